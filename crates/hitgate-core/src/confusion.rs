@@ -1,0 +1,202 @@
+//! OCR confusion classes: characters an ANPR engine mistakes for each other.
+//!
+//! Classes partition `A-Z0-9`: every character belongs to at most one class.
+//! Replacing each character by its class representative gives a plate's
+//! *skeleton*; two plates that differ only by look-alike substitutions have
+//! the same skeleton. The watchlist index is built on skeletons, which is why
+//! classes must be disjoint (a character in two classes would make "looks
+//! alike" non-transitive, and the index could miss a match).
+
+use core::fmt;
+
+use crate::plate::{char_code, code_char};
+
+/// Number of packed character codes (0 = none, 1..=36 = `0-9A-Z`).
+const CODES: usize = 37;
+
+/// The default classes, from public ANPR sources (see `DOMAIN.md`):
+/// `O/0/D/Q`, `I/1/L/T`, `B/8`, `S/5`, `Z/2`, `G/6`.
+pub const DEFAULT_CLASSES: [&str; 6] = ["0ODQ", "1ILT", "8B", "5S", "2Z", "6G"];
+
+/// Why a set of classes was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ClassError {
+    /// A byte that is not `A-Z0-9` (upper case).
+    InvalidChar {
+        /// Index of the class.
+        class: usize,
+        /// The byte.
+        byte: u8,
+    },
+    /// A character already stands in an earlier class.
+    Overlap {
+        /// Index of the class.
+        class: usize,
+        /// The character.
+        byte: u8,
+    },
+}
+
+impl fmt::Display for ClassError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::InvalidChar { class, byte } => write!(
+                f,
+                "confusion class {class}: byte 0x{byte:02x} is not A-Z or 0-9"
+            ),
+            Self::Overlap { class, byte } => write!(
+                f,
+                "confusion class {class}: {:?} already stands in an earlier class",
+                byte as char
+            ),
+        }
+    }
+}
+
+impl core::error::Error for ClassError {}
+
+/// A partition of `A-Z0-9` into look-alike classes.
+///
+/// ```
+/// use hitgate_core::ConfusionClasses;
+/// let c = ConfusionClasses::default();
+/// assert!(c.alike(b'O', b'0') && c.alike(b'Q', b'D'));
+/// assert!(!c.alike(b'O', b'8'));
+/// let custom = ConfusionClasses::new(&["0O", "UV"]).unwrap();
+/// assert!(custom.alike(b'U', b'V') && !custom.alike(b'D', b'0'));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ConfusionClasses {
+    /// Packed code to the packed code of its class representative.
+    rep: [u8; CODES],
+}
+
+impl ConfusionClasses {
+    /// No classes: every character stands alone.
+    pub const NONE: Self = {
+        let mut rep = [0u8; CODES];
+        let mut i = 0;
+        while i < CODES {
+            rep[i] = i as u8;
+            i += 1;
+        }
+        Self { rep }
+    };
+
+    /// Builds classes from strings of look-alike characters. The first
+    /// character of each string is its representative.
+    pub fn new(classes: &[&str]) -> Result<Self, ClassError> {
+        let mut this = Self::NONE;
+        let mut seen = [false; CODES];
+        for (class, s) in classes.iter().enumerate() {
+            let bytes = s.as_bytes();
+            let Some(&first) = bytes.first() else {
+                continue;
+            };
+            for &byte in bytes {
+                let code = char_code(byte) as usize;
+                if code == 0 {
+                    return Err(ClassError::InvalidChar { class, byte });
+                }
+                if seen[code] {
+                    return Err(ClassError::Overlap { class, byte });
+                }
+                seen[code] = true;
+                this.rep[code] = char_code(first);
+            }
+        }
+        Ok(this)
+    }
+
+    /// Representative of a packed code.
+    #[inline]
+    pub(crate) fn rep_code(&self, code: u8) -> u8 {
+        self.rep.get(code as usize).copied().unwrap_or(0)
+    }
+
+    /// Do two ASCII characters stand in the same class (or are equal)?
+    pub fn alike(&self, a: u8, b: u8) -> bool {
+        let (ca, cb) = (char_code(a), char_code(b));
+        ca != 0 && cb != 0 && self.rep_code(ca) == self.rep_code(cb)
+    }
+
+    /// Representative of an ASCII character (itself when it stands alone).
+    pub fn representative(&self, c: u8) -> u8 {
+        code_char(self.rep_code(char_code(c))).unwrap_or(c)
+    }
+}
+
+impl Default for ConfusionClasses {
+    fn default() -> Self {
+        match Self::new(&DEFAULT_CLASSES) {
+            Ok(c) => c,
+            // The defaults are disjoint (tested); fall back rather than panic.
+            Err(_) => Self::NONE,
+        }
+    }
+}
+
+impl fmt::Debug for ConfusionClasses {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_list();
+        for code in 1..CODES as u8 {
+            if self.rep_code(code) != code {
+                continue;
+            }
+            let mut class = heapless::String::<CODES>::new();
+            for other in 1..CODES as u8 {
+                if self.rep_code(other) == code {
+                    let _ = class.push(code_char(other).unwrap_or(b'?') as char);
+                }
+            }
+            if class.len() > 1 {
+                list.entry(&class.as_str());
+            }
+        }
+        list.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_default_class() {
+        let c = ConfusionClasses::default();
+        for class in DEFAULT_CLASSES {
+            for a in class.bytes() {
+                for b in class.bytes() {
+                    assert!(c.alike(a, b), "{} {}", a as char, b as char);
+                }
+                assert_eq!(c.representative(a), class.as_bytes()[0]);
+            }
+        }
+        // Across classes, and characters that stand alone.
+        assert!(!c.alike(b'0', b'1'));
+        assert!(!c.alike(b'B', b'S'));
+        assert!(!c.alike(b'A', b'4'));
+        assert!(c.alike(b'A', b'A'));
+        assert_eq!(c.representative(b'A'), b'A');
+    }
+
+    #[test]
+    fn overlapping_or_bad_classes_are_refused() {
+        assert_eq!(
+            ConfusionClasses::new(&["0O", "OQ"]),
+            Err(ClassError::Overlap {
+                class: 1,
+                byte: b'O'
+            })
+        );
+        assert_eq!(
+            ConfusionClasses::new(&["0o"]),
+            Err(ClassError::InvalidChar {
+                class: 0,
+                byte: b'o'
+            })
+        );
+    }
+}

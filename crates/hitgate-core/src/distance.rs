@@ -1,0 +1,306 @@
+//! How far a read is from a listed plate, in OCR-equivalent substitutions and
+//! other edits.
+//!
+//! The distance is a Levenshtein alignment in which a substitution between two
+//! characters of the same [confusion class](crate::ConfusionClasses) may count
+//! as *OCR-equivalent* instead of as an *edit*. Both counts are bounded by a
+//! [`Tolerance`]; among the alignments within bounds, the best has the fewest
+//! changes in total, then the fewest edits.
+//!
+//! The dynamic programme keeps, for every cell, the set of reachable
+//! `(ocr, edits)` pairs with both at most 2 as a 9-bit mask, so it is exact,
+//! branch-light and needs 121 `u16` of stack at most.
+
+use crate::confusion::ConfusionClasses;
+use crate::plate::{MAX_PLATE_LEN, char_code};
+
+/// The most OCR-equivalent substitutions or edits a list may allow.
+pub const MAX_TOLERANCE: u8 = 2;
+
+/// How much a read may differ from a listed plate and still match it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct Tolerance {
+    /// Look-alike substitutions allowed (0 to 2).
+    pub ocr: u8,
+    /// Other substitutions, insertions and deletions allowed (0 to 2).
+    pub edits: u8,
+    /// Below this length (of the read or of the listed plate) only an exact
+    /// match counts: a short plate with one edit allowed matches far too much.
+    pub min_len: u8,
+}
+
+impl Tolerance {
+    /// Exact matching only.
+    pub const EXACT: Self = Self {
+        ocr: 0,
+        edits: 0,
+        min_len: 0,
+    };
+
+    /// One OCR-equivalent substitution and no other edit, for plates of at
+    /// least 5 characters: the usual setting of commercial matchers.
+    pub const DEFAULT: Self = Self {
+        ocr: 1,
+        edits: 0,
+        min_len: 5,
+    };
+
+    /// The tolerance that applies between plates of these lengths: exact when
+    /// either is shorter than `min_len`.
+    pub(crate) fn effective(self, len_a: usize, len_b: usize) -> Self {
+        if len_a.min(len_b) < self.min_len as usize {
+            Self::EXACT
+        } else {
+            self
+        }
+    }
+
+    /// Is this tolerance within what the matcher supports?
+    pub fn is_valid(&self) -> bool {
+        self.ocr <= MAX_TOLERANCE && self.edits <= MAX_TOLERANCE
+    }
+}
+
+impl Default for Tolerance {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// The changes between a read and a listed plate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Distance {
+    /// OCR-equivalent substitutions.
+    pub ocr: u8,
+    /// Other substitutions, insertions and deletions.
+    pub edits: u8,
+}
+
+impl Distance {
+    /// Total number of changes.
+    pub fn total(&self) -> u8 {
+        self.ocr + self.edits
+    }
+
+    /// Ranking key: fewer changes first, then OCR-equivalent before edits.
+    pub(crate) fn rank(&self) -> (u8, u8) {
+        (self.total(), self.edits)
+    }
+}
+
+/// Bit of the state `(ocr, edits)`.
+const fn bit(ocr: u8, edits: u8) -> u16 {
+    1 << (ocr * 3 + edits)
+}
+
+/// States whose edit count can still grow by one without leaving the mask.
+const EDITS_BELOW_MAX: u16 = {
+    let mut m = 0;
+    let mut o = 0;
+    while o < 3 {
+        m |= bit(o, 0) | bit(o, 1);
+        o += 1;
+    }
+    m
+};
+
+/// States allowed by a tolerance.
+fn allowed(tol: Tolerance) -> u16 {
+    let mut m = 0;
+    for o in 0..=tol.ocr.min(MAX_TOLERANCE) {
+        for e in 0..=tol.edits.min(MAX_TOLERANCE) {
+            m |= bit(o, e);
+        }
+    }
+    m
+}
+
+/// The best distance from `read` to `listed` within `tol`, or `None`.
+///
+/// Both are canonical plates (`A-Z0-9`). The minimum length of `tol` is
+/// applied here.
+///
+/// ```
+/// use hitgate_core::{distance, ConfusionClasses, Distance, Tolerance};
+/// let c = ConfusionClasses::default();
+/// let tol = Tolerance { ocr: 1, edits: 1, min_len: 5 };
+/// assert_eq!(distance(b"1ABC234", b"1ABC234", &c, tol), Some(Distance { ocr: 0, edits: 0 }));
+/// assert_eq!(distance(b"1A8C234", b"1ABC234", &c, tol), Some(Distance { ocr: 1, edits: 0 }));
+/// assert_eq!(distance(b"1A8C24", b"1ABC234", &c, tol), Some(Distance { ocr: 1, edits: 1 }));
+/// assert_eq!(distance(b"1A8C2", b"1ABC234", &c, tol), None);
+/// ```
+pub fn distance(
+    read: &[u8],
+    listed: &[u8],
+    classes: &ConfusionClasses,
+    tol: Tolerance,
+) -> Option<Distance> {
+    let (n, m) = (read.len(), listed.len());
+    if n == 0 || m == 0 || n > MAX_PLATE_LEN || m > MAX_PLATE_LEN {
+        return None;
+    }
+    let tol = tol.effective(n, m);
+    if n.abs_diff(m) > tol.edits as usize {
+        return None;
+    }
+    if read == listed {
+        return Some(Distance::default());
+    }
+    let mask = allowed(tol);
+    let band = tol.edits as usize;
+    const W: usize = MAX_PLATE_LEN + 1;
+    let mut prev = [0u16; W];
+    let mut cur = [0u16; W];
+    // Row 0: insertions only.
+    prev[0] = bit(0, 0);
+    for j in 1..=m {
+        prev[j] = ((prev[j - 1] & EDITS_BELOW_MAX) << 1) & mask;
+    }
+    for i in 1..=n {
+        let a = char_code(read[i - 1]);
+        let ra = classes.rep_code(a);
+        cur.fill(0);
+        cur[0] = ((prev[0] & EDITS_BELOW_MAX) << 1) & mask;
+        let lo = i.saturating_sub(band).max(1);
+        let hi = (i + band).min(m);
+        for j in lo..=hi {
+            let b = char_code(listed[j - 1]);
+            let diag = prev[j - 1];
+            let mut s = ((prev[j] | cur[j - 1]) & EDITS_BELOW_MAX) << 1;
+            if a == b {
+                s |= diag;
+            } else {
+                s |= (diag & EDITS_BELOW_MAX) << 1;
+                if ra == classes.rep_code(b) {
+                    s |= diag << 3;
+                }
+            }
+            cur[j] = s & mask;
+        }
+        core::mem::swap(&mut prev, &mut cur);
+    }
+    best(prev[m])
+}
+
+/// The best state of a mask.
+fn best(states: u16) -> Option<Distance> {
+    let mut best: Option<Distance> = None;
+    for ocr in 0..=MAX_TOLERANCE {
+        for edits in 0..=MAX_TOLERANCE {
+            if states & bit(ocr, edits) != 0 {
+                let d = Distance { ocr, edits };
+                if best.is_none_or(|b| d.rank() < b.rank()) {
+                    best = Some(d);
+                }
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(read: &str, listed: &str, ocr: u8, edits: u8) -> Option<(u8, u8)> {
+        let tol = Tolerance {
+            ocr,
+            edits,
+            min_len: 0,
+        };
+        distance(
+            read.as_bytes(),
+            listed.as_bytes(),
+            &ConfusionClasses::default(),
+            tol,
+        )
+        .map(|d| (d.ocr, d.edits))
+    }
+
+    #[test]
+    fn tolerance_boundaries() {
+        assert_eq!(d("1ABC234", "1ABC234", 0, 0), Some((0, 0)));
+        // One look-alike: needs ocr >= 1, or counts as an edit.
+        assert_eq!(d("1A8C234", "1ABC234", 0, 0), None);
+        assert_eq!(d("1A8C234", "1ABC234", 1, 0), Some((1, 0)));
+        assert_eq!(d("1A8C234", "1ABC234", 0, 1), Some((0, 1)));
+        // Two look-alikes.
+        assert_eq!(d("1A8C2E4", "1ABC2E4", 1, 0), Some((1, 0)));
+        assert_eq!(d("IA8C234", "1ABC234", 1, 0), None);
+        assert_eq!(d("IA8C234", "1ABC234", 2, 0), Some((2, 0)));
+        assert_eq!(d("IA8C234", "1ABC234", 1, 1), Some((1, 1)));
+        // Other substitution, deletion, insertion.
+        assert_eq!(d("1AXC234", "1ABC234", 2, 0), None);
+        assert_eq!(d("1AXC234", "1ABC234", 0, 1), Some((0, 1)));
+        assert_eq!(d("1AC234", "1ABC234", 2, 1), Some((0, 1)));
+        assert_eq!(d("1ABBC234", "1ABC234", 2, 1), Some((0, 1)));
+        assert_eq!(d("1AC23", "1ABC234", 2, 1), None);
+        assert_eq!(d("1AC23", "1ABC234", 0, 2), Some((0, 2)));
+        // A look-alike and an edit.
+        assert_eq!(d("1A8C24", "1ABC234", 1, 1), Some((1, 1)));
+        assert_eq!(d("1A8C24", "1ABC234", 1, 0), None);
+    }
+
+    #[test]
+    fn each_class_counts_as_ocr() {
+        for class in crate::confusion::DEFAULT_CLASSES {
+            for a in class.bytes() {
+                for b in class.bytes().filter(|&b| b != a) {
+                    let read = [b'X', a, b'Y', b'7', b'7'];
+                    let listed = [b'X', b, b'Y', b'7', b'7'];
+                    let c = ConfusionClasses::default();
+                    let tol = Tolerance {
+                        ocr: 1,
+                        edits: 0,
+                        min_len: 5,
+                    };
+                    assert_eq!(
+                        distance(&read, &listed, &c, tol),
+                        Some(Distance { ocr: 1, edits: 0 }),
+                        "{} ~ {}",
+                        a as char,
+                        b as char
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn min_len_means_exact() {
+        let c = ConfusionClasses::default();
+        let tol = Tolerance {
+            ocr: 2,
+            edits: 2,
+            min_len: 5,
+        };
+        assert_eq!(distance(b"AB12", b"AB13", &c, tol), None);
+        assert_eq!(
+            distance(b"AB12", b"AB12", &c, tol),
+            Some(Distance::default())
+        );
+        assert_eq!(
+            distance(b"AB123", b"AB128", &c, tol),
+            Some(Distance { ocr: 0, edits: 1 })
+        );
+        // The read is long enough but the listed plate is not.
+        assert_eq!(distance(b"AB123", b"AB12", &c, tol), None);
+    }
+
+    #[test]
+    fn bad_lengths_are_no_match() {
+        let c = ConfusionClasses::default();
+        let tol = Tolerance {
+            ocr: 2,
+            edits: 2,
+            min_len: 0,
+        };
+        assert_eq!(distance(b"", b"A", &c, tol), None);
+        assert_eq!(distance(b"AAAAAAAAAAA", b"AAAAAAAAAA", &c, tol), None);
+    }
+}

@@ -1,0 +1,477 @@
+//! Plates and country codes: normalisation from raw ANPR bytes, and the
+//! compact packed form the watchlist stores.
+//!
+//! A [`Plate`] is the canonical form of a number plate: 1 to [`MAX_PLATE_LEN`]
+//! characters of `A-Z0-9`. [`Plate::normalize`] turns what an ANPR engine
+//! emits (`"1-abc-234"`, `"1 ABC 234"`, `"1·ABC·234"`) into that form, or says
+//! exactly what is wrong and where.
+
+use core::fmt;
+
+/// The longest canonical plate, in characters.
+pub const MAX_PLATE_LEN: usize = 10;
+
+/// Bits per character in the packed form.
+pub(crate) const CODE_BITS: u32 = 6;
+/// Mask of one packed character.
+pub(crate) const CODE_MASK: u64 = (1 << CODE_BITS) - 1;
+
+/// Why raw bytes are not a plate. Offsets are byte offsets into the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum PlateError {
+    /// Nothing but separators (or nothing at all).
+    Empty,
+    /// More than [`MAX_PLATE_LEN`] characters after normalisation; `at` is the
+    /// byte offset of the first character that does not fit.
+    TooLong {
+        /// Byte offset of the first character past the limit.
+        at: usize,
+    },
+    /// A character that is neither `A-Z`, `a-z`, `0-9` nor a separator.
+    InvalidChar {
+        /// Byte offset of the character.
+        at: usize,
+        /// The character.
+        ch: char,
+    },
+    /// The bytes are not UTF-8; `at` is the offset of the first bad byte.
+    InvalidUtf8 {
+        /// Byte offset of the first byte that is not valid UTF-8.
+        at: usize,
+    },
+}
+
+impl fmt::Display for PlateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("plate is empty"),
+            Self::TooLong { at } => write!(
+                f,
+                "plate is longer than {MAX_PLATE_LEN} characters (from byte {at})"
+            ),
+            Self::InvalidChar { at, ch } => {
+                write!(f, "plate has invalid character {ch:?} at byte {at}")
+            }
+            Self::InvalidUtf8 { at } => write!(f, "plate is not UTF-8 (byte {at})"),
+        }
+    }
+}
+
+impl core::error::Error for PlateError {}
+
+/// A canonical number plate: 1 to [`MAX_PLATE_LEN`] characters of `A-Z0-9`.
+///
+/// ```
+/// use hitgate_core::Plate;
+/// let p = Plate::normalize(b"1-abc-234").unwrap();
+/// assert_eq!(p.as_str(), "1ABC234");
+/// assert_eq!(Plate::normalize("1\u{b7}ABC\u{b7}234".as_bytes()), Ok(p));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Plate {
+    len: u8,
+    chars: [u8; MAX_PLATE_LEN],
+}
+
+/// Is `c` a separator that normalisation drops?
+fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '-' | '.' | '\u{b7}')
+}
+
+impl Plate {
+    /// Normalises raw bytes from an ANPR engine: separators (space, `-`,
+    /// `.`, `·`) are removed and lower case is folded to upper case.
+    pub fn normalize(raw: &[u8]) -> Result<Self, PlateError> {
+        let text = core::str::from_utf8(raw).map_err(|e| PlateError::InvalidUtf8 {
+            at: e.valid_up_to(),
+        })?;
+        let mut chars = [0u8; MAX_PLATE_LEN];
+        let mut len = 0usize;
+        for (at, ch) in text.char_indices() {
+            if is_separator(ch) {
+                continue;
+            }
+            if !ch.is_ascii_alphanumeric() {
+                return Err(PlateError::InvalidChar { at, ch });
+            }
+            let Some(slot) = chars.get_mut(len) else {
+                return Err(PlateError::TooLong { at });
+            };
+            *slot = ch.to_ascii_uppercase() as u8;
+            len += 1;
+        }
+        if len == 0 {
+            return Err(PlateError::Empty);
+        }
+        Ok(Self {
+            len: len as u8,
+            chars,
+        })
+    }
+
+    /// The plate as a string slice (`A-Z0-9` only).
+    pub fn as_str(&self) -> &str {
+        // Only ASCII is ever stored, so this cannot fail; an empty string is
+        // the documented fallback rather than a panic.
+        core::str::from_utf8(self.as_bytes()).unwrap_or("")
+    }
+
+    /// The plate as ASCII bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.chars.get(..self.len as usize).unwrap_or(&[])
+    }
+
+    /// Number of characters (1 to [`MAX_PLATE_LEN`]).
+    #[allow(clippy::len_without_is_empty)] // a plate is never empty
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// The packed form: six bits a character, first character in the top
+    /// bits, unused positions zero. Numeric order is string order.
+    pub(crate) fn pack(&self) -> u64 {
+        let mut key = 0u64;
+        for i in 0..MAX_PLATE_LEN {
+            let code = match self.chars[i] {
+                0 => 0,
+                c => char_code(c),
+            };
+            key = (key << CODE_BITS) | u64::from(code);
+        }
+        key
+    }
+
+    /// Inverse of [`Plate::pack`]. Unknown codes end the plate early, so any
+    /// `u64` gives some plate (possibly a one-character `0`-less fallback).
+    pub(crate) fn unpack(key: u64) -> Self {
+        let mut chars = [0u8; MAX_PLATE_LEN];
+        let mut len = 0;
+        for (i, slot) in chars.iter_mut().enumerate() {
+            let shift = CODE_BITS * (MAX_PLATE_LEN - 1 - i) as u32;
+            let code = ((key >> shift) & CODE_MASK) as u8;
+            match code_char(code) {
+                Some(c) => {
+                    *slot = c;
+                    len = i + 1;
+                }
+                None => break,
+            }
+        }
+        Self {
+            len: len as u8,
+            chars,
+        }
+    }
+}
+
+/// Packed code of an ASCII `0-9A-Z` character: `0-9` are 1..=10, `A-Z` are
+/// 11..=36; 0 is "no character".
+pub(crate) const fn char_code(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0' + 1,
+        b'A'..=b'Z' => c - b'A' + 11,
+        _ => 0,
+    }
+}
+
+/// Inverse of [`char_code`].
+pub(crate) const fn code_char(code: u8) -> Option<u8> {
+    match code {
+        1..=10 => Some(b'0' + code - 1),
+        11..=36 => Some(b'A' + code - 11),
+        _ => None,
+    }
+}
+
+/// Number of characters in a packed plate.
+pub(crate) fn packed_len(key: u64) -> usize {
+    // Trailing zero codes are padding.
+    let mut len = MAX_PLATE_LEN;
+    while len > 0 {
+        let shift = CODE_BITS * (MAX_PLATE_LEN - len) as u32;
+        if (key >> shift) & CODE_MASK != 0 {
+            break;
+        }
+        len -= 1;
+    }
+    len
+}
+
+impl fmt::Debug for Plate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Plate({:?})", self.as_str())
+    }
+}
+
+impl fmt::Display for Plate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialOrd for Plate {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Plate {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Plate {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=str}", self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Plate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Plate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Plate;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number plate")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Plate, E> {
+                Plate::normalize(v.as_bytes()).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Why bytes are not a country code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum CountryError {
+    /// Not exactly two bytes.
+    BadLength {
+        /// The length that was given.
+        len: usize,
+    },
+    /// A byte that is not an ASCII letter.
+    InvalidChar {
+        /// Offset of the byte.
+        at: usize,
+    },
+}
+
+impl fmt::Display for CountryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BadLength { len } => {
+                write!(f, "country code must be 2 letters, got {len} bytes")
+            }
+            Self::InvalidChar { at } => {
+                write!(f, "country code has a non-letter at byte {at}")
+            }
+        }
+    }
+}
+
+impl core::error::Error for CountryError {}
+
+/// A two-letter country code (`BE`, `NL`, `FR`, `DE`, `LU`, ...), upper case.
+///
+/// ```
+/// use hitgate_core::Country;
+/// assert_eq!(Country::parse(b"be").unwrap().as_str(), "BE");
+/// assert!(Country::parse(b"B1").is_err());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Country([u8; 2]);
+
+impl Country {
+    /// Belgium.
+    pub const BE: Self = Self(*b"BE");
+
+    /// Parses two ASCII letters, folding case.
+    pub fn parse(raw: &[u8]) -> Result<Self, CountryError> {
+        let [a, b] = raw else {
+            return Err(CountryError::BadLength { len: raw.len() });
+        };
+        for (at, c) in [*a, *b].iter().enumerate() {
+            if !c.is_ascii_alphabetic() {
+                return Err(CountryError::InvalidChar { at });
+            }
+        }
+        Ok(Self([a.to_ascii_uppercase(), b.to_ascii_uppercase()]))
+    }
+
+    /// The code as a string slice.
+    pub fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.0).unwrap_or("")
+    }
+
+    /// Compact form: 1..=676, 0 meaning "no country".
+    pub(crate) fn pack(country: Option<Self>) -> u16 {
+        match country {
+            None => 0,
+            Some(Self([a, b])) => u16::from(a - b'A') * 26 + u16::from(b - b'A') + 1,
+        }
+    }
+
+    /// Inverse of [`Country::pack`].
+    pub(crate) fn unpack(code: u16) -> Option<Self> {
+        if code == 0 || code > 676 {
+            return None;
+        }
+        let c = code - 1;
+        Some(Self([b'A' + (c / 26) as u8, b'A' + (c % 26) as u8]))
+    }
+}
+
+impl fmt::Debug for Country {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Country({})", self.as_str())
+    }
+}
+
+impl fmt::Display for Country {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Country {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=str}", self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Country {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Country {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Country;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a two-letter country code")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Country, E> {
+                Country::parse(v.as_bytes()).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Result<Plate, PlateError> {
+        Plate::normalize(s.as_bytes())
+    }
+
+    #[test]
+    fn belgian_and_neighbouring_formats() {
+        // Current Belgian format, and the separators engines emit.
+        for raw in [
+            "1-ABC-234",
+            "1 abc 234",
+            "1.ABC.234",
+            "1\u{b7}ABC\u{b7}234",
+            "1abc234",
+        ] {
+            assert_eq!(n(raw).unwrap().as_str(), "1ABC234", "{raw}");
+        }
+        // Letter-first category plates, older formats, foreign plates.
+        let cases = [
+            ("M-ABC-12", "MABC12"),
+            ("O-ABC-123", "OABC123"),
+            ("CD-123-A", "CD123A"),
+            ("ABC-123", "ABC123"),
+            ("123-ABC", "123ABC"),
+            ("AB-123", "AB123"),
+            ("GB-123-X", "GB123X"),
+            ("AB-12-CD", "AB12CD"),
+            ("B-AB 1234", "BAB1234"),
+            ("AB 123 CD", "AB123CD"),
+            ("LU 12345", "LU12345"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(n(raw).unwrap().as_str(), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn errors_say_what_and_where() {
+        assert_eq!(n(""), Err(PlateError::Empty));
+        assert_eq!(n(" - . "), Err(PlateError::Empty));
+        assert_eq!(
+            n("1-ABC_234"),
+            Err(PlateError::InvalidChar { at: 5, ch: '_' })
+        );
+        assert_eq!(n("1ÄBC"), Err(PlateError::InvalidChar { at: 1, ch: 'Ä' }));
+        assert_eq!(n("ABCDE-123456"), Err(PlateError::TooLong { at: 11 }));
+        assert_eq!(n("ABCDE-12345").unwrap().len(), 10);
+        assert_eq!(
+            Plate::normalize(b"AB\xff12"),
+            Err(PlateError::InvalidUtf8 { at: 2 })
+        );
+        extern crate std;
+        use std::string::ToString;
+        assert_eq!(
+            PlateError::InvalidChar { at: 5, ch: '_' }.to_string(),
+            "plate has invalid character '_' at byte 5"
+        );
+    }
+
+    #[test]
+    fn pack_round_trip_and_order() {
+        let a = n("1ABC234").unwrap();
+        let b = n("1ABC2345").unwrap();
+        let c = n("1ABD").unwrap();
+        for p in [a, b, c, n("Z").unwrap(), n("ZZZZZZZZZZ").unwrap()] {
+            assert_eq!(Plate::unpack(p.pack()), p);
+            assert_eq!(packed_len(p.pack()), p.len());
+        }
+        // Packed order is string order, with a prefix before its extensions.
+        assert!(a.pack() < b.pack() && b.pack() < c.pack());
+        assert!(a < b && b < c);
+        assert!(n("ZZZZZZZZZZ").unwrap().pack() < 1 << 60);
+    }
+
+    #[test]
+    fn countries() {
+        for code in ["BE", "NL", "FR", "DE", "LU", "AA", "ZZ"] {
+            let c = Country::parse(code.as_bytes()).unwrap();
+            assert_eq!(Country::unpack(Country::pack(Some(c))), Some(c));
+        }
+        assert_eq!(Country::pack(None), 0);
+        assert_eq!(Country::unpack(0), None);
+        assert_eq!(Country::unpack(677), None);
+        assert_eq!(
+            Country::parse(b"B"),
+            Err(CountryError::BadLength { len: 1 })
+        );
+        assert_eq!(
+            Country::parse(b"B-"),
+            Err(CountryError::InvalidChar { at: 1 })
+        );
+    }
+}

@@ -1,0 +1,999 @@
+//! Watchlists in fixed memory, and OCR-tolerant lookup without a linear scan.
+//!
+//! # Storage
+//!
+//! The caller hands in two slices of the same length: `&mut [Entry]` (20
+//! bytes an entry) and `&mut [u32]` (4 bytes an entry, the suffix index). A
+//! firmware passes `static` arrays, a host boxed slices. Nothing else grows:
+//! per-list metadata is a fixed array of [`MAX_LISTS`].
+//!
+//! # Index
+//!
+//! [`WatchlistBuilder::build`] sorts the entries by list and then by
+//! *skeleton*: the plate with every character replaced by its confusion-class
+//! representative (`1ABC234`, `1A8C234` and `IA8CZ34` share the skeleton
+//! `1A8C234`). An OCR-equivalent
+//! substitution leaves the skeleton unchanged, and every other edit changes it
+//! by one edit. So:
+//!
+//! * **exact and OCR-equivalent matches** have the read's skeleton: one binary
+//!   search for that range;
+//! * **one edit** (pigeonhole on halves): split a listed skeleton of length
+//!   `L` at `h = L / 2`. A single edit touches at most one half, so either the
+//!   read starts with the listed prefix of `h` characters, or it ends with the
+//!   listed suffix of `L - h` characters. Entries sharing a prefix are a
+//!   contiguous range of the sorted entries; entries sharing a suffix are a
+//!   contiguous range of the second, suffix-sorted, permutation (the `u32`
+//!   slice). For each possible length `L` in `n-1..=n+1` that is two binary
+//!   searches;
+//! * **two edits**: every listed plate within two edits of the read is within
+//!   one edit of some one-edit variant of the read, so the one-edit search
+//!   runs for the read and each of its variants (about 400 for a 7-character
+//!   plate). It is exact and sub-linear but some hundred times dearer than
+//!   one edit: meant for small lists, as vendors advise.
+//!
+//! Every candidate is then checked with [`distance`](crate::distance), the
+//! list's tolerance, the country and the validity window.
+//!
+//! Memory: 24 bytes an entry, index included (asserted in the tests).
+
+use core::cmp::Ordering;
+use core::fmt;
+
+use crate::confusion::ConfusionClasses;
+use crate::distance::{Distance, MAX_TOLERANCE, Tolerance, distance};
+use crate::plate::{CODE_BITS, CODE_MASK, Country, MAX_PLATE_LEN, Plate, char_code, packed_len};
+
+/// The most lists one watchlist holds.
+pub const MAX_LISTS: usize = 16;
+
+/// Tolerance never applies to plates shorter than this, whatever a list says:
+/// below it the pigeonhole halves would be empty and a lookup would scan.
+pub const MIN_TOLERANT_LEN: u8 = 3;
+
+/// Bytes of caller storage per entry: one [`Entry`] and one `u32`.
+pub const BYTES_PER_ENTRY: usize = core::mem::size_of::<Entry>() + core::mem::size_of::<u32>();
+
+/// A hit priority: 0 (most urgent) to 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct Priority(u8);
+
+impl Priority {
+    /// Priority 0: most urgent, never throttled.
+    pub const P0: Self = Self(0);
+    /// Priority 1.
+    pub const P1: Self = Self(1);
+    /// Priority 2: handled only with extra filtering.
+    pub const P2: Self = Self(2);
+    /// Priority 3.
+    pub const P3: Self = Self(3);
+    /// Priority 4.
+    pub const P4: Self = Self(4);
+    /// Number of priorities.
+    pub const COUNT: usize = 5;
+
+    /// A priority from 0 to 4, or `None`.
+    pub const fn new(p: u8) -> Option<Self> {
+        if p < Self::COUNT as u8 {
+            Some(Self(p))
+        } else {
+            None
+        }
+    }
+
+    /// The number, 0 to 4.
+    pub const fn get(self) -> u8 {
+        self.0
+    }
+
+    /// The number as an index, 0 to 4.
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Display for Priority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "P{}", self.0)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Priority {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let p = <u8 as serde::Deserialize>::deserialize(d)?;
+        Self::new(p).ok_or_else(|| serde::de::Error::custom("priority must be 0 to 4"))
+    }
+}
+
+/// Which list of a watchlist: 0 to [`MAX_LISTS`] - 1, in the order lists were
+/// added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct ListId(pub u8);
+
+impl ListId {
+    /// The id as an index.
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Properties of one list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ListSpec {
+    /// How far a read may be from an entry of this list.
+    pub tolerance: Tolerance,
+    /// The zone's own list (used by the priority-2 rule of the decision matrix).
+    pub local: bool,
+}
+
+/// Position of an entry in a built watchlist. Stable until the watchlist is
+/// rebuilt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct EntryId(pub u32);
+
+/// One watchlist entry as the caller gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ListEntry {
+    /// The listed plate.
+    pub plate: Plate,
+    /// Its country, when the list says.
+    pub country: Option<Country>,
+    /// Hit priority.
+    pub priority: Priority,
+    /// The list it stands on.
+    pub list: ListId,
+    /// Valid from this time (ms since the Unix epoch, inclusive; rounded up to
+    /// a whole second).
+    pub valid_from: Option<u64>,
+    /// Valid until this time (ms since the Unix epoch, exclusive; rounded down
+    /// to a whole second).
+    pub valid_until: Option<u64>,
+}
+
+impl ListEntry {
+    /// An entry valid at all times.
+    pub fn new(plate: Plate, country: Option<Country>, priority: Priority, list: ListId) -> Self {
+        Self {
+            plate,
+            country,
+            priority,
+            list,
+            valid_from: None,
+            valid_until: None,
+        }
+    }
+}
+
+/// A stored entry: 20 bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    plate_hi: u32,
+    plate_lo: u32,
+    /// Seconds since the epoch; 0 = no lower bound.
+    from: u32,
+    /// Seconds since the epoch, exclusive; `u32::MAX` = no upper bound.
+    until: u32,
+    country: u16,
+    list: u8,
+    priority: u8,
+}
+
+impl Entry {
+    /// An unused slot, for initialising static storage.
+    pub const EMPTY: Self = Self {
+        plate_hi: 0,
+        plate_lo: 0,
+        from: 0,
+        until: u32::MAX,
+        country: 0,
+        list: 0,
+        priority: 0,
+    };
+
+    fn packed(&self) -> u64 {
+        (u64::from(self.plate_hi) << 32) | u64::from(self.plate_lo)
+    }
+
+    /// The listed plate.
+    pub fn plate(&self) -> Plate {
+        Plate::unpack(self.packed())
+    }
+
+    /// The listed country.
+    pub fn country(&self) -> Option<Country> {
+        Country::unpack(self.country)
+    }
+
+    /// The entry's priority.
+    pub fn priority(&self) -> Priority {
+        Priority(self.priority.min(4))
+    }
+
+    /// The entry's list.
+    pub fn list(&self) -> ListId {
+        ListId(self.list)
+    }
+
+    /// Is the entry valid at `now` (ms since the Unix epoch)?
+    pub fn is_valid_at(&self, now: u64) -> bool {
+        now >= u64::from(self.from) * 1000
+            && (self.until == u32::MAX || now < u64::from(self.until) * 1000)
+    }
+
+    fn len(&self) -> usize {
+        packed_len(self.packed())
+    }
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("plate", &self.plate())
+            .field("country", &self.country())
+            .field("list", &self.list)
+            .field("priority", &self.priority)
+            .field("from", &self.from)
+            .field("until", &self.until)
+            .finish()
+    }
+}
+
+/// How a read matched an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum MatchKind {
+    /// Character for character.
+    Exact,
+    /// Only look-alike substitutions.
+    Ocr,
+    /// At least one other substitution, insertion or deletion.
+    Edit,
+}
+
+impl MatchKind {
+    /// The kind of a distance.
+    pub fn of(d: Distance) -> Self {
+        match (d.ocr, d.edits) {
+            (0, 0) => Self::Exact,
+            (_, 0) => Self::Ocr,
+            _ => Self::Edit,
+        }
+    }
+
+    /// Lower-case name: `exact`, `ocr`, `edit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Exact => "exact",
+            Self::Ocr => "ocr",
+            Self::Edit => "edit",
+        }
+    }
+}
+
+/// One entry a read matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Match {
+    /// Which entry.
+    pub entry: EntryId,
+    /// Its list.
+    pub list: ListId,
+    /// Whether that list is a local list.
+    pub local: bool,
+    /// Its priority.
+    pub priority: Priority,
+    /// The listed plate.
+    pub listed: Plate,
+    /// The listed country.
+    pub country: Option<Country>,
+    /// Exact, OCR-equivalent or edit.
+    pub kind: MatchKind,
+    /// The changes from the read to the listed plate.
+    pub distance: Distance,
+}
+
+impl Match {
+    /// The ranking: fewer changes, OCR before edits, lower priority number,
+    /// then list, listed plate and country so that the order is total.
+    fn rank_cmp(&self, other: &Self) -> Ordering {
+        self.distance
+            .rank()
+            .cmp(&other.distance.rank())
+            .then(self.priority.cmp(&other.priority))
+            .then(self.list.cmp(&other.list))
+            .then(self.listed.cmp(&other.listed))
+            .then(Country::pack(self.country).cmp(&Country::pack(other.country)))
+    }
+}
+
+/// The matches of one lookup, best first, at most `K` of them.
+///
+/// When more than `K` entries match, the best `K` are kept and
+/// [`Matches::overflow`] counts the rest.
+#[derive(Debug, Clone, Default)]
+pub struct Matches<const K: usize = 8> {
+    items: heapless::Vec<Match, K>,
+    overflow: u16,
+}
+
+impl<const K: usize> Matches<K> {
+    /// No matches.
+    pub const fn new() -> Self {
+        Self {
+            items: heapless::Vec::new(),
+            overflow: 0,
+        }
+    }
+
+    /// The matches, best first.
+    pub fn as_slice(&self) -> &[Match] {
+        &self.items
+    }
+
+    /// The best match.
+    pub fn best(&self) -> Option<&Match> {
+        self.items.first()
+    }
+
+    /// Number of matches kept.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// True when nothing matched.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty() && self.overflow == 0
+    }
+
+    /// Matches that did not fit in `K`.
+    pub fn overflow(&self) -> u16 {
+        self.overflow
+    }
+
+    /// Inserts in rank order, keeping the best `K`; ignores an entry already
+    /// present.
+    fn insert(&mut self, m: Match) {
+        if self.items.iter().any(|x| x.entry == m.entry) {
+            return;
+        }
+        let pos = self
+            .items
+            .iter()
+            .position(|x| m.rank_cmp(x) == Ordering::Less)
+            .unwrap_or(self.items.len());
+        if self.items.is_full() {
+            self.overflow = self.overflow.saturating_add(1);
+            if pos >= self.items.len() {
+                return;
+            }
+            self.items.pop();
+        }
+        // Cannot fail: there is room now.
+        let _ = self.items.insert(pos, m);
+    }
+}
+
+impl<'a, const K: usize> IntoIterator for &'a Matches<K> {
+    type Item = &'a Match;
+    type IntoIter = core::slice::Iter<'a, Match>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+/// Why an entry was not added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum InsertError {
+    /// The storage is full; the entry is handed back.
+    Full(ListEntry),
+    /// The entry names a list that was not added.
+    UnknownList(ListId),
+    /// The validity window is empty, or starts after the year 2106.
+    InvalidWindow,
+}
+
+impl fmt::Display for InsertError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Full(e) => write!(f, "watchlist storage is full (entry {})", e.plate),
+            Self::UnknownList(l) => write!(f, "list {} was not added", l.0),
+            Self::InvalidWindow => f.write_str("validity window is empty or out of range"),
+        }
+    }
+}
+
+impl core::error::Error for InsertError {}
+
+/// Why a list was not added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ListError {
+    /// [`MAX_LISTS`] lists already.
+    TooManyLists,
+    /// A tolerance above [`MAX_TOLERANCE`](crate::MAX_TOLERANCE).
+    InvalidTolerance,
+}
+
+impl fmt::Display for ListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooManyLists => write!(f, "a watchlist holds at most {MAX_LISTS} lists"),
+            Self::InvalidTolerance => {
+                write!(
+                    f,
+                    "list tolerance above {MAX_TOLERANCE} OCR substitutions or edits"
+                )
+            }
+        }
+    }
+}
+
+impl core::error::Error for ListError {}
+
+/// The same plate (and country) stands twice on one list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Duplicate {
+    /// The list.
+    pub list: ListId,
+    /// The plate.
+    pub plate: Plate,
+    /// The country.
+    pub country: Option<Country>,
+    /// Insertion index (0-based, in the order of [`WatchlistBuilder::insert`])
+    /// of the first of the two.
+    pub first: u32,
+    /// Insertion index of the second.
+    pub second: u32,
+    /// How many duplicate entries there are in all.
+    pub count: u32,
+}
+
+impl fmt::Display for Duplicate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "plate {} stands twice on list {} (entries {} and {}; {} duplicate(s) in all)",
+            self.plate, self.list.0, self.first, self.second, self.count
+        )
+    }
+}
+
+impl core::error::Error for Duplicate {}
+
+/// Collects lists and entries into caller storage; [`build`](Self::build)
+/// sorts and indexes them.
+///
+/// ```
+/// use hitgate_core::*;
+/// let mut entries = [Entry::EMPTY; 4];
+/// let mut index = [0u32; 4];
+/// let mut b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
+/// let stolen = b.add_list(ListSpec { tolerance: Tolerance { ocr: 1, edits: 1, min_len: 5 }, local: false }).unwrap();
+/// let plate = Plate::normalize(b"1-ABC-234").unwrap();
+/// b.insert(ListEntry::new(plate, Some(Country::BE), Priority::P1, stolen)).unwrap();
+/// let wl = b.build().map_err(|(_, dup)| dup).unwrap();
+///
+/// let read = Plate::normalize(b"1A8C24").unwrap(); // one look-alike, one dropped character
+/// let m: Matches = wl.lookup(&read, None, 0);
+/// let best = m.best().unwrap();
+/// assert_eq!((best.kind, best.distance.ocr, best.distance.edits), (MatchKind::Edit, 1, 1));
+/// assert_eq!(best.listed.as_str(), "1ABC234");
+/// ```
+pub struct WatchlistBuilder<'a> {
+    entries: &'a mut [Entry],
+    index: &'a mut [u32],
+    len: usize,
+    lists: heapless::Vec<ListSpec, MAX_LISTS>,
+    classes: ConfusionClasses,
+    version: u32,
+}
+
+impl<'a> WatchlistBuilder<'a> {
+    /// A builder over caller storage. Capacity is the shorter of the two
+    /// slices (and at most `u32::MAX / 2` entries).
+    pub fn new(entries: &'a mut [Entry], index: &'a mut [u32], classes: ConfusionClasses) -> Self {
+        Self {
+            entries,
+            index,
+            len: 0,
+            lists: heapless::Vec::new(),
+            classes,
+            version: 0,
+        }
+    }
+
+    /// Sets the version the lists carry (hits report it).
+    pub fn set_version(&mut self, version: u32) {
+        self.version = version;
+    }
+
+    /// Entries the storage can hold.
+    pub fn capacity(&self) -> usize {
+        self.entries
+            .len()
+            .min(self.index.len())
+            .min(u32::MAX as usize / 2)
+    }
+
+    /// Entries added so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when no entry was added.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Adds a list; its id is the next free number.
+    pub fn add_list(&mut self, spec: ListSpec) -> Result<ListId, ListError> {
+        if !spec.tolerance.is_valid() {
+            return Err(ListError::InvalidTolerance);
+        }
+        let id = ListId(self.lists.len() as u8);
+        self.lists.push(spec).map_err(|_| ListError::TooManyLists)?;
+        Ok(id)
+    }
+
+    /// Adds an entry. Duplicates are found by [`build`](Self::build).
+    pub fn insert(&mut self, entry: ListEntry) -> Result<(), InsertError> {
+        if entry.list.index() >= self.lists.len() {
+            return Err(InsertError::UnknownList(entry.list));
+        }
+        let from = match entry.valid_from {
+            None => 0,
+            Some(ms) => u32::try_from(ms.div_ceil(1000)).map_err(|_| InsertError::InvalidWindow)?,
+        };
+        let until = match entry.valid_until {
+            None => u32::MAX,
+            Some(ms) => u32::try_from(ms / 1000).unwrap_or(u32::MAX),
+        };
+        if from >= until {
+            return Err(InsertError::InvalidWindow);
+        }
+        if self.len >= self.capacity() {
+            return Err(InsertError::Full(entry));
+        }
+        let packed = entry.plate.pack();
+        self.entries[self.len] = Entry {
+            plate_hi: (packed >> 32) as u32,
+            plate_lo: packed as u32,
+            from,
+            until,
+            country: Country::pack(entry.country),
+            list: entry.list.0,
+            priority: entry.priority.get(),
+        };
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Sorts and indexes the entries. A plate that stands twice on one list
+    /// is refused: the builder comes back unchanged with the first duplicate
+    /// (in insertion order) and the count.
+    pub fn build(self) -> Result<Watchlist<'a>, (Self, Duplicate)> {
+        let n = self.len;
+        let classes = self.classes;
+        let key = |e: &Entry| {
+            (
+                e.list,
+                skeleton(&classes, e.packed()),
+                e.packed(),
+                e.country,
+            )
+        };
+        {
+            let entries = &self.entries[..n];
+            let perm = &mut self.index[..n];
+            for (i, p) in perm.iter_mut().enumerate() {
+                *p = i as u32;
+            }
+            perm.sort_unstable_by_key(|&i| (key(&entries[i as usize]), i));
+            let mut dup: Option<Duplicate> = None;
+            let mut count = 0u32;
+            for w in perm.windows(2) {
+                let (a, b) = (&entries[w[0] as usize], &entries[w[1] as usize]);
+                if (a.list, a.packed(), a.country) != (b.list, b.packed(), b.country) {
+                    continue;
+                }
+                count += 1;
+                // Within a run the insertion indices ascend; report the
+                // duplicate inserted earliest.
+                if dup.is_none_or(|d| w[1] < d.second) {
+                    dup = Some(Duplicate {
+                        list: a.list(),
+                        plate: a.plate(),
+                        country: a.country(),
+                        first: w[0],
+                        second: w[1],
+                        count: 0,
+                    });
+                }
+            }
+            if let Some(mut d) = dup {
+                d.count = count;
+                return Err((self, d));
+            }
+        }
+        let WatchlistBuilder {
+            entries,
+            index,
+            len,
+            lists,
+            classes,
+            version,
+        } = self;
+        apply_permutation(&mut entries[..len], &mut index[..len]);
+        // Segments: entries are sorted by list first.
+        let mut segments = [(0u32, 0u32); MAX_LISTS];
+        for (l, seg) in segments.iter_mut().enumerate().take(lists.len()) {
+            let start = entries[..len].partition_point(|e| usize::from(e.list) < l);
+            let end = entries[..len].partition_point(|e| usize::from(e.list) <= l);
+            *seg = (start as u32, end as u32);
+        }
+        // The suffix index: each segment's positions by reversed skeleton.
+        for &(start, end) in segments.iter().take(lists.len()) {
+            let (start, end) = (start as usize, end as usize);
+            let idx = &mut index[start..end];
+            for (i, p) in idx.iter_mut().enumerate() {
+                *p = (start + i) as u32;
+            }
+            idx.sort_unstable_by_key(|&i| {
+                let e = &entries[i as usize];
+                (reversed_skeleton(&classes, e.packed()), i)
+            });
+        }
+        Ok(Watchlist {
+            entries: &entries[..len],
+            index: &index[..len],
+            lists,
+            segments,
+            classes,
+            version,
+        })
+    }
+}
+
+/// Reorders `entries` so that `entries_new[k] = entries_old[perm[k]]`, in
+/// place, using the top bit of `perm` as a visited mark.
+fn apply_permutation(entries: &mut [Entry], perm: &mut [u32]) {
+    const SEEN: u32 = 1 << 31;
+    for start in 0..entries.len() {
+        if perm[start] & SEEN != 0 {
+            continue;
+        }
+        let first = entries[start];
+        let mut k = start;
+        loop {
+            let src = (perm[k] & !SEEN) as usize;
+            perm[k] |= SEEN;
+            if src == start {
+                entries[k] = first;
+                break;
+            }
+            entries[k] = entries[src];
+            k = src;
+        }
+    }
+}
+
+/// Skeleton of a packed plate: every code mapped to its class representative.
+#[inline]
+fn skeleton(classes: &ConfusionClasses, packed: u64) -> u64 {
+    let mut out = 0u64;
+    let mut shift = CODE_BITS * (MAX_PLATE_LEN as u32 - 1);
+    loop {
+        let code = ((packed >> shift) & CODE_MASK) as u8;
+        out |= u64::from(classes.rep_code(code)) << shift;
+        if shift == 0 {
+            break;
+        }
+        shift -= CODE_BITS;
+    }
+    out
+}
+
+/// Skeleton with the characters in reverse order (padding stays at the end).
+#[inline]
+fn reversed_skeleton(classes: &ConfusionClasses, packed: u64) -> u64 {
+    let len = packed_len(packed);
+    let mut out = 0u64;
+    for i in 0..len {
+        let shift = CODE_BITS * (MAX_PLATE_LEN - 1 - i) as u32;
+        let code = ((packed >> shift) & CODE_MASK) as u8;
+        let to = CODE_BITS * (MAX_PLATE_LEN - len + i) as u32;
+        out |= u64::from(classes.rep_code(code)) << to;
+    }
+    out
+}
+
+/// Packs skeleton codes as a prefix key: `(lo, hi)` of all keys that start
+/// with `codes`.
+fn prefix_range(codes: &[u8]) -> (u64, u64) {
+    let mut lo = 0u64;
+    for (i, &c) in codes.iter().enumerate().take(MAX_PLATE_LEN) {
+        lo |= u64::from(c) << (CODE_BITS * (MAX_PLATE_LEN - 1 - i) as u32);
+    }
+    let free = CODE_BITS * (MAX_PLATE_LEN - codes.len().min(MAX_PLATE_LEN)) as u32;
+    let hi = lo | ((1u64 << free) - 1);
+    (lo, hi)
+}
+
+/// A built watchlist: sorted, indexed, read-only.
+pub struct Watchlist<'a> {
+    entries: &'a [Entry],
+    index: &'a [u32],
+    lists: heapless::Vec<ListSpec, MAX_LISTS>,
+    segments: [(u32, u32); MAX_LISTS],
+    classes: ConfusionClasses,
+    version: u32,
+}
+
+/// Skeleton codes of a plate, at most [`MAX_PLATE_LEN`].
+type Codes = heapless::Vec<u8, { MAX_PLATE_LEN + 1 }>;
+
+impl<'a> Watchlist<'a> {
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The version given to the builder.
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
+    /// The lists, by id.
+    pub fn lists(&self) -> &[ListSpec] {
+        &self.lists
+    }
+
+    /// The confusion classes the index was built with.
+    pub fn classes(&self) -> &ConfusionClasses {
+        &self.classes
+    }
+
+    /// An entry by id.
+    pub fn entry(&self, id: EntryId) -> Option<&Entry> {
+        self.entries.get(id.0 as usize)
+    }
+
+    /// Number of entries on a list.
+    pub fn list_len(&self, list: ListId) -> usize {
+        self.segments
+            .get(list.index())
+            .map_or(0, |&(s, e)| (e - s) as usize)
+    }
+
+    /// Every entry the read matches within its list's tolerance, best first
+    /// (see [`Matches`]). `now` is in ms since the Unix epoch; entries outside
+    /// their validity window do not match. When both the read and an entry
+    /// carry a country and they differ, that entry does not match.
+    pub fn lookup<const K: usize>(
+        &self,
+        read: &Plate,
+        country: Option<Country>,
+        now: u64,
+    ) -> Matches<K> {
+        let mut out = Matches::new();
+        let mut q: Codes = Codes::new();
+        for &c in read.as_bytes() {
+            let _ = q.push(self.classes.rep_code(char_code(c)));
+        }
+        for (l, spec) in self.lists.iter().enumerate() {
+            let list = ListId(l as u8);
+            let mut tol = spec.tolerance;
+            if q.len() < usize::from(tol.min_len.max(MIN_TOLERANT_LEN)) {
+                tol = Tolerance::EXACT;
+            }
+            let ctx = Ctx {
+                wl: self,
+                list,
+                spec,
+                read,
+                country,
+                now,
+            };
+            match tol.edits {
+                0 => ctx.search_same_skeleton(&q, &mut out),
+                1 => ctx.search_one_edit(&q, &mut out),
+                _ => {
+                    ctx.search_one_edit(&q, &mut out);
+                    for_each_variant(&self.classes, &q, |v| ctx.search_one_edit(v, &mut out));
+                }
+            }
+        }
+        out
+    }
+
+    fn segment(&self, list: ListId) -> (usize, usize) {
+        let (s, e) = self.segments.get(list.index()).copied().unwrap_or((0, 0));
+        (s as usize, e as usize)
+    }
+}
+
+/// One list's lookup.
+struct Ctx<'w, 'a> {
+    wl: &'w Watchlist<'a>,
+    list: ListId,
+    spec: &'w ListSpec,
+    read: &'w Plate,
+    country: Option<Country>,
+    now: u64,
+}
+
+impl Ctx<'_, '_> {
+    /// Entries whose skeleton equals `q`.
+    fn search_same_skeleton<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
+        self.search_prefix(q, Some(q.len()), out);
+    }
+
+    /// Entries within one skeleton edit of `q` (pigeonhole on halves).
+    fn search_one_edit<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
+        let n = q.len();
+        let min =
+            usize::from(MIN_TOLERANT_LEN.max(self.spec.tolerance.min_len)).max(n.saturating_sub(1));
+        let max = (n + 1).min(MAX_PLATE_LEN);
+        for len in min..=max {
+            let h = len / 2;
+            if let Some(prefix) = q.get(..h) {
+                self.search_prefix(prefix, Some(len), out);
+            }
+            if let Some(suffix) = q.get(n.saturating_sub(len - h)..) {
+                self.search_suffix(suffix, len, out);
+            }
+        }
+        // Lengths below the tolerant minimum can still match exactly.
+        if n < min {
+            self.search_same_skeleton(q, out);
+        }
+    }
+
+    /// Entries whose skeleton starts with `prefix` (and has length `len`).
+    fn search_prefix<const K: usize>(
+        &self,
+        prefix: &[u8],
+        len: Option<usize>,
+        out: &mut Matches<K>,
+    ) {
+        let (s, e) = self.wl.segment(self.list);
+        let seg = &self.wl.entries[s..e];
+        let classes = &self.wl.classes;
+        let (lo, hi) = prefix_range(prefix);
+        let a = seg.partition_point(|x| skeleton(classes, x.packed()) < lo);
+        let b = a + seg[a..].partition_point(|x| skeleton(classes, x.packed()) <= hi);
+        for (i, x) in seg[a..b].iter().enumerate() {
+            if len.is_none_or(|l| x.len() == l) {
+                self.verify(s + a + i, x, out);
+            }
+        }
+    }
+
+    /// Entries whose reversed skeleton starts with `suffix` reversed.
+    fn search_suffix<const K: usize>(&self, suffix: &[u8], len: usize, out: &mut Matches<K>) {
+        let (s, e) = self.wl.segment(self.list);
+        let idx = &self.wl.index[s..e];
+        let entries = self.wl.entries;
+        let classes = &self.wl.classes;
+        let mut rev: Codes = Codes::new();
+        for &c in suffix.iter().rev() {
+            let _ = rev.push(c);
+        }
+        let (lo, hi) = prefix_range(&rev);
+        let key = |i: &u32| {
+            entries
+                .get(*i as usize)
+                .map_or(u64::MAX, |x| reversed_skeleton(classes, x.packed()))
+        };
+        let a = idx.partition_point(|i| key(i) < lo);
+        let b = a + idx[a..].partition_point(|i| key(i) <= hi);
+        for &i in &idx[a..b] {
+            if let Some(x) = entries.get(i as usize) {
+                if x.len() == len {
+                    self.verify(i as usize, x, out);
+                }
+            }
+        }
+    }
+
+    /// Checks a candidate and records it when it matches.
+    fn verify<const K: usize>(&self, id: usize, x: &Entry, out: &mut Matches<K>) {
+        let listed_country = x.country();
+        if let (Some(a), Some(b)) = (self.country, listed_country) {
+            if a != b {
+                return;
+            }
+        }
+        if !x.is_valid_at(self.now) {
+            return;
+        }
+        let listed = x.plate();
+        let mut tol = self.spec.tolerance;
+        tol.min_len = tol.min_len.max(MIN_TOLERANT_LEN);
+        let Some(d) = distance(
+            self.read.as_bytes(),
+            listed.as_bytes(),
+            &self.wl.classes,
+            tol,
+        ) else {
+            return;
+        };
+        out.insert(Match {
+            entry: EntryId(id as u32),
+            list: self.list,
+            local: self.spec.local,
+            priority: x.priority(),
+            listed,
+            country: listed_country,
+            kind: MatchKind::of(d),
+            distance: d,
+        });
+    }
+}
+
+/// Calls `f` with every skeleton string one edit away from `q` (substitution,
+/// insertion, deletion over the class representatives), lengths 1 to [`MAX_PLATE_LEN`].
+/// Duplicates are possible; the caller's result set ignores them.
+fn for_each_variant(classes: &ConfusionClasses, q: &[u8], mut f: impl FnMut(&[u8])) {
+    let n = q.len();
+    let mut v: Codes = Codes::new();
+    // Deletions.
+    for i in 0..n {
+        v.clear();
+        let _ = v.extend_from_slice(&q[..i]);
+        let _ = v.extend_from_slice(&q[i + 1..]);
+        if !v.is_empty() {
+            f(&v);
+        }
+    }
+    // Only class representatives occur in skeletons.
+    for code in (1..=36u8).filter(|&c| classes.rep_code(c) == c) {
+        // Substitutions.
+        for i in 0..n {
+            if q[i] == code {
+                continue;
+            }
+            v.clear();
+            let _ = v.extend_from_slice(q);
+            v[i] = code;
+            f(&v);
+        }
+        // Insertions.
+        if n < MAX_PLATE_LEN {
+            for i in 0..=n {
+                v.clear();
+                let _ = v.extend_from_slice(&q[..i]);
+                let _ = v.push(code);
+                let _ = v.extend_from_slice(&q[i..]);
+                f(&v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,328 @@
+extern crate std;
+use std::vec;
+use std::vec::Vec;
+
+use super::*;
+
+fn p(s: &str) -> Plate {
+    Plate::normalize(s.as_bytes()).unwrap()
+}
+
+fn spec(ocr: u8, edits: u8, min_len: u8, local: bool) -> ListSpec {
+    ListSpec {
+        tolerance: Tolerance {
+            ocr,
+            edits,
+            min_len,
+        },
+        local,
+    }
+}
+
+/// Builds a watchlist over leaked storage (tests only).
+fn build(lists: &[ListSpec], entries: &[ListEntry]) -> Watchlist<'static> {
+    let n = entries.len();
+    let e = vec![Entry::EMPTY; n].leak();
+    let i = vec![0u32; n].leak();
+    let mut b = WatchlistBuilder::new(e, i, ConfusionClasses::default());
+    for s in lists {
+        b.add_list(*s).unwrap();
+    }
+    for x in entries {
+        b.insert(*x).unwrap();
+    }
+    b.build().map_err(|(_, d)| d).unwrap()
+}
+
+fn entry(plate: &str, prio: u8, list: u8) -> ListEntry {
+    ListEntry::new(p(plate), None, Priority::new(prio).unwrap(), ListId(list))
+}
+
+fn found(wl: &Watchlist<'_>, read: &str) -> Vec<(std::string::String, u8, MatchKind, u8, u8)> {
+    let m: Matches<16> = wl.lookup(&p(read), None, 0);
+    m.as_slice()
+        .iter()
+        .map(|m| {
+            (
+                std::string::String::from(m.listed.as_str()),
+                m.list.0,
+                m.kind,
+                m.distance.ocr,
+                m.distance.edits,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn bytes_per_entry_index_included() {
+    assert_eq!(core::mem::size_of::<Entry>(), 20);
+    assert_eq!(BYTES_PER_ENTRY, 24);
+}
+
+#[test]
+fn exact_ocr_and_edit_ranked() {
+    let wl = build(
+        &[spec(1, 1, 5, false)],
+        &[
+            entry("1ABC234", 1, 0),
+            entry("1A8C234", 2, 0),
+            entry("1ABC235", 0, 0),
+        ],
+    );
+    // Exact first, then the look-alike, then the edit despite its priority 0.
+    assert_eq!(
+        found(&wl, "1ABC234"),
+        vec![
+            ("1ABC234".into(), 0, MatchKind::Exact, 0, 0),
+            ("1A8C234".into(), 0, MatchKind::Ocr, 1, 0),
+            ("1ABC235".into(), 0, MatchKind::Edit, 0, 1),
+        ]
+    );
+    // Nothing near.
+    assert!(found(&wl, "9XYZ876").is_empty());
+}
+
+#[test]
+fn priority_breaks_ties_then_list() {
+    let wl = build(
+        &[spec(1, 0, 5, false), spec(1, 0, 5, true)],
+        &[
+            entry("1ABC234", 3, 0),
+            entry("1ABC234", 1, 1),
+            entry("1A8C234", 1, 0),
+        ],
+    );
+    let got = found(&wl, "1ABC234");
+    assert_eq!(got[0], ("1ABC234".into(), 1, MatchKind::Exact, 0, 0));
+    assert_eq!(got[1], ("1ABC234".into(), 0, MatchKind::Exact, 0, 0));
+    assert_eq!(got[2], ("1A8C234".into(), 0, MatchKind::Ocr, 1, 0));
+}
+
+#[test]
+fn per_list_tolerance() {
+    let wl = build(
+        &[
+            spec(0, 0, 0, false),
+            spec(2, 0, 5, false),
+            spec(0, 2, 5, false),
+        ],
+        &[
+            entry("1ABC234", 1, 0),
+            entry("1ABC234", 1, 1),
+            entry("1ABC234", 1, 2),
+        ],
+    );
+    // Two look-alikes: list 1 (ocr 2) matches; list 2 counts them as 2 edits.
+    let got = found(&wl, "IA8C234");
+    assert_eq!(
+        got,
+        vec![
+            ("1ABC234".into(), 1, MatchKind::Ocr, 2, 0),
+            ("1ABC234".into(), 2, MatchKind::Edit, 0, 2),
+        ]
+    );
+    // Two deletions: only list 2.
+    assert_eq!(
+        found(&wl, "1AC24"),
+        vec![("1ABC234".into(), 2, MatchKind::Edit, 0, 2)]
+    );
+    // Insertion plus substitution.
+    assert_eq!(
+        found(&wl, "1ABXC2X4"),
+        vec![("1ABC234".into(), 2, MatchKind::Edit, 0, 2)]
+    );
+}
+
+#[test]
+fn no_tolerance_below_min_len() {
+    let wl = build(
+        &[spec(1, 1, 6, false)],
+        &[entry("AB12", 1, 0), entry("AB1234", 1, 0)],
+    );
+    assert!(found(&wl, "AB13").is_empty());
+    assert_eq!(found(&wl, "AB12").len(), 1);
+    assert_eq!(
+        found(&wl, "AB1235"),
+        vec![("AB1234".into(), 0, MatchKind::Edit, 0, 1)]
+    );
+    // The read is one short of the minimum: exact only.
+    assert!(found(&wl, "AB123").is_empty());
+}
+
+#[test]
+fn validity_window() {
+    let mut e = entry("1ABC234", 1, 0);
+    e.valid_from = Some(10_000);
+    e.valid_until = Some(20_000);
+    let wl = build(&[spec(1, 0, 5, false)], &[e]);
+    let at = |t| wl.lookup::<4>(&p("1ABC234"), None, t).len();
+    assert_eq!(at(9_999), 0);
+    assert_eq!(at(10_000), 1);
+    assert_eq!(at(19_999), 1);
+    assert_eq!(at(20_000), 0);
+    // Sub-second bounds round inwards.
+    let mut e = entry("1ABC234", 1, 0);
+    e.valid_from = Some(10_001);
+    let wl = build(&[spec(1, 0, 5, false)], &[e]);
+    assert_eq!(wl.lookup::<4>(&p("1ABC234"), None, 10_500).len(), 0);
+    assert_eq!(wl.lookup::<4>(&p("1ABC234"), None, 11_000).len(), 1);
+}
+
+#[test]
+fn invalid_windows_are_refused() {
+    let mut st = [Entry::EMPTY; 2];
+    let mut ix = [0; 2];
+    let mut b = WatchlistBuilder::new(&mut st, &mut ix, ConfusionClasses::default());
+    b.add_list(spec(0, 0, 0, false)).unwrap();
+    let mut e = entry("1ABC234", 1, 0);
+    e.valid_from = Some(5_000);
+    e.valid_until = Some(5_000);
+    assert_eq!(b.insert(e), Err(InsertError::InvalidWindow));
+    e.valid_from = Some(u64::MAX);
+    e.valid_until = None;
+    assert_eq!(b.insert(e), Err(InsertError::InvalidWindow));
+    assert_eq!(
+        b.insert(entry("1ABC234", 1, 3)),
+        Err(InsertError::UnknownList(ListId(3)))
+    );
+}
+
+#[test]
+fn country_mismatch() {
+    let mut be = entry("AB123CD", 1, 0);
+    be.country = Some(Country::BE);
+    let mut fr = entry("AB123CD", 2, 0);
+    fr.country = Country::parse(b"FR").ok();
+    let wl = build(&[spec(1, 0, 5, false)], &[be, fr]);
+    let look = |c: Option<&str>| -> Vec<u8> {
+        let c = c.map(|c| Country::parse(c.as_bytes()).unwrap());
+        wl.lookup::<4>(&p("AB123CD"), c, 0)
+            .as_slice()
+            .iter()
+            .map(|m| m.priority.get())
+            .collect()
+    };
+    assert_eq!(look(Some("BE")), vec![1]);
+    assert_eq!(look(Some("FR")), vec![2]);
+    assert_eq!(look(Some("NL")), Vec::<u8>::new());
+    assert_eq!(look(None), vec![1, 2]);
+}
+
+#[test]
+fn duplicates_are_reported_with_insertion_indices() {
+    let mut st = [Entry::EMPTY; 8];
+    let mut ix = [0; 8];
+    let mut b = WatchlistBuilder::new(&mut st, &mut ix, ConfusionClasses::default());
+    b.add_list(spec(0, 0, 0, false)).unwrap();
+    b.add_list(spec(0, 0, 0, false)).unwrap();
+    for (plate, list) in [
+        ("AAA111", 0),
+        ("BBB222", 0),
+        ("AAA111", 1),
+        ("BBB222", 0),
+        ("AAA111", 0),
+    ] {
+        b.insert(entry(plate, 1, list)).unwrap();
+    }
+    let (b, dup) = b.build().err().unwrap();
+    assert_eq!(
+        (
+            dup.plate.as_str(),
+            dup.list,
+            dup.first,
+            dup.second,
+            dup.count
+        ),
+        ("BBB222", ListId(0), 1, 3, 2)
+    );
+    // Nothing was lost: the builder still holds all five.
+    assert_eq!(b.len(), 5);
+    // The same plate with another country is another vehicle.
+    let mut st = [Entry::EMPTY; 2];
+    let mut ix = [0; 2];
+    let mut b = WatchlistBuilder::new(&mut st, &mut ix, ConfusionClasses::default());
+    b.add_list(spec(0, 0, 0, false)).unwrap();
+    let mut a = entry("AAA111", 1, 0);
+    b.insert(a).unwrap();
+    a.country = Some(Country::BE);
+    b.insert(a).unwrap();
+    assert!(b.build().is_ok());
+}
+
+#[test]
+fn full_storage_hands_the_entry_back() {
+    let mut st = [Entry::EMPTY; 1];
+    let mut ix = [0; 1];
+    let mut b = WatchlistBuilder::new(&mut st, &mut ix, ConfusionClasses::default());
+    b.add_list(spec(0, 0, 0, false)).unwrap();
+    b.insert(entry("AAA111", 1, 0)).unwrap();
+    let e = entry("BBB222", 1, 0);
+    assert_eq!(b.insert(e), Err(InsertError::Full(e)));
+    for _ in 1..MAX_LISTS {
+        b.add_list(spec(0, 0, 0, false)).unwrap();
+    }
+    assert_eq!(
+        b.add_list(spec(0, 0, 0, false)),
+        Err(ListError::TooManyLists)
+    );
+    assert_eq!(
+        b.add_list(spec(3, 0, 0, false)),
+        Err(ListError::InvalidTolerance)
+    );
+}
+
+#[test]
+fn overflow_keeps_the_best() {
+    let wl = build(
+        &[spec(2, 0, 5, false)],
+        &[
+            entry("1ABC234", 4, 0),
+            entry("1A8C234", 1, 0),
+            entry("IA8C234", 0, 0),
+        ],
+    );
+    let m: Matches<2> = wl.lookup(&p("1ABC234"), None, 0);
+    assert_eq!(m.len(), 2);
+    assert_eq!(m.overflow(), 1);
+    assert_eq!(m.as_slice()[0].listed.as_str(), "1ABC234");
+    assert_eq!(m.as_slice()[1].listed.as_str(), "1A8C234");
+}
+
+#[test]
+fn empty_watchlist_and_empty_lists() {
+    let wl = build(&[spec(2, 2, 3, false), spec(0, 0, 0, false)], &[]);
+    assert!(wl.lookup::<4>(&p("1ABC234"), None, 0).is_empty());
+    assert_eq!(wl.list_len(ListId(0)), 0);
+    assert_eq!(wl.list_len(ListId(9)), 0);
+}
+
+#[test]
+fn permutation_applies_in_place() {
+    let mut e: Vec<Entry> = (0..6)
+        .map(|i| {
+            let mut x = Entry::EMPTY;
+            x.from = i;
+            x
+        })
+        .collect();
+    let mut perm = vec![3u32, 0, 5, 1, 2, 4];
+    let want: Vec<u32> = perm.clone();
+    apply_permutation(&mut e, &mut perm);
+    assert_eq!(e.iter().map(|x| x.from).collect::<Vec<_>>(), want);
+}
+
+#[test]
+fn keys_sort_like_strings() {
+    let c = ConfusionClasses::default();
+    // Representatives are the first of each class: 1ILT -> 1, 8B -> 8, 2Z -> 2.
+    assert_eq!(skeleton(&c, p("1ABC234").pack()), p("1A8C234").pack());
+    assert_eq!(skeleton(&c, p("IA8CZ34").pack()), p("1A8C234").pack());
+    assert_eq!(
+        reversed_skeleton(&ConfusionClasses::NONE, p("ABC").pack()),
+        p("CBA").pack()
+    );
+    let (lo, hi) = prefix_range(&[char_code(b'1'), char_code(b'A')]);
+    assert!(lo <= p("1A").pack() && p("1AZZZZZZZZ").pack() <= hi);
+    assert!(p("1B").pack() > hi && p("1").pack() < lo);
+}

@@ -1,0 +1,2 @@
+//! The `hitgate` command.
+fn main() {}
