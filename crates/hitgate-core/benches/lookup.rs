@@ -1,1 +1,105 @@
-fn main() {}
+//! `lookup` throughput at 1,000 / 100,000 / 1,000,000 entries, exact and
+//! tolerant (1 OCR-equivalent + 1 edit), on reads of which about 1 % are
+//! listed. Run: `cargo bench -p hitgate-core --bench lookup`.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use hitgate_core::*;
+
+/// A small deterministic generator (xorshift64*), so the bench needs no
+/// extra crate.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// A Belgian current-format plate `1ABC234` / `2ABC234`.
+fn belgian(rng: &mut Rng) -> Plate {
+    let mut s = [0u8; 7];
+    s[0] = b'1' + rng.below(2) as u8;
+    for c in &mut s[1..4] {
+        *c = b'A' + rng.below(26) as u8;
+    }
+    for c in &mut s[4..] {
+        *c = b'0' + rng.below(10) as u8;
+    }
+    Plate::normalize(&s).unwrap()
+}
+
+const READS: usize = 4096;
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lookup");
+    group.throughput(Throughput::Elements(READS as u64));
+    group.sample_size(20);
+    for &n in &[1_000usize, 100_000, 1_000_000] {
+        for (name, tol) in [
+            ("exact", Tolerance::EXACT),
+            (
+                "ocr1+edit1",
+                Tolerance {
+                    ocr: 1,
+                    edits: 1,
+                    min_len: 5,
+                },
+            ),
+        ] {
+            let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
+            let mut entries = vec![Entry::EMPTY; n].into_boxed_slice();
+            let mut index = vec![0u32; n].into_boxed_slice();
+            let mut b =
+                WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
+            let list = b
+                .add_list(ListSpec {
+                    tolerance: tol,
+                    local: false,
+                })
+                .unwrap();
+            let mut listed = Vec::with_capacity(n);
+            let mut seen = std::collections::HashSet::new();
+            while listed.len() < n {
+                let p = belgian(&mut rng);
+                if seen.insert(p) {
+                    b.insert(ListEntry::new(p, None, Priority::P1, list))
+                        .unwrap();
+                    listed.push(p);
+                }
+            }
+            let wl = b.build().map_err(|(_, d)| d).unwrap();
+            let reads: Vec<Plate> = (0..READS)
+                .map(|_| {
+                    if rng.below(100) == 0 {
+                        listed[rng.below(n as u64) as usize]
+                    } else {
+                        belgian(&mut rng)
+                    }
+                })
+                .collect();
+            group.bench_with_input(BenchmarkId::new(name, n), &reads, |bch, reads| {
+                bch.iter(|| {
+                    let mut hits = 0usize;
+                    for r in reads {
+                        let m: Matches<8> = wl.lookup(black_box(r), None, 0);
+                        hits += m.len();
+                    }
+                    hits
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -6,14 +6,28 @@
 
 mod fmt;
 
+pub mod budget;
 pub mod confusion;
 pub mod distance;
+pub mod indicators;
+pub mod passage;
 pub mod plate;
+pub mod policy;
+pub mod read;
+pub mod suppress;
+pub mod unit;
 pub mod watchlist;
 
+pub use budget::Budget;
 pub use confusion::{ClassError, ConfusionClasses};
 pub use distance::{Distance, MAX_TOLERANCE, Tolerance, distance};
+pub use indicators::{CameraStats, Indicators};
+pub use passage::Passage;
 pub use plate::{Country, CountryError, MAX_PLATE_LEN, Plate, PlateError};
+pub use policy::{Action, Policy, Rule, RuleId};
+pub use read::{CameraId, Position, Read, ReadError};
+pub use suppress::SuppressSlot;
+pub use unit::{Config, Hit, Mode, Outcome, ReadStatus, Reason, Tables, Unit};
 pub use watchlist::{
     BYTES_PER_ENTRY, Duplicate, Entry, EntryId, InsertError, ListEntry, ListError, ListId,
     ListSpec, MAX_LISTS, MIN_TOLERANT_LEN, Match, MatchKind, Matches, Priority, Watchlist,

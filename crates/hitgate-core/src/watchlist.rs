@@ -590,6 +590,7 @@ impl<'a> WatchlistBuilder<'a> {
     /// Sorts and indexes the entries. A plate that stands twice on one list
     /// is refused: the builder comes back unchanged with the first duplicate
     /// (in insertion order) and the count.
+    #[allow(clippy::result_large_err)] // no alloc to box it; the caller gets its storage back
     pub fn build(self) -> Result<Watchlist<'a>, (Self, Duplicate)> {
         let n = self.len;
         let classes = self.classes;
@@ -912,10 +913,10 @@ impl Ctx<'_, '_> {
         let a = idx.partition_point(|i| key(i) < lo);
         let b = a + idx[a..].partition_point(|i| key(i) <= hi);
         for &i in &idx[a..b] {
-            if let Some(x) = entries.get(i as usize) {
-                if x.len() == len {
-                    self.verify(i as usize, x, out);
-                }
+            if let Some(x) = entries.get(i as usize)
+                && x.len() == len
+            {
+                self.verify(i as usize, x, out);
             }
         }
     }
@@ -923,10 +924,10 @@ impl Ctx<'_, '_> {
     /// Checks a candidate and records it when it matches.
     fn verify<const K: usize>(&self, id: usize, x: &Entry, out: &mut Matches<K>) {
         let listed_country = x.country();
-        if let (Some(a), Some(b)) = (self.country, listed_country) {
-            if a != b {
-                return;
-            }
+        if let (Some(a), Some(b)) = (self.country, listed_country)
+            && a != b
+        {
+            return;
         }
         if !x.is_valid_at(self.now) {
             return;

@@ -1,6 +1,8 @@
 //! The watchlist index against a slow, obviously correct reference: a plain
 //! dynamic programme over every entry of every list.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
 use std::collections::BTreeSet;
 
 use hitgate_core::*;
@@ -86,10 +88,10 @@ fn reference_lookup(
 ) -> Vec<(String, u8, Option<String>, u8, u8, u8)> {
     let mut out = vec![];
     for e in entries {
-        if let (Some(a), Some(b)) = (country, e.country) {
-            if a != b {
-                continue;
-            }
+        if let (Some(a), Some(b)) = (country, e.country)
+            && a != b
+        {
+            continue;
         }
         if e.from.is_some_and(|f| now < f) || e.until.is_some_and(|u| now >= u) {
             continue;
@@ -136,10 +138,10 @@ fn noisy(plate: &str, ops: &[(u8, usize, u8)]) -> String {
         let pos = if v.is_empty() { 0 } else { pos % v.len() };
         match op % 4 {
             0 => {
-                if let Some(x) = v.get_mut(pos) {
-                    if let Some(class) = CLASSES.iter().find(|k| k.as_bytes().contains(x)) {
-                        *x = class.as_bytes()[c as usize % class.len()];
-                    }
+                if let Some(x) = v.get_mut(pos)
+                    && let Some(class) = CLASSES.iter().find(|k| k.as_bytes().contains(x))
+                {
+                    *x = class.as_bytes()[c as usize % class.len()];
                 }
             }
             1 => {

@@ -1,0 +1,146 @@
+//! Passages: the frames of one car at one camera, collapsed into one.
+//!
+//! A car is read in several frames within a second or two. Matched reads at
+//! the same camera, within the passage window of the passage's first read,
+//! that share a matched list entry with it, are one passage. Only matched
+//! reads ever enter a passage: a plate that hits nothing is not kept.
+//!
+//! In consensus mode the passage is held until its window closes, and its
+//! plate is a per-position vote over its reads, weighted by confidence.
+
+use crate::plate::{Country, MAX_PLATE_LEN, Plate};
+use crate::read::{CameraId, Position};
+use crate::watchlist::{EntryId, Match};
+
+/// Reads of a passage that take part in the vote; later ones are counted
+/// only.
+pub const MAX_VOTES: usize = 8;
+/// Entries of the first read that identify a passage.
+pub const MAX_PASSAGE_ENTRIES: usize = 4;
+/// Weight of a read that carries no confidence.
+pub const DEFAULT_CONFIDENCE: u8 = 50;
+
+/// One slot of the passage table. Storage is handed in by the caller:
+/// `[Passage::EMPTY; N]`. Size it as (matched reads a second) × (passage
+/// window in seconds) × a margin; a full table closes its oldest passage
+/// early and counts the eviction.
+#[derive(Debug, Clone)]
+pub struct Passage {
+    pub(crate) open: bool,
+    pub(crate) decided: bool,
+    pub(crate) camera: CameraId,
+    /// Event time of the first read.
+    pub(crate) first_time: u64,
+    /// Unit clock when the first read arrived.
+    pub(crate) opened_at: u64,
+    pub(crate) entries: heapless::Vec<EntryId, MAX_PASSAGE_ENTRIES>,
+    /// Best match of the first read.
+    pub(crate) first: Option<Match>,
+    pub(crate) reads: u16,
+    pub(crate) votes: heapless::Vec<(Plate, u8), MAX_VOTES>,
+    pub(crate) country: Option<Country>,
+    pub(crate) position: Option<Position>,
+}
+
+impl Passage {
+    /// An unused slot.
+    pub const EMPTY: Self = Self {
+        open: false,
+        decided: false,
+        camera: CameraId::EMPTY,
+        first_time: 0,
+        opened_at: 0,
+        entries: heapless::Vec::new(),
+        first: None,
+        reads: 0,
+        votes: heapless::Vec::new(),
+        country: None,
+        position: None,
+    };
+
+    /// Adds a read's plate to the vote.
+    pub(crate) fn vote(&mut self, plate: Plate, confidence: Option<u8>) {
+        self.reads = self.reads.saturating_add(1);
+        let _ = self
+            .votes
+            .push((plate, confidence.unwrap_or(DEFAULT_CONFIDENCE)));
+    }
+}
+
+/// The passage's plate by a per-position vote weighted by confidence (a read
+/// with confidence 0 still weighs 1), and the number of reads that read
+/// exactly that plate.
+///
+/// The length is voted first; then each position among the reads of that
+/// length. Ties go to the earlier read.
+pub fn consensus(votes: &[(Plate, u8)]) -> Option<(Plate, u16)> {
+    let w = |c: u8| u32::from(c.max(1));
+    // Length vote.
+    let mut by_len = [0u32; MAX_PLATE_LEN + 1];
+    for (p, c) in votes {
+        if let Some(slot) = by_len.get_mut(p.len()) {
+            *slot += w(*c);
+        }
+    }
+    let mut len = 0;
+    for (p, _) in votes {
+        // First read wins ties: scan reads in order and keep strictly better.
+        if by_len[p.len()] > by_len[len] {
+            len = p.len();
+        }
+    }
+    if len == 0 {
+        return None;
+    }
+    let mut out = [0u8; MAX_PLATE_LEN];
+    for (i, slot) in out.iter_mut().enumerate().take(len) {
+        let mut best: Option<(u8, u32)> = None;
+        for (p, _) in votes.iter().filter(|(p, _)| p.len() == len) {
+            let Some(&ch) = p.as_bytes().get(i) else {
+                continue;
+            };
+            let weight: u32 = votes
+                .iter()
+                .filter(|(q, _)| q.len() == len && q.as_bytes().get(i) == Some(&ch))
+                .map(|(_, c)| w(*c))
+                .sum();
+            if best.is_none_or(|(_, bw)| weight > bw) {
+                best = Some((ch, weight));
+            }
+        }
+        *slot = best.map_or(b'0', |(c, _)| c);
+    }
+    let plate = Plate::normalize(out.get(..len)?).ok()?;
+    let support = votes.iter().filter(|(p, _)| *p == plate).count() as u16;
+    Some((plate, support))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Plate {
+        Plate::normalize(s.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn vote_per_position_weighted() {
+        let votes = [
+            (p("1ABC234"), 90),
+            (p("1A8C234"), 40),
+            (p("1ABC284"), 40),
+            (p("1ABC24"), 99),
+        ];
+        // Length 7 outweighs the one length-6 read; B and 3 win their positions.
+        assert_eq!(consensus(&votes), Some((p("1ABC234"), 1)));
+        // Two weak reads outvote one strong one.
+        let votes = [(p("1ABC234"), 60), (p("1A8C234"), 40), (p("1A8C234"), 40)];
+        assert_eq!(consensus(&votes), Some((p("1A8C234"), 2)));
+        // A tie goes to the earlier read.
+        let votes = [(p("1A8C234"), 50), (p("1ABC234"), 50)];
+        assert_eq!(consensus(&votes), Some((p("1A8C234"), 1)));
+        assert_eq!(consensus(&[]), None);
+        // Zero confidence still counts.
+        assert_eq!(consensus(&[(p("XY123"), 0)]), Some((p("XY123"), 1)));
+    }
+}

@@ -1,0 +1,263 @@
+//! The decision matrix: an ordered list of rules, first match decides.
+//!
+//! A rule's conditions are all optional; an absent condition matches
+//! anything. The built-in [`Policy::brussels`] is the baseline the Brussels
+//! police zones decided on: priority 0 and 1 are dispatched, priority 2 only
+//! when the plate also stands on a local list, priority 3 and 4 are dropped.
+
+use core::fmt;
+
+use crate::read::CameraId;
+use crate::watchlist::{ListId, MatchKind, Priority};
+
+/// The most rules a policy holds.
+pub const MAX_RULES: usize = 32;
+/// The longest rule name, in bytes.
+pub const MAX_RULE_NAME: usize = 24;
+
+/// What happens to a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum Action {
+    /// Not forwarded.
+    Drop,
+    /// Forwarded for analysts and investigators, not for live dispatch.
+    Review,
+    /// Forwarded as a live alert.
+    Dispatch,
+}
+
+impl Action {
+    /// Lower-case name: `drop`, `review`, `dispatch`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Drop => "drop",
+            Self::Review => "review",
+            Self::Dispatch => "dispatch",
+        }
+    }
+}
+
+/// Which rule decided: its index in the policy, or the fallback (no rule
+/// matched: drop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum RuleId {
+    /// The rule at this index.
+    Rule(u8),
+    /// No rule matched; the hit is dropped.
+    Fallback,
+}
+
+impl RuleId {
+    /// Index for per-rule counters: the rule index, or [`MAX_RULES`] for the
+    /// fallback.
+    pub fn index(self) -> usize {
+        match self {
+            Self::Rule(i) => usize::from(i).min(MAX_RULES),
+            Self::Fallback => MAX_RULES,
+        }
+    }
+}
+
+/// A camera condition: an exact camera id, or a prefix ending in `*`
+/// (`"mobile-*"` is every camera whose id starts with `mobile-`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct CameraPattern(pub heapless::String<{ crate::read::MAX_CAMERA_LEN + 1 }>);
+
+impl CameraPattern {
+    /// Does the camera match?
+    pub fn matches(&self, camera: &CameraId) -> bool {
+        let p = self.0.as_str();
+        match p.strip_suffix('*') {
+            Some(prefix) => camera.as_str().starts_with(prefix),
+            None => camera.as_str() == p,
+        }
+    }
+}
+
+/// One line of the decision matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Rule {
+    /// Name, reported with every outcome this rule decides.
+    pub name: heapless::String<MAX_RULE_NAME>,
+    /// Priorities the rule applies to (empty: any).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub priorities: heapless::Vec<Priority, 5>,
+    /// Lists the matched entry must stand on (empty: any).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub lists: heapless::Vec<ListId, { crate::watchlist::MAX_LISTS }>,
+    /// Whether the plate must (`true`) or must not (`false`) also stand on a
+    /// local list.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub also_local: Option<bool>,
+    /// Match kinds (empty: any).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub kinds: heapless::Vec<MatchKind, 3>,
+    /// Cameras (empty: any).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub cameras: heapless::Vec<CameraPattern, 4>,
+    /// The action.
+    pub action: Action,
+}
+
+/// What a rule looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    /// Priority of the matched entry.
+    pub priority: Priority,
+    /// Its list.
+    pub list: ListId,
+    /// Whether the plate also stands on a local list.
+    pub also_local: bool,
+    /// Exact, OCR-equivalent or edit.
+    pub kind: MatchKind,
+    /// The camera.
+    pub camera: &'a CameraId,
+}
+
+impl Rule {
+    /// A rule with no conditions.
+    pub fn new(name: &str, action: Action) -> Self {
+        let mut n = heapless::String::new();
+        for c in name.chars() {
+            if n.push(c).is_err() {
+                break;
+            }
+        }
+        Self {
+            name: n,
+            priorities: heapless::Vec::new(),
+            lists: heapless::Vec::new(),
+            also_local: None,
+            kinds: heapless::Vec::new(),
+            cameras: heapless::Vec::new(),
+            action,
+        }
+    }
+
+    /// Sets the priorities (builder style; extra ones are ignored).
+    pub fn priorities(mut self, ps: &[Priority]) -> Self {
+        self.priorities = ps.iter().copied().take(5).collect();
+        self
+    }
+
+    /// Sets the local-list condition.
+    pub fn also_local(mut self, v: bool) -> Self {
+        self.also_local = Some(v);
+        self
+    }
+
+    /// Does the rule apply?
+    pub fn matches(&self, f: &Facts<'_>) -> bool {
+        (self.priorities.is_empty() || self.priorities.contains(&f.priority))
+            && (self.lists.is_empty() || self.lists.contains(&f.list))
+            && self.also_local.is_none_or(|v| v == f.also_local)
+            && (self.kinds.is_empty() || self.kinds.contains(&f.kind))
+            && (self.cameras.is_empty() || self.cameras.iter().any(|c| c.matches(f.camera)))
+    }
+}
+
+/// Why a policy was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// More than [`MAX_RULES`] rules.
+    TooManyRules,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooManyRules => write!(f, "a policy holds at most {MAX_RULES} rules"),
+        }
+    }
+}
+
+impl core::error::Error for PolicyError {}
+
+/// The decision matrix.
+///
+/// ```
+/// use hitgate_core::policy::*;
+/// use hitgate_core::{CameraId, ListId, MatchKind, Priority};
+/// let p = Policy::brussels();
+/// let cam = CameraId::new("cam-1").unwrap();
+/// let facts = |priority, also_local| Facts { priority, list: ListId(0), also_local, kind: MatchKind::Exact, camera: &cam };
+/// assert_eq!(p.decide(&facts(Priority::P1, false)), (Action::Dispatch, RuleId::Rule(0)));
+/// assert_eq!(p.decide(&facts(Priority::P2, true)), (Action::Dispatch, RuleId::Rule(1)));
+/// assert_eq!(p.decide(&facts(Priority::P2, false)), (Action::Drop, RuleId::Rule(2)));
+/// assert_eq!(p.decide(&facts(Priority::P4, true)), (Action::Drop, RuleId::Rule(3)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Policy {
+    /// The rules, in order.
+    #[cfg_attr(feature = "serde", serde(default, rename = "rule"))]
+    pub rules: heapless::Vec<Rule, MAX_RULES>,
+}
+
+impl Policy {
+    /// No rules: everything falls back to drop.
+    pub const fn new() -> Self {
+        Self {
+            rules: heapless::Vec::new(),
+        }
+    }
+
+    /// Appends a rule.
+    pub fn push(&mut self, rule: Rule) -> Result<(), PolicyError> {
+        self.rules.push(rule).map_err(|_| PolicyError::TooManyRules)
+    }
+
+    /// The Brussels baseline (council answer of December 2025).
+    pub fn brussels() -> Self {
+        let mut p = Self::new();
+        let rules = [
+            Rule::new("p0-p1", Action::Dispatch).priorities(&[Priority::P0, Priority::P1]),
+            Rule::new("p2-local", Action::Dispatch)
+                .priorities(&[Priority::P2])
+                .also_local(true),
+            Rule::new("p2-not-local", Action::Drop).priorities(&[Priority::P2]),
+            Rule::new("p3-p4", Action::Drop).priorities(&[Priority::P3, Priority::P4]),
+        ];
+        for r in rules {
+            // Four rules always fit.
+            let _ = p.push(r);
+        }
+        p
+    }
+
+    /// The first rule that applies, or the fallback (drop).
+    pub fn decide(&self, facts: &Facts<'_>) -> (Action, RuleId) {
+        for (i, r) in self.rules.iter().enumerate() {
+            if r.matches(facts) {
+                return (r.action, RuleId::Rule(i as u8));
+            }
+        }
+        (Action::Drop, RuleId::Fallback)
+    }
+
+    /// A rule's name (`"fallback"` for the fallback).
+    pub fn rule_name(&self, id: RuleId) -> &str {
+        match id {
+            RuleId::Rule(i) => self
+                .rules
+                .get(usize::from(i))
+                .map_or("?", |r| r.name.as_str()),
+            RuleId::Fallback => "fallback",
+        }
+    }
+}

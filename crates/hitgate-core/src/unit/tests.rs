@@ -1,0 +1,441 @@
+extern crate std;
+use std::vec;
+use std::vec::Vec;
+
+use super::*;
+use crate::confusion::ConfusionClasses;
+use crate::distance::Tolerance;
+use crate::watchlist::{Entry, ListEntry, ListSpec, WatchlistBuilder};
+
+const MIN: u64 = 60_000;
+const T0: u64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+
+fn p(s: &str) -> Plate {
+    Plate::normalize(s.as_bytes()).unwrap()
+}
+
+/// Lists: 0 national (P0..P4 entries, 1 OCR), 1 local (the zone's list).
+fn watchlist() -> Watchlist<'static> {
+    let e = vec![Entry::EMPTY; 16].leak();
+    let i = vec![0u32; 16].leak();
+    let mut b = WatchlistBuilder::new(e, i, ConfusionClasses::default());
+    let tol = Tolerance {
+        ocr: 1,
+        edits: 0,
+        min_len: 5,
+    };
+    let national = b
+        .add_list(ListSpec {
+            tolerance: tol,
+            local: false,
+        })
+        .unwrap();
+    let local = b
+        .add_list(ListSpec {
+            tolerance: Tolerance::EXACT,
+            local: true,
+        })
+        .unwrap();
+    for (plate, prio, list) in [
+        ("1AAA000", 0, national),
+        ("1AAA111", 1, national),
+        ("1AAA222", 2, national),
+        ("1AAA333", 3, national),
+        ("1AAA444", 4, national),
+        ("1BBB111", 1, national),
+        ("1ABC234", 1, national),
+        ("1LOC222", 2, national),
+        ("1LOC222", 2, local),
+    ] {
+        b.insert(ListEntry::new(
+            p(plate),
+            None,
+            Priority::new(prio).unwrap(),
+            list,
+        ))
+        .unwrap();
+    }
+    b.set_version(7);
+    b.build().map_err(|(_, d)| d).unwrap()
+}
+
+struct Rig {
+    unit: Unit<'static, 'static>,
+    out: Vec<Outcome>,
+}
+
+fn rig(config: Config, passages: usize, suppression: usize) -> Rig {
+    let wl: &'static Watchlist<'static> = std::boxed::Box::leak(std::boxed::Box::new(watchlist()));
+    let tables = Tables {
+        passages: vec![Passage::EMPTY; passages].leak(),
+        suppression: vec![SuppressSlot::EMPTY; suppression].leak(),
+        cameras: vec![CameraStats::EMPTY; 4].leak(),
+    };
+    Rig {
+        unit: Unit::new(wl, Policy::brussels(), config, tables),
+        out: Vec::new(),
+    }
+}
+
+fn first_read() -> Config {
+    Config {
+        mode: Mode::FirstRead,
+        ..Config::DEFAULT
+    }
+}
+
+impl Rig {
+    /// Pushes a read seen at `time`, arriving at `now`, then polls.
+    fn read_at(
+        &mut self,
+        time: u64,
+        now: u64,
+        camera: &str,
+        plate: &str,
+    ) -> Result<ReadStatus, ReadError> {
+        let read = Read {
+            time,
+            camera,
+            plate: plate.as_bytes(),
+            country: None,
+            confidence: Some(80),
+            position: None,
+        };
+        let out = &mut self.out;
+        let r = self.unit.push(&read, now, &mut |o| out.push(o));
+        self.unit.poll(now, &mut |o| out.push(o));
+        r
+    }
+
+    fn read(&mut self, time: u64, camera: &str, plate: &str) -> Result<ReadStatus, ReadError> {
+        self.read_at(time, time, camera, plate)
+    }
+
+    fn flush(&mut self) {
+        let out = &mut self.out;
+        self.unit.flush(&mut |o| out.push(o));
+    }
+
+    fn hits(&self) -> Vec<&Hit> {
+        self.out
+            .iter()
+            .filter_map(|o| match o {
+                Outcome::Forward(h) => Some(h),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn brussels_baseline_line_by_line() {
+    let mut r = rig(first_read(), 8, 8);
+    for (i, plate) in [
+        "1AAA000", "1AAA111", "1AAA222", "1AAA333", "1AAA444", "1LOC222",
+    ]
+    .iter()
+    .enumerate()
+    {
+        r.read(T0 + i as u64 * MIN, "cam-1", plate).unwrap();
+    }
+    let want = [
+        Outcome::Forward(Hit { ..hit_of(&r, 0) }),
+        Outcome::Forward(Hit { ..hit_of(&r, 1) }),
+        Outcome::Dropped {
+            rule: RuleId::Rule(2),
+            priority: Priority::P2,
+        },
+        Outcome::Dropped {
+            rule: RuleId::Rule(3),
+            priority: Priority::P3,
+        },
+        Outcome::Dropped {
+            rule: RuleId::Rule(3),
+            priority: Priority::P4,
+        },
+        Outcome::Forward(Hit { ..hit_of(&r, 2) }),
+    ];
+    assert_eq!(r.out, want);
+    let hits = r.hits();
+    assert_eq!(
+        hits.iter()
+            .map(|h| (h.listed.as_str(), h.priority, h.action, h.rule))
+            .collect::<Vec<_>>(),
+        vec![
+            ("1AAA000", Priority::P0, Action::Dispatch, RuleId::Rule(0)),
+            ("1AAA111", Priority::P1, Action::Dispatch, RuleId::Rule(0)),
+            // P2 on the national list, also on the local list: dispatched by rule 1.
+            ("1LOC222", Priority::P2, Action::Dispatch, RuleId::Rule(1)),
+        ]
+    );
+    assert!(
+        hits.iter()
+            .all(|h| h.version == 7 && !h.late && h.reason == Reason::Rule)
+    );
+    assert_eq!(
+        hits.iter().map(|h| h.seq).collect::<Vec<_>>(),
+        vec![0, 1, 2]
+    );
+    let ind = r.unit.indicators();
+    assert_eq!(
+        (
+            ind.reads,
+            ind.matched,
+            ind.passages,
+            ind.dispatched,
+            ind.dropped
+        ),
+        (6, 6, 6, 3, 3)
+    );
+    assert_eq!(ind.hits_by_priority, [1, 1, 2, 1, 1]);
+    assert_eq!(&ind.by_rule[..4], &[2, 1, 1, 2]);
+}
+
+fn hit_of(r: &Rig, n: usize) -> Hit {
+    r.hits()[n].clone()
+}
+
+#[test]
+fn second_wanted_car_at_the_same_camera_goes_through() {
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    r.read(T0, "cam-1", "1AAA111").unwrap();
+    r.read(T0 + 300, "cam-1", "1BBB111").unwrap();
+    r.read(T0 + 600, "cam-1", "1AAA111").unwrap();
+    r.flush();
+    let hits = r.hits();
+    assert_eq!(
+        hits.iter()
+            .map(|h| (h.listed.as_str(), h.action, h.reads))
+            .collect::<Vec<_>>(),
+        vec![
+            ("1AAA111", Action::Dispatch, 2),
+            ("1BBB111", Action::Dispatch, 1)
+        ]
+    );
+    assert_eq!(r.unit.indicators().suppressed_passage, 1);
+}
+
+#[test]
+fn same_car_is_not_dispatched_twice_within_the_window() {
+    let mut r = rig(first_read(), 8, 8);
+    r.read(T0, "cam-1", "1AAA111").unwrap();
+    // Another camera ten minutes later: the same hit.
+    r.read(T0 + 10 * MIN, "cam-2", "1AAA111").unwrap();
+    // 39 minutes after the dispatch: still suppressed.
+    r.read(T0 + 39 * MIN, "cam-3", "1AAA111").unwrap();
+    // 41 minutes after it: a new alert.
+    r.read(T0 + 41 * MIN, "cam-1", "1AAA111").unwrap();
+    assert_eq!(
+        r.out
+            .iter()
+            .map(|o| matches!(o, Outcome::Forward(_)))
+            .collect::<Vec<_>>(),
+        vec![true, false, false, true]
+    );
+    assert_eq!(r.unit.indicators().suppressed_realert, 2);
+}
+
+#[test]
+fn late_hit_goes_to_review_marked_late() {
+    let mut r = rig(first_read(), 8, 8);
+    // Seen six minutes before it arrived (uplink gap).
+    r.read_at(T0, T0 + 6 * MIN, "cam-1", "1AAA111").unwrap();
+    let h = hit_of(&r, 0);
+    assert_eq!(
+        (h.action, h.reason, h.late),
+        (Action::Review, Reason::Late, true)
+    );
+    // Four minutes late is still live.
+    r.read_at(T0 + 60 * MIN, T0 + 64 * MIN, "cam-1", "1AAA000")
+        .unwrap();
+    let h = hit_of(&r, 1);
+    assert_eq!((h.action, h.late), (Action::Dispatch, false));
+    assert_eq!(r.unit.indicators().late, 1);
+}
+
+#[test]
+fn out_of_order_reads_do_not_corrupt_suppression() {
+    let mut r = rig(first_read(), 8, 8);
+    r.read(T0 + 100 * MIN, "cam-1", "1AAA111").unwrap(); // dispatched
+    // A late copy from 50 minutes earlier: outside the window, reviewed as late.
+    r.read_at(T0 + 50 * MIN, T0 + 100 * MIN, "cam-2", "1AAA111")
+        .unwrap();
+    // Five minutes after the dispatch: still suppressed (the late read did
+    // not pull the window back).
+    r.read(T0 + 105 * MIN, "cam-3", "1AAA111").unwrap();
+    let kinds: Vec<_> = r
+        .out
+        .iter()
+        .map(|o| match o {
+            Outcome::Forward(h) => (h.action.as_str(), h.late),
+            Outcome::Suppressed { .. } => ("suppressed", false),
+            Outcome::Dropped { .. } => ("dropped", false),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![("dispatch", false), ("review", true), ("suppressed", false)]
+    );
+}
+
+#[test]
+fn p0_is_never_throttled() {
+    let mut config = first_read();
+    config.budgets = [Some(Budget {
+        burst: 0,
+        per_hour: 0,
+    }); 5];
+    config.realert_window_ms = [0; 5];
+    let mut r = rig(config, 8, 8);
+    for i in 0..5 {
+        r.read(T0 + i * 10_000, "cam-1", "1AAA000").unwrap();
+        r.read(T0 + i * 10_000 + 5_000, "cam-1", "1AAA111").unwrap();
+    }
+    let hits = r.hits();
+    assert_eq!(hits.len(), 10);
+    for h in hits {
+        match h.priority {
+            Priority::P0 => assert_eq!(h.action, Action::Dispatch),
+            _ => assert_eq!((h.action, h.reason), (Action::Review, Reason::Capacity)),
+        }
+    }
+    assert_eq!(r.unit.indicators().capacity, 5);
+}
+
+#[test]
+fn budget_refills() {
+    let mut config = first_read();
+    config.budgets[1] = Some(Budget {
+        burst: 1,
+        per_hour: 60,
+    });
+    let mut r = rig(config, 8, 8);
+    r.read(T0, "cam-1", "1AAA111").unwrap();
+    r.read(T0 + 1_000, "cam-1", "1BBB111").unwrap();
+    r.read(T0 + 2 * MIN, "cam-1", "1ABC234").unwrap();
+    let actions: Vec<_> = r.hits().iter().map(|h| h.action).collect();
+    assert_eq!(
+        actions,
+        vec![Action::Dispatch, Action::Review, Action::Dispatch]
+    );
+}
+
+#[test]
+fn full_passage_table_evicts_the_oldest_and_counts_it() {
+    let mut r = rig(Config::DEFAULT, 1, 8);
+    r.read(T0, "cam-1", "1AAA111").unwrap();
+    r.read(T0 + 100, "cam-2", "1BBB111").unwrap();
+    // The first passage was closed early to make room; nothing was lost.
+    assert_eq!(r.hits().len(), 1);
+    assert_eq!(r.unit.indicators().evicted_passages, 1);
+    r.flush();
+    assert_eq!(
+        r.hits()
+            .iter()
+            .map(|h| h.listed.as_str())
+            .collect::<Vec<_>>(),
+        vec!["1AAA111", "1BBB111"]
+    );
+}
+
+#[test]
+fn full_suppression_table_evicts_and_counts() {
+    let mut r = rig(first_read(), 8, 1);
+    r.read(T0, "cam-1", "1AAA111").unwrap();
+    r.read(T0 + MIN, "cam-1", "1BBB111").unwrap();
+    // 1AAA111's slot was taken by 1BBB111, so it alerts again.
+    r.read(T0 + 2 * MIN, "cam-1", "1AAA111").unwrap();
+    assert_eq!(r.hits().len(), 3);
+    assert_eq!(r.unit.indicators().evicted_suppression, 2);
+}
+
+#[test]
+fn consensus_sends_an_agreed_look_alike_to_review() {
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    // Three frames agree on 1A8C234: one look-alike away from 1ABC234.
+    for i in 0..3 {
+        r.read(T0 + i * 100, "cam-1", "1A8C234").unwrap();
+    }
+    // A real 1ABC234 with one noisy frame, an hour later elsewhere.
+    for (i, plate) in ["1ABC234", "1A8C234", "1ABC234"].iter().enumerate() {
+        r.read(T0 + 60 * MIN + i as u64 * 100, "cam-2", plate)
+            .unwrap();
+    }
+    r.flush();
+    let hits = r.hits();
+    assert_eq!(
+        hits.iter()
+            .map(|h| (h.read.as_str(), h.reads, h.kind, h.action, h.reason))
+            .collect::<Vec<_>>(),
+        vec![
+            (
+                "1A8C234",
+                3,
+                MatchKind::Ocr,
+                Action::Review,
+                Reason::Lookalike
+            ),
+            (
+                "1ABC234",
+                3,
+                MatchKind::Exact,
+                Action::Dispatch,
+                Reason::Rule
+            ),
+        ]
+    );
+    assert_eq!(r.unit.indicators().lookalike, 1);
+}
+
+#[test]
+fn first_read_mode_decides_at_once() {
+    let mut r = rig(first_read(), 8, 8);
+    r.read(T0, "cam-1", "1A8C234").unwrap();
+    assert_eq!(r.hits().len(), 1);
+    assert_eq!(r.hits()[0].action, Action::Dispatch);
+    assert_eq!(r.read(T0 + 100, "cam-1", "1A8C234"), Ok(ReadStatus::Repeat));
+    assert_eq!(r.hits().len(), 1);
+}
+
+#[test]
+fn consensus_holds_until_the_window_closes() {
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    assert_eq!(r.read(T0, "cam-1", "1AAA111"), Ok(ReadStatus::Opened));
+    r.unit.poll(T0 + 1_999, &mut |_| panic!("decided early"));
+    let out = &mut r.out;
+    r.unit.poll(T0 + 2_000, &mut |o| out.push(o));
+    assert_eq!(r.hits().len(), 1);
+    assert_eq!(r.unit.open_passages(), 0);
+}
+
+#[test]
+fn rejected_and_unmatched_reads_are_counted_and_not_kept() {
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    assert!(matches!(
+        r.read(T0, "cam-1", "1-A_B"),
+        Err(ReadError::Plate(_))
+    ));
+    assert_eq!(
+        r.read(T0, "a-camera-id-too-long", "1AAA111"),
+        Err(ReadError::CameraTooLong)
+    );
+    assert_eq!(
+        r.read_at(T0 + 2 * MIN, T0, "cam-1", "1AAA111"),
+        Err(ReadError::Future)
+    );
+    assert_eq!(r.read(T0, "cam-1", "9ZZZ999"), Ok(ReadStatus::Unmatched));
+    let ind = *r.unit.indicators();
+    assert_eq!(ind.reads, 4);
+    assert_eq!(ind.rejected, [1, 0, 0, 1, 0, 1]);
+    assert_eq!(ind.unmatched, 1);
+    assert_eq!(r.unit.open_passages(), 0);
+    assert!(r.out.is_empty());
+    let cams: Vec<_> = r
+        .unit
+        .cameras()
+        .map(|c| (c.camera.as_str(), c.reads))
+        .collect();
+    assert_eq!(cams, vec![("cam-1", 3)]);
+    r.unit.reset_indicators();
+    assert_eq!(*r.unit.indicators(), Indicators::default());
+}
