@@ -28,6 +28,8 @@ pub const DEFAULT_CONFIDENCE: u8 = 50;
 pub struct Passage {
     pub(crate) open: bool,
     pub(crate) decided: bool,
+    /// Order of opening: passages close and evict oldest first.
+    pub(crate) serial: u64,
     pub(crate) camera: CameraId,
     /// Event time of the first read.
     pub(crate) first_time: u64,
@@ -47,6 +49,7 @@ impl Passage {
     pub const EMPTY: Self = Self {
         open: false,
         decided: false,
+        serial: 0,
         camera: CameraId::EMPTY,
         first_time: 0,
         opened_at: 0,

@@ -235,6 +235,7 @@ pub struct Unit<'w, 's> {
     indicators: Indicators,
     clock: u64,
     seq: u32,
+    serial: u64,
 }
 
 impl fmt::Debug for Unit<'_, '_> {
@@ -263,6 +264,7 @@ impl<'w, 's> Unit<'w, 's> {
             indicators: Indicators::default(),
             clock: 0,
             seq: 0,
+            serial: 0,
         }
     }
 
@@ -365,7 +367,7 @@ impl<'w, 's> Unit<'w, 's> {
                     .passages
                     .iter()
                     .enumerate()
-                    .min_by_key(|(_, p)| (p.opened_at, p.first_time))
+                    .min_by_key(|(_, p)| p.serial)
                     .map(|(i, _)| i);
                 let Some(i) = oldest else {
                     // No passage table at all: decide this read alone.
@@ -403,7 +405,7 @@ impl<'w, 's> Unit<'w, 's> {
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| p.open && self.clock >= p.opened_at.saturating_add(window))
-                .min_by_key(|(_, p)| (p.opened_at, p.first_time))
+                .min_by_key(|(_, p)| p.serial)
                 .map(|(i, _)| i);
             match due {
                 Some(i) => self.close_at(i, sink),
@@ -421,7 +423,7 @@ impl<'w, 's> Unit<'w, 's> {
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| p.open)
-                .min_by_key(|(_, p)| (p.opened_at, p.first_time))
+                .min_by_key(|(_, p)| p.serial)
                 .map(|(i, _)| i);
             match next {
                 Some(i) => self.close_at(i, sink),
@@ -431,11 +433,13 @@ impl<'w, 's> Unit<'w, 's> {
     }
 
     fn fill(
-        &self,
+        &mut self,
         p: &mut Passage,
         read: &crate::read::CheckedRead,
         matches: &Matches<MAX_MATCHES>,
     ) {
+        self.serial += 1;
+        p.serial = self.serial;
         p.open = true;
         p.decided = false;
         p.camera = read.camera.clone();

@@ -1,0 +1,520 @@
+//! The pipeline against a simple reference model written with std
+//! collections: same outcome sequence, same counters, for random streams
+//! with repeats, out-of-order and late reads, several cameras and lists.
+//!
+//! The model reuses the core's `Watchlist::lookup` as its matcher (the
+//! matcher has its own reference test); passages, the vote, the Brussels
+//! matrix, lateness, suppression and budgets are written again here.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+use std::collections::HashMap;
+
+use hitgate_core::watchlist::{EntryId, Match};
+use hitgate_core::*;
+use proptest::prelude::*;
+
+const LISTED: [(&str, u8, u8); 9] = [
+    // plate, priority, list (0 national, 1 local, 2 urgent)
+    ("1ABC234", 1, 0),
+    ("1ABD234", 2, 0),
+    ("1ABD234", 2, 1),
+    ("2XYZ555", 0, 2),
+    ("2XYZ556", 3, 0),
+    ("1QQQ100", 2, 0),
+    ("1MMM777", 4, 0),
+    ("AB123CD", 1, 0),
+    ("1LLL888", 2, 1),
+];
+
+/// Plates the stream is made of: listed ones, look-alikes, edits, unlisted.
+const READS: [&str; 14] = [
+    "1ABC234", "1A8C234", "1ABC23", "1ABD234", "1A8D234", "2XYZ555", "2XYZ556", "2XY2555",
+    "1QQQ100", "1MMM777", "AB123CD", "A8123CD", "9NOP000", "1LLL888",
+];
+
+fn p(s: &str) -> Plate {
+    Plate::normalize(s.as_bytes()).unwrap()
+}
+
+fn watchlist() -> Watchlist<'static> {
+    let n = LISTED.len();
+    let mut b = WatchlistBuilder::new(
+        vec![Entry::EMPTY; n].leak(),
+        vec![0u32; n].leak(),
+        ConfusionClasses::default(),
+    );
+    let ocr = Tolerance {
+        ocr: 1,
+        edits: 1,
+        min_len: 5,
+    };
+    b.add_list(ListSpec {
+        tolerance: ocr,
+        local: false,
+    })
+    .unwrap();
+    b.add_list(ListSpec {
+        tolerance: Tolerance::EXACT,
+        local: true,
+    })
+    .unwrap();
+    b.add_list(ListSpec {
+        tolerance: ocr,
+        local: false,
+    })
+    .unwrap();
+    for (plate, prio, list) in LISTED {
+        b.insert(ListEntry::new(
+            p(plate),
+            None,
+            Priority::new(prio).unwrap(),
+            ListId(list),
+        ))
+        .unwrap();
+    }
+    b.build().map_err(|(_, d)| d).unwrap()
+}
+
+#[derive(Debug, Clone)]
+struct R {
+    time: u64,
+    now: u64,
+    camera: &'static str,
+    plate: &'static str,
+    confidence: Option<u8>,
+}
+
+/// What the test compares: the outcome without sequence numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Out {
+    Forward {
+        time: u64,
+        camera: String,
+        read: String,
+        reads: u16,
+        listed: String,
+        action: Action,
+        reason: Reason,
+        late: bool,
+        rule: RuleId,
+    },
+    Dropped(RuleId),
+    Suppressed(RuleId),
+}
+
+fn out_of(o: &Outcome) -> Out {
+    match o {
+        Outcome::Forward(h) => Out::Forward {
+            time: h.time,
+            camera: h.camera.as_str().into(),
+            read: h.read.as_str().into(),
+            reads: h.reads,
+            listed: h.listed.as_str().into(),
+            action: h.action,
+            reason: h.reason,
+            late: h.late,
+            rule: h.rule,
+        },
+        Outcome::Dropped { rule, .. } => Out::Dropped(*rule),
+        Outcome::Suppressed { rule, .. } => Out::Suppressed(*rule),
+    }
+}
+
+// ---------------------------------------------------------------- the model
+
+struct MPassage {
+    serial: u64,
+    camera: &'static str,
+    first_time: u64,
+    opened_at: u64,
+    entries: Vec<EntryId>,
+    first: Match,
+    reads: u16,
+    votes: Vec<(String, u8)>,
+    decided: bool,
+}
+
+#[derive(Default)]
+struct Model {
+    clock: u64,
+    serial: u64,
+    open: Vec<MPassage>,
+    /// (list, listed) -> (last dispatch, last review)
+    suppress: HashMap<(u8, String), (Option<u64>, Option<u64>)>,
+    /// Budget units per priority (1 token = 3_600_000 units) and last time.
+    buckets: HashMap<usize, (u128, u64)>,
+    out: Vec<Out>,
+    c: Indicators,
+}
+
+/// The Brussels baseline, written out.
+fn brussels(priority: u8, also_local: bool) -> (Action, RuleId) {
+    match priority {
+        0 | 1 => (Action::Dispatch, RuleId::Rule(0)),
+        2 if also_local => (Action::Dispatch, RuleId::Rule(1)),
+        2 => (Action::Drop, RuleId::Rule(2)),
+        _ => (Action::Drop, RuleId::Rule(3)),
+    }
+}
+
+/// Per-position vote weighted by confidence (at least 1), length first,
+/// ties to the earlier read.
+fn vote(votes: &[(String, u8)]) -> (String, u16) {
+    let w = |c: u8| c.max(1) as u32;
+    let mut by_len: HashMap<usize, u32> = HashMap::new();
+    for (s, c) in votes {
+        *by_len.entry(s.len()).or_default() += w(*c);
+    }
+    let mut len = votes[0].0.len();
+    for (s, _) in votes {
+        if by_len[&s.len()] > by_len[&len] {
+            len = s.len();
+        }
+    }
+    let same: Vec<&(String, u8)> = votes.iter().filter(|(s, _)| s.len() == len).collect();
+    let mut plate = String::new();
+    for i in 0..len {
+        let mut best: Option<(char, u32)> = None;
+        for (s, _) in &same {
+            let ch = s.as_bytes()[i] as char;
+            let weight: u32 = same
+                .iter()
+                .filter(|(t, _)| t.as_bytes()[i] as char == ch)
+                .map(|(_, c)| w(*c))
+                .sum();
+            if best.is_none_or(|(_, bw)| weight > bw) {
+                best = Some((ch, weight));
+            }
+        }
+        plate.push(best.unwrap().0);
+    }
+    let support = votes.iter().filter(|(s, _)| *s == plate).count() as u16;
+    (plate, support)
+}
+
+impl Model {
+    fn push(&mut self, wl: &Watchlist<'_>, cfg: &Config, r: &R) {
+        self.clock = self.clock.max(r.now);
+        self.c.reads += 1;
+        let Ok(plate) = Plate::normalize(r.plate.as_bytes()) else {
+            self.c.rejected[0] += 1;
+            return;
+        };
+        if r.time > self.clock + u64::from(cfg.max_future_ms) {
+            self.c.rejected[5] += 1;
+            return;
+        }
+        let m: Matches<8> = wl.lookup(&plate, None, r.time);
+        if m.is_empty() {
+            self.c.unmatched += 1;
+            return;
+        }
+        self.c.matched += 1;
+        let window = u64::from(cfg.passage_window_ms);
+        let joined = self
+            .open
+            .iter_mut()
+            .filter(|q| {
+                q.camera == r.camera
+                    && r.time.abs_diff(q.first_time) <= window
+                    && m.as_slice().iter().any(|x| q.entries.contains(&x.entry))
+            })
+            .min_by_key(|q| q.serial);
+        if let Some(q) = joined {
+            q.reads += 1;
+            if q.votes.len() < 8 {
+                q.votes
+                    .push((plate.as_str().into(), r.confidence.unwrap_or(50)));
+            }
+            self.c.suppressed_passage += 1;
+            return;
+        }
+        self.serial += 1;
+        let mut q = MPassage {
+            serial: self.serial,
+            camera: r.camera,
+            first_time: r.time,
+            opened_at: self.clock,
+            entries: m.as_slice().iter().take(4).map(|x| x.entry).collect(),
+            first: *m.best().unwrap(),
+            reads: 1,
+            votes: vec![(plate.as_str().into(), r.confidence.unwrap_or(50))],
+            decided: false,
+        };
+        if cfg.mode == Mode::FirstRead {
+            self.decide(wl, cfg, &mut q);
+        }
+        self.open.push(q);
+    }
+
+    fn poll(&mut self, wl: &Watchlist<'_>, cfg: &Config, now: u64, all: bool) {
+        self.clock = self.clock.max(now);
+        self.open.sort_by_key(|q| q.serial);
+        let window = u64::from(cfg.passage_window_ms);
+        let (due, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.open)
+            .into_iter()
+            .partition(|q| all || self.clock >= q.opened_at + window);
+        self.open = keep;
+        for mut q in due {
+            if !q.decided {
+                self.decide(wl, cfg, &mut q);
+            }
+        }
+    }
+
+    fn decide(&mut self, wl: &Watchlist<'_>, cfg: &Config, q: &mut MPassage) {
+        q.decided = true;
+        let consensus = cfg.mode == Mode::Consensus;
+        let (mut plate, mut support) = if consensus {
+            vote(&q.votes)
+        } else {
+            (q.votes[0].0.clone(), 1)
+        };
+        let mut m: Vec<Match> = wl
+            .lookup::<8>(&p(&plate), None, q.first_time)
+            .as_slice()
+            .to_vec();
+        if m.is_empty() {
+            plate = q.votes[0].0.clone();
+            support = 0;
+            m = vec![q.first];
+        }
+        let mut chosen: Option<(Match, Action, RuleId)> = None;
+        for x in &m {
+            let also_local = m.iter().any(|o| o.local && o.listed == x.listed);
+            let (a, rule) = brussels(x.priority.get(), also_local);
+            if chosen.is_none_or(|(_, ca, _)| a > ca) {
+                chosen = Some((*x, a, rule));
+            }
+        }
+        let (x, mut action, rule) = chosen.unwrap();
+        self.c.passages += 1;
+        self.c.hits_by_priority[x.priority.index()] += 1;
+        self.c.hits_by_list[x.list.index()] += 1;
+        if let RuleId::Rule(i) = rule {
+            self.c.by_rule[i as usize] += 1;
+        }
+        if action == Action::Drop {
+            self.c.dropped += 1;
+            self.out.push(Out::Dropped(rule));
+            return;
+        }
+        let mut reason = Reason::Rule;
+        if action == Action::Dispatch
+            && consensus
+            && x.kind != MatchKind::Exact
+            && support >= cfg.lookalike_support
+        {
+            action = Action::Review;
+            reason = Reason::Lookalike;
+            self.c.lookalike += 1;
+        }
+        let late = self.clock.saturating_sub(q.first_time) > u64::from(cfg.max_lateness_ms);
+        if late {
+            self.c.late += 1;
+            if action == Action::Dispatch {
+                action = Action::Review;
+                reason = Reason::Late;
+            }
+        }
+        let window = u64::from(cfg.realert_window_ms[x.priority.index()]);
+        let key = (x.list.0, x.listed.as_str().to_string());
+        let (d, rv) = self.suppress.get(&key).copied().unwrap_or((None, None));
+        let near = |t: Option<u64>| t.is_some_and(|t| t.abs_diff(q.first_time) < window);
+        let suppressed = match action {
+            Action::Dispatch => near(d),
+            _ => near(d) || near(rv),
+        };
+        if suppressed {
+            self.c.suppressed_realert += 1;
+            self.out.push(Out::Suppressed(rule));
+            return;
+        }
+        if action == Action::Dispatch && x.priority.get() != 0 {
+            if let Some(b) = cfg.budgets[x.priority.index()] {
+                let cap = u128::from(b.burst) * 3_600_000;
+                let (units, at) = self
+                    .buckets
+                    .get(&x.priority.index())
+                    .copied()
+                    .unwrap_or((cap, self.clock));
+                let units = (units
+                    + u128::from(self.clock.saturating_sub(at)) * u128::from(b.per_hour))
+                .min(cap);
+                let at = self.clock.max(at);
+                if units >= 3_600_000 {
+                    self.buckets
+                        .insert(x.priority.index(), (units - 3_600_000, at));
+                } else {
+                    self.buckets.insert(x.priority.index(), (units, at));
+                    action = Action::Review;
+                    reason = Reason::Capacity;
+                    self.c.capacity += 1;
+                }
+            }
+        }
+        let e = self.suppress.entry(key).or_default();
+        let slot = if action == Action::Dispatch {
+            &mut e.0
+        } else {
+            &mut e.1
+        };
+        *slot = Some(slot.map_or(q.first_time, |t| t.max(q.first_time)));
+        if action == Action::Dispatch {
+            self.c.dispatched += 1;
+        } else {
+            self.c.reviewed += 1;
+        }
+        self.out.push(Out::Forward {
+            time: q.first_time,
+            camera: q.camera.into(),
+            read: plate,
+            reads: q.reads,
+            listed: x.listed.as_str().into(),
+            action,
+            reason,
+            late,
+            rule,
+        });
+    }
+}
+
+// ---------------------------------------------------------------- strategies
+
+fn config_strategy() -> impl Strategy<Value = Config> {
+    (
+        any::<bool>(),
+        prop::sample::select(vec![500u32, 2_000, 5_000]),
+        prop::sample::select(vec![0u32, 60_000, 2_400_000]),
+        prop::sample::select(vec![60_000u32, 300_000]),
+        prop::option::of((0u16..3, 0u16..120)),
+        1u16..=3,
+    )
+        .prop_map(|(first, window, realert, late, budget, support)| Config {
+            mode: if first {
+                Mode::FirstRead
+            } else {
+                Mode::Consensus
+            },
+            passage_window_ms: window,
+            realert_window_ms: [realert; 5],
+            max_lateness_ms: late,
+            max_future_ms: 60_000,
+            budgets: [budget.map(|(burst, per_hour)| Budget { burst, per_hour }); 5],
+            lookalike_support: support,
+        })
+}
+
+fn stream_strategy() -> impl Strategy<Value = Vec<R>> {
+    let step = (
+        0u64..4_000,                                                   // time step
+        prop::sample::select(vec![0u64, 0, 0, 0, 400_000, 3_000_000]), // arrival delay
+        prop::sample::select(vec![0u64, 0, 0, 0, 0, 90_000]),          // out-of-order offset
+        prop::sample::select(vec!["cam-a", "cam-b", "mobile-1"]),
+        prop::sample::select(READS.to_vec()),
+        prop::option::of(0u8..=100),
+        0u8..20,
+    );
+    prop::collection::vec(step, 1..80).prop_map(|steps| {
+        let mut t = 1_767_225_600_000u64;
+        let mut now = t;
+        steps
+            .into_iter()
+            .map(|(dt, delay, back, camera, plate, confidence, bad)| {
+                t += dt;
+                let time = t - back;
+                now = now.max(time + delay);
+                let plate = if bad == 0 { "1?X" } else { plate };
+                R {
+                    time,
+                    now,
+                    camera,
+                    plate,
+                    confidence,
+                }
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn pipeline_matches_model(cfg in config_strategy(), stream in stream_strategy()) {
+        let wl = watchlist();
+        let mut passages = vec![Passage::EMPTY; 256];
+        let mut suppression = vec![SuppressSlot::EMPTY; 256];
+        let mut cameras = vec![CameraStats::EMPTY; 8];
+        let tables = Tables { passages: &mut passages, suppression: &mut suppression, cameras: &mut cameras };
+        let mut unit = Unit::new(&wl, Policy::brussels(), cfg, tables);
+        let mut model = Model::default();
+        let mut got = vec![];
+        for r in &stream {
+            let read = Read { time: r.time, camera: r.camera, plate: r.plate.as_bytes(), country: None, confidence: r.confidence, position: None };
+            let _ = unit.push(&read, r.now, &mut |o| got.push(out_of(&o)));
+            unit.poll(r.now, &mut |o| got.push(out_of(&o)));
+            model.push(&wl, &cfg, r);
+            model.poll(&wl, &cfg, r.now, false);
+        }
+        unit.flush(&mut |o| got.push(out_of(&o)));
+        model.poll(&wl, &cfg, 0, true);
+        prop_assert_eq!(&got, &model.out);
+        prop_assert_eq!(unit.indicators(), &model.c);
+        // Forwarded hits are numbered without gaps.
+        prop_assert_eq!(unit.indicators().dispatched + unit.indicators().reviewed, got.iter().filter(|o| matches!(o, Out::Forward { .. })).count() as u64);
+    }
+
+    #[test]
+    fn nothing_panics_on_arbitrary_reads(
+        reads in prop::collection::vec((any::<u64>(), any::<u64>(), "[ -~]{0,20}", prop::collection::vec(any::<u8>(), 0..14), prop::option::of(prop::collection::vec(any::<u8>(), 0..3)), any::<Option<u8>>()), 0..60),
+        tiny in any::<bool>(),
+    ) {
+        let wl = watchlist();
+        let n = if tiny { 1 } else { 8 };
+        let mut passages = vec![Passage::EMPTY; n];
+        let mut suppression = vec![SuppressSlot::EMPTY; n];
+        let mut cameras = vec![CameraStats::EMPTY; n];
+        let tables = Tables { passages: &mut passages, suppression: &mut suppression, cameras: &mut cameras };
+        let mut unit = Unit::new(&wl, Policy::brussels(), Config::default(), tables);
+        let mut forwarded = 0u64;
+        for (time, now, camera, plate, country, confidence) in &reads {
+            let read = Read { time: *time, camera, plate, country: country.as_deref(), confidence: *confidence, position: None };
+            let _ = unit.push(&read, *now, &mut |o| forwarded += u64::from(matches!(o, Outcome::Forward(_))));
+            unit.poll(*now, &mut |o| forwarded += u64::from(matches!(o, Outcome::Forward(_))));
+        }
+        unit.flush(&mut |o| forwarded += u64::from(matches!(o, Outcome::Forward(_))));
+        let c = unit.indicators();
+        prop_assert_eq!(c.reads, reads.len() as u64);
+        prop_assert_eq!(c.reads, c.rejected.iter().sum::<u64>() + c.unmatched + c.matched);
+        prop_assert_eq!(c.matched, c.passages + c.suppressed_passage);
+        prop_assert_eq!(c.passages, c.dispatched + c.reviewed + c.dropped + c.suppressed_realert);
+        prop_assert_eq!(forwarded, c.dispatched + c.reviewed);
+    }
+}
+
+#[test]
+fn zero_sized_tables_still_decide() {
+    let wl = watchlist();
+    let tables = Tables {
+        passages: &mut [],
+        suppression: &mut [],
+        cameras: &mut [],
+    };
+    let mut unit = Unit::new(&wl, Policy::brussels(), Config::default(), tables);
+    let mut out = vec![];
+    let read = Read {
+        time: 1_000,
+        camera: "c",
+        plate: b"1ABC234",
+        country: None,
+        confidence: None,
+        position: None,
+    };
+    unit.push(&read, 1_000, &mut |o| out.push(o)).unwrap();
+    unit.push(&read, 1_000, &mut |o| out.push(o)).unwrap();
+    assert_eq!(out.len(), 2);
+    assert_eq!(unit.indicators().evicted_passages, 2);
+    assert_eq!(unit.indicators().camera_overflow, 2);
+}
