@@ -13,6 +13,56 @@ pub struct Budget {
     pub per_hour: u16,
 }
 
+/// A budget for each priority (`None`: unlimited). In serde formats it is a
+/// map from `p0`..`p4` to a [`Budget`], absent priorities unlimited:
+/// `{ p1 = { burst = 20, per_hour = 60 } }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Budgets(pub [Option<Budget>; crate::Priority::COUNT]);
+
+#[cfg(feature = "serde")]
+const NAMES: [&str; crate::Priority::COUNT] = ["p0", "p1", "p2", "p3", "p4"];
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Budgets {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let n = self.0.iter().filter(|b| b.is_some()).count();
+        let mut m = s.serialize_map(Some(n))?;
+        for (name, b) in NAMES.iter().zip(self.0.iter()) {
+            if let Some(b) = b {
+                m.serialize_entry(name, b)?;
+            }
+        }
+        m.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Budgets {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Budgets;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a map from p0..p4 to budgets")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Budgets, A::Error> {
+                let mut out = Budgets::default();
+                while let Some(k) = a.next_key::<heapless::String<8>>()? {
+                    let i = NAMES
+                        .iter()
+                        .position(|n| *n == k.as_str())
+                        .ok_or_else(|| serde::de::Error::unknown_field(&k, &NAMES))?;
+                    out.0[i] = Some(a.next_value()?);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// One token, in the bucket's units: a rate of `per_hour` tokens an hour
 /// adds exactly `per_hour` units a millisecond, so nothing is lost to
 /// rounding however often the bucket is read.

@@ -18,7 +18,7 @@ pub mod suppress;
 pub mod unit;
 pub mod watchlist;
 
-pub use budget::Budget;
+pub use budget::{Budget, Budgets};
 pub use confusion::{ClassError, ConfusionClasses};
 pub use distance::{Distance, MAX_TOLERANCE, Tolerance, distance};
 pub use indicators::{CameraStats, Indicators};

@@ -26,7 +26,7 @@
 
 use core::fmt;
 
-use crate::budget::{Bucket, Budget};
+use crate::budget::{Bucket, Budget, Budgets};
 use crate::distance::Distance;
 use crate::indicators::{CameraStats, Indicators, camera_slot};
 use crate::passage::{MAX_PASSAGE_ENTRIES, Passage, consensus};
@@ -73,7 +73,7 @@ pub struct Config {
     pub max_future_ms: u32,
     /// Dispatch budget per priority (`None`: unlimited). Priority 0 is never
     /// throttled, whatever its entry says.
-    pub budgets: [Option<Budget>; Priority::COUNT],
+    pub budgets: Budgets,
     /// Reads that must agree exactly on an unlisted look-alike plate before
     /// a consensus passage goes to review instead of dispatch.
     pub lookalike_support: u16,
@@ -89,7 +89,7 @@ impl Config {
         realert_window_ms: [40 * 60_000; Priority::COUNT],
         max_lateness_ms: 5 * 60_000,
         max_future_ms: 60_000,
-        budgets: [
+        budgets: Budgets([
             None,
             Some(Budget {
                 burst: 20,
@@ -101,7 +101,7 @@ impl Config {
             }),
             None,
             None,
-        ],
+        ]),
         lookalike_support: 2,
     };
 }
@@ -572,7 +572,7 @@ impl<'w, 's> Unit<'w, 's> {
         }
         if action == Action::Dispatch
             && m.priority != Priority::P0
-            && let Some(budget) = self.config.budgets[m.priority.index()]
+            && let Some(budget) = self.config.budgets.0[m.priority.index()]
             && !self.buckets[m.priority.index()].take(&budget, self.clock)
         {
             action = Action::Review;

@@ -332,7 +332,7 @@ impl Model {
             return;
         }
         if action == Action::Dispatch && x.priority.get() != 0 {
-            if let Some(b) = cfg.budgets[x.priority.index()] {
+            if let Some(b) = cfg.budgets.0[x.priority.index()] {
                 let cap = u128::from(b.burst) * 3_600_000;
                 let (units, at) = self
                     .buckets
@@ -401,7 +401,7 @@ fn config_strategy() -> impl Strategy<Value = Config> {
             realert_window_ms: [realert; 5],
             max_lateness_ms: late,
             max_future_ms: 60_000,
-            budgets: [budget.map(|(burst, per_hour)| Budget { burst, per_hour }); 5],
+            budgets: Budgets([budget.map(|(burst, per_hour)| Budget { burst, per_hour }); 5]),
             lookalike_support: support,
         })
 }

@@ -3,6 +3,7 @@ use std::vec;
 use std::vec::Vec;
 
 use super::*;
+use crate::budget::Budgets;
 use crate::confusion::ConfusionClasses;
 use crate::distance::Tolerance;
 use crate::watchlist::{Entry, ListEntry, ListSpec, WatchlistBuilder};
@@ -281,10 +282,12 @@ fn out_of_order_reads_do_not_corrupt_suppression() {
 #[test]
 fn p0_is_never_throttled() {
     let mut config = first_read();
-    config.budgets = [Some(Budget {
-        burst: 0,
-        per_hour: 0,
-    }); 5];
+    config.budgets = Budgets(
+        [Some(Budget {
+            burst: 0,
+            per_hour: 0,
+        }); 5],
+    );
     config.realert_window_ms = [0; 5];
     let mut r = rig(config, 8, 8);
     for i in 0..5 {
@@ -305,7 +308,7 @@ fn p0_is_never_throttled() {
 #[test]
 fn budget_refills() {
     let mut config = first_read();
-    config.budgets[1] = Some(Budget {
+    config.budgets.0[1] = Some(Budget {
         burst: 1,
         per_hour: 60,
     });
