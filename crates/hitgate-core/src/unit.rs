@@ -236,6 +236,8 @@ pub struct Unit<'w, 's> {
     clock: u64,
     seq: u32,
     serial: u64,
+    /// When the oldest open passage opened (unit clock), if any.
+    oldest_open: Option<u64>,
 }
 
 impl fmt::Debug for Unit<'_, '_> {
@@ -265,6 +267,7 @@ impl<'w, 's> Unit<'w, 's> {
             clock: 0,
             seq: 0,
             serial: 0,
+            oldest_open: None,
         }
     }
 
@@ -375,6 +378,8 @@ impl<'w, 's> Unit<'w, 's> {
                     self.fill(&mut p, &read, &matches);
                     self.indicators.evicted_passages += 1;
                     self.close(&mut p, sink);
+                    // The table has no slots, so nothing is open.
+                    self.oldest_open = None;
                     return Ok(ReadStatus::Opened);
                 };
                 self.indicators.evicted_passages += 1;
@@ -397,6 +402,13 @@ impl<'w, 's> Unit<'w, 's> {
     pub fn poll(&mut self, now: u64, sink: &mut impl FnMut(Outcome)) {
         self.clock = self.clock.max(now);
         let window = u64::from(self.config.passage_window_ms);
+        // The common case, most reads: nothing is due, no table scan.
+        if self
+            .oldest_open
+            .is_none_or(|t| self.clock < t.saturating_add(window))
+        {
+            return;
+        }
         // Oldest first, so outcomes come out in the order passages opened.
         loop {
             let due = self
@@ -440,6 +452,8 @@ impl<'w, 's> Unit<'w, 's> {
     ) {
         self.serial += 1;
         p.serial = self.serial;
+        // Opened last, so it is the oldest only when no other is open.
+        self.oldest_open.get_or_insert(self.clock);
         p.open = true;
         p.decided = false;
         p.camera = read.camera.clone();
@@ -464,6 +478,13 @@ impl<'w, 's> Unit<'w, 's> {
             return;
         };
         let mut p = core::mem::replace(slot, Passage::EMPTY);
+        self.oldest_open = self
+            .tables
+            .passages
+            .iter()
+            .filter(|p| p.open)
+            .min_by_key(|p| p.serial)
+            .map(|p| p.opened_at);
         self.close(&mut p, sink);
     }
 
