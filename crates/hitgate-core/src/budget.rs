@@ -47,7 +47,10 @@ impl<'de> serde::Deserialize<'de> for Budgets {
             fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.write_str("a map from p0..p4 to budgets")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Budgets, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Budgets, A::Error> {
                 let mut out = Budgets::default();
                 while let Some(k) = a.next_key::<heapless::String<8>>()? {
                     let i = NAMES

@@ -17,6 +17,8 @@ pub mod read;
 pub mod suppress;
 pub mod unit;
 pub mod watchlist;
+#[cfg(feature = "serde")]
+pub mod wire;
 
 pub use budget::{Budget, Budgets};
 pub use confusion::{ClassError, ConfusionClasses};

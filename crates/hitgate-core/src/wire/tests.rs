@@ -1,0 +1,125 @@
+extern crate std;
+use std::vec::Vec;
+
+use super::*;
+
+fn hit() -> Hit {
+    Hit {
+        seq: 3,
+        time: 1_767_225_600_250,
+        camera: CameraId::new("cam-1").unwrap(),
+        read: Plate::normalize(b"1A8C234").unwrap(),
+        reads: 4,
+        listed: Plate::normalize(b"1ABC234").unwrap(),
+        country: Some(Country::BE),
+        list: ListId(1),
+        priority: Priority::P1,
+        kind: MatchKind::Ocr,
+        distance: Distance { ocr: 1, edits: 0 },
+        action: Action::Review,
+        rule: RuleId::Rule(0),
+        reason: Reason::Lookalike,
+        late: false,
+        version: 7,
+        position: Some(Position {
+            lat_e7: 508_466_000,
+            lon_e7: 43_528_000,
+        }),
+    }
+}
+
+#[test]
+fn golden_bytes() {
+    let mut buf = [0u8; MAX_FRAME];
+    let frame = encode_hit(&hit(), &mut buf).unwrap().to_vec();
+    // The payload, field by field (postcard: varints, length-prefixed str).
+    let mut payload: Vec<u8> = Vec::new();
+    payload.push(1); // wire version
+    payload.push(3); // seq
+    // time 1767225600250 as a LEB128 varint
+    let mut t: u64 = 1_767_225_600_250;
+    while t >= 0x80 {
+        payload.push((t as u8 & 0x7f) | 0x80);
+        t >>= 7;
+    }
+    payload.push(t as u8);
+    for s in ["cam-1", "1A8C234"] {
+        payload.push(s.len() as u8);
+        payload.extend_from_slice(s.as_bytes());
+    }
+    payload.push(4); // reads
+    for s in ["1ABC234", "BE"] {
+        payload.push(s.len() as u8);
+        payload.extend_from_slice(s.as_bytes());
+    }
+    // list, priority, kind, ocr, edits, action, rule, reason, late, version
+    payload.extend_from_slice(&[1, 1, 1, 1, 0, 1, 0, 3, 0, 7]);
+    // Some((lat, lon)) as zigzag varints
+    payload.push(1);
+    for v in [508_466_000i32, 43_528_000] {
+        let mut z = ((v << 1) ^ (v >> 31)) as u32;
+        while z >= 0x80 {
+            payload.push((z as u8 & 0x7f) | 0x80);
+            z >>= 7;
+        }
+        payload.push(z as u8);
+    }
+    // CRC-32C of the payload; check value of the algorithm: "123456789" -> 0xE3069283.
+    assert_eq!(CRC.checksum(b"123456789"), 0xE306_9283);
+    let crc = CRC.checksum(&payload);
+    payload.extend_from_slice(&crc.to_le_bytes());
+    // COBS by hand: each zero becomes the distance to the next.
+    let mut cobs: Vec<u8> = Vec::new();
+    for chunk in payload.split(|&b| b == 0) {
+        cobs.push(chunk.len() as u8 + 1);
+        cobs.extend_from_slice(chunk);
+    }
+    cobs.push(0);
+    assert_eq!(frame, cobs);
+}
+
+#[test]
+fn round_trip_and_damage() {
+    let mut buf = [0u8; MAX_FRAME];
+    let h = hit();
+    let mut frame = encode_hit(&h, &mut buf).unwrap().to_vec();
+    assert_eq!(*frame.last().unwrap(), 0);
+    assert!(!frame[..frame.len() - 1].contains(&0));
+    let mut copy = frame.clone();
+    assert_eq!(decode(&mut copy).unwrap().to_hit().unwrap(), h);
+    // Flip a bit anywhere: the frame is refused, never mis-read.
+    for i in 0..frame.len() - 1 {
+        let mut bad = frame.clone();
+        bad[i] ^= 0x10;
+        if bad[i] == 0 {
+            continue;
+        }
+        assert!(decode(&mut bad).is_err(), "byte {i}");
+    }
+    // A truncated frame.
+    frame.truncate(10);
+    assert!(decode(&mut frame).is_err());
+}
+
+#[test]
+fn stream_resynchronises() {
+    let mut buf = [0u8; MAX_FRAME];
+    let mut stream: Vec<u8> = Vec::new();
+    let mut h = hit();
+    for seq in 0..3 {
+        h.seq = seq;
+        stream.extend_from_slice(encode_hit(&h, &mut buf).unwrap());
+    }
+    stream[5] ^= 0x40; // damage the first frame
+    let mut got = Vec::new();
+    for_each_frame(&mut stream, |r| got.push(r.map(|r| r.seq)));
+    assert_eq!(got.len(), 3);
+    assert!(got[0].is_err());
+    assert_eq!(&got[1..], &[Ok(1), Ok(2)]);
+}
+
+#[test]
+fn small_buffer_is_an_error() {
+    let mut buf = [0u8; 8];
+    assert_eq!(encode_hit(&hit(), &mut buf), Err(WireError::BufferFull));
+}

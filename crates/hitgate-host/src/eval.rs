@@ -1,0 +1,225 @@
+//! Scores forwarded hits against the generator's ground truth.
+//!
+//! A hit is linked to the truth passage at its camera whose frames span its
+//! time (the passage with the listed plate first, when two overlap). Per
+//! priority:
+//!
+//! * **recall**: passages that should have been dispatched (`expect =
+//!   dispatch`) and were;
+//! * **precision**: forwarded hits whose passage is a vehicle that really
+//!   carries the listed plate;
+//! * **dispatched decoys**: dispatches of a look-alike car;
+//! * **duplicate dispatches**: a dispatch of a plate already dispatched
+//!   within the re-alert window (40 minutes);
+//! * **late dispatches**: dispatches of passages that arrived too late.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow};
+use serde::{Deserialize, Serialize};
+
+use crate::replay::HitLine;
+use crate::scenario::TruthPassage;
+use crate::time::parse_ts;
+
+/// The re-alert window eval counts duplicates in.
+pub const DUPLICATE_WINDOW_MS: u64 = 40 * 60_000;
+
+/// Scores of one priority.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Scores {
+    /// Passages that should have been dispatched.
+    pub should_dispatch: u64,
+    /// Of those, dispatched.
+    pub dispatched_right: u64,
+    /// Recall (1 when nothing should have been).
+    pub recall: f64,
+    /// Forwarded hits.
+    pub forwarded: u64,
+    /// Of those, real.
+    pub real: u64,
+    /// Precision (1 when nothing was forwarded).
+    pub precision: f64,
+    /// Dispatches of decoys.
+    pub dispatched_decoys: u64,
+    /// Dispatches not linked to any listed or decoy passage (a fuzzy match on
+    /// an unrelated car).
+    pub dispatched_unrelated: u64,
+    /// Dispatches repeating one within the window.
+    pub duplicate_dispatches: u64,
+    /// Dispatches of late passages.
+    pub late_dispatches: u64,
+}
+
+/// The evaluation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Evaluation {
+    /// Per priority, `P0`..`P4`.
+    pub by_priority: BTreeMap<String, Scores>,
+    /// All priorities together.
+    pub total: Scores,
+    /// Dispatch latency (decision time minus first-read time), ms: median.
+    pub latency_median_ms: Option<u64>,
+    /// 99th percentile.
+    pub latency_p99_ms: Option<u64>,
+}
+
+fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| anyhow!("{}:{}: {e}", path.display(), i + 1))
+        })
+        .collect()
+}
+
+fn finish(s: &mut Scores) {
+    s.recall = if s.should_dispatch == 0 {
+        1.0
+    } else {
+        s.dispatched_right as f64 / s.should_dispatch as f64
+    };
+    s.precision = if s.forwarded == 0 {
+        1.0
+    } else {
+        s.real as f64 / s.forwarded as f64
+    };
+}
+
+fn add(t: &mut Scores, s: &Scores) {
+    t.should_dispatch += s.should_dispatch;
+    t.dispatched_right += s.dispatched_right;
+    t.forwarded += s.forwarded;
+    t.real += s.real;
+    t.dispatched_decoys += s.dispatched_decoys;
+    t.dispatched_unrelated += s.dispatched_unrelated;
+    t.duplicate_dispatches += s.duplicate_dispatches;
+    t.late_dispatches += s.late_dispatches;
+}
+
+/// Scores `hits` (hits.jsonl) against `truth` (truth.jsonl).
+pub fn evaluate(hits: &Path, truth: &Path) -> Result<Evaluation> {
+    let hits: Vec<HitLine> = read_jsonl(hits)?;
+    let truth: Vec<TruthPassage> = read_jsonl(truth)?;
+    evaluate_lines(&hits, &truth)
+}
+
+/// Scores parsed lines.
+pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evaluation> {
+    struct T<'a> {
+        p: &'a TruthPassage,
+        first: u64,
+        last: u64,
+    }
+    let mut by_camera: BTreeMap<&str, Vec<T<'_>>> = BTreeMap::new();
+    for p in truth {
+        let first = parse_ts(&p.first)?;
+        let last = parse_ts(&p.last)?;
+        by_camera
+            .entry(p.camera.as_str())
+            .or_default()
+            .push(T { p, first, last });
+    }
+    let mut scores: [Scores; 5] = Default::default();
+    let mut dispatched_passages = std::collections::BTreeSet::new();
+    let mut last_dispatch: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut latencies = Vec::new();
+    let mut sorted: Vec<&HitLine> = hits.iter().collect();
+    let times: BTreeMap<u32, u64> = hits
+        .iter()
+        .map(|h| (h.seq, parse_ts(&h.ts).unwrap_or(0)))
+        .collect();
+    sorted.sort_by_key(|h| (times[&h.seq], h.seq));
+    for h in sorted {
+        let ts = times[&h.seq];
+        let s = &mut scores[usize::from(h.priority.min(4))];
+        let linked = by_camera.get(h.camera.as_str()).and_then(|ps| {
+            let mut c: Vec<&T<'_>> = ps
+                .iter()
+                .filter(|t| t.first <= ts && ts <= t.last)
+                .collect();
+            c.sort_by_key(|t| t.p.plate != h.listed);
+            c.first().map(|t| t.p)
+        });
+        s.forwarded += 1;
+        let real = linked.is_some_and(|p| !p.decoy && p.plate == h.listed);
+        s.real += u64::from(real);
+        if h.action != "dispatch" {
+            continue;
+        }
+        if let Some(d) = h.decided.as_deref().and_then(|d| parse_ts(d).ok()) {
+            latencies.push(d.saturating_sub(ts));
+        }
+        match linked {
+            Some(p) if p.decoy => s.dispatched_decoys += 1,
+            Some(p) => {
+                if p.late {
+                    s.late_dispatches += 1;
+                }
+                if real {
+                    dispatched_passages.insert(p.passage);
+                }
+            }
+            None => s.dispatched_unrelated += 1,
+        }
+        if last_dispatch
+            .get(h.listed.as_str())
+            .is_some_and(|&t| ts.abs_diff(t) < DUPLICATE_WINDOW_MS)
+        {
+            s.duplicate_dispatches += 1;
+        }
+        last_dispatch.insert(h.listed.as_str(), ts);
+    }
+    for p in truth.iter().filter(|p| p.expect == "dispatch") {
+        let s = &mut scores[usize::from(p.priority.unwrap_or(4).min(4))];
+        s.should_dispatch += 1;
+        s.dispatched_right += u64::from(dispatched_passages.contains(&p.passage));
+    }
+    let mut eval = Evaluation::default();
+    for (i, s) in scores.iter_mut().enumerate() {
+        add(&mut eval.total, s);
+        finish(s);
+        eval.by_priority.insert(format!("P{i}"), s.clone());
+    }
+    finish(&mut eval.total);
+    latencies.sort_unstable();
+    eval.latency_median_ms = latencies.get(latencies.len() / 2).copied();
+    eval.latency_p99_ms = latencies
+        .get((latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1)))
+        .copied();
+    Ok(eval)
+}
+
+/// A table for people.
+pub fn render(e: &Evaluation) -> String {
+    let mut s = String::from(
+        "priority  should  dispatched  recall  forwarded  real  precision  decoys  unrelated  duplicates  late\n",
+    );
+    let row = |name: &str, x: &Scores| {
+        format!(
+            "{name:<8}  {:>6}  {:>10}  {:>6.3}  {:>9}  {:>4}  {:>9.3}  {:>6}  {:>9}  {:>10}  {:>4}\n",
+            x.should_dispatch,
+            x.dispatched_right,
+            x.recall,
+            x.forwarded,
+            x.real,
+            x.precision,
+            x.dispatched_decoys,
+            x.dispatched_unrelated,
+            x.duplicate_dispatches,
+            x.late_dispatches
+        )
+    };
+    for (k, v) in &e.by_priority {
+        s += &row(k, v);
+    }
+    s += &row("all", &e.total);
+    if let (Some(m), Some(p)) = (e.latency_median_ms, e.latency_p99_ms) {
+        s += &format!("dispatch latency: median {m} ms, p99 {p} ms\n");
+    }
+    s
+}

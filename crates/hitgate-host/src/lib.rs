@@ -1,0 +1,18 @@
+//! The host side of hitgate: files in, [`hitgate_core`] decides, files out.
+//!
+//! This crate holds no matching or decision logic. It reads read streams,
+//! list files and policy files, drives a [`hitgate_core::Unit`], and writes
+//! hits, reports and pictures; it also generates synthetic scenarios and
+//! scores what was forwarded against their ground truth. The `hitgate`
+//! binary is a thin command line over these modules.
+
+pub mod chart;
+pub mod eval;
+pub mod lists;
+pub mod policy_file;
+pub mod reads;
+pub mod replay;
+pub mod rng;
+pub mod scenario;
+pub mod summary;
+pub mod time;

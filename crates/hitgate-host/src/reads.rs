@@ -1,0 +1,177 @@
+//! Read streams: JSON Lines or CSV with the same column names, optionally
+//! gzip-compressed, read one line at a time.
+//!
+//! Columns: `ts` (RFC 3339, UTC), `camera`, `plate`, and optional `country`,
+//! `confidence` (0–100), `lat`, `lon`, `arrival` (RFC 3339: when the unit
+//! received the read; defaults to `ts`). Unknown columns are ignored.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read as _};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::time::parse_ts;
+
+/// Opens a file, decompressing gzip (by the magic bytes).
+pub fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+    let mut f = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let mut magic = [0u8; 2];
+    let n = f
+        .read(&mut magic)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let f = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    Ok(if n == 2 && magic == [0x1f, 0x8b] {
+        Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::read::MultiGzDecoder::new(f),
+        ))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 16, f))
+    })
+}
+
+/// One read line, borrowed from the input where possible.
+#[derive(Debug, Deserialize)]
+pub struct RawRead<'a> {
+    /// Event time.
+    #[serde(borrow)]
+    pub ts: Cow<'a, str>,
+    /// Camera id.
+    #[serde(borrow)]
+    pub camera: Cow<'a, str>,
+    /// Plate as read.
+    #[serde(borrow)]
+    pub plate: Cow<'a, str>,
+    /// Country code.
+    #[serde(default, borrow)]
+    pub country: Option<Cow<'a, str>>,
+    /// Confidence 0–100.
+    #[serde(default)]
+    pub confidence: Option<f64>,
+    /// Latitude.
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// Longitude.
+    #[serde(default)]
+    pub lon: Option<f64>,
+    /// When the unit received it.
+    #[serde(default, borrow)]
+    pub arrival: Option<Cow<'a, str>>,
+}
+
+/// A parsed read line: times in ms.
+#[derive(Debug)]
+pub struct Line<'a> {
+    /// The fields.
+    pub raw: RawRead<'a>,
+    /// Event time, ms.
+    pub time: u64,
+    /// Arrival time, ms.
+    pub arrival: Option<u64>,
+    /// Confidence, if given and within 0–100 (else the core rejects it as
+    /// 101).
+    pub confidence: Option<u8>,
+}
+
+fn finish(raw: RawRead<'_>) -> Result<Line<'_>, String> {
+    let time = parse_ts(&raw.ts).map_err(|e| e.to_string())?;
+    let arrival = match raw.arrival.as_deref() {
+        None | Some("") => None,
+        Some(a) => Some(parse_ts(a).map_err(|e| format!("arrival: {e}"))?),
+    };
+    let confidence = raw.confidence.map(|c| {
+        if (0.0..=100.0).contains(&c) {
+            c.round() as u8
+        } else {
+            101
+        }
+    });
+    Ok(Line {
+        raw,
+        time,
+        arrival,
+        confidence,
+    })
+}
+
+/// Calls `f` with each line's number (from 1) and its parse result, and the
+/// bytes read so far. Stops early when `f` returns an error.
+pub fn for_each(
+    path: &Path,
+    mut f: impl FnMut(u64, Result<Line<'_>, String>, u64) -> Result<()>,
+) -> Result<()> {
+    let name = path.to_string_lossy();
+    let csv = name.ends_with(".csv") || name.ends_with(".csv.gz");
+    let input = open(path)?;
+    if csv {
+        let mut rdr = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .flexible(true)
+            .from_reader(input);
+        let headers = rdr
+            .headers()
+            .with_context(|| format!("{}: cannot read header", path.display()))?
+            .clone();
+        let mut rec = csv::StringRecord::new();
+        loop {
+            match rdr.read_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line = rec.position().map_or(0, |p| p.line());
+                    let bytes = rec.position().map_or(0, |p| p.byte());
+                    let parsed = rec
+                        .deserialize::<RawRead<'_>>(Some(&headers))
+                        .map_err(|e| e.to_string())
+                        .and_then(finish);
+                    f(line, parsed, bytes)?;
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    f(line, Err(e.to_string()), 0)?;
+                    if !matches!(
+                        e.kind(),
+                        csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
+                    ) {
+                        break;
+                    }
+                }
+            }
+        }
+        return Ok(());
+    }
+    let mut input = input;
+    let mut buf = Vec::with_capacity(512);
+    let mut line = 0u64;
+    let mut bytes = 0u64;
+    loop {
+        buf.clear();
+        let n = input
+            .read_until(b'\n', &mut buf)
+            .with_context(|| format!("{}: read error after line {line}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        line += 1;
+        bytes += n as u64;
+        let text = trim_line(&buf);
+        if text.is_empty() {
+            continue;
+        }
+        let parsed = serde_json::from_slice::<RawRead<'_>>(text)
+            .map_err(|e| e.to_string())
+            .and_then(finish);
+        f(line, parsed, bytes)?;
+    }
+    Ok(())
+}
+
+fn trim_line(b: &[u8]) -> &[u8] {
+    let mut end = b.len();
+    while end > 0 && matches!(b[end - 1], b'\n' | b'\r' | b' ' | b'\t') {
+        end -= 1;
+    }
+    &b[..end]
+}

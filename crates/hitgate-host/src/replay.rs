@@ -1,0 +1,421 @@
+//! Replay: a recorded read stream through the core, as one roadside unit.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use hitgate_core::{
+    Action, CameraStats, Hit, Indicators, Outcome, Passage, Policy, Position, Read, SuppressSlot,
+    Tables, Unit,
+};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::{Deserialize, Serialize};
+
+use crate::lists::ListsData;
+use crate::policy_file::PolicyFile;
+use crate::reads;
+use crate::time::format_ts;
+
+/// Table sizes of the simulated unit.
+#[derive(Debug, Clone, Copy)]
+pub struct TableSizes {
+    /// Passage slots.
+    pub passages: usize,
+    /// Suppression slots.
+    pub suppression: usize,
+    /// Camera slots.
+    pub cameras: usize,
+}
+
+impl Default for TableSizes {
+    fn default() -> Self {
+        Self {
+            passages: 256,
+            suppression: 4096,
+            cameras: 256,
+        }
+    }
+}
+
+/// How to replay.
+#[derive(Debug, Clone)]
+pub struct ReplayOptions {
+    /// Stop at the first bad line.
+    pub strict: bool,
+    /// No progress bar.
+    pub quiet: bool,
+    /// Also write `hits.frames`: the core's postcard + COBS hit records.
+    pub frames: bool,
+    /// Table sizes.
+    pub tables: TableSizes,
+    /// Watchlist version reported with every hit.
+    pub version: u32,
+}
+
+impl Default for ReplayOptions {
+    fn default() -> Self {
+        Self {
+            strict: false,
+            quiet: false,
+            frames: false,
+            tables: TableSizes::default(),
+            version: 1,
+        }
+    }
+}
+
+/// Bad lines, the first few in full.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct InputStats {
+    /// Lines read (blank lines excluded).
+    pub lines: u64,
+    /// Lines that could not be parsed or that the core rejected.
+    pub bad_lines: u64,
+    /// The first [`MAX_REPORTED_ERRORS`] of them.
+    pub errors: Vec<LineError>,
+}
+
+/// Bad lines reported in full; the rest are counted.
+pub const MAX_REPORTED_ERRORS: usize = 10;
+
+/// One bad line.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LineError {
+    /// Line number, from 1.
+    pub line: u64,
+    /// What is wrong.
+    pub error: String,
+}
+
+/// Replay timing.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct Timing {
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Reads per second.
+    pub reads_per_second: f64,
+}
+
+/// One camera's counters, named.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CameraReport {
+    /// Camera id.
+    pub camera: String,
+    /// Reads.
+    pub reads: u64,
+    /// Matched reads.
+    pub matched: u64,
+    /// Dispatched hits.
+    pub dispatched: u64,
+    /// Reviewed hits.
+    pub reviewed: u64,
+}
+
+/// `report.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    /// The core's counters.
+    pub indicators: Indicators,
+    /// Decisions by rule name.
+    pub by_rule: BTreeMap<String, u64>,
+    /// Rejected reads by reason.
+    pub rejected: BTreeMap<String, u64>,
+    /// Per camera.
+    pub cameras: Vec<CameraReport>,
+    /// Input line counts and errors.
+    pub input: InputStats,
+    /// Forwarded hits written.
+    pub hits: u64,
+    /// List names by id.
+    pub lists: Vec<String>,
+    /// Timing (varies between runs).
+    pub timing: Timing,
+    /// Hits by minute: `[minute since epoch, [dispatch P0..P4], [review P0..P4]]`.
+    #[serde(skip)]
+    pub timeline: BTreeMap<u64, [[u64; 5]; 2]>,
+}
+
+/// One line of `hits.jsonl`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HitLine {
+    /// Sequence number.
+    pub seq: u32,
+    /// Event time of the passage's first read.
+    pub ts: String,
+    /// Camera.
+    pub camera: String,
+    /// Plate as read (consensus plate in consensus mode).
+    pub read: String,
+    /// Reads in the passage.
+    pub reads: u16,
+    /// Listed plate.
+    pub listed: String,
+    /// Listed country.
+    pub country: Option<String>,
+    /// List name.
+    pub list: String,
+    /// Priority.
+    pub priority: u8,
+    /// `exact`, `ocr` or `edit`.
+    #[serde(rename = "match")]
+    pub kind: String,
+    /// OCR-equivalent substitutions.
+    pub ocr: u8,
+    /// Other edits.
+    pub edits: u8,
+    /// `dispatch` or `review`.
+    pub action: String,
+    /// Deciding rule.
+    pub rule: String,
+    /// `rule`, `late`, `capacity` or `lookalike`.
+    pub reason: String,
+    /// Older than the maximum lateness.
+    pub late: bool,
+    /// Watchlist version.
+    pub version: u32,
+    /// The unit's clock when the hit was decided.
+    #[serde(default)]
+    pub decided: Option<String>,
+    /// Latitude of a mobile unit.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub lat: Option<f64>,
+    /// Longitude of a mobile unit.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub lon: Option<f64>,
+}
+
+impl HitLine {
+    /// The line for a core hit.
+    pub fn new(h: &Hit, lists: &[String], policy: &Policy, decided: u64) -> Self {
+        Self {
+            seq: h.seq,
+            ts: format_ts(h.time),
+            camera: h.camera.as_str().into(),
+            read: h.read.as_str().into(),
+            reads: h.reads,
+            listed: h.listed.as_str().into(),
+            country: h.country.map(|c| c.as_str().into()),
+            list: lists
+                .get(h.list.index())
+                .cloned()
+                .unwrap_or_else(|| h.list.0.to_string()),
+            priority: h.priority.get(),
+            kind: h.kind.as_str().into(),
+            ocr: h.distance.ocr,
+            edits: h.distance.edits,
+            action: h.action.as_str().into(),
+            rule: policy.rule_name(h.rule).into(),
+            reason: h.reason.as_str().into(),
+            late: h.late,
+            version: h.version,
+            decided: Some(format_ts(decided)),
+            lat: h.position.map(|p| f64::from(p.lat_e7) / 1e7),
+            lon: h.position.map(|p| f64::from(p.lon_e7) / 1e7),
+        }
+    }
+}
+
+/// What one replay run produced.
+struct Run {
+    indicators: Indicators,
+    cameras: Vec<CameraStats>,
+    input: InputStats,
+    hits: u64,
+    timeline: BTreeMap<u64, [[u64; 5]; 2]>,
+}
+
+/// Replays `reads` against the lists and policy, writing `hits.jsonl`,
+/// `report.json` and `report.svg` into `out`.
+pub fn replay(
+    reads_path: &Path,
+    lists: &ListsData,
+    pf: &PolicyFile,
+    out: &Path,
+    opts: &ReplayOptions,
+) -> Result<Report> {
+    std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
+    let names = lists.names();
+    let hits_path = out.join("hits.jsonl");
+    let mut hits_out = BufWriter::new(
+        File::create(&hits_path)
+            .with_context(|| format!("{}: cannot create", hits_path.display()))?,
+    );
+    let mut frames_out = match opts.frames {
+        true => {
+            let p = out.join("hits.frames");
+            Some(BufWriter::new(File::create(&p).with_context(|| {
+                format!("{}: cannot create", p.display())
+            })?))
+        }
+        false => None,
+    };
+    let size = std::fs::metadata(reads_path).map(|m| m.len()).unwrap_or(0);
+    let bar = if opts.quiet {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr_with_hz(4));
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} replay [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    };
+    let t0 = Instant::now();
+    let result = lists.with_watchlist(opts.version, |wl| -> Result<Run> {
+        let mut passages = vec![Passage::EMPTY; opts.tables.passages];
+        let mut suppression = vec![SuppressSlot::EMPTY; opts.tables.suppression];
+        let mut cameras = vec![CameraStats::EMPTY; opts.tables.cameras];
+        let tables = Tables {
+            passages: &mut passages,
+            suppression: &mut suppression,
+            cameras: &mut cameras,
+        };
+        let mut unit = Unit::new(wl, pf.policy.clone(), pf.config, tables);
+        let mut input = InputStats::default();
+        let mut clock = 0u64;
+        let mut hits = 0u64;
+        let mut timeline: BTreeMap<u64, [[u64; 5]; 2]> = BTreeMap::new();
+        let mut write_err: Option<std::io::Error> = None;
+        let mut frame_buf = [0u8; hitgate_core::wire::MAX_FRAME];
+        let clock_now = std::cell::Cell::new(0u64);
+        let mut sink = |o: Outcome| {
+            if let Outcome::Forward(h) = o {
+                hits += 1;
+                let row = usize::from(h.action != Action::Dispatch);
+                timeline.entry(h.time / 60_000).or_default()[row][h.priority.index()] += 1;
+                let line = HitLine::new(&h, &names, &pf.policy, clock_now.get());
+                let r = serde_json::to_writer(&mut hits_out, &line)
+                    .map_err(std::io::Error::other)
+                    .and_then(|_| hits_out.write_all(b"\n"));
+                let r = r.and_then(|_| match frames_out.as_mut() {
+                    Some(f) => match hitgate_core::wire::encode_hit(&h, &mut frame_buf) {
+                        Ok(frame) => f.write_all(frame),
+                        Err(e) => Err(std::io::Error::other(e.to_string())),
+                    },
+                    None => Ok(()),
+                });
+                if let Err(e) = r {
+                    write_err.get_or_insert(e);
+                }
+            }
+        };
+        let bad = |input: &mut InputStats, line: u64, error: String| -> Result<()> {
+            input.bad_lines += 1;
+            if opts.strict {
+                bail!("{}:{line}: {error}", reads_path.display());
+            }
+            if input.errors.len() < MAX_REPORTED_ERRORS {
+                input.errors.push(LineError { line, error });
+            }
+            Ok(())
+        };
+        let mut count = 0u64;
+        reads::for_each(reads_path, |line, parsed, bytes| {
+            input.lines += 1;
+            count += 1;
+            if count.is_multiple_of(65_536) {
+                bar.set_position(bytes);
+            }
+            let l = match parsed {
+                Ok(l) => l,
+                Err(e) => return bad(&mut input, line, e),
+            };
+            clock = clock.max(l.arrival.unwrap_or(l.time));
+            clock_now.set(clock);
+            let position = match (l.raw.lat, l.raw.lon) {
+                (Some(lat), Some(lon)) => Position::from_degrees(lat, lon),
+                _ => None,
+            };
+            let read = Read {
+                time: l.time,
+                camera: &l.raw.camera,
+                plate: l.raw.plate.as_bytes(),
+                country: l.raw.country.as_deref().map(str::as_bytes),
+                confidence: l.confidence,
+                position,
+            };
+            let r = unit.push(&read, clock, &mut sink);
+            unit.poll(clock, &mut sink);
+            match r {
+                Ok(_) => Ok(()),
+                Err(e) => bad(&mut input, line, e.to_string()),
+            }
+        })?;
+        unit.flush(&mut sink);
+        if let Some(e) = write_err {
+            return Err(e).context("cannot write hits");
+        }
+        let cams = unit.cameras().cloned().collect();
+        Ok(Run {
+            indicators: *unit.indicators(),
+            cameras: cams,
+            input,
+            hits,
+            timeline,
+        })
+    })??;
+    bar.finish_and_clear();
+    hits_out.flush().context("cannot write hits.jsonl")?;
+    if let Some(mut f) = frames_out {
+        f.flush().context("cannot write hits.frames")?;
+    }
+    let seconds = t0.elapsed().as_secs_f64();
+    let Run {
+        indicators,
+        cameras,
+        input,
+        hits,
+        timeline,
+    } = result;
+    let mut by_rule = BTreeMap::new();
+    for (i, r) in pf.policy.rules.iter().enumerate() {
+        by_rule.insert(r.name.as_str().to_string(), indicators.by_rule[i]);
+    }
+    by_rule.insert("fallback".into(), indicators.by_fallback);
+    let rejected = (0..hitgate_core::ReadError::COUNT)
+        .map(|i| {
+            (
+                hitgate_core::ReadError::slot_name(i).to_string(),
+                indicators.rejected[i],
+            )
+        })
+        .collect();
+    let report = Report {
+        indicators,
+        by_rule,
+        rejected,
+        cameras: cameras
+            .iter()
+            .map(|c| CameraReport {
+                camera: c.camera.as_str().into(),
+                reads: c.reads,
+                matched: c.matched,
+                dispatched: c.dispatched,
+                reviewed: c.reviewed,
+            })
+            .collect(),
+        input,
+        hits,
+        lists: names,
+        timing: Timing {
+            seconds,
+            reads_per_second: if seconds > 0.0 {
+                indicators.reads as f64 / seconds
+            } else {
+                0.0
+            },
+        },
+        timeline,
+    };
+    let report_path = out.join("report.json");
+    let f = File::create(&report_path)
+        .with_context(|| format!("{}: cannot create", report_path.display()))?;
+    serde_json::to_writer_pretty(BufWriter::new(f), &report).context("cannot write report.json")?;
+    crate::chart::draw(&report, &out.join("report.svg"))?;
+    Ok(report)
+}

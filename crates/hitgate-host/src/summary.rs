@@ -1,0 +1,56 @@
+//! Human-readable summaries of a replay.
+
+use crate::replay::Report;
+
+/// A few lines for the terminal.
+pub fn render(r: &Report) -> String {
+    let i = &r.indicators;
+    let mut s = String::new();
+    s += &format!(
+        "reads {:>9}   rejected {:>6}   unmatched {:>9}   matched {:>7}\n",
+        i.reads,
+        i.rejected.iter().sum::<u64>(),
+        i.unmatched,
+        i.matched
+    );
+    s += &format!(
+        "passages {:>6}   dispatched {:>5}   reviewed {:>6}   dropped {:>6}\n",
+        i.passages, i.dispatched, i.reviewed, i.dropped
+    );
+    s += &format!(
+        "suppressed: passage repeats {}, re-alerts {}; capacity {}; late {}; look-alikes {}\n",
+        i.suppressed_passage, i.suppressed_realert, i.capacity, i.late, i.lookalike
+    );
+    s += &format!("by priority (P0..P4): {:?}\n", i.hits_by_priority);
+    let rules: Vec<String> = r
+        .by_rule
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    s += &format!("by rule: {}\n", rules.join(", "));
+    if i.evicted_passages + i.evicted_suppression + i.camera_overflow > 0 {
+        s += &format!(
+            "evictions: passages {}, suppression {}; camera overflow {}\n",
+            i.evicted_passages, i.evicted_suppression, i.camera_overflow
+        );
+    }
+    if r.input.bad_lines > 0 {
+        s += &format!("bad lines: {}", r.input.bad_lines);
+        for e in &r.input.errors {
+            s += &format!("\n  line {}: {}", e.line, e.error);
+        }
+        if r.input.bad_lines > r.input.errors.len() as u64 {
+            s += &format!(
+                "\n  ... and {} more",
+                r.input.bad_lines - r.input.errors.len() as u64
+            );
+        }
+        s += "\n";
+    }
+    s += &format!(
+        "{:.0} reads/s ({:.2} s)\n",
+        r.timing.reads_per_second, r.timing.seconds
+    );
+    s
+}
