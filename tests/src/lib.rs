@@ -1,1 +1,28 @@
-//! End-to-end tests live in `tests/`.
+//! Helpers for the end-to-end tests in `tests/`: fixture paths and running
+//! the `hitgate` command line in-process.
+
+use std::path::{Path, PathBuf};
+
+/// A fixture file or folder under `tests/fixtures`.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
+}
+
+/// Runs `hitgate ARGS...` in-process, exactly as the binary parses them.
+pub fn hitgate(args: &[&str]) -> anyhow::Result<()> {
+    let mut all = vec!["hitgate"];
+    all.extend_from_slice(args);
+    hitgate_host::cli::run(all)
+}
+
+/// Reads a JSON Lines file into values.
+pub fn jsonl(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: {e}: {l}", path.display())))
+        .collect()
+}

@@ -421,9 +421,27 @@ impl<'w, 's> Unit<'w, 's> {
                 .map(|(i, _)| i);
             match due {
                 Some(i) => self.close_at(i, sink),
-                None => break,
+                None => {
+                    // Keep the cached time honest even if it went stale.
+                    self.oldest_open = self
+                        .tables
+                        .passages
+                        .iter()
+                        .filter(|p| p.open)
+                        .min_by_key(|p| p.serial)
+                        .map(|p| p.opened_at);
+                    break;
+                }
             }
         }
+    }
+
+    /// When the next open passage is due to close (unit clock), if any: a
+    /// firmware sets its timer to it, a replay polls at it so a passage is
+    /// decided when its window ends rather than when the next read comes.
+    pub fn next_due(&self) -> Option<u64> {
+        self.oldest_open
+            .map(|t| t.saturating_add(u64::from(self.config.passage_window_ms)))
     }
 
     /// Closes every open passage now (end of a stream, shutdown).

@@ -7,6 +7,7 @@
 //! binary is a thin command line over these modules.
 
 pub mod chart;
+pub mod cli;
 pub mod eval;
 pub mod lists;
 pub mod policy_file;

@@ -236,22 +236,6 @@ pub fn replay(
     out: &Path,
     opts: &ReplayOptions,
 ) -> Result<Report> {
-    std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
-    let names = lists.names();
-    let hits_path = out.join("hits.jsonl");
-    let mut hits_out = BufWriter::new(
-        File::create(&hits_path)
-            .with_context(|| format!("{}: cannot create", hits_path.display()))?,
-    );
-    let mut frames_out = match opts.frames {
-        true => {
-            let p = out.join("hits.frames");
-            Some(BufWriter::new(File::create(&p).with_context(|| {
-                format!("{}: cannot create", p.display())
-            })?))
-        }
-        false => None,
-    };
     let size = std::fs::metadata(reads_path).map(|m| m.len()).unwrap_or(0);
     let bar = if opts.quiet {
         ProgressBar::hidden()
@@ -267,6 +251,24 @@ pub fn replay(
     };
     let t0 = Instant::now();
     let result = lists.with_watchlist(opts.version, |wl| -> Result<Run> {
+        // Files are created only once the lists have indexed cleanly.
+        std::fs::create_dir_all(out)
+            .with_context(|| format!("{}: cannot create", out.display()))?;
+        let names = lists.names();
+        let hits_path = out.join("hits.jsonl");
+        let mut hits_out = BufWriter::new(
+            File::create(&hits_path)
+                .with_context(|| format!("{}: cannot create", hits_path.display()))?,
+        );
+        let mut frames_out = match opts.frames {
+            true => {
+                let p = out.join("hits.frames");
+                Some(BufWriter::new(File::create(&p).with_context(|| {
+                    format!("{}: cannot create", p.display())
+                })?))
+            }
+            false => None,
+        };
         let mut passages = vec![Passage::EMPTY; opts.tables.passages];
         let mut suppression = vec![SuppressSlot::EMPTY; opts.tables.suppression];
         let mut cameras = vec![CameraStats::EMPTY; opts.tables.cameras];
@@ -325,7 +327,18 @@ pub fn replay(
                 Ok(l) => l,
                 Err(e) => return bad(&mut input, line, e),
             };
-            clock = clock.max(l.arrival.unwrap_or(l.time));
+            let arrival = clock.max(l.arrival.unwrap_or(l.time));
+            // A unit's timer closes passages when their window ends.
+            let mut last_due = None;
+            while let Some(due) = unit
+                .next_due()
+                .filter(|&d| d <= arrival && Some(d) != last_due)
+            {
+                last_due = Some(due);
+                clock_now.set(due.max(clock));
+                unit.poll(due, &mut sink);
+            }
+            clock = arrival;
             clock_now.set(clock);
             let position = match (l.raw.lat, l.raw.lon) {
                 (Some(lat), Some(lon)) => Position::from_degrees(lat, lon),
@@ -350,6 +363,10 @@ pub fn replay(
         if let Some(e) = write_err {
             return Err(e).context("cannot write hits");
         }
+        hits_out.flush().context("cannot write hits.jsonl")?;
+        if let Some(mut f) = frames_out {
+            f.flush().context("cannot write hits.frames")?;
+        }
         let cams = unit.cameras().cloned().collect();
         Ok(Run {
             indicators: *unit.indicators(),
@@ -360,10 +377,6 @@ pub fn replay(
         })
     })??;
     bar.finish_and_clear();
-    hits_out.flush().context("cannot write hits.jsonl")?;
-    if let Some(mut f) = frames_out {
-        f.flush().context("cannot write hits.frames")?;
-    }
     let seconds = t0.elapsed().as_secs_f64();
     let Run {
         indicators,
@@ -401,7 +414,7 @@ pub fn replay(
             .collect(),
         input,
         hits,
-        lists: names,
+        lists: lists.names(),
         timing: Timing {
             seconds,
             reads_per_second: if seconds > 0.0 {

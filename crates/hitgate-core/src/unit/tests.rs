@@ -403,12 +403,15 @@ fn first_read_mode_decides_at_once() {
 #[test]
 fn consensus_holds_until_the_window_closes() {
     let mut r = rig(Config::DEFAULT, 8, 8);
+    assert_eq!(r.unit.next_due(), None);
     assert_eq!(r.read(T0, "cam-1", "1AAA111"), Ok(ReadStatus::Opened));
+    assert_eq!(r.unit.next_due(), Some(T0 + 2_000));
     r.unit.poll(T0 + 1_999, &mut |_| panic!("decided early"));
     let out = &mut r.out;
     r.unit.poll(T0 + 2_000, &mut |o| out.push(o));
     assert_eq!(r.hits().len(), 1);
     assert_eq!(r.unit.open_passages(), 0);
+    assert_eq!(r.unit.next_due(), None);
 }
 
 #[test]

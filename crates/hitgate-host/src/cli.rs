@@ -1,0 +1,273 @@
+//! The command line: argument parsing and the four commands.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow};
+use clap::{Parser, Subcommand};
+
+use crate::lists::ListsData;
+use crate::policy_file::PolicyFile;
+use crate::replay::{ReplayOptions, replay};
+use crate::scenario::{GenOptions, generate};
+use crate::{eval, summary};
+
+#[derive(Parser)]
+#[command(name = "hitgate", version, about = "Edge filter for ANPR hits: replay, generate, evaluate", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate a default scenario, replay it as one roadside unit, score it.
+    #[command(after_help = "Example:\n  hitgate demo\n  hitgate demo --out /tmp/demo --seed 7")]
+    Demo {
+        /// Where the scenario and the results go.
+        #[arg(long, default_value = "out/demo")]
+        out: PathBuf,
+        /// Scenario seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Run a recorded read stream through the core.
+    #[command(
+        after_help = "Example:\n  hitgate replay --reads reads.jsonl --lists lists.csv --policy policy.toml --out out/\n\n\
+        Writes OUT/hits.jsonl, OUT/report.json and OUT/report.svg (and OUT/hits.frames with --frames).\n\
+        Without --policy the Brussels baseline applies."
+    )]
+    Replay {
+        /// Reads: .jsonl or .csv, optionally .gz.
+        #[arg(long)]
+        reads: PathBuf,
+        /// Watchlists (CSV); repeat for several files.
+        #[arg(long = "lists", required = true)]
+        lists: Vec<PathBuf>,
+        /// Policy (TOML): lists, settings, decision matrix.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Settings (TOML) that override the policy's [config].
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Stop at the first bad line.
+        #[arg(long)]
+        strict: bool,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+        /// Also write hits.frames (postcard + CRC + COBS records, as the firmware sends them).
+        #[arg(long)]
+        frames: bool,
+        /// Watchlist version reported with every hit.
+        #[arg(long, default_value_t = 1)]
+        list_version: u32,
+    },
+    /// Write a synthetic scenario: reads.jsonl, lists.csv, policy.toml, truth.jsonl.
+    #[command(
+        after_help = "Example:\n  hitgate gen --out scen --seed 42 --preset day --error-rate 0.05"
+    )]
+    Gen {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// demo (2 morning hours), day (24 hours) or small (20 minutes).
+        #[arg(long, default_value = "demo")]
+        preset: String,
+        /// Length in hours.
+        #[arg(long)]
+        hours: Option<f64>,
+        /// Fixed cameras.
+        #[arg(long)]
+        cameras: Option<usize>,
+        /// Per-character OCR error rate.
+        #[arg(long)]
+        error_rate: Option<f64>,
+        /// Traffic volume factor.
+        #[arg(long)]
+        volume: Option<f64>,
+        /// Size factor of the large lists.
+        #[arg(long)]
+        list_scale: Option<f64>,
+        /// Decoy vehicles.
+        #[arg(long)]
+        decoys: Option<usize>,
+        /// Share of malformed lines.
+        #[arg(long)]
+        bad_lines: Option<f64>,
+        /// No mobile unit.
+        #[arg(long)]
+        no_mobile: bool,
+    },
+    /// Score forwarded hits against ground truth.
+    #[command(
+        after_help = "Example:\n  hitgate eval --hits out/hits.jsonl --truth scen/truth.jsonl"
+    )]
+    Eval {
+        /// hits.jsonl from replay.
+        #[arg(long)]
+        hits: PathBuf,
+        /// truth.jsonl from gen.
+        #[arg(long)]
+        truth: PathBuf,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Parses `args` (program name first) and runs the command. Usage errors,
+/// `--help` and `--version` come back as a [`clap::Error`] inside the error.
+pub fn run<I, T>(args: I) -> Result<()>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args)?;
+    dispatch(cli)
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Demo { out, seed, quiet } => demo(out, seed, quiet),
+        Command::Replay {
+            reads,
+            lists,
+            policy,
+            config,
+            out,
+            strict,
+            quiet,
+            frames,
+            list_version,
+        } => {
+            let mut pf = match &policy {
+                Some(p) => PolicyFile::load(p)?,
+                None => PolicyFile::baseline(),
+            };
+            if let Some(c) = &config {
+                pf.config = PolicyFile::load_config(c)?;
+            }
+            let data = ListsData::load(&lists, &pf.lists)?;
+            let opts = ReplayOptions {
+                strict,
+                quiet,
+                frames,
+                version: list_version,
+                ..ReplayOptions::default()
+            };
+            let report = replay(&reads, &data, &pf, &out, &opts)?;
+            print!("{}", summary::render(&report));
+            println!("wrote {}", out.display());
+            Ok(())
+        }
+        Command::Gen {
+            out,
+            seed,
+            preset,
+            hours,
+            cameras,
+            error_rate,
+            volume,
+            list_scale,
+            decoys,
+            bad_lines,
+            no_mobile,
+        } => {
+            let mut o = GenOptions::preset(&preset)
+                .ok_or_else(|| anyhow!("unknown preset {preset:?} (demo, day, small)"))?;
+            o.seed = seed;
+            o.hours = hours.unwrap_or(o.hours);
+            o.cameras = cameras.unwrap_or(o.cameras);
+            o.error_rate = error_rate.unwrap_or(o.error_rate);
+            o.volume = volume.unwrap_or(o.volume);
+            o.list_scale = list_scale.unwrap_or(o.list_scale);
+            o.decoys = decoys.unwrap_or(o.decoys);
+            o.bad_lines = bad_lines.unwrap_or(o.bad_lines);
+            o.mobile &= !no_mobile;
+            if !(0.0..=1.0).contains(&o.error_rate) || !(0.0..=1.0).contains(&o.bad_lines) {
+                return Err(anyhow!(
+                    "--error-rate and --bad-lines must be between 0 and 1"
+                ));
+            }
+            if !(o.hours > 0.0 && o.hours <= 24.0 * 31.0)
+                || o.cameras == 0
+                || o.volume.is_nan()
+                || o.volume <= 0.0
+                || o.list_scale < 0.0
+            {
+                return Err(anyhow!(
+                    "--hours must be in (0, 744], --cameras at least 1, --volume above 0"
+                ));
+            }
+            let s = generate(&o, &out)?;
+            println!(
+                "wrote {}: {} reads in {} passages ({} of listed vehicles, {} of decoys), {} list entries",
+                out.display(),
+                s.reads,
+                s.passages,
+                s.listed_passages,
+                s.decoy_passages,
+                s.entries
+            );
+            Ok(())
+        }
+        Command::Eval { hits, truth, json } => {
+            let e = eval::evaluate(&hits, &truth)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&e)?);
+            } else {
+                print!("{}", eval::render(&e));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn demo(out: PathBuf, seed: u64, quiet: bool) -> Result<()> {
+    let scen = out.join("scenario");
+    let res = out.join("replay");
+    let mut o = GenOptions::preset("demo").context("demo preset")?;
+    o.seed = seed;
+    let s = generate(&o, &scen)?;
+    println!(
+        "scenario: {} reads from {} cameras over {} hours, {} list entries, {} decoy passages",
+        s.reads,
+        o.cameras + usize::from(o.mobile),
+        o.hours,
+        s.entries,
+        s.decoy_passages
+    );
+    let pf = PolicyFile::load(&scen.join("policy.toml"))?;
+    let data = ListsData::load(&[scen.join("lists.csv")], &pf.lists)?;
+    let opts = ReplayOptions {
+        quiet,
+        frames: true,
+        ..ReplayOptions::default()
+    };
+    let report = replay(&scen.join("reads.jsonl"), &data, &pf, &res, &opts)?;
+    println!("\n== replay (Brussels baseline, consensus mode)");
+    print!("{}", summary::render(&report));
+    let e = eval::evaluate(&res.join("hits.jsonl"), &scen.join("truth.jsonl"))?;
+    println!("\n== evaluation against ground truth");
+    print!("{}", eval::render(&e));
+    println!("\nfiles:");
+    println!(
+        "  scenario  {}/{{reads.jsonl,lists.csv,policy.toml,truth.jsonl}}",
+        scen.display()
+    );
+    println!("  hits      {}", res.join("hits.jsonl").display());
+    println!("  frames    {}", res.join("hits.frames").display());
+    println!("  report    {}", res.join("report.json").display());
+    println!("  picture   {}", res.join("report.svg").display());
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Bad files fail before any work starts, with the file and line.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+use hitgate_e2e::{fixture, hitgate};
+
+fn replay_err(lists: &str, policy: Option<&str>) -> String {
+    let d = tempfile::tempdir().unwrap();
+    let l = d.path().join("lists.csv");
+    std::fs::write(&l, lists).unwrap();
+    let mut args = vec![
+        "replay".to_string(),
+        "--reads".into(),
+        fixture("basic/reads.jsonl").to_str().unwrap().into(),
+        "--lists".into(),
+        l.to_str().unwrap().into(),
+        "--out".into(),
+        d.path().join("out").to_str().unwrap().into(),
+        "--quiet".into(),
+    ];
+    if let Some(p) = policy {
+        let pp = d.path().join("policy.toml");
+        std::fs::write(&pp, p).unwrap();
+        args.push("--policy".into());
+        args.push(pp.to_str().unwrap().into());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let e = format!("{:#}", hitgate(&args).unwrap_err());
+    assert!(
+        !d.path().join("out/hits.jsonl").exists(),
+        "work started despite: {e}"
+    );
+    e
+}
+
+const HEADER: &str = "plate,country,priority,list,valid_from,valid_until\n";
+
+#[test]
+fn duplicate_entry_names_both_lines() {
+    let e = replay_err(
+        &format!("{HEADER}1ABC234,BE,1,stolen,,\n1XYZ999,,1,stolen,,\n1-abc-234,BE,2,stolen,,\n"),
+        None,
+    );
+    assert!(
+        e.contains("lists.csv:4: plate 1ABC234 stands twice on list \"stolen\" (first at "),
+        "{e}"
+    );
+    assert!(e.contains("lists.csv:2;"), "{e}");
+}
+
+#[test]
+fn bad_list_lines() {
+    let e = replay_err(&format!("{HEADER}1ABC234,BE,7,stolen,,\n"), None);
+    assert!(e.contains("lists.csv:2: priority must be 0 to 4"), "{e}");
+    let e = replay_err(
+        &format!("{HEADER}1ABC234,BE,1,stolen,,\n1A_C,BE,1,stolen,,\n"),
+        None,
+    );
+    assert!(
+        e.contains("lists.csv:3: plate has invalid character '_'"),
+        "{e}"
+    );
+    let e = replay_err(&format!("{HEADER}1ABC234,BEL,1,stolen,,\n"), None);
+    assert!(
+        e.contains("lists.csv:2: country code must be 2 letters"),
+        "{e}"
+    );
+    let e = replay_err(&format!("{HEADER}1ABC234,BE,1,stolen,tomorrow,\n"), None);
+    assert!(e.contains("lists.csv:2: bad timestamp \"tomorrow\""), "{e}");
+    let e = replay_err(
+        &format!("{HEADER}1ABC234,BE,1,stolen,2026-02-01T00:00:00Z,2026-01-01T00:00:00Z\n"),
+        None,
+    );
+    assert!(e.contains("lists.csv:2: validity window is empty"), "{e}");
+    let e = replay_err("plate,priority\n1ABC234,1\n", None);
+    assert!(e.contains("lists.csv:1: missing column \"list\""), "{e}");
+}
+
+#[test]
+fn undeclared_list_and_bad_policy() {
+    let policy = "[[list]]\nname = \"wanted\"\n";
+    let e = replay_err(&format!("{HEADER}1ABC234,BE,1,stolen,,\n"), Some(policy));
+    assert!(
+        e.contains("lists.csv:2: list \"stolen\" is not declared in the policy"),
+        "{e}"
+    );
+    let e = replay_err(
+        &format!("{HEADER}1ABC234,BE,1,stolen,,\n"),
+        Some("[[rule]]\nname = \"x\"\naction = \"shout\"\n"),
+    );
+    assert!(e.contains("policy.toml: bad policy"), "{e}");
+    assert!(e.contains("shout"), "{e}");
+}
+
+#[test]
+fn missing_files() {
+    let d = tempfile::tempdir().unwrap();
+    let e = format!(
+        "{:#}",
+        hitgate(&[
+            "replay",
+            "--reads",
+            "/no/such/reads.jsonl",
+            "--lists",
+            fixture("basic/lists.csv").to_str().unwrap(),
+            "--out",
+            d.path().to_str().unwrap(),
+            "--quiet"
+        ])
+        .unwrap_err()
+    );
+    assert!(e.contains("/no/such/reads.jsonl: cannot open"), "{e}");
+    let e = format!(
+        "{:#}",
+        hitgate(&[
+            "gen",
+            "--out",
+            d.path().to_str().unwrap(),
+            "--preset",
+            "huge"
+        ])
+        .unwrap_err()
+    );
+    assert!(e.contains("unknown preset \"huge\""), "{e}");
+}
