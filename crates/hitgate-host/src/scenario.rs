@@ -559,11 +559,8 @@ pub fn generate(o: &GenOptions, out: &Path) -> Result<GenSummary> {
         let mut first_arrival = None;
         let mut last = t;
         for _ in 0..frames {
-            let arrival = if in_gap {
-                gap.1 + rng.below(20_000)
-            } else {
-                t + rng.below(400)
-            };
+            // Live reads arrive as they are made; the gap's in one batch.
+            let arrival = if in_gap { gap.1 + rng.below(20_000) } else { t };
             first_arrival.get_or_insert(arrival);
             let read = ocr(&mut rng, &veh.printed, o.error_rate);
             let (lat, lon) = if is_mobile {
@@ -586,7 +583,7 @@ pub fn generate(o: &GenOptions, out: &Path) -> Result<GenSummary> {
                 confidence: rng.range(55, 99) as u8,
                 lat: lat.map(|x| (x * 1e6).round() / 1e6),
                 lon: lon.map(|x| (x * 1e6).round() / 1e6),
-                arrival: (arrival > t + 1_000).then(|| format_ts(arrival)),
+                arrival: (arrival > t).then(|| format_ts(arrival)),
                 truth: &veh.plate,
                 vehicle: pp.vehicle as u64,
                 passage: pid as u64,
