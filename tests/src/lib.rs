@@ -1,6 +1,8 @@
 //! Helpers for the end-to-end tests in `tests/`: fixture paths and running
 //! the `hitgate` command line in-process.
 
+#![allow(clippy::panic)] // test support: a panic is a failed test
+
 use std::path::{Path, PathBuf};
 
 /// A fixture file or folder under `tests/fixtures`.

@@ -32,7 +32,7 @@
 //!   plate). It is exact and sub-linear but some hundred times dearer than
 //!   one edit: meant for small lists, as vendors advise.
 //!
-//! Every candidate is then checked with [`distance`](crate::distance), the
+//! Every candidate is then checked with [`distance()`](crate::distance()), the
 //! list's tolerance, the country and the validity window.
 //!
 //! Memory: 24 bytes an entry, index included (asserted in the tests).
@@ -428,7 +428,7 @@ impl core::error::Error for InsertError {}
 pub enum ListError {
     /// [`MAX_LISTS`] lists already.
     TooManyLists,
-    /// A tolerance above [`MAX_TOLERANCE`](crate::MAX_TOLERANCE).
+    /// A tolerance above [`MAX_TOLERANCE`].
     InvalidTolerance,
 }
 

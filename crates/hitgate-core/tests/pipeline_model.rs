@@ -331,27 +331,28 @@ impl Model {
             self.out.push(Out::Suppressed(rule));
             return;
         }
-        if action == Action::Dispatch && x.priority.get() != 0 {
-            if let Some(b) = cfg.budgets.0[x.priority.index()] {
-                let cap = u128::from(b.burst) * 3_600_000;
-                let (units, at) = self
-                    .buckets
-                    .get(&x.priority.index())
-                    .copied()
-                    .unwrap_or((cap, self.clock));
-                let units = (units
-                    + u128::from(self.clock.saturating_sub(at)) * u128::from(b.per_hour))
-                .min(cap);
-                let at = self.clock.max(at);
-                if units >= 3_600_000 {
-                    self.buckets
-                        .insert(x.priority.index(), (units - 3_600_000, at));
-                } else {
-                    self.buckets.insert(x.priority.index(), (units, at));
-                    action = Action::Review;
-                    reason = Reason::Capacity;
-                    self.c.capacity += 1;
-                }
+        if action == Action::Dispatch
+            && x.priority.get() != 0
+            && let Some(b) = cfg.budgets.0[x.priority.index()]
+        {
+            let cap = u128::from(b.burst) * 3_600_000;
+            let (units, at) = self
+                .buckets
+                .get(&x.priority.index())
+                .copied()
+                .unwrap_or((cap, self.clock));
+            let units = (units
+                + u128::from(self.clock.saturating_sub(at)) * u128::from(b.per_hour))
+            .min(cap);
+            let at = self.clock.max(at);
+            if units >= 3_600_000 {
+                self.buckets
+                    .insert(x.priority.index(), (units - 3_600_000, at));
+            } else {
+                self.buckets.insert(x.priority.index(), (units, at));
+                action = Action::Review;
+                reason = Reason::Capacity;
+                self.c.capacity += 1;
             }
         }
         let e = self.suppress.entry(key).or_default();

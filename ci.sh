@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Every check and test of hitgate, with its own set-up. CI runs this script
+# (.ci/run); so can you: ./ci.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+export CARGO_TERM_COLOR=never
+step() { printf '\n==== %s\n' "$*"; }
+
+step "set-up: no_std targets"
+rustup target add thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf >/dev/null
+
+if ! command -v qemu-system-arm >/dev/null 2>&1; then
+  step "set-up: qemu-system-arm (Debian)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq qemu-system-arm >/dev/null
+fi
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy (all targets, all features, warnings denied)"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+step "docs (warnings denied)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
+
+step "hitgate-core on no_std targets, without and with features"
+for target in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
+  cargo build -q -p hitgate-core --target "$target" --no-default-features
+  cargo build -q -p hitgate-core --target "$target" --features serde,defmt
+  echo "  $target: ok"
+done
+
+step "tests (unit, property, doc, end-to-end)"
+log=$(mktemp)
+cargo test --workspace --features hitgate-core/serde 2>&1 | tee "$log"
+passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
+rm -f "$log"
+
+if [ -x examples/qemu-unit/run-all.sh ]; then
+  step "firmware in QEMU, byte-for-byte against the host"
+  examples/qemu-unit/run-all.sh
+fi
+
+step "all checks passed"
+# The closing line CI reads: every test of the run, summed.
+echo "tests: ${passed} passed, 0 failed"
