@@ -37,7 +37,16 @@ pub enum ClassError {
         /// The character.
         byte: u8,
     },
+    /// A class of more than [`MAX_CLASS_SIZE`] characters.
+    TooLarge {
+        /// Index of the class.
+        class: usize,
+    },
 }
+
+/// The most characters a class may hold: the watchlist stores which member
+/// of its class each character is in two bits.
+pub const MAX_CLASS_SIZE: usize = 4;
 
 impl fmt::Display for ClassError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -50,6 +59,10 @@ impl fmt::Display for ClassError {
                 f,
                 "confusion class {class}: {:?} already stands in an earlier class",
                 byte as char
+            ),
+            Self::TooLarge { class } => write!(
+                f,
+                "confusion class {class} has more than {MAX_CLASS_SIZE} characters"
             ),
         }
     }
@@ -71,18 +84,28 @@ impl core::error::Error for ClassError {}
 pub struct ConfusionClasses {
     /// Packed code to the packed code of its class representative.
     rep: [u8; CODES],
+    /// Packed code to its index within its class (0 for the representative).
+    member: [u8; CODES],
+    /// Representative code to the codes of its class, by index.
+    members: [[u8; MAX_CLASS_SIZE]; CODES],
 }
 
 impl ConfusionClasses {
     /// No classes: every character stands alone.
     pub const NONE: Self = {
         let mut rep = [0u8; CODES];
+        let mut members = [[0u8; MAX_CLASS_SIZE]; CODES];
         let mut i = 0;
         while i < CODES {
             rep[i] = i as u8;
+            members[i][0] = i as u8;
             i += 1;
         }
-        Self { rep }
+        Self {
+            rep,
+            member: [0; CODES],
+            members,
+        }
     };
 
     /// Builds classes from strings of look-alike characters. The first
@@ -95,7 +118,10 @@ impl ConfusionClasses {
             let Some(&first) = bytes.first() else {
                 continue;
             };
-            for &byte in bytes {
+            if bytes.len() > MAX_CLASS_SIZE {
+                return Err(ClassError::TooLarge { class });
+            }
+            for (index, &byte) in bytes.iter().enumerate() {
                 let code = char_code(byte) as usize;
                 if code == 0 {
                     return Err(ClassError::InvalidChar { class, byte });
@@ -104,7 +130,16 @@ impl ConfusionClasses {
                     return Err(ClassError::Overlap { class, byte });
                 }
                 seen[code] = true;
-                this.rep[code] = char_code(first);
+                let rep = char_code(first);
+                this.rep[code] = rep;
+                this.member[code] = index as u8;
+                if let Some(slot) = this
+                    .members
+                    .get_mut(rep as usize)
+                    .and_then(|m| m.get_mut(index))
+                {
+                    *slot = code as u8;
+                }
             }
         }
         Ok(this)
@@ -114,6 +149,22 @@ impl ConfusionClasses {
     #[inline]
     pub(crate) fn rep_code(&self, code: u8) -> u8 {
         self.rep.get(code as usize).copied().unwrap_or(0)
+    }
+
+    /// Index of a packed code within its class (0 to 3).
+    #[inline]
+    pub(crate) fn member_of(&self, code: u8) -> u8 {
+        self.member.get(code as usize).copied().unwrap_or(0)
+    }
+
+    /// The packed code of member `index` of the class of representative `rep`.
+    #[inline]
+    pub(crate) fn member_code(&self, rep: u8, index: u8) -> u8 {
+        self.members
+            .get(rep as usize)
+            .and_then(|m| m.get(index as usize))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Do two ASCII characters stand in the same class (or are equal)?

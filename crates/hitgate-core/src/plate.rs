@@ -129,8 +129,9 @@ impl Plate {
         self.len as usize
     }
 
-    /// The packed form: six bits a character, first character in the top
+    /// The packed form (tests only; the watchlist packs skeletons): six bits a character, first character in the top
     /// bits, unused positions zero. Numeric order is string order.
+    #[cfg(test)]
     pub(crate) fn pack(&self) -> u64 {
         let mut key = 0u64;
         for i in 0..MAX_PLATE_LEN {
@@ -186,6 +187,7 @@ pub(crate) const fn code_char(code: u8) -> Option<u8> {
 }
 
 /// Number of characters in a packed plate.
+#[cfg(test)]
 pub(crate) fn packed_len(key: u64) -> usize {
     // Trailing zero codes are padding.
     let mut len = MAX_PLATE_LEN;

@@ -42,7 +42,7 @@ use core::fmt;
 
 use crate::confusion::ConfusionClasses;
 use crate::distance::{Distance, MAX_TOLERANCE, Tolerance, distance};
-use crate::plate::{CODE_BITS, CODE_MASK, Country, MAX_PLATE_LEN, Plate, char_code, packed_len};
+use crate::plate::{CODE_BITS, CODE_MASK, Country, MAX_PLATE_LEN, Plate, char_code};
 
 /// The most lists one watchlist holds.
 pub const MAX_LISTS: usize = 16;
@@ -177,78 +177,124 @@ impl ListEntry {
     }
 }
 
-/// A stored entry: 20 bytes.
+/// Mask of the skeleton in an entry key (the top four bits are the list).
+const SKEL_MASK: u64 = (1 << 60) - 1;
+/// Country codes: 0 (none) and 1..=676.
+const COUNTRY_CODES: u32 = 677;
+
+/// A stored entry: 20 bytes, opaque. Read entries back with
+/// [`Watchlist::entry`].
+///
+/// Layout: a 64-bit key, list (4 bits) above the plate's *skeleton* (ten
+/// 6-bit class-representative codes, first character highest), so that the
+/// sort order is one integer comparison; 20 bits that say which member of
+/// its look-alike class each character is (the exact plate is the skeleton
+/// plus these); priority and country in 12 bits; the validity window in two
+/// `u32` seconds.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
-    plate_hi: u32,
-    plate_lo: u32,
+    key_hi: u32,
+    key_lo: u32,
+    /// variant (20 bits) << 12 | priority * 677 + country
+    meta: u32,
     /// Seconds since the epoch; 0 = no lower bound.
     from: u32,
     /// Seconds since the epoch, exclusive; `u32::MAX` = no upper bound.
     until: u32,
-    country: u16,
-    list: u8,
-    priority: u8,
 }
 
 impl Entry {
     /// An unused slot, for initialising static storage.
     pub const EMPTY: Self = Self {
-        plate_hi: 0,
-        plate_lo: 0,
+        key_hi: 0,
+        key_lo: 0,
+        meta: 0,
         from: 0,
         until: u32::MAX,
-        country: 0,
-        list: 0,
-        priority: 0,
     };
 
-    fn packed(&self) -> u64 {
-        (u64::from(self.plate_hi) << 32) | u64::from(self.plate_lo)
+    #[inline]
+    fn key(&self) -> u64 {
+        (u64::from(self.key_hi) << 32) | u64::from(self.key_lo)
     }
 
-    /// The listed plate.
-    pub fn plate(&self) -> Plate {
-        Plate::unpack(self.packed())
+    #[inline]
+    fn skel(&self) -> u64 {
+        self.key() & SKEL_MASK
     }
 
-    /// The listed country.
-    pub fn country(&self) -> Option<Country> {
-        Country::unpack(self.country)
+    fn list(&self) -> ListId {
+        ListId((self.key() >> 60) as u8)
     }
 
-    /// The entry's priority.
-    pub fn priority(&self) -> Priority {
-        Priority(self.priority.min(4))
+    fn variant(&self) -> u32 {
+        self.meta >> 12
     }
 
-    /// The entry's list.
-    pub fn list(&self) -> ListId {
-        ListId(self.list)
+    fn priority(&self) -> Priority {
+        Priority((((self.meta & 0xFFF) / COUNTRY_CODES) as u8).min(4))
     }
 
-    /// Is the entry valid at `now` (ms since the Unix epoch)?
-    pub fn is_valid_at(&self, now: u64) -> bool {
+    fn country_code(&self) -> u16 {
+        ((self.meta & 0xFFF) % COUNTRY_CODES) as u16
+    }
+
+    fn is_valid_at(&self, now: u64) -> bool {
         now >= u64::from(self.from) * 1000
             && (self.until == u32::MAX || now < u64::from(self.until) * 1000)
     }
 
-    fn len(&self) -> usize {
-        packed_len(self.packed())
+    /// The exact plate, from the skeleton and the class members.
+    fn plate(&self, classes: &ConfusionClasses) -> Plate {
+        let skel = self.skel();
+        let variant = self.variant();
+        let mut packed = 0u64;
+        for i in 0..MAX_PLATE_LEN {
+            let shift = CODE_BITS * (MAX_PLATE_LEN - 1 - i) as u32;
+            let rep = ((skel >> shift) & CODE_MASK) as u8;
+            let member = ((variant >> (2 * i)) & 3) as u8;
+            let code = if rep == 0 {
+                0
+            } else {
+                classes.member_code(rep, member)
+            };
+            packed |= u64::from(code) << shift;
+        }
+        Plate::unpack(packed)
     }
 }
 
 impl fmt::Debug for Entry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Entry")
-            .field("plate", &self.plate())
-            .field("country", &self.country())
-            .field("list", &self.list)
-            .field("priority", &self.priority)
+            .field("key", &format_args!("{:#018x}", self.key()))
+            .field("meta", &format_args!("{:#010x}", self.meta))
             .field("from", &self.from)
             .field("until", &self.until)
             .finish()
     }
+}
+
+/// Number of characters of a skeleton.
+#[inline]
+fn skel_len(skel: u64) -> usize {
+    if skel == 0 {
+        return 0;
+    }
+    MAX_PLATE_LEN - (skel.trailing_zeros() / CODE_BITS) as usize
+}
+
+/// Skeleton and variant of a plate.
+fn skel_of(classes: &ConfusionClasses, plate: &Plate) -> (u64, u32) {
+    let mut skel = 0u64;
+    let mut variant = 0u32;
+    for (i, &c) in plate.as_bytes().iter().enumerate().take(MAX_PLATE_LEN) {
+        let code = char_code(c);
+        let shift = CODE_BITS * (MAX_PLATE_LEN - 1 - i) as u32;
+        skel |= u64::from(classes.rep_code(code)) << shift;
+        variant |= u32::from(classes.member_of(code) & 3) << (2 * i);
+    }
+    (skel, variant)
 }
 
 /// How a read matched an entry.
@@ -573,15 +619,16 @@ impl<'a> WatchlistBuilder<'a> {
         if self.len >= self.capacity() {
             return Err(InsertError::Full(entry));
         }
-        let packed = entry.plate.pack();
+        let (skel, variant) = skel_of(&self.classes, &entry.plate);
+        let key = (u64::from(entry.list.0) << 60) | skel;
+        let pc = u32::from(entry.priority.get()) * COUNTRY_CODES
+            + u32::from(Country::pack(entry.country));
         self.entries[self.len] = Entry {
-            plate_hi: (packed >> 32) as u32,
-            plate_lo: packed as u32,
+            key_hi: (key >> 32) as u32,
+            key_lo: key as u32,
+            meta: (variant << 12) | pc,
             from,
             until,
-            country: Country::pack(entry.country),
-            list: entry.list.0,
-            priority: entry.priority.get(),
         };
         self.len += 1;
         Ok(())
@@ -594,14 +641,9 @@ impl<'a> WatchlistBuilder<'a> {
     pub fn build(self) -> Result<Watchlist<'a>, (Self, Duplicate)> {
         let n = self.len;
         let classes = self.classes;
-        let key = |e: &Entry| {
-            (
-                e.list,
-                skeleton(&classes, e.packed()),
-                e.packed(),
-                e.country,
-            )
-        };
+        // Sort key: list and skeleton (the entry key), then the exact plate
+        // and country; equal (key, variant, country) is a duplicate.
+        let key = |e: &Entry| (e.key(), e.variant(), e.country_code());
         {
             let entries = &self.entries[..n];
             let perm = &mut self.index[..n];
@@ -613,7 +655,7 @@ impl<'a> WatchlistBuilder<'a> {
             let mut count = 0u32;
             for w in perm.windows(2) {
                 let (a, b) = (&entries[w[0] as usize], &entries[w[1] as usize]);
-                if (a.list, a.packed(), a.country) != (b.list, b.packed(), b.country) {
+                if key(a) != key(b) {
                     continue;
                 }
                 count += 1;
@@ -622,8 +664,8 @@ impl<'a> WatchlistBuilder<'a> {
                 if dup.is_none_or(|d| w[1] < d.second) {
                     dup = Some(Duplicate {
                         list: a.list(),
-                        plate: a.plate(),
-                        country: a.country(),
+                        plate: a.plate(&classes),
+                        country: Country::unpack(a.country_code()),
                         first: w[0],
                         second: w[1],
                         count: 0,
@@ -647,8 +689,8 @@ impl<'a> WatchlistBuilder<'a> {
         // Segments: entries are sorted by list first.
         let mut segments = [(0u32, 0u32); MAX_LISTS];
         for (l, seg) in segments.iter_mut().enumerate().take(lists.len()) {
-            let start = entries[..len].partition_point(|e| usize::from(e.list) < l);
-            let end = entries[..len].partition_point(|e| usize::from(e.list) <= l);
+            let start = entries[..len].partition_point(|e| e.list().index() < l);
+            let end = entries[..len].partition_point(|e| e.list().index() <= l);
             *seg = (start as u32, end as u32);
         }
         // The suffix index: each segment's positions by reversed skeleton.
@@ -658,10 +700,7 @@ impl<'a> WatchlistBuilder<'a> {
             for (i, p) in idx.iter_mut().enumerate() {
                 *p = (start + i) as u32;
             }
-            idx.sort_unstable_by_key(|&i| {
-                let e = &entries[i as usize];
-                (reversed_skeleton(&classes, e.packed()), i)
-            });
+            idx.sort_unstable_by_key(|&i| (reversed(entries[i as usize].skel()), i));
         }
         Ok(Watchlist {
             entries: &entries[..len],
@@ -697,34 +736,19 @@ fn apply_permutation(entries: &mut [Entry], perm: &mut [u32]) {
     }
 }
 
-/// Skeleton of a packed plate: every code mapped to its class representative.
+/// A skeleton with its characters in reverse order (padding stays at the
+/// end): bit operations only.
 #[inline]
-fn skeleton(classes: &ConfusionClasses, packed: u64) -> u64 {
+fn reversed(skel: u64) -> u64 {
+    let len = skel_len(skel);
     let mut out = 0u64;
-    let mut shift = CODE_BITS * (MAX_PLATE_LEN as u32 - 1);
-    loop {
-        let code = ((packed >> shift) & CODE_MASK) as u8;
-        out |= u64::from(classes.rep_code(code)) << shift;
-        if shift == 0 {
-            break;
-        }
-        shift -= CODE_BITS;
+    let mut x = skel >> (CODE_BITS * (MAX_PLATE_LEN - len) as u32);
+    // x holds the characters in its low bits, last character lowest.
+    for _ in 0..len {
+        out = (out << CODE_BITS) | (x & CODE_MASK);
+        x >>= CODE_BITS;
     }
-    out
-}
-
-/// Skeleton with the characters in reverse order (padding stays at the end).
-#[inline]
-fn reversed_skeleton(classes: &ConfusionClasses, packed: u64) -> u64 {
-    let len = packed_len(packed);
-    let mut out = 0u64;
-    for i in 0..len {
-        let shift = CODE_BITS * (MAX_PLATE_LEN - 1 - i) as u32;
-        let code = ((packed >> shift) & CODE_MASK) as u8;
-        let to = CODE_BITS * (MAX_PLATE_LEN - len + i) as u32;
-        out |= u64::from(classes.rep_code(code)) << to;
-    }
-    out
+    out << (CODE_BITS * (MAX_PLATE_LEN - len) as u32)
 }
 
 /// Packs skeleton codes as a prefix key: `(lo, hi)` of all keys that start
@@ -778,9 +802,17 @@ impl<'a> Watchlist<'a> {
         &self.classes
     }
 
-    /// An entry by id.
-    pub fn entry(&self, id: EntryId) -> Option<&Entry> {
-        self.entries.get(id.0 as usize)
+    /// An entry by id, as it was inserted (validity rounded to seconds).
+    pub fn entry(&self, id: EntryId) -> Option<ListEntry> {
+        let e = self.entries.get(id.0 as usize)?;
+        Some(ListEntry {
+            plate: e.plate(&self.classes),
+            country: Country::unpack(e.country_code()),
+            priority: e.priority(),
+            list: e.list(),
+            valid_from: (e.from != 0).then_some(u64::from(e.from) * 1000),
+            valid_until: (e.until != u32::MAX).then_some(u64::from(e.until) * 1000),
+        })
     }
 
     /// Number of entries on a list.
@@ -850,22 +882,29 @@ struct Ctx<'w, 'a> {
 impl Ctx<'_, '_> {
     /// Entries whose skeleton equals `q`.
     fn search_same_skeleton<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
-        self.search_prefix(q, Some(q.len()), out);
+        let (lo, _) = prefix_range(q);
+        self.search_prefix(q, |x| x == lo, out);
     }
 
     /// Entries within one skeleton edit of `q` (pigeonhole on halves).
     fn search_one_edit<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
         let n = q.len();
+        let (qskel, _) = prefix_range(q);
         let min =
             usize::from(MIN_TOLERANT_LEN.max(self.spec.tolerance.min_len)).max(n.saturating_sub(1));
         let max = (n + 1).min(MAX_PLATE_LEN);
+        // Candidates must be within one edit of the skeleton; two-edit lists
+        // verify everything the variants bring (the variant is `q`, not the
+        // read).
+        let quick = self.spec.tolerance.edits <= 1;
+        let near = |x: u64| !quick || within_one_edit(qskel, n, x);
         for len in min..=max {
             let h = len / 2;
             if let Some(prefix) = q.get(..h) {
-                self.search_prefix(prefix, Some(len), out);
+                self.search_prefix(prefix, |x| skel_len(x) == len && near(x), out);
             }
             if let Some(suffix) = q.get(n.saturating_sub(len - h)..) {
-                self.search_suffix(suffix, len, out);
+                self.search_suffix(suffix, |x| skel_len(x) == len && near(x), out);
             }
         }
         // Lengths below the tolerant minimum can still match exactly.
@@ -874,32 +913,36 @@ impl Ctx<'_, '_> {
         }
     }
 
-    /// Entries whose skeleton starts with `prefix` (and has length `len`).
+    /// Entries whose skeleton starts with `prefix` and passes `keep`.
     fn search_prefix<const K: usize>(
         &self,
         prefix: &[u8],
-        len: Option<usize>,
+        keep: impl Fn(u64) -> bool,
         out: &mut Matches<K>,
     ) {
         let (s, e) = self.wl.segment(self.list);
         let seg = &self.wl.entries[s..e];
-        let classes = &self.wl.classes;
         let (lo, hi) = prefix_range(prefix);
-        let a = seg.partition_point(|x| skeleton(classes, x.packed()) < lo);
-        let b = a + seg[a..].partition_point(|x| skeleton(classes, x.packed()) <= hi);
+        let a = seg.partition_point(|x| x.skel() < lo);
+        let b = a + seg[a..].partition_point(|x| x.skel() <= hi);
         for (i, x) in seg[a..b].iter().enumerate() {
-            if len.is_none_or(|l| x.len() == l) {
+            if keep(x.skel()) {
                 self.verify(s + a + i, x, out);
             }
         }
     }
 
-    /// Entries whose reversed skeleton starts with `suffix` reversed.
-    fn search_suffix<const K: usize>(&self, suffix: &[u8], len: usize, out: &mut Matches<K>) {
+    /// Entries whose reversed skeleton starts with `suffix` reversed and
+    /// pass `keep`.
+    fn search_suffix<const K: usize>(
+        &self,
+        suffix: &[u8],
+        keep: impl Fn(u64) -> bool,
+        out: &mut Matches<K>,
+    ) {
         let (s, e) = self.wl.segment(self.list);
         let idx = &self.wl.index[s..e];
         let entries = self.wl.entries;
-        let classes = &self.wl.classes;
         let mut rev: Codes = Codes::new();
         for &c in suffix.iter().rev() {
             let _ = rev.push(c);
@@ -908,13 +951,13 @@ impl Ctx<'_, '_> {
         let key = |i: &u32| {
             entries
                 .get(*i as usize)
-                .map_or(u64::MAX, |x| reversed_skeleton(classes, x.packed()))
+                .map_or(u64::MAX, |x| reversed(x.skel()))
         };
         let a = idx.partition_point(|i| key(i) < lo);
         let b = a + idx[a..].partition_point(|i| key(i) <= hi);
         for &i in &idx[a..b] {
             if let Some(x) = entries.get(i as usize)
-                && x.len() == len
+                && keep(x.skel())
             {
                 self.verify(i as usize, x, out);
             }
@@ -923,7 +966,7 @@ impl Ctx<'_, '_> {
 
     /// Checks a candidate and records it when it matches.
     fn verify<const K: usize>(&self, id: usize, x: &Entry, out: &mut Matches<K>) {
-        let listed_country = x.country();
+        let listed_country = Country::unpack(x.country_code());
         if let (Some(a), Some(b)) = (self.country, listed_country)
             && a != b
         {
@@ -932,7 +975,7 @@ impl Ctx<'_, '_> {
         if !x.is_valid_at(self.now) {
             return;
         }
-        let listed = x.plate();
+        let listed = x.plate(&self.wl.classes);
         let mut tol = self.spec.tolerance;
         tol.min_len = tol.min_len.max(MIN_TOLERANT_LEN);
         let Some(d) = distance(
@@ -954,6 +997,50 @@ impl Ctx<'_, '_> {
             distance: d,
         });
     }
+}
+
+/// Are two skeletons within one substitution, insertion or deletion? Bit
+/// operations on the packed forms: a quick filter before the exact check.
+#[inline]
+fn within_one_edit(a: u64, la: usize, b: u64) -> bool {
+    let lb = skel_len(b);
+    match la.abs_diff(lb) {
+        0 => {
+            // Count the 6-bit fields that differ.
+            let x = a ^ b;
+            let folded =
+                (x | (x >> 1) | (x >> 2) | (x >> 3) | (x >> 4) | (x >> 5)) & FIELD_LOW_BITS;
+            folded.count_ones() <= 1
+        }
+        1 => {
+            // The longer one is the shorter one with one character inserted:
+            // common prefix plus common suffix cover the shorter one.
+            let (long, short, ls) = if la > lb { (a, b, lb) } else { (b, a, la) };
+            let lcp = common_fields(long ^ short).min(ls);
+            let lcs = common_fields(reversed(long) ^ reversed(short)).min(ls);
+            lcp + lcs >= ls
+        }
+        _ => false,
+    }
+}
+
+/// The lowest bit of every 6-bit field of a skeleton.
+const FIELD_LOW_BITS: u64 = {
+    let mut m = 0u64;
+    let mut i = 0;
+    while i < MAX_PLATE_LEN {
+        m |= 1 << (CODE_BITS as usize * i);
+        i += 1;
+    }
+    m
+};
+
+/// Leading equal 6-bit fields of two skeletons, given their XOR.
+#[inline]
+fn common_fields(x: u64) -> usize {
+    // Skeletons live in the low 60 bits.
+    let lz = (x << 4).leading_zeros().min(60);
+    (lz / CODE_BITS) as usize
 }
 
 /// Calls `f` with every skeleton string one edit away from `q` (substitution,

@@ -222,7 +222,7 @@ fn case_strategy() -> impl Strategy<Value = Case> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(512), ..ProptestConfig::default() })]
 
     #[test]
     fn index_matches_reference(case in case_strategy()) {
@@ -251,8 +251,9 @@ proptest! {
             let got: Matches<64> = wl.lookup(&plate, c, *now);
             let got: Vec<_> = got.as_slice().iter().map(|m| {
                 let e = wl.entry(m.entry).unwrap();
-                prop_assert_eq!(e.plate(), m.listed);
-                prop_assert_eq!(e.list(), m.list);
+                prop_assert_eq!(e.plate, m.listed);
+                prop_assert_eq!(e.list, m.list);
+                prop_assert_eq!(e.country, m.country);
                 Ok((
                     m.listed.as_str().to_string(),
                     m.list.0,
@@ -294,4 +295,12 @@ proptest! {
             Err(e) => prop_assert!(false, "unexpected {e}"),
         }
     }
+}
+
+/// Cases per property: `PROPTEST_CASES` when set (for long runs), else `default`.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }

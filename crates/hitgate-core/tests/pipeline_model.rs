@@ -440,7 +440,7 @@ fn stream_strategy() -> impl Strategy<Value = Vec<R>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(400), ..ProptestConfig::default() })]
 
     #[test]
     fn pipeline_matches_model(cfg in config_strategy(), stream in stream_strategy()) {
@@ -518,4 +518,12 @@ fn zero_sized_tables_still_decide() {
     assert_eq!(out.len(), 2);
     assert_eq!(unit.indicators().evicted_passages, 2);
     assert_eq!(unit.indicators().camera_overflow, 2);
+}
+
+/// Cases per property: `PROPTEST_CASES` when set (for long runs), else `default`.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }

@@ -315,14 +315,46 @@ fn permutation_applies_in_place() {
 #[test]
 fn keys_sort_like_strings() {
     let c = ConfusionClasses::default();
+    let skel = |s: &str| skel_of(&c, &p(s)).0;
     // Representatives are the first of each class: 1ILT -> 1, 8B -> 8, 2Z -> 2.
-    assert_eq!(skeleton(&c, p("1ABC234").pack()), p("1A8C234").pack());
-    assert_eq!(skeleton(&c, p("IA8CZ34").pack()), p("1A8C234").pack());
-    assert_eq!(
-        reversed_skeleton(&ConfusionClasses::NONE, p("ABC").pack()),
-        p("CBA").pack()
-    );
+    assert_eq!(skel("1ABC234"), p("1A8C234").pack());
+    assert_eq!(skel("IA8CZ34"), p("1A8C234").pack());
+    assert_eq!(reversed(p("ABC").pack()), p("CBA").pack());
+    assert_eq!(reversed(p("ABCDEFGHJK").pack()), p("KJHGFEDCBA").pack());
+    assert_eq!(skel_len(p("ABC").pack()), 3);
+    assert_eq!(skel_len(p("AAAAAAAAA1").pack()), 10);
     let (lo, hi) = prefix_range(&[char_code(b'1'), char_code(b'A')]);
     assert!(lo <= p("1A").pack() && p("1AZZZZZZZZ").pack() <= hi);
     assert!(p("1B").pack() > hi && p("1").pack() < lo);
+}
+
+#[test]
+fn exact_plate_comes_back_from_skeleton_and_variant() {
+    let c = ConfusionClasses::default();
+    for s in ["1ABC234", "OQD0", "ILT1ILT1", "Z2S5G6B8", "ABCDEFGHJK", "X"] {
+        let (skel, variant) = skel_of(&c, &p(s));
+        let e = Entry {
+            key_hi: (skel >> 32) as u32,
+            key_lo: skel as u32,
+            meta: variant << 12,
+            ..Entry::EMPTY
+        };
+        assert_eq!(e.plate(&c), p(s));
+    }
+}
+
+#[test]
+fn one_edit_filter() {
+    let sk = |s: &str| p(s).pack();
+    let near = |a: &str, b: &str| within_one_edit(sk(a), a.len(), sk(b));
+    assert!(near("ABC123", "ABC123"));
+    assert!(near("ABC123", "ABX123"));
+    assert!(!near("ABC123", "XBC12Y"));
+    assert!(near("ABC123", "ABC12"));
+    assert!(near("ABC123", "BC123"));
+    assert!(near("ABC123", "ABXC123"));
+    assert!(near("ABC123", "ABC1234"));
+    assert!(!near("ABC123", "ABXC12"));
+    assert!(!near("ABC123", "AC12"));
+    assert!(!near("ABC123", "XABC1234"));
 }
