@@ -7,6 +7,8 @@
 mod fmt;
 
 pub mod budget;
+#[cfg(feature = "serde")]
+pub mod bundle;
 pub mod confusion;
 pub mod distance;
 pub mod indicators;

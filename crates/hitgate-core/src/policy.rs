@@ -82,6 +82,153 @@ impl CameraPattern {
     }
 }
 
+/// Values a [`Set`] can hold: each has a bit number below 16.
+pub trait Member: Copy {
+    /// The bit of this value, or `None` when it has none.
+    fn bit(self) -> Option<u32>;
+    /// The value of a bit.
+    fn from_bit(bit: u32) -> Option<Self>;
+}
+
+impl Member for Priority {
+    fn bit(self) -> Option<u32> {
+        Some(u32::from(self.get()))
+    }
+    fn from_bit(bit: u32) -> Option<Self> {
+        Priority::new(u8::try_from(bit).ok()?)
+    }
+}
+
+impl Member for ListId {
+    fn bit(self) -> Option<u32> {
+        (self.index() < crate::watchlist::MAX_LISTS).then_some(u32::from(self.0))
+    }
+    fn from_bit(bit: u32) -> Option<Self> {
+        (bit < crate::watchlist::MAX_LISTS as u32).then_some(ListId(bit as u8))
+    }
+}
+
+impl Member for MatchKind {
+    fn bit(self) -> Option<u32> {
+        Some(match self {
+            MatchKind::Exact => 0,
+            MatchKind::Ocr => 1,
+            MatchKind::Edit => 2,
+        })
+    }
+    fn from_bit(bit: u32) -> Option<Self> {
+        [MatchKind::Exact, MatchKind::Ocr, MatchKind::Edit]
+            .get(bit as usize)
+            .copied()
+    }
+}
+
+/// A small set (priorities, lists, match kinds) as a bit mask: two bytes in
+/// a rule, a list of values in serde formats.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Set<T> {
+    bits: u16,
+    _t: core::marker::PhantomData<T>,
+}
+
+impl<T: Member> Set<T> {
+    /// The empty set (in a rule: any value).
+    pub const EMPTY: Self = Self {
+        bits: 0,
+        _t: core::marker::PhantomData,
+    };
+
+    /// Adds a value (values without a bit are ignored).
+    pub fn insert(&mut self, v: T) {
+        if let Some(b) = v.bit() {
+            self.bits |= 1 << b;
+        }
+    }
+
+    /// Is the value in the set?
+    pub fn contains(&self, v: T) -> bool {
+        v.bit().is_some_and(|b| self.bits & (1 << b) != 0)
+    }
+
+    /// True when the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.bits == 0
+    }
+
+    /// The values, in bit order.
+    pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        (0..16)
+            .filter(|b| self.bits & (1 << b) != 0)
+            .filter_map(T::from_bit)
+    }
+}
+
+impl<T: Member> Default for Set<T> {
+    fn default() -> Self {
+        Self::EMPTY
+    }
+}
+
+impl<T: Member> FromIterator<T> for Set<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut s = Self::EMPTY;
+        for v in iter {
+            s.insert(v);
+        }
+        s
+    }
+}
+
+impl<T: Member + fmt::Debug> fmt::Debug for Set<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl<T: Member + defmt::Format> defmt::Format for Set<T> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "{=u16:#x}", self.bits)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<T: Member + serde::Serialize> serde::Serialize for Set<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        // postcard needs the length up front.
+        let mut seq = s.serialize_seq(Some(self.bits.count_ones() as usize))?;
+        for v in self.iter() {
+            seq.serialize_element(&v)?;
+        }
+        seq.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de, T: Member + serde::Deserialize<'de>> serde::Deserialize<'de> for Set<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(core::marker::PhantomData<T>);
+        impl<'de, T: Member + serde::Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = Set<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Set<T>, A::Error> {
+                let mut s = Set::EMPTY;
+                while let Some(v) = a.next_element::<T>()? {
+                    if v.bit().is_none() {
+                        return Err(serde::de::Error::custom("value out of range"));
+                    }
+                    s.insert(v);
+                }
+                Ok(s)
+            }
+        }
+        d.deserialize_seq(V(core::marker::PhantomData))
+    }
+}
+
 /// One line of the decision matrix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -92,17 +239,17 @@ pub struct Rule {
     pub name: heapless::String<MAX_RULE_NAME>,
     /// Priorities the rule applies to (empty: any).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub priorities: heapless::Vec<Priority, 5>,
+    pub priorities: Set<Priority>,
     /// Lists the matched entry must stand on (empty: any).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub lists: heapless::Vec<ListId, { crate::watchlist::MAX_LISTS }>,
+    pub lists: Set<ListId>,
     /// Whether the plate must (`true`) or must not (`false`) also stand on a
     /// local list.
     #[cfg_attr(feature = "serde", serde(default))]
     pub also_local: Option<bool>,
     /// Match kinds (empty: any).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub kinds: heapless::Vec<MatchKind, 3>,
+    pub kinds: Set<MatchKind>,
     /// Cameras (empty: any).
     #[cfg_attr(feature = "serde", serde(default))]
     pub cameras: heapless::Vec<CameraPattern, 4>,
@@ -136,10 +283,10 @@ impl Rule {
         }
         Self {
             name: n,
-            priorities: heapless::Vec::new(),
-            lists: heapless::Vec::new(),
+            priorities: Set::EMPTY,
+            lists: Set::EMPTY,
             also_local: None,
-            kinds: heapless::Vec::new(),
+            kinds: Set::EMPTY,
             cameras: heapless::Vec::new(),
             action,
         }
@@ -147,7 +294,7 @@ impl Rule {
 
     /// Sets the priorities (builder style; extra ones are ignored).
     pub fn priorities(mut self, ps: &[Priority]) -> Self {
-        self.priorities = ps.iter().copied().take(5).collect();
+        self.priorities = ps.iter().copied().collect();
         self
     }
 
@@ -159,10 +306,10 @@ impl Rule {
 
     /// Does the rule apply?
     pub fn matches(&self, f: &Facts<'_>) -> bool {
-        (self.priorities.is_empty() || self.priorities.contains(&f.priority))
-            && (self.lists.is_empty() || self.lists.contains(&f.list))
+        (self.priorities.is_empty() || self.priorities.contains(f.priority))
+            && (self.lists.is_empty() || self.lists.contains(f.list))
             && self.also_local.is_none_or(|v| v == f.also_local)
-            && (self.kinds.is_empty() || self.kinds.contains(&f.kind))
+            && (self.kinds.is_empty() || self.kinds.contains(f.kind))
             && (self.cameras.is_empty() || self.cameras.iter().any(|c| c.matches(f.camera)))
     }
 }

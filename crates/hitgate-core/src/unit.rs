@@ -228,7 +228,7 @@ pub struct Tables<'s> {
 /// The whole pipeline of one roadside unit.
 pub struct Unit<'w, 's> {
     watchlist: &'w Watchlist<'w>,
-    policy: Policy,
+    policy: &'w Policy,
     config: Config,
     tables: Tables<'s>,
     buckets: [Bucket; Priority::COUNT],
@@ -253,7 +253,7 @@ impl<'w, 's> Unit<'w, 's> {
     /// A unit over a built watchlist, a policy, settings and caller tables.
     pub fn new(
         watchlist: &'w Watchlist<'w>,
-        policy: Policy,
+        policy: &'w Policy,
         config: Config,
         tables: Tables<'s>,
     ) -> Self {
@@ -294,7 +294,7 @@ impl<'w, 's> Unit<'w, 's> {
 
     /// The policy.
     pub fn policy(&self) -> &Policy {
-        &self.policy
+        self.policy
     }
 
     /// The settings.
@@ -434,6 +434,31 @@ impl<'w, 's> Unit<'w, 's> {
                 }
             }
         }
+    }
+
+    /// A read arrives at the unit's clock `arrival`: passages due before
+    /// then are closed at their due time (as the unit's timer would), then
+    /// the read is pushed and the unit polled. This is the loop a firmware
+    /// and the simulator both run, so they decide identically.
+    pub fn receive(
+        &mut self,
+        read: &Read<'_>,
+        arrival: u64,
+        sink: &mut impl FnMut(u64, Outcome),
+    ) -> Result<ReadStatus, ReadError> {
+        let arrival = arrival.max(self.clock);
+        let mut last_due = None;
+        while let Some(due) = self
+            .next_due()
+            .filter(|&d| d <= arrival && Some(d) != last_due)
+        {
+            last_due = Some(due);
+            let at = due.max(self.clock);
+            self.poll(due, &mut |o| sink(at, o));
+        }
+        let r = self.push(read, arrival, &mut |o| sink(arrival, o));
+        self.poll(arrival, &mut |o| sink(arrival, o));
+        r
     }
 
     /// When the next open passage is due to close (unit clock), if any: a

@@ -199,7 +199,8 @@ pub struct Entry {
     meta: u32,
     /// Seconds since the epoch; 0 = no lower bound.
     from: u32,
-    /// Seconds since the epoch, exclusive; `u32::MAX` = no upper bound.
+    /// Seconds since the epoch, exclusive; 0 = no upper bound (so that an
+    /// unused slot is all zero bytes and static storage costs no flash).
     until: u32,
 }
 
@@ -210,7 +211,7 @@ impl Entry {
         key_lo: 0,
         meta: 0,
         from: 0,
-        until: u32::MAX,
+        until: 0,
     };
 
     #[inline]
@@ -241,7 +242,7 @@ impl Entry {
 
     fn is_valid_at(&self, now: u64) -> bool {
         now >= u64::from(self.from) * 1000
-            && (self.until == u32::MAX || now < u64::from(self.until) * 1000)
+            && (self.until == 0 || now < u64::from(self.until) * 1000)
     }
 
     /// The exact plate, from the skeleton and the class members.
@@ -609,13 +610,13 @@ impl<'a> WatchlistBuilder<'a> {
             None => 0,
             Some(ms) => u32::try_from(ms.div_ceil(1000)).map_err(|_| InsertError::InvalidWindow)?,
         };
-        let until = match entry.valid_until {
-            None => u32::MAX,
-            Some(ms) => u32::try_from(ms / 1000).unwrap_or(u32::MAX),
-        };
-        if from >= until {
+        let until = entry
+            .valid_until
+            .map(|ms| u32::try_from(ms / 1000).unwrap_or(u32::MAX));
+        if until.is_some_and(|u| from >= u) {
             return Err(InsertError::InvalidWindow);
         }
+        let until = until.unwrap_or(0);
         if self.len >= self.capacity() {
             return Err(InsertError::Full(entry));
         }
@@ -811,7 +812,7 @@ impl<'a> Watchlist<'a> {
             priority: e.priority(),
             list: e.list(),
             valid_from: (e.from != 0).then_some(u64::from(e.from) * 1000),
-            valid_until: (e.until != u32::MAX).then_some(u64::from(e.until) * 1000),
+            valid_until: (e.until != 0).then_some(u64::from(e.until) * 1000),
         })
     }
 

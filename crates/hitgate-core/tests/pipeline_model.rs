@@ -445,11 +445,12 @@ proptest! {
     #[test]
     fn pipeline_matches_model(cfg in config_strategy(), stream in stream_strategy()) {
         let wl = watchlist();
+        let policy = Policy::brussels();
         let mut passages = vec![Passage::EMPTY; 256];
         let mut suppression = vec![SuppressSlot::EMPTY; 256];
         let mut cameras = vec![CameraStats::EMPTY; 8];
         let tables = Tables { passages: &mut passages, suppression: &mut suppression, cameras: &mut cameras };
-        let mut unit = Unit::new(&wl, Policy::brussels(), cfg, tables);
+        let mut unit = Unit::new(&wl, &policy, cfg, tables);
         let mut model = Model::default();
         let mut got = vec![];
         for r in &stream {
@@ -473,12 +474,13 @@ proptest! {
         tiny in any::<bool>(),
     ) {
         let wl = watchlist();
+        let policy = Policy::brussels();
         let n = if tiny { 1 } else { 8 };
         let mut passages = vec![Passage::EMPTY; n];
         let mut suppression = vec![SuppressSlot::EMPTY; n];
         let mut cameras = vec![CameraStats::EMPTY; n];
         let tables = Tables { passages: &mut passages, suppression: &mut suppression, cameras: &mut cameras };
-        let mut unit = Unit::new(&wl, Policy::brussels(), Config::default(), tables);
+        let mut unit = Unit::new(&wl, &policy, Config::default(), tables);
         let mut forwarded = 0u64;
         for (time, now, camera, plate, country, confidence) in &reads {
             let read = Read { time: *time, camera, plate, country: country.as_deref(), confidence: *confidence, position: None };
@@ -498,12 +500,13 @@ proptest! {
 #[test]
 fn zero_sized_tables_still_decide() {
     let wl = watchlist();
+    let policy = Policy::brussels();
     let tables = Tables {
         passages: &mut [],
         suppression: &mut [],
         cameras: &mut [],
     };
-    let mut unit = Unit::new(&wl, Policy::brussels(), Config::default(), tables);
+    let mut unit = Unit::new(&wl, &policy, Config::default(), tables);
     let mut out = vec![];
     let read = Read {
         time: 1_000,

@@ -68,6 +68,15 @@ enum Command {
         /// Watchlist version reported with every hit.
         #[arg(long, default_value_t = 1)]
         list_version: u32,
+        /// Passage slots of the simulated unit (as a firmware sizes them).
+        #[arg(long, default_value_t = 256)]
+        passages: usize,
+        /// Re-alert suppression slots of the simulated unit.
+        #[arg(long, default_value_t = 4096)]
+        suppression: usize,
+        /// Per-camera counter slots of the simulated unit.
+        #[arg(long, default_value_t = 256)]
+        cameras: usize,
     },
     /// Write a synthetic scenario: reads.jsonl, lists.csv, policy.toml, truth.jsonl.
     #[command(
@@ -107,6 +116,32 @@ enum Command {
         /// No mobile unit.
         #[arg(long)]
         no_mobile: bool,
+    },
+    /// Write lists, policy and reads as one binary bundle for the firmware.
+    #[command(
+        after_help = "Example:\n  hitgate prepare --reads reads.jsonl --lists lists.csv --out bundle.bin\n\n\
+        The firmware in examples/qemu-unit replays a bundle and writes the same hit frames as\n\
+        `hitgate replay --frames`."
+    )]
+    Prepare {
+        /// Reads: .jsonl or .csv, optionally .gz.
+        #[arg(long)]
+        reads: PathBuf,
+        /// Watchlists (CSV); repeat for several files.
+        #[arg(long = "lists", required = true)]
+        lists: Vec<PathBuf>,
+        /// Policy (TOML).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Settings (TOML) that override the policy's [config].
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The bundle file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Watchlist version reported with every hit.
+        #[arg(long, default_value_t = 1)]
+        list_version: u32,
     },
     /// Score forwarded hits against ground truth.
     #[command(
@@ -149,21 +184,22 @@ fn dispatch(cli: Cli) -> Result<()> {
             quiet,
             frames,
             list_version,
+            passages,
+            suppression,
+            cameras,
         } => {
-            let mut pf = match &policy {
-                Some(p) => PolicyFile::load(p)?,
-                None => PolicyFile::baseline(),
-            };
-            if let Some(c) = &config {
-                pf.config = PolicyFile::load_config(c)?;
-            }
+            let pf = load_policy(policy.as_deref(), config.as_deref())?;
             let data = ListsData::load(&lists, &pf.lists)?;
             let opts = ReplayOptions {
                 strict,
                 quiet,
                 frames,
                 version: list_version,
-                ..ReplayOptions::default()
+                tables: crate::replay::TableSizes {
+                    passages,
+                    suppression,
+                    cameras,
+                },
             };
             let report = replay(&reads, &data, &pf, &out, &opts)?;
             print!("{}", summary::render(&report));
@@ -221,6 +257,28 @@ fn dispatch(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Prepare {
+            reads,
+            lists,
+            policy,
+            config,
+            out,
+            list_version,
+        } => {
+            let pf = load_policy(policy.as_deref(), config.as_deref())?;
+            let data = ListsData::load(&lists, &pf.lists)?;
+            let s = crate::bundle_file::prepare(&reads, &data, &pf, list_version, &out)?;
+            println!(
+                "wrote {}: {} bytes, {} rules, {} entries, {} reads ({} bad lines left out)",
+                out.display(),
+                s.bytes,
+                s.rules,
+                s.entries,
+                s.reads,
+                s.input.bad_lines
+            );
+            Ok(())
+        }
         Command::Eval { hits, truth, json } => {
             let e = eval::evaluate(&hits, &truth)?;
             if json {
@@ -231,6 +289,21 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The policy file (or the baseline), with `--config` applied.
+fn load_policy(
+    policy: Option<&std::path::Path>,
+    config: Option<&std::path::Path>,
+) -> Result<PolicyFile> {
+    let mut pf = match policy {
+        Some(p) => PolicyFile::load(p)?,
+        None => PolicyFile::baseline(),
+    };
+    if let Some(c) = config {
+        pf.config = PolicyFile::load_config(c)?;
+    }
+    Ok(pf)
 }
 
 fn demo(out: PathBuf, seed: u64, quiet: bool) -> Result<()> {

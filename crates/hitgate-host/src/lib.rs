@@ -6,6 +6,7 @@
 //! scores what was forwarded against their ground truth. The `hitgate`
 //! binary is a thin command line over these modules.
 
+pub mod bundle_file;
 pub mod chart;
 pub mod cli;
 pub mod eval;

@@ -260,7 +260,10 @@ mod tests {
         assert_eq!(p.config.budgets.0[1].map(|b| b.burst), Some(3));
         assert_eq!(p.config.budgets.0[2], None);
         let r = &p.policy.rules[0];
-        assert_eq!(r.lists.as_slice(), &[hitgate_core::ListId(1)]);
+        assert_eq!(
+            r.lists.iter().collect::<Vec<_>>(),
+            vec![hitgate_core::ListId(1)]
+        );
         assert_eq!(r.action, Action::Review);
         assert!(r.priorities.is_empty());
         let _ = Priority::P0;

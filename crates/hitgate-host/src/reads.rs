@@ -76,6 +76,24 @@ pub struct Line<'a> {
     pub confidence: Option<u8>,
 }
 
+impl Line<'_> {
+    /// The read as the core takes it.
+    pub fn read(&self) -> hitgate_core::Read<'_> {
+        let position = match (self.raw.lat, self.raw.lon) {
+            (Some(lat), Some(lon)) => hitgate_core::Position::from_degrees(lat, lon),
+            _ => None,
+        };
+        hitgate_core::Read {
+            time: self.time,
+            camera: &self.raw.camera,
+            plate: self.raw.plate.as_bytes(),
+            country: self.raw.country.as_deref().map(str::as_bytes),
+            confidence: self.confidence,
+            position,
+        }
+    }
+}
+
 fn finish(raw: RawRead<'_>) -> Result<Line<'_>, String> {
     let time = parse_ts(&raw.ts).map_err(|e| e.to_string())?;
     let arrival = match raw.arrival.as_deref() {

@@ -8,8 +8,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use hitgate_core::{
-    Action, CameraStats, Hit, Indicators, Outcome, Passage, Policy, Position, Read, SuppressSlot,
-    Tables, Unit,
+    Action, CameraStats, Hit, Indicators, Outcome, Passage, Policy, SuppressSlot, Tables, Unit,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
@@ -277,20 +276,19 @@ pub fn replay(
             suppression: &mut suppression,
             cameras: &mut cameras,
         };
-        let mut unit = Unit::new(wl, pf.policy.clone(), pf.config, tables);
+        let mut unit = Unit::new(wl, &pf.policy, pf.config, tables);
         let mut input = InputStats::default();
-        let mut clock = 0u64;
         let mut hits = 0u64;
+        let mut last_clock = 0u64;
         let mut timeline: BTreeMap<u64, [[u64; 5]; 2]> = BTreeMap::new();
         let mut write_err: Option<std::io::Error> = None;
         let mut frame_buf = [0u8; hitgate_core::wire::MAX_FRAME];
-        let clock_now = std::cell::Cell::new(0u64);
-        let mut sink = |o: Outcome| {
+        let mut sink = |at: u64, o: Outcome| {
             if let Outcome::Forward(h) = o {
                 hits += 1;
                 let row = usize::from(h.action != Action::Dispatch);
                 timeline.entry(h.time / 60_000).or_default()[row][h.priority.index()] += 1;
-                let line = HitLine::new(&h, &names, &pf.policy, clock_now.get());
+                let line = HitLine::new(&h, &names, &pf.policy, at);
                 let r = serde_json::to_writer(&mut hits_out, &line)
                     .map_err(std::io::Error::other)
                     .and_then(|_| hits_out.write_all(b"\n"));
@@ -327,39 +325,14 @@ pub fn replay(
                 Ok(l) => l,
                 Err(e) => return bad(&mut input, line, e),
             };
-            let arrival = clock.max(l.arrival.unwrap_or(l.time));
-            // A unit's timer closes passages when their window ends.
-            let mut last_due = None;
-            while let Some(due) = unit
-                .next_due()
-                .filter(|&d| d <= arrival && Some(d) != last_due)
-            {
-                last_due = Some(due);
-                clock_now.set(due.max(clock));
-                unit.poll(due, &mut sink);
-            }
-            clock = arrival;
-            clock_now.set(clock);
-            let position = match (l.raw.lat, l.raw.lon) {
-                (Some(lat), Some(lon)) => Position::from_degrees(lat, lon),
-                _ => None,
-            };
-            let read = Read {
-                time: l.time,
-                camera: &l.raw.camera,
-                plate: l.raw.plate.as_bytes(),
-                country: l.raw.country.as_deref().map(str::as_bytes),
-                confidence: l.confidence,
-                position,
-            };
-            let r = unit.push(&read, clock, &mut sink);
-            unit.poll(clock, &mut sink);
-            match r {
+            let arrival = l.arrival.unwrap_or(l.time);
+            last_clock = last_clock.max(arrival);
+            match unit.receive(&l.read(), arrival, &mut sink) {
                 Ok(_) => Ok(()),
                 Err(e) => bad(&mut input, line, e.to_string()),
             }
         })?;
-        unit.flush(&mut sink);
+        unit.flush(&mut |o| sink(last_clock, o));
         if let Some(e) = write_err {
             return Err(e).context("cannot write hits");
         }

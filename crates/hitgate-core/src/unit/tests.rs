@@ -1,4 +1,5 @@
 extern crate std;
+use std::boxed::Box;
 use std::vec;
 use std::vec::Vec;
 
@@ -73,7 +74,7 @@ fn rig(config: Config, passages: usize, suppression: usize) -> Rig {
         cameras: vec![CameraStats::EMPTY; 4].leak(),
     };
     Rig {
-        unit: Unit::new(wl, Policy::brussels(), config, tables),
+        unit: Unit::new(wl, Box::leak(Box::new(Policy::brussels())), config, tables),
         out: Vec::new(),
     }
 }

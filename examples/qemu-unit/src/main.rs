@@ -1,0 +1,290 @@
+//! hitgate-core as the firmware of a roadside unit, on boards QEMU emulates.
+//!
+//! It reads a bundle (`hitgate prepare`) from the host file `bundle.bin`,
+//! builds the watchlist and the unit in static storage, replays the reads,
+//! and writes every forwarded hit as a wire frame to `frames.bin`: the same
+//! bytes `hitgate replay --frames` writes. The uplink is an `embedded-io`
+//! writer and the alarm line an `embedded-hal` output pin, so a real board
+//! only swaps those.
+//!
+//! Sizes per board (see `BENCHMARKS.md` for what they cost):
+//!
+//! | target | board | entries | passages | suppression | outbox |
+//! |---|---|---|---|---|---|
+//! | thumbv6m-none-eabi | micro:bit (16 KiB RAM) | 64 | 8 | 32 | 4 |
+//! | thumbv7m-none-eabi | LM3S6965 (64 KiB RAM) | 1,024 | 16 | 128 | 16 |
+//! | thumbv7em-none-eabihf | MPS2-AN386 (4 MiB RAM) | 16,384 | 256 | 1,024 | 256 |
+
+#![no_std]
+#![no_main]
+#![deny(unsafe_code)]
+
+mod host_file;
+mod outbox;
+
+use core::fmt::Write as _;
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::debug::{self, EXIT_FAILURE, EXIT_SUCCESS};
+use cortex_m_semihosting::hio;
+use embedded_hal::digital::OutputPin;
+use hitgate_core::bundle::{BUNDLE_VERSION, MAX_RECORD, ReadFailure, Reader, Record};
+use hitgate_core::{
+    Action, CameraStats, ConfusionClasses, Country, Entry, ListEntry, ListId, ListSpec, Outcome,
+    Passage, Plate, Policy, Priority, SuppressSlot, Tables, Unit, WatchlistBuilder,
+};
+use static_cell::ConstStaticCell;
+
+use host_file::{HostFile, LoggedPin};
+use outbox::Outbox;
+
+#[cfg(board_small)]
+mod size {
+    pub const ENTRIES: usize = 64;
+    pub const PASSAGES: usize = 8;
+    pub const SUPPRESSION: usize = 32;
+    pub const CAMERAS: usize = 4;
+    pub const OUTBOX: usize = 4;
+}
+#[cfg(board_medium)]
+mod size {
+    pub const ENTRIES: usize = 1_024;
+    pub const PASSAGES: usize = 16;
+    pub const SUPPRESSION: usize = 128;
+    pub const CAMERAS: usize = 16;
+    pub const OUTBOX: usize = 16;
+}
+#[cfg(not(any(board_small, board_medium)))]
+mod size {
+    pub const ENTRIES: usize = 16_384;
+    pub const PASSAGES: usize = 256;
+    pub const SUPPRESSION: usize = 1_024;
+    pub const CAMERAS: usize = 64;
+    pub const OUTBOX: usize = 256;
+}
+use size::*;
+
+static ENTRY_STORE: ConstStaticCell<[Entry; ENTRIES]> =
+    ConstStaticCell::new([Entry::EMPTY; ENTRIES]);
+static INDEX_STORE: ConstStaticCell<[u32; ENTRIES]> = ConstStaticCell::new([0; ENTRIES]);
+static PASSAGE_STORE: ConstStaticCell<[Passage; PASSAGES]> =
+    ConstStaticCell::new([Passage::EMPTY; PASSAGES]);
+static SUPPRESS_STORE: ConstStaticCell<[SuppressSlot; SUPPRESSION]> =
+    ConstStaticCell::new([SuppressSlot::EMPTY; SUPPRESSION]);
+static CAMERA_STORE: ConstStaticCell<[CameraStats; CAMERAS]> =
+    ConstStaticCell::new([CameraStats::EMPTY; CAMERAS]);
+static OUTBOX_STORE: ConstStaticCell<Outbox<OUTBOX>> = ConstStaticCell::new(Outbox::new());
+static READER: ConstStaticCell<Reader<MAX_RECORD>> = ConstStaticCell::new(Reader::new());
+static POLICY: ConstStaticCell<Policy> = ConstStaticCell::new(Policy::new());
+
+/// What can stop the firmware.
+#[derive(Debug)]
+enum Error {
+    /// A host file could not be opened.
+    File(&'static str),
+    /// The bundle is damaged or out of order.
+    Bundle(&'static str),
+    /// The bundle does not fit this board's storage.
+    Capacity(&'static str),
+}
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::File(name) => write!(f, "host file {name}"),
+            Self::Bundle(what) => write!(f, "bad bundle: {what}"),
+            Self::Capacity(what) => write!(f, "too large for this board: {what}"),
+        }
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Error {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self {
+            Self::File(name) => defmt::write!(f, "host file {=str}", name),
+            Self::Bundle(what) => defmt::write!(f, "bad bundle: {=str}", what),
+            Self::Capacity(what) => defmt::write!(f, "too large for this board: {=str}", what),
+        }
+    }
+}
+
+/// Called before every read: the instruction-counting QEMU plugin records
+/// its running count each time this runs.
+#[allow(unsafe_code)] // an unmangled symbol, so the plugin can find it
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub extern "C" fn hitgate_read_marker() {
+    core::hint::black_box(());
+}
+
+macro_rules! log {
+    ($($t:tt)*) => {{
+        #[cfg(feature = "defmt")]
+        defmt::info!($($t)*);
+        #[cfg(not(feature = "defmt"))]
+        if let Ok(mut out) = hio::hstdout() {
+            let _ = writeln!(out, $($t)*);
+        }
+    }};
+}
+
+#[entry]
+fn main() -> ! {
+    let status = match run() {
+        Ok(()) => EXIT_SUCCESS,
+        Err(e) => {
+            log!("hitgate-qemu-unit: {}", e);
+            EXIT_FAILURE
+        }
+    };
+    debug::exit(status);
+    loop {
+        cortex_m::asm::nop();
+    }
+}
+
+fn next<'r, R: embedded_io::Read>(
+    reader: &'r mut Reader<MAX_RECORD>,
+    src: &mut R,
+) -> Result<Option<Record<'r>>, Error> {
+    reader.next(|buf| src.read(buf)).map_err(|e| match e {
+        ReadFailure::Source(_) => Error::Bundle("read error"),
+        ReadFailure::Bundle(_) => Error::Bundle("corrupt record"),
+    })
+}
+
+fn run() -> Result<(), Error> {
+    let mut input = HostFile::open_read("bundle.bin\0").map_err(|_| Error::File("bundle.bin"))?;
+    let mut uplink = HostFile::create("frames.bin\0").map_err(|_| Error::File("frames.bin"))?;
+    let mut alarm = LoggedPin::default();
+    let reader = READER.take();
+
+    let (config, rules, lists, entries, version) = match next(reader, &mut input)? {
+        Some(Record::Header {
+            bundle_version: BUNDLE_VERSION,
+            list_version,
+            config,
+            rules,
+            lists,
+            entries,
+        }) => (config, rules, lists, entries, list_version),
+        _ => return Err(Error::Bundle("no version-1 header")),
+    };
+    if entries as usize > ENTRIES {
+        return Err(Error::Capacity("more list entries than this board holds"));
+    }
+    let policy = POLICY.take();
+    for _ in 0..rules {
+        match next(reader, &mut input)? {
+            Some(Record::Rule(r)) => policy.push(r).map_err(|_| Error::Capacity("rules"))?,
+            _ => return Err(Error::Bundle("expected a rule")),
+        }
+    }
+    let mut builder = WatchlistBuilder::new(
+        ENTRY_STORE.take(),
+        INDEX_STORE.take(),
+        ConfusionClasses::default(),
+    );
+    builder.set_version(version);
+    for _ in 0..lists {
+        match next(reader, &mut input)? {
+            Some(Record::List { tolerance, local }) => {
+                builder
+                    .add_list(ListSpec { tolerance, local })
+                    .map_err(|_| Error::Capacity("lists"))?;
+            }
+            _ => return Err(Error::Bundle("expected a list")),
+        }
+    }
+    for _ in 0..entries {
+        match next(reader, &mut input)? {
+            Some(Record::Entry {
+                plate,
+                country,
+                priority,
+                list,
+                valid_from,
+                valid_until,
+            }) => {
+                let plate =
+                    Plate::normalize(plate.as_bytes()).map_err(|_| Error::Bundle("entry plate"))?;
+                let country = match country {
+                    "" => None,
+                    c => Some(
+                        Country::parse(c.as_bytes()).map_err(|_| Error::Bundle("entry country"))?,
+                    ),
+                };
+                let priority = Priority::new(priority).ok_or(Error::Bundle("entry priority"))?;
+                let mut e = ListEntry::new(plate, country, priority, ListId(list));
+                e.valid_from = (valid_from != 0).then_some(valid_from);
+                e.valid_until = (valid_until != 0).then_some(valid_until);
+                builder
+                    .insert(e)
+                    .map_err(|_| Error::Bundle("entry refused"))?;
+            }
+            _ => return Err(Error::Bundle("expected an entry")),
+        }
+    }
+    let watchlist = builder
+        .build()
+        .map_err(|_| Error::Bundle("duplicate entry"))?;
+    let tables = Tables {
+        passages: PASSAGE_STORE.take(),
+        suppression: SUPPRESS_STORE.take(),
+        cameras: CAMERA_STORE.take(),
+    };
+    let mut unit = Unit::new(&watchlist, policy, config, tables);
+    let outbox = OUTBOX_STORE.take();
+    let mut last = 0u64;
+    let mut sink = |_: u64, o: Outcome| {
+        if let Outcome::Forward(hit) = o {
+            if hit.priority == Priority::P0 && hit.action == Action::Dispatch {
+                let _ = alarm.set_high();
+                let _ = alarm.set_low();
+            }
+            outbox.push(&hit);
+            outbox.flush(&mut uplink);
+        }
+    };
+    loop {
+        let rec = next(reader, &mut input)?;
+        match rec {
+            Some(Record::End) | None => break,
+            Some(r) => {
+                let Some((read, arrival)) = r.as_read() else {
+                    return Err(Error::Bundle("expected a read"));
+                };
+                last = last.max(arrival);
+                hitgate_read_marker();
+                let _ = unit.receive(&read, arrival, &mut sink);
+            }
+        }
+    }
+    unit.flush(&mut |o| sink(last, o));
+    let i = unit.indicators();
+    log!(
+        "hitgate-qemu-unit: {} reads, {} matched, {} dispatched, {} reviewed, {} frames sent, {} alarms",
+        i.reads,
+        i.matched,
+        i.dispatched,
+        i.reviewed,
+        outbox.sent,
+        alarm.raised
+    );
+    if outbox.len() > 0 {
+        return Err(Error::File("uplink kept frames back"));
+    }
+    Ok(())
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    if let Ok(mut out) = hio::hstderr() {
+        let _ = writeln!(out, "panic: {info}");
+    }
+    debug::exit(EXIT_FAILURE);
+    loop {
+        cortex_m::asm::nop();
+    }
+}
