@@ -3,7 +3,13 @@ use std::{env, fs, path::PathBuf};
 
 fn main() {
     let target = env::var("TARGET").unwrap_or_default();
+    // The `mps2` feature puts any target on an MPS2 board (4 MiB each of
+    // code and data SRAM) with the large sizes: AN385 for the Cortex-M3.
+    let mps2 = env::var_os("CARGO_FEATURE_MPS2").is_some();
     let memory = match target.as_str() {
+        _ if mps2 => {
+            "MEMORY { FLASH : ORIGIN = 0x00000000, LENGTH = 4M\n RAM : ORIGIN = 0x20000000, LENGTH = 4M }\n"
+        }
         // BBC micro:bit (nRF51822): 256 KiB flash, 16 KiB RAM.
         "thumbv6m-none-eabi" => {
             "MEMORY { FLASH : ORIGIN = 0x00000000, LENGTH = 256K\n RAM : ORIGIN = 0x20000000, LENGTH = 16K }\n"
@@ -23,6 +29,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rustc-check-cfg=cfg(board_small, board_medium)");
     match target.as_str() {
+        _ if mps2 => {}
         "thumbv6m-none-eabi" => println!("cargo:rustc-cfg=board_small"),
         "thumbv7m-none-eabi" => println!("cargo:rustc-cfg=board_medium"),
         _ => {}

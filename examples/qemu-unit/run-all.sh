@@ -5,9 +5,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/qemu"
-hitgate="$root/target/debug/hitgate"
-(cd "$root" && cargo build -q -p hitgate-host --bin hitgate)
+host_target="${CARGO_TARGET_DIR:-$root/target}"
+hitgate="$host_target/debug/hitgate"
+(cd "$root" && CARGO_TARGET_DIR="$host_target" cargo build -q -p hitgate-host --bin hitgate)
+export CARGO_TARGET_DIR="$host_target/qemu"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -21,7 +22,7 @@ cp "$root/tests/fixtures/basic/reads.jsonl" "$root/tests/fixtures/basic/lists.cs
 boards=(
   "thumbv6m-none-eabi cortex-m0 microbit 8 32 4 basic"
   "thumbv7m-none-eabi cortex-m3 lm3s6965evb 16 128 16 basic gen"
-  "thumbv7em-none-eabihf cortex-m4 mps2-an386 256 1024 64 basic gen"
+  "thumbv7em-none-eabihf cortex-m4 mps2-an386 32 1024 64 basic gen"
 )
 fail=0
 for b in "${boards[@]}"; do

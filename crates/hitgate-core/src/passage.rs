@@ -36,8 +36,11 @@ pub struct Passage {
     /// Unit clock when the first read arrived.
     pub(crate) opened_at: u64,
     pub(crate) entries: heapless::Vec<EntryId, MAX_PASSAGE_ENTRIES>,
-    /// Best match of the first read.
-    pub(crate) first: Option<Match>,
+    /// Best match of the first read (valid when `has_first`; not an
+    /// `Option`, so that an unused slot is all zero bytes and a `static`
+    /// table costs no flash).
+    pub(crate) first: Match,
+    pub(crate) has_first: bool,
     pub(crate) reads: u16,
     pub(crate) votes: heapless::Vec<(Plate, u8), MAX_VOTES>,
     pub(crate) country: Option<Country>,
@@ -54,7 +57,8 @@ impl Passage {
         first_time: 0,
         opened_at: 0,
         entries: heapless::Vec::new(),
-        first: None,
+        first: Match::ZERO,
+        has_first: false,
         reads: 0,
         votes: heapless::Vec::new(),
         country: None,

@@ -81,6 +81,13 @@ fn is_separator(c: char) -> bool {
 }
 
 impl Plate {
+    /// All zero bytes: the placeholder in an unused table slot (never
+    /// handed out as a plate).
+    pub(crate) const ZERO: Self = Self {
+        len: 0,
+        chars: [0; MAX_PLATE_LEN],
+    };
+
     /// Normalises raw bytes from an ANPR engine: separators (space, `-`,
     /// `.`, `·`) are removed and lower case is folded to upper case.
     pub fn normalize(raw: &[u8]) -> Result<Self, PlateError> {

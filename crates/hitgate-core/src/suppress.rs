@@ -4,6 +4,11 @@
 //! never the camera: the same car at another camera ten minutes later is the
 //! same hit, and a second wanted car at the same camera is not.
 //!
+//! The table is caller storage of any size; a key stands in its hash slot
+//! or one of the next [`PROBE`] - 1, so every lookup and update touches at
+//! most [`PROBE`] slots. When all of them are taken and none has expired,
+//! the oldest of them is evicted, and the eviction is counted.
+//!
 //! Each slot remembers the latest event time at which the key was forwarded
 //! as a dispatch and as a review. A dispatch is suppressed within the window
 //! of an earlier dispatch; a review within the window of an earlier dispatch
@@ -19,7 +24,10 @@ use crate::watchlist::ListId;
 /// `[SuppressSlot::EMPTY; N]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SuppressSlot {
-    key: Option<Key>,
+    /// Valid when `used` (not an `Option`: an unused slot is all zero
+    /// bytes, so a `static` table costs no flash).
+    key: Key,
+    used: bool,
     dispatch: Option<u64>,
     review: Option<u64>,
     /// The window of the key's priority, ms.
@@ -34,10 +42,23 @@ pub(crate) struct Key {
     pub(crate) country: Option<Country>,
 }
 
+impl Key {
+    const ZERO: Self = Self {
+        list: ListId(0),
+        listed: Plate::ZERO,
+        country: None,
+    };
+}
+
 impl SuppressSlot {
+    fn key(&self) -> Option<&Key> {
+        self.used.then_some(&self.key)
+    }
+
     /// An unused slot.
     pub const EMPTY: Self = Self {
-        key: None,
+        key: Key::ZERO,
+        used: false,
         dispatch: None,
         review: None,
         window: 0,
@@ -52,19 +73,49 @@ fn within(a: u64, b: u64, window: u64) -> bool {
     a.abs_diff(b) < window
 }
 
+/// Slots a key may stand in: its hash slot and the next ones. A lookup
+/// and an update touch at most this many slots, whatever the table size.
+pub const PROBE: usize = 8;
+
+impl Key {
+    /// FNV-1a over list, plate and country.
+    fn hash(&self) -> usize {
+        let mut h: u32 = 0x811c_9dc5;
+        let country = Country::pack(self.country).to_le_bytes();
+        for &b in [self.list.0]
+            .iter()
+            .chain(self.listed.as_bytes())
+            .chain(country.iter())
+        {
+            h ^= u32::from(b);
+            h = h.wrapping_mul(0x0100_0193);
+        }
+        h as usize
+    }
+}
+
+/// The slots a key may stand in.
+fn window(len: usize, key: &Key) -> impl Iterator<Item = usize> {
+    let start = if len == 0 { 0 } else { key.hash() % len };
+    (0..PROBE.min(len)).map(move |k| (start + k) % len)
+}
+
 /// Is a hit with this key, action and event time suppressed?
 pub(crate) fn is_suppressed(
     table: &[SuppressSlot],
     key: &Key,
     action: Action,
     time: u64,
-    window: u64,
+    window_ms: u64,
 ) -> bool {
-    let Some(slot) = table.iter().find(|s| s.key.as_ref() == Some(key)) else {
+    let Some(slot) = window(table.len(), key)
+        .filter_map(|i| table.get(i))
+        .find(|s| s.key() == Some(key))
+    else {
         return false;
     };
-    let by_dispatch = slot.dispatch.is_some_and(|t| within(t, time, window));
-    let by_review = slot.review.is_some_and(|t| within(t, time, window));
+    let by_dispatch = slot.dispatch.is_some_and(|t| within(t, time, window_ms));
+    let by_review = slot.review.is_some_and(|t| within(t, time, window_ms));
     match action {
         Action::Dispatch => by_dispatch,
         Action::Review => by_dispatch || by_review,
@@ -73,48 +124,40 @@ pub(crate) fn is_suppressed(
 }
 
 /// Records a forwarded hit. Returns true when a live slot had to be evicted
-/// (the table was full and no slot had expired).
+/// (every slot of the key's window was taken and none had expired).
 pub(crate) fn record(
     table: &mut [SuppressSlot],
     key: Key,
     action: Action,
     time: u64,
-    window: u64,
+    window_ms: u64,
     now: u64,
 ) -> bool {
     let mut evicted = false;
-    let pos = match table.iter().position(|s| s.key == Some(key)) {
-        Some(i) => Some(i),
-        None => {
-            // A free slot, else one whose window has passed, else the oldest.
-            let free = table.iter().position(|s| s.key.is_none());
-            let expired = || {
-                table
-                    .iter()
-                    .position(|s| now.saturating_sub(s.latest()) >= s.window)
-            };
-            let oldest = || {
-                evicted = true;
-                table
-                    .iter()
-                    .enumerate()
-                    .min_by_key(|(_, s)| s.latest())
-                    .map(|(i, _)| i)
-            };
-            free.or_else(expired).or_else(oldest)
-        }
-    };
+    let len = table.len();
+    let slots = || window(len, &key);
+    let find = |f: &dyn Fn(&SuppressSlot) -> bool| slots().find(|&i| table.get(i).is_some_and(f));
+    // The key's slot, else a free one, else one whose window has passed,
+    // else the oldest of the window.
+    let pos = find(&|s| s.key() == Some(&key))
+        .or_else(|| find(&|s| !s.used))
+        .or_else(|| find(&|s| now.saturating_sub(s.latest()) >= s.window))
+        .or_else(|| {
+            evicted = true;
+            slots().min_by_key(|&i| table.get(i).map_or(0, SuppressSlot::latest))
+        });
     let Some(slot) = pos.and_then(|i| table.get_mut(i)) else {
         // A zero-sized table remembers nothing.
         return !table.is_empty();
     };
-    if slot.key != Some(key) {
+    if slot.key() != Some(&key) {
         *slot = SuppressSlot {
-            key: Some(key),
+            key,
+            used: true,
             ..SuppressSlot::EMPTY
         };
     }
-    slot.window = window;
+    slot.window = window_ms;
     let field = match action {
         Action::Dispatch => &mut slot.dispatch,
         Action::Review => &mut slot.review,
@@ -122,4 +165,162 @@ pub(crate) fn record(
     };
     *field = Some(field.map_or(time, |t| t.max(time)));
     evicted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> Key {
+        Key {
+            list: ListId(0),
+            listed: Plate::normalize(s.as_bytes()).unwrap_or(Plate::ZERO),
+            country: None,
+        }
+    }
+
+    const MIN: u64 = 60_000;
+
+    #[test]
+    fn full_window_evicts_the_oldest() {
+        let mut t = [SuppressSlot::EMPTY; 3];
+        let w = 40 * MIN;
+        assert!(!record(
+            &mut t,
+            key("AAA111"),
+            Action::Dispatch,
+            10 * MIN,
+            w,
+            10 * MIN
+        ));
+        assert!(!record(
+            &mut t,
+            key("BBB222"),
+            Action::Dispatch,
+            11 * MIN,
+            w,
+            11 * MIN
+        ));
+        assert!(!record(
+            &mut t,
+            key("CCC333"),
+            Action::Dispatch,
+            12 * MIN,
+            w,
+            12 * MIN
+        ));
+        for k in ["AAA111", "BBB222", "CCC333"] {
+            assert!(
+                is_suppressed(&t, &key(k), Action::Dispatch, 13 * MIN, w),
+                "{k}"
+            );
+        }
+        // A fourth live key: the oldest (AAA111) goes, and that is counted.
+        assert!(record(
+            &mut t,
+            key("DDD444"),
+            Action::Dispatch,
+            13 * MIN,
+            w,
+            13 * MIN
+        ));
+        assert!(!is_suppressed(
+            &t,
+            &key("AAA111"),
+            Action::Dispatch,
+            14 * MIN,
+            w
+        ));
+        assert!(is_suppressed(
+            &t,
+            &key("BBB222"),
+            Action::Dispatch,
+            14 * MIN,
+            w
+        ));
+        // An hour on, every window has passed: a new key reuses a slot
+        // without an eviction.
+        assert!(!record(
+            &mut t,
+            key("EEE555"),
+            Action::Dispatch,
+            80 * MIN,
+            w,
+            80 * MIN
+        ));
+    }
+
+    #[test]
+    fn review_does_not_suppress_dispatch_but_dispatch_suppresses_review() {
+        let mut t = [SuppressSlot::EMPTY; 16];
+        let w = 40 * MIN;
+        record(&mut t, key("AAA111"), Action::Review, 10 * MIN, w, 10 * MIN);
+        assert!(!is_suppressed(
+            &t,
+            &key("AAA111"),
+            Action::Dispatch,
+            11 * MIN,
+            w
+        ));
+        assert!(is_suppressed(
+            &t,
+            &key("AAA111"),
+            Action::Review,
+            11 * MIN,
+            w
+        ));
+        record(
+            &mut t,
+            key("AAA111"),
+            Action::Dispatch,
+            12 * MIN,
+            w,
+            12 * MIN,
+        );
+        assert!(is_suppressed(
+            &t,
+            &key("AAA111"),
+            Action::Review,
+            50 * MIN,
+            w
+        ));
+        assert!(!is_suppressed(
+            &t,
+            &key("AAA111"),
+            Action::Dispatch,
+            52 * MIN,
+            w
+        ));
+        // Other plates and lists are other keys.
+        assert!(!is_suppressed(
+            &t,
+            &key("AAA112"),
+            Action::Review,
+            12 * MIN,
+            w
+        ));
+        let mut other = key("AAA111");
+        other.list = ListId(1);
+        assert!(!is_suppressed(&t, &other, Action::Review, 12 * MIN, w));
+    }
+
+    #[test]
+    fn many_keys_in_a_large_table_are_all_kept() {
+        let mut t = [SuppressSlot::EMPTY; 256];
+        let w = 40 * MIN;
+        let mut evictions = 0;
+        for i in 0..64u32 {
+            let mut buf = [b'X'; 6];
+            buf[2] = b'0' + (i / 10) as u8;
+            buf[3] = b'0' + (i % 10) as u8;
+            let k = Key {
+                list: ListId(0),
+                listed: Plate::normalize(&buf).unwrap_or(Plate::ZERO),
+                country: None,
+            };
+            evictions += u32::from(record(&mut t, k, Action::Dispatch, MIN, w, MIN));
+            assert!(is_suppressed(&t, &k, Action::Dispatch, 2 * MIN, w));
+        }
+        assert_eq!(evictions, 0);
+    }
 }

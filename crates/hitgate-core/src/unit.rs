@@ -508,7 +508,8 @@ impl<'w, 's> Unit<'w, 's> {
             .take(MAX_PASSAGE_ENTRIES)
             .map(|m| m.entry)
             .collect();
-        p.first = matches.best().copied();
+        p.has_first = matches.best().is_some();
+        p.first = matches.best().copied().unwrap_or(Match::ZERO);
         p.reads = 0;
         p.votes.clear();
         p.country = read.country;
@@ -542,7 +543,10 @@ impl<'w, 's> Unit<'w, 's> {
     /// capacity, in that order.
     fn decide(&mut self, p: &mut Passage, sink: &mut impl FnMut(Outcome)) {
         p.decided = true;
-        let Some(first) = p.first else { return };
+        if !p.has_first {
+            return;
+        }
+        let first = p.first;
         let consensus_mode = self.config.mode == Mode::Consensus;
         // The passage's plate and matches.
         let (plate, support) = if consensus_mode {

@@ -177,17 +177,17 @@ impl ListEntry {
     }
 }
 
-/// Mask of the skeleton in an entry key (the top four bits are the list).
-const SKEL_MASK: u64 = (1 << 60) - 1;
+/// Bits of the list id at the bottom of an entry key.
+const LIST_BITS: u32 = 4;
 /// Country codes: 0 (none) and 1..=676.
 const COUNTRY_CODES: u32 = 677;
 
 /// A stored entry: 20 bytes, opaque. Read entries back with
 /// [`Watchlist::entry`].
 ///
-/// Layout: a 64-bit key, list (4 bits) above the plate's *skeleton* (ten
-/// 6-bit class-representative codes, first character highest), so that the
-/// sort order is one integer comparison; 20 bits that say which member of
+/// Layout: a 64-bit key, the plate's *skeleton* (ten 6-bit
+/// class-representative codes, first character highest) above the list id
+/// (4 bits), so that the sort order is one integer comparison; 20 bits that say which member of
 /// its look-alike class each character is (the exact plate is the skeleton
 /// plus these); priority and country in 12 bits; the validity window in two
 /// `u32` seconds.
@@ -221,11 +221,12 @@ impl Entry {
 
     #[inline]
     fn skel(&self) -> u64 {
-        self.key() & SKEL_MASK
+        self.key() >> LIST_BITS
     }
 
+    #[inline]
     fn list(&self) -> ListId {
-        ListId((self.key() >> 60) as u8)
+        ListId((self.key() & ((1 << LIST_BITS) - 1)) as u8)
     }
 
     fn variant(&self) -> u32 {
@@ -355,6 +356,18 @@ pub struct Match {
 }
 
 impl Match {
+    /// All zero bytes: the placeholder in an unused passage slot.
+    pub(crate) const ZERO: Self = Self {
+        entry: EntryId(0),
+        list: ListId(0),
+        local: false,
+        priority: Priority::P0,
+        listed: Plate::ZERO,
+        country: None,
+        kind: MatchKind::Exact,
+        distance: Distance { ocr: 0, edits: 0 },
+    };
+
     /// The ranking: fewer changes, OCR before edits, lower priority number,
     /// then list, listed plate and country so that the order is total.
     fn rank_cmp(&self, other: &Self) -> Ordering {
@@ -621,7 +634,7 @@ impl<'a> WatchlistBuilder<'a> {
             return Err(InsertError::Full(entry));
         }
         let (skel, variant) = skel_of(&self.classes, &entry.plate);
-        let key = (u64::from(entry.list.0) << 60) | skel;
+        let key = (skel << LIST_BITS) | u64::from(entry.list.0);
         let pc = u32::from(entry.priority.get()) * COUNTRY_CODES
             + u32::from(Country::pack(entry.country));
         self.entries[self.len] = Entry {
@@ -642,7 +655,7 @@ impl<'a> WatchlistBuilder<'a> {
     pub fn build(self) -> Result<Watchlist<'a>, (Self, Duplicate)> {
         let n = self.len;
         let classes = self.classes;
-        // Sort key: list and skeleton (the entry key), then the exact plate
+        // Sort key: skeleton and list (the entry key), then the exact plate
         // and country; equal (key, variant, country) is a duplicate.
         let key = |e: &Entry| (e.key(), e.variant(), e.country_code());
         {
@@ -687,27 +700,23 @@ impl<'a> WatchlistBuilder<'a> {
             version,
         } = self;
         apply_permutation(&mut entries[..len], &mut index[..len]);
-        // Segments: entries are sorted by list first.
-        let mut segments = [(0u32, 0u32); MAX_LISTS];
-        for (l, seg) in segments.iter_mut().enumerate().take(lists.len()) {
-            let start = entries[..len].partition_point(|e| e.list().index() < l);
-            let end = entries[..len].partition_point(|e| e.list().index() <= l);
-            *seg = (start as u32, end as u32);
-        }
-        // The suffix index: each segment's positions by reversed skeleton.
-        for &(start, end) in segments.iter().take(lists.len()) {
-            let (start, end) = (start as usize, end as usize);
-            let idx = &mut index[start..end];
-            for (i, p) in idx.iter_mut().enumerate() {
-                *p = (start + i) as u32;
+        let mut counts = [0u32; MAX_LISTS];
+        for e in entries[..len].iter() {
+            if let Some(c) = counts.get_mut(e.list().index()) {
+                *c += 1;
             }
-            idx.sort_unstable_by_key(|&i| (reversed(entries[i as usize].skel()), i));
         }
+        // The suffix index: every position, by reversed skeleton.
+        let idx = &mut index[..len];
+        for (i, p) in idx.iter_mut().enumerate() {
+            *p = i as u32;
+        }
+        idx.sort_unstable_by_key(|&i| (reversed(entries[i as usize].skel()), i));
         Ok(Watchlist {
             entries: &entries[..len],
             index: &index[..len],
             lists,
-            segments,
+            counts,
             classes,
             version,
         })
@@ -752,6 +761,21 @@ fn reversed(skel: u64) -> u64 {
     out << (CODE_BITS * (MAX_PLATE_LEN - len) as u32)
 }
 
+/// The first `k` characters of the reversed skeleton (its last `k`
+/// characters, last first), as a `k`-field number: the order of the suffix
+/// index restricted to `k` characters.
+#[inline]
+fn rev_tail(skel: u64, k: usize) -> u64 {
+    let len = skel_len(skel);
+    let mut x = skel >> (CODE_BITS * (MAX_PLATE_LEN - len) as u32);
+    let mut out = 0u64;
+    for _ in 0..k {
+        out = (out << CODE_BITS) | (x & CODE_MASK);
+        x >>= CODE_BITS;
+    }
+    out
+}
+
 /// Packs skeleton codes as a prefix key: `(lo, hi)` of all keys that start
 /// with `codes`.
 fn prefix_range(codes: &[u8]) -> (u64, u64) {
@@ -769,7 +793,7 @@ pub struct Watchlist<'a> {
     entries: &'a [Entry],
     index: &'a [u32],
     lists: heapless::Vec<ListSpec, MAX_LISTS>,
-    segments: [(u32, u32); MAX_LISTS],
+    counts: [u32; MAX_LISTS],
     classes: ConfusionClasses,
     version: u32,
 }
@@ -818,15 +842,16 @@ impl<'a> Watchlist<'a> {
 
     /// Number of entries on a list.
     pub fn list_len(&self, list: ListId) -> usize {
-        self.segments
-            .get(list.index())
-            .map_or(0, |&(s, e)| (e - s) as usize)
+        self.counts.get(list.index()).map_or(0, |&c| c as usize)
     }
 
     /// Every entry the read matches within its list's tolerance, best first
     /// (see [`Matches`]). `now` is in ms since the Unix epoch; entries outside
     /// their validity window do not match. When both the read and an entry
     /// carry a country and they differ, that entry does not match.
+    ///
+    /// One search serves every list: the ranges are those of the most
+    /// tolerant list, and each candidate is held to its own list's tolerance.
     pub fn lookup<const K: usize>(
         &self,
         read: &Plate,
@@ -838,134 +863,162 @@ impl<'a> Watchlist<'a> {
         for &c in read.as_bytes() {
             let _ = q.push(self.classes.rep_code(char_code(c)));
         }
-        for (l, spec) in self.lists.iter().enumerate() {
-            let list = ListId(l as u8);
-            let mut tol = spec.tolerance;
-            if q.len() < usize::from(tol.min_len.max(MIN_TOLERANT_LEN)) {
-                tol = Tolerance::EXACT;
+        let n = q.len();
+        let (qskel, _) = prefix_range(&q);
+        // Per list: the edits it allows a read of this length (None: exact
+        // skeleton only).
+        let mut edits = [None::<u8>; MAX_LISTS];
+        let mut min_len = [u8::MAX; MAX_LISTS];
+        let mut most = 0u8;
+        for ((slot, min), spec) in edits
+            .iter_mut()
+            .zip(min_len.iter_mut())
+            .zip(self.lists.iter())
+        {
+            *min = spec.tolerance.min_len.max(MIN_TOLERANT_LEN);
+            if n >= usize::from(*min) {
+                *slot = Some(spec.tolerance.edits);
+                most = most.max(spec.tolerance.edits);
             }
-            let ctx = Ctx {
-                wl: self,
-                list,
-                spec,
-                read,
-                country,
-                now,
-            };
-            match tol.edits {
-                0 => ctx.search_same_skeleton(&q, &mut out),
-                1 => ctx.search_one_edit(&q, &mut out),
-                _ => {
-                    ctx.search_one_edit(&q, &mut out);
-                    for_each_variant(&self.classes, &q, |v| ctx.search_one_edit(v, &mut out));
-                }
+        }
+        let ctx = Ctx {
+            wl: self,
+            read,
+            country,
+            now,
+            qskel,
+            n,
+            edits,
+            min_len,
+        };
+        match most {
+            0 => ctx.search_prefix(&q, |x| x >> LIST_BITS == qskel, &mut out),
+            1 => ctx.search_one_edit(&q, &mut out),
+            _ => {
+                ctx.search_one_edit(&q, &mut out);
+                for_each_variant(&self.classes, &q, |v| ctx.search_one_edit(v, &mut out));
             }
         }
         out
     }
-
-    fn segment(&self, list: ListId) -> (usize, usize) {
-        let (s, e) = self.segments.get(list.index()).copied().unwrap_or((0, 0));
-        (s as usize, e as usize)
-    }
 }
 
-/// One list's lookup.
+/// One lookup.
 struct Ctx<'w, 'a> {
     wl: &'w Watchlist<'a>,
-    list: ListId,
-    spec: &'w ListSpec,
     read: &'w Plate,
     country: Option<Country>,
     now: u64,
+    /// The read's skeleton and length.
+    qskel: u64,
+    n: usize,
+    /// Edits each list allows this read (None: exact skeleton only).
+    edits: [Option<u8>; MAX_LISTS],
+    /// Each list's minimum length for tolerance.
+    min_len: [u8; MAX_LISTS],
 }
 
 impl Ctx<'_, '_> {
-    /// Entries whose skeleton equals `q`.
-    fn search_same_skeleton<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
-        let (lo, _) = prefix_range(q);
-        self.search_prefix(q, |x| x == lo, out);
+    /// Is an entry (its key) worth checking exactly: within its list's
+    /// tolerance of the read's skeleton, by bit arithmetic?
+    #[inline]
+    fn near(&self, key: u64) -> bool {
+        let skel = key >> LIST_BITS;
+        let list = (key & ((1 << LIST_BITS) - 1)) as usize;
+        let len = skel_len(skel);
+        let min = usize::from(self.min_len.get(list).copied().unwrap_or(u8::MAX));
+        match self.edits.get(list).copied().flatten() {
+            _ if skel == self.qskel => true,
+            // Below the list's minimum length only the same skeleton counts.
+            _ if len < min => false,
+            None | Some(0) => false,
+            Some(1) => within_one_edit(self.qskel, self.n, skel),
+            Some(_) => self.n.abs_diff(len) <= 2,
+        }
     }
 
-    /// Entries within one skeleton edit of `q` (pigeonhole on halves).
+    /// Entries within one skeleton edit of `q` (pigeonhole on halves: a
+    /// listed skeleton of length `L` keeps its first `L / 2` or its last
+    /// `L - L / 2` characters through one edit). `q` is the read, or one of
+    /// its one-edit variants for two-edit lists.
     fn search_one_edit<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
         let n = q.len();
-        let (qskel, _) = prefix_range(q);
-        let min =
-            usize::from(MIN_TOLERANT_LEN.max(self.spec.tolerance.min_len)).max(n.saturating_sub(1));
-        let max = (n + 1).min(MAX_PLATE_LEN);
-        // Candidates must be within one edit of the skeleton; two-edit lists
-        // verify everything the variants bring (the variant is `q`, not the
-        // read).
-        let quick = self.spec.tolerance.edits <= 1;
-        let near = |x: u64| !quick || within_one_edit(qskel, n, x);
-        for len in min..=max {
-            let h = len / 2;
-            if let Some(prefix) = q.get(..h) {
-                self.search_prefix(prefix, |x| skel_len(x) == len && near(x), out);
-            }
-            if let Some(suffix) = q.get(n.saturating_sub(len - h)..) {
-                self.search_suffix(suffix, |x| skel_len(x) == len && near(x), out);
-            }
-        }
-        // Lengths below the tolerant minimum can still match exactly.
+        let min = usize::from(MIN_TOLERANT_LEN).max(n.saturating_sub(1));
         if n < min {
-            self.search_same_skeleton(q, out);
+            // Too short for any tolerance: the same skeleton only.
+            let (lo, _) = prefix_range(q);
+            self.search_prefix(q, |k| k >> LIST_BITS == lo && self.near(k), out);
+            return;
+        }
+        // Every length L >= min splits at L / 2; the shortest prefix and the
+        // shortest suffix cover them all, so two ranges suffice.
+        if let Some(prefix) = q.get(..min / 2) {
+            self.search_prefix(prefix, |k| self.near(k), out);
+        }
+        if let Some(suffix) = q.get(n.saturating_sub(min - min / 2)..) {
+            self.search_suffix(suffix, |k| self.near(k), out);
         }
     }
 
-    /// Entries whose skeleton starts with `prefix` and passes `keep`.
+    /// Entries whose skeleton starts with `prefix` and whose key passes
+    /// `keep`.
     fn search_prefix<const K: usize>(
         &self,
         prefix: &[u8],
         keep: impl Fn(u64) -> bool,
         out: &mut Matches<K>,
     ) {
-        let (s, e) = self.wl.segment(self.list);
-        let seg = &self.wl.entries[s..e];
+        let entries = self.wl.entries;
         let (lo, hi) = prefix_range(prefix);
-        let a = seg.partition_point(|x| x.skel() < lo);
-        let b = a + seg[a..].partition_point(|x| x.skel() <= hi);
-        for (i, x) in seg[a..b].iter().enumerate() {
-            if keep(x.skel()) {
-                self.verify(s + a + i, x, out);
+        // One binary search for the start; the range is scanned anyway, so
+        // it ends where the keys leave it.
+        let a = entries.partition_point(|x| x.skel() < lo);
+        for (i, x) in entries[a..].iter().enumerate() {
+            if x.skel() > hi {
+                break;
+            }
+            if keep(x.key()) {
+                self.verify(a + i, x, out);
             }
         }
     }
 
-    /// Entries whose reversed skeleton starts with `suffix` reversed and
-    /// pass `keep`.
+    /// Entries whose skeleton ends with `suffix` and whose key passes
+    /// `keep`: a contiguous run of the suffix index.
     fn search_suffix<const K: usize>(
         &self,
         suffix: &[u8],
         keep: impl Fn(u64) -> bool,
         out: &mut Matches<K>,
     ) {
-        let (s, e) = self.wl.segment(self.list);
-        let idx = &self.wl.index[s..e];
         let entries = self.wl.entries;
-        let mut rev: Codes = Codes::new();
-        for &c in suffix.iter().rev() {
-            let _ = rev.push(c);
+        let idx = self.wl.index;
+        let k = suffix.len().min(MAX_PLATE_LEN);
+        // The suffix reversed, as the first k fields of a reversed skeleton.
+        let mut want = 0u64;
+        for &c in suffix.iter().rev().take(k) {
+            want = (want << CODE_BITS) | u64::from(c);
         }
-        let (lo, hi) = prefix_range(&rev);
-        let key = |i: &u32| {
+        let tail = |i: &u32| {
             entries
                 .get(*i as usize)
-                .map_or(u64::MAX, |x| reversed(x.skel()))
+                .map_or(u64::MAX, |x| rev_tail(x.skel(), k))
         };
-        let a = idx.partition_point(|i| key(i) < lo);
-        let b = a + idx[a..].partition_point(|i| key(i) <= hi);
-        for &i in &idx[a..b] {
+        let a = idx.partition_point(|i| tail(i) < want);
+        for &i in &idx[a..] {
+            if tail(&i) != want {
+                break;
+            }
             if let Some(x) = entries.get(i as usize)
-                && keep(x.skel())
+                && keep(x.key())
             {
                 self.verify(i as usize, x, out);
             }
         }
     }
 
-    /// Checks a candidate and records it when it matches.
+    /// Checks a candidate against its list's tolerance and records it when
+    /// it matches.
     fn verify<const K: usize>(&self, id: usize, x: &Entry, out: &mut Matches<K>) {
         let listed_country = Country::unpack(x.country_code());
         if let (Some(a), Some(b)) = (self.country, listed_country)
@@ -976,8 +1029,12 @@ impl Ctx<'_, '_> {
         if !x.is_valid_at(self.now) {
             return;
         }
+        let list = x.list();
+        let Some(spec) = self.wl.lists.get(list.index()) else {
+            return;
+        };
         let listed = x.plate(&self.wl.classes);
-        let mut tol = self.spec.tolerance;
+        let mut tol = spec.tolerance;
         tol.min_len = tol.min_len.max(MIN_TOLERANT_LEN);
         let Some(d) = distance(
             self.read.as_bytes(),
@@ -989,8 +1046,8 @@ impl Ctx<'_, '_> {
         };
         out.insert(Match {
             entry: EntryId(id as u32),
-            list: self.list,
-            local: self.spec.local,
+            list,
+            local: spec.local,
             priority: x.priority(),
             listed,
             country: listed_country,
@@ -1015,10 +1072,21 @@ fn within_one_edit(a: u64, la: usize, b: u64) -> bool {
         }
         1 => {
             // The longer one is the shorter one with one character inserted:
-            // common prefix plus common suffix cover the shorter one.
-            let (long, short, ls) = if la > lb { (a, b, lb) } else { (b, a, la) };
+            // common prefix plus common suffix cover the shorter one. The
+            // suffix is compared with both aligned at their last character.
+            let (long, ll, short, ls) = if la > lb {
+                (a, la, b, lb)
+            } else {
+                (b, lb, a, la)
+            };
             let lcp = common_fields(long ^ short).min(ls);
-            let lcs = common_fields(reversed(long) ^ reversed(short)).min(ls);
+            let tail = (long >> (CODE_BITS * (MAX_PLATE_LEN - ll) as u32))
+                ^ (short >> (CODE_BITS * (MAX_PLATE_LEN - ls) as u32));
+            let lcs = if tail == 0 {
+                ls
+            } else {
+                ((tail.trailing_zeros() / CODE_BITS) as usize).min(ls)
+            };
             lcp + lcs >= ls
         }
         _ => false,

@@ -13,7 +13,7 @@
 //! |---|---|---|---|---|---|
 //! | thumbv6m-none-eabi | micro:bit (16 KiB RAM) | 64 | 8 | 32 | 4 |
 //! | thumbv7m-none-eabi | LM3S6965 (64 KiB RAM) | 1,024 | 16 | 128 | 16 |
-//! | thumbv7em-none-eabihf | MPS2-AN386 (4 MiB RAM) | 16,384 | 256 | 1,024 | 256 |
+//! | thumbv7em-none-eabihf | MPS2-AN386 (4 MiB RAM) | 16,384 | 32 | 1,024 | 256 |
 
 #![no_std]
 #![no_main]
@@ -57,7 +57,9 @@ mod size {
 #[cfg(not(any(board_small, board_medium)))]
 mod size {
     pub const ENTRIES: usize = 16_384;
-    pub const PASSAGES: usize = 256;
+    // Matched reads are about 1 % of traffic and a passage lives 2 s: 32
+    // open passages is a busy multi-lane site.
+    pub const PASSAGES: usize = 32;
     pub const SUPPRESSION: usize = 1_024;
     pub const CAMERAS: usize = 64;
     pub const OUTBOX: usize = 256;
@@ -109,13 +111,24 @@ impl defmt::Format for Error {
     }
 }
 
-/// Called before every read: the instruction-counting QEMU plugin records
-/// its running count each time this runs.
+/// Called before every read, [`hitgate_read_done`] after it: the
+/// instruction-counting QEMU plugin (`plugin/insncount.c`) records its
+/// running count each time one of them runs.
 #[allow(unsafe_code)] // an unmangled symbol, so the plugin can find it
 #[unsafe(no_mangle)]
 #[inline(never)]
 pub extern "C" fn hitgate_read_marker() {
-    core::hint::black_box(());
+    // Opaque to the optimiser (the call stays), and distinct from the other
+    // marker (the linker does not fold the two into one address).
+    core::hint::black_box(1u32);
+}
+
+/// See [`hitgate_read_marker`].
+#[allow(unsafe_code)] // an unmangled symbol, so the plugin can find it
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub extern "C" fn hitgate_read_done() {
+    core::hint::black_box(2u32);
 }
 
 macro_rules! log {
@@ -258,6 +271,7 @@ fn run() -> Result<(), Error> {
                 last = last.max(arrival);
                 hitgate_read_marker();
                 let _ = unit.receive(&read, arrival, &mut sink);
+                hitgate_read_done();
             }
         }
     }

@@ -333,9 +333,10 @@ fn exact_plate_comes_back_from_skeleton_and_variant() {
     let c = ConfusionClasses::default();
     for s in ["1ABC234", "OQD0", "ILT1ILT1", "Z2S5G6B8", "ABCDEFGHJK", "X"] {
         let (skel, variant) = skel_of(&c, &p(s));
+        let key = skel << LIST_BITS;
         let e = Entry {
-            key_hi: (skel >> 32) as u32,
-            key_lo: skel as u32,
+            key_hi: (key >> 32) as u32,
+            key_lo: key as u32,
             meta: variant << 12,
             ..Entry::EMPTY
         };

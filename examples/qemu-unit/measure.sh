@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Footprint and cost per read of the firmware, for BENCHMARKS.md (not run
+# by CI: the figures are measurements, not pass/fail).
+#
+#   examples/qemu-unit/measure.sh
+#
+# Needs: qemu-system-arm, gcc, python3, rustup component llvm-tools.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+export CARGO_TARGET_DIR="$root/target/qemu"
+rustup component add llvm-tools >/dev/null 2>&1
+bin="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/host: //p')/bin"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+gcc -O2 -shared -fPIC -Wall -Wextra -o "$work/libinsncount.so" "$here/plugin/insncount.c"
+(cd "$root" && CARGO_TARGET_DIR="$root/target" cargo build -q --release -p hitgate-host --bin hitgate)
+hitgate="$root/target/release/hitgate"
+
+# A realistic stream against 10,000 entries, every list tolerating one
+# look-alike and one other edit.
+"$hitgate" gen --out "$work/scen" --seed 21 --preset demo --hours 0.5 --list-scale 0.0945 >/dev/null
+sed -i 's/^tolerance = .*/tolerance = { ocr = 1, edits = 1, min_len = 5 }/' "$work/scen/policy.toml"
+entries=$(($(wc -l < "$work/scen/lists.csv") - 1))
+"$hitgate" prepare --reads "$work/scen/reads.jsonl" --lists "$work/scen/lists.csv" \
+  --policy "$work/scen/policy.toml" --out "$work/bundle.bin" >/dev/null
+echo "scenario: $entries list entries, $(wc -l < "$work/scen/reads.jsonl") reads"
+
+echo
+echo "| target | board | flash (text+rodata+data) | static RAM (data+bss) | core code (symbols) |"
+echo "|---|---|---|---|---|"
+for spec in "thumbv6m-none-eabi microbit" "thumbv7m-none-eabi lm3s6965evb" "thumbv7em-none-eabihf mps2-an386" ; do
+  set -- $spec
+  (cd "$here" && cargo build -q --release --target "$1")
+  elf="$CARGO_TARGET_DIR/$1/release/hitgate-qemu-unit"
+  read -r text rodata data bss < <("$bin/llvm-size" -A "$elf" | awk '$1==".text"{t=$2} $1==".rodata"{r=$2} $1==".data"{d=$2} $1==".bss"{b=$2} END{print t+0, r+0, d+0, b+0}')
+  core=$("$bin/llvm-nm" -S -C --size-sort "$elf" | python3 -c '
+import re, sys
+total = 0
+for line in sys.stdin:
+    f = line.split(None, 3)
+    if len(f) == 4 and f[2] in "tT" and re.search(r"hitgate_core|postcard|heapless|crc::|cobs::", f[3]):
+        total += int(f[1], 16)
+print(total)')
+  echo "| $1 | $2 | $((text + rodata + data)) B | $((data + bss)) B | $core B |"
+done
+
+echo
+echo "| target | board | entries | reads | mean instr/read | median | p99 | max |"
+echo "|---|---|---|---|---|---|---|---|"
+for spec in "thumbv7m-none-eabi cortex-m3 mps2-an385" "thumbv7em-none-eabihf cortex-m4 mps2-an386"; do
+  set -- $spec
+  (cd "$here" && cargo build -q --release --target "$1" --features mps2)
+  elf="$CARGO_TARGET_DIR/$1/release/hitgate-qemu-unit"
+  start=$("$bin/llvm-nm" "$elf" | awk '$3=="hitgate_read_marker"{print "0x"$1}')
+  end=$("$bin/llvm-nm" "$elf" | awk '$3=="hitgate_read_done"{print "0x"$1}')
+  run="$work/run-$1"
+  mkdir -p "$run"
+  cp "$work/bundle.bin" "$run/"
+  (cd "$run" && timeout 900 qemu-system-arm -cpu "$2" -machine "$3" -nographic \
+    -semihosting-config enable=on,target=native \
+    -plugin "$work/libinsncount.so,start=$start,end=$end,out=$run/counts.txt" -kernel "$elf" >/dev/null 2>&1)
+  python3 - "$run/counts.txt" "$1" "$3" "$entries" <<'PY'
+import sys
+path, target, board, entries = sys.argv[1:5]
+costs, start = [], None
+for line in open(path):
+    kind, n = line.split()
+    if kind == "S":
+        start = int(n)
+    elif kind == "E" and start is not None:
+        costs.append(int(n) - start)
+        start = None
+costs.sort()
+mean = sum(costs) / len(costs)
+p99 = costs[min(len(costs) - 1, len(costs) * 99 // 100)]
+print(f"| {target} | {board} | {entries} | {len(costs)} | {mean:.0f} | {costs[len(costs) // 2]} | {p99} | {costs[-1]} |")
+PY
+done
