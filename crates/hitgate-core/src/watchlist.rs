@@ -51,6 +51,12 @@ pub const MAX_LISTS: usize = 16;
 /// below it the pigeonhole halves would be empty and a lookup would scan.
 pub const MIN_TOLERANT_LEN: u8 = 3;
 
+/// Above this many entries, one-edit lookups find entries one character
+/// shorter than the read by deletion rather than by a short suffix range
+/// (measured in `BENCHMARKS.md`: at 1,000 entries the range is twice as
+/// fast, at 1,000,000 the deletions are two and a half times).
+pub const DELETION_SEARCH_ABOVE: usize = 1 << 16;
+
 /// Bytes of caller storage per entry: one [`Entry`] and one `u32`.
 pub const BYTES_PER_ENTRY: usize = core::mem::size_of::<Entry>() + core::mem::size_of::<u32>();
 
@@ -719,6 +725,7 @@ impl<'a> WatchlistBuilder<'a> {
             counts,
             classes,
             version,
+            deletion_above: DELETION_SEARCH_ABOVE,
         })
     }
 }
@@ -796,6 +803,7 @@ pub struct Watchlist<'a> {
     counts: [u32; MAX_LISTS],
     classes: ConfusionClasses,
     version: u32,
+    deletion_above: usize,
 }
 
 /// Skeleton codes of a plate, at most [`MAX_PLATE_LEN`].
@@ -810,6 +818,13 @@ impl<'a> Watchlist<'a> {
     /// True when there are no entries.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// Above how many entries one-edit lookups search shorter entries by
+    /// deletion (default [`DELETION_SEARCH_ABOVE`]). Results are the same
+    /// either way; only the speed differs.
+    pub fn set_deletion_search_above(&mut self, entries: usize) {
+        self.deletion_above = entries;
     }
 
     /// The version given to the builder.
@@ -892,7 +907,7 @@ impl<'a> Watchlist<'a> {
             min_len,
         };
         match most {
-            0 => ctx.search_prefix(&q, |x| x >> LIST_BITS == qskel, &mut out),
+            0 => ctx.search_exact(&q, &mut out),
             1 => ctx.search_one_edit(&q, &mut out),
             _ => {
                 ctx.search_one_edit(&q, &mut out);
@@ -937,27 +952,68 @@ impl Ctx<'_, '_> {
         }
     }
 
-    /// Entries within one skeleton edit of `q` (pigeonhole on halves: a
-    /// listed skeleton of length `L` keeps its first `L / 2` or its last
-    /// `L - L / 2` characters through one edit). `q` is the read, or one of
+    /// Entries within one skeleton edit of `q`. `q` is the read, or one of
     /// its one-edit variants for two-edit lists.
+    ///
+    /// Pigeonhole on halves: split an entry of length `L` after `L / 2`
+    /// characters; one edit leaves one part intact, so the entry starts with
+    /// the read's first part or ends with its last part. Entries of the
+    /// read's length or one longer are found by the ranges of `q[..n / 2]`
+    /// and `q[n / 2..]`. Entries one shorter (the camera added a character)
+    /// need a shorter suffix, whose range is large in a large watchlist
+    /// (three Belgian digits: a thousandth of the list); above
+    /// [`DELETION_SEARCH_ABOVE`] entries (see
+    /// [`Watchlist::set_deletion_search_above`]) they are found instead as
+    /// the read with one character deleted, `n` exact searches.
     fn search_one_edit<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
         let n = q.len();
-        let min = usize::from(MIN_TOLERANT_LEN).max(n.saturating_sub(1));
-        if n < min {
+        if n < usize::from(MIN_TOLERANT_LEN) {
             // Too short for any tolerance: the same skeleton only.
-            let (lo, _) = prefix_range(q);
-            self.search_prefix(q, |k| k >> LIST_BITS == lo && self.near(k), out);
+            self.search_exact(q, out);
             return;
         }
-        // Every length L >= min splits at L / 2; the shortest prefix and the
-        // shortest suffix cover them all, so two ranges suffice.
-        if let Some(prefix) = q.get(..min / 2) {
-            self.search_prefix(prefix, |k| self.near(k), out);
+        let near = |k: u64| self.near(k);
+        if self.wl.entries.len() <= self.wl.deletion_above {
+            // The shortest prefix and suffix cover every length n-1..=n+1.
+            let min = n - 1;
+            if let Some(prefix) = q.get(..min / 2) {
+                self.search_prefix(prefix, near, out);
+            }
+            if let Some(suffix) = q.get(n - (min - min / 2)..) {
+                self.search_suffix(suffix, near, out);
+            }
+            return;
         }
-        if let Some(suffix) = q.get(n.saturating_sub(min - min / 2)..) {
-            self.search_suffix(suffix, |k| self.near(k), out);
+        let h = n / 2;
+        let longer = |k: u64| {
+            let len = skel_len(k >> LIST_BITS);
+            (len == n || len == n + 1) && self.near(k)
+        };
+        if let Some(prefix) = q.get(..h) {
+            self.search_prefix(prefix, longer, out);
         }
+        if let Some(suffix) = q.get(h..) {
+            self.search_suffix(suffix, longer, out);
+        }
+        let mut shorter: Codes = Codes::new();
+        for i in 0..n {
+            // Deleting either of two equal neighbours gives the same string.
+            if i > 0 && q.get(i) == q.get(i - 1) {
+                continue;
+            }
+            shorter.clear();
+            let _ = shorter.extend_from_slice(&q[..i]);
+            let _ = shorter.extend_from_slice(&q[i + 1..]);
+            if shorter.len() >= usize::from(MIN_TOLERANT_LEN) {
+                self.search_exact(&shorter, out);
+            }
+        }
+    }
+
+    /// Entries whose skeleton is exactly `q` (and that pass [`Self::near`]).
+    fn search_exact<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
+        let (lo, _) = prefix_range(q);
+        self.search_prefix(q, |k| k >> LIST_BITS == lo && self.near(k), out);
     }
 
     /// Entries whose skeleton starts with `prefix` and whose key passes

@@ -244,7 +244,10 @@ proptest! {
             le.valid_until = e.until;
             b.insert(le).unwrap();
         }
-        let wl = b.build().map_err(|(_, d)| d).unwrap();
+        let mut wl = b.build().map_err(|(_, d)| d).unwrap();
+        // Both one-edit strategies: short suffix ranges, and deletions.
+        for deletion_above in [usize::MAX, 0] {
+        wl.set_deletion_search_above(deletion_above);
         for (read, country, now) in &case.reads {
             let plate = Plate::normalize(read.as_bytes()).unwrap();
             let c = country.map(|c| Country::parse(c.as_bytes()).unwrap());
@@ -265,7 +268,8 @@ proptest! {
             }).collect::<Result<_, TestCaseError>>()?;
             let mut want = reference_lookup(&case.lists, &case.entries, read, *country, *now);
             want.truncate(64);
-            prop_assert_eq!(got, want, "read {} country {:?} at {}", read, country, now);
+            prop_assert_eq!(got, want, "read {} country {:?} at {} (deletions above {})", read, country, now, deletion_above);
+        }
         }
     }
 
