@@ -5,37 +5,47 @@
 //! The caller hands in two slices of the same length: `&mut [Entry]` (20
 //! bytes an entry) and `&mut [u32]` (4 bytes an entry, the suffix index). A
 //! firmware passes `static` arrays, a host boxed slices. Nothing else grows:
-//! per-list metadata is a fixed array of [`MAX_LISTS`].
+//! per-list metadata is a fixed array of [`MAX_LISTS`]. 24 bytes an entry,
+//! index included (asserted in the tests).
+//!
+//! An entry packs the plate's *skeleton*, every character replaced by the
+//! representative of its look-alike class (`1ABC234`, `1A8C234` and
+//! `IA8CZ34` share the skeleton `1A8C234`), ten 6-bit codes with the first
+//! character highest, above the list id; which member of its class each
+//! character is (2 bits each), so the exact plate comes back; priority and
+//! country; the validity window in seconds.
 //!
 //! # Index
 //!
-//! [`WatchlistBuilder::build`] sorts the entries by list and then by
-//! *skeleton*: the plate with every character replaced by its confusion-class
-//! representative (`1ABC234`, `1A8C234` and `IA8CZ34` share the skeleton
-//! `1A8C234`). An OCR-equivalent
-//! substitution leaves the skeleton unchanged, and every other edit changes it
-//! by one edit. So:
+//! [`WatchlistBuilder::build`] sorts the entries by search group (lists that
+//! allow no edit, one, two), then by skeleton, so one integer comparison
+//! orders two entries and entries sharing a skeleton prefix are contiguous;
+//! the `u32` slice becomes, per group, the entries' positions sorted by
+//! reversed skeleton, so entries sharing a skeleton suffix are contiguous
+//! there. An OCR-equivalent substitution leaves the skeleton unchanged; every
+//! other edit changes it by one edit. So:
 //!
 //! * **exact and OCR-equivalent matches** have the read's skeleton: one binary
-//!   search for that range;
-//! * **one edit** (pigeonhole on halves): split a listed skeleton of length
-//!   `L` at `h = L / 2`. A single edit touches at most one half, so either the
-//!   read starts with the listed prefix of `h` characters, or it ends with the
-//!   listed suffix of `L - h` characters. Entries sharing a prefix are a
-//!   contiguous range of the sorted entries; entries sharing a suffix are a
-//!   contiguous range of the second, suffix-sorted, permutation (the `u32`
-//!   slice). For each possible length `L` in `n-1..=n+1` that is two binary
-//!   searches;
+//!   search;
+//! * **one edit** (pigeonhole on halves): split a listed skeleton in two; one
+//!   edit leaves one half intact, so the entry starts with the read's first
+//!   half (a range of the sorted entries) or ends with its last half (a range
+//!   of the suffix index). Entries one character shorter than the read are
+//!   found by a shorter suffix in small lists and, above
+//!   [`DELETION_SEARCH_ABOVE`] entries, as the read with one character
+//!   deleted;
 //! * **two edits**: every listed plate within two edits of the read is within
 //!   one edit of some one-edit variant of the read, so the one-edit search
-//!   runs for the read and each of its variants (about 400 for a 7-character
-//!   plate). It is exact and sub-linear but some hundred times dearer than
-//!   one edit: meant for small lists, as vendors advise.
+//!   runs for the read and each variant (about 200 for a 7-character plate).
+//!   Exact and sub-linear but a hundred times dearer than one edit: meant for
+//!   small lists, as vendors advise.
 //!
-//! Every candidate is then checked with [`distance()`](crate::distance()), the
-//! list's tolerance, the country and the validity window.
+//! Candidates first pass a bit-level filter on the packed skeletons (within
+//! their list's edits of the read), then [`distance()`](crate::distance()),
+//! the list's tolerance, the country and the validity window.
 //!
-//! Memory: 24 bytes an entry, index included (asserted in the tests).
+//! The speed this gives, and where it falls short, is measured in
+//! `BENCHMARKS.md`.
 
 use core::cmp::Ordering;
 use core::fmt;
@@ -663,7 +673,15 @@ impl<'a> WatchlistBuilder<'a> {
         let classes = self.classes;
         // Sort key: skeleton and list (the entry key), then the exact plate
         // and country; equal (key, variant, country) is a duplicate.
-        let key = |e: &Entry| (e.key(), e.variant(), e.country_code());
+        // The search group of each list: how many edits it allows. Entries
+        // are sorted by group first, so each group is one contiguous
+        // segment searched its own way.
+        let mut groups = [0u8; MAX_LISTS];
+        for (g, spec) in groups.iter_mut().zip(self.lists.iter()) {
+            *g = spec.tolerance.edits.min(MAX_TOLERANCE);
+        }
+        let group = move |e: &Entry| groups.get(e.list().index()).copied().unwrap_or(0);
+        let key = |e: &Entry| (group(e), e.key(), e.variant(), e.country_code());
         {
             let entries = &self.entries[..n];
             let perm = &mut self.index[..n];
@@ -675,7 +693,9 @@ impl<'a> WatchlistBuilder<'a> {
             let mut count = 0u32;
             for w in perm.windows(2) {
                 let (a, b) = (&entries[w[0] as usize], &entries[w[1] as usize]);
-                if key(a) != key(b) {
+                if (a.key(), a.variant(), a.country_code())
+                    != (b.key(), b.variant(), b.country_code())
+                {
                     continue;
                 }
                 count += 1;
@@ -712,17 +732,26 @@ impl<'a> WatchlistBuilder<'a> {
                 *c += 1;
             }
         }
-        // The suffix index: every position, by reversed skeleton.
-        let idx = &mut index[..len];
-        for (i, p) in idx.iter_mut().enumerate() {
-            *p = i as u32;
+        let mut segments = [(0u32, 0u32); GROUPS];
+        for (g, seg) in segments.iter_mut().enumerate() {
+            let start = entries[..len].partition_point(|e| usize::from(group(e)) < g);
+            let end = entries[..len].partition_point(|e| usize::from(group(e)) <= g);
+            *seg = (start as u32, end as u32);
         }
-        idx.sort_unstable_by_key(|&i| (reversed(entries[i as usize].skel()), i));
+        // The suffix index: each segment's positions by reversed skeleton.
+        for &(start, end) in &segments {
+            let idx = &mut index[start as usize..end as usize];
+            for (i, p) in idx.iter_mut().enumerate() {
+                *p = start + i as u32;
+            }
+            idx.sort_unstable_by_key(|&i| (reversed(entries[i as usize].skel()), i));
+        }
         Ok(Watchlist {
             entries: &entries[..len],
             index: &index[..len],
             lists,
             counts,
+            segments,
             classes,
             version,
             deletion_above: DELETION_SEARCH_ABOVE,
@@ -801,10 +830,15 @@ pub struct Watchlist<'a> {
     index: &'a [u32],
     lists: heapless::Vec<ListSpec, MAX_LISTS>,
     counts: [u32; MAX_LISTS],
+    /// Entries of the lists that allow 0, 1 and 2 edits.
+    segments: [(u32, u32); GROUPS],
     classes: ConfusionClasses,
     version: u32,
     deletion_above: usize,
 }
+
+/// Search groups: lists allowing 0, 1 or 2 edits.
+const GROUPS: usize = MAX_TOLERANCE as usize + 1;
 
 /// Skeleton codes of a plate, at most [`MAX_PLATE_LEN`].
 type Codes = heapless::Vec<u8, { MAX_PLATE_LEN + 1 }>;
@@ -865,8 +899,10 @@ impl<'a> Watchlist<'a> {
     /// their validity window do not match. When both the read and an entry
     /// carry a country and they differ, that entry does not match.
     ///
-    /// One search serves every list: the ranges are those of the most
-    /// tolerant list, and each candidate is held to its own list's tolerance.
+    /// Lists are searched in three groups (no edit, one, two): one search
+    /// serves every list of a group, and each candidate is held to its own
+    /// list's tolerance. A large exact list is never scanned with the
+    /// ranges a small tolerant list needs.
     pub fn lookup<const K: usize>(
         &self,
         read: &Plate,
@@ -884,7 +920,6 @@ impl<'a> Watchlist<'a> {
         // skeleton only).
         let mut edits = [None::<u8>; MAX_LISTS];
         let mut min_len = [u8::MAX; MAX_LISTS];
-        let mut most = 0u8;
         for ((slot, min), spec) in edits
             .iter_mut()
             .zip(min_len.iter_mut())
@@ -893,25 +928,30 @@ impl<'a> Watchlist<'a> {
             *min = spec.tolerance.min_len.max(MIN_TOLERANT_LEN);
             if n >= usize::from(*min) {
                 *slot = Some(spec.tolerance.edits);
-                most = most.max(spec.tolerance.edits);
             }
         }
-        let ctx = Ctx {
-            wl: self,
-            read,
-            country,
-            now,
-            qskel,
-            n,
-            edits,
-            min_len,
-        };
-        match most {
-            0 => ctx.search_exact(&q, &mut out),
-            1 => ctx.search_one_edit(&q, &mut out),
-            _ => {
-                ctx.search_one_edit(&q, &mut out);
-                for_each_variant(&self.classes, &q, |v| ctx.search_one_edit(v, &mut out));
+        for (g, &(start, end)) in self.segments.iter().enumerate() {
+            if start == end {
+                continue;
+            }
+            let ctx = Ctx {
+                wl: self,
+                seg: (start as usize, end as usize),
+                read,
+                country,
+                now,
+                qskel,
+                n,
+                edits,
+                min_len,
+            };
+            match g {
+                0 => ctx.search_exact(&q, &mut out),
+                1 => ctx.search_one_edit(&q, &mut out),
+                _ => {
+                    ctx.search_one_edit(&q, &mut out);
+                    for_each_variant(&self.classes, &q, |v| ctx.search_one_edit(v, &mut out));
+                }
             }
         }
         out
@@ -921,6 +961,8 @@ impl<'a> Watchlist<'a> {
 /// One lookup.
 struct Ctx<'w, 'a> {
     wl: &'w Watchlist<'a>,
+    /// The group's segment of the entries (and of the suffix index).
+    seg: (usize, usize),
     read: &'w Plate,
     country: Option<Country>,
     now: u64,
@@ -973,7 +1015,7 @@ impl Ctx<'_, '_> {
             return;
         }
         let near = |k: u64| self.near(k);
-        if self.wl.entries.len() <= self.wl.deletion_above {
+        if self.seg.1 - self.seg.0 <= self.wl.deletion_above {
             // The shortest prefix and suffix cover every length n-1..=n+1.
             let min = n - 1;
             if let Some(prefix) = q.get(..min / 2) {
@@ -1024,7 +1066,8 @@ impl Ctx<'_, '_> {
         keep: impl Fn(u64) -> bool,
         out: &mut Matches<K>,
     ) {
-        let entries = self.wl.entries;
+        let (start, end) = self.seg;
+        let entries = self.wl.entries.get(start..end).unwrap_or(&[]);
         let (lo, hi) = prefix_range(prefix);
         // One binary search for the start; the range is scanned anyway, so
         // it ends where the keys leave it.
@@ -1034,7 +1077,7 @@ impl Ctx<'_, '_> {
                 break;
             }
             if keep(x.key()) {
-                self.verify(a + i, x, out);
+                self.verify(start + a + i, x, out);
             }
         }
     }
@@ -1048,7 +1091,7 @@ impl Ctx<'_, '_> {
         out: &mut Matches<K>,
     ) {
         let entries = self.wl.entries;
-        let idx = self.wl.index;
+        let idx = self.wl.index.get(self.seg.0..self.seg.1).unwrap_or(&[]);
         let k = suffix.len().min(MAX_PLATE_LEN);
         // The suffix reversed, as the first k fields of a reversed skeleton.
         let mut want = 0u64;
