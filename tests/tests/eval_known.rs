@@ -80,6 +80,9 @@ fn scores_known_by_construction() {
     assert!((p1.recall - 1.0 / 3.0).abs() < 1e-9);
     // P1 forwarded 5; real: seq 0, 2 (review of 4), 5 (passage 6) = 3.
     assert_eq!((p1.forwarded, p1.real), (5, 3));
+    // P1 dispatched seq 0, 3, 4, 5 (seq 2 is a review); real: 0 and 5.
+    assert_eq!((p1.dispatched, p1.dispatched_real), (4, 2));
+    assert!((p1.dispatch_precision - 0.5).abs() < 1e-9);
     assert_eq!(p1.dispatched_decoys, 1);
     assert_eq!(p1.dispatched_unrelated, 1);
     // seq 4 (08:39:59) repeats seq 0's 1AAA111 within 40 min; seq 5

@@ -7,7 +7,8 @@
 //! * **recall**: passages that should have been dispatched (`expect =
 //!   dispatch`) and were;
 //! * **precision**: forwarded hits whose passage is a vehicle that really
-//!   carries the listed plate;
+//!   carries the listed plate; **dispatch precision** the same for
+//!   dispatches alone;
 //! * **dispatched decoys**: dispatches of a look-alike car;
 //! * **duplicate dispatches**: a dispatch of a plate already dispatched
 //!   within the re-alert window (40 minutes);
@@ -41,6 +42,13 @@ pub struct Scores {
     pub real: u64,
     /// Precision (1 when nothing was forwarded).
     pub precision: f64,
+    /// Dispatched hits.
+    pub dispatched: u64,
+    /// Of those, real.
+    pub dispatched_real: u64,
+    /// Dispatch precision: the share of dispatches that are real (1 when
+    /// nothing was dispatched).
+    pub dispatch_precision: f64,
     /// Dispatches of decoys.
     pub dispatched_decoys: u64,
     /// Dispatches not linked to any listed or decoy passage (a fuzzy match on
@@ -88,6 +96,11 @@ fn finish(s: &mut Scores) {
     } else {
         s.real as f64 / s.forwarded as f64
     };
+    s.dispatch_precision = if s.dispatched == 0 {
+        1.0
+    } else {
+        s.dispatched_real as f64 / s.dispatched as f64
+    };
 }
 
 fn add(t: &mut Scores, s: &Scores) {
@@ -95,6 +108,8 @@ fn add(t: &mut Scores, s: &Scores) {
     t.dispatched_right += s.dispatched_right;
     t.forwarded += s.forwarded;
     t.real += s.real;
+    t.dispatched += s.dispatched;
+    t.dispatched_real += s.dispatched_real;
     t.dispatched_decoys += s.dispatched_decoys;
     t.dispatched_unrelated += s.dispatched_unrelated;
     t.duplicate_dispatches += s.duplicate_dispatches;
@@ -151,6 +166,8 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
         if h.action != "dispatch" {
             continue;
         }
+        s.dispatched += 1;
+        s.dispatched_real += u64::from(real);
         if let Some(d) = h.decided.as_deref().and_then(|d| parse_ts(d).ok()) {
             latencies.push(d.saturating_sub(ts));
         }
@@ -201,13 +218,16 @@ pub fn render(e: &Evaluation) -> String {
     );
     let row = |name: &str, x: &Scores| {
         format!(
-            "{name:<8}  {:>6}  {:>10}  {:>6.3}  {:>9}  {:>4}  {:>9.3}  {:>6}  {:>9}  {:>10}  {:>4}\n",
+            "{name:<8}  {:>6}  {:>10}  {:>6.3}  {:>9}  {:>4}  {:>9.3}  {:>10}  {:>4}  {:>9.3}  {:>6}  {:>9}  {:>10}  {:>4}\n",
             x.should_dispatch,
             x.dispatched_right,
             x.recall,
             x.forwarded,
             x.real,
             x.precision,
+            x.dispatched,
+            x.dispatched_real,
+            x.dispatch_precision,
             x.dispatched_decoys,
             x.dispatched_unrelated,
             x.duplicate_dispatches,
