@@ -1,6 +1,6 @@
 //! `lookup` throughput at 1,000 / 100,000 / 1,000,000 entries, exact and
-//! tolerant (1 OCR-equivalent + 1 edit), on reads of which about 1 % are
-//! listed. Run: `cargo bench -p hitgate-core --bench lookup`.
+//! tolerant (1 OCR-equivalent + 1 edit), without and with the membership
+//! filter (a byte an entry), on reads of which about 1 % are listed. Run: `cargo bench -p hitgate-core --bench lookup`.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
@@ -44,16 +44,16 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(READS as u64));
     group.sample_size(20);
     for &n in &[1_000usize, 100_000, 1_000_000] {
-        for (name, tol) in [
-            ("exact", Tolerance::EXACT),
-            (
-                "ocr1+edit1",
-                Tolerance {
-                    ocr: 1,
-                    edits: 1,
-                    min_len: 5,
-                },
-            ),
+        let tolerant = Tolerance {
+            ocr: 1,
+            edits: 1,
+            min_len: 5,
+        };
+        for (name, tol, filtered) in [
+            ("exact", Tolerance::EXACT, false),
+            ("exact+filter", Tolerance::EXACT, true),
+            ("ocr1+edit1", tolerant, false),
+            ("ocr1+edit1+filter", tolerant, true),
         ] {
             let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
             let mut entries = vec![Entry::EMPTY; n].into_boxed_slice();

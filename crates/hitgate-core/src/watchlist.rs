@@ -577,6 +577,7 @@ impl core::error::Error for Duplicate {}
 pub struct WatchlistBuilder<'a> {
     entries: &'a mut [Entry],
     index: &'a mut [u32],
+    filter: &'a mut [u64],
     len: usize,
     lists: heapless::Vec<ListSpec, MAX_LISTS>,
     classes: ConfusionClasses,
@@ -590,11 +591,22 @@ impl<'a> WatchlistBuilder<'a> {
         Self {
             entries,
             index,
+            filter: &mut [],
             len: 0,
             lists: heapless::Vec::new(),
             classes,
             version: 0,
         }
+    }
+
+    /// Gives the watchlist a membership filter: `words` of caller storage
+    /// (one word per eight entries, a byte an entry, is a good size). Before
+    /// each exact-skeleton search the lookup asks the filter, which says "no"
+    /// without touching the entries for most reads that are not listed.
+    /// Optional: without it (the default, an empty slice) results are the
+    /// same, only slower on large lists.
+    pub fn set_filter(&mut self, words: &'a mut [u64]) {
+        self.filter = words;
     }
 
     /// Sets the version the lists carry (hits report it).
@@ -720,11 +732,16 @@ impl<'a> WatchlistBuilder<'a> {
         let WatchlistBuilder {
             entries,
             index,
+            filter,
             len,
             lists,
             classes,
             version,
         } = self;
+        filter.fill(0);
+        for e in entries[..len].iter() {
+            filter_insert(filter, group(e), e.skel());
+        }
         apply_permutation(&mut entries[..len], &mut index[..len]);
         let mut counts = [0u32; MAX_LISTS];
         for e in entries[..len].iter() {
@@ -752,6 +769,7 @@ impl<'a> WatchlistBuilder<'a> {
             lists,
             counts,
             segments,
+            filter,
             classes,
             version,
             deletion_above: DELETION_SEARCH_ABOVE,
@@ -832,9 +850,39 @@ pub struct Watchlist<'a> {
     counts: [u32; MAX_LISTS],
     /// Entries of the lists that allow 0, 1 and 2 edits.
     segments: [(u32, u32); GROUPS],
+    /// Membership filter over (group, skeleton); empty: none.
+    filter: &'a [u64],
     classes: ConfusionClasses,
     version: u32,
     deletion_above: usize,
+}
+
+/// The filter word of a (group, skeleton) and its three bits: a Bloom
+/// filter blocked to one 64-bit word, so a query costs one memory access.
+#[inline]
+fn filter_slot(words: usize, group: u8, skel: u64) -> (usize, u64) {
+    let h = (skel ^ (u64::from(group) << 61)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let word = (((h >> 32) * words as u64) >> 32) as usize;
+    let bits = (1u64 << (h & 63)) | (1u64 << ((h >> 6) & 63)) | (1u64 << ((h >> 12) & 63));
+    (word, bits)
+}
+
+fn filter_insert(filter: &mut [u64], group: u8, skel: u64) {
+    let (word, bits) = filter_slot(filter.len(), group, skel);
+    if let Some(w) = filter.get_mut(word) {
+        *w |= bits;
+    }
+}
+
+/// May an entry of this group have this skeleton? Always yes without a
+/// filter.
+#[inline]
+fn filter_may_contain(filter: &[u64], group: u8, skel: u64) -> bool {
+    if filter.is_empty() {
+        return true;
+    }
+    let (word, bits) = filter_slot(filter.len(), group, skel);
+    filter.get(word).is_none_or(|w| w & bits == bits)
 }
 
 /// Search groups: lists allowing 0, 1 or 2 edits.
@@ -937,6 +985,7 @@ impl<'a> Watchlist<'a> {
             let ctx = Ctx {
                 wl: self,
                 seg: (start as usize, end as usize),
+                group: g as u8,
                 read,
                 country,
                 now,
@@ -963,6 +1012,8 @@ struct Ctx<'w, 'a> {
     wl: &'w Watchlist<'a>,
     /// The group's segment of the entries (and of the suffix index).
     seg: (usize, usize),
+    /// The group.
+    group: u8,
     read: &'w Plate,
     country: Option<Country>,
     now: u64,
@@ -1055,6 +1106,9 @@ impl Ctx<'_, '_> {
     /// Entries whose skeleton is exactly `q` (and that pass [`Self::near`]).
     fn search_exact<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
         let (lo, _) = prefix_range(q);
+        if !filter_may_contain(self.wl.filter, self.group, lo) {
+            return;
+        }
         self.search_prefix(q, |k| k >> LIST_BITS == lo && self.near(k), out);
     }
 

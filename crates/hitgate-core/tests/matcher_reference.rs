@@ -227,9 +227,14 @@ proptest! {
     #[test]
     fn index_matches_reference(case in case_strategy()) {
         let n = case.entries.len();
+        // No filter, a one-word filter (says "maybe" to almost anything), a
+        // byte an entry.
+        for words in [0, 1, n / 8 + 1] {
         let mut storage = vec![Entry::EMPTY; n];
         let mut index = vec![0u32; n];
+        let mut filter = vec![0u64; words];
         let mut b = WatchlistBuilder::new(&mut storage, &mut index, ConfusionClasses::default());
+        b.set_filter(&mut filter);
         for &t in &case.lists {
             b.add_list(ListSpec { tolerance: t, local: false }).unwrap();
         }
@@ -268,7 +273,8 @@ proptest! {
             }).collect::<Result<_, TestCaseError>>()?;
             let mut want = reference_lookup(&case.lists, &case.entries, read, *country, *now);
             want.truncate(64);
-            prop_assert_eq!(got, want, "read {} country {:?} at {} (deletions above {})", read, country, now, deletion_above);
+            prop_assert_eq!(got, want, "read {} country {:?} at {} (deletions above {}, filter {} words)", read, country, now, deletion_above, words);
+        }
         }
         }
     }

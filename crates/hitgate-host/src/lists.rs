@@ -130,8 +130,9 @@ impl ListsData {
         }
     }
 
-    /// Builds the indexed watchlist and runs `f` with it. Storage is two
-    /// boxed slices sized to the entries.
+    /// Builds the indexed watchlist and runs `f` with it. Storage is boxed
+    /// slices sized to the entries: 24 bytes an entry, and a byte an entry
+    /// of membership filter.
     pub fn with_watchlist<R>(
         &self,
         version: u32,
@@ -140,7 +141,11 @@ impl ListsData {
         let n = self.entries.len();
         let mut storage = vec![Entry::EMPTY; n].into_boxed_slice();
         let mut index = vec![0u32; n].into_boxed_slice();
+        // A membership filter of a byte an entry, in front of the exact
+        // searches.
+        let mut filter = vec![0u64; n / 8 + 1].into_boxed_slice();
         let mut b = WatchlistBuilder::new(&mut storage, &mut index, ConfusionClasses::default());
+        b.set_filter(&mut filter);
         b.set_version(version);
         for d in &self.decls {
             b.add_list(d.spec)

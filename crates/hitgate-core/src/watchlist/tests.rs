@@ -359,3 +359,27 @@ fn one_edit_filter() {
     assert!(!near("ABC123", "AC12"));
     assert!(!near("ABC123", "XABC1234"));
 }
+
+#[test]
+fn filter_says_no_to_most_absent_skeletons() {
+    let mut filter = vec![0u64; 125]; // a byte an entry for 1,000
+    for i in 0..1_000u64 {
+        filter_insert(&mut filter, 0, i * 7_919);
+    }
+    for i in 0..1_000u64 {
+        assert!(filter_may_contain(&filter, 0, i * 7_919));
+    }
+    let false_yes = (0..10_000u64)
+        .map(|i| 50_000_000 + i * 104_729)
+        .filter(|&s| filter_may_contain(&filter, 0, s))
+        .count();
+    // Three bits in one 64-bit word, 8 bits an entry: a few percent.
+    assert!(false_yes < 1_000, "{false_yes} of 10,000");
+    // Another group is another key.
+    let other = (0..1_000u64)
+        .filter(|&i| filter_may_contain(&filter, 1, i * 7_919))
+        .count();
+    assert!(other < 200, "{other}");
+    // No filter: always maybe.
+    assert!(filter_may_contain(&[], 0, 42));
+}
