@@ -861,7 +861,12 @@ pub struct Watchlist<'a> {
 /// filter blocked to one 64-bit word, so a query costs one memory access.
 #[inline]
 fn filter_slot(words: usize, group: u8, skel: u64) -> (usize, u64) {
-    let h = (skel ^ (u64::from(group) << 61)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    // A full mix (the SplitMix64 finaliser): skeletons of short plates end
+    // in zero fields, so their low bits alone say nothing.
+    let mut h = skel ^ (u64::from(group) << 61);
+    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    h ^= h >> 31;
     let word = (((h >> 32) * words as u64) >> 32) as usize;
     let bits = (1u64 << (h & 63)) | (1u64 << ((h >> 6) & 63)) | (1u64 << ((h >> 12) & 63));
     (word, bits)
