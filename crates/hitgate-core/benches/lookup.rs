@@ -58,8 +58,11 @@ fn bench(c: &mut Criterion) {
             let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
             let mut entries = vec![Entry::EMPTY; n].into_boxed_slice();
             let mut index = vec![0u32; n].into_boxed_slice();
+            // The filter, when on: a byte an entry.
+            let mut filter = vec![0u64; if filtered { n / 8 } else { 0 }].into_boxed_slice();
             let mut b =
                 WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
+            b.set_filter(&mut filter);
             let list = b
                 .add_list(ListSpec {
                     tolerance: tol,

@@ -390,6 +390,8 @@ fn filter_says_no_to_most_absent_skeletons() {
     for i in 0..1_000 {
         filter_insert(&mut filter, 0, skel(i));
     }
-    let false_yes = (1_000..11_000).filter(|&i| filter_may_contain(&filter, 0, skel(i))).count();
+    let false_yes = (1_000..11_000)
+        .filter(|&i| filter_may_contain(&filter, 0, skel(i)))
+        .count();
     assert!(false_yes < 1_000, "{false_yes} of 10,000");
 }
