@@ -1,0 +1,74 @@
+//! The byte decoders never panic, whatever arrives: hit frames from an
+//! uplink, bundles from a file.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+use hitgate_core::bundle::{MAX_RECORD, Reader, Record, encode};
+use hitgate_core::wire;
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn frames_never_panic(mut bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        let mut n = 0;
+        wire::for_each_frame(&mut bytes, |r| {
+            // Random bytes almost never carry a valid CRC; if they do, the
+            // record must still be a well-formed one.
+            if let Ok(rec) = r {
+                let _ = rec.to_hit();
+            }
+            n += 1;
+        });
+        let _ = wire::decode(&mut bytes.clone());
+    }
+
+    #[test]
+    fn bundles_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600), chunk in 1usize..64) {
+        let mut src = &bytes[..];
+        let mut reader = Reader::<MAX_RECORD>::new();
+        for _ in 0..100 {
+            let r = reader.next(|b| {
+                let k = src.len().min(b.len()).min(chunk);
+                b[..k].copy_from_slice(&src[..k]);
+                src = &src[k..];
+                Ok::<_, ()>(k)
+            });
+            match r {
+                Ok(Some(rec)) => {
+                    let _ = rec.as_read();
+                }
+                Ok(None) | Err(_) => break,
+            }
+        }
+    }
+
+    #[test]
+    fn damaged_bundles_are_refused_or_decoded_never_panic(flip in 0usize..200, bit in 0u8..8) {
+        let mut buf = [0u8; MAX_RECORD];
+        let mut bytes = Vec::new();
+        for rec in [
+            Record::Entry { plate: "1ABC234", country: "BE", priority: 1, list: 0, valid_from: 0, valid_until: 0 },
+            Record::Read { time: 1, arrival: 2, camera: "cam-1", plate: b"1-ABC-234", country: b"", confidence: 80, position: None },
+            Record::End,
+        ] {
+            bytes.extend_from_slice(encode(&rec, &mut buf).unwrap());
+        }
+        let i = flip % bytes.len();
+        bytes[i] ^= 1 << bit;
+        let mut src = &bytes[..];
+        let mut reader = Reader::<MAX_RECORD>::new();
+        for _ in 0..10 {
+            let r = reader.next(|b| {
+                let k = src.len().min(b.len());
+                b[..k].copy_from_slice(&src[..k]);
+                src = &src[k..];
+                Ok::<_, ()>(k)
+            });
+            if !matches!(r, Ok(Some(_))) {
+                break;
+            }
+        }
+    }
+}
