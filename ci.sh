@@ -38,6 +38,15 @@ cargo test --workspace --features hitgate-core/serde 2>&1 | tee "$log"
 passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
 rm -f "$log"
 
+step "firmware: format, clippy, and the defmt build"
+(
+  cd examples/qemu-unit
+  export CARGO_TARGET_DIR="$PWD/../../target/qemu"
+  cargo fmt -- --check
+  cargo clippy -q --release -- -D warnings
+  DEFMT_LOG=info cargo build -q --release --features defmt
+)
+
 if [ -x examples/qemu-unit/run-all.sh ]; then
   step "firmware in QEMU, byte-for-byte against the host"
   examples/qemu-unit/run-all.sh

@@ -27,6 +27,10 @@ fn main() {
     fs::write(out.join("memory.x"), memory).unwrap_or_else(|e| panic!("memory.x: {e}"));
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed=build.rs");
+    // defmt keeps its format strings in a section of its own linker script.
+    if env::var_os("CARGO_FEATURE_DEFMT").is_some() {
+        println!("cargo:rustc-link-arg=-Tdefmt.x");
+    }
     println!("cargo:rustc-check-cfg=cfg(board_small, board_medium)");
     match target.as_str() {
         _ if mps2 => {}

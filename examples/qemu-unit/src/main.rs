@@ -35,6 +35,8 @@ use hitgate_core::{
 };
 use static_cell::ConstStaticCell;
 
+#[cfg(feature = "defmt")]
+use defmt_semihosting as _; // the global defmt logger
 use host_file::{HostFile, LoggedPin};
 use outbox::Outbox;
 
