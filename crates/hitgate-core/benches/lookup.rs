@@ -9,33 +9,8 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hitgate_core::*;
 
-/// A small deterministic generator (xorshift64*), so the bench needs no
-/// extra crate.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-/// A Belgian current-format plate `1ABC234` / `2ABC234`.
-fn belgian(rng: &mut Rng) -> Plate {
-    let mut s = [0u8; 7];
-    s[0] = b'1' + rng.below(2) as u8;
-    for c in &mut s[1..4] {
-        *c = b'A' + rng.below(26) as u8;
-    }
-    for c in &mut s[4..] {
-        *c = b'0' + rng.below(10) as u8;
-    }
-    Plate::normalize(&s).unwrap()
-}
+mod common;
+use common::{Rng, belgian};
 
 const READS: usize = 4096;
 

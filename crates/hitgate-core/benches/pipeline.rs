@@ -8,33 +8,8 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hitgate_core::*;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-fn belgian(rng: &mut Rng) -> String {
-    let l = |r: &mut Rng| (b'A' + r.below(26) as u8) as char;
-    let d = |r: &mut Rng| (b'0' + r.below(10) as u8) as char;
-    format!(
-        "{}-{}{}{}-{}{}{}",
-        1 + rng.below(2),
-        l(rng),
-        l(rng),
-        l(rng),
-        d(rng),
-        d(rng),
-        d(rng)
-    )
-}
+mod common;
+use common::{Rng, belgian_printed as belgian};
 
 const ENTRIES: usize = 100_000;
 const READS: usize = 20_000;

@@ -256,6 +256,16 @@ mod tests {
     use super::*;
     use crate::policy::Policy;
 
+    /// A byte source over `bytes`, at most `chunk` bytes a call.
+    fn source(mut bytes: &[u8], chunk: usize) -> impl FnMut(&mut [u8]) -> Result<usize, ()> + '_ {
+        move |b: &mut [u8]| {
+            let k = bytes.len().min(b.len()).min(chunk);
+            b[..k].copy_from_slice(&bytes[..k]);
+            bytes = &bytes[k..];
+            Ok(k)
+        }
+    }
+
     #[test]
     fn records_round_trip_through_small_chunks() {
         let mut bytes: Vec<u8> = Vec::new();
@@ -296,18 +306,12 @@ mod tests {
         for r in &recs {
             bytes.extend_from_slice(encode(r, &mut buf).unwrap());
         }
-        let mut src = &bytes[..];
+        // Feed 7 bytes at a time.
+        let mut src = source(&bytes, 7);
         let mut reader = Reader::<MAX_RECORD>::new();
         let mut got = Vec::new();
         loop {
-            // Feed 7 bytes at a time.
-            let r = reader.next(|b| {
-                let k = src.len().min(b.len()).min(7);
-                b[..k].copy_from_slice(&src[..k]);
-                src = &src[k..];
-                Ok::<_, ()>(k)
-            });
-            match r.unwrap() {
+            match reader.next(&mut src).unwrap() {
                 Some(rec) => got.push(format!("{rec:?}")),
                 None => break,
             }
@@ -321,25 +325,11 @@ mod tests {
         let mut buf = [0u8; MAX_RECORD];
         let frame = encode(&Record::End, &mut buf).unwrap().to_vec();
         // Truncated: no delimiter.
-        let mut src = &frame[..frame.len() - 1];
         let mut reader = Reader::<64>::new();
-        let r = reader.next(|b| {
-            let k = src.len().min(b.len());
-            b[..k].copy_from_slice(&src[..k]);
-            src = &src[k..];
-            Ok::<_, ()>(k)
-        });
+        let r = reader.next(source(&frame[..frame.len() - 1], 64));
         assert!(matches!(r, Err(ReadFailure::Bundle(BundleError::Corrupt))));
         // Garbage.
-        let junk = [7u8, 200, 3, 0];
-        let mut src = &junk[..];
         let mut reader = Reader::<64>::new();
-        let r = reader.next(|b| {
-            let k = src.len().min(b.len());
-            b[..k].copy_from_slice(&src[..k]);
-            src = &src[k..];
-            Ok::<_, ()>(k)
-        });
-        assert!(r.is_err());
+        assert!(reader.next(source(&[7u8, 200, 3, 0], 64)).is_err());
     }
 }

@@ -423,13 +423,7 @@ impl<'w, 's> Unit<'w, 's> {
                 Some(i) => self.close_at(i, sink),
                 None => {
                     // Keep the cached time honest even if it went stale.
-                    self.oldest_open = self
-                        .tables
-                        .passages
-                        .iter()
-                        .filter(|p| p.open)
-                        .min_by_key(|p| p.serial)
-                        .map(|p| p.opened_at);
+                    self.refresh_oldest_open();
                     break;
                 }
             }
@@ -522,6 +516,12 @@ impl<'w, 's> Unit<'w, 's> {
             return;
         };
         let mut p = core::mem::replace(slot, Passage::EMPTY);
+        self.refresh_oldest_open();
+        self.close(&mut p, sink);
+    }
+
+    /// Recomputes when the oldest open passage opened.
+    fn refresh_oldest_open(&mut self) {
         self.oldest_open = self
             .tables
             .passages
@@ -529,7 +529,6 @@ impl<'w, 's> Unit<'w, 's> {
             .filter(|p| p.open)
             .min_by_key(|p| p.serial)
             .map(|p| p.opened_at);
-        self.close(&mut p, sink);
     }
 
     fn close(&mut self, p: &mut Passage, sink: &mut impl FnMut(Outcome)) {

@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use crate::lists::ListsData;
 use crate::policy_file::PolicyFile;
@@ -17,6 +17,42 @@ use crate::{eval, summary};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// What `replay` and `prepare` read.
+#[derive(Args)]
+struct Inputs {
+    /// Reads: .jsonl or .csv, optionally .gz.
+    #[arg(long)]
+    reads: PathBuf,
+    /// Watchlists (CSV); repeat for several files.
+    #[arg(long = "lists", required = true)]
+    lists: Vec<PathBuf>,
+    /// Policy (TOML): lists, settings, decision matrix. Without it, the
+    /// Brussels baseline.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Settings (TOML) that override the policy's [config].
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Watchlist version reported with every hit.
+    #[arg(long, default_value_t = 1)]
+    list_version: u32,
+}
+
+impl Inputs {
+    /// The policy (with `--config` applied) and the lists, checked.
+    fn load(&self) -> Result<(PolicyFile, ListsData)> {
+        let mut pf = match &self.policy {
+            Some(p) => PolicyFile::load(p)?,
+            None => PolicyFile::baseline(),
+        };
+        if let Some(c) = &self.config {
+            pf.config = PolicyFile::load_config(c)?;
+        }
+        let data = ListsData::load(&self.lists, &pf.lists)?;
+        Ok((pf, data))
+    }
 }
 
 #[derive(Subcommand)]
@@ -41,18 +77,8 @@ enum Command {
         Without --policy the Brussels baseline applies."
     )]
     Replay {
-        /// Reads: .jsonl or .csv, optionally .gz.
-        #[arg(long)]
-        reads: PathBuf,
-        /// Watchlists (CSV); repeat for several files.
-        #[arg(long = "lists", required = true)]
-        lists: Vec<PathBuf>,
-        /// Policy (TOML): lists, settings, decision matrix.
-        #[arg(long)]
-        policy: Option<PathBuf>,
-        /// Settings (TOML) that override the policy's [config].
-        #[arg(long)]
-        config: Option<PathBuf>,
+        #[command(flatten)]
+        inputs: Inputs,
         /// Output directory.
         #[arg(long)]
         out: PathBuf,
@@ -65,9 +91,6 @@ enum Command {
         /// Also write hits.frames (postcard + CRC + COBS records, as the firmware sends them).
         #[arg(long)]
         frames: bool,
-        /// Watchlist version reported with every hit.
-        #[arg(long, default_value_t = 1)]
-        list_version: u32,
         /// Passage slots of the simulated unit (as a firmware sizes them).
         #[arg(long, default_value_t = 256)]
         passages: usize,
@@ -124,24 +147,11 @@ enum Command {
         `hitgate replay --frames`."
     )]
     Prepare {
-        /// Reads: .jsonl or .csv, optionally .gz.
-        #[arg(long)]
-        reads: PathBuf,
-        /// Watchlists (CSV); repeat for several files.
-        #[arg(long = "lists", required = true)]
-        lists: Vec<PathBuf>,
-        /// Policy (TOML).
-        #[arg(long)]
-        policy: Option<PathBuf>,
-        /// Settings (TOML) that override the policy's [config].
-        #[arg(long)]
-        config: Option<PathBuf>,
+        #[command(flatten)]
+        inputs: Inputs,
         /// The bundle file to write.
         #[arg(long)]
         out: PathBuf,
-        /// Watchlist version reported with every hit.
-        #[arg(long, default_value_t = 1)]
-        list_version: u32,
     },
     /// Score forwarded hits against ground truth.
     #[command(
@@ -175,33 +185,28 @@ fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Demo { out, seed, quiet } => demo(out, seed, quiet),
         Command::Replay {
-            reads,
-            lists,
-            policy,
-            config,
+            inputs,
             out,
             strict,
             quiet,
             frames,
-            list_version,
             passages,
             suppression,
             cameras,
         } => {
-            let pf = load_policy(policy.as_deref(), config.as_deref())?;
-            let data = ListsData::load(&lists, &pf.lists)?;
+            let (pf, data) = inputs.load()?;
             let opts = ReplayOptions {
                 strict,
                 quiet,
                 frames,
-                version: list_version,
+                version: inputs.list_version,
                 tables: crate::replay::TableSizes {
                     passages,
                     suppression,
                     cameras,
                 },
             };
-            let report = replay(&reads, &data, &pf, &out, &opts)?;
+            let report = replay(&inputs.reads, &data, &pf, &out, &opts)?;
             print!("{}", summary::render(&report));
             println!("wrote {}", out.display());
             Ok(())
@@ -257,17 +262,10 @@ fn dispatch(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Prepare {
-            reads,
-            lists,
-            policy,
-            config,
-            out,
-            list_version,
-        } => {
-            let pf = load_policy(policy.as_deref(), config.as_deref())?;
-            let data = ListsData::load(&lists, &pf.lists)?;
-            let s = crate::bundle_file::prepare(&reads, &data, &pf, list_version, &out)?;
+        Command::Prepare { inputs, out } => {
+            let (pf, data) = inputs.load()?;
+            let s =
+                crate::bundle_file::prepare(&inputs.reads, &data, &pf, inputs.list_version, &out)?;
             println!(
                 "wrote {}: {} bytes, {} rules, {} entries, {} reads ({} bad lines left out)",
                 out.display(),
@@ -289,21 +287,6 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
-}
-
-/// The policy file (or the baseline), with `--config` applied.
-fn load_policy(
-    policy: Option<&std::path::Path>,
-    config: Option<&std::path::Path>,
-) -> Result<PolicyFile> {
-    let mut pf = match policy {
-        Some(p) => PolicyFile::load(p)?,
-        None => PolicyFile::baseline(),
-    };
-    if let Some(c) = config {
-        pf.config = PolicyFile::load_config(c)?;
-    }
-    Ok(pf)
 }
 
 fn demo(out: PathBuf, seed: u64, quiet: bool) -> Result<()> {
