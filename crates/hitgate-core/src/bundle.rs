@@ -310,11 +310,8 @@ mod tests {
         let mut src = source(&bytes, 7);
         let mut reader = Reader::<MAX_RECORD>::new();
         let mut got = Vec::new();
-        loop {
-            match reader.next(&mut src).unwrap() {
-                Some(rec) => got.push(format!("{rec:?}")),
-                None => break,
-            }
+        while let Some(rec) = reader.next(&mut src).unwrap() {
+            got.push(format!("{rec:?}"));
         }
         let want: Vec<_> = recs.iter().map(|r| format!("{r:?}")).collect();
         assert_eq!(got, want);
