@@ -232,36 +232,9 @@ impl Ord for Plate {
     }
 }
 
-#[cfg(feature = "defmt")]
-impl defmt::Format for Plate {
-    fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(f, "{=str}", self.as_str())
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for Plate {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Plate {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Plate;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a number plate")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Plate, E> {
-                Plate::normalize(v.as_bytes()).map_err(E::custom)
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
+crate::fmt::via_str!(Plate, "a number plate", |v: &str| Plate::normalize(
+    v.as_bytes()
+));
 
 /// Why bytes are not a country code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -357,36 +330,9 @@ impl fmt::Display for Country {
     }
 }
 
-#[cfg(feature = "defmt")]
-impl defmt::Format for Country {
-    fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(f, "{=str}", self.as_str())
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for Country {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Country {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Country;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a two-letter country code")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Country, E> {
-                Country::parse(v.as_bytes()).map_err(E::custom)
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
+crate::fmt::via_str!(Country, "a two-letter country code", |v: &str| {
+    Country::parse(v.as_bytes())
+});
 
 #[cfg(test)]
 mod tests {
@@ -482,5 +428,24 @@ mod tests {
             Country::parse(b"B-"),
             Err(CountryError::InvalidChar { at: 1 })
         );
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod serde_tests {
+    use super::*;
+
+    #[test]
+    fn plates_and_countries_go_through_serde_as_checked_strings() {
+        let mut buf = [0u8; 32];
+        let p = Plate::normalize(b"1-abc-234").unwrap();
+        let bytes = postcard::to_slice(&p, &mut buf).unwrap();
+        assert_eq!(&bytes[..], b"\x071ABC234");
+        assert_eq!(postcard::from_bytes::<Plate>(bytes).unwrap(), p);
+        // A string that is not a plate is an error, not a plate.
+        assert!(postcard::from_bytes::<Plate>(b"\x051_ABC").is_err());
+        assert_eq!(postcard::from_bytes::<Country>(b"\x02be").unwrap(), Country::BE);
+        assert!(postcard::from_bytes::<Country>(b"\x03BEL").is_err());
+        assert!(postcard::from_bytes::<crate::CameraId>(b"\x00").is_err());
     }
 }

@@ -49,36 +49,7 @@ impl fmt::Display for CameraId {
     }
 }
 
-#[cfg(feature = "defmt")]
-impl defmt::Format for CameraId {
-    fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(f, "{=str}", self.as_str())
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for CameraId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CameraId {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = CameraId;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a camera id")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<CameraId, E> {
-                CameraId::new(v).map_err(E::custom)
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
+crate::fmt::via_str!(CameraId, "a camera id", CameraId::new);
 
 /// Where a mobile unit stood: degrees × 10⁷ (WGS 84).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
