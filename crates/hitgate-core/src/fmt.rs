@@ -1,4 +1,5 @@
 //! Logging macros: to `defmt` with the `defmt` feature, nowhere otherwise.
+//! They never log a plate: only what happened, never to whom.
 #![allow(unused_macros)]
 
 macro_rules! debug {

@@ -444,7 +444,10 @@ mod serde_tests {
         assert_eq!(postcard::from_bytes::<Plate>(bytes).unwrap(), p);
         // A string that is not a plate is an error, not a plate.
         assert!(postcard::from_bytes::<Plate>(b"\x051_ABC").is_err());
-        assert_eq!(postcard::from_bytes::<Country>(b"\x02be").unwrap(), Country::BE);
+        assert_eq!(
+            postcard::from_bytes::<Country>(b"\x02be").unwrap(),
+            Country::BE
+        );
         assert!(postcard::from_bytes::<Country>(b"\x03BEL").is_err());
         assert!(postcard::from_bytes::<crate::CameraId>(b"\x00").is_err());
     }

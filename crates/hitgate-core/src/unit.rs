@@ -377,12 +377,14 @@ impl<'w, 's> Unit<'w, 's> {
                     let mut p = Passage::EMPTY;
                     self.fill(&mut p, &read, &matches);
                     self.indicators.evicted_passages += 1;
+                    crate::fmt::warning!("passage table full: the oldest passage is decided early");
                     self.close(&mut p, sink);
                     // The table has no slots, so nothing is open.
                     self.oldest_open = None;
                     return Ok(ReadStatus::Opened);
                 };
                 self.indicators.evicted_passages += 1;
+                crate::fmt::warning!("passage table full: the oldest passage is decided early");
                 self.close_at(i, sink);
                 i
             }
@@ -655,6 +657,7 @@ impl<'w, 's> Unit<'w, 's> {
             self.clock,
         ) {
             ind.evicted_suppression += 1;
+            crate::fmt::warning!("suppression window full: the oldest entry is forgotten");
         }
         match action {
             Action::Dispatch => ind.dispatched += 1,
