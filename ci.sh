@@ -52,6 +52,22 @@ if [ -x examples/qemu-unit/run-all.sh ]; then
   examples/qemu-unit/run-all.sh
 fi
 
+step "fuzz smoke run (cargo-fuzz on stable, no sanitizer, 10 s a target)"
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked -q cargo-fuzz
+(
+  cd fuzz
+  log=$(mktemp)
+  for target in plate frames bundle unit; do
+    if ! cargo fuzz run -s none "$target" -- -max_total_time=10 >"$log" 2>&1; then
+      tail -40 "$log" >&2
+      echo "fuzz target $target failed" >&2
+      exit 1
+    fi
+    echo "  $target: $(grep -E '^Done' "$log")"
+  done
+  rm -f "$log"
+)
+
 step "all checks passed"
 # The closing line CI reads: every test of the run, summed.
 echo "tests: ${passed} passed, 0 failed"

@@ -1,0 +1,31 @@
+//! Normalisation never panics and is idempotent; lookups of whatever it
+//! accepts never panic.
+#![no_main]
+
+use hitgate_core::*;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(p) = Plate::normalize(data) {
+        assert_eq!(Plate::normalize(p.as_bytes()), Ok(p));
+        let mut entries = [Entry::EMPTY; 4];
+        let mut index = [0u32; 4];
+        let mut b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
+        let tol = Tolerance {
+            ocr: 2,
+            edits: 2,
+            min_len: 0,
+        };
+        let Ok(list) = b.add_list(ListSpec {
+            tolerance: tol,
+            local: false,
+        }) else {
+            return;
+        };
+        let _ = b.insert(ListEntry::new(p, None, Priority::P1, list));
+        if let Ok(wl) = b.build() {
+            let m: Matches<4> = wl.lookup(&p, None, 0);
+            assert_eq!(m.best().map(|m| m.kind), Some(MatchKind::Exact));
+        }
+    }
+});
