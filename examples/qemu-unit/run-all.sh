@@ -51,4 +51,21 @@ for b in "${boards[@]}"; do
     fi
   done
 done
+# The instruction-counting plugin builds and counts: one start and one end
+# mark around each of the 16 reads of the fixture (numbers: measure.sh).
+gcc -O2 -shared -fPIC -Wall -Wextra -Werror -o "$work/libinsncount.so" "$here/plugin/insncount.c"
+elf="$CARGO_TARGET_DIR/thumbv7em-none-eabihf/release/hitgate-qemu-unit"
+start=0x$(nm "$elf" | awk '$3=="hitgate_read_marker"{print $1}')
+end=0x$(nm "$elf" | awk '$3=="hitgate_read_done"{print $1}')
+run="$work/run-thumbv7em-none-eabihf-basic"
+(cd "$run" && timeout 120 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
+  -semihosting-config enable=on,target=native \
+  -plugin "$work/libinsncount.so,start=$start,end=$end,out=$run/counts.txt" -kernel "$elf" >/dev/null 2>&1)
+marks=$(grep -c '^[SE] [0-9]' "$run/counts.txt" || true)
+if [ "$marks" = 32 ]; then
+  echo "  instruction-counting plugin: 16 reads counted"
+else
+  echo "  instruction-counting plugin: expected 32 marks, got $marks" >&2
+  fail=1
+fi
 exit $fail

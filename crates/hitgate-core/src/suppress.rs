@@ -21,7 +21,9 @@ use crate::policy::Action;
 use crate::watchlist::ListId;
 
 /// One slot of the suppression table. Storage is handed in by the caller:
-/// `[SuppressSlot::EMPTY; N]`.
+/// `[SuppressSlot::EMPTY; N]`. Size it as the hits forwarded in one re-alert
+/// window, times two or more: a key's [`PROBE`] slots fill before the whole
+/// table does, and an expired slot is reused before anything is evicted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SuppressSlot {
     /// Valid when `used` (not an `Option`: an unused slot is all zero
