@@ -1037,16 +1037,22 @@ impl Ctx<'_, '_> {
     #[inline]
     fn near(&self, key: u64) -> bool {
         let skel = key >> LIST_BITS;
+        if skel == self.qskel {
+            return true;
+        }
         let list = (key & ((1 << LIST_BITS) - 1)) as usize;
+        let Some(edits) = self.edits.get(list).copied().flatten() else {
+            return false;
+        };
         let len = skel_len(skel);
-        let min = usize::from(self.min_len.get(list).copied().unwrap_or(u8::MAX));
-        match self.edits.get(list).copied().flatten() {
-            _ if skel == self.qskel => true,
-            // Below the list's minimum length only the same skeleton counts.
-            _ if len < min => false,
-            None | Some(0) => false,
-            Some(1) => within_one_edit(self.qskel, self.n, skel),
-            Some(_) => self.n.abs_diff(len) <= 2,
+        // Below the list's minimum length only the same skeleton counts.
+        if edits == 0 || len < usize::from(self.min_len.get(list).copied().unwrap_or(u8::MAX)) {
+            return false;
+        }
+        match self.n.abs_diff(len) {
+            d if d > usize::from(edits) => false,
+            _ if edits >= 2 => true,
+            d => within_one_edit(self.qskel, self.n, skel, len, d),
         }
     }
 
@@ -1218,15 +1224,15 @@ impl Ctx<'_, '_> {
 /// Are two skeletons within one substitution, insertion or deletion? Bit
 /// operations on the packed forms: a quick filter before the exact check.
 #[inline]
-fn within_one_edit(a: u64, la: usize, b: u64) -> bool {
-    let lb = skel_len(b);
-    match la.abs_diff(lb) {
+fn within_one_edit(a: u64, la: usize, b: u64, lb: usize, diff: usize) -> bool {
+    match diff {
         0 => {
-            // Count the 6-bit fields that differ.
+            // At most one 6-bit field differs: fold each field to its low
+            // bit; at most one bit may be set.
             let x = a ^ b;
             let folded =
                 (x | (x >> 1) | (x >> 2) | (x >> 3) | (x >> 4) | (x >> 5)) & FIELD_LOW_BITS;
-            folded.count_ones() <= 1
+            folded & folded.wrapping_sub(1) == 0
         }
         1 => {
             // The longer one is the shorter one with one character inserted:

@@ -347,7 +347,9 @@ fn exact_plate_comes_back_from_skeleton_and_variant() {
 #[test]
 fn one_edit_filter() {
     let sk = |s: &str| p(s).pack();
-    let near = |a: &str, b: &str| within_one_edit(sk(a), a.len(), sk(b));
+    let near = |a: &str, b: &str| {
+        within_one_edit(sk(a), a.len(), sk(b), b.len(), a.len().abs_diff(b.len()))
+    };
     assert!(near("ABC123", "ABC123"));
     assert!(near("ABC123", "ABX123"));
     assert!(!near("ABC123", "XBC12Y"));
