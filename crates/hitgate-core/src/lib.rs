@@ -34,6 +34,6 @@ pub use suppress::SuppressSlot;
 pub use unit::{Config, Hit, Mode, Outcome, ReadStatus, Reason, Tables, Unit};
 pub use watchlist::{
     BYTES_PER_ENTRY, Duplicate, Entry, EntryId, InsertError, ListEntry, ListError, ListId,
-    ListSpec, MAX_LISTS, MIN_TOLERANT_LEN, Match, MatchKind, Matches, Priority, Watchlist,
+    ListSpec, MAX_LISTS, MIN_TOLERANT_LEN, Match, MatchKind, Matches, OneEdit, Priority, Watchlist,
     WatchlistBuilder,
 };

@@ -61,11 +61,34 @@ pub const MAX_LISTS: usize = 16;
 /// below it the pigeonhole halves would be empty and a lookup would scan.
 pub const MIN_TOLERANT_LEN: u8 = 3;
 
-/// Above this many entries, one-edit lookups find entries one character
-/// shorter than the read by deletion rather than by a short suffix range
-/// (measured in `BENCHMARKS.md`: at 1,000 entries the range is twice as
-/// fast, at 1,000,000 the deletions are two and a half times).
+/// With [`OneEdit::Auto`], above this many entries (in a search group)
+/// one-edit lookups leave short suffix ranges for deletion probes (measured
+/// in `BENCHMARKS.md`: at 1,000 entries the ranges are twice as fast, at
+/// 1,000,000 the probes are several times).
 pub const DELETION_SEARCH_ABOVE: usize = 1 << 16;
+
+/// How a one-edit lookup finds its candidates. Every strategy finds the
+/// same matches (the reference property test runs each); they differ in
+/// speed, which depends on the list size, the filter and the processor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum OneEdit {
+    /// [`Ranges`](Self::Ranges) up to [`DELETION_SEARCH_ABOVE`] entries;
+    /// above, [`Overlap`](Self::Overlap) with a filter and
+    /// [`Deletions`](Self::Deletions) without.
+    #[default]
+    Auto,
+    /// The shortest prefix and suffix ranges that cover every length: two
+    /// range searches, wide ones in a large list.
+    Ranges,
+    /// Halves for entries as long as the read or one longer, and the read
+    /// with each character deleted (exact probes) for entries one shorter.
+    Deletions,
+    /// Halves that overlap by one character (narrower ranges), exact probes
+    /// for a substitution at the overlap and for deletions: best with a
+    /// filter in front of the probes.
+    Overlap,
+}
 
 /// Bytes of caller storage per entry: one [`Entry`] and one `u32`.
 pub const BYTES_PER_ENTRY: usize = core::mem::size_of::<Entry>() + core::mem::size_of::<u32>();
@@ -772,7 +795,7 @@ impl<'a> WatchlistBuilder<'a> {
             filter,
             classes,
             version,
-            deletion_above: DELETION_SEARCH_ABOVE,
+            one_edit: OneEdit::Auto,
         })
     }
 }
@@ -854,7 +877,7 @@ pub struct Watchlist<'a> {
     filter: &'a [u64],
     classes: ConfusionClasses,
     version: u32,
-    deletion_above: usize,
+    one_edit: OneEdit,
 }
 
 /// The filter word of a (group, skeleton) and its three bits: a Bloom
@@ -907,11 +930,10 @@ impl<'a> Watchlist<'a> {
         self.entries.is_empty()
     }
 
-    /// Above how many entries one-edit lookups search shorter entries by
-    /// deletion (default [`DELETION_SEARCH_ABOVE`]). Results are the same
-    /// either way; only the speed differs.
-    pub fn set_deletion_search_above(&mut self, entries: usize) {
-        self.deletion_above = entries;
+    /// How one-edit lookups find candidates (default [`OneEdit::Auto`]).
+    /// Results are the same either way; only the speed differs.
+    pub fn set_one_edit(&mut self, strategy: OneEdit) {
+        self.one_edit = strategy;
     }
 
     /// The version given to the builder.
@@ -1065,10 +1087,11 @@ impl Ctx<'_, '_> {
     /// read's length or one longer are found by the ranges of `q[..n / 2]`
     /// and `q[n / 2..]`. Entries one shorter (the camera added a character)
     /// need a shorter suffix, whose range is large in a large watchlist
-    /// (three Belgian digits: a thousandth of the list); above
-    /// [`DELETION_SEARCH_ABOVE`] entries (see
-    /// [`Watchlist::set_deletion_search_above`]) they are found instead as
-    /// the read with one character deleted, `n` exact searches.
+    /// (three Belgian digits: a thousandth of the list), or are found as the
+    /// read with one character deleted, `n` exact searches. With cheap exact
+    /// searches (a filter), the two halves can overlap by a character
+    /// (narrower ranges) and the substitutions at the overlap be probed one
+    /// by one. [`OneEdit`] chooses.
     fn search_one_edit<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
         let n = q.len();
         if n < usize::from(MIN_TOLERANT_LEN) {
@@ -1077,7 +1100,15 @@ impl Ctx<'_, '_> {
             return;
         }
         let near = |k: u64| self.near(k);
-        if self.seg.1 - self.seg.0 <= self.wl.deletion_above {
+        let size = self.seg.1 - self.seg.0;
+        let filtered = !self.wl.filter.is_empty();
+        let strategy = match self.wl.one_edit {
+            OneEdit::Auto if size <= DELETION_SEARCH_ABOVE => OneEdit::Ranges,
+            OneEdit::Auto if filtered => OneEdit::Overlap,
+            OneEdit::Auto => OneEdit::Deletions,
+            s => s,
+        };
+        if strategy == OneEdit::Ranges {
             // The shortest prefix and suffix cover every length n-1..=n+1.
             let min = n - 1;
             if let Some(prefix) = q.get(..min / 2) {
@@ -1088,16 +1119,44 @@ impl Ctx<'_, '_> {
             }
             return;
         }
-        let h = n / 2;
         let longer = |k: u64| {
             let len = skel_len(k >> LIST_BITS);
             (len == n || len == n + 1) && self.near(k)
         };
-        if let Some(prefix) = q.get(..h) {
-            self.search_prefix(prefix, longer, out);
-        }
-        if let Some(suffix) = q.get(h..) {
-            self.search_suffix(suffix, longer, out);
+        if strategy == OneEdit::Deletions {
+            // Halves: an entry of length n or n + 1 keeps q[..n / 2] or
+            // ends with q[n / 2..].
+            let h = n / 2;
+            if let Some(prefix) = q.get(..h) {
+                self.search_prefix(prefix, longer, out);
+            }
+            if let Some(suffix) = q.get(h..) {
+                self.search_suffix(suffix, longer, out);
+            }
+        } else {
+            // With a filter, exact probes are cheap, so the halves can
+            // overlap by one character and both ranges stay narrow: an
+            // entry of length n or n + 1 starts with q[..s + 1] or ends with
+            // q[s..], unless its one edit is a substitution at s itself,
+            // which a probe per skeleton character finds.
+            let s = n / 2;
+            if let Some(prefix) = q.get(..=s) {
+                self.search_prefix(prefix, longer, out);
+            }
+            if let Some(suffix) = q.get(s..) {
+                self.search_suffix(suffix, longer, out);
+            }
+            let mut v: Codes = Codes::new();
+            let _ = v.extend_from_slice(q);
+            for code in (1..=36u8).filter(|&c| self.wl.classes.rep_code(c) == c) {
+                if q.get(s) == Some(&code) {
+                    continue;
+                }
+                if let Some(slot) = v.get_mut(s) {
+                    *slot = code;
+                }
+                self.search_exact(&v, out);
+            }
         }
         let mut shorter: Codes = Codes::new();
         for i in 0..n {

@@ -250,9 +250,9 @@ proptest! {
             b.insert(le).unwrap();
         }
         let mut wl = b.build().map_err(|(_, d)| d).unwrap();
-        // Both one-edit strategies: short suffix ranges, and deletions.
-        for deletion_above in [usize::MAX, 0] {
-        wl.set_deletion_search_above(deletion_above);
+        // Every one-edit strategy.
+        for strategy in [OneEdit::Ranges, OneEdit::Deletions, OneEdit::Overlap] {
+        wl.set_one_edit(strategy);
         for (read, country, now) in &case.reads {
             let plate = Plate::normalize(read.as_bytes()).unwrap();
             let c = country.map(|c| Country::parse(c.as_bytes()).unwrap());
@@ -273,7 +273,7 @@ proptest! {
             }).collect::<Result<_, TestCaseError>>()?;
             let mut want = reference_lookup(&case.lists, &case.entries, read, *country, *now);
             want.truncate(64);
-            prop_assert_eq!(got, want, "read {} country {:?} at {} (deletions above {}, filter {} words)", read, country, now, deletion_above, words);
+            prop_assert_eq!(got, want, "read {} country {:?} at {} ({:?}, filter {} words)", read, country, now, strategy, words);
         }
         }
         }
