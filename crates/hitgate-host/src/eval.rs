@@ -214,7 +214,7 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
 /// A table for people.
 pub fn render(e: &Evaluation) -> String {
     let mut s = String::from(
-        "priority  should  dispatched  recall  forwarded  real  precision  decoys  unrelated  duplicates  late\n",
+        "priority  should  dispatched  recall  forwarded  real  precision  dispatches  real  precision  decoys  unrelated  duplicates  late\n",
     );
     let row = |name: &str, x: &Scores| {
         format!(
@@ -242,4 +242,24 @@ pub fn render(e: &Evaluation) -> String {
         s += &format!("dispatch latency: median {m} ms, p99 {p} ms\n");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_rows_have_as_many_columns_as_the_header() {
+        let mut e = Evaluation::default();
+        for p in 0..5 {
+            e.by_priority.insert(format!("P{p}"), Scores::default());
+        }
+        let table = render(&e);
+        let mut lines = table.lines();
+        let header = lines.next().map_or(0, |h| h.split_whitespace().count());
+        assert_eq!(header, 14);
+        for line in lines {
+            assert_eq!(line.split_whitespace().count(), header, "{line}");
+        }
+    }
 }
