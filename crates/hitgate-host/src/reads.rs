@@ -15,6 +15,14 @@ use serde::Deserialize;
 
 use crate::time::parse_ts;
 
+/// Does the file start with the gzip magic bytes?
+pub fn is_gzip(path: &Path) -> bool {
+    let mut magic = [0u8; 2];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| magic == [0x1f, 0x8b])
+}
+
 /// Opens a file, decompressing gzip (by the magic bytes).
 pub fn open(path: &Path) -> Result<Box<dyn BufRead>> {
     let mut f = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;

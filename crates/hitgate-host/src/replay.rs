@@ -237,16 +237,24 @@ pub fn replay(
     out: &Path,
     opts: &ReplayOptions,
 ) -> Result<Report> {
+    // Progress is in bytes of the file as read; a compressed file's size
+    // says nothing about that, so it gets a spinner instead of a bar.
     let size = std::fs::metadata(reads_path).map(|m| m.len()).unwrap_or(0);
+    let known = !reads::is_gzip(reads_path);
     let bar = if opts.quiet {
         ProgressBar::hidden()
     } else {
-        let b = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr_with_hz(4));
+        let b = ProgressBar::with_draw_target(
+            known.then_some(size),
+            ProgressDrawTarget::stderr_with_hz(4),
+        );
+        let template = if known {
+            "{spinner} replay [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes}"
+        } else {
+            "{spinner} replay [{elapsed_precise}] {bytes} decompressed"
+        };
         b.set_style(
-            ProgressStyle::with_template(
-                "{spinner} replay [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         b
     };
