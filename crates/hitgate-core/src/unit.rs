@@ -335,8 +335,9 @@ impl<'w, 's> Unit<'w, 's> {
             }
         };
         self.count_camera_read(&read.camera);
-        let matches: Matches<MAX_MATCHES> =
-            self.watchlist.lookup(&read.plate, read.country, read.time);
+        let mut matches: Matches<MAX_MATCHES> = Matches::new();
+        self.watchlist
+            .lookup_into(&read.plate, read.country, read.time, &mut matches);
         if matches.is_empty() {
             self.indicators.unmatched += 1;
             return Ok(ReadStatus::Unmatched);
@@ -555,8 +556,9 @@ impl<'w, 's> Unit<'w, 's> {
         } else {
             (first_plate(p, &first), 1)
         };
-        let mut matches: Matches<MAX_MATCHES> =
-            self.watchlist.lookup(&plate, p.country, p.first_time);
+        let mut matches: Matches<MAX_MATCHES> = Matches::new();
+        self.watchlist
+            .lookup_into(&plate, p.country, p.first_time, &mut matches);
         let (plate, support) = if matches.is_empty() {
             // The vote drifted off every list: fall back on the first read.
             matches = Matches::new();

@@ -464,6 +464,12 @@ impl<const K: usize> Matches<K> {
         self.overflow
     }
 
+    /// Empties the result, keeping its storage.
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.overflow = 0;
+    }
+
     /// Inserts in rank order, keeping the best `K`; ignores an entry already
     /// present.
     fn insert(&mut self, m: Match) {
@@ -844,7 +850,18 @@ fn reversed(skel: u64) -> u64 {
 #[inline]
 fn rev_tail(skel: u64, k: usize) -> u64 {
     let len = skel_len(skel);
-    let mut x = skel >> (CODE_BITS * (MAX_PLATE_LEN - len) as u32);
+    let x = skel >> (CODE_BITS * (MAX_PLATE_LEN - len) as u32);
+    if k <= 5 {
+        // Five fields fit 30 bits: reverse them in 32-bit arithmetic.
+        let mut x = x as u32;
+        let mut out = 0u32;
+        for _ in 0..k {
+            out = (out << CODE_BITS) | (x & CODE_MASK as u32);
+            x >>= CODE_BITS;
+        }
+        return u64::from(out);
+    }
+    let mut x = x;
     let mut out = 0u64;
     for _ in 0..k {
         out = (out << CODE_BITS) | (x & CODE_MASK);
@@ -853,16 +870,33 @@ fn rev_tail(skel: u64, k: usize) -> u64 {
     out
 }
 
+/// A skeleton with its character `i` deleted (the rest moves up).
+#[inline]
+fn delete_field(key: u64, i: usize) -> u64 {
+    let above = CODE_BITS * (MAX_PLATE_LEN - i.min(MAX_PLATE_LEN)) as u32;
+    let below = above.saturating_sub(CODE_BITS);
+    let high = if above >= 64 {
+        0
+    } else {
+        (key >> above) << above
+    };
+    let low = key & ((1u64 << below) - 1);
+    high | (low << CODE_BITS)
+}
+
 /// Packs skeleton codes as a prefix key: `(lo, hi)` of all keys that start
 /// with `codes`.
 fn prefix_range(codes: &[u8]) -> (u64, u64) {
-    let mut lo = 0u64;
-    for (i, &c) in codes.iter().enumerate().take(MAX_PLATE_LEN) {
-        lo |= u64::from(c) << (CODE_BITS * (MAX_PLATE_LEN - 1 - i) as u32);
+    // Fixed shifts while packing, one variable shift at the end: cheap on a
+    // 32-bit core, where every 64-bit shift by a variable is a sequence.
+    let codes = codes.get(..MAX_PLATE_LEN).unwrap_or(codes);
+    let mut key = 0u64;
+    for &c in codes {
+        key = (key << CODE_BITS) | u64::from(c & CODE_MASK as u8);
     }
-    let free = CODE_BITS * (MAX_PLATE_LEN - codes.len().min(MAX_PLATE_LEN)) as u32;
-    let hi = lo | ((1u64 << free) - 1);
-    (lo, hi)
+    let free = CODE_BITS * (MAX_PLATE_LEN - codes.len()) as u32;
+    let lo = key << free;
+    (lo, lo | ((1u64 << free) - 1))
 }
 
 /// A built watchlist: sorted, indexed, read-only.
@@ -985,6 +1019,20 @@ impl<'a> Watchlist<'a> {
         now: u64,
     ) -> Matches<K> {
         let mut out = Matches::new();
+        self.lookup_into(read, country, now, &mut out);
+        out
+    }
+
+    /// [`lookup`](Self::lookup) into a caller's result, which is cleared
+    /// first: no copy of the result on return, for small targets.
+    pub fn lookup_into<const K: usize>(
+        &self,
+        read: &Plate,
+        country: Option<Country>,
+        now: u64,
+        out: &mut Matches<K>,
+    ) {
+        out.clear();
         let mut q: Codes = Codes::new();
         for &c in read.as_bytes() {
             let _ = q.push(self.classes.rep_code(char_code(c)));
@@ -1022,15 +1070,14 @@ impl<'a> Watchlist<'a> {
                 min_len,
             };
             match g {
-                0 => ctx.search_exact(&q, &mut out),
-                1 => ctx.search_one_edit(&q, &mut out),
+                0 => ctx.search_exact(&q, out),
+                1 => ctx.search_one_edit(&q, out),
                 _ => {
-                    ctx.search_one_edit(&q, &mut out);
-                    for_each_variant(&self.classes, &q, |v| ctx.search_one_edit(v, &mut out));
+                    ctx.search_one_edit(&q, out);
+                    for_each_variant(&self.classes, &q, |v| ctx.search_one_edit(v, out));
                 }
             }
         }
-        out
     }
 }
 
@@ -1146,40 +1193,39 @@ impl Ctx<'_, '_> {
             if let Some(suffix) = q.get(s..) {
                 self.search_suffix(suffix, longer, out);
             }
-            let mut v: Codes = Codes::new();
-            let _ = v.extend_from_slice(q);
+            let key = prefix_range(q).0;
+            let shift = CODE_BITS * (MAX_PLATE_LEN - 1 - s) as u32;
+            let hole = key & !(CODE_MASK << shift);
             for code in (1..=36u8).filter(|&c| self.wl.classes.rep_code(c) == c) {
-                if q.get(s) == Some(&code) {
-                    continue;
+                if q.get(s) != Some(&code) {
+                    self.search_skeleton(hole | (u64::from(code) << shift), out);
                 }
-                if let Some(slot) = v.get_mut(s) {
-                    *slot = code;
-                }
-                self.search_exact(&v, out);
             }
         }
-        let mut shorter: Codes = Codes::new();
-        for i in 0..n {
-            // Deleting either of two equal neighbours gives the same string.
-            if i > 0 && q.get(i) == q.get(i - 1) {
-                continue;
-            }
-            shorter.clear();
-            let _ = shorter.extend_from_slice(&q[..i]);
-            let _ = shorter.extend_from_slice(&q[i + 1..]);
-            if shorter.len() >= usize::from(MIN_TOLERANT_LEN) {
-                self.search_exact(&shorter, out);
+        if n > usize::from(MIN_TOLERANT_LEN) {
+            let key = prefix_range(q).0;
+            for i in 0..n {
+                // Deleting either of two equal neighbours gives the same string.
+                if i > 0 && q.get(i) == q.get(i - 1) {
+                    continue;
+                }
+                self.search_skeleton(delete_field(key, i), out);
             }
         }
     }
 
     /// Entries whose skeleton is exactly `q` (and that pass [`Self::near`]).
     fn search_exact<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
-        let (lo, _) = prefix_range(q);
-        if !filter_may_contain(self.wl.filter, self.group, lo) {
+        self.search_skeleton(prefix_range(q).0, out);
+    }
+
+    /// Entries whose skeleton is `skel` (and that pass [`Self::near`]): the
+    /// filter first, then one binary search.
+    fn search_skeleton<const K: usize>(&self, skel: u64, out: &mut Matches<K>) {
+        if !filter_may_contain(self.wl.filter, self.group, skel) {
             return;
         }
-        self.search_prefix(q, |k| k >> LIST_BITS == lo && self.near(k), out);
+        self.search_range(skel, skel, |k| k >> LIST_BITS == skel && self.near(k), out);
     }
 
     /// Entries whose skeleton starts with `prefix` and whose key passes
@@ -1190,9 +1236,20 @@ impl Ctx<'_, '_> {
         keep: impl Fn(u64) -> bool,
         out: &mut Matches<K>,
     ) {
+        let (lo, hi) = prefix_range(prefix);
+        self.search_range(lo, hi, keep, out);
+    }
+
+    /// Entries whose skeleton lies in `lo..=hi` and whose key passes `keep`.
+    fn search_range<const K: usize>(
+        &self,
+        lo: u64,
+        hi: u64,
+        keep: impl Fn(u64) -> bool,
+        out: &mut Matches<K>,
+    ) {
         let (start, end) = self.seg;
         let entries = self.wl.entries.get(start..end).unwrap_or(&[]);
-        let (lo, hi) = prefix_range(prefix);
         // One binary search for the start; the range is scanned anyway, so
         // it ends where the keys leave it.
         let a = entries.partition_point(|x| x.skel() < lo);

@@ -397,3 +397,16 @@ fn filter_says_no_to_most_absent_skeletons() {
         .count();
     assert!(false_yes < 1_000, "{false_yes} of 10,000");
 }
+
+#[test]
+fn deleting_a_field_of_a_packed_skeleton() {
+    for (s, i, want) in [
+        ("1ABC234", 0, "ABC234"),
+        ("1ABC234", 3, "1AB234"),
+        ("1ABC234", 6, "1ABC23"),
+        ("ABCDEFGHJK", 9, "ABCDEFGHJ"),
+        ("ABCDEFGHJK", 0, "BCDEFGHJK"),
+    ] {
+        assert_eq!(delete_field(p(s).pack(), i), p(want).pack(), "{s} without {i}");
+    }
+}
