@@ -407,6 +407,10 @@ fn deleting_a_field_of_a_packed_skeleton() {
         ("ABCDEFGHJK", 9, "ABCDEFGHJ"),
         ("ABCDEFGHJK", 0, "BCDEFGHJK"),
     ] {
-        assert_eq!(delete_field(p(s).pack(), i), p(want).pack(), "{s} without {i}");
+        assert_eq!(
+            delete_field(p(s).pack(), i),
+            p(want).pack(),
+            "{s} without {i}"
+        );
     }
 }
