@@ -314,3 +314,20 @@ fn cases(default: u32) -> u32 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+proptest! {
+    /// The ASCII fast path and the general path agree: a plate with a `·`
+    /// separator added takes the general path and must come out the same.
+    #[test]
+    fn ascii_and_general_normalisation_agree(s in "[ -~]{0,14}") {
+        let general = format!("{s}\u{b7}");
+        let a = Plate::normalize(s.as_bytes());
+        let b = Plate::normalize(general.as_bytes());
+        match (a, b) {
+            (Ok(x), Ok(y)) => prop_assert_eq!(x, y),
+            (Err(PlateError::Empty), Err(PlateError::Empty)) => {}
+            (Err(x), Err(y)) => prop_assert_eq!(x, y),
+            (x, y) => prop_assert!(false, "{:?} vs {:?}", x, y),
+        }
+    }
+}
