@@ -32,8 +32,10 @@
 //!   half (a range of the sorted entries) or ends with its last half (a range
 //!   of the suffix index). Entries one character shorter than the read are
 //!   found by a shorter suffix in small lists and, above
-//!   [`DELETION_SEARCH_ABOVE`] entries, as the read with one character
-//!   deleted;
+//!   [`DELETION_SEARCH_ABOVE`] entries, in the first half's range or as the
+//!   read with one of its first half's characters deleted. Each word of the
+//!   suffix index holds, above the entry's position, the leading bits of
+//!   its reversed skeleton, so most steps of a suffix search read no entry;
 //! * **two edits**: every listed plate within two edits of the read is within
 //!   one edit of some one-edit variant of the read, so the one-edit search
 //!   runs for the read and each variant (about 200 for a 7-character plate).
@@ -81,12 +83,13 @@ pub enum OneEdit {
     /// The shortest prefix and suffix ranges that cover every length: two
     /// range searches, wide ones in a large list.
     Ranges,
-    /// Halves for entries as long as the read or one longer, and the read
-    /// with each character deleted (exact probes) for entries one shorter.
+    /// Halves, and for entries one shorter than the read that do not
+    /// start with its first half, the read with one of its first half's
+    /// characters deleted (exact probes).
     Deletions,
     /// Halves that overlap by one character (narrower ranges), exact probes
-    /// for a substitution at the overlap and for deletions: best with a
-    /// filter in front of the probes.
+    /// for a substitution at the overlap and for deletions before it: best
+    /// with a filter in front of the probes.
     Overlap,
 }
 
@@ -784,17 +787,23 @@ impl<'a> WatchlistBuilder<'a> {
             let end = entries[..len].partition_point(|e| usize::from(group(e)) <= g);
             *seg = (start as u32, end as u32);
         }
-        // The suffix index: each segment's positions by reversed skeleton.
+        // The suffix index: each segment's positions by reversed skeleton,
+        // each word topped with the leading bits of that reversed skeleton.
+        let slot = SuffixSlot::for_len(len);
         for &(start, end) in &segments {
             let idx = &mut index[start as usize..end as usize];
             for (i, p) in idx.iter_mut().enumerate() {
                 *p = start + i as u32;
             }
             idx.sort_unstable_by_key(|&i| (reversed(entries[i as usize].skel()), i));
+            for w in idx.iter_mut() {
+                *w = slot.word(reversed(entries[*w as usize].skel()), *w);
+            }
         }
         Ok(Watchlist {
             entries: &entries[..len],
             index: &index[..len],
+            slot,
             lists,
             counts,
             segments,
@@ -899,10 +908,65 @@ fn prefix_range(codes: &[u8]) -> (u64, u64) {
     (lo, lo | ((1u64 << free) - 1))
 }
 
+/// How a suffix-index word splits: the low `pos_bits` hold an entry's
+/// position, the bits above the leading bits of its reversed skeleton (its
+/// last characters, last first). A binary search over the suffix index
+/// compares those bits first and reads the entry only when they tie: with
+/// 10,000 entries they hold three characters, with 1,000,000 two.
+#[derive(Clone, Copy)]
+struct SuffixSlot {
+    pos_bits: u32,
+}
+
+impl SuffixSlot {
+    /// The split for `len` entries (at most `u32::MAX / 2`, so at least one
+    /// bit is left for the key).
+    fn for_len(len: usize) -> Self {
+        let last = len.saturating_sub(1) as u32;
+        Self {
+            pos_bits: (u32::BITS - last.leading_zeros()).max(1),
+        }
+    }
+
+    /// Bits of reversed skeleton a word holds.
+    #[inline]
+    fn key_bits(self) -> u32 {
+        u32::BITS - self.pos_bits
+    }
+
+    /// The word of the entry at `pos` whose reversed skeleton is `rev`.
+    fn word(self, rev: u64, pos: u32) -> u32 {
+        (self.key_of(rev) << self.pos_bits) | pos
+    }
+
+    /// The leading [`key_bits`](Self::key_bits) of a 60-bit reversed
+    /// skeleton (or of a left-aligned reversed suffix).
+    #[inline]
+    fn key_of(self, rev: u64) -> u32 {
+        (rev >> (SKEL_BITS - self.key_bits())) as u32
+    }
+
+    /// The key bits of a word.
+    #[inline]
+    fn key(self, word: u32) -> u32 {
+        word >> self.pos_bits
+    }
+
+    /// The entry position of a word.
+    #[inline]
+    fn pos(self, word: u32) -> usize {
+        (word & ((1 << self.pos_bits) - 1)) as usize
+    }
+}
+
+/// Bits of a skeleton.
+const SKEL_BITS: u32 = CODE_BITS * MAX_PLATE_LEN as u32;
+
 /// A built watchlist: sorted, indexed, read-only.
 pub struct Watchlist<'a> {
     entries: &'a [Entry],
     index: &'a [u32],
+    slot: SuffixSlot,
     lists: heapless::Vec<ListSpec, MAX_LISTS>,
     counts: [u32; MAX_LISTS],
     /// Entries of the lists that allow 0, 1 and 2 edits.
@@ -914,25 +978,45 @@ pub struct Watchlist<'a> {
     one_edit: OneEdit,
 }
 
-/// The filter word of a (group, skeleton) and its three bits: a Bloom
-/// filter blocked to one 64-bit word, so a query costs one memory access.
+/// The filter block of a (group, skeleton) and its three bits: a Bloom
+/// filter blocked to 32 bits (half a caller word), so a query costs one
+/// memory access, and hashed in 32-bit arithmetic, so it is cheap on a
+/// 32-bit core too.
 #[inline]
-fn filter_slot(words: usize, group: u8, skel: u64) -> (usize, u64) {
-    // A full mix (the SplitMix64 finaliser): skeletons of short plates end
-    // in zero fields, so their low bits alone say nothing.
-    let mut h = skel ^ (u64::from(group) << 61);
-    h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    h ^= h >> 31;
-    let word = (((h >> 32) * words as u64) >> 32) as usize;
-    let bits = (1u64 << (h & 63)) | (1u64 << ((h >> 6) & 63)) | (1u64 << ((h >> 12) & 63));
-    (word, bits)
+fn filter_slot(words: usize, group: u8, skel: u64) -> (usize, bool, u32) {
+    // Fold the 60 bits with an odd multiplier, then the murmur3 finaliser:
+    // skeletons of short plates end in zero fields, so their low bits alone
+    // say nothing.
+    let mut h =
+        (skel as u32) ^ ((skel >> 32) as u32 | u32::from(group) << 28).wrapping_mul(0x9E37_79B1);
+    h = (h ^ (h >> 16)).wrapping_mul(0x85EB_CA6B);
+    h = (h ^ (h >> 13)).wrapping_mul(0xC2B2_AE35);
+    h ^= h >> 16;
+    let block = ((u64::from(h) * (2 * words) as u64) >> 32) as usize;
+    // Bit positions from a second product: independent of the block's bits.
+    let g = h.wrapping_mul(0x2545_F491);
+    let bits = (1u32 << (g >> 27)) | (1u32 << ((g >> 22) & 31)) | (1u32 << ((g >> 17) & 31));
+    (block / 2, block % 2 == 1, bits)
+}
+
+/// The half of a filter word a block is.
+#[inline]
+fn filter_half(word: u64, high: bool) -> u32 {
+    if high {
+        (word >> 32) as u32
+    } else {
+        word as u32
+    }
 }
 
 fn filter_insert(filter: &mut [u64], group: u8, skel: u64) {
-    let (word, bits) = filter_slot(filter.len(), group, skel);
+    let (word, high, bits) = filter_slot(filter.len(), group, skel);
     if let Some(w) = filter.get_mut(word) {
-        *w |= bits;
+        *w |= if high {
+            u64::from(bits) << 32
+        } else {
+            u64::from(bits)
+        };
     }
 }
 
@@ -943,8 +1027,10 @@ fn filter_may_contain(filter: &[u64], group: u8, skel: u64) -> bool {
     if filter.is_empty() {
         return true;
     }
-    let (word, bits) = filter_slot(filter.len(), group, skel);
-    filter.get(word).is_none_or(|w| w & bits == bits)
+    let (word, high, bits) = filter_slot(filter.len(), group, skel);
+    filter
+        .get(word)
+        .is_none_or(|&w| filter_half(w, high) & bits == bits)
 }
 
 /// Search groups: lists allowing 0, 1 or 2 edits.
@@ -1134,8 +1220,9 @@ impl Ctx<'_, '_> {
     /// read's length or one longer are found by the ranges of `q[..n / 2]`
     /// and `q[n / 2..]`. Entries one shorter (the camera added a character)
     /// need a shorter suffix, whose range is large in a large watchlist
-    /// (three Belgian digits: a thousandth of the list), or are found as the
-    /// read with one character deleted, `n` exact searches. With cheap exact
+    /// (three Belgian digits: a thousandth of the list), or are found in the
+    /// first half's range when they keep it, and otherwise as the read with
+    /// one of its first half's characters deleted: `n / 2` exact searches. With cheap exact
     /// searches (a filter), the two halves can overlap by a character
     /// (narrower ranges) and the substitutions at the overlap be probed one
     /// by one. [`OneEdit`] chooses.
@@ -1170,16 +1257,20 @@ impl Ctx<'_, '_> {
             let len = skel_len(k >> LIST_BITS);
             (len == n || len == n + 1) && self.near(k)
         };
-        if strategy == OneEdit::Deletions {
+        // Entries one shorter than the read that start with the prefix
+        // range's characters are found there; the read with one of the
+        // first `probe` characters deleted finds the others.
+        let probe = if strategy == OneEdit::Deletions {
             // Halves: an entry of length n or n + 1 keeps q[..n / 2] or
             // ends with q[n / 2..].
             let h = n / 2;
             if let Some(prefix) = q.get(..h) {
-                self.search_prefix(prefix, longer, out);
+                self.search_prefix(prefix, near, out);
             }
             if let Some(suffix) = q.get(h..) {
                 self.search_suffix(suffix, longer, out);
             }
+            h
         } else {
             // With a filter, exact probes are cheap, so the halves can
             // overlap by one character and both ranges stay narrow: an
@@ -1188,7 +1279,7 @@ impl Ctx<'_, '_> {
             // which a probe per skeleton character finds.
             let s = n / 2;
             if let Some(prefix) = q.get(..=s) {
-                self.search_prefix(prefix, longer, out);
+                self.search_prefix(prefix, near, out);
             }
             if let Some(suffix) = q.get(s..) {
                 self.search_suffix(suffix, longer, out);
@@ -1201,10 +1292,11 @@ impl Ctx<'_, '_> {
                     self.search_skeleton(hole | (u64::from(code) << shift), out);
                 }
             }
-        }
+            s + 1
+        };
         if n > usize::from(MIN_TOLERANT_LEN) {
             let key = prefix_range(q).0;
-            for i in 0..n {
+            for i in 0..probe.min(n) {
                 // Deleting either of two equal neighbours gives the same string.
                 if i > 0 && q.get(i) == q.get(i - 1) {
                     continue;
@@ -1272,6 +1364,7 @@ impl Ctx<'_, '_> {
         out: &mut Matches<K>,
     ) {
         let entries = self.wl.entries;
+        let slot = self.wl.slot;
         let idx = self.wl.index.get(self.seg.0..self.seg.1).unwrap_or(&[]);
         let k = suffix.len().min(MAX_PLATE_LEN);
         // The suffix reversed, as the first k fields of a reversed skeleton.
@@ -1279,20 +1372,36 @@ impl Ctx<'_, '_> {
         for &c in suffix.iter().rev().take(k) {
             want = (want << CODE_BITS) | u64::from(c);
         }
-        let tail = |i: &u32| {
+        // Its key bits. When they hold all k characters, a word's key bits
+        // alone say whether its entry ends with the suffix; otherwise only
+        // a tie is read from the entry.
+        let want_key = slot.key_of(want << (CODE_BITS * (MAX_PLATE_LEN - k) as u32));
+        let unused = slot.key_bits().saturating_sub(CODE_BITS * k as u32);
+        let covered = CODE_BITS * k as u32 <= slot.key_bits();
+        let tail = |w: u32| {
             entries
-                .get(*i as usize)
+                .get(slot.pos(w))
                 .map_or(u64::MAX, |x| rev_tail(x.skel(), k))
         };
-        let a = idx.partition_point(|i| tail(i) < want);
-        for &i in &idx[a..] {
-            if tail(&i) != want {
+        let a = idx.partition_point(|&w| match slot.key(w).cmp(&want_key) {
+            Ordering::Less => true,
+            Ordering::Greater => false,
+            Ordering::Equal => !covered && tail(w) < want,
+        });
+        for &w in &idx[a..] {
+            let same = if covered {
+                slot.key(w) >> unused == want_key >> unused
+            } else {
+                slot.key(w) == want_key && tail(w) == want
+            };
+            if !same {
                 break;
             }
-            if let Some(x) = entries.get(i as usize)
+            let i = slot.pos(w);
+            if let Some(x) = entries.get(i)
                 && keep(x.key())
             {
-                self.verify(i as usize, x, out);
+                self.verify(i, x, out);
             }
         }
     }

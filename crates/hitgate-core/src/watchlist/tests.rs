@@ -375,7 +375,7 @@ fn filter_says_no_to_most_absent_skeletons() {
         .map(|i| 50_000_000 + i * 104_729)
         .filter(|&s| filter_may_contain(&filter, 0, s))
         .count();
-    // Three bits in one 64-bit word, 8 bits an entry: a few percent.
+    // Three bits in one 32-bit block, 8 bits an entry: a few percent.
     assert!(false_yes < 1_000, "{false_yes} of 10,000");
     // Another group is another key.
     let other = (0..1_000u64)
@@ -412,5 +412,82 @@ fn deleting_a_field_of_a_packed_skeleton() {
             p(want).pack(),
             "{s} without {i}"
         );
+    }
+}
+
+#[test]
+fn suffix_slot_splits_position_and_key() {
+    assert_eq!(SuffixSlot::for_len(0).pos_bits, 1);
+    assert_eq!(SuffixSlot::for_len(1).pos_bits, 1);
+    assert_eq!(SuffixSlot::for_len(10_000).pos_bits, 14);
+    assert_eq!(SuffixSlot::for_len(16_384).pos_bits, 14);
+    assert_eq!(SuffixSlot::for_len(16_385).pos_bits, 15);
+    let big = SuffixSlot::for_len(u32::MAX as usize / 2);
+    assert_eq!((big.pos_bits, big.key_bits()), (31, 1));
+    let rev = reversed(p("1ABC234").pack());
+    for slot in [SuffixSlot::for_len(10_000), big] {
+        let w = slot.word(rev, 9_999);
+        assert_eq!(slot.pos(w), 9_999);
+        assert_eq!(u64::from(slot.key(w)), rev >> (SKEL_BITS - slot.key_bits()));
+    }
+}
+
+/// A list large enough that suffix-index words keep only two characters
+/// of key: every lookup finds what a scan of all entries finds.
+#[test]
+fn large_list_matches_a_full_scan() {
+    const N: usize = 200_000;
+    let lists = [spec(1, 1, 5, false), spec(0, 0, 1, true)];
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    const CHARS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut seen = std::collections::HashSet::new();
+    let mut entries = Vec::new();
+    while entries.len() < N {
+        let r = next();
+        let len = 4 + (r % 7) as usize;
+        let s: std::string::String = (0..len)
+            .map(|i| CHARS[((r >> (8 + 5 * i)) % 12) as usize * 3 % 36] as char)
+            .collect();
+        let list = (r >> 62) as u8 & 1;
+        if seen.insert((s.clone(), list)) {
+            entries.push(entry(&s, (r >> 60) as u8 % 5, list));
+        }
+    }
+    let wl = build(&lists, &entries);
+    assert!(wl.slot.key_bits() < 3 * CODE_BITS);
+    for (n, e) in entries.iter().step_by(3_001).enumerate() {
+        // The listed plate with one character changed, dropped or added.
+        let mut read: Vec<u8> = e.plate.as_bytes().to_vec();
+        let i = n % read.len();
+        match n % 3 {
+            0 => read[i] = CHARS[(i * 7 + n) % 36],
+            1 if read.len() > 4 => {
+                read.remove(i);
+            }
+            _ if read.len() < MAX_PLATE_LEN => read.insert(i, CHARS[n % 36]),
+            _ => {}
+        }
+        let read = Plate::normalize(&read).unwrap();
+        let got: Matches<256> = wl.lookup(&read, None, 0);
+        assert_eq!(got.overflow(), 0);
+        let mut got: Vec<_> = got.as_slice().iter().map(|m| (m.listed, m.list)).collect();
+        let mut want: Vec<_> = entries
+            .iter()
+            .filter(|x| {
+                let mut tol = lists[x.list.index()].tolerance;
+                tol.min_len = tol.min_len.max(MIN_TOLERANT_LEN);
+                distance(read.as_bytes(), x.plate.as_bytes(), wl.classes(), tol).is_some()
+            })
+            .map(|x| (x.plate, x.list))
+            .collect();
+        got.sort_by_key(|(p, l)| (p.pack(), l.0));
+        want.sort_by_key(|(p, l)| (p.pack(), l.0));
+        assert_eq!(got, want, "read {read}");
     }
 }
