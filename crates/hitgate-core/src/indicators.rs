@@ -95,7 +95,7 @@ pub(crate) fn camera_slot<'t>(
 ) -> Option<&'t mut CameraStats> {
     let i = table
         .iter()
-        .position(|s| &s.camera == camera)
+        .position(|s| s.camera.same(camera))
         .or_else(|| table.iter().position(|s| s.camera.as_str().is_empty()))?;
     let slot = table.get_mut(i)?;
     if slot.camera.as_str().is_empty() {

@@ -162,8 +162,18 @@ impl Plate {
         key
     }
 
-    /// Inverse of [`Plate::pack`]. Unknown codes end the plate early, so any
-    /// `u64` gives some plate (possibly a one-character `0`-less fallback).
+    /// A plate from characters already canonical (`0-9A-Z`, from
+    /// [`code_char`]): the first `len` of `chars`, the rest zero.
+    pub(crate) fn from_canonical(chars: [u8; MAX_PLATE_LEN], len: usize) -> Self {
+        Self {
+            len: len.min(MAX_PLATE_LEN) as u8,
+            chars,
+        }
+    }
+
+    /// Inverse of [`Plate::pack`] (tests only). Unknown codes end the plate
+    /// early, so any `u64` gives some plate.
+    #[cfg(test)]
     pub(crate) fn unpack(key: u64) -> Self {
         let mut chars = [0u8; MAX_PLATE_LEN];
         let mut len = 0;

@@ -35,6 +35,15 @@ impl CameraId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `==`, compared from the last byte: ids of one site share their
+    /// beginning (`cam-01`, `cam-02`), so a table search that compares
+    /// many ids stops at the first byte for most of them.
+    #[inline]
+    pub(crate) fn same(&self, other: &Self) -> bool {
+        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        a.len() == b.len() && a.iter().rev().zip(b.iter().rev()).all(|(x, y)| x == y)
+    }
 }
 
 impl fmt::Debug for CameraId {
@@ -200,5 +209,23 @@ impl Read<'_> {
             confidence: self.confidence,
             position: self.position,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_is_equality() {
+        let ids = ["cam-01", "cam-02", "cam-1", "dam-01", "cam-01x", "x"];
+        for a in ids {
+            for b in ids {
+                let (x, y) = (CameraId::new(a).unwrap(), CameraId::new(b).unwrap());
+                assert_eq!(x.same(&y), a == b, "{a} {b}");
+            }
+        }
+        assert!(!CameraId::EMPTY.same(&CameraId::new("a").unwrap()));
+        assert!(CameraId::EMPTY.same(&CameraId::EMPTY));
     }
 }

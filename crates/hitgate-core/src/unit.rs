@@ -349,7 +349,7 @@ impl<'w, 's> Unit<'w, 's> {
         let window = u64::from(self.config.passage_window_ms);
         let joined = self.tables.passages.iter_mut().find(|p| {
             p.open
-                && p.camera == read.camera
+                && p.camera.same(&read.camera)
                 && read.time.abs_diff(p.first_time) <= window
                 && matches
                     .as_slice()

@@ -54,7 +54,7 @@ use core::fmt;
 
 use crate::confusion::ConfusionClasses;
 use crate::distance::{Distance, MAX_TOLERANCE, Tolerance, distance};
-use crate::plate::{CODE_BITS, CODE_MASK, Country, MAX_PLATE_LEN, Plate, char_code};
+use crate::plate::{CODE_BITS, CODE_MASK, Country, MAX_PLATE_LEN, Plate, char_code, code_char};
 
 /// The most lists one watchlist holds.
 pub const MAX_LISTS: usize = 16;
@@ -288,23 +288,24 @@ impl Entry {
             && (self.until == 0 || now < u64::from(self.until) * 1000)
     }
 
-    /// The exact plate, from the skeleton and the class members.
+    /// The exact plate, from the skeleton and the class members: one pass,
+    /// ending at the first unused (or, in a corrupt entry, unknown) code.
     fn plate(&self, classes: &ConfusionClasses) -> Plate {
-        let skel = self.skel();
-        let variant = self.variant();
-        let mut packed = 0u64;
-        for i in 0..MAX_PLATE_LEN {
-            let shift = CODE_BITS * (MAX_PLATE_LEN - 1 - i) as u32;
-            let rep = ((skel >> shift) & CODE_MASK) as u8;
-            let member = ((variant >> (2 * i)) & 3) as u8;
-            let code = if rep == 0 {
-                0
-            } else {
-                classes.member_code(rep, member)
+        let mut skel = self.skel() << (u64::BITS - SKEL_BITS);
+        let mut variant = self.variant();
+        let mut chars = [0u8; MAX_PLATE_LEN];
+        let mut len = 0;
+        for slot in chars.iter_mut() {
+            let rep = (skel >> (u64::BITS - CODE_BITS)) as u8;
+            let Some(c) = code_char(classes.member_code(rep, (variant & 3) as u8)) else {
+                break;
             };
-            packed |= u64::from(code) << shift;
+            *slot = c;
+            len += 1;
+            skel <<= CODE_BITS;
+            variant >>= 2;
         }
-        Plate::unpack(packed)
+        Plate::from_canonical(chars, len)
     }
 }
 
@@ -800,10 +801,21 @@ impl<'a> WatchlistBuilder<'a> {
                 *w = slot.word(reversed(entries[*w as usize].skel()), *w);
             }
         }
+        let mut reach = [Reach {
+            edits: 0,
+            min_len: u8::MAX,
+        }; MAX_LISTS];
+        for (r, spec) in reach.iter_mut().zip(lists.iter()) {
+            *r = Reach {
+                edits: spec.tolerance.edits,
+                min_len: spec.tolerance.min_len.max(MIN_TOLERANT_LEN),
+            };
+        }
         Ok(Watchlist {
             entries: &entries[..len],
             index: &index[..len],
             slot,
+            reach,
             lists,
             counts,
             segments,
@@ -962,12 +974,23 @@ impl SuffixSlot {
 /// Bits of a skeleton.
 const SKEL_BITS: u32 = CODE_BITS * MAX_PLATE_LEN as u32;
 
+/// The edits a list allows and the length below which it allows none,
+/// kept per list at build so a lookup need not derive them per read.
+#[derive(Clone, Copy)]
+struct Reach {
+    edits: u8,
+    /// At least [`MIN_TOLERANT_LEN`].
+    min_len: u8,
+}
+
 /// A built watchlist: sorted, indexed, read-only.
 pub struct Watchlist<'a> {
     entries: &'a [Entry],
     index: &'a [u32],
     slot: SuffixSlot,
     lists: heapless::Vec<ListSpec, MAX_LISTS>,
+    /// Per list, what the lookup's bit filter needs of its tolerance.
+    reach: [Reach; MAX_LISTS],
     counts: [u32; MAX_LISTS],
     /// Entries of the lists that allow 0, 1 and 2 edits.
     segments: [(u32, u32); GROUPS],
@@ -1125,20 +1148,6 @@ impl<'a> Watchlist<'a> {
         }
         let n = q.len();
         let (qskel, _) = prefix_range(&q);
-        // Per list: the edits it allows a read of this length (None: exact
-        // skeleton only).
-        let mut edits = [None::<u8>; MAX_LISTS];
-        let mut min_len = [u8::MAX; MAX_LISTS];
-        for ((slot, min), spec) in edits
-            .iter_mut()
-            .zip(min_len.iter_mut())
-            .zip(self.lists.iter())
-        {
-            *min = spec.tolerance.min_len.max(MIN_TOLERANT_LEN);
-            if n >= usize::from(*min) {
-                *slot = Some(spec.tolerance.edits);
-            }
-        }
         for (g, &(start, end)) in self.segments.iter().enumerate() {
             if start == end {
                 continue;
@@ -1152,8 +1161,6 @@ impl<'a> Watchlist<'a> {
                 now,
                 qskel,
                 n,
-                edits,
-                min_len,
             };
             match g {
                 0 => ctx.search_exact(&q, out),
@@ -1180,28 +1187,26 @@ struct Ctx<'w, 'a> {
     /// The read's skeleton and length.
     qskel: u64,
     n: usize,
-    /// Edits each list allows this read (None: exact skeleton only).
-    edits: [Option<u8>; MAX_LISTS],
-    /// Each list's minimum length for tolerance.
-    min_len: [u8; MAX_LISTS],
 }
 
 impl Ctx<'_, '_> {
     /// Is an entry (its key) worth checking exactly: within its list's
     /// tolerance of the read's skeleton, by bit arithmetic?
-    #[inline]
+    #[inline(always)]
     fn near(&self, key: u64) -> bool {
         let skel = key >> LIST_BITS;
         if skel == self.qskel {
             return true;
         }
         let list = (key & ((1 << LIST_BITS) - 1)) as usize;
-        let Some(edits) = self.edits.get(list).copied().flatten() else {
+        let Some(&Reach { edits, min_len }) = self.wl.reach.get(list) else {
             return false;
         };
         let len = skel_len(skel);
-        // Below the list's minimum length only the same skeleton counts.
-        if edits == 0 || len < usize::from(self.min_len.get(list).copied().unwrap_or(u8::MAX)) {
+        // Below the list's minimum length (read or entry) only the same
+        // skeleton counts.
+        let min_len = usize::from(min_len);
+        if edits == 0 || self.n < min_len || len < min_len {
             return false;
         }
         match self.n.abs_diff(len) {
