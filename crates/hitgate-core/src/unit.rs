@@ -323,12 +323,13 @@ impl<'w, 's> Unit<'w, 's> {
     ) -> Result<ReadStatus, ReadError> {
         self.clock = self.clock.max(now);
         self.indicators.reads += 1;
-        let camera_known = CameraId::new(read.camera).ok();
         let read = match read.check(self.clock, u64::from(self.config.max_future_ms)) {
             Ok(r) => r,
             Err(e) => {
                 self.indicators.rejected[e.index()] += 1;
-                if let Some(c) = camera_known {
+                // A rejected read still counts for its camera, when the id
+                // itself is good.
+                if let Ok(c) = CameraId::new(read.camera) {
                     self.count_camera_read(&c);
                 }
                 return Err(e);
