@@ -1457,12 +1457,11 @@ impl Ctx<'_, '_> {
 fn within_one_edit(a: u64, la: usize, b: u64, lb: usize, diff: usize) -> bool {
     match diff {
         0 => {
-            // At most one 6-bit field differs: fold each field to its low
-            // bit; at most one bit may be set.
+            // At most one 6-bit field differs: the highest and the lowest
+            // differing bit lie in the same field (two bit counts and two
+            // divisions by a constant: cheap on a 32-bit core too).
             let x = a ^ b;
-            let folded =
-                (x | (x >> 1) | (x >> 2) | (x >> 3) | (x >> 4) | (x >> 5)) & FIELD_LOW_BITS;
-            folded & folded.wrapping_sub(1) == 0
+            x == 0 || (63 - x.leading_zeros()) / CODE_BITS == x.trailing_zeros() / CODE_BITS
         }
         1 => {
             // The longer one is the shorter one with one character inserted:
@@ -1486,17 +1485,6 @@ fn within_one_edit(a: u64, la: usize, b: u64, lb: usize, diff: usize) -> bool {
         _ => false,
     }
 }
-
-/// The lowest bit of every 6-bit field of a skeleton.
-const FIELD_LOW_BITS: u64 = {
-    let mut m = 0u64;
-    let mut i = 0;
-    while i < MAX_PLATE_LEN {
-        m |= 1 << (CODE_BITS as usize * i);
-        i += 1;
-    }
-    m
-};
 
 /// Leading equal 6-bit fields of two skeletons, given their XOR.
 #[inline]
