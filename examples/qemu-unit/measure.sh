@@ -26,6 +26,13 @@ entries=$(($(wc -l < "$work/scen/lists.csv") - 1))
 "$hitgate" prepare --reads "$work/scen/reads.jsonl" --lists "$work/scen/lists.csv" \
   --policy "$work/scen/policy.toml" --out "$work/bundle.bin" >/dev/null
 echo "scenario: $entries list entries, $(wc -l < "$work/scen/reads.jsonl") reads"
+# What the lists cost a unit that keeps its bundle in flash: the same
+# lists and policy with no reads.
+: > "$work/none.jsonl"
+"$hitgate" prepare --reads "$work/none.jsonl" --lists "$work/scen/lists.csv" \
+  --policy "$work/scen/policy.toml" --out "$work/lists.bin" >/dev/null
+size=$(stat -c %s "$work/lists.bin")
+echo "list bundle: $size bytes, $(python3 -c "print(f'{$size / $entries:.1f}')") bytes an entry"
 
 echo
 echo "| target | board | flash (text+rodata+data) | static RAM (data+bss) | core code (symbols) |"
