@@ -1227,10 +1227,10 @@ impl Ctx<'_, '_> {
     /// need a shorter suffix, whose range is large in a large watchlist
     /// (three Belgian digits: a thousandth of the list), or are found in the
     /// first half's range when they keep it, and otherwise as the read with
-    /// one of its first half's characters deleted: `n / 2` exact searches. With cheap exact
-    /// searches (a filter), the two halves can overlap by a character
-    /// (narrower ranges) and the substitutions at the overlap be probed one
-    /// by one. [`OneEdit`] chooses.
+    /// one of its first half's characters deleted: `n / 2` exact searches.
+    /// With cheap exact searches (a filter), the two halves can overlap by a
+    /// character (narrower ranges) and the substitutions at the overlap be
+    /// probed one by one. [`OneEdit`] chooses.
     fn search_one_edit<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
         let n = q.len();
         if n < usize::from(MIN_TOLERANT_LEN) {
