@@ -1,6 +1,8 @@
 //! `lookup` throughput at 1,000 / 100,000 / 1,000,000 entries, exact and
 //! tolerant (1 OCR-equivalent + 1 edit), without and with the membership
-//! filter (a byte an entry), on reads of which about 1 % are listed. Run: `cargo bench -p hitgate-core --bench lookup`.
+//! filter (a byte an entry), on reads of which about 1 % are listed; then
+//! the tolerant lookup under each [`OneEdit`] strategy, the figures behind
+//! [`OneEdit::Auto`]'s choice. Run: `cargo bench -p hitgate-core --bench lookup`.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
@@ -13,67 +15,120 @@ mod common;
 use common::{Rng, belgian};
 
 const READS: usize = 4096;
+const SIZES: [usize; 3] = [1_000, 100_000, 1_000_000];
+const TOLERANT: Tolerance = Tolerance {
+    ocr: 1,
+    edits: 1,
+    min_len: 5,
+};
+
+/// Caller storage for `n` entries (and a filter of a byte an entry when
+/// `filtered`), with `n` distinct random Belgian plates to list and the
+/// reads, about 1 % of them listed.
+struct Setup {
+    entries: Box<[Entry]>,
+    index: Box<[u32]>,
+    filter: Box<[u64]>,
+    listed: Vec<Plate>,
+    reads: Vec<Plate>,
+}
+
+impl Setup {
+    fn new(n: usize, filtered: bool) -> Self {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
+        let mut listed = Vec::with_capacity(n);
+        let mut seen = std::collections::HashSet::new();
+        while listed.len() < n {
+            let p = belgian(&mut rng);
+            if seen.insert(p) {
+                listed.push(p);
+            }
+        }
+        let reads = (0..READS)
+            .map(|_| {
+                if rng.below(100) == 0 {
+                    listed[rng.below(n as u64) as usize]
+                } else {
+                    belgian(&mut rng)
+                }
+            })
+            .collect();
+        Self {
+            entries: vec![Entry::EMPTY; n].into_boxed_slice(),
+            index: vec![0u32; n].into_boxed_slice(),
+            filter: vec![0u64; if filtered { n / 8 } else { 0 }].into_boxed_slice(),
+            listed,
+            reads,
+        }
+    }
+
+    /// The watchlist of one list with this tolerance.
+    fn build(&mut self, tolerance: Tolerance) -> (Watchlist<'_>, &[Plate]) {
+        let mut b = WatchlistBuilder::new(
+            &mut self.entries,
+            &mut self.index,
+            ConfusionClasses::default(),
+        );
+        b.set_filter(&mut self.filter);
+        let list = b
+            .add_list(ListSpec {
+                tolerance,
+                local: false,
+            })
+            .unwrap();
+        for &p in &self.listed {
+            b.insert(ListEntry::new(p, None, Priority::P1, list))
+                .unwrap();
+        }
+        (b.build().map_err(|(_, d)| d).unwrap(), &self.reads)
+    }
+}
+
+/// Looks every read up; the number of matches keeps the work observable.
+fn run(wl: &Watchlist<'_>, reads: &[Plate]) -> usize {
+    let mut hits = 0usize;
+    for r in reads {
+        let m: Matches<8> = wl.lookup(black_box(r), None, 0);
+        hits += m.len();
+    }
+    hits
+}
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("lookup");
     group.throughput(Throughput::Elements(READS as u64));
     group.sample_size(20);
-    for &n in &[1_000usize, 100_000, 1_000_000] {
-        let tolerant = Tolerance {
-            ocr: 1,
-            edits: 1,
-            min_len: 5,
-        };
+    for n in SIZES {
         for (name, tol, filtered) in [
             ("exact", Tolerance::EXACT, false),
             ("exact+filter", Tolerance::EXACT, true),
-            ("ocr1+edit1", tolerant, false),
-            ("ocr1+edit1+filter", tolerant, true),
+            ("ocr1+edit1", TOLERANT, false),
+            ("ocr1+edit1+filter", TOLERANT, true),
         ] {
-            let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
-            let mut entries = vec![Entry::EMPTY; n].into_boxed_slice();
-            let mut index = vec![0u32; n].into_boxed_slice();
-            // The filter, when on: a byte an entry.
-            let mut filter = vec![0u64; if filtered { n / 8 } else { 0 }].into_boxed_slice();
-            let mut b =
-                WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
-            b.set_filter(&mut filter);
-            let list = b
-                .add_list(ListSpec {
-                    tolerance: tol,
-                    local: false,
-                })
-                .unwrap();
-            let mut listed = Vec::with_capacity(n);
-            let mut seen = std::collections::HashSet::new();
-            while listed.len() < n {
-                let p = belgian(&mut rng);
-                if seen.insert(p) {
-                    b.insert(ListEntry::new(p, None, Priority::P1, list))
-                        .unwrap();
-                    listed.push(p);
-                }
-            }
-            let wl = b.build().map_err(|(_, d)| d).unwrap();
-            let reads: Vec<Plate> = (0..READS)
-                .map(|_| {
-                    if rng.below(100) == 0 {
-                        listed[rng.below(n as u64) as usize]
-                    } else {
-                        belgian(&mut rng)
-                    }
-                })
-                .collect();
-            group.bench_with_input(BenchmarkId::new(name, n), &reads, |bch, reads| {
-                bch.iter(|| {
-                    let mut hits = 0usize;
-                    for r in reads {
-                        let m: Matches<8> = wl.lookup(black_box(r), None, 0);
-                        hits += m.len();
-                    }
-                    hits
-                })
+            let mut setup = Setup::new(n, filtered);
+            let (wl, reads) = setup.build(tol);
+            group.bench_with_input(BenchmarkId::new(name, n), reads, |bch, reads| {
+                bch.iter(|| run(&wl, reads))
             });
+        }
+    }
+    group.finish();
+
+    // Each one-edit strategy on the same watchlist, side by side.
+    let mut group = c.benchmark_group("one_edit");
+    group.throughput(Throughput::Elements(READS as u64));
+    group.sample_size(10);
+    for n in SIZES {
+        for filtered in [false, true] {
+            let mut setup = Setup::new(n, filtered);
+            let (mut wl, reads) = setup.build(TOLERANT);
+            for strategy in [OneEdit::Ranges, OneEdit::Deletions, OneEdit::Overlap] {
+                wl.set_one_edit(strategy);
+                let name = format!("{strategy:?}{}", if filtered { "+filter" } else { "" });
+                group.bench_with_input(BenchmarkId::new(name, n), reads, |bch, reads| {
+                    bch.iter(|| run(&wl, reads))
+                });
+            }
         }
     }
     group.finish();
