@@ -68,9 +68,9 @@ for spec in "thumbv7m-none-eabi cortex-m3 mps2-an385" "thumbv7em-none-eabihf cor
   (cd "$run" && timeout 900 qemu-system-arm -cpu "$2" -machine "$3" -nographic \
     -semihosting-config enable=on,target=native \
     -plugin "$work/libinsncount.so,start=$start,end=$end,out=$run/counts.txt" -kernel "$elf" >/dev/null 2>&1)
-  python3 - "$run/counts.txt" "$1" "$3" "$entries" <<'PY'
-import sys
-path, target, board, entries = sys.argv[1:5]
+  python3 - "$run/counts.txt" "$1" "$3" "$entries" "$work/scen/reads.jsonl" "$work/bylen-$1.txt" <<'PY'
+import json, sys
+path, target, board, entries, reads, bylen = sys.argv[1:7]
 costs, start = [], None
 for line in open(path):
     kind, n = line.split()
@@ -79,9 +79,19 @@ for line in open(path):
     elif kind == "E" and start is not None:
         costs.append(int(n) - start)
         start = None
+# Mean by plate length after normalisation (reads come in stream order).
+lengths = [sum(c.isalnum() for c in json.loads(l)["plate"]) for l in open(reads)]
+groups = {}
+for c, n in zip(costs, lengths):
+    groups.setdefault(n, []).append(c)
+with open(bylen, "w") as f:
+    f.write(f"{target}: mean by plate length: " + ", ".join(
+        f"{n}: {sum(g) / len(g):.0f} ({len(g)} reads)" for n, g in sorted(groups.items())) + "\n")
 costs.sort()
 mean = sum(costs) / len(costs)
 p99 = costs[min(len(costs) - 1, len(costs) * 99 // 100)]
 print(f"| {target} | {board} | {entries} | {len(costs)} | {mean:.0f} | {costs[len(costs) // 2]} | {p99} | {costs[-1]} |")
 PY
 done
+echo
+cat "$work"/bylen-*.txt
