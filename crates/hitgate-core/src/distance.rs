@@ -151,6 +151,9 @@ pub fn distance(
     if read == listed {
         return Some(Distance::default());
     }
+    if let Some(d) = few_changes(read, listed, classes, tol) {
+        return Some(d);
+    }
     let mask = allowed(tol);
     let band = tol.edits as usize;
     const W: usize = MAX_PLATE_LEN + 1;
@@ -185,6 +188,64 @@ pub fn distance(
         core::mem::swap(&mut prev, &mut cur);
     }
     best(prev[m])
+}
+
+/// The usual matches without the dynamic programme: plates of one length
+/// that differ in at most two places, or plates one character apart in
+/// length that differ by that character alone. `None` when neither holds,
+/// or when the tolerance turns that alignment down (the full programme then
+/// decides).
+///
+/// Why these are best: an alignment of two plates of one length that uses
+/// an insertion needs a deletion too, two edits, so it never ranks above
+/// one that changes at most two places in place (fewer changes, or as many
+/// with no more edits); of plates whose lengths differ by one, every
+/// alignment has an insertion or a deletion, so that one edit alone is best.
+/// A look-alike pair may count as an edit instead (the programme allows the
+/// same), when the list allows fewer look-alikes than there are.
+fn few_changes(
+    read: &[u8],
+    listed: &[u8],
+    classes: &ConfusionClasses,
+    tol: Tolerance,
+) -> Option<Distance> {
+    if read.len() == listed.len() {
+        let (mut ocr, mut edits) = (0u8, 0u8);
+        for (&a, &b) in read.iter().zip(listed) {
+            if a == b {
+                continue;
+            }
+            if classes.rep_code(char_code(a)) == classes.rep_code(char_code(b)) {
+                ocr += 1;
+            } else {
+                edits += 1;
+            }
+            if ocr + edits > 2 {
+                return None;
+            }
+        }
+        let moved = ocr.saturating_sub(tol.ocr);
+        return (edits + moved <= tol.edits).then_some(Distance {
+            ocr: ocr - moved,
+            edits: edits + moved,
+        });
+    }
+    let (long, short) = if read.len() > listed.len() {
+        (read, listed)
+    } else {
+        (listed, read)
+    };
+    if long.len() != short.len() + 1 || tol.edits == 0 {
+        return None;
+    }
+    let head = short.iter().zip(long).take_while(|(a, b)| a == b).count();
+    let tail = short
+        .iter()
+        .rev()
+        .zip(long.iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    (head + tail >= short.len()).then_some(Distance { ocr: 0, edits: 1 })
 }
 
 /// The best state of a mask.
