@@ -1,8 +1,11 @@
 //! `lookup` throughput at 1,000 / 100,000 / 1,000,000 entries, exact and
 //! tolerant (1 OCR-equivalent + 1 edit), without and with the membership
-//! filter (a byte an entry), on reads of which about 1 % are listed; then
-//! the tolerant lookup under each [`OneEdit`] strategy, the figures behind
-//! [`OneEdit::Auto`]'s choice. Run: `cargo bench -p hitgate-core --bench lookup`.
+//! filter (a byte an entry) and the fences (half a byte an entry), on reads
+//! of which about 1 % are listed; then the tolerant lookup under each
+//! [`OneEdit`] strategy, the figures behind [`OneEdit::Auto`]'s choice; then
+//! the floor: only reading and checking (`distance`) the entries each
+//! tolerant lookup returns, what any index would have to do.
+//! Run: `cargo bench -p hitgate-core --bench lookup`.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
@@ -23,18 +26,19 @@ const TOLERANT: Tolerance = Tolerance {
 };
 
 /// Caller storage for `n` entries (and a filter of a byte an entry when
-/// `filtered`), with `n` distinct random Belgian plates to list and the
-/// reads, about 1 % of them listed.
+/// `filtered`, fences of half a byte when `fenced`), with `n` distinct
+/// random Belgian plates to list and the reads, about 1 % of them listed.
 struct Setup {
     entries: Box<[Entry]>,
     index: Box<[u32]>,
     filter: Box<[u64]>,
+    fences: Box<[u32]>,
     listed: Vec<Plate>,
     reads: Vec<Plate>,
 }
 
 impl Setup {
-    fn new(n: usize, filtered: bool) -> Self {
+    fn new(n: usize, filtered: bool, fenced: bool) -> Self {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
         let mut listed = Vec::with_capacity(n);
         let mut seen = std::collections::HashSet::new();
@@ -57,6 +61,7 @@ impl Setup {
             entries: vec![Entry::EMPTY; n].into_boxed_slice(),
             index: vec![0u32; n].into_boxed_slice(),
             filter: vec![0u64; if filtered { n / 8 } else { 0 }].into_boxed_slice(),
+            fences: vec![0u32; if fenced { n / 8 } else { 0 }].into_boxed_slice(),
             listed,
             reads,
         }
@@ -70,6 +75,7 @@ impl Setup {
             ConfusionClasses::default(),
         );
         b.set_filter(&mut self.filter);
+        b.set_fences(&mut self.fences);
         let list = b
             .add_list(ListSpec {
                 tolerance,
@@ -99,13 +105,15 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(READS as u64));
     group.sample_size(20);
     for n in SIZES {
-        for (name, tol, filtered) in [
-            ("exact", Tolerance::EXACT, false),
-            ("exact+filter", Tolerance::EXACT, true),
-            ("ocr1+edit1", TOLERANT, false),
-            ("ocr1+edit1+filter", TOLERANT, true),
+        for (name, tol, filtered, fenced) in [
+            ("exact", Tolerance::EXACT, false, false),
+            ("exact+filter", Tolerance::EXACT, true, false),
+            ("exact+filter+fences", Tolerance::EXACT, true, true),
+            ("ocr1+edit1", TOLERANT, false, false),
+            ("ocr1+edit1+filter", TOLERANT, true, false),
+            ("ocr1+edit1+filter+fences", TOLERANT, true, true),
         ] {
-            let mut setup = Setup::new(n, filtered);
+            let mut setup = Setup::new(n, filtered, fenced);
             let (wl, reads) = setup.build(tol);
             group.bench_with_input(BenchmarkId::new(name, n), reads, |bch, reads| {
                 bch.iter(|| run(&wl, reads))
@@ -119,17 +127,55 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(READS as u64));
     group.sample_size(10);
     for n in SIZES {
-        for filtered in [false, true] {
-            let mut setup = Setup::new(n, filtered);
+        for (filtered, fenced) in [(false, false), (true, false), (true, true)] {
+            let mut setup = Setup::new(n, filtered, fenced);
             let (mut wl, reads) = setup.build(TOLERANT);
             for strategy in [OneEdit::Ranges, OneEdit::Deletions, OneEdit::Overlap] {
                 wl.set_one_edit(strategy);
-                let name = format!("{strategy:?}{}", if filtered { "+filter" } else { "" });
+                let name = format!(
+                    "{strategy:?}{}{}",
+                    if filtered { "+filter" } else { "" },
+                    if fenced { "+fences" } else { "" }
+                );
                 group.bench_with_input(BenchmarkId::new(name, n), reads, |bch, reads| {
                     bch.iter(|| run(&wl, reads))
                 });
             }
         }
+    }
+    group.finish();
+
+    // The floor: for each read, only the entries its tolerant lookup
+    // returns, read back and checked with `distance`.
+    let mut group = c.benchmark_group("floor");
+    group.throughput(Throughput::Elements(READS as u64));
+    group.sample_size(20);
+    for n in SIZES {
+        let mut setup = Setup::new(n, true, true);
+        let (wl, reads) = setup.build(TOLERANT);
+        let found: Vec<Vec<EntryId>> = reads
+            .iter()
+            .map(|r| {
+                let m: Matches<64> = wl.lookup(r, None, 0);
+                m.as_slice().iter().map(|m| m.entry).collect()
+            })
+            .collect();
+        let classes = *wl.classes();
+        group.bench_with_input(BenchmarkId::new("verify only", n), reads, |bch, reads| {
+            bch.iter(|| {
+                let mut hits = 0usize;
+                for (r, ids) in reads.iter().zip(&found) {
+                    for &id in ids {
+                        let e = wl.entry(black_box(id)).unwrap();
+                        hits += usize::from(
+                            distance(r.as_bytes(), e.plate.as_bytes(), &classes, TOLERANT)
+                                .is_some(),
+                        );
+                    }
+                }
+                hits
+            })
+        });
     }
     group.finish();
 }

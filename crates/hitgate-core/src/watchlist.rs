@@ -8,6 +8,11 @@
 //! per-list metadata is a fixed array of [`MAX_LISTS`]. 24 bytes an entry,
 //! index included (asserted in the tests).
 //!
+//! Two more slices are optional and trade memory for speed on large lists;
+//! results are the same without them: a membership filter
+//! ([`WatchlistBuilder::set_filter`], a byte an entry is a good size) and
+//! fences ([`WatchlistBuilder::set_fences`], half a byte an entry).
+//!
 //! An entry packs the plate's *skeleton*, every character replaced by the
 //! representative of its look-alike class (`1ABC234`, `1A8C234` and
 //! `IA8CZ34` share the skeleton `1A8C234`), ten 6-bit codes with the first
@@ -36,11 +41,18 @@
 //!   read with one of its first half's characters deleted. Each word of the
 //!   suffix index holds, above the entry's position, the leading bits of
 //!   its reversed skeleton, so most steps of a suffix search read no entry;
+//!   with fences, its second and third characters instead, so that most
+//!   entries of a suffix range that cannot be one edit away are never read;
 //! * **two edits**: every listed plate within two edits of the read is within
 //!   one edit of some one-edit variant of the read, so the one-edit search
 //!   runs for the read and each variant (about 200 for a 7-character plate).
 //!   Exact and sub-linear but a hundred times dearer than one edit: meant for
 //!   small lists, as vendors advise.
+//!
+//! With fences, every search first finds its block (sixteen entries, say)
+//! by a binary search over the samples, a small array that stays in cache,
+//! and then scans the block: in a list of 1,000,000 entries that saves
+//! about ten cache misses a search.
 //!
 //! Candidates first pass a bit-level filter on the packed skeletons (within
 //! their list's edits of the read), then [`distance()`](crate::distance()),
@@ -611,6 +623,7 @@ pub struct WatchlistBuilder<'a> {
     entries: &'a mut [Entry],
     index: &'a mut [u32],
     filter: &'a mut [u64],
+    fences: &'a mut [u32],
     len: usize,
     lists: heapless::Vec<ListSpec, MAX_LISTS>,
     classes: ConfusionClasses,
@@ -625,6 +638,7 @@ impl<'a> WatchlistBuilder<'a> {
             entries,
             index,
             filter: &mut [],
+            fences: &mut [],
             len: 0,
             lists: heapless::Vec::new(),
             classes,
@@ -640,6 +654,20 @@ impl<'a> WatchlistBuilder<'a> {
     /// same, only slower on large lists.
     pub fn set_filter(&mut self, words: &'a mut [u64]) {
         self.filter = words;
+    }
+
+    /// Gives the watchlist fence keys: `words` of caller storage (one word
+    /// per eight entries, half a byte an entry, is a good size: a sample
+    /// every sixteenth entry of each of the two orders). Build
+    /// samples the sorted entries and the suffix index at even steps, so a
+    /// search first narrows to a block of a few entries in this small
+    /// array, which stays in cache, instead of a binary search over the
+    /// whole list; and each suffix-index word then carries two characters
+    /// of its entry, so most suffix candidates are turned down without
+    /// reading the entry. Optional: without it (the default, an empty
+    /// slice) results are the same, only slower on large lists.
+    pub fn set_fences(&mut self, words: &'a mut [u32]) {
+        self.fences = words;
     }
 
     /// Sets the version the lists carry (hits report it).
@@ -766,6 +794,7 @@ impl<'a> WatchlistBuilder<'a> {
             entries,
             index,
             filter,
+            fences,
             len,
             lists,
             classes,
@@ -790,7 +819,8 @@ impl<'a> WatchlistBuilder<'a> {
         }
         // The suffix index: each segment's positions by reversed skeleton,
         // each word topped with the leading bits of that reversed skeleton.
-        let slot = SuffixSlot::for_len(len);
+        let (half, shift) = fence_layout(len, fences.len());
+        let slot = SuffixSlot::for_len(len, half > 0);
         for &(start, end) in &segments {
             let idx = &mut index[start as usize..end as usize];
             for (i, p) in idx.iter_mut().enumerate() {
@@ -798,9 +828,22 @@ impl<'a> WatchlistBuilder<'a> {
             }
             idx.sort_unstable_by_key(|&i| (reversed(entries[i as usize].skel()), i));
             for w in idx.iter_mut() {
-                *w = slot.word(reversed(entries[*w as usize].skel()), *w);
+                *w = slot.word(entries[*w as usize].skel(), *w);
             }
         }
+        let (entry_fences, suffix_fences) = fences.split_at_mut(half);
+        for (k, f) in entry_fences.iter_mut().enumerate() {
+            *f = entries
+                .get(k << shift)
+                .map_or(u32::MAX, |e| top32(e.skel()));
+        }
+        for (k, f) in suffix_fences.iter_mut().take(half).enumerate() {
+            *f = index
+                .get(k << shift)
+                .and_then(|&w| entries.get(slot.pos(w)))
+                .map_or(u32::MAX, |e| top32(reversed(e.skel())));
+        }
+        let fences: &'a [u32] = fences;
         let mut reach = [Reach {
             edits: 0,
             min_len: u8::MAX,
@@ -820,6 +863,11 @@ impl<'a> WatchlistBuilder<'a> {
             counts,
             segments,
             filter,
+            fences: Fences {
+                keys: fences.get(..2 * half).unwrap_or(&[]),
+                half,
+                shift,
+            },
             classes,
             version,
             one_edit: OneEdit::Auto,
@@ -921,34 +969,51 @@ fn prefix_range(codes: &[u8]) -> (u64, u64) {
 }
 
 /// How a suffix-index word splits: the low `pos_bits` hold an entry's
-/// position, the bits above the leading bits of its reversed skeleton (its
-/// last characters, last first). A binary search over the suffix index
-/// compares those bits first and reads the entry only when they tie: with
-/// 10,000 entries they hold three characters, with 1,000,000 two.
+/// position, the bits above its *key*. Without fences the key is the
+/// leading bits of the entry's reversed skeleton (its last characters, last
+/// first): a binary search over the suffix index compares those bits first
+/// and reads the entry only when they tie (with 10,000 entries they hold
+/// three characters, with 1,000,000 two). With fences, which narrow a
+/// suffix search to a few blocks, the key is the entry's second and third
+/// characters instead: enough to turn down most entries of a block
+/// that cannot be within one edit of the read, without reading them.
 #[derive(Clone, Copy)]
 struct SuffixSlot {
     pos_bits: u32,
+    /// The key is the second and third characters.
+    chars: bool,
 }
+
+/// Bits of the second and third characters of a skeleton.
+const CHARS_BITS: u32 = 2 * CODE_BITS;
 
 impl SuffixSlot {
     /// The split for `len` entries (at most `u32::MAX / 2`, so at least one
-    /// bit is left for the key).
-    fn for_len(len: usize) -> Self {
+    /// bit is left for the key); the key holds characters when `fenced` and
+    /// there is room for two.
+    fn for_len(len: usize, fenced: bool) -> Self {
         let last = len.saturating_sub(1) as u32;
+        let pos_bits = (u32::BITS - last.leading_zeros()).max(1);
         Self {
-            pos_bits: (u32::BITS - last.leading_zeros()).max(1),
+            pos_bits,
+            chars: fenced && u32::BITS - pos_bits >= CHARS_BITS,
         }
     }
 
-    /// Bits of reversed skeleton a word holds.
+    /// Bits of key a word holds.
     #[inline]
     fn key_bits(self) -> u32 {
         u32::BITS - self.pos_bits
     }
 
-    /// The word of the entry at `pos` whose reversed skeleton is `rev`.
-    fn word(self, rev: u64, pos: u32) -> u32 {
-        (self.key_of(rev) << self.pos_bits) | pos
+    /// The word of the entry at `pos` whose skeleton is `skel`.
+    fn word(self, skel: u64, pos: u32) -> u32 {
+        let key = if self.chars {
+            second_third(skel)
+        } else {
+            self.key_of(reversed(skel))
+        };
+        (key << self.pos_bits) | pos
     }
 
     /// The leading [`key_bits`](Self::key_bits) of a 60-bit reversed
@@ -969,6 +1034,92 @@ impl SuffixSlot {
     fn pos(self, word: u32) -> usize {
         (word & ((1 << self.pos_bits) - 1)) as usize
     }
+}
+
+/// The second and third characters of a skeleton, as `c1 << 6 | c2`.
+#[inline]
+fn second_third(skel: u64) -> u32 {
+    ((skel >> (SKEL_BITS - 3 * CODE_BITS)) as u32) & ((1 << CHARS_BITS) - 1)
+}
+
+/// Can an entry whose second and third characters are `key` (see
+/// [`second_third`]) be within one edit of `q`? One edit anywhere leaves
+/// one of these equalities (missing characters are code 0 on both sides):
+/// a substitution at 0, an edit from 2 on, an insertion at 2 or a deletion
+/// at 2 keep `e[1] = q[1]`; a substitution at 1 keeps `e[2] = q[2]`; an
+/// insertion at 0 or 1 gives `e[2] = q[1]`; a deletion at 0 or 1 gives
+/// `e[1..3] = q[2..4]`.
+#[inline]
+fn may_be_one_edit(key: u32, q: &[u8; 4]) -> bool {
+    let (e1, e2) = ((key >> CODE_BITS) as u8, (key as u8) & CODE_MASK as u8);
+    let [_, q1, q2, q3] = *q;
+    (e1 == q1) | (e2 == q2) | (e2 == q1) | ((e1 == q2) & (e2 == q3))
+}
+
+/// Up to this many entries, the start of a range is found by a scan rather
+/// than a binary search.
+const SCAN_BLOCK: usize = 32;
+
+/// Sampled keys: the top 32 bits of the skeleton of every
+/// `1 << shift`-th entry, then of the reversed skeleton of every
+/// `1 << shift`-th entry of the suffix index. Empty: none.
+#[derive(Clone, Copy)]
+struct Fences<'a> {
+    keys: &'a [u32],
+    /// Samples of each array.
+    half: usize,
+    shift: u32,
+}
+
+impl Fences<'_> {
+    fn entries(&self) -> &[u32] {
+        self.keys.get(..self.half).unwrap_or(&[])
+    }
+
+    fn suffixes(&self) -> &[u32] {
+        self.keys.get(self.half..).unwrap_or(&[])
+    }
+}
+
+/// Samples per array and the log2 of the step, for `len` entries and
+/// `words` of fence storage: the smallest step whose samples of both
+/// arrays fit. No fences (0, 0) without storage for two.
+fn fence_layout(len: usize, words: usize) -> (usize, u32) {
+    if len == 0 || words < 2 {
+        return (0, 0);
+    }
+    let mut shift = 0;
+    while 2 * len.div_ceil(1 << shift) > words {
+        shift += 1;
+    }
+    (len.div_ceil(1 << shift), shift)
+}
+
+/// The top 32 bits of a 60-bit skeleton (or reversed skeleton).
+#[inline]
+fn top32(skel: u64) -> u32 {
+    (skel >> (SKEL_BITS - 32)) as u32
+}
+
+/// Narrows positions `a..b` of a sorted array whose every
+/// `1 << shift`-th key has its top 32 bits in `samples` to those that can
+/// hold a key whose top 32 bits lie in `lo..=hi`: from the last sample
+/// below `lo` to the first above `hi`. Without samples, `a..b`.
+fn narrow(samples: &[u32], shift: u32, (a, b): (usize, usize), lo: u32, hi: u32) -> (usize, usize) {
+    let k0 = a.div_ceil(1 << shift);
+    let k1 = b.div_ceil(1 << shift).min(samples.len());
+    let Some(s) = samples.get(k0..k1) else {
+        return (a, b);
+    };
+    let i = s.partition_point(|&x| x < lo);
+    let mut j = i;
+    while s.get(j).is_some_and(|&x| x <= hi) {
+        j += 1;
+    }
+    // Samples k0.. sit at a.. and below b, so a <= start < end <= b.
+    let start = if i == 0 { a } else { (k0 + i - 1) << shift };
+    let end = if j == s.len() { b } else { (k0 + j) << shift };
+    (start, end)
 }
 
 /// Bits of a skeleton.
@@ -996,6 +1147,7 @@ pub struct Watchlist<'a> {
     segments: [(u32, u32); GROUPS],
     /// Membership filter over (group, skeleton); empty: none.
     filter: &'a [u64],
+    fences: Fences<'a>,
     classes: ConfusionClasses,
     version: u32,
     one_edit: OneEdit,
@@ -1253,9 +1405,7 @@ impl Ctx<'_, '_> {
             if let Some(prefix) = q.get(..min / 2) {
                 self.search_prefix(prefix, near, out);
             }
-            if let Some(suffix) = q.get(n - (min - min / 2)..) {
-                self.search_suffix(suffix, near, out);
-            }
+            self.search_suffix(q, n - (min - min / 2), near, out);
             return;
         }
         let longer = |k: u64| {
@@ -1272,9 +1422,7 @@ impl Ctx<'_, '_> {
             if let Some(prefix) = q.get(..h) {
                 self.search_prefix(prefix, near, out);
             }
-            if let Some(suffix) = q.get(h..) {
-                self.search_suffix(suffix, longer, out);
-            }
+            self.search_suffix(q, h, longer, out);
             h
         } else {
             // With a filter, exact probes are cheap, so the halves can
@@ -1286,9 +1434,7 @@ impl Ctx<'_, '_> {
             if let Some(prefix) = q.get(..=s) {
                 self.search_prefix(prefix, near, out);
             }
-            if let Some(suffix) = q.get(s..) {
-                self.search_suffix(suffix, longer, out);
-            }
+            self.search_suffix(q, s, longer, out);
             let key = prefix_range(q).0;
             let shift = CODE_BITS * (MAX_PLATE_LEN - 1 - s) as u32;
             let hole = key & !(CODE_MASK << shift);
@@ -1345,42 +1491,87 @@ impl Ctx<'_, '_> {
         keep: impl Fn(u64) -> bool,
         out: &mut Matches<K>,
     ) {
-        let (start, end) = self.seg;
-        let entries = self.wl.entries.get(start..end).unwrap_or(&[]);
-        // One binary search for the start; the range is scanned anyway, so
-        // it ends where the keys leave it.
-        let a = entries.partition_point(|x| x.skel() < lo);
-        for (i, x) in entries[a..].iter().enumerate() {
+        let fences = self.wl.fences;
+        let entries = self.wl.entries.get(..self.seg.1).unwrap_or(&[]);
+        // The start: within the fences' block, a scan (its loads do not wait
+        // for each other); without fences, a binary search. The range is
+        // scanned anyway, so it ends where the keys leave it.
+        let (a, b) = narrow(
+            fences.entries(),
+            fences.shift,
+            self.seg,
+            top32(lo),
+            top32(lo),
+        );
+        let block = entries.get(a..b).unwrap_or(&[]);
+        let a = a + if block.len() <= SCAN_BLOCK {
+            block.iter().take_while(|x| x.skel() < lo).count()
+        } else {
+            block.partition_point(|x| x.skel() < lo)
+        };
+        for (i, x) in entries.get(a..).unwrap_or(&[]).iter().enumerate() {
             if x.skel() > hi {
                 break;
             }
             if keep(x.key()) {
-                self.verify(start + a + i, x, out);
+                self.verify(a + i, x, out);
             }
         }
     }
 
-    /// Entries whose skeleton ends with `suffix` and whose key passes
-    /// `keep`: a contiguous run of the suffix index.
+    /// Entries whose skeleton ends with `q[from..]`, that may be within
+    /// one edit of `q` and whose key passes `keep`: a contiguous run of the
+    /// suffix index.
     fn search_suffix<const K: usize>(
         &self,
-        suffix: &[u8],
+        q: &[u8],
+        from: usize,
         keep: impl Fn(u64) -> bool,
         out: &mut Matches<K>,
     ) {
         let entries = self.wl.entries;
         let slot = self.wl.slot;
-        let idx = self.wl.index.get(self.seg.0..self.seg.1).unwrap_or(&[]);
+        let suffix = q.get(from..).unwrap_or(&[]);
         let k = suffix.len().min(MAX_PLATE_LEN);
         // The suffix reversed, as the first k fields of a reversed skeleton.
         let mut want = 0u64;
         for &c in suffix.iter().rev().take(k) {
             want = (want << CODE_BITS) | u64::from(c);
         }
+        let free = CODE_BITS * (MAX_PLATE_LEN - k) as u32;
+        let (lo, hi) = (want << free, (want << free) | ((1 << free) - 1));
+        let fences = self.wl.fences;
+        let (a, b) = narrow(
+            fences.suffixes(),
+            fences.shift,
+            self.seg,
+            top32(lo),
+            top32(hi),
+        );
+        if slot.chars {
+            // Every word of the fences' blocks: its characters first, then
+            // the entry's last characters.
+            let q4 = [0, 1, 2, 3].map(|i| q.get(i).copied().unwrap_or(0));
+            for &w in self.wl.index.get(a..b).unwrap_or(&[]) {
+                if !may_be_one_edit(slot.key(w), &q4) {
+                    continue;
+                }
+                let i = slot.pos(w);
+                if let Some(x) = entries.get(i)
+                    && rev_tail(x.skel(), k) == want
+                    && keep(x.key())
+                {
+                    self.verify(i, x, out);
+                }
+            }
+            return;
+        }
+        let idx = self.wl.index.get(a..self.seg.1).unwrap_or(&[]);
+        let b = b - a;
         // Its key bits. When they hold all k characters, a word's key bits
         // alone say whether its entry ends with the suffix; otherwise only
         // a tie is read from the entry.
-        let want_key = slot.key_of(want << (CODE_BITS * (MAX_PLATE_LEN - k) as u32));
+        let want_key = slot.key_of(lo);
         let unused = slot.key_bits().saturating_sub(CODE_BITS * k as u32);
         let covered = CODE_BITS * k as u32 <= slot.key_bits();
         let tail = |w: u32| {
@@ -1388,10 +1579,12 @@ impl Ctx<'_, '_> {
                 .get(slot.pos(w))
                 .map_or(u64::MAX, |x| rev_tail(x.skel(), k))
         };
-        let a = idx.partition_point(|&w| match slot.key(w).cmp(&want_key) {
-            Ordering::Less => true,
-            Ordering::Greater => false,
-            Ordering::Equal => !covered && tail(w) < want,
+        let a = idx.get(..b).map_or(0, |s| {
+            s.partition_point(|&w| match slot.key(w).cmp(&want_key) {
+                Ordering::Less => true,
+                Ordering::Greater => false,
+                Ordering::Equal => !covered && tail(w) < want,
+            })
         });
         for &w in &idx[a..] {
             let same = if covered {

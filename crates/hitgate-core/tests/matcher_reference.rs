@@ -227,14 +227,16 @@ proptest! {
     #[test]
     fn index_matches_reference(case in case_strategy()) {
         let n = case.entries.len();
-        // No filter, a one-word filter (says "maybe" to almost anything), a
-        // byte an entry.
-        for words in [0, 1, n / 8 + 1] {
+        // Filter words: none, one (says "maybe" to almost anything), a byte
+        // an entry. Fence words: none, one block for all, blocks of 8, of 1.
+        for (words, fence_words) in [(0, 0), (1, 2), (n / 8 + 1, n / 4 + 2), (0, 2 * n + 2)] {
         let mut storage = vec![Entry::EMPTY; n];
         let mut index = vec![0u32; n];
         let mut filter = vec![0u64; words];
+        let mut fences = vec![0u32; fence_words];
         let mut b = WatchlistBuilder::new(&mut storage, &mut index, ConfusionClasses::default());
         b.set_filter(&mut filter);
+        b.set_fences(&mut fences);
         for &t in &case.lists {
             b.add_list(ListSpec { tolerance: t, local: false }).unwrap();
         }
@@ -273,7 +275,7 @@ proptest! {
             }).collect::<Result<_, TestCaseError>>()?;
             let mut want = reference_lookup(&case.lists, &case.entries, read, *country, *now);
             want.truncate(64);
-            prop_assert_eq!(got, want, "read {} country {:?} at {} ({:?}, filter {} words)", read, country, now, strategy, words);
+            prop_assert_eq!(got, want, "read {} country {:?} at {} ({:?}, filter {} words, fences {} words)", read, country, now, strategy, words, fence_words);
         }
         }
         }

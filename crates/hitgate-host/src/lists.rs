@@ -131,8 +131,8 @@ impl ListsData {
     }
 
     /// Builds the indexed watchlist and runs `f` with it. Storage is boxed
-    /// slices sized to the entries: 24 bytes an entry, and a byte an entry
-    /// of membership filter.
+    /// slices sized to the entries: 24 bytes an entry, a byte an entry of
+    /// membership filter and half a byte an entry of fences.
     pub fn with_watchlist<R>(
         &self,
         version: u32,
@@ -144,8 +144,12 @@ impl ListsData {
         // A membership filter of a byte an entry, in front of the exact
         // searches.
         let mut filter = vec![0u64; n / 8 + 1].into_boxed_slice();
+        // Fences every sixteenth entry, so searches in a large list skip
+        // most of a binary search.
+        let mut fences = vec![0u32; n / 8 + 2].into_boxed_slice();
         let mut b = WatchlistBuilder::new(&mut storage, &mut index, ConfusionClasses::default());
         b.set_filter(&mut filter);
+        b.set_fences(&mut fences);
         b.set_version(version);
         for d in &self.decls {
             b.add_list(d.spec)

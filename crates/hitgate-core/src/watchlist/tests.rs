@@ -21,10 +21,16 @@ fn spec(ocr: u8, edits: u8, min_len: u8, local: bool) -> ListSpec {
 
 /// Builds a watchlist over leaked storage (tests only).
 fn build(lists: &[ListSpec], entries: &[ListEntry]) -> Watchlist<'static> {
+    build_fenced(lists, entries, 0)
+}
+
+/// [`build`] with `fences` words of fence storage.
+fn build_fenced(lists: &[ListSpec], entries: &[ListEntry], fences: usize) -> Watchlist<'static> {
     let n = entries.len();
     let e = vec![Entry::EMPTY; n].leak();
     let i = vec![0u32; n].leak();
     let mut b = WatchlistBuilder::new(e, i, ConfusionClasses::default());
+    b.set_fences(vec![0u32; fences].leak());
     for s in lists {
         b.add_list(*s).unwrap();
     }
@@ -417,23 +423,77 @@ fn deleting_a_field_of_a_packed_skeleton() {
 
 #[test]
 fn suffix_slot_splits_position_and_key() {
-    assert_eq!(SuffixSlot::for_len(0).pos_bits, 1);
-    assert_eq!(SuffixSlot::for_len(1).pos_bits, 1);
-    assert_eq!(SuffixSlot::for_len(10_000).pos_bits, 14);
-    assert_eq!(SuffixSlot::for_len(16_384).pos_bits, 14);
-    assert_eq!(SuffixSlot::for_len(16_385).pos_bits, 15);
-    let big = SuffixSlot::for_len(u32::MAX as usize / 2);
-    assert_eq!((big.pos_bits, big.key_bits()), (31, 1));
-    let rev = reversed(p("1ABC234").pack());
-    for slot in [SuffixSlot::for_len(10_000), big] {
-        let w = slot.word(rev, 9_999);
+    assert_eq!(SuffixSlot::for_len(0, false).pos_bits, 1);
+    assert_eq!(SuffixSlot::for_len(1, false).pos_bits, 1);
+    assert_eq!(SuffixSlot::for_len(10_000, false).pos_bits, 14);
+    assert_eq!(SuffixSlot::for_len(16_384, false).pos_bits, 14);
+    assert_eq!(SuffixSlot::for_len(16_385, false).pos_bits, 15);
+    let big = SuffixSlot::for_len(u32::MAX as usize / 2, true);
+    assert_eq!((big.pos_bits, big.key_bits(), big.chars), (31, 1, false));
+    let skel = p("1ABC234").pack();
+    let rev = reversed(skel);
+    for slot in [SuffixSlot::for_len(10_000, false), big] {
+        let w = slot.word(skel, 9_999);
         assert_eq!(slot.pos(w), 9_999);
         assert_eq!(u64::from(slot.key(w)), rev >> (SKEL_BITS - slot.key_bits()));
+    }
+    // With fences, two characters of key while they fit: up to 2^20
+    // entries.
+    assert!(SuffixSlot::for_len(1 << 20, true).chars);
+    assert!(!SuffixSlot::for_len((1 << 20) + 1, true).chars);
+    let slot = SuffixSlot::for_len(1_000_000, true);
+    let w = slot.word(skel, 999_999);
+    assert_eq!(slot.pos(w), 999_999);
+    let (a, b) = (char_code(b'A'), char_code(b'B'));
+    assert_eq!(slot.key(w), u32::from(a) << CODE_BITS | u32::from(b));
+}
+
+/// The two-character test before a suffix candidate is read: every
+/// string one edit from the read passes; most others do not.
+#[test]
+fn second_and_third_characters_pass_one_edit() {
+    let classes = ConfusionClasses::default();
+    let codes =
+        |s: &str| -> Vec<u8> { s.bytes().map(|c| classes.rep_code(char_code(c))).collect() };
+    const CHARS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    for read in ["1ABC234", "XY12", "ABC", "AAAAAA"] {
+        let q = codes(read);
+        let q4 = [0, 1, 2, 3].map(|i| q.get(i).copied().unwrap_or(0));
+        let key = |s: &str| second_third(skel_of(&classes, &p(s)).0);
+        let (mut passed, mut all) = (0, 0);
+        for i in 0..=read.len() {
+            for &c in CHARS {
+                let c = c as char;
+                let (head, tail) = read.split_at(i);
+                let mut variants = vec![std::format!("{head}{c}{tail}")];
+                if let Some(rest) = tail.get(1..) {
+                    variants.push(std::format!("{head}{c}{rest}"));
+                    if i > 0 || !rest.is_empty() {
+                        variants.push(std::format!("{head}{rest}"));
+                    }
+                }
+                for v in variants {
+                    assert!(may_be_one_edit(key(&v), &q4), "{v} from {read}");
+                }
+            }
+        }
+        // Strings two substitutions away, at 1 and 2: mostly turned down.
+        for &a in CHARS {
+            for &b in CHARS {
+                let mut v = read.as_bytes().to_vec();
+                v[1] = a;
+                v[2] = b;
+                all += 1;
+                passed += usize::from(may_be_one_edit(key(core::str::from_utf8(&v).unwrap()), &q4));
+            }
+        }
+        assert!(passed * 4 < all, "{read}: {passed} of {all} passed");
     }
 }
 
 /// A list large enough that suffix-index words keep only two characters
-/// of key: every lookup finds what a scan of all entries finds.
+/// of key (or, with fences, blocks of eight entries and words that carry
+/// characters): every lookup finds what a scan of all entries finds.
 #[test]
 fn large_list_matches_a_full_scan() {
     const N: usize = 200_000;
@@ -459,35 +519,76 @@ fn large_list_matches_a_full_scan() {
             entries.push(entry(&s, (r >> 60) as u8 % 5, list));
         }
     }
-    let wl = build(&lists, &entries);
-    assert!(wl.slot.key_bits() < 3 * CODE_BITS);
-    for (n, e) in entries.iter().step_by(3_001).enumerate() {
-        // The listed plate with one character changed, dropped or added.
-        let mut read: Vec<u8> = e.plate.as_bytes().to_vec();
-        let i = n % read.len();
-        match n % 3 {
-            0 => read[i] = CHARS[(i * 7 + n) % 36],
-            1 if read.len() > 4 => {
-                read.remove(i);
+    for fences in [0, N / 4] {
+        let wl = build_fenced(&lists, &entries, fences);
+        assert!(wl.slot.key_bits() < 3 * CODE_BITS);
+        assert_eq!(wl.slot.chars, fences > 0);
+        assert_eq!(wl.fences.shift, if fences > 0 { 3 } else { 0 });
+        for (n, e) in entries.iter().step_by(3_001).enumerate() {
+            // The listed plate with one character changed, dropped or added.
+            let mut read: Vec<u8> = e.plate.as_bytes().to_vec();
+            let i = n % read.len();
+            match n % 3 {
+                0 => read[i] = CHARS[(i * 7 + n) % 36],
+                1 if read.len() > 4 => {
+                    read.remove(i);
+                }
+                _ if read.len() < MAX_PLATE_LEN => read.insert(i, CHARS[n % 36]),
+                _ => {}
             }
-            _ if read.len() < MAX_PLATE_LEN => read.insert(i, CHARS[n % 36]),
-            _ => {}
+            let read = Plate::normalize(&read).unwrap();
+            let got: Matches<256> = wl.lookup(&read, None, 0);
+            assert_eq!(got.overflow(), 0);
+            let mut got: Vec<_> = got.as_slice().iter().map(|m| (m.listed, m.list)).collect();
+            let mut want: Vec<_> = entries
+                .iter()
+                .filter(|x| {
+                    let mut tol = lists[x.list.index()].tolerance;
+                    tol.min_len = tol.min_len.max(MIN_TOLERANT_LEN);
+                    distance(read.as_bytes(), x.plate.as_bytes(), wl.classes(), tol).is_some()
+                })
+                .map(|x| (x.plate, x.list))
+                .collect();
+            got.sort_by_key(|(p, l)| (p.pack(), l.0));
+            want.sort_by_key(|(p, l)| (p.pack(), l.0));
+            assert_eq!(got, want, "read {read}, {fences} fence words");
         }
-        let read = Plate::normalize(&read).unwrap();
-        let got: Matches<256> = wl.lookup(&read, None, 0);
-        assert_eq!(got.overflow(), 0);
-        let mut got: Vec<_> = got.as_slice().iter().map(|m| (m.listed, m.list)).collect();
-        let mut want: Vec<_> = entries
-            .iter()
-            .filter(|x| {
-                let mut tol = lists[x.list.index()].tolerance;
-                tol.min_len = tol.min_len.max(MIN_TOLERANT_LEN);
-                distance(read.as_bytes(), x.plate.as_bytes(), wl.classes(), tol).is_some()
-            })
-            .map(|x| (x.plate, x.list))
-            .collect();
-        got.sort_by_key(|(p, l)| (p.pack(), l.0));
-        want.sort_by_key(|(p, l)| (p.pack(), l.0));
-        assert_eq!(got, want, "read {read}");
     }
+}
+
+#[test]
+fn fences_take_the_smallest_step_that_fits() {
+    assert_eq!(fence_layout(0, 100), (0, 0));
+    assert_eq!(fence_layout(10, 1), (0, 0));
+    assert_eq!(fence_layout(10, 20), (10, 0));
+    assert_eq!(fence_layout(10, 19), (5, 1));
+    assert_eq!(fence_layout(1_000_000, 250_000), (125_000, 3));
+    assert_eq!(fence_layout(1_000_000, 249_999), (62_500, 4));
+    assert_eq!(fence_layout(3, 2), (1, 2));
+}
+
+#[test]
+fn narrowing_keeps_every_key_in_range() {
+    // Keys 0, 0, 1, 1, ..., sampled every fourth position.
+    let keys: Vec<u32> = (0..64).map(|i| i / 2).collect();
+    let samples: Vec<u32> = keys.iter().step_by(4).copied().collect();
+    for (a, b) in [(0, 64), (5, 40), (17, 18), (3, 3)] {
+        for lo in 0..34 {
+            for hi in lo..34 {
+                let (s, e) = narrow(&samples, 2, (a, b), lo, hi);
+                assert!(a <= s && s <= e && e <= b, "{a}..{b}: {s}..{e}");
+                for (p, &k) in keys.iter().enumerate().take(b).skip(a) {
+                    if (lo..=hi).contains(&k) {
+                        assert!((s..e).contains(&p), "key {k} at {p} outside {s}..{e}");
+                    }
+                }
+                // Narrow: at most a block on either side of the keys.
+                let inside = keys[a..b].iter().filter(|k| (lo..=hi).contains(*k)).count();
+                if inside > 0 {
+                    assert!(e - s <= inside + 8, "{lo}..={hi} in {a}..{b}: {s}..{e}");
+                }
+            }
+        }
+    }
+    assert_eq!(narrow(&[], 3, (5, 9), 0, 7), (5, 9));
 }
