@@ -33,7 +33,7 @@ pub use read::{CameraId, Position, Read, ReadError};
 pub use suppress::SuppressSlot;
 pub use unit::{Config, Hit, Mode, Outcome, ReadStatus, Reason, Tables, Unit};
 pub use watchlist::{
-    BYTES_PER_ENTRY, Duplicate, Entry, EntryId, InsertError, ListEntry, ListError, ListId,
-    ListSpec, MAX_LISTS, MIN_TOLERANT_LEN, Match, MatchKind, Matches, OneEdit, Priority, Watchlist,
-    WatchlistBuilder,
+    BYTES_PER_ENTRY, Duplicate, Entry, EntryId, FENCES_PAY_ABOVE, InsertError, ListEntry,
+    ListError, ListId, ListSpec, MAX_LISTS, MIN_TOLERANT_LEN, Match, MatchKind, Matches, OneEdit,
+    Priority, Watchlist, WatchlistBuilder,
 };

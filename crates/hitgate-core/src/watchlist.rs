@@ -81,6 +81,12 @@ pub const MIN_TOLERANT_LEN: u8 = 3;
 /// at 100,000 and 1,000,000 the probes 1.6 and 2.8 times).
 pub const DELETION_SEARCH_ABOVE: usize = 1 << 16;
 
+/// Fences ([`WatchlistBuilder::set_fences`]) pay above about this many
+/// entries; below, a binary search over the whole list stays in cache and is
+/// faster (measured in `BENCHMARKS.md`: at 1,000 entries tolerant lookups
+/// are a fifth slower with fences, at 64,000 a third faster).
+pub const FENCES_PAY_ABOVE: usize = 1 << 15;
+
 /// How a one-edit lookup finds its candidates. Every strategy finds the
 /// same matches (the reference property test runs each); they differ in
 /// speed, which depends on the list size, the filter and the processor.
@@ -665,7 +671,8 @@ impl<'a> WatchlistBuilder<'a> {
     /// whole list; and each suffix-index word then carries two characters
     /// of its entry, so most suffix candidates are turned down without
     /// reading the entry. Optional: without it (the default, an empty
-    /// slice) results are the same, only slower on large lists.
+    /// slice) results are the same, only slower on large lists; with it, a
+    /// list of fewer than [`FENCES_PAY_ABOVE`] entries is a little slower.
     pub fn set_fences(&mut self, words: &'a mut [u32]) {
         self.fences = words;
     }
@@ -1106,6 +1113,9 @@ fn top32(skel: u64) -> u32 {
 /// hold a key whose top 32 bits lie in `lo..=hi`: from the last sample
 /// below `lo` to the first above `hi`. Without samples, `a..b`.
 fn narrow(samples: &[u32], shift: u32, (a, b): (usize, usize), lo: u32, hi: u32) -> (usize, usize) {
+    if samples.is_empty() {
+        return (a, b);
+    }
     let k0 = a.div_ceil(1 << shift);
     let k1 = b.div_ceil(1 << shift).min(samples.len());
     let Some(s) = samples.get(k0..k1) else {
@@ -1549,21 +1559,7 @@ impl Ctx<'_, '_> {
             top32(hi),
         );
         if slot.chars {
-            // Every word of the fences' blocks: its characters first, then
-            // the entry's last characters.
-            let q4 = [0, 1, 2, 3].map(|i| q.get(i).copied().unwrap_or(0));
-            for &w in self.wl.index.get(a..b).unwrap_or(&[]) {
-                if !may_be_one_edit(slot.key(w), &q4) {
-                    continue;
-                }
-                let i = slot.pos(w);
-                if let Some(x) = entries.get(i)
-                    && rev_tail(x.skel(), k) == want
-                    && keep(x.key())
-                {
-                    self.verify(i, x, out);
-                }
-            }
+            self.scan_suffix_blocks(q, (a, b), (want, k), &keep, out);
             return;
         }
         let idx = self.wl.index.get(a..self.seg.1).unwrap_or(&[]);
@@ -1597,6 +1593,35 @@ impl Ctx<'_, '_> {
             }
             let i = slot.pos(w);
             if let Some(x) = entries.get(i)
+                && keep(x.key())
+            {
+                self.verify(i, x, out);
+            }
+        }
+    }
+
+    /// With fences: every word of the blocks `a..b` of the suffix index,
+    /// its characters first (see [`may_be_one_edit`]), then its entry's
+    /// last `k` characters reversed, `want`. Not generic over `keep`: one
+    /// copy of the code, which a firmware without fences never runs.
+    #[inline(never)]
+    fn scan_suffix_blocks<const K: usize>(
+        &self,
+        q: &[u8],
+        (a, b): (usize, usize),
+        (want, k): (u64, usize),
+        keep: &dyn Fn(u64) -> bool,
+        out: &mut Matches<K>,
+    ) {
+        let slot = self.wl.slot;
+        let q4 = [0, 1, 2, 3].map(|i| q.get(i).copied().unwrap_or(0));
+        for &w in self.wl.index.get(a..b).unwrap_or(&[]) {
+            if !may_be_one_edit(slot.key(w), &q4) {
+                continue;
+            }
+            let i = slot.pos(w);
+            if let Some(x) = self.wl.entries.get(i)
+                && rev_tail(x.skel(), k) == want
                 && keep(x.key())
             {
                 self.verify(i, x, out);

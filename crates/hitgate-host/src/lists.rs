@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use hitgate_core::{
-    ConfusionClasses, Country, Entry, ListEntry, ListId, Plate, Priority, Watchlist,
-    WatchlistBuilder,
+    ConfusionClasses, Country, Entry, FENCES_PAY_ABOVE, ListEntry, ListId, Plate, Priority,
+    Watchlist, WatchlistBuilder,
 };
 use serde::Deserialize;
 
@@ -132,7 +132,8 @@ impl ListsData {
 
     /// Builds the indexed watchlist and runs `f` with it. Storage is boxed
     /// slices sized to the entries: 24 bytes an entry, a byte an entry of
-    /// membership filter and half a byte an entry of fences.
+    /// membership filter and, above [`FENCES_PAY_ABOVE`] entries, half a
+    /// byte an entry of fences.
     pub fn with_watchlist<R>(
         &self,
         version: u32,
@@ -144,9 +145,10 @@ impl ListsData {
         // A membership filter of a byte an entry, in front of the exact
         // searches.
         let mut filter = vec![0u64; n / 8 + 1].into_boxed_slice();
-        // Fences every sixteenth entry, so searches in a large list skip
+        // Fences every sixteenth entry in a large list, so searches skip
         // most of a binary search.
-        let mut fences = vec![0u32; n / 8 + 2].into_boxed_slice();
+        let fence_words = if n > FENCES_PAY_ABOVE { n / 8 + 2 } else { 0 };
+        let mut fences = vec![0u32; fence_words].into_boxed_slice();
         let mut b = WatchlistBuilder::new(&mut storage, &mut index, ConfusionClasses::default());
         b.set_filter(&mut filter);
         b.set_fences(&mut fences);
