@@ -148,11 +148,9 @@ pub fn distance(
     if n.abs_diff(m) > tol.edits as usize {
         return None;
     }
-    if read == listed {
-        return Some(Distance::default());
-    }
-    if let Some(d) = few_changes(read, listed, classes, tol) {
-        return Some(d);
+    // Equal plates too (no call to compare slices first).
+    if let Some(decided) = few_changes(read, listed, classes, tol) {
+        return decided;
     }
     let mask = allowed(tol);
     let band = tol.edits as usize;
@@ -190,17 +188,21 @@ pub fn distance(
     best(prev[m])
 }
 
-/// The usual matches without the dynamic programme: plates of one length
-/// that differ in at most two places, or plates one character apart in
-/// length that differ by that character alone. `None` when neither holds,
-/// or when the tolerance turns that alignment down (the full programme then
-/// decides).
+/// The distance without the dynamic programme where the alignments that
+/// can fit the tolerance are few enough to try them all: `Some(result)`
+/// then, `None` when the programme must decide.
 ///
-/// Why these are best: an alignment of two plates of one length that uses
-/// an insertion needs a deletion too, two edits, so it never ranks above
-/// one that changes at most two places in place (fewer changes, or as many
-/// with no more edits); of plates whose lengths differ by one, every
-/// alignment has an insertion or a deletion, so that one edit alone is best.
+/// With at most two edits allowed, an alignment of plates of one length has
+/// no indel or two (an insertion and a deletion), and one of plates one
+/// character apart exactly one indel (three would be three edits):
+///
+/// * one length: the alignment in place changes `t` places. When `t <= 2`
+///   it is best (an alignment with two indels has two changes or more and
+///   two edits), and when the list allows fewer than two edits it is the
+///   only one that can fit. Otherwise the programme decides.
+/// * one apart: every position of the one indel is tried, each with the
+///   other characters compared in place.
+///
 /// A look-alike pair may count as an edit instead (the programme allows the
 /// same), when the list allows fewer look-alikes than there are.
 fn few_changes(
@@ -208,44 +210,69 @@ fn few_changes(
     listed: &[u8],
     classes: &ConfusionClasses,
     tol: Tolerance,
-) -> Option<Distance> {
-    if read.len() == listed.len() {
-        let (mut ocr, mut edits) = (0u8, 0u8);
-        for (&a, &b) in read.iter().zip(listed) {
-            if a == b {
-                continue;
-            }
-            if classes.rep_code(char_code(a)) == classes.rep_code(char_code(b)) {
-                ocr += 1;
-            } else {
-                edits += 1;
-            }
-            if ocr + edits > 2 {
-                return None;
-            }
+) -> Option<Option<Distance>> {
+    // Differences of a pair of characters: (any, not look-alike).
+    let differ = |a: u8, b: u8| -> (u8, u8) {
+        if a == b {
+            (0, 0)
+        } else if classes.rep_code(char_code(a)) == classes.rep_code(char_code(b)) {
+            (1, 0)
+        } else {
+            (1, 1)
         }
+    };
+    // (ocr, edits) within the tolerance, moving look-alikes to edits when
+    // the list allows fewer.
+    let fit = |ocr: u8, edits: u8| -> Option<Distance> {
         let moved = ocr.saturating_sub(tol.ocr);
-        return (edits + moved <= tol.edits).then_some(Distance {
+        (edits + moved <= tol.edits).then_some(Distance {
             ocr: ocr - moved,
             edits: edits + moved,
-        });
+        })
+    };
+    if read.len() == listed.len() {
+        let (mut diff, mut other) = (0u8, 0u8);
+        for (&a, &b) in read.iter().zip(listed) {
+            let (d, o) = differ(a, b);
+            diff += d;
+            other += o;
+        }
+        let in_place = fit(diff - other, other);
+        return (diff <= 2 || tol.edits < 2).then_some(in_place);
     }
     let (long, short) = if read.len() > listed.len() {
         (read, listed)
     } else {
         (listed, read)
     };
-    if long.len() != short.len() + 1 || tol.edits == 0 {
+    if long.len() != short.len() + 1 || long.len() > MAX_PLATE_LEN {
         return None;
     }
-    let head = short.iter().zip(long).take_while(|(a, b)| a == b).count();
-    let tail = short
-        .iter()
-        .rev()
-        .zip(long.iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    (head + tail >= short.len()).then_some(Distance { ocr: 0, edits: 1 })
+    // `long` without its character `i` against `short` in place: `head[i]`
+    // counts the differences of the first `i` characters, `tail` those
+    // after `i`.
+    let mut head = [(0u8, 0u8); MAX_PLATE_LEN + 1];
+    for (i, (&a, &b)) in short.iter().zip(long).enumerate() {
+        let (d, o) = differ(a, b);
+        let (hd, ho) = head[i];
+        head[i + 1] = (hd + d, ho + o);
+    }
+    let mut best: Option<Distance> = None;
+    let mut tail = (0u8, 0u8);
+    for i in (0..=short.len()).rev() {
+        if let (Some(&a), Some(&b)) = (short.get(i), long.get(i + 1)) {
+            let (d, o) = differ(a, b);
+            tail = (tail.0 + d, tail.1 + o);
+        }
+        let (hd, ho) = head[i];
+        let (diff, other) = (hd + tail.0, ho + tail.1);
+        if let Some(d) = fit(diff - other, 1 + other)
+            && best.is_none_or(|b| d.rank() < b.rank())
+        {
+            best = Some(d);
+        }
+    }
+    Some(best)
 }
 
 /// The best state of a mask.

@@ -289,6 +289,20 @@ proptest! {
         prop_assert_eq!(got, reference_distance(&a, &b, t));
     }
 
+    /// Pairs a few changes apart, where the shortcuts of `distance` apply.
+    #[test]
+    fn distance_of_near_pairs_matches_reference(
+        a in plate_strategy(),
+        ops in prop::collection::vec((any::<u8>(), any::<usize>(), any::<u8>()), 0..=3),
+        t in tolerance_strategy(),
+    ) {
+        let b = noisy(&a, &ops);
+        let got = distance(a.as_bytes(), b.as_bytes(), &ConfusionClasses::default(), Tolerance {
+            min_len: t.min_len.max(MIN_TOLERANT_LEN), ..t
+        }).map(|d| (d.ocr, d.edits));
+        prop_assert_eq!(got, reference_distance(&a, &b, t), "{} {}", a, b);
+    }
+
     #[test]
     fn normalize_never_panics_and_is_idempotent(raw in prop::collection::vec(any::<u8>(), 0..24)) {
         if let Ok(p) = Plate::normalize(&raw) {
