@@ -353,8 +353,12 @@ fn exact_plate_comes_back_from_skeleton_and_variant() {
 #[test]
 fn one_edit_filter() {
     let sk = |s: &str| p(s).pack();
+    // Both tests: the shifts (64-bit cores) and the bit counts (32-bit).
     let near = |a: &str, b: &str| {
-        within_one_edit(sk(a), a.len(), sk(b), b.len(), a.len().abs_diff(b.len()))
+        let (x, y) = (sk(a), sk(b));
+        let counts = within_one_edit(x, a.len(), y, b.len(), a.len().abs_diff(b.len()));
+        assert_eq!(one_edit_apart(x, y), counts, "{a} {b}");
+        counts
     };
     assert!(near("ABC123", "ABC123"));
     assert!(near("ABC123", "ABX123"));
@@ -366,6 +370,41 @@ fn one_edit_filter() {
     assert!(!near("ABC123", "ABXC12"));
     assert!(!near("ABC123", "AC12"));
     assert!(!near("ABC123", "XABC1234"));
+    assert!(near("1234567890", "1234567899"));
+    assert!(near("1234567890", "123456789"));
+    assert!(near("A", "B"));
+    // Every pair of strings up to 4 characters over 3 letters, against
+    // Levenshtein distance by the textbook programme.
+    let mut all: Vec<std::string::String> = vec![std::string::String::new()];
+    for len in 1..=4 {
+        let prev: Vec<_> = all.iter().filter(|s| s.len() == len - 1).cloned().collect();
+        for s in prev {
+            for c in ['A', 'B', 'C'] {
+                all.push(std::format!("{s}{c}"));
+            }
+        }
+    }
+    all.retain(|s| !s.is_empty());
+    let lev = |a: &[u8], b: &[u8]| {
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, &x) in a.iter().enumerate() {
+            let mut next = vec![i + 1];
+            for (j, &y) in b.iter().enumerate() {
+                next.push(
+                    (row[j] + usize::from(x != y))
+                        .min(row[j + 1] + 1)
+                        .min(next[j] + 1),
+                );
+            }
+            row = next;
+        }
+        row[b.len()]
+    };
+    for a in &all {
+        for b in &all {
+            assert_eq!(near(a, b), lev(a.as_bytes(), b.as_bytes()) <= 1, "{a} {b}");
+        }
+    }
 }
 
 #[test]
