@@ -1,0 +1,101 @@
+//! Tolerant lookups in a loop, for side-by-side timing and instruction
+//! counts (the figures in `BENCHMARKS.md` that criterion does not give).
+//!
+//! The lookup bench's set-up: `ENTRIES` random current-format Belgian plates
+//! on one list at 1 OCR + 1 edit, a membership filter of a byte an entry,
+//! fences of half a byte unless `--no-fences`, and 4,096 reads of which
+//! about 1 % are listed. Prints the median over rounds of all 4,096 reads.
+//!
+//! ```sh
+//! cargo run --release -p hitgate-core --example lookup_loop -- 1000000 2
+//! valgrind --tool=callgrind --toggle-collect='*search_one_edit*' \
+//!     target/release/examples/lookup_loop 1000000 0
+//! ```
+//!
+//! Arguments: entries (default 1,000,000), seconds (default 2; 0 for one
+//! round), `--no-fences`.
+
+#![allow(clippy::unwrap_used)] // an example: a panic is a bad argument
+
+use std::time::Instant;
+
+use hitgate_core::*;
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+use common::{Rng, belgian};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let fenced = !args.iter().any(|a| a == "--no-fences");
+    let mut numbers = args.iter().filter_map(|a| a.parse::<f64>().ok());
+    let n = numbers.next().map_or(1_000_000, |x| x as usize).max(1);
+    let seconds = numbers.next().unwrap_or(2.0);
+
+    // The same plates and reads as the lookup bench.
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
+    let mut listed = Vec::with_capacity(n);
+    let mut seen = std::collections::HashSet::new();
+    while listed.len() < n {
+        let p = belgian(&mut rng);
+        if seen.insert(p) {
+            listed.push(p);
+        }
+    }
+    let reads: Vec<Plate> = (0..4096)
+        .map(|_| {
+            if rng.below(100) == 0 {
+                listed[rng.below(n as u64) as usize]
+            } else {
+                belgian(&mut rng)
+            }
+        })
+        .collect();
+
+    let mut entries = vec![Entry::EMPTY; n];
+    let mut index = vec![0u32; n];
+    let mut filter = vec![0u64; n / 8 + 1];
+    let mut fences = vec![0u32; if fenced { n / 8 + 2 } else { 0 }];
+    let mut b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
+    b.set_filter(&mut filter);
+    b.set_fences(&mut fences);
+    let tolerance = Tolerance {
+        ocr: 1,
+        edits: 1,
+        min_len: 5,
+    };
+    let list = b
+        .add_list(ListSpec {
+            tolerance,
+            local: false,
+        })
+        .unwrap();
+    for &p in &listed {
+        b.insert(ListEntry::new(p, None, Priority::P1, list)).unwrap();
+    }
+    let wl = b.build().map_err(|(_, d)| d).unwrap();
+
+    let start = Instant::now();
+    let mut rounds = Vec::new();
+    let mut matches = 0usize;
+    loop {
+        let t = Instant::now();
+        for r in &reads {
+            let m: Matches<8> = wl.lookup(std::hint::black_box(r), None, 0);
+            matches += m.len();
+        }
+        rounds.push(t.elapsed().as_secs_f64());
+        if start.elapsed().as_secs_f64() >= seconds {
+            break;
+        }
+    }
+    rounds.sort_by(f64::total_cmp);
+    let median = rounds[rounds.len() / 2];
+    println!(
+        "{n} entries, {}: {:.0} lookups/s ({:.0} ns each), {:.2} matches a read",
+        if fenced { "filter + fences" } else { "filter" },
+        reads.len() as f64 / median,
+        median / reads.len() as f64 * 1e9,
+        matches as f64 / (rounds.len() * reads.len()) as f64,
+    );
+}
