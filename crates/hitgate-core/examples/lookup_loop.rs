@@ -71,7 +71,8 @@ fn main() {
         })
         .unwrap();
     for &p in &listed {
-        b.insert(ListEntry::new(p, None, Priority::P1, list)).unwrap();
+        b.insert(ListEntry::new(p, None, Priority::P1, list))
+            .unwrap();
     }
     let wl = b.build().map_err(|(_, d)| d).unwrap();
 
