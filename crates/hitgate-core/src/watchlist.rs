@@ -77,8 +77,9 @@ pub const MIN_TOLERANT_LEN: u8 = 3;
 
 /// With [`OneEdit::Auto`], above this many entries (in a search group)
 /// one-edit lookups leave short suffix ranges for deletion probes (measured
-/// in `BENCHMARKS.md`: at 1,000 entries the ranges are 1.7 times as fast,
-/// at 100,000 and 1,000,000 the probes 1.6 and 2.8 times).
+/// in `BENCHMARKS.md`, without a filter: at 1,000 entries the ranges are
+/// 1.6 times as fast, at 100,000 and 1,000,000 the probes 1.5 and 2.5
+/// times).
 pub const DELETION_SEARCH_ABOVE: usize = 1 << 16;
 
 /// Fences ([`WatchlistBuilder::set_fences`]) pay above about this many
@@ -826,7 +827,8 @@ impl<'a> WatchlistBuilder<'a> {
             *seg = (start as u32, end as u32);
         }
         // The suffix index: each segment's positions by reversed skeleton,
-        // each word topped with the leading bits of that reversed skeleton.
+        // each word topped with its key (see `SuffixSlot`). Then the fences,
+        // if any: every `1 << shift`-th key of both orders.
         let (half, shift) = fence_layout(len, fences.len());
         let slot = SuffixSlot::for_len(len, half > 0);
         for &(start, end) in &segments {
