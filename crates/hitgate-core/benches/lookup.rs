@@ -15,7 +15,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use hitgate_core::*;
 
 mod common;
-use common::{Rng, belgian};
+use common::listed_and_reads;
 
 const READS: usize = 4096;
 const SIZES: [usize; 3] = [1_000, 100_000, 1_000_000];
@@ -39,24 +39,7 @@ struct Setup {
 
 impl Setup {
     fn new(n: usize, filtered: bool, fenced: bool) -> Self {
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
-        let mut listed = Vec::with_capacity(n);
-        let mut seen = std::collections::HashSet::new();
-        while listed.len() < n {
-            let p = belgian(&mut rng);
-            if seen.insert(p) {
-                listed.push(p);
-            }
-        }
-        let reads = (0..READS)
-            .map(|_| {
-                if rng.below(100) == 0 {
-                    listed[rng.below(n as u64) as usize]
-                } else {
-                    belgian(&mut rng)
-                }
-            })
-            .collect();
+        let (listed, reads) = listed_and_reads(n, READS);
         Self {
             entries: vec![Entry::EMPTY; n].into_boxed_slice(),
             index: vec![0u32; n].into_boxed_slice(),

@@ -23,7 +23,7 @@ use hitgate_core::*;
 
 #[path = "../benches/common/mod.rs"]
 mod common;
-use common::{Rng, belgian};
+use common::listed_and_reads;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,24 +33,7 @@ fn main() {
     let seconds = numbers.next().unwrap_or(2.0);
 
     // The same plates and reads as the lookup bench.
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
-    let mut listed = Vec::with_capacity(n);
-    let mut seen = std::collections::HashSet::new();
-    while listed.len() < n {
-        let p = belgian(&mut rng);
-        if seen.insert(p) {
-            listed.push(p);
-        }
-    }
-    let reads: Vec<Plate> = (0..4096)
-        .map(|_| {
-            if rng.below(100) == 0 {
-                listed[rng.below(n as u64) as usize]
-            } else {
-                belgian(&mut rng)
-            }
-        })
-        .collect();
+    let (listed, reads) = listed_and_reads(n, 4096);
 
     let mut entries = vec![Entry::EMPTY; n];
     let mut index = vec![0u32; n];

@@ -32,6 +32,31 @@ pub(crate) fn belgian(rng: &mut Rng) -> Plate {
     Plate::normalize(&s).unwrap()
 }
 
+/// `n` distinct Belgian plates to list and `reads` reads, about 1 % of them
+/// listed, from a seed that depends on `n` only: what the lookup bench and
+/// the `lookup_loop` example share.
+pub(crate) fn listed_and_reads(n: usize, reads: usize) -> (Vec<Plate>, Vec<Plate>) {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
+    let mut listed = Vec::with_capacity(n);
+    let mut seen = std::collections::HashSet::new();
+    while listed.len() < n {
+        let p = belgian(&mut rng);
+        if seen.insert(p) {
+            listed.push(p);
+        }
+    }
+    let reads = (0..reads)
+        .map(|_| {
+            if rng.below(100) == 0 {
+                listed[rng.below(n as u64) as usize]
+            } else {
+                belgian(&mut rng)
+            }
+        })
+        .collect();
+    (listed, reads)
+}
+
 /// The same plate as printed, with dashes: `1-ABC-234`.
 pub(crate) fn belgian_printed(rng: &mut Rng) -> String {
     let p = belgian(rng);
