@@ -86,7 +86,8 @@ pub struct ConfusionClasses {
     rep: [u8; CODES],
     /// Packed code to its index within its class (0 for the representative).
     member: [u8; CODES],
-    /// Representative code to the codes of its class, by index.
+    /// Representative code to the ASCII characters of its class, by index
+    /// (0: no such member).
     members: [[u8; MAX_CLASS_SIZE]; CODES],
 }
 
@@ -98,7 +99,10 @@ impl ConfusionClasses {
         let mut i = 0;
         while i < CODES {
             rep[i] = i as u8;
-            members[i][0] = i as u8;
+            members[i][0] = match code_char(i as u8) {
+                Some(c) => c,
+                None => 0,
+            };
             i += 1;
         }
         Self {
@@ -138,7 +142,7 @@ impl ConfusionClasses {
                     .get_mut(rep as usize)
                     .and_then(|m| m.get_mut(index))
                 {
-                    *slot = code as u8;
+                    *slot = byte;
                 }
             }
         }
@@ -157,9 +161,11 @@ impl ConfusionClasses {
         self.member.get(code as usize).copied().unwrap_or(0)
     }
 
-    /// The packed code of member `index` of the class of representative `rep`.
+    /// Member `index` of the class of representative code `rep`, as an
+    /// ASCII character; 0 when there is none. Stored as characters, not
+    /// codes: rebuilding a listed plate is a table read a character.
     #[inline]
-    pub(crate) fn member_code(&self, rep: u8, index: u8) -> u8 {
+    pub(crate) fn member_char(&self, rep: u8, index: u8) -> u8 {
         self.members
             .get(rep as usize)
             .and_then(|m| m.get(index as usize))

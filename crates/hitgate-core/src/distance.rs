@@ -84,7 +84,7 @@ pub struct Distance {
 impl Distance {
     /// Total number of changes.
     pub fn total(&self) -> u8 {
-        self.ocr + self.edits
+        self.ocr.saturating_add(self.edits)
     }
 
     /// Ranking key: fewer changes first, then OCR-equivalent before edits.

@@ -248,8 +248,24 @@ impl PartialOrd for Plate {
 }
 
 impl Ord for Plate {
+    /// String order. Unused positions are zero and every character is
+    /// above zero, so the whole arrays compare as the strings do: as two
+    /// big-endian integers, without a loop (ranking compares plates on
+    /// every tie).
     fn cmp(&self, other: &Self) -> core::cmp::Ordering {
-        self.as_bytes().cmp(other.as_bytes())
+        self.order_key().cmp(&other.order_key())
+    }
+}
+
+impl Plate {
+    /// The characters as big-endian integers (see [`Ord`]).
+    #[inline]
+    fn order_key(&self) -> (u64, u16) {
+        let [a, b, c, d, e, f, g, h, i, j] = self.chars;
+        (
+            u64::from_be_bytes([a, b, c, d, e, f, g, h]),
+            u16::from_be_bytes([i, j]),
+        )
     }
 }
 

@@ -66,7 +66,7 @@ use core::fmt;
 
 use crate::confusion::ConfusionClasses;
 use crate::distance::{Distance, MAX_TOLERANCE, Tolerance, distance};
-use crate::plate::{CODE_BITS, CODE_MASK, Country, MAX_PLATE_LEN, Plate, char_code, code_char};
+use crate::plate::{CODE_BITS, CODE_MASK, Country, MAX_PLATE_LEN, Plate, char_code};
 
 /// The most lists one watchlist holds.
 pub const MAX_LISTS: usize = 16;
@@ -307,24 +307,28 @@ impl Entry {
             && (self.until == 0 || now < u64::from(self.until) * 1000)
     }
 
-    /// The exact plate, from the skeleton and the class members: one pass,
-    /// ending at the first unused (or, in a corrupt entry, unknown) code.
+    /// The exact plate, from the skeleton and the class members: one pass
+    /// over the skeleton's characters, ending early at an unknown member
+    /// (only in a corrupt entry).
     fn plate(&self, classes: &ConfusionClasses) -> Plate {
-        let mut skel = self.skel() << (u64::BITS - SKEL_BITS);
+        let skel = self.skel();
+        let len = skel_len(skel);
+        let mut skel = skel << (u64::BITS - SKEL_BITS);
         let mut variant = self.variant();
         let mut chars = [0u8; MAX_PLATE_LEN];
-        let mut len = 0;
-        for slot in chars.iter_mut() {
+        let mut kept = 0;
+        for slot in chars.iter_mut().take(len) {
             let rep = (skel >> (u64::BITS - CODE_BITS)) as u8;
-            let Some(c) = code_char(classes.member_code(rep, (variant & 3) as u8)) else {
+            let c = classes.member_char(rep, (variant & 3) as u8);
+            if c == 0 {
                 break;
-            };
+            }
             *slot = c;
-            len += 1;
+            kept += 1;
             skel <<= CODE_BITS;
             variant >>= 2;
         }
-        Plate::from_canonical(chars, len)
+        Plate::from_canonical(chars, kept)
     }
 }
 

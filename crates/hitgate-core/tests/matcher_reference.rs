@@ -312,6 +312,12 @@ proptest! {
     }
 
     #[test]
+    fn plates_order_as_their_strings(a in "[A-Z0-9]{1,10}", b in "[A-Z0-9]{1,10}") {
+        let (pa, pb) = (Plate::normalize(a.as_bytes()).unwrap(), Plate::normalize(b.as_bytes()).unwrap());
+        prop_assert_eq!(pa.cmp(&pb), a.cmp(&b), "{} {}", a, b);
+    }
+
+    #[test]
     fn normalize_keeps_alnum_drops_separators(s in "[a-zA-Z0-9 .·-]{0,16}") {
         let kept: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
         match Plate::normalize(s.as_bytes()) {
