@@ -221,15 +221,6 @@ fn few_changes(
             (1, 1)
         }
     };
-    // (ocr, edits) within the tolerance, moving look-alikes to edits when
-    // the list allows fewer.
-    let fit = |ocr: u8, edits: u8| -> Option<Distance> {
-        let moved = ocr.saturating_sub(tol.ocr);
-        (edits + moved <= tol.edits).then_some(Distance {
-            ocr: ocr - moved,
-            edits: edits + moved,
-        })
-    };
     if read.len() == listed.len() {
         let (mut diff, mut other) = (0u8, 0u8);
         for (&a, &b) in read.iter().zip(listed) {
@@ -237,8 +228,7 @@ fn few_changes(
             diff += d;
             other += o;
         }
-        let in_place = fit(diff - other, other);
-        return (diff <= 2 || tol.edits < 2).then_some(in_place);
+        return in_place(diff - other, other, tol);
     }
     let (long, short) = if read.len() > listed.len() {
         (read, listed)
@@ -266,13 +256,34 @@ fn few_changes(
         }
         let (hd, ho) = head[i];
         let (diff, other) = (hd + tail.0, ho + tail.1);
-        if let Some(d) = fit(diff - other, 1 + other)
+        if let Some(d) = fit(diff - other, 1 + other, tol)
             && best.is_none_or(|b| d.rank() < b.rank())
         {
             best = Some(d);
         }
     }
     Some(best)
+}
+
+/// `ocr` look-alike pairs and `edits` other differences within the
+/// tolerance, moving look-alikes to edits when the list allows fewer.
+fn fit(ocr: u8, edits: u8, tol: Tolerance) -> Option<Distance> {
+    let moved = ocr.saturating_sub(tol.ocr);
+    (edits.saturating_add(moved) <= tol.edits).then_some(Distance {
+        ocr: ocr - moved,
+        edits: edits + moved,
+    })
+}
+
+/// The distance of two plates of one length from the differences of their
+/// characters compared in place, `ocr` look-alike pairs and `edits` other
+/// pairs, under a tolerance already made [`effective`](Tolerance::effective):
+/// `Some(result)` when that alignment decides (see [`few_changes`]), `None`
+/// when the dynamic programme must. The watchlist counts the differences
+/// from packed entries without rebuilding the listed plate.
+pub(crate) fn in_place(ocr: u8, edits: u8, tol: Tolerance) -> Option<Option<Distance>> {
+    let diff = ocr.saturating_add(edits);
+    (diff <= 2 || tol.edits < 2).then(|| fit(ocr, edits, tol))
 }
 
 /// The best state of a mask.

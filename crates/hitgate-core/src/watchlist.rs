@@ -65,7 +65,7 @@ use core::cmp::Ordering;
 use core::fmt;
 
 use crate::confusion::ConfusionClasses;
-use crate::distance::{Distance, MAX_TOLERANCE, Tolerance, distance};
+use crate::distance::{Distance, MAX_TOLERANCE, Tolerance, distance, in_place};
 use crate::plate::{CODE_BITS, CODE_MASK, Country, MAX_PLATE_LEN, Plate, char_code};
 
 /// The most lists one watchlist holds.
@@ -1142,6 +1142,20 @@ fn narrow(samples: &[u32], shift: u32, (a, b): (usize, usize), lo: u32, hi: u32)
 /// Bits of a skeleton.
 const SKEL_BITS: u32 = CODE_BITS * MAX_PLATE_LEN as u32;
 
+/// The lowest bit of each field of a skeleton.
+const FIELD_LOWS: u64 = {
+    let mut m = 0;
+    let mut i = 0;
+    while i < MAX_PLATE_LEN {
+        m |= 1 << (CODE_BITS * i as u32);
+        i += 1;
+    }
+    m
+};
+
+/// The lowest bit of each 2-bit field of an entry's class members.
+const MEMBER_LOWS: u32 = 0x5_5555;
+
 /// The edits a list allows and the length below which it allows none,
 /// kept per list at build so a lookup need not derive them per read.
 #[derive(Clone, Copy)]
@@ -1312,8 +1326,15 @@ impl<'a> Watchlist<'a> {
     ) {
         out.clear();
         let mut q: Codes = Codes::new();
-        for &c in read.as_bytes() {
-            let _ = q.push(self.classes.rep_code(char_code(c)));
+        // The class members only where candidates are counted from packed
+        // forms (see `Ctx::verify`).
+        let mut qvar = 0u32;
+        for (i, &c) in read.as_bytes().iter().enumerate() {
+            let code = char_code(c);
+            let _ = q.push(self.classes.rep_code(code));
+            if WIDE {
+                qvar |= u32::from(self.classes.member_of(code) & 3) << (2 * i);
+            }
         }
         let n = q.len();
         let (qskel, _) = prefix_range(&q);
@@ -1329,6 +1350,7 @@ impl<'a> Watchlist<'a> {
                 country,
                 now,
                 qskel,
+                qvar,
                 n,
             };
             match g {
@@ -1353,8 +1375,9 @@ struct Ctx<'w, 'a> {
     read: &'w Plate,
     country: Option<Country>,
     now: u64,
-    /// The read's skeleton and length.
+    /// The read's skeleton, class members (as in an entry) and length.
     qskel: u64,
+    qvar: u32,
     n: usize,
 }
 
@@ -1661,15 +1684,34 @@ impl Ctx<'_, '_> {
         let Some(spec) = self.wl.lists.get(list.index()) else {
             return;
         };
-        let listed = x.plate(&self.wl.classes);
         let mut tol = spec.tolerance;
         tol.min_len = tol.min_len.max(MIN_TOLERANT_LEN);
-        let Some(d) = distance(
-            self.read.as_bytes(),
-            listed.as_bytes(),
-            &self.wl.classes,
-            tol,
-        ) else {
+        // On a 64-bit core plates of one length are compared from the
+        // packed forms, and the listed plate is rebuilt only for a match.
+        // A 32-bit core is left to `distance`: its 64-bit arithmetic made
+        // the Cortex-M0 code 600 bytes larger, for a firmware's lists,
+        // where candidates are rare, no gain.
+        let decided = if WIDE {
+            packed_distance(
+                (self.qskel, self.qvar, self.n),
+                (x.skel(), x.variant()),
+                tol,
+            )
+        } else {
+            None
+        };
+        if decided == Some(None) {
+            return;
+        }
+        let listed = x.plate(&self.wl.classes);
+        let Some(d) = decided.unwrap_or_else(|| {
+            distance(
+                self.read.as_bytes(),
+                listed.as_bytes(),
+                &self.wl.classes,
+                tol,
+            )
+        }) else {
             return;
         };
         out.insert(Match {
@@ -1683,6 +1725,45 @@ impl Ctx<'_, '_> {
             distance: d,
         });
     }
+}
+
+/// The distance of a read and a listed plate of its length, counted on
+/// their packed forms (skeleton and class members, as in an [`Entry`]):
+/// skeleton fields that differ are edits, equal fields whose class members
+/// differ look-alike pairs, which is what [`distance()`](crate::distance())
+/// counts in place (see [`in_place`]). `None` for another length, or when
+/// the in-place alignment does not decide; `Some(None)`: no match.
+#[inline]
+fn packed_distance(
+    (qskel, qvar, n): (u64, u32, usize),
+    (skel, var): (u64, u32),
+    tol: Tolerance,
+) -> Option<Option<Distance>> {
+    if skel_len(skel) != n || n > MAX_PLATE_LEN {
+        return None;
+    }
+    let tol = tol.effective(n, n);
+    let fields = skel ^ qskel;
+    // The top bit of each field that differs: adding all ones below the
+    // top carries into it from any lower bit set.
+    let below = FIELD_LOWS * ((1 << (CODE_BITS - 1)) - 1);
+    let differ = (((fields & below) + below) | fields) & !below;
+    let edits = differ.count_ones() as u8;
+    if edits > 2 {
+        // No tolerance allows it, whatever the look-alikes add.
+        return in_place(0, edits, tol);
+    }
+    // A bit at the bottom of each 2-bit member field that differs, but for
+    // the (at most two) places whose classes differ: the first and the last
+    // differing field.
+    let members = var ^ qvar;
+    let mut alike = (members | members >> 1) & MEMBER_LOWS;
+    if fields != 0 {
+        let first = (fields << (u64::BITS - SKEL_BITS)).leading_zeros() / CODE_BITS;
+        let last = MAX_PLATE_LEN as u32 - 1 - fields.trailing_zeros() / CODE_BITS;
+        alike &= !(1 << (2 * first)) & !(1 << (2 * last));
+    }
+    in_place(alike.count_ones() as u8, edits, tol)
 }
 
 /// Are two skeletons within one substitution, insertion or deletion? Bit

@@ -631,3 +631,81 @@ fn narrowing_keeps_every_key_in_range() {
     }
     assert_eq!(narrow(&[], 3, (5, 9), 0, 7), (5, 9));
 }
+
+/// Every pair of plates of one length that differ in one or two places,
+/// each place any pair of characters (so every bit of a field is
+/// exercised), under every tolerance: the packed count decides as
+/// `distance` does whenever it decides.
+#[test]
+fn packed_distance_agrees_with_distance() {
+    let classes = ConfusionClasses::default();
+    let alphabet: Vec<u8> = (b'0'..=b'9').chain(b'A'..=b'Z').collect();
+    let base = *b"1ABC234";
+    let mut decided = 0usize;
+    let mut check = |read: &[u8], listed: &[u8]| {
+        let (r, l) = (
+            Plate::normalize(read).unwrap(),
+            Plate::normalize(listed).unwrap(),
+        );
+        let (qskel, qvar) = skel_of(&classes, &r);
+        let (skel, var) = skel_of(&classes, &l);
+        for ocr in 0..=MAX_TOLERANCE {
+            for edits in 0..=MAX_TOLERANCE {
+                for min_len in [0, 5, 8] {
+                    let tol = Tolerance {
+                        ocr,
+                        edits,
+                        min_len,
+                    };
+                    let want = distance(read, listed, &classes, tol);
+                    if let Some(got) = packed_distance((qskel, qvar, r.len()), (skel, var), tol) {
+                        decided += 1;
+                        assert_eq!(got, want, "{r} {l} {tol:?}");
+                    }
+                }
+            }
+        }
+    };
+    // One place: every pair of characters at every position.
+    for i in 0..base.len() {
+        for &a in &alphabet {
+            for &b in &alphabet {
+                let (mut read, mut listed) = (base, base);
+                read[i] = a;
+                listed[i] = b;
+                check(&read, &listed);
+            }
+        }
+    }
+    // Two places: look-alike pairs and others (some of them of different
+    // members of their classes: D is the third of its class, X the first),
+    // at every pair of positions.
+    let pairs = [
+        (b'0', b'O'),
+        (b'8', b'B'),
+        (b'1', b'I'),
+        (b'X', b'Y'),
+        (b'W', b'0'),
+        (b'D', b'X'),
+        (b'O', b'8'),
+    ];
+    for i in 0..base.len() {
+        for j in i + 1..base.len() {
+            for &(a, b) in &pairs {
+                for &(c, d) in &pairs {
+                    let (mut read, mut listed) = (base, base);
+                    (read[i], listed[i]) = (a, b);
+                    (read[j], listed[j]) = (c, d);
+                    check(&read, &listed);
+                    check(&listed, &read);
+                }
+            }
+        }
+    }
+    // Three places, and other lengths: left to the programme or turned
+    // down, never decided wrongly.
+    check(b"0B1C234", b"OBIC234");
+    check(b"XYZC234", b"ABCC234");
+    check(b"1ABC234", b"1ABC2345");
+    assert!(decided > 100_000, "{decided}");
+}
