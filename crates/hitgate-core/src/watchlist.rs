@@ -953,6 +953,16 @@ fn rev_tail(skel: u64, k: usize) -> u64 {
     out
 }
 
+/// The last `k` characters of a skeleton (1 to 10), as a `k`-field number.
+/// A shorter skeleton gives zero fields in front, which no character
+/// matches.
+#[inline]
+fn tail(skel: u64, k: usize) -> u64 {
+    let k = k.clamp(1, MAX_PLATE_LEN) as u32;
+    let x = skel >> (CODE_BITS * (MAX_PLATE_LEN - skel_len(skel)) as u32);
+    x & ((1 << (CODE_BITS * k)) - 1)
+}
+
 /// A skeleton with its character `i` deleted (the rest moves up).
 #[inline]
 fn delete_field(key: u64, i: usize) -> u64 {
@@ -1598,7 +1608,12 @@ impl Ctx<'_, '_> {
             top32(hi),
         );
         if slot.chars {
-            self.scan_suffix_blocks(q, (a, b), (want, k), &keep, out);
+            // The suffix as it stands: the last k fields of a skeleton.
+            let tail = suffix
+                .iter()
+                .take(k)
+                .fold(0u64, |t, &c| (t << CODE_BITS) | u64::from(c));
+            self.scan_suffix_blocks(q, (a, b), (tail, k), &keep, out);
             return;
         }
         let idx = self.wl.index.get(a..self.seg.1).unwrap_or(&[]);
@@ -1641,8 +1656,8 @@ impl Ctx<'_, '_> {
 
     /// With fences: every word of the blocks `a..b` of the suffix index,
     /// its characters first (see [`may_be_one_edit`]), then its entry's
-    /// last `k` characters reversed, `want`. Not generic over `keep`: one
-    /// copy of the code, which a firmware without fences never runs.
+    /// last `k` characters, `want` (see [`tail`]). Not generic over `keep`:
+    /// one copy of the code, which a firmware without fences never runs.
     #[inline(never)]
     fn scan_suffix_blocks<const K: usize>(
         &self,
@@ -1660,7 +1675,7 @@ impl Ctx<'_, '_> {
             }
             let i = slot.pos(w);
             if let Some(x) = self.wl.entries.get(i)
-                && rev_tail(x.skel(), k) == want
+                && tail(x.skel(), k) == want
                 && keep(x.key())
             {
                 self.verify(i, x, out);
