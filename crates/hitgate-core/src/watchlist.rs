@@ -1523,10 +1523,17 @@ impl Ctx<'_, '_> {
 
     /// Entries whose skeleton is `skel` (and that pass [`Self::near`]): the
     /// filter first, then one binary search.
+    #[inline(always)]
     fn search_skeleton<const K: usize>(&self, skel: u64, out: &mut Matches<K>) {
-        if !filter_may_contain(self.wl.filter, self.group, skel) {
-            return;
+        // The filter turns most probes down: inline, without a call.
+        if filter_may_contain(self.wl.filter, self.group, skel) {
+            self.search_listed(skel, out);
         }
+    }
+
+    /// [`Self::search_skeleton`] past the filter.
+    #[inline(never)]
+    fn search_listed<const K: usize>(&self, skel: u64, out: &mut Matches<K>) {
         self.search_range(skel, skel, |k| k >> LIST_BITS == skel && self.near(k), out);
     }
 
