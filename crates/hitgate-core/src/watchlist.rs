@@ -1546,6 +1546,19 @@ impl Ctx<'_, '_> {
         out: &mut Matches<K>,
     ) {
         let (lo, hi) = prefix_range(prefix);
+        if WIDE && self.group == 1 {
+            // Every entry of the range shares the prefix with the read, so
+            // most differ first at the field after it: a cheaper one-edit
+            // test first (see `After`).
+            let after = After::new(self.qskel, prefix.len());
+            self.search_range(
+                lo,
+                hi,
+                |k| after.one_edit_apart(k >> LIST_BITS) && keep(k),
+                out,
+            );
+            return;
+        }
         self.search_range(lo, hi, keep, out);
     }
 
@@ -1854,6 +1867,52 @@ fn one_edit_apart(a: u64, b: u64) -> bool {
     let g = f + CODE_BITS;
     let rest = a << g;
     rest == b << g || rest == b << f || a << f == b << g
+}
+
+/// [`one_edit_apart`] against a fixed skeleton for skeletons that share
+/// its first `p` fields (the entries of a prefix range): when field `p`
+/// differs, it is the first differing field, and the three comparisons
+/// need no search for it and shift by fixed amounts, the fixed skeleton's
+/// side shifted once.
+struct After {
+    /// The fixed skeleton top-aligned, and shifted by `f` and by `g`.
+    q: u64,
+    qf: u64,
+    qg: u64,
+    /// Field `p` of a top-aligned skeleton.
+    field: u64,
+    f: u32,
+    g: u32,
+    skel: u64,
+}
+
+impl After {
+    fn new(skel: u64, p: usize) -> Self {
+        let p = p.min(MAX_PLATE_LEN - 1) as u32;
+        let (f, g) = (CODE_BITS * p, CODE_BITS * (p + 1));
+        let q = skel << (u64::BITS - SKEL_BITS);
+        Self {
+            q,
+            qf: q << f,
+            qg: q << g,
+            field: (CODE_MASK << (u64::BITS - CODE_BITS)) >> f,
+            f,
+            g,
+            skel,
+        }
+    }
+
+    /// [`one_edit_apart`]`(skel, self.skel)`, for a `skel` that shares the
+    /// first `p` fields.
+    #[inline(always)]
+    fn one_edit_apart(&self, skel: u64) -> bool {
+        let a = skel << (u64::BITS - SKEL_BITS);
+        if (a ^ self.q) & self.field == 0 {
+            return one_edit_apart(skel, self.skel);
+        }
+        let rest = a << self.g;
+        rest == self.qg || rest == self.qf || a << self.f == self.qg
+    }
 }
 
 /// Calls `f` with every skeleton string one edit away from `q` (substitution,
