@@ -254,8 +254,10 @@ const COUNTRY_CODES: u32 = 677;
 /// `u32` seconds.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
-    key_hi: u32,
+    // Low half first: on a little-endian core the two halves are one
+    // 64-bit load.
     key_lo: u32,
+    key_hi: u32,
     /// variant (20 bits) << 12 | priority * 677 + country
     meta: u32,
     /// Seconds since the epoch; 0 = no lower bound.
@@ -268,8 +270,8 @@ pub struct Entry {
 impl Entry {
     /// An unused slot, for initialising static storage.
     pub const EMPTY: Self = Self {
-        key_hi: 0,
         key_lo: 0,
+        key_hi: 0,
         meta: 0,
         from: 0,
         until: 0,
