@@ -55,8 +55,11 @@
 //! about ten cache misses a search.
 //!
 //! Candidates first pass a bit-level filter on the packed skeletons (within
-//! their list's edits of the read), then [`distance()`](crate::distance()),
-//! the list's tolerance, the country and the validity window.
+//! their list's edits of the read), then the country, the validity window
+//! and the distance within the list's tolerance: on 64-bit targets counted
+//! on the packed forms when the lengths agree (the same count as
+//! [`distance()`](crate::distance()), see `packed_distance`), otherwise by
+//! `distance()` on the rebuilt plate.
 //!
 //! The speed this gives, and where it falls short, is measured in
 //! `BENCHMARKS.md`.
