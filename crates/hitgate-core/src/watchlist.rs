@@ -1169,7 +1169,15 @@ const FIELD_LOWS: u64 = {
 };
 
 /// The lowest bit of each 2-bit field of an entry's class members.
-const MEMBER_LOWS: u32 = 0x5_5555;
+const MEMBER_LOWS: u32 = {
+    let mut m = 0;
+    let mut i = 0;
+    while i < MAX_PLATE_LEN {
+        m |= 1 << (2 * i);
+        i += 1;
+    }
+    m
+};
 
 /// The edits a list allows and the length below which it allows none,
 /// kept per list at build so a lookup need not derive them per read.
