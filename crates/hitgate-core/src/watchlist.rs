@@ -1398,7 +1398,8 @@ struct Ctx<'w, 'a> {
     read: &'w Plate,
     country: Option<Country>,
     now: u64,
-    /// The read's skeleton, class members (as in an entry) and length.
+    /// The read's skeleton, class members (as in an entry; on 64-bit
+    /// targets only, 0 elsewhere) and length.
     qskel: u64,
     qvar: u32,
     n: usize,
@@ -1562,12 +1563,12 @@ impl Ctx<'_, '_> {
         if WIDE && self.group == 1 {
             // Every entry of the range shares the prefix with the read, so
             // most differ first at the field after it: a cheaper one-edit
-            // test first (see `After`).
-            let after = After::new(self.qskel, prefix.len());
+            // test first (see `SharedPrefix`).
+            let shared = SharedPrefix::new(self.qskel, prefix.len());
             self.search_range(
                 lo,
                 hi,
-                |k| after.one_edit_apart(k >> LIST_BITS) && keep(k),
+                |k| shared.one_edit_apart(k >> LIST_BITS) && keep(k),
                 out,
             );
             return;
@@ -1887,7 +1888,7 @@ fn one_edit_apart(a: u64, b: u64) -> bool {
 /// differs, it is the first differing field, and the three comparisons
 /// need no search for it and shift by fixed amounts, the fixed skeleton's
 /// side shifted once.
-struct After {
+struct SharedPrefix {
     /// The fixed skeleton top-aligned, and shifted by `f` and by `g`.
     q: u64,
     qf: u64,
@@ -1899,7 +1900,7 @@ struct After {
     skel: u64,
 }
 
-impl After {
+impl SharedPrefix {
     fn new(skel: u64, p: usize) -> Self {
         let p = p.min(MAX_PLATE_LEN - 1) as u32;
         let (f, g) = (CODE_BITS * p, CODE_BITS * (p + 1));
