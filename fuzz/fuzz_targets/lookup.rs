@@ -56,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
     let mut e2 = vec![Entry::EMPTY; n];
     let mut i2 = vec![0u32; n];
     let mut filter = vec![0u64; n / 8 + 1];
-    let mut fences = vec![0u32; n + 2];
+    let mut fences = vec![0u32; fence_words(n, 2)];
     let mut plain = WatchlistBuilder::new(&mut e1, &mut i1, ConfusionClasses::default());
     let mut fenced = WatchlistBuilder::new(&mut e2, &mut i2, ConfusionClasses::default());
     fenced.set_filter(&mut filter);

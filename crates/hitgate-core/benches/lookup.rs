@@ -44,7 +44,7 @@ impl Setup {
             entries: vec![Entry::EMPTY; n].into_boxed_slice(),
             index: vec![0u32; n].into_boxed_slice(),
             filter: vec![0u64; if filtered { n / 8 } else { 0 }].into_boxed_slice(),
-            fences: vec![0u32; if fenced { n / 8 } else { 0 }].into_boxed_slice(),
+            fences: vec![0u32; if fenced { fence_words(n, 16) } else { 0 }].into_boxed_slice(),
             listed,
             reads,
         }

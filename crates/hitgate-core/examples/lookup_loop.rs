@@ -38,7 +38,7 @@ fn main() {
     let mut entries = vec![Entry::EMPTY; n];
     let mut index = vec![0u32; n];
     let mut filter = vec![0u64; n / 8 + 1];
-    let mut fences = vec![0u32; if fenced { n / 8 + 2 } else { 0 }];
+    let mut fences = vec![0u32; if fenced { fence_words(n, 16) } else { 0 }];
     let mut b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
     b.set_filter(&mut filter);
     b.set_fences(&mut fences);

@@ -35,5 +35,5 @@ pub use unit::{Config, Hit, Mode, Outcome, ReadStatus, Reason, Tables, Unit};
 pub use watchlist::{
     BYTES_PER_ENTRY, Duplicate, Entry, EntryId, FENCES_PAY_ABOVE, InsertError, ListEntry,
     ListError, ListId, ListSpec, MAX_LISTS, MIN_TOLERANT_LEN, Match, MatchKind, Matches, OneEdit,
-    Priority, Watchlist, WatchlistBuilder,
+    Priority, Watchlist, WatchlistBuilder, fence_words,
 };

@@ -11,7 +11,8 @@
 //! Two more slices are optional and trade memory for speed on large lists;
 //! results are the same without them: a membership filter
 //! ([`WatchlistBuilder::set_filter`], a byte an entry is a good size) and
-//! fences ([`WatchlistBuilder::set_fences`], half a byte an entry).
+//! fences ([`WatchlistBuilder::set_fences`], about half a byte an entry,
+//! [`fence_words`]).
 //!
 //! An entry packs the plate's *skeleton*, every character replaced by the
 //! representative of its look-alike class (`1ABC234`, `1A8C234` and
@@ -52,7 +53,10 @@
 //! With fences, every search first finds its block (sixteen entries, say)
 //! by a binary search over the samples, a small array that stays in cache,
 //! and then scans the block: in a list of 1,000,000 entries that saves
-//! about ten cache misses a search.
+//! about ten cache misses a search. Above 16,384 samples an order (262,144
+//! entries in blocks of sixteen) the samples outgrow the nearest cache, so
+//! every sixteenth sample is kept again: the binary search runs over those
+//! and ends in one cache line of samples.
 //!
 //! Candidates first pass a bit-level filter on the packed skeletons (within
 //! their list's edits of the read), then the country, the validity window
@@ -90,6 +94,22 @@ pub const DELETION_SEARCH_ABOVE: usize = 1 << 16;
 /// faster (measured in `BENCHMARKS.md`: at 1,000 entries tolerant lookups
 /// are a fifth slower with fences, at 64,000 a third faster).
 pub const FENCES_PAY_ABOVE: usize = 1 << 15;
+
+/// Words of fence storage ([`WatchlistBuilder::set_fences`]) for a sample
+/// every `step` entries (a power of two; 16 is a good step) in a list of
+/// `entries`: the samples of the two orders and, above 16,384 samples an
+/// order, every sixteenth of them again.
+///
+/// ```
+/// use hitgate_core::fence_words;
+/// // 0.53 bytes an entry: 62,500 samples and 3,907 top samples an order.
+/// assert_eq!(fence_words(1_000_000, 16), 132_814);
+/// ```
+pub const fn fence_words(entries: usize, step: usize) -> usize {
+    let step = if step == 0 { 1 } else { step };
+    let half = entries.div_ceil(step);
+    2 * (half + top_len(half))
+}
 
 /// How a one-edit lookup finds its candidates. Every strategy finds the
 /// same matches (the reference property test runs each); they differ in
@@ -673,17 +693,19 @@ impl<'a> WatchlistBuilder<'a> {
         self.filter = words;
     }
 
-    /// Gives the watchlist fence keys: `words` of caller storage (one word
-    /// per eight entries, half a byte an entry, is a good size: a sample
-    /// every sixteenth entry of each of the two orders). Build
-    /// samples the sorted entries and the suffix index at even steps, so a
-    /// search first narrows to a block of a few entries in this small
-    /// array, which stays in cache, instead of a binary search over the
-    /// whole list; and each suffix-index word then carries two characters
-    /// of its entry, so most suffix candidates are turned down without
-    /// reading the entry. Optional: without it (the default, an empty
-    /// slice) results are the same, only slower on large lists; with it, a
-    /// list of fewer than [`FENCES_PAY_ABOVE`] entries is a little slower.
+    /// Gives the watchlist fence keys: `words` of caller storage
+    /// ([`fence_words`]`(entries, 16)`, half a byte an entry or a little
+    /// more, is a good size: a sample every sixteenth entry of each of the
+    /// two orders). Build samples the sorted entries and the suffix index
+    /// at even steps (in a large list, every sixteenth sample again), so a
+    /// search first narrows to a block of a few entries by a binary search
+    /// over the samples, a few kilobytes that stay in cache, instead of a
+    /// binary search over the whole list; and each suffix-index word then carries two characters of its
+    /// entry, so most suffix candidates are turned down without reading the
+    /// entry. With fewer words the step doubles until the samples fit.
+    /// Optional: without it (the default, an empty slice) results are the
+    /// same, only slower on large lists; with it, a list of fewer than
+    /// [`FENCES_PAY_ABOVE`] entries is a little slower.
     pub fn set_fences(&mut self, words: &'a mut [u32]) {
         self.fences = words;
     }
@@ -838,7 +860,7 @@ impl<'a> WatchlistBuilder<'a> {
         // The suffix index: each segment's positions by reversed skeleton,
         // each word topped with its key (see `SuffixSlot`). Then the fences,
         // if any: every `1 << shift`-th key of both orders.
-        let (half, shift) = fence_layout(len, fences.len());
+        let (half, top, shift) = fence_layout(len, fences.len());
         let slot = SuffixSlot::for_len(len, half > 0);
         for &(start, end) in &segments {
             let idx = &mut index[start as usize..end as usize];
@@ -862,6 +884,15 @@ impl<'a> WatchlistBuilder<'a> {
                 .and_then(|&w| entries.get(slot.pos(w)))
                 .map_or(u32::MAX, |e| top32(reversed(e.skel())));
         }
+        // Every TOP-th sample of each array, after both.
+        let (samples, tops) = fences.split_at_mut(2 * half);
+        for (k, f) in tops.iter_mut().take(2 * top).enumerate() {
+            let (array, t) = (k / top.max(1), k % top.max(1));
+            *f = samples
+                .get(array * half + t * TOP)
+                .copied()
+                .unwrap_or(u32::MAX);
+        }
         let fences: &'a [u32] = fences;
         let mut reach = [Reach {
             edits: 0,
@@ -883,7 +914,7 @@ impl<'a> WatchlistBuilder<'a> {
             segments,
             filter,
             fences: Fences {
-                keys: fences.get(..2 * half).unwrap_or(&[]),
+                keys: fences.get(..2 * (half + top)).unwrap_or(&[]),
                 half,
                 shift,
             },
@@ -1089,39 +1120,124 @@ fn may_be_one_edit(key: u32, q: &[u8; 4]) -> bool {
 /// than a binary search.
 const SCAN_BLOCK: usize = 32;
 
+/// Samples a top sample stands for: a binary search runs over the top
+/// samples, a few kilobytes that stay in the nearest cache, and ends with
+/// a scan of at most this many samples, one cache line of them.
+const TOP: usize = 16;
+
+/// Samples of one order above which they get top samples. Below, the
+/// samples themselves stay in cache and a binary search over them is
+/// cheaper (measured in `BENCHMARKS.md`: with top samples, at 6,250
+/// samples an order (100,000 entries) lookups were 3 % slower, at 62,500
+/// (1,000,000 entries) 10 % faster).
+const TOP_ABOVE: usize = 1 << 14;
+
+/// Top samples for `half` samples of one order.
+const fn top_len(half: usize) -> usize {
+    if half > TOP_ABOVE {
+        half.div_ceil(TOP)
+    } else {
+        0
+    }
+}
+
 /// Sampled keys: the top 32 bits of the skeleton of every
 /// `1 << shift`-th entry, then of the reversed skeleton of every
-/// `1 << shift`-th entry of the suffix index. Empty: none.
+/// `1 << shift`-th entry of the suffix index; then every [`TOP`]-th sample
+/// of each (the top samples). Empty: none.
 #[derive(Clone, Copy)]
 struct Fences<'a> {
     keys: &'a [u32],
-    /// Samples of each array.
+    /// Samples of each array (and [`top_len`] top samples).
     half: usize,
     shift: u32,
 }
 
+/// The sorted entries' samples ([`Fences::narrow`]).
+const ENTRY_ORDER: usize = 0;
+/// The suffix index's samples.
+const SUFFIX_ORDER: usize = 1;
+
 impl Fences<'_> {
-    fn entries(&self) -> &[u32] {
-        self.keys.get(..self.half).unwrap_or(&[])
+    /// [`narrow()`] with the samples of one order: without fences, at the
+    /// cost of one comparison, `seg` itself.
+    #[inline]
+    fn narrow(&self, order: usize, seg: (usize, usize), lo: u32, hi: u32) -> (usize, usize) {
+        if self.half == 0 {
+            return seg;
+        }
+        narrow(self.array(order), self.shift, seg, lo, hi)
     }
 
-    fn suffixes(&self) -> &[u32] {
-        self.keys.get(self.half..).unwrap_or(&[])
+    fn array(&self, k: usize) -> Sampled<'_> {
+        let (h, t) = (self.half, top_len(self.half));
+        Sampled {
+            samples: self.keys.get(k * h..(k + 1) * h).unwrap_or(&[]),
+            top: match t {
+                0 => &[],
+                _ => self
+                    .keys
+                    .get(2 * h + k * t..2 * h + (k + 1) * t)
+                    .unwrap_or(&[]),
+            },
+        }
     }
 }
 
-/// Samples per array and the log2 of the step, for `len` entries and
-/// `words` of fence storage: the smallest step whose samples of both
-/// arrays fit. No fences (0, 0) without storage for two.
-fn fence_layout(len: usize, words: usize) -> (usize, u32) {
-    if len == 0 || words < 2 {
-        return (0, 0);
+/// The samples of one sorted array and their top samples (none for a
+/// small array).
+#[derive(Clone, Copy)]
+struct Sampled<'a> {
+    samples: &'a [u32],
+    top: &'a [u32],
+}
+
+impl Sampled<'_> {
+    /// The first sample in `k0..k1` that is at least `lo` (`k1` if none):
+    /// a binary search over the top samples inside `k0..k1`, then a scan
+    /// of the samples below the first top sample that is at least `lo`.
+    #[inline]
+    fn first_at_least(&self, (k0, k1): (usize, usize), lo: u32) -> usize {
+        if self.top.is_empty() {
+            return k0
+                + self
+                    .samples
+                    .get(k0..k1)
+                    .map_or(0, |s| s.partition_point(|&x| x < lo));
+        }
+        let (t0, t1) = (k0.div_ceil(TOP), k1.div_ceil(TOP));
+        let t = t0
+            + self
+                .top
+                .get(t0..t1)
+                .map_or(0, |top| top.partition_point(|&x| x < lo));
+        // Samples before `start` are below `lo` (or outside), the one at
+        // `end` (if inside) is not.
+        let start = if t == t0 { k0 } else { (t - 1) * TOP };
+        let end = (t * TOP).min(k1);
+        start
+            + self
+                .samples
+                .get(start..end)
+                .map_or(0, |s| s.iter().take_while(|&&x| x < lo).count())
     }
+}
+
+/// Samples per array, top samples per array and the log2 of the step, for
+/// `len` entries and `words` of fence storage: the smallest step whose
+/// samples and top samples of both arrays fit. No fences (0, 0, 0) without
+/// storage for two.
+fn fence_layout(len: usize, words: usize) -> (usize, usize, u32) {
+    if len == 0 || words < 2 {
+        return (0, 0, 0);
+    }
+    let need = |half: usize| 2 * (half + top_len(half));
     let mut shift = 0;
-    while 2 * len.div_ceil(1 << shift) > words {
+    while need(len.div_ceil(1 << shift)) > words {
         shift += 1;
     }
-    (len.div_ceil(1 << shift), shift)
+    let half = len.div_ceil(1 << shift);
+    (half, top_len(half), shift)
 }
 
 /// The top 32 bits of a 60-bit skeleton (or reversed skeleton).
@@ -1134,7 +1250,14 @@ fn top32(skel: u64) -> u32 {
 /// `1 << shift`-th key has its top 32 bits in `samples` to those that can
 /// hold a key whose top 32 bits lie in `lo..=hi`: from the last sample
 /// below `lo` to the first above `hi`. Without samples, `a..b`.
-fn narrow(samples: &[u32], shift: u32, (a, b): (usize, usize), lo: u32, hi: u32) -> (usize, usize) {
+fn narrow(
+    sampled: Sampled<'_>,
+    shift: u32,
+    (a, b): (usize, usize),
+    lo: u32,
+    hi: u32,
+) -> (usize, usize) {
+    let samples = sampled.samples;
     if samples.is_empty() {
         return (a, b);
     }
@@ -1143,7 +1266,11 @@ fn narrow(samples: &[u32], shift: u32, (a, b): (usize, usize), lo: u32, hi: u32)
     let Some(s) = samples.get(k0..k1) else {
         return (a, b);
     };
-    let i = s.partition_point(|&x| x < lo);
+    let i = if sampled.top.is_empty() {
+        s.partition_point(|&x| x < lo)
+    } else {
+        sampled.first_at_least((k0, k1), lo).saturating_sub(k0)
+    };
     let mut j = i;
     while s.get(j).is_some_and(|&x| x <= hi) {
         j += 1;
@@ -1589,13 +1716,7 @@ impl Ctx<'_, '_> {
         // The start: within the fences' block, a scan (its loads do not wait
         // for each other); without fences, a binary search. The range is
         // scanned anyway, so it ends where the keys leave it.
-        let (a, b) = narrow(
-            fences.entries(),
-            fences.shift,
-            self.seg,
-            top32(lo),
-            top32(lo),
-        );
+        let (a, b) = fences.narrow(ENTRY_ORDER, self.seg, top32(lo), top32(lo));
         let block = entries.get(a..b).unwrap_or(&[]);
         let a = a + if block.len() <= SCAN_BLOCK {
             block.iter().take_while(|x| x.skel() < lo).count()
@@ -1634,13 +1755,7 @@ impl Ctx<'_, '_> {
         let free = CODE_BITS * (MAX_PLATE_LEN - k) as u32;
         let (lo, hi) = (want << free, (want << free) | ((1 << free) - 1));
         let fences = self.wl.fences;
-        let (a, b) = narrow(
-            fences.suffixes(),
-            fences.shift,
-            self.seg,
-            top32(lo),
-            top32(hi),
-        );
+        let (a, b) = fences.narrow(SUFFIX_ORDER, self.seg, top32(lo), top32(hi));
         if slot.chars {
             // The suffix as it stands: the last k fields of a skeleton.
             let tail = suffix

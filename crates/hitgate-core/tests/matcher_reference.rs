@@ -229,7 +229,8 @@ proptest! {
         let n = case.entries.len();
         // Filter words: none, one (says "maybe" to almost anything), a byte
         // an entry. Fence words: none, one block for all, blocks of 8, of 1.
-        for (words, fence_words) in [(0, 0), (1, 2), (n / 8 + 1, n / 4 + 2), (0, 2 * n + 2)] {
+        let one_block = fence_words(n, n.next_power_of_two());
+        for (words, fence_words) in [(0, 0), (1, one_block), (n / 8 + 1, fence_words(n, 8)), (0, fence_words(n, 1))] {
         let mut storage = vec![Entry::EMPTY; n];
         let mut index = vec![0u32; n];
         let mut filter = vec![0u64; words];

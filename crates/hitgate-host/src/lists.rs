@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use hitgate_core::{
     ConfusionClasses, Country, Entry, FENCES_PAY_ABOVE, ListEntry, ListId, Plate, Priority,
-    Watchlist, WatchlistBuilder,
+    Watchlist, WatchlistBuilder, fence_words,
 };
 use serde::Deserialize;
 
@@ -147,7 +147,11 @@ impl ListsData {
         let mut filter = vec![0u64; n / 8 + 1].into_boxed_slice();
         // Fences every sixteenth entry in a large list, so searches skip
         // most of a binary search.
-        let fence_words = if n > FENCES_PAY_ABOVE { n / 8 + 2 } else { 0 };
+        let fence_words = if n > FENCES_PAY_ABOVE {
+            fence_words(n, 16)
+        } else {
+            0
+        };
         let mut fences = vec![0u32; fence_words].into_boxed_slice();
         let mut b = WatchlistBuilder::new(&mut storage, &mut index, ConfusionClasses::default());
         b.set_filter(&mut filter);

@@ -558,7 +558,7 @@ fn large_list_matches_a_full_scan() {
             entries.push(entry(&s, (r >> 60) as u8 % 5, list));
         }
     }
-    for fences in [0, N / 4] {
+    for fences in [0, fence_words(N, 8)] {
         let wl = build_fenced(&lists, &entries, fences);
         assert!(wl.slot.key_bits() < 3 * CODE_BITS);
         assert_eq!(wl.slot.chars, fences > 0);
@@ -597,13 +597,58 @@ fn large_list_matches_a_full_scan() {
 
 #[test]
 fn fences_take_the_smallest_step_that_fits() {
-    assert_eq!(fence_layout(0, 100), (0, 0));
-    assert_eq!(fence_layout(10, 1), (0, 0));
-    assert_eq!(fence_layout(10, 20), (10, 0));
-    assert_eq!(fence_layout(10, 19), (5, 1));
-    assert_eq!(fence_layout(1_000_000, 250_000), (125_000, 3));
-    assert_eq!(fence_layout(1_000_000, 249_999), (62_500, 4));
-    assert_eq!(fence_layout(3, 2), (1, 2));
+    // (samples, top samples, step) of each order: two words a sample and,
+    // above 16,384 samples an order, two a top sample (one every sixteenth
+    // sample, rounded up).
+    assert_eq!(fence_layout(0, 100), (0, 0, 0));
+    assert_eq!(fence_layout(10, 1), (0, 0, 0));
+    assert_eq!(fence_layout(10, 20), (10, 0, 0));
+    assert_eq!(fence_layout(10, 19), (5, 0, 1));
+    assert_eq!(fence_layout(3, 2), (1, 0, 2));
+    assert_eq!(fence_layout(16_384, 32_768), (16_384, 0, 0));
+    assert_eq!(fence_layout(16_385, 34_820), (16_385, 1_025, 0));
+    assert_eq!(fence_layout(16_385, 34_819), (8_193, 0, 1));
+    assert_eq!(fence_layout(1_000_000, 265_626), (125_000, 7_813, 3));
+    assert_eq!(fence_layout(1_000_000, 265_625), (62_500, 3_907, 4));
+    // What `fence_words` asks for gives the step it was asked for.
+    for n in [1, 2, 15, 16, 17, 1_000, 65_537, 1_000_000] {
+        for step in [1, 2, 8, 16, 64] {
+            let (_, _, shift) = fence_layout(n, fence_words(n, step));
+            assert!(
+                1 << shift <= step,
+                "{n} entries, step {step}: {}",
+                1 << shift
+            );
+        }
+    }
+}
+
+/// The top samples' search finds what a binary search over all samples
+/// finds, for every range of samples and every key.
+#[test]
+fn top_samples_find_the_first_sample_at_least_a_key() {
+    // Runs of equal samples, longer and shorter than a top sample's reach.
+    let samples: Vec<u32> = (0..100u32).map(|i| i / 3 + i / 40 * 5).collect();
+    let top: Vec<u32> = samples.iter().step_by(TOP).copied().collect();
+    // With top samples and without (what a small array has).
+    for top in [&top[..], &[]] {
+        let sampled = Sampled {
+            samples: &samples,
+            top,
+        };
+        for k0 in 0..samples.len() {
+            for k1 in k0..=samples.len() {
+                for lo in 0..50 {
+                    let want = k0 + samples[k0..k1].partition_point(|&x| x < lo);
+                    assert_eq!(
+                        sampled.first_at_least((k0, k1), lo),
+                        want,
+                        "{k0}..{k1} {lo}"
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[test]
@@ -611,10 +656,15 @@ fn narrowing_keeps_every_key_in_range() {
     // Keys 0, 0, 1, 1, ..., sampled every fourth position.
     let keys: Vec<u32> = (0..64).map(|i| i / 2).collect();
     let samples: Vec<u32> = keys.iter().step_by(4).copied().collect();
+    let top: Vec<u32> = samples.iter().step_by(TOP).copied().collect();
+    let sampled = Sampled {
+        samples: &samples,
+        top: &top,
+    };
     for (a, b) in [(0, 64), (5, 40), (17, 18), (3, 3)] {
         for lo in 0..34 {
             for hi in lo..34 {
-                let (s, e) = narrow(&samples, 2, (a, b), lo, hi);
+                let (s, e) = narrow(sampled, 2, (a, b), lo, hi);
                 assert!(a <= s && s <= e && e <= b, "{a}..{b}: {s}..{e}");
                 for (p, &k) in keys.iter().enumerate().take(b).skip(a) {
                     if (lo..=hi).contains(&k) {
@@ -629,7 +679,11 @@ fn narrowing_keeps_every_key_in_range() {
             }
         }
     }
-    assert_eq!(narrow(&[], 3, (5, 9), 0, 7), (5, 9));
+    let none = Sampled {
+        samples: &[],
+        top: &[],
+    };
+    assert_eq!(narrow(none, 3, (5, 9), 0, 7), (5, 9));
 }
 
 /// Every pair of plates of one length that differ in one or two places,
