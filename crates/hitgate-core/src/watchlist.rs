@@ -108,7 +108,7 @@ pub const FENCES_PAY_ABOVE: usize = 1 << 15;
 pub const fn fence_words(entries: usize, step: usize) -> usize {
     let step = if step == 0 { 1 } else { step };
     let half = entries.div_ceil(step);
-    2 * (half + top_len(half))
+    half.saturating_add(top_len(half)).saturating_mul(2)
 }
 
 /// How a one-edit lookup finds its candidates. Every strategy finds the
@@ -700,9 +700,10 @@ impl<'a> WatchlistBuilder<'a> {
     /// at even steps (in a large list, every sixteenth sample again), so a
     /// search first narrows to a block of a few entries by a binary search
     /// over the samples, a few kilobytes that stay in cache, instead of a
-    /// binary search over the whole list; and each suffix-index word then carries two characters of its
-    /// entry, so most suffix candidates are turned down without reading the
-    /// entry. With fewer words the step doubles until the samples fit.
+    /// binary search over the whole list; and each suffix-index word then
+    /// carries two characters of its entry, so most suffix candidates are
+    /// turned down without reading the entry. With fewer words the step
+    /// doubles until the samples fit.
     /// Optional: without it (the default, an empty slice) results are the
     /// same, only slower on large lists; with it, a list of fewer than
     /// [`FENCES_PAY_ABOVE`] entries is a little slower.
@@ -1231,7 +1232,7 @@ fn fence_layout(len: usize, words: usize) -> (usize, usize, u32) {
     if len == 0 || words < 2 {
         return (0, 0, 0);
     }
-    let need = |half: usize| 2 * (half + top_len(half));
+    let need = |half: usize| half.saturating_add(top_len(half)).saturating_mul(2);
     let mut shift = 0;
     while need(len.div_ceil(1 << shift)) > words {
         shift += 1;

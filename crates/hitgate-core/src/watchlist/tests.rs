@@ -610,6 +610,9 @@ fn fences_take_the_smallest_step_that_fits() {
     assert_eq!(fence_layout(16_385, 34_819), (8_193, 0, 1));
     assert_eq!(fence_layout(1_000_000, 265_626), (125_000, 7_813, 3));
     assert_eq!(fence_layout(1_000_000, 265_625), (62_500, 3_907, 4));
+    // No overflow however large the list.
+    assert_eq!(fence_words(usize::MAX, 1), usize::MAX);
+    assert_eq!(fence_words(5, 0), fence_words(5, 1));
     // What `fence_words` asks for gives the step it was asked for.
     for n in [1, 2, 15, 16, 17, 1_000, 65_537, 1_000_000] {
         for step in [1, 2, 8, 16, 64] {
