@@ -15,63 +15,9 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use hitgate_core::*;
 
 mod common;
-use common::listed_and_reads;
+use common::{READS, Setup, TOLERANT};
 
-const READS: usize = 4096;
 const SIZES: [usize; 3] = [1_000, 100_000, 1_000_000];
-const TOLERANT: Tolerance = Tolerance {
-    ocr: 1,
-    edits: 1,
-    min_len: 5,
-};
-
-/// Caller storage for `n` entries (and a filter of a byte an entry when
-/// `filtered`, fences of half a byte when `fenced`), with `n` distinct
-/// random Belgian plates to list and the reads, about 1 % of them listed.
-struct Setup {
-    entries: Box<[Entry]>,
-    index: Box<[u32]>,
-    filter: Box<[u64]>,
-    fences: Box<[u32]>,
-    listed: Vec<Plate>,
-    reads: Vec<Plate>,
-}
-
-impl Setup {
-    fn new(n: usize, filtered: bool, fenced: bool) -> Self {
-        let (listed, reads) = listed_and_reads(n, READS);
-        Self {
-            entries: vec![Entry::EMPTY; n].into_boxed_slice(),
-            index: vec![0u32; n].into_boxed_slice(),
-            filter: vec![0u64; if filtered { n / 8 } else { 0 }].into_boxed_slice(),
-            fences: vec![0u32; if fenced { fence_words(n, 16) } else { 0 }].into_boxed_slice(),
-            listed,
-            reads,
-        }
-    }
-
-    /// The watchlist of one list with this tolerance.
-    fn build(&mut self, tolerance: Tolerance) -> (Watchlist<'_>, &[Plate]) {
-        let mut b = WatchlistBuilder::new(
-            &mut self.entries,
-            &mut self.index,
-            ConfusionClasses::default(),
-        );
-        b.set_filter(&mut self.filter);
-        b.set_fences(&mut self.fences);
-        let list = b
-            .add_list(ListSpec {
-                tolerance,
-                local: false,
-            })
-            .unwrap();
-        for &p in &self.listed {
-            b.insert(ListEntry::new(p, None, Priority::P1, list))
-                .unwrap();
-        }
-        (b.build().map_err(|(_, d)| d).unwrap(), &self.reads)
-    }
-}
 
 /// Looks every read up; the number of matches keeps the work observable.
 fn run(wl: &Watchlist<'_>, reads: &[Plate]) -> usize {

@@ -23,7 +23,7 @@ use hitgate_core::*;
 
 #[path = "../benches/common/mod.rs"]
 mod common;
-use common::listed_and_reads;
+use common::{Setup, TOLERANT};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,39 +32,16 @@ fn main() {
     let n = numbers.next().map_or(1_000_000, |x| x as usize).max(1);
     let seconds = numbers.next().unwrap_or(2.0);
 
-    // The same plates and reads as the lookup bench.
-    let (listed, reads) = listed_and_reads(n, 4096);
-
-    let mut entries = vec![Entry::EMPTY; n];
-    let mut index = vec![0u32; n];
-    let mut filter = vec![0u64; n / 8 + 1];
-    let mut fences = vec![0u32; if fenced { fence_words(n, 16) } else { 0 }];
-    let mut b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
-    b.set_filter(&mut filter);
-    b.set_fences(&mut fences);
-    let tolerance = Tolerance {
-        ocr: 1,
-        edits: 1,
-        min_len: 5,
-    };
-    let list = b
-        .add_list(ListSpec {
-            tolerance,
-            local: false,
-        })
-        .unwrap();
-    for &p in &listed {
-        b.insert(ListEntry::new(p, None, Priority::P1, list))
-            .unwrap();
-    }
-    let wl = b.build().map_err(|(_, d)| d).unwrap();
+    // The lookup bench's watchlist, plates and reads.
+    let mut setup = Setup::new(n, true, fenced);
+    let (wl, reads) = setup.build(TOLERANT);
 
     let start = Instant::now();
     let mut rounds = Vec::new();
     let mut matches = 0usize;
     loop {
         let t = Instant::now();
-        for r in &reads {
+        for r in reads {
             let m: Matches<8> = wl.lookup(std::hint::black_box(r), None, 0);
             matches += m.len();
         }

@@ -2,7 +2,10 @@
 
 #![allow(dead_code, clippy::unwrap_used, missing_docs)] // each bench uses part of it
 
-use hitgate_core::Plate;
+use hitgate_core::{
+    ConfusionClasses, Entry, ListEntry, ListSpec, Plate, Priority, Tolerance, Watchlist,
+    WatchlistBuilder, fence_words,
+};
 
 /// A small deterministic generator (xorshift64*), so the bench needs no
 /// extra crate.
@@ -62,4 +65,61 @@ pub(crate) fn belgian_printed(rng: &mut Rng) -> String {
     let p = belgian(rng);
     let s = p.as_str();
     format!("{}-{}-{}", &s[..1], &s[1..4], &s[4..])
+}
+
+/// Reads per round.
+pub(crate) const READS: usize = 4096;
+/// One look-alike and one other edit, from five characters.
+pub(crate) const TOLERANT: Tolerance = Tolerance {
+    ocr: 1,
+    edits: 1,
+    min_len: 5,
+};
+
+/// Caller storage for `n` entries (and a filter of a byte an entry when
+/// `filtered`, fences every sixteenth entry when `fenced`), with `n` distinct
+/// random Belgian plates to list and the reads, about 1 % of them listed.
+pub(crate) struct Setup {
+    entries: Box<[Entry]>,
+    index: Box<[u32]>,
+    filter: Box<[u64]>,
+    fences: Box<[u32]>,
+    listed: Vec<Plate>,
+    reads: Vec<Plate>,
+}
+
+impl Setup {
+    pub(crate) fn new(n: usize, filtered: bool, fenced: bool) -> Self {
+        let (listed, reads) = listed_and_reads(n, READS);
+        Self {
+            entries: vec![Entry::EMPTY; n].into_boxed_slice(),
+            index: vec![0u32; n].into_boxed_slice(),
+            filter: vec![0u64; if filtered { n / 8 } else { 0 }].into_boxed_slice(),
+            fences: vec![0u32; if fenced { fence_words(n, 16) } else { 0 }].into_boxed_slice(),
+            listed,
+            reads,
+        }
+    }
+
+    /// The watchlist of one list with this tolerance.
+    pub(crate) fn build(&mut self, tolerance: Tolerance) -> (Watchlist<'_>, &[Plate]) {
+        let mut b = WatchlistBuilder::new(
+            &mut self.entries,
+            &mut self.index,
+            ConfusionClasses::default(),
+        );
+        b.set_filter(&mut self.filter);
+        b.set_fences(&mut self.fences);
+        let list = b
+            .add_list(ListSpec {
+                tolerance,
+                local: false,
+            })
+            .unwrap();
+        for &p in &self.listed {
+            b.insert(ListEntry::new(p, None, Priority::P1, list))
+                .unwrap();
+        }
+        (b.build().map_err(|(_, d)| d).unwrap(), &self.reads)
+    }
 }
