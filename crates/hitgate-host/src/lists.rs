@@ -132,8 +132,8 @@ impl ListsData {
 
     /// Builds the indexed watchlist and runs `f` with it. Storage is boxed
     /// slices sized to the entries: 24 bytes an entry, a byte an entry of
-    /// membership filter and, above [`FENCES_PAY_ABOVE`] entries, half a
-    /// byte an entry of fences.
+    /// membership filter and, above [`FENCES_PAY_ABOVE`] entries, about half
+    /// a byte an entry of fences ([`fence_words`]).
     pub fn with_watchlist<R>(
         &self,
         version: u32,
