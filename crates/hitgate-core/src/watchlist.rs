@@ -1117,6 +1117,10 @@ fn may_be_one_edit(key: u32, q: &[u8; 4]) -> bool {
     (e1 == q1) | (e2 == q2) | (e2 == q1) | ((e1 == q2) & (e2 == q3))
 }
 
+/// Words of the suffix index whose entries [`Ctx::scan_suffix_blocks`]
+/// reads in one batch.
+const SCAN_BATCH: usize = 32;
+
 /// Up to this many entries, the start of a range is found by a scan rather
 /// than a binary search.
 const SCAN_BLOCK: usize = 32;
@@ -1819,16 +1823,32 @@ impl Ctx<'_, '_> {
     ) {
         let slot = self.wl.slot;
         let q4 = [0, 1, 2, 3].map(|i| q.get(i).copied().unwrap_or(0));
-        for &w in self.wl.index.get(a..b).unwrap_or(&[]) {
-            if !may_be_one_edit(slot.key(w), &q4) {
-                continue;
+        let entries = self.wl.entries;
+        // In batches: the positions whose characters pass (without a
+        // branch), then their entries' keys, then the checks. The keys'
+        // loads, scattered over the list and most of them cache misses, so
+        // go out together instead of each behind the branches before it.
+        let mut pos = [0u32; SCAN_BATCH];
+        let mut keys = [0u64; SCAN_BATCH];
+        for words in self.wl.index.get(a..b).unwrap_or(&[]).chunks(SCAN_BATCH) {
+            let mut len = 0;
+            for &w in words {
+                if let Some(p) = pos.get_mut(len) {
+                    *p = slot.pos(w) as u32;
+                }
+                len += usize::from(may_be_one_edit(slot.key(w), &q4));
             }
-            let i = slot.pos(w);
-            if let Some(x) = self.wl.entries.get(i)
-                && tail(x.skel(), k) == want
-                && keep(x.key())
-            {
-                self.verify(i, x, out);
+            let pos = pos.get(..len).unwrap_or(&[]);
+            for (key, &i) in keys.iter_mut().zip(pos) {
+                *key = entries.get(i as usize).map_or(0, Entry::key);
+            }
+            for (&key, &i) in keys.iter().zip(pos) {
+                if tail(key >> LIST_BITS, k) == want
+                    && keep(key)
+                    && let Some(x) = entries.get(i as usize)
+                {
+                    self.verify(i as usize, x, out);
+                }
             }
         }
     }
