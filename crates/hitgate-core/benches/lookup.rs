@@ -59,7 +59,7 @@ fn bench(c: &mut Criterion) {
         for (filtered, fenced) in [(false, false), (true, false), (true, true)] {
             let mut setup = Setup::new(n, filtered, fenced);
             let (mut wl, reads) = setup.build(TOLERANT);
-            for strategy in [OneEdit::Ranges, OneEdit::Deletions, OneEdit::Overlap] {
+            for strategy in [OneEdit::Halves, OneEdit::Overlap] {
                 wl.set_one_edit(strategy);
                 let name = format!(
                     "{strategy:?}{}{}",

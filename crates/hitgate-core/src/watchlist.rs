@@ -36,10 +36,10 @@
 //! * **one edit** (pigeonhole on halves): split a listed skeleton in two; one
 //!   edit leaves one half intact, so the entry starts with the read's first
 //!   half (a range of the sorted entries) or ends with its last half (a range
-//!   of the suffix index). Entries one character shorter than the read are
-//!   found by a shorter suffix in small lists and, above
-//!   [`DELETION_SEARCH_ABOVE`] entries, in the first half's range or as the
-//!   read with one of its first half's characters deleted. Each word of the
+//!   of the suffix index), whether it is one character shorter than the
+//!   read, as long or one longer. In a large list with a filter, above
+//!   [`OVERLAP_ABOVE`] entries, the halves overlap by a character (narrower
+//!   ranges) and exact probes find the edits at that character. Each word of the
 //!   suffix index holds, above the entry's position, the leading bits of
 //!   its reversed skeleton, so most steps of a suffix search read no entry;
 //!   with fences, its second and third characters instead, so that most
@@ -82,12 +82,12 @@ pub const MAX_LISTS: usize = 16;
 /// below it the pigeonhole halves would be empty and a lookup would scan.
 pub const MIN_TOLERANT_LEN: u8 = 3;
 
-/// With [`OneEdit::Auto`], above this many entries (in a search group)
-/// one-edit lookups leave short suffix ranges for deletion probes (measured
-/// in `BENCHMARKS.md`, without a filter: at 1,000 entries the ranges are
-/// 1.6 times as fast, at 100,000 and 1,000,000 the probes 1.5 and 2.5
-/// times).
-pub const DELETION_SEARCH_ABOVE: usize = 1 << 16;
+/// With [`OneEdit::Auto`] and a filter, above this many entries (in a
+/// search group) one-edit lookups overlap their halves (measured in
+/// `BENCHMARKS.md`, with a filter: at 1,000 entries plain halves are 1.8
+/// times as fast, at 100,000 both are even, at 1,000,000 the overlap is
+/// 1.6 times as fast).
+pub const OVERLAP_ABOVE: usize = 1 << 16;
 
 /// Fences ([`WatchlistBuilder::set_fences`]) pay above about this many
 /// entries; below, a binary search over the whole list stays in cache and is
@@ -117,20 +117,14 @@ pub const fn fence_words(entries: usize, step: usize) -> usize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum OneEdit {
-    /// [`Ranges`](Self::Ranges) up to [`DELETION_SEARCH_ABOVE`] entries;
-    /// above, [`Overlap`](Self::Overlap) with a filter and
-    /// [`Deletions`](Self::Deletions) without.
+    /// [`Overlap`](Self::Overlap) above [`OVERLAP_ABOVE`] entries with a
+    /// filter, [`Halves`](Self::Halves) otherwise.
     #[default]
     Auto,
-    /// The shortest prefix and suffix ranges that cover every length: two
-    /// range searches, wide ones in a large list.
-    Ranges,
-    /// Halves, and for entries one shorter than the read that do not
-    /// start with its first half, the read with one of its first half's
-    /// characters deleted (exact probes).
-    Deletions,
-    /// Halves that overlap by one character (narrower ranges), exact probes
-    /// for a substitution at the overlap and for deletions before it: best
+    /// The read's halves: two range searches, wide ones in a large list.
+    Halves,
+    /// Halves that overlap by one character (narrower ranges), and exact
+    /// probes for a substitution or a deletion at that character: best
     /// with a filter in front of the probes.
     Overlap,
 }
@@ -1576,17 +1570,14 @@ impl Ctx<'_, '_> {
     /// Entries within one skeleton edit of `q`. `q` is the read, or one of
     /// its one-edit variants for two-edit lists.
     ///
-    /// Pigeonhole on halves: split an entry of length `L` after `L / 2`
-    /// characters; one edit leaves one part intact, so the entry starts with
-    /// the read's first part or ends with its last part. Entries of the
-    /// read's length or one longer are found by the ranges of `q[..n / 2]`
-    /// and `q[n / 2..]`. Entries one shorter (the camera added a character)
-    /// need a shorter suffix, whose range is large in a large watchlist
-    /// (three Belgian digits: a thousandth of the list), or are found in the
-    /// first half's range when they keep it, and otherwise as the read with
-    /// one of its first half's characters deleted: `n / 2` exact searches.
-    /// With cheap exact searches (a filter), the two halves can overlap by a
-    /// character (narrower ranges) and the substitutions at the overlap be
+    /// Pigeonhole on the read's halves: split the read after `h = n / 2`
+    /// characters. An edit at `h` or later leaves the entry starting with
+    /// `q[..h]`; an edit before `h` leaves it ending with `q[h..]`, whether
+    /// it substitutes, inserts or deletes (the read's last `n - h`
+    /// characters stay at the end). So the ranges of `q[..h]` and `q[h..]`
+    /// hold every entry of length `n - 1` to `n + 1` within one edit. With
+    /// cheap exact searches (a filter), the two halves can overlap by a
+    /// character (narrower ranges) and the edits at that character be
     /// probed one by one. [`OneEdit`] chooses.
     fn search_one_edit<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
         let n = q.len();
@@ -1599,66 +1590,41 @@ impl Ctx<'_, '_> {
         let size = self.seg.1 - self.seg.0;
         let filtered = !self.wl.filter.is_empty();
         let strategy = match self.wl.one_edit {
-            OneEdit::Auto if size <= DELETION_SEARCH_ABOVE => OneEdit::Ranges,
-            OneEdit::Auto if filtered => OneEdit::Overlap,
-            OneEdit::Auto => OneEdit::Deletions,
+            OneEdit::Auto if filtered && size > OVERLAP_ABOVE => OneEdit::Overlap,
+            OneEdit::Auto => OneEdit::Halves,
             s => s,
         };
-        if strategy == OneEdit::Ranges {
-            // The shortest prefix and suffix cover every length n-1..=n+1.
-            let min = n - 1;
-            if let Some(prefix) = q.get(..min / 2) {
-                self.search_prefix(prefix, near, out);
-            }
-            self.search_suffix(q, n - (min - min / 2), near, out);
-            return;
-        }
-        let longer = |k: u64| {
-            let len = skel_len(k >> LIST_BITS);
-            (len == n || len == n + 1) && self.near(k)
-        };
-        // Entries one shorter than the read that start with the prefix
-        // range's characters are found there; the read with one of the
-        // first `probe` characters deleted finds the others.
-        let probe = if strategy == OneEdit::Deletions {
-            // Halves: an entry of length n or n + 1 keeps q[..n / 2] or
-            // ends with q[n / 2..].
-            let h = n / 2;
+        // Halves: an entry of length n - 1, n or n + 1 within one edit
+        // keeps q[..h] (an edit at h or later) or ends with q[h..] (an edit
+        // before h, including a deletion: the read's last n - h characters
+        // stay where they are at the end).
+        let h = n / 2;
+        if strategy == OneEdit::Halves {
             if let Some(prefix) = q.get(..h) {
                 self.search_prefix(prefix, near, out);
             }
-            self.search_suffix(q, h, longer, out);
-            h
-        } else {
-            // With a filter, exact probes are cheap, so the halves can
-            // overlap by one character and both ranges stay narrow: an
-            // entry of length n or n + 1 starts with q[..s + 1] or ends with
-            // q[s..], unless its one edit is a substitution at s itself,
-            // which a probe per skeleton character finds.
-            let s = n / 2;
-            if let Some(prefix) = q.get(..=s) {
-                self.search_prefix(prefix, near, out);
+            self.search_suffix(q, h, near, out);
+            return;
+        }
+        // With a filter, exact probes are cheap, so the halves can overlap
+        // by one character and both ranges stay narrow: an entry starts
+        // with q[..h + 1] or ends with q[h..], unless its one edit is at h
+        // itself, a substitution (a probe per skeleton character) or a
+        // deletion (one probe).
+        if let Some(prefix) = q.get(..=h) {
+            self.search_prefix(prefix, near, out);
+        }
+        self.search_suffix(q, h, near, out);
+        let key = prefix_range(q).0;
+        let shift = CODE_BITS * (MAX_PLATE_LEN - 1 - h) as u32;
+        let hole = key & !(CODE_MASK << shift);
+        for code in (1..=36u8).filter(|&c| self.wl.classes.rep_code(c) == c) {
+            if q.get(h) != Some(&code) {
+                self.search_skeleton(hole | (u64::from(code) << shift), out);
             }
-            self.search_suffix(q, s, longer, out);
-            let key = prefix_range(q).0;
-            let shift = CODE_BITS * (MAX_PLATE_LEN - 1 - s) as u32;
-            let hole = key & !(CODE_MASK << shift);
-            for code in (1..=36u8).filter(|&c| self.wl.classes.rep_code(c) == c) {
-                if q.get(s) != Some(&code) {
-                    self.search_skeleton(hole | (u64::from(code) << shift), out);
-                }
-            }
-            s + 1
-        };
+        }
         if n > usize::from(MIN_TOLERANT_LEN) {
-            let key = prefix_range(q).0;
-            for i in 0..probe.min(n) {
-                // Deleting either of two equal neighbours gives the same string.
-                if i > 0 && q.get(i) == q.get(i - 1) {
-                    continue;
-                }
-                self.search_skeleton(delete_field(key, i), out);
-            }
+            self.search_skeleton(delete_field(key, h), out);
         }
     }
 

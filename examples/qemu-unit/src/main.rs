@@ -30,8 +30,8 @@ use cortex_m_semihosting::hio;
 use embedded_hal::digital::OutputPin;
 use hitgate_core::bundle::{BUNDLE_VERSION, MAX_RECORD, ReadFailure, Reader, Record};
 use hitgate_core::{
-    Action, CameraStats, ConfusionClasses, Country, Entry, ListEntry, ListId, ListSpec, OneEdit,
-    Outcome, Passage, Plate, Policy, Priority, SuppressSlot, Tables, Unit, WatchlistBuilder,
+    Action, CameraStats, ConfusionClasses, Country, Entry, ListEntry, ListId, ListSpec, Outcome,
+    Passage, Plate, Policy, Priority, SuppressSlot, Tables, Unit, WatchlistBuilder,
 };
 use static_cell::ConstStaticCell;
 
@@ -244,14 +244,12 @@ fn run() -> Result<(), Error> {
             _ => return Err(Error::Bundle("expected an entry")),
         }
     }
-    let mut watchlist = builder
+    // One-edit lookups by the read's halves (`OneEdit::Auto` for 10,000
+    // entries): measured on the Cortex-M3/M4 (BENCHMARKS.md), overlapping
+    // halves and their 26 probes cost more where 64-bit arithmetic is dear.
+    let watchlist = builder
         .build()
         .map_err(|_| Error::Bundle("duplicate entry"))?;
-    // Measured on the Cortex-M3/M4 with 10,000 entries (BENCHMARKS.md):
-    // with the filter, deletion probes beat short suffix ranges on average
-    // and halve the 99th percentile, and beat overlapping halves (whose 26
-    // probes cost more where 64-bit arithmetic is dear).
-    watchlist.set_one_edit(OneEdit::Deletions);
     let tables = Tables {
         passages: PASSAGE_STORE.take(),
         suppression: SUPPRESS_STORE.take(),
