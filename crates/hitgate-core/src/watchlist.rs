@@ -33,13 +33,14 @@
 //!
 //! * **exact and OCR-equivalent matches** have the read's skeleton: one binary
 //!   search;
-//! * **one edit** (pigeonhole on halves): split a listed skeleton in two; one
-//!   edit leaves one half intact, so the entry starts with the read's first
-//!   half (a range of the sorted entries) or ends with its last half (a range
-//!   of the suffix index), whether it is one character shorter than the
-//!   read, as long or one longer. In a large list with a filter, above
-//!   [`OVERLAP_ABOVE`] entries, the halves overlap by a character (narrower
-//!   ranges) and exact probes find the edits at that character. Each word of the
+//! * **one edit** (pigeonhole on halves): split the read's skeleton in two;
+//!   an entry within one edit starts with the first half (a range of the
+//!   sorted entries) when the edit lies in the second, and ends with the
+//!   second half (a range of the suffix index) when it lies in the first,
+//!   whether the entry is one character shorter than the read, as long or
+//!   one longer. In a large list with a filter, above [`OVERLAP_ABOVE`]
+//!   entries, the halves overlap by a character (narrower ranges) and exact
+//!   probes find the edits at that character. Each word of the
 //!   suffix index holds, above the entry's position, the leading bits of
 //!   its reversed skeleton, so most steps of a suffix search read no entry;
 //!   with fences, its second and third characters instead, so that most
