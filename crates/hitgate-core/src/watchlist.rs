@@ -1797,13 +1797,20 @@ impl Ctx<'_, '_> {
         // go out together instead of each behind the branches before it.
         let mut pos = [0u32; SCAN_BATCH];
         let mut keys = [0u64; SCAN_BATCH];
+        let mut pass = [0u8; SCAN_BATCH];
         for words in self.wl.index.get(a..b).unwrap_or(&[]).chunks(SCAN_BATCH) {
+            // The characters' test alone first, a loop without a store at
+            // a moving place, which the compiler vectorises.
+            for (p, &w) in pass.iter_mut().zip(words) {
+                *p = u8::from(may_be_one_edit(slot.key(w), &q4));
+            }
+            // Then the positions of those that pass, gathered without a
+            // branch (`len` is at most the word's place in the batch when
+            // it is stored: the modulo only says so, for no bounds check).
             let mut len = 0;
-            for &w in words {
-                if let Some(p) = pos.get_mut(len) {
-                    *p = slot.pos(w) as u32;
-                }
-                len += usize::from(may_be_one_edit(slot.key(w), &q4));
+            for (&w, &p) in words.iter().zip(&pass) {
+                pos[len % SCAN_BATCH] = slot.pos(w) as u32;
+                len += usize::from(p);
             }
             let pos = pos.get(..len).unwrap_or(&[]);
             for (key, &i) in keys.iter_mut().zip(pos) {
