@@ -381,6 +381,33 @@ impl Model {
     }
 }
 
+/// The unit's tables, owned by the test so that they can be looked at
+/// once the unit is done with them.
+#[derive(Debug)]
+struct Storage {
+    passages: Vec<Passage>,
+    suppression: Vec<SuppressSlot>,
+    cameras: Vec<CameraStats>,
+}
+
+impl Storage {
+    fn new(slots: usize, cameras: usize) -> Self {
+        Self {
+            passages: vec![Passage::EMPTY; slots],
+            suppression: vec![SuppressSlot::EMPTY; slots],
+            cameras: vec![CameraStats::EMPTY; cameras],
+        }
+    }
+
+    fn tables(&mut self) -> Tables<'_> {
+        Tables {
+            passages: &mut self.passages,
+            suppression: &mut self.suppression,
+            cameras: &mut self.cameras,
+        }
+    }
+}
+
 // ---------------------------------------------------------------- strategies
 
 fn config_strategy() -> impl Strategy<Value = Config> {
@@ -446,10 +473,8 @@ proptest! {
     fn pipeline_matches_model(cfg in config_strategy(), stream in stream_strategy()) {
         let wl = watchlist();
         let policy = Policy::brussels();
-        let mut passages = vec![Passage::EMPTY; 256];
-        let mut suppression = vec![SuppressSlot::EMPTY; 256];
-        let mut cameras = vec![CameraStats::EMPTY; 8];
-        let tables = Tables { passages: &mut passages, suppression: &mut suppression, cameras: &mut cameras };
+        let mut storage = Storage::new(256, 8);
+        let tables = storage.tables();
         let mut unit = Unit::new(&wl, &policy, cfg, tables);
         let mut model = Model::default();
         let mut got = vec![];
@@ -475,10 +500,8 @@ proptest! {
     fn unmatched_plates_are_not_kept(cfg in config_strategy(), stream in stream_strategy()) {
         let wl = watchlist();
         let policy = Policy::brussels();
-        let mut passages = vec![Passage::EMPTY; 256];
-        let mut suppression = vec![SuppressSlot::EMPTY; 256];
-        let mut cameras = vec![CameraStats::EMPTY; 8];
-        let tables = Tables { passages: &mut passages, suppression: &mut suppression, cameras: &mut cameras };
+        let mut storage = Storage::new(256, 8);
+        let tables = storage.tables();
         let mut unit = Unit::new(&wl, &policy, cfg, tables);
         let (mut unmatched, mut matched) = (vec![], vec![]);
         for r in &stream {
@@ -491,7 +514,7 @@ proptest! {
             unit.poll(r.now, &mut |_| {});
         }
         // The unit's borrow of the tables ends with its last use above.
-        let kept = format!("{passages:?} {suppression:?} {cameras:?}");
+        let kept = format!("{storage:?}");
         let words: Vec<&str> = kept.split(|c: char| !c.is_ascii_alphanumeric()).collect();
         for plate in unmatched.iter().filter(|p| !matched.contains(p)) {
             prop_assert!(!words.contains(plate), "{} kept", plate);
@@ -506,10 +529,8 @@ proptest! {
         let wl = watchlist();
         let policy = Policy::brussels();
         let n = if tiny { 1 } else { 8 };
-        let mut passages = vec![Passage::EMPTY; n];
-        let mut suppression = vec![SuppressSlot::EMPTY; n];
-        let mut cameras = vec![CameraStats::EMPTY; n];
-        let tables = Tables { passages: &mut passages, suppression: &mut suppression, cameras: &mut cameras };
+        let mut storage = Storage::new(n, n);
+        let tables = storage.tables();
         let mut unit = Unit::new(&wl, &policy, Config::default(), tables);
         let mut forwarded = 0u64;
         for (time, now, camera, plate, country, confidence) in &reads {
