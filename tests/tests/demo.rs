@@ -65,7 +65,9 @@ fn demo_writes_consistent_outputs_and_keeps_unmatched_plates_in() {
     let ind = &report["indicators"];
     let n = |k: &str| ind[k].as_u64().unwrap();
     let reads = jsonl(&scen.join("reads.jsonl"));
-    assert_eq!(n("reads"), reads.len() as u64);
+    let input = |k: &str| report["input"][k].as_u64().unwrap();
+    assert_eq!(input("lines"), reads.len() as u64);
+    assert_eq!(n("reads"), input("lines") - input("bad_lines"));
     let rejected: u64 = ind["rejected"]
         .as_array()
         .unwrap()
