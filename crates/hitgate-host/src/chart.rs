@@ -114,7 +114,7 @@ fn timeline(area: &Area<'_>, report: &Report, title: &str) -> DrawResult {
                 )
             }))?
             .label(format!("P{p}"))
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled()));
+            .legend(swatch(colour));
         chart.draw_series(review.iter().enumerate().map(|(b, row)| {
             let below: u64 = row[..p].iter().sum();
             Rectangle::new(
@@ -123,13 +123,7 @@ fn timeline(area: &Area<'_>, report: &Report, title: &str) -> DrawResult {
             )
         }))?;
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()?;
-    Ok(())
+    legend(&mut chart)
 }
 
 /// Per camera: dispatched and reviewed hits; reads and matched reads in
@@ -183,8 +177,18 @@ fn cameras(area: &Area<'_>, report: &Report) -> DrawResult {
                 )
             }))?
             .label(name)
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled()));
+            .legend(swatch(colour));
     }
+    legend(&mut chart)
+}
+
+/// A series' mark in the legend: a square of its colour.
+fn swatch(colour: RGBColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
+    move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled())
+}
+
+/// The legend of a chart's series, in its upper right corner.
+fn legend<'a, CT: CoordTranslate>(chart: &mut ChartContext<'a, SVGBackend<'a>, CT>) -> DrawResult {
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.8))
