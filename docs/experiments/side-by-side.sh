@@ -5,7 +5,7 @@
 set -euo pipefail
 cargo build -q --release -p hitgate-core --example lookup_loop
 cc -O3 -march=native -Wall -o /tmp/deletion-index docs/experiments/deletion-index.c
-L=target/release/examples/lookup_loop
+L=${CARGO_TARGET_DIR:-target}/release/examples/lookup_loop
 D=/tmp/deletion-index
 T=glibc.malloc.hugetlb=1 # transparent huge pages for glibc's allocations
 for r in 1 2 3; do
