@@ -1,4 +1,4 @@
-//! The command line: argument parsing and the four commands.
+//! The command line: argument parsing and the commands.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -10,7 +10,7 @@ use crate::lists::ListsData;
 use crate::policy_file::PolicyFile;
 use crate::replay::{ReplayOptions, replay};
 use crate::scenario::{GenOptions, generate};
-use crate::{eval, summary};
+use crate::{eval, summary, width};
 
 #[derive(Parser)]
 #[command(name = "hitgate", version, about = "Edge filter for ANPR hits: replay, generate, evaluate", long_about = None)]
@@ -153,6 +153,35 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Per list: entries, tolerance, and how many unlisted plates the tolerance catches.
+    #[command(
+        after_help = "Example:\n  hitgate lists --lists lists.csv --policy policy.toml\n\n\
+        For each list, draws plates like its entries (each character from the same position of\n\
+        a random entry of the same length) that stand on no list, looks them up as a unit\n\
+        would, and counts those that match the list: the share of passing cars that its\n\
+        tolerance alone would make hits. A note marks lists where that share is 1 % or more."
+    )]
+    Lists {
+        /// Watchlists (CSV); repeat for several files.
+        #[arg(long = "lists", required = true)]
+        lists: Vec<PathBuf>,
+        /// Policy (TOML) that declares the lists and their tolerances. Without it, the
+        /// Brussels baseline's defaults.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Unlisted plates to look up, per list.
+        #[arg(long, default_value_t = 10_000)]
+        plates: usize,
+        /// Seed of the draw.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Time of the lookups (RFC 3339): entries not valid then do not match. Default: now.
+        #[arg(long)]
+        at: Option<String>,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Score forwarded hits against ground truth.
     #[command(
         after_help = "Example:\n  hitgate eval --hits out/hits.jsonl --truth scen/truth.jsonl"
@@ -275,6 +304,32 @@ fn dispatch(cli: Cli) -> Result<()> {
                 s.reads,
                 s.input.bad_lines
             );
+            Ok(())
+        }
+        Command::Lists {
+            lists,
+            policy,
+            plates,
+            seed,
+            at,
+            json,
+        } => {
+            let pf = match &policy {
+                Some(p) => PolicyFile::load(p)?,
+                None => PolicyFile::baseline(),
+            };
+            let data = ListsData::load(&lists, &pf.lists)?;
+            let at = match at {
+                Some(t) => crate::time::parse_ts(&t)?,
+                None => crate::time::now_ms(),
+            };
+            let o = width::WidthOptions { plates, seed, at };
+            let w = width::measure_lists(&data, &o)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&w)?);
+            } else {
+                print!("{}", width::render(&w));
+            }
             Ok(())
         }
         Command::Eval { hits, truth, json } => {

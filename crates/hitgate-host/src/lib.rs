@@ -3,7 +3,8 @@
 //! This crate holds no matching or decision logic. It reads read streams,
 //! list files and policy files, drives a [`hitgate_core::Unit`], and writes
 //! hits, reports and pictures; it also generates synthetic scenarios and
-//! scores what was forwarded against their ground truth. The `hitgate`
+//! scores what was forwarded against their ground truth, and measures how
+//! many unlisted plates each list's tolerance catches. The `hitgate`
 //! binary is a thin command line over these modules.
 
 pub mod bundle_file;
@@ -18,3 +19,4 @@ pub mod rng;
 pub mod scenario;
 pub mod summary;
 pub mod time;
+pub mod width;

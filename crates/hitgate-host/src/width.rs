@@ -1,0 +1,417 @@
+//! How wide each list's tolerance is, before the lists go to the units.
+//!
+//! A tolerant list catches plates that are not on it: with a million
+//! entries, one look-alike and one edit cover a large share of all plates
+//! (a random read matches five of a million random Belgian plates on
+//! average, `BENCHMARKS.md`). A working group choosing a list's
+//! tolerance needs that number before it chooses. For each list this draws
+//! plates that look like its entries but stand on no list: a length and a
+//! country from one random entry, then each character from the same
+//! position of another random entry of that length, so that the draw has
+//! the list's own formats and character frequencies (a Belgian list's plates
+//! mostly start with 1 or 2). It looks each up in the indexed watchlist,
+//! exactly as a unit would, and counts how many match the list, and how
+//! many of its entries they match.
+//!
+//! What it counts is a share of innocent plates like the list's own;
+//! times the reads a unit makes a day, it says how many hits a day the
+//! tolerance alone would add on that list. It decides nothing: the core's
+//! lookup does the matching.
+
+use anyhow::Result;
+use hitgate_core::{Country, ListId, MatchKind, Matches, Plate, Tolerance, Watchlist};
+use serde::Serialize;
+
+use crate::lists::ListsData;
+use crate::rng::Rng;
+
+/// At this share of unlisted plates matched or more, the report says the
+/// tolerance is wide for the list: one passing car in a hundred would hit.
+pub const WIDE: f64 = 0.01;
+
+/// Matches a lookup keeps here; more are counted as overflow.
+const KEEP: usize = 64;
+
+/// What to draw.
+#[derive(Debug, Clone)]
+pub struct WidthOptions {
+    /// Unlisted plates a list.
+    pub plates: usize,
+    /// Seed of the draw.
+    pub seed: u64,
+    /// The time of the lookups (ms since the epoch): entries not valid then
+    /// do not match.
+    pub at: u64,
+}
+
+/// One list's width.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListWidth {
+    /// List name.
+    pub list: String,
+    /// Entries on it.
+    pub entries: u64,
+    /// Its tolerance.
+    pub tolerance: Tolerance,
+    /// Whether it is a local list.
+    pub local: bool,
+    /// Unlisted plates looked up.
+    pub plates: u64,
+    /// Of them, those that matched at least one entry of this list.
+    pub matched: u64,
+    /// `matched / plates`.
+    pub share: f64,
+    /// Entries of this list matched by look-alike substitutions only.
+    pub by_ocr: u64,
+    /// Entries of this list matched with other edits.
+    pub by_edit: u64,
+    /// Entries of this list matched, per plate looked up.
+    pub per_plate: f64,
+    /// Plates drawn that stood on a list (drawn again).
+    pub listed_draws: u64,
+}
+
+/// Every list's width.
+#[derive(Debug, Clone, Serialize)]
+pub struct Widths {
+    /// The time of the lookups.
+    pub at: String,
+    /// Seed of the draw.
+    pub seed: u64,
+    /// By list id.
+    pub lists: Vec<ListWidth>,
+    /// Matches past the first 64 of a lookup, not counted above.
+    pub overflow: u64,
+}
+
+/// The entries of one list by length, to draw plates from.
+#[derive(Debug, Default)]
+pub struct Columns {
+    /// Entries' plates and countries.
+    entries: Vec<(Plate, Option<Country>)>,
+    /// Plates by length (index: length).
+    by_len: Vec<Vec<Plate>>,
+}
+
+impl Columns {
+    /// The plates and countries of one list's entries.
+    pub fn new(entries: impl IntoIterator<Item = (Plate, Option<Country>)>) -> Self {
+        let mut c = Self::default();
+        for (p, country) in entries {
+            let n = p.len();
+            if c.by_len.len() <= n {
+                c.by_len.resize(n + 1, Vec::new());
+            }
+            c.by_len[n].push(p);
+            c.entries.push((p, country));
+        }
+        c
+    }
+
+    /// True when the list has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// A plate whose length and country are a random entry's and whose
+    /// every character is that position's character in another random
+    /// entry of the same length.
+    pub fn draw(&self, rng: &mut Rng) -> Option<(Plate, Option<Country>)> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        let (first, country) = rng.pick(&self.entries);
+        let same = self.by_len.get(first.len())?;
+        let bytes: Vec<u8> = (0..first.len())
+            .map(|i| rng.pick(same).as_bytes().get(i).copied().unwrap_or(b'0'))
+            .collect();
+        Some((Plate::normalize(&bytes).ok()?, *country))
+    }
+}
+
+/// Measures every list of `data` in its indexed form `wl`.
+pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths {
+    let mut rng = Rng::new(o.seed);
+    let mut overflow = 0u64;
+    let mut lists = Vec::new();
+    for (id, decl) in data.decls.iter().enumerate() {
+        let list = ListId(id as u8);
+        let own = Columns::new(
+            data.entries
+                .iter()
+                .filter(|e| e.list == list)
+                .map(|e| (e.plate, e.country)),
+        );
+        let mut w = ListWidth {
+            list: decl.name.clone(),
+            entries: own.entries.len() as u64,
+            tolerance: decl.spec.tolerance,
+            local: decl.spec.local,
+            plates: 0,
+            matched: 0,
+            share: 0.0,
+            by_ocr: 0,
+            by_edit: 0,
+            per_plate: 0.0,
+            listed_draws: 0,
+        };
+        // A list so dense that nearly every draw is listed stops after
+        // twenty draws a plate.
+        let mut draws = 0usize;
+        while !own.is_empty() && w.plates < o.plates as u64 && draws < o.plates.saturating_mul(20) {
+            draws += 1;
+            let Some((plate, country)) = own.draw(&mut rng) else {
+                continue;
+            };
+            let m: Matches<KEEP> = wl.lookup(&plate, country, o.at);
+            if m.as_slice().iter().any(|x| x.kind == MatchKind::Exact) {
+                w.listed_draws += 1;
+                continue;
+            }
+            overflow += u64::from(m.overflow());
+            w.plates += 1;
+            let mut hit = false;
+            for x in m.as_slice().iter().filter(|x| x.list == list) {
+                hit = true;
+                match x.kind {
+                    MatchKind::Ocr => w.by_ocr += 1,
+                    _ => w.by_edit += 1,
+                }
+            }
+            w.matched += u64::from(hit);
+        }
+        if w.plates > 0 {
+            w.share = w.matched as f64 / w.plates as f64;
+            w.per_plate = (w.by_ocr + w.by_edit) as f64 / w.plates as f64;
+        }
+        lists.push(w);
+    }
+    Widths {
+        at: crate::time::format_ts(o.at),
+        seed: o.seed,
+        lists,
+        overflow,
+    }
+}
+
+/// Builds the watchlist of `data` as a replay does, and measures it.
+pub fn measure_lists(data: &ListsData, o: &WidthOptions) -> Result<Widths> {
+    data.with_watchlist(1, |wl| measure(data, wl, o))
+}
+
+/// The table, and a note for each wide list.
+pub fn render(w: &Widths) -> String {
+    let mut s = format!(
+        "tolerance width at {}: per list, plates drawn from its entries' characters and on no list, looked up\n\
+         list              entries  ocr  edits  min  local   plates  matched   share   1 in  entries a plate  by ocr  by edit\n",
+        w.at
+    );
+    for l in &w.lists {
+        let one_in = if l.matched == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.0}", l.plates as f64 / l.matched as f64)
+        };
+        s += &format!(
+            "{:<16}  {:>7}  {:>3}  {:>5}  {:>3}  {:>5}  {:>7}  {:>7}  {:>5.2} %  {:>5}  {:>15.4}  {:>6}  {:>7}\n",
+            l.list,
+            l.entries,
+            l.tolerance.ocr,
+            l.tolerance.edits,
+            l.tolerance.min_len,
+            if l.local { "yes" } else { "no" },
+            l.plates,
+            l.matched,
+            100.0 * l.share,
+            one_in,
+            l.per_plate,
+            l.by_ocr,
+            l.by_edit,
+        );
+    }
+    for l in w.lists.iter().filter(|l| l.share >= WIDE) {
+        s += &format!(
+            "note: list {:?}: {:.1} % of unlisted plates like its own match it at {} look-alike(s) and {} edit(s), \
+             {:.2} of its entries each: wide for its {} entries; many of its fuzzy hits would be other cars\n",
+            l.list,
+            100.0 * l.share,
+            l.tolerance.ocr,
+            l.tolerance.edits,
+            l.per_plate,
+            l.entries,
+        );
+    }
+    for l in w.lists.iter().filter(|l| l.entries > 0 && l.plates == 0) {
+        s += &format!(
+            "note: list {:?}: no unlisted plate was drawn in {} draws\n",
+            l.list, l.listed_draws
+        );
+    }
+    if w.overflow > 0 {
+        s += &format!(
+            "note: {} matches past the first {KEEP} of a lookup are not counted\n",
+            w.overflow
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+    use hitgate_core::{ListEntry, ListSpec, Priority};
+
+    use super::*;
+    use crate::policy_file::ListDecl;
+
+    /// One list of `plates`, at `tolerance`.
+    fn data(plates: impl IntoIterator<Item = String>, tolerance: Tolerance) -> ListsData {
+        let mut d = ListsData {
+            decls: vec![ListDecl {
+                name: "l".into(),
+                spec: ListSpec {
+                    tolerance,
+                    local: false,
+                },
+            }],
+            ..ListsData::default()
+        };
+        for p in plates {
+            d.entries.push(ListEntry::new(
+                Plate::normalize(p.as_bytes()).unwrap(),
+                None,
+                Priority::new(1).unwrap(),
+                ListId(0),
+            ));
+            d.origins.push((0, 0));
+        }
+        d
+    }
+
+    fn opts() -> WidthOptions {
+        WidthOptions {
+            plates: 2_000,
+            seed: 3,
+            at: 0,
+        }
+    }
+
+    fn tol(ocr: u8, edits: u8) -> Tolerance {
+        Tolerance {
+            ocr,
+            edits,
+            min_len: 5,
+        }
+    }
+
+    #[test]
+    fn draws_take_each_character_from_the_same_position() {
+        let list = ["1ABC234", "2XYZ567", "QR12"];
+        let c = Columns::new(
+            list.iter()
+                .map(|p| (Plate::normalize(p.as_bytes()).unwrap(), None)),
+        );
+        let mut rng = Rng::new(1);
+        let (mut short, mut new) = (0, 0);
+        for _ in 0..2_000 {
+            let (p, _) = c.draw(&mut rng).unwrap();
+            let b = p.as_bytes();
+            if b.len() == 4 {
+                // The only entry of length 4: drawn as it is.
+                assert_eq!(b, b"QR12");
+                short += 1;
+                continue;
+            }
+            assert_eq!(b.len(), 7, "{p}");
+            for (i, ch) in b.iter().enumerate() {
+                assert!(
+                    list[..2].iter().any(|e| e.as_bytes()[i] == *ch),
+                    "{p}: position {i}"
+                );
+            }
+            new += usize::from(!list.contains(&p.as_str()));
+        }
+        // A third of the draws are the short entry; of the others, all but
+        // 2 in 128 mix the two long entries.
+        assert!((550..780).contains(&short), "{short}");
+        assert!(new > 1_150, "{new}");
+    }
+
+    /// Five-digit plates: all 10,000 that start with 0, and the 5,000 that
+    /// start with 1 and then 0 to 4. An unlisted plate drawn from them is
+    /// 1 followed by 5 to 9 (drawn one time in nine): one edit from the
+    /// entry that starts with 0 instead of 1 (0 and 1 are in different
+    /// look-alike classes), one edit from the five that start with 1 and then
+    /// 0 to 4 instead of its second digit, and more than one from every
+    /// other entry.
+    fn plates(first: char) -> impl Iterator<Item = String> {
+        let (a, b) = if first == '0' { ('0', '1') } else { ('O', 'D') };
+        (0..10_000)
+            .map(move |i| format!("{a}{i:04}"))
+            .chain((0..5_000).map(move |i| format!("{b}{i:04}")))
+    }
+
+    #[test]
+    fn one_edit_matches_what_a_hand_count_says() {
+        let w = measure_lists(&data(plates('0'), tol(0, 1)), &opts()).unwrap();
+        let l = &w.lists[0];
+        assert_eq!(l.entries, 15_000);
+        assert_eq!(l.plates, 2_000);
+        assert_eq!(l.matched, 2_000);
+        assert_eq!((l.by_ocr, l.by_edit), (0, 12_000));
+        assert_eq!(l.per_plate, 6.0);
+        // Eight draws in nine are listed: 16,000 expected, 380 a standard
+        // deviation.
+        assert!(
+            (14_500..17_500).contains(&l.listed_draws),
+            "{}",
+            l.listed_draws
+        );
+        assert!(render(&w).contains("note: list \"l\": 100.0 %"));
+    }
+
+    #[test]
+    fn look_alikes_alone_do_not_reach_other_digits() {
+        let w = measure_lists(&data(plates('0'), tol(1, 0)), &opts()).unwrap();
+        assert_eq!(w.lists[0].plates, 2_000);
+        assert_eq!(w.lists[0].matched, 0);
+        assert!(!render(&w).contains("note:"));
+    }
+
+    // The same with O and D, look-alikes, for 0 and 1: an unlisted plate
+    // (D followed by 5 to 9) is one look-alike from the entry that starts
+    // with O, and an edit (not a look-alike: digits 0 to 9 are in ten
+    // different classes) from five others. With an edit allowed besides
+    // the look-alike, also from the 4 x 9 entries that start with O and
+    // differ in one digit: 36 + 5 = 41 edit matches a plate.
+    #[test]
+    fn one_look_alike_matches_its_class() {
+        let w = measure_lists(&data(plates('O'), tol(1, 0)), &opts()).unwrap();
+        let l = &w.lists[0];
+        assert_eq!(l.plates, 2_000);
+        assert_eq!((l.matched, l.by_ocr, l.by_edit), (2_000, 2_000, 0));
+        let w = measure_lists(&data(plates('O'), tol(1, 1)), &opts()).unwrap();
+        assert_eq!((w.lists[0].by_ocr, w.lists[0].by_edit), (2_000, 82_000));
+    }
+
+    #[test]
+    fn exact_lists_have_no_width_and_expired_entries_none_either() {
+        let w = measure_lists(&data(plates('0'), Tolerance::EXACT), &opts()).unwrap();
+        assert_eq!(w.lists[0].plates, 2_000);
+        assert_eq!(w.lists[0].matched, 0);
+        // At one edit, but every entry expired before `at`: every draw is
+        // unlisted then, and matches nothing.
+        let mut d = data(plates('0'), tol(0, 1));
+        for e in &mut d.entries {
+            e.valid_until = Some(1_000);
+        }
+        let o = WidthOptions {
+            at: 2_000,
+            ..opts()
+        };
+        let w = measure_lists(&d, &o).unwrap();
+        assert_eq!((w.lists[0].plates, w.lists[0].listed_draws), (2_000, 0));
+        assert_eq!(w.lists[0].matched, 0);
+    }
+}
