@@ -371,6 +371,13 @@ fn demo(out: PathBuf, seed: u64, quiet: bool) -> Result<()> {
     let e = eval::evaluate(&res.join("hits.jsonl"), &scen.join("truth.jsonl"))?;
     println!("\n== evaluation against ground truth");
     print!("{}", eval::render(&e));
+    let wo = width::WidthOptions {
+        plates: 10_000,
+        seed,
+        at: o.start,
+    };
+    println!("\n== how wide each list's tolerance is (hitgate lists)");
+    print!("{}", width::render(&width::measure_lists(&data, &wo)?));
     println!("\nfiles:");
     println!(
         "  scenario  {}/{{reads.jsonl,lists.csv,policy.toml,truth.jsonl}}",
