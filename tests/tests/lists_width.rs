@@ -16,6 +16,10 @@ fn runs_on_the_fixture_lists_as_a_table_and_as_json() {
     hitgate(&["lists", "--lists", l, "--plates", "200"]).unwrap();
     hitgate(&["lists", "--lists", l, "--plates", "200", "--json"]).unwrap();
     hitgate(&["lists", "--lists", l, "--at", "2026-01-05T08:00:00Z"]).unwrap();
+    hitgate(&[
+        "lists", "--lists", l, "--ocr", "2", "--edits", "2", "--plates", "100",
+    ])
+    .unwrap();
 }
 
 #[test]
@@ -35,6 +39,7 @@ fn every_list_of_the_file_is_measured_with_its_entries() {
         plates: 500,
         seed: 9,
         at: 1_767_600_000_000,
+        instead: None,
     };
     let w = measure_lists(&data, &o).unwrap();
     let got: std::collections::BTreeMap<String, u64> = w
@@ -66,4 +71,11 @@ fn a_bad_time_or_file_is_an_error_that_names_it() {
         hitgate(&["lists", "--lists", "/nonexistent/lists.csv"]).unwrap_err()
     );
     assert!(e.contains("/nonexistent/lists.csv"), "{e}");
+    // A what-if needs both counts, each 0 to 2.
+    assert!(hitgate(&["lists", "--lists", l, "--ocr", "1"]).is_err());
+    let e = format!(
+        "{:#}",
+        hitgate(&["lists", "--lists", l, "--ocr", "3", "--edits", "0"]).unwrap_err()
+    );
+    assert!(e.contains("tolerance"), "{e}");
 }

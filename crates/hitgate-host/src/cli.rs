@@ -155,9 +155,10 @@ enum Command {
     },
     /// Per list: entries, tolerance, and how many unlisted plates the tolerance catches.
     #[command(
-        after_help = "Example:\n  hitgate lists --lists lists.csv --policy policy.toml\n\n\
-        For each list, draws plates like its entries (each character from the same position of\n\
-        a random entry of the same length) that stand on no list, looks them up as a unit\n\
+        after_help = "Example:\n  hitgate lists --lists lists.csv --policy policy.toml\n  \
+        hitgate lists --lists lists.csv --policy policy.toml --ocr 1 --edits 0\n\n\
+        For each list, draws plates like its entries (its lengths, each character from the same\n\
+        position of a random listed plate of that length) that stand on no list, looks them up as a unit\n\
         would, and counts those that match the list: the share of passing cars that its\n\
         tolerance alone would make hits. A note marks lists where that share is 1 % or more."
     )]
@@ -178,6 +179,12 @@ enum Command {
         /// Time of the lookups (RFC 3339): entries not valid then do not match. Default: now.
         #[arg(long)]
         at: Option<String>,
+        /// What if every list allowed this many look-alikes (0 to 2)? Needs --edits.
+        #[arg(long, requires = "edits")]
+        ocr: Option<u8>,
+        /// What if every list allowed this many other edits (0 to 2)? Needs --ocr.
+        #[arg(long, requires = "ocr")]
+        edits: Option<u8>,
         /// JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -312,6 +319,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             plates,
             seed,
             at,
+            ocr,
+            edits,
             json,
         } => {
             let pf = match &policy {
@@ -323,7 +332,12 @@ fn dispatch(cli: Cli) -> Result<()> {
                 Some(t) => crate::time::parse_ts(&t)?,
                 None => crate::time::now_ms(),
             };
-            let o = width::WidthOptions { plates, seed, at };
+            let o = width::WidthOptions {
+                plates,
+                seed,
+                at,
+                instead: ocr.zip(edits),
+            };
             let w = width::measure_lists(&data, &o)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&w)?);
@@ -375,6 +389,7 @@ fn demo(out: PathBuf, seed: u64, quiet: bool) -> Result<()> {
         plates: 10_000,
         seed,
         at: o.start,
+        instead: None,
     };
     println!("\n== how wide each list's tolerance is (hitgate lists)");
     print!("{}", width::render(&width::measure_lists(&data, &wo)?));

@@ -6,10 +6,12 @@
 //! average, `BENCHMARKS.md`). A working group choosing a list's
 //! tolerance needs that number before it chooses. For each list this draws
 //! plates that look like its entries but stand on no list: a length and a
-//! country from one random entry, then each character from the same
-//! position of another random entry of that length, so that the draw has
-//! the list's own formats and character frequencies (a Belgian list's plates
-//! mostly start with 1 or 2). It looks each up in the indexed watchlist,
+//! country from one of its entries, then each character from the same
+//! position of a random listed plate of that length, on any list, so that
+//! the draw has the lists' formats and character frequencies (Belgian
+//! plates mostly start with 1 or 2). Characters from the list's own
+//! entries alone would make a small list's draws much like its entries,
+//! which traffic is not. It looks each up in the indexed watchlist,
 //! exactly as a unit would, and counts how many match the list, and how
 //! many of its entries they match.
 //!
@@ -42,6 +44,9 @@ pub struct WidthOptions {
     /// The time of the lookups (ms since the epoch): entries not valid then
     /// do not match.
     pub at: u64,
+    /// Look-alikes and edits to measure every list at instead of its own
+    /// (a what-if; each list keeps its minimum length).
+    pub instead: Option<(u8, u8)>,
 }
 
 /// One list's width.
@@ -84,45 +89,37 @@ pub struct Widths {
     pub overflow: u64,
 }
 
-/// The entries of one list by length, to draw plates from.
+/// Listed plates by length, to draw plates from.
 #[derive(Debug, Default)]
 pub struct Columns {
-    /// Entries' plates and countries.
-    entries: Vec<(Plate, Option<Country>)>,
     /// Plates by length (index: length).
     by_len: Vec<Vec<Plate>>,
 }
 
 impl Columns {
-    /// The plates and countries of one list's entries.
-    pub fn new(entries: impl IntoIterator<Item = (Plate, Option<Country>)>) -> Self {
+    /// The plates to draw characters from.
+    pub fn new(plates: impl IntoIterator<Item = Plate>) -> Self {
         let mut c = Self::default();
-        for (p, country) in entries {
+        for p in plates {
             let n = p.len();
             if c.by_len.len() <= n {
                 c.by_len.resize(n + 1, Vec::new());
             }
             c.by_len[n].push(p);
-            c.entries.push((p, country));
         }
         c
     }
 
-    /// True when the list has no entries.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// A plate whose length and country are a random entry's and whose
-    /// every character is that position's character in another random
-    /// entry of the same length.
-    pub fn draw(&self, rng: &mut Rng) -> Option<(Plate, Option<Country>)> {
-        if self.entries.is_empty() {
-            return None;
-        }
-        let (first, country) = rng.pick(&self.entries);
-        let same = self.by_len.get(first.len())?;
-        let bytes: Vec<u8> = (0..first.len())
+    /// A plate as long as `like`, with its country, whose every character
+    /// is that position's character in a random plate of that length.
+    pub fn draw(
+        &self,
+        like: &(Plate, Option<Country>),
+        rng: &mut Rng,
+    ) -> Option<(Plate, Option<Country>)> {
+        let (like, country) = like;
+        let same = self.by_len.get(like.len()).filter(|s| !s.is_empty())?;
+        let bytes: Vec<u8> = (0..like.len())
             .map(|i| rng.pick(same).as_bytes().get(i).copied().unwrap_or(b'0'))
             .collect();
         Some((Plate::normalize(&bytes).ok()?, *country))
@@ -132,19 +129,22 @@ impl Columns {
 /// Measures every list of `data` in its indexed form `wl`.
 pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths {
     let mut rng = Rng::new(o.seed);
+    // Characters come from every list's plates: a small list's own few
+    // would draw plates much like its entries, which traffic is not.
+    let columns = Columns::new(data.entries.iter().map(|e| e.plate));
     let mut overflow = 0u64;
     let mut lists = Vec::new();
     for (id, decl) in data.decls.iter().enumerate() {
         let list = ListId(id as u8);
-        let own = Columns::new(
-            data.entries
-                .iter()
-                .filter(|e| e.list == list)
-                .map(|e| (e.plate, e.country)),
-        );
+        let own: Vec<(Plate, Option<Country>)> = data
+            .entries
+            .iter()
+            .filter(|e| e.list == list)
+            .map(|e| (e.plate, e.country))
+            .collect();
         let mut w = ListWidth {
             list: decl.name.clone(),
-            entries: own.entries.len() as u64,
+            entries: own.len() as u64,
             tolerance: decl.spec.tolerance,
             local: decl.spec.local,
             plates: 0,
@@ -155,12 +155,19 @@ pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths
             per_plate: 0.0,
             listed_draws: 0,
         };
-        // A list so dense that nearly every draw is listed stops after
-        // twenty draws a plate.
-        let mut draws = 0usize;
-        while !own.is_empty() && w.plates < o.plates as u64 && draws < o.plates.saturating_mul(20) {
+        // A list whose draws are nearly all listed (a handful of entries,
+        // or nearly every plate of its formats) stops early: after a
+        // thousand draws with fewer than one in a hundred unlisted, or
+        // after twenty draws a plate.
+        let mut draws = 0u64;
+        let most = (o.plates as u64).saturating_mul(20);
+        while !own.is_empty() && w.plates < o.plates as u64 && draws < most {
+            if draws >= 1_000 && w.plates * 100 < draws {
+                break;
+            }
             draws += 1;
-            let Some((plate, country)) = own.draw(&mut rng) else {
+            let like = rng.pick(&own);
+            let Some((plate, country)) = columns.draw(like, &mut rng) else {
                 continue;
             };
             let m: Matches<KEEP> = wl.lookup(&plate, country, o.at);
@@ -194,12 +201,28 @@ pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths
     }
 }
 
-/// Builds the watchlist of `data` as a replay does, and measures it.
+/// Builds the watchlist of `data` as a replay does (with every list at
+/// `o.instead` when set), and measures it.
 pub fn measure_lists(data: &ListsData, o: &WidthOptions) -> Result<Widths> {
-    data.with_watchlist(1, |wl| measure(data, wl, o))
+    let Some((ocr, edits)) = o.instead else {
+        return data.with_watchlist(1, |wl| measure(data, wl, o));
+    };
+    let mut what_if = data.clone();
+    for d in &mut what_if.decls {
+        d.spec.tolerance.ocr = ocr;
+        d.spec.tolerance.edits = edits;
+    }
+    what_if.with_watchlist(1, |wl| measure(&what_if, wl, o))
 }
 
-/// The table, and a note for each wide list.
+/// Whether at least one draw in a hundred was unlisted, so the share
+/// says something.
+fn measured(l: &ListWidth) -> bool {
+    l.plates > 0 && l.plates * 100 >= l.listed_draws
+}
+
+/// The table, and a note for each wide list and each list too small to
+/// measure.
 pub fn render(w: &Widths) -> String {
     let mut s = format!(
         "tolerance width at {}: per list, plates drawn from its entries' characters and on no list, looked up\n\
@@ -229,7 +252,7 @@ pub fn render(w: &Widths) -> String {
             l.by_edit,
         );
     }
-    for l in w.lists.iter().filter(|l| l.share >= WIDE) {
+    for l in w.lists.iter().filter(|l| measured(l) && l.share >= WIDE) {
         s += &format!(
             "note: list {:?}: {:.1} % of unlisted plates like its own match it at {} look-alike(s) and {} edit(s), \
              {:.2} of its entries each: wide for its {} entries; many of its fuzzy hits would be other cars\n",
@@ -241,10 +264,13 @@ pub fn render(w: &Widths) -> String {
             l.entries,
         );
     }
-    for l in w.lists.iter().filter(|l| l.entries > 0 && l.plates == 0) {
+    for l in w.lists.iter().filter(|l| l.entries > 0 && !measured(l)) {
         s += &format!(
-            "note: list {:?}: no unlisted plate was drawn in {} draws\n",
-            l.list, l.listed_draws
+            "note: list {:?}: {} of {} plates drawn from its entries stood on a list: too few \
+             entries, or too alike, to measure\n",
+            l.list,
+            l.listed_draws,
+            l.listed_draws + l.plates
         );
     }
     if w.overflow > 0 {
@@ -294,6 +320,7 @@ mod tests {
             plates: 2_000,
             seed: 3,
             at: 0,
+            instead: None,
         }
     }
 
@@ -308,14 +335,16 @@ mod tests {
     #[test]
     fn draws_take_each_character_from_the_same_position() {
         let list = ["1ABC234", "2XYZ567", "QR12"];
-        let c = Columns::new(
-            list.iter()
-                .map(|p| (Plate::normalize(p.as_bytes()).unwrap(), None)),
-        );
+        let plates: Vec<Plate> = list
+            .iter()
+            .map(|p| Plate::normalize(p.as_bytes()).unwrap())
+            .collect();
+        let c = Columns::new(plates.iter().copied());
         let mut rng = Rng::new(1);
         let (mut short, mut new) = (0, 0);
         for _ in 0..2_000 {
-            let (p, _) = c.draw(&mut rng).unwrap();
+            let like = (*rng.pick(&plates), None);
+            let (p, _) = c.draw(&like, &mut rng).unwrap();
             let b = p.as_bytes();
             if b.len() == 4 {
                 // The only entry of length 4: drawn as it is.
@@ -369,6 +398,38 @@ mod tests {
             l.listed_draws
         );
         assert!(render(&w).contains("note: list \"l\": 100.0 %"));
+    }
+
+    #[test]
+    fn a_what_if_tolerance_replaces_every_lists_own() {
+        let o = WidthOptions {
+            instead: Some((0, 1)),
+            ..opts()
+        };
+        let w = measure_lists(&data(plates('0'), Tolerance::EXACT), &o).unwrap();
+        let l = &w.lists[0];
+        assert_eq!((l.tolerance.ocr, l.tolerance.edits), (0, 1));
+        assert_eq!((l.matched, l.by_edit), (2_000, 12_000));
+        let o = WidthOptions {
+            instead: Some((3, 0)),
+            ..opts()
+        };
+        let e = format!(
+            "{:#}",
+            measure_lists(&data(plates('0'), Tolerance::EXACT), &o).unwrap_err()
+        );
+        assert!(e.contains("\"l\""), "{e}");
+    }
+
+    #[test]
+    fn a_list_of_one_plate_is_said_to_be_too_small_and_stops_early() {
+        let w = measure_lists(&data(["1ABC234".to_string()], tol(2, 2)), &opts()).unwrap();
+        let l = &w.lists[0];
+        // Every draw is the entry itself.
+        assert_eq!((l.plates, l.listed_draws), (0, 1_000));
+        let r = render(&w);
+        assert!(r.contains("1000 of 1000 plates drawn"), "{r}");
+        assert!(!r.contains("wide"), "{r}");
     }
 
     #[test]
