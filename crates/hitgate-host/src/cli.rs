@@ -12,6 +12,23 @@ use crate::replay::{ReplayOptions, replay};
 use crate::scenario::{GenOptions, generate};
 use crate::{eval, summary, width};
 
+/// `println!` that returns an error instead of panicking when standard
+/// output is closed (`hitgate eval | head`); `main` leaves quietly then.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
+/// `print!` that returns an error, as [`say!`] does.
+macro_rules! put {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "hitgate", version, about = "Edge filter for ANPR hits: replay, generate, evaluate", long_about = None)]
 struct Cli {
@@ -243,8 +260,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 },
             };
             let report = replay(&inputs.reads, &data, &pf, &out, &opts)?;
-            print!("{}", summary::render(&report));
-            println!("wrote {}", out.display());
+            put!("{}", summary::render(&report));
+            say!("wrote {}", out.display());
             Ok(())
         }
         Command::Gen {
@@ -287,7 +304,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 ));
             }
             let s = generate(&o, &out)?;
-            println!(
+            say!(
                 "wrote {}: {} reads in {} passages ({} of listed vehicles, {} of decoys), {} list entries",
                 out.display(),
                 s.reads,
@@ -302,7 +319,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             let (pf, data) = inputs.load()?;
             let s =
                 crate::bundle_file::prepare(&inputs.reads, &data, &pf, inputs.list_version, &out)?;
-            println!(
+            say!(
                 "wrote {}: {} bytes, {} rules, {} entries, {} reads ({} bad lines left out)",
                 out.display(),
                 s.bytes,
@@ -339,23 +356,23 @@ fn dispatch(cli: Cli) -> Result<()> {
                 instead: ocr.zip(edits),
             };
             let w = width::measure_lists(&data, &o)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&w)?);
-            } else {
-                print!("{}", width::render(&w));
-            }
-            Ok(())
+            show(json, &w, width::render)
         }
         Command::Eval { hits, truth, json } => {
             let e = eval::evaluate(&hits, &truth)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&e)?);
-            } else {
-                print!("{}", eval::render(&e));
-            }
-            Ok(())
+            show(json, &e, eval::render)
         }
     }
+}
+
+/// Prints `value` as JSON, or as the table `render` makes of it.
+fn show<T: serde::Serialize>(json: bool, value: &T, render: fn(&T) -> String) -> Result<()> {
+    if json {
+        say!("{}", serde_json::to_string_pretty(value)?);
+    } else {
+        put!("{}", render(value));
+    }
+    Ok(())
 }
 
 fn demo(out: PathBuf, seed: u64, quiet: bool) -> Result<()> {
@@ -364,7 +381,7 @@ fn demo(out: PathBuf, seed: u64, quiet: bool) -> Result<()> {
     let mut o = GenOptions::preset("demo").context("demo preset")?;
     o.seed = seed;
     let s = generate(&o, &scen)?;
-    println!(
+    say!(
         "scenario: {} reads from {} cameras over {} hours, {} list entries, {} decoy passages",
         s.reads,
         o.cameras + usize::from(o.mobile),
@@ -380,27 +397,27 @@ fn demo(out: PathBuf, seed: u64, quiet: bool) -> Result<()> {
         ..ReplayOptions::default()
     };
     let report = replay(&scen.join("reads.jsonl"), &data, &pf, &res, &opts)?;
-    println!("\n== replay (Brussels baseline, consensus mode)");
-    print!("{}", summary::render(&report));
+    say!("\n== replay (Brussels baseline, consensus mode)");
+    put!("{}", summary::render(&report));
     let e = eval::evaluate(&res.join("hits.jsonl"), &scen.join("truth.jsonl"))?;
-    println!("\n== evaluation against ground truth");
-    print!("{}", eval::render(&e));
+    say!("\n== evaluation against ground truth");
+    put!("{}", eval::render(&e));
     let wo = width::WidthOptions {
         plates: 10_000,
         seed,
         at: o.start,
         instead: None,
     };
-    println!("\n== how wide each list's tolerance is (hitgate lists)");
-    print!("{}", width::render(&width::measure_lists(&data, &wo)?));
-    println!("\nfiles:");
-    println!(
+    say!("\n== how wide each list's tolerance is (hitgate lists)");
+    put!("{}", width::render(&width::measure_lists(&data, &wo)?));
+    say!("\nfiles:");
+    say!(
         "  scenario  {}/{{reads.jsonl,lists.csv,policy.toml,truth.jsonl}}",
         scen.display()
     );
-    println!("  hits      {}", res.join("hits.jsonl").display());
-    println!("  frames    {}", res.join("hits.frames").display());
-    println!("  report    {}", res.join("report.json").display());
-    println!("  picture   {}", res.join("report.svg").display());
+    say!("  hits      {}", res.join("hits.jsonl").display());
+    say!("  frames    {}", res.join("hits.frames").display());
+    say!("  report    {}", res.join("report.json").display());
+    say!("  picture   {}", res.join("report.svg").display());
     Ok(())
 }
