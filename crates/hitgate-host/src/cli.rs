@@ -288,21 +288,6 @@ fn dispatch(cli: Cli) -> Result<()> {
             o.decoys = decoys.unwrap_or(o.decoys);
             o.bad_lines = bad_lines.unwrap_or(o.bad_lines);
             o.mobile &= !no_mobile;
-            if !(0.0..=1.0).contains(&o.error_rate) || !(0.0..=1.0).contains(&o.bad_lines) {
-                return Err(anyhow!(
-                    "--error-rate and --bad-lines must be between 0 and 1"
-                ));
-            }
-            if !(o.hours > 0.0 && o.hours <= 24.0 * 31.0)
-                || o.cameras == 0
-                || o.volume.is_nan()
-                || o.volume <= 0.0
-                || o.list_scale < 0.0
-            {
-                return Err(anyhow!(
-                    "--hours must be in (0, 744], --cameras at least 1, --volume above 0"
-                ));
-            }
             let s = generate(&o, &out)?;
             say!(
                 "wrote {}: {} reads in {} passages ({} of listed vehicles, {} of decoys), {} list entries",

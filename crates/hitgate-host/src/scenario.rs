@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use hitgate_core::confusion::DEFAULT_CLASSES;
 use hitgate_core::{Config, ListSpec, Tolerance};
 use serde::{Deserialize, Serialize};
@@ -85,7 +85,66 @@ impl GenOptions {
             _ => None,
         }
     }
+
+    /// Checks the settings before anything is generated: each in its range,
+    /// and a scenario this machine can hold (at most [`MAX_PASSAGES`]
+    /// expected passages and [`MAX_ENTRIES`] list entries). The error names
+    /// the option.
+    pub fn check(&self) -> Result<()> {
+        if !(0.0..=1.0).contains(&self.error_rate) || !(0.0..=1.0).contains(&self.bad_lines) {
+            bail!("--error-rate and --bad-lines must be between 0 and 1");
+        }
+        if !(self.hours > 0.0 && self.hours <= 24.0 * 31.0) {
+            bail!("--hours must be in (0, 744]");
+        }
+        if self.cameras == 0 || self.cameras > MAX_CAMERAS {
+            bail!("--cameras must be 1 to {MAX_CAMERAS}");
+        }
+        if !(self.volume > 0.0 && self.volume.is_finite()) {
+            bail!("--volume must be a number above 0");
+        }
+        if !(self.list_scale >= 0.0 && self.list_scale.is_finite()) {
+            bail!("--list-scale must be a number, 0 or more");
+        }
+        let passages = self.expected_passages();
+        if passages > MAX_PASSAGES as f64 {
+            bail!(
+                "--volume {} x --cameras {} x --hours {} expects {passages:.0} passages; at most {MAX_PASSAGES}",
+                self.volume,
+                self.cameras,
+                self.hours
+            );
+        }
+        let entries: usize = plans(self.list_scale)
+            .iter()
+            .flat_map(|p| p.parts.iter().map(|part| part.2))
+            .sum();
+        if entries > MAX_ENTRIES {
+            bail!(
+                "--list-scale {} makes {entries} list entries; at most {MAX_ENTRIES}",
+                self.list_scale
+            );
+        }
+        Ok(())
+    }
+
+    /// Passages of the background traffic the settings expect (summed
+    /// camera by camera, as scenarios have always been sized).
+    fn expected_passages(&self) -> f64 {
+        (0..self.cameras)
+            .map(|_| self.volume * 1_000.0 * self.hours)
+            .sum()
+    }
 }
+
+/// Most fixed cameras a scenario has.
+pub const MAX_CAMERAS: usize = 1_000;
+/// Most background passages a scenario is expected to have (about three
+/// reads each, some 160 bytes a read).
+pub const MAX_PASSAGES: u64 = 20_000_000;
+/// Most list entries a scenario has: the distinct random plates it draws
+/// stay a small share of all Belgian plates of the current format.
+pub const MAX_ENTRIES: usize = 5_000_000;
 
 /// Vehicles an hour per lane at each hour of the day (UTC+1 traffic shape).
 const PROFILE: [f64; 24] = [
@@ -345,6 +404,7 @@ pub struct GenSummary {
 
 /// Writes `reads.jsonl`, `lists.csv`, `policy.toml` and `truth.jsonl`.
 pub fn generate(o: &GenOptions, out: &Path) -> Result<GenSummary> {
+    o.check()?;
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
     let mut rng = Rng::new(o.seed);
     let span_ms = (o.hours * 3_600_000.0) as u64;
@@ -360,7 +420,7 @@ pub fn generate(o: &GenOptions, out: &Path) -> Result<GenSummary> {
     };
 
     // Vehicles: background population first.
-    let expected_passages: f64 = (0..o.cameras).map(|_| o.volume * 1_000.0 * o.hours).sum();
+    let expected_passages = o.expected_passages();
     let population = ((expected_passages * 0.5) as usize).max(2_000);
     let mut vehicles: Vec<Vehicle> = Vec::with_capacity(population + 1_000);
     let mut plates_seen: BTreeSet<String> = BTreeSet::new();
@@ -741,6 +801,96 @@ mod tests {
         // 0.97^3 * 0.9^4 - 0.9^7 = 12 % (241 of 2,000).
         assert!((950..1_150).contains(&changed), "{changed}");
         assert!((190..300).contains(&alike), "{alike}");
+    }
+
+    #[test]
+    fn settings_out_of_range_are_refused_by_name_before_any_work() {
+        let base = GenOptions::preset("small").unwrap();
+        base.check().unwrap();
+        let cases: [(&str, GenOptions); 8] = [
+            (
+                "--hours",
+                GenOptions {
+                    hours: 0.0,
+                    ..base.clone()
+                },
+            ),
+            (
+                "--cameras",
+                GenOptions {
+                    cameras: 0,
+                    ..base.clone()
+                },
+            ),
+            (
+                "--cameras",
+                GenOptions {
+                    cameras: MAX_CAMERAS + 1,
+                    ..base.clone()
+                },
+            ),
+            (
+                "--volume",
+                GenOptions {
+                    volume: f64::NAN,
+                    ..base.clone()
+                },
+            ),
+            // 1,000 cameras x 30 x 1,000 an hour x 1 hour: 30 million passages.
+            (
+                "--volume",
+                GenOptions {
+                    cameras: 1_000,
+                    volume: 30.0,
+                    hours: 1.0,
+                    ..base.clone()
+                },
+            ),
+            (
+                "--list-scale",
+                GenOptions {
+                    list_scale: f64::INFINITY,
+                    ..base.clone()
+                },
+            ),
+            // 103,300 entries at scale 1 (the lists' plans): 49 makes 5.06 million.
+            (
+                "--list-scale",
+                GenOptions {
+                    list_scale: 49.0,
+                    ..base.clone()
+                },
+            ),
+            (
+                "--error-rate",
+                GenOptions {
+                    error_rate: 1.5,
+                    ..base.clone()
+                },
+            ),
+        ];
+        for (option, o) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join("scen");
+            let e = format!("{:#}", generate(&o, &out).unwrap_err());
+            assert!(e.contains(option), "{option}: {e}");
+            assert!(!out.exists(), "{option}: work started");
+        }
+        // At the bounds, accepted.
+        GenOptions {
+            list_scale: 48.0,
+            ..base.clone()
+        }
+        .check()
+        .unwrap();
+        GenOptions {
+            cameras: 1_000,
+            volume: 20.0,
+            hours: 1.0,
+            ..base
+        }
+        .check()
+        .unwrap();
     }
 
     #[test]
