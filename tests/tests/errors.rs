@@ -123,3 +123,33 @@ fn missing_files() {
     );
     assert!(e.contains("unknown preset \"huge\""), "{e}");
 }
+
+#[test]
+fn table_sizes_past_the_limit_are_refused_before_any_work() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    for (option, n) in [
+        ("--passages", "1048577"),
+        ("--suppression", "100000000000"),
+        ("--cameras", "65537"),
+    ] {
+        let e = format!(
+            "{:#}",
+            hitgate(&[
+                "replay",
+                "--reads",
+                fixture("basic/reads.jsonl").to_str().unwrap(),
+                "--lists",
+                fixture("basic/lists.csv").to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+                option,
+                n,
+            ])
+            .unwrap_err()
+        );
+        assert!(e.contains(option) && e.contains(n), "{e}");
+        assert!(!out.exists(), "{option}: work started");
+    }
+}

@@ -29,6 +29,35 @@ pub struct TableSizes {
     pub cameras: usize,
 }
 
+impl TableSizes {
+    /// Most slots of each table: far past what a unit sizes (hundreds of
+    /// passages, thousands of suppression keys), and under a gigabyte
+    /// together.
+    pub const MAX: Self = Self {
+        passages: 1 << 20,
+        suppression: 1 << 22,
+        cameras: 1 << 16,
+    };
+
+    /// Checks each size against [`TableSizes::MAX`]; the error names the
+    /// option. Zero is allowed: a unit without that table (every passage
+    /// decided at its first read, no re-alert suppression, no per-camera
+    /// counts), which the indicators show.
+    pub fn check(&self) -> Result<()> {
+        let max = Self::MAX;
+        for (name, n, most) in [
+            ("--passages", self.passages, max.passages),
+            ("--suppression", self.suppression, max.suppression),
+            ("--cameras", self.cameras, max.cameras),
+        ] {
+            if n > most {
+                bail!("{name} {n}: at most {most} slots");
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for TableSizes {
     fn default() -> Self {
         Self {
@@ -237,6 +266,7 @@ pub fn replay(
     out: &Path,
     opts: &ReplayOptions,
 ) -> Result<Report> {
+    opts.tables.check()?;
     // Progress is in bytes of the file as read; a compressed file's size
     // says nothing about that, so it gets a spinner instead of a bar.
     let size = std::fs::metadata(reads_path).map(|m| m.len()).unwrap_or(0);
