@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
-use hitgate_e2e::{hitgate, jsonl};
+use hitgate_e2e::{fixture, hitgate, jsonl};
 use serde_json::Value;
 
 fn generate(dir: &std::path::Path, seed: &str, extra: &[&str]) {
@@ -150,4 +150,54 @@ fn bad_lines_are_reported_by_number_and_good_lines_still_processed() {
     // Every good line reached the core.
     assert_eq!(r["indicators"]["reads"], good);
     assert_eq!(r["input"]["lines"], good + bad.len() as u64);
+}
+
+#[test]
+fn an_overlong_line_is_one_bad_line_and_the_rest_is_read_as_without_it() {
+    // The fixture's reads, with a line of 300,000 bytes after the second.
+    let reads = std::fs::read_to_string(fixture("basic/reads.jsonl")).unwrap();
+    let mut lines: Vec<String> = reads.lines().map(String::from).collect();
+    let giant = format!(
+        "{{\"ts\":\"2026-01-05T08:00:00.200Z\",\"camera\":\"{}\",\"plate\":\"1ABC234\"}}",
+        "c".repeat(300_000)
+    );
+    lines.insert(2, giant);
+    let d = tempfile::tempdir().unwrap();
+    let with = d.path().join("with.jsonl");
+    std::fs::write(&with, lines.join("\n") + "\n").unwrap();
+    let run = |reads: &std::path::Path, out: &str| -> Value {
+        let out = d.path().join(out);
+        hitgate(&[
+            "replay",
+            "--reads",
+            reads.to_str().unwrap(),
+            "--lists",
+            fixture("basic/lists.csv").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .unwrap();
+        let hits = std::fs::read_to_string(out.join("hits.jsonl")).unwrap();
+        let r: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap())
+                .unwrap();
+        serde_json::json!({ "report": r, "hits": hits })
+    };
+    let a = run(&with, "a");
+    let b = run(&fixture("basic/reads.jsonl"), "b");
+    // One bad line more than the fixture's own two.
+    let bad = |r: &Value| r["report"]["input"]["bad_lines"].as_u64().unwrap();
+    assert_eq!(bad(&a), bad(&b) + 1);
+    let e = &a["report"]["input"]["errors"][0];
+    assert_eq!(e["line"], 3);
+    assert!(
+        e["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("line longer than 65536 bytes"),
+        "{e}"
+    );
+    assert_eq!(a["report"]["indicators"], b["report"]["indicators"]);
+    assert_eq!(a["hits"], b["hits"]);
 }

@@ -173,15 +173,21 @@ pub fn for_each(
     let mut line = 0u64;
     let mut bytes = 0u64;
     loop {
-        buf.clear();
-        let n = input
-            .read_until(b'\n', &mut buf)
+        let (n, whole) = read_line(&mut input, &mut buf)
             .with_context(|| format!("{}: read error after line {line}", path.display()))?;
         if n == 0 {
             break;
         }
         line += 1;
-        bytes += n as u64;
+        bytes += n;
+        if !whole {
+            f(
+                line,
+                Err(format!("line longer than {MAX_LINE} bytes ({n} bytes)")),
+                bytes,
+            )?;
+            continue;
+        }
         let text = trim_line(&buf);
         if text.is_empty() {
             continue;
@@ -194,10 +200,93 @@ pub fn for_each(
     Ok(())
 }
 
+/// The longest line of a JSON Lines read stream: a read is a few hundred
+/// bytes. A longer line (a file with no line breaks, a decompression bomb)
+/// is a bad line, skipped without being held in memory.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// Reads one line into `buf` (cleared first). Returns the bytes the line
+/// took in the file, newline included, and whether it fitted in
+/// [`MAX_LINE`]; a longer line is read to its end and dropped.
+fn read_line<R: BufRead + ?Sized>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<(u64, bool)> {
+    buf.clear();
+    let mut n =
+        std::io::Read::take(&mut *input, MAX_LINE as u64 + 1).read_until(b'\n', buf)? as u64;
+    if buf.len() <= MAX_LINE || buf.last() == Some(&b'\n') {
+        return Ok((n, true));
+    }
+    // Past the limit: skip to the end of the line a buffer at a time.
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        let (used, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        input.consume(used);
+        n += used as u64;
+        if done {
+            break;
+        }
+    }
+    buf.clear();
+    Ok((n, false))
+}
+
 fn trim_line(b: &[u8]) -> &[u8] {
     let mut end = b.len();
     while end > 0 && matches!(b[end - 1], b'\n' | b'\r' | b' ' | b'\t') {
         end -= 1;
     }
     &b[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+    use super::*;
+
+    /// Lines of these lengths (newline not counted), each ended by a
+    /// newline but the last.
+    fn lines(lens: &[usize]) -> Vec<u8> {
+        let mut v = Vec::new();
+        for (i, &n) in lens.iter().enumerate() {
+            v.extend(std::iter::repeat_n(b'a' + i as u8, n));
+            if i + 1 < lens.len() {
+                v.push(b'\n');
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn lines_past_the_limit_are_skipped_whole_and_the_next_one_is_read() {
+        let lens = [3, MAX_LINE, MAX_LINE + 1, 5 * MAX_LINE + 7, 0, 4];
+        let data = lines(&lens);
+        let mut input = BufReader::with_capacity(1000, &data[..]);
+        let mut buf = Vec::new();
+        let mut total = 0;
+        for (i, &len) in lens.iter().enumerate() {
+            let last = i + 1 == lens.len();
+            let (n, whole) = read_line(&mut input, &mut buf).unwrap();
+            // Every byte of the line and its newline is consumed.
+            assert_eq!(n, (len + usize::from(!last)) as u64, "line {i}");
+            total += n;
+            assert_eq!(whole, len <= MAX_LINE, "line {i}");
+            if whole {
+                assert_eq!(trim_line(&buf).len(), len, "line {i}");
+                assert!(buf.iter().take(len).all(|&b| b == b'a' + i as u8));
+            } else {
+                assert!(buf.is_empty());
+            }
+        }
+        assert_eq!(total, data.len() as u64);
+        assert_eq!(read_line(&mut input, &mut buf).unwrap(), (0, true));
+    }
 }
