@@ -225,7 +225,7 @@ fn measured(l: &ListWidth) -> bool {
 /// measure.
 pub fn render(w: &Widths) -> String {
     let mut s = format!(
-        "tolerance width at {}: per list, plates drawn from its entries' characters and on no list, looked up\n\
+        "tolerance width at {}: per list, plates like its entries that stand on no list, looked up\n\
          list              entries  ocr  edits  min  local   plates  matched   share   1 in  entries a plate  by ocr  by edit\n",
         w.at
     );
@@ -266,7 +266,7 @@ pub fn render(w: &Widths) -> String {
     }
     for l in w.lists.iter().filter(|l| l.entries > 0 && !measured(l)) {
         s += &format!(
-            "note: list {:?}: {} of {} plates drawn from its entries stood on a list: too few \
+            "note: list {:?}: {} of {} plates drawn like its entries stood on a list: too few \
              entries, or too alike, to measure\n",
             l.list,
             l.listed_draws,
@@ -428,7 +428,10 @@ mod tests {
         // Every draw is the entry itself.
         assert_eq!((l.plates, l.listed_draws), (0, 1_000));
         let r = render(&w);
-        assert!(r.contains("1000 of 1000 plates drawn"), "{r}");
+        assert!(
+            r.contains("1000 of 1000 plates drawn like its entries"),
+            "{r}"
+        );
         assert!(!r.contains("wide"), "{r}");
     }
 
