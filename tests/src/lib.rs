@@ -19,6 +19,19 @@ pub fn hitgate(args: &[&str]) -> anyhow::Result<()> {
     hitgate_host::cli::run(all)
 }
 
+/// Runs `hitgate replay --quiet` of `reads` against the fixture lists
+/// (`basic/lists.csv`) into `out`, with `extra` arguments after.
+pub fn replay_fixture_lists(reads: &Path, out: &Path, extra: &[&str]) -> anyhow::Result<()> {
+    let (reads, out) = (reads.to_string_lossy(), out.to_string_lossy());
+    let lists = fixture("basic/lists.csv");
+    let lists = lists.to_string_lossy();
+    let mut args = vec![
+        "replay", "--reads", &reads, "--lists", &lists, "--out", &out, "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    hitgate(&args)
+}
+
 /// Reads a JSON Lines file into values.
 pub fn jsonl(path: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)

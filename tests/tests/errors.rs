@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
-use hitgate_e2e::{fixture, hitgate};
+use hitgate_e2e::{fixture, hitgate, replay_fixture_lists};
 
 fn replay_err(lists: &str, policy: Option<&str>) -> String {
     let d = tempfile::tempdir().unwrap();
@@ -135,19 +135,7 @@ fn table_sizes_past_the_limit_are_refused_before_any_work() {
     ] {
         let e = format!(
             "{:#}",
-            hitgate(&[
-                "replay",
-                "--reads",
-                fixture("basic/reads.jsonl").to_str().unwrap(),
-                "--lists",
-                fixture("basic/lists.csv").to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--quiet",
-                option,
-                n,
-            ])
-            .unwrap_err()
+            replay_fixture_lists(&fixture("basic/reads.jsonl"), &out, &[option, n]).unwrap_err()
         );
         assert!(e.contains(option) && e.contains(n), "{e}");
         assert!(!out.exists(), "{option}: work started");

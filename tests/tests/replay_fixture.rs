@@ -5,22 +5,11 @@
 
 use std::io::Write;
 
-use hitgate_e2e::{fixture, hitgate, jsonl};
+use hitgate_e2e::{fixture, hitgate, jsonl, replay_fixture_lists};
 use serde_json::Value;
 
 fn replay(reads: &std::path::Path, out: &std::path::Path) {
-    hitgate(&[
-        "replay",
-        "--reads",
-        reads.to_str().unwrap(),
-        "--lists",
-        fixture("basic/lists.csv").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--frames",
-    ])
-    .unwrap();
+    replay_fixture_lists(reads, out, &["--frames"]).unwrap();
 }
 
 fn report(out: &std::path::Path) -> Value {
@@ -163,18 +152,11 @@ action = "dispatch"
     )
     .unwrap();
     let out = dir.path().join("out");
-    hitgate(&[
-        "replay",
-        "--reads",
-        fixture("basic/reads.jsonl").to_str().unwrap(),
-        "--lists",
-        fixture("basic/lists.csv").to_str().unwrap(),
-        "--policy",
-        policy.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ])
+    replay_fixture_lists(
+        &fixture("basic/reads.jsonl"),
+        &out,
+        &["--policy", policy.to_str().unwrap()],
+    )
     .unwrap();
     let hits = jsonl(&out.join("hits.jsonl"));
     let summary: Vec<(String, String, String)> = hits

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
-use hitgate_e2e::{fixture, hitgate, jsonl};
+use hitgate_e2e::{fixture, hitgate, jsonl, replay_fixture_lists};
 use serde_json::Value;
 
 fn generate(dir: &std::path::Path, seed: &str, extra: &[&str]) {
@@ -167,17 +167,7 @@ fn an_overlong_line_is_one_bad_line_and_the_rest_is_read_as_without_it() {
     std::fs::write(&with, lines.join("\n") + "\n").unwrap();
     let run = |reads: &std::path::Path, out: &str| -> Value {
         let out = d.path().join(out);
-        hitgate(&[
-            "replay",
-            "--reads",
-            reads.to_str().unwrap(),
-            "--lists",
-            fixture("basic/lists.csv").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ])
-        .unwrap();
+        replay_fixture_lists(reads, &out, &[]).unwrap();
         let hits = std::fs::read_to_string(out.join("hits.jsonl")).unwrap();
         let r: Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap())
