@@ -10,7 +10,7 @@ use hitgate_core::bundle::{BUNDLE_VERSION, MAX_RECORD, Record, encode};
 
 use crate::lists::ListsData;
 use crate::policy_file::PolicyFile;
-use crate::reads;
+use crate::reads::{self, ReadStream};
 use crate::replay::InputStats;
 
 /// What went into a bundle.
@@ -29,7 +29,12 @@ pub struct BundleSummary {
 }
 
 /// Writes the bundle. The lists are indexed first, so a duplicate entry
-/// fails here as it would in a replay.
+/// fails here as it would in a replay. A read line that a replay would
+/// count as bad (it does not parse, or the unit rejects its plate, camera,
+/// country or confidence) is counted and left out, with its line number, as
+/// the replay reports it. The bundle is written to a temporary file beside
+/// `out` and renamed into place only when complete: a failed run leaves no
+/// partial bundle and keeps an earlier one.
 pub fn prepare(
     reads_path: &Path,
     lists: &ListsData,
@@ -37,12 +42,36 @@ pub fn prepare(
     version: u32,
     out: &Path,
 ) -> Result<BundleSummary> {
+    let stream = ReadStream::open(reads_path)?;
     lists.with_watchlist(version, |_| ())?;
     if pf.policy.rules.len() > usize::from(u8::MAX) {
         bail!("too many rules for a bundle");
     }
-    let f = File::create(out).with_context(|| format!("{}: cannot create", out.display()))?;
-    let mut w = BufWriter::new(f);
+    for input in std::iter::once(reads_path).chain(lists.files.iter().map(|p| p.as_path())) {
+        if same_file(input, out) {
+            bail!(
+                "{}: is also the bundle to write; choose another --out",
+                input.display()
+            );
+        }
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".hitgate-{name}-"))
+        .suffix(".tmp")
+        .tempfile_in(parent)
+        .with_context(|| format!("{}: cannot create", out.display()))?;
+    let mut w = BufWriter::new(
+        tmp.reopen()
+            .with_context(|| format!("{}: cannot create", out.display()))?,
+    );
     let mut buf = [0u8; MAX_RECORD];
     let mut summary = BundleSummary::default();
     let mut put = |w: &mut BufWriter<File>, rec: &Record<'_>, bytes: &mut u64| -> Result<()> {
@@ -83,29 +112,57 @@ pub fn prepare(
         put(&mut w, &rec, &mut bytes)?;
         summary.entries += 1;
     }
-    reads::for_each(reads_path, |line, parsed, _| {
-        summary.input.lines += 1;
+    let mut bad = |line: u64, error: String| {
+        summary.input.bad_lines += 1;
+        if summary.input.errors.len() < crate::replay::MAX_REPORTED_ERRORS {
+            summary
+                .input
+                .errors
+                .push(crate::replay::LineError { line, error });
+        }
+    };
+    let mut reads = 0u64;
+    let mut lines = 0u64;
+    reads::for_each(stream, |line, parsed, _| {
+        lines += 1;
         match parsed {
             Ok(l) => {
-                let arrival = l.arrival.unwrap_or(l.time);
-                put(&mut w, &Record::read(&l.read(), arrival), &mut bytes)?;
-                summary.reads += 1;
-            }
-            Err(error) => {
-                summary.input.bad_lines += 1;
-                if summary.input.errors.len() < crate::replay::MAX_REPORTED_ERRORS {
-                    summary
-                        .input
-                        .errors
-                        .push(crate::replay::LineError { line, error });
+                let read = l.read();
+                // The unit's own content checks (not the clock: that is
+                // the unit's to apply as it replays).
+                if let Err(e) = read.check(u64::MAX, 0) {
+                    bad(line, e.to_string());
+                    return Ok(());
                 }
+                let arrival = l.arrival.unwrap_or(l.time);
+                put(&mut w, &Record::read(&read, arrival), &mut bytes)?;
+                reads += 1;
             }
+            Err(error) => bad(line, error),
         }
         Ok(())
     })?;
+    summary.reads = reads;
+    summary.input.lines = lines;
     put(&mut w, &Record::End, &mut bytes)?;
-    w.flush()
+    let f = w
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("{}: cannot write", out.display()))?;
+    f.sync_all()
+        .with_context(|| format!("{}: cannot write", out.display()))?;
+    tmp.persist(out)
+        .map_err(|e| e.error)
         .with_context(|| format!("{}: cannot write", out.display()))?;
     summary.bytes = bytes;
     Ok(summary)
+}
+
+/// Are `a` and `b` the same existing file?
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
 }

@@ -16,9 +16,16 @@ const PRIORITY_COLOURS: [RGBColor; 5] = [
     RGBColor(170, 170, 170),
 ];
 
-/// Draws the picture.
-pub fn draw(report: &Report, path: &Path) -> Result<()> {
-    let root = SVGBackend::new(path, (1100, 800)).into_drawing_area();
+/// Draws the picture: the SVG text.
+pub fn render(report: &Report) -> Result<String> {
+    let mut svg = String::new();
+    draw(report, &mut svg)?;
+    Ok(svg)
+}
+
+fn draw(report: &Report, svg: &mut String) -> Result<()> {
+    let path = Path::new("report.svg");
+    let root = SVGBackend::with_string(svg, (1100, 800)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
     let (top, bottom) = root.split_vertically(460);
     let ind = &report.indicators;

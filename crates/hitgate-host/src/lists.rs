@@ -6,15 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail};
+use crate::input::{CsvSplitter, Input, trim_line};
+use crate::policy_file::{ListDecl, default_list};
+use crate::time::parse_ts;
+use anyhow::{Result, anyhow, bail};
 use hitgate_core::{
     ConfusionClasses, Country, Entry, FENCES_PAY_ABOVE, ListEntry, ListId, Plate, Priority,
     Watchlist, WatchlistBuilder, fence_words,
 };
-use serde::Deserialize;
-
-use crate::policy_file::{ListDecl, default_list};
-use crate::time::parse_ts;
 
 /// Entries read from one or more list files, not yet indexed.
 #[derive(Debug, Clone, Default)]
@@ -29,22 +28,38 @@ pub struct ListsData {
     pub files: Vec<PathBuf>,
 }
 
-#[derive(Deserialize)]
-struct Row {
-    plate: String,
-    #[serde(default)]
-    country: Option<String>,
-    priority: u8,
-    list: String,
-    #[serde(default)]
-    valid_from: Option<String>,
-    #[serde(default)]
-    valid_until: Option<String>,
+/// Column positions of a lists file, from its header.
+struct Columns {
+    plate: usize,
+    country: Option<usize>,
+    priority: usize,
+    list: usize,
+    valid_from: Option<usize>,
+    valid_until: Option<usize>,
+}
+
+impl Columns {
+    fn of(header: &CsvSplitter) -> Result<Self, String> {
+        let names: Vec<&[u8]> = (0..header.fields()).map(|i| header.field(i)).collect();
+        let find = |name: &str| names.iter().position(|n| *n == name.as_bytes());
+        let need = |name: &str| find(name).ok_or_else(|| format!("missing column {name:?}"));
+        Ok(Self {
+            plate: need("plate")?,
+            country: find("country"),
+            priority: need("priority")?,
+            list: need("list")?,
+            valid_from: find("valid_from"),
+            valid_until: find("valid_until"),
+        })
+    }
 }
 
 impl ListsData {
     /// Reads list files. With `declared` lists, an unknown list name is an
-    /// error; without, names are declared as they come.
+    /// error; without, names are declared as they come. A file is CSV with
+    /// a header, plain or gzip, one entry a line of at most
+    /// [`MAX_LINE`](crate::input::MAX_LINE) bytes; the first bad line stops
+    /// the load with its file and line.
     pub fn load(files: &[PathBuf], declared: &[ListDecl]) -> Result<Self> {
         let mut this = Self {
             decls: declared.to_vec(),
@@ -53,68 +68,87 @@ impl ListsData {
         let fixed = !declared.is_empty();
         for (fi, path) in files.iter().enumerate() {
             this.files.push(path.clone());
-            let file = crate::reads::open(path)?;
-            let mut rdr = csv::ReaderBuilder::new()
-                .trim(csv::Trim::All)
-                .from_reader(file);
-            let headers = rdr
-                .headers()
-                .with_context(|| format!("{}: cannot read header", path.display()))?
-                .clone();
-            for need in ["plate", "priority", "list"] {
-                if !headers.iter().any(|h| h == need) {
-                    bail!("{}:1: missing column {need:?}", path.display());
-                }
-            }
-            let mut record = csv::StringRecord::new();
+            let mut input = Input::open(path)?;
+            let mut split = CsvSplitter::default();
+            let mut buf = Vec::new();
+            let mut line = 0u64;
+            let mut cols: Option<Columns> = None;
             loop {
-                let more = rdr
-                    .read_record(&mut record)
-                    .map_err(|e| anyhow!("{}: {e}", path.display()))?;
-                if !more {
+                let (n, whole) = input.next_line(&mut buf, line)?;
+                if n == 0 {
                     break;
                 }
-                let line = record.position().map_or(0, |p| p.line());
+                line += 1;
                 let at = || format!("{}:{line}", path.display());
-                let row: Row = record
-                    .deserialize(Some(&headers))
-                    .map_err(|e| anyhow!("{}: {e}", at()))?;
-                let id = match this.decls.iter().position(|d| d.name == row.list) {
-                    Some(i) => i,
-                    None if fixed => bail!(
-                        "{}: list {:?} is not declared in the policy",
+                if !whole {
+                    bail!(
+                        "{}: line longer than {} bytes",
                         at(),
-                        row.list
-                    ),
+                        crate::input::MAX_LINE
+                    );
+                }
+                let text = trim_line(&buf);
+                if text.is_empty() {
+                    continue;
+                }
+                split.split(text).map_err(|e| anyhow!("{}: {e}", at()))?;
+                let Some(c) = cols.as_ref() else {
+                    cols = Some(Columns::of(&split).map_err(|e| anyhow!("{}: {e}", at()))?);
+                    continue;
+                };
+                let field = |i: usize| -> Result<&str> {
+                    std::str::from_utf8(split.field(i)).map_err(|_| anyhow!("{}: not UTF-8", at()))
+                };
+                let opt = |i: Option<usize>| -> Result<Option<&str>> {
+                    match i {
+                        Some(i) if !split.field(i).is_empty() => field(i).map(Some),
+                        _ => Ok(None),
+                    }
+                };
+                let list = field(c.list)?;
+                if list.is_empty() {
+                    bail!("{}: the list name is empty", at());
+                }
+                let id = match this.decls.iter().position(|d| d.name == list) {
+                    Some(i) => i,
+                    None if fixed => {
+                        bail!("{}: list {list:?} is not declared in the policy", at())
+                    }
                     None => {
                         if this.decls.len() >= hitgate_core::MAX_LISTS {
                             bail!("{}: more than {} lists", at(), hitgate_core::MAX_LISTS);
                         }
-                        this.decls.push(default_list(&row.list));
+                        this.decls.push(default_list(list));
                         this.decls.len() - 1
                     }
                 };
                 let plate =
-                    Plate::normalize(row.plate.as_bytes()).map_err(|e| anyhow!("{}: {e}", at()))?;
-                let country = match row.country.as_deref() {
-                    None | Some("") => None,
+                    Plate::normalize(split.field(c.plate)).map_err(|e| anyhow!("{}: {e}", at()))?;
+                let country = match opt(c.country)? {
+                    None => None,
                     Some(c) => {
                         Some(Country::parse(c.as_bytes()).map_err(|e| anyhow!("{}: {e}", at()))?)
                     }
                 };
-                let priority = Priority::new(row.priority)
+                let priority = field(c.priority)?
+                    .parse::<u8>()
+                    .ok()
+                    .and_then(Priority::new)
                     .ok_or_else(|| anyhow!("{}: priority must be 0 to 4", at()))?;
-                let when = |s: &Option<String>| -> Result<Option<u64>> {
-                    match s.as_deref() {
-                        None | Some("") => Ok(None),
+                let when = |i: Option<usize>| -> Result<Option<u64>> {
+                    match opt(i)? {
+                        None => Ok(None),
                         Some(t) => parse_ts(t).map(Some).map_err(|e| anyhow!("{}: {e}", at())),
                     }
                 };
                 let mut entry = ListEntry::new(plate, country, priority, ListId(id as u8));
-                entry.valid_from = when(&row.valid_from)?;
-                entry.valid_until = when(&row.valid_until)?;
+                entry.valid_from = when(c.valid_from)?;
+                entry.valid_until = when(c.valid_until)?;
                 this.entries.push(entry);
                 this.origins.push((fi, line));
+            }
+            if cols.is_none() {
+                bail!("{}: no header line", path.display());
             }
         }
         Ok(this)

@@ -2,71 +2,96 @@
 //! gzip-compressed, read one line at a time.
 //!
 //! Columns: `ts` (RFC 3339, UTC), `camera`, `plate`, and optional `country`,
-//! `confidence` (0–100), `lat`, `lon`, `arrival` (RFC 3339: when the unit
-//! received the read; defaults to `ts`). Unknown columns are ignored.
+//! `confidence` (0–100, or -1 for unknown), `lat` and `lon` (together),
+//! `arrival` (RFC 3339: when the unit received the read). Unknown columns
+//! are ignored. Times lie in the years 2000 to 2099. Every line is at most
+//! [`MAX_LINE`] bytes; a CSV record is one line.
 
 use std::borrow::Cow;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read as _};
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Result, bail};
 use serde::Deserialize;
 
-use crate::time::parse_ts;
+use crate::input::{CsvSplitter, Input, MAX_LINE, trim_line};
+use crate::time::parse_event_ts;
 
-/// Does the file start with the gzip magic bytes?
-pub fn is_gzip(path: &Path) -> bool {
-    let mut magic = [0u8; 2];
-    File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok_and(|()| magic == [0x1f, 0x8b])
+/// The two formats of a read stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object a line.
+    JsonLines,
+    /// A header line of column names, then one read a line.
+    Csv,
 }
 
-/// Opens a file, decompressing gzip (by the magic bytes).
-pub fn open(path: &Path) -> Result<Box<dyn BufRead>> {
-    let mut f = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-    let mut magic = [0u8; 2];
-    let n = f
-        .read(&mut magic)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    let f = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-    Ok(if n == 2 && magic == [0x1f, 0x8b] {
-        Box::new(BufReader::with_capacity(
-            1 << 16,
-            flate2::read::MultiGzDecoder::new(f),
-        ))
-    } else {
-        Box::new(BufReader::with_capacity(1 << 16, f))
-    })
+impl Format {
+    /// By the name: `.csv` (or `.csv.gz`) is CSV, `.jsonl`, `.json` or
+    /// `.ndjson` (or with `.gz`) JSON Lines; anything else (`-`, a FIFO,
+    /// `/dev/stdin`) by its first byte that is not white space: `{` is JSON
+    /// Lines, anything else CSV.
+    fn of(path: &Path, input: &mut Input) -> Result<Self> {
+        let name = path.to_string_lossy();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        if name.ends_with(".csv") {
+            return Ok(Self::Csv);
+        }
+        if [".jsonl", ".json", ".ndjson"]
+            .iter()
+            .any(|e| name.ends_with(e))
+        {
+            return Ok(Self::JsonLines);
+        }
+        Ok(match input.first_byte()? {
+            Some(b'{') | None => Self::JsonLines,
+            Some(_) => Self::Csv,
+        })
+    }
+}
+
+/// An opened read stream: `path` may be `-` for standard input.
+pub struct ReadStream {
+    /// The input.
+    pub input: Input,
+    /// Its format.
+    pub format: Format,
+}
+
+impl ReadStream {
+    /// Opens the stream once, and decides its format.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut input = Input::open(path)?;
+        let format = Format::of(path, &mut input)?;
+        Ok(Self { input, format })
+    }
 }
 
 /// One read line, borrowed from the input where possible.
 #[derive(Debug, Deserialize)]
 pub struct RawRead<'a> {
     /// Event time.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "field::ts")]
     pub ts: Cow<'a, str>,
     /// Camera id.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "field::camera")]
     pub camera: Cow<'a, str>,
     /// Plate as read.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "field::plate")]
     pub plate: Cow<'a, str>,
     /// Country code.
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "field::country")]
     pub country: Option<Cow<'a, str>>,
-    /// Confidence 0–100.
-    #[serde(default)]
+    /// Confidence 0–100, or -1 for unknown.
+    #[serde(default, deserialize_with = "field::confidence")]
     pub confidence: Option<f64>,
     /// Latitude.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "field::lat")]
     pub lat: Option<f64>,
     /// Longitude.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "field::lon")]
     pub lon: Option<f64>,
     /// When the unit received it.
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "field::arrival")]
     pub arrival: Option<Cow<'a, str>>,
 }
 
@@ -80,106 +105,115 @@ pub struct Line<'a> {
     /// Arrival time, ms.
     pub arrival: Option<u64>,
     /// Confidence, if given and within 0–100 (else the core rejects it as
-    /// 101).
+    /// 101); -1 is unknown.
     pub confidence: Option<u8>,
+    /// Position, when both `lat` and `lon` are given.
+    pub position: Option<hitgate_core::Position>,
 }
 
 impl Line<'_> {
     /// The read as the core takes it.
     pub fn read(&self) -> hitgate_core::Read<'_> {
-        let position = match (self.raw.lat, self.raw.lon) {
-            (Some(lat), Some(lon)) => hitgate_core::Position::from_degrees(lat, lon),
-            _ => None,
-        };
         hitgate_core::Read {
             time: self.time,
             camera: &self.raw.camera,
             plate: self.raw.plate.as_bytes(),
             country: self.raw.country.as_deref().map(str::as_bytes),
             confidence: self.confidence,
-            position,
+            position: self.position,
         }
     }
 }
 
+/// The earliest event or arrival time a read may carry: 2000-01-01T00:00:00Z.
+pub const EARLIEST_TS: u64 = 946_684_800_000;
+/// The first time a read may no longer carry: 2100-01-01T00:00:00Z. A
+/// camera never reports a time outside these bounds in service; a
+/// placeholder such as `9999-12-31T23:59:59Z` is a bad line.
+pub const END_TS: u64 = 4_102_444_800_000;
+
+fn check_ts(field: &str, s: &str) -> Result<u64, String> {
+    let t = parse_event_ts(s).map_err(|e| format!("{field}: {e}"))?;
+    if !(EARLIEST_TS..END_TS).contains(&t) {
+        return Err(format!("{field}: outside the years 2000 to 2099"));
+    }
+    Ok(t)
+}
+
 fn finish(raw: RawRead<'_>) -> Result<Line<'_>, String> {
-    let time = parse_ts(&raw.ts).map_err(|e| e.to_string())?;
+    let time = check_ts("ts", &raw.ts)?;
     let arrival = match raw.arrival.as_deref() {
         None | Some("") => None,
-        Some(a) => Some(parse_ts(a).map_err(|e| format!("arrival: {e}"))?),
+        Some(a) => Some(check_ts("arrival", a)?),
     };
-    let confidence = raw.confidence.map(|c| {
-        if (0.0..=100.0).contains(&c) {
-            c.round() as u8
-        } else {
-            101
+    // -1 is how many engines say "unknown". Anything else outside 0–100
+    // goes to the core as 101, which rejects and counts it.
+    let confidence = match raw.confidence {
+        None => None,
+        Some(-1.0) => None,
+        Some(c) if (0.0..=100.0).contains(&c) => Some(c.round() as u8),
+        Some(_) => Some(101),
+    };
+    let position = match (raw.lat, raw.lon) {
+        (None, None) => None,
+        (Some(lat), Some(lon)) => {
+            if !(-90.0..=90.0).contains(&lat) {
+                return Err("lat: outside -90 to 90".into());
+            }
+            if !(-180.0..=180.0).contains(&lon) {
+                return Err("lon: outside -180 to 180".into());
+            }
+            hitgate_core::Position::from_degrees(lat, lon)
         }
-    });
+        (Some(_), None) => return Err("lat without lon".into()),
+        (None, Some(_)) => return Err("lon without lat".into()),
+    };
     Ok(Line {
         raw,
         time,
         arrival,
         confidence,
+        position,
     })
 }
 
-/// Calls `f` with each line's number (from 1) and its parse result, and the
-/// bytes read so far. Stops early when `f` returns an error.
+/// Calls `f` with each line's number (from 1), its parse result and the
+/// bytes read so far (of the stream as read, decompressed). Stops early when
+/// `f` returns an error. Every line but blank ones reaches `f`, as a read or
+/// as an error: an error names the field and the fault, never a value, so
+/// no plate of a read that matched nothing reaches a report through it. An
+/// I/O error (a truncated gzip stream) is an error of the whole stream.
 pub fn for_each(
-    path: &Path,
+    stream: ReadStream,
     mut f: impl FnMut(u64, Result<Line<'_>, String>, u64) -> Result<()>,
 ) -> Result<()> {
-    let name = path.to_string_lossy();
-    let csv = name.ends_with(".csv") || name.ends_with(".csv.gz");
-    let input = open(path)?;
-    if csv {
-        let mut rdr = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .flexible(true)
-            .from_reader(input);
-        let headers = rdr
-            .headers()
-            .with_context(|| format!("{}: cannot read header", path.display()))?
-            .clone();
-        let mut rec = csv::StringRecord::new();
-        loop {
-            match rdr.read_record(&mut rec) {
-                Ok(false) => break,
-                Ok(true) => {
-                    let line = rec.position().map_or(0, |p| p.line());
-                    let bytes = rec.position().map_or(0, |p| p.byte());
-                    let parsed = rec
-                        .deserialize::<RawRead<'_>>(Some(&headers))
-                        .map_err(|e| e.to_string())
-                        .and_then(finish);
-                    f(line, parsed, bytes)?;
-                }
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    f(line, Err(e.to_string()), 0)?;
-                    if !matches!(
-                        e.kind(),
-                        csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
-                    ) {
-                        break;
-                    }
-                }
-            }
-        }
-        return Ok(());
-    }
-    let mut input = input;
+    let ReadStream { mut input, format } = stream;
     let mut buf = Vec::with_capacity(512);
     let mut line = 0u64;
     let mut bytes = 0u64;
+    let mut csv: Option<(CsvSplitter, Columns)> = None;
     loop {
-        let (n, whole) = read_line(&mut input, &mut buf)
-            .with_context(|| format!("{}: read error after line {line}", path.display()))?;
+        let (n, whole) = input.next_line(&mut buf, line)?;
         if n == 0 {
             break;
         }
         line += 1;
         bytes += n;
+        let text = trim_line(&buf);
+        if format == Format::Csv && csv.is_none() {
+            // The header.
+            if !whole {
+                bail!("{}:{line}: header longer than {MAX_LINE} bytes", input.name);
+            }
+            let mut split = CsvSplitter::default();
+            split
+                .split(text)
+                .map_err(|e| anyhow::anyhow!("{}:{line}: header: {e}", input.name))?;
+            let cols =
+                Columns::of(&split).map_err(|e| anyhow::anyhow!("{}:{line}: {e}", input.name))?;
+            csv = Some((split, cols));
+            continue;
+        }
         if !whole {
             f(
                 line,
@@ -188,105 +222,282 @@ pub fn for_each(
             )?;
             continue;
         }
-        let text = trim_line(&buf);
         if text.is_empty() {
             continue;
         }
-        let parsed = serde_json::from_slice::<RawRead<'_>>(text)
-            .map_err(|e| e.to_string())
-            .and_then(finish);
+        let parsed = match csv.as_mut() {
+            Some((split, cols)) => match split.split(text) {
+                Ok(()) => cols.read(split).and_then(finish),
+                Err(e) => Err(e.to_string()),
+            },
+            None => serde_json::from_slice::<RawRead<'_>>(text)
+                .map_err(|e| json_error(&e))
+                .and_then(finish),
+        };
         f(line, parsed, bytes)?;
     }
     Ok(())
 }
 
-/// The longest line of a JSON Lines read stream: a read is a few hundred
-/// bytes. A longer line (a file with no line breaks, a decompression bomb)
-/// is a bad line, skipped without being held in memory.
-pub const MAX_LINE: usize = 64 * 1024;
-
-/// Reads one line into `buf` (cleared first). Returns the bytes the line
-/// took in the file, newline included, and whether it fitted in
-/// [`MAX_LINE`]; a longer line is read to its end and dropped.
-fn read_line<R: BufRead + ?Sized>(
-    input: &mut R,
-    buf: &mut Vec<u8>,
-) -> std::io::Result<(u64, bool)> {
-    buf.clear();
-    let mut n =
-        std::io::Read::take(&mut *input, MAX_LINE as u64 + 1).read_until(b'\n', buf)? as u64;
-    if buf.len() <= MAX_LINE || buf.last() == Some(&b'\n') {
-        return Ok((n, true));
-    }
-    // Past the limit: skip to the end of the line a buffer at a time.
-    loop {
-        let chunk = input.fill_buf()?;
-        if chunk.is_empty() {
-            break;
+/// A JSON error's text without any value from the line: syntax errors and
+/// the field errors below name no value; serde's own type errors (a line
+/// that is a bare number or string) do, and are replaced.
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let msg = text
+        .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
+        .unwrap_or(&text);
+    let msg = match e.classify() {
+        serde_json::error::Category::Data
+            if !(msg.starts_with("missing field `")
+                || msg.starts_with("duplicate field `")
+                || field::NAMES.iter().any(|n| {
+                    msg.strip_prefix(n)
+                        .is_some_and(|rest| rest.starts_with(": "))
+                })) =>
+        {
+            "a line must be a JSON object of one read"
         }
-        let (used, done) = match chunk.iter().position(|&b| b == b'\n') {
-            Some(i) => (i + 1, true),
-            None => (chunk.len(), false),
+        _ => msg,
+    };
+    format!("{msg} (column {})", e.column())
+}
+
+/// Column positions of a CSV read stream, from its header.
+struct Columns {
+    ts: usize,
+    camera: usize,
+    plate: usize,
+    country: Option<usize>,
+    confidence: Option<usize>,
+    lat: Option<usize>,
+    lon: Option<usize>,
+    arrival: Option<usize>,
+}
+
+impl Columns {
+    fn of(header: &CsvSplitter) -> Result<Self, String> {
+        let names: Vec<&[u8]> = (0..header.fields()).map(|i| header.field(i)).collect();
+        for (i, n) in names.iter().enumerate() {
+            if !n.is_empty() && names[..i].contains(n) {
+                return Err(format!(
+                    "column {:?} appears twice",
+                    String::from_utf8_lossy(n)
+                ));
+            }
+        }
+        let find = |name: &str| names.iter().position(|n| *n == name.as_bytes());
+        let need = |name: &str| find(name).ok_or_else(|| format!("missing column {name:?}"));
+        Ok(Self {
+            ts: need("ts")?,
+            camera: need("camera")?,
+            plate: need("plate")?,
+            country: find("country"),
+            confidence: find("confidence"),
+            lat: find("lat"),
+            lon: find("lon"),
+            arrival: find("arrival"),
+        })
+    }
+
+    fn read<'a>(&self, s: &'a CsvSplitter) -> Result<RawRead<'a>, String> {
+        let text = |name: &str, i: usize| -> Result<Cow<'a, str>, String> {
+            std::str::from_utf8(s.field(i))
+                .map(Cow::Borrowed)
+                .map_err(|_| format!("{name}: not UTF-8"))
         };
-        input.consume(used);
-        n += used as u64;
-        if done {
-            break;
-        }
+        let opt_text = |name: &str, i: Option<usize>| -> Result<Option<Cow<'a, str>>, String> {
+            match i {
+                Some(i) if !s.field(i).is_empty() => text(name, i).map(Some),
+                _ => Ok(None),
+            }
+        };
+        let number = |name: &str, i: Option<usize>| -> Result<Option<f64>, String> {
+            match i.map(|i| s.field(i)) {
+                None | Some(b"") => Ok(None),
+                Some(f) => std::str::from_utf8(f)
+                    .ok()
+                    .and_then(|t| t.parse::<f64>().ok())
+                    .filter(|x| x.is_finite())
+                    .map(Some)
+                    .ok_or_else(|| format!("{name}: not a number")),
+            }
+        };
+        Ok(RawRead {
+            ts: text("ts", self.ts)?,
+            camera: text("camera", self.camera)?,
+            plate: text("plate", self.plate)?,
+            country: opt_text("country", self.country)?,
+            confidence: number("confidence", self.confidence)?,
+            lat: number("lat", self.lat)?,
+            lon: number("lon", self.lon)?,
+            arrival: opt_text("arrival", self.arrival)?,
+        })
     }
-    buf.clear();
-    Ok((n, false))
 }
 
-fn trim_line(b: &[u8]) -> &[u8] {
-    let mut end = b.len();
-    while end > 0 && matches!(b[end - 1], b'\n' | b'\r' | b' ' | b'\t') {
-        end -= 1;
+/// Deserializers for the fields of a JSON read whose errors name the field
+/// and the fault, never the value (serde's own errors quote it).
+mod field {
+    use std::borrow::Cow;
+    use std::fmt;
+
+    use serde::Deserializer;
+    use serde::de::{Error, Visitor};
+
+    /// Every field name, as the errors start.
+    pub(super) const NAMES: [&str; 8] = [
+        "ts",
+        "camera",
+        "plate",
+        "country",
+        "confidence",
+        "lat",
+        "lon",
+        "arrival",
+    ];
+
+    /// Accepts what `T` wants; any other JSON value is "{name}: expected
+    /// {what}", without the value.
+    struct Only<T> {
+        name: &'static str,
+        what: &'static str,
+        _t: std::marker::PhantomData<T>,
     }
-    &b[..end]
-}
 
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
-
-    use super::*;
-
-    /// Lines of these lengths (newline not counted), each ended by a
-    /// newline but the last.
-    fn lines(lens: &[usize]) -> Vec<u8> {
-        let mut v = Vec::new();
-        for (i, &n) in lens.iter().enumerate() {
-            v.extend(std::iter::repeat_n(b'a' + i as u8, n));
-            if i + 1 < lens.len() {
-                v.push(b'\n');
-            }
+    impl<T> Only<T> {
+        fn fail<E: Error, X>(&self) -> Result<X, E> {
+            Err(E::custom(format_args!(
+                "{}: expected {}",
+                self.name, self.what
+            )))
         }
-        v
     }
 
-    #[test]
-    fn lines_past_the_limit_are_skipped_whole_and_the_next_one_is_read() {
-        let lens = [3, MAX_LINE, MAX_LINE + 1, 5 * MAX_LINE + 7, 0, 4];
-        let data = lines(&lens);
-        let mut input = BufReader::with_capacity(1000, &data[..]);
-        let mut buf = Vec::new();
-        let mut total = 0;
-        for (i, &len) in lens.iter().enumerate() {
-            let last = i + 1 == lens.len();
-            let (n, whole) = read_line(&mut input, &mut buf).unwrap();
-            // Every byte of the line and its newline is consumed.
-            assert_eq!(n, (len + usize::from(!last)) as u64, "line {i}");
-            total += n;
-            assert_eq!(whole, len <= MAX_LINE, "line {i}");
-            if whole {
-                assert_eq!(trim_line(&buf).len(), len, "line {i}");
-                assert!(buf.iter().take(len).all(|&b| b == b'a' + i as u8));
-            } else {
-                assert!(buf.is_empty());
-            }
+    macro_rules! refuse_others {
+        ($($m:ident($t:ty)),*) => {$(
+            fn $m<E: Error>(self, _: $t) -> Result<Self::Value, E> { self.fail() }
+        )*};
+    }
+
+    impl<'de> Visitor<'de> for Only<Cow<'de, str>> {
+        type Value = Option<Cow<'de, str>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.what)
         }
-        assert_eq!(total, data.len() as u64);
-        assert_eq!(read_line(&mut input, &mut buf).unwrap(), (0, true));
+        fn visit_borrowed_str<E: Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(v)))
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_owned())))
+        }
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        refuse_others!(
+            visit_bool(bool),
+            visit_i64(i64),
+            visit_u64(u64),
+            visit_f64(f64),
+            visit_bytes(&[u8])
+        );
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            self.fail()
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            self.fail()
+        }
+    }
+
+    impl<'de> Visitor<'de> for Only<f64> {
+        type Value = Option<f64>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.what)
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        refuse_others!(visit_bool(bool), visit_str(&str), visit_bytes(&[u8]));
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            self.fail()
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            self.fail()
+        }
+    }
+
+    fn only<T>(name: &'static str, what: &'static str) -> Only<T> {
+        Only {
+            name,
+            what,
+            _t: std::marker::PhantomData,
+        }
+    }
+
+    fn text<'de, D: Deserializer<'de>>(
+        d: D,
+        name: &'static str,
+    ) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_any(only::<Cow<'de, str>>(name, "a string"))?
+            .ok_or_else(|| D::Error::custom(format_args!("{name}: expected a string")))
+    }
+
+    fn opt_text<'de, D: Deserializer<'de>>(
+        d: D,
+        name: &'static str,
+    ) -> Result<Option<Cow<'de, str>>, D::Error> {
+        d.deserialize_any(only::<Cow<'de, str>>(name, "a string or null"))
+    }
+
+    fn number<'de, D: Deserializer<'de>>(
+        d: D,
+        name: &'static str,
+    ) -> Result<Option<f64>, D::Error> {
+        d.deserialize_any(only::<f64>(name, "a number or null"))
+    }
+
+    // serde gives `deserialize_with` no field name: one function a field.
+    pub(super) fn ts<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
+        text(d, "ts")
+    }
+    pub(super) fn camera<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
+        text(d, "camera")
+    }
+    pub(super) fn plate<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
+        text(d, "plate")
+    }
+    pub(super) fn country<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Cow<'de, str>>, D::Error> {
+        opt_text(d, "country")
+    }
+    pub(super) fn arrival<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Cow<'de, str>>, D::Error> {
+        opt_text(d, "arrival")
+    }
+    pub(super) fn confidence<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        number(d, "confidence")
+    }
+    pub(super) fn lat<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        number(d, "lat")
+    }
+    pub(super) fn lon<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        number(d, "lon")
     }
 }

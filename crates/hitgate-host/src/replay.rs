@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -14,8 +14,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
 use crate::lists::ListsData;
+use crate::outdir::OutDir;
 use crate::policy_file::PolicyFile;
-use crate::reads;
+use crate::reads::{self, ReadStream};
 use crate::time::format_ts;
 
 /// Table sizes of the simulated unit.
@@ -253,12 +254,94 @@ struct Run {
     indicators: Indicators,
     cameras: Vec<CameraStats>,
     input: InputStats,
-    hits: u64,
+    hits: HitsWritten,
+}
+
+/// The outputs a replay may leave in its directory, the report last.
+const OUTPUTS: &[&str] = &["hits.jsonl", "hits.frames", "report.svg", "report.json"];
+
+/// The sink of forwarded hits: `hits.jsonl`, `hits.frames` with
+/// `--frames`, and the per-minute timeline of the picture. The first write
+/// error is kept and reported at the end, naming the file.
+struct HitWriter {
+    jsonl: BufWriter<File>,
+    frames: Option<BufWriter<File>>,
+    frame_buf: [u8; hitgate_core::wire::MAX_FRAME],
+    names: Vec<String>,
+    written: u64,
+    timeline: BTreeMap<u64, [[u64; 5]; 2]>,
+    error: Option<(&'static str, std::io::Error)>,
+}
+
+impl HitWriter {
+    fn new(dir: &mut OutDir, frames: bool, names: Vec<String>) -> Result<Self> {
+        Ok(Self {
+            jsonl: dir.create("hits.jsonl")?,
+            frames: match frames {
+                true => Some(dir.create("hits.frames")?),
+                false => None,
+            },
+            frame_buf: [0; hitgate_core::wire::MAX_FRAME],
+            names,
+            written: 0,
+            timeline: BTreeMap::new(),
+            error: None,
+        })
+    }
+
+    /// One outcome, decided at the unit's clock `at`.
+    fn outcome(&mut self, policy: &Policy, at: u64, o: Outcome) {
+        let Outcome::Forward(h) = o else {
+            return;
+        };
+        self.written += 1;
+        let row = usize::from(h.action != Action::Dispatch);
+        self.timeline.entry(h.time / 60_000).or_default()[row][h.priority.index()] += 1;
+        let line = HitLine::new(&h, &self.names, policy, at);
+        let r = serde_json::to_writer(&mut self.jsonl, &line)
+            .map_err(std::io::Error::other)
+            .and_then(|_| self.jsonl.write_all(b"\n"));
+        if let Err(e) = r {
+            self.error.get_or_insert(("hits.jsonl", e));
+        }
+        if let Some(f) = self.frames.as_mut() {
+            let r = match hitgate_core::wire::encode_hit(&h, &mut self.frame_buf) {
+                Ok(frame) => f.write_all(frame),
+                Err(e) => Err(std::io::Error::other(e.to_string())),
+            };
+            if let Err(e) = r {
+                self.error.get_or_insert(("hits.frames", e));
+            }
+        }
+    }
+
+    /// Flushes both files (the first error names its file) and gives back
+    /// what the report needs.
+    fn finish(self, dir: &OutDir) -> Result<HitsWritten> {
+        if let Some((name, e)) = self.error {
+            return Err(e)
+                .with_context(|| format!("{}: cannot write", dir.path().join(name).display()));
+        }
+        dir.finish("hits.jsonl", self.jsonl)?;
+        if let Some(f) = self.frames {
+            dir.finish("hits.frames", f)?;
+        }
+        Ok(HitsWritten {
+            written: self.written,
+            timeline: self.timeline,
+        })
+    }
+}
+
+/// What [`HitWriter`] wrote.
+struct HitsWritten {
+    written: u64,
     timeline: BTreeMap<u64, [[u64; 5]; 2]>,
 }
 
 /// Replays `reads` against the lists and policy, writing `hits.jsonl`,
-/// `report.json` and `report.svg` into `out`.
+/// `report.json` and `report.svg` (and `hits.frames`) into `out`, all in
+/// place only once the whole run has succeeded (see [`OutDir`]).
 pub fn replay(
     reads_path: &Path,
     lists: &ListsData,
@@ -267,49 +350,18 @@ pub fn replay(
     opts: &ReplayOptions,
 ) -> Result<Report> {
     opts.tables.check()?;
-    // Progress is in bytes of the file as read; a compressed file's size
-    // says nothing about that, so it gets a spinner instead of a bar.
-    let size = std::fs::metadata(reads_path).map(|m| m.len()).unwrap_or(0);
-    let known = !reads::is_gzip(reads_path);
-    let bar = if opts.quiet {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::with_draw_target(
-            known.then_some(size),
-            ProgressDrawTarget::stderr_with_hz(4),
-        );
-        let template = if known {
-            "{spinner} replay [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes}"
-        } else {
-            "{spinner} replay [{elapsed_precise}] {bytes} decompressed"
-        };
-        b.set_style(
-            ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        b
-    };
+    // Inputs first: nothing is touched if the reads cannot be opened.
+    let stream = ReadStream::open(reads_path)?;
+    let inputs: Vec<&Path> = std::iter::once(reads_path)
+        .chain(lists.files.iter().map(PathBuf::as_path))
+        .collect();
+    let mut dir = OutDir::open(out, OUTPUTS, &inputs)?;
+    let bar = progress(opts.quiet, stream.input.size);
     let t_index = Instant::now();
     let t0 = std::cell::Cell::new(None::<Instant>);
-    let result = lists.with_watchlist(opts.version, |wl| -> Result<Run> {
+    let run = lists.with_watchlist(opts.version, |wl| -> Result<Run> {
         t0.set(Some(Instant::now()));
-        // Files are created only once the lists have indexed cleanly.
-        std::fs::create_dir_all(out)
-            .with_context(|| format!("{}: cannot create", out.display()))?;
-        let names = lists.names();
-        let hits_path = out.join("hits.jsonl");
-        let mut hits_out = BufWriter::new(
-            File::create(&hits_path)
-                .with_context(|| format!("{}: cannot create", hits_path.display()))?,
-        );
-        let mut frames_out = match opts.frames {
-            true => {
-                let p = out.join("hits.frames");
-                Some(BufWriter::new(File::create(&p).with_context(|| {
-                    format!("{}: cannot create", p.display())
-                })?))
-            }
-            false => None,
-        };
+        let mut hits = HitWriter::new(&mut dir, opts.frames, lists.names())?;
         let mut passages = vec![Passage::EMPTY; opts.tables.passages];
         let mut suppression = vec![SuppressSlot::EMPTY; opts.tables.suppression];
         let mut cameras = vec![CameraStats::EMPTY; opts.tables.cameras];
@@ -320,32 +372,8 @@ pub fn replay(
         };
         let mut unit = Unit::new(wl, &pf.policy, pf.config, tables);
         let mut input = InputStats::default();
-        let mut hits = 0u64;
         let mut last_clock = 0u64;
-        let mut timeline: BTreeMap<u64, [[u64; 5]; 2]> = BTreeMap::new();
-        let mut write_err: Option<std::io::Error> = None;
-        let mut frame_buf = [0u8; hitgate_core::wire::MAX_FRAME];
-        let mut sink = |at: u64, o: Outcome| {
-            if let Outcome::Forward(h) = o {
-                hits += 1;
-                let row = usize::from(h.action != Action::Dispatch);
-                timeline.entry(h.time / 60_000).or_default()[row][h.priority.index()] += 1;
-                let line = HitLine::new(&h, &names, &pf.policy, at);
-                let r = serde_json::to_writer(&mut hits_out, &line)
-                    .map_err(std::io::Error::other)
-                    .and_then(|_| hits_out.write_all(b"\n"));
-                let r = r.and_then(|_| match frames_out.as_mut() {
-                    Some(f) => match hitgate_core::wire::encode_hit(&h, &mut frame_buf) {
-                        Ok(frame) => f.write_all(frame),
-                        Err(e) => Err(std::io::Error::other(e.to_string())),
-                    },
-                    None => Ok(()),
-                });
-                if let Err(e) = r {
-                    write_err.get_or_insert(e);
-                }
-            }
-        };
+        let mut sink = |at: u64, o: Outcome| hits.outcome(&pf.policy, at, o);
         let bad = |input: &mut InputStats, line: u64, error: String| -> Result<()> {
             input.bad_lines += 1;
             if opts.strict {
@@ -357,7 +385,7 @@ pub fn replay(
             Ok(())
         };
         let mut count = 0u64;
-        reads::for_each(reads_path, |line, parsed, bytes| {
+        reads::for_each(stream, |line, parsed, bytes| {
             input.lines += 1;
             count += 1;
             if count.is_multiple_of(65_536) {
@@ -375,78 +403,102 @@ pub fn replay(
             }
         })?;
         unit.flush(&mut |o| sink(last_clock, o));
-        if let Some(e) = write_err {
-            return Err(e).context("cannot write hits");
-        }
-        hits_out.flush().context("cannot write hits.jsonl")?;
-        if let Some(mut f) = frames_out {
-            f.flush().context("cannot write hits.frames")?;
-        }
-        let cams = unit.cameras().cloned().collect();
+        let indicators = *unit.indicators();
+        let cameras = unit.cameras().cloned().collect();
         Ok(Run {
-            indicators: *unit.indicators(),
-            cameras: cams,
+            indicators,
+            cameras,
             input,
-            hits,
-            timeline,
+            hits: hits.finish(&dir)?,
         })
     })??;
     bar.finish_and_clear();
     let start = t0.get().unwrap_or(t_index);
-    let seconds = start.elapsed().as_secs_f64();
-    let index_seconds = start.duration_since(t_index).as_secs_f64();
-    let Run {
-        indicators,
-        cameras,
-        input,
-        hits,
-        timeline,
-    } = result;
-    let mut by_rule = BTreeMap::new();
-    for (i, r) in pf.policy.rules.iter().enumerate() {
-        by_rule.insert(r.name.as_str().to_string(), indicators.by_rule[i]);
+    let timing = Timing::since(start, t_index, run.indicators.reads);
+    let report = Report::build(run, lists, pf, timing);
+    dir.write("report.svg", crate::chart::render(&report)?.as_bytes())?;
+    let json = serde_json::to_vec_pretty(&report).context("report.json")?;
+    dir.write("report.json", &json)?;
+    dir.commit()?;
+    Ok(report)
+}
+
+/// A progress bar in bytes of the stream as read: a bar when the size is
+/// known (a plain file), a spinner otherwise (gzip, a pipe).
+fn progress(quiet: bool, size: Option<u64>) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
     }
-    by_rule.insert("fallback".into(), indicators.by_fallback);
-    let rejected = (0..hitgate_core::ReadError::COUNT)
-        .map(|i| {
-            (
-                hitgate_core::ReadError::slot_name(i).to_string(),
-                indicators.rejected[i],
-            )
-        })
-        .collect();
-    let report = Report {
-        indicators,
-        by_rule,
-        rejected,
-        cameras: cameras
-            .iter()
-            .map(|c| CameraReport {
-                camera: c.camera.as_str().into(),
-                reads: c.reads,
-                matched: c.matched,
-                dispatched: c.dispatched,
-                reviewed: c.reviewed,
-            })
-            .collect(),
-        input,
-        hits,
-        lists: lists.names(),
-        timing: Timing {
-            index_seconds,
+    let b = ProgressBar::with_draw_target(size, ProgressDrawTarget::stderr_with_hz(4));
+    let template = if size.is_some() {
+        "{spinner} replay [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes}"
+    } else {
+        "{spinner} replay [{elapsed_precise}] {bytes} read"
+    };
+    b.set_style(
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    b
+}
+
+impl Timing {
+    /// The figures of a run that started at `start`, its index built from
+    /// `t_index`, over `reads` reads.
+    fn since(start: Instant, t_index: Instant, reads: u64) -> Self {
+        let seconds = start.elapsed().as_secs_f64();
+        Self {
+            index_seconds: start.duration_since(t_index).as_secs_f64(),
             seconds,
             reads_per_second: if seconds > 0.0 {
-                indicators.reads as f64 / seconds
+                reads as f64 / seconds
             } else {
                 0.0
             },
-        },
-        timeline,
-    };
-    let report_path = out.join("report.json");
-    let f = File::create(&report_path)
-        .with_context(|| format!("{}: cannot create", report_path.display()))?;
-    serde_json::to_writer_pretty(BufWriter::new(f), &report).context("cannot write report.json")?;
-    crate::chart::draw(&report, &out.join("report.svg"))?;
-    Ok(report)
+        }
+    }
+}
+
+impl Report {
+    /// The report of a run.
+    fn build(run: Run, lists: &ListsData, pf: &PolicyFile, timing: Timing) -> Self {
+        let Run {
+            indicators,
+            cameras,
+            input,
+            hits,
+        } = run;
+        let mut by_rule = BTreeMap::new();
+        for (i, r) in pf.policy.rules.iter().enumerate() {
+            by_rule.insert(r.name.as_str().to_string(), indicators.by_rule[i]);
+        }
+        by_rule.insert("fallback".into(), indicators.by_fallback);
+        let rejected = (0..hitgate_core::ReadError::COUNT)
+            .map(|i| {
+                (
+                    hitgate_core::ReadError::slot_name(i).to_string(),
+                    indicators.rejected[i],
+                )
+            })
+            .collect();
+        Self {
+            indicators,
+            by_rule,
+            rejected,
+            cameras: cameras
+                .iter()
+                .map(|c| CameraReport {
+                    camera: c.camera.as_str().into(),
+                    reads: c.reads,
+                    matched: c.matched,
+                    dispatched: c.dispatched,
+                    reviewed: c.reviewed,
+                })
+                .collect(),
+            input,
+            hits: hits.written,
+            lists: lists.names(),
+            timing,
+            timeline: hits.timeline,
+        }
+    }
 }

@@ -1,0 +1,397 @@
+//! Text inputs, read the same way for reads and lists: opened once (a path,
+//! or `-` for standard input), gzip recognised by its first bytes, cut into
+//! lines of at most [`MAX_LINE`] bytes, and CSV split one physical line at a
+//! time.
+//!
+//! A CSV record is one line: a quote cannot carry a record across a line
+//! break, so one stray quote costs one bad line, not the rest of the file.
+//! A line with an odd number of quotes is refused as unbalanced.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+/// The longest line of a text input: a read or a list entry is a few
+/// hundred bytes. A longer line (a file with no line breaks, a
+/// decompression bomb) is a bad line, skipped without being held in memory.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// The most columns of a CSV line.
+pub const MAX_COLUMNS: usize = 64;
+
+/// An opened input: the stream, decompressed, and what is known of it.
+pub struct Input {
+    /// The lines.
+    pub reader: Box<dyn BufRead>,
+    /// The name to show in messages.
+    pub name: String,
+    /// Gzip-compressed.
+    pub gzip: bool,
+    /// Size in bytes of an uncompressed regular file (for progress).
+    pub size: Option<u64>,
+}
+
+impl Input {
+    /// Opens `path` once (`-` is standard input) and recognises gzip by the
+    /// magic bytes read from the stream itself, so a pipe or a FIFO loses
+    /// nothing.
+    pub fn open(path: &Path) -> Result<Self> {
+        let name = path.display().to_string();
+        let (raw, size): (Box<dyn Read>, Option<u64>) = if path.as_os_str() == "-" {
+            (Box::new(std::io::stdin()), None)
+        } else {
+            let f = File::open(path).with_context(|| format!("{name}: cannot open"))?;
+            let size = f
+                .metadata()
+                .ok()
+                .filter(std::fs::Metadata::is_file)
+                .map(|m| m.len());
+            (Box::new(f), size)
+        };
+        let mut raw = raw;
+        let (magic, n) = peek2(&mut raw).with_context(|| format!("{name}: cannot read"))?;
+        let gzip = n == 2 && magic == [0x1f, 0x8b];
+        // The bytes looked at go back in front of the stream.
+        let raw = BufReader::with_capacity(
+            1 << 16,
+            std::io::Cursor::new(magic).take(n as u64).chain(raw),
+        );
+        let reader: Box<dyn BufRead> = if gzip {
+            Box::new(BufReader::with_capacity(
+                1 << 16,
+                flate2::bufread::MultiGzDecoder::new(raw),
+            ))
+        } else {
+            Box::new(raw)
+        };
+        Ok(Self {
+            reader,
+            name,
+            gzip,
+            size: size.filter(|_| !gzip),
+        })
+    }
+
+    /// The first byte of the (decompressed) stream that is not white
+    /// space, without consuming anything but leading white space.
+    pub fn first_byte(&mut self) -> Result<Option<u8>> {
+        loop {
+            let buf = self
+                .reader
+                .fill_buf()
+                .with_context(|| format!("{}: cannot read", self.name))?;
+            if buf.is_empty() {
+                return Ok(None);
+            }
+            match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+                Some(i) => {
+                    let b = buf[i];
+                    self.reader.consume(i);
+                    return Ok(Some(b));
+                }
+                None => {
+                    let n = buf.len();
+                    self.reader.consume(n);
+                }
+            }
+        }
+    }
+
+    /// The next line (see [`read_line`]), with the file name in an I/O
+    /// error: a truncated gzip stream is an error, never an end of file.
+    pub fn next_line(&mut self, buf: &mut Vec<u8>, after: u64) -> Result<(u64, bool)> {
+        read_line(&mut self.reader, buf)
+            .with_context(|| format!("{}: read error after line {after}", self.name))
+    }
+}
+
+/// Reads up to two bytes (fewer only at the end of the stream). A pipe
+/// may deliver one byte at a time, so one `read` is not enough.
+fn peek2(r: &mut dyn Read) -> std::io::Result<([u8; 2], usize)> {
+    let mut magic = [0u8; 2];
+    let mut n = 0;
+    while n < 2 {
+        match r.read(&mut magic[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((magic, n))
+}
+
+/// Reads one line into `buf` (cleared first). Returns the bytes the line
+/// took in the input, newline included, and whether it fitted in
+/// [`MAX_LINE`]; a longer line is read to its end and dropped.
+pub fn read_line<R: BufRead + ?Sized>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<(u64, bool)> {
+    buf.clear();
+    let mut n = Read::take(&mut *input, MAX_LINE as u64 + 1).read_until(b'\n', buf)? as u64;
+    if buf.len() <= MAX_LINE || buf.last() == Some(&b'\n') {
+        return Ok((n, true));
+    }
+    // Past the limit: skip to the end of the line a buffer at a time.
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        let (used, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        input.consume(used);
+        n += used as u64;
+        if done {
+            break;
+        }
+    }
+    buf.clear();
+    Ok((n, false))
+}
+
+/// A line without its line break and trailing white space.
+pub fn trim_line(b: &[u8]) -> &[u8] {
+    let mut end = b.len();
+    while end > 0 && matches!(b[end - 1], b'\n' | b'\r' | b' ' | b'\t') {
+        end -= 1;
+    }
+    &b[..end]
+}
+
+/// Why a CSV line could not be split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvLineError {
+    /// An odd number of `"`: a quoted field is not closed on its line.
+    UnbalancedQuote,
+    /// More than [`MAX_COLUMNS`] fields.
+    TooManyColumns,
+}
+
+impl std::fmt::Display for CsvLineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UnbalancedQuote => {
+                f.write_str("unbalanced quote: a quoted field must close on its own line")
+            }
+            Self::TooManyColumns => write!(f, "more than {MAX_COLUMNS} columns"),
+        }
+    }
+}
+
+impl std::error::Error for CsvLineError {}
+
+/// Splits CSV lines (RFC 4180 quoting within the line) into fields, with
+/// `csv-core`'s parser and buffers reused from line to line.
+pub struct CsvSplitter {
+    parser: csv_core::Reader,
+    out: Vec<u8>,
+    ends: [usize; MAX_COLUMNS],
+    fields: usize,
+}
+
+impl Default for CsvSplitter {
+    fn default() -> Self {
+        Self {
+            parser: csv_core::Reader::new(),
+            out: Vec::new(),
+            ends: [0; MAX_COLUMNS],
+            fields: 0,
+        }
+    }
+}
+
+impl CsvSplitter {
+    /// Splits one line (its line break already trimmed).
+    pub fn split(&mut self, line: &[u8]) -> Result<(), CsvLineError> {
+        self.fields = 0;
+        if line.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+            return Err(CsvLineError::UnbalancedQuote);
+        }
+        self.parser.reset();
+        // A field is never longer than the line it came from.
+        self.out.clear();
+        self.out.resize(line.len() + 1, 0);
+        let (mut input, mut nout, mut nend) = (line, 0, 0);
+        loop {
+            let (res, nin, o, e) =
+                self.parser
+                    .read_record(input, &mut self.out[nout..], &mut self.ends[nend..]);
+            input = &input[nin..];
+            nout += o;
+            nend += e;
+            match res {
+                // The line is all there is: the next call, with the input
+                // used up, ends the record.
+                csv_core::ReadRecordResult::InputEmpty => continue,
+                csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    return Err(CsvLineError::TooManyColumns);
+                }
+                // Cannot happen (the buffer holds the whole line); refuse
+                // rather than loop.
+                csv_core::ReadRecordResult::OutputFull => {
+                    return Err(CsvLineError::TooManyColumns);
+                }
+            }
+        }
+        self.fields = nend;
+        Ok(())
+    }
+
+    /// Field `i` of the last line split, trimmed of white space (`""`
+    /// past the last field).
+    pub fn field(&self, i: usize) -> &[u8] {
+        if i >= self.fields {
+            return b"";
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let f = &self.out[start..self.ends[i]];
+        f.trim_ascii()
+    }
+
+    /// Fields of the last line split (a line always has one, maybe
+    /// empty).
+    pub fn fields(&self) -> usize {
+        self.fields
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+    use super::*;
+
+    /// Lines of these lengths (newline not counted), each ended by a
+    /// newline but the last.
+    fn lines(lens: &[usize]) -> Vec<u8> {
+        let mut v = Vec::new();
+        for (i, &n) in lens.iter().enumerate() {
+            v.extend(std::iter::repeat_n(b'a' + i as u8, n));
+            if i + 1 < lens.len() {
+                v.push(b'\n');
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn lines_past_the_limit_are_skipped_whole_and_the_next_one_is_read() {
+        let lens = [3, MAX_LINE, MAX_LINE + 1, 5 * MAX_LINE + 7, 0, 4];
+        let data = lines(&lens);
+        let mut input = BufReader::with_capacity(1000, &data[..]);
+        let mut buf = Vec::new();
+        let mut total = 0;
+        for (i, &len) in lens.iter().enumerate() {
+            let last = i + 1 == lens.len();
+            let (n, whole) = read_line(&mut input, &mut buf).unwrap();
+            // Every byte of the line and its newline is consumed.
+            assert_eq!(n, (len + usize::from(!last)) as u64, "line {i}");
+            total += n;
+            assert_eq!(whole, len <= MAX_LINE, "line {i}");
+            if whole {
+                assert_eq!(trim_line(&buf).len(), len, "line {i}");
+                assert!(buf.iter().take(len).all(|&b| b == b'a' + i as u8));
+            } else {
+                assert!(buf.is_empty());
+            }
+        }
+        assert_eq!(total, data.len() as u64);
+        assert_eq!(read_line(&mut input, &mut buf).unwrap(), (0, true));
+    }
+
+    fn split(line: &str) -> Result<Vec<String>, CsvLineError> {
+        let mut s = CsvSplitter::default();
+        s.split(line.as_bytes())?;
+        Ok((0..s.fields())
+            .map(|i| String::from_utf8(s.field(i).to_vec()).unwrap())
+            .collect())
+    }
+
+    #[test]
+    fn csv_lines_split_with_quotes_within_the_line() {
+        assert_eq!(split("a,b,c").unwrap(), ["a", "b", "c"]);
+        assert_eq!(split(" a , b ,").unwrap(), ["a", "b", ""]);
+        assert_eq!(split("\"a,b\",c").unwrap(), ["a,b", "c"]);
+        assert_eq!(split("\"say \"\"hi\"\"\",x").unwrap(), ["say \"hi\"", "x"]);
+        assert_eq!(split("").unwrap(), [""]);
+        assert_eq!(split("x").unwrap(), ["x"]);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_one_bad_line() {
+        assert_eq!(
+            split("2026-01-05T08:00:00Z,cam-1,\"1ABC234"),
+            Err(CsvLineError::UnbalancedQuote)
+        );
+        assert_eq!(split("a,b\"c"), Err(CsvLineError::UnbalancedQuote));
+    }
+
+    #[test]
+    fn too_many_columns_is_refused() {
+        let line = vec!["x"; MAX_COLUMNS + 1].join(",");
+        assert_eq!(split(&line), Err(CsvLineError::TooManyColumns));
+        let line = vec!["x"; MAX_COLUMNS].join(",");
+        assert_eq!(split(&line).unwrap().len(), MAX_COLUMNS);
+    }
+
+    fn open_bytes(bytes: &[u8]) -> Input {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("x");
+        std::fs::write(&p, bytes).unwrap();
+        let i = Input::open(&p).unwrap();
+        drop(d);
+        i
+    }
+
+    #[test]
+    fn gzip_is_recognised_from_the_stream_and_nothing_is_lost() {
+        use std::io::Write as _;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"line one\nline two\n").unwrap();
+        let gz = gz.finish().unwrap();
+        for (bytes, gzip) in [(&gz[..], true), (&b"line one\nline two\n"[..], false)] {
+            let mut i = open_bytes(bytes);
+            assert_eq!(i.gzip, gzip);
+            let mut text = String::new();
+            i.reader.read_to_string(&mut text).unwrap();
+            assert_eq!(text, "line one\nline two\n");
+        }
+        // One byte, and none.
+        let mut i = open_bytes(b"x");
+        let mut text = String::new();
+        i.reader.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "x");
+        assert!(open_bytes(b"").first_byte().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_truncated_gzip_stream_is_an_error() {
+        use std::io::Write as _;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        for i in 0..2000 {
+            writeln!(gz, "line {i}").unwrap();
+        }
+        let gz = gz.finish().unwrap();
+        let mut i = open_bytes(&gz[..gz.len() / 2]);
+        let mut buf = Vec::new();
+        let mut after = 0;
+        let err = loop {
+            match i.next_line(&mut buf, after) {
+                Ok((0, _)) => panic!("a truncated stream ended cleanly"),
+                Ok(_) => after += 1,
+                Err(e) => break e,
+            }
+        };
+        assert!(
+            format!("{err:#}").contains("read error after line"),
+            "{err:#}"
+        );
+    }
+}
