@@ -114,7 +114,7 @@ pub enum ReadError {
     Camera,
     /// The camera id is longer than [`MAX_CAMERA_LEN`].
     CameraTooLong,
-    /// The confidence is above 100.
+    /// The confidence is outside 0 to 100.
     Confidence,
     /// The event time lies further in the future than the unit's clock
     /// allows.
@@ -160,7 +160,7 @@ impl fmt::Display for ReadError {
             Self::Country(e) => write!(f, "bad country: {e}"),
             Self::Camera => f.write_str("camera id is empty or not printable ASCII"),
             Self::CameraTooLong => write!(f, "camera id is longer than {MAX_CAMERA_LEN} bytes"),
-            Self::Confidence => f.write_str("confidence is above 100"),
+            Self::Confidence => f.write_str("confidence is outside 0 to 100 (-1: unknown)"),
             Self::Future => f.write_str("event time is too far in the future"),
         }
     }

@@ -73,16 +73,50 @@ pub struct Evaluation {
     pub latency_p99_ms: Option<u64>,
 }
 
-fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
+/// The lines of a JSON Lines file, each with its line number.
+fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<(u64, T)>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| anyhow!("{}:{}: {e}", path.display(), i + 1))
+            serde_json::from_str(l)
+                .map(|v| (i as u64 + 1, v))
+                .map_err(|e| anyhow!("{}:{}: {e}", path.display(), i + 1))
         })
         .collect()
+}
+
+/// Checks what scoring relies on, naming the file and line: every hit's
+/// times parse and its `seq` is its own; every truth passage's times parse.
+fn check_lines(
+    hits_path: &Path,
+    hits: &[(u64, HitLine)],
+    truth_path: &Path,
+    truth: &[(u64, TruthPassage)],
+) -> Result<()> {
+    let mut seen: BTreeMap<u32, u64> = BTreeMap::new();
+    for (line, h) in hits {
+        let at = || format!("{}:{line}", hits_path.display());
+        parse_ts(&h.ts).with_context(|| format!("{}: ts", at()))?;
+        if let Some(d) = h.decided.as_deref() {
+            parse_ts(d).with_context(|| format!("{}: decided", at()))?;
+        }
+        if let Some(first) = seen.insert(h.seq, *line) {
+            anyhow::bail!(
+                "{}: seq {} already used at line {first}; a hits file has each seq once",
+                at(),
+                h.seq
+            );
+        }
+    }
+    for (line, p) in truth {
+        let at = || format!("{}:{line}", truth_path.display());
+        parse_ts(&p.first).with_context(|| format!("{}: first", at()))?;
+        parse_ts(&p.last).with_context(|| format!("{}: last", at()))?;
+    }
+    Ok(())
 }
 
 fn finish(s: &mut Scores) {
@@ -118,12 +152,17 @@ fn add(t: &mut Scores, s: &Scores) {
 
 /// Scores `hits` (hits.jsonl) against `truth` (truth.jsonl).
 pub fn evaluate(hits: &Path, truth: &Path) -> Result<Evaluation> {
-    let hits: Vec<HitLine> = read_jsonl(hits)?;
-    let truth: Vec<TruthPassage> = read_jsonl(truth)?;
+    let (hits_path, truth_path) = (hits, truth);
+    let hits: Vec<(u64, HitLine)> = read_jsonl(hits_path)?;
+    let truth: Vec<(u64, TruthPassage)> = read_jsonl(truth_path)?;
+    check_lines(hits_path, &hits, truth_path, &truth)?;
+    let hits: Vec<HitLine> = hits.into_iter().map(|h| h.1).collect();
+    let truth: Vec<TruthPassage> = truth.into_iter().map(|t| t.1).collect();
     evaluate_lines(&hits, &truth)
 }
 
-/// Scores parsed lines.
+/// Scores parsed lines. A duplicate `seq` or a time that does not parse is
+/// an error.
 pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evaluation> {
     struct T<'a> {
         p: &'a TruthPassage,
@@ -144,13 +183,16 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
     let mut last_dispatch: BTreeMap<&str, u64> = BTreeMap::new();
     let mut latencies = Vec::new();
     let mut sorted: Vec<&HitLine> = hits.iter().collect();
-    let times: BTreeMap<u32, u64> = hits
-        .iter()
-        .map(|h| (h.seq, parse_ts(&h.ts).unwrap_or(0)))
-        .collect();
-    sorted.sort_by_key(|h| (times[&h.seq], h.seq));
+    let mut times: BTreeMap<u32, u64> = BTreeMap::new();
+    for h in hits {
+        let t = parse_ts(&h.ts).with_context(|| format!("hit seq {}: ts", h.seq))?;
+        if times.insert(h.seq, t).is_some() {
+            anyhow::bail!("hit seq {} appears twice", h.seq);
+        }
+    }
+    sorted.sort_by_key(|h| (times.get(&h.seq).copied().unwrap_or(0), h.seq));
     for h in sorted {
-        let ts = times[&h.seq];
+        let ts = times.get(&h.seq).copied().unwrap_or(0);
         let s = &mut scores[usize::from(h.priority.min(4))];
         let linked = by_camera.get(h.camera.as_str()).and_then(|ps| {
             let mut c: Vec<&T<'_>> = ps
@@ -168,7 +210,8 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
         }
         s.dispatched += 1;
         s.dispatched_real += u64::from(real);
-        if let Some(d) = h.decided.as_deref().and_then(|d| parse_ts(d).ok()) {
+        if let Some(d) = h.decided.as_deref() {
+            let d = parse_ts(d).with_context(|| format!("hit seq {}: decided", h.seq))?;
             latencies.push(d.saturating_sub(ts));
         }
         match linked {

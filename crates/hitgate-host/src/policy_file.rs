@@ -131,12 +131,28 @@ impl PolicyFile {
         };
         let policy = match raw.rule {
             None => Policy::brussels(),
+            Some(rules) if rules.is_empty() => bail!(
+                "`rule = []` would drop every hit, priority 0 included; \
+                 leave `rule` out for the Brussels baseline, or write the rules"
+            ),
             Some(rules) => {
                 let mut policy = Policy::new();
                 for (i, mut r) in rules.into_iter().enumerate() {
                     resolve_list_names(&mut r, &lists)
                         .with_context(|| format!("rule {}", i + 1))?;
                     let rule: Rule = r.try_into().with_context(|| format!("rule {}", i + 1))?;
+                    if let Some(j) = policy
+                        .rules
+                        .iter()
+                        .position(|o| o.name.as_str() == rule.name.as_str())
+                    {
+                        bail!(
+                            "rules {} and {} are both named {:?}; each rule needs its own name (the report counts by name)",
+                            j + 1,
+                            i + 1,
+                            rule.name.as_str()
+                        );
+                    }
                     policy
                         .push(rule)
                         .map_err(|e| anyhow!("rule {}: {e}", i + 1))?;
@@ -158,6 +174,15 @@ impl PolicyFile {
             .with_context(|| format!("{}: cannot read", path.display()))?;
         let v: toml::Table =
             toml::from_str(&text).with_context(|| format!("{}: bad config", path.display()))?;
+        for key in ["list", "rule"] {
+            if v.contains_key(key) {
+                bail!(
+                    "{}: has [[{key}]]: a --config file holds settings only ([config]); \
+                     give a whole policy with --policy",
+                    path.display()
+                );
+            }
+        }
         let v = match v.get("config") {
             Some(c) => c.clone(),
             None => toml::Value::Table(v),
@@ -290,5 +315,41 @@ mod tests {
         assert!(format!("{e:#}").contains("declared twice"), "{e:#}");
         let e = PolicyFile::parse("bogus = 1\n").unwrap_err();
         assert!(format!("{e:#}").contains("bogus"), "{e:#}");
+    }
+
+    #[test]
+    fn an_empty_rule_list_is_refused_not_a_drop_all() {
+        let e = PolicyFile::parse("rule = []\n").unwrap_err();
+        assert!(format!("{e:#}").contains("would drop every hit"), "{e:#}");
+        // Leaving `rule` out is the baseline.
+        assert_eq!(PolicyFile::parse("").unwrap().policy, Policy::brussels());
+    }
+
+    #[test]
+    fn two_rules_with_one_name_are_refused_naming_both() {
+        let rule = "[[rule]]\nname = \"same\"\npriorities = [0]\naction = \"dispatch\"\n";
+        let other = "[[rule]]\nname = \"other\"\npriorities = [1]\naction = \"dispatch\"\n";
+        let e = PolicyFile::parse(&format!("{rule}{other}{rule}")).unwrap_err();
+        let e = format!("{e:#}");
+        assert!(e.contains("rules 1 and 3 are both named \"same\""), "{e}");
+        PolicyFile::parse(&format!("{rule}{other}")).unwrap();
+    }
+
+    #[test]
+    fn a_config_file_with_lists_or_rules_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("c.toml");
+        std::fs::write(
+            &p,
+            "[config]\nmode = \"first-read\"\n[[rule]]\nname = \"x\"\naction = \"drop\"\n",
+        )
+        .unwrap();
+        let e = format!("{:#}", PolicyFile::load_config(&p).unwrap_err());
+        assert!(e.contains("has [[rule]]") && e.contains("--policy"), "{e}");
+        std::fs::write(&p, "mode = \"first-read\"\n").unwrap();
+        assert_eq!(
+            PolicyFile::load_config(&p).unwrap().mode,
+            hitgate_core::Mode::FirstRead
+        );
     }
 }

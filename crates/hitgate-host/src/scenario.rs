@@ -106,6 +106,9 @@ impl GenOptions {
         if !(self.list_scale >= 0.0 && self.list_scale.is_finite()) {
             bail!("--list-scale must be a number, 0 or more");
         }
+        if self.decoys > MAX_DECOYS {
+            bail!("--decoys {}: at most {MAX_DECOYS}", self.decoys);
+        }
         let passages = self.expected_passages();
         if passages > MAX_PASSAGES as f64 {
             bail!(
@@ -139,6 +142,8 @@ impl GenOptions {
 
 /// Most fixed cameras a scenario has.
 pub const MAX_CAMERAS: usize = 1_000;
+/// The most decoy cars a scenario asks for.
+pub const MAX_DECOYS: usize = 10_000;
 /// Most background passages a scenario is expected to have (about three
 /// reads each, some 160 bytes a read).
 pub const MAX_PASSAGES: u64 = 20_000_000;
@@ -509,7 +514,8 @@ pub fn generate(o: &GenOptions, out: &Path) -> Result<GenSummary> {
         .collect();
     let mut decoys: Vec<usize> = Vec::new();
     let mut tries = 0;
-    while decoys.len() < o.decoys && !urgent.is_empty() && tries < 10_000 {
+    let most_tries = 10_000 + 20 * o.decoys;
+    while decoys.len() < o.decoys && !urgent.is_empty() && tries < most_tries {
         tries += 1;
         let src = vehicles[*rng.pick(&urgent)].clone();
         let positions: Vec<usize> = src
@@ -537,6 +543,14 @@ pub fn generate(o: &GenOptions, out: &Path) -> Result<GenSummary> {
             country: src.country,
         });
         decoys.push(vehicles.len() - 1);
+    }
+    if decoys.len() < o.decoys {
+        bail!(
+            "--decoys {}: only {} look-alike cars could be made from the scenario's {} urgent listed cars; ask for fewer",
+            o.decoys,
+            decoys.len(),
+            urgent.len()
+        );
     }
     let decoy_set: BTreeSet<usize> = decoys.iter().copied().collect();
 

@@ -1,0 +1,424 @@
+//! Faults found by trying the command as a careless or hostile user would.
+//! Each test failed on the code before its fix.
+
+#![allow(clippy::unwrap_used, clippy::panic)] // test code: a panic is a failed test
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use hitgate_e2e::{hitgate, jsonl};
+use serde_json::Value;
+
+const LISTS: &str = "plate,country,priority,list,valid_from,valid_until\n\
+                     1WNT000,,0,wanted,,\n\
+                     1ABC234,BE,1,stolen,,\n";
+
+struct Case {
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("lists.csv"), LISTS).unwrap();
+        Self { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn gz(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(bytes).unwrap();
+        let p = self.path(name);
+        std::fs::write(&p, gz.finish().unwrap()).unwrap();
+        p
+    }
+
+    fn replay(&self, reads: &Path, extra: &[&str]) -> anyhow::Result<()> {
+        let (r, l, o) = (
+            reads.to_str().unwrap().to_string(),
+            self.path("lists.csv").to_str().unwrap().to_string(),
+            self.path("out").to_str().unwrap().to_string(),
+        );
+        let mut args = vec![
+            "replay", "--reads", &r, "--lists", &l, "--out", &o, "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        hitgate(&args)
+    }
+
+    fn report(&self) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(self.path("out/report.json")).unwrap())
+            .unwrap()
+    }
+
+    fn hits(&self) -> Vec<Value> {
+        jsonl(&self.path("out/hits.jsonl"))
+    }
+}
+
+fn read(ts: &str, camera: &str, plate: &str) -> String {
+    format!("{{\"ts\":\"{ts}\",\"camera\":\"{camera}\",\"plate\":\"{plate}\"}}\n")
+}
+
+/// `n` reads of unlisted plates, a second apart from 08:00:00.
+fn unlisted(n: usize) -> Vec<(String, String)> {
+    (0..n)
+        .map(|i| {
+            (
+                format!("2026-01-05T08:{:02}:{:02}Z", i / 60 % 60, i % 60),
+                format!("1QQQ{:03}", i % 1000),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_stray_quote_in_a_csv_costs_one_line_not_the_rest_of_the_file() {
+    let c = Case::new();
+    let mut text = String::from("ts,camera,plate\n2026-01-05T07:59:00Z,cam-1,\"1ABC234\n");
+    for (ts, plate) in unlisted(1000) {
+        text += &format!("{ts},cam-1,{plate}\n");
+    }
+    text += "2026-01-05T08:20:00Z,cam-1,1WNT000\n";
+    let reads = c.write("reads.csv", &text);
+    c.replay(&reads, &[]).unwrap();
+    let r = c.report();
+    assert_eq!(r["input"]["lines"], 1002, "{r}");
+    assert_eq!(r["input"]["bad_lines"], 1);
+    assert_eq!(r["input"]["errors"][0]["line"], 2);
+    assert!(
+        r["input"]["errors"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("unbalanced quote")
+    );
+    assert_eq!(r["indicators"]["reads"], 1001);
+    let hits = c.hits();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["listed"], "1WNT000");
+    assert_eq!(hits[0]["action"], "dispatch");
+}
+
+#[test]
+fn a_placeholder_date_is_a_bad_line_not_a_panic() {
+    let c = Case::new();
+    let text = read("9999-12-31T23:59:59Z", "cam-1", "1WNT000")
+        + &read("1970-01-01T00:00:00Z", "cam-1", "1WNT000")
+        + &read("2026-01-05T08:00:00Z", "cam-1", "1ABC234");
+    let reads = c.write("reads.jsonl", &text);
+    c.replay(&reads, &[]).unwrap();
+    let r = c.report();
+    assert_eq!(r["input"]["bad_lines"], 2, "{r}");
+    for e in r["input"]["errors"].as_array().unwrap() {
+        assert!(
+            e["error"]
+                .as_str()
+                .unwrap()
+                .contains("ts: outside the years 2000 to 2099"),
+            "{e}"
+        );
+    }
+    assert_eq!(c.hits().len(), 1);
+    let svg = std::fs::read_to_string(c.path("out/report.svg")).unwrap();
+    assert!(svg.trim_end().ends_with("</svg>"));
+}
+
+#[test]
+fn a_csv_field_past_the_line_limit_is_one_bad_line_in_reads_and_an_error_in_lists() {
+    let c = Case::new();
+    let huge = "7".repeat(3 << 20);
+    let text = format!(
+        "ts,camera,plate\n2026-01-05T08:00:00Z,cam-1,{huge}\n2026-01-05T08:00:01Z,cam-1,1WNT000\n"
+    );
+    let reads = c.gz("reads.csv.gz", text.as_bytes());
+    c.replay(&reads, &[]).unwrap();
+    let r = c.report();
+    assert_eq!(r["input"]["bad_lines"], 1, "{r}");
+    assert!(
+        r["input"]["errors"][0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("line longer than 65536 bytes")
+    );
+    assert_eq!(c.hits().len(), 1);
+    // A list line past the limit stops the load with its file and line.
+    let lists = format!("{LISTS}{huge},,1,stolen,,\n");
+    c.gz("lists.csv", lists.as_bytes());
+    let e = format!("{:#}", c.replay(&reads, &[]).unwrap_err());
+    assert!(
+        e.contains("lists.csv:4: line longer than 65536 bytes"),
+        "{e}"
+    );
+}
+
+/// Plates of reads that match nothing, placed where a careless recording
+/// puts them: a number instead of a string, a CSV whose header names the
+/// columns in another order, a plate in the time field.
+#[test]
+fn bad_line_messages_never_quote_a_plate() {
+    let c = Case::new();
+    let jsonl = "{\"ts\":\"2026-01-05T08:00:00Z\",\"camera\":\"cam-1\",\"plate\":7654321}\n\
+                 {\"ts\":\"9QZX123\",\"camera\":\"cam-1\",\"plate\":\"1WNT000\"}\n\
+                 8123456\n\
+                 \"9PLT777\"\n\
+                 {\"ts\":\"2026-01-05T08:00:00Z\",\"camera\":\"cam-1\",\"plate\":\"1AAA111\",\"confidence\":\"9KKK444\"}\n\
+                 {\"ts\":\"2026-01-05T08:00:00Z\",\"camera\":[\"9LLL555\"],\"plate\":\"1AAA111\"}\n";
+    let csv = "plate,camera,ts\n2026-01-05T08:00:00Z,cam-1,1XYZ987\n";
+    let plates = [
+        "7654321", "9QZX123", "8123456", "9PLT777", "9KKK444", "9LLL555", "1XYZ987",
+    ];
+    for (name, text) in [("reads.jsonl", jsonl), ("reads.csv", csv)] {
+        let reads = c.write(name, text);
+        c.replay(&reads, &[]).unwrap();
+        let report = std::fs::read_to_string(c.path("out/report.json")).unwrap();
+        let hits = std::fs::read_to_string(c.path("out/hits.jsonl")).unwrap();
+        let bad = c.report()["input"]["bad_lines"].as_u64().unwrap();
+        assert!(bad >= 1, "{report}");
+        let strict = format!("{:#}", c.replay(&reads, &["--strict"]).unwrap_err());
+        for p in plates {
+            for (what, text) in [("report", &report), ("hits", &hits), ("--strict", &strict)] {
+                assert!(!text.contains(p), "{name}: {what} quotes {p}: {text}");
+            }
+        }
+        // And the message still says what is wrong, where.
+        assert!(report.contains("\"line\": 2"), "{report}");
+    }
+    let r = c.report();
+    assert!(
+        r["input"]["errors"][0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("ts: not an RFC 3339 UTC time"),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_failed_rerun_leaves_the_earlier_results_whole() {
+    let c = Case::new();
+    let reads = c.write(
+        "reads.jsonl",
+        &(read("2026-01-05T08:00:00Z", "cam-1", "1WNT000")
+            + &read("2026-01-05T08:10:00Z", "cam-1", "1ABC234")),
+    );
+    c.replay(&reads, &["--frames"]).unwrap();
+    let before: Vec<Vec<u8>> = ["hits.jsonl", "hits.frames", "report.json", "report.svg"]
+        .iter()
+        .map(|f| std::fs::read(c.path("out").join(f)).unwrap())
+        .collect();
+    let same = || {
+        for (f, b) in ["hits.jsonl", "hits.frames", "report.json", "report.svg"]
+            .iter()
+            .zip(&before)
+        {
+            assert_eq!(&std::fs::read(c.path("out").join(f)).unwrap(), b, "{f}");
+        }
+        let names: Vec<String> = std::fs::read_dir(c.path("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 4, "{names:?}");
+    };
+    // A typo in --reads.
+    assert!(c.replay(&c.path("no-such.jsonl"), &["--frames"]).is_err());
+    same();
+    // A truncated gzip stream: an error (exit 1), as for JSON Lines.
+    let mut big = String::new();
+    for (ts, plate) in unlisted(3000) {
+        big += &read(&ts, "cam-1", &plate);
+    }
+    for name in ["trunc.jsonl.gz", "trunc.csv.gz"] {
+        let text = if name.contains("csv") {
+            big.lines()
+                .map(|l| {
+                    let v: Value = serde_json::from_str(l).unwrap();
+                    format!(
+                        "{},{},{}\n",
+                        v["ts"].as_str().unwrap(),
+                        "cam-1",
+                        v["plate"].as_str().unwrap()
+                    )
+                })
+                .fold(String::from("ts,camera,plate\n"), |a, l| a + &l)
+        } else {
+            big.clone()
+        };
+        let p = c.gz(name, text.as_bytes());
+        let bytes = std::fs::read(&p).unwrap();
+        std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
+        let e = format!("{:#}", c.replay(&p, &["--frames"]).unwrap_err());
+        assert!(e.contains("read error after line"), "{name}: {e}");
+        same();
+    }
+    // A planted link is replaced, not written through.
+    let victim = c.write("victim", "keep");
+    std::fs::remove_file(c.path("out/hits.jsonl")).unwrap();
+    std::os::unix::fs::symlink(&victim, c.path("out/hits.jsonl")).unwrap();
+    c.replay(&reads, &[]).unwrap();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+    assert_eq!(c.hits().len(), 2);
+    // Without --frames, the earlier run's frames do not stay beside the
+    // new report.
+    assert!(!c.path("out/hits.frames").exists());
+    // An input that is an output is refused, and left alone.
+    let hits = std::fs::read(c.path("out/hits.jsonl")).unwrap();
+    let e = format!(
+        "{:#}",
+        c.replay(&c.path("out/hits.jsonl"), &[]).unwrap_err()
+    );
+    assert!(e.contains("is also an output of this run"), "{e}");
+    assert_eq!(std::fs::read(c.path("out/hits.jsonl")).unwrap(), hits);
+    // A second run into a directory being written is refused.
+    let lock = hitgate_host::outdir::OutDir::open(&c.path("out"), &["report.json"], &[]).unwrap();
+    let e = format!("{:#}", c.replay(&reads, &[]).unwrap_err());
+    assert!(e.contains("another hitgate run is writing there"), "{e}");
+    drop(lock);
+    c.replay(&reads, &[]).unwrap();
+}
+
+#[test]
+fn prepare_counts_a_line_the_unit_would_reject_and_leaves_no_partial_bundle() {
+    let c = Case::new();
+    let long = "A".repeat(600);
+    let reads = c.write(
+        "reads.jsonl",
+        &(read("2026-01-05T08:00:00Z", "cam-1", &long)
+            + &read("2026-01-05T08:00:01Z", &"c".repeat(300), "1WNT000")
+            + &read("2026-01-05T08:00:02Z", "cam-1", "1WNT000")),
+    );
+    let (r, l, b) = (
+        reads.to_str().unwrap().to_string(),
+        c.path("lists.csv").to_str().unwrap().to_string(),
+        c.path("bundle.bin").to_str().unwrap().to_string(),
+    );
+    let s = hitgate_host::bundle_file::prepare(
+        &reads,
+        &hitgate_host::lists::ListsData::load(&[c.path("lists.csv")], &[]).unwrap(),
+        &hitgate_host::policy_file::PolicyFile::baseline(),
+        1,
+        &c.path("bundle.bin"),
+    )
+    .unwrap();
+    assert_eq!((s.reads, s.input.bad_lines), (1, 2));
+    assert_eq!(s.input.errors[0].line, 1);
+    assert!(
+        s.input.errors[0].error.contains("longer than"),
+        "{:?}",
+        s.input.errors
+    );
+    assert_eq!(s.input.errors[1].line, 2);
+    // The same lines are the replay's bad lines.
+    c.replay(&reads, &[]).unwrap();
+    let rep = c.report();
+    assert_eq!(rep["input"]["bad_lines"], 2);
+    // A failing run keeps the earlier bundle whole and leaves nothing else.
+    let before = std::fs::read(&b).unwrap();
+    std::fs::write(c.path("lists.csv"), format!("{LISTS}1WNT000,,0,wanted,,\n")).unwrap();
+    assert!(hitgate(&["prepare", "--reads", &r, "--lists", &l, "--out", &b]).is_err());
+    assert_eq!(std::fs::read(&b).unwrap(), before);
+    let left = std::fs::read_dir(c.dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp")
+        })
+        .count();
+    assert_eq!(left, 0);
+}
+
+#[test]
+fn unknown_confidence_is_kept_and_a_position_out_of_range_is_a_bad_line() {
+    let c = Case::new();
+    let text = "{\"ts\":\"2026-01-05T08:00:00Z\",\"camera\":\"cam-1\",\"plate\":\"1WNT000\",\"confidence\":-1}\n\
+                {\"ts\":\"2026-01-05T09:00:00Z\",\"camera\":\"cam-1\",\"plate\":\"1ABC234\",\"lat\":1000,\"lon\":4.3}\n\
+                {\"ts\":\"2026-01-05T09:00:00Z\",\"camera\":\"cam-1\",\"plate\":\"1ABC234\",\"lat\":50.8}\n\
+                {\"ts\":\"2026-01-05T09:10:00Z\",\"camera\":\"cam-1\",\"plate\":\"1ABC234\",\"confidence\":-5}\n";
+    let reads = c.write("reads.jsonl", text);
+    c.replay(&reads, &[]).unwrap();
+    let r = c.report();
+    let errors: Vec<&str> = r["input"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["error"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "lat: outside -90 to 90",
+            "lat without lon",
+            "confidence is outside 0 to 100 (-1: unknown)"
+        ]
+    );
+    let hits = c.hits();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["listed"], "1WNT000");
+}
+
+#[test]
+fn eval_refuses_a_repeated_seq_and_a_time_it_cannot_read() {
+    let c = Case::new();
+    let reads = c.write(
+        "reads.jsonl",
+        &(read("2026-01-05T08:00:00Z", "cam-1", "1WNT000")
+            + &read("2026-01-05T08:10:00Z", "cam-1", "1ABC234")),
+    );
+    c.replay(&reads, &[]).unwrap();
+    let hits = std::fs::read_to_string(c.path("out/hits.jsonl")).unwrap();
+    let truth = c.write("truth.jsonl", "");
+    let t = truth.to_str().unwrap();
+    let first = hits.lines().next().unwrap();
+    let dup = c.write("dup.jsonl", &format!("{hits}{first}\n"));
+    let e = format!(
+        "{:#}",
+        hitgate(&["eval", "--hits", dup.to_str().unwrap(), "--truth", t]).unwrap_err()
+    );
+    assert!(
+        e.contains("dup.jsonl:3: seq 0 already used at line 1"),
+        "{e}"
+    );
+    let bad = c.write(
+        "bad.jsonl",
+        &hits.replacen("2026-01-05T08:00:00", "noon", 1),
+    );
+    let e = format!(
+        "{:#}",
+        hitgate(&["eval", "--hits", bad.to_str().unwrap(), "--truth", t]).unwrap_err()
+    );
+    assert!(e.contains("bad.jsonl:1: ts"), "{e}");
+}
+
+#[test]
+fn settings_the_generator_cannot_honour_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().to_str().unwrap();
+    let e = format!(
+        "{:#}",
+        hitgate(&["gen", "--out", out, "--decoys", "1000000000"]).unwrap_err()
+    );
+    assert!(e.contains("--decoys 1000000000: at most"), "{e}");
+}
+
+#[test]
+fn a_list_row_without_a_list_name_is_refused() {
+    let c = Case::new();
+    c.write("lists.csv", &format!("{LISTS}1XYZ111,,1,,,\n"));
+    let reads = c.write(
+        "reads.jsonl",
+        &read("2026-01-05T08:00:00Z", "cam-1", "1WNT000"),
+    );
+    let e = format!("{:#}", c.replay(&reads, &[]).unwrap_err());
+    assert!(e.contains("lists.csv:4: the list name is empty"), "{e}");
+}
