@@ -74,6 +74,100 @@ impl Passage {
     }
 }
 
+/// The open passages in the caller's slots, kept as a ring in the order they
+/// opened.
+///
+/// Passages open in clock order and all last the same window, so the one
+/// that opened first is always the first due: closing takes from the head,
+/// opening adds at the tail, a full table evicts the head. Every operation
+/// costs the same at any table size, except the join search, which looks at
+/// the open passages only (a window's worth of traffic), never at the free
+/// slots.
+pub(crate) struct PassageTable<'s> {
+    slots: &'s mut [Passage],
+    /// Slot of the oldest open passage.
+    head: usize,
+    /// Open passages.
+    len: usize,
+}
+
+impl<'s> PassageTable<'s> {
+    /// A table over the caller's slots, all taken as free.
+    pub(crate) fn new(slots: &'s mut [Passage]) -> Self {
+        for p in slots.iter_mut().filter(|p| p.open) {
+            *p = Passage::EMPTY;
+        }
+        Self {
+            slots,
+            head: 0,
+            len: 0,
+        }
+    }
+
+    /// Open passages.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Slots in all.
+    pub(crate) fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    fn slot(&self, i: usize) -> usize {
+        // `head < capacity` and `i < len <= capacity`: no overflow.
+        (self.head + i) % self.slots.len()
+    }
+
+    /// The oldest open passage.
+    pub(crate) fn oldest(&self) -> Option<&Passage> {
+        match self.len {
+            0 => None,
+            _ => self.slots.get(self.head),
+        }
+    }
+
+    /// The first open passage, oldest first, that `joins` accepts.
+    pub(crate) fn find_mut(
+        &mut self,
+        mut joins: impl FnMut(&Passage) -> bool,
+    ) -> Option<&mut Passage> {
+        let i = (0..self.len)
+            .map(|i| self.slot(i))
+            .find(|&i| self.slots.get(i).is_some_and(&mut joins))?;
+        self.slots.get_mut(i)
+    }
+
+    /// Adds a passage as the newest; a full table hands it back (as
+    /// heapless' `push` does: the value is moved in, never lost).
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn push(&mut self, p: Passage) -> Result<(), Passage> {
+        if self.len == self.slots.len() {
+            return Err(p);
+        }
+        let i = self.slot(self.len);
+        match self.slots.get_mut(i) {
+            Some(slot) => {
+                *slot = p;
+                self.len += 1;
+                Ok(())
+            }
+            None => Err(p),
+        }
+    }
+
+    /// Takes the oldest open passage out, leaving its slot free (all zero).
+    pub(crate) fn pop_oldest(&mut self) -> Option<Passage> {
+        if self.len == 0 {
+            return None;
+        }
+        let p = core::mem::replace(self.slots.get_mut(self.head)?, Passage::EMPTY);
+        self.head = (self.head + 1) % self.slots.len();
+        self.len -= 1;
+        Some(p)
+    }
+}
+
 /// The passage's plate by a per-position vote weighted by confidence (a read
 /// with confidence 0 still weighs 1), and the number of reads that read
 /// exactly that plate.
@@ -125,6 +219,56 @@ pub fn consensus(votes: &[(Plate, u8)]) -> Option<(Plate, u16)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn opened(serial: u64) -> Passage {
+        Passage {
+            open: true,
+            serial,
+            ..Passage::EMPTY
+        }
+    }
+
+    /// Against a `VecDeque` of serials, the table's obvious model: any
+    /// sequence of opens and closes keeps the same passages in the same
+    /// order, and a full table hands the new one back.
+    #[test]
+    fn the_table_is_a_queue_in_opening_order() {
+        for cap in 0..5 {
+            let mut slots = [
+                Passage::EMPTY,
+                Passage::EMPTY,
+                Passage::EMPTY,
+                Passage::EMPTY,
+            ];
+            let mut t = PassageTable::new(&mut slots[..cap]);
+            let mut model = std::collections::VecDeque::new();
+            let mut serial = 0;
+            // A fixed pseudo-random pattern of pushes (1) and pops (0).
+            for step in 0..200u64 {
+                if (step * 7 + step / 3) % 5 < 3 {
+                    serial += 1;
+                    match t.push(opened(serial)) {
+                        Ok(()) => model.push_back(serial),
+                        Err(p) => {
+                            assert_eq!(model.len(), cap);
+                            assert_eq!(p.serial, serial);
+                        }
+                    }
+                } else {
+                    assert_eq!(t.pop_oldest().map(|p| p.serial), model.pop_front());
+                }
+                assert_eq!(t.len(), model.len());
+                assert_eq!(t.oldest().map(|p| p.serial), model.front().copied());
+                let mut seen = std::vec::Vec::new();
+                t.find_mut(|p| {
+                    seen.push(p.serial);
+                    false
+                });
+                assert_eq!(seen, model.iter().copied().collect::<std::vec::Vec<_>>());
+            }
+            assert_eq!(t.capacity(), cap);
+        }
+    }
 
     fn p(s: &str) -> Plate {
         Plate::normalize(s.as_bytes()).unwrap()

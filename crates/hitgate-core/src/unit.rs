@@ -29,7 +29,7 @@ use core::fmt;
 use crate::budget::{Bucket, Budget, Budgets};
 use crate::distance::Distance;
 use crate::indicators::{CameraStats, Indicators, camera_slot};
-use crate::passage::{MAX_PASSAGE_ENTRIES, Passage, consensus};
+use crate::passage::{MAX_PASSAGE_ENTRIES, Passage, PassageTable, consensus};
 use crate::plate::{Country, Plate};
 use crate::policy::{Action, Facts, Policy, RuleId};
 use crate::read::{CameraId, Position, Read, ReadError};
@@ -230,14 +230,14 @@ pub struct Unit<'w, 's> {
     watchlist: &'w Watchlist<'w>,
     policy: &'w Policy,
     config: Config,
-    tables: Tables<'s>,
+    passages: PassageTable<'s>,
+    suppression: &'s mut [SuppressSlot],
+    cameras: &'s mut [CameraStats],
     buckets: [Bucket; Priority::COUNT],
     indicators: Indicators,
     clock: u64,
     seq: u32,
     serial: u64,
-    /// When the oldest open passage opened (unit clock), if any.
-    oldest_open: Option<u64>,
 }
 
 impl fmt::Debug for Unit<'_, '_> {
@@ -261,13 +261,14 @@ impl<'w, 's> Unit<'w, 's> {
             watchlist,
             policy,
             config,
-            tables,
+            passages: PassageTable::new(tables.passages),
+            suppression: tables.suppression,
+            cameras: tables.cameras,
             buckets: [Bucket::default(); Priority::COUNT],
             indicators: Indicators::default(),
             clock: 0,
             seq: 0,
             serial: 0,
-            oldest_open: None,
         }
     }
 
@@ -278,8 +279,7 @@ impl<'w, 's> Unit<'w, 's> {
 
     /// Per-camera counters (used slots only).
     pub fn cameras(&self) -> impl Iterator<Item = &CameraStats> {
-        self.tables
-            .cameras
+        self.cameras
             .iter()
             .filter(|c| !c.camera.as_str().is_empty())
     }
@@ -287,7 +287,7 @@ impl<'w, 's> Unit<'w, 's> {
     /// Resets every counter, per camera too. Decisions are not affected.
     pub fn reset_indicators(&mut self) {
         self.indicators = Indicators::default();
-        for c in self.tables.cameras.iter_mut() {
+        for c in self.cameras.iter_mut() {
             *c = CameraStats::EMPTY;
         }
     }
@@ -310,7 +310,7 @@ impl<'w, 's> Unit<'w, 's> {
 
     /// Open passages.
     pub fn open_passages(&self) -> usize {
-        self.tables.passages.iter().filter(|p| p.open).count()
+        self.passages.len()
     }
 
     /// Pushes one read at the unit's clock `now`. Decisions that become due
@@ -348,9 +348,8 @@ impl<'w, 's> Unit<'w, 's> {
 
         // Join an open passage?
         let window = u64::from(self.config.passage_window_ms);
-        let joined = self.tables.passages.iter_mut().find(|p| {
-            p.open
-                && p.camera.same(&read.camera)
+        let joined = self.passages.find_mut(|p| {
+            p.camera.same(&read.camera)
                 && read.time.abs_diff(p.first_time) <= window
                 && matches
                     .as_slice()
@@ -363,40 +362,23 @@ impl<'w, 's> Unit<'w, 's> {
             return Ok(ReadStatus::Repeat);
         }
 
-        // Open one, evicting the oldest when the table is full.
-        let slot = match self.tables.passages.iter().position(|p| !p.open) {
-            Some(i) => i,
-            None => {
-                let oldest = self
-                    .tables
-                    .passages
-                    .iter()
-                    .enumerate()
-                    .min_by_key(|(_, p)| p.serial)
-                    .map(|(i, _)| i);
-                let Some(i) = oldest else {
-                    // No passage table at all: decide this read alone.
-                    let mut p = Passage::EMPTY;
-                    self.fill(&mut p, &read, &matches);
-                    self.indicators.evicted_passages += 1;
-                    crate::fmt::warning!("passage table full: the oldest passage is decided early");
-                    self.close(&mut p, sink);
-                    // The table has no slots, so nothing is open.
-                    self.oldest_open = None;
-                    return Ok(ReadStatus::Opened);
-                };
-                self.indicators.evicted_passages += 1;
-                crate::fmt::warning!("passage table full: the oldest passage is decided early");
-                self.close_at(i, sink);
-                i
+        // Open one, closing the oldest early when the table is full.
+        if self.passages.len() == self.passages.capacity() {
+            self.indicators.evicted_passages += 1;
+            crate::fmt::warning!("passage table full: the oldest passage is decided early");
+            if let Some(mut oldest) = self.passages.pop_oldest() {
+                self.close(&mut oldest, sink);
             }
-        };
-        let mut p = core::mem::replace(&mut self.tables.passages[slot], Passage::EMPTY);
+        }
+        let mut p = Passage::EMPTY;
         self.fill(&mut p, &read, &matches);
         if self.config.mode == Mode::FirstRead {
             self.decide(&mut p, sink);
         }
-        self.tables.passages[slot] = p;
+        // No passage table at all: the read was decided alone.
+        if let Err(mut p) = self.passages.push(p) {
+            self.close(&mut p, sink);
+        }
         Ok(ReadStatus::Opened)
     }
 
@@ -406,30 +388,15 @@ impl<'w, 's> Unit<'w, 's> {
     pub fn poll(&mut self, now: u64, sink: &mut impl FnMut(Outcome)) {
         self.clock = self.clock.max(now);
         let window = u64::from(self.config.passage_window_ms);
-        // The common case, most reads: nothing is due, no table scan.
-        if self
-            .oldest_open
-            .is_none_or(|t| self.clock < t.saturating_add(window))
+        // Oldest first, so outcomes come out in the order passages opened;
+        // the common case, most reads, looks at the head only.
+        while self
+            .passages
+            .oldest()
+            .is_some_and(|p| self.clock >= p.opened_at.saturating_add(window))
         {
-            return;
-        }
-        // Oldest first, so outcomes come out in the order passages opened.
-        loop {
-            let due = self
-                .tables
-                .passages
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.open && self.clock >= p.opened_at.saturating_add(window))
-                .min_by_key(|(_, p)| p.serial)
-                .map(|(i, _)| i);
-            match due {
-                Some(i) => self.close_at(i, sink),
-                None => {
-                    // Keep the cached time honest even if it went stale.
-                    self.refresh_oldest_open();
-                    break;
-                }
+            if let Some(mut p) = self.passages.pop_oldest() {
+                self.close(&mut p, sink);
             }
         }
     }
@@ -463,25 +430,16 @@ impl<'w, 's> Unit<'w, 's> {
     /// firmware sets its timer to it, a replay polls at it so a passage is
     /// decided when its window ends rather than when the next read comes.
     pub fn next_due(&self) -> Option<u64> {
-        self.oldest_open
-            .map(|t| t.saturating_add(u64::from(self.config.passage_window_ms)))
+        self.passages.oldest().map(|p| {
+            p.opened_at
+                .saturating_add(u64::from(self.config.passage_window_ms))
+        })
     }
 
     /// Closes every open passage now (end of a stream, shutdown).
     pub fn flush(&mut self, sink: &mut impl FnMut(Outcome)) {
-        loop {
-            let next = self
-                .tables
-                .passages
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.open)
-                .min_by_key(|(_, p)| p.serial)
-                .map(|(i, _)| i);
-            match next {
-                Some(i) => self.close_at(i, sink),
-                None => break,
-            }
+        while let Some(mut p) = self.passages.pop_oldest() {
+            self.close(&mut p, sink);
         }
     }
 
@@ -493,8 +451,6 @@ impl<'w, 's> Unit<'w, 's> {
     ) {
         self.serial += 1;
         p.serial = self.serial;
-        // Opened last, so it is the oldest only when no other is open.
-        self.oldest_open.get_or_insert(self.clock);
         p.open = true;
         p.decided = false;
         p.camera = read.camera.clone();
@@ -513,26 +469,6 @@ impl<'w, 's> Unit<'w, 's> {
         p.country = read.country;
         p.position = read.position;
         p.vote(read.plate, read.confidence);
-    }
-
-    fn close_at(&mut self, i: usize, sink: &mut impl FnMut(Outcome)) {
-        let Some(slot) = self.tables.passages.get_mut(i) else {
-            return;
-        };
-        let mut p = core::mem::replace(slot, Passage::EMPTY);
-        self.refresh_oldest_open();
-        self.close(&mut p, sink);
-    }
-
-    /// Recomputes when the oldest open passage opened.
-    fn refresh_oldest_open(&mut self) {
-        self.oldest_open = self
-            .tables
-            .passages
-            .iter()
-            .filter(|p| p.open)
-            .min_by_key(|p| p.serial)
-            .map(|p| p.opened_at);
     }
 
     fn close(&mut self, p: &mut Passage, sink: &mut impl FnMut(Outcome)) {
@@ -637,7 +573,7 @@ impl<'w, 's> Unit<'w, 's> {
             country: m.country,
         };
         let window = u64::from(self.config.realert_window_ms[m.priority.index()]);
-        if is_suppressed(self.tables.suppression, &key, action, p.first_time, window) {
+        if is_suppressed(self.suppression, &key, action, p.first_time, window) {
             ind.suppressed_realert += 1;
             sink(Outcome::Suppressed { rule, action });
             return;
@@ -652,7 +588,7 @@ impl<'w, 's> Unit<'w, 's> {
             ind.capacity += 1;
         }
         if record(
-            self.tables.suppression,
+            self.suppression,
             key,
             action,
             p.first_time,
@@ -695,7 +631,7 @@ impl<'w, 's> Unit<'w, 's> {
     }
 
     fn count_camera_read(&mut self, camera: &CameraId) {
-        match camera_slot(self.tables.cameras, camera) {
+        match camera_slot(self.cameras, camera) {
             Some(s) => s.reads += 1,
             None => self.indicators.camera_overflow += 1,
         }
@@ -704,7 +640,7 @@ impl<'w, 's> Unit<'w, 's> {
     /// Counts on a camera's slot; cameras without one were counted as
     /// overflow when their read came in.
     fn count_camera(&mut self, camera: &CameraId, f: impl FnOnce(&mut CameraStats)) {
-        if let Some(s) = camera_slot(self.tables.cameras, camera) {
+        if let Some(s) = camera_slot(self.cameras, camera) {
             f(s);
         }
     }
