@@ -422,3 +422,31 @@ fn a_list_row_without_a_list_name_is_refused() {
     let e = format!("{:#}", c.replay(&reads, &[]).unwrap_err());
     assert!(e.contains("lists.csv:4: the list name is empty"), "{e}");
 }
+
+#[test]
+fn one_camera_clock_years_ahead_does_not_turn_dispatch_off() {
+    let c = Case::new();
+    let text = read("2026-01-05T08:00:00Z", "cam-1", "1QQQ001")
+        + &read("2026-01-05T08:00:01Z", "cam-2", "1QQQ002")
+        + &read("2031-01-05T08:00:00Z", "cam-3", "1ABC234")
+        + &read("2026-01-05T08:00:05Z", "cam-1", "1QQQ003")
+        + &read("2026-01-05T08:10:00Z", "cam-2", "1WNT000")
+        + &read("2026-01-05T08:10:01Z", "cam-1", "1QQQ004");
+    let reads = c.write("reads.jsonl", &text);
+    c.replay(&reads, &[]).unwrap();
+    let r = c.report();
+    assert_eq!(r["rejected"]["future"], 1, "{r}");
+    assert_eq!(r["input"]["errors"][0]["line"], 3);
+    let hits = c.hits();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0]["listed"], "1WNT000");
+    assert_eq!(hits[0]["action"], "dispatch");
+    assert_eq!(hits[0]["late"], false);
+    // With arrival times, the unit's own clock decides as before: the read
+    // arrived in 2026, so it is five years ahead of it and refused.
+    let text = text.replace("\"}", "\",\"arrival\":\"2026-01-05T08:10:02Z\"}");
+    let reads = c.write("stamped.jsonl", &text);
+    c.replay(&reads, &[]).unwrap();
+    assert_eq!(c.report()["rejected"]["future"], 1);
+    assert_eq!(c.hits()[0]["action"], "dispatch");
+}

@@ -6,6 +6,7 @@
 
 mod fmt;
 
+pub mod arrival;
 pub mod budget;
 #[cfg(feature = "serde")]
 pub mod bundle;
@@ -22,6 +23,7 @@ pub mod watchlist;
 #[cfg(feature = "serde")]
 pub mod wire;
 
+pub use arrival::{Arrival, ArrivalClock};
 pub use budget::{Budget, Budgets};
 pub use confusion::{ClassError, ConfusionClasses};
 pub use distance::{Distance, MAX_TOLERANCE, Tolerance, distance};

@@ -123,18 +123,16 @@ pub fn prepare(
     };
     let mut reads = 0u64;
     let mut lines = 0u64;
-    reads::for_each(stream, |line, parsed, _| {
+    reads::for_each_arrival(stream, pf.config.max_future_ms, |line, parsed, _| {
         lines += 1;
         match parsed {
-            Ok(l) => {
-                let read = l.read();
+            Ok((read, arrival)) => {
                 // The unit's own content checks (not the clock: that is
                 // the unit's to apply as it replays).
                 if let Err(e) = read.check(u64::MAX, 0) {
                     bad(line, e.to_string());
                     return Ok(());
                 }
-                let arrival = l.arrival.unwrap_or(l.time);
                 put(&mut w, &Record::read(&read, arrival), &mut bytes)?;
                 reads += 1;
             }

@@ -125,6 +125,98 @@ impl Line<'_> {
     }
 }
 
+/// A read held back by the arrival clock: an owned copy of its line.
+#[derive(Debug, Clone)]
+struct OwnedRead {
+    line: u64,
+    time: u64,
+    camera: String,
+    plate: String,
+    country: Option<String>,
+    confidence: Option<u8>,
+    position: Option<hitgate_core::Position>,
+}
+
+impl OwnedRead {
+    fn of(line: u64, l: &Line<'_>) -> Self {
+        Self {
+            line,
+            time: l.time,
+            camera: l.raw.camera.to_string(),
+            plate: l.raw.plate.to_string(),
+            country: l.raw.country.as_deref().map(str::to_string),
+            confidence: l.confidence,
+            position: l.position,
+        }
+    }
+
+    fn read(&self) -> hitgate_core::Read<'_> {
+        hitgate_core::Read {
+            time: self.time,
+            camera: &self.camera,
+            plate: self.plate.as_bytes(),
+            country: self.country.as_deref().map(str::as_bytes),
+            confidence: self.confidence,
+            position: self.position,
+        }
+    }
+}
+
+/// Reads a line without an arrival time may wait for (see
+/// [`hitgate_core::arrival`]): a camera alone for this many reads in a row
+/// after a jump is taken as the only one awake.
+pub const HELD_READS: usize = 64;
+
+/// Calls `f` with each read as the unit receives it: its line number, the
+/// read and its arrival time (or the line's error), and the bytes read so
+/// far. A line with an `arrival` time arrives then; a line without one
+/// arrives at the time [`ArrivalClock`](hitgate_core::ArrivalClock) derives
+/// from the cameras' progress, with `tolerance` the unit's `max_future_ms`:
+/// a read that jumps ahead may be held back until a later read settles it,
+/// so reads may reach `f` a little out of line order, each with its own
+/// line number.
+pub fn for_each_arrival(
+    stream: ReadStream,
+    tolerance: u32,
+    mut f: impl FnMut(u64, Result<(hitgate_core::Read<'_>, u64), String>, u64) -> Result<()>,
+) -> Result<()> {
+    let mut slots: Vec<Option<hitgate_core::arrival::Held<OwnedRead>>> =
+        (0..HELD_READS).map(|_| None).collect();
+    let mut clock = hitgate_core::ArrivalClock::new(tolerance, &mut slots);
+    let mut released: Vec<(OwnedRead, u64)> = Vec::new();
+    let mut last_bytes = 0;
+    for_each(stream, |line, parsed, bytes| {
+        last_bytes = bytes;
+        let l = match parsed {
+            Ok(l) => l,
+            Err(e) => return f(line, Err(e), bytes),
+        };
+        let mut out = |o: OwnedRead, t: u64| released.push((o, t));
+        let at = match (l.arrival, hitgate_core::CameraId::new(&l.raw.camera)) {
+            (Some(a), _) => Some(clock.stamped(a, &mut out)),
+            // A bad camera id: the unit refuses the read whenever it comes.
+            (None, Err(_)) => Some(clock.now().unwrap_or(l.time)),
+            (None, Ok(cam)) => match clock.step(&cam, l.time, || OwnedRead::of(line, &l), &mut out)
+            {
+                hitgate_core::Arrival::At(t) => Some(t),
+                hitgate_core::Arrival::Held => None,
+            },
+        };
+        for (o, t) in released.drain(..) {
+            f(o.line, Ok((o.read(), t)), bytes)?;
+        }
+        match at {
+            Some(t) => f(line, Ok((l.read(), t)), bytes),
+            None => Ok(()),
+        }
+    })?;
+    clock.finish(&mut |o, t| released.push((o, t)));
+    for (o, t) in released.drain(..) {
+        f(o.line, Ok((o.read(), t)), last_bytes)?;
+    }
+    Ok(())
+}
+
 /// The earliest event or arrival time a read may carry: 2000-01-01T00:00:00Z.
 pub const EARLIEST_TS: u64 = 946_684_800_000;
 /// The first time a read may no longer carry: 2100-01-01T00:00:00Z. A

@@ -385,19 +385,18 @@ pub fn replay(
             Ok(())
         };
         let mut count = 0u64;
-        reads::for_each(stream, |line, parsed, bytes| {
+        reads::for_each_arrival(stream, pf.config.max_future_ms, |line, parsed, bytes| {
             input.lines += 1;
             count += 1;
             if count.is_multiple_of(65_536) {
                 bar.set_position(bytes);
             }
-            let l = match parsed {
-                Ok(l) => l,
+            let (read, arrival) = match parsed {
+                Ok(r) => r,
                 Err(e) => return bad(&mut input, line, e),
             };
-            let arrival = l.arrival.unwrap_or(l.time);
             last_clock = last_clock.max(arrival);
-            match unit.receive(&l.read(), arrival, &mut sink) {
+            match unit.receive(&read, arrival, &mut sink) {
                 Ok(_) => Ok(()),
                 Err(e) => bad(&mut input, line, e.to_string()),
             }
