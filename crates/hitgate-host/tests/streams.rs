@@ -1,0 +1,133 @@
+//! The `hitgate` binary on the inputs a recorded stream really comes in:
+//! a pipe (`-`), a FIFO, gzip through either, and a decompression bomb
+//! under a hard memory limit.
+
+#![allow(clippy::unwrap_used, clippy::panic)] // test code: a panic is a failed test
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const LISTS: &str = "plate,country,priority,list,valid_from,valid_until\n\
+                     1WNT000,,0,wanted,,\n\
+                     1ABC234,BE,1,stolen,,\n";
+
+/// Reads: `n` unlisted plates, then the P0 car.
+fn reads(n: usize) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        s += &format!(
+            "{{\"ts\":\"2026-01-05T08:{:02}:{:02}Z\",\"camera\":\"cam-1\",\"plate\":\"1QQQ{:03}\"}}\n",
+            i / 60 % 60,
+            i % 60,
+            i % 1000
+        );
+    }
+    s + "{\"ts\":\"2026-01-05T09:00:00Z\",\"camera\":\"cam-1\",\"plate\":\"1WNT000\"}\n"
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+fn hitgate(dir: &Path, reads: &str) -> Command {
+    std::fs::write(dir.join("lists.csv"), LISTS).unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hitgate"));
+    c.args(["replay", "--quiet", "--reads", reads, "--lists"])
+        .arg(dir.join("lists.csv"))
+        .arg("--out")
+        .arg(dir.join("out"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+fn report(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("out/report.json")).unwrap()).unwrap()
+}
+
+fn check(dir: &Path, out: &Output, n: usize) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    let r = report(dir);
+    assert_eq!(r["indicators"]["reads"], n as u64 + 1, "{r}");
+    assert_eq!(r["indicators"]["dispatched"], 1, "{r}");
+}
+
+#[test]
+fn standard_input_plain_and_gzip_loses_no_read() {
+    let text = reads(500);
+    for bytes in [text.as_bytes().to_vec(), gzip(text.as_bytes())] {
+        let d = tempfile::tempdir().unwrap();
+        let mut child = hitgate(d.path(), "-")
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        // A pipe gives the bytes a few at a time: the first read is not lost.
+        for chunk in bytes.chunks(7) {
+            stdin.write_all(chunk).unwrap();
+        }
+        drop(stdin);
+        check(d.path(), &child.wait_with_output().unwrap(), 500);
+    }
+}
+
+#[test]
+fn a_fifo_is_read_once_and_does_not_hang() {
+    let text = reads(300);
+    for (name, bytes) in [
+        ("reads.fifo", text.as_bytes().to_vec()),
+        ("gz.fifo", gzip(text.as_bytes())),
+    ] {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join(name);
+        let ok = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(ok.success());
+        let child = hitgate(d.path(), fifo.to_str().unwrap()).spawn().unwrap();
+        // Opening for writing blocks until the command opens it for
+        // reading, once.
+        let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        w.write_all(&bytes).unwrap();
+        drop(w);
+        check(d.path(), &child.wait_with_output().unwrap(), 300);
+    }
+}
+
+/// A 1 MB gzip file that expands to one 1 GiB CSV field, under a 512 MiB
+/// address-space limit: the command reads past it as one bad line.
+#[test]
+fn a_csv_decompression_bomb_stays_within_a_hard_memory_limit() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("bomb.csv.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&path).unwrap(),
+        flate2::Compression::best(),
+    );
+    gz.write_all(b"ts,camera,plate\n2026-01-05T08:00:00Z,cam-1,")
+        .unwrap();
+    let chunk = vec![b'7'; 1 << 20];
+    for _ in 0..1024 {
+        gz.write_all(&chunk).unwrap();
+    }
+    gz.write_all(b"\n2026-01-05T09:00:00Z,cam-1,1WNT000\n")
+        .unwrap();
+    gz.finish().unwrap();
+    std::fs::write(d.path().join("lists.csv"), LISTS).unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 524288 && exec \"$0\" replay --quiet --reads \"$1\" --lists \"$2\" --out \"$3\"")
+        .arg(env!("CARGO_BIN_EXE_hitgate"))
+        .arg(&path)
+        .arg(d.path().join("lists.csv"))
+        .arg(d.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    let r = report(d.path());
+    assert_eq!(r["input"]["bad_lines"], 1, "{r}");
+    assert_eq!(r["indicators"]["dispatched"], 1, "{r}");
+}
