@@ -292,7 +292,7 @@ fn prepare_counts_a_line_the_unit_would_reject_and_leaves_no_partial_bundle() {
     let reads = c.write(
         "reads.jsonl",
         &(read("2026-01-05T08:00:00Z", "cam-1", &long)
-            + &read("2026-01-05T08:00:01Z", &"c".repeat(300), "1WNT000")
+            + &read("2026-01-05T08:00:01Z", &"c".repeat(600), "1WNT000")
             + &read("2026-01-05T08:00:02Z", "cam-1", "1WNT000")),
     );
     let (r, l, b) = (

@@ -68,37 +68,31 @@ pub fn prepare(
         .suffix(".tmp")
         .tempfile_in(parent)
         .with_context(|| format!("{}: cannot create", out.display()))?;
-    let mut w = BufWriter::new(
+    let w = BufWriter::new(
         tmp.reopen()
             .with_context(|| format!("{}: cannot create", out.display()))?,
     );
-    let mut buf = [0u8; MAX_RECORD];
-    let mut summary = BundleSummary::default();
-    let mut put = |w: &mut BufWriter<File>, rec: &Record<'_>, bytes: &mut u64| -> Result<()> {
-        let frame = encode(rec, &mut buf).map_err(|e| anyhow::anyhow!("{e}"))?;
-        *bytes += frame.len() as u64;
-        w.write_all(frame)
-            .with_context(|| format!("{}: cannot write", out.display()))
+    let mut w = RecordWriter {
+        w,
+        buf: [0; MAX_RECORD],
+        bytes: 0,
+        out,
     };
-    let mut bytes = 0u64;
-    put(
-        &mut w,
-        &Record::Header {
-            bundle_version: BUNDLE_VERSION,
-            list_version: version,
-            config: pf.config,
-            rules: pf.policy.rules.len() as u8,
-            lists: lists.decls.len() as u8,
-            entries: lists.entries.len() as u32,
-        },
-        &mut bytes,
-    )?;
+    let mut summary = BundleSummary::default();
+    w.put(&Record::Header {
+        bundle_version: BUNDLE_VERSION,
+        list_version: version,
+        config: pf.config,
+        rules: pf.policy.rules.len() as u8,
+        lists: lists.decls.len() as u8,
+        entries: lists.entries.len() as u32,
+    })?;
     for r in &pf.policy.rules {
-        put(&mut w, &Record::Rule(r.clone()), &mut bytes)?;
+        w.put(&Record::Rule(r.clone()))?;
         summary.rules += 1;
     }
     for d in &lists.decls {
-        put(&mut w, &Record::list(&d.spec), &mut bytes)?;
+        w.put(&Record::list(&d.spec))?;
     }
     for e in &lists.entries {
         let rec = Record::Entry {
@@ -109,7 +103,7 @@ pub fn prepare(
             valid_from: e.valid_from.unwrap_or(0),
             valid_until: e.valid_until.unwrap_or(0),
         };
-        put(&mut w, &rec, &mut bytes)?;
+        w.put(&rec)?;
         summary.entries += 1;
     }
     let mut bad = |line: u64, error: String| {
@@ -127,14 +121,19 @@ pub fn prepare(
         lines += 1;
         match parsed {
             Ok((read, arrival)) => {
-                // The unit's own content checks (not the clock: that is
-                // the unit's to apply as it replays).
-                if let Err(e) = read.check(u64::MAX, 0) {
-                    bad(line, e.to_string());
-                    return Ok(());
+                if w.try_put(&Record::read(&read, arrival))? {
+                    reads += 1;
+                } else {
+                    // Too long for a record: its plate or camera is too
+                    // long, and the unit refuses it with the reason the
+                    // replay reports. A read that fits goes in as it is,
+                    // and the unit counts its faults as the replay does.
+                    let why = read.check(u64::MAX, 0).err().map_or_else(
+                        || "read does not fit a bundle record".to_string(),
+                        |e| e.to_string(),
+                    );
+                    bad(line, why);
                 }
-                put(&mut w, &Record::read(&read, arrival), &mut bytes)?;
-                reads += 1;
             }
             Err(error) => bad(line, error),
         }
@@ -142,11 +141,12 @@ pub fn prepare(
     })?;
     summary.reads = reads;
     summary.input.lines = lines;
-    put(&mut w, &Record::End, &mut bytes)?;
-    let f = w
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(|| format!("{}: cannot write", out.display()))?;
+    w.put(&Record::End)?;
+    let bytes = w.bytes;
+    let f =
+        w.w.into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("{}: cannot write", out.display()))?;
     f.sync_all()
         .with_context(|| format!("{}: cannot write", out.display()))?;
     tmp.persist(out)
@@ -154,6 +154,40 @@ pub fn prepare(
         .with_context(|| format!("{}: cannot write", out.display()))?;
     summary.bytes = bytes;
     Ok(summary)
+}
+
+/// Encodes records into the bundle file, counting bytes.
+struct RecordWriter<'a> {
+    w: BufWriter<File>,
+    buf: [u8; MAX_RECORD],
+    bytes: u64,
+    out: &'a Path,
+}
+
+impl RecordWriter<'_> {
+    /// Writes a record; `Ok(false)` if it does not fit in [`MAX_RECORD`]
+    /// bytes (nothing written then).
+    fn try_put(&mut self, rec: &Record<'_>) -> Result<bool> {
+        let Ok(frame) = encode(rec, &mut self.buf) else {
+            return Ok(false);
+        };
+        self.bytes += frame.len() as u64;
+        self.w
+            .write_all(frame)
+            .with_context(|| format!("{}: cannot write", self.out.display()))?;
+        Ok(true)
+    }
+
+    /// Writes a record that must fit.
+    fn put(&mut self, rec: &Record<'_>) -> Result<()> {
+        if !self.try_put(rec)? {
+            bail!(
+                "{}: a record does not fit in {MAX_RECORD} bytes",
+                self.out.display()
+            );
+        }
+        Ok(())
+    }
 }
 
 /// Are `a` and `b` the same existing file?
