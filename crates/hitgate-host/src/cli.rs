@@ -39,7 +39,7 @@ struct Cli {
 /// What `replay` and `prepare` read.
 #[derive(Args)]
 struct Inputs {
-    /// Reads: .jsonl or .csv, optionally .gz.
+    /// Reads: .jsonl or .csv, optionally .gz; - for standard input.
     #[arg(long)]
     reads: PathBuf,
     /// Watchlists (CSV); repeat for several files.

@@ -238,6 +238,23 @@ mod tests {
         OutDir::open(d.path(), NAMES, &[]).unwrap();
     }
 
+    /// A full disk: the error surfaces at `finish` and names the file it
+    /// was writing, not another one.
+    #[test]
+    fn a_failed_write_is_reported_with_its_file() {
+        let d = tempfile::tempdir().unwrap();
+        let o = OutDir::open(d.path(), NAMES, &[]).unwrap();
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let mut w = BufWriter::new(full);
+        w.write_all(b"{\"hits\": 1}").unwrap();
+        let e = format!("{:#}", o.finish("report.json", w).unwrap_err());
+        assert!(e.contains("report.json: cannot write"), "{e}");
+        assert!(!e.contains("report.svg"), "{e}");
+    }
+
     #[test]
     fn an_input_that_is_an_output_is_refused() {
         let d = tempfile::tempdir().unwrap();
