@@ -131,3 +131,58 @@ fn a_csv_decompression_bomb_stays_within_a_hard_memory_limit() {
     assert_eq!(r["input"]["bad_lines"], 1, "{r}");
     assert_eq!(r["indicators"]["dispatched"], 1, "{r}");
 }
+
+/// A rerun killed mid-stream (SIGTERM, as a service manager stops it)
+/// leaves the earlier run's outputs whole, and the next run cleans up.
+#[test]
+fn a_killed_rerun_leaves_the_earlier_outputs_whole() {
+    let d = tempfile::tempdir().unwrap();
+    let first = d.path().join("reads.jsonl");
+    std::fs::write(&first, reads(50)).unwrap();
+    let out = hitgate(d.path(), first.to_str().unwrap()).output().unwrap();
+    assert!(out.status.success());
+    let names = ["hits.jsonl", "report.json", "report.svg"];
+    let before: Vec<Vec<u8>> = names
+        .iter()
+        .map(|n| std::fs::read(d.path().join("out").join(n)).unwrap())
+        .collect();
+    let fifo = d.path().join("reads.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let child = hitgate(d.path(), fifo.to_str().unwrap()).spawn().unwrap();
+    let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    let text = reads(5_000);
+    w.write_all(&text.as_bytes()[..text.len() / 2]).unwrap();
+    w.flush().unwrap();
+    // The command is mid-stream, its outputs staged: stop it.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let ok = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let status = child.wait_with_output().unwrap().status;
+    assert!(!status.success());
+    drop(w);
+    for (n, b) in names.iter().zip(&before) {
+        assert_eq!(
+            &std::fs::read(d.path().join("out").join(n)).unwrap(),
+            b,
+            "{n}"
+        );
+    }
+    // The next run removes what the killed one left.
+    let out = hitgate(d.path(), first.to_str().unwrap()).output().unwrap();
+    assert!(out.status.success());
+    let left: Vec<String> = std::fs::read_dir(d.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
