@@ -55,6 +55,15 @@ impl Case {
         hitgate(&args)
     }
 
+    /// A reads file of the two listed cars, ten minutes apart.
+    fn two_hits(&self) -> PathBuf {
+        self.write(
+            "reads.jsonl",
+            &(read("2026-01-05T08:00:00Z", "cam-1", "1WNT000")
+                + &read("2026-01-05T08:10:00Z", "cam-1", "1ABC234")),
+        )
+    }
+
     fn report(&self) -> Value {
         serde_json::from_str(&std::fs::read_to_string(self.path("out/report.json")).unwrap())
             .unwrap()
@@ -205,11 +214,7 @@ fn bad_line_messages_never_quote_a_plate() {
 #[test]
 fn a_failed_rerun_leaves_the_earlier_results_whole() {
     let c = Case::new();
-    let reads = c.write(
-        "reads.jsonl",
-        &(read("2026-01-05T08:00:00Z", "cam-1", "1WNT000")
-            + &read("2026-01-05T08:10:00Z", "cam-1", "1ABC234")),
-    );
+    let reads = c.two_hits();
     c.replay(&reads, &["--frames"]).unwrap();
     let before: Vec<Vec<u8>> = ["hits.jsonl", "hits.frames", "report.json", "report.svg"]
         .iter()
@@ -370,11 +375,7 @@ fn unknown_confidence_is_kept_and_a_position_out_of_range_is_a_bad_line() {
 #[test]
 fn eval_refuses_a_repeated_seq_and_a_time_it_cannot_read() {
     let c = Case::new();
-    let reads = c.write(
-        "reads.jsonl",
-        &(read("2026-01-05T08:00:00Z", "cam-1", "1WNT000")
-            + &read("2026-01-05T08:10:00Z", "cam-1", "1ABC234")),
-    );
+    let reads = c.two_hits();
     c.replay(&reads, &[]).unwrap();
     let hits = std::fs::read_to_string(c.path("out/hits.jsonl")).unwrap();
     let truth = c.write("truth.jsonl", "");

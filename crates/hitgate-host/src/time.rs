@@ -5,12 +5,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::{Result, anyhow};
 
 /// Parses an RFC 3339 UTC time (`2026-01-05T08:00:00Z`, fractions allowed).
+/// The error quotes the text (for lists and settings; see
+/// [`parse_event_ts`] for reads).
 pub fn parse_ts(s: &str) -> Result<u64> {
-    let t = humantime::parse_rfc3339_weak(s).map_err(|e| anyhow!("bad timestamp {s:?}: {e}"))?;
-    let d = t
-        .duration_since(UNIX_EPOCH)
-        .map_err(|_| anyhow!("bad timestamp {s:?}: before 1970"))?;
-    u64::try_from(d.as_millis()).map_err(|_| anyhow!("bad timestamp {s:?}: out of range"))
+    parse_event_ts(s).map_err(|e| anyhow!("bad timestamp {s:?}: {e}"))
 }
 
 /// Parses an RFC 3339 UTC time as [`parse_ts`] does, with an error that
