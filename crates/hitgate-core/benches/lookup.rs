@@ -13,7 +13,12 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use hitgate_core::*;
+use hitgate_core::{
+    distance::{Tolerance, distance},
+    list::EntryId,
+    plate::Plate,
+    watchlist::{Matches, OneEdit, Watchlist},
+};
 
 mod common;
 use common::{READS, Setup, TOLERANT};

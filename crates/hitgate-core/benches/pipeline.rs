@@ -6,7 +6,20 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hitgate_core::*;
+use hitgate_core::{
+    confusion::ConfusionClasses,
+    distance::Tolerance,
+    hit::Outcome,
+    indicators::CameraStats,
+    list::{ListEntry, ListSpec, Priority},
+    passage::Passage,
+    plate::Plate,
+    policy::Policy,
+    read::Read,
+    suppress::SuppressSlot,
+    unit::{Config, Tables, Unit},
+    watchlist::{Entry, Matches, WatchlistBuilder},
+};
 
 mod common;
 use common::{Rng, belgian_printed as belgian};

@@ -19,7 +19,7 @@
 
 use std::time::Instant;
 
-use hitgate_core::*;
+use hitgate_core::watchlist::Matches;
 
 #[path = "../benches/common/mod.rs"]
 mod common;

@@ -1,7 +1,7 @@
 //! The unit's clock when reads carry no arrival time.
 //!
 //! A unit stamps each read with its own clock when it arrives, and
-//! [`Unit::receive`](crate::Unit::receive) takes that time. A recording
+//! [`Unit::receive`](crate::unit::Unit::receive) takes that time. A recording
 //! often has no arrival column; then only the cameras' event times are
 //! left, and one camera whose clock is wrong (five years ahead, or a single
 //! bad frame) must not move the unit's clock: everything after it would be

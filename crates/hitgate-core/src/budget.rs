@@ -18,10 +18,10 @@ pub struct Budget {
 /// `{ p1 = { burst = 20, per_hour = 60 } }`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Budgets(pub [Option<Budget>; crate::Priority::COUNT]);
+pub struct Budgets(pub [Option<Budget>; crate::list::Priority::COUNT]);
 
 #[cfg(feature = "serde")]
-const NAMES: [&str; crate::Priority::COUNT] = ["p0", "p1", "p2", "p3", "p4"];
+const NAMES: [&str; crate::list::Priority::COUNT] = ["p0", "p1", "p2", "p3", "p4"];
 
 #[cfg(feature = "serde")]
 impl serde::Serialize for Budgets {

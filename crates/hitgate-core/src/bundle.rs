@@ -14,10 +14,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::distance::Tolerance;
+use crate::list::ListSpec;
 use crate::policy::Rule;
 use crate::read::{Position, Read};
 use crate::unit::Config;
-use crate::watchlist::ListSpec;
 
 /// Version of the bundle format.
 pub const BUNDLE_VERSION: u8 = 1;

@@ -73,7 +73,7 @@ impl core::error::Error for ClassError {}
 /// A partition of `A-Z0-9` into look-alike classes.
 ///
 /// ```
-/// use hitgate_core::ConfusionClasses;
+/// use hitgate_core::confusion::ConfusionClasses;
 /// let c = ConfusionClasses::default();
 /// assert!(c.alike(b'O', b'0') && c.alike(b'Q', b'D'));
 /// assert!(!c.alike(b'O', b'8'));

@@ -2,7 +2,7 @@
 //! other edits.
 //!
 //! The distance is a Levenshtein alignment in which a substitution between two
-//! characters of the same [confusion class](crate::ConfusionClasses) may count
+//! characters of the same [confusion class](crate::confusion::ConfusionClasses) may count
 //! as *OCR-equivalent* instead of as an *edit*. Both counts are bounded by a
 //! [`Tolerance`]; among the alignments within bounds, the best has the fewest
 //! changes in total, then the fewest edits.
@@ -126,7 +126,7 @@ fn allowed(tol: Tolerance) -> u16 {
 /// applied here.
 ///
 /// ```
-/// use hitgate_core::{distance, ConfusionClasses, Distance, Tolerance};
+/// use hitgate_core::{distance::distance, confusion::ConfusionClasses, distance::Distance, distance::Tolerance};
 /// let c = ConfusionClasses::default();
 /// let tol = Tolerance { ocr: 1, edits: 1, min_len: 5 };
 /// assert_eq!(distance(b"1ABC234", b"1ABC234", &c, tol), Some(Distance { ocr: 0, edits: 0 }));

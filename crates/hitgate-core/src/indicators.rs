@@ -6,9 +6,9 @@
 //! `reviewed`, `dropped`, `suppressed_realert`). Reads that joined an open
 //! passage are `suppressed_passage`.
 
+use crate::list::{MAX_LISTS, Priority};
 use crate::policy::MAX_RULES;
 use crate::read::{CameraId, ReadError};
-use crate::watchlist::{MAX_LISTS, Priority};
 
 /// The unit's counters. Cheap to copy, serde-serialisable, reset with
 /// [`Indicators::default`].

@@ -8,9 +8,10 @@
 //! In consensus mode the passage is held until its window closes, and its
 //! plate is a per-position vote over its reads, weighted by confidence.
 
+use crate::list::EntryId;
 use crate::plate::{Country, MAX_PLATE_LEN, Plate};
 use crate::read::{CameraId, Position};
-use crate::watchlist::{EntryId, Match};
+use crate::watchlist::Match;
 
 /// Reads of a passage that take part in the vote; later ones are counted
 /// only.

@@ -64,7 +64,7 @@ impl core::error::Error for PlateError {}
 /// A canonical number plate: 1 to [`MAX_PLATE_LEN`] characters of `A-Z0-9`.
 ///
 /// ```
-/// use hitgate_core::Plate;
+/// use hitgate_core::plate::Plate;
 /// let p = Plate::normalize(b"1-abc-234").unwrap();
 /// assert_eq!(p.as_str(), "1ABC234");
 /// assert_eq!(Plate::normalize("1\u{b7}ABC\u{b7}234".as_bytes()), Ok(p));
@@ -308,7 +308,7 @@ impl core::error::Error for CountryError {}
 /// A two-letter country code (`BE`, `NL`, `FR`, `DE`, `LU`, ...), upper case.
 ///
 /// ```
-/// use hitgate_core::Country;
+/// use hitgate_core::plate::Country;
 /// assert_eq!(Country::parse(b"be").unwrap().as_str(), "BE");
 /// assert!(Country::parse(b"B1").is_err());
 /// ```
@@ -486,6 +486,6 @@ mod serde_tests {
             Country::BE
         );
         assert!(postcard::from_bytes::<Country>(b"\x03BEL").is_err());
-        assert!(postcard::from_bytes::<crate::CameraId>(b"\x00").is_err());
+        assert!(postcard::from_bytes::<crate::read::CameraId>(b"\x00").is_err());
     }
 }

@@ -7,8 +7,9 @@
 
 use core::fmt;
 
+use crate::list::{ListId, Priority};
 use crate::read::CameraId;
-use crate::watchlist::{ListId, MatchKind, Priority};
+use crate::watchlist::MatchKind;
 
 /// The most rules a policy holds.
 pub const MAX_RULES: usize = 32;
@@ -101,10 +102,10 @@ impl Member for Priority {
 
 impl Member for ListId {
     fn bit(self) -> Option<u32> {
-        (self.index() < crate::watchlist::MAX_LISTS).then_some(u32::from(self.0))
+        (self.index() < crate::list::MAX_LISTS).then_some(u32::from(self.0))
     }
     fn from_bit(bit: u32) -> Option<Self> {
-        (bit < crate::watchlist::MAX_LISTS as u32).then_some(ListId(bit as u8))
+        (bit < crate::list::MAX_LISTS as u32).then_some(ListId(bit as u8))
     }
 }
 
@@ -337,7 +338,7 @@ impl core::error::Error for PolicyError {}
 ///
 /// ```
 /// use hitgate_core::policy::*;
-/// use hitgate_core::{CameraId, ListId, MatchKind, Priority};
+/// use hitgate_core::{read::CameraId, list::ListId, watchlist::MatchKind, list::Priority};
 /// let p = Policy::brussels();
 /// let cam = CameraId::new("cam-1").unwrap();
 /// let facts = |priority, also_local| Facts { priority, list: ListId(0), also_local, kind: MatchKind::Exact, camera: &cam };

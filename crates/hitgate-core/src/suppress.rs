@@ -16,9 +16,9 @@
 //! out-of-order hit cannot pull the state back; the window test is on the
 //! absolute difference, so a late copy of a dispatched hit is suppressed too.
 
+use crate::list::ListId;
 use crate::plate::{Country, Plate};
 use crate::policy::Action;
-use crate::watchlist::ListId;
 
 /// One slot of the suppression table. Storage is handed in by the caller:
 /// `[SuppressSlot::EMPTY; N]`. Size it as the hits forwarded in one re-alert

@@ -27,14 +27,15 @@
 use core::fmt;
 
 use crate::budget::{Bucket, Budget, Budgets};
-use crate::distance::Distance;
+use crate::hit::{Hit, Outcome, Reason};
 use crate::indicators::{CameraStats, Indicators, camera_slot};
+use crate::list::Priority;
 use crate::passage::{MAX_PASSAGE_ENTRIES, Passage, PassageTable, consensus};
-use crate::plate::{Country, Plate};
+use crate::plate::Plate;
 use crate::policy::{Action, Facts, Policy, RuleId};
-use crate::read::{CameraId, Position, Read, ReadError};
+use crate::read::{CameraId, Read, ReadError};
 use crate::suppress::{Key, SuppressSlot, is_suppressed, record};
-use crate::watchlist::{ListId, Match, MatchKind, Matches, Priority, Watchlist};
+use crate::watchlist::{Match, MatchKind, Matches, Watchlist};
 
 /// Matches considered per read.
 pub const MAX_MATCHES: usize = 8;
@@ -110,97 +111,6 @@ impl Default for Config {
     fn default() -> Self {
         Self::DEFAULT
     }
-}
-
-/// Why a forwarded hit is a review rather than a dispatch (or `None`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
-pub enum Reason {
-    /// The matrix decided so.
-    Rule,
-    /// Older than the maximum lateness.
-    Late,
-    /// The dispatch budget of its priority is spent.
-    Capacity,
-    /// The reads agree on an unlisted plate that only looks like a listed one.
-    Lookalike,
-}
-
-impl Reason {
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Rule => "rule",
-            Self::Late => "late",
-            Self::Capacity => "capacity",
-            Self::Lookalike => "lookalike",
-        }
-    }
-}
-
-/// A forwarded hit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Hit {
-    /// Sequence number of forwarded hits, from 0.
-    pub seq: u32,
-    /// Event time of the passage's first read (ms since the Unix epoch).
-    pub time: u64,
-    /// The camera.
-    pub camera: CameraId,
-    /// The plate as read (the passage's consensus plate in consensus mode).
-    pub read: Plate,
-    /// Reads behind the hit.
-    pub reads: u16,
-    /// The listed plate.
-    pub listed: Plate,
-    /// The listed country.
-    pub country: Option<Country>,
-    /// The list.
-    pub list: ListId,
-    /// The entry's priority.
-    pub priority: Priority,
-    /// How the read matched.
-    pub kind: MatchKind,
-    /// The changes from read to listed plate.
-    pub distance: Distance,
-    /// Dispatch or review.
-    pub action: Action,
-    /// The rule that decided.
-    pub rule: RuleId,
-    /// Why a review (`Rule` when the matrix said review, or for a dispatch).
-    pub reason: Reason,
-    /// Older than the maximum lateness.
-    pub late: bool,
-    /// Watchlist version matched against.
-    pub version: u32,
-    /// Position of a mobile unit.
-    pub position: Option<Position>,
-}
-
-/// The outcome of a decided passage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum Outcome {
-    /// Forwarded for dispatch or review.
-    Forward(Hit),
-    /// The matrix dropped it.
-    Dropped {
-        /// The deciding rule.
-        rule: RuleId,
-        /// The priority of the match.
-        priority: Priority,
-    },
-    /// A repeat of a hit forwarded within the re-alert window.
-    Suppressed {
-        /// The rule that would have forwarded it.
-        rule: RuleId,
-        /// The action it would have had.
-        action: Action,
-    },
 }
 
 /// What became of a read when it was pushed.

@@ -22,11 +22,12 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::distance::Distance;
+use crate::hit::{Hit, Reason};
+use crate::list::{ListId, Priority};
 use crate::plate::{Country, Plate};
 use crate::policy::{Action, RuleId};
 use crate::read::{CameraId, Position};
-use crate::unit::{Hit, Reason};
-use crate::watchlist::{ListId, MatchKind, Priority};
+use crate::watchlist::MatchKind;
 
 /// Version of the frame format.
 pub const WIRE_VERSION: u8 = 1;

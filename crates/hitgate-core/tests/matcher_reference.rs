@@ -5,7 +5,13 @@
 
 use std::collections::BTreeSet;
 
-use hitgate_core::*;
+use hitgate_core::{
+    confusion::ConfusionClasses,
+    distance::{Tolerance, distance},
+    list::{ListEntry, ListId, ListSpec, Priority},
+    plate::{Country, Plate, PlateError},
+    watchlist::{Entry, MIN_TOLERANT_LEN, Matches, OneEdit, WatchlistBuilder, fence_words},
+};
 use proptest::prelude::*;
 
 /// The default look-alike classes, written out again here.

@@ -10,8 +10,21 @@
 
 use std::collections::HashMap;
 
-use hitgate_core::watchlist::{EntryId, Match};
-use hitgate_core::*;
+use hitgate_core::{
+    budget::{Budget, Budgets},
+    confusion::ConfusionClasses,
+    distance::Tolerance,
+    hit::{Outcome, Reason},
+    indicators::{CameraStats, Indicators},
+    list::{EntryId, ListEntry, ListId, ListSpec, Priority},
+    passage::Passage,
+    plate::Plate,
+    policy::{Action, Policy, RuleId},
+    read::Read,
+    suppress::SuppressSlot,
+    unit::{Config, Mode, ReadStatus, Tables, Unit},
+    watchlist::{Entry, Match, MatchKind, Matches, Watchlist, WatchlistBuilder},
+};
 use proptest::prelude::*;
 
 const LISTED: [(&str, u8, u8); 9] = [

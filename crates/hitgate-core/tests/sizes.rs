@@ -3,8 +3,13 @@
 
 use core::mem::size_of;
 
-use hitgate_core::policy::Rule;
-use hitgate_core::*;
+use hitgate_core::hit::Hit;
+use hitgate_core::indicators::{CameraStats, Indicators};
+use hitgate_core::passage::Passage;
+use hitgate_core::policy::{Policy, Rule};
+use hitgate_core::suppress::SuppressSlot;
+use hitgate_core::unit::Unit;
+use hitgate_core::watchlist::{BYTES_PER_ENTRY, Entry, Matches, Watchlist};
 
 #[test]
 fn sizes_stay_within_their_budgets() {

@@ -1,7 +1,7 @@
 //! The host side of hitgate: files in, [`hitgate_core`] decides, files out.
 //!
 //! This crate holds no matching or decision logic. It reads read streams,
-//! list files and policy files, drives a [`hitgate_core::Unit`], and writes
+//! list files and policy files, drives a [`hitgate_core::unit::Unit`], and writes
 //! hits, reports and pictures; it also generates synthetic scenarios and
 //! scores what was forwarded against their ground truth, and measures how
 //! many unlisted plates each list's tolerance catches. The `hitgate`

@@ -11,8 +11,9 @@ use crate::policy_file::{ListDecl, default_list};
 use crate::time::parse_ts;
 use anyhow::{Result, anyhow, bail};
 use hitgate_core::{
-    ConfusionClasses, Country, Entry, FENCES_PAY_ABOVE, ListEntry, ListId, Plate, Priority,
-    Watchlist, WatchlistBuilder, fence_words,
+    confusion::ConfusionClasses, list::ListEntry, list::ListId, list::Priority, plate::Country,
+    plate::Plate, watchlist::Entry, watchlist::FENCES_PAY_ABOVE, watchlist::Watchlist,
+    watchlist::WatchlistBuilder, watchlist::fence_words,
 };
 
 /// Entries read from one or more list files, not yet indexed.
@@ -115,8 +116,12 @@ impl ListsData {
                         bail!("{}: list {list:?} is not declared in the policy", at())
                     }
                     None => {
-                        if this.decls.len() >= hitgate_core::MAX_LISTS {
-                            bail!("{}: more than {} lists", at(), hitgate_core::MAX_LISTS);
+                        if this.decls.len() >= hitgate_core::list::MAX_LISTS {
+                            bail!(
+                                "{}: more than {} lists",
+                                at(),
+                                hitgate_core::list::MAX_LISTS
+                            );
                         }
                         this.decls.push(default_list(list));
                         this.decls.len() - 1

@@ -7,7 +7,7 @@
 //! local = false
 //! tolerance = { ocr = 1, edits = 0, min_len = 5 }
 //!
-//! [config]                      # hitgate_core::Config; every field optional
+//! [config]                      # hitgate_core::unit::Config; every field optional
 //! mode = "consensus"            # or "first-read"
 //! passage_window_ms = 2000
 //! budgets = { p1 = { burst = 20, per_hour = 60 } }
@@ -24,7 +24,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 use hitgate_core::policy::Rule;
-use hitgate_core::{Config, ListSpec, Policy, Tolerance};
+use hitgate_core::{distance::Tolerance, list::ListSpec, policy::Policy, unit::Config};
 use serde::Deserialize;
 
 /// One declared list.
@@ -118,11 +118,11 @@ impl PolicyFile {
             }
             lists.push(ListDecl { name: l.name, spec });
         }
-        if lists.len() > hitgate_core::MAX_LISTS {
+        if lists.len() > hitgate_core::list::MAX_LISTS {
             bail!(
                 "{} lists declared; at most {}",
                 lists.len(),
-                hitgate_core::MAX_LISTS
+                hitgate_core::list::MAX_LISTS
             );
         }
         let config = match raw.config {
@@ -247,7 +247,7 @@ pub fn brussels_toml(lists: &[ListDecl], config: &Config) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hitgate_core::{Action, Priority};
+    use hitgate_core::{list::Priority, policy::Action};
 
     #[test]
     fn baseline_file_parses_back_to_the_baseline() {
@@ -281,13 +281,13 @@ mod tests {
             "#,
         )
         .unwrap();
-        assert_eq!(p.config.mode, hitgate_core::Mode::FirstRead);
+        assert_eq!(p.config.mode, hitgate_core::unit::Mode::FirstRead);
         assert_eq!(p.config.budgets.0[1].map(|b| b.burst), Some(3));
         assert_eq!(p.config.budgets.0[2], None);
         let r = &p.policy.rules[0];
         assert_eq!(
             r.lists.iter().collect::<Vec<_>>(),
-            vec![hitgate_core::ListId(1)]
+            vec![hitgate_core::list::ListId(1)]
         );
         assert_eq!(r.action, Action::Review);
         assert!(r.priorities.is_empty());
@@ -349,7 +349,7 @@ mod tests {
         std::fs::write(&p, "mode = \"first-read\"\n").unwrap();
         assert_eq!(
             PolicyFile::load_config(&p).unwrap().mode,
-            hitgate_core::Mode::FirstRead
+            hitgate_core::unit::Mode::FirstRead
         );
     }
 }

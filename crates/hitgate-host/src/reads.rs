@@ -108,13 +108,13 @@ pub struct Line<'a> {
     /// 101); -1 is unknown.
     pub confidence: Option<u8>,
     /// Position, when both `lat` and `lon` are given.
-    pub position: Option<hitgate_core::Position>,
+    pub position: Option<hitgate_core::read::Position>,
 }
 
 impl Line<'_> {
     /// The read as the core takes it.
-    pub fn read(&self) -> hitgate_core::Read<'_> {
-        hitgate_core::Read {
+    pub fn read(&self) -> hitgate_core::read::Read<'_> {
+        hitgate_core::read::Read {
             time: self.time,
             camera: &self.raw.camera,
             plate: self.raw.plate.as_bytes(),
@@ -134,7 +134,7 @@ struct OwnedRead {
     plate: String,
     country: Option<String>,
     confidence: Option<u8>,
-    position: Option<hitgate_core::Position>,
+    position: Option<hitgate_core::read::Position>,
 }
 
 impl OwnedRead {
@@ -150,8 +150,8 @@ impl OwnedRead {
         }
     }
 
-    fn read(&self) -> hitgate_core::Read<'_> {
-        hitgate_core::Read {
+    fn read(&self) -> hitgate_core::read::Read<'_> {
+        hitgate_core::read::Read {
             time: self.time,
             camera: &self.camera,
             plate: self.plate.as_bytes(),
@@ -170,7 +170,7 @@ pub const HELD_READS: usize = 64;
 /// Calls `f` with each read as the unit receives it: its line number, the
 /// read and its arrival time (or the line's error), and the bytes read so
 /// far. A line with an `arrival` time arrives then; a line without one
-/// arrives at the time [`ArrivalClock`](hitgate_core::ArrivalClock) derives
+/// arrives at the time [`ArrivalClock`](hitgate_core::arrival::ArrivalClock) derives
 /// from the cameras' progress, with `tolerance` the unit's `max_future_ms`:
 /// a read that jumps ahead may be held back until a later read settles it,
 /// so reads may reach `f` a little out of line order, each with its own
@@ -178,11 +178,11 @@ pub const HELD_READS: usize = 64;
 pub fn for_each_arrival(
     stream: ReadStream,
     tolerance: u32,
-    mut f: impl FnMut(u64, Result<(hitgate_core::Read<'_>, u64), String>, u64) -> Result<()>,
+    mut f: impl FnMut(u64, Result<(hitgate_core::read::Read<'_>, u64), String>, u64) -> Result<()>,
 ) -> Result<()> {
     let mut slots: Vec<Option<hitgate_core::arrival::Held<OwnedRead>>> =
         (0..HELD_READS).map(|_| None).collect();
-    let mut clock = hitgate_core::ArrivalClock::new(tolerance, &mut slots);
+    let mut clock = hitgate_core::arrival::ArrivalClock::new(tolerance, &mut slots);
     let mut released: Vec<(OwnedRead, u64)> = Vec::new();
     let mut last_bytes = 0;
     for_each(stream, |line, parsed, bytes| {
@@ -192,14 +192,14 @@ pub fn for_each_arrival(
             Err(e) => return f(line, Err(e), bytes),
         };
         let mut out = |o: OwnedRead, t: u64| released.push((o, t));
-        let at = match (l.arrival, hitgate_core::CameraId::new(&l.raw.camera)) {
+        let at = match (l.arrival, hitgate_core::read::CameraId::new(&l.raw.camera)) {
             (Some(a), _) => Some(clock.stamped(a, &mut out)),
             // A bad camera id: the unit refuses the read whenever it comes.
             (None, Err(_)) => Some(clock.now().unwrap_or(l.time)),
             (None, Ok(cam)) => match clock.step(&cam, l.time, || OwnedRead::of(line, &l), &mut out)
             {
-                hitgate_core::Arrival::At(t) => Some(t),
-                hitgate_core::Arrival::Held => None,
+                hitgate_core::arrival::Arrival::At(t) => Some(t),
+                hitgate_core::arrival::Arrival::Held => None,
             },
         };
         for (o, t) in released.drain(..) {
@@ -255,7 +255,7 @@ fn finish(raw: RawRead<'_>) -> Result<Line<'_>, String> {
             if !(-180.0..=180.0).contains(&lon) {
                 return Err("lon: outside -180 to 180".into());
             }
-            hitgate_core::Position::from_degrees(lat, lon)
+            hitgate_core::read::Position::from_degrees(lat, lon)
         }
         (Some(_), None) => return Err("lat without lon".into()),
         (None, Some(_)) => return Err("lon without lat".into()),

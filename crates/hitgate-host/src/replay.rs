@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use hitgate_core::{
-    Action, CameraStats, Hit, Indicators, Outcome, Passage, Policy, SuppressSlot, Tables, Unit,
+    hit::Hit, hit::Outcome, indicators::CameraStats, indicators::Indicators, passage::Passage,
+    policy::Action, policy::Policy, suppress::SuppressSlot, unit::Tables, unit::Unit,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
@@ -471,10 +472,10 @@ impl Report {
             by_rule.insert(r.name.as_str().to_string(), indicators.by_rule[i]);
         }
         by_rule.insert("fallback".into(), indicators.by_fallback);
-        let rejected = (0..hitgate_core::ReadError::COUNT)
+        let rejected = (0..hitgate_core::read::ReadError::COUNT)
             .map(|i| {
                 (
-                    hitgate_core::ReadError::slot_name(i).to_string(),
+                    hitgate_core::read::ReadError::slot_name(i).to_string(),
                     indicators.rejected[i],
                 )
             })

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use hitgate_core::confusion::DEFAULT_CLASSES;
-use hitgate_core::{Config, ListSpec, Tolerance};
+use hitgate_core::{distance::Tolerance, list::ListSpec, unit::Config};
 use serde::{Deserialize, Serialize};
 
 use crate::policy_file::{ListDecl, brussels_toml};
@@ -913,7 +913,7 @@ mod tests {
         for _ in 0..5_000 {
             let (printed, _) = plate(&mut rng);
             assert!(
-                hitgate_core::Plate::normalize(printed.as_bytes()).is_ok(),
+                hitgate_core::plate::Plate::normalize(printed.as_bytes()).is_ok(),
                 "{printed}"
             );
         }

@@ -21,7 +21,10 @@
 //! lookup does the matching.
 
 use anyhow::Result;
-use hitgate_core::{Country, ListId, MatchKind, Matches, Plate, Tolerance, Watchlist};
+use hitgate_core::{
+    distance::Tolerance, list::ListId, plate::Country, plate::Plate, watchlist::MatchKind,
+    watchlist::Matches, watchlist::Watchlist,
+};
 use serde::Serialize;
 
 use crate::lists::ListsData;
@@ -286,7 +289,7 @@ pub fn render(w: &Widths) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
-    use hitgate_core::{ListEntry, ListSpec, Priority};
+    use hitgate_core::{list::ListEntry, list::ListSpec, list::Priority};
 
     use super::*;
     use crate::policy_file::ListDecl;

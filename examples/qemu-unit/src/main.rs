@@ -30,8 +30,10 @@ use cortex_m_semihosting::hio;
 use embedded_hal::digital::OutputPin;
 use hitgate_core::bundle::{BUNDLE_VERSION, MAX_RECORD, ReadFailure, Reader, Record};
 use hitgate_core::{
-    Action, CameraStats, ConfusionClasses, Country, Entry, ListEntry, ListId, ListSpec, Outcome,
-    Passage, Plate, Policy, Priority, SuppressSlot, Tables, Unit, WatchlistBuilder,
+    confusion::ConfusionClasses, hit::Outcome, indicators::CameraStats, list::ListEntry,
+    list::ListId, list::ListSpec, list::Priority, passage::Passage, plate::Country, plate::Plate,
+    policy::Action, policy::Policy, suppress::SuppressSlot, unit::Tables, unit::Unit,
+    watchlist::Entry, watchlist::WatchlistBuilder,
 };
 use static_cell::ConstStaticCell;
 

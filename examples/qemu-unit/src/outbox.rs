@@ -4,7 +4,7 @@
 
 use embedded_io::Write;
 use heapless::{Deque, Vec};
-use hitgate_core::Hit;
+use hitgate_core::hit::Hit;
 use hitgate_core::wire::{MAX_FRAME, encode_hit};
 
 /// Frames waiting for the uplink.

@@ -3,8 +3,9 @@
 #![allow(dead_code, clippy::unwrap_used, missing_docs)] // each bench uses part of it
 
 use hitgate_core::{
-    ConfusionClasses, Entry, ListEntry, ListSpec, Plate, Priority, Tolerance, Watchlist,
-    WatchlistBuilder, fence_words,
+    confusion::ConfusionClasses, distance::Tolerance, list::ListEntry, list::ListSpec,
+    list::Priority, plate::Plate, watchlist::Entry, watchlist::Watchlist,
+    watchlist::WatchlistBuilder, watchlist::fence_words,
 };
 
 /// A small deterministic generator (xorshift64*), so the bench needs no

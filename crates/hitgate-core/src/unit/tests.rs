@@ -7,7 +7,8 @@ use super::*;
 use crate::budget::Budgets;
 use crate::confusion::ConfusionClasses;
 use crate::distance::Tolerance;
-use crate::watchlist::{Entry, ListEntry, ListSpec, WatchlistBuilder};
+use crate::list::{ListEntry, ListSpec};
+use crate::watchlist::{Entry, WatchlistBuilder};
 
 const MIN: u64 = 60_000;
 const T0: u64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z

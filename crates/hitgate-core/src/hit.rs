@@ -1,0 +1,101 @@
+//! What the unit forwards: a [`Hit`] for dispatch or review and why, and the
+//! [`Outcome`] of every decided passage. Kept apart from the unit so that
+//! the wire format depends on the output alone.
+
+use crate::distance::Distance;
+use crate::list::{ListId, Priority};
+use crate::plate::{Country, Plate};
+use crate::policy::{Action, RuleId};
+use crate::read::{CameraId, Position};
+use crate::watchlist::MatchKind;
+
+/// Why a forwarded hit is a review rather than a dispatch (or `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum Reason {
+    /// The matrix decided so.
+    Rule,
+    /// Older than the maximum lateness.
+    Late,
+    /// The dispatch budget of its priority is spent.
+    Capacity,
+    /// The reads agree on an unlisted plate that only looks like a listed one.
+    Lookalike,
+}
+
+impl Reason {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rule => "rule",
+            Self::Late => "late",
+            Self::Capacity => "capacity",
+            Self::Lookalike => "lookalike",
+        }
+    }
+}
+
+/// A forwarded hit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Hit {
+    /// Sequence number of forwarded hits, from 0.
+    pub seq: u32,
+    /// Event time of the passage's first read (ms since the Unix epoch).
+    pub time: u64,
+    /// The camera.
+    pub camera: CameraId,
+    /// The plate as read (the passage's consensus plate in consensus mode).
+    pub read: Plate,
+    /// Reads behind the hit.
+    pub reads: u16,
+    /// The listed plate.
+    pub listed: Plate,
+    /// The listed country.
+    pub country: Option<Country>,
+    /// The list.
+    pub list: ListId,
+    /// The entry's priority.
+    pub priority: Priority,
+    /// How the read matched.
+    pub kind: MatchKind,
+    /// The changes from read to listed plate.
+    pub distance: Distance,
+    /// Dispatch or review.
+    pub action: Action,
+    /// The rule that decided.
+    pub rule: RuleId,
+    /// Why a review (`Rule` when the matrix said review, or for a dispatch).
+    pub reason: Reason,
+    /// Older than the maximum lateness.
+    pub late: bool,
+    /// Watchlist version matched against.
+    pub version: u32,
+    /// Position of a mobile unit.
+    pub position: Option<Position>,
+}
+
+/// The outcome of a decided passage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Outcome {
+    /// Forwarded for dispatch or review.
+    Forward(Hit),
+    /// The matrix dropped it.
+    Dropped {
+        /// The deciding rule.
+        rule: RuleId,
+        /// The priority of the match.
+        priority: Priority,
+    },
+    /// A repeat of a hit forwarded within the re-alert window.
+    Suppressed {
+        /// The rule that would have forwarded it.
+        rule: RuleId,
+        /// The action it would have had.
+        action: Action,
+    },
+}

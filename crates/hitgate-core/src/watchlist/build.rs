@@ -1,0 +1,403 @@
+//! The builder: entries in, a sorted and indexed watchlist out, with the
+//! errors it can refuse them with.
+
+use super::*;
+
+/// Why an entry was not added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum InsertError {
+    /// The storage is full; the entry is handed back.
+    Full(ListEntry),
+    /// The entry names a list that was not added.
+    UnknownList(ListId),
+    /// The validity window is empty, or starts after the year 2106.
+    InvalidWindow,
+}
+
+impl fmt::Display for InsertError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Full(e) => write!(f, "watchlist storage is full (entry {})", e.plate),
+            Self::UnknownList(l) => write!(f, "list {} was not added", l.0),
+            Self::InvalidWindow => f.write_str("validity window is empty or out of range"),
+        }
+    }
+}
+
+impl core::error::Error for InsertError {}
+
+/// Why a list was not added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ListError {
+    /// [`MAX_LISTS`] lists already.
+    TooManyLists,
+    /// A tolerance above [`MAX_TOLERANCE`].
+    InvalidTolerance,
+}
+
+impl fmt::Display for ListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooManyLists => write!(f, "a watchlist holds at most {MAX_LISTS} lists"),
+            Self::InvalidTolerance => {
+                write!(
+                    f,
+                    "list tolerance above {MAX_TOLERANCE} OCR substitutions or edits"
+                )
+            }
+        }
+    }
+}
+
+impl core::error::Error for ListError {}
+
+/// The same plate (and country) stands twice on one list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Duplicate {
+    /// The list.
+    pub list: ListId,
+    /// The plate.
+    pub plate: Plate,
+    /// The country.
+    pub country: Option<Country>,
+    /// Insertion index (0-based, in the order of [`WatchlistBuilder::insert`])
+    /// of the first of the two.
+    pub first: u32,
+    /// Insertion index of the second.
+    pub second: u32,
+    /// How many duplicate entries there are in all.
+    pub count: u32,
+}
+
+impl fmt::Display for Duplicate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "plate {} stands twice on list {} (entries {} and {}; {} duplicate(s) in all)",
+            self.plate, self.list.0, self.first, self.second, self.count
+        )
+    }
+}
+
+impl core::error::Error for Duplicate {}
+
+/// Collects lists and entries into caller storage; [`build`](Self::build)
+/// sorts and indexes them.
+///
+/// ```
+/// use hitgate_core::confusion::ConfusionClasses;
+/// use hitgate_core::distance::Tolerance;
+/// use hitgate_core::list::{ListEntry, ListSpec, Priority};
+/// use hitgate_core::plate::{Country, Plate};
+/// use hitgate_core::watchlist::{Entry, MatchKind, Matches, WatchlistBuilder};
+/// let mut entries = [Entry::EMPTY; 4];
+/// let mut index = [0u32; 4];
+/// let mut b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
+/// let stolen = b.add_list(ListSpec { tolerance: Tolerance { ocr: 1, edits: 1, min_len: 5 }, local: false }).unwrap();
+/// let plate = Plate::normalize(b"1-ABC-234").unwrap();
+/// b.insert(ListEntry::new(plate, Some(Country::BE), Priority::P1, stolen)).unwrap();
+/// let wl = b.build().map_err(|(_, dup)| dup).unwrap();
+///
+/// let read = Plate::normalize(b"1A8C24").unwrap(); // one look-alike, one dropped character
+/// let m: Matches = wl.lookup(&read, None, 0);
+/// let best = m.best().unwrap();
+/// assert_eq!((best.kind, best.distance.ocr, best.distance.edits), (MatchKind::Edit, 1, 1));
+/// assert_eq!(best.listed.as_str(), "1ABC234");
+/// ```
+pub struct WatchlistBuilder<'a> {
+    pub(super) entries: &'a mut [Entry],
+    pub(super) index: &'a mut [u32],
+    pub(super) filter: &'a mut [u64],
+    pub(super) fences: &'a mut [u32],
+    pub(super) len: usize,
+    pub(super) lists: heapless::Vec<ListSpec, MAX_LISTS>,
+    pub(super) classes: ConfusionClasses,
+    pub(super) version: u32,
+}
+
+impl<'a> WatchlistBuilder<'a> {
+    /// A builder over caller storage. Capacity is the shorter of the two
+    /// slices (and at most `u32::MAX / 2` entries).
+    pub fn new(entries: &'a mut [Entry], index: &'a mut [u32], classes: ConfusionClasses) -> Self {
+        Self {
+            entries,
+            index,
+            filter: &mut [],
+            fences: &mut [],
+            len: 0,
+            lists: heapless::Vec::new(),
+            classes,
+            version: 0,
+        }
+    }
+
+    /// Gives the watchlist a membership filter: `words` of caller storage
+    /// (one word per eight entries, a byte an entry, is a good size). Before
+    /// each exact-skeleton search the lookup asks the filter, which says "no"
+    /// without touching the entries for most reads that are not listed.
+    /// Optional: without it (the default, an empty slice) results are the
+    /// same, only slower on large lists.
+    pub fn set_filter(&mut self, words: &'a mut [u64]) {
+        self.filter = words;
+    }
+
+    /// Gives the watchlist fence keys: `words` of caller storage
+    /// ([`fence_words`]`(entries, 16)`, half a byte an entry or a little
+    /// more, is a good size: a sample every sixteenth entry of each of the
+    /// two orders). Build samples the sorted entries and the suffix index
+    /// at even steps (in a large list, every sixteenth sample again), so a
+    /// search first narrows to a block of a few entries by a binary search
+    /// over the samples, a few kilobytes that stay in cache, instead of a
+    /// binary search over the whole list; and each suffix-index word then
+    /// carries two characters of its entry, so most suffix candidates are
+    /// turned down without reading the entry. With fewer words the step
+    /// doubles until the samples fit.
+    /// Optional: without it (the default, an empty slice) results are the
+    /// same, only slower on large lists; with it, a list of fewer than
+    /// [`FENCES_PAY_ABOVE`] entries is a little slower.
+    pub fn set_fences(&mut self, words: &'a mut [u32]) {
+        self.fences = words;
+    }
+
+    /// Sets the version the lists carry (hits report it).
+    pub fn set_version(&mut self, version: u32) {
+        self.version = version;
+    }
+
+    /// Entries the storage can hold.
+    pub fn capacity(&self) -> usize {
+        self.entries
+            .len()
+            .min(self.index.len())
+            .min(u32::MAX as usize / 2)
+    }
+
+    /// Entries added so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when no entry was added.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Adds a list; its id is the next free number.
+    pub fn add_list(&mut self, spec: ListSpec) -> Result<ListId, ListError> {
+        if !spec.tolerance.is_valid() {
+            return Err(ListError::InvalidTolerance);
+        }
+        let id = ListId(self.lists.len() as u8);
+        self.lists.push(spec).map_err(|_| ListError::TooManyLists)?;
+        Ok(id)
+    }
+
+    /// Adds an entry. Duplicates are found by [`build`](Self::build).
+    pub fn insert(&mut self, entry: ListEntry) -> Result<(), InsertError> {
+        if entry.list.index() >= self.lists.len() {
+            return Err(InsertError::UnknownList(entry.list));
+        }
+        let from = match entry.valid_from {
+            None => 0,
+            Some(ms) => u32::try_from(ms.div_ceil(1000)).map_err(|_| InsertError::InvalidWindow)?,
+        };
+        let until = entry
+            .valid_until
+            .map(|ms| u32::try_from(ms / 1000).unwrap_or(u32::MAX));
+        if until.is_some_and(|u| from >= u) {
+            return Err(InsertError::InvalidWindow);
+        }
+        let until = until.unwrap_or(0);
+        if self.len >= self.capacity() {
+            return Err(InsertError::Full(entry));
+        }
+        let (skel, variant) = skel_of(&self.classes, &entry.plate);
+        let key = (skel << LIST_BITS) | u64::from(entry.list.0);
+        let pc = u32::from(entry.priority.get()) * COUNTRY_CODES
+            + u32::from(Country::pack(entry.country));
+        self.entries[self.len] = Entry {
+            key_hi: (key >> 32) as u32,
+            key_lo: key as u32,
+            meta: (variant << 12) | pc,
+            from,
+            until,
+        };
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Sorts and indexes the entries. A plate that stands twice on one list
+    /// is refused: the builder comes back unchanged with the first duplicate
+    /// (in insertion order) and the count.
+    #[allow(clippy::result_large_err)] // no alloc to box it; the caller gets its storage back
+    pub fn build(self) -> Result<Watchlist<'a>, (Self, Duplicate)> {
+        let n = self.len;
+        let classes = self.classes;
+        // Sort key: skeleton and list (the entry key), then the exact plate
+        // and country; equal (key, variant, country) is a duplicate.
+        // The search group of each list: how many edits it allows. Entries
+        // are sorted by group first, so each group is one contiguous
+        // segment searched its own way.
+        let mut groups = [0u8; MAX_LISTS];
+        for (g, spec) in groups.iter_mut().zip(self.lists.iter()) {
+            *g = spec.tolerance.edits.min(MAX_TOLERANCE);
+        }
+        let group = move |e: &Entry| groups.get(e.list().index()).copied().unwrap_or(0);
+        let key = |e: &Entry| (group(e), e.key(), e.variant(), e.country_code());
+        {
+            let entries = &self.entries[..n];
+            let perm = &mut self.index[..n];
+            for (i, p) in perm.iter_mut().enumerate() {
+                *p = i as u32;
+            }
+            perm.sort_unstable_by_key(|&i| (key(&entries[i as usize]), i));
+            let mut dup: Option<Duplicate> = None;
+            let mut count = 0u32;
+            for w in perm.windows(2) {
+                let (a, b) = (&entries[w[0] as usize], &entries[w[1] as usize]);
+                if (a.key(), a.variant(), a.country_code())
+                    != (b.key(), b.variant(), b.country_code())
+                {
+                    continue;
+                }
+                count += 1;
+                // Within a run the insertion indices ascend; report the
+                // duplicate inserted earliest.
+                if dup.is_none_or(|d| w[1] < d.second) {
+                    dup = Some(Duplicate {
+                        list: a.list(),
+                        plate: a.plate(&classes),
+                        country: Country::unpack(a.country_code()),
+                        first: w[0],
+                        second: w[1],
+                        count: 0,
+                    });
+                }
+            }
+            if let Some(mut d) = dup {
+                d.count = count;
+                return Err((self, d));
+            }
+        }
+        let WatchlistBuilder {
+            entries,
+            index,
+            filter,
+            fences,
+            len,
+            lists,
+            classes,
+            version,
+        } = self;
+        filter.fill(0);
+        for e in entries[..len].iter() {
+            filter_insert(filter, group(e), e.skel());
+        }
+        apply_permutation(&mut entries[..len], &mut index[..len]);
+        let mut counts = [0u32; MAX_LISTS];
+        for e in entries[..len].iter() {
+            if let Some(c) = counts.get_mut(e.list().index()) {
+                *c += 1;
+            }
+        }
+        let mut segments = [(0u32, 0u32); GROUPS];
+        for (g, seg) in segments.iter_mut().enumerate() {
+            let start = entries[..len].partition_point(|e| usize::from(group(e)) < g);
+            let end = entries[..len].partition_point(|e| usize::from(group(e)) <= g);
+            *seg = (start as u32, end as u32);
+        }
+        // The suffix index: each segment's positions by reversed skeleton,
+        // each word topped with its key (see `SuffixSlot`). Then the fences,
+        // if any: every `1 << shift`-th key of both orders.
+        let (half, top, shift) = fence_layout(len, fences.len());
+        let slot = SuffixSlot::for_len(len, half > 0);
+        for &(start, end) in &segments {
+            let idx = &mut index[start as usize..end as usize];
+            for (i, p) in idx.iter_mut().enumerate() {
+                *p = start + i as u32;
+            }
+            idx.sort_unstable_by_key(|&i| (reversed(entries[i as usize].skel()), i));
+            for w in idx.iter_mut() {
+                *w = slot.word(entries[*w as usize].skel(), *w);
+            }
+        }
+        let (entry_fences, suffix_fences) = fences.split_at_mut(half);
+        for (k, f) in entry_fences.iter_mut().enumerate() {
+            *f = entries
+                .get(k << shift)
+                .map_or(u32::MAX, |e| top32(e.skel()));
+        }
+        for (k, f) in suffix_fences.iter_mut().take(half).enumerate() {
+            *f = index
+                .get(k << shift)
+                .and_then(|&w| entries.get(slot.pos(w)))
+                .map_or(u32::MAX, |e| top32(reversed(e.skel())));
+        }
+        // Every TOP-th sample of each array, after both.
+        let (samples, tops) = fences.split_at_mut(2 * half);
+        for (k, f) in tops.iter_mut().take(2 * top).enumerate() {
+            let (array, t) = (k / top.max(1), k % top.max(1));
+            *f = samples
+                .get(array * half + t * TOP)
+                .copied()
+                .unwrap_or(u32::MAX);
+        }
+        let fences: &'a [u32] = fences;
+        let mut reach = [Reach {
+            edits: 0,
+            min_len: u8::MAX,
+        }; MAX_LISTS];
+        for (r, spec) in reach.iter_mut().zip(lists.iter()) {
+            *r = Reach {
+                edits: spec.tolerance.edits,
+                min_len: spec.tolerance.min_len.max(MIN_TOLERANT_LEN),
+            };
+        }
+        Ok(Watchlist {
+            entries: &entries[..len],
+            index: &index[..len],
+            slot,
+            reach,
+            lists,
+            counts,
+            segments,
+            filter,
+            fences: Fences {
+                keys: fences.get(..2 * (half + top)).unwrap_or(&[]),
+                half,
+                shift,
+            },
+            classes,
+            version,
+            one_edit: OneEdit::Auto,
+        })
+    }
+}
+
+/// Reorders `entries` so that `entries_new[k] = entries_old[perm[k]]`, in
+/// place, using the top bit of `perm` as a visited mark.
+pub(super) fn apply_permutation(entries: &mut [Entry], perm: &mut [u32]) {
+    const SEEN: u32 = 1 << 31;
+    for start in 0..entries.len() {
+        if perm[start] & SEEN != 0 {
+            continue;
+        }
+        let first = entries[start];
+        let mut k = start;
+        loop {
+            let src = (perm[k] & !SEEN) as usize;
+            perm[k] |= SEEN;
+            if src == start {
+                entries[k] = first;
+                break;
+            }
+            entries[k] = entries[src];
+            k = src;
+        }
+    }
+}

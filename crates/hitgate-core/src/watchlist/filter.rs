@@ -1,0 +1,57 @@
+//! The membership filter: a blocked Bloom filter in front of the exact
+//! searches.
+
+/// The filter block of a (group, skeleton) and its three bits: a Bloom
+/// filter blocked to 32 bits (half a caller word), so a query costs one
+/// memory access, and hashed in 32-bit arithmetic, so it is cheap on a
+/// 32-bit core too.
+#[inline]
+pub(super) fn filter_slot(words: usize, group: u8, skel: u64) -> (usize, bool, u32) {
+    // Fold the 60 bits with an odd multiplier, then the murmur3 finaliser:
+    // skeletons of short plates end in zero fields, so their low bits alone
+    // say nothing.
+    let mut h =
+        (skel as u32) ^ ((skel >> 32) as u32 | u32::from(group) << 28).wrapping_mul(0x9E37_79B1);
+    h = (h ^ (h >> 16)).wrapping_mul(0x85EB_CA6B);
+    h = (h ^ (h >> 13)).wrapping_mul(0xC2B2_AE35);
+    h ^= h >> 16;
+    let block = ((u64::from(h) * (2 * words) as u64) >> 32) as usize;
+    // Bit positions from a second product: independent of the block's bits.
+    let g = h.wrapping_mul(0x2545_F491);
+    let bits = (1u32 << (g >> 27)) | (1u32 << ((g >> 22) & 31)) | (1u32 << ((g >> 17) & 31));
+    (block / 2, block % 2 == 1, bits)
+}
+
+/// The half of a filter word a block is.
+#[inline]
+pub(super) fn filter_half(word: u64, high: bool) -> u32 {
+    if high {
+        (word >> 32) as u32
+    } else {
+        word as u32
+    }
+}
+
+pub(super) fn filter_insert(filter: &mut [u64], group: u8, skel: u64) {
+    let (word, high, bits) = filter_slot(filter.len(), group, skel);
+    if let Some(w) = filter.get_mut(word) {
+        *w |= if high {
+            u64::from(bits) << 32
+        } else {
+            u64::from(bits)
+        };
+    }
+}
+
+/// May an entry of this group have this skeleton? Always yes without a
+/// filter.
+#[inline]
+pub(super) fn filter_may_contain(filter: &[u64], group: u8, skel: u64) -> bool {
+    if filter.is_empty() {
+        return true;
+    }
+    let (word, high, bits) = filter_slot(filter.len(), group, skel);
+    filter
+        .get(word)
+        .is_none_or(|&w| filter_half(w, high) & bits == bits)
+}
