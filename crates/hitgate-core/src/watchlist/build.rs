@@ -235,11 +235,7 @@ impl<'a> WatchlistBuilder<'a> {
     /// is refused: the builder comes back unchanged with the first duplicate
     /// (in insertion order) and the count.
     #[allow(clippy::result_large_err)] // no alloc to box it; the caller gets its storage back
-    pub fn build(self) -> Result<Watchlist<'a>, (Self, Duplicate)> {
-        let n = self.len;
-        let classes = self.classes;
-        // Sort key: skeleton and list (the entry key), then the exact plate
-        // and country; equal (key, variant, country) is a duplicate.
+    pub fn build(mut self) -> Result<Watchlist<'a>, (Self, Duplicate)> {
         // The search group of each list: how many edits it allows. Entries
         // are sorted by group first, so each group is one contiguous
         // segment searched its own way.
@@ -248,41 +244,8 @@ impl<'a> WatchlistBuilder<'a> {
             *g = spec.tolerance.edits.min(MAX_TOLERANCE);
         }
         let group = move |e: &Entry| groups.get(e.list().index()).copied().unwrap_or(0);
-        let key = |e: &Entry| (group(e), e.key(), e.variant(), e.country_code());
-        {
-            let entries = &self.entries[..n];
-            let perm = &mut self.index[..n];
-            for (i, p) in perm.iter_mut().enumerate() {
-                *p = i as u32;
-            }
-            perm.sort_unstable_by_key(|&i| (key(&entries[i as usize]), i));
-            let mut dup: Option<Duplicate> = None;
-            let mut count = 0u32;
-            for w in perm.windows(2) {
-                let (a, b) = (&entries[w[0] as usize], &entries[w[1] as usize]);
-                if (a.key(), a.variant(), a.country_code())
-                    != (b.key(), b.variant(), b.country_code())
-                {
-                    continue;
-                }
-                count += 1;
-                // Within a run the insertion indices ascend; report the
-                // duplicate inserted earliest.
-                if dup.is_none_or(|d| w[1] < d.second) {
-                    dup = Some(Duplicate {
-                        list: a.list(),
-                        plate: a.plate(&classes),
-                        country: Country::unpack(a.country_code()),
-                        first: w[0],
-                        second: w[1],
-                        count: 0,
-                    });
-                }
-            }
-            if let Some(mut d) = dup {
-                d.count = count;
-                return Err((self, d));
-            }
+        if let Err(d) = self.sort(group) {
+            return Err((self, d));
         }
         let WatchlistBuilder {
             entries,
@@ -294,89 +257,100 @@ impl<'a> WatchlistBuilder<'a> {
             classes,
             version,
         } = self;
-        filter.fill(0);
-        for e in entries[..len].iter() {
-            filter_insert(filter, group(e), e.skel());
-        }
+        fill_filter(filter, &entries[..len], group);
         apply_permutation(&mut entries[..len], &mut index[..len]);
-        let mut counts = [0u32; MAX_LISTS];
-        for e in entries[..len].iter() {
-            if let Some(c) = counts.get_mut(e.list().index()) {
-                *c += 1;
-            }
-        }
-        let mut segments = [(0u32, 0u32); GROUPS];
-        for (g, seg) in segments.iter_mut().enumerate() {
-            let start = entries[..len].partition_point(|e| usize::from(group(e)) < g);
-            let end = entries[..len].partition_point(|e| usize::from(group(e)) <= g);
-            *seg = (start as u32, end as u32);
-        }
-        // The suffix index: each segment's positions by reversed skeleton,
-        // each word topped with its key (see `SuffixSlot`). Then the fences,
-        // if any: every `1 << shift`-th key of both orders.
+        let entries = &entries[..len];
+        let segments = segments(entries, group);
         let (half, top, shift) = fence_layout(len, fences.len());
         let slot = SuffixSlot::for_len(len, half > 0);
-        for &(start, end) in &segments {
-            let idx = &mut index[start as usize..end as usize];
-            for (i, p) in idx.iter_mut().enumerate() {
-                *p = start + i as u32;
-            }
-            idx.sort_unstable_by_key(|&i| (reversed(entries[i as usize].skel()), i));
-            for w in idx.iter_mut() {
-                *w = slot.word(entries[*w as usize].skel(), *w);
-            }
-        }
-        let (entry_fences, suffix_fences) = fences.split_at_mut(half);
-        for (k, f) in entry_fences.iter_mut().enumerate() {
-            *f = entries
-                .get(k << shift)
-                .map_or(u32::MAX, |e| top32(e.skel()));
-        }
-        for (k, f) in suffix_fences.iter_mut().take(half).enumerate() {
-            *f = index
-                .get(k << shift)
-                .and_then(|&w| entries.get(slot.pos(w)))
-                .map_or(u32::MAX, |e| top32(reversed(e.skel())));
-        }
-        // Every TOP-th sample of each array, after both.
-        let (samples, tops) = fences.split_at_mut(2 * half);
-        for (k, f) in tops.iter_mut().take(2 * top).enumerate() {
-            let (array, t) = (k / top.max(1), k % top.max(1));
-            *f = samples
-                .get(array * half + t * TOP)
-                .copied()
-                .unwrap_or(u32::MAX);
-        }
-        let fences: &'a [u32] = fences;
-        let mut reach = [Reach {
-            edits: 0,
-            min_len: u8::MAX,
-        }; MAX_LISTS];
+        fill_suffix_index(&mut index[..len], entries, &segments, slot);
+        let index = &index[..len];
+        let fences = fill_fences(fences, entries, index, slot, (half, top, shift));
+        let mut reach = [Reach::NONE; MAX_LISTS];
         for (r, spec) in reach.iter_mut().zip(lists.iter()) {
-            *r = Reach {
-                edits: spec.tolerance.edits,
-                min_len: spec.tolerance.min_len.max(MIN_TOLERANT_LEN),
-            };
+            *r = Reach::of(spec);
         }
         Ok(Watchlist {
-            entries: &entries[..len],
-            index: &index[..len],
+            entries,
+            index,
             slot,
             reach,
             lists,
-            counts,
+            counts: count_lists(entries),
             segments,
             filter,
-            fences: Fences {
-                keys: fences.get(..2 * (half + top)).unwrap_or(&[]),
-                half,
-                shift,
-            },
+            fences,
             classes,
             version,
             one_edit: OneEdit::Auto,
         })
     }
+
+    /// Sorts the insertion order (in the index slice) by group, then by
+    /// the entry key (skeleton and list), the exact plate and the country;
+    /// equal (key, variant, country) is a duplicate, and the one inserted
+    /// earliest is reported.
+    fn sort(&mut self, group: impl Fn(&Entry) -> u8) -> Result<(), Duplicate> {
+        let n = self.len;
+        let key = |e: &Entry| (group(e), e.key(), e.variant(), e.country_code());
+        let entries = &self.entries[..n];
+        let perm = &mut self.index[..n];
+        for (i, p) in perm.iter_mut().enumerate() {
+            *p = i as u32;
+        }
+        perm.sort_unstable_by_key(|&i| (key(&entries[i as usize]), i));
+        let mut dup: Option<Duplicate> = None;
+        let mut count = 0u32;
+        for w in perm.windows(2) {
+            let (a, b) = (&entries[w[0] as usize], &entries[w[1] as usize]);
+            if (a.key(), a.variant(), a.country_code()) != (b.key(), b.variant(), b.country_code())
+            {
+                continue;
+            }
+            count += 1;
+            // Within a run the insertion indices ascend; report the
+            // duplicate inserted earliest.
+            if dup.is_none_or(|d| w[1] < d.second) {
+                dup = Some(Duplicate {
+                    list: a.list(),
+                    plate: a.plate(&self.classes),
+                    country: Country::unpack(a.country_code()),
+                    first: w[0],
+                    second: w[1],
+                    count: 0,
+                });
+            }
+        }
+        match dup {
+            Some(mut d) => {
+                d.count = count;
+                Err(d)
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// Entries per list.
+fn count_lists(entries: &[Entry]) -> [u32; MAX_LISTS] {
+    let mut counts = [0u32; MAX_LISTS];
+    for e in entries {
+        if let Some(c) = counts.get_mut(e.list().index()) {
+            *c += 1;
+        }
+    }
+    counts
+}
+
+/// Each search group's segment of the sorted entries.
+fn segments(entries: &[Entry], group: impl Fn(&Entry) -> u8) -> [(u32, u32); GROUPS] {
+    let mut segments = [(0u32, 0u32); GROUPS];
+    for (g, seg) in segments.iter_mut().enumerate() {
+        let start = entries.partition_point(|e| usize::from(group(e)) < g);
+        let end = entries.partition_point(|e| usize::from(group(e)) <= g);
+        *seg = (start as u32, end as u32);
+    }
+    segments
 }
 
 /// Reorders `entries` so that `entries_new[k] = entries_old[perm[k]]`, in

@@ -199,3 +199,40 @@ pub(super) fn narrow(
     let end = if j == s.len() { b } else { (k0 + j) << shift };
     (start, end)
 }
+
+/// Fills the fences, if any: every `1 << shift`-th key of both orders
+/// (entries and suffix index), then every [`TOP`]-th of those samples.
+pub(super) fn fill_fences<'a>(
+    fences: &'a mut [u32],
+    entries: &[Entry],
+    index: &[u32],
+    slot: SuffixSlot,
+    (half, top, shift): (usize, usize, u32),
+) -> Fences<'a> {
+    let (entry_fences, suffix_fences) = fences.split_at_mut(half.min(fences.len()));
+    for (k, f) in entry_fences.iter_mut().enumerate() {
+        *f = entries
+            .get(k << shift)
+            .map_or(u32::MAX, |e| top32(e.skel()));
+    }
+    for (k, f) in suffix_fences.iter_mut().take(half).enumerate() {
+        *f = index
+            .get(k << shift)
+            .and_then(|&w| entries.get(slot.pos(w)))
+            .map_or(u32::MAX, |e| top32(reversed(e.skel())));
+    }
+    let (samples, tops) = fences.split_at_mut((2 * half).min(fences.len()));
+    for (k, f) in tops.iter_mut().take(2 * top).enumerate() {
+        let (array, t) = (k / top.max(1), k % top.max(1));
+        *f = samples
+            .get(array * half + t * TOP)
+            .copied()
+            .unwrap_or(u32::MAX);
+    }
+    let fences: &'a [u32] = fences;
+    Fences {
+        keys: fences.get(..2 * (half + top)).unwrap_or(&[]),
+        half,
+        shift,
+    }
+}

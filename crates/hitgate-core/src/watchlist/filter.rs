@@ -1,6 +1,8 @@
 //! The membership filter: a blocked Bloom filter in front of the exact
 //! searches.
 
+use super::Entry;
+
 /// The filter block of a (group, skeleton) and its three bits: a Bloom
 /// filter blocked to 32 bits (half a caller word), so a query costs one
 /// memory access, and hashed in 32-bit arithmetic, so it is cheap on a
@@ -29,6 +31,15 @@ pub(super) fn filter_half(word: u64, high: bool) -> u32 {
         (word >> 32) as u32
     } else {
         word as u32
+    }
+}
+
+/// Fills the filter with every entry's (group, skeleton); an empty filter
+/// stays empty (no filter).
+pub(super) fn fill_filter(filter: &mut [u64], entries: &[Entry], group: impl Fn(&Entry) -> u8) {
+    filter.fill(0);
+    for e in entries {
+        filter_insert(filter, group(e), e.skel());
     }
 }
 

@@ -111,6 +111,21 @@ struct Reach {
     min_len: u8,
 }
 
+impl Reach {
+    /// The reach of an unused list slot.
+    const NONE: Self = Self {
+        edits: 0,
+        min_len: u8::MAX,
+    };
+
+    fn of(spec: &ListSpec) -> Self {
+        Self {
+            edits: spec.tolerance.edits,
+            min_len: spec.tolerance.min_len.max(MIN_TOLERANT_LEN),
+        }
+    }
+}
+
 /// A built watchlist: sorted, indexed, read-only.
 pub struct Watchlist<'a> {
     entries: &'a [Entry],

@@ -90,3 +90,25 @@ pub(super) fn may_be_one_edit(key: u32, q: &[u8; 4]) -> bool {
     let [_, q1, q2, q3] = *q;
     (e1 == q1) | (e2 == q2) | (e2 == q1) | ((e1 == q2) & (e2 == q3))
 }
+
+/// The suffix index: each segment's positions sorted by reversed skeleton,
+/// each word topped with its key (see [`SuffixSlot`]).
+pub(super) fn fill_suffix_index(
+    index: &mut [u32],
+    entries: &[Entry],
+    segments: &[(u32, u32); GROUPS],
+    slot: SuffixSlot,
+) {
+    for &(start, end) in segments {
+        let Some(idx) = index.get_mut(start as usize..end as usize) else {
+            continue;
+        };
+        for (i, p) in idx.iter_mut().enumerate() {
+            *p = start + i as u32;
+        }
+        idx.sort_unstable_by_key(|&i| (reversed(entries[i as usize].skel()), i));
+        for w in idx.iter_mut() {
+            *w = slot.word(entries[*w as usize].skel(), *w);
+        }
+    }
+}
