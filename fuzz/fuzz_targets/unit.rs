@@ -62,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
             forwarded += u64::from(matches!(o, Outcome::Forward(_)))
         });
     }
-    unit.flush(&mut |o| forwarded += u64::from(matches!(o, Outcome::Forward(_))));
+    unit.flush(&mut |_, o| forwarded += u64::from(matches!(o, Outcome::Forward(_))));
     let c = unit.indicators();
     assert_eq!(
         c.reads,

@@ -116,7 +116,7 @@ fn bench(c: &mut Criterion) {
                     hits += usize::from(matches!(o, Outcome::Forward(_)))
                 });
             }
-            unit.flush(&mut |o| hits += usize::from(matches!(o, Outcome::Forward(_))));
+            unit.flush(&mut |_, o| hits += usize::from(matches!(o, Outcome::Forward(_))));
             hits
         })
     });

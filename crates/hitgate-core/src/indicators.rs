@@ -88,11 +88,8 @@ impl CameraStats {
     };
 }
 
-/// The slot of a camera, taking a free one when it is new.
-pub(crate) fn camera_slot<'t>(
-    table: &'t mut [CameraStats],
-    camera: &CameraId,
-) -> Option<&'t mut CameraStats> {
+/// The index of a camera's slot, taking a free one when it is new.
+pub(crate) fn camera_slot(table: &mut [CameraStats], camera: &CameraId) -> Option<usize> {
     let i = table
         .iter()
         .position(|s| s.camera.same(camera))
@@ -101,5 +98,5 @@ pub(crate) fn camera_slot<'t>(
     if slot.camera.as_str().is_empty() {
         slot.camera = camera.clone();
     }
-    Some(slot)
+    Some(i)
 }

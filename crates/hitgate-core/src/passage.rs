@@ -32,6 +32,9 @@ pub struct Passage {
     /// Order of opening: passages close and evict oldest first.
     pub(crate) serial: u64,
     pub(crate) camera: CameraId,
+    /// The camera's counter slot + 1 (0: none), found when the passage
+    /// opened.
+    pub(crate) camera_slot: u32,
     /// Event time of the first read.
     pub(crate) first_time: u64,
     /// Unit clock when the first read arrived.
@@ -55,6 +58,7 @@ impl Passage {
         decided: false,
         serial: 0,
         camera: CameraId::EMPTY,
+        camera_slot: 0,
         first_time: 0,
         opened_at: 0,
         entries: heapless::Vec::new(),

@@ -224,12 +224,13 @@ impl<'w, 's> Unit<'w, 's> {
     }
 
     /// Pushes one read at the unit's clock `now`. Decisions that become due
-    /// (first-read mode, or a passage evicted from a full table) go to `sink`.
+    /// (first-read mode, or a passage evicted from a full table) go to
+    /// `sink` with the unit's clock at the decision.
     pub fn push(
         &mut self,
         read: &Read<'_>,
         now: u64,
-        sink: &mut impl FnMut(Outcome),
+        sink: &mut impl FnMut(u64, Outcome),
     ) -> Result<ReadStatus, ReadError> {
         self.clock = self.clock.max(now);
         self.indicators.reads += 1;
@@ -240,12 +241,14 @@ impl<'w, 's> Unit<'w, 's> {
                 // A rejected read still counts for its camera, when the id
                 // itself is good.
                 if let Ok(c) = CameraId::new(read.camera) {
-                    self.count_camera_read(&c);
+                    self.camera_slot(&c);
                 }
                 return Err(e);
             }
         };
-        self.count_camera_read(&read.camera);
+        // The camera's slot, found once for the read and, through its
+        // passage, for the hit.
+        let slot = self.camera_slot(&read.camera);
         let mut matches: Matches<MAX_MATCHES> = Matches::new();
         self.watchlist
             .lookup_into(&read.plate, read.country, read.time, &mut matches);
@@ -254,7 +257,7 @@ impl<'w, 's> Unit<'w, 's> {
             return Ok(ReadStatus::Unmatched);
         }
         self.indicators.matched += 1;
-        self.count_camera(&read.camera, |s| s.matched += 1);
+        self.count_camera(slot, |s| s.matched += 1);
 
         // Join an open passage?
         let window = u64::from(self.config.passage_window_ms);
@@ -281,9 +284,10 @@ impl<'w, 's> Unit<'w, 's> {
             }
         }
         let mut p = Passage::EMPTY;
-        self.fill(&mut p, &read, &matches);
+        self.fill(&mut p, &read, &matches, slot);
         if self.config.mode == Mode::FirstRead {
-            self.decide(&mut p, sink);
+            // The first read decides: its matches are the passage's.
+            self.decide(&mut p, Some(&matches), sink);
         }
         // No passage table at all: the read was decided alone.
         if let Err(mut p) = self.passages.push(p) {
@@ -295,7 +299,7 @@ impl<'w, 's> Unit<'w, 's> {
     /// Closes every passage whose window has passed on the unit's clock and
     /// sends the decisions to `sink`. Call it regularly (at least once per
     /// passage window) so a quiet camera never holds a hit back.
-    pub fn poll(&mut self, now: u64, sink: &mut impl FnMut(Outcome)) {
+    pub fn poll(&mut self, now: u64, sink: &mut impl FnMut(u64, Outcome)) {
         self.clock = self.clock.max(now);
         let window = u64::from(self.config.passage_window_ms);
         // Oldest first, so outcomes come out in the order passages opened;
@@ -328,12 +332,16 @@ impl<'w, 's> Unit<'w, 's> {
             .filter(|&d| d <= arrival && Some(d) != last_due)
         {
             last_due = Some(due);
-            let at = due.max(self.clock);
-            self.poll(due, &mut |o| sink(at, o));
+            self.poll(due, sink);
         }
-        let r = self.push(read, arrival, &mut |o| sink(arrival, o));
-        self.poll(arrival, &mut |o| sink(arrival, o));
+        let r = self.push(read, arrival, sink);
+        self.poll(arrival, sink);
         r
+    }
+
+    /// The unit's clock: the latest time it was given.
+    pub fn clock(&self) -> u64 {
+        self.clock
     }
 
     /// When the next open passage is due to close (unit clock), if any: a
@@ -346,8 +354,9 @@ impl<'w, 's> Unit<'w, 's> {
         })
     }
 
-    /// Closes every open passage now (end of a stream, shutdown).
-    pub fn flush(&mut self, sink: &mut impl FnMut(Outcome)) {
+    /// Closes every open passage now (end of a stream, shutdown), at the
+    /// unit's clock.
+    pub fn flush(&mut self, sink: &mut impl FnMut(u64, Outcome)) {
         while let Some(mut p) = self.passages.pop_oldest() {
             self.close(&mut p, sink);
         }
@@ -358,12 +367,14 @@ impl<'w, 's> Unit<'w, 's> {
         p: &mut Passage,
         read: &crate::read::CheckedRead,
         matches: &Matches<MAX_MATCHES>,
+        camera_slot: Option<usize>,
     ) {
         self.serial += 1;
         p.serial = self.serial;
         p.open = true;
         p.decided = false;
         p.camera = read.camera.clone();
+        p.camera_slot = camera_slot.map_or(0, |i| i as u32 + 1);
         p.first_time = read.time;
         p.opened_at = self.clock;
         p.entries = matches
@@ -381,45 +392,107 @@ impl<'w, 's> Unit<'w, 's> {
         p.vote(read.plate, read.confidence);
     }
 
-    fn close(&mut self, p: &mut Passage, sink: &mut impl FnMut(Outcome)) {
+    fn close(&mut self, p: &mut Passage, sink: &mut impl FnMut(u64, Outcome)) {
         if !p.decided {
-            self.decide(p, sink);
+            self.decide(p, None, sink);
         }
         p.open = false;
     }
 
-    /// Decides a passage: the matrix, look-alike, lateness, suppression and
-    /// capacity, in that order.
-    fn decide(&mut self, p: &mut Passage, sink: &mut impl FnMut(Outcome)) {
+    /// Decides a passage, in the stages of the module diagram: the matrix
+    /// chooses, then look-alike and lateness, re-alert suppression and the
+    /// dispatch budget may turn it down, and the hit is forwarded.
+    /// `first_read`: the first read's matches, when it alone decides.
+    fn decide(
+        &mut self,
+        p: &mut Passage,
+        first_read: Option<&Matches<MAX_MATCHES>>,
+        sink: &mut impl FnMut(u64, Outcome),
+    ) {
         p.decided = true;
         if !p.has_first {
             return;
         }
-        let first = p.first;
-        let consensus_mode = self.config.mode == Mode::Consensus;
-        // The passage's plate and matches.
-        let (plate, support) = if consensus_mode {
-            consensus(&p.votes).unwrap_or((first_plate(p, &first), 1))
-        } else {
-            (first_plate(p, &first), 1)
+        let Some(c) = self.choose(p, first_read) else {
+            return;
         };
-        let mut matches: Matches<MAX_MATCHES> = Matches::new();
-        self.watchlist
-            .lookup_into(&plate, p.country, p.first_time, &mut matches);
+        self.count_decision(&c);
+        if c.action == Action::Drop {
+            self.indicators.dropped += 1;
+            sink(
+                self.clock,
+                Outcome::Dropped {
+                    rule: c.rule,
+                    priority: c.m.priority,
+                },
+            );
+            return;
+        }
+        let c = self.lookalike_or_late(p, c);
+        let key = Key {
+            list: c.m.list,
+            listed: c.m.listed,
+            country: c.m.country,
+        };
+        let window = u64::from(self.config.realert_window_ms[c.m.priority.index()]);
+        if is_suppressed(self.suppression, &key, c.action, p.first_time, window) {
+            self.indicators.suppressed_realert += 1;
+            sink(
+                self.clock,
+                Outcome::Suppressed {
+                    rule: c.rule,
+                    action: c.action,
+                },
+            );
+            return;
+        }
+        let c = self.throttle(c);
+        if record(
+            self.suppression,
+            key,
+            c.action,
+            p.first_time,
+            window,
+            self.clock,
+        ) {
+            self.indicators.evicted_suppression += 1;
+            crate::fmt::warning!("suppression window full: the oldest entry is forgotten");
+        }
+        self.emit(p, c, sink);
+    }
+
+    /// The passage's plate and matches, and the match with the strongest
+    /// action under the matrix (ties by rank).
+    fn choose(&self, p: &Passage, first_read: Option<&Matches<MAX_MATCHES>>) -> Option<Choice> {
+        let first = p.first;
+        let (plate, support, matches) = match first_read {
+            Some(m) => (first_plate(p, &first), 1, m.clone()),
+            None => {
+                // In consensus mode the vote is the point: the passage's
+                // plate may differ from every single read, so it is looked
+                // up again.
+                let (plate, support) = match self.config.mode {
+                    Mode::Consensus => consensus(&p.votes).unwrap_or((first_plate(p, &first), 1)),
+                    Mode::FirstRead => (first_plate(p, &first), 1),
+                };
+                let mut m: Matches<MAX_MATCHES> = Matches::new();
+                self.watchlist
+                    .lookup_into(&plate, p.country, p.first_time, &mut m);
+                (plate, support, m)
+            }
+        };
         let (plate, support) = if matches.is_empty() {
             // The vote drifted off every list: fall back on the first read.
-            matches = Matches::new();
             (first_plate(p, &first), 0)
         } else {
             (plate, support)
         };
-        // Choose the match with the strongest action; ties by rank.
         let candidates: &[Match] = if matches.as_slice().is_empty() {
             core::slice::from_ref(&first)
         } else {
             matches.as_slice()
         };
-        let mut chosen: Option<(Match, Action, RuleId)> = None;
+        let mut chosen: Option<Choice> = None;
         for m in candidates {
             let also_local = candidates.iter().any(|o| o.local && o.listed == m.listed);
             let facts = Facts {
@@ -430,130 +503,148 @@ impl<'w, 's> Unit<'w, 's> {
                 camera: &p.camera,
             };
             let (action, rule) = self.policy.decide(&facts);
-            if chosen.as_ref().is_none_or(|(_, a, _)| action > *a) {
-                chosen = Some((*m, action, rule));
+            if chosen.as_ref().is_none_or(|c| action > c.action) {
+                chosen = Some(Choice {
+                    m: *m,
+                    action,
+                    rule,
+                    plate,
+                    support,
+                    reason: Reason::Rule,
+                    late: false,
+                });
             }
         }
-        let Some((m, mut action, rule)) = chosen else {
-            return;
-        };
+        chosen
+    }
+
+    /// Counts a decided passage by priority, list and rule.
+    fn count_decision(&mut self, c: &Choice) {
         let ind = &mut self.indicators;
         ind.passages += 1;
-        ind.hits_by_priority[m.priority.index()] += 1;
-        if let Some(c) = ind.hits_by_list.get_mut(m.list.index()) {
-            *c += 1;
+        ind.hits_by_priority[c.m.priority.index()] += 1;
+        if let Some(n) = ind.hits_by_list.get_mut(c.m.list.index()) {
+            *n += 1;
         }
-        match rule {
+        match c.rule {
             RuleId::Rule(i) => {
-                if let Some(c) = ind.by_rule.get_mut(usize::from(i)) {
-                    *c += 1;
+                if let Some(n) = ind.by_rule.get_mut(usize::from(i)) {
+                    *n += 1;
                 }
             }
             RuleId::Fallback => ind.by_fallback += 1,
         }
-        if action == Action::Drop {
-            ind.dropped += 1;
-            sink(Outcome::Dropped {
-                rule,
-                priority: m.priority,
-            });
-            return;
-        }
-        let mut reason = Reason::Rule;
-        if action == Action::Dispatch
-            && consensus_mode
-            && m.kind != MatchKind::Exact
-            && support >= self.config.lookalike_support
+    }
+
+    /// A consensus passage whose reads agree on an unlisted look-alike, and
+    /// a hit older than the maximum lateness, go to review.
+    fn lookalike_or_late(&mut self, p: &Passage, mut c: Choice) -> Choice {
+        if c.action == Action::Dispatch
+            && self.config.mode == Mode::Consensus
+            && c.m.kind != MatchKind::Exact
+            && c.support >= self.config.lookalike_support
         {
-            action = Action::Review;
-            reason = Reason::Lookalike;
-            ind.lookalike += 1;
+            c.action = Action::Review;
+            c.reason = Reason::Lookalike;
+            self.indicators.lookalike += 1;
         }
-        let late = self.clock.saturating_sub(p.first_time) > u64::from(self.config.max_lateness_ms);
-        if late {
-            ind.late += 1;
-            if action == Action::Dispatch {
-                action = Action::Review;
-                reason = Reason::Late;
+        c.late = self.clock.saturating_sub(p.first_time) > u64::from(self.config.max_lateness_ms);
+        if c.late {
+            self.indicators.late += 1;
+            if c.action == Action::Dispatch {
+                c.action = Action::Review;
+                c.reason = Reason::Late;
             }
         }
-        let key = Key {
-            list: m.list,
-            listed: m.listed,
-            country: m.country,
-        };
-        let window = u64::from(self.config.realert_window_ms[m.priority.index()]);
-        if is_suppressed(self.suppression, &key, action, p.first_time, window) {
-            ind.suppressed_realert += 1;
-            sink(Outcome::Suppressed { rule, action });
-            return;
-        }
-        if action == Action::Dispatch
-            && m.priority != Priority::P0
-            && let Some(budget) = self.config.budgets.0[m.priority.index()]
-            && !self.buckets[m.priority.index()].take(&budget, self.clock)
+        c
+    }
+
+    /// A dispatch over its priority's budget goes to review; priority 0 is
+    /// never throttled.
+    fn throttle(&mut self, mut c: Choice) -> Choice {
+        if c.action == Action::Dispatch
+            && c.m.priority != Priority::P0
+            && let Some(budget) = self.config.budgets.0[c.m.priority.index()]
+            && !self.buckets[c.m.priority.index()].take(&budget, self.clock)
         {
-            action = Action::Review;
-            reason = Reason::Capacity;
-            ind.capacity += 1;
+            c.action = Action::Review;
+            c.reason = Reason::Capacity;
+            self.indicators.capacity += 1;
         }
-        if record(
-            self.suppression,
-            key,
-            action,
-            p.first_time,
-            window,
-            self.clock,
-        ) {
-            ind.evicted_suppression += 1;
-            crate::fmt::warning!("suppression window full: the oldest entry is forgotten");
-        }
-        match action {
-            Action::Dispatch => ind.dispatched += 1,
-            _ => ind.reviewed += 1,
+        c
+    }
+
+    /// Forwards the hit.
+    fn emit(&mut self, p: &Passage, c: Choice, sink: &mut impl FnMut(u64, Outcome)) {
+        match c.action {
+            Action::Dispatch => self.indicators.dispatched += 1,
+            _ => self.indicators.reviewed += 1,
         }
         let hit = Hit {
             seq: self.seq,
             time: p.first_time,
             camera: p.camera.clone(),
-            read: plate,
+            read: c.plate,
             reads: p.reads,
-            listed: m.listed,
-            country: m.country,
-            list: m.list,
-            priority: m.priority,
-            kind: m.kind,
-            distance: m.distance,
-            action,
-            rule,
-            reason,
-            late,
+            listed: c.m.listed,
+            country: c.m.country,
+            list: c.m.list,
+            priority: c.m.priority,
+            kind: c.m.kind,
+            distance: c.m.distance,
+            action: c.action,
+            rule: c.rule,
+            reason: c.reason,
+            late: c.late,
             version: self.watchlist.version(),
             position: p.position,
         };
         self.seq = self.seq.wrapping_add(1);
-        let camera = p.camera.clone();
-        self.count_camera(&camera, |s| match action {
+        let slot = p.camera_slot.checked_sub(1).map(|i| i as usize);
+        self.count_camera(slot, |s| match c.action {
             Action::Dispatch => s.dispatched += 1,
             _ => s.reviewed += 1,
         });
-        sink(Outcome::Forward(hit));
+        sink(self.clock, Outcome::Forward(hit));
     }
 
-    fn count_camera_read(&mut self, camera: &CameraId) {
+    /// The slot of a camera (taking a free one for a new camera) with its
+    /// read counted; `None` when the table is full, counted as overflow.
+    fn camera_slot(&mut self, camera: &CameraId) -> Option<usize> {
         match camera_slot(self.cameras, camera) {
-            Some(s) => s.reads += 1,
-            None => self.indicators.camera_overflow += 1,
+            Some(i) => {
+                if let Some(s) = self.cameras.get_mut(i) {
+                    s.reads += 1;
+                }
+                Some(i)
+            }
+            None => {
+                self.indicators.camera_overflow += 1;
+                None
+            }
         }
     }
 
     /// Counts on a camera's slot; cameras without one were counted as
     /// overflow when their read came in.
-    fn count_camera(&mut self, camera: &CameraId, f: impl FnOnce(&mut CameraStats)) {
-        if let Some(s) = camera_slot(self.cameras, camera) {
+    fn count_camera(&mut self, slot: Option<usize>, f: impl FnOnce(&mut CameraStats)) {
+        if let Some(s) = slot.and_then(|i| self.cameras.get_mut(i)) {
             f(s);
         }
     }
+}
+
+/// The matrix's choice for a passage, and what the later stages make of it.
+struct Choice {
+    m: Match,
+    action: Action,
+    rule: RuleId,
+    /// The passage's plate.
+    plate: Plate,
+    /// Reads that spell it exactly.
+    support: u16,
+    reason: Reason,
+    late: bool,
 }
 
 /// The first read's plate of a passage (the listed plate if, against the

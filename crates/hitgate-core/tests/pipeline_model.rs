@@ -493,12 +493,12 @@ proptest! {
         let mut got = vec![];
         for r in &stream {
             let read = Read { time: r.time, camera: r.camera, plate: r.plate.as_bytes(), country: None, confidence: r.confidence, position: None };
-            let _ = unit.push(&read, r.now, &mut |o| got.push(out_of(&o)));
-            unit.poll(r.now, &mut |o| got.push(out_of(&o)));
+            let _ = unit.push(&read, r.now, &mut |_, o| got.push(out_of(&o)));
+            unit.poll(r.now, &mut |_, o| got.push(out_of(&o)));
             model.push(&wl, &cfg, r);
             model.poll(&wl, &cfg, r.now, false);
         }
-        unit.flush(&mut |o| got.push(out_of(&o)));
+        unit.flush(&mut |_, o| got.push(out_of(&o)));
         model.poll(&wl, &cfg, 0, true);
         prop_assert_eq!(&got, &model.out);
         prop_assert_eq!(unit.indicators(), &model.c);
@@ -519,12 +519,12 @@ proptest! {
         let (mut unmatched, mut matched) = (vec![], vec![]);
         for r in &stream {
             let read = Read { time: r.time, camera: r.camera, plate: r.plate.as_bytes(), country: None, confidence: r.confidence, position: None };
-            match unit.push(&read, r.now, &mut |_| {}) {
+            match unit.push(&read, r.now, &mut |_, _| {}) {
                 Ok(ReadStatus::Unmatched) => unmatched.push(r.plate),
                 Ok(_) => matched.push(r.plate),
                 Err(_) => {}
             }
-            unit.poll(r.now, &mut |_| {});
+            unit.poll(r.now, &mut |_, _| {});
         }
         // The unit's borrow of the tables ends with its last use above.
         let kept = format!("{storage:?}");
@@ -548,10 +548,10 @@ proptest! {
         let mut forwarded = 0u64;
         for (time, now, camera, plate, country, confidence) in &reads {
             let read = Read { time: *time, camera, plate, country: country.as_deref(), confidence: *confidence, position: None };
-            let _ = unit.push(&read, *now, &mut |o| forwarded += u64::from(matches!(o, Outcome::Forward(_))));
-            unit.poll(*now, &mut |o| forwarded += u64::from(matches!(o, Outcome::Forward(_))));
+            let _ = unit.push(&read, *now, &mut |_, o| forwarded += u64::from(matches!(o, Outcome::Forward(_))));
+            unit.poll(*now, &mut |_, o| forwarded += u64::from(matches!(o, Outcome::Forward(_))));
         }
-        unit.flush(&mut |o| forwarded += u64::from(matches!(o, Outcome::Forward(_))));
+        unit.flush(&mut |_, o| forwarded += u64::from(matches!(o, Outcome::Forward(_))));
         let c = unit.indicators();
         prop_assert_eq!(c.reads, reads.len() as u64);
         prop_assert_eq!(c.reads, c.rejected.iter().sum::<u64>() + c.unmatched + c.matched);
@@ -580,8 +580,8 @@ fn zero_sized_tables_still_decide() {
         confidence: None,
         position: None,
     };
-    unit.push(&read, 1_000, &mut |o| out.push(o)).unwrap();
-    unit.push(&read, 1_000, &mut |o| out.push(o)).unwrap();
+    unit.push(&read, 1_000, &mut |_, o| out.push(o)).unwrap();
+    unit.push(&read, 1_000, &mut |_, o| out.push(o)).unwrap();
     assert_eq!(out.len(), 2);
     assert_eq!(unit.indicators().evicted_passages, 2);
     assert_eq!(unit.indicators().camera_overflow, 2);

@@ -373,7 +373,6 @@ pub fn replay(
         };
         let mut unit = Unit::new(wl, &pf.policy, pf.config, tables);
         let mut input = InputStats::default();
-        let mut last_clock = 0u64;
         let mut sink = |at: u64, o: Outcome| hits.outcome(&pf.policy, at, o);
         let bad = |input: &mut InputStats, line: u64, error: String| -> Result<()> {
             input.bad_lines += 1;
@@ -396,13 +395,12 @@ pub fn replay(
                 Ok(r) => r,
                 Err(e) => return bad(&mut input, line, e),
             };
-            last_clock = last_clock.max(arrival);
             match unit.receive(&read, arrival, &mut sink) {
                 Ok(_) => Ok(()),
                 Err(e) => bad(&mut input, line, e.to_string()),
             }
         })?;
-        unit.flush(&mut |o| sink(last_clock, o));
+        unit.flush(&mut sink);
         let indicators = *unit.indicators();
         let cameras = unit.cameras().cloned().collect();
         Ok(Run {

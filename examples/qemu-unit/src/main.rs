@@ -259,7 +259,6 @@ fn run() -> Result<(), Error> {
     };
     let mut unit = Unit::new(&watchlist, policy, config, tables);
     let outbox = OUTBOX_STORE.take();
-    let mut last = 0u64;
     let mut sink = |_: u64, o: Outcome| {
         if let Outcome::Forward(hit) = o {
             if hit.priority == Priority::P0 && hit.action == Action::Dispatch {
@@ -278,14 +277,13 @@ fn run() -> Result<(), Error> {
                 let Some((read, arrival)) = r.as_read() else {
                     return Err(Error::Bundle("expected a read"));
                 };
-                last = last.max(arrival);
                 hitgate_read_marker();
                 let _ = unit.receive(&read, arrival, &mut sink);
                 hitgate_read_done();
             }
         }
     }
-    unit.flush(&mut |o| sink(last, o));
+    unit.flush(&mut sink);
     let i = unit.indicators();
     log!(
         "hitgate-qemu-unit: {} reads, {} matched, {} dispatched, {} reviewed, {} frames sent, {} alarms",

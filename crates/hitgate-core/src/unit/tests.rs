@@ -105,8 +105,8 @@ impl Rig {
             position: None,
         };
         let out = &mut self.out;
-        let r = self.unit.push(&read, now, &mut |o| out.push(o));
-        self.unit.poll(now, &mut |o| out.push(o));
+        let r = self.unit.push(&read, now, &mut |_, o| out.push(o));
+        self.unit.poll(now, &mut |_, o| out.push(o));
         r
     }
 
@@ -116,7 +116,7 @@ impl Rig {
 
     fn flush(&mut self) {
         let out = &mut self.out;
-        self.unit.flush(&mut |o| out.push(o));
+        self.unit.flush(&mut |_, o| out.push(o));
     }
 
     fn hits(&self) -> Vec<&Hit> {
@@ -408,9 +408,9 @@ fn consensus_holds_until_the_window_closes() {
     assert_eq!(r.unit.next_due(), None);
     assert_eq!(r.read(T0, "cam-1", "1AAA111"), Ok(ReadStatus::Opened));
     assert_eq!(r.unit.next_due(), Some(T0 + 2_000));
-    r.unit.poll(T0 + 1_999, &mut |_| panic!("decided early"));
+    r.unit.poll(T0 + 1_999, &mut |_, _| panic!("decided early"));
     let out = &mut r.out;
-    r.unit.poll(T0 + 2_000, &mut |o| out.push(o));
+    r.unit.poll(T0 + 2_000, &mut |_, o| out.push(o));
     assert_eq!(r.hits().len(), 1);
     assert_eq!(r.unit.open_passages(), 0);
     assert_eq!(r.unit.next_due(), None);
