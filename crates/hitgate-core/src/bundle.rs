@@ -1,26 +1,38 @@
 //! The bundle: lists, policy, settings and a read stream in one compact
 //! binary file, for a unit that cannot parse CSV, TOML or JSON.
 //!
-//! # Format, version 1
+//! # Format, version 2
 //!
 //! A sequence of frames `COBS(postcard(Record)) ++ 0x00`, in this order: one
-//! [`Record::Header`], its rules, lists and entries, then reads, then
-//! [`Record::End`]. A reader decodes one frame at a time in place (see
+//! [`Record::Header`], one [`Record::Config`], the header's count of
+//! [`Record::Rule`], [`Record::List`] and [`Record::Entry`], then reads,
+//! then [`Record::End`]. A reader decodes one frame at a time in place (see
 //! [`Reader`]), so its buffer needs only hold the longest record
-//! ([`MAX_RECORD`]). Stability: as for the [`wire`](crate::wire) records,
-//! variants and fields are only appended; anything else bumps
-//! [`BUNDLE_VERSION`].
+//! ([`MAX_RECORD`]); [`load`] reads the lists and the matrix into a
+//! [`WatchlistBuilder`] and a [`Policy`], the same code on a host and a
+//! firmware. `docs/formats.md` shows a bundle byte by byte.
+//!
+//! The settings and the rules travel as records of their own
+//! ([`ConfigRecord`], [`RuleRecord`]), as a hit does ([`HitRecord`](crate::wire::HitRecord)):
+//! fixed fields in a fixed order, so that [`Config`] and [`Rule`] can grow
+//! for the host without moving a byte of the bundle. Stability: as for the
+//! [`wire`](crate::wire) records, variants and fields are only appended;
+//! anything else bumps [`BUNDLE_VERSION`]. Version 1 carried `Config` and
+//! `Rule` in their serde form, the settings inside the header.
 
 use serde::{Deserialize, Serialize};
 
+use crate::budget::{Budget, Budgets};
 use crate::distance::Tolerance;
-use crate::list::ListSpec;
-use crate::policy::Rule;
+use crate::list::{ListEntry, ListId, ListSpec, Priority};
+use crate::plate::{Country, Plate};
+use crate::policy::{Action, CameraPattern, Policy, Rule, Set};
 use crate::read::{Position, Read};
-use crate::unit::Config;
+use crate::unit::{Config, Mode};
+use crate::watchlist::{InsertError, ListError, WatchlistBuilder};
 
 /// Version of the bundle format.
-pub const BUNDLE_VERSION: u8 = 1;
+pub const BUNDLE_VERSION: u8 = 2;
 
 /// The longest encoded record, delimiter included.
 pub const MAX_RECORD: usize = 512;
@@ -34,8 +46,6 @@ pub enum Record<'a> {
         bundle_version: u8,
         /// Version of the lists.
         list_version: u32,
-        /// The unit's settings.
-        config: Config,
         /// Number of [`Record::Rule`] records that follow (0: an empty
         /// matrix, every hit dropped by the fallback).
         rules: u8,
@@ -45,7 +55,8 @@ pub enum Record<'a> {
         entries: u32,
     },
     /// A rule of the decision matrix, in order.
-    Rule(Rule),
+    #[serde(borrow)]
+    Rule(RuleRecord<'a>),
     /// A list, in id order.
     List {
         /// Its tolerance.
@@ -88,9 +99,167 @@ pub enum Record<'a> {
     },
     /// Last record.
     End,
+    /// The unit's settings, right after the header.
+    Config(ConfigRecord),
+}
+
+/// The unit's settings in a bundle (see [`Config`] for each field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigRecord {
+    /// Consensus (`true`) or first-read mode.
+    pub consensus: bool,
+    /// [`Config::passage_window_ms`].
+    pub passage_window_ms: u32,
+    /// [`Config::realert_window_ms`], P0 to P4.
+    pub realert_window_ms: [u32; Priority::COUNT],
+    /// [`Config::max_lateness_ms`].
+    pub max_lateness_ms: u32,
+    /// [`Config::max_future_ms`].
+    pub max_future_ms: u32,
+    /// [`Config::budgets`], P0 to P4: `(burst, per_hour)`.
+    pub budgets: [Option<(u16, u16)>; Priority::COUNT],
+    /// [`Config::lookalike_support`].
+    pub lookalike_support: u16,
+}
+
+impl From<&Config> for ConfigRecord {
+    fn from(c: &Config) -> Self {
+        Self {
+            consensus: c.mode == Mode::Consensus,
+            passage_window_ms: c.passage_window_ms,
+            realert_window_ms: c.realert_window_ms,
+            max_lateness_ms: c.max_lateness_ms,
+            max_future_ms: c.max_future_ms,
+            budgets: c.budgets.0.map(|b| b.map(|b| (b.burst, b.per_hour))),
+            lookalike_support: c.lookalike_support,
+        }
+    }
+}
+
+impl From<&ConfigRecord> for Config {
+    fn from(r: &ConfigRecord) -> Self {
+        Self {
+            mode: if r.consensus {
+                Mode::Consensus
+            } else {
+                Mode::FirstRead
+            },
+            passage_window_ms: r.passage_window_ms,
+            realert_window_ms: r.realert_window_ms,
+            max_lateness_ms: r.max_lateness_ms,
+            max_future_ms: r.max_future_ms,
+            budgets: Budgets(
+                r.budgets
+                    .map(|b| b.map(|(burst, per_hour)| Budget { burst, per_hour })),
+            ),
+            lookalike_support: r.lookalike_support,
+        }
+    }
+}
+
+/// A rule of the decision matrix in a bundle (see [`Rule`] for each
+/// field); the sets as bit masks ([`Set::bits`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleRecord<'a> {
+    /// The rule's name.
+    pub name: &'a str,
+    /// Priorities, bit `p` for priority `p`.
+    pub priorities: u16,
+    /// Lists, bit `i` for list `i`.
+    pub lists: u16,
+    /// [`Rule::also_local`].
+    pub also_local: Option<bool>,
+    /// Match kinds: bit 0 exact, 1 OCR-equivalent, 2 edit.
+    pub kinds: u16,
+    /// Camera patterns.
+    #[serde(borrow)]
+    pub cameras: heapless::Vec<&'a str, 4>,
+    /// 0 drop, 1 review, 2 dispatch.
+    pub action: u8,
+}
+
+impl<'a> RuleRecord<'a> {
+    /// The record of a rule.
+    pub fn of(r: &'a Rule) -> Self {
+        Self {
+            name: r.name.as_str(),
+            priorities: r.priorities.bits(),
+            lists: r.lists.bits(),
+            also_local: r.also_local,
+            kinds: r.kinds.bits(),
+            cameras: r.cameras.iter().map(|c| c.0.as_str()).collect(),
+            action: match r.action {
+                Action::Drop => 0,
+                Action::Review => 1,
+                Action::Dispatch => 2,
+            },
+        }
+    }
+
+    /// The rule, or `None` when a field is out of range.
+    pub fn to_rule(&self) -> Option<Rule> {
+        let action = match self.action {
+            0 => Action::Drop,
+            1 => Action::Review,
+            2 => Action::Dispatch,
+            _ => return None,
+        };
+        let mut rule = Rule::new("", action);
+        rule.name.push_str(self.name).ok()?;
+        rule.priorities = Set::from_bits(self.priorities)?;
+        rule.lists = Set::from_bits(self.lists)?;
+        rule.also_local = self.also_local;
+        rule.kinds = Set::from_bits(self.kinds)?;
+        for c in &self.cameras {
+            let mut p = heapless::String::new();
+            p.push_str(c).ok()?;
+            rule.cameras.push(CameraPattern(p)).ok()?;
+        }
+        Some(rule)
+    }
 }
 
 impl<'a> Record<'a> {
+    /// The entry record of a list entry.
+    pub fn entry(e: &'a ListEntry) -> Self {
+        Self::Entry {
+            plate: e.plate.as_str(),
+            country: e.country.as_ref().map_or("", |c| c.as_str()),
+            priority: e.priority.get(),
+            list: e.list.0,
+            valid_from: e.valid_from.unwrap_or(0),
+            valid_until: e.valid_until.unwrap_or(0),
+        }
+    }
+
+    /// A [`Record::Entry`] as a list entry: `None` for another record,
+    /// `Some(Err(field))` naming the field that is out of range.
+    pub fn as_entry(&self) -> Option<Result<ListEntry, &'static str>> {
+        let Self::Entry {
+            plate,
+            country,
+            priority,
+            list,
+            valid_from,
+            valid_until,
+        } = *self
+        else {
+            return None;
+        };
+        Some((|| {
+            let plate = Plate::normalize(plate.as_bytes()).map_err(|_| "plate")?;
+            let country = match country {
+                "" => None,
+                c => Some(Country::parse(c.as_bytes()).map_err(|_| "country")?),
+            };
+            let priority = Priority::new(priority).ok_or("priority")?;
+            let mut e = ListEntry::new(plate, country, priority, ListId(list));
+            e.valid_from = (valid_from != 0).then_some(valid_from);
+            e.valid_until = (valid_until != 0).then_some(valid_until);
+            Ok(e)
+        })())
+    }
+
     /// The list record of a spec.
     pub fn list(spec: &ListSpec) -> Self {
         Self::List {
@@ -200,6 +369,140 @@ pub enum ReadFailure<E> {
     Bundle(BundleError),
 }
 
+impl<E: core::fmt::Display> core::fmt::Display for ReadFailure<E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Source(e) => write!(f, "cannot read the bundle: {e}"),
+            Self::Bundle(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl<E: core::fmt::Debug + core::fmt::Display> core::error::Error for ReadFailure<E> {}
+
+/// Why [`load`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoadError<E> {
+    /// The source failed or a frame is damaged.
+    Read(ReadFailure<E>),
+    /// The header names another format version (the one it names).
+    Version(u8),
+    /// Another record, or the end, where this one was due.
+    Expected(&'static str),
+    /// An entry's field is out of range (the field).
+    Entry(&'static str),
+    /// A rule's field is out of range.
+    Rule,
+    /// More rules, lists or entries than the storage holds (which).
+    Full(&'static str),
+}
+
+impl<E: core::fmt::Display> core::fmt::Display for LoadError<E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Read(e) => write!(f, "{e}"),
+            Self::Version(v) => write!(
+                f,
+                "bundle format version {v}; this build reads version {BUNDLE_VERSION}"
+            ),
+            Self::Expected(what) => write!(f, "bundle: expected {what}"),
+            Self::Entry(field) => write!(f, "bundle: an entry's {field} is out of range"),
+            Self::Rule => f.write_str("bundle: a rule's field is out of range"),
+            Self::Full(what) => write!(f, "bundle: more {what} than the storage holds"),
+        }
+    }
+}
+
+impl<E: core::fmt::Debug + core::fmt::Display> core::error::Error for LoadError<E> {}
+
+impl<E> From<ReadFailure<E>> for LoadError<E> {
+    fn from(e: ReadFailure<E>) -> Self {
+        Self::Read(e)
+    }
+}
+
+/// What [`load`] read besides the lists and the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loaded {
+    /// Version of the lists (give it to [`WatchlistBuilder::set_version`]
+    /// if the watchlist should report it; `load` does).
+    pub list_version: u32,
+    /// The unit's settings.
+    pub config: Config,
+    /// Entries inserted.
+    pub entries: u32,
+}
+
+/// Reads a bundle's header, settings, rules, lists and entries: rules are
+/// pushed onto `policy`, lists and entries go into `lists` (its version
+/// set), ready for [`WatchlistBuilder::build`]. The reads that follow, and
+/// the end record, are the caller's to read with the same `reader`.
+pub fn load<const N: usize, E>(
+    reader: &mut Reader<N>,
+    mut fill: impl FnMut(&mut [u8]) -> Result<usize, E>,
+    lists: &mut WatchlistBuilder<'_>,
+    policy: &mut Policy,
+) -> Result<Loaded, LoadError<E>> {
+    let (list_version, rules, list_count, entries) = match reader.next(&mut fill)? {
+        Some(Record::Header {
+            bundle_version: BUNDLE_VERSION,
+            list_version,
+            rules,
+            lists,
+            entries,
+        }) => (list_version, rules, lists, entries),
+        Some(Record::Header { bundle_version, .. }) => {
+            return Err(LoadError::Version(bundle_version));
+        }
+        _ => return Err(LoadError::Expected("the header")),
+    };
+    let config = match reader.next(&mut fill)? {
+        Some(Record::Config(c)) => Config::from(&c),
+        _ => return Err(LoadError::Expected("the settings")),
+    };
+    for _ in 0..rules {
+        match reader.next(&mut fill)? {
+            Some(Record::Rule(r)) => {
+                let rule = r.to_rule().ok_or(LoadError::Rule)?;
+                policy.push(rule).map_err(|_| LoadError::Full("rules"))?;
+            }
+            _ => return Err(LoadError::Expected("a rule")),
+        }
+    }
+    for _ in 0..list_count {
+        match reader.next(&mut fill)? {
+            Some(Record::List { tolerance, local }) => {
+                lists
+                    .add_list(ListSpec { tolerance, local })
+                    .map_err(|e| match e {
+                        ListError::TooManyLists => LoadError::Full("lists"),
+                        _ => LoadError::Expected("a tolerance of at most 2"),
+                    })?;
+            }
+            _ => return Err(LoadError::Expected("a list")),
+        }
+    }
+    for _ in 0..entries {
+        let rec = reader.next(&mut fill)?;
+        let entry = match rec.as_ref().and_then(Record::as_entry) {
+            Some(e) => e.map_err(LoadError::Entry)?,
+            None => return Err(LoadError::Expected("an entry")),
+        };
+        lists.insert(entry).map_err(|e| match e {
+            InsertError::Full(_) => LoadError::Full("entries"),
+            InsertError::UnknownList(_) => LoadError::Entry("list"),
+            _ => LoadError::Entry("validity window"),
+        })?;
+    }
+    lists.set_version(list_version);
+    Ok(Loaded {
+        list_version,
+        config,
+        entries,
+    })
+}
+
 impl<const N: usize> Reader<N> {
     /// An empty reader.
     pub const fn new() -> Self {
@@ -268,18 +571,19 @@ mod tests {
 
     #[test]
     fn records_round_trip_through_small_chunks() {
+        let brussels = Policy::brussels();
         let mut bytes: Vec<u8> = Vec::new();
         let mut buf = [0u8; MAX_RECORD];
         let recs = [
             Record::Header {
                 bundle_version: BUNDLE_VERSION,
                 list_version: 3,
-                config: Config::default(),
                 rules: 4,
                 lists: 1,
                 entries: 1,
             },
-            Record::Rule(Policy::brussels().rules[1].clone()),
+            Record::Config(ConfigRecord::from(&Config::default())),
+            Record::Rule(RuleRecord::of(&brussels.rules[1])),
             Record::List {
                 tolerance: Tolerance::DEFAULT,
                 local: true,
@@ -315,6 +619,229 @@ mod tests {
         }
         let want: Vec<_> = recs.iter().map(|r| format!("{r:?}")).collect();
         assert_eq!(got, want);
+    }
+
+    /// A whole bundle (no reads), byte for byte. Each frame was worked out
+    /// by hand from the postcard rules (variant index and integers as
+    /// varints, strings and sequences length-first, fixed arrays and
+    /// tuples without a length, `Option` as 0 or 1 then the value) and
+    /// COBS (a code byte per run: its length + 1, a zero ending it); the
+    /// same bytes are in docs/formats.md.
+    const GOLDEN: [&[u8]; 6] = [
+        // Header { version 2, lists version 7, 1 rule, 1 list, 1 entry }:
+        // 00 02 07 01 01 01.
+        &[0x01, 0x06, 0x02, 0x07, 0x01, 0x01, 0x01, 0x00],
+        // Config (variant 6), the defaults: consensus 01, 2,000 ms D0 0F,
+        // five times 2,400,000 ms 80 BE 92 01, 300,000 E0 A7 12, 60,000
+        // E0 D4 03, budgets None, (20, 60), (10, 20), None, None, support 2.
+        &[
+            0x1F, 0x06, 0x01, 0xD0, 0x0F, 0x80, 0xBE, 0x92, 0x01, 0x80, 0xBE, 0x92, 0x01, 0x80,
+            0xBE, 0x92, 0x01, 0x80, 0xBE, 0x92, 0x01, 0x80, 0xBE, 0x92, 0x01, 0xE0, 0xA7, 0x12,
+            0xE0, 0xD4, 0x03, 0x07, 0x01, 0x14, 0x3C, 0x01, 0x0A, 0x14, 0x01, 0x02, 0x02, 0x00,
+        ],
+        // Rule (1) "p0-p1": priorities 0b11, no lists, also_local None, no
+        // kinds, no cameras, dispatch (2).
+        &[
+            0x09, 0x01, 0x05, b'p', b'0', b'-', b'p', b'1', 0x03, 0x01, 0x01, 0x01, 0x02, 0x02,
+            0x00,
+        ],
+        // List (2): 1 look-alike, no edit, from 5 characters; not local.
+        &[0x03, 0x02, 0x01, 0x02, 0x05, 0x01, 0x00],
+        // Entry (3): 1ABC234, BE, priority 1, list 0, no validity bounds.
+        &[
+            0x0E, 0x03, 0x07, b'1', b'A', b'B', b'C', b'2', b'3', b'4', 0x02, b'B', b'E', 0x01,
+            0x01, 0x01, 0x01, 0x00,
+        ],
+        // End (5).
+        &[0x02, 0x05, 0x00],
+    ];
+
+    /// The golden bundle's records, the rule left as `End` (it borrows).
+    fn golden_records() -> [Record<'static>; 6] {
+        [
+            Record::Header {
+                bundle_version: 2,
+                list_version: 7,
+                rules: 1,
+                lists: 1,
+                entries: 1,
+            },
+            Record::Config(ConfigRecord::from(&Config::DEFAULT)),
+            Record::End,
+            Record::List {
+                tolerance: Tolerance {
+                    ocr: 1,
+                    edits: 0,
+                    min_len: 5,
+                },
+                local: false,
+            },
+            Record::Entry {
+                plate: "1ABC234",
+                country: "BE",
+                priority: 1,
+                list: 0,
+                valid_from: 0,
+                valid_until: 0,
+            },
+            Record::End,
+        ]
+    }
+
+    #[test]
+    fn a_bundle_is_these_bytes_and_loads_back() {
+        let brussels = Policy::brussels();
+        let mut recs = golden_records();
+        recs[2] = Record::Rule(RuleRecord::of(&brussels.rules[0]));
+        let mut buf = [0u8; MAX_RECORD];
+        let mut bytes = Vec::new();
+        for (rec, want) in recs.iter().zip(GOLDEN) {
+            let got = encode(rec, &mut buf).unwrap();
+            assert_eq!(got, want, "{rec:?}");
+            bytes.extend_from_slice(got);
+        }
+        // And the loader reads them back into a builder and a policy.
+        let mut entries = [crate::watchlist::Entry::EMPTY; 2];
+        let mut index = [0u32; 2];
+        let mut b = WatchlistBuilder::new(
+            &mut entries,
+            &mut index,
+            crate::confusion::ConfusionClasses::default(),
+        );
+        let mut policy = Policy::new();
+        let mut reader = Reader::<MAX_RECORD>::new();
+        let loaded = load(&mut reader, source(&bytes, 5), &mut b, &mut policy).unwrap();
+        assert_eq!(loaded.config, Config::DEFAULT);
+        assert_eq!((loaded.list_version, loaded.entries), (7, 1));
+        assert_eq!(policy.rules.as_slice(), &brussels.rules[..1]);
+        let wl = b.build().map_err(|(_, d)| d).unwrap();
+        assert_eq!(wl.version(), 7);
+        let read = Plate::normalize(b"1A8C234").unwrap();
+        let m: crate::watchlist::Matches = wl.lookup(&read, None, 0);
+        assert_eq!(m.best().map(|m| m.listed.as_str()), Some("1ABC234"));
+        assert!(matches!(reader.next(source(&[], 1)), Ok(None)));
+    }
+
+    #[test]
+    fn every_rule_and_config_survives_its_record() {
+        for r in Policy::brussels().rules.iter() {
+            assert_eq!(RuleRecord::of(r).to_rule().as_ref(), Some(r));
+        }
+        let mut r = Rule::new("cams", Action::Review);
+        r.cameras
+            .push(CameraPattern("mobile-*".try_into().unwrap()))
+            .unwrap();
+        r.kinds.insert(crate::watchlist::MatchKind::Edit);
+        r.lists.insert(ListId(15));
+        r.also_local = Some(false);
+        assert_eq!(RuleRecord::of(&r).to_rule().as_ref(), Some(&r));
+        let mut c = Config::DEFAULT;
+        c.mode = Mode::FirstRead;
+        c.budgets.0[0] = Some(Budget {
+            burst: 1,
+            per_hour: 2,
+        });
+        assert_eq!(Config::from(&ConfigRecord::from(&c)), c);
+        // Out of range: an unknown action; a priority bit past 4.
+        let brussels = Policy::brussels();
+        let good = RuleRecord::of(&brussels.rules[0]);
+        let bad = RuleRecord {
+            action: 3,
+            ..good.clone()
+        };
+        assert_eq!(bad.to_rule(), None);
+        let bad = RuleRecord {
+            priorities: 1 << 5,
+            ..good
+        };
+        assert_eq!(bad.to_rule(), None);
+    }
+
+    #[test]
+    fn the_loader_names_what_is_wrong() {
+        let frames = |recs: &[Record<'_>]| {
+            let mut buf = [0u8; MAX_RECORD];
+            let mut v = Vec::new();
+            for r in recs {
+                v.extend_from_slice(encode(r, &mut buf).unwrap());
+            }
+            v
+        };
+        let header = |v: u8, entries: u32| Record::Header {
+            bundle_version: v,
+            list_version: 1,
+            rules: 0,
+            lists: 1,
+            entries,
+        };
+        let config = Record::Config(ConfigRecord::from(&Config::DEFAULT));
+        let spec = ListSpec {
+            tolerance: Tolerance::DEFAULT,
+            local: false,
+        };
+        let list = Record::list(&spec);
+        let entry = |plate: &'static str, priority: u8| Record::Entry {
+            plate,
+            country: "",
+            priority,
+            list: 0,
+            valid_from: 0,
+            valid_until: 0,
+        };
+        let run = |bytes: &[u8]| {
+            let mut entries = [crate::watchlist::Entry::EMPTY; 1];
+            let mut index = [0u32; 1];
+            let mut b = WatchlistBuilder::new(
+                &mut entries,
+                &mut index,
+                crate::confusion::ConfusionClasses::default(),
+            );
+            let mut reader = Reader::<MAX_RECORD>::new();
+            load(&mut reader, source(bytes, 64), &mut b, &mut Policy::new()).map(|l| l.entries)
+        };
+        assert_eq!(run(&frames(&[header(1, 0)])), Err(LoadError::Version(1)));
+        assert_eq!(
+            run(&frames(&[Record::End])),
+            Err(LoadError::Expected("the header"))
+        );
+        assert_eq!(
+            run(&frames(&[header(2, 0), list.clone()])),
+            Err(LoadError::Expected("the settings"))
+        );
+        assert_eq!(
+            run(&frames(&[
+                header(2, 1),
+                config.clone(),
+                list.clone(),
+                entry("1ABC234", 9)
+            ])),
+            Err(LoadError::Entry("priority"))
+        );
+        assert_eq!(
+            run(&frames(&[
+                header(2, 2),
+                config.clone(),
+                list.clone(),
+                entry("1ABC234", 1),
+                entry("2ABC234", 1)
+            ])),
+            Err(LoadError::Full("entries"))
+        );
+        assert_eq!(
+            run(&frames(&[
+                header(2, 1),
+                config.clone(),
+                list.clone(),
+                entry("1ABC234", 1)
+            ])),
+            Ok(1)
+        );
+        // Truncated in the middle of the entries.
+        let whole = frames(&[header(2, 1), config, list, entry("1ABC234", 1)]);
+        assert!(matches!(
+            run(&whole[..whole.len() - 3]),
+            Err(LoadError::Read(ReadFailure::Bundle(BundleError::Corrupt)))
+        ));
     }
 
     #[test]

@@ -156,6 +156,20 @@ impl<T: Member> Set<T> {
         self.bits == 0
     }
 
+    /// The bit mask: bit `b` set for the value whose bit is `b`.
+    pub fn bits(&self) -> u16 {
+        self.bits
+    }
+
+    /// The set of a bit mask, or `None` when a bit stands for no value.
+    pub fn from_bits(bits: u16) -> Option<Self> {
+        let s: Self = (0..16)
+            .filter(|b| bits & (1 << b) != 0)
+            .filter_map(T::from_bit)
+            .collect();
+        (s.bits == bits).then_some(s)
+    }
+
     /// The values, in bit order.
     pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
         (0..16)

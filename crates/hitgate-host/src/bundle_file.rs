@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use hitgate_core::bundle::{BUNDLE_VERSION, MAX_RECORD, Record, encode};
+use hitgate_core::bundle::{BUNDLE_VERSION, ConfigRecord, MAX_RECORD, Record, RuleRecord, encode};
 
 use crate::lists::ListsData;
 use crate::policy_file::PolicyFile;
@@ -82,28 +82,20 @@ pub fn prepare(
     w.put(&Record::Header {
         bundle_version: BUNDLE_VERSION,
         list_version: version,
-        config: pf.config,
         rules: pf.policy.rules.len() as u8,
         lists: lists.decls.len() as u8,
         entries: lists.entries.len() as u32,
     })?;
+    w.put(&Record::Config(ConfigRecord::from(&pf.config)))?;
     for r in &pf.policy.rules {
-        w.put(&Record::Rule(r.clone()))?;
+        w.put(&Record::Rule(RuleRecord::of(r)))?;
         summary.rules += 1;
     }
     for d in &lists.decls {
         w.put(&Record::list(&d.spec))?;
     }
     for e in &lists.entries {
-        let rec = Record::Entry {
-            plate: e.plate.as_str(),
-            country: e.country.as_ref().map_or("", |c| c.as_str()),
-            priority: e.priority.get(),
-            list: e.list.0,
-            valid_from: e.valid_from.unwrap_or(0),
-            valid_until: e.valid_until.unwrap_or(0),
-        };
-        w.put(&rec)?;
+        w.put(&Record::entry(e))?;
         summary.entries += 1;
     }
     let mut bad = |line: u64, error: String| {
@@ -196,5 +188,83 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::metadata(a), std::fs::metadata(b)) {
         (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+    use std::path::PathBuf;
+
+    use hitgate_core::bundle::{self, MAX_RECORD, Reader, Record};
+    use hitgate_core::confusion::ConfusionClasses;
+    use hitgate_core::policy::Policy;
+    use hitgate_core::watchlist::{Entry, WatchlistBuilder};
+
+    use super::*;
+
+    fn fixture(rel: &str) -> PathBuf {
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/basic"
+        ))
+        .join(rel)
+    }
+
+    /// What `prepare` writes, the core's loader reads back: the same
+    /// settings, rules, lists and entries, then the reads.
+    #[test]
+    fn a_prepared_bundle_loads_back_through_the_core() {
+        let d = tempfile::tempdir().unwrap();
+        let text = "[[list]]\nname = \"stolen\"\ntolerance = { ocr = 1, edits = 1, min_len = 5 }\n\
+                    [[list]]\nname = \"wanted\"\n[[list]]\nname = \"insurance\"\n[[list]]\nname = \"inspection\"\n[[list]]\nname = \"local\"\nlocal = true\n\
+                    [config]\nmode = \"first-read\"\nmax_future_ms = 1234\n\
+                    budgets = { p2 = { burst = 3, per_hour = 9 } }\n\
+                    [[rule]]\nname = \"mobile\"\ncameras = [\"mobile-*\"]\nkinds = [\"edit\"]\naction = \"review\"\n\
+                    [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\nlists = [\"wanted\"]\naction = \"dispatch\"\n";
+        let pf = PolicyFile::parse(text).unwrap();
+        let lists = ListsData::load(&[fixture("lists.csv")], &pf.lists).unwrap();
+        let out = d.path().join("b.bin");
+        let s = prepare(&fixture("reads.jsonl"), &lists, &pf, 9, &out).unwrap();
+        let bytes = std::fs::read(&out).unwrap();
+        let mut src = &bytes[..];
+        let mut fill = |b: &mut [u8]| {
+            let k = src.len().min(b.len());
+            b[..k].copy_from_slice(&src[..k]);
+            src = &src[k..];
+            Ok::<_, ()>(k)
+        };
+        let n = lists.entries.len();
+        let (mut entries, mut index) = (vec![Entry::EMPTY; n], vec![0u32; n]);
+        let mut b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
+        let mut policy = Policy::new();
+        let mut reader = Reader::<MAX_RECORD>::new();
+        let loaded = bundle::load(&mut reader, &mut fill, &mut b, &mut policy).unwrap();
+        assert_eq!(loaded.config, pf.config);
+        assert_eq!(loaded.list_version, 9);
+        assert_eq!(loaded.entries as usize, n);
+        assert_eq!(policy, pf.policy);
+        assert_eq!(b.len(), n);
+        let wl = b.build().map_err(|(_, d)| d).unwrap();
+        for (i, e) in lists.entries.iter().enumerate() {
+            let m: hitgate_core::watchlist::Matches<16> =
+                wl.lookup(&e.plate, e.country, e.valid_from.unwrap_or(0));
+            assert!(
+                m.as_slice()
+                    .iter()
+                    .any(|m| m.listed == e.plate && m.list == e.list && m.priority == e.priority),
+                "entry {i}: {e:?}"
+            );
+        }
+        let mut reads = 0;
+        while let Some(rec) = reader.next(&mut fill).unwrap() {
+            match rec {
+                Record::Read { .. } => reads += 1,
+                Record::End => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(reads, s.reads);
     }
 }

@@ -28,12 +28,11 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::debug::{self, EXIT_FAILURE, EXIT_SUCCESS};
 use cortex_m_semihosting::hio;
 use embedded_hal::digital::OutputPin;
-use hitgate_core::bundle::{BUNDLE_VERSION, MAX_RECORD, ReadFailure, Reader, Record};
+use hitgate_core::bundle::{self, LoadError, MAX_RECORD, ReadFailure, Reader, Record};
 use hitgate_core::{
-    confusion::ConfusionClasses, hit::Outcome, indicators::CameraStats, list::ListEntry,
-    list::ListId, list::ListSpec, list::Priority, passage::Passage, plate::Country, plate::Plate,
-    policy::Action, policy::Policy, suppress::SuppressSlot, unit::Tables, unit::Unit,
-    watchlist::Entry, watchlist::WatchlistBuilder,
+    confusion::ConfusionClasses, hit::Outcome, indicators::CameraStats, list::Priority,
+    passage::Passage, policy::Action, policy::Policy, suppress::SuppressSlot, unit::Tables,
+    unit::Unit, watchlist::Entry, watchlist::WatchlistBuilder,
 };
 use static_cell::ConstStaticCell;
 
@@ -179,73 +178,28 @@ fn run() -> Result<(), Error> {
     let mut alarm = LoggedPin::default();
     let reader = READER.take();
 
-    let (config, rules, lists, entries, version) = match next(reader, &mut input)? {
-        Some(Record::Header {
-            bundle_version: BUNDLE_VERSION,
-            list_version,
-            config,
-            rules,
-            lists,
-            entries,
-        }) => (config, rules, lists, entries, list_version),
-        _ => return Err(Error::Bundle("no version-1 header")),
-    };
-    if entries as usize > ENTRIES {
-        return Err(Error::Capacity("more list entries than this board holds"));
-    }
     let policy = POLICY.take();
-    for _ in 0..rules {
-        match next(reader, &mut input)? {
-            Some(Record::Rule(r)) => policy.push(r).map_err(|_| Error::Capacity("rules"))?,
-            _ => return Err(Error::Bundle("expected a rule")),
-        }
-    }
     let mut builder = WatchlistBuilder::new(
         ENTRY_STORE.take(),
         INDEX_STORE.take(),
         ConfusionClasses::default(),
     );
-    builder.set_version(version);
     builder.set_filter(FILTER_STORE.take());
-    for _ in 0..lists {
-        match next(reader, &mut input)? {
-            Some(Record::List { tolerance, local }) => {
-                builder
-                    .add_list(ListSpec { tolerance, local })
-                    .map_err(|_| Error::Capacity("lists"))?;
-            }
-            _ => return Err(Error::Bundle("expected a list")),
-        }
-    }
-    for _ in 0..entries {
-        match next(reader, &mut input)? {
-            Some(Record::Entry {
-                plate,
-                country,
-                priority,
-                list,
-                valid_from,
-                valid_until,
-            }) => {
-                let plate =
-                    Plate::normalize(plate.as_bytes()).map_err(|_| Error::Bundle("entry plate"))?;
-                let country = match country {
-                    "" => None,
-                    c => Some(
-                        Country::parse(c.as_bytes()).map_err(|_| Error::Bundle("entry country"))?,
-                    ),
-                };
-                let priority = Priority::new(priority).ok_or(Error::Bundle("entry priority"))?;
-                let mut e = ListEntry::new(plate, country, priority, ListId(list));
-                e.valid_from = (valid_from != 0).then_some(valid_from);
-                e.valid_until = (valid_until != 0).then_some(valid_until);
-                builder
-                    .insert(e)
-                    .map_err(|_| Error::Bundle("entry refused"))?;
-            }
-            _ => return Err(Error::Bundle("expected an entry")),
-        }
-    }
+    // The core's loader: header, settings, rules, lists and entries, as
+    // the host's tests check it.
+    let loaded = bundle::load(
+        reader,
+        |buf| embedded_io::Read::read(&mut input, buf),
+        &mut builder,
+        policy,
+    )
+    .map_err(|e| match e {
+        LoadError::Full(what) => Error::Capacity(what),
+        LoadError::Read(ReadFailure::Source(_)) => Error::Bundle("read error"),
+        LoadError::Version(_) => Error::Bundle("not a version-2 bundle"),
+        _ => Error::Bundle("damaged or out of order"),
+    })?;
+    let config = loaded.config;
     // One-edit lookups by the read's halves (`OneEdit::Auto` for 10,000
     // entries): measured on the Cortex-M3/M4 (BENCHMARKS.md), overlapping
     // halves and their 26 probes cost more where 64-bit arithmetic is dear.
