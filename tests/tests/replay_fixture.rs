@@ -183,5 +183,15 @@ action = "dispatch"
     );
     // 1OLD444 (P3) falls through every rule: dropped by the fallback.
     let r = report(&out);
-    assert_eq!(r["by_rule"]["fallback"], 1);
+    let rules = r["by_rule"].as_array().unwrap();
+    let fallback = rules.last().unwrap();
+    assert_eq!(
+        (&fallback["name"], &fallback["rule"]),
+        (&Value::from("fallback"), &Value::Null)
+    );
+    assert_eq!(fallback["decided"], 1);
+    // Keyed by index in the policy's order, with the names shown.
+    let names: Vec<&str> = rules.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["cam-2-review", "urgent", "fallback"]);
+    assert_eq!(rules[1]["rule"], 1);
 }

@@ -8,10 +8,10 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use hitgate_core::bundle::{BUNDLE_VERSION, ConfigRecord, MAX_RECORD, Record, RuleRecord, encode};
 
+use crate::formats::{InputStats, LineError, MAX_REPORTED_ERRORS};
 use crate::lists::ListsData;
 use crate::policy_file::PolicyFile;
 use crate::reads::{self, ReadStream};
-use crate::replay::InputStats;
 
 /// What went into a bundle.
 #[derive(Debug, Clone, Default)]
@@ -100,11 +100,8 @@ pub fn prepare(
     }
     let mut bad = |line: u64, error: String| {
         summary.input.bad_lines += 1;
-        if summary.input.errors.len() < crate::replay::MAX_REPORTED_ERRORS {
-            summary
-                .input
-                .errors
-                .push(crate::replay::LineError { line, error });
+        if summary.input.errors.len() < MAX_REPORTED_ERRORS {
+            summary.input.errors.push(LineError { line, error });
         }
     };
     let mut reads = 0u64;

@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 
-use crate::replay::Report;
+use crate::formats::{CameraReport, Report};
 use crate::time::format_ts;
 
 const PRIORITY_COLOURS: [RGBColor; 5] = [
@@ -46,11 +46,7 @@ fn draw(report: &Report, svg: &mut String) -> Result<()> {
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 /// A bar series: name, colour, value of a camera.
-type Series = (
-    &'static str,
-    RGBColor,
-    fn(&crate::replay::CameraReport) -> u64,
-);
+type Series = (&'static str, RGBColor, fn(&CameraReport) -> u64);
 type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
 /// Hits per time bucket: dispatches stacked by priority above the axis,
@@ -136,7 +132,7 @@ fn timeline(area: &Area<'_>, report: &Report, title: &str) -> DrawResult {
 /// Per camera: dispatched and reviewed hits; reads and matched reads in
 /// the labels.
 fn cameras(area: &Area<'_>, report: &Report) -> DrawResult {
-    let mut cams: Vec<&crate::replay::CameraReport> = report.cameras.iter().collect();
+    let mut cams: Vec<&CameraReport> = report.cameras.iter().collect();
     cams.sort_by(|a, b| a.camera.cmp(&b.camera));
     if cams.is_empty() {
         return Ok(());

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use clap::{Args, Parser, Subcommand};
 
 use crate::lists::ListsData;
@@ -11,23 +11,6 @@ use crate::policy_file::PolicyFile;
 use crate::replay::{ReplayOptions, replay};
 use crate::scenario::{GenOptions, generate};
 use crate::{eval, summary, width};
-
-/// `println!` that returns an error instead of panicking when standard
-/// output is closed (`hitgate eval | head`); `main` leaves quietly then.
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        writeln!(std::io::stdout().lock(), $($arg)*)?
-    }};
-}
-
-/// `print!` that returns an error, as [`say!`] does.
-macro_rules! put {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        write!(std::io::stdout().lock(), $($arg)*)?
-    }};
-}
 
 #[derive(Parser)]
 #[command(name = "hitgate", version, about = "Edge filter for ANPR hits: replay, generate, evaluate", long_about = None)]
@@ -236,7 +219,7 @@ where
 
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Demo { out, seed, quiet } => demo(out, seed, quiet),
+        Command::Demo { out, seed, quiet } => crate::demo::run(out, seed, quiet),
         Command::Replay {
             inputs,
             out,
@@ -357,52 +340,5 @@ fn show<T: serde::Serialize>(json: bool, value: &T, render: fn(&T) -> String) ->
     } else {
         put!("{}", render(value));
     }
-    Ok(())
-}
-
-fn demo(out: PathBuf, seed: u64, quiet: bool) -> Result<()> {
-    let scen = out.join("scenario");
-    let res = out.join("replay");
-    let mut o = GenOptions::preset("demo").context("demo preset")?;
-    o.seed = seed;
-    let s = generate(&o, &scen)?;
-    say!(
-        "scenario: {} reads from {} cameras over {} hours, {} list entries, {} decoy passages",
-        s.reads,
-        o.cameras + usize::from(o.mobile),
-        o.hours,
-        s.entries,
-        s.decoy_passages
-    );
-    let pf = PolicyFile::load(&scen.join("policy.toml"))?;
-    let data = ListsData::load(&[scen.join("lists.csv")], &pf.lists)?;
-    let opts = ReplayOptions {
-        quiet,
-        frames: true,
-        ..ReplayOptions::default()
-    };
-    let report = replay(&scen.join("reads.jsonl"), &data, &pf, &res, &opts)?;
-    say!("\n== replay (Brussels baseline, consensus mode)");
-    put!("{}", summary::render(&report));
-    let e = eval::evaluate(&res.join("hits.jsonl"), &scen.join("truth.jsonl"))?;
-    say!("\n== evaluation against ground truth");
-    put!("{}", eval::render(&e));
-    let wo = width::WidthOptions {
-        plates: 10_000,
-        seed,
-        at: o.start,
-        instead: None,
-    };
-    say!("\n== how wide each list's tolerance is (hitgate lists)");
-    put!("{}", width::render(&width::measure_lists(&data, &wo)?));
-    say!("\nfiles:");
-    say!(
-        "  scenario  {}/{{reads.jsonl,lists.csv,policy.toml,truth.jsonl}}",
-        scen.display()
-    );
-    say!("  hits      {}", res.join("hits.jsonl").display());
-    say!("  frames    {}", res.join("hits.frames").display());
-    say!("  report    {}", res.join("report.json").display());
-    say!("  picture   {}", res.join("report.svg").display());
     Ok(())
 }

@@ -20,8 +20,8 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow};
 use serde::{Deserialize, Serialize};
 
-use crate::replay::HitLine;
-use crate::scenario::TruthPassage;
+use crate::formats::HitLine;
+use crate::formats::TruthPassage;
 use crate::time::parse_ts;
 
 /// The re-alert window eval counts duplicates in.

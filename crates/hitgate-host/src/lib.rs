@@ -7,10 +7,29 @@
 //! many unlisted plates each list's tolerance catches. The `hitgate`
 //! binary is a thin command line over these modules.
 
+/// `println!` that returns an error instead of panicking when standard
+/// output is closed (`hitgate eval | head`); `main` leaves quietly then.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
+/// `print!` that returns an error, as [`say!`] does.
+macro_rules! put {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
 pub mod bundle_file;
 pub mod chart;
 pub mod cli;
+pub mod demo;
 pub mod eval;
+pub mod formats;
 pub mod input;
 pub mod lists;
 pub mod outdir;

@@ -8,17 +8,18 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use hitgate_core::{
-    hit::Hit, hit::Outcome, indicators::CameraStats, indicators::Indicators, passage::Passage,
+    hit::Outcome, indicators::CameraStats, indicators::Indicators, passage::Passage,
     policy::Action, policy::Policy, suppress::SuppressSlot, unit::Tables, unit::Unit,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde::{Deserialize, Serialize};
 
+use crate::formats::{
+    CameraReport, HitLine, InputStats, LineError, MAX_REPORTED_ERRORS, Report, RuleCount, Timing,
+};
 use crate::lists::ListsData;
 use crate::outdir::OutDir;
 use crate::policy_file::PolicyFile;
 use crate::reads::{self, ReadStream};
-use crate::time::format_ts;
 
 /// Table sizes of the simulated unit.
 #[derive(Debug, Clone, Copy)]
@@ -93,159 +94,6 @@ impl Default for ReplayOptions {
             frames: false,
             tables: TableSizes::default(),
             version: 1,
-        }
-    }
-}
-
-/// Bad lines, the first few in full.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct InputStats {
-    /// Lines read (blank lines excluded).
-    pub lines: u64,
-    /// Lines that could not be parsed or that the core rejected.
-    pub bad_lines: u64,
-    /// The first [`MAX_REPORTED_ERRORS`] of them.
-    pub errors: Vec<LineError>,
-}
-
-/// Bad lines reported in full; the rest are counted.
-pub const MAX_REPORTED_ERRORS: usize = 10;
-
-/// One bad line.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct LineError {
-    /// Line number, from 1.
-    pub line: u64,
-    /// What is wrong.
-    pub error: String,
-}
-
-/// Replay timing.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
-pub struct Timing {
-    /// Wall-clock seconds to load and index the lists.
-    pub index_seconds: f64,
-    /// Wall-clock seconds of the replay itself (reading, deciding, writing).
-    pub seconds: f64,
-    /// Reads per second.
-    pub reads_per_second: f64,
-}
-
-/// One camera's counters, named.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct CameraReport {
-    /// Camera id.
-    pub camera: String,
-    /// Reads.
-    pub reads: u64,
-    /// Matched reads.
-    pub matched: u64,
-    /// Dispatched hits.
-    pub dispatched: u64,
-    /// Reviewed hits.
-    pub reviewed: u64,
-}
-
-/// `report.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Report {
-    /// The core's counters.
-    pub indicators: Indicators,
-    /// Decisions by rule name.
-    pub by_rule: BTreeMap<String, u64>,
-    /// Rejected reads by reason.
-    pub rejected: BTreeMap<String, u64>,
-    /// Per camera.
-    pub cameras: Vec<CameraReport>,
-    /// Input line counts and errors.
-    pub input: InputStats,
-    /// Forwarded hits written.
-    pub hits: u64,
-    /// List names by id.
-    pub lists: Vec<String>,
-    /// Timing (varies between runs).
-    pub timing: Timing,
-    /// Hits by minute: `[minute since epoch, [dispatch P0..P4], [review P0..P4]]`.
-    #[serde(skip)]
-    pub timeline: BTreeMap<u64, [[u64; 5]; 2]>,
-}
-
-/// One line of `hits.jsonl`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct HitLine {
-    /// Sequence number.
-    pub seq: u32,
-    /// Event time of the passage's first read.
-    pub ts: String,
-    /// Camera.
-    pub camera: String,
-    /// Plate as read (consensus plate in consensus mode).
-    pub read: String,
-    /// Reads in the passage.
-    pub reads: u16,
-    /// Listed plate.
-    pub listed: String,
-    /// Listed country.
-    pub country: Option<String>,
-    /// List name.
-    pub list: String,
-    /// Priority.
-    pub priority: u8,
-    /// `exact`, `ocr` or `edit`.
-    #[serde(rename = "match")]
-    pub kind: String,
-    /// OCR-equivalent substitutions.
-    pub ocr: u8,
-    /// Other edits.
-    pub edits: u8,
-    /// `dispatch` or `review`.
-    pub action: String,
-    /// Deciding rule.
-    pub rule: String,
-    /// `rule`, `late`, `capacity` or `lookalike`.
-    pub reason: String,
-    /// Older than the maximum lateness.
-    pub late: bool,
-    /// Watchlist version.
-    pub version: u32,
-    /// The unit's clock when the hit was decided.
-    #[serde(default)]
-    pub decided: Option<String>,
-    /// Latitude of a mobile unit.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub lat: Option<f64>,
-    /// Longitude of a mobile unit.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub lon: Option<f64>,
-}
-
-impl HitLine {
-    /// The line for a core hit.
-    pub fn new(h: &Hit, lists: &[String], policy: &Policy, decided: u64) -> Self {
-        Self {
-            seq: h.seq,
-            ts: format_ts(h.time),
-            camera: h.camera.as_str().into(),
-            read: h.read.as_str().into(),
-            reads: h.reads,
-            listed: h.listed.as_str().into(),
-            country: h.country.map(|c| c.as_str().into()),
-            list: lists
-                .get(h.list.index())
-                .cloned()
-                .unwrap_or_else(|| h.list.0.to_string()),
-            priority: h.priority.get(),
-            kind: h.kind.as_str().into(),
-            ocr: h.distance.ocr,
-            edits: h.distance.edits,
-            action: h.action.as_str().into(),
-            rule: policy.rule_name(h.rule).into(),
-            reason: h.reason.as_str().into(),
-            late: h.late,
-            version: h.version,
-            decided: Some(format_ts(decided)),
-            lat: h.position.map(|p| f64::from(p.lat_e7) / 1e7),
-            lon: h.position.map(|p| f64::from(p.lon_e7) / 1e7),
         }
     }
 }
@@ -465,11 +313,22 @@ impl Report {
             input,
             hits,
         } = run;
-        let mut by_rule = BTreeMap::new();
-        for (i, r) in pf.policy.rules.iter().enumerate() {
-            by_rule.insert(r.name.as_str().to_string(), indicators.by_rule[i]);
-        }
-        by_rule.insert("fallback".into(), indicators.by_fallback);
+        let mut by_rule: Vec<RuleCount> = pf
+            .policy
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RuleCount {
+                rule: Some(i),
+                name: r.name.as_str().to_string(),
+                decided: indicators.by_rule.get(i).copied().unwrap_or(0),
+            })
+            .collect();
+        by_rule.push(RuleCount {
+            rule: None,
+            name: "fallback".into(),
+            decided: indicators.by_fallback,
+        });
         let rejected = (0..hitgate_core::read::ReadError::COUNT)
             .map(|i| {
                 (

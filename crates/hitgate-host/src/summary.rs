@@ -1,6 +1,6 @@
 //! Human-readable summaries of a replay.
 
-use crate::replay::Report;
+use crate::formats::Report;
 
 /// A few lines for the terminal.
 pub fn render(r: &Report) -> String {
@@ -25,8 +25,8 @@ pub fn render(r: &Report) -> String {
     let rules: Vec<String> = r
         .by_rule
         .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(k, n)| format!("{k} {n}"))
+        .filter(|r| r.decided > 0)
+        .map(|r| format!("{} {}", r.name, r.decided))
         .collect();
     s += &format!("by rule: {}\n", rules.join(", "));
     if i.evicted_passages + i.evicted_suppression + i.camera_overflow > 0 {

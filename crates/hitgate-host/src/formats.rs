@@ -1,0 +1,210 @@
+//! The host's file formats (`docs/formats.md`) as types: a line of
+//! `hits.jsonl`, `report.json` and its parts, and a line of `truth.jsonl`.
+//! The commands that write and read them (`replay`, `chart`, `summary`,
+//! `eval`, `gen`) all import them from here.
+
+use std::collections::BTreeMap;
+
+use hitgate_core::hit::Hit;
+use hitgate_core::indicators::Indicators;
+use hitgate_core::policy::Policy;
+use serde::{Deserialize, Serialize};
+
+use crate::time::format_ts;
+
+/// Bad lines, the first few in full.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct InputStats {
+    /// Lines read (blank lines excluded).
+    pub lines: u64,
+    /// Lines that could not be parsed or that the core rejected.
+    pub bad_lines: u64,
+    /// The first [`MAX_REPORTED_ERRORS`] of them.
+    pub errors: Vec<LineError>,
+}
+
+/// Bad lines reported in full; the rest are counted.
+pub const MAX_REPORTED_ERRORS: usize = 10;
+
+/// One bad line.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LineError {
+    /// Line number, from 1.
+    pub line: u64,
+    /// What is wrong.
+    pub error: String,
+}
+
+/// Replay timing.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct Timing {
+    /// Wall-clock seconds to load and index the lists.
+    pub index_seconds: f64,
+    /// Wall-clock seconds of the replay itself (reading, deciding, writing).
+    pub seconds: f64,
+    /// Reads per second.
+    pub reads_per_second: f64,
+}
+
+/// One camera's counters, named.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CameraReport {
+    /// Camera id.
+    pub camera: String,
+    /// Reads.
+    pub reads: u64,
+    /// Matched reads.
+    pub matched: u64,
+    /// Dispatched hits.
+    pub dispatched: u64,
+    /// Reviewed hits.
+    pub reviewed: u64,
+}
+
+/// Passages one rule of the matrix decided.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RuleCount {
+    /// The rule's index in the policy, from 0 (`None`: the fallback, no
+    /// rule applied: drop).
+    pub rule: Option<usize>,
+    /// Its name (`fallback` for the fallback).
+    pub name: String,
+    /// Passages it decided.
+    pub decided: u64,
+}
+
+/// `report.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    /// The core's counters.
+    pub indicators: Indicators,
+    /// Passages each rule decided, in the policy's order, the fallback
+    /// last: keyed by index, so two rules can never share a count.
+    pub by_rule: Vec<RuleCount>,
+    /// Rejected reads by reason.
+    pub rejected: BTreeMap<String, u64>,
+    /// Per camera.
+    pub cameras: Vec<CameraReport>,
+    /// Input line counts and errors.
+    pub input: InputStats,
+    /// Forwarded hits written.
+    pub hits: u64,
+    /// List names by id.
+    pub lists: Vec<String>,
+    /// Timing (varies between runs).
+    pub timing: Timing,
+    /// Hits by minute: `[minute since epoch, [dispatch P0..P4], [review P0..P4]]`.
+    #[serde(skip)]
+    pub timeline: BTreeMap<u64, [[u64; 5]; 2]>,
+}
+
+/// One line of `hits.jsonl`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HitLine {
+    /// Sequence number.
+    pub seq: u32,
+    /// Event time of the passage's first read.
+    pub ts: String,
+    /// Camera.
+    pub camera: String,
+    /// Plate as read (consensus plate in consensus mode).
+    pub read: String,
+    /// Reads in the passage.
+    pub reads: u16,
+    /// Listed plate.
+    pub listed: String,
+    /// Listed country.
+    pub country: Option<String>,
+    /// List name.
+    pub list: String,
+    /// Priority.
+    pub priority: u8,
+    /// `exact`, `ocr` or `edit`.
+    #[serde(rename = "match")]
+    pub kind: String,
+    /// OCR-equivalent substitutions.
+    pub ocr: u8,
+    /// Other edits.
+    pub edits: u8,
+    /// `dispatch` or `review`.
+    pub action: String,
+    /// Deciding rule.
+    pub rule: String,
+    /// `rule`, `late`, `capacity` or `lookalike`.
+    pub reason: String,
+    /// Older than the maximum lateness.
+    pub late: bool,
+    /// Watchlist version.
+    pub version: u32,
+    /// The unit's clock when the hit was decided.
+    #[serde(default)]
+    pub decided: Option<String>,
+    /// Latitude of a mobile unit.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub lat: Option<f64>,
+    /// Longitude of a mobile unit.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub lon: Option<f64>,
+}
+
+impl HitLine {
+    /// The line for a core hit.
+    pub fn new(h: &Hit, lists: &[String], policy: &Policy, decided: u64) -> Self {
+        Self {
+            seq: h.seq,
+            ts: format_ts(h.time),
+            camera: h.camera.as_str().into(),
+            read: h.read.as_str().into(),
+            reads: h.reads,
+            listed: h.listed.as_str().into(),
+            country: h.country.map(|c| c.as_str().into()),
+            list: lists
+                .get(h.list.index())
+                .cloned()
+                .unwrap_or_else(|| h.list.0.to_string()),
+            priority: h.priority.get(),
+            kind: h.kind.as_str().into(),
+            ocr: h.distance.ocr,
+            edits: h.distance.edits,
+            action: h.action.as_str().into(),
+            rule: policy.rule_name(h.rule).into(),
+            reason: h.reason.as_str().into(),
+            late: h.late,
+            version: h.version,
+            decided: Some(format_ts(decided)),
+            lat: h.position.map(|p| f64::from(p.lat_e7) / 1e7),
+            lon: h.position.map(|p| f64::from(p.lon_e7) / 1e7),
+        }
+    }
+}
+
+/// One line of `truth.jsonl`: a passage of a listed vehicle or a decoy.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TruthPassage {
+    /// Passage id (as in the reads' `passage` column).
+    pub passage: u64,
+    /// Camera.
+    pub camera: String,
+    /// Event time of the first and last frame (RFC 3339).
+    pub first: String,
+    /// Last frame.
+    pub last: String,
+    /// The vehicle's real plate (canonical).
+    pub plate: String,
+    /// Vehicle id.
+    pub vehicle: u64,
+    /// A decoy: unlisted, one look-alike from a listed plate.
+    pub decoy: bool,
+    /// Best priority among the lists the vehicle is validly on.
+    pub priority: Option<u8>,
+    /// Those lists.
+    pub lists: Vec<String>,
+    /// Whether it is also on a local list.
+    pub local: bool,
+    /// Arrived more than the maximum lateness after the first frame.
+    pub late: bool,
+    /// What an ideal filter under the Brussels baseline does: `dispatch`,
+    /// `review` (late), `repeat` (dispatched within the re-alert window
+    /// before), `drop`, or `none` (a decoy).
+    pub expect: String,
+}

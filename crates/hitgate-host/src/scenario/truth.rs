@@ -1,0 +1,95 @@
+//! Ground truth, labelled independently of the core: for each passage of a
+//! listed vehicle or a decoy, what an ideal filter under the Brussels
+//! baseline would do. This is the oracle `hitgate eval` scores against, so
+//! it restates the baseline matrix (priorities 0 and 1 dispatched, 2 only
+//! when also on a local list), the lateness and the re-alert window in its
+//! own few lines, from the generator's knowledge of every vehicle, and uses
+//! nothing of hitgate-core's decisions.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hitgate_core::unit::Config;
+
+use super::lists::{Drawn, Listed};
+use super::plates::Vehicle;
+use super::traffic::{Framed, PassagePlan};
+use crate::formats::TruthPassage;
+use crate::time::format_ts;
+
+/// Labels every passage of a listed vehicle or a decoy, in passage order.
+pub(super) fn label(
+    cameras: &[String],
+    vehicles: &[Vehicle],
+    drawn: &Drawn,
+    decoys: &[usize],
+    plans_p: &[PassagePlan],
+    framed: &[Framed],
+) -> Vec<TruthPassage> {
+    let (plans, listed, vehicle_entries) = (&drawn.plans, &drawn.listed, &drawn.vehicle_entries);
+    let decoy_set: BTreeSet<usize> = decoys.iter().copied().collect();
+    let cfg = Config::default();
+    let mut last_dispatch: BTreeMap<usize, u64> = BTreeMap::new();
+    let mut truth: Vec<TruthPassage> = Vec::new();
+    for (pid, (pp, fr)) in plans_p.iter().zip(framed).enumerate() {
+        let veh = &vehicles[pp.vehicle];
+        let on_list: Vec<&Listed> = vehicle_entries
+            .get(&pp.vehicle)
+            .map(|es| {
+                es.iter()
+                    .map(|&e| &listed[e])
+                    .filter(|e| {
+                        e.from.is_none_or(|f| pp.time >= f) && e.until.is_none_or(|u| pp.time < u)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let decoy = decoy_set.contains(&pp.vehicle);
+        if on_list.is_empty() && !decoy {
+            continue;
+        }
+        let priority = on_list.iter().map(|e| e.priority).min();
+        let local = on_list.iter().any(|e| plans[e.list].spec.local);
+        let late = fr.first_arrival.saturating_sub(pp.time) > u64::from(cfg.max_lateness_ms);
+        let wants_dispatch = match priority {
+            Some(0 | 1) => true,
+            Some(2) => local,
+            _ => false,
+        };
+        let expect = if decoy {
+            "none"
+        } else if !wants_dispatch {
+            "drop"
+        } else if last_dispatch
+            .get(&pp.vehicle)
+            .is_some_and(|&t| pp.time.abs_diff(t) < u64::from(cfg.realert_window_ms[0]))
+        {
+            "repeat"
+        } else if late {
+            "review"
+        } else {
+            last_dispatch.insert(pp.vehicle, pp.time);
+            "dispatch"
+        };
+        let mut lists: Vec<String> = on_list
+            .iter()
+            .map(|e| plans[e.list].name.to_string())
+            .collect();
+        lists.sort();
+        lists.dedup();
+        truth.push(TruthPassage {
+            passage: pid as u64,
+            camera: cameras[pp.camera].clone(),
+            first: format_ts(pp.time),
+            last: format_ts(fr.last),
+            plate: veh.plate.clone(),
+            vehicle: pp.vehicle as u64,
+            decoy,
+            priority,
+            lists,
+            local,
+            late,
+            expect: expect.into(),
+        });
+    }
+    truth
+}
