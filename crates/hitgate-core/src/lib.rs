@@ -9,6 +9,7 @@ mod fmt;
 pub mod arrival;
 pub mod budget;
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub mod bundle;
 pub mod confusion;
 pub mod distance;
@@ -23,4 +24,5 @@ pub mod suppress;
 pub mod unit;
 pub mod watchlist;
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub mod wire;
