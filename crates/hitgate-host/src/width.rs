@@ -2,8 +2,8 @@
 //!
 //! A tolerant list catches plates that are not on it: with a million
 //! entries, one look-alike and one edit cover a large share of all plates
-//! (a random read matches five of a million random Belgian plates on
-//! average, `BENCHMARKS.md`). A working group choosing a list's
+//! (how many, on a million random Belgian plates: `BENCHMARKS.md`,
+//! "Tolerance width"). A working group choosing a list's
 //! tolerance needs that number before it chooses. For each list this draws
 //! plates that look like its entries but stand on no list: a length and a
 //! country from one of its entries, then each character from the same

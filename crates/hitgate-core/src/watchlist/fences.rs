@@ -5,8 +5,8 @@ use super::*;
 
 /// Fences ([`WatchlistBuilder::set_fences`]) pay above about this many
 /// entries; below, a binary search over the whole list stays in cache and is
-/// faster (measured in `BENCHMARKS.md`: at 1,000 entries tolerant lookups
-/// are a fifth slower with fences, at 64,000 a third faster).
+/// faster (the crossover is measured in `BENCHMARKS.md`, "Watchlist
+/// lookup").
 pub const FENCES_PAY_ABOVE: usize = 1 << 15;
 
 /// Words of fence storage ([`WatchlistBuilder::set_fences`]) for a sample
@@ -40,9 +40,7 @@ pub(super) const TOP: usize = 16;
 
 /// Samples of one order above which they get top samples. Below, the
 /// samples themselves stay in cache and a binary search over them is
-/// cheaper (measured in `BENCHMARKS.md`: with top samples, at 6,250
-/// samples an order (100,000 entries) lookups were 3 % slower, at 62,500
-/// (1,000,000 entries) 10 % faster).
+/// cheaper (measured in `docs/perf-history.md`, the fences' top samples).
 pub(super) const TOP_ABOVE: usize = 1 << 14;
 
 /// Top samples for `half` samples of one order.
