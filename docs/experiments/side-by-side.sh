@@ -1,6 +1,6 @@
 #!/bin/bash
 # hitgate's lookup loop against the hash-index experiment, alternated in one
-# run (BENCHMARKS.md, "What more memory buys"). From the repository root:
+# run (docs/perf-history.md, "What more memory buys"). From the repository root:
 #   bash docs/experiments/side-by-side.sh
 set -euo pipefail
 cargo build -q --release -p hitgate-core --example lookup_loop
