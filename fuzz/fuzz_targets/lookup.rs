@@ -4,7 +4,15 @@
 //! what checking every entry with `distance` finds; nothing panics.
 #![no_main]
 
-use hitgate_core::{confusion::ConfusionClasses, distance::{Tolerance, distance}, list::{EntryId, ListEntry, ListId, ListSpec, Priority}, plate::Plate, watchlist::{Entry, MIN_TOLERANT_LEN, Matches, OneEdit, Watchlist, WatchlistBuilder, fence_words}};
+use hitgate_core::{
+    confusion::ConfusionClasses,
+    distance::{Tolerance, distance},
+    list::{EntryId, ListEntry, ListId, ListSpec, Priority},
+    plate::Plate,
+    watchlist::{
+        Entry, MIN_TOLERANT_LEN, Matches, OneEdit, Watchlist, WatchlistBuilder, fence_words,
+    },
+};
 use libfuzzer_sys::fuzz_target;
 
 /// The matches as comparable values.

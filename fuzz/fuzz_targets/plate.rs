@@ -2,7 +2,13 @@
 //! accepts never panic.
 #![no_main]
 
-use hitgate_core::{confusion::ConfusionClasses, distance::Tolerance, list::{ListEntry, ListSpec, Priority}, plate::Plate, watchlist::{Entry, MatchKind, Matches, WatchlistBuilder}};
+use hitgate_core::{
+    confusion::ConfusionClasses,
+    distance::Tolerance,
+    list::{ListEntry, ListSpec, Priority},
+    plate::Plate,
+    watchlist::{Entry, MatchKind, Matches, WatchlistBuilder},
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,20 @@
 //! counters always add up.
 #![no_main]
 
-use hitgate_core::{confusion::ConfusionClasses, distance::Tolerance, hit::Outcome, indicators::CameraStats, list::{ListEntry, ListSpec, Priority}, passage::Passage, plate::Plate, policy::Policy, read::Read, suppress::SuppressSlot, unit::{Config, Tables, Unit}, watchlist::{Entry, WatchlistBuilder}};
+use hitgate_core::{
+    confusion::ConfusionClasses,
+    distance::Tolerance,
+    hit::Outcome,
+    indicators::CameraStats,
+    list::{ListEntry, ListSpec, Priority},
+    passage::Passage,
+    plate::Plate,
+    policy::Policy,
+    read::Read,
+    suppress::SuppressSlot,
+    unit::{Config, Tables, Unit},
+    watchlist::{Entry, WatchlistBuilder},
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -35,43 +35,49 @@ fn replay_err(lists: &str, policy: Option<&str>) -> String {
 
 const HEADER: &str = "plate,country,priority,list,valid_from,valid_until\n";
 
+/// A lists file (after the header) that is refused with `want` in the
+/// error, before any work.
+fn refused(rows: &str, want: &str) {
+    let e = replay_err(&format!("{HEADER}{rows}"), None);
+    assert!(e.contains(want), "{e}");
+}
+
 #[test]
 fn duplicate_entry_names_both_lines() {
-    let e = replay_err(
-        &format!("{HEADER}1ABC234,BE,1,stolen,,\n1XYZ999,,1,stolen,,\n1-abc-234,BE,2,stolen,,\n"),
-        None,
+    let rows = "1ABC234,BE,1,stolen,,\n1XYZ999,,1,stolen,,\n1-abc-234,BE,2,stolen,,\n";
+    refused(
+        rows,
+        "lists.csv:4: plate 1ABC234 stands twice on list \"stolen\" (first at ",
     );
-    assert!(
-        e.contains("lists.csv:4: plate 1ABC234 stands twice on list \"stolen\" (first at "),
-        "{e}"
-    );
-    assert!(e.contains("lists.csv:2;"), "{e}");
+    refused(rows, "lists.csv:2; 1 duplicate(s) in all)");
 }
 
 #[test]
 fn bad_list_lines() {
-    let e = replay_err(&format!("{HEADER}1ABC234,BE,7,stolen,,\n"), None);
-    assert!(e.contains("lists.csv:2: priority must be 0 to 4"), "{e}");
-    let e = replay_err(
-        &format!("{HEADER}1ABC234,BE,1,stolen,,\n1A_C,BE,1,stolen,,\n"),
-        None,
-    );
-    assert!(
-        e.contains("lists.csv:3: plate has invalid character '_'"),
-        "{e}"
-    );
-    let e = replay_err(&format!("{HEADER}1ABC234,BEL,1,stolen,,\n"), None);
-    assert!(
-        e.contains("lists.csv:2: country code must be 2 letters"),
-        "{e}"
-    );
-    let e = replay_err(&format!("{HEADER}1ABC234,BE,1,stolen,tomorrow,\n"), None);
-    assert!(e.contains("lists.csv:2: bad timestamp \"tomorrow\""), "{e}");
-    let e = replay_err(
-        &format!("{HEADER}1ABC234,BE,1,stolen,2026-02-01T00:00:00Z,2026-01-01T00:00:00Z\n"),
-        None,
-    );
-    assert!(e.contains("lists.csv:2: validity window is empty"), "{e}");
+    for (rows, want) in [
+        (
+            "1ABC234,BE,7,stolen,,\n",
+            "lists.csv:2: priority must be 0 to 4",
+        ),
+        (
+            "1ABC234,BE,1,stolen,,\n1A_C,BE,1,stolen,,\n",
+            "lists.csv:3: plate has invalid character '_'",
+        ),
+        (
+            "1ABC234,BEL,1,stolen,,\n",
+            "lists.csv:2: country code must be 2 letters",
+        ),
+        (
+            "1ABC234,BE,1,stolen,tomorrow,\n",
+            "lists.csv:2: bad timestamp \"tomorrow\"",
+        ),
+        (
+            "1ABC234,BE,1,stolen,2026-02-01T00:00:00Z,2026-01-01T00:00:00Z\n",
+            "lists.csv:2: validity window is empty",
+        ),
+    ] {
+        refused(rows, want);
+    }
     let e = replay_err("plate,priority\n1ABC234,1\n", None);
     assert!(e.contains("lists.csv:1: missing column \"list\""), "{e}");
 }

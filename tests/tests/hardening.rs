@@ -78,6 +78,21 @@ fn read(ts: &str, camera: &str, plate: &str) -> String {
     format!("{{\"ts\":\"{ts}\",\"camera\":\"{camera}\",\"plate\":\"{plate}\"}}\n")
 }
 
+/// JSON Lines of reads written `TIME CAMERA PLATE; ...`, the time a full
+/// RFC 3339 one or `HH:MM:SS` on 2026-01-05.
+fn reads(text: &str) -> String {
+    text.split(';')
+        .map(|r| {
+            let f: Vec<&str> = r.split_whitespace().collect();
+            let ts = match f[0].len() {
+                8 => format!("2026-01-05T{}Z", f[0]),
+                _ => f[0].to_string(),
+            };
+            read(&ts, f[1], f[2])
+        })
+        .collect()
+}
+
 /// `n` reads of unlisted plates, a second apart from 08:00:00.
 fn unlisted(n: usize) -> Vec<(String, String)> {
     (0..n)
@@ -120,9 +135,9 @@ fn a_stray_quote_in_a_csv_costs_one_line_not_the_rest_of_the_file() {
 #[test]
 fn a_placeholder_date_is_a_bad_line_not_a_panic() {
     let c = Case::new();
-    let text = read("9999-12-31T23:59:59Z", "cam-1", "1WNT000")
-        + &read("1970-01-01T00:00:00Z", "cam-1", "1WNT000")
-        + &read("2026-01-05T08:00:00Z", "cam-1", "1ABC234");
+    let text = reads(
+        "9999-12-31T23:59:59Z cam-1 1WNT000; 1970-01-01T00:00:00Z cam-1 1WNT000; 08:00:00 cam-1 1ABC234",
+    );
     let reads = c.write("reads.jsonl", &text);
     c.replay(&reads, &[]).unwrap();
     let r = c.report();
@@ -427,12 +442,11 @@ fn a_list_row_without_a_list_name_is_refused() {
 #[test]
 fn one_camera_clock_years_ahead_does_not_turn_dispatch_off() {
     let c = Case::new();
-    let text = read("2026-01-05T08:00:00Z", "cam-1", "1QQQ001")
-        + &read("2026-01-05T08:00:01Z", "cam-2", "1QQQ002")
-        + &read("2031-01-05T08:00:00Z", "cam-3", "1ABC234")
-        + &read("2026-01-05T08:00:05Z", "cam-1", "1QQQ003")
-        + &read("2026-01-05T08:10:00Z", "cam-2", "1WNT000")
-        + &read("2026-01-05T08:10:01Z", "cam-1", "1QQQ004");
+    // cam-3's clock is five years ahead.
+    let text = reads(
+        "08:00:00 cam-1 1QQQ001; 08:00:01 cam-2 1QQQ002; 2031-01-05T08:00:00Z cam-3 1ABC234; \
+         08:00:05 cam-1 1QQQ003; 08:10:00 cam-2 1WNT000; 08:10:01 cam-1 1QQQ004",
+    );
     let reads = c.write("reads.jsonl", &text);
     c.replay(&reads, &[]).unwrap();
     let r = c.report();

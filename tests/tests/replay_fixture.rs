@@ -16,15 +16,21 @@ fn report(out: &std::path::Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
 }
 
+/// Replays a fixture's reads, checks its hits against the expected ones,
+/// and gives the report.
+fn replay_expecting_the_fixture_hits(reads: &str, dir: &std::path::Path) -> Value {
+    replay(&fixture(reads), dir);
+    assert_eq!(
+        jsonl(&dir.join("hits.jsonl")),
+        jsonl(&fixture("basic/expected-hits.jsonl"))
+    );
+    report(dir)
+}
+
 #[test]
 fn jsonl_fixture_gives_the_expected_hits_and_counters() {
     let dir = tempfile::tempdir().unwrap();
-    replay(&fixture("basic/reads.jsonl"), dir.path());
-    assert_eq!(
-        jsonl(&dir.path().join("hits.jsonl")),
-        jsonl(&fixture("basic/expected-hits.jsonl"))
-    );
-    let got = report(dir.path());
+    let got = replay_expecting_the_fixture_hits("basic/reads.jsonl", dir.path());
     let want: Value = serde_json::from_str(
         &std::fs::read_to_string(fixture("basic/expected-counters.json")).unwrap(),
     )
@@ -77,14 +83,9 @@ fn gzip_input_gives_the_same_hits() {
 #[test]
 fn csv_input_gives_the_same_hits() {
     let dir = tempfile::tempdir().unwrap();
-    replay(&fixture("basic/reads.csv"), dir.path());
-    assert_eq!(
-        jsonl(&dir.path().join("hits.jsonl")),
-        jsonl(&fixture("basic/expected-hits.jsonl"))
-    );
     // In CSV the header is line 1, and the line without a plate has an
     // empty one, which the core rejects.
-    let r = report(dir.path());
+    let r = replay_expecting_the_fixture_hits("basic/reads.csv", dir.path());
     assert_eq!(r["input"]["bad_lines"], 2);
     assert_eq!(r["input"]["errors"][0]["line"], 11);
     assert_eq!(

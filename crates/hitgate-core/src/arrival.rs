@@ -242,13 +242,7 @@ mod tests {
     #[test]
     fn one_read_years_ahead_is_rejected_and_does_not_move_the_clock() {
         let far = T0 + 5 * 365 * 24 * H;
-        let reads = [
-            ("a", T0),
-            ("b", T0 + 1_000),
-            ("a", far),
-            ("b", T0 + 2_000),
-            ("a", T0 + 3_000),
-        ];
+        let reads = [("a", T0), ("b", T0 + 1_000), ("a", far), ("b", T0 + 2_000)];
         let used = run(4, &reads);
         assert_eq!(rejected(&used, &reads), [2]);
         // Every other read is used at its own time.
@@ -278,22 +272,21 @@ mod tests {
     fn a_quiet_night_loses_nothing() {
         // Two cameras, then a night; at dawn camera a reads twice alone,
         // then b.
-        let dawn = T0 + 8 * H;
+        let (dawn, s) = (T0 + 8 * H, 1_000);
         let reads = [
             ("a", T0),
-            ("b", T0 + 5_000),
+            ("b", T0 + 5 * s),
             ("a", dawn),
-            ("a", dawn + 30_000),
-            ("b", dawn + 200_000),
-            ("a", dawn + 300_000),
+            ("a", dawn + 30 * s),
         ];
+        let reads = [&reads[..], &[("b", dawn + 200 * s), ("a", dawn + 300 * s)]].concat();
         let used = run(4, &reads);
         assert!(rejected(&used, &reads).is_empty(), "{used:?}");
         let order: Vec<usize> = used.iter().map(|u| u.0).collect();
         assert_eq!(order, [0, 1, 2, 3, 4, 5]);
         // The held reads came out at their own times.
         assert_eq!(used[2], (2, dawn));
-        assert_eq!(used[3], (3, dawn + 30_000));
+        assert_eq!(used[3], (3, dawn + 30 * s));
     }
 
     #[test]

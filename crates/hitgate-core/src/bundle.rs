@@ -335,6 +335,25 @@ pub fn encode<'b>(rec: &Record<'_>, buf: &'b mut [u8]) -> Result<&'b mut [u8], B
     postcard::to_slice_cobs(rec, buf).map_err(|_| BundleError::TooLong)
 }
 
+/// A byte source for [`Reader::next`] and [`load`] over bytes in memory,
+/// at most `chunk` bytes a call (at least one): a bundle in flash or in a
+/// host's buffer.
+pub fn slice_source(
+    mut bytes: &[u8],
+    chunk: usize,
+) -> impl FnMut(&mut [u8]) -> Result<usize, core::convert::Infallible> + '_ {
+    let chunk = chunk.max(1);
+    move |buf: &mut [u8]| {
+        let k = bytes.len().min(buf.len()).min(chunk);
+        let (now, rest) = bytes.split_at(k);
+        if let Some(dst) = buf.get_mut(..k) {
+            dst.copy_from_slice(now);
+        }
+        bytes = rest;
+        Ok(k)
+    }
+}
+
 /// Reads records out of a byte source chunk by chunk, into a fixed buffer.
 ///
 /// ```
@@ -552,22 +571,28 @@ impl<const N: usize> Reader<N> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     extern crate std;
     use std::vec::Vec;
+
+    /// The bytes of the fenced block of `docs/formats.md` whose info
+    /// string is `hex NAME`, so the spec's bytes are checked against the
+    /// encoders and cannot drift.
+    pub(crate) fn doc_hex(name: &str) -> Vec<u8> {
+        let doc = include_str!("../../../docs/formats.md");
+        let tag = std::format!("```hex {name}\n");
+        let start = doc.find(&tag).map_or(doc.len(), |i| i + tag.len());
+        let end = doc[start..].find("```").map_or(start, |i| start + i);
+        doc[start..end]
+            .split_whitespace()
+            .map(|h| u8::from_str_radix(h, 16).unwrap_or(0xEE))
+            .collect()
+    }
 
     use super::*;
     use crate::policy::Policy;
 
-    /// A byte source over `bytes`, at most `chunk` bytes a call.
-    fn source(mut bytes: &[u8], chunk: usize) -> impl FnMut(&mut [u8]) -> Result<usize, ()> + '_ {
-        move |b: &mut [u8]| {
-            let k = bytes.len().min(b.len()).min(chunk);
-            b[..k].copy_from_slice(&bytes[..k]);
-            bytes = &bytes[k..];
-            Ok(k)
-        }
-    }
+    use super::slice_source as source;
 
     #[test]
     fn records_round_trip_through_small_chunks() {
@@ -676,16 +701,33 @@ mod tests {
                 },
                 local: false,
             },
-            Record::Entry {
-                plate: "1ABC234",
-                country: "BE",
-                priority: 1,
-                list: 0,
-                valid_from: 0,
-                valid_until: 0,
-            },
+            entry("1ABC234", "BE", 1),
             Record::End,
         ]
+    }
+
+    /// A builder over the caller's storage, default look-alike classes.
+    fn builder<'a>(
+        entries: &'a mut [crate::watchlist::Entry],
+        index: &'a mut [u32],
+    ) -> WatchlistBuilder<'a> {
+        WatchlistBuilder::new(
+            entries,
+            index,
+            crate::confusion::ConfusionClasses::default(),
+        )
+    }
+
+    /// An entry record on list 0 without validity bounds.
+    fn entry(plate: &'static str, country: &'static str, priority: u8) -> Record<'static> {
+        Record::Entry {
+            plate,
+            country,
+            priority,
+            list: 0,
+            valid_from: 0,
+            valid_until: 0,
+        }
     }
 
     #[test]
@@ -700,14 +742,11 @@ mod tests {
             assert_eq!(got, want, "{rec:?}");
             bytes.extend_from_slice(got);
         }
+        // docs/formats.md shows the same bytes.
+        assert_eq!(bytes, doc_hex("bundle"));
         // And the loader reads them back into a builder and a policy.
-        let mut entries = [crate::watchlist::Entry::EMPTY; 2];
-        let mut index = [0u32; 2];
-        let mut b = WatchlistBuilder::new(
-            &mut entries,
-            &mut index,
-            crate::confusion::ConfusionClasses::default(),
-        );
+        let (mut entries, mut index) = ([crate::watchlist::Entry::EMPTY; 2], [0u32; 2]);
+        let mut b = builder(&mut entries, &mut index);
         let mut policy = Policy::new();
         let mut reader = Reader::<MAX_RECORD>::new();
         let loaded = load(&mut reader, source(&bytes, 5), &mut b, &mut policy).unwrap();
@@ -780,22 +819,10 @@ mod tests {
             local: false,
         };
         let list = Record::list(&spec);
-        let entry = |plate: &'static str, priority: u8| Record::Entry {
-            plate,
-            country: "",
-            priority,
-            list: 0,
-            valid_from: 0,
-            valid_until: 0,
-        };
+        let entry = |plate: &'static str, priority: u8| entry(plate, "", priority);
         let run = |bytes: &[u8]| {
-            let mut entries = [crate::watchlist::Entry::EMPTY; 1];
-            let mut index = [0u32; 1];
-            let mut b = WatchlistBuilder::new(
-                &mut entries,
-                &mut index,
-                crate::confusion::ConfusionClasses::default(),
-            );
+            let (mut entries, mut index) = ([crate::watchlist::Entry::EMPTY; 1], [0u32; 1]);
+            let mut b = builder(&mut entries, &mut index);
             let mut reader = Reader::<MAX_RECORD>::new();
             load(&mut reader, source(bytes, 64), &mut b, &mut Policy::new()).map(|l| l.entries)
         };

@@ -238,10 +238,14 @@ impl<'w, 's> Unit<'w, 's> {
             Ok(r) => r,
             Err(e) => {
                 self.indicators.rejected[e.index()] += 1;
-                // A rejected read still counts for its camera, when the id
-                // itself is good.
-                if let Ok(c) = CameraId::new(read.camera) {
-                    self.camera_slot(&c);
+                // A rejected read still counts for its camera when that
+                // camera is known from a read it passed: a damaged line
+                // can put anything in the camera field, a plate too, and
+                // that must not become a camera of the report.
+                if let Ok(c) = CameraId::new(read.camera)
+                    && let Some(s) = self.cameras.iter_mut().find(|s| s.camera.same(&c))
+                {
+                    s.reads += 1;
                 }
                 return Err(e);
             }

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
-use hitgate_core::bundle::{MAX_RECORD, Reader, Record, encode};
+use hitgate_core::bundle::{MAX_RECORD, Reader, Record, encode, slice_source};
 use hitgate_core::wire;
 use proptest::prelude::*;
 
@@ -24,15 +24,10 @@ proptest! {
 
     #[test]
     fn bundles_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600), chunk in 1usize..64) {
-        let mut src = &bytes[..];
+        let mut src = slice_source(&bytes, chunk);
         let mut reader = Reader::<MAX_RECORD>::new();
         for _ in 0..100 {
-            let r = reader.next(|b| {
-                let k = src.len().min(b.len()).min(chunk);
-                b[..k].copy_from_slice(&src[..k]);
-                src = &src[k..];
-                Ok::<_, ()>(k)
-            });
+            let r = reader.next(&mut src);
             match r {
                 Ok(Some(rec)) => {
                     let _ = rec.as_read();

@@ -48,7 +48,7 @@ pub fn prepare(
         bail!("too many rules for a bundle");
     }
     for input in std::iter::once(reads_path).chain(lists.files.iter().map(|p| p.as_path())) {
-        if same_file(input, out) {
+        if crate::outdir::same_file(input, out) {
             bail!(
                 "{}: is also the bundle to write; choose another --out",
                 input.display()
@@ -179,15 +179,6 @@ impl RecordWriter<'_> {
     }
 }
 
-/// Are `a` and `b` the same existing file?
-fn same_file(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
@@ -225,13 +216,7 @@ mod tests {
         let out = d.path().join("b.bin");
         let s = prepare(&fixture("reads.jsonl"), &lists, &pf, 9, &out).unwrap();
         let bytes = std::fs::read(&out).unwrap();
-        let mut src = &bytes[..];
-        let mut fill = |b: &mut [u8]| {
-            let k = src.len().min(b.len());
-            b[..k].copy_from_slice(&src[..k]);
-            src = &src[k..];
-            Ok::<_, ()>(k)
-        };
+        let mut fill = bundle::slice_source(&bytes, 4096);
         let n = lists.entries.len();
         let (mut entries, mut index) = (vec![Entry::EMPTY; n], vec![0u32; n]);
         let mut b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());

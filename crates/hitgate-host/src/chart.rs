@@ -76,18 +76,15 @@ fn timeline(area: &Area<'_>, report: &Report, title: &str) -> DrawResult {
             review[b][p] += rows[1][p];
         }
     }
-    let max_d = dispatch
-        .iter()
-        .map(|r| r.iter().sum::<u64>())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let max_r = review
-        .iter()
-        .map(|r| r.iter().sum::<u64>())
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    // The tallest stack of a set of bars (at least 1, for the axis).
+    let tallest = |bars: &[[u64; 5]]| {
+        bars.iter()
+            .map(|r| r.iter().sum::<u64>())
+            .max()
+            .unwrap_or(0)
+            .max(1)
+    };
+    let (max_d, max_r) = (tallest(&dispatch), tallest(&review));
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", 18))
         .margin(12)

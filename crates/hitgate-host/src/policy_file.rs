@@ -317,6 +317,11 @@ mod tests {
         assert!(format!("{e:#}").contains("bogus"), "{e:#}");
     }
 
+    /// A `[[rule]]` table for one priority.
+    fn rule_toml(name: &str, priority: u8, action: &str) -> String {
+        format!("[[rule]]\nname = \"{name}\"\npriorities = [{priority}]\naction = \"{action}\"\n")
+    }
+
     #[test]
     fn an_empty_rule_list_is_refused_not_a_drop_all() {
         let e = PolicyFile::parse("rule = []\n").unwrap_err();
@@ -327,8 +332,8 @@ mod tests {
 
     #[test]
     fn two_rules_with_one_name_are_refused_naming_both() {
-        let rule = "[[rule]]\nname = \"same\"\npriorities = [0]\naction = \"dispatch\"\n";
-        let other = "[[rule]]\nname = \"other\"\npriorities = [1]\naction = \"dispatch\"\n";
+        let rule = rule_toml("same", 0, "dispatch");
+        let other = rule_toml("other", 1, "dispatch");
         let e = PolicyFile::parse(&format!("{rule}{other}{rule}")).unwrap_err();
         let e = format!("{e:#}");
         assert!(e.contains("rules 1 and 3 are both named \"same\""), "{e}");
@@ -339,17 +344,15 @@ mod tests {
     fn a_config_file_with_lists_or_rules_is_refused() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("c.toml");
-        std::fs::write(
-            &p,
-            "[config]\nmode = \"first-read\"\n[[rule]]\nname = \"x\"\naction = \"drop\"\n",
-        )
-        .unwrap();
+        let whole = format!(
+            "[config]\nmode = \"first-read\"\n{}",
+            rule_toml("x", 0, "drop")
+        );
+        std::fs::write(&p, whole).unwrap();
         let e = format!("{:#}", PolicyFile::load_config(&p).unwrap_err());
         assert!(e.contains("has [[rule]]") && e.contains("--policy"), "{e}");
         std::fs::write(&p, "mode = \"first-read\"\n").unwrap();
-        assert_eq!(
-            PolicyFile::load_config(&p).unwrap().mode,
-            hitgate_core::unit::Mode::FirstRead
-        );
+        let mode = PolicyFile::load_config(&p).unwrap().mode;
+        assert_eq!(mode, hitgate_core::unit::Mode::FirstRead);
     }
 }

@@ -41,10 +41,10 @@ pub(super) const TOP: usize = 16;
 /// Samples of one order above which they get top samples. Below, the
 /// samples themselves stay in cache and a binary search over them is
 /// cheaper (measured in `docs/perf-history.md`, the fences' top samples).
-pub(super) const TOP_ABOVE: usize = 1 << 14;
+const TOP_ABOVE: usize = 1 << 14;
 
 /// Top samples for `half` samples of one order.
-pub(super) const fn top_len(half: usize) -> usize {
+const fn top_len(half: usize) -> usize {
     if half > TOP_ABOVE {
         half.div_ceil(TOP)
     } else {

@@ -8,7 +8,7 @@ use super::Entry;
 /// memory access, and hashed in 32-bit arithmetic, so it is cheap on a
 /// 32-bit core too.
 #[inline]
-pub(super) fn filter_slot(words: usize, group: u8, skel: u64) -> (usize, bool, u32) {
+fn filter_slot(words: usize, group: u8, skel: u64) -> (usize, bool, u32) {
     // Fold the 60 bits with an odd multiplier, then the murmur3 finaliser:
     // skeletons of short plates end in zero fields, so their low bits alone
     // say nothing.
@@ -26,7 +26,7 @@ pub(super) fn filter_slot(words: usize, group: u8, skel: u64) -> (usize, bool, u
 
 /// The half of a filter word a block is.
 #[inline]
-pub(super) fn filter_half(word: u64, high: bool) -> u32 {
+fn filter_half(word: u64, high: bool) -> u32 {
     if high {
         (word >> 32) as u32
     } else {

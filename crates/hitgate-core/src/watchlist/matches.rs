@@ -74,7 +74,7 @@ impl Match {
 
     /// The ranking: fewer changes, OCR before edits, lower priority number,
     /// then list, listed plate and country so that the order is total.
-    pub(super) fn rank_cmp(&self, other: &Self) -> Ordering {
+    fn rank_cmp(&self, other: &Self) -> Ordering {
         // Lazily: the plates are compared only on a tie of the rest.
         self.distance
             .rank()
@@ -92,7 +92,7 @@ impl Match {
 /// [`Matches::overflow`] counts the rest.
 #[derive(Debug, Clone, Default)]
 pub struct Matches<const K: usize = 8> {
-    pub(super) items: heapless::Vec<Match, K>,
+    items: heapless::Vec<Match, K>,
     pub(super) overflow: u16,
 }
 

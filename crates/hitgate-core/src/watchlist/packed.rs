@@ -79,7 +79,7 @@ pub(super) fn within_one_edit(a: u64, la: usize, b: u64, lb: usize, diff: usize)
 
 /// Leading equal 6-bit fields of two skeletons, given their XOR.
 #[inline]
-pub(super) fn common_fields(x: u64) -> usize {
+fn common_fields(x: u64) -> usize {
     // Skeletons live in the low 60 bits.
     let lz = (x << 4).leading_zeros().min(60);
     (lz / CODE_BITS) as usize
@@ -118,8 +118,8 @@ pub(super) fn one_edit_apart(a: u64, b: u64) -> bool {
 pub(super) struct SharedPrefix {
     /// The fixed skeleton top-aligned, and shifted by `f` and by `g`.
     pub(super) q: u64,
-    pub(super) qf: u64,
-    pub(super) qg: u64,
+    qf: u64,
+    qg: u64,
     /// Field `p` of a top-aligned skeleton.
     pub(super) field: u64,
     pub(super) f: u32,

@@ -149,7 +149,7 @@ impl Ctx<'_, '_> {
     /// Entries whose skeleton is `skel` (and that pass [`Self::near`]): the
     /// filter first, then one binary search.
     #[inline(always)]
-    pub(super) fn search_skeleton<const K: usize>(&self, skel: u64, out: &mut Matches<K>) {
+    fn search_skeleton<const K: usize>(&self, skel: u64, out: &mut Matches<K>) {
         // The filter turns most probes down: inline, without a call.
         if filter_may_contain(self.wl.filter, self.group, skel) {
             self.search_listed(skel, out);
@@ -158,13 +158,13 @@ impl Ctx<'_, '_> {
 
     /// [`Self::search_skeleton`] past the filter.
     #[inline(never)]
-    pub(super) fn search_listed<const K: usize>(&self, skel: u64, out: &mut Matches<K>) {
+    fn search_listed<const K: usize>(&self, skel: u64, out: &mut Matches<K>) {
         self.search_range(skel, skel, |k| k >> LIST_BITS == skel && self.near(k), out);
     }
 
     /// Entries whose skeleton starts with `prefix` and whose key passes
     /// `keep`.
-    pub(super) fn search_prefix<const K: usize>(
+    fn search_prefix<const K: usize>(
         &self,
         prefix: &[u8],
         keep: impl Fn(u64) -> bool,
@@ -188,7 +188,7 @@ impl Ctx<'_, '_> {
     }
 
     /// Entries whose skeleton lies in `lo..=hi` and whose key passes `keep`.
-    pub(super) fn search_range<const K: usize>(
+    fn search_range<const K: usize>(
         &self,
         lo: u64,
         hi: u64,
@@ -220,7 +220,7 @@ impl Ctx<'_, '_> {
     /// Entries whose skeleton ends with `q[from..]`, that may be within
     /// one edit of `q` and whose key passes `keep`: a contiguous run of the
     /// suffix index.
-    pub(super) fn search_suffix<const K: usize>(
+    fn search_suffix<const K: usize>(
         &self,
         q: &[u8],
         from: usize,

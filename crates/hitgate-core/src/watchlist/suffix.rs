@@ -20,7 +20,7 @@ pub(super) struct SuffixSlot {
 }
 
 /// Bits of the second and third characters of a skeleton.
-pub(super) const CHARS_BITS: u32 = 2 * CODE_BITS;
+const CHARS_BITS: u32 = 2 * CODE_BITS;
 
 impl SuffixSlot {
     /// The split for `len` entries (at most `u32::MAX / 2`, so at least one

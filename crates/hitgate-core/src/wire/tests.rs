@@ -76,6 +76,8 @@ fn golden_bytes() {
     }
     cobs.push(0);
     assert_eq!(frame, cobs);
+    // docs/formats.md shows the same bytes.
+    assert_eq!(frame, crate::bundle::tests::doc_hex("hit-frame"));
 }
 
 #[test]
