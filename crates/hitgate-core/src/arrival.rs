@@ -351,4 +351,50 @@ mod tests {
         assert_eq!(c.rejected(), 1);
         assert_eq!(c.now(), Some(T0 + H + 10));
     }
+
+    proptest::proptest! {
+        /// Whatever the cameras' times: every read comes out exactly once;
+        /// arrivals never go back; a read is either used at or after its
+        /// own time, or rejected at a clock more than the tolerance behind
+        /// it; reads that keep within the tolerance are never held.
+        #[test]
+        fn every_read_comes_out_once_in_clock_order(
+            steps in proptest::collection::vec((0u8..4, -90_000i64..90_000, proptest::bool::weighted(0.05)), 0..80),
+            slots in 0usize..4,
+        ) {
+            let mut held = [None, None, None, None];
+            let mut c = ArrivalClock::new(TOL, &mut held[..slots]);
+            let mut t = T0 as i64;
+            let mut reads = Vec::new();
+            let mut used = Vec::new();
+            let mut in_step = true;
+            for &(cam, dt, jump) in &steps {
+                // Mostly small steps either way; now and then years ahead.
+                t += dt;
+                let time = if jump { (t as u64) + 400 * H } else { t as u64 };
+                let i = reads.len();
+                reads.push(time);
+                let name = ["a", "b", "c", "d"][usize::from(cam)];
+                in_step &= !jump && dt.unsigned_abs() <= u64::from(TOL) / 2;
+                if let Arrival::At(a) = c.step(&cam(name), time, || i, &mut |j, a| used.push((j, a))) {
+                    used.push((i, a));
+                }
+            }
+            c.finish(&mut |j, a| used.push((j, a)));
+            let mut seen: Vec<usize> = used.iter().map(|u| u.0).collect();
+            seen.sort_unstable();
+            proptest::prop_assert_eq!(seen, (0..reads.len()).collect::<Vec<_>>());
+            for w in used.windows(2) {
+                proptest::prop_assert!(w[0].1 <= w[1].1, "{used:?}");
+            }
+            for &(i, a) in &used {
+                proptest::prop_assert!(a >= reads[i] || a + u64::from(TOL) < reads[i], "{i}: {a} {}", reads[i]);
+            }
+            if in_step {
+                proptest::prop_assert_eq!(c.rejected(), 0);
+                let order: Vec<usize> = used.iter().map(|u| u.0).collect();
+                proptest::prop_assert_eq!(order, (0..reads.len()).collect::<Vec<_>>());
+            }
+        }
+    }
 }
