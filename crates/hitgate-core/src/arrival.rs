@@ -368,13 +368,13 @@ mod tests {
             let mut reads = Vec::new();
             let mut used = Vec::new();
             let mut in_step = true;
-            for &(cam, dt, jump) in &steps {
+            for &(which, dt, jump) in &steps {
                 // Mostly small steps either way; now and then years ahead.
                 t += dt;
                 let time = if jump { (t as u64) + 400 * H } else { t as u64 };
                 let i = reads.len();
                 reads.push(time);
-                let name = ["a", "b", "c", "d"][usize::from(cam)];
+                let name = ["a", "b", "c", "d"][usize::from(which)];
                 in_step &= !jump && dt.unsigned_abs() <= u64::from(TOL) / 2;
                 if let Arrival::At(a) = c.step(&cam(name), time, || i, &mut |j, a| used.push((j, a))) {
                     used.push((i, a));
