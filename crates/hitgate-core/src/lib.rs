@@ -16,6 +16,9 @@ pub mod distance;
 pub mod hit;
 pub mod indicators;
 pub mod list;
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub mod outbox;
 pub mod passage;
 pub mod plate;
 pub mod policy;

@@ -38,8 +38,9 @@ use static_cell::ConstStaticCell;
 
 #[cfg(feature = "defmt")]
 use defmt_semihosting as _; // the global defmt logger
+use hitgate_core::outbox::OutboxSlot;
 use host_file::{HostFile, LoggedPin};
-use outbox::Outbox;
+use outbox::Uplink;
 
 #[cfg(board_small)]
 mod size {
@@ -80,7 +81,8 @@ static SUPPRESS_STORE: ConstStaticCell<[SuppressSlot; SUPPRESSION]> =
     ConstStaticCell::new([SuppressSlot::EMPTY; SUPPRESSION]);
 static CAMERA_STORE: ConstStaticCell<[CameraStats; CAMERAS]> =
     ConstStaticCell::new([CameraStats::EMPTY; CAMERAS]);
-static OUTBOX_STORE: ConstStaticCell<Outbox<OUTBOX>> = ConstStaticCell::new(Outbox::new());
+static OUTBOX_STORE: ConstStaticCell<[OutboxSlot; OUTBOX]> =
+    ConstStaticCell::new([OutboxSlot::EMPTY; OUTBOX]);
 static READER: ConstStaticCell<Reader<MAX_RECORD>> = ConstStaticCell::new(Reader::new());
 static POLICY: ConstStaticCell<Policy> = ConstStaticCell::new(Policy::new());
 
@@ -212,7 +214,7 @@ fn run() -> Result<(), Error> {
         cameras: CAMERA_STORE.take(),
     };
     let mut unit = Unit::new(&watchlist, policy, config, tables);
-    let outbox = OUTBOX_STORE.take();
+    let mut outbox = Uplink::new(OUTBOX_STORE.take());
     let mut sink = |_: u64, o: Outcome| {
         if let Outcome::Forward(hit) = o {
             if hit.priority == Priority::P0 && hit.action == Action::Dispatch {

@@ -1,60 +1,54 @@
-//! The outbox: encoded hit frames waiting for the uplink. A frame leaves
-//! only once the uplink took all of it; when the uplink fails, frames wait
-//! (up to `N`), and the oldest is counted and dropped when the box is full.
+//! The uplink side of the unit: the core's [`Outbox`] (delivery order,
+//! what gives way when full, acknowledgement) over an `embedded-io` uplink.
+//! A frame the uplink took whole counts as acknowledged here, since this
+//! uplink is a file; a unit on a network keeps it until the central side
+//! acknowledges it.
 
 use embedded_io::Write;
-use heapless::{Deque, Vec};
 use hitgate_core::hit::Hit;
-use hitgate_core::wire::{MAX_FRAME, encode_hit};
+use hitgate_core::outbox::{Outbox, OutboxSlot};
 
-/// Frames waiting for the uplink.
-pub struct Outbox<const N: usize> {
-    frames: Deque<Vec<u8, MAX_FRAME>, N>,
-    /// Frames dropped because the box was full.
-    pub overflowed: u32,
-    /// Frames sent.
+/// The outbox, its next sequence number and what it sent.
+pub struct Uplink<'s> {
+    outbox: Outbox<'s>,
+    next_seq: u64,
+    /// Frames the uplink took.
     pub sent: u32,
 }
 
-impl<const N: usize> Outbox<N> {
-    /// Empty.
-    pub const fn new() -> Self {
+impl<'s> Uplink<'s> {
+    /// Over the board's outbox slots.
+    pub fn new(slots: &'s mut [OutboxSlot]) -> Self {
         Self {
-            frames: Deque::new(),
-            overflowed: 0,
+            outbox: Outbox::new(slots),
+            next_seq: 0,
             sent: 0,
         }
     }
 
-    /// Queues a hit's frame.
+    /// Queues a hit (a hit that cannot be encoded, or gives way, is counted
+    /// by the outbox).
     pub fn push(&mut self, hit: &Hit) {
-        let mut buf = [0u8; MAX_FRAME];
-        let Ok(frame) = encode_hit(hit, &mut buf) else {
-            return;
-        };
-        let Ok(frame) = Vec::from_slice(frame) else {
-            return;
-        };
-        if self.frames.is_full() {
-            self.frames.pop_front();
-            self.overflowed += 1;
+        if self.outbox.push(hit, self.next_seq).is_ok() {
+            self.next_seq += 1;
         }
-        let _ = self.frames.push_back(frame);
     }
 
-    /// Sends what the uplink takes; stops at the first failure.
+    /// Sends in delivery order what the uplink takes; stops at the first
+    /// failure, and what was not taken is sent again next time.
     pub fn flush<W: Write>(&mut self, uplink: &mut W) {
-        while let Some(frame) = self.frames.front() {
+        while let Some((seq, frame)) = self.outbox.next_unsent() {
             if uplink.write_all(frame).is_err() {
+                self.outbox.resend();
                 return;
             }
-            self.frames.pop_front();
+            self.outbox.ack(seq, seq);
             self.sent += 1;
         }
     }
 
     /// Frames waiting.
     pub fn len(&self) -> usize {
-        self.frames.len()
+        self.outbox.len()
     }
 }
