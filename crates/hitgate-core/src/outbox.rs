@@ -341,7 +341,7 @@ mod tests {
             // again).
             while let Some((s, _)) = o.next_unsent() {
                 attempt += 1;
-                if attempt % 3 == 0 {
+                if attempt.is_multiple_of(3) {
                     o.resend();
                     break;
                 }
