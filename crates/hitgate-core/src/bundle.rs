@@ -579,7 +579,15 @@ pub(crate) mod tests {
     /// string is `hex NAME`, so the spec's bytes are checked against the
     /// encoders and cannot drift.
     pub(crate) fn doc_hex(name: &str) -> Vec<u8> {
-        let doc = include_str!("../../../docs/formats.md");
+        doc_hex_in("formats.md", name)
+    }
+
+    /// The same, in another file of `docs/`.
+    pub(crate) fn doc_hex_in(file: &str, name: &str) -> Vec<u8> {
+        let doc = match file {
+            "formats.md" => include_str!("../../../docs/formats.md"),
+            _ => include_str!("../../../docs/wire-format.md"),
+        };
         let tag = std::format!("```hex {name}\n");
         let start = doc.find(&tag).map_or(doc.len(), |i| i + tag.len());
         let end = doc[start..].find("```").map_or(start, |i| start + i);

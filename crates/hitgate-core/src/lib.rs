@@ -25,6 +25,9 @@ pub mod policy;
 pub mod read;
 pub mod suppress;
 pub mod unit;
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub mod uplink;
 pub mod watchlist;
 #[cfg(feature = "serde")]
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]

@@ -212,8 +212,27 @@ pub fn encode_hit<'b>(hit: &Hit, buf: &'b mut [u8]) -> Result<&'b mut [u8], Wire
 
 /// Encodes a record as one frame into `buf`.
 pub fn encode<'b>(rec: &HitRecord<'_>, buf: &'b mut [u8]) -> Result<&'b mut [u8], WireError> {
-    let mut payload = [0u8; MAX_FRAME];
-    let used = postcard::to_slice(rec, &mut payload)
+    frame::<_, MAX_FRAME>(rec, buf)
+}
+
+/// Decodes one frame (with or without its trailing zero) in place.
+pub fn decode(frame: &mut [u8]) -> Result<HitRecord<'_>, WireError> {
+    let rec: HitRecord<'_> =
+        postcard::from_bytes(unframe(frame)?).map_err(|_| WireError::Payload)?;
+    if rec.wire_version != WIRE_VERSION {
+        return Err(WireError::Payload);
+    }
+    Ok(rec)
+}
+
+/// `COBS(postcard(value) ++ crc32c_le) ++ 0x00` into `buf`, with a payload
+/// of at most `N` bytes.
+pub(crate) fn frame<'b, T: Serialize, const N: usize>(
+    value: &T,
+    buf: &'b mut [u8],
+) -> Result<&'b mut [u8], WireError> {
+    let mut payload = [0u8; N];
+    let used = postcard::to_slice(value, &mut payload)
         .map_err(|_| WireError::BufferFull)?
         .len();
     let crc = CRC.checksum(&payload[..used]).to_le_bytes();
@@ -225,8 +244,9 @@ pub fn encode<'b>(rec: &HitRecord<'_>, buf: &'b mut [u8]) -> Result<&'b mut [u8]
     cobs_encode(&payload[..end], buf)
 }
 
-/// Decodes one frame (with or without its trailing zero) in place.
-pub fn decode(frame: &mut [u8]) -> Result<HitRecord<'_>, WireError> {
+/// The payload of one frame (with or without its trailing zero), decoded
+/// in place and its CRC checked.
+pub(crate) fn unframe(frame: &mut [u8]) -> Result<&[u8], WireError> {
     let frame = match frame.split_last() {
         Some((0, _)) => {
             let n = frame.len() - 1;
@@ -243,11 +263,7 @@ pub fn decode(frame: &mut [u8]) -> Result<HitRecord<'_>, WireError> {
     if CRC.checksum(payload) != want {
         return Err(WireError::Crc);
     }
-    let rec: HitRecord<'_> = postcard::from_bytes(payload).map_err(|_| WireError::Payload)?;
-    if rec.wire_version != WIRE_VERSION {
-        return Err(WireError::Payload);
-    }
-    Ok(rec)
+    Ok(payload)
 }
 
 /// COBS-encodes `data` into `out` and appends the zero delimiter.
@@ -268,15 +284,21 @@ fn cobs_decode_in_place(buf: &mut [u8]) -> Result<usize, WireError> {
 /// Splits a byte stream at zero delimiters and decodes each frame;
 /// `f` gets each result in order. Bytes after the last delimiter are left.
 pub fn for_each_frame(stream: &mut [u8], mut f: impl FnMut(Result<HitRecord<'_>, WireError>)) {
+    each_frame(stream, |frame| f(decode(frame)));
+}
+
+/// Calls `f` with every non-empty frame of `stream`, delimiter included;
+/// bytes after the last delimiter are left.
+pub(crate) fn each_frame(stream: &mut [u8], mut f: impl FnMut(&mut [u8])) {
     let mut rest = stream;
     while let Some(end) = rest.iter().position(|&b| b == 0) {
         let (frame, tail) = rest.split_at_mut(end + 1);
         if frame.len() > 1 {
-            f(decode(frame));
+            f(frame);
         }
         rest = tail;
     }
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

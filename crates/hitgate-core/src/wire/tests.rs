@@ -3,7 +3,7 @@ use std::vec::Vec;
 
 use super::*;
 
-fn hit() -> Hit {
+pub(crate) fn hit() -> Hit {
     Hit {
         seq: 3,
         time: 1_767_225_600_250,
