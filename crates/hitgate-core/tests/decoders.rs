@@ -1,14 +1,52 @@
-//! The byte decoders never panic, whatever arrives: hit frames from an
-//! uplink, bundles from a file.
+//! The byte decoders never panic, whatever arrives: hit frames and uplink
+//! messages from a broker, bundles from a file.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
 use hitgate_core::bundle::{MAX_RECORD, Reader, Record, encode, slice_source};
+use hitgate_core::uplink::{self, MAX_MESSAGE, Message};
 use hitgate_core::wire;
 use proptest::prelude::*;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn messages_never_panic_and_damage_costs_only_its_frame(
+        mut noise in prop::collection::vec(any::<u8>(), 0..300),
+        flips in prop::collection::vec((any::<usize>(), any::<u8>()), 0..4),
+    ) {
+        uplink::for_each_message(&mut noise, |r| {
+            if let Ok(Message::Hit { hit, .. }) = r {
+                let _ = hit.to_hit();
+            }
+        });
+        // Three valid acks; random bytes flipped in the middle one only.
+        let mut stream = Vec::new();
+        let mut buf = [0u8; MAX_MESSAGE];
+        let mut bounds = Vec::new();
+        for i in 0..3u64 {
+            let f = uplink::encode_message(&Message::Ack { unit: "u", from: i, to: i }, &mut buf).unwrap();
+            bounds.push(stream.len()..stream.len() + f.len());
+            stream.extend_from_slice(f);
+        }
+        let middle = bounds[1].clone();
+        for (at, x) in flips {
+            let i = middle.start + at % (middle.len() - 1);
+            stream[i] ^= x;
+        }
+        let mut acks = Vec::new();
+        uplink::for_each_message(&mut stream, |r| {
+            if let Ok(Message::Ack { from, .. }) = r {
+                acks.push(from);
+            }
+        });
+        // The first and last always survive; the middle only if unharmed
+        // (or harmed into a valid frame of its own, which the CRC makes
+        // all but impossible).
+        prop_assert_eq!(acks.first(), Some(&0));
+        prop_assert_eq!(acks.last(), Some(&2));
+    }
 
     #[test]
     fn frames_never_panic(mut bytes in prop::collection::vec(any::<u8>(), 0..300)) {
