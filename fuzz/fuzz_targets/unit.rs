@@ -2,20 +2,18 @@
 //! counters always add up.
 #![no_main]
 
-use hitgate_core::{
-    confusion::ConfusionClasses,
-    distance::Tolerance,
-    hit::Outcome,
-    indicators::CameraStats,
-    list::{ListEntry, ListSpec, Priority},
-    passage::Passage,
-    plate::Plate,
-    policy::Policy,
-    read::Read,
-    suppress::SuppressSlot,
-    unit::{Config, Tables, Unit},
-    watchlist::{Entry, WatchlistBuilder},
-};
+use hitgate_core::confusion::ConfusionClasses;
+use hitgate_core::distance::Tolerance;
+use hitgate_core::hit::Outcome;
+use hitgate_core::indicators::CameraStats;
+use hitgate_core::list::{ListEntry, ListSpec, Priority};
+use hitgate_core::passage::Passage;
+use hitgate_core::plate::Plate;
+use hitgate_core::policy::Policy;
+use hitgate_core::read::Read;
+use hitgate_core::suppress::SuppressSlot;
+use hitgate_core::unit::{Config, Tables, Unit};
+use hitgate_core::watchlist::{Entry, WatchlistBuilder};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

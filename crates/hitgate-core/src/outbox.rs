@@ -289,12 +289,7 @@ mod tests {
 
     #[test]
     fn delivery_goes_dispatch_first_then_priority_then_oldest() {
-        let mut slots = [
-            OutboxSlot::EMPTY,
-            OutboxSlot::EMPTY,
-            OutboxSlot::EMPTY,
-            OutboxSlot::EMPTY,
-        ];
+        let mut slots = [OutboxSlot::EMPTY; 4];
         let mut o = Outbox::new(&mut slots);
         o.push(&hit(2, true, 50), 1).unwrap();
         o.push(&hit(0, false, 10), 2).unwrap();
@@ -324,12 +319,7 @@ mod tests {
     /// least once, and only acknowledged hits leave.
     #[test]
     fn a_failing_uplink_loses_nothing() {
-        let mut slots = [
-            OutboxSlot::EMPTY,
-            OutboxSlot::EMPTY,
-            OutboxSlot::EMPTY,
-            OutboxSlot::EMPTY,
-        ];
+        let mut slots = [OutboxSlot::EMPTY; 4];
         let mut o = Outbox::new(&mut slots);
         let mut delivered = Vec::new();
         let mut attempt = 0u32;
@@ -362,7 +352,7 @@ mod tests {
 
     #[test]
     fn a_priority_0_hit_is_never_displaced_by_a_lower_one() {
-        let mut slots = [OutboxSlot::EMPTY, OutboxSlot::EMPTY];
+        let mut slots = [OutboxSlot::EMPTY; 2];
         let mut o = Outbox::new(&mut slots);
         o.push(&hit(0, false, 10), 1).unwrap();
         o.push(&hit(0, true, 20), 2).unwrap();
@@ -377,7 +367,7 @@ mod tests {
     #[test]
     fn retention_deletes_what_aged_out_and_counts_it() {
         let day = 86_400_000;
-        let mut slots = [OutboxSlot::EMPTY, OutboxSlot::EMPTY, OutboxSlot::EMPTY];
+        let mut slots = [OutboxSlot::EMPTY; 3];
         let mut o = Outbox::new(&mut slots);
         o.push(&hit(1, true, 0), 1).unwrap();
         o.push(&hit(1, true, 10 * day), 2).unwrap();
@@ -431,7 +421,7 @@ mod tests {
             ops in proptest::collection::vec((0u8..10, 0u8..5, proptest::bool::ANY, 0u64..1_000), 0..60),
             cap in 1usize..6,
         ) {
-            let mut slots = [OutboxSlot::EMPTY, OutboxSlot::EMPTY, OutboxSlot::EMPTY, OutboxSlot::EMPTY, OutboxSlot::EMPTY];
+            let mut slots = [OutboxSlot::EMPTY; 5];
             let mut o = Outbox::new(&mut slots[..cap]);
             let mut m = Model::default();
             for (seq, &(op, p, d, t)) in ops.iter().enumerate() {

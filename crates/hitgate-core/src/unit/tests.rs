@@ -438,24 +438,20 @@ fn rejected_and_unmatched_reads_are_counted_and_not_kept() {
     assert_eq!(ind.unmatched, 1);
     assert_eq!(r.unit.open_passages(), 0);
     assert!(r.out.is_empty());
-    let cams: Vec<_> = r
-        .unit
-        .cameras()
-        .map(|c| (c.camera.as_str(), c.reads))
-        .collect();
+    let cams = |r: &Rig| -> Vec<(String, u64)> {
+        r.unit
+            .cameras()
+            .map(|c| (c.camera.as_str().into(), c.reads))
+            .collect()
+    };
     // Only the read that passed made cam-1 a camera of the report; the two
     // rejected before it were not counted for a camera nobody had seen.
-    assert_eq!(cams, vec![("cam-1", 1)]);
+    assert_eq!(cams(&r), vec![("cam-1".into(), 1)]);
     // Once known, its rejected reads count; a rejected read never makes a
     // new camera (its camera field may hold anything, a plate too).
     assert!(r.read(T0, "cam-1", "").is_err());
     assert!(r.read(T0, "9QQQ123", "").is_err());
-    let cams: Vec<_> = r
-        .unit
-        .cameras()
-        .map(|c| (c.camera.as_str(), c.reads))
-        .collect();
-    assert_eq!(cams, vec![("cam-1", 2)]);
+    assert_eq!(cams(&r), vec![("cam-1".into(), 2)]);
     r.unit.reset_indicators();
     assert_eq!(*r.unit.indicators(), Indicators::default());
 }
