@@ -29,8 +29,6 @@ pub const DEFAULT_CONFIDENCE: u8 = 50;
 pub struct Passage {
     pub(crate) open: bool,
     pub(crate) decided: bool,
-    /// Order of opening: passages close and evict oldest first.
-    pub(crate) serial: u64,
     pub(crate) camera: CameraId,
     /// The camera's counter slot + 1 (0: none), found when the passage
     /// opened.
@@ -56,7 +54,6 @@ impl Passage {
     pub const EMPTY: Self = Self {
         open: false,
         decided: false,
-        serial: 0,
         camera: CameraId::EMPTY,
         camera_slot: 0,
         first_time: 0,
@@ -225,10 +222,11 @@ pub fn consensus(votes: &[(Plate, u8)]) -> Option<(Plate, u16)> {
 mod tests {
     use super::*;
 
+    /// An open passage, told apart by its first read's time.
     fn opened(serial: u64) -> Passage {
         Passage {
             open: true,
-            serial,
+            first_time: serial,
             ..Passage::EMPTY
         }
     }
@@ -256,17 +254,17 @@ mod tests {
                         Ok(()) => model.push_back(serial),
                         Err(p) => {
                             assert_eq!(model.len(), cap);
-                            assert_eq!(p.serial, serial);
+                            assert_eq!(p.first_time, serial);
                         }
                     }
                 } else {
-                    assert_eq!(t.pop_oldest().map(|p| p.serial), model.pop_front());
+                    assert_eq!(t.pop_oldest().map(|p| p.first_time), model.pop_front());
                 }
                 assert_eq!(t.len(), model.len());
-                assert_eq!(t.oldest().map(|p| p.serial), model.front().copied());
+                assert_eq!(t.oldest().map(|p| p.first_time), model.front().copied());
                 let mut seen = std::vec::Vec::new();
                 t.find_mut(|p| {
-                    seen.push(p.serial);
+                    seen.push(p.first_time);
                     false
                 });
                 assert_eq!(seen, model.iter().copied().collect::<std::vec::Vec<_>>());

@@ -147,7 +147,6 @@ pub struct Unit<'w, 's> {
     indicators: Indicators,
     clock: u64,
     seq: u32,
-    serial: u64,
 }
 
 impl fmt::Debug for Unit<'_, '_> {
@@ -178,7 +177,6 @@ impl<'w, 's> Unit<'w, 's> {
             indicators: Indicators::default(),
             clock: 0,
             seq: 0,
-            serial: 0,
         }
     }
 
@@ -373,8 +371,6 @@ impl<'w, 's> Unit<'w, 's> {
         matches: &Matches<MAX_MATCHES>,
         camera_slot: Option<usize>,
     ) {
-        self.serial += 1;
-        p.serial = self.serial;
         p.open = true;
         p.decided = false;
         p.camera = read.camera.clone();
