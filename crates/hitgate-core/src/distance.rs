@@ -29,6 +29,9 @@ pub struct Tolerance {
     pub edits: u8,
     /// Below this length (of the read or of the listed plate) only an exact
     /// match counts: a short plate with one edit allowed matches far too much.
+    /// A watchlist never applies tolerance below
+    /// [`MIN_TOLERANT_LEN`](crate::watchlist::MIN_TOLERANT_LEN) (3)
+    /// characters, whatever this says: 0, 1 and 2 act as 3.
     pub min_len: u8,
 }
 
