@@ -44,6 +44,54 @@ fn hitgate(dir: &Path, reads: &str) -> Command {
     c
 }
 
+/// Writes into a FIFO from a thread, so that a command that fails before
+/// opening it makes the test fail instead of hang.
+struct Feeder {
+    fifo: std::path::PathBuf,
+    release: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Feeder {
+    /// Opens the FIFO for writing (which waits for a reader), writes
+    /// `bytes`, and with `hold` keeps the write end open until
+    /// [`Feeder::finish`].
+    fn start(fifo: &Path, bytes: Vec<u8>, hold: bool) -> Self {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let path = fifo.to_path_buf();
+        let thread = std::thread::spawn(move || {
+            let Ok(mut w) = std::fs::OpenOptions::new().write(true).open(&path) else {
+                return;
+            };
+            // A reader that went away is the command's failure, seen by the
+            // test through its exit status.
+            let _ = w.write_all(&bytes);
+            if hold {
+                let _ = wait.recv();
+            }
+        });
+        Self {
+            fifo: fifo.to_path_buf(),
+            release,
+            thread,
+        }
+    }
+
+    /// Lets the writer go; a writer still waiting for a reader gets one of
+    /// ours (opened without blocking) and finds it gone.
+    fn finish(self) {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let _ = self.release.send(());
+        const O_NONBLOCK: i32 = 0o4000;
+        let reader = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(O_NONBLOCK)
+            .open(&self.fifo);
+        drop(reader);
+        self.thread.join().unwrap();
+    }
+}
+
 fn report(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("out/report.json")).unwrap()).unwrap()
 }
@@ -87,12 +135,10 @@ fn a_fifo_is_read_once_and_does_not_hang() {
         let ok = Command::new("mkfifo").arg(&fifo).status().unwrap();
         assert!(ok.success());
         let child = hitgate(d.path(), fifo.to_str().unwrap()).spawn().unwrap();
-        // Opening for writing blocks until the command opens it for
-        // reading, once.
-        let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
-        w.write_all(&bytes).unwrap();
-        drop(w);
-        check(d.path(), &child.wait_with_output().unwrap(), 300);
+        let feeder = Feeder::start(&fifo, bytes, false);
+        let out = child.wait_with_output().unwrap();
+        feeder.finish();
+        check(d.path(), &out, 300);
     }
 }
 
@@ -153,10 +199,10 @@ fn a_killed_rerun_leaves_the_earlier_outputs_whole() {
             .success()
     );
     let child = hitgate(d.path(), fifo.to_str().unwrap()).spawn().unwrap();
-    let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
     let text = reads(5_000);
-    w.write_all(&text.as_bytes()[..text.len() / 2]).unwrap();
-    w.flush().unwrap();
+    // Half the stream, and the write end held open: the command waits for
+    // more.
+    let feeder = Feeder::start(&fifo, text.as_bytes()[..text.len() / 2].to_vec(), true);
     // The command is mid-stream, its outputs staged: stop it.
     std::thread::sleep(std::time::Duration::from_millis(300));
     let ok = Command::new("kill")
@@ -165,8 +211,8 @@ fn a_killed_rerun_leaves_the_earlier_outputs_whole() {
         .unwrap();
     assert!(ok.success());
     let status = child.wait_with_output().unwrap().status;
+    feeder.finish();
     assert!(!status.success());
-    drop(w);
     for (n, b) in names.iter().zip(&before) {
         assert_eq!(
             &std::fs::read(d.path().join("out").join(n)).unwrap(),
