@@ -108,7 +108,8 @@ fn unlisted(n: usize) -> Vec<(String, String)> {
 #[test]
 fn a_stray_quote_in_a_csv_costs_one_line_not_the_rest_of_the_file() {
     let c = Case::new();
-    let mut text = String::from("ts,camera,plate\n2026-01-05T07:59:00Z,cam-1,\"1ABC234\n");
+    // A blank line before the header is skipped, as in lists files.
+    let mut text = String::from("\nts,camera,plate\n2026-01-05T07:59:00Z,cam-1,\"1ABC234\n");
     for (ts, plate) in unlisted(1000) {
         text += &format!("{ts},cam-1,{plate}\n");
     }
@@ -118,7 +119,7 @@ fn a_stray_quote_in_a_csv_costs_one_line_not_the_rest_of_the_file() {
     let r = c.report();
     assert_eq!(r["input"]["lines"], 1002, "{r}");
     assert_eq!(r["input"]["bad_lines"], 1);
-    assert_eq!(r["input"]["errors"][0]["line"], 2);
+    assert_eq!(r["input"]["errors"][0]["line"], 3);
     assert!(
         r["input"]["errors"][0]["error"]
             .as_str()

@@ -292,8 +292,8 @@ pub fn for_each(
         line += 1;
         bytes += n;
         let text = trim_line(&buf);
-        if format == Format::Csv && csv.is_none() {
-            // The header.
+        if format == Format::Csv && csv.is_none() && !(whole && text.is_empty()) {
+            // The header: the first line that is not blank, as in lists.
             if !whole {
                 bail!("{}:{line}: header longer than {MAX_LINE} bytes", input.name);
             }
