@@ -23,6 +23,9 @@ pub mod passage;
 pub mod plate;
 pub mod policy;
 pub mod read;
+#[cfg(feature = "flash")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flash")))]
+pub mod store;
 pub mod suppress;
 pub mod unit;
 #[cfg(feature = "serde")]

@@ -39,12 +39,18 @@
 use crate::hit::Hit;
 use crate::list::Priority;
 use crate::policy::Action;
-use crate::wire::{MAX_FRAME, WireError, encode_hit};
+use crate::wire::{MAX_FRAME, WireError, decode, encode_hit};
 
 /// Retention of an undelivered hit by default: 30 days.
 pub const DEFAULT_RETENTION_MS: u64 = 30 * 86_400_000;
 /// The longest retention the law allows: 365 days.
 pub const MAX_RETENTION_MS: u64 = 365 * 86_400_000;
+
+/// The event times before which a hit has outlived `retention_ms` (at
+/// most [`MAX_RETENTION_MS`]) at `now`.
+pub(crate) fn retention_limit(now: u64, retention_ms: u64) -> u64 {
+    now.saturating_sub(retention_ms.min(MAX_RETENTION_MS))
+}
 
 /// One slot of the outbox.
 #[derive(Debug, Clone)]
@@ -76,6 +82,55 @@ impl OutboxSlot {
     /// Delivery order: smaller goes first.
     fn send_key(&self) -> (bool, u8, u64, u64) {
         (!self.dispatch, self.priority, self.time, self.seq)
+    }
+
+    /// The slot of a hit numbered `seq`, its frame encoded.
+    pub(crate) fn of(hit: &Hit, seq: u64) -> Result<Self, WireError> {
+        let mut new = Self {
+            used: true,
+            sent: false,
+            seq,
+            time: hit.time,
+            dispatch: hit.action == Action::Dispatch,
+            priority: hit.priority.get().min(Priority::COUNT as u8 - 1),
+            len: 0,
+            frame: [0; MAX_FRAME],
+        };
+        new.len = encode_hit(hit, &mut new.frame)?.len() as u8;
+        Ok(new)
+    }
+
+    /// The slot of a stored frame, checked by decoding it.
+    pub(crate) fn from_frame(seq: u64, frame: &[u8]) -> Result<Self, WireError> {
+        let mut new = Self::EMPTY;
+        let dst = new
+            .frame
+            .get_mut(..frame.len())
+            .ok_or(WireError::BufferFull)?;
+        dst.copy_from_slice(frame);
+        let mut scratch = new.frame;
+        let rec = decode(
+            scratch
+                .get_mut(..frame.len())
+                .ok_or(WireError::BufferFull)?,
+        )?;
+        new.used = true;
+        new.seq = seq;
+        new.time = rec.time;
+        new.dispatch = rec.action == 2;
+        new.priority = rec.priority.min(Priority::COUNT as u8 - 1);
+        new.len = frame.len() as u8;
+        Ok(new)
+    }
+
+    /// Sequence number.
+    pub(crate) fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// The encoded frame.
+    pub(crate) fn frame(&self) -> &[u8] {
+        self.frame.get(..usize::from(self.len)).unwrap_or(&[])
     }
 
     /// Eviction order: larger gives way first.
@@ -139,38 +194,89 @@ impl<'s> Outbox<'s> {
     /// when full. An error only if the hit cannot be encoded (nothing is
     /// stored or displaced then).
     pub fn push(&mut self, hit: &Hit, seq: u64) -> Result<Pushed, WireError> {
-        let mut new = OutboxSlot {
-            used: true,
-            sent: false,
-            seq,
-            time: hit.time,
-            dispatch: hit.action == Action::Dispatch,
-            priority: hit.priority.get().min(Priority::COUNT as u8 - 1),
-            len: 0,
-            frame: [0; MAX_FRAME],
-        };
-        let len = encode_hit(hit, &mut new.frame)?.len();
-        new.len = len as u8;
-        if let Some(free) = self.slots.iter_mut().find(|s| !s.used) {
-            *free = new;
-            self.counters.stored += 1;
-            return Ok(Pushed::Stored);
+        let new = OutboxSlot::of(hit, seq)?;
+        let (pushed, at) = self.plan(&new);
+        self.put(new, pushed, at);
+        Ok(pushed)
+    }
+
+    /// Where a new hit would go: what becomes of it, and the slot it takes.
+    pub(crate) fn plan(&self, new: &OutboxSlot) -> (Pushed, Option<usize>) {
+        if let Some(free) = self.slots.iter().position(|s| !s.used) {
+            return (Pushed::Stored, Some(free));
         }
         let victim = self
             .slots
-            .iter_mut()
-            .filter(|s| s.used)
-            .max_by_key(|s| s.evict_key());
-        self.counters.evicted += 1;
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.used)
+            .max_by_key(|(_, s)| s.evict_key());
         match victim {
-            Some(v) if new.evict_key() < v.evict_key() => {
-                let gone = v.seq;
-                *v = new;
-                self.counters.stored += 1;
-                Ok(Pushed::Displaced(gone))
-            }
-            _ => Ok(Pushed::Refused),
+            Some((i, v)) if new.evict_key() < v.evict_key() => (Pushed::Displaced(v.seq), Some(i)),
+            _ => (Pushed::Refused, None),
         }
+    }
+
+    /// Carries out a [`plan`](Self::plan).
+    pub(crate) fn put(&mut self, new: OutboxSlot, pushed: Pushed, at: Option<usize>) {
+        if pushed != Pushed::Stored {
+            self.counters.evicted += 1;
+        }
+        if let Some(slot) = at.and_then(|i| self.slots.get_mut(i)) {
+            *slot = new;
+            self.counters.stored += 1;
+        }
+    }
+
+    /// Puts a hit kept elsewhere (on flash) back into slot `at`.
+    pub(crate) fn restore(&mut self, at: usize, slot: OutboxSlot) -> bool {
+        match self.slots.get_mut(at) {
+            Some(s) => {
+                *s = slot;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The slots holding hits numbered `from..=to`, by index.
+    pub(crate) fn slots_in(&self, from: u64, to: u64) -> impl Iterator<Item = usize> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.used && (from..=to).contains(&s.seq))
+            .map(|(i, _)| i)
+    }
+
+    /// The slots holding hits older than the retention allows, by index.
+    pub(crate) fn slots_before(&self, limit: u64) -> impl Iterator<Item = usize> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.used && s.time < limit)
+            .map(|(i, _)| i)
+    }
+
+    /// Frees slot `at`.
+    pub(crate) fn free(&mut self, at: usize) {
+        if let Some(s) = self.slots.get_mut(at) {
+            s.used = false;
+        }
+    }
+
+    /// Counters kept elsewhere (on flash) take over.
+    pub(crate) fn set_counters(&mut self, counters: OutboxCounters) {
+        self.counters = counters;
+    }
+
+    /// Gives the slots back.
+    pub fn into_slots(self) -> &'s mut [OutboxSlot] {
+        self.slots
+    }
+
+    /// The slot count.
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
     }
 
     /// The first hit in delivery order not sent since it was stored or
@@ -180,7 +286,7 @@ impl<'s> Outbox<'s> {
             .iter()
             .filter(|s| s.used && !s.sent)
             .min_by_key(|s| s.send_key())
-            .map(|s| (s.seq, s.frame.get(..usize::from(s.len)).unwrap_or(&[])))
+            .map(|s| (s.seq, s.frame()))
     }
 
     /// Marks a hit as sent (it stays until acknowledged).
@@ -216,7 +322,7 @@ impl<'s> Outbox<'s> {
     /// Deletes the hits whose event time is more than `retention_ms`
     /// (at most [`MAX_RETENTION_MS`]) before `now`; returns how many.
     pub fn expire(&mut self, now: u64, retention_ms: u64) -> usize {
-        let limit = now.saturating_sub(retention_ms.min(MAX_RETENTION_MS));
+        let limit = retention_limit(now, retention_ms);
         let mut n = 0;
         for s in self.slots.iter_mut().filter(|s| s.used && s.time < limit) {
             s.used = false;
@@ -224,6 +330,14 @@ impl<'s> Outbox<'s> {
         }
         self.counters.expired += n as u64;
         n
+    }
+
+    /// Every hit waiting, in slot order: sequence number and frame.
+    pub fn waiting(&self) -> impl Iterator<Item = (u64, &[u8])> + '_ {
+        self.slots
+            .iter()
+            .filter(|s| s.used)
+            .map(|s| (s.seq, s.frame()))
     }
 
     /// Hits waiting.

@@ -1,0 +1,320 @@
+//! The flash outbox under power cuts: sequential-storage's mock flash
+//! cuts the power after N bytes written or erased, for every N across a
+//! scenario's writes. After the restart no hit whose write completed is
+//! lost, nothing is corrupted, the counters are within the cut operation's
+//! bounds and the sequence never goes back.
+
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+
+use hitgate_core::distance::Distance;
+use hitgate_core::hit::{Hit, Reason};
+use hitgate_core::list::{ListId, Priority};
+use hitgate_core::outbox::{OutboxCounters, OutboxSlot, Pushed};
+use hitgate_core::plate::Plate;
+use hitgate_core::policy::{Action, RuleId};
+use hitgate_core::read::CameraId;
+use hitgate_core::store::{FlashOutbox, StoreError, block_on};
+use hitgate_core::watchlist::MatchKind;
+use sequential_storage::cache::Cache;
+use sequential_storage::mock_flash::{MockFlashBase, WriteCountCheck};
+
+/// 4 pages of 1 KiB, 4-byte words: small, so that the scenario wraps it.
+type Flash = MockFlashBase<4, 4, 256>;
+const SLOTS: usize = 8;
+const RANGE: core::ops::Range<u32> = 0..4 * 1024;
+const DAY: u64 = 86_400_000;
+
+fn hit(n: u64, priority: u8, dispatch: bool, time: u64) -> Hit {
+    let plate = format!("1ABC{n:03}");
+    Hit {
+        seq: n as u32,
+        time,
+        camera: CameraId::new("cam-7").unwrap(),
+        read: Plate::normalize(plate.as_bytes()).unwrap(),
+        reads: 1,
+        listed: Plate::normalize(plate.as_bytes()).unwrap(),
+        country: None,
+        list: ListId(1),
+        priority: Priority::new(priority).unwrap(),
+        kind: MatchKind::Exact,
+        distance: Distance { ocr: 0, edits: 0 },
+        action: if dispatch {
+            Action::Dispatch
+        } else {
+            Action::Review
+        },
+        rule: RuleId::Rule(0),
+        reason: Reason::Rule,
+        late: false,
+        version: 3,
+        position: None,
+    }
+}
+
+#[derive(Clone)]
+enum Op {
+    Push(Hit),
+    /// Acknowledge the hits pushed as the `a`-th to the `b`-th of the run.
+    Ack(usize, usize),
+    Expire(u64),
+    Restart,
+}
+
+/// Pushes past the outbox's size (evictions, refusals), acknowledgements
+/// in and out of order, retention purges and restarts, four rounds: enough
+/// to wrap the flash and make the map collect its garbage.
+fn scenario() -> Vec<Op> {
+    let mut ops = Vec::new();
+    let mut n = 0;
+    let mut push = |ops: &mut Vec<Op>, p: u8, d: bool, t: u64| {
+        n += 1;
+        ops.push(Op::Push(hit(n, p, d, t)));
+    };
+    for round in 0..4u64 {
+        let base = round as usize * 20;
+        let t0 = round * 60 * DAY;
+        for i in 0..6 {
+            push(&mut ops, (i % 3) as u8, i % 2 == 0, t0 + DAY + i * 1000);
+        }
+        ops.push(Op::Ack(base + 1, base + 2));
+        ops.push(Op::Restart);
+        for i in 0..8 {
+            push(
+                &mut ops,
+                [2, 1, 0, 2][i % 4],
+                i % 3 != 0,
+                t0 + 2 * DAY + i as u64 * 1000,
+            );
+        }
+        ops.push(Op::Ack(base, base));
+        ops.push(Op::Ack(base + 5, base + 9));
+        ops.push(Op::Expire(t0 + 33 * DAY));
+        for i in 0..6 {
+            push(&mut ops, 0, true, t0 + 40 * DAY + i * 1000);
+        }
+        if round % 2 == 1 {
+            ops.push(Op::Restart);
+        }
+        ops.push(Op::Ack(base + 10, base + 30));
+    }
+    ops
+}
+
+/// What the outbox holds after an operation.
+#[derive(Debug, Clone, PartialEq)]
+struct Snapshot {
+    hits: BTreeMap<u64, Vec<u8>>,
+    counters: OutboxCounters,
+    next_seq: u64,
+}
+
+fn snapshot(o: &Outbox<'_>) -> Snapshot {
+    Snapshot {
+        hits: o.outbox().waiting().map(|(s, f)| (s, f.to_vec())).collect(),
+        counters: *o.outbox().counters(),
+        next_seq: o.next_seq(),
+    }
+}
+
+type Outbox<'a> = FlashOutbox<
+    'a,
+    &'a mut Flash,
+    Cache<
+        sequential_storage::cache::Uncached,
+        sequential_storage::cache::Uncached,
+        sequential_storage::cache::Uncached,
+        u16,
+    >,
+>;
+
+fn open<'a>(flash: &'a mut Flash, slots: &'a mut [OutboxSlot]) -> Result<Outbox<'a>, String> {
+    block_on(FlashOutbox::open(
+        flash,
+        RANGE,
+        Cache::new_uncached(),
+        slots,
+    ))
+    .map(|(o, _)| o)
+    .map_err(|e: StoreError<_>| e.to_string())
+}
+
+/// Runs the scenario with the power cut after `cut` bytes (or never):
+/// the snapshot after each completed operation (the opening first), and
+/// the index of the operation the cut stopped, if any.
+fn run(flash: &mut Flash, cut: Option<u32>) -> (Vec<Snapshot>, Option<usize>) {
+    flash.bytes_until_shutoff = cut;
+    let mut slots = [const { OutboxSlot::EMPTY }; SLOTS];
+    let mut snaps = Vec::new();
+    let mut pushed: Vec<u64> = Vec::new();
+    let ops = scenario();
+    // Index 0 is the opening; operation i is step i + 1.
+    let mut o = match open(flash, &mut slots) {
+        Ok(o) => o,
+        Err(_) => return (snaps, Some(0)),
+    };
+    snaps.push(snapshot(&o));
+    for (i, op) in ops.iter().enumerate() {
+        let step = i + 1;
+        let ok = match op {
+            Op::Push(h) => block_on(o.push(h)).map(|(seq, _)| pushed.push(seq)).is_ok(),
+            Op::Ack(a, b) => {
+                let from = pushed.get(*a).copied().unwrap_or(u64::MAX);
+                let to = pushed.get(*b).or(pushed.last()).copied().unwrap_or(0);
+                block_on(o.ack(from, to)).is_ok()
+            }
+            Op::Expire(now) => block_on(o.expire(*now, 30 * DAY)).is_ok(),
+            Op::Restart => {
+                let (f, slots) = o.into_parts();
+                match open(f, slots) {
+                    Ok(again) => {
+                        o = again;
+                        true
+                    }
+                    Err(_) => return (snaps, Some(step)),
+                }
+            }
+        };
+        if !ok {
+            return (snaps, Some(step));
+        }
+        snaps.push(snapshot(&o));
+    }
+    (snaps, None)
+}
+
+#[test]
+fn the_scenario_itself_evicts_acks_expires_and_restarts() {
+    let mut flash = Flash::new(WriteCountCheck::OnceOnly, None, true);
+    let (snaps, cut) = run(&mut flash, None);
+    assert_eq!(cut, None);
+    let last = snaps.last().unwrap();
+    // Counted by hand from `scenario`: 20 hits into 8 slots.
+    assert!(last.counters.evicted >= 1, "{last:?}");
+    assert!(last.counters.expired >= 1, "{last:?}");
+    // Boot 7 after six restarts; the first boot numbers from 1 << 32.
+    assert_eq!(last.next_seq >> 32, 7);
+    assert_eq!(snaps[1].hits.keys().next(), Some(&(1u64 << 32)));
+    // The restart changes nothing but the boot.
+    let restarts: Vec<usize> = scenario()
+        .iter()
+        .enumerate()
+        .filter(|(_, op)| matches!(op, Op::Restart))
+        .map(|(i, _)| i + 1)
+        .collect();
+    for r in restarts {
+        assert_eq!(snaps[r].hits, snaps[r - 1].hits);
+        assert_eq!(snaps[r].counters.evicted, snaps[r - 1].counters.evicted);
+        assert_eq!(snaps[r].counters.expired, snaps[r - 1].counters.expired);
+        assert_eq!(snaps[r].next_seq >> 32, (snaps[r - 1].next_seq >> 32) + 1);
+    }
+}
+
+#[test]
+fn a_priority_zero_hit_survives_a_full_outbox_of_lower_ones() {
+    let mut flash = Flash::new(WriteCountCheck::OnceOnly, None, true);
+    let mut slots = [const { OutboxSlot::EMPTY }; SLOTS];
+    let mut o = open(&mut flash, &mut slots).unwrap();
+    let (p0, _) = block_on(o.push(&hit(0, 0, false, DAY))).unwrap();
+    for n in 1..40 {
+        let (_, pushed) = block_on(o.push(&hit(n, 1 + (n % 2) as u8, true, DAY + n))).unwrap();
+        assert!(
+            !matches!(pushed, Pushed::Displaced(s) if s == p0),
+            "{pushed:?}"
+        );
+        assert_eq!(
+            pushed == Pushed::Stored,
+            n < SLOTS as u64,
+            "{n}: {pushed:?}"
+        );
+    }
+    assert!(o.outbox().waiting().any(|(s, _)| s == p0));
+    assert_eq!(o.outbox().counters().evicted, 40 - SLOTS as u64);
+    // And it is still there after a restart, with the count.
+    let (f, slots) = o.into_parts();
+    let o = open(f, slots).unwrap();
+    assert!(o.outbox().waiting().any(|(s, _)| s == p0));
+    assert_eq!(o.outbox().counters().evicted, 40 - SLOTS as u64);
+}
+
+#[test]
+fn a_cut_after_any_byte_loses_no_completed_write() {
+    let mut reference = Flash::new(WriteCountCheck::OnceOnly, None, true);
+    let blank = reference.stats_snapshot();
+    let (snaps, _) = run(&mut reference, None);
+    let stats = blank.compare_to(reference.stats_snapshot());
+    // Every byte written or erased is one step of the countdown.
+    let total = stats.bytes_written + stats.erases * 1024;
+    assert!(total > 10_000, "{stats:?}");
+    let step = std::env::var("POWER_CUT_STEP")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let ops = scenario();
+    let mut cuts = 0;
+    for n in (0..total as u32).step_by(step) {
+        let mut flash = Flash::new(WriteCountCheck::OnceOnly, None, true);
+        let (got, stopped) = run(&mut flash, Some(n));
+        let Some(k) = stopped else { continue };
+        cuts += 1;
+        // Up to the cut, the run is the reference run.
+        assert_eq!(got[..], snaps[..k], "cut at {n}");
+        let before = k.checked_sub(1).map(|i| &snaps[i]);
+        let after = &snaps[k];
+        flash.bytes_until_shutoff = None;
+        let mut slots = [const { OutboxSlot::EMPTY }; SLOTS];
+        let o = open(&mut flash, &mut slots).unwrap_or_else(|e| panic!("cut at {n}: {e}"));
+        let now = snapshot(&o);
+        for (seq, frame) in &now.hits {
+            // Nothing that was not written: each hit is one of those
+            // before or after the cut operation, byte for byte.
+            let known = before.and_then(|b| b.hits.get(seq)).or(after.hits.get(seq));
+            assert_eq!(Some(frame), known, "cut at {n} in step {k}: hit {seq:#x}");
+        }
+        if let Some(b) = before {
+            // Nothing lost that the cut operation would have kept.
+            for seq in b.hits.keys().filter(|s| after.hits.contains_key(s)) {
+                assert!(
+                    now.hits.contains_key(seq),
+                    "cut at {n} in step {k}: lost {seq:#x}"
+                );
+            }
+            // Every hit gone is acknowledged or counted: outside an
+            // acknowledgement, the counters grew by at least as many.
+            let gone = b.hits.keys().filter(|s| !now.hits.contains_key(s)).count() as u64;
+            let counted = (now.counters.evicted - b.counters.evicted)
+                + (now.counters.expired - b.counters.expired);
+            if !matches!(ops[k - 1], Op::Ack(..)) {
+                assert!(
+                    gone <= counted,
+                    "cut at {n} in step {k}: {gone} gone, {counted} counted"
+                );
+            }
+            // The sequence goes on past anything the cut step numbered.
+            assert!(now.next_seq > b.next_seq, "cut at {n}");
+            for (c, lo, hi) in [
+                (
+                    now.counters.evicted,
+                    b.counters.evicted,
+                    after.counters.evicted,
+                ),
+                (
+                    now.counters.expired,
+                    b.counters.expired,
+                    after.counters.expired,
+                ),
+            ] {
+                assert!(
+                    (lo..=hi).contains(&c),
+                    "cut at {n} in step {k}: {c} not in {lo}..={hi}"
+                );
+            }
+        }
+        // And the flash takes more.
+        let mut o = o;
+        block_on(o.push(&hit(999, 0, true, 50 * DAY))).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert!(cuts > 1000, "only {cuts} cuts");
+    eprintln!("{cuts} power cuts over {total} bytes written or erased");
+}
