@@ -39,6 +39,7 @@
 use crate::hit::Hit;
 use crate::list::Priority;
 use crate::policy::Action;
+use crate::uplink::{Message, encode_message};
 use crate::wire::{MAX_FRAME, WireError, decode, encode_hit};
 
 /// Retention of an undelivered hit by default: 30 days.
@@ -287,6 +288,29 @@ impl<'s> Outbox<'s> {
             .filter(|s| s.used && !s.sent)
             .min_by_key(|s| s.send_key())
             .map(|s| (s.seq, s.frame()))
+    }
+
+    /// The first unsent hit in delivery order as an uplink `hit` message
+    /// of `unit`, encoded into `buf`: its sequence number and frame.
+    pub fn next_message<'b>(
+        &self,
+        unit: &str,
+        buf: &'b mut [u8],
+    ) -> Result<Option<(u64, &'b [u8])>, WireError> {
+        let Some((seq, frame)) = self.next_unsent() else {
+            return Ok(None);
+        };
+        let mut copy = [0u8; MAX_FRAME];
+        let copy = copy.get_mut(..frame.len()).ok_or(WireError::BufferFull)?;
+        copy.copy_from_slice(frame);
+        let hit = decode(copy)?;
+        let out = encode_message(&Message::Hit { unit, seq, hit }, buf)?;
+        Ok(Some((seq, out)))
+    }
+
+    /// Hits sent and not yet acknowledged.
+    pub fn in_flight(&self) -> usize {
+        self.slots.iter().filter(|s| s.used && s.sent).count()
     }
 
     /// Marks a hit as sent (it stays until acknowledged).

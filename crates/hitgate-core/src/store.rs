@@ -59,7 +59,9 @@ use sequential_storage::cache::CacheImpl;
 use sequential_storage::map::{MapConfig, MapStorage};
 
 use crate::hit::Hit;
+use crate::indicators::Indicators;
 use crate::outbox::{Outbox, OutboxCounters, OutboxSlot, Pushed, retention_limit};
+use crate::uplink::{Message, StatusRecord, decode_message};
 use crate::wire::{MAX_FRAME, WireError};
 
 /// Map key of the unit's state record.
@@ -125,6 +127,18 @@ pub struct Restored {
     pub dropped: usize,
     /// True when a state record was found (false on a blank flash).
     pub state: bool,
+}
+
+/// What became of a message from the central side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Received {
+    /// An acknowledgement: this many hits left the outbox.
+    Acked(usize),
+    /// Valid, but not an acknowledgement for this unit.
+    Ignored,
+    /// Not a valid message.
+    Bad(WireError),
 }
 
 /// The persisted state record.
@@ -363,6 +377,51 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
         c.expired = state.expired;
         self.outbox.set_counters(c);
         Ok(n)
+    }
+
+    /// Handles a message from the central side, framed (with or without
+    /// its trailing zero): an `ack` for `unit` removes its hits.
+    pub async fn receive(
+        &mut self,
+        unit: &str,
+        frame: &mut [u8],
+    ) -> Result<Received, StoreError<S::Error>> {
+        let (from, to) = match decode_message(frame) {
+            Ok(Message::Ack { unit: u, from, to }) if u == unit => (from, to),
+            Ok(_) => return Ok(Received::Ignored),
+            Err(e) => return Ok(Received::Bad(e)),
+        };
+        Ok(Received::Acked(self.ack(from, to).await?))
+    }
+
+    /// The unit's `status` message: its clock and lists version, this
+    /// outbox, and the core's indicators.
+    pub fn status<'u>(
+        &self,
+        unit: &'u str,
+        clock: u64,
+        list_version: u32,
+        ind: &Indicators,
+    ) -> StatusRecord<'u> {
+        let c = self.outbox.counters();
+        StatusRecord {
+            unit,
+            clock,
+            boot: self.boot,
+            list_version,
+            next_seq: self.next_seq(),
+            outbox: self.outbox.len() as u32,
+            oldest: self.outbox.oldest(),
+            evicted: c.evicted,
+            expired: c.expired,
+            reads: ind.reads,
+            rejected: ind.rejected.iter().sum(),
+            matched: ind.matched,
+            dispatched: ind.dispatched,
+            reviewed: ind.reviewed,
+            dropped: ind.dropped,
+            suppressed: ind.suppressed_realert,
+        }
     }
 
     /// Gives the flash and the slots back (to open again, as after a

@@ -55,6 +55,72 @@ impl Inputs {
     }
 }
 
+/// How `replay` delivers its hits, as a unit does.
+#[derive(Args)]
+struct UplinkArgs {
+    /// Keep the unit's outbox (hits, sequence, counters) on a flash file in
+    /// DIR: a killed and restarted run loses nothing it had stored.
+    #[arg(long, value_name = "DIR")]
+    state: Option<PathBuf>,
+    /// Deliver the hits over MQTT (QoS 1) to mqtt://HOST:PORT; repeat (or
+    /// separate with commas) for the nodes of a cluster, tried in turn.
+    #[arg(long, value_name = "URL", value_delimiter = ',')]
+    mqtt: Vec<crate::mqtt::Broker>,
+    /// The unit's id, in every message and topic.
+    #[arg(long, default_value = "unit-1")]
+    unit: String,
+    /// Outbox slots (hits waiting for the uplink).
+    #[arg(long, default_value_t = 1024)]
+    outbox: usize,
+    /// Days an undelivered hit is kept (at most 365).
+    #[arg(long, default_value_t = 30)]
+    retention_days: u64,
+    /// Seconds to wait after the input for the last acknowledgements.
+    #[arg(long, default_value_t = 60.0)]
+    drain: f64,
+    /// Replay at this many times the recorded speed (default: as fast as
+    /// it goes).
+    #[arg(long)]
+    speed: Option<f64>,
+}
+
+impl UplinkArgs {
+    fn options(&self) -> Result<Option<crate::deliver::UplinkOptions>> {
+        if self.retention_days == 0 || self.retention_days > 365 {
+            return Err(anyhow!(
+                "--retention-days {}: between 1 and 365 (the legal maximum)",
+                self.retention_days
+            ));
+        }
+        if self.outbox == 0 || self.outbox > 65_000 {
+            return Err(anyhow!(
+                "--outbox {}: between 1 and 65000 slots",
+                self.outbox
+            ));
+        }
+        if !self.drain.is_finite() || self.drain < 0.0 {
+            return Err(anyhow!("--drain {}: seconds, 0 or more", self.drain));
+        }
+        if self.state.is_none() && self.mqtt.is_empty() {
+            return Ok(None);
+        }
+        if self.unit.is_empty() || self.unit.contains(['/', '+', '#']) || self.unit.len() > 32 {
+            return Err(anyhow!(
+                "--unit {:?}: 1 to 32 characters, none of / + #",
+                self.unit
+            ));
+        }
+        Ok(Some(crate::deliver::UplinkOptions {
+            unit: self.unit.clone(),
+            brokers: self.mqtt.clone(),
+            state: self.state.clone(),
+            slots: self.outbox,
+            retention_ms: self.retention_days * 86_400_000,
+            drain: std::time::Duration::from_secs_f64(self.drain),
+        }))
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Generate a default scenario, replay it as one roadside unit, score it.
@@ -100,6 +166,31 @@ enum Command {
         /// Per-camera counter slots of the simulated unit.
         #[arg(long, default_value_t = 256)]
         cameras: usize,
+        #[command(flatten)]
+        uplink: UplinkArgs,
+    },
+    /// The central side: receive every unit's hits over MQTT, remove
+    /// duplicates, write them, acknowledge them, report gaps.
+    #[command(
+        after_help = "Example:\n  hitgate listen --mqtt mqtt://127.0.0.1:1883 --out delivered.jsonl --report listen.json"
+    )]
+    Listen {
+        /// Broker mqtt://HOST:PORT; repeat (or separate with commas) for
+        /// the nodes of a cluster.
+        #[arg(long, value_name = "URL", value_delimiter = ',', required = true)]
+        mqtt: Vec<crate::mqtt::Broker>,
+        /// Delivered hits (JSON Lines), appended to.
+        #[arg(long)]
+        out: PathBuf,
+        /// Report (JSON), rewritten every second and at the end.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// MQTT client id: the name of the persistent session.
+        #[arg(long, default_value = "hitgate-listen")]
+        client_id: String,
+        /// Stop after this many seconds without a message.
+        #[arg(long)]
+        idle_exit: Option<f64>,
     },
     /// Write a synthetic scenario: reads.jsonl, lists.csv, policy.toml, truth.jsonl.
     #[command(
@@ -229,7 +320,13 @@ fn dispatch(cli: Cli) -> Result<()> {
             passages,
             suppression,
             cameras,
+            uplink,
         } => {
+            if let Some(speed) = uplink.speed
+                && !(speed.is_finite() && speed > 0.0)
+            {
+                return Err(anyhow!("--speed {speed}: a positive factor"));
+            }
             let (pf, data) = inputs.load()?;
             let opts = ReplayOptions {
                 strict,
@@ -241,10 +338,41 @@ fn dispatch(cli: Cli) -> Result<()> {
                     suppression,
                     cameras,
                 },
+                uplink: uplink.options()?,
+                speed: uplink.speed,
             };
             let report = replay(&inputs.reads, &data, &pf, &out, &opts)?;
             put!("{}", summary::render(&report));
             say!("wrote {}", out.display());
+            Ok(())
+        }
+        Command::Listen {
+            mqtt,
+            out,
+            report,
+            client_id,
+            idle_exit,
+        } => {
+            let idle_exit = match idle_exit {
+                Some(s) if s.is_finite() && s > 0.0 => Some(std::time::Duration::from_secs_f64(s)),
+                Some(s) => return Err(anyhow!("--idle-exit {s}: seconds, more than 0")),
+                None => None,
+            };
+            let r = crate::listen::listen(&crate::listen::ListenOptions {
+                brokers: mqtt,
+                out,
+                report,
+                client_id,
+                idle_exit,
+            })?;
+            for (unit, u) in &r.units {
+                say!(
+                    "{unit}: {} delivered, {} duplicates dropped, {} missing",
+                    u.delivered,
+                    u.duplicates,
+                    u.missing_count
+                );
+            }
             Ok(())
         }
         Command::Gen {

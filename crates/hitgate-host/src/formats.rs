@@ -96,6 +96,9 @@ pub struct Report {
     /// Hits by minute: `[minute since epoch, [dispatch P0..P4], [review P0..P4]]`.
     #[serde(skip)]
     pub timeline: BTreeMap<u64, [[u64; 5]; 2]>,
+    /// The outbox and uplink (`--state`, `--mqtt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uplink: Option<crate::deliver::UplinkReport>,
 }
 
 /// One line of `hits.jsonl`.

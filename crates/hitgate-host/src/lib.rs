@@ -27,11 +27,15 @@ macro_rules! put {
 pub mod bundle_file;
 pub mod chart;
 pub mod cli;
+pub mod deliver;
 pub mod demo;
 pub mod eval;
+pub mod flash_file;
 pub mod formats;
 pub mod input;
+pub mod listen;
 pub mod lists;
+pub mod mqtt;
 pub mod outdir;
 pub mod policy_file;
 pub mod reads;

@@ -1,10 +1,11 @@
 //! Replay: a recorded read stream through the core, as one roadside unit.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use hitgate_core::{
@@ -13,6 +14,7 @@ use hitgate_core::{
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::deliver::{Delivery, UplinkOptions, UplinkReport};
 use crate::formats::{
     CameraReport, HitLine, InputStats, LineError, MAX_REPORTED_ERRORS, Report, RuleCount, Timing,
 };
@@ -84,6 +86,10 @@ pub struct ReplayOptions {
     pub tables: TableSizes,
     /// Watchlist version reported with every hit.
     pub version: u32,
+    /// Deliver the forwarded hits through an outbox and MQTT.
+    pub uplink: Option<UplinkOptions>,
+    /// Pace the reads at this many times their recorded speed.
+    pub speed: Option<f64>,
 }
 
 impl Default for ReplayOptions {
@@ -94,6 +100,8 @@ impl Default for ReplayOptions {
             frames: false,
             tables: TableSizes::default(),
             version: 1,
+            uplink: None,
+            speed: None,
         }
     }
 }
@@ -104,6 +112,7 @@ struct Run {
     cameras: Vec<CameraStats>,
     input: InputStats,
     hits: HitsWritten,
+    uplink: Option<UplinkReport>,
 }
 
 /// The outputs a replay may leave in its directory, the report last.
@@ -221,7 +230,21 @@ pub fn replay(
         };
         let mut unit = Unit::new(wl, &pf.policy, pf.config, tables);
         let mut input = InputStats::default();
-        let mut sink = |at: u64, o: Outcome| hits.outcome(&pf.policy, at, o);
+        let mut slots = Vec::new();
+        let delivery = match &opts.uplink {
+            Some(u) => Some(Delivery::open(u, opts.version, &mut slots)?),
+            None => None,
+        };
+        let delivery = RefCell::new(delivery);
+        let push_error = RefCell::new(None::<anyhow::Error>);
+        let mut sink = |at: u64, o: Outcome| {
+            if let (Outcome::Forward(h), Some(d)) = (&o, delivery.borrow_mut().as_mut())
+                && let Err(e) = d.push(h)
+            {
+                push_error.borrow_mut().get_or_insert(e);
+            }
+            hits.outcome(&pf.policy, at, o);
+        };
         let bad = |input: &mut InputStats, line: u64, error: String| -> Result<()> {
             input.bad_lines += 1;
             if opts.strict {
@@ -233,29 +256,69 @@ pub fn replay(
             Ok(())
         };
         let mut count = 0u64;
+        let mut pace = Pace::new(opts.speed);
         reads::for_each_arrival(stream, pf.config.max_future_ms, |line, parsed, bytes| {
             input.lines += 1;
             count += 1;
             if count.is_multiple_of(65_536) {
                 bar.set_position(bytes);
             }
-            let (read, arrival) = match parsed {
-                Ok(r) => r,
-                Err(e) => return bad(&mut input, line, e),
+            let r = match parsed {
+                Ok((read, arrival)) => match unit.receive(&read, arrival, &mut sink) {
+                    Ok(_) => Ok(()),
+                    Err(e) => bad(&mut input, line, e.to_string()),
+                },
+                Err(e) => bad(&mut input, line, e),
             };
-            match unit.receive(&read, arrival, &mut sink) {
-                Ok(_) => Ok(()),
-                Err(e) => bad(&mut input, line, e.to_string()),
+            if let Some(e) = push_error.borrow_mut().take() {
+                return Err(e);
             }
+            if let Some(d) = delivery.borrow_mut().as_mut() {
+                let (clock, ind) = (unit.clock(), unit.indicators());
+                match pace.wait(clock) {
+                    Some(mut left) => loop {
+                        let step = left.min(Duration::from_millis(20));
+                        d.pump(clock, ind, step)?;
+                        left = left.saturating_sub(step);
+                        if left.is_zero() {
+                            break;
+                        }
+                    },
+                    None if count.is_multiple_of(64) => d.pump(clock, ind, Duration::ZERO)?,
+                    None => {}
+                }
+            }
+            r
         })?;
         unit.flush(&mut sink);
+        if let Some(e) = push_error.borrow_mut().take() {
+            return Err(e);
+        }
         let indicators = *unit.indicators();
         let cameras = unit.cameras().cloned().collect();
+        let uplink = match delivery.into_inner() {
+            Some(mut d) => {
+                eprintln!("input done: {} hits wait in the outbox", d.waiting());
+                if !d.drain(unit.clock(), &indicators)? {
+                    eprintln!(
+                        "uplink: {} hits still wait after the drain time{}",
+                        d.waiting(),
+                        match &opts.uplink.as_ref().and_then(|u| u.state.as_ref()) {
+                            Some(p) => format!("; kept in {}", p.display()),
+                            None => String::new(),
+                        }
+                    );
+                }
+                Some(d.finish()?)
+            }
+            None => None,
+        };
         Ok(Run {
             indicators,
             cameras,
             input,
             hits: hits.finish(&dir)?,
+            uplink,
         })
     })??;
     bar.finish_and_clear();
@@ -266,7 +329,37 @@ pub fn replay(
     let json = serde_json::to_vec_pretty(&report).context("report.json")?;
     dir.write("report.json", &json)?;
     dir.commit()?;
+    if let Some(u) = &report.uplink
+        && u.waiting > 0
+        && u.state.is_none()
+    {
+        bail!(
+            "{} hits were not delivered and are lost with this process (no --state); \
+             see the broker and `hitgate listen`",
+            u.waiting
+        );
+    }
     Ok(report)
+}
+
+/// Paces a replay at `speed` times the recorded time: how long to wait
+/// before the unit's clock reaches `clock`.
+struct Pace {
+    speed: Option<f64>,
+    start: Option<(Instant, u64)>,
+}
+
+impl Pace {
+    fn new(speed: Option<f64>) -> Self {
+        Self { speed, start: None }
+    }
+
+    fn wait(&mut self, clock: u64) -> Option<Duration> {
+        let speed = self.speed?;
+        let (t0, c0) = *self.start.get_or_insert((Instant::now(), clock));
+        let due = Duration::from_secs_f64(clock.saturating_sub(c0) as f64 / 1000.0 / speed);
+        Some(due.saturating_sub(t0.elapsed()))
+    }
 }
 
 /// A progress bar in bytes of the stream as read: a bar when the size is
@@ -312,6 +405,7 @@ impl Report {
             cameras,
             input,
             hits,
+            uplink,
         } = run;
         let mut by_rule: Vec<RuleCount> = pf
             .policy
@@ -356,6 +450,7 @@ impl Report {
             lists: lists.names(),
             timing,
             timeline: hits.timeline,
+            uplink,
         }
     }
 }

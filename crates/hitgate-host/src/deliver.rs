@@ -1,0 +1,304 @@
+//! The unit's side of the uplink for `hitgate replay`: forwarded hits go
+//! into the core's flash outbox ([`hitgate_core::store`]) on a file
+//! (`--state DIR`) or in memory, and from there over MQTT (`--mqtt`) to
+//! the central side (`hitgate listen`).
+//!
+//! A hit leaves the outbox only on the central side's `ack`, not on the
+//! broker's PUBACK: the broker's acknowledgement says the broker holds the
+//! message, the central side's says the hit is written where dispatch
+//! reads it, which is the question a zone asks ("did we lose any hit?").
+//! A broker that loses its store, a subscriber that was never there, a
+//! cluster node that dies with messages on it: the hit stays on the unit
+//! and goes again.
+//!
+//! Topics: the unit publishes `hitgate/<unit>/hit` and
+//! `hitgate/<unit>/status` and subscribes to `hitgate/<unit>/ack`.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use hitgate_core::hit::Hit;
+use hitgate_core::indicators::Indicators;
+use hitgate_core::outbox::OutboxSlot;
+use hitgate_core::store::{FlashOutbox, ITEM_MAX, Received, Restored, block_on};
+use hitgate_core::uplink::{MAX_MESSAGE, Message, encode_message};
+use sequential_storage::cache::{Cache, Uncached};
+use serde::Serialize;
+
+use crate::flash_file::{FileFlash, PAGE, WORD};
+use crate::mqtt::{Broker, Link, LinkEvent};
+
+/// How a replayed unit delivers.
+#[derive(Debug, Clone)]
+pub struct UplinkOptions {
+    /// The unit's id (in every message and topic).
+    pub unit: String,
+    /// Brokers, tried in turn.
+    pub brokers: Vec<Broker>,
+    /// Directory of the unit's flash file; none: the outbox lives in
+    /// memory and dies with the process.
+    pub state: Option<PathBuf>,
+    /// Outbox slots.
+    pub slots: usize,
+    /// Retention of an undelivered hit.
+    pub retention_ms: u64,
+    /// How long to wait for the last acknowledgements after the input.
+    pub drain: Duration,
+}
+
+/// Hits sent and not yet acknowledged, at most.
+const WINDOW: usize = 64;
+/// A status message this often while connected.
+const STATUS_EVERY: Duration = Duration::from_secs(2);
+
+type Store<'s> = FlashOutbox<'s, FileFlash, Cache<Uncached, Uncached, Uncached, u16>>;
+
+/// Flash pages for `slots` outbox slots: twice the live data, plus the
+/// map's spare page, so that garbage collection moves little.
+pub fn pages_for(slots: usize) -> usize {
+    let usable = PAGE - 2 * WORD;
+    2 * ((slots + 1) * ITEM_MAX).div_ceil(usable) + 2
+}
+
+/// What the unit's uplink did, for `report.json`.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct UplinkReport {
+    /// Unit id.
+    pub unit: String,
+    /// The state directory, if any.
+    pub state: Option<String>,
+    /// This run's boot count.
+    pub boot: u32,
+    /// Hits found in the outbox at the start.
+    pub restored: usize,
+    /// Hits put into the outbox by this run.
+    pub pushed: u64,
+    /// Hit messages published (resends included).
+    pub published: u64,
+    /// Hits acknowledged by the central side in this run.
+    pub acked: u64,
+    /// Hits that gave way in a full outbox, since the first boot.
+    pub evicted: u64,
+    /// Hits deleted undelivered by the retention, since the first boot.
+    pub expired: u64,
+    /// Hits still waiting at the end.
+    pub waiting: usize,
+    /// The next sequence number.
+    pub next_seq: u64,
+    /// Connections made.
+    pub connections: u64,
+    /// Connection failures.
+    pub failures: u64,
+    /// Messages from the broker that were not valid.
+    pub bad_messages: u64,
+    /// Flash bytes written in this run.
+    pub flash_bytes_written: u64,
+    /// Flash page erases in this run.
+    pub flash_erases: u64,
+}
+
+/// The unit's outbox and uplink (see the module docs).
+pub struct Delivery<'s> {
+    store: Store<'s>,
+    link: Option<Link>,
+    opts: UplinkOptions,
+    list_version: u32,
+    ack_topic: String,
+    buf: [u8; MAX_MESSAGE],
+    last_status: Option<Instant>,
+    report: UplinkReport,
+}
+
+impl<'s> Delivery<'s> {
+    /// Opens the outbox (restoring it from `--state`) and starts the link.
+    pub fn open(
+        opts: &UplinkOptions,
+        list_version: u32,
+        slots: &'s mut Vec<OutboxSlot>,
+    ) -> Result<Self> {
+        slots.clear();
+        slots.resize(opts.slots, OutboxSlot::EMPTY);
+        let pages = pages_for(opts.slots);
+        let flash = match &opts.state {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("{}: cannot create", dir.display()))?;
+                FileFlash::open(&dir.join("outbox.flash"), pages)?
+            }
+            None => FileFlash::in_memory(pages),
+        };
+        let range = 0..(pages * PAGE) as u32;
+        let (store, restored): (Store<'s>, Restored) = block_on(FlashOutbox::open(
+            flash,
+            range,
+            Cache::new_uncached(),
+            slots,
+        ))
+        .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+        if restored.dropped > 0 {
+            eprintln!(
+                "outbox: {} stored hits could not be used and were dropped (counted as evicted)",
+                restored.dropped
+            );
+        }
+        let unit = opts.unit.clone();
+        let link = match opts.brokers.is_empty() {
+            true => None,
+            false => Some(Link::start(
+                &opts.brokers,
+                &format!("hitgate-unit-{unit}"),
+                vec![format!("hitgate/{unit}/ack")],
+            )?),
+        };
+        let report = UplinkReport {
+            unit: unit.clone(),
+            state: opts.state.as_ref().map(|p| p.display().to_string()),
+            boot: store.boot(),
+            restored: restored.hits,
+            ..UplinkReport::default()
+        };
+        Ok(Self {
+            store,
+            link,
+            opts: opts.clone(),
+            list_version,
+            ack_topic: format!("hitgate/{unit}/ack"),
+            buf: [0; MAX_MESSAGE],
+            last_status: None,
+            report,
+        })
+    }
+
+    /// Puts a forwarded hit into the outbox (on flash when this returns).
+    pub fn push(&mut self, hit: &Hit) -> Result<()> {
+        block_on(self.store.push(hit)).map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+        self.report.pushed += 1;
+        Ok(())
+    }
+
+    /// Hits waiting.
+    pub fn waiting(&self) -> usize {
+        self.store.outbox().len()
+    }
+
+    /// Handles what the link reports for up to `wait`, applies the
+    /// retention at the unit's `clock`, and sends what the window allows.
+    pub fn pump(&mut self, clock: u64, ind: &Indicators, wait: Duration) -> Result<()> {
+        block_on(self.store.expire(clock, self.opts.retention_ms))
+            .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+        if self.link.is_none() {
+            return Ok(());
+        }
+        let deadline = Instant::now() + wait;
+        let mut first = true;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if !first && left.is_zero() {
+                break;
+            }
+            first = false;
+            let Some(event) = self.link.as_mut().and_then(|l| l.next(left)) else {
+                break;
+            };
+            match event {
+                LinkEvent::Up(b) => {
+                    self.report.connections += 1;
+                    eprintln!("uplink: connected to {b}");
+                    self.store.resend();
+                    self.last_status = None;
+                }
+                LinkEvent::Down(why) => {
+                    self.report.failures += 1;
+                    if self.report.failures <= 3 || self.report.failures.is_power_of_two() {
+                        eprintln!(
+                            "uplink: down ({why}); {} hits wait",
+                            self.store.outbox().len()
+                        );
+                    }
+                    self.store.resend();
+                }
+                LinkEvent::Message { topic, mut payload } => {
+                    if topic != self.ack_topic {
+                        continue;
+                    }
+                    match block_on(self.store.receive(&self.opts.unit, &mut payload))
+                        .map_err(|e| anyhow::anyhow!("outbox: {e}"))?
+                    {
+                        Received::Acked(n) => self.report.acked += n as u64,
+                        Received::Ignored => {}
+                        Received::Bad(_) => self.report.bad_messages += 1,
+                    }
+                }
+            }
+            // Keep the window full while events come in.
+            self.send(clock, ind);
+        }
+        self.send(clock, ind);
+        Ok(())
+    }
+
+    /// Publishes unsent hits in delivery order while the window allows,
+    /// and the status when due.
+    fn send(&mut self, clock: u64, ind: &Indicators) {
+        let Some(link) = self.link.as_ref() else {
+            return;
+        };
+        if !link.is_up() {
+            return;
+        }
+        let unit = self.opts.unit.as_str();
+        if self.last_status.is_none_or(|t| t.elapsed() >= STATUS_EVERY) {
+            let status = self.store.status(unit, clock, self.list_version, ind);
+            if let Ok(frame) = encode_message(&Message::Status(status), &mut self.buf)
+                && link.publish(&format!("hitgate/{unit}/status"), frame)
+            {
+                self.last_status = Some(Instant::now());
+            }
+        }
+        let topic = format!("hitgate/{unit}/hit");
+        while self.store.outbox().in_flight() < WINDOW {
+            let Ok(Some((seq, frame))) = self.store.outbox().next_message(unit, &mut self.buf)
+            else {
+                break;
+            };
+            if !link.publish(&topic, frame) {
+                break;
+            }
+            self.store.mark_sent(seq);
+            self.report.published += 1;
+        }
+    }
+
+    /// After the input: waits up to the drain time for every hit to be
+    /// acknowledged; true when the outbox is empty.
+    pub fn drain(&mut self, clock: u64, ind: &Indicators) -> Result<bool> {
+        if self.link.is_none() {
+            return Ok(self.waiting() == 0);
+        }
+        let end = Instant::now() + self.opts.drain;
+        while self.waiting() > 0 && Instant::now() < end {
+            self.pump(clock, ind, Duration::from_millis(50))?;
+        }
+        // A last status, so the central side sees the final counters.
+        self.last_status = None;
+        self.send(clock, ind);
+        self.pump(clock, ind, Duration::from_millis(200))?;
+        Ok(self.waiting() == 0)
+    }
+
+    /// What happened, for the report; closes the link.
+    pub fn finish(mut self) -> Result<UplinkReport> {
+        let c = *self.store.outbox().counters();
+        let mut r = std::mem::take(&mut self.report);
+        r.evicted = c.evicted;
+        r.expired = c.expired;
+        r.waiting = self.store.outbox().len();
+        r.next_seq = self.store.next_seq();
+        drop(self.link.take());
+        let (flash, _) = self.store.into_parts();
+        r.flash_bytes_written = flash.bytes_written();
+        r.flash_erases = flash.erases().iter().map(|&n| u64::from(n)).sum();
+        Ok(r)
+    }
+}

@@ -1,0 +1,434 @@
+//! `hitgate listen`: the central side of the uplink.
+//!
+//! Subscribes to every unit's `hit` and `status` topics with a persistent
+//! session, decodes each message ([`hitgate_core::uplink`]), removes
+//! duplicates by (unit, sequence number), appends each new hit to a JSON
+//! Lines file, and only once the file is flushed to disk sends the unit
+//! its `ack` (by sequence ranges), so that a hit leaves the unit only when
+//! it is written here. Duplicates are acknowledged again (the first ack
+//! may have been lost).
+//!
+//! Restarting on the same `--out` file goes on where it stopped: the
+//! (unit, sequence) pairs already in it are read back first.
+//!
+//! The report (`--report`, and on standard output at the end) gives per
+//! unit: hits delivered, duplicates dropped, the sequence numbers missing
+//! in each boot (loudly, on standard error, with the unit's own count of
+//! evicted and expired hits beside them), and the last status.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+use hitgate_core::uplink::{MAX_MESSAGE, Message, StatusRecord, decode_message, encode_message};
+use hitgate_core::wire::HitRecord;
+use serde::{Deserialize, Serialize};
+
+use crate::mqtt::{Broker, Link, LinkEvent};
+
+/// How to listen.
+#[derive(Debug, Clone)]
+pub struct ListenOptions {
+    /// Brokers, tried in turn.
+    pub brokers: Vec<Broker>,
+    /// The JSON Lines file of delivered hits (appended to).
+    pub out: PathBuf,
+    /// Where the report goes, rewritten as it changes.
+    pub report: Option<PathBuf>,
+    /// MQTT client id: the persistent session's name.
+    pub client_id: String,
+    /// Stop after this long without a message.
+    pub idle_exit: Option<Duration>,
+}
+
+/// One line of the delivered-hits file.
+#[derive(Debug, Serialize)]
+struct DeliveredLine<'a> {
+    unit: &'a str,
+    seq: u64,
+    boot: u32,
+    n: u32,
+    /// When it arrived here, ms since the Unix epoch.
+    received: u64,
+    hit: HitRecord<'a>,
+}
+
+/// What is read back from an earlier file.
+#[derive(Debug, Deserialize)]
+struct SeenLine {
+    unit: String,
+    seq: u64,
+}
+
+/// A span of missing sequence numbers in one boot.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Missing {
+    /// Boot.
+    pub boot: u32,
+    /// First missing per-boot number.
+    pub from: u32,
+    /// Last missing one.
+    pub to: u32,
+}
+
+/// Per unit.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct UnitReport {
+    /// New hits written (this run and earlier runs on the same file).
+    pub delivered: u64,
+    /// Messages dropped as duplicates.
+    pub duplicates: u64,
+    /// Sequence numbers missing below the highest received, per boot.
+    pub missing: Vec<Missing>,
+    /// How many that is.
+    pub missing_count: u64,
+    /// The last status message, as sent.
+    pub last_status: Option<serde_json::Value>,
+}
+
+/// The listener's report.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ListenReport {
+    /// By unit id.
+    pub units: BTreeMap<String, UnitReport>,
+    /// Messages that did not decode, or whose unit differs from the topic.
+    pub bad_messages: u64,
+    /// Acknowledgement messages sent.
+    pub acks_sent: u64,
+}
+
+struct UnitState {
+    report: UnitReport,
+    /// Per boot, the per-boot numbers received.
+    seen: BTreeMap<u32, BTreeSet<u32>>,
+    /// Received since the last acknowledgement.
+    to_ack: BTreeSet<u64>,
+}
+
+impl UnitState {
+    fn new() -> Self {
+        Self {
+            report: UnitReport::default(),
+            seen: BTreeMap::new(),
+            to_ack: BTreeSet::new(),
+        }
+    }
+
+    fn has(&self, seq: u64) -> bool {
+        let (boot, n) = split(seq);
+        self.seen.get(&boot).is_some_and(|s| s.contains(&n))
+    }
+
+    fn insert(&mut self, seq: u64) {
+        let (boot, n) = split(seq);
+        self.seen.entry(boot).or_default().insert(n);
+    }
+
+    fn missing(&self) -> Vec<Missing> {
+        let mut out = Vec::new();
+        for (&boot, got) in &self.seen {
+            let mut expect = 0u32;
+            for &n in got {
+                if n > expect {
+                    out.push(Missing {
+                        boot,
+                        from: expect,
+                        to: n - 1,
+                    });
+                }
+                expect = n.saturating_add(1);
+            }
+        }
+        out
+    }
+}
+
+/// Boot count and per-boot number of a sequence number.
+fn split(seq: u64) -> (u32, u32) {
+    ((seq >> 32) as u32, seq as u32)
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Runs the listener until idle (or forever); returns the report.
+pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
+    let mut units: BTreeMap<String, UnitState> = BTreeMap::new();
+    let mut out = open_out(&opts.out, &mut units)?;
+    let mut link = Link::start(
+        &opts.brokers,
+        &opts.client_id,
+        vec!["hitgate/+/hit".into(), "hitgate/+/status".into()],
+    )?;
+    let mut bad = 0u64;
+    let mut acks_sent = 0u64;
+    let mut last_message = Instant::now();
+    let mut last_report = Instant::now();
+    let mut buf = [0u8; MAX_MESSAGE];
+    loop {
+        // A batch: everything that arrives without a pause of 20 ms.
+        let mut wait = Duration::from_millis(200);
+        let mut got = false;
+        while let Some(event) = link.next(wait) {
+            wait = Duration::from_millis(20);
+            match event {
+                LinkEvent::Up(b) => eprintln!("listen: connected to {b}"),
+                LinkEvent::Down(why) => eprintln!("listen: down ({why})"),
+                LinkEvent::Message { topic, mut payload } => {
+                    got = true;
+                    if let Err(why) = take(&topic, &mut payload, &mut units, &mut out) {
+                        bad += 1;
+                        if bad <= 10 {
+                            eprintln!("listen: {topic}: {why}");
+                        }
+                    }
+                }
+            }
+            if units.values().map(|u| u.to_ack.len()).sum::<usize>() >= 256 {
+                break;
+            }
+        }
+        if units.values().any(|u| !u.to_ack.is_empty()) {
+            // Written and on disk before any unit lets go of a hit.
+            out.flush().context("listen: cannot write")?;
+            out.get_ref()
+                .sync_data()
+                .with_context(|| format!("{}: cannot sync", opts.out.display()))?;
+            for (unit, st) in units.iter_mut() {
+                for (from, to) in ranges(&st.to_ack) {
+                    let m = Message::Ack {
+                        unit: unit.as_str(),
+                        from,
+                        to,
+                    };
+                    if let Ok(frame) = encode_message(&m, &mut buf)
+                        && link.publish(&format!("hitgate/{unit}/ack"), frame)
+                    {
+                        acks_sent += 1;
+                    }
+                }
+                // Not acknowledged (link down): the unit sends them again
+                // and they are acknowledged as duplicates then.
+                st.to_ack.clear();
+            }
+        }
+        if got {
+            last_message = Instant::now();
+        }
+        let idle = opts.idle_exit.is_some_and(|d| last_message.elapsed() >= d);
+        if let Some(path) = &opts.report
+            && (idle || last_report.elapsed() >= Duration::from_secs(1))
+        {
+            write_report(path, &report(&units, bad, acks_sent))?;
+            last_report = Instant::now();
+        }
+        if idle {
+            break;
+        }
+    }
+    out.flush().context("listen: cannot write")?;
+    let r = report(&units, bad, acks_sent);
+    for (unit, u) in &r.units {
+        for m in &u.missing {
+            eprintln!(
+                "listen: GAP unit {unit} boot {}: {}..={} missing ({} hits); \
+                 the unit counts {} evicted, {} expired",
+                m.boot,
+                m.from,
+                m.to,
+                u64::from(m.to - m.from) + 1,
+                status_field(u, "evicted"),
+                status_field(u, "expired"),
+            );
+        }
+    }
+    Ok(r)
+}
+
+fn status_field(u: &UnitReport, name: &str) -> String {
+    u.last_status
+        .as_ref()
+        .and_then(|s| s.get(name))
+        .map_or("?".into(), |v| v.to_string())
+}
+
+/// Handles one message: a new hit is written, a duplicate counted, both
+/// queued for acknowledgement; a status is kept.
+fn take(
+    topic: &str,
+    payload: &mut [u8],
+    units: &mut BTreeMap<String, UnitState>,
+    out: &mut std::io::BufWriter<File>,
+) -> Result<(), String> {
+    let mut parts = topic.split('/');
+    let (Some("hitgate"), Some(topic_unit), Some(kind), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err("not a hitgate topic".into());
+    };
+    let message = decode_message(payload).map_err(|e| format!("undecodable message: {e}"))?;
+    match (kind, message) {
+        ("hit", Message::Hit { unit, seq, hit }) if unit == topic_unit => {
+            let st = units.entry(unit.to_string()).or_insert_with(UnitState::new);
+            st.to_ack.insert(seq);
+            if st.has(seq) {
+                st.report.duplicates += 1;
+                return Ok(());
+            }
+            let (boot, n) = split(seq);
+            let line = DeliveredLine {
+                unit,
+                seq,
+                boot,
+                n,
+                received: now_ms(),
+                hit,
+            };
+            serde_json::to_writer(&mut *out, &line)
+                .map_err(|e| e.to_string())
+                .and_then(|_| out.write_all(b"\n").map_err(|e| e.to_string()))
+                .map_err(|e| format!("cannot write: {e}"))?;
+            st.insert(seq);
+            st.report.delivered += 1;
+            Ok(())
+        }
+        ("status", Message::Status(s)) if s.unit == topic_unit => {
+            let st = units
+                .entry(s.unit.to_string())
+                .or_insert_with(UnitState::new);
+            st.report.last_status = Some(status_json(&s));
+            Ok(())
+        }
+        _ => Err(format!("not a {kind} message of unit {topic_unit}")),
+    }
+}
+
+fn status_json(s: &StatusRecord<'_>) -> serde_json::Value {
+    serde_json::to_value(s).unwrap_or(serde_json::Value::Null)
+}
+
+/// Sequence numbers as inclusive ranges of consecutive ones.
+fn ranges(seqs: &BTreeSet<u64>) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for &s in seqs {
+        match out.last_mut() {
+            Some((_, to)) if to.checked_add(1) == Some(s) => *to = s,
+            _ => out.push((s, s)),
+        }
+    }
+    out
+}
+
+/// Opens `--out` for appending, reading back what an earlier run wrote.
+fn open_out(
+    path: &Path,
+    units: &mut BTreeMap<String, UnitState>,
+) -> Result<std::io::BufWriter<File>> {
+    let mut f = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .with_context(|| format!("{}: cannot open", path.display()))?;
+    let mut skipped = 0u64;
+    for line in BufReader::new(&f).lines() {
+        let line = line.with_context(|| format!("{}: cannot read", path.display()))?;
+        match serde_json::from_str::<SeenLine>(&line) {
+            Ok(l) => {
+                let st = units.entry(l.unit).or_insert_with(UnitState::new);
+                if !st.has(l.seq) {
+                    st.insert(l.seq);
+                    st.report.delivered += 1;
+                }
+            }
+            Err(_) => skipped += 1,
+        }
+    }
+    if skipped > 0 {
+        eprintln!(
+            "{}: {skipped} unreadable lines skipped (a run killed mid-write?)",
+            path.display()
+        );
+    }
+    // A line cut short by a killed run ends here, so the next one starts
+    // on its own line.
+    let len = f.seek(SeekFrom::End(0))?;
+    if len > 0 {
+        let mut last = [0u8];
+        let mut r = File::open(path)?;
+        r.seek(SeekFrom::Start(len - 1))?;
+        r.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            f.write_all(b"\n")?;
+        }
+    }
+    Ok(std::io::BufWriter::new(f))
+}
+
+fn report(units: &BTreeMap<String, UnitState>, bad: u64, acks_sent: u64) -> ListenReport {
+    ListenReport {
+        units: units
+            .iter()
+            .map(|(k, st)| {
+                let missing = st.missing();
+                let mut r = st.report.clone();
+                r.missing_count = missing.iter().map(|m| u64::from(m.to - m.from) + 1).sum();
+                r.missing = missing;
+                (k.clone(), r)
+            })
+            .collect(),
+        bad_messages: bad,
+        acks_sent,
+    }
+}
+
+fn write_report(path: &Path, r: &ListenReport) -> Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    let json = serde_json::to_vec_pretty(r)?;
+    std::fs::write(&tmp, json).with_context(|| format!("{}: cannot write", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consecutive_sequence_numbers_make_one_range() {
+        let s: BTreeSet<u64> = [1, 2, 3, 7, 9, 10, u64::MAX].into_iter().collect();
+        assert_eq!(
+            ranges(&s),
+            vec![(1, 3), (7, 7), (9, 10), (u64::MAX, u64::MAX)]
+        );
+    }
+
+    #[test]
+    fn missing_numbers_are_found_per_boot() {
+        let mut u = UnitState::new();
+        for seq in [(1u64 << 32) | 1, (1 << 32) | 2, (1 << 32) | 5, (2 << 32)] {
+            u.insert(seq);
+        }
+        assert_eq!(
+            u.missing(),
+            vec![
+                Missing {
+                    boot: 1,
+                    from: 0,
+                    to: 0
+                },
+                Missing {
+                    boot: 1,
+                    from: 3,
+                    to: 4
+                },
+            ]
+        );
+    }
+}
