@@ -134,9 +134,11 @@ pub(super) fn draw(
                 // Stolen cars carry the time they were reported; a few
                 // entries have expired already.
                 if plan.name == "stolen" {
-                    e.from = Some(o.start - rng.range(3_600_000, 30 * 86_400_000));
+                    let from = o.start - rng.range(3_600_000, 30 * 86_400_000);
+                    e.from = Some(from);
                     if k % 8 == 7 {
-                        e.until = Some(o.start - rng.range(60_000, 86_400_000));
+                        // Ended after it began, and before the scenario.
+                        e.until = Some(from + rng.range(60_000, o.start - from - 60_000));
                     }
                 }
                 vehicle_entries.entry(v).or_default().push(listed.len());
