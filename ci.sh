@@ -2,6 +2,8 @@
 # Every check and test of hitgate, with its own set-up. CI runs this script
 # (.ci/run); so can you: ./ci.sh
 set -euo pipefail
+# Debian puts the brokers in /usr/sbin.
+export PATH="$PATH:/usr/sbin:/sbin"
 cd "$(dirname "$0")"
 export CARGO_TERM_COLOR=never
 step() { printf '\n==== %s\n' "$*"; }
@@ -9,12 +11,20 @@ step() { printf '\n==== %s\n' "$*"; }
 step "set-up: no_std targets"
 rustup target add thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf >/dev/null
 
-if ! command -v qemu-system-arm >/dev/null 2>&1; then
-  step "set-up: qemu-system-arm (Debian)"
+# Debian packages: QEMU for the firmware, Mosquitto and a NATS server
+# (three nodes: JetStream and MQTT) for the uplink tests on loopback ports.
+missing=""
+command -v qemu-system-arm >/dev/null 2>&1 || missing="$missing qemu-system-arm"
+command -v mosquitto >/dev/null 2>&1 || missing="$missing mosquitto"
+command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
+if [ -n "$missing" ]; then
+  step "set-up:$missing (Debian)"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq qemu-system-arm >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
+# The packaged broker may start as a service on 1883; the tests start
+# their own on free ports and do not need it.
 
 step "format"
 cargo fmt --all -- --check

@@ -19,7 +19,8 @@
 //! | slot `i` | `0x00`: the slot is free |
 //! | `0xFFFF` | `0x01`, boot count (`u32` LE), evicted (`u64` LE), expired (`u64` LE) |
 //!
-//! `docs/wire-format.md` gives the bytes of each with an example.
+//! Integers are little-endian; the frame is as [`wire`](crate::wire)
+//! writes it (its own CRC inside sequential-storage's item CRC).
 //!
 //! # Sequence numbers: boot count and per-boot counter
 //!

@@ -188,7 +188,7 @@ enum Command {
         /// MQTT client id: the name of the persistent session.
         #[arg(long, default_value = "hitgate-listen")]
         client_id: String,
-        /// Stop after this many seconds without a message.
+        /// Stop after this many seconds connected without a message.
         #[arg(long)]
         idle_exit: Option<f64>,
     },

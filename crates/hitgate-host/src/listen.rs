@@ -40,7 +40,7 @@ pub struct ListenOptions {
     pub report: Option<PathBuf>,
     /// MQTT client id: the persistent session's name.
     pub client_id: String,
-    /// Stop after this long without a message.
+    /// Stop after this long connected without a message.
     pub idle_exit: Option<Duration>,
 }
 
@@ -178,7 +178,11 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
         while let Some(event) = link.next(wait) {
             wait = Duration::from_millis(20);
             match event {
-                LinkEvent::Up(b) => eprintln!("listen: connected to {b}"),
+                LinkEvent::Up(b) => {
+                    eprintln!("listen: connected to {b}");
+                    // Idle time counts from the subscription.
+                    last_message = Instant::now();
+                }
                 LinkEvent::Down(why) => eprintln!("listen: down ({why})"),
                 LinkEvent::Message { topic, mut payload } => {
                     got = true;
@@ -219,6 +223,10 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
             }
         }
         if got {
+            last_message = Instant::now();
+        }
+        if !link.is_up() {
+            // Time without a broker is not idle time.
             last_message = Instant::now();
         }
         let idle = opts.idle_exit.is_some_and(|d| last_message.elapsed() >= d);

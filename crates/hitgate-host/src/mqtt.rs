@@ -161,9 +161,9 @@ impl Drop for Link {
         {
             let _ = c.try_disconnect();
         }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        // Not joined: a connection attempt may take seconds to give up;
+        // the thread ends on its own at the next event.
+        drop(self.thread.take());
     }
 }
 
@@ -192,9 +192,11 @@ fn drive(
             if stop.load(Ordering::SeqCst) {
                 return;
             }
-            match connection.recv_timeout(Duration::from_millis(500)) {
-                Err(rumqttc::RecvTimeoutError::Timeout) => continue,
-                Err(rumqttc::RecvTimeoutError::Disconnected) => return,
+            // Blocking: a timeout here would cancel a connection in
+            // progress (a cluster node creating its streams takes
+            // seconds), and the broker would see two sessions.
+            match connection.recv() {
+                Err(rumqttc::RecvError) => return,
                 Ok(Ok(Event::Incoming(Packet::ConnAck(_)))) => {
                     backoff = FIRST_BACKOFF;
                     failures = 0;

@@ -1,0 +1,694 @@
+//! Delivery, proven against real brokers on loopback ports: Mosquitto, and
+//! a three-node NATS cluster with JetStream and its MQTT listener. Each
+//! test starts what it needs and stops it; `./ci.sh` installs the Debian
+//! packages (`mosquitto`, `nats-server`).
+//!
+//! The reference for "every forwarded hit" is the same replay without an
+//! uplink: its `hits.jsonl`, by the core's decision number (`seq`).
+
+#![allow(clippy::unwrap_used, clippy::panic)] // test code: a panic is a failed test
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+/// One test at a time: they time outages against each other's brokers
+/// otherwise, on a two-core machine.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn need(program: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        found,
+        "{program} is not installed: ./ci.sh installs it (Debian package)"
+    );
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_port(port: u16, within: Duration) {
+    let end = Instant::now() + within;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < end, "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// A child process killed when dropped.
+struct Proc(Child);
+
+impl Proc {
+    fn spawn(c: &mut Command) -> Self {
+        Self(c.spawn().unwrap())
+    }
+
+    /// SIGTERM, and wait.
+    fn stop(mut self) {
+        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
+        let _ = self.0.wait();
+    }
+
+    /// SIGKILL, and wait.
+    fn kill(mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+
+    fn wait_ok(mut self, what: &str) {
+        let status = self.0.wait().unwrap();
+        assert!(status.success(), "{what}: {status}");
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Mosquitto on a loopback port, persistent (sessions and queued
+/// messages survive its restart, as a zone would run it).
+struct Mosquitto {
+    port: u16,
+    conf: PathBuf,
+}
+
+impl Mosquitto {
+    fn new(dir: &Path) -> Self {
+        need("mosquitto");
+        let port = free_port();
+        let data = dir.join("mosquitto");
+        std::fs::create_dir_all(&data).unwrap();
+        let conf = dir.join("mosquitto.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n\
+                 persistence_location {}/\nautosave_interval 1\nmax_queued_messages 100000\n",
+                data.display()
+            ),
+        )
+        .unwrap();
+        Self { port, conf }
+    }
+
+    fn start(&self) -> Proc {
+        let p = Proc::spawn(
+            Command::new("mosquitto")
+                .arg("-c")
+                .arg(&self.conf)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
+        wait_port(self.port, Duration::from_secs(10));
+        p
+    }
+
+    fn url(&self) -> String {
+        format!("mqtt://127.0.0.1:{}", self.port)
+    }
+}
+
+/// Three NATS servers in one cluster, JetStream and MQTT on each.
+struct Nats {
+    mqtt: [u16; 3],
+    confs: Vec<PathBuf>,
+}
+
+impl Nats {
+    fn new(dir: &Path) -> Self {
+        need("nats-server");
+        let client: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let cluster: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let mqtt = [free_port(), free_port(), free_port()];
+        let routes: Vec<String> = cluster
+            .iter()
+            .map(|p| format!("nats://127.0.0.1:{p}"))
+            .collect();
+        let confs = (0..3)
+            .map(|i| {
+                let store = dir.join(format!("n{i}"));
+                std::fs::create_dir_all(&store).unwrap();
+                let conf = dir.join(format!("n{i}.conf"));
+                std::fs::write(
+                    &conf,
+                    format!(
+                        "server_name: n{i}\nlisten: 127.0.0.1:{}\n\
+                         jetstream {{ store_dir: \"{}\" }}\n\
+                         cluster {{ name: hitgate, listen: 127.0.0.1:{}, routes: [{}] }}\n\
+                         mqtt {{ listen: 127.0.0.1:{} }}\n",
+                        client[i],
+                        store.display(),
+                        cluster[i],
+                        routes.join(", "),
+                        mqtt[i]
+                    ),
+                )
+                .unwrap();
+                conf
+            })
+            .collect();
+        Self { mqtt, confs }
+    }
+
+    fn start(&self, i: usize) -> Proc {
+        let p = Proc::spawn(
+            Command::new("nats-server")
+                .arg("-c")
+                .arg(&self.confs[i])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
+        wait_port(self.mqtt[i], Duration::from_secs(20));
+        p
+    }
+
+    fn url(&self, i: usize) -> String {
+        format!("mqtt://127.0.0.1:{}", self.mqtt[i])
+    }
+}
+
+/// A generated 20-minute scenario in `dir/scen`.
+fn scenario(dir: &Path, seed: u64) -> PathBuf {
+    let scen = dir.join("scen");
+    let ok = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+        .args([
+            "gen",
+            "--preset",
+            "small",
+            "--seed",
+            &seed.to_string(),
+            "--out",
+        ])
+        .arg(&scen)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    scen
+}
+
+fn replay(scen: &Path, reads: &Path, out: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hitgate"));
+    c.args(["replay", "--quiet", "--reads"])
+        .arg(reads)
+        .arg("--lists")
+        .arg(scen.join("lists.csv"))
+        .arg("--policy")
+        .arg(scen.join("policy.toml"))
+        .arg("--out")
+        .arg(out)
+        .stdout(Stdio::null());
+    c
+}
+
+/// The reference: the hits a replay without uplink forwards, in order.
+fn reference(scen: &Path, reads: &Path, out: &Path) -> Vec<Value> {
+    let ok = replay(scen, reads, out)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    jsonl(&out.join("hits.jsonl"))
+}
+
+fn listen(url: &str, out: &Path, report: &Path, id: &str, idle: u32) -> Proc {
+    Proc::spawn(
+        Command::new(env!("CARGO_BIN_EXE_hitgate"))
+            .args(["listen", "--mqtt", url, "--client-id", id, "--out"])
+            .arg(out)
+            .arg("--report")
+            .arg(report)
+            .args(["--idle-exit", &idle.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
+}
+
+fn jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Spawns with standard error read line by line; `marker` is sent when a
+/// line contains "input done".
+fn spawn_watching(c: &mut Command) -> (Proc, mpsc::Receiver<String>) {
+    let mut child = c.stderr(Stdio::piped()).spawn().unwrap();
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    (Proc(child), rx)
+}
+
+fn wait_line(rx: &mpsc::Receiver<String>, needle: &str, within: Duration) {
+    let end = Instant::now() + within;
+    loop {
+        let left = end.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) if l.contains(needle) => return,
+            Ok(_) => {}
+            Err(_) => panic!("no line with {needle:?} within {within:?}"),
+        }
+    }
+}
+
+/// The delivered hits of `unit` in `boot` by the core's decision number
+/// (which restarts with the unit), each once; panics on a (unit, seq)
+/// written twice.
+fn delivered(path: &Path, unit: &str, boot: u64) -> BTreeMap<u64, Value> {
+    let mut seen = BTreeSet::new();
+    let mut by_decision = BTreeMap::new();
+    for l in jsonl(path) {
+        let key = (
+            l["unit"].as_str().unwrap().to_string(),
+            l["seq"].as_u64().unwrap(),
+        );
+        assert!(seen.insert(key.clone()), "{key:?} written twice");
+        if key.0 == unit && l["boot"] == boot {
+            let d = l["hit"]["seq"].as_u64().unwrap();
+            by_decision.insert(d, l);
+        }
+    }
+    by_decision
+}
+
+/// Each reference hit delivered once, with the same plate and action.
+fn assert_all_delivered(reference: &[Value], got: &BTreeMap<u64, Value>) {
+    assert_eq!(
+        got.len(),
+        reference.len(),
+        "delivered {} of {}",
+        got.len(),
+        reference.len()
+    );
+    for r in reference {
+        let seq = r["seq"].as_u64().unwrap();
+        let g = got
+            .get(&seq)
+            .unwrap_or_else(|| panic!("decision {seq} not delivered"));
+        assert_eq!(g["hit"]["listed"], r["listed"], "decision {seq}");
+        let dispatch = r["action"] == "dispatch";
+        assert_eq!(
+            g["hit"]["action"].as_u64() == Some(2),
+            dispatch,
+            "decision {seq}"
+        );
+    }
+}
+
+/// Delivery order: dispatch first, then the lower priority, then the
+/// older event, then the lower sequence number.
+fn delivery_key(l: &Value) -> (bool, u64, u64, u64) {
+    (
+        l["hit"]["action"].as_u64() != Some(2),
+        l["hit"]["priority"].as_u64().unwrap(),
+        l["hit"]["time"].as_u64().unwrap(),
+        l["seq"].as_u64().unwrap(),
+    )
+}
+
+#[test]
+fn an_outage_of_mosquitto_loses_nothing_and_drains_dispatch_first() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let scen = scenario(dir, 3);
+    let reference = reference(&scen, &scen.join("reads.jsonl"), &dir.join("ref"));
+    assert!(reference.len() >= 20, "{} hits", reference.len());
+
+    let broker = Mosquitto::new(dir);
+    let b = broker.start();
+    let got = dir.join("delivered.jsonl");
+    let listener = listen(&broker.url(), &got, &dir.join("listen.json"), "central", 12);
+    // 20 recorded minutes in about 6 s.
+    let (unit, lines) = spawn_watching(
+        replay(&scen, &scen.join("reads.jsonl"), &dir.join("out"))
+            .args(["--mqtt", &broker.url(), "--unit", "u-7", "--speed", "200"])
+            .args(["--drain", "60", "--state"])
+            .arg(dir.join("state")),
+    );
+    wait_line(&lines, "connected", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_secs(2));
+    b.stop();
+    // The rest of the input goes into the outbox while the broker is away.
+    wait_line(&lines, "input done", Duration::from_secs(30));
+    let restart = now_ms();
+    let b = broker.start();
+    unit.wait_ok("replay");
+    listener.wait_ok("listen");
+    b.stop();
+
+    let got_hits = delivered(&got, "u-7", 1);
+    assert_all_delivered(&reference, &got_hits);
+    let report = json(&dir.join("listen.json"));
+    assert_eq!(report["units"]["u-7"]["missing_count"], 0, "{report}");
+    let uplink = &json(&dir.join("out/report.json"))["uplink"];
+    assert_eq!(uplink["waiting"], 0, "{uplink}");
+    assert_eq!(uplink["evicted"], 0, "{uplink}");
+    assert!(
+        uplink["failures"].as_u64().unwrap() >= 1,
+        "no outage seen: {uplink}"
+    );
+
+    // The drain after the restart, in the order it arrived (the file's):
+    // delivery order.
+    let keys: Vec<_> = jsonl(&got)
+        .iter()
+        .filter(|l| l["received"].as_u64().unwrap() >= restart)
+        .map(delivery_key)
+        .collect();
+    assert!(
+        keys.len() >= 5,
+        "only {} hits waited out the outage",
+        keys.len()
+    );
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "the backlog did not drain in delivery order");
+}
+
+#[test]
+fn a_killed_unit_restarted_on_its_state_loses_nothing_and_reuses_no_number() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let scen = scenario(dir, 5);
+    // The input in two parts: the run that is killed, and the next one.
+    let all = std::fs::read_to_string(scen.join("reads.jsonl")).unwrap();
+    let lines: Vec<&str> = all.lines().collect();
+    let (a, b) = lines.split_at(lines.len() * 3 / 5);
+    std::fs::write(dir.join("a.jsonl"), a.join("\n") + "\n").unwrap();
+    std::fs::write(dir.join("b.jsonl"), b.join("\n") + "\n").unwrap();
+    let ref_a = reference(&scen, &dir.join("a.jsonl"), &dir.join("ref-a"));
+    let ref_b = reference(&scen, &dir.join("b.jsonl"), &dir.join("ref-b"));
+
+    let broker = Mosquitto::new(dir);
+    let state = dir.join("state");
+    // The broker is down; the unit stores, and is killed mid-replay
+    // (12 recorded minutes at 60x: about 12 s; killed after 4).
+    let unit = Proc::spawn(
+        replay(&scen, &dir.join("a.jsonl"), &dir.join("out-a"))
+            .args([
+                "--mqtt",
+                &broker.url(),
+                "--unit",
+                "u-k",
+                "--speed",
+                "60",
+                "--state",
+            ])
+            .arg(&state)
+            .stderr(Stdio::null()),
+    );
+    std::thread::sleep(Duration::from_secs(4));
+    unit.kill();
+
+    let b = broker.start();
+    let got = dir.join("delivered.jsonl");
+    let listener = listen(&broker.url(), &got, &dir.join("listen.json"), "central", 6);
+    let (unit, _lines) = spawn_watching(
+        replay(&scen, &dir.join("b.jsonl"), &dir.join("out-b"))
+            .args([
+                "--mqtt",
+                &broker.url(),
+                "--unit",
+                "u-k",
+                "--drain",
+                "60",
+                "--state",
+            ])
+            .arg(&state),
+    );
+    unit.wait_ok("replay after the kill");
+    listener.wait_ok("listen");
+    b.stop();
+
+    let mut by_boot: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
+    for l in jsonl(&got) {
+        by_boot
+            .entry(l["boot"].as_u64().unwrap())
+            .or_default()
+            .push(l);
+    }
+    assert_eq!(by_boot.keys().copied().collect::<Vec<_>>(), [1, 2], "boots");
+    // Boot 1: numbers 0..k without a gap, and they are the first k hits
+    // the killed run decided, in order.
+    let mut first = by_boot.remove(&1).unwrap();
+    first.sort_by_key(|l| l["n"].as_u64());
+    let k = first.len();
+    assert!(
+        k >= 1 && k < ref_a.len(),
+        "killed after {k} of {} hits",
+        ref_a.len()
+    );
+    for (i, l) in first.iter().enumerate() {
+        assert_eq!(l["n"].as_u64(), Some(i as u64), "gap in boot 1");
+        assert_eq!(l["hit"]["seq"], ref_a[i]["seq"]);
+        assert_eq!(l["hit"]["listed"], ref_a[i]["listed"]);
+    }
+    let report = json(&dir.join("out-b/report.json"));
+    assert_eq!(
+        report["uplink"]["restored"].as_u64(),
+        Some(k as u64),
+        "{report}"
+    );
+    assert_eq!(report["uplink"]["boot"], 2);
+    // Boot 2: every hit of the second run.
+    assert_all_delivered(&ref_b, &delivered(&got, "u-k", 2));
+}
+
+#[test]
+fn a_full_outbox_gives_way_by_the_rule_and_counts_every_eviction() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let scen = scenario(dir, 9);
+    let reference = reference(&scen, &scen.join("reads.jsonl"), &dir.join("ref"));
+    const SLOTS: usize = 8;
+    assert!(reference.len() > 3 * SLOTS);
+
+    // A long outage: no broker at all; 8 slots.
+    let broker = Mosquitto::new(dir);
+    let state = dir.join("state");
+    let ok = replay(&scen, &scen.join("reads.jsonl"), &dir.join("out"))
+        .args([
+            "--mqtt",
+            &broker.url(),
+            "--unit",
+            "u-f",
+            "--drain",
+            "0",
+            "--outbox",
+            "8",
+            "--state",
+        ])
+        .arg(&state)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let uplink = json(&dir.join("out/report.json"))["uplink"].clone();
+    assert_eq!(uplink["waiting"].as_u64(), Some(SLOTS as u64), "{uplink}");
+    assert_eq!(
+        uplink["evicted"].as_u64(),
+        Some((reference.len() - SLOTS) as u64),
+        "every hit past the eighth gives way or is refused, and is counted: {uplink}"
+    );
+
+    // The broker comes back; the unit drains (no new reads).
+    std::fs::write(dir.join("none.jsonl"), "").unwrap();
+    let b = broker.start();
+    let got = dir.join("delivered.jsonl");
+    let listener = listen(&broker.url(), &got, &dir.join("listen.json"), "central", 5);
+    let ok = replay(&scen, &dir.join("none.jsonl"), &dir.join("out-2"))
+        .args([
+            "--mqtt",
+            &broker.url(),
+            "--unit",
+            "u-f",
+            "--drain",
+            "60",
+            "--outbox",
+            "8",
+            "--state",
+        ])
+        .arg(&state)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    listener.wait_ok("listen");
+    b.stop();
+
+    // What stays is the best 8 by the written rule, computed here from
+    // the reference: priority 0 first, then dispatch, then the lower
+    // priority, then the newest.
+    let mut keep: Vec<&Value> = reference.iter().collect();
+    keep.sort_by_key(|h| {
+        (
+            h["priority"] != 0,
+            h["action"] != "dispatch",
+            h["priority"].as_u64(),
+            std::cmp::Reverse((h["ts"].as_str().unwrap().to_string(), h["seq"].as_u64())),
+        )
+    });
+    let expected: BTreeSet<u64> = keep[..SLOTS]
+        .iter()
+        .map(|h| h["seq"].as_u64().unwrap())
+        .collect();
+    let got_hits = delivered(&got, "u-f", 1);
+    assert_eq!(got_hits.keys().copied().collect::<BTreeSet<_>>(), expected);
+    let p0 = reference.iter().filter(|h| h["priority"] == 0).count();
+    let p0_got = got_hits
+        .values()
+        .filter(|l| l["hit"]["priority"] == 0)
+        .count();
+    assert_eq!(
+        p0_got,
+        p0.min(SLOTS),
+        "a priority-0 hit gave way to a lower one"
+    );
+}
+
+#[test]
+fn the_nats_cluster_loses_nothing_when_the_units_node_dies() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let scen = scenario(dir, 3);
+    let reference = reference(&scen, &scen.join("reads.jsonl"), &dir.join("ref"));
+
+    let nats = Nats::new(dir);
+    let nodes: Vec<Proc> = (0..3).map(|i| nats.start(i)).collect();
+    let mut nodes = nodes.into_iter();
+    let (n0, n1, n2) = (
+        nodes.next().unwrap(),
+        nodes.next().unwrap(),
+        nodes.next().unwrap(),
+    );
+    let got = dir.join("delivered.jsonl");
+    let listener = listen(
+        &format!("{},{}", nats.url(2), nats.url(1)),
+        &got,
+        &dir.join("listen.json"),
+        "central",
+        15,
+    );
+    // 20 recorded minutes in about 20 s.
+    let (unit, lines) = spawn_watching(
+        replay(&scen, &scen.join("reads.jsonl"), &dir.join("out"))
+            .args(["--mqtt", &format!("{},{}", nats.url(0), nats.url(1))])
+            .args(["--unit", "u-n", "--speed", "60", "--drain", "90", "--state"])
+            .arg(dir.join("state")),
+    );
+    wait_line(&lines, "connected to", Duration::from_secs(30));
+    std::thread::sleep(Duration::from_secs(3));
+    // The unit's node dies.
+    let killed = now_ms();
+    n0.kill();
+    unit.wait_ok("replay");
+    listener.wait_ok("listen");
+    n1.stop();
+    n2.stop();
+
+    let got_hits = delivered(&got, "u-n", 1);
+    assert!(
+        got_hits
+            .values()
+            .any(|l| l["received"].as_u64().unwrap() > killed + 500),
+        "nothing went through the second node"
+    );
+    assert_all_delivered(&reference, &got_hits);
+    let uplink = &json(&dir.join("out/report.json"))["uplink"];
+    assert_eq!(uplink["waiting"], 0, "{uplink}");
+    assert!(
+        uplink["connections"].as_u64().unwrap() >= 2,
+        "no failover: {uplink}"
+    );
+}
+
+#[test]
+fn a_persistent_session_gets_what_was_published_to_a_node_since_killed() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let scen = scenario(dir, 3);
+    let reference = reference(&scen, &scen.join("reads.jsonl"), &dir.join("ref"));
+
+    let nats = Nats::new(dir);
+    let mut nodes: Vec<Option<Proc>> = (0..3).map(|i| Some(nats.start(i))).collect();
+    // The central side makes its session on node 1, then goes away.
+    let got = dir.join("delivered.jsonl");
+    listen(&nats.url(0), &got, &dir.join("listen.json"), "central", 4).wait_ok("listen");
+    assert!(jsonl(&got).is_empty());
+    // The unit publishes to node 1 while nobody listens; no ack comes.
+    let ok = replay(&scen, &scen.join("reads.jsonl"), &dir.join("out"))
+        .args([
+            "--mqtt",
+            &nats.url(0),
+            "--unit",
+            "u-s",
+            "--drain",
+            "3",
+            "--state",
+        ])
+        .arg(dir.join("state"))
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let uplink = &json(&dir.join("out/report.json"))["uplink"];
+    assert_eq!(
+        uplink["waiting"].as_u64(),
+        Some(reference.len() as u64),
+        "{uplink}"
+    );
+    nodes[0].take().unwrap().kill();
+    // The session reconnects to node 3 and gets every message.
+    listen(&nats.url(2), &got, &dir.join("listen.json"), "central", 6).wait_ok("listen again");
+    assert_all_delivered(&reference, &delivered(&got, "u-s", 1));
+    for n in nodes.into_iter().flatten() {
+        n.stop();
+    }
+}
