@@ -15,7 +15,7 @@
 //! state.
 
 use std::fs::{File, OpenOptions};
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -71,6 +71,8 @@ impl FileFlash {
             .write(true)
             .create(true)
             .truncate(false)
+            // Plates of undelivered hits: the owner's only.
+            .mode(0o600)
             .open(path)
             .with_context(|| format!("{}: cannot open", path.display()))?;
         match file.try_lock() {
