@@ -256,6 +256,10 @@ mod tests {
         let path = dir.path().join("flash.bin");
         {
             let mut f = FileFlash::open(&path, 2).unwrap();
+            // Plates of undelivered hits: readable by the owner only.
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
             // A second process (here: a second open) is refused.
             assert!(FileFlash::open(&path, 2).is_err());
             block_on(f.write(PAGE as u32 + 8, &[1, 2, 3, 4])).unwrap();
