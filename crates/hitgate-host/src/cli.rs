@@ -116,7 +116,8 @@ impl UplinkArgs {
             state: self.state.clone(),
             slots: self.outbox,
             retention_ms: self.retention_days * 86_400_000,
-            drain: std::time::Duration::from_secs_f64(self.drain),
+            drain: std::time::Duration::try_from_secs_f64(self.drain)
+                .map_err(|_| anyhow!("--drain {}: too long", self.drain))?,
         }))
     }
 }
@@ -354,7 +355,10 @@ fn dispatch(cli: Cli) -> Result<()> {
             idle_exit,
         } => {
             let idle_exit = match idle_exit {
-                Some(s) if s.is_finite() && s > 0.0 => Some(std::time::Duration::from_secs_f64(s)),
+                Some(s) if s > 0.0 => Some(
+                    std::time::Duration::try_from_secs_f64(s)
+                        .map_err(|_| anyhow!("--idle-exit {s}: too long"))?,
+                ),
                 Some(s) => return Err(anyhow!("--idle-exit {s}: seconds, more than 0")),
                 None => None,
             };

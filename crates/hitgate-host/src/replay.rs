@@ -357,7 +357,10 @@ impl Pace {
     fn wait(&mut self, clock: u64) -> Option<Duration> {
         let speed = self.speed?;
         let (t0, c0) = *self.start.get_or_insert((Instant::now(), clock));
-        let due = Duration::from_secs_f64(clock.saturating_sub(c0) as f64 / 1000.0 / speed);
+        // A tiny --speed makes the wait longer than a Duration holds: wait
+        // as long as one can.
+        let due = Duration::try_from_secs_f64(clock.saturating_sub(c0) as f64 / 1000.0 / speed)
+            .unwrap_or(Duration::MAX);
         Some(due.saturating_sub(t0.elapsed()))
     }
 }
