@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the firmware on its three QEMU boards and checks that the hit frames
 # it writes are byte-for-byte the frames `hitgate replay --frames` writes
-# for the same stream, lists and policy, with the same table sizes.
+# for the same stream, lists and policy, with the same table sizes; on the
+# boards with a flash outbox, through a restart with hits waiting in it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -40,9 +41,21 @@ for b in "${boards[@]}"; do
     "$hitgate" replay --reads "$dir/reads.jsonl" --lists "$dir/lists.csv" "${policy[@]}" \
       --out "$run/host" --frames --quiet --passages "$passages" --suppression "$suppression" --cameras "$cameras" >/dev/null
     "$hitgate" prepare --reads "$dir/reads.jsonl" --lists "$dir/lists.csv" "${policy[@]}" --out "$run/bundle.bin" >/dev/null
-    (cd "$run" && timeout 300 qemu-system-arm -cpu "$cpu" -machine "$machine" -nographic \
-      -semihosting-config enable=on,target=native -kernel "$elf" 2>/dev/null | tail -1)
+    if ! (cd "$run" && timeout 300 qemu-system-arm -cpu "$cpu" -machine "$machine" -nographic \
+      -semihosting-config enable=on,target=native -kernel "$elf" >"$run/log" 2>&1); then
+      echo "  $target ($machine), $scen: THE FIRMWARE FAILED:" >&2
+      sed 's/^/    /' "$run/log" >&2
+      fail=1
+      continue
+    fi
+    grep -v "^Timer with period zero" "$run/log" | sed 's/^/    /'
     hits=$(grep -c . "$run/host/hits.jsonl" || true)
+    # Off the micro:bit the outbox is on flash and went through a restart
+    # (the firmware checks what came back; this checks it happened).
+    if [ "$target" != thumbv6m-none-eabi ] && ! grep -q "outbox on flash, at boot 2" "$run/log"; then
+      echo "  $target ($machine), $scen: NO RESTART OF THE FLASH OUTBOX" >&2
+      fail=1
+    fi
     if cmp -s "$run/frames.bin" "$run/host/hits.frames"; then
       echo "  $target ($machine), $scen: $hits hits, frames identical to the host"
     else

@@ -102,6 +102,7 @@ impl OutboxSlot {
     }
 
     /// The slot of a stored frame, checked by decoding it.
+    #[cfg(feature = "flash")] // used by the flash outbox only
     pub(crate) fn from_frame(seq: u64, frame: &[u8]) -> Result<Self, WireError> {
         let mut new = Self::EMPTY;
         let dst = new
@@ -125,6 +126,7 @@ impl OutboxSlot {
     }
 
     /// Sequence number.
+    #[cfg(feature = "flash")] // used by the flash outbox only
     pub(crate) fn seq(&self) -> u64 {
         self.seq
     }
@@ -230,6 +232,7 @@ impl<'s> Outbox<'s> {
     }
 
     /// Puts a hit kept elsewhere (on flash) back into slot `at`.
+    #[cfg(feature = "flash")] // used by the flash outbox only
     pub(crate) fn restore(&mut self, at: usize, slot: OutboxSlot) -> bool {
         match self.slots.get_mut(at) {
             Some(s) => {
@@ -241,6 +244,7 @@ impl<'s> Outbox<'s> {
     }
 
     /// The slots holding hits numbered `from..=to`, by index.
+    #[cfg(feature = "flash")] // used by the flash outbox only
     pub(crate) fn slots_in(&self, from: u64, to: u64) -> impl Iterator<Item = usize> + '_ {
         self.slots
             .iter()
@@ -250,6 +254,7 @@ impl<'s> Outbox<'s> {
     }
 
     /// The slots holding hits older than the retention allows, by index.
+    #[cfg(feature = "flash")] // used by the flash outbox only
     pub(crate) fn slots_before(&self, limit: u64) -> impl Iterator<Item = usize> + '_ {
         self.slots
             .iter()
@@ -259,6 +264,7 @@ impl<'s> Outbox<'s> {
     }
 
     /// Frees slot `at`.
+    #[cfg(feature = "flash")] // used by the flash outbox only
     pub(crate) fn free(&mut self, at: usize) {
         if let Some(s) = self.slots.get_mut(at) {
             s.used = false;
@@ -266,6 +272,7 @@ impl<'s> Outbox<'s> {
     }
 
     /// Counters kept elsewhere (on flash) take over.
+    #[cfg(feature = "flash")] // used by the flash outbox only
     pub(crate) fn set_counters(&mut self, counters: OutboxCounters) {
         self.counters = counters;
     }

@@ -32,3 +32,35 @@ fn sizes_stay_within_their_budgets() {
         assert!(size <= budget, "{name} is {size} bytes, budget {budget}");
     }
 }
+
+/// What the flash outbox asks of a firmware's stack: each call is a
+/// future that `block_on` (or an executor) keeps while it runs. The flash
+/// is borrowed, as a driver would be, so that its own size does not count.
+#[cfg(feature = "flash")]
+#[test]
+fn flash_outbox_calls_stay_within_their_stack_budgets() {
+    use core::mem::size_of_val;
+    use hitgate_core::outbox::OutboxSlot;
+    use hitgate_core::store::{FlashOutbox, block_on};
+    use sequential_storage::cache::Cache;
+    use sequential_storage::mock_flash::{MockFlashBase, WriteCountCheck};
+
+    let mut flash = MockFlashBase::<4, 4, 1024>::new(WriteCountCheck::Twice, None, true);
+    let mut slots = [const { OutboxSlot::EMPTY }; 4];
+    let open = FlashOutbox::open(&mut flash, 0..16384, Cache::new_uncached(), &mut slots);
+    let open_size = size_of_val(&open);
+    let (mut o, _) = block_on(open).unwrap();
+    let outbox_size = size_of_val(&o);
+    let ack_size = size_of_val(&o.ack(0, 0));
+    let expire_size = size_of_val(&o.expire(0, 0));
+    let sizes = [
+        ("FlashOutbox", outbox_size, 512),
+        ("open future", open_size, 2048),
+        ("ack future", ack_size, 1536),
+        ("expire future", expire_size, 1536),
+    ];
+    for (name, size, budget) in sizes {
+        println!("{name:>14}: {size:>5} bytes (budget {budget})");
+        assert!(size <= budget, "{name} is {size} bytes, budget {budget}");
+    }
+}

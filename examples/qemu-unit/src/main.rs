@@ -7,13 +7,20 @@
 //! writer and the alarm line an `embedded-hal` output pin, so a real board
 //! only swaps those.
 //!
+//! Forwarded hits go through the core's flash outbox
+//! ([`hitgate_core::store`]) on a NOR flash kept in RAM (`ram_flash`;
+//! the micro:bit keeps a RAM outbox, see [`outbox`]). The first hits find the uplink down, and the power
+//! fails after the read that forwarded them: the outbox is opened again
+//! from the flash alone, must give back those hits and count a second
+//! boot, and only then sends them; the firmware fails otherwise.
+//!
 //! Sizes per board (see `BENCHMARKS.md` for what they cost):
 //!
-//! | target | board | entries (+ filter) | passages | suppression | outbox |
-//! |---|---|---|---|---|---|
-//! | thumbv6m-none-eabi | micro:bit (16 KiB RAM) | 64 | 8 | 32 | 4 |
-//! | thumbv7m-none-eabi | LM3S6965 (64 KiB RAM) | 1,024 | 16 | 128 | 16 |
-//! | thumbv7em-none-eabihf | MPS2-AN386 (4 MiB RAM) | 16,384 | 32 | 1,024 | 256 |
+//! | target | board | entries (+ filter) | passages | suppression | outbox | outbox flash |
+//! |---|---|---|---|---|---|---|
+//! | thumbv6m-none-eabi | micro:bit (16 KiB RAM) | 64 | 8 | 32 | 4 | none (RAM outbox) |
+//! | thumbv7m-none-eabi | LM3S6965 (64 KiB RAM) | 1,024 | 16 | 128 | 16 | 7 × 1 KiB |
+//! | thumbv7em-none-eabihf | MPS2-AN386 (4 MiB RAM) | 16,384 | 32 | 1,024 | 256 | 21 × 4 KiB |
 
 #![no_std]
 #![no_main]
@@ -21,6 +28,9 @@
 
 mod host_file;
 mod outbox;
+#[cfg(not(board_small))]
+mod ram_flash;
+mod stack;
 
 use core::fmt::Write as _;
 
@@ -38,7 +48,6 @@ use static_cell::ConstStaticCell;
 
 #[cfg(feature = "defmt")]
 use defmt_semihosting as _; // the global defmt logger
-use hitgate_core::outbox::OutboxSlot;
 use host_file::{HostFile, LoggedPin};
 use outbox::Uplink;
 
@@ -57,6 +66,7 @@ mod size {
     pub const SUPPRESSION: usize = 128;
     pub const CAMERAS: usize = 16;
     pub const OUTBOX: usize = 16;
+    pub const FLASH_PAGE: usize = 1_024;
 }
 #[cfg(not(any(board_small, board_medium)))]
 mod size {
@@ -67,6 +77,7 @@ mod size {
     pub const SUPPRESSION: usize = 1_024;
     pub const CAMERAS: usize = 64;
     pub const OUTBOX: usize = 256;
+    pub const FLASH_PAGE: usize = 4_096;
 }
 use size::*;
 
@@ -81,8 +92,6 @@ static SUPPRESS_STORE: ConstStaticCell<[SuppressSlot; SUPPRESSION]> =
     ConstStaticCell::new([SuppressSlot::EMPTY; SUPPRESSION]);
 static CAMERA_STORE: ConstStaticCell<[CameraStats; CAMERAS]> =
     ConstStaticCell::new([CameraStats::EMPTY; CAMERAS]);
-static OUTBOX_STORE: ConstStaticCell<[OutboxSlot; OUTBOX]> =
-    ConstStaticCell::new([OutboxSlot::EMPTY; OUTBOX]);
 static READER: ConstStaticCell<Reader<MAX_RECORD>> = ConstStaticCell::new(Reader::new());
 static POLICY: ConstStaticCell<Policy> = ConstStaticCell::new(Policy::new());
 
@@ -95,6 +104,9 @@ enum Error {
     Bundle(&'static str),
     /// The bundle does not fit this board's storage.
     Capacity(&'static str),
+    /// The outbox's flash failed, or gave back something else than was
+    /// written.
+    Outbox(&'static str),
 }
 
 impl core::fmt::Display for Error {
@@ -103,6 +115,7 @@ impl core::fmt::Display for Error {
             Self::File(name) => write!(f, "host file {name}"),
             Self::Bundle(what) => write!(f, "bad bundle: {what}"),
             Self::Capacity(what) => write!(f, "too large for this board: {what}"),
+            Self::Outbox(what) => write!(f, "outbox: {what}"),
         }
     }
 }
@@ -114,6 +127,7 @@ impl defmt::Format for Error {
             Self::File(name) => defmt::write!(f, "host file {=str}", name),
             Self::Bundle(what) => defmt::write!(f, "bad bundle: {=str}", what),
             Self::Capacity(what) => defmt::write!(f, "too large for this board: {=str}", what),
+            Self::Outbox(what) => defmt::write!(f, "outbox: {=str}", what),
         }
     }
 }
@@ -151,6 +165,7 @@ macro_rules! log {
 
 #[entry]
 fn main() -> ! {
+    stack::paint();
     let status = match run() {
         Ok(()) => EXIT_SUCCESS,
         Err(e) => {
@@ -214,17 +229,10 @@ fn run() -> Result<(), Error> {
         cameras: CAMERA_STORE.take(),
     };
     let mut unit = Unit::new(&watchlist, policy, config, tables);
-    let mut outbox = Uplink::new(OUTBOX_STORE.take());
-    let mut sink = |_: u64, o: Outcome| {
-        if let Outcome::Forward(hit) = o {
-            if hit.priority == Priority::P0 && hit.action == Action::Dispatch {
-                let _ = alarm.set_high();
-                let _ = alarm.set_low();
-            }
-            outbox.push(&hit);
-            outbox.flush(&mut uplink);
-        }
-    };
+    let mut outbox = Uplink::open()?;
+    // Where the outbox is on flash, the uplink is down until the restart.
+    let mut restarted = !outbox::ON_FLASH;
+    let mut failed = None;
     loop {
         let rec = next(reader, &mut input)?;
         match rec {
@@ -233,13 +241,46 @@ fn run() -> Result<(), Error> {
                 let Some((read, arrival)) = r.as_read() else {
                     return Err(Error::Bundle("expected a read"));
                 };
+                let mut sink = |_: u64, o: Outcome| {
+                    let up = restarted.then_some(&mut uplink);
+                    forward(o, &mut outbox, up, &mut alarm, &mut failed);
+                };
                 hitgate_read_marker();
                 let _ = unit.receive(&read, arrival, &mut sink);
                 hitgate_read_done();
+                if !restarted && outbox.len() > 0 {
+                    // The power fails with hits waiting.
+                    outbox = outbox.restart()?;
+                    restarted = true;
+                    outbox.flush(&mut uplink)?;
+                }
             }
         }
     }
-    unit.flush(&mut sink);
+    unit.flush(&mut |_: u64, o: Outcome| {
+        forward(o, &mut outbox, Some(&mut uplink), &mut alarm, &mut failed);
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if outbox.len() > 0 {
+        return Err(Error::File("uplink kept frames back"));
+    }
+    let sent = outbox.sent;
+    if let Some(w) = outbox.wear() {
+        log!(
+            "hitgate-qemu-unit: outbox on flash, at boot {}: {} bytes written, {} pages erased",
+            w.boot,
+            w.written,
+            w.erases
+        );
+    }
+    let (deepest, room) = stack::used();
+    log!(
+        "hitgate-qemu-unit: stack {} bytes at most, of {}",
+        deepest,
+        room
+    );
     let i = unit.indicators();
     log!(
         "hitgate-qemu-unit: {} reads, {} matched, {} dispatched, {} reviewed, {} frames sent, {} alarms",
@@ -247,13 +288,36 @@ fn run() -> Result<(), Error> {
         i.matched,
         i.dispatched,
         i.reviewed,
-        outbox.sent,
+        sent,
         alarm.raised
     );
-    if outbox.len() > 0 {
-        return Err(Error::File("uplink kept frames back"));
-    }
     Ok(())
+}
+
+/// A forwarded hit: raises the alarm for a priority-0 dispatch, goes into
+/// the outbox, and what waits is sent when the uplink is up. The first
+/// error is kept in `failed`.
+fn forward<W: embedded_io::Write>(
+    o: Outcome,
+    outbox: &mut Uplink,
+    uplink: Option<&mut W>,
+    alarm: &mut LoggedPin,
+    failed: &mut Option<Error>,
+) {
+    let Outcome::Forward(hit) = o else {
+        return;
+    };
+    if hit.priority == Priority::P0 && hit.action == Action::Dispatch {
+        let _ = alarm.set_high();
+        let _ = alarm.set_low();
+    }
+    let done = outbox.push(&hit).and_then(|()| match uplink {
+        Some(u) => outbox.flush(u),
+        None => Ok(()),
+    });
+    if let Err(e) = done {
+        failed.get_or_insert(e);
+    }
 }
 
 #[panic_handler]

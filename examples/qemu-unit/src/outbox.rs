@@ -1,54 +1,209 @@
-//! The uplink side of the unit: the core's [`Outbox`] (delivery order,
-//! what gives way when full, acknowledgement) over an `embedded-io` uplink.
-//! A frame the uplink took whole counts as acknowledged here, since this
-//! uplink is a file; a unit on a network keeps it until the central side
-//! acknowledges it.
+//! The uplink side of the unit: the core's outbox (delivery order, what
+//! gives way when full, sequence numbers, acknowledgement) over an
+//! `embedded-io` uplink. A frame the uplink took whole counts as
+//! acknowledged here, since this uplink is a file; a unit on a network
+//! keeps it until the central side acknowledges it.
+//!
+//! On the Cortex-M3 and M4 boards the outbox is the core's
+//! [`FlashOutbox`](hitgate_core::store::FlashOutbox) on a NOR flash kept
+//! in RAM ([`RamFlash`](crate::ram_flash::RamFlash)): it survives a
+//! restart. The micro:bit keeps the RAM-only
+//! [`Outbox`](hitgate_core::outbox::Outbox): the firmware's deepest stack
+//! is 6.9 KiB with the flash outbox and 5.0 KiB without (measured with
+//! [`stack`](crate::stack), `run-all.sh` prints it), and the micro:bit's
+//! 16 KiB of RAM leave 5.5 KiB for the stack.
 
 use embedded_io::Write;
 use hitgate_core::hit::Hit;
-use hitgate_core::outbox::{Outbox, OutboxSlot};
+use hitgate_core::outbox::OutboxSlot;
+use static_cell::ConstStaticCell;
 
-/// The outbox, its next sequence number and what it sent.
-pub struct Uplink<'s> {
-    outbox: Outbox<'s>,
-    next_seq: u64,
-    /// Frames the uplink took.
-    pub sent: u32,
+use crate::Error;
+use crate::size::OUTBOX;
+
+static OUTBOX_STORE: ConstStaticCell<[OutboxSlot; OUTBOX]> =
+    ConstStaticCell::new([OutboxSlot::EMPTY; OUTBOX]);
+
+/// True when the outbox survives a restart on this board.
+pub const ON_FLASH: bool = cfg!(not(board_small));
+
+/// What the outbox did, for the last log lines.
+pub struct Wear {
+    /// Boot count kept on flash.
+    pub boot: u32,
+    /// Flash bytes written since power-on.
+    pub written: u32,
+    /// Flash pages erased since power-on.
+    pub erases: u32,
 }
 
-impl<'s> Uplink<'s> {
-    /// Over the board's outbox slots.
-    pub fn new(slots: &'s mut [OutboxSlot]) -> Self {
-        Self {
-            outbox: Outbox::new(slots),
-            next_seq: 0,
-            sent: 0,
-        }
+#[cfg(not(board_small))]
+mod imp {
+    use super::*;
+    use embedded_storage_async::nor_flash::ReadNorFlash;
+    use hitgate_core::store::{FlashOutbox, block_on};
+    use sequential_storage::cache::{Cache, Uncached};
+
+    use crate::ram_flash::{RamFlash, pages_for};
+    use crate::size::FLASH_PAGE;
+
+    /// Erase pages for the outbox's map (see [`pages_for`]).
+    const FLASH_PAGES: usize = pages_for(OUTBOX, FLASH_PAGE);
+    /// The outbox's flash, erased as from the factory.
+    static FLASH_STORE: ConstStaticCell<[u8; FLASH_PAGE * FLASH_PAGES]> =
+        ConstStaticCell::new([0xFF; FLASH_PAGE * FLASH_PAGES]);
+
+    type Flash = RamFlash<FLASH_PAGE>;
+    type Store = FlashOutbox<'static, Flash, Cache<Uncached, Uncached, Uncached, u16>>;
+
+    /// The outbox and what it sent.
+    pub struct Uplink {
+        store: Store,
+        /// Frames the uplink took.
+        pub sent: u32,
     }
 
-    /// Queues a hit (a hit that cannot be encoded, or gives way, is counted
-    /// by the outbox).
-    pub fn push(&mut self, hit: &Hit) {
-        if self.outbox.push(hit, self.next_seq).is_ok() {
-            self.next_seq += 1;
-        }
-    }
-
-    /// Sends in delivery order what the uplink takes; stops at the first
-    /// failure, and what was not taken is sent again next time.
-    pub fn flush<W: Write>(&mut self, uplink: &mut W) {
-        while let Some((seq, frame)) = self.outbox.next_unsent() {
-            if uplink.write_all(frame).is_err() {
-                self.outbox.resend();
-                return;
+    impl Uplink {
+        /// Opens the outbox on the board's blank flash: empty, boot 1.
+        pub fn open() -> Result<Self, Error> {
+            let flash = RamFlash::new(FLASH_STORE.take());
+            let (me, restored) = Self::reopen(flash, OUTBOX_STORE.take())?;
+            if restored != 0 || me.store.boot() != 1 {
+                return Err(Error::Outbox("blank flash not empty"));
             }
-            self.outbox.ack(seq, seq);
-            self.sent += 1;
+            Ok(me)
+        }
+
+        fn reopen(flash: Flash, slots: &'static mut [OutboxSlot]) -> Result<(Self, usize), Error> {
+            let end = ReadNorFlash::capacity(&flash) as u32;
+            let (store, restored) = block_on(FlashOutbox::open(
+                flash,
+                0..end,
+                Cache::new_uncached(),
+                slots,
+            ))
+            .map_err(|_| Error::Outbox("cannot open"))?;
+            Ok((Self { store, sent: 0 }, restored.hits))
+        }
+
+        /// Queues a hit (one that gives way, or is displaced, is counted
+        /// by the outbox).
+        pub fn push(&mut self, hit: &Hit) -> Result<(), Error> {
+            block_on(self.store.push(hit))
+                .map(|_| ())
+                .map_err(|_| Error::Outbox("cannot write a hit"))
+        }
+
+        /// Sends in delivery order what the uplink takes, each
+        /// acknowledged on flash once taken; stops at the first failure,
+        /// and what was not taken is sent again next time.
+        pub fn flush<W: Write>(&mut self, uplink: &mut W) -> Result<(), Error> {
+            while let Some((seq, frame)) = self.store.next_unsent() {
+                if uplink.write_all(frame).is_err() {
+                    self.store.resend();
+                    return Ok(());
+                }
+                self.store.mark_sent(seq);
+                block_on(self.store.ack(seq, seq))
+                    .map_err(|_| Error::Outbox("cannot acknowledge"))?;
+                self.sent += 1;
+            }
+            Ok(())
+        }
+
+        /// A power cycle: RAM is forgotten, and the outbox opened again
+        /// from the flash alone must hold what waited, at the next boot.
+        pub fn restart(self) -> Result<Self, Error> {
+            let (sent, waiting, boot) = (self.sent, self.len(), self.store.boot());
+            let (flash, slots) = self.store.into_parts();
+            slots.fill(OutboxSlot::EMPTY);
+            let (mut me, restored) = Self::reopen(flash, slots)?;
+            if restored != waiting || me.len() != waiting || me.store.boot() != boot + 1 {
+                return Err(Error::Outbox("not as it was before the restart"));
+            }
+            me.sent = sent;
+            Ok(me)
+        }
+
+        /// Frames waiting.
+        pub fn len(&self) -> usize {
+            self.store.outbox().len()
+        }
+
+        /// Boot count and flash wear.
+        pub fn wear(self) -> Option<Wear> {
+            let boot = self.store.boot();
+            let (flash, _) = self.store.into_parts();
+            Some(Wear {
+                boot,
+                written: flash.written,
+                erases: flash.erases,
+            })
         }
     }
+}
 
-    /// Frames waiting.
-    pub fn len(&self) -> usize {
-        self.outbox.len()
+#[cfg(board_small)]
+mod imp {
+    use super::*;
+    use hitgate_core::outbox::Outbox;
+
+    /// The outbox, its next sequence number and what it sent.
+    pub struct Uplink {
+        outbox: Outbox<'static>,
+        next_seq: u64,
+        /// Frames the uplink took.
+        pub sent: u32,
+    }
+
+    impl Uplink {
+        /// An empty outbox in RAM.
+        pub fn open() -> Result<Self, Error> {
+            Ok(Self {
+                outbox: Outbox::new(OUTBOX_STORE.take()),
+                next_seq: 0,
+                sent: 0,
+            })
+        }
+
+        /// Queues a hit (a hit that cannot be encoded, or gives way, is
+        /// counted by the outbox).
+        pub fn push(&mut self, hit: &Hit) -> Result<(), Error> {
+            if self.outbox.push(hit, self.next_seq).is_ok() {
+                self.next_seq += 1;
+            }
+            Ok(())
+        }
+
+        /// Sends in delivery order what the uplink takes; stops at the
+        /// first failure, and what was not taken is sent again next time.
+        pub fn flush<W: Write>(&mut self, uplink: &mut W) -> Result<(), Error> {
+            while let Some((seq, frame)) = self.outbox.next_unsent() {
+                if uplink.write_all(frame).is_err() {
+                    self.outbox.resend();
+                    return Ok(());
+                }
+                self.outbox.ack(seq, seq);
+                self.sent += 1;
+            }
+            Ok(())
+        }
+
+        /// A RAM outbox does not survive a power cycle.
+        pub fn restart(self) -> Result<Self, Error> {
+            Err(Error::Outbox("kept in RAM: nothing survives a restart"))
+        }
+
+        /// Frames waiting.
+        pub fn len(&self) -> usize {
+            self.outbox.len()
+        }
+
+        /// No flash, no wear.
+        pub fn wear(self) -> Option<Wear> {
+            None
+        }
     }
 }
+
+pub use imp::Uplink;
