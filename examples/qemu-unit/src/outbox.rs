@@ -49,9 +49,10 @@ mod imp {
 
     /// Erase pages for the outbox's map (see [`pages_for`]).
     const FLASH_PAGES: usize = pages_for(OUTBOX, FLASH_PAGE);
-    /// The outbox's flash, erased as from the factory.
+    /// The outbox's flash (zeroed RAM, erased at start-up: an image
+    /// of `0xFF` would cost as much flash).
     static FLASH_STORE: ConstStaticCell<[u8; FLASH_PAGE * FLASH_PAGES]> =
-        ConstStaticCell::new([0xFF; FLASH_PAGE * FLASH_PAGES]);
+        ConstStaticCell::new([0; FLASH_PAGE * FLASH_PAGES]);
 
     type Flash = RamFlash<FLASH_PAGE>;
     type Store = FlashOutbox<'static, Flash, Cache<Uncached, Uncached, Uncached, u16>>;
@@ -66,7 +67,7 @@ mod imp {
     impl Uplink {
         /// Opens the outbox on the board's blank flash: empty, boot 1.
         pub fn open() -> Result<Self, Error> {
-            let flash = RamFlash::new(FLASH_STORE.take());
+            let flash = RamFlash::blank(FLASH_STORE.take());
             let (me, restored) = Self::reopen(flash, OUTBOX_STORE.take())?;
             if restored != 0 || me.store.boot() != 1 {
                 return Err(Error::Outbox("blank flash not empty"));

@@ -23,8 +23,9 @@ pub struct RamFlash<const PAGE: usize> {
 }
 
 impl<const PAGE: usize> RamFlash<PAGE> {
-    /// Over `data`, as it is: blank when it is all `0xFF`.
-    pub fn new(data: &'static mut [u8]) -> Self {
+    /// Over `data`, erased as from the factory (all `0xFF`).
+    pub fn blank(data: &'static mut [u8]) -> Self {
+        data.fill(0xFF);
         Self {
             data,
             erases: 0,

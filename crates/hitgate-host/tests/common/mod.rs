@@ -1,0 +1,41 @@
+//! Shared by the outbox bench and the flash tests.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use hitgate_core::distance::Distance;
+use hitgate_core::hit::{Hit, Reason};
+use hitgate_core::list::{ListId, Priority};
+use hitgate_core::plate::Plate;
+use hitgate_core::policy::{Action, RuleId};
+use hitgate_core::read::CameraId;
+use hitgate_core::watchlist::MatchKind;
+
+/// The `n`-th of a stream of hits: one a second, priorities 0 to 2, one
+/// in four for review.
+pub(crate) fn hit(n: u64) -> Hit {
+    let plate = format!("1ABC{:03}", n % 1000);
+    let plate = Plate::normalize(plate.as_bytes()).unwrap();
+    Hit {
+        seq: n as u32,
+        time: 1_767_225_600_000 + n * 1000,
+        camera: CameraId::new("cam-7").unwrap(),
+        read: plate,
+        reads: 3,
+        listed: plate,
+        country: None,
+        list: ListId(1),
+        priority: Priority::new((n % 3) as u8).unwrap(),
+        kind: MatchKind::Exact,
+        distance: Distance { ocr: 0, edits: 0 },
+        action: if n.is_multiple_of(4) {
+            Action::Review
+        } else {
+            Action::Dispatch
+        },
+        rule: RuleId::Rule(0),
+        reason: Reason::Rule,
+        late: false,
+        version: 3,
+        position: None,
+    }
+}
