@@ -318,3 +318,54 @@ fn a_cut_after_any_byte_loses_no_completed_write() {
     assert!(cuts > 1000, "only {cuts} cuts");
     eprintln!("{cuts} power cuts over {total} bytes written or erased");
 }
+
+/// The bytes `docs/wire-format.md` ("The outbox on flash") gives for each
+/// map item, read back with sequential-storage's own map API: the state
+/// record, a slot holding a hit, a freed slot.
+#[test]
+fn the_flash_items_hold_the_documented_bytes() {
+    use hitgate_core::wire::{MAX_FRAME, encode_hit};
+    use sequential_storage::map::{MapConfig, MapStorage};
+
+    let mut flash = Flash::new(WriteCountCheck::Twice, None, true);
+    let mut slots = vec![OutboxSlot::EMPTY; SLOTS];
+    let (first, second) = (hit(1, 0, true, 1_000), hit(2, 1, true, 2_000));
+    {
+        let (mut o, _) = block_on(FlashOutbox::open(
+            &mut flash,
+            RANGE,
+            Cache::new_uncached(),
+            &mut slots,
+        ))
+        .unwrap();
+        let (s1, _) = block_on(o.push(&first)).unwrap();
+        let (s2, _) = block_on(o.push(&second)).unwrap();
+        // Boot 1, numbers 0 and 1 of this boot.
+        assert_eq!((s1, s2), (1 << 32, (1 << 32) + 1));
+        assert_eq!(block_on(o.ack(s1, s1)).unwrap(), 1);
+    }
+    let mut map: MapStorage<u16, _, _> = MapStorage::new(
+        &mut flash,
+        MapConfig::try_new(RANGE).unwrap(),
+        Cache::new_uncached(),
+    );
+    let mut buf = [0u8; 256];
+    let mut fetch = |key: u16| -> Vec<u8> {
+        block_on(map.fetch_item::<&[u8]>(&mut buf, &key))
+            .unwrap()
+            .unwrap()
+            .to_vec()
+    };
+    // State: version 1, boot 1, nothing evicted, nothing expired.
+    let mut state = vec![0x01, 1, 0, 0, 0];
+    state.extend([0; 16]);
+    assert_eq!(fetch(0xFFFF), state);
+    // The first hit went into slot 0 and was acknowledged: free.
+    assert_eq!(fetch(0), [0x00]);
+    // The second is in slot 1: tag, its sequence number, its frame.
+    let mut frame = [0u8; MAX_FRAME];
+    let frame = encode_hit(&second, &mut frame).unwrap();
+    let mut slot = vec![0x01, 1, 0, 0, 0, 1, 0, 0, 0];
+    slot.extend_from_slice(frame);
+    assert_eq!(fetch(1), slot);
+}
