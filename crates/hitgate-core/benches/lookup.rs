@@ -14,16 +14,55 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hitgate_core::{
+    confusion::ConfusionClasses,
     distance::{Tolerance, distance},
     list::EntryId,
     plate::Plate,
     watchlist::{Matches, OneEdit, Watchlist},
 };
+use rustc_hash::FxHashSet;
 
 mod common;
 use common::{READS, Setup, TOLERANT};
 
 const SIZES: [usize; 3] = [1_000, 100_000, 1_000_000];
+/// Reads of the near-miss profile: more than the caches hold.
+const NEAR_READS: usize = 1 << 18;
+/// One look-alike, no other edit: what a large list should use.
+const LOOKALIKE: Tolerance = Tolerance {
+    ocr: 1,
+    edits: 0,
+    min_len: 5,
+};
+/// One edit of any kind.
+const ONE_EDIT: Tolerance = Tolerance {
+    ocr: 0,
+    edits: 1,
+    min_len: 5,
+};
+
+/// The read or any plate one look-alike away from it in the set: every
+/// variant probed, as a hash set must.
+fn lookalike_probe(set: &FxHashSet<Plate>, classes: &ConfusionClasses, read: &Plate) -> bool {
+    if set.contains(read) {
+        return true;
+    }
+    let mut s = [0u8; 10];
+    let b = read.as_bytes();
+    s[..b.len()].copy_from_slice(b);
+    for i in 0..b.len() {
+        for &c in b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" {
+            if c != b[i] && classes.alike(c, b[i]) {
+                s[i] = c;
+                if Plate::normalize(&s[..b.len()]).is_ok_and(|p| set.contains(&p)) {
+                    return true;
+                }
+            }
+        }
+        s[i] = b[i];
+    }
+    false
+}
 
 /// Looks every read up; the number of matches keeps the work observable.
 fn run(wl: &Watchlist<'_>, reads: &[Plate]) -> usize {
@@ -54,6 +93,70 @@ fn bench(c: &mut Criterion) {
                 bch.iter(|| run(&wl, reads))
             });
         }
+    }
+    group.finish();
+
+    // The near-miss profile: what a unit near a national-size list reads
+    // all day (see `common::near_miss_listed_and_reads`), hitgate as the
+    // host builds it beside a hash set of the same plates. More reads than
+    // fit in cache, each normalised inside the loop, for every contender.
+    let mut group = c.benchmark_group("near_miss");
+    group.throughput(Throughput::Elements(NEAR_READS as u64));
+    group.sample_size(10);
+    for n in [100_000, 1_000_000] {
+        for (name, tol) in [
+            ("exact", Tolerance::EXACT),
+            ("lookalike", LOOKALIKE),
+            ("edit1", ONE_EDIT),
+        ] {
+            let mut setup = Setup::near_miss(n, NEAR_READS, true, true);
+            let (wl, reads) = setup.build(tol);
+            group.bench_with_input(BenchmarkId::new(name, n), reads, |bch, reads| {
+                bch.iter(|| {
+                    let mut hits = 0usize;
+                    for r in reads {
+                        let p = Plate::normalize(black_box(r.as_bytes())).unwrap();
+                        let m: Matches<8> = wl.lookup(&p, None, 0);
+                        hits += m.len();
+                    }
+                    hits
+                })
+            });
+        }
+        let setup = Setup::near_miss(n, NEAR_READS, false, false);
+        let (listed, reads) = setup.plates();
+        let set: FxHashSet<Plate> = listed.iter().copied().collect();
+        group.bench_with_input(
+            BenchmarkId::new("FxHashSet exact", n),
+            reads,
+            |bch, reads| {
+                bch.iter(|| {
+                    reads
+                        .iter()
+                        .filter(|r| {
+                            let p = Plate::normalize(black_box(r.as_bytes())).unwrap();
+                            set.contains(&p)
+                        })
+                        .count()
+                })
+            },
+        );
+        let classes = ConfusionClasses::default();
+        group.bench_with_input(
+            BenchmarkId::new("FxHashSet lookalike variants", n),
+            reads,
+            |bch, reads| {
+                bch.iter(|| {
+                    reads
+                        .iter()
+                        .filter(|r| {
+                            let p = Plate::normalize(black_box(r.as_bytes())).unwrap();
+                            lookalike_probe(&set, &classes, &p)
+                        })
+                        .count()
+                })
+            },
+        );
     }
     group.finish();
 

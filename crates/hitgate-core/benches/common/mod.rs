@@ -61,6 +61,134 @@ pub(crate) fn listed_and_reads(n: usize, reads: usize) -> (Vec<Plate>, Vec<Plate
     (listed, reads)
 }
 
+/// `k` characters from `set`.
+fn chars(rng: &mut Rng, set: &[u8], k: usize, out: &mut Vec<u8>) {
+    for _ in 0..k {
+        out.push(set[rng.below(set.len() as u64) as usize]);
+    }
+}
+
+const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const DIGITS: &[u8] = b"0123456789";
+
+/// A plate drawn like the traffic of a Belgian border zone, lengths 5 to
+/// 8: Belgian current `1ABC234` (40 %) and old `ABC123` (10 %), Dutch
+/// sidecode `12ABC3` / `AB123C` (20 %), French `AB123CD` (15 %), German
+/// `B AB 1234` normalised to 5 to 8 characters (15 %).
+pub(crate) fn mixed(rng: &mut Rng) -> Plate {
+    let mut s = Vec::with_capacity(8);
+    match rng.below(100) {
+        0..40 => {
+            s.push(b'1' + rng.below(2) as u8);
+            chars(rng, LETTERS, 3, &mut s);
+            chars(rng, DIGITS, 3, &mut s);
+        }
+        40..50 => {
+            chars(rng, LETTERS, 3, &mut s);
+            chars(rng, DIGITS, 3, &mut s);
+        }
+        50..60 => {
+            chars(rng, DIGITS, 2, &mut s);
+            chars(rng, LETTERS, 3, &mut s);
+            chars(rng, DIGITS, 1, &mut s);
+        }
+        60..70 => {
+            chars(rng, LETTERS, 2, &mut s);
+            chars(rng, DIGITS, 3, &mut s);
+            chars(rng, LETTERS, 1, &mut s);
+        }
+        70..85 => {
+            chars(rng, LETTERS, 2, &mut s);
+            chars(rng, DIGITS, 3, &mut s);
+            chars(rng, LETTERS, 2, &mut s);
+        }
+        _ => {
+            let city = 1 + rng.below(3) as usize;
+            chars(rng, LETTERS, city, &mut s);
+            let letters = 1 + rng.below(2) as usize;
+            chars(rng, LETTERS, letters, &mut s);
+            let digits = (1 + rng.below(4) as usize).min(8 - s.len());
+            chars(rng, DIGITS, digits, &mut s);
+        }
+    }
+    Plate::normalize(&s).unwrap()
+}
+
+/// A misread of `p` that only swaps one character for a look-alike of it
+/// (`O` for `0`, `8` for `B`...), or `p` itself when it has none.
+pub(crate) fn lookalike(rng: &mut Rng, p: &Plate) -> Plate {
+    let classes = ConfusionClasses::default();
+    let mut s = p.as_bytes().to_vec();
+    let start = rng.below(s.len() as u64) as usize;
+    for k in 0..s.len() {
+        let i = (start + k) % s.len();
+        let twins: Vec<u8> = LETTERS
+            .iter()
+            .chain(DIGITS)
+            .copied()
+            .filter(|&c| c != s[i] && classes.alike(c, s[i]))
+            .collect();
+        if !twins.is_empty() {
+            s[i] = twins[rng.below(twins.len() as u64) as usize];
+            break;
+        }
+    }
+    Plate::normalize(&s).unwrap_or(*p)
+}
+
+/// A plate one unrelated edit from `p`: a substitution, an insertion or a
+/// deletion (lengths kept within 2 to 10).
+pub(crate) fn neighbour(rng: &mut Rng, p: &Plate) -> Plate {
+    let mut s = p.as_bytes().to_vec();
+    let any = |rng: &mut Rng| {
+        let all = [LETTERS, DIGITS].concat();
+        all[rng.below(all.len() as u64) as usize]
+    };
+    let i = rng.below(s.len() as u64) as usize;
+    match rng.below(3) {
+        0 if s.len() > 5 => {
+            s.remove(i);
+        }
+        1 if s.len() < 8 => s.insert(i, any(rng)),
+        _ => s[i] = any(rng),
+    }
+    Plate::normalize(&s).unwrap_or(*p)
+}
+
+/// Shares of the near-miss profile's reads, in thousandths: listed,
+/// look-alike misreads of listed plates, one-edit neighbours of listed
+/// plates; the rest are random plates.
+pub(crate) const NEAR_MISS_SHARES: (u64, u64, u64) = (5, 250, 300);
+
+/// `n` distinct plates of the border-zone mix ([`mixed`]) and `reads`
+/// reads: 0.5 % listed, 25 % look-alike misreads of listed plates, 30 %
+/// one-edit neighbours of listed ones, 44.5 % random; a seed that depends
+/// on `n` only.
+pub(crate) fn near_miss_listed_and_reads(n: usize, reads: usize) -> (Vec<Plate>, Vec<Plate>) {
+    let mut rng = Rng(0x51ED_2701_A3C4_F00D ^ n as u64);
+    let mut listed = Vec::with_capacity(n);
+    let mut seen = std::collections::HashSet::new();
+    while listed.len() < n {
+        let p = mixed(&mut rng);
+        if seen.insert(p) {
+            listed.push(p);
+        }
+    }
+    let (exact, alike, near) = NEAR_MISS_SHARES;
+    let reads = (0..reads)
+        .map(|_| {
+            let pick = listed[rng.below(n as u64) as usize];
+            match rng.below(1000) {
+                r if r < exact => pick,
+                r if r < exact + alike => lookalike(&mut rng, &pick),
+                r if r < exact + alike + near => neighbour(&mut rng, &pick),
+                _ => mixed(&mut rng),
+            }
+        })
+        .collect();
+    (listed, reads)
+}
+
 /// The same plate as printed, with dashes: `1-ABC-234`.
 pub(crate) fn belgian_printed(rng: &mut Rng) -> String {
     let p = belgian(rng);
@@ -91,7 +219,16 @@ pub(crate) struct Setup {
 
 impl Setup {
     pub(crate) fn new(n: usize, filtered: bool, fenced: bool) -> Self {
-        let (listed, reads) = listed_and_reads(n, READS);
+        Self::with(listed_and_reads(n, READS), filtered, fenced)
+    }
+
+    /// On the near-miss profile ([`near_miss_listed_and_reads`]).
+    pub(crate) fn near_miss(n: usize, reads: usize, filtered: bool, fenced: bool) -> Self {
+        Self::with(near_miss_listed_and_reads(n, reads), filtered, fenced)
+    }
+
+    fn with((listed, reads): (Vec<Plate>, Vec<Plate>), filtered: bool, fenced: bool) -> Self {
+        let n = listed.len();
         Self {
             entries: vec![Entry::EMPTY; n].into_boxed_slice(),
             index: vec![0u32; n].into_boxed_slice(),
@@ -100,6 +237,11 @@ impl Setup {
             listed,
             reads,
         }
+    }
+
+    /// The listed plates and the reads.
+    pub(crate) fn plates(&self) -> (&[Plate], &[Plate]) {
+        (&self.listed, &self.reads)
     }
 
     /// The watchlist of one list with this tolerance.

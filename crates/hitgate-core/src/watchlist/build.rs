@@ -257,7 +257,23 @@ impl<'a> WatchlistBuilder<'a> {
             classes,
             version,
         } = self;
-        fill_filter(filter, &entries[..len], group);
+        // Exact-only lists are filtered on the plate itself, the others on
+        // the skeleton their search probes.
+        let mut exact_only = [false; MAX_LISTS];
+        for (x, spec) in exact_only.iter_mut().zip(lists.iter()) {
+            *x = spec.tolerance.ocr == 0 && spec.tolerance.edits == 0;
+        }
+        let filter_key = |e: &Entry| {
+            if exact_only.get(e.list().index()).copied().unwrap_or(false) {
+                (EXACT_KEYED, exact_key(e.skel(), e.variant()))
+            } else {
+                (group(e), e.skel())
+            }
+        };
+        fill_filter(filter, &entries[..len], filter_key);
+        let no_edit = lists.iter().filter(|l| l.tolerance.edits == 0);
+        let exact_lists = no_edit.clone().any(|l| l.tolerance.ocr == 0);
+        let alike_lists = no_edit.clone().any(|l| l.tolerance.ocr > 0);
         apply_permutation(&mut entries[..len], &mut index[..len]);
         let entries = &entries[..len];
         let segments = segments(entries, group);
@@ -279,6 +295,8 @@ impl<'a> WatchlistBuilder<'a> {
             counts: count_lists(entries),
             segments,
             filter,
+            exact_lists,
+            alike_lists,
             fences,
             classes,
             version,

@@ -34,12 +34,31 @@ fn filter_half(word: u64, high: bool) -> u32 {
     }
 }
 
-/// Fills the filter with every entry's (group, skeleton); an empty filter
-/// stays empty (no filter).
-pub(super) fn fill_filter(filter: &mut [u64], entries: &[Entry], group: impl Fn(&Entry) -> u8) {
+/// The filter's pseudo-group of the entries of exact-only lists, keyed on
+/// the plate itself ([`exact_key`]): groups 0 to 2 are keyed on skeletons.
+pub(super) const EXACT_KEYED: u8 = 3;
+
+/// The filter key of a plate itself: its skeleton and which member of its
+/// class each character is. A look-alike misread of a listed plate has the
+/// listed skeleton, so only this key turns it down before a search.
+#[inline]
+pub(super) fn exact_key(skel: u64, variant: u32) -> u64 {
+    // The skeleton takes the low 60 bits; the 20 variant bits are folded
+    // over its middle (the filter's hash mixes every bit).
+    skel ^ (u64::from(variant) << 36)
+}
+
+/// Fills the filter with every entry's (group, key) as `key` gives it; an
+/// empty filter stays empty (no filter).
+pub(super) fn fill_filter(
+    filter: &mut [u64],
+    entries: &[Entry],
+    key: impl Fn(&Entry) -> (u8, u64),
+) {
     filter.fill(0);
     for e in entries {
-        filter_insert(filter, group(e), e.skel());
+        let (group, k) = key(e);
+        filter_insert(filter, group, k);
     }
 }
 

@@ -59,6 +59,12 @@
 //! every sixteenth sample is kept again: the binary search runs over those
 //! and ends in one cache line of samples.
 //!
+//! The membership filter holds each entry's group and skeleton, except for
+//! lists that allow neither an edit nor a look-alike: their entries go in
+//! keyed on the plate itself, so that a look-alike misread of a listed
+//! plate (the same skeleton: the near misses a large list attracts all
+//! day) is turned down by the filter instead of paying a search.
+//!
 //! Candidates first pass a bit-level filter on the packed skeletons (within
 //! their list's edits of the read), then the country, the validity window
 //! and the distance within the list's tolerance: on 64-bit targets counted
@@ -137,8 +143,13 @@ pub struct Watchlist<'a> {
     counts: [u32; MAX_LISTS],
     /// Entries of the lists that allow 0, 1 and 2 edits.
     segments: [(u32, u32); GROUPS],
-    /// Membership filter over (group, skeleton); empty: none.
+    /// Membership filter over (group, skeleton), and over the plate itself
+    /// for the entries of exact-only lists; empty: none.
     filter: &'a [u64],
+    /// Lists without edits that allow no look-alike (filtered on the
+    /// plate), and that allow one (filtered on the skeleton).
+    exact_lists: bool,
+    alike_lists: bool,
     fences: Fences<'a>,
     classes: ConfusionClasses,
     version: u32,
@@ -235,10 +246,12 @@ impl<'a> Watchlist<'a> {
         // The class members only where candidates are counted from packed
         // forms (see `Ctx::verify`).
         let mut qvar = 0u32;
+        // The exact-keyed filter needs them too.
+        let members = WIDE || (self.exact_lists && !self.filter.is_empty());
         for (i, &c) in read.as_bytes().iter().enumerate() {
             let code = char_code(c);
             let _ = q.push(self.classes.rep_code(code));
-            if WIDE {
+            if members {
                 qvar |= u32::from(self.classes.member_of(code) & 3) << (2 * i);
             }
         }

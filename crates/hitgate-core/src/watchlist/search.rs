@@ -38,7 +38,8 @@ pub(super) struct Ctx<'w, 'a> {
     pub(super) country: Option<Country>,
     pub(super) now: u64,
     /// The read's skeleton, class members (as in an entry; on 64-bit
-    /// targets only, 0 elsewhere) and length.
+    /// targets and for the exact-keyed filter only, 0 elsewhere) and
+    /// length.
     pub(super) qskel: u64,
     pub(super) qvar: u32,
     pub(super) n: usize,
@@ -143,7 +144,26 @@ impl Ctx<'_, '_> {
 
     /// Entries whose skeleton is exactly `q` (and that pass [`Self::near`]).
     pub(super) fn search_exact<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
-        self.search_skeleton(prefix_range(q).0, out);
+        let skel = if self.group == 0 {
+            // The read itself: its skeleton is known.
+            self.qskel
+        } else {
+            prefix_range(q).0
+        };
+        if self.group != 0 || self.wl.filter.is_empty() {
+            self.search_skeleton(skel, out);
+            return;
+        }
+        // Lists without edits: those that allow a look-alike may hold the
+        // read's skeleton, exact-only ones the read itself (see
+        // `exact_key`); the search runs when either may.
+        let wl = self.wl;
+        if (wl.alike_lists && filter_may_contain(wl.filter, 0, skel))
+            || (wl.exact_lists
+                && filter_may_contain(wl.filter, EXACT_KEYED, exact_key(skel, self.qvar)))
+        {
+            self.search_listed(skel, out);
+        }
     }
 
     /// Entries whose skeleton is `skel` (and that pass [`Self::near`]): the
