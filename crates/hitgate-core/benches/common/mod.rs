@@ -36,19 +36,25 @@ pub(crate) fn belgian(rng: &mut Rng) -> Plate {
     Plate::normalize(&s).unwrap()
 }
 
+/// `n` distinct plates from `generate`.
+fn distinct(n: usize, rng: &mut Rng, generate: fn(&mut Rng) -> Plate) -> Vec<Plate> {
+    let mut listed = Vec::with_capacity(n);
+    let mut seen = std::collections::HashSet::new();
+    while listed.len() < n {
+        let p = generate(rng);
+        if seen.insert(p) {
+            listed.push(p);
+        }
+    }
+    listed
+}
+
 /// `n` distinct Belgian plates to list and `reads` reads, about 1 % of them
 /// listed, from a seed that depends on `n` only: what the lookup bench and
 /// the `lookup_loop` example share.
 pub(crate) fn listed_and_reads(n: usize, reads: usize) -> (Vec<Plate>, Vec<Plate>) {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
-    let mut listed = Vec::with_capacity(n);
-    let mut seen = std::collections::HashSet::new();
-    while listed.len() < n {
-        let p = belgian(&mut rng);
-        if seen.insert(p) {
-            listed.push(p);
-        }
-    }
+    let listed = distinct(n, &mut rng, belgian);
     let reads = (0..reads)
         .map(|_| {
             if rng.below(100) == 0 {
@@ -76,40 +82,30 @@ const DIGITS: &[u8] = b"0123456789";
 /// sidecode `12ABC3` / `AB123C` (20 %), French `AB123CD` (15 %), German
 /// `B AB 1234` normalised to 5 to 8 characters (15 %).
 pub(crate) fn mixed(rng: &mut Rng) -> Plate {
+    /// Runs of characters: from this set, this many.
+    type Format = &'static [(&'static [u8], usize)];
+    // (cumulative share in %, the format)
+    const FORMATS: [(u64, Format); 5] = [
+        (40, &[(b"12", 1), (LETTERS, 3), (DIGITS, 3)]),
+        (50, &[(LETTERS, 3), (DIGITS, 3)]),
+        (60, &[(DIGITS, 2), (LETTERS, 3), (DIGITS, 1)]),
+        (70, &[(LETTERS, 2), (DIGITS, 3), (LETTERS, 1)]),
+        (85, &[(LETTERS, 2), (DIGITS, 3), (LETTERS, 2)]),
+    ];
     let mut s = Vec::with_capacity(8);
-    match rng.below(100) {
-        0..40 => {
-            s.push(b'1' + rng.below(2) as u8);
-            chars(rng, LETTERS, 3, &mut s);
-            chars(rng, DIGITS, 3, &mut s);
+    let pick = rng.below(100);
+    if let Some((_, runs)) = FORMATS.iter().find(|(upto, _)| pick < *upto) {
+        for &(set, k) in *runs {
+            chars(rng, set, k, &mut s);
         }
-        40..50 => {
-            chars(rng, LETTERS, 3, &mut s);
-            chars(rng, DIGITS, 3, &mut s);
-        }
-        50..60 => {
-            chars(rng, DIGITS, 2, &mut s);
-            chars(rng, LETTERS, 3, &mut s);
-            chars(rng, DIGITS, 1, &mut s);
-        }
-        60..70 => {
-            chars(rng, LETTERS, 2, &mut s);
-            chars(rng, DIGITS, 3, &mut s);
-            chars(rng, LETTERS, 1, &mut s);
-        }
-        70..85 => {
-            chars(rng, LETTERS, 2, &mut s);
-            chars(rng, DIGITS, 3, &mut s);
-            chars(rng, LETTERS, 2, &mut s);
-        }
-        _ => {
-            let city = 1 + rng.below(3) as usize;
-            chars(rng, LETTERS, city, &mut s);
-            let letters = 1 + rng.below(2) as usize;
-            chars(rng, LETTERS, letters, &mut s);
-            let digits = (1 + rng.below(4) as usize).min(8 - s.len());
-            chars(rng, DIGITS, digits, &mut s);
-        }
+    } else {
+        // German: a city of 1 to 3 letters, 1 or 2 letters, digits.
+        let city = 1 + rng.below(3) as usize;
+        chars(rng, LETTERS, city, &mut s);
+        let letters = 1 + rng.below(2) as usize;
+        chars(rng, LETTERS, letters, &mut s);
+        let digits = (1 + rng.below(4) as usize).min(8 - s.len());
+        chars(rng, DIGITS, digits, &mut s);
     }
     Plate::normalize(&s).unwrap()
 }
@@ -166,14 +162,7 @@ pub(crate) const NEAR_MISS_SHARES: (u64, u64, u64) = (5, 250, 300);
 /// on `n` only.
 pub(crate) fn near_miss_listed_and_reads(n: usize, reads: usize) -> (Vec<Plate>, Vec<Plate>) {
     let mut rng = Rng(0x51ED_2701_A3C4_F00D ^ n as u64);
-    let mut listed = Vec::with_capacity(n);
-    let mut seen = std::collections::HashSet::new();
-    while listed.len() < n {
-        let p = mixed(&mut rng);
-        if seen.insert(p) {
-            listed.push(p);
-        }
-    }
+    let listed = distinct(n, &mut rng, mixed);
     let (exact, alike, near) = NEAR_MISS_SHARES;
     let reads = (0..reads)
         .map(|_| {
