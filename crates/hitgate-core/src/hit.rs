@@ -90,6 +90,12 @@ pub enum Outcome {
         rule: RuleId,
         /// The priority of the match.
         priority: Priority,
+        /// The passage: its camera and the event time of its first read,
+        /// as a hit would carry them (what names a passage when two
+        /// matrices are compared on one stream).
+        camera: CameraId,
+        /// See `camera`.
+        time: u64,
     },
     /// A repeat of a hit forwarded within the re-alert window.
     Suppressed {
@@ -97,5 +103,9 @@ pub enum Outcome {
         rule: RuleId,
         /// The action it would have had.
         action: Action,
+        /// The passage, as in [`Outcome::Dropped`].
+        camera: CameraId,
+        /// See `camera`.
+        time: u64,
     },
 }

@@ -424,6 +424,8 @@ impl<'w, 's> Unit<'w, 's> {
                 Outcome::Dropped {
                     rule: c.rule,
                     priority: c.m.priority,
+                    camera: p.camera.clone(),
+                    time: p.first_time,
                 },
             );
             return;
@@ -442,6 +444,8 @@ impl<'w, 's> Unit<'w, 's> {
                 Outcome::Suppressed {
                     rule: c.rule,
                     action: c.action,
+                    camera: p.camera.clone(),
+                    time: p.first_time,
                 },
             );
             return;

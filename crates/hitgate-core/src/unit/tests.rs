@@ -147,14 +147,20 @@ fn brussels_baseline_line_by_line() {
         Outcome::Dropped {
             rule: RuleId::Rule(2),
             priority: Priority::P2,
+            camera: CameraId::new("cam-1").unwrap(),
+            time: T0 + 2 * MIN,
         },
         Outcome::Dropped {
             rule: RuleId::Rule(3),
             priority: Priority::P3,
+            camera: CameraId::new("cam-1").unwrap(),
+            time: T0 + 3 * MIN,
         },
         Outcome::Dropped {
             rule: RuleId::Rule(3),
             priority: Priority::P4,
+            camera: CameraId::new("cam-1").unwrap(),
+            time: T0 + 4 * MIN,
         },
         Outcome::Forward(Hit { ..hit_of(&r, 2) }),
     ];
