@@ -55,6 +55,30 @@ impl Inputs {
     }
 }
 
+/// The simulated unit's table sizes.
+#[derive(Args)]
+struct TableArgs {
+    /// Passage slots of the simulated unit (as a firmware sizes them).
+    #[arg(long, default_value_t = 256)]
+    passages: usize,
+    /// Re-alert suppression slots of the simulated unit.
+    #[arg(long, default_value_t = 4096)]
+    suppression: usize,
+    /// Per-camera counter slots of the simulated unit.
+    #[arg(long, default_value_t = 256)]
+    cameras: usize,
+}
+
+impl TableArgs {
+    fn sizes(&self) -> crate::replay::TableSizes {
+        crate::replay::TableSizes {
+            passages: self.passages,
+            suppression: self.suppression,
+            cameras: self.cameras,
+        }
+    }
+}
+
 /// How `replay` delivers its hits, as a unit does.
 #[derive(Args)]
 struct UplinkArgs {
@@ -158,17 +182,37 @@ enum Command {
         /// Also write hits.frames (postcard + CRC + COBS records, as the firmware sends them).
         #[arg(long)]
         frames: bool,
-        /// Passage slots of the simulated unit (as a firmware sizes them).
-        #[arg(long, default_value_t = 256)]
-        passages: usize,
-        /// Re-alert suppression slots of the simulated unit.
-        #[arg(long, default_value_t = 4096)]
-        suppression: usize,
-        /// Per-camera counter slots of the simulated unit.
-        #[arg(long, default_value_t = 256)]
-        cameras: usize,
+        #[command(flatten)]
+        tables: TableArgs,
         #[command(flatten)]
         uplink: UplinkArgs,
+    },
+    /// Decide one read stream under two policies and show what changes.
+    #[command(after_help = "Example:
+  hitgate compare --reads reads.jsonl --lists lists.csv \\\n    --policy now.toml --policy proposal.toml --out cmp/ --capacity 20\n\n\
+        Writes OUT/compare.json and OUT/compare.html (self-contained; no plate in either).")]
+    Compare {
+        /// Reads: .jsonl or .csv, optionally .gz; - for standard input.
+        #[arg(long)]
+        reads: PathBuf,
+        /// Watchlists (CSV); repeat for several files.
+        #[arg(long = "lists", required = true)]
+        lists: Vec<PathBuf>,
+        /// The two policies (TOML), A then B.
+        #[arg(long = "policy", num_args = 1, required = true)]
+        policies: Vec<PathBuf>,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Dispatches an hour the dispatch room can take: the hours above it
+        /// are counted, and drawn.
+        #[arg(long)]
+        capacity: Option<u64>,
+        /// Watchlist version.
+        #[arg(long, default_value_t = 1)]
+        list_version: u32,
+        #[command(flatten)]
+        tables: TableArgs,
     },
     /// The central side: receive every unit's hits over MQTT, remove
     /// duplicates, write them, acknowledge them, report gaps.
@@ -318,9 +362,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             strict,
             quiet,
             frames,
-            passages,
-            suppression,
-            cameras,
+            tables,
             uplink,
         } => {
             if let Some(speed) = uplink.speed
@@ -334,16 +376,59 @@ fn dispatch(cli: Cli) -> Result<()> {
                 quiet,
                 frames,
                 version: inputs.list_version,
-                tables: crate::replay::TableSizes {
-                    passages,
-                    suppression,
-                    cameras,
-                },
+                tables: tables.sizes(),
                 uplink: uplink.options()?,
                 speed: uplink.speed,
             };
             let report = replay(&inputs.reads, &data, &pf, &out, &opts)?;
             put!("{}", summary::render(&report));
+            say!("wrote {}", out.display());
+            Ok(())
+        }
+        Command::Compare {
+            reads,
+            lists,
+            policies,
+            out,
+            capacity,
+            list_version,
+            tables,
+        } => {
+            let [pa, pb] = policies.as_slice() else {
+                return Err(anyhow!(
+                    "--policy: give two (A, then B), not {}",
+                    policies.len()
+                ));
+            };
+            let load = |p: &PathBuf| -> Result<(PolicyFile, ListsData)> {
+                let pf = PolicyFile::load(p)?;
+                let data = ListsData::load(&lists, &pf.lists)?;
+                Ok((pf, data))
+            };
+            let ((fa, la), (fb, lb)) = (load(pa)?, load(pb)?);
+            let side = |name: &PathBuf, policy, lists| crate::compare::Side {
+                name: name.display().to_string(),
+                policy,
+                lists,
+            };
+            let (a, b) = (side(pa, &fa, &la), side(pb, &fb, &lb));
+            let r = crate::compare::compare(
+                &reads,
+                [&a, &b],
+                &out,
+                &tables.sizes(),
+                list_version,
+                capacity,
+            )?;
+            let [ta, tb] = &r.totals;
+            say!(
+                "A dispatches {}, B {}; {} passages decided differently ({} forwarded only under B, {} only under A)",
+                ta.dispatched.iter().sum::<u64>(),
+                tb.dispatched.iter().sum::<u64>(),
+                r.changed_total,
+                r.added,
+                r.removed
+            );
             say!("wrote {}", out.display());
             Ok(())
         }

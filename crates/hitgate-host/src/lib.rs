@@ -27,6 +27,7 @@ macro_rules! put {
 pub mod bundle_file;
 pub mod chart;
 pub mod cli;
+pub mod compare;
 pub mod deliver;
 pub mod demo;
 pub mod eval;

@@ -1,0 +1,630 @@
+//! `hitgate compare`: one read stream decided under two policies side by
+//! side, and what changes between them, for a working group that must
+//! choose (and defend) its decision matrix.
+//!
+//! Both units receive each read as it is read (one pass over the file),
+//! each with its own lists, settings and tables. A passage is named by its
+//! camera and the event time of its first read (what a hit carries); with
+//! the same passage settings both policies see the same passages, and each
+//! passage's decision (dispatch, review, drop, suppressed as a repeat) and
+//! deciding rule are set side by side. With other passage settings a
+//! passage may have no counterpart: it shows as `none` on that side.
+//!
+//! Outputs: `compare.json` and `compare.html`, a self-contained page (no
+//! script, no network: tables and an inline SVG picture). Neither holds a
+//! plate: a passage is named by camera and time.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow};
+use hitgate_core::hit::Outcome;
+use hitgate_core::indicators::CameraStats;
+use hitgate_core::passage::Passage;
+use hitgate_core::policy::{Action, Policy};
+use hitgate_core::suppress::SuppressSlot;
+use hitgate_core::unit::{Tables, Unit};
+use hitgate_core::watchlist::Watchlist;
+use plotters::prelude::*;
+use serde::Serialize;
+
+use crate::lists::ListsData;
+use crate::outdir::OutDir;
+use crate::policy_file::PolicyFile;
+use crate::reads::ReadStream;
+use crate::replay::TableSizes;
+use crate::time::format_ts;
+
+const OUTPUTS: &[&str] = &["compare.json", "compare.html"];
+/// Changed passages listed one by one, at most (all are counted).
+const MAX_LISTED: usize = 1000;
+const HOUR_MS: u64 = 3_600_000;
+
+/// One side of the comparison: a policy and the lists it declares.
+pub struct Side<'a> {
+    /// How the report names it (the policy file's path).
+    pub name: String,
+    /// The policy, settings included.
+    pub policy: &'a PolicyFile,
+    /// The lists, with this policy's list properties.
+    pub lists: &'a ListsData,
+}
+
+/// What became of a passage under one policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Forwarded for dispatch.
+    Dispatch,
+    /// Forwarded for review.
+    Review,
+    /// Dropped by the matrix.
+    Drop,
+    /// A repeat within the re-alert window.
+    Suppressed,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Dispatch => "dispatch",
+            Self::Review => "review",
+            Self::Drop => "drop",
+            Self::Suppressed => "suppressed",
+        }
+    }
+}
+
+/// A passage's decision under one policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// What became of it.
+    pub kind: Kind,
+    /// The deciding rule, by name.
+    pub rule: String,
+    /// Priority of the match (a suppressed repeat's outcome carries none).
+    pub priority: Option<u8>,
+}
+
+/// Counts under one policy.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Totals {
+    /// Dispatched, by priority 0 to 4.
+    pub dispatched: [u64; 5],
+    /// Reviewed, by priority.
+    pub reviewed: [u64; 5],
+    /// Dropped by the matrix.
+    pub dropped: u64,
+    /// Suppressed as repeats.
+    pub suppressed: u64,
+    /// The hour (UTC, by event time) with the most dispatches, and how many.
+    pub peak_hour: Option<(String, u64)>,
+    /// Hours with more dispatches than `--capacity`.
+    pub hours_over_capacity: u64,
+}
+
+/// Passages that went from one decision to another, by decision and rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Flow {
+    /// Under the first policy: `kind:rule`, or `none`.
+    pub from: String,
+    /// Under the second.
+    pub to: String,
+    /// How many passages.
+    pub passages: u64,
+}
+
+/// One changed passage.
+#[derive(Debug, Clone, Serialize)]
+pub struct Changed {
+    /// Camera.
+    pub camera: String,
+    /// Event time of its first read.
+    pub ts: String,
+    /// Under each policy (`null`: no such passage).
+    pub a: Option<Decision>,
+    /// See `a`.
+    pub b: Option<Decision>,
+}
+
+/// Forwarded hits an hour, or a camera's, under each policy.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Row {
+    /// The hour (`2026-01-05T08`) or the camera.
+    pub key: String,
+    /// Dispatched under each policy.
+    pub dispatched: [u64; 2],
+    /// Reviewed under each policy.
+    pub reviewed: [u64; 2],
+}
+
+/// `compare.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareReport {
+    /// The two policies, as given.
+    pub policies: [String; 2],
+    /// Lines read.
+    pub lines: u64,
+    /// Lines refused (bad syntax, a camera id the unit refuses).
+    pub bad_lines: u64,
+    /// Dispatches an hour the room can take, if given.
+    pub capacity: Option<u64>,
+    /// Counts under each policy.
+    pub totals: [Totals; 2],
+    /// Passages decided differently, by where they went.
+    pub flows: Vec<Flow>,
+    /// Passages decided differently, in all.
+    pub changed_total: u64,
+    /// Passages forwarded (dispatch or review) under the second policy
+    /// and not under the first, and the other way round.
+    pub added: u64,
+    /// See `added`.
+    pub removed: u64,
+    /// Forwarded hits by hour.
+    pub hours: Vec<Row>,
+    /// Forwarded hits by camera.
+    pub cameras: Vec<Row>,
+    /// The first 1,000 changed passages, in time order.
+    pub changed: Vec<Changed>,
+}
+
+/// Decisions of one run, by passage (camera, time).
+type Decided = BTreeMap<(String, u64), Decision>;
+
+fn decision(policy: &Policy, o: &Outcome) -> ((String, u64), Decision) {
+    let (camera, time, kind, rule, priority) = match o {
+        Outcome::Forward(h) => {
+            let kind = if h.action == Action::Dispatch {
+                Kind::Dispatch
+            } else {
+                Kind::Review
+            };
+            (&h.camera, h.time, kind, h.rule, Some(h.priority))
+        }
+        Outcome::Dropped {
+            rule,
+            priority,
+            camera,
+            time,
+        } => (camera, *time, Kind::Drop, *rule, Some(*priority)),
+        Outcome::Suppressed {
+            rule, camera, time, ..
+        } => (camera, *time, Kind::Suppressed, *rule, None),
+    };
+    (
+        (camera.as_str().to_string(), time),
+        Decision {
+            kind,
+            rule: policy.rule_name(rule).to_string(),
+            priority: priority.map(|p| p.index() as u8),
+        },
+    )
+}
+
+/// Decides `reads` under both policies and writes `compare.json` and
+/// `compare.html` into `out` (in place only once both are complete).
+pub fn compare(
+    reads: &Path,
+    sides: [&Side<'_>; 2],
+    out: &Path,
+    tables: &TableSizes,
+    version: u32,
+    capacity: Option<u64>,
+) -> Result<CompareReport> {
+    tables.check()?;
+    let stream = ReadStream::open(reads)?;
+    let inputs: Vec<&Path> = std::iter::once(reads)
+        .chain(
+            sides
+                .iter()
+                .flat_map(|s| s.lists.files.iter().map(PathBuf::as_path)),
+        )
+        .collect();
+    let mut dir = OutDir::open(out, OUTPUTS, &inputs)?;
+    let [a, b] = sides;
+    let (decided, lines, bad) = a.lists.with_watchlist(version, |wa| {
+        b.lists
+            .with_watchlist(version, |wb| run(stream, [a, b], [wa, wb], tables))
+    })???;
+    let report = build(
+        [a.name.clone(), b.name.clone()],
+        &decided,
+        lines,
+        bad,
+        capacity,
+    );
+    let json = serde_json::to_vec_pretty(&report).context("compare.json")?;
+    dir.write("compare.html", html(&report)?.as_bytes())?;
+    dir.write("compare.json", &json)?;
+    dir.commit()?;
+    Ok(report)
+}
+
+/// Both units over one pass of the stream.
+fn run(
+    stream: ReadStream,
+    [a, b]: [&Side<'_>; 2],
+    [wa, wb]: [&Watchlist<'_>; 2],
+    sizes: &TableSizes,
+) -> Result<([Decided; 2], u64, u64)> {
+    let mut storage: Vec<_> = (0..2)
+        .map(|_| {
+            (
+                vec![Passage::EMPTY; sizes.passages],
+                vec![SuppressSlot::EMPTY; sizes.suppression],
+                vec![CameraStats::EMPTY; sizes.cameras],
+            )
+        })
+        .collect();
+    let mut units = Vec::with_capacity(2);
+    for ((side, wl), (p, s, c)) in [(a, wa), (b, wb)].into_iter().zip(storage.iter_mut()) {
+        let tables = Tables {
+            passages: p,
+            suppression: s,
+            cameras: c,
+        };
+        units.push(Unit::new(
+            wl,
+            &side.policy.policy,
+            side.policy.config,
+            tables,
+        ));
+    }
+    let mut decided = [Decided::new(), Decided::new()];
+    let policies = [&a.policy.policy, &b.policy.policy];
+    let (mut lines, mut bad) = (0u64, 0u64);
+    crate::reads::for_each_arrival(stream, a.policy.config.max_future_ms, |_, parsed, _| {
+        lines += 1;
+        let Ok((read, arrival)) = parsed else {
+            bad += 1;
+            return Ok(());
+        };
+        let mut refused = false;
+        for (i, unit) in units.iter_mut().enumerate() {
+            let (d, policy) = (&mut decided[i], policies[i]);
+            let r = unit.receive(&read, arrival, &mut |_, o: Outcome| {
+                let (k, v) = decision(policy, &o);
+                d.insert(k, v);
+            });
+            refused |= r.is_err();
+        }
+        bad += u64::from(refused);
+        Ok(())
+    })?;
+    for (i, unit) in units.iter_mut().enumerate() {
+        let (d, policy) = (&mut decided[i], policies[i]);
+        unit.flush(&mut |_, o: Outcome| {
+            let (k, v) = decision(policy, &o);
+            d.insert(k, v);
+        });
+    }
+    Ok((decided, lines, bad))
+}
+
+fn label(d: Option<&Decision>) -> String {
+    d.map_or("none".into(), |d| format!("{}:{}", d.kind.as_str(), d.rule))
+}
+
+fn forwarded(d: Option<&Decision>) -> bool {
+    d.is_some_and(|d| matches!(d.kind, Kind::Dispatch | Kind::Review))
+}
+
+fn build(
+    policies: [String; 2],
+    decided: &[Decided; 2],
+    lines: u64,
+    bad_lines: u64,
+    capacity: Option<u64>,
+) -> CompareReport {
+    let mut totals = [Totals::default(), Totals::default()];
+    let mut hours: BTreeMap<u64, Row> = BTreeMap::new();
+    let mut cameras: BTreeMap<String, Row> = BTreeMap::new();
+    for (side, d) in decided.iter().enumerate() {
+        let t = &mut totals[side];
+        for ((camera, time), dec) in d {
+            let p = usize::from(dec.priority.unwrap_or(4)).min(4);
+            let (row, count) = match dec.kind {
+                Kind::Dispatch => (0, &mut t.dispatched[p]),
+                Kind::Review => (1, &mut t.reviewed[p]),
+                Kind::Drop => {
+                    t.dropped += 1;
+                    continue;
+                }
+                Kind::Suppressed => {
+                    t.suppressed += 1;
+                    continue;
+                }
+            };
+            *count += 1;
+            for r in [
+                hours.entry(time / HOUR_MS).or_default(),
+                cameras.entry(camera.clone()).or_default(),
+            ] {
+                if row == 0 {
+                    r.dispatched[side] += 1;
+                } else {
+                    r.reviewed[side] += 1;
+                }
+            }
+        }
+    }
+    for (side, t) in totals.iter_mut().enumerate() {
+        t.peak_hour = hours
+            .iter()
+            .max_by_key(|(h, r)| (r.dispatched[side], std::cmp::Reverse(**h)))
+            .filter(|(_, r)| r.dispatched[side] > 0)
+            .map(|(h, r)| (hour_label(*h), r.dispatched[side]));
+        t.hours_over_capacity = capacity.map_or(0, |c| {
+            hours.values().filter(|r| r.dispatched[side] > c).count() as u64
+        });
+    }
+    // Every passage either side decided, in time order.
+    let mut keys: Vec<&(String, u64)> = decided[0].keys().chain(decided[1].keys()).collect();
+    keys.sort_by(|x, y| (x.1, &x.0).cmp(&(y.1, &y.0)));
+    keys.dedup();
+    let mut flows: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let (mut changed, mut changed_total, mut added, mut removed) = (Vec::new(), 0, 0, 0);
+    for k in keys {
+        let (a, b) = (decided[0].get(k), decided[1].get(k));
+        if a.map(|d| (d.kind, &d.rule)) == b.map(|d| (d.kind, &d.rule)) {
+            continue;
+        }
+        changed_total += 1;
+        *flows.entry((label(a), label(b))).or_default() += 1;
+        added += u64::from(!forwarded(a) && forwarded(b));
+        removed += u64::from(forwarded(a) && !forwarded(b));
+        if changed.len() < MAX_LISTED {
+            changed.push(Changed {
+                camera: k.0.clone(),
+                ts: format_ts(k.1),
+                a: a.cloned(),
+                b: b.cloned(),
+            });
+        }
+    }
+    let mut flows: Vec<Flow> = flows
+        .into_iter()
+        .map(|((from, to), passages)| Flow { from, to, passages })
+        .collect();
+    flows.sort_by_key(|f| std::cmp::Reverse(f.passages));
+    CompareReport {
+        policies,
+        lines,
+        bad_lines,
+        capacity,
+        totals,
+        flows,
+        changed_total,
+        added,
+        removed,
+        hours: hours
+            .into_iter()
+            .map(|(h, r)| Row {
+                key: hour_label(h),
+                ..r
+            })
+            .collect(),
+        cameras: cameras
+            .into_iter()
+            .map(|(c, r)| Row { key: c, ..r })
+            .collect(),
+        changed,
+    }
+}
+
+fn hour_label(hour: u64) -> String {
+    let ts = format_ts(hour * HOUR_MS);
+    ts.get(..13).unwrap_or(&ts).to_string()
+}
+
+/// Text for HTML.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `compare.html`: the figures of `compare.json` as tables, and the
+/// dispatches an hour under both policies as an inline SVG picture. Each
+/// figure cell carries an `id` (or a `data-` attribute) so that a test can
+/// check it against the JSON.
+fn html(r: &CompareReport) -> Result<String> {
+    let [a, b] = &r.policies;
+    let mut h = String::new();
+    let w = &mut h;
+    let _ = write!(
+        w,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>hitgate compare</title><style>\
+         body{{font-family:sans-serif;margin:2em;max-width:72em}}\
+         table{{border-collapse:collapse;margin:1em 0}}\
+         td,th{{border:1px solid #bbb;padding:.25em .6em;text-align:right}}\
+         th:first-child,td:first-child{{text-align:left}}\
+         .a{{color:#1f5fb4}}.b{{color:#c0392b}}</style></head><body>\
+         <h1>What changes from <span class=\"a\">A</span> to <span class=\"b\">B</span></h1>\
+         <p><span class=\"a\">A</span>: <code>{}</code><br><span class=\"b\">B</span>: <code>{}</code><br>\
+         {} lines read, {} refused. No plate is shown: a passage is named by its camera and the time of its first read.</p>",
+        esc(a),
+        esc(b),
+        r.lines,
+        r.bad_lines
+    );
+    let _ = write!(
+        w,
+        "<h2>Forwarded, by priority</h2><table><tr><th></th><th>P0</th><th>P1</th><th>P2</th><th>P3</th><th>P4</th><th>all</th></tr>"
+    );
+    for (side, name) in [(0, "A"), (1, "B")] {
+        let t = &r.totals[side];
+        for (what, counts) in [("dispatched", &t.dispatched), ("reviewed", &t.reviewed)] {
+            let _ = write!(w, "<tr><td>{name} {what}</td>");
+            for (p, n) in counts.iter().enumerate() {
+                let _ = write!(w, "<td id=\"{}-{what}-p{p}\">{n}</td>", name.to_lowercase());
+            }
+            let _ = write!(
+                w,
+                "<td id=\"{}-{what}\">{}</td></tr>",
+                name.to_lowercase(),
+                counts.iter().sum::<u64>()
+            );
+        }
+    }
+    let _ = write!(w, "</table><table><tr><th></th><th>A</th><th>B</th></tr>");
+    let row = |w: &mut String, what: &str, id: &str, x: String, y: String| {
+        let _ = write!(
+            w,
+            "<tr><td>{what}</td><td id=\"a-{id}\">{x}</td><td id=\"b-{id}\">{y}</td></tr>"
+        );
+    };
+    let [ta, tb] = &r.totals;
+    row(
+        w,
+        "dropped by the matrix",
+        "dropped",
+        ta.dropped.to_string(),
+        tb.dropped.to_string(),
+    );
+    row(
+        w,
+        "suppressed as repeats",
+        "suppressed",
+        ta.suppressed.to_string(),
+        tb.suppressed.to_string(),
+    );
+    let peak = |t: &Totals| {
+        t.peak_hour
+            .as_ref()
+            .map_or("none".into(), |(h, n)| format!("{n} ({h}h UTC)"))
+    };
+    row(w, "most dispatches in an hour", "peak", peak(ta), peak(tb));
+    if let Some(c) = r.capacity {
+        row(
+            w,
+            &format!("hours over the capacity of {c} dispatches"),
+            "over-capacity",
+            ta.hours_over_capacity.to_string(),
+            tb.hours_over_capacity.to_string(),
+        );
+    }
+    let _ = write!(
+        w,
+        "</table><h2>Dispatches an hour</h2>{}",
+        hours_svg(r).map_err(|e| anyhow!("compare.html: {e}"))?
+    );
+    let _ = write!(
+        w,
+        "<h2>Passages decided differently: <span id=\"changed-total\">{}</span></h2>\
+         <p><span id=\"added\">{}</span> forwarded under B and not under A, \
+         <span id=\"removed\">{}</span> the other way round.</p>\
+         <table><tr><th>under A (decision:rule)</th><th>under B</th><th>passages</th></tr>",
+        r.changed_total, r.added, r.removed
+    );
+    for f in &r.flows {
+        let _ = write!(
+            w,
+            "<tr data-flow><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&f.from),
+            esc(&f.to),
+            f.passages
+        );
+    }
+    let _ = write!(
+        w,
+        "</table><h2>By camera</h2><table><tr><th>camera</th><th>A dispatched</th><th>B dispatched</th><th>A reviewed</th><th>B reviewed</th></tr>"
+    );
+    for c in &r.cameras {
+        let _ = write!(
+            w,
+            "<tr data-camera=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&c.key),
+            esc(&c.key),
+            c.dispatched[0],
+            c.dispatched[1],
+            c.reviewed[0],
+            c.reviewed[1]
+        );
+    }
+    let _ = write!(
+        w,
+        "</table><h2>The changed passages</h2><p>The first {} in time order (all are in <code>compare.json</code>).</p>\
+         <table><tr><th>time (UTC)</th><th>camera</th><th>under A</th><th>under B</th></tr>",
+        r.changed.len()
+    );
+    for c in &r.changed {
+        let _ = write!(
+            w,
+            "<tr data-changed><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&c.ts),
+            esc(&c.camera),
+            esc(&label(c.a.as_ref())),
+            esc(&label(c.b.as_ref()))
+        );
+    }
+    let _ = writeln!(w, "</table></body></html>");
+    Ok(h)
+}
+
+/// Dispatches an hour under A and B, as SVG text.
+fn hours_svg(r: &CompareReport) -> std::result::Result<String, Box<dyn std::error::Error>> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (1000, 320)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let n = r.hours.len();
+        let top = r
+            .hours
+            .iter()
+            .flat_map(|h| h.dispatched)
+            .chain(r.capacity)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(0..n.max(1), 0..top + 1)?;
+        chart
+            .configure_mesh()
+            .x_labels(12)
+            .x_label_formatter(&|i| {
+                r.hours.get(*i).map_or(String::new(), |h| {
+                    h.key.get(5..).unwrap_or("").replace('T', " ")
+                })
+            })
+            .y_desc("dispatches")
+            .draw()?;
+        for (side, colour, name) in [
+            (0, RGBColor(31, 95, 180), "A"),
+            (1, RGBColor(192, 57, 43), "B"),
+        ] {
+            chart
+                .draw_series(LineSeries::new(
+                    r.hours
+                        .iter()
+                        .enumerate()
+                        .map(|(i, h)| (i, h.dispatched[side])),
+                    colour.stroke_width(2),
+                ))?
+                .label(name)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour));
+        }
+        if let Some(c) = r.capacity {
+            chart
+                .draw_series(LineSeries::new(
+                    [(0, c), (n.max(1), c)],
+                    BLACK.mix(0.5).stroke_width(1),
+                ))?
+                .label("capacity")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK));
+        }
+        chart
+            .configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.8))
+            .draw()?;
+        root.present()?;
+    }
+    Ok(svg)
+}

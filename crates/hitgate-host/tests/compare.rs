@@ -1,0 +1,195 @@
+//! `hitgate compare` where the difference is known by construction: B is
+//! A with one rule added before `p2-not-local` that sends priority-2
+//! passages of one camera to review. Every changed passage must be such a
+//! passage going from A's drop to B's new rule; the totals on each side
+//! must equal what `hitgate replay` forwards under each policy on its own;
+//! the page must show the figures of the JSON; neither holds a plate.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn hitgate() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hitgate"))
+}
+
+fn ok(c: &mut Command) {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{c:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn replay_hits(dir: &Path, policy: &Path, out: &str) -> Vec<Value> {
+    ok(hitgate()
+        .args(["replay", "--quiet", "--reads"])
+        .arg(dir.join("scen/reads.jsonl"))
+        .arg("--lists")
+        .arg(dir.join("scen/lists.csv"))
+        .arg("--policy")
+        .arg(policy)
+        .arg("--out")
+        .arg(dir.join(out)));
+    std::fs::read_to_string(dir.join(out).join("hits.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn compare(dir: &Path, a: &Path, b: &Path, out: &str) -> Value {
+    ok(hitgate()
+        .args(["compare", "--reads"])
+        .arg(dir.join("scen/reads.jsonl"))
+        .arg("--lists")
+        .arg(dir.join("scen/lists.csv"))
+        .arg("--policy")
+        .arg(a)
+        .arg("--policy")
+        .arg(b)
+        .args(["--capacity", "30", "--out"])
+        .arg(dir.join(out)));
+    serde_json::from_slice(&std::fs::read(dir.join(out).join("compare.json")).unwrap()).unwrap()
+}
+
+/// Forwarded hits by action and priority, as `[dispatched, reviewed]`.
+fn counts(hits: &[Value]) -> [[u64; 5]; 2] {
+    let mut c = [[0; 5]; 2];
+    for h in hits {
+        let row = usize::from(h["action"] != "dispatch");
+        c[row][h["priority"].as_u64().unwrap() as usize] += 1;
+    }
+    c
+}
+
+fn totals(side: &Value) -> [[u64; 5]; 2] {
+    let v = |k: &str| -> [u64; 5] { serde_json::from_value(side[k].clone()).unwrap() };
+    [v("dispatched"), v("reviewed")]
+}
+
+#[test]
+fn one_added_rule_moves_exactly_its_passages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    ok(hitgate()
+        .args(["gen", "--seed", "3", "--preset", "demo", "--out"])
+        .arg(dir.join("scen")));
+    let a = dir.join("scen/policy.toml");
+    let text = std::fs::read_to_string(&a).unwrap();
+    let at = text.find("[[rule]]\nname = \"p2-not-local\"").unwrap();
+    let b = dir.join("b.toml");
+    std::fs::write(
+        &b,
+        format!(
+            "{}[[rule]]\nname = \"p2-cam-02\"\npriorities = [2]\ncameras = [\"cam-02\"]\n\
+             action = \"review\"\n\n{}",
+            &text[..at],
+            &text[at..]
+        ),
+    )
+    .unwrap();
+
+    let (hits_a, hits_b) = (replay_hits(dir, &a, "ra"), replay_hits(dir, &b, "rb"));
+    let r = compare(dir, &a, &b, "cmp");
+
+    // Each side as replay decides it alone.
+    assert_eq!(totals(&r["totals"][0]), counts(&hits_a));
+    assert_eq!(totals(&r["totals"][1]), counts(&hits_b));
+
+    // Every change is the new rule's: from A's drop, at cam-02.
+    let new: Vec<&Value> = hits_b.iter().filter(|h| h["rule"] == "p2-cam-02").collect();
+    assert!(new.len() >= 5, "the scenario should exercise the rule");
+    for h in &new {
+        assert_eq!(
+            (h["camera"].as_str(), h["priority"].as_u64()),
+            (Some("cam-02"), Some(2))
+        );
+    }
+    let flows = r["flows"].as_array().unwrap();
+    for f in flows {
+        assert_eq!(f["from"], "drop:p2-not-local", "{f}");
+        assert!(
+            ["review:p2-cam-02", "suppressed:p2-cam-02"].contains(&f["to"].as_str().unwrap()),
+            "{f}"
+        );
+    }
+    let to_review: u64 = flows
+        .iter()
+        .filter(|f| f["to"] == "review:p2-cam-02")
+        .map(|f| f["passages"].as_u64().unwrap())
+        .sum();
+    assert_eq!(to_review, new.len() as u64);
+    assert_eq!(r["added"].as_u64(), Some(new.len() as u64));
+    assert_eq!(r["removed"].as_u64(), Some(0));
+    // The listed changes are those passages (and the suppressed repeats),
+    // none of them forwarded under A.
+    let forwarded_a: BTreeSet<(String, String)> = hits_a
+        .iter()
+        .map(|h| (h["camera"].to_string(), h["ts"].to_string()))
+        .collect();
+    let changed = r["changed"].as_array().unwrap();
+    assert_eq!(changed.len() as u64, r["changed_total"].as_u64().unwrap());
+    for c in changed {
+        assert_eq!(c["camera"], "cam-02");
+        assert!(!forwarded_a.contains(&(c["camera"].to_string(), c["ts"].to_string())));
+    }
+    for h in &new {
+        assert!(
+            changed
+                .iter()
+                .any(|c| c["ts"] == h["ts"] && c["b"]["kind"] == "review"),
+            "{h}"
+        );
+    }
+
+    // The page shows the JSON's figures.
+    let page = std::fs::read_to_string(dir.join("cmp/compare.html")).unwrap();
+    for (id, value) in [
+        (
+            "a-dispatched",
+            totals(&r["totals"][0])[0].iter().sum::<u64>(),
+        ),
+        ("b-reviewed", totals(&r["totals"][1])[1].iter().sum::<u64>()),
+        ("b-dropped", r["totals"][1]["dropped"].as_u64().unwrap()),
+        ("changed-total", r["changed_total"].as_u64().unwrap()),
+        ("added", r["added"].as_u64().unwrap()),
+    ] {
+        assert!(
+            page.contains(&format!("id=\"{id}\">{value}<")),
+            "{id} = {value} not on the page"
+        );
+    }
+    assert!(page.contains("<svg"), "no picture");
+    // No plate, in either output.
+    let json = std::fs::read_to_string(dir.join("cmp/compare.json")).unwrap();
+    for h in hits_a.iter().chain(&hits_b) {
+        for field in ["read", "listed"] {
+            let plate = h[field].as_str().unwrap();
+            assert!(!page.contains(plate) && !json.contains(plate), "{plate}");
+        }
+    }
+
+    // A against itself: nothing changes.
+    let same = compare(dir, &a, &a, "same");
+    assert_eq!(same["changed_total"], 0);
+    assert_eq!(same["flows"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn compare_wants_two_policies() {
+    let out = hitgate()
+        .args([
+            "compare", "--reads", "r.jsonl", "--lists", "l.csv", "--policy", "a.toml", "--out", "o",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("give two"), "{err}");
+}
