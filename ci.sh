@@ -12,11 +12,13 @@ step "set-up: no_std targets"
 rustup target add thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf >/dev/null
 
 # Debian packages: QEMU for the firmware, Mosquitto and a NATS server
-# (three nodes: JetStream and MQTT) for the uplink tests on loopback ports.
+# (three nodes: JetStream and MQTT) for the uplink tests on loopback ports,
+# Chromium (headless) for the compare page.
 missing=""
 command -v qemu-system-arm >/dev/null 2>&1 || missing="$missing qemu-system-arm"
 command -v mosquitto >/dev/null 2>&1 || missing="$missing mosquitto"
 command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 if [ -n "$missing" ]; then
   step "set-up:$missing (Debian)"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

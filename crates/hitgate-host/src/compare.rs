@@ -571,7 +571,8 @@ fn hours_svg(r: &CompareReport) -> std::result::Result<String, Box<dyn std::erro
     {
         let root = SVGBackend::with_string(&mut svg, (1000, 320)).into_drawing_area();
         root.fill(&WHITE)?;
-        let n = r.hours.len();
+        // The hours as points 0 to `last`.
+        let last = r.hours.len().saturating_sub(1).max(1);
         let top = r
             .hours
             .iter()
@@ -584,7 +585,7 @@ fn hours_svg(r: &CompareReport) -> std::result::Result<String, Box<dyn std::erro
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(50)
-            .build_cartesian_2d(0..n.max(1), 0..top + 1)?;
+            .build_cartesian_2d(0..last, 0..top + 1)?;
         chart
             .configure_mesh()
             .x_labels(12)
@@ -613,7 +614,7 @@ fn hours_svg(r: &CompareReport) -> std::result::Result<String, Box<dyn std::erro
         if let Some(c) = r.capacity {
             chart
                 .draw_series(LineSeries::new(
-                    [(0, c), (n.max(1), c)],
+                    [(0, c), (last, c)],
                     BLACK.mix(0.5).stroke_width(1),
                 ))?
                 .label("capacity")

@@ -175,10 +175,70 @@ fn one_added_rule_moves_exactly_its_passages() {
         }
     }
 
+    // In a real browser: the page loads without an error, and the DOM
+    // it renders holds the JSON's figures.
+    let dom = headless_dom(&dir.join("cmp/compare.html"));
+    for (id, value) in [
+        (
+            "a-dispatched",
+            totals(&r["totals"][0])[0].iter().sum::<u64>(),
+        ),
+        ("b-reviewed-p2", totals(&r["totals"][1])[1][2]),
+        ("changed-total", r["changed_total"].as_u64().unwrap()),
+    ] {
+        assert!(
+            dom.contains(&format!("id=\"{id}\">{value}<")),
+            "{id} = {value} not in the rendered page"
+        );
+    }
+    assert_eq!(
+        dom.matches("data-flow").count(),
+        flows.len(),
+        "flow rows in the rendered page"
+    );
+
     // A against itself: nothing changes.
     let same = compare(dir, &a, &a, "same");
     assert_eq!(same["changed_total"], 0);
     assert_eq!(same["flows"].as_array().unwrap().len(), 0);
+}
+
+/// The DOM Chromium renders from `page`, headless and offline; fails on
+/// a console error.
+fn headless_dom(page: &Path) -> String {
+    let found = Command::new("sh")
+        .args(["-c", "command -v chromium"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "chromium is not installed (Debian package chromium; ./ci.sh installs it)"
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "chromium: {err}");
+    for line in err.lines().filter(|l| l.contains("CONSOLE")) {
+        assert!(!line.contains("rror"), "the page logged an error: {line}");
+    }
+    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
