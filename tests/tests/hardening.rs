@@ -232,22 +232,26 @@ fn a_failed_rerun_leaves_the_earlier_results_whole() {
     let c = Case::new();
     let reads = c.two_hits();
     c.replay(&reads, &["--frames"]).unwrap();
-    let before: Vec<Vec<u8>> = ["hits.jsonl", "hits.frames", "report.json", "report.svg"]
+    let outputs = [
+        "hits.jsonl",
+        "hits.frames",
+        "report.json",
+        "report.svg",
+        "report.html",
+    ];
+    let before: Vec<Vec<u8>> = outputs
         .iter()
         .map(|f| std::fs::read(c.path("out").join(f)).unwrap())
         .collect();
     let same = || {
-        for (f, b) in ["hits.jsonl", "hits.frames", "report.json", "report.svg"]
-            .iter()
-            .zip(&before)
-        {
+        for (f, b) in outputs.iter().zip(&before) {
             assert_eq!(&std::fs::read(c.path("out").join(f)).unwrap(), b, "{f}");
         }
         let names: Vec<String> = std::fs::read_dir(c.path("out"))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names.len(), 4, "{names:?}");
+        assert_eq!(names.len(), outputs.len(), "{names:?}");
     };
     // A typo in --reads.
     assert!(c.replay(&c.path("no-such.jsonl"), &["--frames"]).is_err());

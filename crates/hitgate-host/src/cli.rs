@@ -164,7 +164,7 @@ enum Command {
     /// Run a recorded read stream through the core.
     #[command(
         after_help = "Example:\n  hitgate replay --reads reads.jsonl --lists lists.csv --policy policy.toml --out out/\n\n\
-        Writes OUT/hits.jsonl, OUT/report.json and OUT/report.svg (and OUT/hits.frames with --frames).\n\
+        Writes OUT/hits.jsonl, OUT/report.json, OUT/report.svg and OUT/report.html (and OUT/hits.frames with --frames).\n\
         Without --policy the Brussels baseline applies."
     )]
     Replay {

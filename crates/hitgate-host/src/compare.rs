@@ -31,6 +31,7 @@ use serde::Serialize;
 
 use crate::lists::ListsData;
 use crate::outdir::OutDir;
+use crate::page::{esc, head};
 use crate::policy_file::PolicyFile;
 use crate::reads::ReadStream;
 use crate::replay::TableSizes;
@@ -418,14 +419,6 @@ fn hour_label(hour: u64) -> String {
     ts.get(..13).unwrap_or(&ts).to_string()
 }
 
-/// Text for HTML.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// `compare.html`: the figures of `compare.json` as tables, and the
 /// dispatches an hour under both policies as an inline SVG picture. Each
 /// figure cell carries an `id` (or a `data-` attribute) so that a test can
@@ -434,16 +427,10 @@ fn html(r: &CompareReport) -> Result<String> {
     let [a, b] = &r.policies;
     let mut h = String::new();
     let w = &mut h;
+    w.push_str(&head("hitgate compare"));
     let _ = write!(
         w,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>hitgate compare</title><style>\
-         body{{font-family:sans-serif;margin:2em;max-width:72em}}\
-         table{{border-collapse:collapse;margin:1em 0}}\
-         td,th{{border:1px solid #bbb;padding:.25em .6em;text-align:right}}\
-         th:first-child,td:first-child{{text-align:left}}\
-         .a{{color:#1f5fb4}}.b{{color:#c0392b}}</style></head><body>\
-         <h1>What changes from <span class=\"a\">A</span> to <span class=\"b\">B</span></h1>\
+        "<h1>What changes from <span class=\"a\">A</span> to <span class=\"b\">B</span></h1>\
          <p><span class=\"a\">A</span>: <code>{}</code><br><span class=\"b\">B</span>: <code>{}</code><br>\
          {} lines read, {} refused. No plate is shown: a passage is named by its camera and the time of its first read.</p>",
         esc(a),

@@ -58,5 +58,6 @@ pub fn run(out: PathBuf, seed: u64, quiet: bool) -> Result<()> {
     say!("  frames    {}", res.join("hits.frames").display());
     say!("  report    {}", res.join("report.json").display());
     say!("  picture   {}", res.join("report.svg").display());
+    say!("  page      {}", res.join("report.html").display());
     Ok(())
 }

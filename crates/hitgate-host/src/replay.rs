@@ -116,7 +116,13 @@ struct Run {
 }
 
 /// The outputs a replay may leave in its directory, the report last.
-const OUTPUTS: &[&str] = &["hits.jsonl", "hits.frames", "report.svg", "report.json"];
+const OUTPUTS: &[&str] = &[
+    "hits.jsonl",
+    "hits.frames",
+    "report.svg",
+    "report.html",
+    "report.json",
+];
 
 /// The sink of forwarded hits: `hits.jsonl`, `hits.frames` with
 /// `--frames`, and the per-minute timeline of the picture. The first write
@@ -198,7 +204,8 @@ struct HitsWritten {
 }
 
 /// Replays `reads` against the lists and policy, writing `hits.jsonl`,
-/// `report.json` and `report.svg` (and `hits.frames`) into `out`, all in
+/// `report.json`, `report.svg` and `report.html` (and `hits.frames`) into
+/// `out`, all in
 /// place only once the whole run has succeeded (see [`OutDir`]).
 pub fn replay(
     reads_path: &Path,
@@ -325,7 +332,12 @@ pub fn replay(
     let start = t0.get().unwrap_or(t_index);
     let timing = Timing::since(start, t_index, run.indicators.reads);
     let report = Report::build(run, lists, pf, timing);
-    dir.write("report.svg", crate::chart::render(&report)?.as_bytes())?;
+    let svg = crate::chart::render(&report)?;
+    dir.write("report.svg", svg.as_bytes())?;
+    dir.write(
+        "report.html",
+        crate::report_page::render(&report, &svg).as_bytes(),
+    )?;
     let json = serde_json::to_vec_pretty(&report).context("report.json")?;
     dir.write("report.json", &json)?;
     dir.commit()?;

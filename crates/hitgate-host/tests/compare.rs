@@ -13,6 +13,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod common;
+use common::headless_dom;
+
 fn hitgate() -> Command {
     Command::new(env!("CARGO_BIN_EXE_hitgate"))
 }
@@ -201,44 +204,6 @@ fn one_added_rule_moves_exactly_its_passages() {
     let same = compare(dir, &a, &a, "same");
     assert_eq!(same["changed_total"], 0);
     assert_eq!(same["flows"].as_array().unwrap().len(), 0);
-}
-
-/// The DOM Chromium renders from `page`, headless and offline; fails on
-/// a console error.
-fn headless_dom(page: &Path) -> String {
-    let found = Command::new("sh")
-        .args(["-c", "command -v chromium"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "chromium is not installed (Debian package chromium; ./ci.sh installs it)"
-    );
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "chromium: {err}");
-    for line in err.lines().filter(|l| l.contains("CONSOLE")) {
-        assert!(!line.contains("rror"), "the page logged an error: {line}");
-    }
-    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]

@@ -1,6 +1,9 @@
-//! Shared by the outbox bench and the flash tests.
+//! Shared by the outbox bench and the tests.
 
 #![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::Command;
 
 use hitgate_core::distance::Distance;
 use hitgate_core::hit::{Hit, Reason};
@@ -38,4 +41,42 @@ pub(crate) fn hit(n: u64) -> Hit {
         version: 3,
         position: None,
     }
+}
+
+/// The DOM Chromium renders from `page`, headless and offline; fails on
+/// a console error.
+pub(crate) fn headless_dom(page: &Path) -> String {
+    let found = Command::new("sh")
+        .args(["-c", "command -v chromium"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "chromium is not installed (Debian package chromium; ./ci.sh installs it)"
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "chromium: {err}");
+    for line in err.lines().filter(|l| l.contains("CONSOLE")) {
+        assert!(!line.contains("rror"), "the page logged an error: {line}");
+    }
+    String::from_utf8(out.stdout).unwrap()
 }
