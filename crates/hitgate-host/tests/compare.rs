@@ -29,15 +29,21 @@ fn ok(c: &mut Command) {
     );
 }
 
-fn replay_hits(dir: &Path, policy: &Path, out: &str) -> Vec<Value> {
-    ok(hitgate()
-        .args(["replay", "--quiet", "--reads"])
+/// `hitgate COMMAND` on the scenario's reads and lists.
+fn on_scenario(dir: &Path, command: &str) -> Command {
+    let mut c = hitgate();
+    c.args([command, "--reads"])
         .arg(dir.join("scen/reads.jsonl"))
         .arg("--lists")
-        .arg(dir.join("scen/lists.csv"))
+        .arg(dir.join("scen/lists.csv"));
+    c
+}
+
+fn replay_hits(dir: &Path, policy: &Path, out: &str) -> Vec<Value> {
+    ok(on_scenario(dir, "replay")
         .arg("--policy")
         .arg(policy)
-        .arg("--out")
+        .args(["--quiet", "--out"])
         .arg(dir.join(out)));
     std::fs::read_to_string(dir.join(out).join("hits.jsonl"))
         .unwrap()
@@ -47,11 +53,7 @@ fn replay_hits(dir: &Path, policy: &Path, out: &str) -> Vec<Value> {
 }
 
 fn compare(dir: &Path, a: &Path, b: &Path, out: &str) -> Value {
-    ok(hitgate()
-        .args(["compare", "--reads"])
-        .arg(dir.join("scen/reads.jsonl"))
-        .arg("--lists")
-        .arg(dir.join("scen/lists.csv"))
+    ok(on_scenario(dir, "compare")
         .arg("--policy")
         .arg(a)
         .arg("--policy")
