@@ -170,8 +170,22 @@ pub struct CompareReport {
     pub changed: Vec<Changed>,
 }
 
-/// Decisions of one run, by passage (camera, time).
-type Decided = BTreeMap<(String, u64), Decision>;
+/// A passage: camera, event time of its first read, and which of the
+/// passages with that camera and time it is (a multi-lane camera can open
+/// two in one millisecond; each side meets them in the same order).
+type PassageKey = (String, u64, u32);
+
+/// Decisions of one run, by passage.
+type Decided = BTreeMap<PassageKey, Decision>;
+
+/// Records a decision under the first free key of its passage.
+fn insert(d: &mut Decided, (camera, time): (String, u64), v: Decision) {
+    let mut n = 0;
+    while d.contains_key(&(camera.clone(), time, n)) {
+        n += 1;
+    }
+    d.insert((camera, time, n), v);
+}
 
 fn decision(policy: &Policy, o: &Outcome) -> ((String, u64), Decision) {
     let (camera, time, kind, rule, priority) = match o {
@@ -286,7 +300,7 @@ fn run(
             let (d, policy) = (&mut decided[i], policies[i]);
             let r = unit.receive(&read, arrival, &mut |_, o: Outcome| {
                 let (k, v) = decision(policy, &o);
-                d.insert(k, v);
+                insert(d, k, v);
             });
             refused |= r.is_err();
         }
@@ -297,7 +311,7 @@ fn run(
         let (d, policy) = (&mut decided[i], policies[i]);
         unit.flush(&mut |_, o: Outcome| {
             let (k, v) = decision(policy, &o);
-            d.insert(k, v);
+            insert(d, k, v);
         });
     }
     Ok((decided, lines, bad))
@@ -323,7 +337,7 @@ fn build(
     let mut cameras: BTreeMap<String, Row> = BTreeMap::new();
     for (side, d) in decided.iter().enumerate() {
         let t = &mut totals[side];
-        for ((camera, time), dec) in d {
+        for ((camera, time, _), dec) in d {
             let p = usize::from(dec.priority.unwrap_or(4)).min(4);
             let (row, count) = match dec.kind {
                 Kind::Dispatch => (0, &mut t.dispatched[p]),
@@ -361,8 +375,8 @@ fn build(
         });
     }
     // Every passage either side decided, in time order.
-    let mut keys: Vec<&(String, u64)> = decided[0].keys().chain(decided[1].keys()).collect();
-    keys.sort_by(|x, y| (x.1, &x.0).cmp(&(y.1, &y.0)));
+    let mut keys: Vec<&PassageKey> = decided[0].keys().chain(decided[1].keys()).collect();
+    keys.sort_by(|x, y| (x.1, &x.0, x.2).cmp(&(y.1, &y.0, y.2)));
     keys.dedup();
     let mut flows: BTreeMap<(String, String), u64> = BTreeMap::new();
     let (mut changed, mut changed_total, mut added, mut removed) = (Vec::new(), 0, 0, 0);
@@ -615,4 +629,41 @@ fn hours_svg(r: &CompareReport) -> std::result::Result<String, Box<dyn std::erro
         root.present()?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(kind: Kind, rule: &str) -> Decision {
+        Decision {
+            kind,
+            rule: rule.into(),
+            priority: Some(2),
+        }
+    }
+
+    #[test]
+    fn two_passages_of_one_camera_and_millisecond_stay_apart() {
+        let key = || ("cam-1".to_string(), 1_000);
+        let (mut a, mut b) = (Decided::new(), Decided::new());
+        insert(&mut a, key(), dec(Kind::Drop, "p2-not-local"));
+        insert(&mut a, key(), dec(Kind::Drop, "p2-not-local"));
+        insert(&mut b, key(), dec(Kind::Drop, "p2-not-local"));
+        insert(&mut b, key(), dec(Kind::Review, "p2-cam"));
+        assert_eq!((a.len(), b.len()), (2, 2));
+        let r = build(["A".into(), "B".into()], &[a, b], 2, 0, None);
+        assert_eq!(r.changed_total, 1);
+        assert_eq!((r.added, r.removed), (1, 0));
+        assert_eq!(r.flows.len(), 1);
+        assert_eq!(
+            (r.flows[0].from.as_str(), r.flows[0].to.as_str()),
+            ("drop:p2-not-local", "review:p2-cam")
+        );
+        assert_eq!((r.totals[0].dropped, r.totals[1].dropped), (2, 1));
+        assert_eq!(r.totals[1].reviewed, [0, 0, 1, 0, 0]);
+        // The review counts in its hour and at its camera.
+        assert_eq!(r.hours.len(), 1);
+        assert_eq!(r.cameras[0].reviewed, [0, 1]);
+    }
 }
