@@ -321,6 +321,14 @@ enum Command {
         /// What if every list allowed this many other edits (0 to 2)? Needs --ocr.
         #[arg(long, requires = "ocr")]
         edits: Option<u8>,
+        /// The unit's traffic: each list's share becomes the hits a day it
+        /// would raise on cars that stand on no list.
+        #[arg(long)]
+        passages_per_day: Option<u64>,
+        /// With --passages-per-day: call out a list above this many such
+        /// hits a day.
+        #[arg(long, default_value_t = 5.0)]
+        max_false_per_day: f64,
         /// JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -523,6 +531,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             at,
             ocr,
             edits,
+            passages_per_day,
+            max_false_per_day,
             json,
         } => {
             let pf = match &policy {
@@ -539,6 +549,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 seed,
                 at,
                 instead: ocr.zip(edits),
+                passages_per_day,
+                max_false_per_day,
             };
             let w = width::measure_lists(&data, &o)?;
             show(json, &w, width::render)

@@ -46,6 +46,9 @@ pub fn run(out: PathBuf, seed: u64, quiet: bool) -> Result<()> {
         seed,
         at: o.start,
         instead: None,
+        // The scenario's own traffic, as a day.
+        passages_per_day: Some((s.passages as f64 * 24.0 / o.hours).round() as u64),
+        max_false_per_day: 5.0,
     };
     say!("\n== how wide each list's tolerance is (hitgate lists)");
     put!("{}", width::render(&width::measure_lists(&data, &wo)?));

@@ -50,6 +50,17 @@ pub struct WidthOptions {
     /// Look-alikes and edits to measure every list at instead of its own
     /// (a what-if; each list keeps its minimum length).
     pub instead: Option<(u8, u8)>,
+    /// The unit's traffic, in passages a day: turns each list's share into
+    /// the hits a day it would raise on other cars.
+    pub passages_per_day: Option<u64>,
+    /// Above this many such hits a day, the report says so.
+    pub max_false_per_day: f64,
+}
+
+/// The hits a day on cars that stand on no list: a list's share of
+/// unlisted plates it matches, at the unit's passages a day.
+pub fn false_hits_per_day(share: f64, passages_per_day: u64) -> f64 {
+    share * passages_per_day as f64
 }
 
 /// One list's width.
@@ -77,6 +88,9 @@ pub struct ListWidth {
     pub per_plate: f64,
     /// Plates drawn that stood on a list (drawn again).
     pub listed_draws: u64,
+    /// Hits a day on other cars at the given traffic (when given and
+    /// measured).
+    pub false_hits_per_day: Option<f64>,
 }
 
 /// Every list's width.
@@ -90,6 +104,10 @@ pub struct Widths {
     pub lists: Vec<ListWidth>,
     /// Matches past the first 64 of a lookup, not counted above.
     pub overflow: u64,
+    /// The traffic the daily figures are for.
+    pub passages_per_day: Option<u64>,
+    /// The daily figure above which a list is called out.
+    pub max_false_per_day: f64,
 }
 
 /// Listed plates by length, to draw plates from.
@@ -153,6 +171,7 @@ pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths
             plates: 0,
             matched: 0,
             share: 0.0,
+            false_hits_per_day: None,
             by_ocr: 0,
             by_edit: 0,
             per_plate: 0.0,
@@ -194,6 +213,9 @@ pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths
             w.share = w.matched as f64 / w.plates as f64;
             w.per_plate = (w.by_ocr + w.by_edit) as f64 / w.plates as f64;
         }
+        if measured(&w) {
+            w.false_hits_per_day = o.passages_per_day.map(|n| false_hits_per_day(w.share, n));
+        }
         lists.push(w);
     }
     Widths {
@@ -201,6 +223,8 @@ pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths
         seed: o.seed,
         lists,
         overflow,
+        passages_per_day: o.passages_per_day,
+        max_false_per_day: o.max_false_per_day,
     }
 }
 
@@ -267,6 +291,26 @@ pub fn render(w: &Widths) -> String {
             l.entries,
         );
     }
+    if let Some(n) = w.passages_per_day {
+        s += &format!(
+            "at {n} passages a day, hits a day on cars that stand on no list \
+             (rough where `matched` above is small):\n"
+        );
+        for l in &w.lists {
+            if let Some(f) = l.false_hits_per_day {
+                s += &format!("  {:<16}  {f:>9.1}\n", l.list);
+            }
+        }
+        for l in &w.lists {
+            if let Some(f) = l.false_hits_per_day.filter(|&f| f > w.max_false_per_day) {
+                s += &format!(
+                    "note: list {:?}: about {f:.0} hits a day on other cars, more than the {} allowed \
+                     (--max-false-per-day); each one a match on an innocent driver, before the matrix decides\n",
+                    l.list, w.max_false_per_day
+                );
+            }
+        }
+    }
     for l in w.lists.iter().filter(|l| l.entries > 0 && !measured(l)) {
         s += &format!(
             "note: list {:?}: {} of {} plates drawn like its entries stood on a list: too few \
@@ -324,6 +368,8 @@ mod tests {
             seed: 3,
             at: 0,
             instead: None,
+            passages_per_day: None,
+            max_false_per_day: 5.0,
         }
     }
 
@@ -401,6 +447,31 @@ mod tests {
             l.listed_draws
         );
         assert!(render(&w).contains("note: list \"l\": 100.0 %"));
+    }
+
+    #[test]
+    fn a_share_becomes_hits_a_day_at_the_units_traffic() {
+        // The issue's own example: 1 in 3,333 at 70,000 passages a day is
+        // about 20 patrols after the wrong car.
+        let f = false_hits_per_day(1.0 / 3_333.0, 70_000);
+        assert!((f - 21.0).abs() < 0.01, "{f}");
+        // The list above matches every plate drawn: every passage.
+        let o = WidthOptions {
+            passages_per_day: Some(70_000),
+            ..opts()
+        };
+        let w = measure_lists(&data(plates('0'), tol(0, 1)), &o).unwrap();
+        assert_eq!(w.lists[0].false_hits_per_day, Some(70_000.0));
+        let text = render(&w);
+        assert!(text.contains("at 70000 passages a day"), "{text}");
+        assert!(
+            text.contains("note: list \"l\": about 70000 hits a day on other cars"),
+            "{text}"
+        );
+        // Without the traffic, no daily figure and no such note.
+        let w = measure_lists(&data(plates('0'), tol(0, 1)), &opts()).unwrap();
+        assert_eq!(w.lists[0].false_hits_per_day, None);
+        assert!(!render(&w).contains("hits a day"));
     }
 
     #[test]
