@@ -40,6 +40,8 @@ fn every_list_of_the_file_is_measured_with_its_entries() {
         seed: 9,
         at: 1_767_600_000_000,
         instead: None,
+        passages_per_day: None,
+        max_false_per_day: 5.0,
     };
     let w = measure_lists(&data, &o).unwrap();
     let got: std::collections::BTreeMap<String, u64> = w
