@@ -13,17 +13,37 @@
 //! ```
 //!
 //! Arguments: entries (default 1,000,000), seconds (default 2; 0 for one
-//! round), `--no-fences`.
+//! round), `--no-fences`, `--near-miss` (the bench's near-miss profile,
+//! 4,096 reads), `--exact` (the list exact-only).
+//!
+//! ```sh
+//! valgrind --tool=callgrind --toggle-collect='*round*' \
+//!     target/release/examples/lookup_loop 100000 0 --near-miss --exact
+//! ```
 
 #![allow(clippy::unwrap_used)] // an example: a panic is a bad argument
 
 use std::time::Instant;
 
-use hitgate_core::watchlist::Matches;
+use hitgate_core::plate::Plate;
+use hitgate_core::watchlist::{Matches, Watchlist};
 
 #[path = "../benches/common/mod.rs"]
 mod common;
-use common::{Setup, TOLERANT};
+use common::{READS, Setup, TOLERANT};
+use hitgate_core::distance::Tolerance;
+
+/// One round over the reads: the matches found. Not inlined, so that
+/// callgrind can count it alone (`--toggle-collect='*round*'`).
+#[inline(never)]
+fn round(wl: &Watchlist<'_>, reads: &[Plate]) -> usize {
+    let mut matches = 0;
+    for r in reads {
+        let m: Matches<8> = wl.lookup(std::hint::black_box(r), None, 0);
+        matches += m.len();
+    }
+    matches
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,19 +52,25 @@ fn main() {
     let n = numbers.next().map_or(1_000_000, |x| x as usize).max(1);
     let seconds = numbers.next().unwrap_or(2.0);
 
+    let flag = |f: &str| args.iter().any(|a| a == f);
     // The lookup bench's watchlist, plates and reads.
-    let mut setup = Setup::new(n, true, fenced);
-    let (wl, reads) = setup.build(TOLERANT);
+    let mut setup = match flag("--near-miss") {
+        true => Setup::near_miss(n, READS, true, fenced),
+        false => Setup::new(n, true, fenced),
+    };
+    let tolerance = if flag("--exact") {
+        Tolerance::EXACT
+    } else {
+        TOLERANT
+    };
+    let (wl, reads) = setup.build(tolerance);
 
     let start = Instant::now();
     let mut rounds = Vec::new();
     let mut matches = 0usize;
     loop {
         let t = Instant::now();
-        for r in reads {
-            let m: Matches<8> = wl.lookup(std::hint::black_box(r), None, 0);
-            matches += m.len();
-        }
+        matches += round(&wl, reads);
         rounds.push(t.elapsed().as_secs_f64());
         if start.elapsed().as_secs_f64() >= seconds {
             break;

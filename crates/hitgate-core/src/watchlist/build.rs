@@ -274,6 +274,10 @@ impl<'a> WatchlistBuilder<'a> {
         let no_edit = lists.iter().filter(|l| l.tolerance.edits == 0);
         let exact_lists = no_edit.clone().any(|l| l.tolerance.ocr == 0);
         let alike_lists = no_edit.clone().any(|l| l.tolerance.ocr > 0);
+        let exact_only_filtered = !filter.is_empty()
+            && lists
+                .iter()
+                .all(|l| l.tolerance.ocr == 0 && l.tolerance.edits == 0);
         apply_permutation(&mut entries[..len], &mut index[..len]);
         let entries = &entries[..len];
         let segments = segments(entries, group);
@@ -297,6 +301,7 @@ impl<'a> WatchlistBuilder<'a> {
             filter,
             exact_lists,
             alike_lists,
+            exact_only_filtered,
             fences,
             classes,
             version,

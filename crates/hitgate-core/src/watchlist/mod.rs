@@ -150,6 +150,8 @@ pub struct Watchlist<'a> {
     /// plate), and that allow one (filtered on the skeleton).
     exact_lists: bool,
     alike_lists: bool,
+    /// Every list is exact-only and there is a filter: see `lookup_into`.
+    exact_only_filtered: bool,
     fences: Fences<'a>,
     classes: ConfusionClasses,
     version: u32,
@@ -242,6 +244,14 @@ impl<'a> Watchlist<'a> {
         out: &mut Matches<K>,
     ) {
         out.clear();
+        if self.exact_only_filtered {
+            // Only exact-only lists, and a filter keyed on the plate: most
+            // reads stop at one probe, before any other work.
+            let (skel, var) = skel_of(&self.classes, read);
+            if !filter_may_contain(self.filter, EXACT_KEYED, exact_key(skel, var)) {
+                return;
+            }
+        }
         let mut q: Codes = Codes::new();
         // The class members only where candidates are counted from packed
         // forms (see `Ctx::verify`).
