@@ -256,14 +256,17 @@ impl<'a> Watchlist<'a> {
         // The class members only where candidates are counted from packed
         // forms (see `Ctx::verify`).
         let mut qvar = 0u32;
-        // The exact-keyed filter needs them too.
-        let members = WIDE || (self.exact_lists && !self.filter.is_empty());
         for (i, &c) in read.as_bytes().iter().enumerate() {
             let code = char_code(c);
             let _ = q.push(self.classes.rep_code(code));
-            if members {
+            if WIDE {
                 qvar |= u32::from(self.classes.member_of(code) & 3) << (2 * i);
             }
+        }
+        if !WIDE && self.exact_lists && !self.filter.is_empty() {
+            // The exact-keyed filter needs them too: a pass of their own,
+            // so that the loop above stays as it was for tolerant lists.
+            qvar = skel_of(&self.classes, read).1;
         }
         let n = q.len();
         let (qskel, _) = prefix_range(&q);
