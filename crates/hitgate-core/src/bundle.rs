@@ -101,6 +101,29 @@ pub enum Record<'a> {
     End,
     /// The unit's settings, right after the header.
     Config(ConfigRecord),
+    /// First record of a delta ([`signed`](crate::signed)): the version
+    /// it applies to, the one it makes, and the counts of the
+    /// [`Record::Remove`] and [`Record::Entry`] records that follow, in
+    /// that order.
+    Delta {
+        /// Version the delta applies to.
+        base: u32,
+        /// Version it makes.
+        version: u32,
+        /// Number of [`Record::Remove`] records.
+        removes: u32,
+        /// Number of added [`Record::Entry`] records.
+        adds: u32,
+    },
+    /// An entry a delta removes, named by plate, country and list.
+    Remove {
+        /// Canonical plate.
+        plate: &'a str,
+        /// Country, or empty.
+        country: &'a str,
+        /// List id.
+        list: u8,
+    },
 }
 
 /// The unit's settings in a bundle (see [`Config`] for each field).
@@ -260,6 +283,38 @@ impl<'a> Record<'a> {
         })())
     }
 
+    /// The removal record of an entry.
+    pub fn removal(e: &'a ListEntry) -> Self {
+        Self::Remove {
+            plate: e.plate.as_str(),
+            country: e.country.as_ref().map_or("", |c| c.as_str()),
+            list: e.list.0,
+        }
+    }
+
+    /// A [`Record::Remove`] as the entry it names (priority 0, no
+    /// validity window): `None` for another record, `Some(Err(field))`
+    /// naming the field that is out of range.
+    pub fn as_removal(&self) -> Option<Result<ListEntry, &'static str>> {
+        let Self::Remove {
+            plate,
+            country,
+            list,
+        } = *self
+        else {
+            return None;
+        };
+        let entry = Self::Entry {
+            plate,
+            country,
+            priority: 0,
+            list,
+            valid_from: 0,
+            valid_until: 0,
+        };
+        entry.as_entry()
+    }
+
     /// The list record of a spec.
     pub fn list(spec: &ListSpec) -> Self {
         Self::List {
@@ -333,6 +388,67 @@ impl core::error::Error for BundleError {}
 /// Encodes one record as a frame into `buf`.
 pub fn encode<'b>(rec: &Record<'_>, buf: &'b mut [u8]) -> Result<&'b mut [u8], BundleError> {
     postcard::to_slice_cobs(rec, buf).map_err(|_| BundleError::TooLong)
+}
+
+/// Writes the records that configure a unit: the header, the settings,
+/// the rules, the lists and the entries, each frame handed to `put`. A
+/// bundle with reads follows them with its reads and [`Record::End`]; the
+/// body of a signed image ([`signed`](crate::signed)) with
+/// [`Record::End`] alone.
+pub fn write_config<E: From<BundleError>>(
+    list_version: u32,
+    config: &Config,
+    policy: &Policy,
+    lists: &[ListSpec],
+    entries: &[ListEntry],
+    mut put: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut buf = [0u8; MAX_RECORD];
+    let mut put = |rec: &Record<'_>| -> Result<(), E> { put(encode(rec, &mut buf)?) };
+    put(&Record::Header {
+        bundle_version: BUNDLE_VERSION,
+        list_version,
+        rules: u8::try_from(policy.rules.len()).map_err(|_| BundleError::TooLong)?,
+        lists: u8::try_from(lists.len()).map_err(|_| BundleError::TooLong)?,
+        entries: u32::try_from(entries.len()).map_err(|_| BundleError::TooLong)?,
+    })?;
+    put(&Record::Config(ConfigRecord::from(config)))?;
+    for r in &policy.rules {
+        put(&Record::Rule(RuleRecord::of(r)))?;
+    }
+    for l in lists {
+        put(&Record::list(l))?;
+    }
+    for e in entries {
+        put(&Record::entry(e))?;
+    }
+    Ok(())
+}
+
+/// Writes the body of a delta from `base` to `version`: the delta record,
+/// the removals, the added entries and the end, each frame handed to `put`.
+pub fn write_delta<E: From<BundleError>>(
+    base: u32,
+    version: u32,
+    removes: &[ListEntry],
+    adds: &[ListEntry],
+    mut put: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut buf = [0u8; MAX_RECORD];
+    let mut put = |rec: &Record<'_>| -> Result<(), E> { put(encode(rec, &mut buf)?) };
+    put(&Record::Delta {
+        base,
+        version,
+        removes: u32::try_from(removes.len()).map_err(|_| BundleError::TooLong)?,
+        adds: u32::try_from(adds.len()).map_err(|_| BundleError::TooLong)?,
+    })?;
+    for e in removes {
+        put(&Record::removal(e))?;
+    }
+    for e in adds {
+        put(&Record::entry(e))?;
+    }
+    put(&Record::End)
 }
 
 /// A byte source for [`Reader::next`] and [`load`] over bytes in memory,

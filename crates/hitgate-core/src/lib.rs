@@ -23,6 +23,9 @@ pub mod passage;
 pub mod plate;
 pub mod policy;
 pub mod read;
+#[cfg(feature = "trust")]
+#[cfg_attr(docsrs, doc(cfg(feature = "trust")))]
+pub mod signed;
 #[cfg(feature = "flash")]
 #[cfg_attr(docsrs, doc(cfg(feature = "flash")))]
 pub mod store;

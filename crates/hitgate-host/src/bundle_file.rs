@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use hitgate_core::bundle::{BUNDLE_VERSION, ConfigRecord, MAX_RECORD, Record, RuleRecord, encode};
+use hitgate_core::bundle::{self, MAX_RECORD, Record, encode};
 
 use crate::formats::{InputStats, LineError, MAX_REPORTED_ERRORS};
 use crate::lists::ListsData;
@@ -74,30 +74,23 @@ pub fn prepare(
     );
     let mut w = RecordWriter {
         w,
-        buf: [0; MAX_RECORD],
         bytes: 0,
         out,
     };
-    let mut summary = BundleSummary::default();
-    w.put(&Record::Header {
-        bundle_version: BUNDLE_VERSION,
-        list_version: version,
-        rules: pf.policy.rules.len() as u8,
-        lists: lists.decls.len() as u8,
-        entries: lists.entries.len() as u32,
-    })?;
-    w.put(&Record::Config(ConfigRecord::from(&pf.config)))?;
-    for r in &pf.policy.rules {
-        w.put(&Record::Rule(RuleRecord::of(r)))?;
-        summary.rules += 1;
-    }
-    for d in &lists.decls {
-        w.put(&Record::list(&d.spec))?;
-    }
-    for e in &lists.entries {
-        w.put(&Record::entry(e))?;
-        summary.entries += 1;
-    }
+    let mut summary = BundleSummary {
+        rules: pf.policy.rules.len(),
+        entries: lists.entries.len(),
+        ..BundleSummary::default()
+    };
+    let specs: Vec<_> = lists.decls.iter().map(|d| d.spec).collect();
+    bundle::write_config(
+        version,
+        &pf.config,
+        &pf.policy,
+        &specs,
+        &lists.entries,
+        |frame| w.write(frame),
+    )?;
     let mut bad = |line: u64, error: String| {
         summary.input.bad_lines += 1;
         if summary.input.errors.len() < MAX_REPORTED_ERRORS {
@@ -148,7 +141,6 @@ pub fn prepare(
 /// Encodes records into the bundle file, counting bytes.
 struct RecordWriter<'a> {
     w: BufWriter<File>,
-    buf: [u8; MAX_RECORD],
     bytes: u64,
     out: &'a Path,
 }
@@ -157,14 +149,20 @@ impl RecordWriter<'_> {
     /// Writes a record; `Ok(false)` if it does not fit in [`MAX_RECORD`]
     /// bytes (nothing written then).
     fn try_put(&mut self, rec: &Record<'_>) -> Result<bool> {
-        let Ok(frame) = encode(rec, &mut self.buf) else {
+        let mut buf = [0u8; MAX_RECORD];
+        let Ok(frame) = encode(rec, &mut buf) else {
             return Ok(false);
         };
+        self.write(frame)?;
+        Ok(true)
+    }
+
+    /// Writes an encoded frame.
+    fn write(&mut self, frame: &[u8]) -> Result<()> {
         self.bytes += frame.len() as u64;
         self.w
             .write_all(frame)
-            .with_context(|| format!("{}: cannot write", self.out.display()))?;
-        Ok(true)
+            .with_context(|| format!("{}: cannot write", self.out.display()))
     }
 
     /// Writes a record that must fit.

@@ -55,6 +55,29 @@ impl fmt::Display for ListError {
 
 impl core::error::Error for ListError {}
 
+/// Why [`WatchlistBuilder::remove`] refused an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum RemoveError {
+    /// The entry (plate, country, list) is not among the copied ones, or
+    /// was removed already.
+    NotListed,
+    /// The entry names a list that was not added.
+    UnknownList(ListId),
+}
+
+impl fmt::Display for RemoveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotListed => f.write_str("the entry to remove is not listed"),
+            Self::UnknownList(l) => write!(f, "list {} was not added", l.0),
+        }
+    }
+}
+
+impl core::error::Error for RemoveError {}
+
 /// The same plate (and country) stands twice on one list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -118,6 +141,10 @@ pub struct WatchlistBuilder<'a> {
     pub(super) lists: heapless::Vec<ListSpec, MAX_LISTS>,
     pub(super) classes: ConfusionClasses,
     pub(super) version: u32,
+    /// Entries copied by [`Self::from_watchlist`]: sorted, so that
+    /// [`Self::remove`] finds one by binary search. Until the build, the
+    /// index slice holds a bit per copied entry: removed.
+    pub(super) copied: usize,
 }
 
 impl<'a> WatchlistBuilder<'a> {
@@ -133,7 +160,113 @@ impl<'a> WatchlistBuilder<'a> {
             lists: heapless::Vec::new(),
             classes,
             version: 0,
+            copied: 0,
         }
+    }
+
+    /// A builder that starts where a built watchlist stands: its lists,
+    /// classes and version, and its entries copied into this storage, for
+    /// a change of a few entries ([`remove`](Self::remove) and
+    /// [`insert`](Self::insert)) without decoding and normalising every
+    /// entry again. The watchlist in force stays untouched and usable.
+    /// `None` when the storage cannot hold its entries.
+    ///
+    /// ```
+    /// use hitgate_core::confusion::ConfusionClasses;
+    /// use hitgate_core::distance::Tolerance;
+    /// use hitgate_core::list::*;
+    /// use hitgate_core::plate::{Country, Plate};
+    /// use hitgate_core::watchlist::*;
+    /// let entry = |p: &[u8]| ListEntry::new(Plate::normalize(p).unwrap(), Some(Country::BE), Priority::P1, ListId(0));
+    /// let (mut e1, mut i1) = ([Entry::EMPTY; 4], [0u32; 4]);
+    /// let mut b = WatchlistBuilder::new(&mut e1, &mut i1, ConfusionClasses::default());
+    /// b.add_list(ListSpec { tolerance: Tolerance::EXACT, local: false }).unwrap();
+    /// b.insert(entry(b"1ABC234")).unwrap();
+    /// b.insert(entry(b"2XYZ987")).unwrap();
+    /// let active = b.build().map_err(|(_, d)| d).unwrap();
+    ///
+    /// let (mut e2, mut i2) = ([Entry::EMPTY; 4], [0u32; 4]);
+    /// let mut next = WatchlistBuilder::from_watchlist(&active, &mut e2, &mut i2).unwrap();
+    /// next.remove(&entry(b"1ABC234")).unwrap();
+    /// next.insert(entry(b"3DEF456")).unwrap();
+    /// next.set_version(active.version() + 1);
+    /// let next = next.build().map_err(|(_, d)| d).unwrap();
+    /// assert_eq!((active.len(), next.len()), (2, 2));
+    /// let read = Plate::normalize(b"1ABC234").unwrap();
+    /// assert!(next.lookup::<4>(&read, None, 0).best().is_none());
+    /// assert!(active.lookup::<4>(&read, None, 0).best().is_some());
+    /// ```
+    pub fn from_watchlist(
+        active: &Watchlist<'_>,
+        entries: &'a mut [Entry],
+        index: &'a mut [u32],
+    ) -> Option<Self> {
+        let n = active.entries.len();
+        let mut me = Self::new(entries, index, active.classes);
+        if me.capacity() < n {
+            return None;
+        }
+        me.entries[..n].copy_from_slice(active.entries);
+        me.index[..n.div_ceil(32)].fill(0);
+        me.lists = active.lists.clone();
+        me.version = active.version;
+        me.len = n;
+        me.copied = n;
+        Some(me)
+    }
+
+    /// Removes an entry copied by [`from_watchlist`](Self::from_watchlist),
+    /// named by plate, country and list (priority and validity are not
+    /// compared): a binary search, so a removal costs no more than a
+    /// lookup. Entries inserted since cannot be removed.
+    pub fn remove(&mut self, entry: &ListEntry) -> Result<(), RemoveError> {
+        let spec = self
+            .lists
+            .get(entry.list.index())
+            .ok_or(RemoveError::UnknownList(entry.list))?;
+        let group = spec.tolerance.edits.min(MAX_TOLERANCE);
+        let (skel, variant) = skel_of(&self.classes, &entry.plate);
+        let want = (
+            group,
+            (skel << LIST_BITS) | u64::from(entry.list.0),
+            variant,
+            Country::pack(entry.country),
+        );
+        let lists = &self.lists;
+        let group_of = |e: &Entry| {
+            lists
+                .get(e.list().index())
+                .map_or(0, |l| l.tolerance.edits.min(MAX_TOLERANCE))
+        };
+        let at = self.entries[..self.copied]
+            .binary_search_by_key(&want, |e| {
+                (group_of(e), e.key(), e.variant(), e.country_code())
+            })
+            .map_err(|_| RemoveError::NotListed)?;
+        let (word, bit) = (at / 32, 1u32 << (at % 32));
+        if self.index[word] & bit != 0 {
+            return Err(RemoveError::NotListed);
+        }
+        self.index[word] |= bit;
+        Ok(())
+    }
+
+    /// Drops the entries [`remove`](Self::remove) marked, keeping the order
+    /// of the rest.
+    fn compact(&mut self) {
+        if self.copied == 0 {
+            return;
+        }
+        let mut kept = 0;
+        for i in 0..self.len {
+            let removed = i < self.copied && self.index[i / 32] & (1 << (i % 32)) != 0;
+            if !removed {
+                self.entries[kept] = self.entries[i];
+                kept += 1;
+            }
+        }
+        self.len = kept;
+        self.copied = 0;
     }
 
     /// Gives the watchlist a membership filter: `words` of caller storage
@@ -167,6 +300,11 @@ impl<'a> WatchlistBuilder<'a> {
     /// Sets the version the lists carry (hits report it).
     pub fn set_version(&mut self, version: u32) {
         self.version = version;
+    }
+
+    /// The version the lists will carry.
+    pub fn version(&self) -> u32 {
+        self.version
     }
 
     /// Entries the storage can hold.
@@ -236,6 +374,7 @@ impl<'a> WatchlistBuilder<'a> {
     /// (in insertion order) and the count.
     #[allow(clippy::result_large_err)] // no alloc to box it; the caller gets its storage back
     pub fn build(mut self) -> Result<Watchlist<'a>, (Self, Duplicate)> {
+        self.compact();
         // The search group of each list: how many edits it allows. Entries
         // are sorted by group first, so each group is one contiguous
         // segment searched its own way.
@@ -256,6 +395,7 @@ impl<'a> WatchlistBuilder<'a> {
             lists,
             classes,
             version,
+            copied: _,
         } = self;
         // Exact-only lists are filtered on the plate itself, the others on
         // the skeleton their search probes.
