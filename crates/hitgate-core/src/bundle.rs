@@ -1,7 +1,7 @@
 //! The bundle: lists, policy, settings and a read stream in one compact
 //! binary file, for a unit that cannot parse CSV, TOML or JSON.
 //!
-//! # Format, version 2
+//! # Format, version 3
 //!
 //! A sequence of frames `COBS(postcard(Record)) ++ 0x00`, in this order: one
 //! [`Record::Header`], one [`Record::Config`], the header's count of
@@ -18,7 +18,8 @@
 //! for the host without moving a byte of the bundle. Stability: as for the
 //! [`wire`](crate::wire) records, variants and fields are only appended;
 //! anything else bumps [`BUNDLE_VERSION`]. Version 1 carried `Config` and
-//! `Rule` in their serde form, the settings inside the header.
+//! `Rule` in their serde form, the settings inside the header; version 2
+//! had no list names.
 
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +33,7 @@ use crate::unit::{Config, Mode};
 use crate::watchlist::{InsertError, ListError, WatchlistBuilder};
 
 /// Version of the bundle format.
-pub const BUNDLE_VERSION: u8 = 2;
+pub const BUNDLE_VERSION: u8 = 3;
 
 /// The longest encoded record, delimiter included.
 pub const MAX_RECORD: usize = 512;
@@ -63,6 +64,9 @@ pub enum Record<'a> {
         tolerance: Tolerance,
         /// A local list.
         local: bool,
+        /// Its name, as the lists files and the rules of a policy file
+        /// call it (version 3).
+        name: &'a str,
     },
     /// A list entry.
     Entry {
@@ -315,11 +319,12 @@ impl<'a> Record<'a> {
         entry.as_entry()
     }
 
-    /// The list record of a spec.
-    pub fn list(spec: &ListSpec) -> Self {
+    /// The list record of a spec and its name.
+    pub fn list(spec: &ListSpec, name: &'a str) -> Self {
         Self::List {
             tolerance: spec.tolerance,
             local: spec.local,
+            name,
         }
     }
 
@@ -399,7 +404,7 @@ pub fn write_config<E: From<BundleError>>(
     list_version: u32,
     config: &Config,
     policy: &Policy,
-    lists: &[ListSpec],
+    lists: &[(&str, ListSpec)],
     entries: &[ListEntry],
     mut put: impl FnMut(&[u8]) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -416,8 +421,8 @@ pub fn write_config<E: From<BundleError>>(
     for r in &policy.rules {
         put(&Record::Rule(RuleRecord::of(r)))?;
     }
-    for l in lists {
-        put(&Record::list(l))?;
+    for (name, spec) in lists {
+        put(&Record::list(spec, name))?;
     }
     for e in entries {
         put(&Record::entry(e))?;
@@ -607,7 +612,9 @@ pub fn load<const N: usize, E>(
     }
     for _ in 0..list_count {
         match reader.next(&mut fill)? {
-            Some(Record::List { tolerance, local }) => {
+            Some(Record::List {
+                tolerance, local, ..
+            }) => {
                 lists
                     .add_list(ListSpec { tolerance, local })
                     .map_err(|e| match e {
@@ -736,6 +743,7 @@ pub(crate) mod tests {
             Record::List {
                 tolerance: Tolerance::DEFAULT,
                 local: true,
+                name: "local",
             },
             Record::Entry {
                 plate: "1ABC234",
@@ -777,9 +785,9 @@ pub(crate) mod tests {
     /// COBS (a code byte per run: its length + 1, a zero ending it); the
     /// same bytes are in docs/formats.md.
     const GOLDEN: [&[u8]; 6] = [
-        // Header { version 2, lists version 7, 1 rule, 1 list, 1 entry }:
-        // 00 02 07 01 01 01.
-        &[0x01, 0x06, 0x02, 0x07, 0x01, 0x01, 0x01, 0x00],
+        // Header { version 3, lists version 7, 1 rule, 1 list, 1 entry }:
+        // 00 03 07 01 01 01.
+        &[0x01, 0x06, 0x03, 0x07, 0x01, 0x01, 0x01, 0x00],
         // Config (variant 6), the defaults: consensus 01, 2,000 ms D0 0F,
         // five times 2,400,000 ms 80 BE 92 01, 300,000 E0 A7 12, 60,000
         // E0 D4 03, budgets None, (20, 60), (10, 20), None, None, support 2.
@@ -794,8 +802,11 @@ pub(crate) mod tests {
             0x09, 0x01, 0x05, b'p', b'0', b'-', b'p', b'1', 0x03, 0x01, 0x01, 0x01, 0x02, 0x02,
             0x00,
         ],
-        // List (2): 1 look-alike, no edit, from 5 characters; not local.
-        &[0x03, 0x02, 0x01, 0x02, 0x05, 0x01, 0x00],
+        // List (2): 1 look-alike, no edit, from 5 characters; not local;
+        // named "stolen": 02 01 00 05 00 06 73 74 6F 6C 65 6E.
+        &[
+            0x03, 0x02, 0x01, 0x02, 0x05, 0x08, 0x06, b's', b't', b'o', b'l', b'e', b'n', 0x00,
+        ],
         // Entry (3): 1ABC234, BE, priority 1, list 0, no validity bounds.
         &[
             0x0E, 0x03, 0x07, b'1', b'A', b'B', b'C', b'2', b'3', b'4', 0x02, b'B', b'E', 0x01,
@@ -809,7 +820,7 @@ pub(crate) mod tests {
     fn golden_records() -> [Record<'static>; 6] {
         [
             Record::Header {
-                bundle_version: 2,
+                bundle_version: 3,
                 list_version: 7,
                 rules: 1,
                 lists: 1,
@@ -824,6 +835,7 @@ pub(crate) mod tests {
                     min_len: 5,
                 },
                 local: false,
+                name: "stolen",
             },
             entry("1ABC234", "BE", 1),
             Record::End,
@@ -873,7 +885,8 @@ pub(crate) mod tests {
         let mut b = builder(&mut entries, &mut index);
         let mut policy = Policy::new();
         let mut reader = Reader::<MAX_RECORD>::new();
-        let loaded = load(&mut reader, source(&bytes, 5), &mut b, &mut policy).unwrap();
+        let mut src = source(&bytes, 5);
+        let loaded = load(&mut reader, &mut src, &mut b, &mut policy).unwrap();
         assert_eq!(loaded.config, Config::DEFAULT);
         assert_eq!((loaded.list_version, loaded.entries), (7, 1));
         assert_eq!(policy.rules.as_slice(), &brussels.rules[..1]);
@@ -882,7 +895,8 @@ pub(crate) mod tests {
         let read = Plate::normalize(b"1A8C234").unwrap();
         let m: crate::watchlist::Matches = wl.lookup(&read, None, 0);
         assert_eq!(m.best().map(|m| m.listed.as_str()), Some("1ABC234"));
-        assert!(matches!(reader.next(source(&[], 1)), Ok(None)));
+        assert!(matches!(reader.next(&mut src), Ok(Some(Record::End))));
+        assert!(matches!(reader.next(&mut src), Ok(None)));
     }
 
     #[test]
@@ -942,7 +956,7 @@ pub(crate) mod tests {
             tolerance: Tolerance::DEFAULT,
             local: false,
         };
-        let list = Record::list(&spec);
+        let list = Record::list(&spec, "l");
         let entry = |plate: &'static str, priority: u8| entry(plate, "", priority);
         let run = |bytes: &[u8]| {
             let (mut entries, mut index) = ([crate::watchlist::Entry::EMPTY; 1], [0u32; 1]);
@@ -956,12 +970,12 @@ pub(crate) mod tests {
             Err(LoadError::Expected("the header"))
         );
         assert_eq!(
-            run(&frames(&[header(2, 0), list.clone()])),
+            run(&frames(&[header(3, 0), list.clone()])),
             Err(LoadError::Expected("the settings"))
         );
         assert_eq!(
             run(&frames(&[
-                header(2, 1),
+                header(3, 1),
                 config.clone(),
                 list.clone(),
                 entry("1ABC234", 9)
@@ -970,7 +984,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             run(&frames(&[
-                header(2, 2),
+                header(3, 2),
                 config.clone(),
                 list.clone(),
                 entry("1ABC234", 1),
@@ -980,7 +994,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             run(&frames(&[
-                header(2, 1),
+                header(3, 1),
                 config.clone(),
                 list.clone(),
                 entry("1ABC234", 1)
@@ -988,7 +1002,7 @@ pub(crate) mod tests {
             Ok(1)
         );
         // Truncated in the middle of the entries.
-        let whole = frames(&[header(2, 1), config, list, entry("1ABC234", 1)]);
+        let whole = frames(&[header(3, 1), config, list, entry("1ABC234", 1)]);
         assert!(matches!(
             run(&whole[..whole.len() - 3]),
             Err(LoadError::Read(ReadFailure::Bundle(BundleError::Corrupt)))

@@ -16,19 +16,25 @@ use hitgate_core::unit::Config;
 use hitgate_core::watchlist::{Entry, Matches, Watchlist, WatchlistBuilder};
 use proptest::prelude::*;
 
-const SPECS: [ListSpec; 2] = [
-    ListSpec {
-        tolerance: Tolerance {
-            ocr: 1,
-            edits: 1,
-            min_len: 5,
+const SPECS: [(&str, ListSpec); 2] = [
+    (
+        "stolen",
+        ListSpec {
+            tolerance: Tolerance {
+                ocr: 1,
+                edits: 1,
+                min_len: 5,
+            },
+            local: false,
         },
-        local: false,
-    },
-    ListSpec {
-        tolerance: Tolerance::EXACT,
-        local: true,
-    },
+    ),
+    (
+        "local",
+        ListSpec {
+            tolerance: Tolerance::EXACT,
+            local: true,
+        },
+    ),
 ];
 
 fn key(seed: u8) -> SigningKey {

@@ -82,7 +82,11 @@ pub fn prepare(
         entries: lists.entries.len(),
         ..BundleSummary::default()
     };
-    let specs: Vec<_> = lists.decls.iter().map(|d| d.spec).collect();
+    let specs: Vec<_> = lists
+        .decls
+        .iter()
+        .map(|d| (d.name.as_str(), d.spec))
+        .collect();
     bundle::write_config(
         version,
         &pf.config,
