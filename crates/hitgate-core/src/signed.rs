@@ -293,7 +293,8 @@ pub fn peek(bytes: &[u8]) -> Result<Signed<'_>, TrustError> {
     if head[6..8] != [0, 0] {
         return Err(TrustError::Header);
     }
-    let u32_at = |at: usize| u32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
+    let u32_at =
+        |at: usize| u32::from_le_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
     let mut created = [0u8; 8];
     created.copy_from_slice(&head[16..24]);
     let mut signer = [0u8; 32];
@@ -333,6 +334,25 @@ pub fn open<'a>(bytes: &'a [u8], key: &VerifyingKey) -> Result<Signed<'a>, Trust
     Ok(signed)
 }
 
+/// Checks that an image may follow the version in force, `active` (0:
+/// none): a full image must be newer; a delta must apply to `active` and
+/// make a newer one.
+pub fn check_succession(header: &Header, active: u32) -> Result<(), TrustError> {
+    if header.kind == Kind::Delta && header.base != active {
+        return Err(TrustError::WrongBase {
+            active,
+            base: header.base,
+        });
+    }
+    if header.version <= active {
+        return Err(TrustError::NotNewer {
+            active,
+            offered: header.version,
+        });
+    }
+    Ok(())
+}
+
 fn body_error(e: LoadError<core::convert::Infallible>) -> TrustError {
     match e {
         LoadError::Full(what) => TrustError::Full(what),
@@ -357,18 +377,16 @@ pub fn load_full<'b>(
     if h.kind != Kind::Full {
         return Err(TrustError::Kind);
     }
-    if h.version <= active {
-        return Err(TrustError::NotNewer {
-            active,
-            offered: h.version,
-        });
-    }
+    check_succession(h, active)?;
     let mut reader = Reader::<MAX_RECORD>::new();
     let mut src = bundle::slice_source(signed.body, MAX_RECORD);
     let mut matrix = Policy::new();
-    let loaded = bundle::load(&mut reader, &mut src, &mut lists, &mut matrix).map_err(body_error)?;
+    let loaded =
+        bundle::load(&mut reader, &mut src, &mut lists, &mut matrix).map_err(body_error)?;
     if loaded.list_version != h.version {
-        return Err(TrustError::Body("the bundle header's version is not the image's"));
+        return Err(TrustError::Body(
+            "the bundle header's version is not the image's",
+        ));
     }
     end(&mut reader, &mut src)?;
     let wl = lists
@@ -414,19 +432,7 @@ pub fn apply_delta<'b>(
     if h.kind != Kind::Delta {
         return Err(TrustError::Kind);
     }
-    let active = lists.version();
-    if h.base != active {
-        return Err(TrustError::WrongBase {
-            active,
-            base: h.base,
-        });
-    }
-    if h.version <= active {
-        return Err(TrustError::NotNewer {
-            active,
-            offered: h.version,
-        });
-    }
+    check_succession(h, lists.version())?;
     let mut reader = Reader::<MAX_RECORD>::new();
     let mut src = bundle::slice_source(signed.body, MAX_RECORD);
     let (removes, adds) = match reader.next(&mut src) {
@@ -477,4 +483,62 @@ pub fn apply_delta<'b>(
             added: adds,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::vec::Vec;
+
+    use super::*;
+    use crate::bundle::tests::doc_hex;
+    use crate::confusion::ConfusionClasses;
+    use crate::list::{ListEntry, ListId, Priority};
+    use crate::plate::{Country, Plate};
+    use crate::watchlist::Entry;
+
+    /// docs/formats.md's image: the header and signature there (the
+    /// signature also made by Python's `cryptography`), around the bundle
+    /// there.
+    #[test]
+    fn an_image_is_these_bytes_and_opens() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let body = doc_hex("bundle");
+        let head = Header::full(7, 1_767_225_600_000, &key.verifying_key());
+        let mut out = [0u8; 256];
+        let n = seal(&head, &body, &key, &mut out).unwrap();
+        let want: Vec<u8> = [
+            doc_hex("signed-header"),
+            body.clone(),
+            doc_hex("signed-signature"),
+        ]
+        .concat();
+        assert_eq!(n, 224);
+        assert_eq!(&out[..n], want.as_slice());
+        let s = open(&want, &key.verifying_key()).unwrap();
+        assert_eq!((s.header, s.body), (head, body.as_slice()));
+        let (mut entries, mut index) = ([Entry::EMPTY; 2], [0u32; 2]);
+        let b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
+        let mut policy = Policy::new();
+        let (wl, _) = load_full(&s, 6, b, &mut policy).unwrap();
+        assert_eq!((wl.version(), wl.len(), policy.rules.len()), (7, 1, 1));
+    }
+
+    /// docs/formats.md's delta body, worked out by hand there.
+    #[test]
+    fn a_delta_body_is_these_bytes() {
+        let gone = ListEntry::new(
+            Plate::normalize(b"1ABC234").unwrap(),
+            Some(Country::BE),
+            Priority::P1,
+            ListId(0),
+        );
+        let mut body = Vec::new();
+        bundle::write_delta(7, 8, &[gone], &[], |f: &[u8]| {
+            body.extend_from_slice(f);
+            Ok::<_, bundle::BundleError>(())
+        })
+        .unwrap();
+        assert_eq!(body, doc_hex("delta-body"));
+    }
 }

@@ -118,13 +118,19 @@ impl Storage {
     }
 
     fn builder(&mut self) -> WatchlistBuilder<'_> {
-        WatchlistBuilder::new(&mut self.entries, &mut self.index, ConfusionClasses::default())
+        WatchlistBuilder::new(
+            &mut self.entries,
+            &mut self.index,
+            ConfusionClasses::default(),
+        )
     }
 }
 
-/// What a watchlist says of each probe: the best match's plate, list and
-/// priority.
-fn answers(wl: &Watchlist<'_>, probes: &[&str]) -> Vec<Option<(String, u8, u8)>> {
+/// The best match's plate, list and priority, per probe.
+type Answers = Vec<Option<(String, u8, u8)>>;
+
+/// What a watchlist says of each probe.
+fn answers(wl: &Watchlist<'_>, probes: &[&str]) -> Answers {
     probes
         .iter()
         .map(|p| {
@@ -144,21 +150,16 @@ fn contents(wl: &Watchlist<'_>) -> Vec<String> {
     v
 }
 
-const PROBES: [&str; 6] = ["1ABC234", "1A8C234", "2XYZ987", "LOCAL1", "9NEW999", "7ZZZ777"];
+const PROBES: [&str; 6] = [
+    "1ABC234", "1A8C234", "2XYZ987", "LOCAL1", "9NEW999", "7ZZZ777",
+];
 
 fn base_entries() -> Vec<ListEntry> {
-    vec![
-        entry("1ABC234", 0),
-        entry("2XYZ987", 0),
-        entry("LOCAL1", 1),
-    ]
+    vec![entry("1ABC234", 0), entry("2XYZ987", 0), entry("LOCAL1", 1)]
 }
 
 /// The lists in force at version 5, and their answers to the probes.
-fn active<'s>(
-    store: &'s mut Storage,
-    key: &SigningKey,
-) -> (Watchlist<'s>, Vec<Option<(String, u8, u8)>>) {
+fn active<'s>(store: &'s mut Storage, key: &SigningKey) -> (Watchlist<'s>, Answers) {
     let image = full_image(5, &base_entries(), key);
     let s = signed::open(&image, &key.verifying_key()).unwrap();
     let mut policy = Policy::new();
@@ -168,7 +169,11 @@ fn active<'s>(
     assert_eq!(wl.version(), 5);
     let a = answers(&wl, &PROBES);
     assert_eq!(a[0], Some(("1ABC234".into(), 0, 1)));
-    assert_eq!(a[1], Some(("1ABC234".into(), 0, 1)), "one look-alike on the tolerant list");
+    assert_eq!(
+        a[1],
+        Some(("1ABC234".into(), 0, 1)),
+        "one look-alike on the tolerant list"
+    );
     assert_eq!(a[3], Some(("LOCAL1".into(), 1, 1)));
     assert_eq!(a[4], None);
     (wl, a)
@@ -182,17 +187,13 @@ fn try_image(image: &[u8], key: &SigningKey, active: &Watchlist<'_>) -> Result<u
     match s.header.kind {
         signed::Kind::Full => {
             let mut policy = Policy::new();
-            let (wl, _) =
-                signed::load_full(&s, active.version(), standby.builder(), &mut policy)?;
+            let (wl, _) = signed::load_full(&s, active.version(), standby.builder(), &mut policy)?;
             Ok(wl.version())
         }
         _ => {
-            let b = WatchlistBuilder::from_watchlist(
-                active,
-                &mut standby.entries,
-                &mut standby.index,
-            )
-            .unwrap();
+            let b =
+                WatchlistBuilder::from_watchlist(active, &mut standby.entries, &mut standby.index)
+                    .unwrap();
             Ok(signed::apply_delta(&s, b)?.0.version())
         }
     }
@@ -215,7 +216,11 @@ fn every_refusal_leaves_the_lists_in_force_matching_as_before() {
         b
     };
     let cases: Vec<(&str, Vec<u8>, TrustError)> = vec![
-        ("signature byte", flip(good.len() - 1), TrustError::BadSignature),
+        (
+            "signature byte",
+            flip(good.len() - 1),
+            TrustError::BadSignature,
+        ),
         ("version in the header", flip(8), TrustError::BadSignature),
         ("created in the header", flip(20), TrustError::BadSignature),
         ("magic", flip(0), TrustError::NotSigned),
@@ -223,7 +228,11 @@ fn every_refusal_leaves_the_lists_in_force_matching_as_before() {
         ("kind", flip(5), TrustError::BadSignature),
         ("reserved", flip(6), TrustError::Header),
         ("signer", flip(30), TrustError::ForeignKey),
-        ("an entry's plate", flip(entry_at + 2), TrustError::BadSignature),
+        (
+            "an entry's plate",
+            flip(entry_at + 2),
+            TrustError::BadSignature,
+        ),
         (
             "truncated",
             good[..good.len() - 10].to_vec(),
@@ -240,10 +249,14 @@ fn every_refusal_leaves_the_lists_in_force_matching_as_before() {
                 got: good.len() as u64 + 1,
             },
         ),
-        ("header only", good[..HEADER_LEN - 1].to_vec(), TrustError::Length {
-            expected: (HEADER_LEN + SIGNATURE_LEN) as u64,
-            got: HEADER_LEN as u64 - 1,
-        }),
+        (
+            "header only",
+            good[..HEADER_LEN - 1].to_vec(),
+            TrustError::Length {
+                expected: (HEADER_LEN + SIGNATURE_LEN) as u64,
+                got: HEADER_LEN as u64 - 1,
+            },
+        ),
         (
             "an older version",
             full_image(4, &[entry("9NEW999", 0)], &k),
@@ -304,7 +317,11 @@ fn every_refusal_leaves_the_lists_in_force_matching_as_before() {
         let got = try_image(&image, &k, &wl);
         assert_eq!(got, Err(want), "{what}");
         assert_eq!(wl.version(), 5, "{what}");
-        assert_eq!(answers(&wl, &PROBES), before, "{what}: the lists in force changed");
+        assert_eq!(
+            answers(&wl, &PROBES),
+            before,
+            "{what}: the lists in force changed"
+        );
     }
 }
 
@@ -318,7 +335,8 @@ fn a_delta_makes_the_lists_of_the_full_image_of_its_version() {
     let image = delta_image(5, 6, &removes, &adds, &k);
     let s = signed::open(&image, &k.verifying_key()).unwrap();
     let mut standby = Storage::new(16);
-    let b = WatchlistBuilder::from_watchlist(&wl, &mut standby.entries, &mut standby.index).unwrap();
+    let b =
+        WatchlistBuilder::from_watchlist(&wl, &mut standby.entries, &mut standby.index).unwrap();
     let (next, applied) = signed::apply_delta(&s, b).unwrap();
     assert_eq!((applied.removed, applied.added), (1, 2));
     assert_eq!(next.version(), 6);
@@ -354,7 +372,9 @@ fn a_delta_that_does_not_fit_the_standby_storage_is_refused() {
     let mut small = Storage::new(4);
     let b = WatchlistBuilder::from_watchlist(&wl, &mut small.entries, &mut small.index).unwrap();
     assert_eq!(
-        signed::apply_delta(&s, b).map(|(wl, _)| wl.len()).unwrap_err(),
+        signed::apply_delta(&s, b)
+            .map(|(wl, _)| wl.len())
+            .unwrap_err(),
         TrustError::Full("entries")
     );
     assert_eq!(answers(&wl, &PROBES), before);

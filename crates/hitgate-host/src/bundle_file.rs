@@ -72,11 +72,7 @@ pub fn prepare(
         tmp.reopen()
             .with_context(|| format!("{}: cannot create", out.display()))?,
     );
-    let mut w = RecordWriter {
-        w,
-        bytes: 0,
-        out,
-    };
+    let mut w = RecordWriter { w, bytes: 0, out };
     let mut summary = BundleSummary {
         rules: pf.policy.rules.len(),
         entries: lists.entries.len(),

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow};
 use clap::{Args, Parser, Subcommand};
 
 use crate::lists::ListsData;
@@ -26,7 +26,7 @@ struct Inputs {
     #[arg(long)]
     reads: PathBuf,
     /// Watchlists (CSV); repeat for several files.
-    #[arg(long = "lists", required = true)]
+    #[arg(long = "lists", required_unless_present = "bundle")]
     lists: Vec<PathBuf>,
     /// Policy (TOML): lists, settings, decision matrix. Without it, the
     /// Brussels baseline.
@@ -38,11 +38,26 @@ struct Inputs {
     /// Watchlist version reported with every hit.
     #[arg(long, default_value_t = 1)]
     list_version: u32,
+    /// Instead of --lists and --policy: a signed list image (`hitgate
+    /// bundle build`), verified with --public as a unit verifies it.
+    #[arg(long, conflicts_with_all = ["lists", "policy", "config", "list_version"], requires = "public")]
+    bundle: Option<PathBuf>,
+    /// A signed delta applied after --bundle; repeat, in order.
+    #[arg(long, requires = "bundle")]
+    delta: Vec<PathBuf>,
+    /// The public key (`hitgate keygen`'s .pub file) images must be signed with.
+    #[arg(long)]
+    public: Option<PathBuf>,
 }
 
 impl Inputs {
-    /// The policy (with `--config` applied) and the lists, checked.
-    fn load(&self) -> Result<(PolicyFile, ListsData)> {
+    /// The policy (with `--config` applied), the lists, checked, and their
+    /// version.
+    fn load(&self) -> Result<(PolicyFile, ListsData, u32)> {
+        if let (Some(bundle), Some(public)) = (&self.bundle, &self.public) {
+            let key = crate::signed_file::load_public(public)?;
+            return crate::signed_file::provision(bundle, &self.delta, &key);
+        }
         let mut pf = match &self.policy {
             Some(p) => PolicyFile::load(p)?,
             None => PolicyFile::baseline(),
@@ -51,7 +66,7 @@ impl Inputs {
             pf.config = PolicyFile::load_config(c)?;
         }
         let data = ListsData::load(&self.lists, &pf.lists)?;
-        Ok((pf, data))
+        Ok((pf, data, self.list_version))
     }
 }
 
@@ -289,6 +304,18 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Make an Ed25519 key pair for signing list images.
+    #[command(after_help = "Example:\n  hitgate keygen --out zone-lists.key\n\n\
+        Writes OUT (the secret key, mode 0600, never overwritten) and OUT.pub (the public key a\n\
+        unit is provisioned with). The secret key is never printed.")]
+    Keygen {
+        /// The secret key file to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Signed list images: build, delta, verify, inspect.
+    #[command(subcommand)]
+    Bundle(BundleCommand),
     /// Per list: entries, tolerance, and how many unlisted plates the tolerance catches.
     #[command(
         after_help = "Example:\n  hitgate lists --lists lists.csv --policy policy.toml\n  \
@@ -350,6 +377,152 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum BundleCommand {
+    /// Sign the lists, the matrix and the settings as one full image.
+    #[command(
+        after_help = "Example:\n  hitgate bundle build --lists lists.csv --policy policy.toml --list-version 7 \\\n    --key zone-lists.key --out lists-7.hgsb"
+    )]
+    Build {
+        /// Watchlists (CSV); repeat for several files.
+        #[arg(long = "lists", required = true)]
+        lists: Vec<PathBuf>,
+        /// Policy (TOML). Without it, the Brussels baseline.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Version of the lists: higher than any a unit has taken.
+        #[arg(long)]
+        list_version: u32,
+        /// The secret key (`hitgate keygen`).
+        #[arg(long)]
+        key: PathBuf,
+        /// The image to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Sign the entries that changed between two full images as a delta.
+    #[command(
+        after_help = "Example:\n  hitgate bundle delta --from lists-7.hgsb --to lists-8.hgsb --key zone-lists.key --out delta-7-8.hgsb"
+    )]
+    Delta {
+        /// The full image in force on the units.
+        #[arg(long)]
+        from: PathBuf,
+        /// The full image of the new version.
+        #[arg(long)]
+        to: PathBuf,
+        /// The secret key both were signed with.
+        #[arg(long)]
+        key: PathBuf,
+        /// The delta to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check an image as a unit would; exit status 1 when refused.
+    #[command(
+        after_help = "Example:\n  hitgate bundle verify lists-8.hgsb --public zone-lists.key.pub --active 7"
+    )]
+    Verify {
+        /// The image.
+        image: PathBuf,
+        /// The public key units are provisioned with.
+        #[arg(long)]
+        public: PathBuf,
+        /// The version in force on the unit: a full image must be newer, a
+        /// delta must apply to it.
+        #[arg(long)]
+        active: Option<u32>,
+    },
+    /// Show what an image holds: versions, signer, lists and counts.
+    #[command(
+        after_help = "Example:\n  hitgate bundle inspect lists-8.hgsb --public zone-lists.key.pub\n\n\
+        Plates are shown only with --plates."
+    )]
+    Inspect {
+        /// The image.
+        image: PathBuf,
+        /// Check the signature with this public key.
+        #[arg(long)]
+        public: Option<PathBuf>,
+        /// Also list the plates (a delta's: - removed, + added).
+        #[arg(long)]
+        plates: bool,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn bundle_command(cmd: BundleCommand) -> Result<()> {
+    use crate::signed_file as sf;
+    match cmd {
+        BundleCommand::Build {
+            lists,
+            policy,
+            list_version,
+            key,
+            out,
+        } => {
+            let key = sf::load_secret(&key)?;
+            let pf = match &policy {
+                Some(p) => PolicyFile::load(p)?,
+                None => PolicyFile::baseline(),
+            };
+            let data = ListsData::load(&lists, &pf.lists)?;
+            let image = sf::build_image(&data, &pf, list_version, crate::time::now_ms(), &key)?;
+            sf::write_atomically(&out, &image)?;
+            say!(
+                "wrote {}: version {list_version}, {} entries, {} rules, {} bytes, signed by {}",
+                out.display(),
+                data.entries.len(),
+                pf.policy.rules.len(),
+                image.len(),
+                sf::fingerprint(&key.verifying_key().to_bytes())
+            );
+            Ok(())
+        }
+        BundleCommand::Delta { from, to, key, out } => {
+            let key = sf::load_secret(&key)?;
+            let read = |p: &PathBuf| {
+                std::fs::read(p).with_context(|| format!("{}: cannot read", p.display()))
+            };
+            let (image, s) = sf::make_delta(&read(&from)?, &read(&to)?, &key)?;
+            sf::write_atomically(&out, &image)?;
+            say!(
+                "wrote {}: version {} to {}, {} removed, {} added, {} bytes (the full image: {})",
+                out.display(),
+                s.base,
+                s.version,
+                s.removed,
+                s.added,
+                s.bytes,
+                s.full_bytes
+            );
+            Ok(())
+        }
+        BundleCommand::Verify {
+            image,
+            public,
+            active,
+        } => {
+            let key = sf::load_public(&public)?;
+            let v = sf::verify(&image, &key, active)?;
+            say!("{}: {v}", image.display());
+            Ok(())
+        }
+        BundleCommand::Inspect {
+            image,
+            public,
+            plates,
+            json,
+        } => {
+            let key = public.as_deref().map(sf::load_public).transpose()?;
+            let i = sf::inspect(&image, key.as_ref(), plates)?;
+            show(json, &i, sf::render)
+        }
+    }
+}
+
 /// Parses `args` (program name first) and runs the command. Usage errors,
 /// `--help` and `--version` come back as a [`clap::Error`] inside the error.
 pub fn run<I, T>(args: I) -> Result<()>
@@ -378,12 +551,12 @@ fn dispatch(cli: Cli) -> Result<()> {
             {
                 return Err(anyhow!("--speed {speed}: a positive factor"));
             }
-            let (pf, data) = inputs.load()?;
+            let (pf, data, version) = inputs.load()?;
             let opts = ReplayOptions {
                 strict,
                 quiet,
                 frames,
-                version: inputs.list_version,
+                version,
                 tables: tables.sizes(),
                 uplink: uplink.options()?,
                 speed: uplink.speed,
@@ -509,9 +682,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Prepare { inputs, out } => {
-            let (pf, data) = inputs.load()?;
-            let s =
-                crate::bundle_file::prepare(&inputs.reads, &data, &pf, inputs.list_version, &out)?;
+            let (pf, data, version) = inputs.load()?;
+            let s = crate::bundle_file::prepare(&inputs.reads, &data, &pf, version, &out)?;
             say!(
                 "wrote {}: {} bytes, {} rules, {} entries, {} reads ({} bad lines left out)",
                 out.display(),
@@ -523,6 +695,16 @@ fn dispatch(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Keygen { out } => {
+            let (public, fp) = crate::signed_file::keygen(&out)?;
+            say!(
+                "wrote {} (secret, mode 0600) and {} (public); key {fp}",
+                out.display(),
+                public.display()
+            );
+            Ok(())
+        }
+        Command::Bundle(cmd) => bundle_command(cmd),
         Command::Lists {
             lists,
             policy,

@@ -45,6 +45,7 @@ pub mod replay;
 pub mod report_page;
 pub mod rng;
 pub mod scenario;
+pub mod signed_file;
 pub mod summary;
 pub mod time;
 pub mod width;
