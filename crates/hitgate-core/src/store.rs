@@ -77,8 +77,10 @@ pub const ITEM_MAX: usize = (8 + 2 + VALUE_MAX).div_ceil(8) * 8;
 
 const TAG_FREE: u8 = 0;
 const TAG_HIT: u8 = 1;
-const STATE_VERSION: u8 = 1;
-const STATE_LEN: usize = 1 + 4 + 8 + 8;
+const STATE_VERSION: u8 = 2;
+const STATE_LEN: usize = 1 + 4 + 8 + 8 + 4 + 4;
+/// Version 1 had no lists version and no refusal count.
+const STATE_V1_LEN: usize = 1 + 4 + 8 + 8;
 
 /// The scratch buffer sequential-storage works in: key and value, rounded
 /// up to any word size up to 32 bytes, aligned for flash drivers that DMA.
@@ -148,6 +150,10 @@ struct State {
     boot: u32,
     evicted: u64,
     expired: u64,
+    /// Version of the lists in force (0: none yet).
+    list_version: u32,
+    /// Signed images refused since the first start.
+    refused: u32,
 }
 
 impl State {
@@ -157,17 +163,24 @@ impl State {
         b[1..5].copy_from_slice(&self.boot.to_le_bytes());
         b[5..13].copy_from_slice(&self.evicted.to_le_bytes());
         b[13..21].copy_from_slice(&self.expired.to_le_bytes());
+        b[21..25].copy_from_slice(&self.list_version.to_le_bytes());
+        b[25..29].copy_from_slice(&self.refused.to_le_bytes());
         b
     }
 
     fn decode(b: &[u8]) -> Option<Self> {
-        if b.len() != STATE_LEN || b.first() != Some(&STATE_VERSION) {
-            return None;
-        }
+        let v2 = match (b.first(), b.len()) {
+            (Some(&STATE_VERSION), STATE_LEN) => true,
+            (Some(1), STATE_V1_LEN) => false,
+            _ => return None,
+        };
+        let u32_at = |at: usize| Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?));
         Some(Self {
-            boot: u32::from_le_bytes(b.get(1..5)?.try_into().ok()?),
+            boot: u32_at(1)?,
             evicted: u64::from_le_bytes(b.get(5..13)?.try_into().ok()?),
             expired: u64::from_le_bytes(b.get(13..21)?.try_into().ok()?),
+            list_version: if v2 { u32_at(21)? } else { 0 },
+            refused: if v2 { u32_at(25)? } else { 0 },
         })
     }
 }
@@ -179,6 +192,8 @@ pub struct FlashOutbox<'s, S: NorFlash, C: CacheImpl<u16>> {
     buf: Buffer,
     boot: u32,
     next: u32,
+    list_version: u32,
+    refused: u32,
 }
 
 impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
@@ -207,6 +222,8 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
             buf: Buffer([0; _]),
             boot: 0,
             next: 0,
+            list_version: 0,
+            refused: 0,
         };
         let mut restored = Restored::default();
         // The state first: `fetch_item` repairs what a cut left half done
@@ -267,6 +284,8 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
         state.boot = state.boot.saturating_add(1);
         state.evicted += restored.dropped as u64;
         me.boot = state.boot;
+        me.list_version = state.list_version;
+        me.refused = state.refused;
         me.outbox.set_counters(OutboxCounters {
             evicted: state.evicted,
             expired: state.expired,
@@ -279,6 +298,38 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
     /// The boot count (1 on the first start).
     pub fn boot(&self) -> u32 {
         self.boot
+    }
+
+    /// The version of the lists in force as last recorded with
+    /// [`set_list_version`](Self::set_list_version) (0: none yet): across
+    /// restarts, the version a signed image must exceed, so that an older
+    /// image cannot be installed again (see [`signed`](crate::signed)).
+    pub fn list_version(&self) -> u32 {
+        self.list_version
+    }
+
+    /// Records the version of lists just activated, on flash before it
+    /// returns.
+    pub async fn set_list_version(&mut self, version: u32) -> Result<(), StoreError<S::Error>> {
+        let mut state = self.state();
+        state.list_version = version;
+        self.write_state(state).await?;
+        self.list_version = version;
+        Ok(())
+    }
+
+    /// Signed images refused since the first start.
+    pub fn refused(&self) -> u32 {
+        self.refused
+    }
+
+    /// Counts a refused signed image, on flash before it returns.
+    pub async fn count_refused(&mut self) -> Result<(), StoreError<S::Error>> {
+        let mut state = self.state();
+        state.refused = state.refused.saturating_add(1);
+        self.write_state(state).await?;
+        self.refused = state.refused;
+        Ok(())
     }
 
     /// The sequence number the next hit gets.
@@ -437,6 +488,8 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
             boot: self.boot,
             evicted: c.evicted,
             expired: c.expired,
+            list_version: self.list_version,
+            refused: self.refused,
         }
     }
 

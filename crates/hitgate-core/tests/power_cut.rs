@@ -340,6 +340,7 @@ fn the_flash_items_hold_the_documented_bytes() {
         .unwrap();
         let (s1, _) = block_on(o.push(&first)).unwrap();
         let (s2, _) = block_on(o.push(&second)).unwrap();
+        block_on(o.set_list_version(9)).unwrap();
         // Boot 1, numbers 0 and 1 of this boot.
         assert_eq!((s1, s2), (1 << 32, (1 << 32) + 1));
         assert_eq!(block_on(o.ack(s1, s1)).unwrap(), 1);
@@ -356,9 +357,11 @@ fn the_flash_items_hold_the_documented_bytes() {
             .unwrap()
             .to_vec()
     };
-    // State: version 1, boot 1, nothing evicted, nothing expired.
-    let mut state = vec![0x01, 1, 0, 0, 0];
+    // State: version 2, boot 1, nothing evicted, nothing expired, lists
+    // version 9, no image refused.
+    let mut state = vec![0x02, 1, 0, 0, 0];
     state.extend([0; 16]);
+    state.extend([9, 0, 0, 0, 0, 0, 0, 0]);
     assert_eq!(fetch(0xFFFF), state);
     // The first hit went into slot 0 and was acknowledged: free.
     assert_eq!(fetch(0), [0x00]);
@@ -368,4 +371,43 @@ fn the_flash_items_hold_the_documented_bytes() {
     let mut slot = vec![0x01, 1, 0, 0, 0, 1, 0, 0, 0];
     slot.extend_from_slice(frame);
     assert_eq!(fetch(1), slot);
+}
+
+/// The version of the lists in force and the refusal count come back
+/// after a restart, so an image older than the one in force is refused
+/// after a power cut too; a state of version 1 reads as no lists yet.
+#[test]
+fn the_lists_version_and_refusals_survive_a_restart() {
+    use sequential_storage::map::{MapConfig, MapStorage};
+    let mut flash = Flash::new(WriteCountCheck::Twice, None, true);
+    let mut slots = vec![OutboxSlot::EMPTY; SLOTS];
+    {
+        let mut o = open(&mut flash, &mut slots).unwrap();
+        assert_eq!((o.list_version(), o.refused()), (0, 0));
+        block_on(o.set_list_version(41)).unwrap();
+        block_on(o.count_refused()).unwrap();
+        block_on(o.count_refused()).unwrap();
+    }
+    {
+        let o = open(&mut flash, &mut slots).unwrap();
+        assert_eq!((o.boot(), o.list_version(), o.refused()), (2, 41, 2));
+    }
+    // A version 1 state record (boot 7, 3 evicted, 4 expired), as an
+    // earlier build wrote it.
+    let mut old = Flash::new(WriteCountCheck::Twice, None, true);
+    {
+        let mut map: MapStorage<u16, _, _> = MapStorage::new(
+            &mut old,
+            MapConfig::try_new(RANGE).unwrap(),
+            Cache::new_uncached(),
+        );
+        let mut v1 = vec![0x01, 7, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 4];
+        v1.extend([0; 7]);
+        let mut buf = [0u8; 256];
+        block_on(map.store_item(&mut buf, &0xFFFFu16, &v1.as_slice())).unwrap();
+    }
+    let o = open(&mut old, &mut slots).unwrap();
+    assert_eq!((o.boot(), o.list_version(), o.refused()), (8, 0, 0));
+    let c = o.outbox().counters();
+    assert_eq!((c.evicted, c.expired), (3, 4));
 }
