@@ -23,16 +23,16 @@ hitgate="$root/target/release/hitgate"
 "$hitgate" gen --out "$work/scen" --seed 21 --preset demo --hours 0.5 --list-scale 0.0945 >/dev/null
 sed -i 's/^tolerance = .*/tolerance = { ocr = 1, edits = 1, min_len = 5 }/' "$work/scen/policy.toml"
 entries=$(($(wc -l < "$work/scen/lists.csv") - 1))
-"$hitgate" prepare --reads "$work/scen/reads.jsonl" --lists "$work/scen/lists.csv" \
-  --policy "$work/scen/policy.toml" --out "$work/bundle.bin" >/dev/null
+"$hitgate" keygen --out "$work/zone.key" >/dev/null
+printf "$(sed 's/^[^ ]* //; s/../\\x&/g' "$work/zone.key.pub")" > "$work/trust.key"
+"$hitgate" bundle build --lists "$work/scen/lists.csv" --policy "$work/scen/policy.toml" \
+  --list-version 1 --key "$work/zone.key" --out "$work/lists.hgsb" >/dev/null
+"$hitgate" prepare --reads "$work/scen/reads.jsonl" --bundle "$work/lists.hgsb" \
+  --public "$work/zone.key.pub" --reads-only --out "$work/reads.bin" >/dev/null
 echo "scenario: $entries list entries, $(wc -l < "$work/scen/reads.jsonl") reads"
-# What the lists cost a unit that keeps its bundle in flash: the same
-# lists and policy with no reads.
-: > "$work/none.jsonl"
-"$hitgate" prepare --reads "$work/none.jsonl" --lists "$work/scen/lists.csv" \
-  --policy "$work/scen/policy.toml" --out "$work/lists.bin" >/dev/null
-size=$(stat -c %s "$work/lists.bin")
-echo "list bundle: $size bytes, $(python3 -c "print(f'{$size / $entries:.1f}')") bytes an entry"
+# What the lists cost a unit that keeps its signed image in flash.
+size=$(stat -c %s "$work/lists.hgsb")
+echo "signed image: $size bytes, $(python3 -c "print(f'{$size / $entries:.1f}')") bytes an entry"
 
 echo
 echo "| target | board | flash (text+rodata+data) | static RAM (data+bss) | core code (symbols) |"
@@ -64,7 +64,7 @@ for spec in "thumbv7m-none-eabi cortex-m3 mps2-an385" "thumbv7em-none-eabihf cor
   end=$("$bin/llvm-nm" "$elf" | awk '$3=="hitgate_read_done"{print "0x"$1}')
   run="$work/run-$1"
   mkdir -p "$run"
-  cp "$work/bundle.bin" "$run/"
+  cp "$work/lists.hgsb" "$work/trust.key" "$work/reads.bin" "$run/"
   (cd "$run" && timeout 900 qemu-system-arm -cpu "$2" -machine "$3" -nographic \
     -semihosting-config enable=on,target=native \
     -plugin "$work/libinsncount.so,start=$start,end=$end,out=$run/counts.txt" -kernel "$elf" >/dev/null 2>&1)
@@ -79,12 +79,17 @@ for line in open(path):
     elif kind == "E" and start is not None:
         costs.append(int(n) - start)
         start = None
+# The first two pairs of marks are the signed image's verification and
+# the build of its lists.
+(verify, build), costs = costs[:2], costs[2:]
+with open(bylen, "w") as f:
+    f.write(f"{target}: verifying the signed image: {verify} instructions; building its lists: {build}\n")
 # Mean by plate length after normalisation (reads come in stream order).
 lengths = [sum(c.isalnum() for c in json.loads(l)["plate"]) for l in open(reads)]
 groups = {}
 for c, n in zip(costs, lengths):
     groups.setdefault(n, []).append(c)
-with open(bylen, "w") as f:
+with open(bylen, "a") as f:
     f.write(f"{target}: mean by plate length: " + ", ".join(
         f"{n}: {sum(g) / len(g):.0f} ({len(g)} reads)" for n, g in sorted(groups.items())) + "\n")
 costs.sort()
@@ -95,3 +100,44 @@ PY
 done
 echo
 cat "$work"/bylen-*.txt
+
+# A delta of 100 changes (50 entries removed, 50 added) on the Cortex-M4,
+# against the full build above: the marks are the verification, the build
+# of version 1, then the delta's verification and application together.
+python3 - "$work/scen/lists.csv" "$work/lists-2.csv" <<'PY'
+import sys
+src, dst = sys.argv[1:3]
+lines = open(src).read().splitlines()
+head, rows = lines[0], lines[1:]
+kept = rows[50:]
+lst = rows[0].split(",")[3]
+added = [f"9DL{i:04d},BE,1,{lst},," for i in range(50)]
+open(dst, "w").write("\n".join([head] + kept + added) + "\n")
+PY
+"$hitgate" bundle build --lists "$work/lists-2.csv" --policy "$work/scen/policy.toml" \
+  --list-version 2 --key "$work/zone.key" --out "$work/lists-2.hgsb" >/dev/null
+run="$work/run-delta"
+mkdir -p "$run"
+"$hitgate" bundle delta --from "$work/lists.hgsb" --to "$work/lists-2.hgsb" --key "$work/zone.key" \
+  --out "$run/delta.hgsb" >/dev/null
+cp "$work/lists.hgsb" "$work/trust.key" "$work/reads.bin" "$run/"
+elf="$CARGO_TARGET_DIR/thumbv7em-none-eabihf/release/hitgate-qemu-unit"
+start=$("$bin/llvm-nm" "$elf" | awk '$3=="hitgate_read_marker"{print "0x"$1}')
+end=$("$bin/llvm-nm" "$elf" | awk '$3=="hitgate_read_done"{print "0x"$1}')
+(cd "$run" && timeout 900 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
+  -semihosting-config enable=on,target=native \
+  -plugin "$work/libinsncount.so,start=$start,end=$end,out=$run/counts.txt" -kernel "$elf" >/dev/null 2>&1)
+python3 - "$run/counts.txt" "$(stat -c %s "$run/delta.hgsb")" <<'PY'
+import sys
+costs, start = [], None
+for line in open(sys.argv[1]):
+    kind, n = line.split()
+    if kind == "S":
+        start = int(n)
+    elif kind == "E" and start is not None:
+        costs.append(int(n) - start)
+        start = None
+verify, build, delta = costs[:3]
+print(f"thumbv7em-none-eabihf: full image: verify {verify} + build {build} = {verify + build} instructions; "
+      f"delta of 100 changes ({sys.argv[2]} bytes), verified and applied: {delta} ({(verify + build) / delta:.1f}x fewer)")
+PY

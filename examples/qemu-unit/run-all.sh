@@ -3,6 +3,9 @@
 # it writes are byte-for-byte the frames `hitgate replay --frames` writes
 # for the same stream, lists and policy, with the same table sizes; on the
 # boards with a flash outbox, through a restart with hits waiting in it.
+# The firmware takes its lists from a signed image it verifies at boot; on
+# the MPS2 board also a delta, whose hits must be those of the full image
+# of its version; and an image signed with another key must be refused.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -15,15 +18,36 @@ trap 'rm -rf "$work"' EXIT
 
 # Scenarios: the hand-checked fixture, and a generated stream with lists
 # small enough for the 64 KiB board.
-mkdir -p "$work/basic" "$work/gen"
+mkdir -p "$work/basic" "$work/gen" "$work/delta"
 cp "$root/tests/fixtures/basic/reads.jsonl" "$root/tests/fixtures/basic/lists.csv" "$work/basic/"
 "$hitgate" gen --out "$work/gen" --seed 11 --preset small --list-scale 0.004 >/dev/null
+# For the 64 KiB board: lists whose signed image fits its 8 KiB buffer.
+mkdir -p "$work/gen-m3"
+"$hitgate" gen --out "$work/gen-m3" --seed 11 --preset small --list-scale 0.0015 >/dev/null
+# The delta scenario: the generated lists as version 1, then version 2
+# without the first 40 entries and with 10 more made up; the host replays
+# version 2 from its full image.
+cp "$work/gen/reads.jsonl" "$work/gen/policy.toml" "$work/delta/"
+head -1 "$work/gen/lists.csv" > "$work/delta/lists.csv"
+tail -n +42 "$work/gen/lists.csv" >> "$work/delta/lists.csv"
+for i in $(seq 10 19); do echo "9DLT0$i,BE,1,$(sed -n 2p "$work/gen/lists.csv" | cut -d, -f4),," >> "$work/delta/lists.csv"; done
+
+# The zone's signing key, and the raw public key a unit is provisioned with.
+"$hitgate" keygen --out "$work/zone.key" >/dev/null
+"$hitgate" keygen --out "$work/other.key" >/dev/null
+raw_key() { printf "$(sed 's/^[^ ]* //; s/../\\x&/g' "$1")"; }
+# sign DIR VERSION LISTS OUT [KEY]: the signed full image of DIR's policy and LISTS.
+sign() {
+  local policy=()
+  [ -f "$1/policy.toml" ] && policy=(--policy "$1/policy.toml")
+  "$hitgate" bundle build --lists "$3" "${policy[@]}" --list-version "$2" --key "${5:-$work/zone.key}" --out "$4" >/dev/null
+}
 
 # board: target cpu machine passages suppression cameras scenarios
 boards=(
   "thumbv6m-none-eabi cortex-m0 microbit 8 32 4 basic"
-  "thumbv7m-none-eabi cortex-m3 lm3s6965evb 16 128 16 basic gen"
-  "thumbv7em-none-eabihf cortex-m4 mps2-an386 32 1024 64 basic gen"
+  "thumbv7m-none-eabi cortex-m3 lm3s6965evb 16 128 16 basic gen-m3"
+  "thumbv7em-none-eabihf cortex-m4 mps2-an386 32 1024 64 basic gen delta"
 )
 fail=0
 for b in "${boards[@]}"; do
@@ -34,13 +58,31 @@ for b in "${boards[@]}"; do
   elf="$CARGO_TARGET_DIR/$target/release/hitgate-qemu-unit"
   for scen in "$@"; do
     dir="$work/$scen"
-    policy=()
-    [ -f "$dir/policy.toml" ] && policy=(--policy "$dir/policy.toml")
     run="$work/run-$target-$scen"
     mkdir -p "$run"
-    "$hitgate" replay --reads "$dir/reads.jsonl" --lists "$dir/lists.csv" "${policy[@]}" \
-      --out "$run/host" --frames --quiet --passages "$passages" --suppression "$suppression" --cameras "$cameras" >/dev/null
-    "$hitgate" prepare --reads "$dir/reads.jsonl" --lists "$dir/lists.csv" "${policy[@]}" --out "$run/bundle.bin" >/dev/null
+    raw_key "$work/zone.key.pub" > "$run/trust.key"
+    if [ "$target" = thumbv6m-none-eabi ]; then
+      # The micro:bit takes an unsigned bundle (lists, then reads).
+      policy=()
+      [ -f "$dir/policy.toml" ] && policy=(--policy "$dir/policy.toml")
+      "$hitgate" replay --reads "$dir/reads.jsonl" --lists "$dir/lists.csv" "${policy[@]}" \
+        --out "$run/host" --frames --quiet --passages "$passages" --suppression "$suppression" --cameras "$cameras" >/dev/null
+      "$hitgate" prepare --reads "$dir/reads.jsonl" --lists "$dir/lists.csv" "${policy[@]}" --out "$run/bundle.bin" >/dev/null
+    elif [ "$scen" = delta ]; then
+      # Version 1 of the generated lists, and the delta to version 2.
+      sign "$dir" 1 "$work/gen/lists.csv" "$run/lists.hgsb"
+      sign "$dir" 2 "$dir/lists.csv" "$run/v2.hgsb"
+      "$hitgate" bundle delta --from "$run/lists.hgsb" --to "$run/v2.hgsb" --key "$work/zone.key" --out "$run/delta.hgsb" >/dev/null
+      full="$run/v2.hgsb"
+    else
+      sign "$dir" 1 "$dir/lists.csv" "$run/lists.hgsb"
+      full="$run/lists.hgsb"
+    fi
+    if [ "$target" != thumbv6m-none-eabi ]; then
+      "$hitgate" replay --reads "$dir/reads.jsonl" --bundle "$full" --public "$work/zone.key.pub" \
+        --out "$run/host" --frames --quiet --passages "$passages" --suppression "$suppression" --cameras "$cameras" >/dev/null
+      "$hitgate" prepare --reads "$dir/reads.jsonl" --bundle "$full" --public "$work/zone.key.pub" --reads-only --out "$run/reads.bin" >/dev/null
+    fi
     if ! (cd "$run" && timeout 300 qemu-system-arm -cpu "$cpu" -machine "$machine" -nographic \
       -semihosting-config enable=on,target=native -kernel "$elf" >"$run/log" 2>&1); then
       echo "  $target ($machine), $scen: THE FIRMWARE FAILED:" >&2
@@ -56,6 +98,10 @@ for b in "${boards[@]}"; do
       echo "  $target ($machine), $scen: NO RESTART OF THE FLASH OUTBOX" >&2
       fail=1
     fi
+    if [ "$scen" = delta ] && ! grep -q "delta to version 2" "$run/log"; then
+      echo "  $target ($machine), $scen: THE DELTA WAS NOT APPLIED" >&2
+      fail=1
+    fi
     if cmp -s "$run/frames.bin" "$run/host/hits.frames"; then
       echo "  $target ($machine), $scen: $hits hits, frames identical to the host"
     else
@@ -63,9 +109,28 @@ for b in "${boards[@]}"; do
       fail=1
     fi
   done
+  # An image signed with another key: refused at boot, with the reason.
+  [ "$target" = thumbv6m-none-eabi ] && continue
+  run="$work/run-$target-foreign"
+  mkdir -p "$run"
+  raw_key "$work/zone.key.pub" > "$run/trust.key"
+  sign "$work/basic" 1 "$work/basic/lists.csv" "$run/lists.hgsb" "$work/other.key"
+  cp "$work/run-$target-basic/reads.bin" "$run/"
+  if (cd "$run" && timeout 300 qemu-system-arm -cpu "$cpu" -machine "$machine" -nographic \
+    -semihosting-config enable=on,target=native -kernel "$elf" >"$run/log" 2>&1); then
+    echo "  $target ($machine): AN IMAGE SIGNED WITH ANOTHER KEY WAS TAKEN" >&2
+    fail=1
+  elif grep -q "lists.hgsb refused: signed with a key this unit does not trust" "$run/log"; then
+    echo "  $target ($machine): an image signed with another key is refused"
+  else
+    echo "  $target ($machine), foreign key: unexpected failure:" >&2
+    sed 's/^/    /' "$run/log" >&2
+    fail=1
+  fi
 done
 # The instruction-counting plugin builds and counts: one start and one end
-# mark around each of the 16 reads of the fixture (numbers: measure.sh).
+# mark around the image's verification, the build of its lists, and each
+# of the 16 reads of the fixture (numbers: measure.sh).
 gcc -O2 -shared -fPIC -Wall -Wextra -Werror -o "$work/libinsncount.so" "$here/plugin/insncount.c"
 elf="$CARGO_TARGET_DIR/thumbv7em-none-eabihf/release/hitgate-qemu-unit"
 start=0x$(nm "$elf" | awk '$3=="hitgate_read_marker"{print $1}')
@@ -75,10 +140,10 @@ run="$work/run-thumbv7em-none-eabihf-basic"
   -semihosting-config enable=on,target=native \
   -plugin "$work/libinsncount.so,start=$start,end=$end,out=$run/counts.txt" -kernel "$elf" >/dev/null 2>&1)
 marks=$(grep -c '^[SE] [0-9]' "$run/counts.txt" || true)
-if [ "$marks" = 32 ]; then
-  echo "  instruction-counting plugin: 16 reads counted"
+if [ "$marks" = 36 ]; then
+  echo "  instruction-counting plugin: the verification, the build and 16 reads counted"
 else
-  echo "  instruction-counting plugin: expected 32 marks, got $marks" >&2
+  echo "  instruction-counting plugin: expected 36 marks, got $marks" >&2
   fail=1
 fi
 exit $fail

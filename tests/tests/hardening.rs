@@ -331,6 +331,7 @@ fn prepare_counts_a_line_the_unit_would_reject_and_leaves_no_partial_bundle() {
         &hitgate_host::policy_file::PolicyFile::baseline(),
         1,
         &c.path("bundle.bin"),
+        false,
     )
     .unwrap();
     assert_eq!((s.reads, s.input.bad_lines), (1, 2));

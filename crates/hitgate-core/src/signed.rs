@@ -59,7 +59,10 @@
 //! assert_eq!(open(&image[..n], &key.verifying_key()).unwrap_err(), TrustError::BadSignature);
 //! ```
 
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signature, Signer};
+/// The key types of the signatures, re-exported so that a firmware needs
+/// no dependency of its own to hold its provisioned key.
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
 
 use crate::bundle::{self, LoadError, MAX_RECORD, Reader, Record};
 use crate::policy::Policy;

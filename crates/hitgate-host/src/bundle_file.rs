@@ -35,12 +35,17 @@ pub struct BundleSummary {
 /// the replay reports it. The bundle is written to a temporary file beside
 /// `out` and renamed into place only when complete: a failed run leaves no
 /// partial bundle and keeps an earlier one.
+///
+/// With `reads_only`, the file is a **reads stream**: the read records and
+/// the end record alone, for a unit whose lists come in a signed image
+/// (`hitgate bundle build`).
 pub fn prepare(
     reads_path: &Path,
     lists: &ListsData,
     pf: &PolicyFile,
     version: u32,
     out: &Path,
+    reads_only: bool,
 ) -> Result<BundleSummary> {
     let stream = ReadStream::open(reads_path)?;
     lists.with_watchlist(version, |_| ())?;
@@ -83,14 +88,19 @@ pub fn prepare(
         .iter()
         .map(|d| (d.name.as_str(), d.spec))
         .collect();
-    bundle::write_config(
-        version,
-        &pf.config,
-        &pf.policy,
-        &specs,
-        &lists.entries,
-        |frame| w.write(frame),
-    )?;
+    if reads_only {
+        summary.rules = 0;
+        summary.entries = 0;
+    } else {
+        bundle::write_config(
+            version,
+            &pf.config,
+            &pf.policy,
+            &specs,
+            &lists.entries,
+            |frame| w.write(frame),
+        )?;
+    }
     let mut bad = |line: u64, error: String| {
         summary.input.bad_lines += 1;
         if summary.input.errors.len() < MAX_REPORTED_ERRORS {
@@ -212,7 +222,7 @@ mod tests {
         let pf = PolicyFile::parse(text).unwrap();
         let lists = ListsData::load(&[fixture("lists.csv")], &pf.lists).unwrap();
         let out = d.path().join("b.bin");
-        let s = prepare(&fixture("reads.jsonl"), &lists, &pf, 9, &out).unwrap();
+        let s = prepare(&fixture("reads.jsonl"), &lists, &pf, 9, &out, false).unwrap();
         let bytes = std::fs::read(&out).unwrap();
         let mut fill = bundle::slice_source(&bytes, 4096);
         let n = lists.entries.len();

@@ -303,6 +303,10 @@ enum Command {
         /// The bundle file to write.
         #[arg(long)]
         out: PathBuf,
+        /// Write the reads alone (a reads stream), for a unit that takes its
+        /// lists from a signed image.
+        #[arg(long)]
+        reads_only: bool,
     },
     /// Make an Ed25519 key pair for signing list images.
     #[command(after_help = "Example:\n  hitgate keygen --out zone-lists.key\n\n\
@@ -681,9 +685,14 @@ fn dispatch(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Prepare { inputs, out } => {
+        Command::Prepare {
+            inputs,
+            out,
+            reads_only,
+        } => {
             let (pf, data, version) = inputs.load()?;
-            let s = crate::bundle_file::prepare(&inputs.reads, &data, &pf, version, &out)?;
+            let s =
+                crate::bundle_file::prepare(&inputs.reads, &data, &pf, version, &out, reads_only)?;
             say!(
                 "wrote {}: {} bytes, {} rules, {} entries, {} reads ({} bad lines left out)",
                 out.display(),

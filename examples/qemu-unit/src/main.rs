@@ -1,9 +1,14 @@
 //! hitgate-core as the firmware of a roadside unit, on boards QEMU emulates.
 //!
-//! It reads a bundle (`hitgate prepare`) from the host file `bundle.bin`,
-//! builds the watchlist and the unit in static storage, replays the reads,
-//! and writes every forwarded hit as a wire frame to `frames.bin`: the same
-//! bytes `hitgate replay --frames` writes. The uplink is an `embedded-io`
+//! It takes its lists, matrix and settings from a signed image (`hitgate
+//! bundle build`) in the host file `lists.hgsb`, verified with the public
+//! key it was provisioned with (`trust.key`, 32 bytes) before anything in
+//! it is used; on the MPS2 board, a signed delta in `delta.hgsb`, if there
+//! is one, is applied next, in storage apart from the lists in force. It
+//! builds the watchlist and the unit in static storage, replays the reads
+//! of `reads.bin` (`hitgate prepare --reads-only`), and writes every
+//! forwarded hit as a wire frame to `frames.bin`: the same bytes `hitgate
+//! replay --frames` writes. A refused image stops it with the reason. The uplink is an `embedded-io`
 //! writer and the alarm line an `embedded-hal` output pin, so a real board
 //! only swaps those.
 //!
@@ -16,17 +21,31 @@
 //!
 //! Sizes per board (see `BENCHMARKS.md` for what they cost):
 //!
-//! | target | board | entries (+ filter) | passages | suppression | outbox | outbox flash |
-//! |---|---|---|---|---|---|---|
-//! | thumbv6m-none-eabi | micro:bit (16 KiB RAM) | 64 | 8 | 32 | 4 | none (RAM outbox) |
-//! | thumbv7m-none-eabi | LM3S6965 (64 KiB RAM) | 1,024 | 16 | 128 | 16 | 7 × 1 KiB |
-//! | thumbv7em-none-eabihf | MPS2-AN386 (4 MiB RAM) | 16,384 | 32 | 1,024 | 256 | 21 × 4 KiB |
+//! | target | board | entries (+ filter) | signed image | passages | suppression | outbox | outbox flash |
+//! |---|---|---|---|---|---|---|---|
+//! | thumbv6m-none-eabi | micro:bit (16 KiB RAM) | 64 | none: an unsigned bundle (see `lists`) | 8 | 32 | 4 | none (RAM outbox) |
+//! | thumbv7m-none-eabi | LM3S6965 (64 KiB RAM) | 512 | 8 KiB | 16 | 128 | 16 | 7 × 1 KiB |
+//! | thumbv7em-none-eabihf | MPS2-AN386 (4 MiB RAM) | 16,384, twice (a delta) | 512 KiB + 64 KiB | 32 | 1,024 | 256 | 21 × 4 KiB |
 
 #![no_std]
 #![no_main]
 #![deny(unsafe_code)]
 
+/// Logs a line: through defmt with the `defmt` feature, else as
+/// semihosting text.
+macro_rules! log {
+    ($($t:tt)*) => {{
+        #[cfg(feature = "defmt")]
+        defmt::info!($($t)*);
+        #[cfg(not(feature = "defmt"))]
+        if let Ok(mut out) = cortex_m_semihosting::hio::hstdout() {
+            let _ = core::fmt::Write::write_fmt(&mut out, format_args!("{}\n", format_args!($($t)*)));
+        }
+    }};
+}
+
 mod host_file;
+mod lists;
 mod outbox;
 #[cfg(not(board_small))]
 mod ram_flash;
@@ -38,11 +57,12 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::debug::{self, EXIT_FAILURE, EXIT_SUCCESS};
 use cortex_m_semihosting::hio;
 use embedded_hal::digital::OutputPin;
-use hitgate_core::bundle::{self, LoadError, MAX_RECORD, ReadFailure, Reader, Record};
+use hitgate_core::bundle::{MAX_RECORD, ReadFailure, Reader, Record};
+#[cfg(not(board_small))]
+use hitgate_core::signed::TrustError;
 use hitgate_core::{
-    confusion::ConfusionClasses, hit::Outcome, indicators::CameraStats, list::Priority,
-    passage::Passage, policy::Action, policy::Policy, suppress::SuppressSlot, unit::Tables,
-    unit::Unit, watchlist::Entry, watchlist::WatchlistBuilder,
+    hit::Outcome, indicators::CameraStats, list::Priority, passage::Passage, policy::Action,
+    suppress::SuppressSlot, unit::Tables, unit::Unit,
 };
 use static_cell::ConstStaticCell;
 
@@ -61,12 +81,15 @@ mod size {
 }
 #[cfg(board_medium)]
 mod size {
-    pub const ENTRIES: usize = 1_024;
+    // 512 entries: the signed image's buffer and the 11 KiB of stack its
+    // verification takes must fit the 64 KiB beside them.
+    pub const ENTRIES: usize = 512;
     pub const PASSAGES: usize = 16;
     pub const SUPPRESSION: usize = 128;
     pub const CAMERAS: usize = 16;
     pub const OUTBOX: usize = 16;
     pub const FLASH_PAGE: usize = 1_024;
+    pub const IMAGE: usize = 8 * 1024;
 }
 #[cfg(not(any(board_small, board_medium)))]
 mod size {
@@ -78,14 +101,11 @@ mod size {
     pub const CAMERAS: usize = 64;
     pub const OUTBOX: usize = 256;
     pub const FLASH_PAGE: usize = 4_096;
+    pub const IMAGE: usize = 512 * 1024;
+    pub const DELTA: usize = 64 * 1024;
 }
 use size::*;
 
-static ENTRY_STORE: ConstStaticCell<[Entry; ENTRIES]> =
-    ConstStaticCell::new([Entry::EMPTY; ENTRIES]);
-static INDEX_STORE: ConstStaticCell<[u32; ENTRIES]> = ConstStaticCell::new([0; ENTRIES]);
-/// The membership filter: a byte an entry.
-static FILTER_STORE: ConstStaticCell<[u64; ENTRIES / 8]> = ConstStaticCell::new([0; ENTRIES / 8]);
 static PASSAGE_STORE: ConstStaticCell<[Passage; PASSAGES]> =
     ConstStaticCell::new([Passage::EMPTY; PASSAGES]);
 static SUPPRESS_STORE: ConstStaticCell<[SuppressSlot; SUPPRESSION]> =
@@ -93,7 +113,6 @@ static SUPPRESS_STORE: ConstStaticCell<[SuppressSlot; SUPPRESSION]> =
 static CAMERA_STORE: ConstStaticCell<[CameraStats; CAMERAS]> =
     ConstStaticCell::new([CameraStats::EMPTY; CAMERAS]);
 static READER: ConstStaticCell<Reader<MAX_RECORD>> = ConstStaticCell::new(Reader::new());
-static POLICY: ConstStaticCell<Policy> = ConstStaticCell::new(Policy::new());
 
 /// What can stop the firmware.
 #[derive(Debug)]
@@ -104,6 +123,9 @@ enum Error {
     Bundle(&'static str),
     /// The bundle does not fit this board's storage.
     Capacity(&'static str),
+    /// A signed image was refused.
+    #[cfg(not(board_small))]
+    Refused(&'static str, TrustError),
     /// The outbox's flash failed, or gave back something else than was
     /// written.
     Outbox(&'static str),
@@ -112,9 +134,11 @@ enum Error {
 impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::File(name) => write!(f, "host file {name}"),
+            Self::File(name) => write!(f, "host file {}", name.trim_end_matches('\0')),
             Self::Bundle(what) => write!(f, "bad bundle: {what}"),
             Self::Capacity(what) => write!(f, "too large for this board: {what}"),
+            #[cfg(not(board_small))]
+            Self::Refused(file, e) => write!(f, "{} refused: {e}", file.trim_end_matches('\0')),
             Self::Outbox(what) => write!(f, "outbox: {what}"),
         }
     }
@@ -127,6 +151,8 @@ impl defmt::Format for Error {
             Self::File(name) => defmt::write!(f, "host file {=str}", name),
             Self::Bundle(what) => defmt::write!(f, "bad bundle: {=str}", what),
             Self::Capacity(what) => defmt::write!(f, "too large for this board: {=str}", what),
+            #[cfg(not(board_small))]
+            Self::Refused(file, e) => defmt::write!(f, "{=str} refused: {}", file, e),
             Self::Outbox(what) => defmt::write!(f, "outbox: {=str}", what),
         }
     }
@@ -150,17 +176,6 @@ pub extern "C" fn hitgate_read_marker() {
 #[inline(never)]
 pub extern "C" fn hitgate_read_done() {
     core::hint::black_box(2u32);
-}
-
-macro_rules! log {
-    ($($t:tt)*) => {{
-        #[cfg(feature = "defmt")]
-        defmt::info!($($t)*);
-        #[cfg(not(feature = "defmt"))]
-        if let Ok(mut out) = hio::hstdout() {
-            let _ = writeln!(out, $($t)*);
-        }
-    }};
 }
 
 #[entry]
@@ -190,46 +205,17 @@ fn next<'r, R: embedded_io::Read>(
 }
 
 fn run() -> Result<(), Error> {
-    let mut input = HostFile::open_read("bundle.bin\0").map_err(|_| Error::File("bundle.bin"))?;
     let mut uplink = HostFile::create("frames.bin\0").map_err(|_| Error::File("frames.bin"))?;
     let mut alarm = LoggedPin::default();
     let reader = READER.take();
-
-    let policy = POLICY.take();
-    let mut builder = WatchlistBuilder::new(
-        ENTRY_STORE.take(),
-        INDEX_STORE.take(),
-        ConfusionClasses::default(),
-    );
-    builder.set_filter(FILTER_STORE.take());
-    // The core's loader: header, settings, rules, lists and entries, as
-    // the host's tests check it.
-    let loaded = bundle::load(
-        reader,
-        |buf| embedded_io::Read::read(&mut input, buf),
-        &mut builder,
-        policy,
-    )
-    .map_err(|e| match e {
-        LoadError::Full(what) => Error::Capacity(what),
-        LoadError::Read(ReadFailure::Source(_)) => Error::Bundle("read error"),
-        LoadError::Version(_) => Error::Bundle("not a version-2 bundle"),
-        _ => Error::Bundle("damaged or out of order"),
-    })?;
-    let config = loaded.config;
-    // One-edit lookups by the read's halves (`OneEdit::Auto` for 10,000
-    // entries): measured on the Cortex-M3/M4 (BENCHMARKS.md), overlapping
-    // halves and their 26 probes cost more where 64-bit arithmetic is dear.
-    let watchlist = builder
-        .build()
-        .map_err(|_| Error::Bundle("duplicate entry"))?;
+    let mut outbox = Uplink::open()?;
+    let (watchlist, policy, config, mut input) = lists::load(&mut outbox, reader)?;
     let tables = Tables {
         passages: PASSAGE_STORE.take(),
         suppression: SUPPRESS_STORE.take(),
         cameras: CAMERA_STORE.take(),
     };
     let mut unit = Unit::new(&watchlist, policy, config, tables);
-    let mut outbox = Uplink::open()?;
     // Where the outbox is on flash, the uplink is down until the restart.
     let mut restarted = !outbox::ON_FLASH;
     let mut failed = None;

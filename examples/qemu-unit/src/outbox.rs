@@ -116,10 +116,15 @@ mod imp {
         /// from the flash alone must hold what waited, at the next boot.
         pub fn restart(self) -> Result<Self, Error> {
             let (sent, waiting, boot) = (self.sent, self.len(), self.store.boot());
+            let lists = self.store.list_version();
             let (flash, slots) = self.store.into_parts();
             slots.fill(OutboxSlot::EMPTY);
             let (mut me, restored) = Self::reopen(flash, slots)?;
-            if restored != waiting || me.len() != waiting || me.store.boot() != boot + 1 {
+            if restored != waiting
+                || me.len() != waiting
+                || me.store.boot() != boot + 1
+                || me.store.list_version() != lists
+            {
                 return Err(Error::Outbox("not as it was before the restart"));
             }
             me.sent = sent;
@@ -129,6 +134,17 @@ mod imp {
         /// Frames waiting.
         pub fn len(&self) -> usize {
             self.store.outbox().len()
+        }
+
+        /// The version of the lists in force, kept on flash (0: none).
+        pub fn list_version(&self) -> u32 {
+            self.store.list_version()
+        }
+
+        /// Records the version of the lists just activated, on flash.
+        pub fn set_list_version(&mut self, version: u32) -> Result<(), Error> {
+            block_on(self.store.set_list_version(version))
+                .map_err(|_| Error::Outbox("cannot write the lists version"))
         }
 
         /// Boot count and flash wear.
@@ -198,6 +214,13 @@ mod imp {
         /// Frames waiting.
         pub fn len(&self) -> usize {
             self.outbox.len()
+        }
+
+        /// The version of the lists just activated: a RAM outbox has no
+        /// flash to keep it on (the micro:bit takes an unsigned bundle,
+        /// see `lists`).
+        pub fn set_list_version(&mut self, _version: u32) -> Result<(), Error> {
+            Ok(())
         }
 
         /// No flash, no wear.

@@ -145,6 +145,10 @@ pub struct WatchlistBuilder<'a> {
     /// [`Self::remove`] finds one by binary search. Until the build, the
     /// index slice holds a bit per copied entry: removed.
     pub(super) copied: usize,
+    /// Entries at the front already in sorted order (what
+    /// [`Self::from_watchlist`] copied and [`Self::remove`] left): the
+    /// build sorts the rest and merges them in.
+    pub(super) sorted: usize,
 }
 
 impl<'a> WatchlistBuilder<'a> {
@@ -161,6 +165,7 @@ impl<'a> WatchlistBuilder<'a> {
             classes,
             version: 0,
             copied: 0,
+            sorted: 0,
         }
     }
 
@@ -265,6 +270,9 @@ impl<'a> WatchlistBuilder<'a> {
                 kept += 1;
             }
         }
+        // Inserted entries came after the copied ones: the kept copies are
+        // still in order, at the front.
+        self.sorted = kept - (self.len - self.copied);
         self.len = kept;
         self.copied = 0;
     }
@@ -396,6 +404,7 @@ impl<'a> WatchlistBuilder<'a> {
             classes,
             version,
             copied: _,
+            sorted: _,
         } = self;
         // Exact-only lists are filtered on the plate itself, the others on
         // the skeleton their search probes.
@@ -461,7 +470,29 @@ impl<'a> WatchlistBuilder<'a> {
         for (i, p) in perm.iter_mut().enumerate() {
             *p = i as u32;
         }
-        perm.sort_unstable_by_key(|&i| (key(&entries[i as usize]), i));
+        // The front is in order already: sort the rest and merge, front
+        // first on a tie (the smaller insertion index). The front's
+        // indices are its positions, so the merge writes over them without
+        // reading them back, and never over a rest not yet merged.
+        let sorted = self.sorted.min(n);
+        perm[sorted..].sort_unstable_by_key(|&i| (key(&entries[i as usize]), i));
+        let (mut a, mut b, mut w) = (0, sorted, 0);
+        while a < sorted && b < n {
+            let t = perm[b];
+            if key(&entries[t as usize]) < key(&entries[a]) {
+                perm[w] = t;
+                b += 1;
+            } else {
+                perm[w] = a as u32;
+                a += 1;
+            }
+            w += 1;
+        }
+        while a < sorted {
+            perm[w] = a as u32;
+            a += 1;
+            w += 1;
+        }
         let mut dup: Option<Duplicate> = None;
         let mut count = 0u32;
         for w in perm.windows(2) {
