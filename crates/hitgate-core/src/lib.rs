@@ -11,6 +11,9 @@ pub mod budget;
 #[cfg(feature = "serde")]
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub mod bundle;
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub mod chain;
 pub mod confusion;
 pub mod distance;
 pub mod hit;

@@ -36,6 +36,7 @@
 //! flash-backed one keeps; persistence, unit identity and the uplink
 //! protocol build on it.
 
+use crate::chain::{self, GENESIS, Link};
 use crate::hit::Hit;
 use crate::list::Priority;
 use crate::policy::Action;
@@ -65,6 +66,8 @@ pub struct OutboxSlot {
     priority: u8,
     len: u8,
     frame: [u8; MAX_FRAME],
+    /// The audit chain's link before this hit ([`chain`]).
+    prev: Link,
 }
 
 impl OutboxSlot {
@@ -78,6 +81,7 @@ impl OutboxSlot {
         priority: 0,
         len: 0,
         frame: [0; MAX_FRAME],
+        prev: GENESIS,
     };
 
     /// Delivery order: smaller goes first.
@@ -96,15 +100,18 @@ impl OutboxSlot {
             priority: hit.priority.get().min(Priority::COUNT as u8 - 1),
             len: 0,
             frame: [0; MAX_FRAME],
+            prev: GENESIS,
         };
         new.len = encode_hit(hit, &mut new.frame)?.len() as u8;
         Ok(new)
     }
 
-    /// The slot of a stored frame, checked by decoding it.
+    /// The slot of a stored frame, linked after `prev`, checked by
+    /// decoding it.
     #[cfg(feature = "flash")] // used by the flash outbox only
-    pub(crate) fn from_frame(seq: u64, frame: &[u8]) -> Result<Self, WireError> {
+    pub(crate) fn from_frame(seq: u64, prev: Link, frame: &[u8]) -> Result<Self, WireError> {
         let mut new = Self::EMPTY;
+        new.prev = prev;
         let dst = new
             .frame
             .get_mut(..frame.len())
@@ -129,6 +136,17 @@ impl OutboxSlot {
     #[cfg(feature = "flash")] // used by the flash outbox only
     pub(crate) fn seq(&self) -> u64 {
         self.seq
+    }
+
+    /// The chain's link before this hit.
+    #[cfg(feature = "flash")] // used by the flash outbox only
+    pub(crate) fn prev(&self) -> &Link {
+        &self.prev
+    }
+
+    /// This hit's link of the chain.
+    pub(crate) fn link(&self) -> Link {
+        chain::link(&self.prev, self.seq, self.frame())
     }
 
     /// The encoded frame.
@@ -179,6 +197,8 @@ pub enum Pushed {
 pub struct Outbox<'s> {
     slots: &'s mut [OutboxSlot],
     counters: OutboxCounters,
+    /// The newest link of the audit chain and the hit it belongs to.
+    head: (Option<u64>, Link),
 }
 
 impl<'s> Outbox<'s> {
@@ -190,6 +210,7 @@ impl<'s> Outbox<'s> {
         Self {
             slots,
             counters: OutboxCounters::default(),
+            head: (None, GENESIS),
         }
     }
 
@@ -197,8 +218,9 @@ impl<'s> Outbox<'s> {
     /// when full. An error only if the hit cannot be encoded (nothing is
     /// stored or displaced then).
     pub fn push(&mut self, hit: &Hit, seq: u64) -> Result<Pushed, WireError> {
-        let new = OutboxSlot::of(hit, seq)?;
+        let mut new = OutboxSlot::of(hit, seq)?;
         let (pushed, at) = self.plan(&new);
+        self.chain(&mut new);
         self.put(new, pushed, at);
         Ok(pushed)
     }
@@ -220,15 +242,35 @@ impl<'s> Outbox<'s> {
         }
     }
 
-    /// Carries out a [`plan`](Self::plan).
+    /// Links a new hit after the newest one of the chain (before it is
+    /// written anywhere).
+    pub(crate) fn chain(&self, new: &mut OutboxSlot) {
+        new.prev = self.head.1;
+    }
+
+    /// Carries out a [`plan`](Self::plan); a stored hit, linked by
+    /// [`chain`](Self::chain), becomes the chain's newest.
     pub(crate) fn put(&mut self, new: OutboxSlot, pushed: Pushed, at: Option<usize>) {
         if pushed != Pushed::Stored {
             self.counters.evicted += 1;
         }
         if let Some(slot) = at.and_then(|i| self.slots.get_mut(i)) {
+            self.head = (Some(new.seq), new.link());
             *slot = new;
             self.counters.stored += 1;
         }
+    }
+
+    /// The audit chain's newest link, and the sequence number of its hit
+    /// (`None` before the first hit): what a status message reports.
+    pub fn head(&self) -> (Option<u64>, Link) {
+        self.head
+    }
+
+    /// The chain's newest link as kept elsewhere (on flash) takes over.
+    #[cfg(feature = "flash")] // used by the flash outbox only
+    pub(crate) fn set_head(&mut self, seq: u64, link: Link) {
+        self.head = (Some(seq), link);
     }
 
     /// Puts a hit kept elsewhere (on flash) back into slot `at`.
@@ -261,6 +303,12 @@ impl<'s> Outbox<'s> {
             .enumerate()
             .filter(move |(_, s)| s.used && s.time < limit)
             .map(|(i, _)| i)
+    }
+
+    /// Slot `at`, if it holds a hit.
+    #[cfg(feature = "flash")] // used by the flash outbox only
+    pub(crate) fn slot(&self, at: usize) -> Option<&OutboxSlot> {
+        self.slots.get(at).filter(|s| s.used)
     }
 
     /// Frees slot `at`.
@@ -304,14 +352,29 @@ impl<'s> Outbox<'s> {
         unit: &str,
         buf: &'b mut [u8],
     ) -> Result<Option<(u64, &'b [u8])>, WireError> {
-        let Some((seq, frame)) = self.next_unsent() else {
+        let Some(slot) = self
+            .slots
+            .iter()
+            .filter(|s| s.used && !s.sent)
+            .min_by_key(|s| s.send_key())
+        else {
             return Ok(None);
         };
+        let (seq, frame) = (slot.seq, slot.frame());
         let mut copy = [0u8; MAX_FRAME];
         let copy = copy.get_mut(..frame.len()).ok_or(WireError::BufferFull)?;
         copy.copy_from_slice(frame);
         let hit = decode(copy)?;
-        let out = encode_message(&Message::Hit { unit, seq, hit }, buf)?;
+        let prev = slot.prev;
+        let out = encode_message(
+            &Message::Hit {
+                unit,
+                seq,
+                hit,
+                prev,
+            },
+            buf,
+        )?;
         Ok(Some((seq, out)))
     }
 

@@ -67,7 +67,53 @@ pub use ed25519_dalek::{SigningKey, VerifyingKey};
 use crate::bundle::{self, LoadError, MAX_RECORD, Reader, Record};
 use crate::policy::Policy;
 use crate::unit::Config;
+use crate::uplink::{MAX_MESSAGE, StatusRecord};
 use crate::watchlist::{InsertError, RemoveError, Watchlist, WatchlistBuilder};
+
+/// What a status signature covers first: the message kind, so that a
+/// signature over anything else never passes for one.
+pub const STATUS_CONTEXT: [u8; 4] = *b"HGST";
+
+/// The bytes a status signature covers: [`STATUS_CONTEXT`], then the
+/// record as postcard writes it with an empty `signature`.
+fn status_bytes<'b>(status: &StatusRecord<'_>, buf: &'b mut [u8; MAX_MESSAGE]) -> Option<&'b [u8]> {
+    buf[..4].copy_from_slice(&STATUS_CONTEXT);
+    let unsigned = StatusRecord {
+        signature: &[],
+        ..*status
+    };
+    let n = postcard::to_slice(&unsigned, &mut buf[4..]).ok()?.len();
+    Some(&buf[..4 + n])
+}
+
+/// The unit's signature of a status message (its `signature` field is
+/// not covered): `None` only if the record does not fit a message.
+///
+/// ```
+/// use hitgate_core::signed::{SigningKey, sign_status, verify_status};
+/// use hitgate_core::uplink::StatusRecord;
+/// let key = SigningKey::from_bytes(&[9; 32]);
+/// let mut s = StatusRecord { unit: "rsu-7", next_seq: 12, ..Default::default() };
+/// let sig = sign_status(&s, &key).unwrap();
+/// s.signature = &sig;
+/// assert!(verify_status(&s, &key.verifying_key()));
+/// s.next_seq = 11;
+/// assert!(!verify_status(&s, &key.verifying_key()));
+/// ```
+pub fn sign_status(status: &StatusRecord<'_>, key: &SigningKey) -> Option<[u8; SIGNATURE_LEN]> {
+    let mut buf = [0u8; MAX_MESSAGE];
+    Some(key.sign(status_bytes(status, &mut buf)?).to_bytes())
+}
+
+/// True when the status message carries a valid signature by `key`.
+pub fn verify_status(status: &StatusRecord<'_>, key: &VerifyingKey) -> bool {
+    let Ok(sig) = <[u8; SIGNATURE_LEN]>::try_from(status.signature) else {
+        return false;
+    };
+    let mut buf = [0u8; MAX_MESSAGE];
+    status_bytes(status, &mut buf)
+        .is_some_and(|m| key.verify_strict(m, &Signature::from_bytes(&sig)).is_ok())
+}
 
 /// The image's magic bytes.
 pub const MAGIC: [u8; 4] = *b"HGSB";

@@ -15,9 +15,16 @@
 //!
 //! | key | value |
 //! |---|---|
-//! | slot `i` | `0x01`, sequence number (`u64` LE), the hit frame ([`wire`](crate::wire)) |
-//! | slot `i` | `0x00`: the slot is free |
-//! | `0xFFFF` | `0x01`, boot count (`u32` LE), evicted (`u64` LE), expired (`u64` LE) |
+//! | slot `i` | `0x02`, sequence number (`u64` LE), the audit chain's link before the hit (32 bytes, [`chain`](crate::chain)), the hit frame ([`wire`](crate::wire)) |
+//! | slot `i` | `0x00`, sequence number and link of the hit that was there: the slot is free |
+//! | `0xFFFF` | `0x02`, boot count (`u32` LE), evicted (`u64` LE), expired (`u64` LE), lists version in force (`u32` LE), signed images refused (`u32` LE) |
+//!
+//! At [`open`](FlashOutbox::open) the chain's newest link is the link of
+//! the highest sequence number among the slot items, held or free: the
+//! last hit stored went into some slot, and only a later hit writes that
+//! slot again. Items of earlier builds (`0x01` and a frame, without a link;
+//! `0x00` alone) read as linked to [`GENESIS`](crate::chain::GENESIS) and
+//! as free.
 //!
 //! Integers are little-endian; the frame is as [`wire`](crate::wire)
 //! writes it (its own CRC inside sequential-storage's item CRC).
@@ -59,6 +66,7 @@ use embedded_storage_async::nor_flash::NorFlash;
 use sequential_storage::cache::CacheImpl;
 use sequential_storage::map::{MapConfig, MapStorage};
 
+use crate::chain::{GENESIS, Link};
 use crate::hit::Hit;
 use crate::indicators::Indicators;
 use crate::outbox::{Outbox, OutboxCounters, OutboxSlot, Pushed, retention_limit};
@@ -68,15 +76,18 @@ use crate::wire::{MAX_FRAME, WireError};
 /// Map key of the unit's state record.
 pub const STATE_KEY: u16 = u16::MAX;
 
-/// The largest slot value: tag, sequence number, frame.
-const VALUE_MAX: usize = 1 + 8 + MAX_FRAME;
+/// The largest slot value: tag, sequence number, link, frame.
+const VALUE_MAX: usize = 1 + 8 + 32 + MAX_FRAME;
 
 /// Flash bytes one slot item takes at most: sequential-storage's item
 /// header (8), the key (2) and the value, rounded up to 8-byte words.
 pub const ITEM_MAX: usize = (8 + 2 + VALUE_MAX).div_ceil(8) * 8;
 
 const TAG_FREE: u8 = 0;
+/// A hit without its link (earlier builds).
 const TAG_HIT: u8 = 1;
+/// A hit and the link before it.
+const TAG_CHAINED: u8 = 2;
 const STATE_VERSION: u8 = 2;
 const STATE_LEN: usize = 1 + 4 + 8 + 8 + 4 + 4;
 /// Version 1 had no lists version and no refusal count.
@@ -226,6 +237,8 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
             refused: 0,
         };
         let mut restored = Restored::default();
+        // The chain's newest link: the highest sequence number's.
+        let mut newest: Option<(u64, Link)> = None;
         // The state first: `fetch_item` repairs what a cut left half done
         // (a half-erased page, an interrupted migration), which the item
         // iterator below does not (sequential-storage 8.0).
@@ -256,18 +269,41 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
                 let slot = usize::from(key);
                 me.outbox.free(slot);
                 stale.retain(|k| *k != key);
-                if let Some((&TAG_HIT, rest)) = value[..len].split_first() {
-                    let usable = match rest.split_at_checked(8) {
-                        Some((seq, frame)) => {
-                            let seq = u64::from_le_bytes(seq.try_into().unwrap_or_default());
-                            OutboxSlot::from_frame(seq, frame)
-                                .is_ok_and(|s| me.outbox.restore(slot, s))
-                        }
-                        None => false,
-                    };
-                    if !usable && stale.push(key).is_err() {
-                        more = true;
+                let Some((&tag, rest)) = value[..len].split_first() else {
+                    continue;
+                };
+                let seq_of = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or_default());
+                let link_of = |b: &[u8]| -> Link { b.try_into().unwrap_or(GENESIS) };
+                let held = match (tag, rest.len()) {
+                    (TAG_FREE, 40) => {
+                        let (seq, link) = rest.split_at(8);
+                        newest = newest.max(Some((seq_of(seq), link_of(link))));
+                        continue;
                     }
+                    (TAG_FREE, _) => continue,
+                    (TAG_HIT, 8..) => {
+                        let (seq, frame) = rest.split_at(8);
+                        OutboxSlot::from_frame(seq_of(seq), GENESIS, frame)
+                    }
+                    (TAG_CHAINED, 40..) => {
+                        let (seq, rest) = rest.split_at(8);
+                        let (prev, frame) = rest.split_at(32);
+                        OutboxSlot::from_frame(seq_of(seq), link_of(prev), frame)
+                    }
+                    _ => Err(WireError::Framing),
+                };
+                let usable = match held {
+                    Ok(s) => {
+                        let candidate = Some((s.seq(), s.link()));
+                        me.outbox.restore(slot, s) && {
+                            newest = newest.max(candidate);
+                            true
+                        }
+                    }
+                    Err(_) => false,
+                };
+                if !usable && stale.push(key).is_err() {
+                    more = true;
                 }
             }
             for key in stale.iter() {
@@ -281,6 +317,9 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
             }
         }
         restored.hits = me.outbox.len();
+        if let Some((seq, link)) = newest {
+            me.outbox.set_head(seq, link);
+        }
         state.boot = state.boot.saturating_add(1);
         state.evicted += restored.dropped as u64;
         me.boot = state.boot;
@@ -354,15 +393,16 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
             self.next = 0;
         }
         let seq = self.next_seq();
-        let new = OutboxSlot::of(hit, seq).map_err(StoreError::Wire)?;
+        let mut new = OutboxSlot::of(hit, seq).map_err(StoreError::Wire)?;
         let (pushed, at) = self.outbox.plan(&new);
+        self.outbox.chain(&mut new);
         if pushed != Pushed::Stored {
             let mut state = self.state();
             state.evicted += 1;
             self.write_state(state).await?;
         }
         if let Some(i) = at {
-            self.write_slot(i, Some(&new)).await?;
+            self.write_slot(i, &new).await?;
         }
         self.next += 1;
         self.outbox.put(new, pushed, at);
@@ -393,7 +433,7 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
             let Some(i) = self.outbox.slots_in(from, to).next() else {
                 break;
             };
-            self.write_slot(i, None).await?;
+            self.write_free(i).await?;
             self.outbox.free(i);
             n += 1;
         }
@@ -422,7 +462,7 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
             let Some(i) = self.outbox.slots_before(limit).next() else {
                 break;
             };
-            self.write_slot(i, None).await?;
+            self.write_free(i).await?;
             self.outbox.free(i);
         }
         let mut c = *self.outbox.counters();
@@ -447,7 +487,9 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
     }
 
     /// The unit's `status` message: its clock and lists version, this
-    /// outbox, and the core's indicators.
+    /// outbox with the audit chain's newest link, and the core's
+    /// indicators; unsigned (a unit with a key signs it with
+    /// `signed::sign_status`, feature `trust`).
     pub fn status<'u>(
         &self,
         unit: &'u str,
@@ -473,6 +515,10 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
             reviewed: ind.reviewed,
             dropped: ind.dropped,
             suppressed: ind.suppressed_realert,
+            chain_seq: self.outbox.head().0,
+            chain: self.outbox.head().1,
+            refused: self.refused,
+            signature: &[],
         }
     }
 
@@ -501,26 +547,30 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
         Ok(())
     }
 
-    async fn write_slot(
-        &mut self,
-        at: usize,
-        slot: Option<&OutboxSlot>,
-    ) -> Result<(), StoreError<S::Error>> {
+    async fn write_slot(&mut self, at: usize, s: &OutboxSlot) -> Result<(), StoreError<S::Error>> {
         let mut value = [0u8; VALUE_MAX];
-        let len = match slot {
-            Some(s) => {
-                let frame = s.frame();
-                value[0] = TAG_HIT;
-                value[1..9].copy_from_slice(&s.seq().to_le_bytes());
-                value[9..9 + frame.len()].copy_from_slice(frame);
-                9 + frame.len()
-            }
-            None => 1,
-        };
+        let frame = s.frame();
+        value[0] = TAG_CHAINED;
+        value[1..9].copy_from_slice(&s.seq().to_le_bytes());
+        value[9..41].copy_from_slice(s.prev());
+        value[41..41 + frame.len()].copy_from_slice(frame);
+        self.write_value(at, &value[..41 + frame.len()]).await
+    }
+
+    /// Marks slot `at` free, keeping the sequence number and link of the
+    /// hit that was there (the chain's newest, if it was the last stored).
+    async fn write_free(&mut self, at: usize) -> Result<(), StoreError<S::Error>> {
+        let mut value = [0u8; 41];
+        if let Some(s) = self.outbox.slot(at) {
+            value[1..9].copy_from_slice(&s.seq().to_le_bytes());
+            value[9..41].copy_from_slice(&s.link());
+        }
+        self.write_value(at, &value).await
+    }
+
+    async fn write_value(&mut self, at: usize, value: &[u8]) -> Result<(), StoreError<S::Error>> {
         let key = at as u16;
-        self.map
-            .store_item(&mut self.buf.0, &key, &&value[..len])
-            .await?;
+        self.map.store_item(&mut self.buf.0, &key, &value).await?;
         Ok(())
     }
 }

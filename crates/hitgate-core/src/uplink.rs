@@ -2,7 +2,7 @@
 //! from the unit, `ack` back to it. `docs/wire-format.md` describes each
 //! byte by byte.
 //!
-//! # Format, version 1
+//! # Format, version 2
 //!
 //! A message is one frame, framed as the [`wire`](crate::wire) hit record
 //! is: `COBS(postcard(version, Message) ++ crc32c_le) ++ 0x00`. The first
@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::wire::{HitRecord, WireError, each_frame, frame, unframe};
 
 /// Version of the uplink messages.
-pub const UPLINK_VERSION: u8 = 1;
+pub const UPLINK_VERSION: u8 = 2;
 
 /// The largest message frame, delimiter included.
 pub const MAX_MESSAGE: usize = 320;
@@ -44,6 +44,9 @@ pub enum Message<'a> {
         /// The hit.
         #[serde(borrow)]
         hit: HitRecord<'a>,
+        /// The audit chain's link before this hit (version 2; see
+        /// [`chain`](crate::chain)).
+        prev: [u8; 32],
     },
     /// The unit's state, from the unit.
     #[serde(borrow)]
@@ -95,6 +98,18 @@ pub struct StatusRecord<'a> {
     pub dropped: u64,
     /// Repeats suppressed within the re-alert window.
     pub suppressed: u64,
+    /// The sequence number of the newest hit of the audit chain (version
+    /// 2; `None` before the first).
+    pub chain_seq: Option<u64>,
+    /// Its link ([`chain`](crate::chain)).
+    pub chain: [u8; 32],
+    /// Signed list images refused since the first start.
+    pub refused: u32,
+    /// The unit's Ed25519 signature of this message with this field
+    /// empty (`signed::sign_status`, feature `trust`); empty from a unit
+    /// without a key.
+    #[serde(borrow)]
+    pub signature: &'a [u8],
 }
 
 #[derive(Serialize, Deserialize)]
@@ -190,19 +205,23 @@ mod tests {
             reviewed: 3,
             dropped: 9,
             suppressed: 20,
+            chain_seq: Some(299),
+            chain: [0x11; 32],
+            refused: 1,
+            signature: &[],
         }
     }
 
     #[test]
     fn golden_bytes_of_each_message() {
         let mut buf = [0u8; MAX_MESSAGE];
-        // ack: version 1, variant 2, "rsu-7", 100, 164.
+        // ack: version 2, variant 2, "rsu-7", 100, 164.
         let ack = Message::Ack {
             unit: "rsu-7",
             from: 100,
             to: 164,
         };
-        let mut p = std::vec![1, 2];
+        let mut p = std::vec![2, 2];
         string(&mut p, "rsu-7");
         varint(&mut p, 100);
         varint(&mut p, 164);
@@ -213,9 +232,9 @@ mod tests {
             crate::bundle::tests::doc_hex_in("wire-format.md", "ack")
         );
 
-        // status: version 1, variant 1, the fields in order.
+        // status: version 2, variant 1, the fields in order.
         let s = status();
-        let mut p = std::vec![1, 1];
+        let mut p = std::vec![2, 1];
         string(&mut p, s.unit);
         for v in [
             s.clock,
@@ -231,6 +250,11 @@ mod tests {
         for v in [1, 0, 10_000, 12, 40, 5, 3, 9, 20] {
             varint(&mut p, v);
         }
+        p.push(1); // Some
+        varint(&mut p, 299);
+        p.extend_from_slice(&[0x11; 32]);
+        varint(&mut p, 1);
+        p.push(0); // no signature: an empty byte string
         let frame = encode_message(&Message::Status(s), &mut buf)
             .unwrap()
             .to_vec();
@@ -244,15 +268,17 @@ mod tests {
         // record's own bytes (pinned by the wire module's golden test).
         let h = crate::wire::tests::hit();
         let rec = HitRecord::of(&h);
-        let mut p = std::vec![1, 0];
+        let mut p = std::vec![2, 0];
         string(&mut p, "rsu-7");
         varint(&mut p, 299);
         let mut rec_bytes = [0u8; 128];
         p.extend_from_slice(postcard::to_slice(&rec, &mut rec_bytes).unwrap());
+        p.extend_from_slice(&[0x22; 32]);
         let msg = Message::Hit {
             unit: "rsu-7",
             seq: 299,
             hit: rec,
+            prev: [0x22; 32],
         };
         let frame = encode_message(&msg, &mut buf).unwrap().to_vec();
         assert_eq!(frame, by_hand(p));
@@ -270,6 +296,7 @@ mod tests {
                 unit: "rsu-7",
                 seq: 1,
                 hit: HitRecord::of(&h),
+                prev: [0; 32],
             },
             Message::Status(status()),
             Message::Ack {

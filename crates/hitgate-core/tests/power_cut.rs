@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use hitgate_core::chain;
 use hitgate_core::distance::Distance;
 use hitgate_core::hit::{Hit, Reason};
 use hitgate_core::list::{ListId, Priority};
@@ -363,12 +364,20 @@ fn the_flash_items_hold_the_documented_bytes() {
     state.extend([0; 16]);
     state.extend([9, 0, 0, 0, 0, 0, 0, 0]);
     assert_eq!(fetch(0xFFFF), state);
-    // The first hit went into slot 0 and was acknowledged: free.
-    assert_eq!(fetch(0), [0x00]);
-    // The second is in slot 1: tag, its sequence number, its frame.
+    // The first hit went into slot 0 and was acknowledged: free, with its
+    // sequence number and its link of the audit chain.
+    let mut f1 = [0u8; MAX_FRAME];
+    let f1 = encode_hit(&first, &mut f1).unwrap();
+    let l1 = chain::link(&chain::GENESIS, 1 << 32, f1);
+    let mut free = vec![0x00, 0, 0, 0, 0, 1, 0, 0, 0];
+    free.extend_from_slice(&l1);
+    assert_eq!(fetch(0), free);
+    // The second is in slot 1: tag, its sequence number, the link before
+    // it (the first's), its frame.
     let mut frame = [0u8; MAX_FRAME];
     let frame = encode_hit(&second, &mut frame).unwrap();
-    let mut slot = vec![0x01, 1, 0, 0, 0, 1, 0, 0, 0];
+    let mut slot = vec![0x02, 1, 0, 0, 0, 1, 0, 0, 0];
+    slot.extend_from_slice(&l1);
     slot.extend_from_slice(frame);
     assert_eq!(fetch(1), slot);
 }
@@ -391,6 +400,25 @@ fn the_lists_version_and_refusals_survive_a_restart() {
     {
         let o = open(&mut flash, &mut slots).unwrap();
         assert_eq!((o.boot(), o.list_version(), o.refused()), (2, 41, 2));
+    }
+    // The chain's newest link comes back too, whether its hit is still
+    // held or was acknowledged, and the next hit links to it.
+    let head = {
+        let mut o = open(&mut flash, &mut slots).unwrap();
+        let (s1, _) = block_on(o.push(&hit(1, 1, true, 1_000))).unwrap();
+        let (s2, _) = block_on(o.push(&hit(2, 1, true, 2_000))).unwrap();
+        block_on(o.ack(s2, s2)).unwrap();
+        assert_eq!(o.outbox().head().0, Some(s2));
+        assert_ne!(s1, s2);
+        o.outbox().head()
+    };
+    {
+        let mut o = open(&mut flash, &mut slots).unwrap();
+        assert_eq!(o.outbox().head(), head);
+        let (s3, _) = block_on(o.push(&hit(3, 1, true, 3_000))).unwrap();
+        let mut f3 = [0u8; hitgate_core::wire::MAX_FRAME];
+        let f3 = hitgate_core::wire::encode_hit(&hit(3, 1, true, 3_000), &mut f3).unwrap();
+        assert_eq!(o.outbox().head(), (Some(s3), chain::link(&head.1, s3, f3)));
     }
     // A version 1 state record (boot 7, 3 evicted, 4 expired), as an
     // earlier build wrote it.

@@ -108,6 +108,10 @@ struct UplinkArgs {
     /// The unit's id, in every message and topic.
     #[arg(long, default_value = "unit-1")]
     unit: String,
+    /// The unit's own secret key (`hitgate keygen`): its status messages
+    /// are signed with it, for `hitgate listen --units`.
+    #[arg(long, value_name = "FILE")]
+    unit_key: Option<PathBuf>,
     /// Outbox slots (hits waiting for the uplink).
     #[arg(long, default_value_t = 1024)]
     outbox: usize,
@@ -149,7 +153,13 @@ impl UplinkArgs {
                 self.unit
             ));
         }
+        let key = self
+            .unit_key
+            .as_deref()
+            .map(crate::signed_file::load_secret)
+            .transpose()?;
         Ok(Some(crate::deliver::UplinkOptions {
+            key,
             unit: self.unit.clone(),
             brokers: self.mqtt.clone(),
             state: self.state.clone(),
@@ -251,6 +261,10 @@ enum Command {
         /// Stop after this many seconds connected without a message.
         #[arg(long)]
         idle_exit: Option<f64>,
+        /// The units' public keys (TOML: `[units]`, then `"unit-id" =
+        /// "<hex>"`): status signatures are checked, unknown units reported.
+        #[arg(long)]
+        units: Option<PathBuf>,
     },
     /// Write a synthetic scenario: reads.jsonl, lists.csv, policy.toml, truth.jsonl.
     #[command(
@@ -623,7 +637,12 @@ fn dispatch(cli: Cli) -> Result<()> {
             report,
             client_id,
             idle_exit,
+            units,
         } => {
+            let keys = units
+                .as_deref()
+                .map(crate::audit::UnitKeys::load)
+                .transpose()?;
             let idle_exit = match idle_exit {
                 Some(s) if s > 0.0 => Some(
                     std::time::Duration::try_from_secs_f64(s)
@@ -638,13 +657,17 @@ fn dispatch(cli: Cli) -> Result<()> {
                 report,
                 client_id,
                 idle_exit,
+                keys,
             })?;
             for (unit, u) in &r.units {
                 say!(
-                    "{unit}: {} delivered, {} duplicates dropped, {} missing",
+                    "{unit}: {} delivered, {} duplicates dropped, {} missing; chain: {} linked, {} findings, {} signed statuses verified",
                     u.delivered,
                     u.duplicates,
-                    u.missing_count
+                    u.missing_count,
+                    u.chain.linked,
+                    u.chain.findings.len(),
+                    u.chain.statuses_verified
                 );
             }
             Ok(())

@@ -45,6 +45,8 @@ pub struct UplinkOptions {
     pub retention_ms: u64,
     /// How long to wait for the last acknowledgements after the input.
     pub drain: Duration,
+    /// The unit's own key: its status messages are signed.
+    pub key: Option<hitgate_core::signed::SigningKey>,
 }
 
 /// Hits sent and not yet acknowledged, at most: a 15-day backlog of
@@ -139,6 +141,22 @@ impl<'s> Delivery<'s> {
             slots,
         ))
         .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+        // The version of the lists in force survives with the outbox: an
+        // older one is not taken after a restart (no rollback).
+        let mut store = store;
+        if list_version < store.list_version() {
+            anyhow::bail!(
+                "lists version {list_version} is older than version {} in force on this unit ({}): refused, no rollback",
+                store.list_version(),
+                opts.state
+                    .as_ref()
+                    .map_or("memory".into(), |p| p.display().to_string())
+            );
+        }
+        if list_version > store.list_version() {
+            block_on(store.set_list_version(list_version))
+                .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+        }
         if restored.dropped > 0 {
             eprintln!(
                 "outbox: {} stored hits could not be used and were dropped (counted as evicted)",
@@ -252,7 +270,15 @@ impl<'s> Delivery<'s> {
         }
         let unit = self.opts.unit.as_str();
         if self.last_status.is_none_or(|t| t.elapsed() >= STATUS_EVERY) {
-            let status = self.store.status(unit, clock, self.list_version, ind);
+            let mut status = self.store.status(unit, clock, self.list_version, ind);
+            let signature = self
+                .opts
+                .key
+                .as_ref()
+                .and_then(|k| hitgate_core::signed::sign_status(&status, k));
+            if let Some(sig) = &signature {
+                status.signature = sig;
+            }
             if let Ok(frame) = encode_message(&Message::Status(status), &mut self.buf)
                 && link.publish(&format!("hitgate/{unit}/status"), frame)
             {

@@ -24,6 +24,7 @@ macro_rules! put {
     }};
 }
 
+pub mod audit;
 pub mod bundle_file;
 pub mod chart;
 pub mod cli;

@@ -14,7 +14,12 @@
 //! The report (`--report`, and on standard output at the end) gives per
 //! unit: hits delivered, duplicates dropped, the sequence numbers missing
 //! in each boot (loudly, on standard error, with the unit's own count of
-//! evicted and expired hits beside them), and the last status.
+//! evicted and expired hits beside them), the last status, and the check
+//! of the unit's audit chain and signed status messages ([`crate::audit`],
+//! with `--units` for the public keys): breaks, gaps, bad signatures and
+//! unknown units, loudly too. Every hit is written as it arrived, with the
+//! link it came with and the link computed here, so the archive itself can
+//! be checked again.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
@@ -27,6 +32,7 @@ use hitgate_core::uplink::{MAX_MESSAGE, Message, StatusRecord, decode_message, e
 use hitgate_core::wire::HitRecord;
 use serde::{Deserialize, Serialize};
 
+use crate::audit::{Audit, ChainReport, Mark, UnitKeys};
 use crate::mqtt::{Broker, Link, LinkEvent};
 
 /// How to listen.
@@ -42,6 +48,9 @@ pub struct ListenOptions {
     pub client_id: String,
     /// Stop after this long connected without a message.
     pub idle_exit: Option<Duration>,
+    /// The units' public keys: status signatures are checked, and units
+    /// without a key reported.
+    pub keys: Option<UnitKeys>,
 }
 
 /// One line of the delivered-hits file.
@@ -54,6 +63,9 @@ struct DeliveredLine<'a> {
     /// When it arrived here, ms since the Unix epoch.
     received: u64,
     hit: HitRecord<'a>,
+    /// The audit chain: the link it came with, the link computed here,
+    /// and whether its unit has a key.
+    chain: Mark,
 }
 
 /// What is read back from an earlier file.
@@ -61,6 +73,14 @@ struct DeliveredLine<'a> {
 struct SeenLine {
     unit: String,
     seq: u64,
+    #[serde(default)]
+    chain: Option<SeenChain>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SeenChain {
+    prev: String,
+    link: String,
 }
 
 /// A span of missing sequence numbers in one boot.
@@ -85,8 +105,11 @@ pub struct UnitReport {
     pub missing: Vec<Missing>,
     /// How many that is.
     pub missing_count: u64,
-    /// The last status message, as sent.
+    /// The last status message, as sent, with `"verified"`: whether its
+    /// signature verified (absent without `--units`).
     pub last_status: Option<serde_json::Value>,
+    /// The audit chain's check.
+    pub chain: ChainReport,
 }
 
 /// The listener's report.
@@ -160,7 +183,8 @@ fn now_ms() -> u64 {
 /// Runs the listener until idle (or forever); returns the report.
 pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
     let mut units: BTreeMap<String, UnitState> = BTreeMap::new();
-    let mut out = open_out(&opts.out, &mut units)?;
+    let mut audit = Audit::new(opts.keys.clone());
+    let mut out = open_out(&opts.out, &mut units, &mut audit)?;
     let mut link = Link::start(
         &opts.brokers,
         &opts.client_id,
@@ -186,7 +210,7 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
                 LinkEvent::Down(why) => eprintln!("listen: down ({why})"),
                 LinkEvent::Message { topic, mut payload } => {
                     got = true;
-                    if let Err(why) = take(&topic, &mut payload, &mut units, &mut out) {
+                    if let Err(why) = take(&topic, &mut payload, &mut units, &mut audit, &mut out) {
                         bad += 1;
                         if bad <= 10 {
                             eprintln!("listen: {topic}: {why}");
@@ -233,7 +257,7 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
         if let Some(path) = &opts.report
             && (idle || last_report.elapsed() >= Duration::from_secs(1))
         {
-            write_report(path, &report(&units, bad, acks_sent))?;
+            write_report(path, &report(&units, &audit, bad, acks_sent))?;
             last_report = Instant::now();
         }
         if idle {
@@ -241,8 +265,20 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
         }
     }
     out.flush().context("listen: cannot write")?;
-    let r = report(&units, bad, acks_sent);
+    let r = report(&units, &audit, bad, acks_sent);
     for (unit, u) in &r.units {
+        for f in &u.chain.findings {
+            let after = f
+                .after
+                .map(|a| format!("after seq {a}, "))
+                .unwrap_or_default();
+            eprintln!(
+                "listen: CHAIN {} unit {unit}: {after}at seq {}: {}",
+                f.kind.to_uppercase(),
+                f.at,
+                f.detail
+            );
+        }
         for m in &u.missing {
             eprintln!(
                 "listen: GAP unit {unit} boot {}: {}..={} missing ({} hits); \
@@ -272,6 +308,7 @@ fn take(
     topic: &str,
     payload: &mut [u8],
     units: &mut BTreeMap<String, UnitState>,
+    audit: &mut Audit,
     out: &mut std::io::BufWriter<File>,
 ) -> Result<(), String> {
     let mut parts = topic.split('/');
@@ -282,7 +319,15 @@ fn take(
     };
     let message = decode_message(payload).map_err(|e| format!("undecodable message: {e}"))?;
     match (kind, message) {
-        ("hit", Message::Hit { unit, seq, hit }) if unit == topic_unit => {
+        (
+            "hit",
+            Message::Hit {
+                unit,
+                seq,
+                hit,
+                prev,
+            },
+        ) if unit == topic_unit => {
             let st = units.entry(unit.to_string()).or_insert_with(UnitState::new);
             st.to_ack.insert(seq);
             if st.has(seq) {
@@ -290,6 +335,7 @@ fn take(
                 return Ok(());
             }
             let (boot, n) = split(seq);
+            let chain = audit.hit(unit, seq, &prev, &hit);
             let line = DeliveredLine {
                 unit,
                 seq,
@@ -297,6 +343,7 @@ fn take(
                 n,
                 received: now_ms(),
                 hit,
+                chain,
             };
             serde_json::to_writer(&mut *out, &line)
                 .map_err(|e| e.to_string())
@@ -310,7 +357,19 @@ fn take(
             let st = units
                 .entry(s.unit.to_string())
                 .or_insert_with(UnitState::new);
-            st.report.last_status = Some(status_json(&s));
+            let mut json = status_json(&s);
+            if let Some(ok) = audit.status(&s) {
+                if !ok {
+                    eprintln!(
+                        "listen: STATUS of unit {} (boot {}) does not verify, or the unit has no key",
+                        s.unit, s.boot
+                    );
+                }
+                if let Some(o) = json.as_object_mut() {
+                    o.insert("verified".into(), ok.into());
+                }
+            }
+            st.report.last_status = Some(json);
             Ok(())
         }
         _ => Err(format!("not a {kind} message of unit {topic_unit}")),
@@ -337,6 +396,7 @@ fn ranges(seqs: &BTreeSet<u64>) -> Vec<(u64, u64)> {
 fn open_out(
     path: &Path,
     units: &mut BTreeMap<String, UnitState>,
+    audit: &mut Audit,
 ) -> Result<std::io::BufWriter<File>> {
     let mut f = OpenOptions::new()
         .read(true)
@@ -349,6 +409,14 @@ fn open_out(
         let line = line.with_context(|| format!("{}: cannot read", path.display()))?;
         match serde_json::from_str::<SeenLine>(&line) {
             Ok(l) => {
+                if let Some(c) = &l.chain
+                    && let (Some(prev), Some(link)) = (
+                        crate::audit::parse_link(&c.prev),
+                        crate::audit::parse_link(&c.link),
+                    )
+                {
+                    audit.record(&l.unit, l.seq, prev, link);
+                }
                 let st = units.entry(l.unit).or_insert_with(UnitState::new);
                 if !st.has(l.seq) {
                     st.insert(l.seq);
@@ -379,13 +447,20 @@ fn open_out(
     Ok(std::io::BufWriter::new(f))
 }
 
-fn report(units: &BTreeMap<String, UnitState>, bad: u64, acks_sent: u64) -> ListenReport {
+fn report(
+    units: &BTreeMap<String, UnitState>,
+    audit: &Audit,
+    bad: u64,
+    acks_sent: u64,
+) -> ListenReport {
+    let mut chains = audit.report();
     ListenReport {
         units: units
             .iter()
             .map(|(k, st)| {
                 let missing = st.missing();
                 let mut r = st.report.clone();
+                r.chain = chains.remove(k).unwrap_or_default();
                 r.missing_count = missing.iter().map(|m| u64::from(m.to - m.from) + 1).sum();
                 r.missing = missing;
                 (k.clone(), r)

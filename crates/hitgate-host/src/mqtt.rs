@@ -19,13 +19,19 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use rumqttc::{Client, ConnectionError, Event, MqttOptions, Packet, QoS};
 
-/// A broker address: `mqtt://HOST:PORT` (or `HOST:PORT`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A broker address: `mqtt://HOST:PORT` (or `HOST:PORT`), with a user
+/// name and password for a broker that checks them. Its `Debug` and
+/// `Display` never show the password.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Broker {
     /// Host name or address.
     pub host: String,
     /// TCP port.
     pub port: u16,
+    /// User name and password (`mqtt://USER:PASSWORD@HOST:PORT`, or
+    /// `mqtt://USER@HOST:PORT` with the password in the environment
+    /// variable `HITGATE_MQTT_PASSWORD`, out of the process list).
+    pub credentials: Option<(String, String)>,
 }
 
 impl std::str::FromStr for Broker {
@@ -34,6 +40,26 @@ impl std::str::FromStr for Broker {
     fn from_str(s: &str) -> Result<Self> {
         let rest = s.strip_prefix("mqtt://").unwrap_or(s);
         let rest = rest.trim_end_matches('/');
+        let (credentials, rest) = match rest.rsplit_once('@') {
+            Some((user, rest)) => {
+                let (user, password) = match user.split_once(':') {
+                    Some((u, p)) => (u.to_string(), p.to_string()),
+                    None => (
+                        user.to_string(),
+                        std::env::var("HITGATE_MQTT_PASSWORD").map_err(|_| {
+                            anyhow::anyhow!(
+                                "mqtt://{user}@...: no password in the address and none in HITGATE_MQTT_PASSWORD"
+                            )
+                        })?,
+                    ),
+                };
+                if user.is_empty() {
+                    bail!("mqtt://...@{rest}: an empty user name");
+                }
+                (Some((user, password)), rest)
+            }
+            None => (None, rest),
+        };
         let Some((host, port)) = rest.rsplit_once(':') else {
             bail!("{s}: expected mqtt://HOST:PORT");
         };
@@ -46,13 +72,24 @@ impl std::str::FromStr for Broker {
         Ok(Self {
             host: host.to_string(),
             port,
+            credentials,
         })
+    }
+}
+
+impl std::fmt::Debug for Broker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Broker({self})")
     }
 }
 
 impl std::fmt::Display for Broker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "mqtt://{}:{}", self.host, self.port)
+        // Never the password.
+        match &self.credentials {
+            Some((user, _)) => write!(f, "mqtt://{user}@{}:{}", self.host, self.port),
+            None => write!(f, "mqtt://{}:{}", self.host, self.port),
+        }
     }
 }
 
@@ -184,6 +221,9 @@ fn drive(
             .set_clean_session(false)
             .set_keep_alive(Duration::from_secs(5))
             .set_max_packet_size(4096, 4096);
+        if let Some((user, password)) = &broker.credentials {
+            options.set_credentials(user.clone(), password.clone());
+        }
         let (client, mut connection) = Client::new(options, QUEUE);
         if let Ok(mut g) = shared.lock() {
             *g = Some(client.clone());

@@ -28,7 +28,8 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex32(s: &str) -> Option<[u8; 32]> {
+/// 64 hex digits as 32 bytes.
+pub fn unhex32(s: &str) -> Option<[u8; 32]> {
     let s = s.as_bytes();
     if s.len() != 64 {
         return None;
@@ -64,6 +65,16 @@ pub fn load_public(path: &Path) -> Result<VerifyingKey> {
     let bytes = read_key_file(path, PUBLIC_TAG)?;
     VerifyingKey::from_bytes(&bytes)
         .map_err(|_| anyhow!("{}: not a valid Ed25519 public key", path.display()))
+}
+
+/// The public key of a secret key file, in hex (for a unit key file).
+pub fn public_hex(key: &SigningKey) -> String {
+    hex(&key.verifying_key().to_bytes())
+}
+
+/// A public key in hex, as a key file and a unit key file hold it.
+pub fn parse_public(hex: &str) -> Option<VerifyingKey> {
+    VerifyingKey::from_bytes(&unhex32(hex.trim())?).ok()
 }
 
 /// A short name of a public key: the first 8 bytes, in hex.

@@ -451,7 +451,15 @@ fn a_killed_unit_restarted_on_its_state_loses_nothing_and_reuses_no_number() {
 
     let b = broker.start();
     let got = dir.join("delivered.jsonl");
-    let listener = listen(&broker.url(), &got, &dir.join("listen.json"), "central", 6);
+    // The restarted unit signs its status messages; the listener checks
+    // them and the audit chain across the restart.
+    let key = unit_key(dir, "u-k");
+    let listener = Proc::spawn(
+        listen_command(&broker.url(), &got, &dir.join("listen.json"), "central", 6)
+            .arg("--units")
+            .arg(dir.join("units.toml"))
+            .stderr(Stdio::null()),
+    );
     let (unit, _lines) = spawn_watching(
         replay(&scen, &dir.join("b.jsonl"), &dir.join("out-b"))
             .args([
@@ -461,8 +469,10 @@ fn a_killed_unit_restarted_on_its_state_loses_nothing_and_reuses_no_number() {
                 "u-k",
                 "--drain",
                 "60",
-                "--state",
+                "--unit-key",
             ])
+            .arg(&key)
+            .arg("--state")
             .arg(&state),
     );
     unit.wait_ok("replay after the kill");
@@ -501,6 +511,34 @@ fn a_killed_unit_restarted_on_its_state_loses_nothing_and_reuses_no_number() {
     assert_eq!(report["uplink"]["boot"], 2);
     // Boot 2: every hit of the second run.
     assert_all_delivered(&ref_b, &delivered(&got, "u-k", 2));
+    // One chain across the kill and the restart, every hit linked, the
+    // signed newest link that of the last hit received.
+    let chain = &json(&dir.join("listen.json"))["units"]["u-k"]["chain"];
+    assert_eq!(chain["findings"], serde_json::json!([]), "{chain}");
+    assert_eq!(chain["linked"].as_u64(), Some(jsonl(&got).len() as u64), "{chain}");
+    assert_eq!(chain["head"][1], true, "{chain}");
+    assert!(chain["statuses_verified"].as_u64() >= Some(1), "{chain}");
+}
+
+/// A key pair for `unit` (`hitgate keygen`) and `dir/units.toml` naming
+/// its public key; the secret key file.
+fn unit_key(dir: &Path, unit: &str) -> PathBuf {
+    let key = dir.join(format!("{unit}.key"));
+    let ok = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+        .args(["keygen", "--out"])
+        .arg(&key)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let public = std::fs::read_to_string(dir.join(format!("{unit}.key.pub"))).unwrap();
+    let hex = public.split_whitespace().nth(1).unwrap().to_string();
+    std::fs::write(
+        dir.join("units.toml"),
+        format!("[units]\n\"{unit}\" = \"{hex}\"\n"),
+    )
+    .unwrap();
+    key
 }
 
 #[test]
