@@ -104,21 +104,66 @@ struct Mosquitto {
 
 impl Mosquitto {
     fn new(dir: &Path) -> Self {
+        Self::configured(dir, "mosquitto", "allow_anonymous true\n")
+    }
+
+    /// A broker in `dir/NAME` with `access` (its authentication and
+    /// access control lines).
+    fn configured(dir: &Path, name: &str, access: &str) -> Self {
         need("mosquitto");
         let port = free_port();
-        let data = dir.join("mosquitto");
+        let data = dir.join(name);
         std::fs::create_dir_all(&data).unwrap();
-        let conf = dir.join("mosquitto.conf");
+        let conf = dir.join(format!("{name}.conf"));
         std::fs::write(
             &conf,
             format!(
-                "listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n\
+                "listener {port} 127.0.0.1\n{access}persistence true\n\
                  persistence_location {}/\nautosave_interval 1\nmax_queued_messages 100000\n",
                 data.display()
             ),
         )
         .unwrap();
         Self { port, conf }
+    }
+
+    /// A broker that knows `users` (name, password) and lets each unit
+    /// publish only under its own topics and read only its own acks; the
+    /// user `listener` reads every unit's hits and status and writes acks.
+    fn with_acl(dir: &Path, users: &[(&str, &str)]) -> Self {
+        need("mosquitto_passwd");
+        let passwd = dir.join("passwd");
+        for (i, (user, password)) in users.iter().enumerate() {
+            let mut c = Command::new("mosquitto_passwd");
+            c.arg("-b");
+            if i == 0 {
+                c.arg("-c");
+            }
+            let ok = c.arg(&passwd).args([user, password]).status().unwrap();
+            assert!(ok.success(), "mosquitto_passwd");
+        }
+        let acl = dir.join("acl");
+        std::fs::write(
+            &acl,
+            "user listener\ntopic read hitgate/+/hit\ntopic read hitgate/+/status\n\
+             topic write hitgate/+/ack\n\n\
+             pattern write hitgate/%u/hit\npattern write hitgate/%u/status\npattern read hitgate/%u/ack\n",
+        )
+        .unwrap();
+        Self::configured(
+            dir,
+            "mosquitto-acl",
+            &format!(
+                "allow_anonymous false\npassword_file {}\nacl_file {}\n",
+                passwd.display(),
+                acl.display()
+            ),
+        )
+    }
+
+    /// The address with a user's name and password.
+    fn url_as(&self, user: &str, password: &str) -> String {
+        format!("mqtt://{user}:{password}@127.0.0.1:{}", self.port)
     }
 
     fn start(&self) -> Proc {
@@ -515,13 +560,17 @@ fn a_killed_unit_restarted_on_its_state_loses_nothing_and_reuses_no_number() {
     // signed newest link that of the last hit received.
     let chain = &json(&dir.join("listen.json"))["units"]["u-k"]["chain"];
     assert_eq!(chain["findings"], serde_json::json!([]), "{chain}");
-    assert_eq!(chain["linked"].as_u64(), Some(jsonl(&got).len() as u64), "{chain}");
+    assert_eq!(
+        chain["linked"].as_u64(),
+        Some(jsonl(&got).len() as u64),
+        "{chain}"
+    );
     assert_eq!(chain["head"][1], true, "{chain}");
     assert!(chain["statuses_verified"].as_u64() >= Some(1), "{chain}");
 }
 
-/// A key pair for `unit` (`hitgate keygen`) and `dir/units.toml` naming
-/// its public key; the secret key file.
+/// A key pair for `unit` (`hitgate keygen`), its public key added to
+/// `dir/units.toml`; the secret key file.
 fn unit_key(dir: &Path, unit: &str) -> PathBuf {
     let key = dir.join(format!("{unit}.key"));
     let ok = Command::new(env!("CARGO_BIN_EXE_hitgate"))
@@ -533,12 +582,113 @@ fn unit_key(dir: &Path, unit: &str) -> PathBuf {
     assert!(ok.success());
     let public = std::fs::read_to_string(dir.join(format!("{unit}.key.pub"))).unwrap();
     let hex = public.split_whitespace().nth(1).unwrap().to_string();
-    std::fs::write(
-        dir.join("units.toml"),
-        format!("[units]\n\"{unit}\" = \"{hex}\"\n"),
-    )
-    .unwrap();
+    let units = dir.join("units.toml");
+    let mut text = std::fs::read_to_string(&units).unwrap_or_else(|_| "[units]\n".into());
+    text += &format!("\"{unit}\" = \"{hex}\"\n");
+    std::fs::write(units, text).unwrap();
     key
+}
+
+#[test]
+fn the_broker_lets_a_unit_publish_only_as_itself_and_a_wrong_key_is_flagged() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let scen = scenario(dir, 7);
+    let reads = scen.join("reads.jsonl");
+    let broker = Mosquitto::with_acl(dir, &[("listener", "lp"), ("u-a", "pa"), ("u-b", "pb")]);
+    let b = broker.start();
+    let (key_a, _key_b) = (unit_key(dir, "u-a"), unit_key(dir, "u-b"));
+    let wrong = dir.join("wrong.key");
+    assert!(
+        Command::new(env!("CARGO_BIN_EXE_hitgate"))
+            .args(["keygen", "--out"])
+            .arg(&wrong)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+    );
+    let got = dir.join("delivered.jsonl");
+    let listener = Proc::spawn(
+        listen_command(
+            &broker.url_as("listener", "lp"),
+            &got,
+            &dir.join("listen.json"),
+            "central",
+            8,
+        )
+        .arg("--units")
+        .arg(dir.join("units.toml"))
+        .stderr(Stdio::null()),
+    );
+    let run = |name: &str, url: &str, unit: &str, key: &Path, drain: &str| {
+        let ok = replay(&scen, &reads, &dir.join(name))
+            .args([
+                "--mqtt",
+                url,
+                "--unit",
+                unit,
+                "--drain",
+                drain,
+                "--unit-key",
+            ])
+            .arg(key)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&ok.stderr);
+        let report = dir.join(name).join("report.json");
+        assert!(report.exists(), "{name}: {stderr}");
+        (ok.status.success(), json(&report)["uplink"].clone())
+    };
+    // u-a, as itself: everything delivered and acknowledged.
+    let (ok, a) = run("a", &broker.url_as("u-a", "pa"), "u-a", &key_a, "30");
+    assert!(ok);
+    assert_eq!(a["waiting"], 0, "{a}");
+    // u-a's credentials, posing as u-b: the broker drops what it
+    // publishes under u-b's topics, and it reads no ack of u-b's.
+    let (ok, posing) = run("posing", &broker.url_as("u-a", "pa"), "u-b", &key_a, "3");
+    assert!(!ok, "{posing}");
+    assert!(posing["waiting"].as_u64() > Some(0), "{posing}");
+    assert_eq!(posing["acked"], 0, "{posing}");
+    // A client without credentials is refused: nothing reaches the
+    // listener, nothing is acknowledged.
+    let (ok, anon) = run("anon", &broker.url(), "u-a", &key_a, "2");
+    assert!(!ok, "{anon}");
+    assert!(anon["waiting"].as_u64() > Some(0), "{anon}");
+    assert_eq!(anon["acked"], 0, "{anon}");
+    // u-b as itself, but signing with a key the listener does not know
+    // for it: delivered, and flagged.
+    let (ok, b_run) = run("b", &broker.url_as("u-b", "pb"), "u-b", &wrong, "30");
+    assert!(ok);
+    assert_eq!(b_run["waiting"], 0, "{b_run}");
+    listener.wait_ok("listen");
+    b.stop();
+    let report = json(&dir.join("listen.json"));
+    let units = &report["units"];
+    assert_eq!(
+        units["u-a"]["chain"]["findings"],
+        serde_json::json!([]),
+        "{report}"
+    );
+    assert!(
+        units["u-a"]["chain"]["statuses_verified"].as_u64() >= Some(1),
+        "{report}"
+    );
+    assert_eq!(units["u-a"]["last_status"]["verified"], true, "{report}");
+    // Only u-b's own run reached the listener, its hits once each.
+    let b_hits = jsonl(&got).iter().filter(|l| l["unit"] == "u-b").count();
+    assert_eq!(b_hits as u64, b_run["pushed"].as_u64().unwrap(), "{report}");
+    assert_eq!(units["u-b"]["duplicates"], 0, "{report}");
+    let kinds: Vec<&str> = units["u-b"]["chain"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"bad-signature"), "{report}");
+    assert_eq!(units["u-b"]["last_status"]["verified"], false, "{report}");
+    assert_eq!(units["u-a"]["duplicates"], 0, "{report}");
 }
 
 #[test]
@@ -741,4 +891,170 @@ fn a_persistent_session_gets_what_was_published_to_a_node_since_killed() {
     for n in nodes.into_iter().flatten() {
         n.stop();
     }
+}
+
+/// Passes messages between two brokers (the unit's and the listener's),
+/// tampering with three hits on the way: the third hit to arrive is
+/// dropped (every copy), the fifth altered, and before the seventh a
+/// forged hit under its number is sent. Returns those three numbers.
+fn tamperer(
+    unit_side: &str,
+    central: &str,
+    stop: &std::sync::atomic::AtomicBool,
+) -> (u64, u64, u64) {
+    use hitgate_core::uplink::{MAX_MESSAGE, Message, decode_message, encode_message};
+    use hitgate_host::mqtt::{Link, LinkEvent};
+    let mut up = Link::start(
+        &[unit_side.parse().unwrap()],
+        "tamperer-up",
+        vec!["hitgate/+/hit".into(), "hitgate/+/status".into()],
+    )
+    .unwrap();
+    let mut down = Link::start(
+        &[central.parse().unwrap()],
+        "tamperer-down",
+        vec!["hitgate/+/ack".into()],
+    )
+    .unwrap();
+    let mut order: Vec<u64> = Vec::new();
+    let mut buf = [0u8; MAX_MESSAGE];
+    // Held until the link it goes to is up.
+    let mut to_down: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut to_up: Vec<(String, Vec<u8>)> = Vec::new();
+    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+        while let Some(e) = up.next(Duration::from_millis(5)) {
+            let LinkEvent::Message { topic, payload } = e else {
+                continue;
+            };
+            let mut m = payload.clone();
+            let Ok(Message::Hit {
+                unit,
+                seq,
+                mut hit,
+                prev,
+            }) = decode_message(&mut m)
+            else {
+                to_down.push((topic, payload));
+                continue;
+            };
+            if !order.contains(&seq) {
+                order.push(seq);
+            }
+            let k = order.iter().position(|&s| s == seq).unwrap() + 1;
+            match k {
+                3 => continue,
+                5 => hit.listed = "1XYZ999",
+                7 => {
+                    let mut forged = hit;
+                    forged.read = "9FAKE99";
+                    let f = Message::Hit {
+                        unit,
+                        seq,
+                        hit: forged,
+                        prev,
+                    };
+                    let frame = encode_message(&f, &mut buf).unwrap().to_vec();
+                    to_down.push((topic.clone(), frame));
+                }
+                _ => {}
+            }
+            let frame = encode_message(
+                &Message::Hit {
+                    unit,
+                    seq,
+                    hit,
+                    prev,
+                },
+                &mut buf,
+            )
+            .unwrap()
+            .to_vec();
+            to_down.push((topic, frame));
+        }
+        while let Some(e) = down.next(Duration::from_millis(5)) {
+            if let LinkEvent::Message { topic, payload } = e {
+                to_up.push((topic, payload));
+            }
+        }
+        to_down.retain(|(t, p)| !down.publish(t, p));
+        to_up.retain(|(t, p)| !up.publish(t, p));
+    }
+    (order[2], order[4], order[6])
+}
+
+#[test]
+fn a_tamperer_between_unit_and_listener_is_caught() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let scen = scenario(dir, 9);
+    let unit_side = Mosquitto::configured(dir, "unit-side", "allow_anonymous true\n");
+    let central = Mosquitto::configured(dir, "central", "allow_anonymous true\n");
+    let (pa, pb) = (unit_side.start(), central.start());
+    let key = unit_key(dir, "u-t");
+    let got = dir.join("delivered.jsonl");
+    let listener = Proc::spawn(
+        listen_command(&central.url(), &got, &dir.join("listen.json"), "central", 8)
+            .arg("--units")
+            .arg(dir.join("units.toml"))
+            .stderr(Stdio::null()),
+    );
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (dropped, altered, forged) = std::thread::scope(|s| {
+        let t = s.spawn(|| tamperer(&unit_side.url(), &central.url(), &stop));
+        let _ = replay(&scen, &scen.join("reads.jsonl"), &dir.join("out"))
+            .args([
+                "--mqtt",
+                &unit_side.url(),
+                "--unit",
+                "u-t",
+                "--drain",
+                "8",
+                "--unit-key",
+            ])
+            .arg(&key)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        t.join().unwrap()
+    });
+    listener.wait_ok("listen");
+    pa.stop();
+    pb.stop();
+    let report = json(&dir.join("listen.json"));
+    let findings = report["units"]["u-t"]["chain"]["findings"]
+        .as_array()
+        .unwrap()
+        .clone();
+    // Each tampering shows at its number: a break or gap right after it,
+    // a gap across it, or a signed head that does not match it.
+    let shows = |seq: u64| {
+        findings.iter().any(|f| {
+            let at = f["at"].as_u64().unwrap();
+            let after = f["after"].as_u64();
+            at == seq + 1
+                || (f["kind"] == "head" && at == seq)
+                || (f["kind"] == "gap" && after.is_some_and(|a| a < seq) && at > seq)
+        })
+    };
+    for (what, seq) in [
+        ("dropped", dropped),
+        ("altered", altered),
+        ("forged", forged),
+    ] {
+        assert!(shows(seq), "{what} hit {seq} not reported: {findings:?}");
+    }
+    assert!(
+        findings.iter().all(|f| f["kind"] != "bad-signature"),
+        "{findings:?}"
+    );
+    // What arrived is kept, marked with its links.
+    let lines = jsonl(&got);
+    assert!(lines.iter().any(|l| l["hit"]["read"] == "9FAKE99"));
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["chain"]["link"].as_str().is_some_and(|s| s.len() == 64))
+    );
 }
