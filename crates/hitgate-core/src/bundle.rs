@@ -661,6 +661,10 @@ impl<const N: usize> Reader<N> {
         &mut self,
         mut fill: impl FnMut(&mut [u8]) -> Result<usize, E>,
     ) -> Result<Option<Record<'_>>, ReadFailure<E>> {
+        // The frames returned before (a read's plate among them) are
+        // zeroed now that their borrow has ended: a read that hit nothing
+        // leaves no copy in this buffer after the call that examined it.
+        self.buf[..self.start].fill(0);
         loop {
             if let Some(end) = self.buf[self.start..self.filled]
                 .iter()
@@ -673,9 +677,12 @@ impl<const N: usize> Reader<N> {
                     .map(Some)
                     .map_err(|_| ReadFailure::Bundle(BundleError::Corrupt));
             }
-            // Move the partial frame to the front and read more.
+            // Move the partial frame to the front, zero where it was, and
+            // read more.
             self.buf.copy_within(self.start..self.filled, 0);
-            self.filled -= self.start;
+            let moved = self.filled - self.start;
+            self.buf[moved..self.filled].fill(0);
+            self.filled = moved;
             self.start = 0;
             if self.filled == N {
                 return Err(ReadFailure::Bundle(BundleError::TooLong));
@@ -897,6 +904,49 @@ pub(crate) mod tests {
         assert_eq!(m.best().map(|m| m.listed.as_str()), Some("1ABC234"));
         assert!(matches!(reader.next(&mut src), Ok(Some(Record::End))));
         assert!(matches!(reader.next(&mut src), Ok(None)));
+    }
+
+    /// A read's bytes do not outlive the next call: the buffer holds no
+    /// plate of a record already returned.
+    #[test]
+    fn the_reader_zeroes_what_it_returned() {
+        let mut bytes = Vec::new();
+        let mut buf = [0u8; MAX_RECORD];
+        for plate in ["1AAA111", "2BBB222", "3CCC333"] {
+            let r = Read {
+                time: 1,
+                camera: "cam-1",
+                plate: plate.as_bytes(),
+                country: None,
+                confidence: None,
+                position: None,
+            };
+            bytes.extend_from_slice(encode(&Record::read(&r, 1), &mut buf).unwrap());
+        }
+        bytes.extend_from_slice(encode(&Record::End, &mut buf).unwrap());
+        for chunk in [7, 64, 4096] {
+            let mut reader = Reader::<128>::new();
+            let mut src = source(&bytes, chunk);
+            let mut seen = Vec::new();
+            loop {
+                let plate = match reader.next(&mut src).unwrap() {
+                    None => break,
+                    Some(rec) => rec.as_read().map(|(read, _)| read.plate.to_vec()),
+                };
+                seen.extend(plate);
+                let held = reader.buf;
+                // Every plate returned before this record is gone.
+                for old in seen.iter().rev().skip(1) {
+                    assert!(
+                        !held.windows(old.len()).any(|w| w == old.as_slice()),
+                        "chunk {chunk}: {:?} still in the buffer",
+                        core::str::from_utf8(old)
+                    );
+                }
+            }
+            assert_eq!(seen.len(), 3);
+            assert!(reader.buf.iter().all(|&b| b == 0), "chunk {chunk}");
+        }
     }
 
     #[test]

@@ -1058,3 +1058,146 @@ fn a_tamperer_between_unit_and_listener_is_caught() {
             .all(|l| l["chain"]["link"].as_str().is_some_and(|s| s.len() == 64))
     );
 }
+
+/// Every file under `dirs` (and the files `files`), as bytes.
+fn all_bytes(dirs: &[&Path]) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else if p.is_file() {
+            out.push((p.clone(), std::fs::read(&p).unwrap()));
+        }
+    }
+    out
+}
+
+/// Replays `reads` against `lists` as a whole unit (outbox on a flash
+/// file, MQTT to Mosquitto, a listener, every output file), captures every
+/// byte published on the broker, and returns the plates of the reads (raw
+/// and normalised, of 5 characters or more) found anywhere in what was
+/// written or sent, with the hits' plates.
+fn plates_written(dir: &Path, scen: &Path, lists: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
+    use hitgate_host::mqtt::{Link, LinkEvent};
+    let broker = Mosquitto::new(dir);
+    let b = broker.start();
+    let work = dir.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let listener = listen(
+        &broker.url(),
+        &work.join("delivered.jsonl"),
+        &work.join("listen.json"),
+        "central",
+        6,
+    );
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let captured = std::thread::scope(|s| {
+        let t = s.spawn(|| {
+            let mut link = Link::start(
+                &[broker.url().parse().unwrap()],
+                "capture",
+                vec!["hitgate/#".into()],
+            )
+            .unwrap();
+            let mut bytes = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                while let Some(e) = link.next(Duration::from_millis(20)) {
+                    if let LinkEvent::Message { topic, payload } = e {
+                        bytes.extend_from_slice(topic.as_bytes());
+                        bytes.extend_from_slice(&payload);
+                    }
+                }
+            }
+            bytes
+        });
+        std::thread::sleep(Duration::from_millis(500));
+        let ok = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+            .args(["replay", "--quiet", "--frames", "--reads"])
+            .arg(scen.join("reads.jsonl"))
+            .arg("--lists")
+            .arg(lists)
+            .arg("--policy")
+            .arg(scen.join("policy.toml"))
+            .arg("--out")
+            .arg(work.join("out"))
+            .arg("--state")
+            .arg(work.join("state"))
+            .args(["--mqtt", &broker.url(), "--unit", "u-m", "--drain", "20"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        listener.wait_ok("listen");
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        t.join().unwrap()
+    });
+    b.stop();
+    std::fs::write(work.join("captured.bin"), captured).unwrap();
+    let hits: BTreeSet<String> = jsonl(&work.join("out/hits.jsonl"))
+        .iter()
+        .flat_map(|h| {
+            [
+                h["read"].as_str().unwrap().to_string(),
+                h["listed"].as_str().unwrap().to_string(),
+            ]
+        })
+        .collect();
+    // Every substring of 5 to 10 bytes of everything written or sent.
+    let mut substrings: BTreeSet<&[u8]> = BTreeSet::new();
+    let files = all_bytes(&[&work]);
+    for (_, bytes) in &files {
+        for len in 5..=10 {
+            substrings.extend(bytes.windows(len));
+        }
+    }
+    let mut found = BTreeSet::new();
+    for l in jsonl(&scen.join("reads.jsonl")) {
+        let raw = l["plate"].as_str().unwrap();
+        let Ok(norm) = hitgate_core::plate::Plate::normalize(raw.as_bytes()) else {
+            continue;
+        };
+        for form in [raw, norm.as_str()] {
+            if (5..=10).contains(&form.len()) && substrings.contains(form.as_bytes()) {
+                found.insert(norm.as_str().to_string());
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    (found, hits)
+}
+
+#[test]
+fn a_read_that_hits_nothing_is_never_written_nor_sent() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let scen = scenario(dir, 13);
+    // Lists that no read comes near: not one plate of the stream may
+    // appear in the flash file, the broker's traffic or any output.
+    let far = dir.join("far.csv");
+    let mut text = String::from("plate,country,priority,list,valid_from,valid_until\n");
+    for (i, list) in ["wanted", "stolen", "insurance", "local"]
+        .iter()
+        .enumerate()
+    {
+        text += &format!("QQQ{i:04},,1,{list},,\n");
+    }
+    std::fs::write(&far, text).unwrap();
+    let (found, hits) = plates_written(dir, &scen, &far);
+    assert!(hits.is_empty(), "{hits:?}");
+    assert!(
+        found.is_empty(),
+        "plates of unlisted reads written or sent: {found:?}"
+    );
+    // With the scenario's lists: only the hits' plates appear.
+    let (found, hits) = plates_written(dir, &scen, &scen.join("lists.csv"));
+    assert!(hits.len() >= 10, "{hits:?}");
+    let stray: Vec<_> = found.difference(&hits).collect();
+    assert!(
+        stray.is_empty(),
+        "plates of reads that are no hit written or sent: {stray:?}"
+    );
+    assert!(!found.is_empty());
+}
