@@ -18,7 +18,7 @@ trap 'rm -rf "$work"' EXIT
 
 # Scenarios: the hand-checked fixture, and a generated stream with lists
 # small enough for the 64 KiB board.
-mkdir -p "$work/basic" "$work/gen" "$work/delta"
+mkdir -p "$work/basic" "$work/gen" "$work/delta" "$work/bad-delta"
 cp "$root/tests/fixtures/basic/reads.jsonl" "$root/tests/fixtures/basic/lists.csv" "$work/basic/"
 "$hitgate" gen --out "$work/gen" --seed 11 --preset small --list-scale 0.004 >/dev/null
 # For the 64 KiB board: lists whose signed image fits its 8 KiB buffer.
@@ -28,6 +28,7 @@ mkdir -p "$work/gen-m3"
 # without the first 40 entries and with 10 more made up; the host replays
 # version 2 from its full image.
 cp "$work/gen/reads.jsonl" "$work/gen/policy.toml" "$work/delta/"
+cp "$work/gen/reads.jsonl" "$work/gen/policy.toml" "$work/bad-delta/"
 head -1 "$work/gen/lists.csv" > "$work/delta/lists.csv"
 tail -n +42 "$work/gen/lists.csv" >> "$work/delta/lists.csv"
 for i in $(seq 10 19); do echo "9DLT0$i,BE,1,$(sed -n 2p "$work/gen/lists.csv" | cut -d, -f4),," >> "$work/delta/lists.csv"; done
@@ -47,7 +48,7 @@ sign() {
 boards=(
   "thumbv6m-none-eabi cortex-m0 microbit 8 32 4 basic"
   "thumbv7m-none-eabi cortex-m3 lm3s6965evb 16 128 16 basic gen-m3"
-  "thumbv7em-none-eabihf cortex-m4 mps2-an386 32 1024 64 basic gen delta"
+  "thumbv7em-none-eabihf cortex-m4 mps2-an386 32 1024 64 basic gen delta bad-delta"
 )
 fail=0
 for b in "${boards[@]}"; do
@@ -74,6 +75,15 @@ for b in "${boards[@]}"; do
       sign "$dir" 2 "$dir/lists.csv" "$run/v2.hgsb"
       "$hitgate" bundle delta --from "$run/lists.hgsb" --to "$run/v2.hgsb" --key "$work/zone.key" --out "$run/delta.hgsb" >/dev/null
       full="$run/v2.hgsb"
+    elif [ "$scen" = bad-delta ]; then
+      # The same delta with one byte of its body changed: refused, and
+      # version 1 stays in force (the host replays version 1).
+      sign "$dir" 1 "$work/gen/lists.csv" "$run/lists.hgsb"
+      sign "$dir" 2 "$work/delta/lists.csv" "$run/v2.hgsb"
+      "$hitgate" bundle delta --from "$run/lists.hgsb" --to "$run/v2.hgsb" --key "$work/zone.key" --out "$run/good.hgsb" >/dev/null
+      python3 -c "import sys; b = bytearray(open(sys.argv[1], 'rb').read()); b[70] ^= 1; open(sys.argv[2], 'wb').write(b)" \
+        "$run/good.hgsb" "$run/delta.hgsb"
+      full="$run/lists.hgsb"
     else
       sign "$dir" 1 "$dir/lists.csv" "$run/lists.hgsb"
       full="$run/lists.hgsb"
@@ -100,6 +110,10 @@ for b in "${boards[@]}"; do
     fi
     if [ "$scen" = delta ] && ! grep -q "delta to version 2" "$run/log"; then
       echo "  $target ($machine), $scen: THE DELTA WAS NOT APPLIED" >&2
+      fail=1
+    fi
+    if [ "$scen" = bad-delta ] && ! grep -q "delta.hgsb refused: signature does not verify.*version 1 stays in force" "$run/log"; then
+      echo "  $target ($machine), $scen: THE ALTERED DELTA WAS NOT REFUSED" >&2
       fail=1
     fi
     if cmp -s "$run/frames.bin" "$run/host/hits.frames"; then

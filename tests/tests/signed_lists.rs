@@ -192,7 +192,7 @@ fn a_delta_replays_as_the_full_image_and_the_lists_of_its_version() {
 }
 
 #[test]
-fn refused_images_say_why_and_replay_nothing() {
+fn refused_images_say_why_and_leave_the_lists_in_force() {
     let t = Setup::new();
     let pubkey = s(&t.public);
     // One bit of the delta's body.
@@ -201,21 +201,62 @@ fn refused_images_say_why_and_replay_nothing() {
     std::fs::write(t.path("bad.hgsb"), &bytes).unwrap();
     let e = hitgate(&["bundle", "verify", &t.p("bad.hgsb"), "--public", &pubkey]).unwrap_err();
     assert!(e.to_string().contains("altered"), "{e}");
-    let e = t
-        .replay(
-            "bad",
+    // A unit refuses the delta and goes on with the lists in force:
+    // version 7's hits, and the refusal counted on its flash, across runs.
+    let state = t.p("state");
+    let with = |name: &str, delta: &str| {
+        t.replay(
+            name,
             &[
                 "--bundle",
                 &t.p("v7.hgsb"),
                 "--delta",
-                &t.p("bad.hgsb"),
+                &t.p(delta),
                 "--public",
                 &pubkey,
+                "--state",
+                &state,
+            ],
+        )
+        .unwrap()
+    };
+    let bad = with("bad", "bad.hgsb");
+    assert!(listed(&bad).iter().all(|h| h.2 == 7), "{:?}", listed(&bad));
+    let v7 = t
+        .replay("v7", &["--bundle", &t.p("v7.hgsb"), "--public", &pubkey])
+        .unwrap();
+    assert_eq!(bad, v7);
+    let uplink = |name: &str| {
+        let r: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(t.path(name).join("report.json")).unwrap(),
+        )
+        .unwrap();
+        (
+            r["uplink"]["list_version"].as_u64(),
+            r["uplink"]["refused_images"].as_u64(),
+        )
+    };
+    assert_eq!(uplink("bad"), (Some(7), Some(1)));
+    with("bad-again", "bad.hgsb");
+    assert_eq!(uplink("bad-again"), (Some(7), Some(2)));
+    // The good delta then takes the unit to version 8; version 7 alone is
+    // refused on that unit from then on (no rollback across runs).
+    with("good", "d78.hgsb");
+    assert_eq!(uplink("good"), (Some(8), Some(2)));
+    let e = t
+        .replay(
+            "rollback",
+            &[
+                "--bundle",
+                &t.p("v7.hgsb"),
+                "--public",
+                &pubkey,
+                "--state",
+                &state,
             ],
         )
         .unwrap_err();
-    assert!(e.to_string().contains("bad.hgsb: refused"), "{e}");
-    assert!(!t.path("bad").join("hits.jsonl").exists());
+    assert!(e.to_string().contains("no rollback"), "{e}");
     // A foreign key.
     let other = t.path("other.key");
     hitgate(&["keygen", "--out", &s(&other)]).unwrap();
@@ -231,8 +272,9 @@ fn refused_images_say_why_and_replay_nothing() {
         )
         .unwrap_err();
     assert!(e.to_string().contains("does not trust"), "{e}");
-    // The delta twice: its second application goes back.
-    let e = t
+    // The delta twice: the second is refused (it applies to version 7,
+    // 8 is in force); version 8 stays.
+    let twice = t
         .replay(
             "twice",
             &[
@@ -246,11 +288,20 @@ fn refused_images_say_why_and_replay_nothing() {
                 &pubkey,
             ],
         )
-        .unwrap_err();
+        .unwrap();
+    assert!(listed(&twice).iter().all(|h| h.2 == 8));
+    let p = hitgate_host::signed_file::provision(
+        &t.path("v7.hgsb"),
+        &[t.path("d78.hgsb"), t.path("d78.hgsb")],
+        &hitgate_host::signed_file::load_public(&t.public).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(p.version, 8);
+    assert_eq!(p.refused.len(), 1);
     assert!(
-        e.to_string()
-            .contains("applies to version 7, version 8 is in force"),
-        "{e}"
+        p.refused[0].contains("applies to version 7, version 8 is in force"),
+        "{:?}",
+        p.refused
     );
     // The succession, as a unit with version 8 in force sees it.
     let e = hitgate(&[

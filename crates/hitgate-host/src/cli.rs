@@ -52,11 +52,16 @@ struct Inputs {
 
 impl Inputs {
     /// The policy (with `--config` applied), the lists, checked, and their
-    /// version.
-    fn load(&self) -> Result<(PolicyFile, ListsData, u32)> {
+    /// version; with `--bundle`, also the deltas refused, each said loudly
+    /// on standard error.
+    fn load(&self) -> Result<(PolicyFile, ListsData, u32, u32)> {
         if let (Some(bundle), Some(public)) = (&self.bundle, &self.public) {
             let key = crate::signed_file::load_public(public)?;
-            return crate::signed_file::provision(bundle, &self.delta, &key);
+            let p = crate::signed_file::provision(bundle, &self.delta, &key)?;
+            for r in &p.refused {
+                eprintln!("hitgate: {r}; version {} stays in force", p.version);
+            }
+            return Ok((p.pf, p.data, p.version, p.refused.len() as u32));
         }
         let mut pf = match &self.policy {
             Some(p) => PolicyFile::load(p)?,
@@ -66,7 +71,7 @@ impl Inputs {
             pf.config = PolicyFile::load_config(c)?;
         }
         let data = ListsData::load(&self.lists, &pf.lists)?;
-        Ok((pf, data, self.list_version))
+        Ok((pf, data, self.list_version, 0))
     }
 }
 
@@ -160,6 +165,7 @@ impl UplinkArgs {
             .transpose()?;
         Ok(Some(crate::deliver::UplinkOptions {
             key,
+            refused_images: 0,
             unit: self.unit.clone(),
             brokers: self.mqtt.clone(),
             state: self.state.clone(),
@@ -569,15 +575,20 @@ fn dispatch(cli: Cli) -> Result<()> {
             {
                 return Err(anyhow!("--speed {speed}: a positive factor"));
             }
-            let (pf, data, version) = inputs.load()?;
+            let (pf, data, version, refused) = inputs.load()?;
+            let speed = uplink.speed;
+            let mut uplink = uplink.options()?;
+            if let Some(u) = uplink.as_mut() {
+                u.refused_images = refused;
+            }
             let opts = ReplayOptions {
                 strict,
                 quiet,
                 frames,
                 version,
                 tables: tables.sizes(),
-                uplink: uplink.options()?,
-                speed: uplink.speed,
+                uplink,
+                speed,
             };
             let report = replay(&inputs.reads, &data, &pf, &out, &opts)?;
             put!("{}", summary::render(&report));
@@ -713,7 +724,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             out,
             reads_only,
         } => {
-            let (pf, data, version) = inputs.load()?;
+            let (pf, data, version, _) = inputs.load()?;
             let s =
                 crate::bundle_file::prepare(&inputs.reads, &data, &pf, version, &out, reads_only)?;
             say!(

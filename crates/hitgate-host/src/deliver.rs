@@ -47,6 +47,9 @@ pub struct UplinkOptions {
     pub drain: Duration,
     /// The unit's own key: its status messages are signed.
     pub key: Option<hitgate_core::signed::SigningKey>,
+    /// Signed images refused before this run: counted on the unit's flash
+    /// and in its status messages.
+    pub refused_images: u32,
 }
 
 /// Hits sent and not yet acknowledged, at most: a 15-day backlog of
@@ -101,6 +104,10 @@ pub struct UplinkReport {
     pub flash_bytes_written: u64,
     /// Flash page erases in this run.
     pub flash_erases: u64,
+    /// The version of the lists in force, as the unit keeps it.
+    pub list_version: u32,
+    /// Signed images refused since the unit first started.
+    pub refused_images: u32,
 }
 
 /// The unit's outbox and uplink (see the module docs).
@@ -156,6 +163,9 @@ impl<'s> Delivery<'s> {
         if list_version > store.list_version() {
             block_on(store.set_list_version(list_version))
                 .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+        }
+        for _ in 0..opts.refused_images {
+            block_on(store.count_refused()).map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
         }
         if restored.dropped > 0 {
             eprintln!(
@@ -324,6 +334,8 @@ impl<'s> Delivery<'s> {
         r.expired = c.expired;
         r.waiting = self.store.outbox().len();
         r.next_seq = self.store.next_seq();
+        r.list_version = self.store.list_version();
+        r.refused_images = self.store.refused();
         drop(self.link.take());
         let (flash, _) = self.store.into_parts();
         r.flash_bytes_written = flash.bytes_written();

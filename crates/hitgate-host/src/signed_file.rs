@@ -459,15 +459,30 @@ impl Storage {
     }
 }
 
+/// What a unit provisioned with a full image and deltas has in force.
+#[derive(Debug)]
+pub struct Provisioned {
+    /// The policy file the image carries.
+    pub pf: PolicyFile,
+    /// The lists in force.
+    pub data: ListsData,
+    /// Their version.
+    pub version: u32,
+    /// The deltas refused, each with its reason.
+    pub refused: Vec<String>,
+}
+
 /// The lists a unit provisioned with `key` ends up with after the full
 /// image `bundle` and the `deltas` in order, each verified and applied by
 /// the core as a unit does it: the policy file and the lists, ready for a
-/// replay. The first refusal stops with its reason.
+/// replay. A refused full image is an error (there are no lists to run
+/// on); a refused delta is skipped, with its reason, and the lists in
+/// force stay, as on a unit.
 pub fn provision(
     bundle: &Path,
     deltas: &[std::path::PathBuf],
     key: &VerifyingKey,
-) -> Result<(PolicyFile, ListsData, u32)> {
+) -> Result<Provisioned> {
     let bytes = read_verified(bundle, key)?;
     let s = signed::open(&bytes, key).map_err(|e| anyhow!("{e}"))?;
     let contents = decode_full(&s)?;
@@ -493,9 +508,15 @@ pub fn provision(
     let mut entries = entries_of(&wl);
     let mut version = wl.version();
     drop(wl);
+    let mut refused = Vec::new();
     for (path, image) in deltas.iter().zip(&images) {
-        let s =
-            signed::open(image, key).map_err(|e| anyhow!("{}: refused: {e}", path.display()))?;
+        let s = match signed::open(image, key) {
+            Ok(s) => s,
+            Err(e) => {
+                refused.push(format!("{}: refused: {e}", path.display()));
+                continue;
+            }
+        };
         let mut active = Storage::new(cap);
         let mut b = WatchlistBuilder::new(
             &mut active.entries,
@@ -513,10 +534,13 @@ pub fn provision(
         let mut standby = Storage::new(cap);
         let b = WatchlistBuilder::from_watchlist(&wl, &mut standby.entries, &mut standby.index)
             .ok_or_else(|| anyhow!("lists too large"))?;
-        let (next, _) =
-            signed::apply_delta(&s, b).map_err(|e| anyhow!("{}: refused: {e}", path.display()))?;
-        entries = entries_of(&next);
-        version = next.version();
+        match signed::apply_delta(&s, b) {
+            Ok((next, _)) => {
+                entries = entries_of(&next);
+                version = next.version();
+            }
+            Err(e) => refused.push(format!("{}: refused: {e}", path.display())),
+        }
     }
     let pf = PolicyFile {
         lists: contents.lists.clone(),
@@ -529,7 +553,12 @@ pub fn provision(
         entries,
         files: vec![bundle.to_path_buf()],
     };
-    Ok((pf, data, version))
+    Ok(Provisioned {
+        pf,
+        data,
+        version,
+        refused,
+    })
 }
 
 fn entries_of(wl: &Watchlist<'_>) -> Vec<ListEntry> {

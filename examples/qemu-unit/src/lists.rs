@@ -144,14 +144,28 @@ mod signed_lists {
         let image = read_file("lists.hgsb\0", IMAGE_STORE.take())?;
         // Each step between a pair of marks, for the instruction counts
         // (measure.sh): the verification, the build, a delta.
-        let opened = measured(|| signed::open(image, &key)).map_err(refused("lists.hgsb"))?;
+        // A refused image is counted on flash before the unit stops: it
+        // has no lists to run on.
+        let opened = match measured(|| signed::open(image, &key)) {
+            Ok(o) => o,
+            Err(e) => {
+                outbox.count_refused()?;
+                return Err(refused("lists.hgsb")(e));
+            }
+        };
         let policy = POLICY.take();
         let builder = builder();
         // The image in force itself comes back at boot; an older one does not.
         let in_force = outbox.list_version();
-        let (watchlist, config) =
-            measured(|| signed::load_full(&opened, in_force.saturating_sub(1), builder, policy))
-                .map_err(refused("lists.hgsb"))?;
+        let loaded =
+            measured(|| signed::load_full(&opened, in_force.saturating_sub(1), builder, policy));
+        let (watchlist, config) = match loaded {
+            Ok(l) => l,
+            Err(e) => {
+                outbox.count_refused()?;
+                return Err(refused("lists.hgsb")(e));
+            }
+        };
         outbox.set_list_version(watchlist.version())?;
         #[cfg(not(any(board_small, board_medium)))]
         let watchlist = {
@@ -163,21 +177,35 @@ mod signed_lists {
                     let (entries, index) =
                         (standby::ENTRY_STORE.take(), standby::INDEX_STORE.take());
                     let filter = standby::FILTER_STORE.take();
-                    let (next, applied) = measured(|| {
-                        let opened = signed::open(bytes, &key).map_err(refused("delta.hgsb"))?;
+                    let applied = measured(|| {
+                        let opened = signed::open(bytes, &key)?;
                         let mut next = WatchlistBuilder::from_watchlist(&watchlist, entries, index)
-                            .ok_or(Error::Capacity("entries"))?;
+                            .ok_or(TrustError::Full("entries"))?;
                         next.set_filter(filter);
-                        signed::apply_delta(&opened, next).map_err(refused("delta.hgsb"))
-                    })?;
-                    outbox.set_list_version(next.version())?;
-                    log!(
-                        "hitgate-qemu-unit: delta to version {}: {} removed, {} added",
-                        next.version(),
-                        applied.removed,
-                        applied.added
-                    );
-                    next
+                        signed::apply_delta(&opened, next)
+                    });
+                    match applied {
+                        Ok((next, applied)) => {
+                            outbox.set_list_version(next.version())?;
+                            log!(
+                                "hitgate-qemu-unit: delta to version {}: {} removed, {} added",
+                                next.version(),
+                                applied.removed,
+                                applied.added
+                            );
+                            next
+                        }
+                        // Refused: counted, and the lists in force stay.
+                        Err(e) => {
+                            outbox.count_refused()?;
+                            log!(
+                                "hitgate-qemu-unit: delta.hgsb refused: {}; version {} stays in force",
+                                e,
+                                watchlist.version()
+                            );
+                            watchlist
+                        }
+                    }
                 }
             }
         };

@@ -141,6 +141,12 @@ mod imp {
             self.store.list_version()
         }
 
+        /// Counts a refused signed image, on flash.
+        pub fn count_refused(&mut self) -> Result<(), Error> {
+            block_on(self.store.count_refused())
+                .map_err(|_| Error::Outbox("cannot count a refused image"))
+        }
+
         /// Records the version of the lists just activated, on flash.
         pub fn set_list_version(&mut self, version: u32) -> Result<(), Error> {
             block_on(self.store.set_list_version(version))
