@@ -69,7 +69,7 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked -q cargo-fuzz
 (
   cd fuzz
   log=$(mktemp)
-  for target in plate frames messages bundle unit lookup; do
+  for target in plate frames messages bundle unit lookup signed chain; do
     if ! cargo fuzz run -s none "$target" -- -max_total_time=10 >"$log" 2>&1; then
       tail -40 "$log" >&2
       echo "fuzz target $target failed" >&2

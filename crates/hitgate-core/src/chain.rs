@@ -57,6 +57,82 @@ pub fn link_of_message(
     Ok(link(prev, seq, frame))
 }
 
+/// What [`check`] finds between two hits received, in sequence order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Finding {
+    /// Consecutive numbers of one boot whose links do not join: a hit
+    /// altered, injected or swapped on the way.
+    Break {
+        /// The hit before.
+        after: u64,
+        /// The hit whose `prev` does not match.
+        at: u64,
+    },
+    /// Numbers missing and the chain not joining across them: hits the
+    /// unit linked never arrived (displaced or expired in the unit, or
+    /// lost). `after` is `None` when the first hit received is not the
+    /// unit's first.
+    Gap {
+        /// The hit before, if any.
+        after: Option<u64>,
+        /// The hit after the gap.
+        at: u64,
+    },
+    /// Numbers of one boot missing and the chain joining across them: hits
+    /// the unit refused when its outbox was full, never linked.
+    Unlinked {
+        /// The hit before.
+        after: u64,
+        /// The hit after.
+        at: u64,
+    },
+}
+
+/// Checks received hits, each as (sequence number, `prev` as sent, link
+/// computed by the receiver), **in increasing sequence order**: each hit's
+/// `prev` against the link of the hit before it. Every finding goes to
+/// `report`; returns how many hits were linked to the one before (or to
+/// [`GENESIS`] for a unit's first). A receiver runs it over what has
+/// arrived whenever it reports, since hits arrive in delivery order, not
+/// sequence order.
+pub fn check(
+    hits: impl IntoIterator<Item = (u64, Link, Link)>,
+    mut report: impl FnMut(Finding),
+) -> u64 {
+    let mut linked = 0;
+    let mut before: Option<(u64, Link)> = None;
+    for (seq, prev, link) in hits {
+        match before {
+            None if prev == GENESIS => linked += 1,
+            None => report(Finding::Gap {
+                after: None,
+                at: seq,
+            }),
+            Some((p, plink)) => {
+                let consecutive = p.checked_add(1) == Some(seq);
+                let same_boot = p >> 32 == seq >> 32;
+                match (plink == prev, consecutive) {
+                    (true, true) => linked += 1,
+                    (true, false) => {
+                        linked += 1;
+                        if same_boot {
+                            report(Finding::Unlinked { after: p, at: seq });
+                        }
+                    }
+                    (false, true) => report(Finding::Break { after: p, at: seq }),
+                    (false, false) => report(Finding::Gap {
+                        after: Some(p),
+                        at: seq,
+                    }),
+                }
+            }
+        }
+        before = Some((seq, link));
+    }
+    linked
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
-use hitgate_core::chain::{GENESIS, Link, link_of_message};
+use hitgate_core::chain::{self, GENESIS, Link, link_of_message};
 use hitgate_core::signed::{VerifyingKey, verify_status};
 use hitgate_core::uplink::StatusRecord;
 use hitgate_core::wire::HitRecord;
@@ -241,52 +241,41 @@ fn check(u: &UnitChain) -> ChainReport {
         statuses_verified: u.statuses_verified,
         ..ChainReport::default()
     };
-    let mut before: Option<(u64, Link)> = None;
-    for (&seq, &(prev, link)) in &u.hits {
-        match before {
-            None if prev == GENESIS => r.linked += 1,
-            None => r.findings.push(Finding {
+    let hits = u.hits.iter().map(|(&seq, &(prev, link))| (seq, prev, link));
+    let mut findings = Vec::new();
+    r.linked = chain::check(hits, |f| findings.push(f));
+    r.findings = findings
+        .into_iter()
+        .map(|f| match f {
+            chain::Finding::Break { after, at } => Finding {
+                kind: "break".into(),
+                after: Some(after),
+                at,
+                detail: "consecutive hits whose links do not join: one was altered, injected or swapped".into(),
+            },
+            chain::Finding::Gap { after: None, at } => Finding {
                 kind: "gap".into(),
                 after: None,
-                at: seq,
+                at,
                 detail: "the first hit received is not the unit's first: earlier linked hits never arrived".into(),
-            }),
-            Some((p, plink)) => {
-                let consecutive = p.checked_add(1) == Some(seq);
-                let same_boot = p >> 32 == seq >> 32;
-                match (plink == prev, consecutive) {
-                    (true, true) => r.linked += 1,
-                    (true, false) => {
-                        r.linked += 1;
-                        if same_boot {
-                            r.findings.push(Finding {
-                                kind: "unlinked".into(),
-                                after: Some(p),
-                                at: seq,
-                                detail: format!(
-                                    "{} numbers missing and the chain joins: hits the unit refused when its outbox was full",
-                                    seq - p - 1
-                                ),
-                            });
-                        }
-                    }
-                    (false, true) => r.findings.push(Finding {
-                        kind: "break".into(),
-                        after: Some(p),
-                        at: seq,
-                        detail: "consecutive hits whose links do not join: one was altered, injected or swapped".into(),
-                    }),
-                    (false, false) => r.findings.push(Finding {
-                        kind: "gap".into(),
-                        after: Some(p),
-                        at: seq,
-                        detail: "hits the unit linked never arrived (displaced or expired in the unit, or lost on the way)".into(),
-                    }),
-                }
-            }
-        }
-        before = Some((seq, link));
-    }
+            },
+            chain::Finding::Gap { after, at } => Finding {
+                kind: "gap".into(),
+                after,
+                at,
+                detail: "hits the unit linked never arrived (displaced or expired in the unit, or lost on the way)".into(),
+            },
+            chain::Finding::Unlinked { after, at } => Finding {
+                kind: "unlinked".into(),
+                after: Some(after),
+                at,
+                detail: format!(
+                    "{} numbers missing and the chain joins: hits the unit refused when its outbox was full",
+                    at - after - 1
+                ),
+            },
+        })
+        .collect();
     if let Some((seq, want)) = u.head {
         match u.hits.get(&seq) {
             Some(&(_, got)) => {
