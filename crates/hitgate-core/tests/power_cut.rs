@@ -439,3 +439,29 @@ fn the_lists_version_and_refusals_survive_a_restart() {
     let c = o.outbox().counters();
     assert_eq!((c.evicted, c.expired), (3, 4));
 }
+
+/// A unit that was off for longer than the retention deletes, at its first
+/// expiry after the restart, what aged out meanwhile, and the deletion is
+/// on flash: after another restart those hits are gone and counted.
+#[test]
+fn retention_holds_across_a_restart() {
+    let mut flash = Flash::new(WriteCountCheck::Twice, None, true);
+    let mut slots = vec![OutboxSlot::EMPTY; SLOTS];
+    let t = 10 * DAY;
+    {
+        let mut o = open(&mut flash, &mut slots).unwrap();
+        block_on(o.push(&hit(1, 1, true, t))).unwrap();
+        block_on(o.push(&hit(2, 1, true, t + 20 * DAY))).unwrap();
+    }
+    {
+        // Back 31 days after the first hit: it aged out while off.
+        let mut o = open(&mut flash, &mut slots).unwrap();
+        assert_eq!(o.outbox().len(), 2);
+        let gone = block_on(o.expire(t + 31 * DAY, 30 * DAY)).unwrap();
+        assert_eq!(gone, 1);
+    }
+    let o = open(&mut flash, &mut slots).unwrap();
+    assert_eq!(o.outbox().len(), 1);
+    assert_eq!(o.outbox().counters().expired, 1);
+    assert_eq!(o.outbox().oldest(), Some(t + 20 * DAY));
+}
