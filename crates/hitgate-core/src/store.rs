@@ -16,13 +16,13 @@
 //! | key | value |
 //! |---|---|
 //! | slot `i` | `0x02`, sequence number (`u64` LE), the audit chain's link before the hit (32 bytes, [`chain`](crate::chain)), the hit frame ([`wire`](crate::wire)) |
-//! | slot `i` | `0x00`, sequence number and link of the hit that was there: the slot is free |
+//! | slot `i` | `0x00`: the slot is free; when the hit that was there is the chain's newest, its sequence number and link follow |
 //! | `0xFFFF` | `0x02`, boot count (`u32` LE), evicted (`u64` LE), expired (`u64` LE), lists version in force (`u32` LE), signed images refused (`u32` LE) |
 //!
 //! At [`open`](FlashOutbox::open) the chain's newest link is the link of
 //! the highest sequence number among the slot items, held or free: the
-//! last hit stored went into some slot, and only a later hit writes that
-//! slot again. Items of earlier builds (`0x01` and a frame, without a link;
+//! newest hit is held, or its slot was freed with its number and link, and
+//! only a later hit, itself then the newest, writes that slot again. Items of earlier builds (`0x01` and a frame, without a link;
 //! `0x00` alone) read as linked to [`GENESIS`](crate::chain::GENESIS) and
 //! as free.
 //!
@@ -557,15 +557,21 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
         self.write_value(at, &value[..41 + frame.len()]).await
     }
 
-    /// Marks slot `at` free, keeping the sequence number and link of the
-    /// hit that was there (the chain's newest, if it was the last stored).
+    /// Marks slot `at` free. When its hit is the chain's newest, the
+    /// sequence number and link go with it, for the next start; otherwise
+    /// a newer hit's record holds the newest link, and one byte will do.
     async fn write_free(&mut self, at: usize) -> Result<(), StoreError<S::Error>> {
         let mut value = [0u8; 41];
-        if let Some(s) = self.outbox.slot(at) {
-            value[1..9].copy_from_slice(&s.seq().to_le_bytes());
-            value[9..41].copy_from_slice(&s.link());
-        }
-        self.write_value(at, &value).await
+        let newest = self.outbox.head().0;
+        let len = match self.outbox.slot(at) {
+            Some(s) if Some(s.seq()) == newest => {
+                value[1..9].copy_from_slice(&s.seq().to_le_bytes());
+                value[9..41].copy_from_slice(&s.link());
+                41
+            }
+            _ => 1,
+        };
+        self.write_value(at, &value[..len]).await
     }
 
     async fn write_value(&mut self, at: usize, value: &[u8]) -> Result<(), StoreError<S::Error>> {
