@@ -40,13 +40,13 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
 step "hitgate-core on no_std targets, without and with features"
 for target in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
   cargo build -q -p hitgate-core --target "$target" --no-default-features
-  cargo build -q -p hitgate-core --target "$target" --features flash,defmt
+  cargo build -q -p hitgate-core --target "$target" --features flash,defmt,trust
   echo "  $target: ok"
 done
 
 step "tests (unit, property, doc, end-to-end)"
 log=$(mktemp)
-cargo test --workspace --features hitgate-core/flash 2>&1 | tee "$log"
+cargo test --workspace --features hitgate-core/flash,hitgate-core/trust 2>&1 | tee "$log"
 passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
 rm -f "$log"
 

@@ -3,7 +3,7 @@
 //!
 //! Whoever can change the lists or the matrix of a unit can have any car
 //! stopped, or hide one. So a unit takes its lists only from a **signed
-//! image**: a fixed header, a body of [`bundle`](crate::bundle) records,
+//! image**: a fixed header, a body of [`bundle`] records,
 //! and an Ed25519 signature over both, made with a key the unit does not
 //! hold and checked with the public key it was provisioned with.
 //!

@@ -23,7 +23,7 @@
 //! the highest sequence number among the slot items, held or free: the
 //! newest hit is held, or its slot was freed with its number and link, and
 //! only a later hit, itself then the newest, writes that slot again. Items of earlier builds (`0x01` and a frame, without a link;
-//! `0x00` alone) read as linked to [`GENESIS`](crate::chain::GENESIS) and
+//! `0x00` alone) read as linked to [`GENESIS`] and
 //! as free.
 //!
 //! Integers are little-endian; the frame is as [`wire`](crate::wire)

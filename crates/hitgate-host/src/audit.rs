@@ -120,7 +120,7 @@ fn hex(l: &Link) -> String {
     l.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Parses a link written by [`hex`].
+/// Parses a link as the archive writes it (64 hex digits).
 pub fn parse_link(s: &str) -> Option<Link> {
     crate::signed_file::unhex32(s)
 }
