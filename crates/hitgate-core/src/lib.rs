@@ -23,6 +23,7 @@ pub mod list;
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub mod outbox;
 pub mod passage;
+pub mod place;
 pub mod plate;
 pub mod policy;
 pub mod read;

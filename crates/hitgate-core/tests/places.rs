@@ -1,0 +1,328 @@
+//! Zones, schedules and operations against independent references: a
+//! floating-point ray cast and the haversine distance for the geometry,
+//! hand-worked local times for the schedules.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+use hitgate_core::place::*;
+use hitgate_core::read::Position;
+use proptest::prelude::*;
+
+fn p(lat: f64, lon: f64) -> Position {
+    Position {
+        lat_e7: (lat * 1e7).round() as i32,
+        lon_e7: (lon * 1e7).round() as i32,
+    }
+}
+
+fn e7(p: Position) -> (f64, f64) {
+    (f64::from(p.lat_e7), f64::from(p.lon_e7))
+}
+
+/// Ray casting in floating point, the textbook way.
+fn reference_inside(poly: &[Position], q: Position) -> bool {
+    let (qy, qx) = e7(q);
+    let mut inside = false;
+    for i in 0..poly.len() {
+        let (ay, ax) = e7(poly[i]);
+        let (by, bx) = e7(poly[(i + 1) % poly.len()]);
+        if (ay > qy) != (by > qy) && qx < ax + (qy - ay) * (bx - ax) / (by - ay) {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+/// Distance from `q` to the segment a–b, in 10⁻⁷ degrees (flat).
+fn to_segment(a: Position, b: Position, q: Position) -> f64 {
+    let ((ay, ax), (by, bx), (qy, qx)) = (e7(a), e7(b), e7(q));
+    let (dx, dy) = (bx - ax, by - ay);
+    let t = (((qx - ax) * dx + (qy - ay) * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
+    ((qx - ax - t * dx).powi(2) + (qy - ay - t * dy).powi(2)).sqrt()
+}
+
+/// Great-circle distance in metres.
+fn haversine(a: Position, b: Position) -> f64 {
+    let r = 6_371_008.8;
+    let (la, lo) = (
+        f64::from(a.lat_e7).to_radians() / 1e7,
+        f64::from(a.lon_e7).to_radians() / 1e7,
+    );
+    let (lb, lob) = (
+        f64::from(b.lat_e7).to_radians() / 1e7,
+        f64::from(b.lon_e7).to_radians() / 1e7,
+    );
+    let h =
+        ((lb - la) / 2.0).sin().powi(2) + la.cos() * lb.cos() * ((lob - lo) / 2.0).sin().powi(2);
+    2.0 * r * h.sqrt().asin()
+}
+
+#[test]
+fn points_on_edges_and_vertices_are_inside() {
+    let sq = [p(50.0, 4.0), p(50.0, 4.1), p(50.1, 4.1), p(50.1, 4.0)];
+    let z = Zone::polygon("sq", &sq).unwrap();
+    for v in sq {
+        assert!(z.contains(v), "vertex {v:?}");
+    }
+    assert!(z.contains(p(50.0, 4.05)), "bottom edge");
+    assert!(z.contains(p(50.05, 4.1)), "right edge");
+    assert!(z.contains(p(50.1, 4.05)), "top edge");
+    assert!(z.contains(p(50.05, 4.0)), "left edge");
+    assert!(z.contains(p(50.05, 4.05)));
+    assert!(!z.contains(p(49.9999999, 4.05)));
+    assert!(!z.contains(p(50.05, 4.1000001)));
+}
+
+#[test]
+fn a_concave_polygon_leaves_its_notch_out() {
+    // A U: the notch between its arms is outside.
+    let u = [
+        p(50.0, 4.0),
+        p(50.0, 4.3),
+        p(50.3, 4.3),
+        p(50.3, 4.2),
+        p(50.1, 4.2),
+        p(50.1, 4.1),
+        p(50.3, 4.1),
+        p(50.3, 4.0),
+    ];
+    let z = Zone::polygon("u", &u).unwrap();
+    assert!(z.contains(p(50.05, 4.15)), "the base");
+    assert!(z.contains(p(50.2, 4.05)), "left arm");
+    assert!(z.contains(p(50.2, 4.25)), "right arm");
+    assert!(!z.contains(p(50.2, 4.15)), "the notch");
+    assert!(z.contains(p(50.1, 4.15)), "the notch's floor is an edge");
+    // A ray along the notch's floor passes two vertices at the same
+    // latitude: counted once each way.
+    assert!(!z.contains(p(50.1, 3.9)));
+    assert!(z.contains(p(50.1, 4.05)));
+}
+
+#[test]
+fn bad_zones_are_refused_with_the_reason() {
+    let bowtie = [p(50.0, 4.0), p(50.1, 4.1), p(50.1, 4.0), p(50.0, 4.1)];
+    assert_eq!(
+        Zone::polygon("b", &bowtie).unwrap_err(),
+        ZoneError::CrossesItself(0, 2)
+    );
+    assert_eq!(
+        Zone::polygon("t", &[p(50.0, 4.0), p(50.1, 4.1)]).unwrap_err(),
+        ZoneError::TooFewPoints
+    );
+    let many: Vec<Position> = (0..33)
+        .map(|i| {
+            let a = f64::from(i) / 33.0 * std::f64::consts::TAU;
+            p(50.0 + 0.01 * a.sin(), 4.0 + 0.01 * a.cos())
+        })
+        .collect();
+    assert_eq!(
+        Zone::polygon("m", &many).unwrap_err(),
+        ZoneError::TooManyPoints
+    );
+    assert!(Zone::polygon("m", &many[..32]).is_ok());
+    // Across the 180° meridian, as a Pacific island group would be drawn.
+    let pacific = [
+        p(-17.0, 179.5),
+        p(-17.0, -179.5),
+        p(-16.0, -179.5),
+        p(-16.0, 179.5),
+    ];
+    assert_eq!(
+        Zone::polygon("fiji", &pacific).unwrap_err(),
+        ZoneError::Antimeridian
+    );
+    let wide = [p(50.0, 0.0), p(50.0, 11.0), p(51.0, 11.0)];
+    assert_eq!(Zone::polygon("w", &wide).unwrap_err(), ZoneError::TooLarge);
+    // A spike folded back onto its own edge.
+    let folded = [p(50.0, 4.0), p(50.0, 4.2), p(50.0, 4.1), p(50.1, 4.1)];
+    assert!(matches!(
+        Zone::polygon("f", &folded),
+        Err(ZoneError::CrossesItself(..))
+    ));
+    assert_eq!(
+        Zone::circle("n", p(85.0, 10.0), 1_000).unwrap_err(),
+        ZoneError::Polar
+    );
+    assert_eq!(
+        Zone::circle("s", p(-80.5, 10.0), 1_000).unwrap_err(),
+        ZoneError::Polar
+    );
+    assert_eq!(
+        Zone::circle("r", p(50.0, 4.0), 0).unwrap_err(),
+        ZoneError::Radius
+    );
+    assert_eq!(
+        Zone::circle("r", p(50.0, 4.0), 100_001).unwrap_err(),
+        ZoneError::Radius
+    );
+    assert_eq!(
+        Zone::circle("dateline", p(0.0, 179.99), 5_000).unwrap_err(),
+        ZoneError::Antimeridian
+    );
+    assert_eq!(
+        Zone::circle(
+            "x",
+            Position {
+                lat_e7: 910_000_000,
+                lon_e7: 0
+            },
+            10
+        )
+        .unwrap_err(),
+        ZoneError::OutOfRange
+    );
+}
+
+/// A star-shaped polygon (simple by construction): `n` points at
+/// increasing angles around `centre`, each at its own radius.
+fn star(centre: (f64, f64), radii: &[f64]) -> Vec<Position> {
+    let n = radii.len() as f64;
+    radii
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let a = i as f64 / n * std::f64::consts::TAU;
+            p(centre.0 + r * a.sin(), centre.1 + r * a.cos())
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// Inside or out as the floating-point ray cast says, for points not
+    /// within a hair of an edge (where the two may round differently).
+    #[test]
+    fn polygons_agree_with_a_floating_point_ray_cast(
+        lat in -60.0f64..60.0,
+        lon in -170.0f64..170.0,
+        radii in prop::collection::vec(0.001f64..0.05, 3..=32),
+        probes in prop::collection::vec((-0.06f64..0.06, -0.06f64..0.06), 50),
+    ) {
+        let poly = star((lat, lon), &radii);
+        let z = Zone::polygon("z", &poly).unwrap();
+        for (dy, dx) in probes {
+            let q = p(lat + dy, lon + dx);
+            let near = (0..poly.len()).any(|i| to_segment(poly[i], poly[(i + 1) % poly.len()], q) < 2.0);
+            if !near {
+                prop_assert_eq!(z.contains(q), reference_inside(&poly, q), "{:?} {:?}", q, poly);
+            }
+        }
+    }
+
+    /// A circle holds what lies closer than its radius on the sphere, up to
+    /// 0.5 % of the radius, up to 80° of latitude.
+    #[test]
+    fn circles_agree_with_the_haversine_distance(
+        lat in -79.9f64..79.9,
+        lon in -170.0f64..170.0,
+        radius in 10u32..100_000,
+        bearing in 0.0f64..std::f64::consts::TAU,
+        share in 0.0f64..2.0,
+    ) {
+        let centre = p(lat, lon);
+        let z = Zone::circle("c", centre, radius).unwrap();
+        // A point `share` radii away along `bearing`, on the flat map.
+        let d_deg = f64::from(radius) * share / 111_195.0;
+        let q = p(
+            lat + d_deg * bearing.cos(),
+            lon + d_deg * bearing.sin() / lat.to_radians().cos(),
+        );
+        let d = haversine(centre, q);
+        let r = f64::from(radius);
+        if (d - r).abs() > 0.005 * r + 0.05 {
+            prop_assert_eq!(z.contains(q), d < r, "d {} r {}", d, r);
+        }
+    }
+}
+
+const MINUTE: u64 = 60_000;
+const HOUR: u64 = 60 * MINUTE;
+/// 2026-03-28T00:00:00Z, a Saturday.
+const SAT_28_MARCH_2026: u64 = 1_774_656_000_000;
+
+fn brussels_2026() -> Offsets {
+    // CET until the last Sunday of March 01:00 UTC, CEST until the last
+    // Sunday of October 01:00 UTC, CET after.
+    Offsets::new(&[
+        (0, 60),
+        (SAT_28_MARCH_2026 + 25 * HOUR, 120),
+        (1_792_890_000_000, 60),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn local_time_follows_the_dated_offsets() {
+    let o = brussels_2026();
+    // Saturday 2026-03-28 23:30 UTC is Sunday 00:30 CET.
+    assert_eq!(
+        o.local(SAT_28_MARCH_2026 + 23 * HOUR + 30 * MINUTE),
+        (6, 30)
+    );
+    // Sunday 00:59 UTC: 01:59 CET; 01:00 UTC: 03:00 CEST (02:xx never is).
+    assert_eq!(
+        o.local(SAT_28_MARCH_2026 + 24 * HOUR + 59 * MINUTE),
+        (6, 119)
+    );
+    assert_eq!(o.local(SAT_28_MARCH_2026 + 25 * HOUR), (6, 180));
+    // 2026-10-25 00:59 UTC is 02:59 CEST, 01:00 UTC is 02:00 CET again.
+    assert_eq!(o.local(1_792_890_000_000 - MINUTE), (6, 179));
+    assert_eq!(o.local(1_792_890_000_000), (6, 120));
+    // 1970-01-01 was a Thursday.
+    assert_eq!(Offsets::default().local(0), (3, 0));
+    assert!(
+        Offsets::new(&[(5, 60), (5, 120)]).is_none(),
+        "starts must increase"
+    );
+    assert!(Offsets::new(&[(0, 19 * 60)]).is_none(), "beyond 18 hours");
+}
+
+#[test]
+fn a_night_schedule_crosses_midnight_and_the_summer_time_change() {
+    let o = brussels_2026();
+    // Friday and Saturday nights, 22:00 to 06:00 local.
+    let night = Schedule::new("weekend-nights", (1 << 4) | (1 << 5), 22 * 60, 6 * 60).unwrap();
+    let at = |ms: u64| {
+        let (d, m) = o.local(ms);
+        night.contains(d, m)
+    };
+    let fri = SAT_28_MARCH_2026 - 24 * HOUR; // Friday 00:00 UTC
+    assert!(!at(fri + 20 * HOUR + 59 * MINUTE), "Fri 21:59 CET");
+    assert!(at(fri + 21 * HOUR), "Fri 22:00 CET");
+    assert!(at(fri + 26 * HOUR), "Sat 03:00 CET, Friday's night");
+    assert!(!at(fri + 29 * HOUR), "Sat 06:00 CET");
+    // Saturday's night runs into the change: 06:00 CEST is 04:00 UTC.
+    assert!(
+        at(SAT_28_MARCH_2026 + 27 * HOUR + 59 * MINUTE),
+        "Sun 05:59 CEST"
+    );
+    assert!(!at(SAT_28_MARCH_2026 + 28 * HOUR), "Sun 06:00 CEST");
+    // Sunday night is not in it; Thursday's early hours are not Friday's.
+    assert!(!at(SAT_28_MARCH_2026 + 46 * HOUR), "Sun 22:00");
+    assert!(!at(fri + 2 * HOUR), "Fri 03:00 CET (Thursday's night)");
+    assert_eq!(
+        Schedule::new("e", 0, 60, 120).unwrap_err(),
+        ScheduleError::Empty
+    );
+    assert_eq!(
+        Schedule::new("e", 1, 60, 60).unwrap_err(),
+        ScheduleError::Empty
+    );
+    assert_eq!(
+        Schedule::new("e", 1, 1440, 60).unwrap_err(),
+        ScheduleError::OutOfRange
+    );
+    // Weekdays 07:00 to 09:00.
+    let rush = Schedule::new("rush", 0b1_1111, 7 * 60, 9 * 60).unwrap();
+    assert!(rush.contains(0, 7 * 60) && rush.contains(4, 8 * 60 + 59));
+    assert!(!rush.contains(5, 8 * 60) && !rush.contains(0, 9 * 60));
+}
+
+#[test]
+fn an_operation_is_its_window() {
+    let op = Operation::new("final", 1_000, 2_000).unwrap();
+    assert!(!op.contains(999) && op.contains(1_000) && op.contains(1_999) && !op.contains(2_000));
+    assert!(Operation::new("backwards", 2_000, 1_000).is_none());
+    assert!(Operation::new("empty", 1_000, 1_000).is_none());
+}
