@@ -377,6 +377,10 @@ pub enum BundleError {
     TooLong,
     /// A frame is not valid COBS or not a record.
     Corrupt,
+    /// A rule tests a zone, a schedule or an operation, which a bundle
+    /// does not carry (yet): written without them it would apply
+    /// everywhere and always.
+    Places,
 }
 
 impl core::fmt::Display for BundleError {
@@ -384,6 +388,9 @@ impl core::fmt::Display for BundleError {
         f.write_str(match self {
             Self::TooLong => "bundle record too long",
             Self::Corrupt => "corrupt bundle record",
+            Self::Places => {
+                "a rule tests a zone, a schedule or an operation, which a bundle does not carry"
+            }
         })
     }
 }
@@ -409,6 +416,9 @@ pub fn write_config<E: From<BundleError>>(
     mut put: impl FnMut(&[u8]) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut buf = [0u8; MAX_RECORD];
+    if policy.rules.iter().any(Rule::uses_places) {
+        return Err(BundleError::Places.into());
+    }
     let mut put = |rec: &Record<'_>| -> Result<(), E> { put(encode(rec, &mut buf)?) };
     put(&Record::Header {
         bundle_version: BUNDLE_VERSION,

@@ -534,6 +534,9 @@ impl<'a> Places<'a> {
 
     /// The position of a hit: the read's own, else its camera's.
     pub fn position(&self, camera: &CameraId, read: Option<Position>) -> Option<Position> {
+        if read.is_some() || self.cameras.is_empty() {
+            return read;
+        }
         read.or_else(|| {
             self.cameras
                 .iter()
@@ -545,9 +548,23 @@ impl<'a> Places<'a> {
     /// The mask of the zones `p` is in.
     pub fn zones_of(&self, p: Option<Position>) -> u64 {
         let Some(p) = p else { return 0 };
+        if self.zones.is_empty() {
+            return 0;
+        }
         let mut m = 0;
         for (i, z) in self.zones.iter().enumerate().take(MAX_ZONES) {
             if z.contains(p) {
+                m |= 1 << i;
+            }
+        }
+        m
+    }
+
+    /// The mask of the operations under way at `ms`.
+    pub fn operations_at(&self, ms: u64) -> u16 {
+        let mut m = 0;
+        for (i, o) in self.operations.iter().enumerate().take(MAX_OPERATIONS) {
+            if o.contains(ms) {
                 m |= 1 << i;
             }
         }

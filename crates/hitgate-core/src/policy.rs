@@ -268,6 +268,19 @@ pub struct Rule {
     /// Cameras (empty: any).
     #[cfg_attr(feature = "serde", serde(default))]
     pub cameras: heapless::Vec<CameraPattern, 4>,
+    /// Zones the hit must be in, bit `i` for zone `i` of the unit's
+    /// [`Places`](crate::place::Places) (0: anywhere, a hit without a
+    /// position included).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub zones: u64,
+    /// Schedules, one of which must be in force at the hit's time, bit `i`
+    /// for schedule `i` (0: any time).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub schedules: u16,
+    /// The operation the rule belongs to: outside its window the rule does
+    /// not exist (`None`: always).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub operation: Option<u8>,
     /// The action.
     pub action: Action,
 }
@@ -285,6 +298,13 @@ pub struct Facts<'a> {
     pub kind: MatchKind,
     /// The camera.
     pub camera: &'a CameraId,
+    /// The zones the hit is in (bit `i` for zone `i`; see
+    /// [`Places::zones_of`](crate::place::Places::zones_of)).
+    pub zones: u64,
+    /// The schedules in force at its time.
+    pub schedules: u16,
+    /// The operations under way at its time.
+    pub operations: u16,
 }
 
 impl Rule {
@@ -303,6 +323,9 @@ impl Rule {
             also_local: None,
             kinds: Set::EMPTY,
             cameras: heapless::Vec::new(),
+            zones: 0,
+            schedules: 0,
+            operation: None,
             action,
         }
     }
@@ -326,6 +349,16 @@ impl Rule {
             && self.also_local.is_none_or(|v| v == f.also_local)
             && (self.kinds.is_empty() || self.kinds.contains(f.kind))
             && (self.cameras.is_empty() || self.cameras.iter().any(|c| c.matches(f.camera)))
+            && (self.zones == 0 || self.zones & f.zones != 0)
+            && (self.schedules == 0 || self.schedules & f.schedules != 0)
+            && self
+                .operation
+                .is_none_or(|o| o < 16 && f.operations & (1 << o) != 0)
+    }
+
+    /// True when the rule tests a zone, a schedule or an operation.
+    pub fn uses_places(&self) -> bool {
+        self.zones != 0 || self.schedules != 0 || self.operation.is_some()
     }
 }
 
@@ -355,7 +388,7 @@ impl core::error::Error for PolicyError {}
 /// use hitgate_core::{read::CameraId, list::ListId, watchlist::MatchKind, list::Priority};
 /// let p = Policy::brussels();
 /// let cam = CameraId::new("cam-1").unwrap();
-/// let facts = |priority, also_local| Facts { priority, list: ListId(0), also_local, kind: MatchKind::Exact, camera: &cam };
+/// let facts = |priority, also_local| Facts { priority, list: ListId(0), also_local, kind: MatchKind::Exact, camera: &cam, zones: 0, schedules: 0, operations: 0 };
 /// assert_eq!(p.decide(&facts(Priority::P1, false)), (Action::Dispatch, RuleId::Rule(0)));
 /// assert_eq!(p.decide(&facts(Priority::P2, true)), (Action::Dispatch, RuleId::Rule(1)));
 /// assert_eq!(p.decide(&facts(Priority::P2, false)), (Action::Drop, RuleId::Rule(2)));

@@ -31,6 +31,7 @@ use crate::hit::{Hit, Outcome, Reason};
 use crate::indicators::{CameraStats, Indicators, camera_slot};
 use crate::list::Priority;
 use crate::passage::{MAX_PASSAGE_ENTRIES, Passage, PassageTable, consensus};
+use crate::place::Places;
 use crate::plate::Plate;
 use crate::policy::{Action, Facts, Policy, RuleId};
 use crate::read::{CameraId, Read, ReadError};
@@ -139,6 +140,7 @@ pub struct Tables<'s> {
 pub struct Unit<'w, 's> {
     watchlist: &'w Watchlist<'w>,
     policy: &'w Policy,
+    places: Places<'w>,
     config: Config,
     passages: PassageTable<'s>,
     suppression: &'s mut [SuppressSlot],
@@ -169,6 +171,7 @@ impl<'w, 's> Unit<'w, 's> {
         Self {
             watchlist,
             policy,
+            places: Places::none(),
             config,
             passages: PassageTable::new(tables.passages),
             suppression: tables.suppression,
@@ -208,6 +211,13 @@ impl<'w, 's> Unit<'w, 's> {
     /// The settings.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The zones, schedules, operations, camera positions and UTC offsets
+    /// the policy's rules refer to (none by default: rules with such
+    /// conditions never apply).
+    pub fn set_places(&mut self, places: Places<'w>) {
+        self.places = places;
     }
 
     /// Replaces the watchlist (a new list version). Open passages keep the
@@ -497,6 +507,13 @@ impl<'w, 's> Unit<'w, 's> {
             matches.as_slice()
         };
         let mut chosen: Option<Choice> = None;
+        // Where and when: the passage's position (a mobile unit's read, or
+        // its camera's) and the time of its first read.
+        let places = &self.places;
+        let position = places.position(&p.camera, p.position);
+        let zones = places.zones_of(position);
+        let schedules = places.schedules_at(p.first_time);
+        let operations = places.operations_at(p.first_time);
         for m in candidates {
             let also_local = candidates.iter().any(|o| o.local && o.listed == m.listed);
             let facts = Facts {
@@ -505,6 +522,9 @@ impl<'w, 's> Unit<'w, 's> {
                 also_local,
                 kind: m.kind,
                 camera: &p.camera,
+                zones,
+                schedules,
+                operations,
             };
             let (action, rule) = self.policy.decide(&facts);
             if chosen.as_ref().is_none_or(|c| action > c.action) {

@@ -461,3 +461,104 @@ fn rejected_and_unmatched_reads_are_counted_and_not_kept() {
     r.unit.reset_indicators();
     assert_eq!(*r.unit.indicators(), Indicators::default());
 }
+
+/// Zones, schedules and operations decide priority-2 hits: inside the
+/// Midi zone (a fixed camera's position, or a mobile read's own), at night,
+/// or during an operation; elsewhere and otherwise the baseline drops them.
+#[test]
+fn zones_schedules_and_operations_decide() {
+    use crate::place::{Offsets, Operation, Places, Schedule, Zone};
+    use crate::policy::Rule;
+    use crate::read::Position;
+    let pos = |lat, lon| Position::from_degrees(lat, lon).unwrap();
+    let zones: &'static [Zone] = vec![
+        Zone::polygon(
+            "midi",
+            &[
+                pos(50.834, 4.333),
+                pos(50.838, 4.333),
+                pos(50.838, 4.339),
+                pos(50.834, 4.339),
+            ],
+        )
+        .unwrap(),
+    ]
+    .leak();
+    let schedules: &'static [Schedule] =
+        vec![Schedule::new("night", 0x7F, 22 * 60, 6 * 60).unwrap()].leak();
+    let operations: &'static [Operation] =
+        vec![Operation::new("final", T0 + 600 * MIN, T0 + 720 * MIN).unwrap()].leak();
+    let cameras: &'static [(CameraId, Position)] = vec![
+        (CameraId::new("cam-midi").unwrap(), pos(50.836, 4.336)),
+        (CameraId::new("cam-north").unwrap(), pos(50.870, 4.360)),
+    ]
+    .leak();
+    let offsets: &'static Offsets = Box::leak(Box::new(Offsets::new(&[(0, 60)]).unwrap()));
+    let mut policy = Policy::new();
+    let mut in_zone = Rule::new("p2-midi", Action::Dispatch).priorities(&[Priority::P2]);
+    in_zone.zones = 1;
+    let mut at_night = Rule::new("p2-night", Action::Review).priorities(&[Priority::P2]);
+    at_night.schedules = 1;
+    let mut during = Rule::new("p2-final", Action::Dispatch).priorities(&[Priority::P2]);
+    during.operation = Some(0);
+    for r in [in_zone, at_night, during] {
+        policy.push(r).unwrap();
+    }
+    for r in Policy::brussels().rules {
+        policy.push(r).unwrap();
+    }
+    let wl: &'static Watchlist<'static> = Box::leak(Box::new(watchlist()));
+    let tables = Tables {
+        passages: vec![Passage::EMPTY; 8].leak(),
+        suppression: vec![SuppressSlot::EMPTY; 8].leak(),
+        cameras: vec![CameraStats::EMPTY; 8].leak(),
+    };
+    // No re-alert window: every case is decided on its own.
+    let config = Config {
+        realert_window_ms: [0; Priority::COUNT],
+        ..first_read()
+    };
+    let mut unit = Unit::new(wl, Box::leak(Box::new(policy)), config, tables);
+    unit.set_places(Places {
+        zones,
+        schedules,
+        operations,
+        cameras,
+        offsets,
+    });
+    // (minutes after 2026-01-01T00:00Z, camera, the mobile read's position)
+    // and the rule that must decide. Local time is UTC + 1 h.
+    let cases: [(u64, &str, Option<Position>, &str); 7] = [
+        (600, "cam-midi", None, "p2-midi"),       // 11:00 local, in Midi
+        (601, "cam-north", None, "p2-final"),     // during the operation
+        (780, "cam-north", None, "p2-not-local"), // 14:00 local, nothing applies
+        (1380, "cam-north", None, "p2-night"),    // 00:00 local
+        (1500, "cam-north", None, "p2-night"),    // 02:00 local
+        (1800, "mobile-1", Some(pos(50.835, 4.334)), "p2-midi"), // 07:00, a mobile read in Midi
+        (1801, "mobile-1", None, "p2-not-local"), // no position: in no zone
+    ];
+    let mut out = Vec::new();
+    for (minute, camera, position, _) in cases {
+        let read = Read {
+            time: T0 + minute * MIN,
+            camera,
+            plate: b"1AAA222",
+            country: None,
+            confidence: Some(80),
+            position,
+        };
+        unit.push(&read, read.time, &mut |_, o| out.push(o))
+            .unwrap();
+        unit.flush(&mut |_, o| out.push(o));
+    }
+    let decided: Vec<&str> = out
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Forward(h) => Some(unit.policy().rule_name(h.rule)),
+            Outcome::Dropped { rule, .. } => Some(unit.policy().rule_name(*rule)),
+            _ => None,
+        })
+        .collect();
+    let want: Vec<&str> = cases.iter().map(|c| c.3).collect();
+    assert_eq!(decided, want);
+}
