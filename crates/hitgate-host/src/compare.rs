@@ -279,12 +279,9 @@ fn run(
             suppression: s,
             cameras: c,
         };
-        units.push(Unit::new(
-            wl,
-            &side.policy.policy,
-            side.policy.config,
-            tables,
-        ));
+        let mut unit = Unit::new(wl, &side.policy.policy, side.policy.config, tables);
+        unit.set_places(side.policy.places.view());
+        units.push(unit);
     }
     let mut decided = [Decided::new(), Decided::new()];
     let policies = [&a.policy.policy, &b.policy.policy];

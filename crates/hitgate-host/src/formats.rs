@@ -148,6 +148,9 @@ pub struct HitLine {
     /// Longitude of a mobile unit.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub lon: Option<f64>,
+    /// The operation whose rule decided the hit.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub operation: Option<String>,
 }
 
 impl HitLine {
@@ -177,6 +180,7 @@ impl HitLine {
             decided: Some(format_ts(decided)),
             lat: h.position.map(|p| f64::from(p.lat_e7) / 1e7),
             lon: h.position.map(|p| f64::from(p.lon_e7) / 1e7),
+            operation: None,
         }
     }
 }

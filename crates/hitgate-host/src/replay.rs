@@ -132,13 +132,19 @@ struct HitWriter {
     frames: Option<BufWriter<File>>,
     frame_buf: [u8; hitgate_core::wire::MAX_FRAME],
     names: Vec<String>,
+    places: crate::policy_file::PlacesData,
     written: u64,
     timeline: BTreeMap<u64, [[u64; 5]; 2]>,
     error: Option<(&'static str, std::io::Error)>,
 }
 
 impl HitWriter {
-    fn new(dir: &mut OutDir, frames: bool, names: Vec<String>) -> Result<Self> {
+    fn new(
+        dir: &mut OutDir,
+        frames: bool,
+        names: Vec<String>,
+        places: &crate::policy_file::PlacesData,
+    ) -> Result<Self> {
         Ok(Self {
             jsonl: dir.create("hits.jsonl")?,
             frames: match frames {
@@ -147,6 +153,7 @@ impl HitWriter {
             },
             frame_buf: [0; hitgate_core::wire::MAX_FRAME],
             names,
+            places: places.clone(),
             written: 0,
             timeline: BTreeMap::new(),
             error: None,
@@ -161,7 +168,8 @@ impl HitWriter {
         self.written += 1;
         let row = usize::from(h.action != Action::Dispatch);
         self.timeline.entry(h.time / 60_000).or_default()[row][h.priority.index()] += 1;
-        let line = HitLine::new(&h, &self.names, policy, at);
+        let mut line = HitLine::new(&h, &self.names, policy, at);
+        line.operation = self.places.operation_of(policy, h.rule);
         let r = serde_json::to_writer(&mut self.jsonl, &line)
             .map_err(std::io::Error::other)
             .and_then(|_| self.jsonl.write_all(b"\n"));
@@ -226,7 +234,7 @@ pub fn replay(
     let t0 = std::cell::Cell::new(None::<Instant>);
     let run = lists.with_watchlist(opts.version, |wl| -> Result<Run> {
         t0.set(Some(Instant::now()));
-        let mut hits = HitWriter::new(&mut dir, opts.frames, lists.names())?;
+        let mut hits = HitWriter::new(&mut dir, opts.frames, lists.names(), &pf.places)?;
         let mut passages = vec![Passage::EMPTY; opts.tables.passages];
         let mut suppression = vec![SuppressSlot::EMPTY; opts.tables.suppression];
         let mut cameras = vec![CameraStats::EMPTY; opts.tables.cameras];
@@ -236,6 +244,7 @@ pub fn replay(
             cameras: &mut cameras,
         };
         let mut unit = Unit::new(wl, &pf.policy, pf.config, tables);
+        unit.set_places(pf.places.view());
         let mut input = InputStats::default();
         let mut slots = Vec::new();
         let delivery = match &opts.uplink {

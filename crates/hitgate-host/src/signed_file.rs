@@ -546,6 +546,8 @@ pub fn provision(
         lists: contents.lists.clone(),
         config,
         policy,
+        // Images carry no places (yet): their rules test none.
+        places: crate::policy_file::PlacesData::default(),
     };
     let data = ListsData {
         decls: contents.lists,
