@@ -225,3 +225,72 @@ fn a_bad_policy_is_refused_naming_the_rule_or_place_and_the_fault() {
     // And the example itself is fine.
     hitgate_host::policy_file::PolicyFile::parse(&base).unwrap();
 }
+
+#[test]
+fn compare_counts_by_zone_what_a_hotspot_rule_moves() {
+    let d = tempfile::tempdir().unwrap();
+    let s = |p: &Path| p.to_string_lossy().into_owned();
+    // A: the example with its operation on another day. B: the same
+    // without the hotspot rule. By construction the only passage that moves
+    // is 1LOC333 at cam-1 (Gare du Midi): dispatched under A by the hotspot
+    // rule, reviewed under B by the local-list rule (09:00 local, not night).
+    let a = std::fs::read_to_string(example())
+        .unwrap()
+        .replace("2026-01-05T07:00:00Z", "2026-02-01T07:00:00Z")
+        .replace("2026-01-05T09:00:00Z", "2026-02-01T09:00:00Z");
+    let b = a.replace(
+        "[[rule]]\nname = \"p2-hotspots\"\npriorities = [2]\nzones = [\"gare-du-midi\", \"gare-du-nord\"]\naction = \"dispatch\"\n",
+        "",
+    );
+    assert_ne!(a, b);
+    let (pa, pb) = (d.path().join("a.toml"), d.path().join("b.toml"));
+    std::fs::write(&pa, a).unwrap();
+    std::fs::write(&pb, b).unwrap();
+    let out = d.path().join("cmp");
+    hitgate(&[
+        "compare",
+        "--reads",
+        &s(&fixture("basic/reads.jsonl")),
+        "--lists",
+        &s(&fixture("basic/lists.csv")),
+        "--policy",
+        &s(&pa),
+        "--policy",
+        &s(&pb),
+        "--out",
+        &s(&out),
+    ])
+    .unwrap();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("compare.json")).unwrap()).unwrap();
+    assert_eq!(r["changed_total"], 1, "{r}");
+    let row = |key: &str| {
+        r["zones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|z| z["key"] == key)
+            .cloned()
+            .unwrap_or_else(|| panic!("no zone row {key}: {}", r["zones"]))
+    };
+    let midi = row("gare-du-midi");
+    assert_eq!(
+        (midi["dispatched"].clone(), midi["reviewed"].clone()),
+        (serde_json::json!([2, 1]), serde_json::json!([1, 2]))
+    );
+    // cam-1's other hits are in the zone too, the same under both:
+    // 1ABC234 dispatched and 1DEC888 reviewed, so the zone's counts are
+    // A 2 dispatched 1 reviewed, B 1 and 2.
+    let none = row("(no zone)");
+    assert_eq!(none["dispatched"][0], none["dispatched"][1]);
+    let changed = &r["changed"][0];
+    assert_eq!(changed["camera"], "cam-1");
+    assert_eq!(changed["a"]["zones"], serde_json::json!(["gare-du-midi"]));
+    let html = std::fs::read_to_string(out.join("compare.html")).unwrap();
+    assert!(
+        html.contains(
+            "<tr data-zone=\"gare-du-midi\"><td>gare-du-midi</td><td>2</td><td>1</td><td>1</td><td>2</td></tr>"
+        ),
+        "{html}"
+    );
+}

@@ -96,6 +96,8 @@ pub enum Outcome {
         camera: CameraId,
         /// See `camera`.
         time: u64,
+        /// A mobile unit's position, as a hit would carry it.
+        position: Option<Position>,
     },
     /// A repeat of a hit forwarded within the re-alert window.
     Suppressed {
@@ -107,5 +109,7 @@ pub enum Outcome {
         camera: CameraId,
         /// See `camera`.
         time: u64,
+        /// As in [`Outcome::Dropped`].
+        position: Option<Position>,
     },
 }

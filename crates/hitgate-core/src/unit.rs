@@ -436,6 +436,7 @@ impl<'w, 's> Unit<'w, 's> {
                     priority: c.m.priority,
                     camera: p.camera.clone(),
                     time: p.first_time,
+                    position: p.position,
                 },
             );
             return;
@@ -456,6 +457,7 @@ impl<'w, 's> Unit<'w, 's> {
                     action: c.action,
                     camera: p.camera.clone(),
                     time: p.first_time,
+                    position: p.position,
                 },
             );
             return;

@@ -22,7 +22,7 @@ use anyhow::{Context, Result, anyhow};
 use hitgate_core::hit::Outcome;
 use hitgate_core::indicators::CameraStats;
 use hitgate_core::passage::Passage;
-use hitgate_core::policy::{Action, Policy};
+use hitgate_core::policy::Action;
 use hitgate_core::suppress::SuppressSlot;
 use hitgate_core::unit::{Tables, Unit};
 use hitgate_core::watchlist::Watchlist;
@@ -86,6 +86,10 @@ pub struct Decision {
     pub rule: String,
     /// Priority of the match (a suppressed repeat's outcome carries none).
     pub priority: Option<u8>,
+    /// The zones of this side's policy the passage is in (by its
+    /// position: a mobile read's, or its camera's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<String>,
 }
 
 /// Counts under one policy.
@@ -166,6 +170,9 @@ pub struct CompareReport {
     pub hours: Vec<Row>,
     /// Forwarded hits by camera.
     pub cameras: Vec<Row>,
+    /// Forwarded hits by zone (the zones either policy declares; a passage
+    /// in no zone counts under `(no zone)`), when either declares any.
+    pub zones: Vec<Row>,
     /// The first 1,000 changed passages, in time order.
     pub changed: Vec<Changed>,
 }
@@ -187,32 +194,55 @@ fn insert(d: &mut Decided, (camera, time): (String, u64), v: Decision) {
     d.insert((camera, time, n), v);
 }
 
-fn decision(policy: &Policy, o: &Outcome) -> ((String, u64), Decision) {
-    let (camera, time, kind, rule, priority) = match o {
+fn decision(pf: &PolicyFile, o: &Outcome) -> ((String, u64), Decision) {
+    let (camera, time, kind, rule, priority, position) = match o {
         Outcome::Forward(h) => {
             let kind = if h.action == Action::Dispatch {
                 Kind::Dispatch
             } else {
                 Kind::Review
             };
-            (&h.camera, h.time, kind, h.rule, Some(h.priority))
+            (
+                &h.camera,
+                h.time,
+                kind,
+                h.rule,
+                Some(h.priority),
+                h.position,
+            )
         }
         Outcome::Dropped {
             rule,
             priority,
             camera,
             time,
-        } => (camera, *time, Kind::Drop, *rule, Some(*priority)),
+            position,
+        } => (camera, *time, Kind::Drop, *rule, Some(*priority), *position),
         Outcome::Suppressed {
-            rule, camera, time, ..
-        } => (camera, *time, Kind::Suppressed, *rule, None),
+            rule,
+            camera,
+            time,
+            position,
+            ..
+        } => (camera, *time, Kind::Suppressed, *rule, None, *position),
     };
+    let places = pf.places.view();
+    let mask = places.zones_of(places.position(camera, position));
+    let zones = pf
+        .places
+        .zones
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, z)| z.name.as_str().to_string())
+        .collect();
     (
         (camera.as_str().to_string(), time),
         Decision {
             kind,
-            rule: policy.rule_name(rule).to_string(),
+            rule: pf.policy.rule_name(rule).to_string(),
             priority: priority.map(|p| p.index() as u8),
+            zones,
         },
     )
 }
@@ -242,12 +272,14 @@ pub fn compare(
         b.lists
             .with_watchlist(version, |wb| run(stream, [a, b], [wa, wb], tables))
     })???;
+    let with_zones = !(a.policy.places.zones.is_empty() && b.policy.places.zones.is_empty());
     let report = build(
         [a.name.clone(), b.name.clone()],
         &decided,
         lines,
         bad,
         capacity,
+        with_zones,
     );
     let json = serde_json::to_vec_pretty(&report).context("compare.json")?;
     dir.write("compare.html", html(&report)?.as_bytes())?;
@@ -284,7 +316,7 @@ fn run(
         units.push(unit);
     }
     let mut decided = [Decided::new(), Decided::new()];
-    let policies = [&a.policy.policy, &b.policy.policy];
+    let policies = [a.policy, b.policy];
     let (mut lines, mut bad) = (0u64, 0u64);
     crate::reads::for_each_arrival(stream, a.policy.config.max_future_ms, |_, parsed, _| {
         lines += 1;
@@ -322,16 +354,21 @@ fn forwarded(d: Option<&Decision>) -> bool {
     d.is_some_and(|d| matches!(d.kind, Kind::Dispatch | Kind::Review))
 }
 
+/// The row of the passages in no zone.
+const NO_ZONE: &str = "(no zone)";
+
 fn build(
     policies: [String; 2],
     decided: &[Decided; 2],
     lines: u64,
     bad_lines: u64,
     capacity: Option<u64>,
+    with_zones: bool,
 ) -> CompareReport {
     let mut totals = [Totals::default(), Totals::default()];
     let mut hours: BTreeMap<u64, Row> = BTreeMap::new();
     let mut cameras: BTreeMap<String, Row> = BTreeMap::new();
+    let mut zones: BTreeMap<String, Row> = BTreeMap::new();
     for (side, d) in decided.iter().enumerate() {
         let t = &mut totals[side];
         for ((camera, time, _), dec) in d {
@@ -349,14 +386,21 @@ fn build(
                 }
             };
             *count += 1;
-            for r in [
-                hours.entry(time / HOUR_MS).or_default(),
-                cameras.entry(camera.clone()).or_default(),
-            ] {
+            let count_in = |r: &mut Row| {
                 if row == 0 {
                     r.dispatched[side] += 1;
                 } else {
                     r.reviewed[side] += 1;
+                }
+            };
+            count_in(hours.entry(time / HOUR_MS).or_default());
+            count_in(cameras.entry(camera.clone()).or_default());
+            if with_zones {
+                if dec.zones.is_empty() {
+                    count_in(zones.entry(NO_ZONE.into()).or_default());
+                }
+                for z in &dec.zones {
+                    count_in(zones.entry(z.clone()).or_default());
                 }
             }
         }
@@ -420,6 +464,10 @@ fn build(
         cameras: cameras
             .into_iter()
             .map(|(c, r)| Row { key: c, ..r })
+            .collect(),
+        zones: zones
+            .into_iter()
+            .map(|(z, r)| Row { key: z, ..r })
             .collect(),
         changed,
     }
@@ -543,6 +591,26 @@ fn html(r: &CompareReport) -> Result<String> {
             c.reviewed[1]
         );
     }
+    if !r.zones.is_empty() {
+        let _ = write!(
+            w,
+            "</table><h2>By zone</h2><p>By the passage's position: a mobile read's own, or its camera's. \
+             A passage in two zones counts in both.</p><table><tr><th>zone</th><th>A dispatched</th>\
+             <th>B dispatched</th><th>A reviewed</th><th>B reviewed</th></tr>"
+        );
+        for z in &r.zones {
+            let _ = write!(
+                w,
+                "<tr data-zone=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&z.key),
+                esc(&z.key),
+                z.dispatched[0],
+                z.dispatched[1],
+                z.reviewed[0],
+                z.reviewed[1]
+            );
+        }
+    }
     let _ = write!(
         w,
         "</table><h2>The changed passages</h2><p>The first {} in time order (all are in <code>compare.json</code>).</p>\
@@ -637,6 +705,7 @@ mod tests {
             kind,
             rule: rule.into(),
             priority: Some(2),
+            zones: Vec::new(),
         }
     }
 
@@ -649,7 +718,7 @@ mod tests {
         insert(&mut b, key(), dec(Kind::Drop, "p2-not-local"));
         insert(&mut b, key(), dec(Kind::Review, "p2-cam"));
         assert_eq!((a.len(), b.len()), (2, 2));
-        let r = build(["A".into(), "B".into()], &[a, b], 2, 0, None);
+        let r = build(["A".into(), "B".into()], &[a, b], 2, 0, None, false);
         assert_eq!(r.changed_total, 1);
         assert_eq!((r.added, r.removed), (1, 0));
         assert_eq!(r.flows.len(), 1);

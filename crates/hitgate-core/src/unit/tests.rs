@@ -149,18 +149,21 @@ fn brussels_baseline_line_by_line() {
             priority: Priority::P2,
             camera: CameraId::new("cam-1").unwrap(),
             time: T0 + 2 * MIN,
+            position: None,
         },
         Outcome::Dropped {
             rule: RuleId::Rule(3),
             priority: Priority::P3,
             camera: CameraId::new("cam-1").unwrap(),
             time: T0 + 3 * MIN,
+            position: None,
         },
         Outcome::Dropped {
             rule: RuleId::Rule(3),
             priority: Priority::P4,
             camera: CameraId::new("cam-1").unwrap(),
             time: T0 + 4 * MIN,
+            position: None,
         },
         Outcome::Forward(Hit { ..hit_of(&r, 2) }),
     ];
