@@ -18,8 +18,12 @@ trap 'rm -rf "$work"' EXIT
 
 # Scenarios: the hand-checked fixture, and a generated stream with lists
 # small enough for the 64 KiB board.
-mkdir -p "$work/basic" "$work/gen" "$work/delta" "$work/bad-delta"
+mkdir -p "$work/basic" "$work/gen" "$work/delta" "$work/bad-delta" "$work/zones"
 cp "$root/tests/fixtures/basic/reads.jsonl" "$root/tests/fixtures/basic/lists.csv" "$work/basic/"
+# The fixture under the example zone's policy: zones, a schedule, an
+# operation and camera positions, carried by the signed image.
+cp "$root/tests/fixtures/basic/reads.jsonl" "$root/tests/fixtures/basic/lists.csv" "$work/zones/"
+cp "$root/examples/policies/brussels-zone.toml" "$work/zones/policy.toml"
 "$hitgate" gen --out "$work/gen" --seed 11 --preset small --list-scale 0.004 >/dev/null
 # For the 64 KiB board: lists whose signed image fits its 8 KiB buffer.
 mkdir -p "$work/gen-m3"
@@ -46,9 +50,9 @@ sign() {
 
 # board: target cpu machine passages suppression cameras scenarios
 boards=(
-  "thumbv6m-none-eabi cortex-m0 microbit 8 32 4 basic"
-  "thumbv7m-none-eabi cortex-m3 lm3s6965evb 16 128 16 basic gen-m3"
-  "thumbv7em-none-eabihf cortex-m4 mps2-an386 32 1024 64 basic gen delta bad-delta"
+  "thumbv6m-none-eabi cortex-m0 microbit 8 16 4 basic"
+  "thumbv7m-none-eabi cortex-m3 lm3s6965evb 16 96 16 basic gen-m3 zones"
+  "thumbv7em-none-eabihf cortex-m4 mps2-an386 32 1024 64 basic gen delta bad-delta zones"
 )
 fail=0
 for b in "${boards[@]}"; do

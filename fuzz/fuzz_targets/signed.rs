@@ -54,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
     let (mut e2, mut i2) = ([Entry::EMPTY; 8], [0u32; 8]);
     let _ = if mode & 3 == 1 {
         let b = WatchlistBuilder::new(&mut e2, &mut i2, ConfusionClasses::default());
-        signed::load_full(&s, active.version(), b, &mut Policy::new()).map(|(w, _)| w.len())
+        signed::load_full(&s, active.version(), b, &mut Policy::new(), &mut ()).map(|(w, _)| w.len())
     } else {
         let Some(b) = WatchlistBuilder::from_watchlist(&active, &mut e2, &mut i2) else {
             return;

@@ -294,3 +294,67 @@ fn compare_counts_by_zone_what_a_hotspot_rule_moves() {
         "{html}"
     );
 }
+
+/// The places travel in a signed image: a replay of the image gives the
+/// hits of the replay of the policy file, operation names included.
+#[test]
+fn a_signed_image_carries_the_places() {
+    let d = tempfile::tempdir().unwrap();
+    let s = |p: &Path| p.to_string_lossy().into_owned();
+    let key = d.path().join("k");
+    hitgate(&["keygen", "--out", &s(&key)]).unwrap();
+    let image = d.path().join("zone.hgsb");
+    hitgate(&[
+        "bundle",
+        "build",
+        "--lists",
+        &s(&fixture("basic/lists.csv")),
+        "--policy",
+        &s(&example()),
+        "--list-version",
+        "1",
+        "--key",
+        &s(&key),
+        "--out",
+        &s(&image),
+    ])
+    .unwrap();
+    let loose = replay(
+        &fixture("basic/reads.jsonl"),
+        &example(),
+        &d.path().join("loose"),
+    );
+    let out = d.path().join("signed");
+    hitgate(&[
+        "replay",
+        "--quiet",
+        "--reads",
+        &s(&fixture("basic/reads.jsonl")),
+        "--bundle",
+        &s(&image),
+        "--public",
+        &s(&d.path().join("k.pub")),
+        "--out",
+        &s(&out),
+    ])
+    .unwrap();
+    let signed: Vec<_> = jsonl(&out.join("hits.jsonl"))
+        .iter()
+        .map(|h| {
+            let f = |k: &str| h[k].as_str().unwrap().to_string();
+            (
+                f("listed"),
+                f("camera"),
+                f("rule"),
+                f("action"),
+                h["operation"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    assert_eq!(signed, loose);
+    assert!(
+        signed
+            .iter()
+            .any(|h| h.4.as_deref() == Some("eurostar-checks"))
+    );
+}

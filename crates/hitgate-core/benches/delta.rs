@@ -73,6 +73,7 @@ fn bench(c: &mut Criterion) {
                 bundle::write_config(
                     version,
                     &Config::default(),
+                    &hitgate_core::place::Places::none(),
                     &Policy::brussels(),
                     &[("l", SPEC)],
                     entries,
@@ -99,7 +100,7 @@ fn bench(c: &mut Criterion) {
         b.set_filter(&mut active.filter);
         b.set_fences(&mut active.fences);
         let s = signed::open(&image1, &vk).unwrap();
-        let (wl, _) = signed::load_full(&s, 0, b, &mut Policy::new()).unwrap();
+        let (wl, _) = signed::load_full(&s, 0, b, &mut Policy::new(), &mut ()).unwrap();
         let mut standby = Storage::new(n + 50);
         let mut g = c.benchmark_group(format!("activate/{n}"));
         g.sample_size(10);
@@ -113,7 +114,7 @@ fn bench(c: &mut Criterion) {
                 );
                 b.set_filter(&mut standby.filter);
                 b.set_fences(&mut standby.fences);
-                signed::load_full(&s, 1, b, &mut Policy::new())
+                signed::load_full(&s, 1, b, &mut Policy::new(), &mut ())
                     .unwrap()
                     .0
                     .len()

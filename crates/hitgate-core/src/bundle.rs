@@ -26,14 +26,15 @@ use serde::{Deserialize, Serialize};
 use crate::budget::{Budget, Budgets};
 use crate::distance::Tolerance;
 use crate::list::{ListEntry, ListId, ListSpec, Priority};
+use crate::place::{MAX_VERTICES, Offsets, Operation, Places, Schedule, Zone};
 use crate::plate::{Country, Plate};
 use crate::policy::{Action, CameraPattern, Policy, Rule, Set};
-use crate::read::{Position, Read};
+use crate::read::{CameraId, Position, Read};
 use crate::unit::{Config, Mode};
 use crate::watchlist::{InsertError, ListError, WatchlistBuilder};
 
 /// Version of the bundle format.
-pub const BUNDLE_VERSION: u8 = 3;
+pub const BUNDLE_VERSION: u8 = 4;
 
 /// The longest encoded record, delimiter included.
 pub const MAX_RECORD: usize = 512;
@@ -54,6 +55,9 @@ pub enum Record<'a> {
         lists: u8,
         /// Number of [`Record::Entry`] records.
         entries: u32,
+        /// Number of [`Record::Place`] records, right after the settings
+        /// (version 4).
+        places: u16,
     },
     /// A rule of the decision matrix, in order.
     #[serde(borrow)]
@@ -128,6 +132,222 @@ pub enum Record<'a> {
         /// List id.
         list: u8,
     },
+    /// A zone, schedule, operation, camera position or UTC offset the
+    /// rules refer to ([`place`](crate::place)), in id order per kind.
+    #[serde(borrow)]
+    Place(PlaceRecord<'a>),
+}
+
+/// A place in a bundle (see [`place`](crate::place) for each field).
+// Decoded in place, one at a time: the polygon's size is the record's.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlaceRecord<'a> {
+    /// A UTC offset from `from` (ms), in minutes.
+    Offset {
+        /// Start, ms since the Unix epoch.
+        from: u64,
+        /// Minutes east of UTC.
+        minutes: i16,
+    },
+    /// A circle: centre (degrees × 10⁷) and radius (m).
+    Circle {
+        /// Its name.
+        name: &'a str,
+        /// Centre latitude.
+        lat: i32,
+        /// Centre longitude.
+        lon: i32,
+        /// Radius, metres.
+        radius_m: u32,
+    },
+    /// A polygon, (latitude, longitude) × 10⁷ in order.
+    Polygon {
+        /// Its name.
+        name: &'a str,
+        /// Its points.
+        points: heapless::Vec<(i32, i32), MAX_VERTICES>,
+    },
+    /// A schedule.
+    Schedule {
+        /// Its name.
+        name: &'a str,
+        /// Days, bit 0 Monday.
+        days: u8,
+        /// Start, minutes after local midnight.
+        from: u16,
+        /// End, exclusive.
+        to: u16,
+    },
+    /// An operation.
+    Operation {
+        /// Its name.
+        name: &'a str,
+        /// Start, ms.
+        start: u64,
+        /// End, ms, exclusive.
+        end: u64,
+    },
+    /// A fixed camera's position.
+    Camera {
+        /// Camera id.
+        id: &'a str,
+        /// Latitude × 10⁷.
+        lat: i32,
+        /// Longitude × 10⁷.
+        lon: i32,
+    },
+}
+
+/// Where a loader puts the places of a bundle: [`PlaceBuf`], or `()` for a
+/// unit that keeps none (it refuses a bundle that has some).
+pub trait PlaceStore {
+    /// Keeps one place; the error names what is wrong or full.
+    fn put(&mut self, place: &PlaceRecord<'_>) -> Result<(), &'static str>;
+}
+
+impl PlaceStore for () {
+    fn put(&mut self, _: &PlaceRecord<'_>) -> Result<(), &'static str> {
+        Err("places (this unit keeps none)")
+    }
+}
+
+/// Fixed storage for the places of a bundle: `Z` zones, `S` schedules,
+/// `O` operations, `C` camera positions, and up to
+/// [`MAX_OFFSETS`](crate::place::MAX_OFFSETS) UTC offsets.
+#[derive(Debug, Default)]
+pub struct PlaceBuf<const Z: usize, const S: usize, const O: usize, const C: usize> {
+    zones: heapless::Vec<Zone, Z>,
+    schedules: heapless::Vec<Schedule, S>,
+    operations: heapless::Vec<Operation, O>,
+    cameras: heapless::Vec<(CameraId, Position), C>,
+    offsets: heapless::Vec<(u64, i16), { crate::place::MAX_OFFSETS }>,
+    clock: Offsets,
+}
+
+impl<const Z: usize, const S: usize, const O: usize, const C: usize> PlaceBuf<Z, S, O, C> {
+    /// Empty storage.
+    pub const fn new() -> Self {
+        Self {
+            zones: heapless::Vec::new(),
+            schedules: heapless::Vec::new(),
+            operations: heapless::Vec::new(),
+            cameras: heapless::Vec::new(),
+            offsets: heapless::Vec::new(),
+            clock: Offsets::EMPTY,
+        }
+    }
+
+    /// The places, as a unit takes them ([`Unit::set_places`](crate::unit::Unit::set_places)).
+    pub fn places(&self) -> Places<'_> {
+        Places {
+            zones: &self.zones,
+            schedules: &self.schedules,
+            operations: &self.operations,
+            cameras: &self.cameras,
+            offsets: &self.clock,
+        }
+    }
+}
+
+impl<const Z: usize, const S: usize, const O: usize, const C: usize> PlaceStore
+    for PlaceBuf<Z, S, O, C>
+{
+    fn put(&mut self, place: &PlaceRecord<'_>) -> Result<(), &'static str> {
+        let pos = |lat, lon| Position {
+            lat_e7: lat,
+            lon_e7: lon,
+        };
+        match place {
+            PlaceRecord::Offset { from, minutes } => {
+                self.offsets
+                    .push((*from, *minutes))
+                    .map_err(|_| "offsets")?;
+                self.clock = Offsets::new(&self.offsets).ok_or("offsets")?;
+            }
+            PlaceRecord::Circle {
+                name,
+                lat,
+                lon,
+                radius_m,
+            } => {
+                let z = Zone::circle(name, pos(*lat, *lon), *radius_m).map_err(|_| "zone")?;
+                self.zones.push(z).map_err(|_| "zones")?;
+            }
+            PlaceRecord::Polygon { name, points } => {
+                let mut pts: heapless::Vec<Position, MAX_VERTICES> = heapless::Vec::new();
+                for &(lat, lon) in points {
+                    pts.push(pos(lat, lon)).map_err(|_| "zone")?;
+                }
+                let z = Zone::polygon(name, &pts).map_err(|_| "zone")?;
+                self.zones.push(z).map_err(|_| "zones")?;
+            }
+            PlaceRecord::Schedule {
+                name,
+                days,
+                from,
+                to,
+            } => {
+                let s = Schedule::new(name, *days, *from, *to).map_err(|_| "schedule")?;
+                self.schedules.push(s).map_err(|_| "schedules")?;
+            }
+            PlaceRecord::Operation { name, start, end } => {
+                let o = Operation::new(name, *start, *end).ok_or("operation")?;
+                self.operations.push(o).map_err(|_| "operations")?;
+            }
+            PlaceRecord::Camera { id, lat, lon } => {
+                let c = CameraId::new(id).map_err(|_| "camera")?;
+                self.cameras
+                    .push((c, pos(*lat, *lon)))
+                    .map_err(|_| "cameras")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'a> PlaceRecord<'a> {
+    /// Every place of `places` as records, offsets first, then zones,
+    /// schedules, operations and cameras, each kind in id order.
+    pub fn all(places: &'a Places<'a>) -> impl Iterator<Item = PlaceRecord<'a>> + 'a {
+        let offsets = places
+            .offsets
+            .iter()
+            .map(|&(from, minutes)| PlaceRecord::Offset { from, minutes });
+        let zones = places.zones.iter().map(|z| match z.as_circle() {
+            Some((c, radius_m)) => PlaceRecord::Circle {
+                name: z.name.as_str(),
+                lat: c.lat_e7,
+                lon: c.lon_e7,
+                radius_m,
+            },
+            None => PlaceRecord::Polygon {
+                name: z.name.as_str(),
+                points: z.points().iter().map(|p| (p.lat_e7, p.lon_e7)).collect(),
+            },
+        });
+        let schedules = places.schedules.iter().map(|s| PlaceRecord::Schedule {
+            name: s.name.as_str(),
+            days: s.days,
+            from: s.from,
+            to: s.to,
+        });
+        let operations = places.operations.iter().map(|o| PlaceRecord::Operation {
+            name: o.name.as_str(),
+            start: o.start,
+            end: o.end,
+        });
+        let cameras = places.cameras.iter().map(|(c, p)| PlaceRecord::Camera {
+            id: c.as_str(),
+            lat: p.lat_e7,
+            lon: p.lon_e7,
+        });
+        offsets
+            .chain(zones)
+            .chain(schedules)
+            .chain(operations)
+            .chain(cameras)
+    }
 }
 
 /// The unit's settings in a bundle (see [`Config`] for each field).
@@ -203,6 +423,12 @@ pub struct RuleRecord<'a> {
     pub cameras: heapless::Vec<&'a str, 4>,
     /// 0 drop, 1 review, 2 dispatch.
     pub action: u8,
+    /// [`Rule::zones`] (version 4).
+    pub zones: u64,
+    /// [`Rule::schedules`].
+    pub schedules: u16,
+    /// [`Rule::operation`].
+    pub operation: Option<u8>,
 }
 
 impl<'a> RuleRecord<'a> {
@@ -220,6 +446,9 @@ impl<'a> RuleRecord<'a> {
                 Action::Review => 1,
                 Action::Dispatch => 2,
             },
+            zones: r.zones,
+            schedules: r.schedules,
+            operation: r.operation,
         }
     }
 
@@ -237,6 +466,9 @@ impl<'a> RuleRecord<'a> {
         rule.lists = Set::from_bits(self.lists)?;
         rule.also_local = self.also_local;
         rule.kinds = Set::from_bits(self.kinds)?;
+        rule.zones = self.zones;
+        rule.schedules = self.schedules;
+        rule.operation = self.operation;
         for c in &self.cameras {
             let mut p = heapless::String::new();
             p.push_str(c).ok()?;
@@ -377,9 +609,8 @@ pub enum BundleError {
     TooLong,
     /// A frame is not valid COBS or not a record.
     Corrupt,
-    /// A rule tests a zone, a schedule or an operation, which a bundle
-    /// does not carry (yet): written without them it would apply
-    /// everywhere and always.
+    /// A rule names a zone, schedule or operation the bundle does not
+    /// hold.
     Places,
 }
 
@@ -388,9 +619,7 @@ impl core::fmt::Display for BundleError {
         f.write_str(match self {
             Self::TooLong => "bundle record too long",
             Self::Corrupt => "corrupt bundle record",
-            Self::Places => {
-                "a rule tests a zone, a schedule or an operation, which a bundle does not carry"
-            }
+            Self::Places => "a rule names a zone, schedule or operation the bundle does not hold",
         })
     }
 }
@@ -407,18 +636,32 @@ pub fn encode<'b>(rec: &Record<'_>, buf: &'b mut [u8]) -> Result<&'b mut [u8], B
 /// bundle with reads follows them with its reads and [`Record::End`]; the
 /// body of a signed image ([`signed`](crate::signed)) with
 /// [`Record::End`] alone.
+#[allow(clippy::too_many_arguments)] // one per part of a bundle, in its order
 pub fn write_config<E: From<BundleError>>(
     list_version: u32,
     config: &Config,
+    places: &Places<'_>,
     policy: &Policy,
     lists: &[(&str, ListSpec)],
     entries: &[ListEntry],
     mut put: impl FnMut(&[u8]) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut buf = [0u8; MAX_RECORD];
-    if policy.rules.iter().any(Rule::uses_places) {
+    // A rule naming a place the bundle does not hold would never apply.
+    let (z, s, o) = (
+        places.zones.len(),
+        places.schedules.len(),
+        places.operations.len(),
+    );
+    let beyond = |r: &Rule| {
+        (z < 64 && r.zones >> z != 0)
+            || (s < 16 && r.schedules >> s != 0)
+            || r.operation.is_some_and(|i| usize::from(i) >= o)
+    };
+    if policy.rules.iter().any(beyond) {
         return Err(BundleError::Places.into());
     }
+    let count = PlaceRecord::all(places).count();
     let mut put = |rec: &Record<'_>| -> Result<(), E> { put(encode(rec, &mut buf)?) };
     put(&Record::Header {
         bundle_version: BUNDLE_VERSION,
@@ -426,8 +669,12 @@ pub fn write_config<E: From<BundleError>>(
         rules: u8::try_from(policy.rules.len()).map_err(|_| BundleError::TooLong)?,
         lists: u8::try_from(lists.len()).map_err(|_| BundleError::TooLong)?,
         entries: u32::try_from(entries.len()).map_err(|_| BundleError::TooLong)?,
+        places: u16::try_from(count).map_err(|_| BundleError::TooLong)?,
     })?;
     put(&Record::Config(ConfigRecord::from(config)))?;
+    for p in PlaceRecord::all(places) {
+        put(&Record::Place(p))?;
+    }
     for r in &policy.rules {
         put(&Record::Rule(RuleRecord::of(r)))?;
     }
@@ -590,18 +837,30 @@ pub struct Loaded {
 /// the end record, are the caller's to read with the same `reader`.
 pub fn load<const N: usize, E>(
     reader: &mut Reader<N>,
-    mut fill: impl FnMut(&mut [u8]) -> Result<usize, E>,
+    fill: impl FnMut(&mut [u8]) -> Result<usize, E>,
     lists: &mut WatchlistBuilder<'_>,
     policy: &mut Policy,
 ) -> Result<Loaded, LoadError<E>> {
-    let (list_version, rules, list_count, entries) = match reader.next(&mut fill)? {
+    load_with_places(reader, fill, lists, policy, &mut ())
+}
+
+/// [`load`], keeping the bundle's places in `places` (a [`PlaceBuf`]).
+pub fn load_with_places<const N: usize, E>(
+    reader: &mut Reader<N>,
+    mut fill: impl FnMut(&mut [u8]) -> Result<usize, E>,
+    lists: &mut WatchlistBuilder<'_>,
+    policy: &mut Policy,
+    places: &mut dyn PlaceStore,
+) -> Result<Loaded, LoadError<E>> {
+    let (list_version, rules, list_count, entries, place_count) = match reader.next(&mut fill)? {
         Some(Record::Header {
             bundle_version: BUNDLE_VERSION,
             list_version,
             rules,
             lists,
             entries,
-        }) => (list_version, rules, lists, entries),
+            places,
+        }) => (list_version, rules, lists, entries, places),
         Some(Record::Header { bundle_version, .. }) => {
             return Err(LoadError::Version(bundle_version));
         }
@@ -611,6 +870,12 @@ pub fn load<const N: usize, E>(
         Some(Record::Config(c)) => Config::from(&c),
         _ => return Err(LoadError::Expected("the settings")),
     };
+    for _ in 0..place_count {
+        match reader.next(&mut fill)? {
+            Some(Record::Place(p)) => places.put(&p).map_err(LoadError::Full)?,
+            _ => return Err(LoadError::Expected("a place")),
+        }
+    }
     for _ in 0..rules {
         match reader.next(&mut fill)? {
             Some(Record::Rule(r)) => {
@@ -754,6 +1019,7 @@ pub(crate) mod tests {
                 rules: 4,
                 lists: 1,
                 entries: 1,
+                places: 0,
             },
             Record::Config(ConfigRecord::from(&Config::default())),
             Record::Rule(RuleRecord::of(&brussels.rules[1])),
@@ -802,9 +1068,9 @@ pub(crate) mod tests {
     /// COBS (a code byte per run: its length + 1, a zero ending it); the
     /// same bytes are in docs/formats.md.
     const GOLDEN: [&[u8]; 6] = [
-        // Header { version 3, lists version 7, 1 rule, 1 list, 1 entry }:
-        // 00 03 07 01 01 01.
-        &[0x01, 0x06, 0x03, 0x07, 0x01, 0x01, 0x01, 0x00],
+        // Header { version 4, lists version 7, 1 rule, 1 list, 1 entry, no
+        // place }: 00 04 07 01 01 01 00.
+        &[0x01, 0x06, 0x04, 0x07, 0x01, 0x01, 0x01, 0x01, 0x00],
         // Config (variant 6), the defaults: consensus 01, 2,000 ms D0 0F,
         // five times 2,400,000 ms 80 BE 92 01, 300,000 E0 A7 12, 60,000
         // E0 D4 03, budgets None, (20, 60), (10, 20), None, None, support 2.
@@ -814,10 +1080,11 @@ pub(crate) mod tests {
             0xE0, 0xD4, 0x03, 0x07, 0x01, 0x14, 0x3C, 0x01, 0x0A, 0x14, 0x01, 0x02, 0x02, 0x00,
         ],
         // Rule (1) "p0-p1": priorities 0b11, no lists, also_local None, no
-        // kinds, no cameras, dispatch (2).
+        // kinds, no cameras, dispatch (2), no zone, no schedule, no
+        // operation (00 00 00).
         &[
             0x09, 0x01, 0x05, b'p', b'0', b'-', b'p', b'1', 0x03, 0x01, 0x01, 0x01, 0x02, 0x02,
-            0x00,
+            0x01, 0x01, 0x01, 0x00,
         ],
         // List (2): 1 look-alike, no edit, from 5 characters; not local;
         // named "stolen": 02 01 00 05 00 06 73 74 6F 6C 65 6E.
@@ -837,11 +1104,12 @@ pub(crate) mod tests {
     fn golden_records() -> [Record<'static>; 6] {
         [
             Record::Header {
-                bundle_version: 3,
+                bundle_version: 4,
                 list_version: 7,
                 rules: 1,
                 lists: 1,
                 entries: 1,
+                places: 0,
             },
             Record::Config(ConfigRecord::from(&Config::DEFAULT)),
             Record::End,
@@ -1010,6 +1278,7 @@ pub(crate) mod tests {
             rules: 0,
             lists: 1,
             entries,
+            places: 0,
         };
         let config = Record::Config(ConfigRecord::from(&Config::DEFAULT));
         let spec = ListSpec {
@@ -1030,12 +1299,12 @@ pub(crate) mod tests {
             Err(LoadError::Expected("the header"))
         );
         assert_eq!(
-            run(&frames(&[header(3, 0), list.clone()])),
+            run(&frames(&[header(4, 0), list.clone()])),
             Err(LoadError::Expected("the settings"))
         );
         assert_eq!(
             run(&frames(&[
-                header(3, 1),
+                header(4, 1),
                 config.clone(),
                 list.clone(),
                 entry("1ABC234", 9)
@@ -1044,7 +1313,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             run(&frames(&[
-                header(3, 2),
+                header(4, 2),
                 config.clone(),
                 list.clone(),
                 entry("1ABC234", 1),
@@ -1054,7 +1323,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             run(&frames(&[
-                header(3, 1),
+                header(4, 1),
                 config.clone(),
                 list.clone(),
                 entry("1ABC234", 1)
@@ -1062,7 +1331,7 @@ pub(crate) mod tests {
             Ok(1)
         );
         // Truncated in the middle of the entries.
-        let whole = frames(&[header(3, 1), config, list, entry("1ABC234", 1)]);
+        let whole = frames(&[header(4, 1), config, list, entry("1ABC234", 1)]);
         assert!(matches!(
             run(&whole[..whole.len() - 3]),
             Err(LoadError::Read(ReadFailure::Bundle(BundleError::Corrupt)))

@@ -136,6 +136,7 @@ impl core::error::Error for ZoneError {}
 enum Shape {
     Circle {
         centre: Position,
+        radius_m: u32,
         /// Radius in units of 10⁻⁷ degree of latitude, squared.
         r2: i64,
         /// cos(latitude) × 2¹⁶.
@@ -238,6 +239,7 @@ impl Zone {
             name: name(zone),
             shape: Shape::Circle {
                 centre,
+                radius_m,
                 r2: r * r,
                 cos_q16,
             },
@@ -308,6 +310,24 @@ impl Zone {
         })
     }
 
+    /// A circle's centre and radius (m); `None` for a polygon.
+    pub fn as_circle(&self) -> Option<(Position, u32)> {
+        match &self.shape {
+            Shape::Circle {
+                centre, radius_m, ..
+            } => Some((*centre, *radius_m)),
+            Shape::Polygon(_) => None,
+        }
+    }
+
+    /// A polygon's points (empty for a circle).
+    pub fn points(&self) -> &[Position] {
+        match &self.shape {
+            Shape::Polygon(p) => p,
+            Shape::Circle { .. } => &[],
+        }
+    }
+
     /// True when `p` is inside (or on the edge).
     pub fn contains(&self, p: Position) -> bool {
         let [min_lat, min_lon, max_lat, max_lon] = self.bbox;
@@ -319,6 +339,7 @@ impl Zone {
                 centre,
                 r2,
                 cos_q16,
+                ..
             } => {
                 let dlat = i64::from(p.lat_e7) - i64::from(centre.lat_e7);
                 let dlon = ((i64::from(p.lon_e7) - i64::from(centre.lon_e7)) * cos_q16) >> 16;
@@ -431,6 +452,14 @@ impl Schedule {
 pub struct Offsets(heapless::Vec<(u64, i16), MAX_OFFSETS>);
 
 impl Offsets {
+    /// No offsets: UTC.
+    pub const EMPTY: Self = Self(heapless::Vec::new());
+
+    /// The offsets and the dates they start, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &(u64, i16)> {
+        self.0.iter()
+    }
+
     /// From `(start ms, offset in minutes)` pairs; `None` when there are
     /// more than [`MAX_OFFSETS`], when the starts do not increase, or an
     /// offset is beyond ±18 hours.
@@ -511,7 +540,7 @@ pub struct Places<'a> {
 }
 
 /// No offsets: local time is UTC.
-pub static NO_OFFSETS: Offsets = Offsets(heapless::Vec::new());
+pub static NO_OFFSETS: Offsets = Offsets::EMPTY;
 
 impl Default for Places<'_> {
     fn default() -> Self {

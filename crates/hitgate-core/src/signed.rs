@@ -64,7 +64,7 @@ use ed25519_dalek::{Signature, Signer};
 /// no dependency of its own to hold its provisioned key.
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
 
-use crate::bundle::{self, LoadError, MAX_RECORD, Reader, Record};
+use crate::bundle::{self, LoadError, MAX_RECORD, PlaceStore, Reader, Record};
 use crate::policy::Policy;
 use crate::unit::Config;
 use crate::uplink::{MAX_MESSAGE, StatusRecord};
@@ -412,15 +412,18 @@ fn body_error(e: LoadError<core::convert::Infallible>) -> TrustError {
     }
 }
 
-/// Builds the lists, the matrix and the settings of a verified full image
-/// into `lists` (fresh storage, not the active one) and `policy`
-/// (replaced), if its version is newer than `active` (0: none in force).
-/// On `Err` nothing the unit uses has changed.
+/// Builds the lists, the matrix, the settings and the places of a verified
+/// full image into `lists` (fresh storage, not the active one), `policy`
+/// (replaced) and `places` (fresh storage; `&mut ()` for a unit that keeps
+/// none, which refuses an image that has some), if its version is newer
+/// than `active` (0: none in force). On `Err` nothing the unit uses has
+/// changed.
 pub fn load_full<'b>(
     signed: &Signed<'_>,
     active: u32,
     mut lists: WatchlistBuilder<'b>,
     policy: &mut Policy,
+    places: &mut dyn PlaceStore,
 ) -> Result<(Watchlist<'b>, Config), TrustError> {
     let h = &signed.header;
     if h.kind != Kind::Full {
@@ -430,8 +433,8 @@ pub fn load_full<'b>(
     let mut reader = Reader::<MAX_RECORD>::new();
     let mut src = bundle::slice_source(signed.body, MAX_RECORD);
     let mut matrix = Policy::new();
-    let loaded =
-        bundle::load(&mut reader, &mut src, &mut lists, &mut matrix).map_err(body_error)?;
+    let loaded = bundle::load_with_places(&mut reader, &mut src, &mut lists, &mut matrix, places)
+        .map_err(body_error)?;
     if loaded.list_version != h.version {
         return Err(TrustError::Body(
             "the bundle header's version is not the image's",
@@ -562,14 +565,14 @@ mod tests {
             doc_hex("signed-signature"),
         ]
         .concat();
-        assert_eq!(n, 224);
+        assert_eq!(n, 228);
         assert_eq!(&out[..n], want.as_slice());
         let s = open(&want, &key.verifying_key()).unwrap();
         assert_eq!((s.header, s.body), (head, body.as_slice()));
         let (mut entries, mut index) = ([Entry::EMPTY; 2], [0u32; 2]);
         let b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
         let mut policy = Policy::new();
-        let (wl, _) = load_full(&s, 6, b, &mut policy).unwrap();
+        let (wl, _) = load_full(&s, 6, b, &mut policy, &mut ()).unwrap();
         assert_eq!((wl.version(), wl.len(), policy.rules.len()), (7, 1, 1));
     }
 

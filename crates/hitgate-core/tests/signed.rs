@@ -64,6 +64,7 @@ fn full_body(version: u32, entries: &[ListEntry]) -> Vec<u8> {
         bundle::write_config(
             version,
             &Config::default(),
+            &hitgate_core::place::Places::none(),
             &Policy::brussels(),
             &SPECS,
             entries,
@@ -163,7 +164,7 @@ fn active<'s>(store: &'s mut Storage, key: &SigningKey) -> (Watchlist<'s>, Answe
     let image = full_image(5, &base_entries(), key);
     let s = signed::open(&image, &key.verifying_key()).unwrap();
     let mut policy = Policy::new();
-    let (wl, config) = signed::load_full(&s, 0, store.builder(), &mut policy).unwrap();
+    let (wl, config) = signed::load_full(&s, 0, store.builder(), &mut policy, &mut ()).unwrap();
     assert_eq!(config, Config::default());
     assert_eq!(policy, Policy::brussels());
     assert_eq!(wl.version(), 5);
@@ -187,7 +188,13 @@ fn try_image(image: &[u8], key: &SigningKey, active: &Watchlist<'_>) -> Result<u
     match s.header.kind {
         signed::Kind::Full => {
             let mut policy = Policy::new();
-            let (wl, _) = signed::load_full(&s, active.version(), standby.builder(), &mut policy)?;
+            let (wl, _) = signed::load_full(
+                &s,
+                active.version(),
+                standby.builder(),
+                &mut policy,
+                &mut (),
+            )?;
             Ok(wl.version())
         }
         _ => {
@@ -347,7 +354,8 @@ fn a_delta_makes_the_lists_of_the_full_image_of_its_version() {
     let full = full_image(6, &want, &k);
     let s = signed::open(&full, &k.verifying_key()).unwrap();
     let mut other = Storage::new(16);
-    let (from_full, _) = signed::load_full(&s, 5, other.builder(), &mut Policy::new()).unwrap();
+    let (from_full, _) =
+        signed::load_full(&s, 5, other.builder(), &mut Policy::new(), &mut ()).unwrap();
     assert_eq!(contents(&next), contents(&from_full));
     let probes = [PROBES.as_slice(), &["LOCAL2", "2XYZ98"]].concat();
     assert_eq!(answers(&next, &probes), answers(&from_full, &probes));
@@ -413,7 +421,7 @@ proptest! {
         let mut s1 = Storage::new(64);
         let img = full_image(1, &base, &k);
         let s = signed::open(&img, &k.verifying_key()).unwrap();
-        let (wl, _) = signed::load_full(&s, 0, s1.builder(), &mut Policy::new()).unwrap();
+        let (wl, _) = signed::load_full(&s, 0, s1.builder(), &mut Policy::new(), &mut ()).unwrap();
 
         let img = delta_image(1, 2, &removes, &adds, &k);
         let s = signed::open(&img, &k.verifying_key()).unwrap();
@@ -426,7 +434,7 @@ proptest! {
         let img = full_image(2, &want, &k);
         let s = signed::open(&img, &k.verifying_key()).unwrap();
         let mut s3 = Storage::new(64);
-        let (full, _) = signed::load_full(&s, 1, s3.builder(), &mut Policy::new()).unwrap();
+        let (full, _) = signed::load_full(&s, 1, s3.builder(), &mut Policy::new(), &mut ()).unwrap();
         prop_assert_eq!(contents(&next), contents(&full));
         let probes: Vec<&str> = probes.iter().map(String::as_str).collect();
         prop_assert_eq!(answers(&next, &probes), answers(&full, &probes));

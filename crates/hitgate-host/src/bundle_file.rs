@@ -95,6 +95,7 @@ pub fn prepare(
         bundle::write_config(
             version,
             &pf.config,
+            &pf.places.view(),
             &pf.policy,
             &specs,
             &lists.entries,

@@ -58,7 +58,7 @@ pub struct PolicyFile {
 
 /// The places of a policy file, owned; [`PlacesData::view`] lends them to
 /// a unit.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlacesData {
     /// Zones, by id.
     pub zones: Vec<Zone>,
@@ -70,6 +70,53 @@ pub struct PlacesData {
     pub cameras: Vec<(CameraId, Position)>,
     /// UTC offsets with their start dates.
     pub offsets: Offsets,
+}
+
+/// Places read from a bundle or a signed image, kept on the host without
+/// the fixed limits of a unit (beyond the core's own).
+impl hitgate_core::bundle::PlaceStore for PlacesData {
+    fn put(&mut self, place: &hitgate_core::bundle::PlaceRecord<'_>) -> Result<(), &'static str> {
+        use hitgate_core::bundle::PlaceRecord as P;
+        let pos = |lat, lon| Position {
+            lat_e7: lat,
+            lon_e7: lon,
+        };
+        match place {
+            P::Offset { from, minutes } => {
+                let mut all: Vec<(u64, i16)> = self.offsets.iter().copied().collect();
+                all.push((*from, *minutes));
+                self.offsets = Offsets::new(&all).ok_or("offsets")?;
+            }
+            P::Circle {
+                name,
+                lat,
+                lon,
+                radius_m,
+            } => self
+                .zones
+                .push(Zone::circle(name, pos(*lat, *lon), *radius_m).map_err(|_| "zone")?),
+            P::Polygon { name, points } => {
+                let pts: Vec<Position> = points.iter().map(|&(a, b)| pos(a, b)).collect();
+                self.zones
+                    .push(Zone::polygon(name, &pts).map_err(|_| "zone")?);
+            }
+            P::Schedule {
+                name,
+                days,
+                from,
+                to,
+            } => self
+                .schedules
+                .push(Schedule::new(name, *days, *from, *to).map_err(|_| "schedule")?),
+            P::Operation { name, start, end } => self
+                .operations
+                .push(Operation::new(name, *start, *end).ok_or("operation")?),
+            P::Camera { id, lat, lon } => self
+                .cameras
+                .push((CameraId::new(id).map_err(|_| "camera")?, pos(*lat, *lon))),
+        }
+        Ok(())
+    }
 }
 
 impl PlacesData {

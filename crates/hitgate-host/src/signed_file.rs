@@ -19,7 +19,7 @@ use hitgate_core::watchlist::{Entry, Watchlist, WatchlistBuilder};
 use serde::Serialize;
 
 use crate::lists::ListsData;
-use crate::policy_file::{ListDecl, PolicyFile};
+use crate::policy_file::{ListDecl, PlacesData, PolicyFile};
 
 const SECRET_TAG: &str = "hitgate-ed25519-secret";
 const PUBLIC_TAG: &str = "hitgate-ed25519-public";
@@ -151,6 +151,7 @@ pub fn build_image(
         bundle::write_config(
             version,
             &pf.config,
+            &pf.places.view(),
             &pf.policy,
             &specs,
             &lists.entries,
@@ -183,6 +184,8 @@ pub struct Contents {
     pub lists: Vec<ListDecl>,
     /// The entries, in image order.
     pub entries: Vec<ListEntry>,
+    /// The zones, schedules, operations, camera positions and offsets.
+    pub places: PlacesData,
 }
 
 fn body_reader(
@@ -207,6 +210,7 @@ pub fn decode_full(s: &Signed<'_>) -> Result<Contents> {
         policy: Policy::new(),
         lists: Vec::new(),
         entries: Vec::new(),
+        places: PlacesData::default(),
     };
     while let Some(rec) = reader.next(&mut src).map_err(|e| anyhow!("{e}"))? {
         match rec {
@@ -233,6 +237,12 @@ pub fn decode_full(s: &Signed<'_>) -> Result<Contents> {
                 let e = rec.as_entry().unwrap_or(Err("entry"));
                 c.entries
                     .push(e.map_err(|f| anyhow!("an entry's {f} is out of range"))?);
+            }
+            Record::Place(p) => {
+                use hitgate_core::bundle::PlaceStore as _;
+                c.places
+                    .put(&p)
+                    .map_err(|what| anyhow!("a place that does not fit: {what}"))?;
             }
             Record::End => break,
             _ => bail!("a record a full image does not hold"),
@@ -299,8 +309,9 @@ pub fn verify(path: &Path, key: &VerifyingKey, active: Option<u32>) -> Result<St
                 &mut store.index,
                 ConfusionClasses::default(),
             );
-            let (wl, _) = signed::load_full(&s, 0, b, &mut Policy::new())
-                .map_err(|e| anyhow!("{}: refused: {e}", path.display()))?;
+            let (wl, _) =
+                signed::load_full(&s, 0, b, &mut Policy::new(), &mut PlacesData::default())
+                    .map_err(|e| anyhow!("{}: refused: {e}", path.display()))?;
             Ok(format!(
                 "verified: full image, version {}, {} entries on {} lists, signed by {}",
                 h.version,
@@ -387,9 +398,9 @@ pub fn make_delta(from: &[u8], to: &[u8], key: &SigningKey) -> Result<(Vec<u8>, 
             cb.lists.iter().map(|d| &d.name).collect::<Vec<_>>()
         );
     }
-    if ca.config != cb.config || ca.policy != cb.policy {
+    if ca.config != cb.config || ca.policy != cb.policy || ca.places != cb.places {
         bail!(
-            "the settings or the matrix differ: a delta carries entries only; send the full image"
+            "the settings, the matrix or the places differ: a delta carries entries only; send the full image"
         );
     }
     let old: BTreeSet<_> = ca.entries.iter().map(whole).collect();
@@ -503,7 +514,8 @@ pub fn provision(
         &mut store.index,
         ConfusionClasses::default(),
     );
-    let (wl, config) = signed::load_full(&s, 0, builder, &mut policy)
+    let mut places = PlacesData::default();
+    let (wl, config) = signed::load_full(&s, 0, builder, &mut policy, &mut places)
         .map_err(|e| anyhow!("{}: refused: {e}", bundle.display()))?;
     let mut entries = entries_of(&wl);
     let mut version = wl.version();
@@ -546,8 +558,7 @@ pub fn provision(
         lists: contents.lists.clone(),
         config,
         policy,
-        // Images carry no places (yet): their rules test none.
-        places: crate::policy_file::PlacesData::default(),
+        places,
     };
     let data = ListsData {
         decls: contents.lists,

@@ -10,8 +10,11 @@
 //! 5.5 KiB for the stack. A unit that small needs a larger RAM to check
 //! what it is told.
 
-use hitgate_core::bundle::{MAX_RECORD, Reader};
+#[cfg(not(board_small))]
+use hitgate_core::bundle::PlaceBuf;
+use hitgate_core::bundle::Reader;
 use hitgate_core::confusion::ConfusionClasses;
+use hitgate_core::place::Places;
 use hitgate_core::policy::Policy;
 use hitgate_core::unit::Config;
 use hitgate_core::watchlist::{Entry, Watchlist, WatchlistBuilder};
@@ -31,7 +34,13 @@ static POLICY: ConstStaticCell<Policy> = ConstStaticCell::new(Policy::new());
 
 /// The lists in force, the matrix, the settings, and the stream the reads
 /// come from (read with `reader`).
-pub type Loaded = (Watchlist<'static>, &'static Policy, Config, HostFile);
+pub type Loaded = (
+    Watchlist<'static>,
+    &'static Policy,
+    Config,
+    Places<'static>,
+    HostFile,
+);
 
 fn builder() -> WatchlistBuilder<'static> {
     let mut builder = WatchlistBuilder::new(
@@ -44,7 +53,7 @@ fn builder() -> WatchlistBuilder<'static> {
 }
 
 #[cfg(board_small)]
-pub fn load(outbox: &mut Uplink, reader: &mut Reader<MAX_RECORD>) -> Result<Loaded, Error> {
+pub fn load(outbox: &mut Uplink, reader: &mut Reader<READ_BUF>) -> Result<Loaded, Error> {
     use hitgate_core::bundle::{self, LoadError, ReadFailure};
     let mut input = HostFile::open_read("bundle.bin\0").map_err(|_| Error::File("bundle.bin"))?;
     let policy = POLICY.take();
@@ -71,7 +80,7 @@ pub fn load(outbox: &mut Uplink, reader: &mut Reader<MAX_RECORD>) -> Result<Load
         watchlist.version(),
         watchlist.len()
     );
-    Ok((watchlist, policy, loaded.config, input))
+    Ok((watchlist, policy, loaded.config, Places::none(), input))
 }
 
 #[cfg(not(board_small))]
@@ -82,6 +91,9 @@ mod signed_lists {
     /// The signed image, where a unit keeps it in flash (here read from the
     /// host at boot).
     static IMAGE_STORE: ConstStaticCell<[u8; IMAGE]> = ConstStaticCell::new([0; IMAGE]);
+    /// The zones, schedules, operations and camera positions of the image.
+    type Places = PlaceBuf<ZONES, SCHEDULES, OPERATIONS, CAMERA_POSITIONS>;
+    static PLACE_STORE: ConstStaticCell<Places> = ConstStaticCell::new(PlaceBuf::new());
     /// A delta and the storage apart from the lists in force that it is
     /// applied in.
     #[cfg(not(any(board_small, board_medium)))]
@@ -127,7 +139,7 @@ mod signed_lists {
         }
     }
 
-    pub fn load(outbox: &mut Uplink, _reader: &mut Reader<MAX_RECORD>) -> Result<Loaded, Error> {
+    pub fn load(outbox: &mut Uplink, _reader: &mut Reader<READ_BUF>) -> Result<Loaded, Error> {
         use hitgate_core::signed::{self, VerifyingKey};
         let input = HostFile::open_read("reads.bin\0").map_err(|_| Error::File("reads.bin"))?;
 
@@ -154,11 +166,13 @@ mod signed_lists {
             }
         };
         let policy = POLICY.take();
+        let places = PLACE_STORE.take();
         let builder = builder();
         // The image in force itself comes back at boot; an older one does not.
         let in_force = outbox.list_version();
-        let loaded =
-            measured(|| signed::load_full(&opened, in_force.saturating_sub(1), builder, policy));
+        let loaded = measured(|| {
+            signed::load_full(&opened, in_force.saturating_sub(1), builder, policy, places)
+        });
         let (watchlist, config) = match loaded {
             Ok(l) => l,
             Err(e) => {
@@ -214,7 +228,7 @@ mod signed_lists {
             watchlist.version(),
             watchlist.len()
         );
-        Ok((watchlist, policy, config, input))
+        Ok((watchlist, policy, config, places.places(), input))
     }
 }
 #[cfg(not(board_small))]

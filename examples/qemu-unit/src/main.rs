@@ -23,8 +23,8 @@
 //!
 //! | target | board | entries (+ filter) | signed image | passages | suppression | outbox | outbox flash |
 //! |---|---|---|---|---|---|---|---|
-//! | thumbv6m-none-eabi | micro:bit (16 KiB RAM) | 64 | none: an unsigned bundle (see `lists`) | 8 | 32 | 2 | none (RAM outbox) |
-//! | thumbv7m-none-eabi | LM3S6965 (64 KiB RAM) | 512 | 8 KiB | 16 | 128 | 16 | 7 × 1 KiB |
+//! | thumbv6m-none-eabi | micro:bit (16 KiB RAM) | 64 | none: an unsigned bundle (see `lists`) | 8 | 16 | 2 | none (RAM outbox) |
+//! | thumbv7m-none-eabi | LM3S6965 (64 KiB RAM) | 512 | 8 KiB | 16 | 96 | 16 | 7 × 1 KiB |
 //! | thumbv7em-none-eabihf | MPS2-AN386 (4 MiB RAM) | 16,384, twice (a delta) | 512 KiB + 64 KiB | 32 | 1,024 | 256 | 21 × 4 KiB |
 
 #![no_std]
@@ -57,7 +57,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::debug::{self, EXIT_FAILURE, EXIT_SUCCESS};
 use cortex_m_semihosting::hio;
 use embedded_hal::digital::OutputPin;
-use hitgate_core::bundle::{MAX_RECORD, ReadFailure, Reader, Record};
+use hitgate_core::bundle::{ReadFailure, Reader, Record};
 #[cfg(not(board_small))]
 use hitgate_core::signed::TrustError;
 use hitgate_core::{
@@ -75,11 +75,16 @@ use outbox::Uplink;
 mod size {
     pub const ENTRIES: usize = 64;
     pub const PASSAGES: usize = 8;
-    pub const SUPPRESSION: usize = 32;
+    // 16 re-alert slots: the rules' zone, schedule and operation fields
+    // took the RAM of 16 more.
+    pub const SUPPRESSION: usize = 16;
     pub const CAMERAS: usize = 4;
     // Two slots: the uplink here takes each hit at once, and the audit
     // chain's SHA-256 needs the stack (5.4 KiB deepest, of 5.7 KiB).
     pub const OUTBOX: usize = 2;
+    // A read record is under 100 bytes and a rule's under 200; the
+    // bundle's zones (up to 512 bytes) stay on the larger boards.
+    pub const READ_BUF: usize = 256;
 }
 #[cfg(board_medium)]
 mod size {
@@ -87,11 +92,18 @@ mod size {
     // verification takes must fit the 64 KiB beside them.
     pub const ENTRIES: usize = 512;
     pub const PASSAGES: usize = 16;
-    pub const SUPPRESSION: usize = 128;
+    // 96 re-alert slots: room for the stack of signature checks and of
+    // loading zones (13.7 KiB deepest).
+    pub const SUPPRESSION: usize = 96;
     pub const CAMERAS: usize = 16;
     pub const OUTBOX: usize = 16;
     pub const FLASH_PAGE: usize = 1_024;
     pub const IMAGE: usize = 8 * 1024;
+    pub const READ_BUF: usize = hitgate_core::bundle::MAX_RECORD;
+    pub const ZONES: usize = 4;
+    pub const SCHEDULES: usize = 4;
+    pub const OPERATIONS: usize = 2;
+    pub const CAMERA_POSITIONS: usize = 16;
 }
 #[cfg(not(any(board_small, board_medium)))]
 mod size {
@@ -105,6 +117,11 @@ mod size {
     pub const FLASH_PAGE: usize = 4_096;
     pub const IMAGE: usize = 512 * 1024;
     pub const DELTA: usize = 64 * 1024;
+    pub const READ_BUF: usize = hitgate_core::bundle::MAX_RECORD;
+    pub const ZONES: usize = 64;
+    pub const SCHEDULES: usize = 16;
+    pub const OPERATIONS: usize = 16;
+    pub const CAMERA_POSITIONS: usize = 64;
 }
 use size::*;
 
@@ -114,7 +131,7 @@ static SUPPRESS_STORE: ConstStaticCell<[SuppressSlot; SUPPRESSION]> =
     ConstStaticCell::new([SuppressSlot::EMPTY; SUPPRESSION]);
 static CAMERA_STORE: ConstStaticCell<[CameraStats; CAMERAS]> =
     ConstStaticCell::new([CameraStats::EMPTY; CAMERAS]);
-static READER: ConstStaticCell<Reader<MAX_RECORD>> = ConstStaticCell::new(Reader::new());
+static READER: ConstStaticCell<Reader<READ_BUF>> = ConstStaticCell::new(Reader::new());
 
 /// What can stop the firmware.
 #[derive(Debug)]
@@ -197,7 +214,7 @@ fn main() -> ! {
 }
 
 fn next<'r, R: embedded_io::Read>(
-    reader: &'r mut Reader<MAX_RECORD>,
+    reader: &'r mut Reader<READ_BUF>,
     src: &mut R,
 ) -> Result<Option<Record<'r>>, Error> {
     reader.next(|buf| src.read(buf)).map_err(|e| match e {
@@ -211,13 +228,14 @@ fn run() -> Result<(), Error> {
     let mut alarm = LoggedPin::default();
     let reader = READER.take();
     let mut outbox = Uplink::open()?;
-    let (watchlist, policy, config, mut input) = lists::load(&mut outbox, reader)?;
+    let (watchlist, policy, config, places, mut input) = lists::load(&mut outbox, reader)?;
     let tables = Tables {
         passages: PASSAGE_STORE.take(),
         suppression: SUPPRESS_STORE.take(),
         cameras: CAMERA_STORE.take(),
     };
     let mut unit = Unit::new(&watchlist, policy, config, tables);
+    unit.set_places(places);
     // Where the outbox is on flash, the uplink is down until the restart.
     let mut restarted = !outbox::ON_FLASH;
     let mut failed = None;
