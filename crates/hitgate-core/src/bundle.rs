@@ -138,9 +138,63 @@ pub enum Record<'a> {
     Place(PlaceRecord<'a>),
 }
 
+/// A polygon's points in a bundle: a byte string of (latitude, longitude)
+/// pairs × 10⁷, each `i32` little-endian, 8 bytes a point. Written from
+/// positions, read back borrowed, so that a record stays small.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Points<'a> {
+    /// Positions to write.
+    Positions(&'a [Position]),
+    /// Bytes as read.
+    Bytes(&'a [u8]),
+}
+
+impl Points<'_> {
+    /// The points, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Position> + '_ {
+        let (pos, bytes): (&[Position], &[u8]) = match self {
+            Self::Positions(p) => (p, &[]),
+            Self::Bytes(b) => (&[], b),
+        };
+        let word = |b: &[u8]| i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        pos.iter()
+            .copied()
+            .chain(bytes.chunks_exact(8).map(move |c| Position {
+                lat_e7: word(&c[..4]),
+                lon_e7: word(&c[4..]),
+            }))
+    }
+}
+
+impl Serialize for Points<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        // A sequence of bytes: what postcard writes for a byte string.
+        let n = match self {
+            Self::Positions(p) => p.len() * 8,
+            Self::Bytes(b) => b.len(),
+        };
+        let mut seq = s.serialize_seq(Some(n))?;
+        for p in self.iter() {
+            for b in p.lat_e7.to_le_bytes().iter().chain(&p.lon_e7.to_le_bytes()) {
+                seq.serialize_element(b)?;
+            }
+        }
+        seq.end()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Points<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let b: &'a [u8] = Deserialize::deserialize(d)?;
+        if !b.len().is_multiple_of(8) || b.len() > MAX_VERTICES * 8 {
+            return Err(serde::de::Error::custom("polygon points"));
+        }
+        Ok(Self::Bytes(b))
+    }
+}
+
 /// A place in a bundle (see [`place`](crate::place) for each field).
-// Decoded in place, one at a time: the polygon's size is the record's.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PlaceRecord<'a> {
     /// A UTC offset from `from` (ms), in minutes.
@@ -161,12 +215,13 @@ pub enum PlaceRecord<'a> {
         /// Radius, metres.
         radius_m: u32,
     },
-    /// A polygon, (latitude, longitude) × 10⁷ in order.
+    /// A polygon, its points in order.
     Polygon {
         /// Its name.
         name: &'a str,
         /// Its points.
-        points: heapless::Vec<(i32, i32), MAX_VERTICES>,
+        #[serde(borrow)]
+        points: Points<'a>,
     },
     /// A schedule.
     Schedule {
@@ -276,8 +331,8 @@ impl<const Z: usize, const S: usize, const O: usize, const C: usize> PlaceStore
             }
             PlaceRecord::Polygon { name, points } => {
                 let mut pts: heapless::Vec<Position, MAX_VERTICES> = heapless::Vec::new();
-                for &(lat, lon) in points {
-                    pts.push(pos(lat, lon)).map_err(|_| "zone")?;
+                for p in points.iter() {
+                    pts.push(p).map_err(|_| "zone")?;
                 }
                 let z = Zone::polygon(name, &pts).map_err(|_| "zone")?;
                 self.zones.push(z).map_err(|_| "zones")?;
@@ -323,7 +378,7 @@ impl<'a> PlaceRecord<'a> {
             },
             None => PlaceRecord::Polygon {
                 name: z.name.as_str(),
-                points: z.points().iter().map(|p| (p.lat_e7, p.lon_e7)).collect(),
+                points: Points::Positions(z.points()),
             },
         });
         let schedules = places.schedules.iter().map(|s| PlaceRecord::Schedule {
@@ -1349,5 +1404,106 @@ pub(crate) mod tests {
         // Garbage.
         let mut reader = Reader::<64>::new();
         assert!(reader.next(source(&[7u8, 200, 3, 0], 64)).is_err());
+    }
+}
+
+#[cfg(test)]
+mod place_tests {
+    extern crate std;
+    use std::vec::Vec;
+
+    use super::*;
+    use crate::confusion::ConfusionClasses;
+    use crate::watchlist::Entry;
+
+    /// Places written into a bundle come back from it as they were, and a
+    /// unit that keeps none refuses the bundle.
+    #[test]
+    fn places_round_trip_through_a_bundle() {
+        let pos = |lat, lon| Position::from_degrees(lat, lon).unwrap();
+        let zones = [
+            Zone::polygon(
+                "midi",
+                &[pos(50.834, 4.333), pos(50.838, 4.333), pos(50.838, 4.339)],
+            )
+            .unwrap(),
+            Zone::circle("centre", pos(50.8467, 4.3525), 400).unwrap(),
+        ];
+        let schedules = [Schedule::new("night", 0x7F, 22 * 60, 6 * 60).unwrap()];
+        let operations = [Operation::new("op", 1_000, 2_000).unwrap()];
+        let cameras = [(CameraId::new("cam-1").unwrap(), pos(50.835, 4.336))];
+        let offsets = Offsets::new(&[(0, 60), (5_000, 120)]).unwrap();
+        let places = Places {
+            zones: &zones,
+            schedules: &schedules,
+            operations: &operations,
+            cameras: &cameras,
+            offsets: &offsets,
+        };
+        let mut rule = Rule::new("z", Action::Dispatch);
+        rule.zones = 0b11;
+        rule.schedules = 1;
+        rule.operation = Some(0);
+        let mut policy = Policy::new();
+        policy.push(rule.clone()).unwrap();
+        let spec = ListSpec {
+            tolerance: crate::distance::Tolerance::DEFAULT,
+            local: false,
+        };
+        let mut bytes = Vec::new();
+        write_config(
+            1,
+            &Config::DEFAULT,
+            &places,
+            &policy,
+            &[("l", spec)],
+            &[],
+            |f| {
+                bytes.extend_from_slice(f);
+                Ok::<_, BundleError>(())
+            },
+        )
+        .unwrap();
+        let (mut e, mut i) = ([Entry::EMPTY; 1], [0u32; 1]);
+        let mut b = WatchlistBuilder::new(&mut e, &mut i, ConfusionClasses::default());
+        let mut got_policy = Policy::new();
+        let mut buf: PlaceBuf<4, 2, 2, 2> = PlaceBuf::new();
+        let mut reader = Reader::<MAX_RECORD>::new();
+        load_with_places(
+            &mut reader,
+            slice_source(&bytes, 7),
+            &mut b,
+            &mut got_policy,
+            &mut buf,
+        )
+        .unwrap();
+        let got = buf.places();
+        assert_eq!(got.zones, &zones);
+        assert_eq!(got.schedules, &schedules);
+        assert_eq!(got.operations, &operations);
+        assert_eq!(got.cameras, &cameras);
+        assert_eq!(got.offsets, &offsets);
+        assert_eq!(got_policy.rules[0], rule);
+        // A unit without place storage refuses it.
+        let (mut e, mut i) = ([Entry::EMPTY; 1], [0u32; 1]);
+        let mut b = WatchlistBuilder::new(&mut e, &mut i, ConfusionClasses::default());
+        let mut reader = Reader::<MAX_RECORD>::new();
+        assert!(matches!(
+            load(
+                &mut reader,
+                slice_source(&bytes, 64),
+                &mut b,
+                &mut Policy::new()
+            ),
+            Err(LoadError::Full(_))
+        ));
+        // A rule naming a zone the bundle does not hold is refused.
+        rule.zones = 0b100;
+        let mut p = Policy::new();
+        p.push(rule).unwrap();
+        let r = write_config(1, &Config::DEFAULT, &places, &p, &[], &[], |_| {
+            Ok::<_, BundleError>(())
+        });
+        assert_eq!(r, Err(BundleError::Places));
     }
 }

@@ -96,7 +96,7 @@ impl hitgate_core::bundle::PlaceStore for PlacesData {
                 .zones
                 .push(Zone::circle(name, pos(*lat, *lon), *radius_m).map_err(|_| "zone")?),
             P::Polygon { name, points } => {
-                let pts: Vec<Position> = points.iter().map(|&(a, b)| pos(a, b)).collect();
+                let pts: Vec<Position> = points.iter().collect();
                 self.zones
                     .push(Zone::polygon(name, &pts).map_err(|_| "zone")?);
             }
