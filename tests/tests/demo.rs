@@ -50,6 +50,34 @@ fn demo_writes_consistent_outputs_and_keeps_unmatched_plates_in() {
     // Every hit names a plate that stands on the list it names.
     let hits = jsonl(&res.join("hits.jsonl"));
     assert!(!hits.is_empty());
+    // The demo's policy exercises its zones, its operation and a schedule,
+    // and the mobile unit's hits come from more than one stop of its route.
+    for rule in ["p2-hotspots", "p2-joint-check", "p2-local-rush"] {
+        assert!(
+            hits.iter().any(|h| h["rule"] == rule),
+            "no hit decided by {rule}"
+        );
+    }
+    assert!(
+        hits.iter()
+            .filter(|h| h["rule"] == "p2-joint-check")
+            .all(|h| h["operation"] == "joint-check")
+    );
+    let stops: BTreeSet<String> = hits
+        .iter()
+        .filter(|h| h["camera"] == "mobile-1")
+        .map(|h| {
+            format!(
+                "{:.3},{:.3}",
+                h["lat"].as_f64().unwrap(),
+                h["lon"].as_f64().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        stops.len() >= 2,
+        "the mobile unit's hits come from {stops:?}"
+    );
     for h in &hits {
         let list = h["list"].as_str().unwrap();
         let plate = h["listed"].as_str().unwrap();

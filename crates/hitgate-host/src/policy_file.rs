@@ -651,7 +651,7 @@ mod tests {
             PolicyFile::parse("[[rule]]\nname = \"x\"\nlists = [\"nope\"]\naction = \"drop\"\n")
                 .unwrap_err();
         assert!(
-            format!("{e:#}").contains("rule 1: unknown list \"nope\""),
+            format!("{e:#}").contains("rule 1 (\"x\"): unknown list \"nope\""),
             "{e:#}"
         );
         let e = PolicyFile::parse("[[rule]]\nname = \"x\"\npriorities = [7]\naction = \"drop\"\n")

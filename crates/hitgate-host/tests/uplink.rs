@@ -1194,7 +1194,12 @@ fn a_read_that_hits_nothing_is_never_written_nor_sent() {
     // With the scenario's lists: only the hits' plates appear.
     let (found, hits) = plates_written(dir, &scen, &scen.join("lists.csv"));
     assert!(hits.len() >= 10, "{hits:?}");
-    let stray: Vec<_> = found.difference(&hits).collect();
+    // A read's plate inside a hit's (a dropped first character, say) is
+    // that hit's bytes, not the read's.
+    let stray: Vec<_> = found
+        .iter()
+        .filter(|p| !hits.iter().any(|h| h.contains(p.as_str())))
+        .collect();
     assert!(
         stray.is_empty(),
         "plates of reads that are no hit written or sent: {stray:?}"

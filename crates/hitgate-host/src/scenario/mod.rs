@@ -1,6 +1,8 @@
 //! The scenario generator: synthetic traffic a police zone would recognise.
 //!
-//! Fixed cameras (one per lane) and a mobile unit at a hotspot; traffic that
+//! Fixed cameras (one per lane) and a mobile unit moving between three
+//! hotspots, in a zone with a night schedule and a joint operation
+//! (`zone`); traffic that
 //! follows a daily profile (a few hundred vehicles an hour per lane at night,
 //! up to about 1,800 at the morning peak); Belgian plates in current and
 //! older formats, category plates, and Dutch, French, German and Luxembourg
@@ -20,7 +22,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use hitgate_core::unit::Config;
 
-use crate::policy_file::{ListDecl, brussels_toml};
+use crate::policy_file::ListDecl;
 use crate::rng::Rng;
 use crate::time::{format_ts, parse_ts};
 
@@ -28,6 +30,7 @@ mod lists;
 mod plates;
 mod traffic;
 mod truth;
+mod zone;
 
 /// Generator settings.
 #[derive(Debug, Clone)]
@@ -193,9 +196,15 @@ pub fn generate(o: &GenOptions, out: &Path) -> Result<GenSummary> {
         .collect();
     let plans_p = traffic::passages(o, &mut rng, &cams, population, &travellers);
     let (lines, framed) = traffic::frames(o, &mut rng, &cams, &vehicles, &plans_p)?;
-    let truth = truth::label(&cams.names, &vehicles, &drawn, &decoys, &plans_p, &framed);
+    let truth = truth::label(o, &cams, &vehicles, &drawn, &decoys, &plans_p, &framed);
     let (plans, listed) = (&drawn.plans, &drawn.listed);
-    let cfg = Config::default();
+    // Priority 2 goes to dispatch at the hotspots and in the operation
+    // too: its budget is raised to match (the ground truth models none).
+    let mut cfg = Config::default();
+    cfg.budgets.0[2] = Some(hitgate_core::budget::Budget {
+        burst: 30,
+        per_hour: 60,
+    });
 
     // Write.
     let mut reads = String::with_capacity(lines.len() * 160);
@@ -225,8 +234,11 @@ pub fn generate(o: &GenOptions, out: &Path) -> Result<GenSummary> {
             spec: p.spec,
         })
         .collect();
-    std::fs::write(out.join("policy.toml"), brussels_toml(&decls, &cfg))
-        .context("cannot write policy.toml")?;
+    std::fs::write(
+        out.join("policy.toml"),
+        zone::policy_toml(o, &cams.names, &decls, &cfg),
+    )
+    .context("cannot write policy.toml")?;
     let mut t = String::new();
     for p in &truth {
         t.push_str(&serde_json::to_string(p)?);

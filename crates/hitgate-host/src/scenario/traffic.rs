@@ -67,6 +67,12 @@ impl Cameras {
     }
 }
 
+/// When the mobile unit is out: the middle half of the recording.
+pub(super) fn mobile_window(o: &GenOptions) -> (u64, u64) {
+    let span_ms = o.span_ms();
+    (o.start + span_ms / 4, o.start + span_ms * 3 / 4)
+}
+
 /// The passages, in time order: background traffic per lane following the
 /// profile (of the first `population` vehicles), and trips of `travellers`
 /// (listed vehicles and decoys) across cameras, some coming back.
@@ -81,7 +87,7 @@ pub(super) fn passages(
     let end = o.start + span_ms;
     let (cameras, mobile) = (&cams.names, cams.mobile);
     let mut plans_p: Vec<PassagePlan> = Vec::new();
-    let mobile_on = (o.start + span_ms / 4, o.start + span_ms * 3 / 4);
+    let mobile_on = mobile_window(o);
     for cam in 0..cameras.len() {
         let is_mobile = Some(cam) == mobile;
         let mut t = o.start as f64;
@@ -161,7 +167,7 @@ pub(super) fn frames(
     let (cameras, mobile) = (&cams.names, cams.mobile);
     // Uplink gap of the mobile unit: what it saw in the gap arrives at its end.
     let gap = (o.start + span_ms * 2 / 5, o.start + span_ms * 11 / 20);
-    let hotspot = (50.8467, 4.3525);
+    let window = mobile_window(o);
 
     // Frames.
     let mut lines: Vec<(u64, u64, usize, String)> = Vec::new(); // (arrival, ts, seq, json)
@@ -181,9 +187,11 @@ pub(super) fn frames(
             first_arrival.get_or_insert(arrival);
             let read = ocr(rng, &veh.printed, o.error_rate);
             let (lat, lon) = if is_mobile {
+                // Where the unit stood when the passage began.
+                let stop = super::zone::mobile_stop(window, pp.time);
                 (
-                    Some(hotspot.0 + rng.unit() * 1e-4),
-                    Some(hotspot.1 + rng.unit() * 1e-4),
+                    Some(stop.0 + rng.unit() * 1e-4),
+                    Some(stop.1 + rng.unit() * 1e-4),
                 )
             } else {
                 (None, None)

@@ -1,10 +1,11 @@
 //! Ground truth, labelled independently of the core: for each passage of a
-//! listed vehicle or a decoy, what an ideal filter under the Brussels
-//! baseline would do. This is the oracle `hitgate eval` scores against, so
-//! it restates the baseline matrix (priorities 0 and 1 dispatched, 2 only
-//! when also on a local list), the lateness and the re-alert window in its
-//! own few lines, from the generator's knowledge of every vehicle, and uses
-//! nothing of hitgate-core's decisions.
+//! listed vehicle or a decoy, what an ideal filter under the scenario's
+//! policy would do. This is the oracle `hitgate eval` scores against, so
+//! it restates the matrix (priorities 0 and 1 dispatched, 2 when also on a
+//! local list, at a hotspot, or at the operation's camera in its window),
+//! the lateness and the re-alert window in its own few lines, from the
+//! generator's knowledge of every vehicle and of where the cameras stood,
+//! and uses nothing of hitgate-core's decisions.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,7 +19,8 @@ use crate::time::format_ts;
 
 /// Labels every passage of a listed vehicle or a decoy, in passage order.
 pub(super) fn label(
-    cameras: &[String],
+    o: &super::GenOptions,
+    cams: &super::traffic::Cameras,
     vehicles: &[Vehicle],
     drawn: &Drawn,
     decoys: &[usize],
@@ -27,6 +29,9 @@ pub(super) fn label(
 ) -> Vec<TruthPassage> {
     let (plans, listed, vehicle_entries) = (&drawn.plans, &drawn.listed, &drawn.vehicle_entries);
     let decoy_set: BTreeSet<usize> = decoys.iter().copied().collect();
+    let cameras = &cams.names;
+    let window = super::traffic::mobile_window(o);
+    let (op_start, op_end) = super::zone::operation(o);
     let cfg = Config::default();
     let mut last_dispatch: BTreeMap<usize, u64> = BTreeMap::new();
     let mut truth: Vec<TruthPassage> = Vec::new();
@@ -50,9 +55,17 @@ pub(super) fn label(
         let priority = on_list.iter().map(|e| e.priority).min();
         let local = on_list.iter().any(|e| plans[e.list].spec.local);
         let late = fr.first_arrival.saturating_sub(pp.time) > u64::from(cfg.max_lateness_ms);
+        // Where the passage was: the mobile unit's stop, or the camera's.
+        let at = if Some(pp.camera) == cams.mobile {
+            super::zone::mobile_stop(window, pp.time)
+        } else {
+            super::zone::camera(pp.camera)
+        };
+        let in_operation = cameras[pp.camera] == super::zone::OPERATION_CAMERA
+            && (op_start..op_end).contains(&pp.time);
         let wants_dispatch = match priority {
             Some(0 | 1) => true,
-            Some(2) => local,
+            Some(2) => local || super::zone::at_hotspot(at) || in_operation,
             _ => false,
         };
         let expect = if decoy {

@@ -1,0 +1,118 @@
+//! The scenario's zone: three hotspots (two squares and a circle), where
+//! the fixed cameras stand, the mobile unit's route between the hotspots,
+//! a night schedule and a joint operation; the policy that names them; and,
+//! for the ground truth, whether a passage is at a hotspot or in the
+//! operation, restated here with a box test and time windows, nothing of
+//! the core's geometry.
+
+use hitgate_core::unit::Config;
+
+use super::GenOptions;
+use crate::policy_file::{ListDecl, brussels_toml};
+use crate::time::format_ts;
+
+/// Gare du Midi: a square hotspot, ±[`HALF`] degrees around its centre.
+const MIDI: (f64, f64) = (50.8355, 4.3360);
+/// Gare du Nord: the same.
+const NORD: (f64, f64) = (50.8605, 4.3610);
+/// The Grand-Place: a circle of [`GRAND_PLACE_M`], not a dispatch hotspot.
+const GRAND_PLACE: (f64, f64) = (50.8467, 4.3525);
+const GRAND_PLACE_M: u32 = 300;
+/// Half the side of a square hotspot, degrees.
+const HALF: f64 = 0.002;
+
+/// Where fixed camera `i` stands: outside every zone, on the ring road.
+pub(super) fn camera(i: usize) -> (f64, f64) {
+    (50.880 + 0.004 * i as f64, 4.420)
+}
+
+/// Where the mobile unit stands at `t` within its window: the first third
+/// at the Grand-Place, the second at the Gare du Midi, the last at the Gare
+/// du Nord.
+pub(super) fn mobile_stop(window: (u64, u64), t: u64) -> (f64, f64) {
+    let third = (window.1 - window.0).max(3) / 3;
+    match t.saturating_sub(window.0) / third {
+        0 => GRAND_PLACE,
+        1 => MIDI,
+        _ => NORD,
+    }
+}
+
+/// The joint operation: the ninth to the twelfth twentieth of the
+/// recording, at the first fixed camera.
+pub(super) fn operation(o: &GenOptions) -> (u64, u64) {
+    let span = o.span_ms();
+    (o.start + span * 9 / 20, o.start + span * 12 / 20)
+}
+
+/// The camera the operation's rule names.
+pub(super) const OPERATION_CAMERA: &str = "cam-01";
+
+/// Inside a dispatch hotspot (the two squares, edges included).
+pub(super) fn at_hotspot((lat, lon): (f64, f64)) -> bool {
+    [MIDI, NORD]
+        .iter()
+        .any(|&(a, b)| (lat - a).abs() <= HALF && (lon - b).abs() <= HALF)
+}
+
+fn square((lat, lon): (f64, f64)) -> String {
+    let (s, n, w, e) = (lat - HALF, lat + HALF, lon - HALF, lon + HALF);
+    format!("[[{s:.4}, {w:.4}], [{n:.4}, {w:.4}], [{n:.4}, {e:.4}], [{s:.4}, {e:.4}]]")
+}
+
+/// The policy: the lists, the settings, the places and the rules (the
+/// Brussels baseline with priority 2 also dispatched at the hotspots and in
+/// the operation).
+pub(super) fn policy_toml(
+    o: &GenOptions,
+    cameras: &[String],
+    decls: &[ListDecl],
+    cfg: &Config,
+) -> String {
+    let base = brussels_toml(decls, cfg);
+    // The baseline's rules go after the zone's own.
+    let (head, rules) = base.split_at(base.find("\n# The Brussels baseline").unwrap_or(base.len()));
+    let (op_start, op_end) = operation(o);
+    let mut s = head.to_string();
+    s += "\n# Local time: Brussels, with its 2025-2026 summer-time changes.\n[time]\noffsets = [\n  \
+          { from = \"2025-10-26T01:00:00Z\", utc_offset = \"+01:00\" },\n  \
+          { from = \"2026-03-29T01:00:00Z\", utc_offset = \"+02:00\" },\n  \
+          { from = \"2026-10-25T01:00:00Z\", utc_offset = \"+01:00\" },\n]\n\n";
+    s += &format!(
+        "[[zone]]\nname = \"gare-du-midi\"\npolygon = {}\n\n",
+        square(MIDI)
+    );
+    s += &format!(
+        "[[zone]]\nname = \"gare-du-nord\"\npolygon = {}\n\n",
+        square(NORD)
+    );
+    s += &format!(
+        "[[zone]]\nname = \"grand-place\"\ncircle = {{ centre = [{}, {}], radius_m = {GRAND_PLACE_M} }}\n\n",
+        GRAND_PLACE.0, GRAND_PLACE.1
+    );
+    s += "[[schedule]]\nname = \"night\"\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\nfrom = \"22:00\"\nto = \"06:00\"\n\n";
+    s += "[[schedule]]\nname = \"morning-rush\"\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\nfrom = \"07:00\"\nto = \"09:30\"\n\n";
+    s += &format!(
+        "[[operation]]\nname = \"joint-check\"\nstart = \"{}\"\nend = \"{}\"\n\n",
+        format_ts(op_start),
+        format_ts(op_end)
+    );
+    for (i, c) in cameras
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.starts_with("cam-"))
+    {
+        let (lat, lon) = camera(i);
+        s += &format!("[[camera]]\nid = \"{c}\"\nposition = [{lat:.4}, {lon:.4}]\n\n");
+    }
+    s += "# The zone's own rules, before the baseline's.\n";
+    s += &format!(
+        "[[rule]]\nname = \"p2-joint-check\"\npriorities = [2]\noperation = \"joint-check\"\ncameras = [\"{OPERATION_CAMERA}\"]\naction = \"dispatch\"\n\n"
+    );
+    s += "[[rule]]\nname = \"p2-hotspots\"\npriorities = [2]\nzones = [\"gare-du-midi\", \"gare-du-nord\"]\naction = \"dispatch\"\n\n";
+    // The local list at night and in the morning rush: dispatched as at
+    // any time, under rules of their own, so the report counts them apart.
+    s += "[[rule]]\nname = \"p2-local-night\"\npriorities = [2]\nalso_local = true\nschedules = [\"night\"]\naction = \"dispatch\"\n\n";
+    s += "[[rule]]\nname = \"p2-local-rush\"\npriorities = [2]\nalso_local = true\nschedules = [\"morning-rush\"]\naction = \"dispatch\"\n";
+    s + rules
+}
