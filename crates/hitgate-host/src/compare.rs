@@ -86,6 +86,10 @@ pub struct Decision {
     pub rule: String,
     /// Priority of the match (a suppressed repeat's outcome carries none).
     pub priority: Option<u8>,
+    /// Why a forwarded hit went where it went (`rule`, `late`, `capacity`,
+    /// `lookalike`); absent for a drop or a repeat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// The zones of this side's policy the passage is in (by its
     /// position: a mobile read's, or its camera's).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -226,6 +230,10 @@ fn decision(pf: &PolicyFile, o: &Outcome) -> ((String, u64), Decision) {
             ..
         } => (camera, *time, Kind::Suppressed, *rule, None, *position),
     };
+    let reason = match o {
+        Outcome::Forward(h) => Some(h.reason.as_str().to_string()),
+        _ => None,
+    };
     let places = pf.places.view();
     let mask = places.zones_of(places.position(camera, position));
     let zones = pf
@@ -242,6 +250,7 @@ fn decision(pf: &PolicyFile, o: &Outcome) -> ((String, u64), Decision) {
             kind,
             rule: pf.policy.rule_name(rule).to_string(),
             priority: priority.map(|p| p.index() as u8),
+            reason,
             zones,
         },
     )
@@ -344,6 +353,15 @@ fn run(
         });
     }
     Ok((decided, lines, bad))
+}
+
+/// A changed passage's decision on the page: `kind:rule`, and the reason
+/// when it is not the rule's own.
+fn cell(d: Option<&Decision>) -> String {
+    match d.and_then(|d| d.reason.as_deref()).filter(|r| *r != "rule") {
+        Some(r) => format!("{} ({r})", label(d)),
+        None => label(d),
+    }
 }
 
 fn label(d: Option<&Decision>) -> String {
@@ -623,8 +641,8 @@ fn html(r: &CompareReport) -> Result<String> {
             "<tr data-changed><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&c.ts),
             esc(&c.camera),
-            esc(&label(c.a.as_ref())),
-            esc(&label(c.b.as_ref()))
+            esc(&cell(c.a.as_ref())),
+            esc(&cell(c.b.as_ref()))
         );
     }
     let _ = writeln!(w, "</table></body></html>");
@@ -705,6 +723,7 @@ mod tests {
             kind,
             rule: rule.into(),
             priority: Some(2),
+            reason: None,
             zones: Vec::new(),
         }
     }

@@ -210,6 +210,32 @@ fn one_added_rule_moves_exactly_its_passages() {
         flows.len(),
         "flow rows in the rendered page"
     );
+    // The generated zone's places are in both policies: a row per zone
+    // (and one for passages in none), each with the JSON's figures.
+    let zones = r["zones"].as_array().unwrap();
+    assert!(
+        zones.iter().any(|z| z["key"] == "gare-du-midi"),
+        "{zones:?}"
+    );
+    for z in zones {
+        let n = |k: &str, i: usize| z[k][i].as_u64().unwrap();
+        let row = format!(
+            "data-zone=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            z["key"].as_str().unwrap(),
+            z["key"].as_str().unwrap(),
+            n("dispatched", 0),
+            n("dispatched", 1),
+            n("reviewed", 0),
+            n("reviewed", 1)
+        );
+        assert!(dom.contains(&row), "{row} not in the rendered page");
+    }
+    // Each side of a changed passage that was forwarded says why.
+    for c in changed {
+        if c["b"]["kind"] == "review" {
+            assert!(c["b"]["reason"].is_string(), "{c}");
+        }
+    }
 
     // A against itself: nothing changes.
     let same = compare(dir, &a, &a, "same");
