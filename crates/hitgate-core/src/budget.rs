@@ -73,6 +73,7 @@ const TOKEN: u64 = 3_600_000;
 
 /// The state of one bucket. Time is the unit's clock (ms).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Bucket {
     /// Tokens, in units of 1/[`TOKEN`].
     units: u64,

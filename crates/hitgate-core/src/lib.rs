@@ -16,6 +16,7 @@ pub mod bundle;
 pub mod chain;
 pub mod confusion;
 pub mod distance;
+pub mod gate;
 pub mod hit;
 pub mod indicators;
 pub mod list;

@@ -283,6 +283,11 @@ pub struct Rule {
     pub operation: Option<u8>,
     /// The action.
     pub action: Action,
+    /// Who receives what the rule forwards, bit `i` for recipient `i` of
+    /// the zone gate ([`gate`](crate::gate)); a unit ignores it, and a
+    /// bundle does not carry it.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub recipients: u8,
 }
 
 /// What a rule looks at.
@@ -327,6 +332,7 @@ impl Rule {
             schedules: 0,
             operation: None,
             action,
+            recipients: 0,
         }
     }
 

@@ -38,6 +38,7 @@ pub struct SuppressSlot {
 
 /// What identifies a hit for suppression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Key {
     pub(crate) list: ListId,
     pub(crate) listed: Plate,
@@ -45,7 +46,7 @@ pub(crate) struct Key {
 }
 
 impl Key {
-    const ZERO: Self = Self {
+    pub(crate) const ZERO: Self = Self {
         list: ListId(0),
         listed: Plate::ZERO,
         country: None,
@@ -71,7 +72,7 @@ impl SuppressSlot {
     }
 }
 
-fn within(a: u64, b: u64, window: u64) -> bool {
+pub(crate) fn within(a: u64, b: u64, window: u64) -> bool {
     a.abs_diff(b) < window
 }
 
@@ -102,6 +103,51 @@ fn window(len: usize, key: &Key) -> impl Iterator<Item = usize> {
     (0..PROBE.min(len)).map(move |k| (start + k) % len)
 }
 
+/// A slot of a table keyed on the list entry and plate: the unit's
+/// [`SuppressSlot`] and the zone gate's
+/// [`CaseSlot`](crate::gate::CaseSlot) share the probing and the eviction.
+pub(crate) trait Slot {
+    /// The key, when the slot is used.
+    fn key(&self) -> Option<&Key>;
+    /// The latest event time it remembers.
+    fn latest(&self) -> u64;
+    /// How long it is remembered after that, ms.
+    fn window(&self) -> u64;
+}
+
+impl Slot for SuppressSlot {
+    fn key(&self) -> Option<&Key> {
+        SuppressSlot::key(self)
+    }
+    fn latest(&self) -> u64 {
+        SuppressSlot::latest(self)
+    }
+    fn window(&self) -> u64 {
+        self.window
+    }
+}
+
+/// The slot holding `key`.
+pub(crate) fn find<S: Slot>(table: &[S], key: &Key) -> Option<usize> {
+    window(table.len(), key).find(|&i| table.get(i).is_some_and(|s| s.key() == Some(key)))
+}
+
+/// The slot for `key` at `now`: its own, else a free one, else one whose
+/// window has passed, else the oldest of the key's window (the `bool`:
+/// a live slot is evicted). `None` only for an empty table.
+pub(crate) fn claim<S: Slot>(table: &[S], key: &Key, now: u64) -> (Option<usize>, bool) {
+    let len = table.len();
+    let first = |f: &dyn Fn(&S) -> bool| window(len, key).find(|&i| table.get(i).is_some_and(f));
+    if let Some(i) = first(&|s| s.key() == Some(key))
+        .or_else(|| first(&|s| s.key().is_none()))
+        .or_else(|| first(&|s| now.saturating_sub(s.latest()) >= s.window()))
+    {
+        return (Some(i), false);
+    }
+    let oldest = window(len, key).min_by_key(|&i| table.get(i).map_or(0, S::latest));
+    (oldest, oldest.is_some())
+}
+
 /// Is a hit with this key, action and event time suppressed?
 pub(crate) fn is_suppressed(
     table: &[SuppressSlot],
@@ -110,10 +156,7 @@ pub(crate) fn is_suppressed(
     time: u64,
     window_ms: u64,
 ) -> bool {
-    let Some(slot) = window(table.len(), key)
-        .filter_map(|i| table.get(i))
-        .find(|s| s.key() == Some(key))
-    else {
+    let Some(slot) = find(table, key).and_then(|i| table.get(i)) else {
         return false;
     };
     let by_dispatch = slot.dispatch.is_some_and(|t| within(t, time, window_ms));
@@ -135,19 +178,7 @@ pub(crate) fn record(
     window_ms: u64,
     now: u64,
 ) -> bool {
-    let mut evicted = false;
-    let len = table.len();
-    let slots = || window(len, &key);
-    let find = |f: &dyn Fn(&SuppressSlot) -> bool| slots().find(|&i| table.get(i).is_some_and(f));
-    // The key's slot, else a free one, else one whose window has passed,
-    // else the oldest of the window.
-    let pos = find(&|s| s.key() == Some(&key))
-        .or_else(|| find(&|s| !s.used))
-        .or_else(|| find(&|s| now.saturating_sub(s.latest()) >= s.window))
-        .or_else(|| {
-            evicted = true;
-            slots().min_by_key(|&i| table.get(i).map_or(0, SuppressSlot::latest))
-        });
+    let (pos, evicted) = claim(table, &key, now);
     let Some(slot) = pos.and_then(|i| table.get_mut(i)) else {
         // A zero-sized table remembers nothing.
         return !table.is_empty();

@@ -1,0 +1,606 @@
+//! The zone gate: one decision per car across all of a zone's units.
+//!
+//! A unit suppresses its own repeats and keeps its own budget; a zone has
+//! dozens of units and a handful of dispatch rooms. The gate sits behind
+//! them (on the central side, fed with the units' hits) and decides again,
+//! zone-wide, with the same machinery as a unit:
+//!
+//! - **Cases.** The first hit on a list entry and plate (the unit's
+//!   suppression key: list, listed plate, country) opens a *case*, numbered
+//!   by the gate. Every later hit on the same key within the re-alert
+//!   window of its priority, from whichever unit, is a *sighting update* of
+//!   that case (the car's new place and time), not a new dispatch. The
+//!   window runs from the case's first hit, so a car seen all day is
+//!   dispatched again once a window has passed. The table is caller
+//!   storage of any size, probed and evicted like the unit's
+//!   ([`suppress`](crate::suppress)): [`PROBE`](crate::suppress::PROBE)
+//!   slots a key, the oldest of them forgotten (and counted) when all are
+//!   live.
+//! - **Recipients.** A rule of the matrix names its recipients
+//!   ([`Rule::recipients`](crate::policy::Rule::recipients), bit `i` for
+//!   recipient `i`, at most [`MAX_RECIPIENTS`]): the zone's dispatch room,
+//!   the federal road police, a local team. Each recipient gets a case
+//!   once: a recipient that already has it gets updates; one that joins
+//!   later (a sighting decided by a rule naming more recipients) gets the
+//!   case then. A review does not hold back a dispatch, as in a unit: a
+//!   recipient that has a case as a review gets it as a dispatch when a
+//!   later sighting is a dispatch.
+//! - **Capacity per recipient.** Each recipient has its own budget per
+//!   priority ([`Budgets`]), zone-wide: a dispatch over budget goes to the
+//!   same recipient as a review (`throttled`). Priority 0 is never
+//!   throttled, whatever the budget says.
+//!
+//! Time is an input: the gate's clock is the latest event time it has
+//! seen, so the same hits in the same order give the same decisions,
+//! which is what lets a restarted gate rebuild or resume its state (the
+//! state is [`GateState`] plus the used [`CaseSlot`]s, both plain data).
+//!
+//! ```
+//! use hitgate_core::gate::{CaseSlot, Gate, GateConfig, Sighting};
+//! use hitgate_core::{list::{ListId, Priority}, plate::Plate, policy::Action};
+//!
+//! let mut table = [CaseSlot::EMPTY; 64];
+//! let mut gate = Gate::new(GateConfig::default(), &mut table);
+//! let car = |time| Sighting {
+//!     list: ListId(0),
+//!     listed: Plate::normalize(b"1ABC234").unwrap(),
+//!     country: None,
+//!     priority: Priority::P1,
+//!     action: Action::Dispatch,
+//!     time,
+//!     recipients: 0b11, // the zone's dispatch room and the road police
+//! };
+//! // Three units see the car within twenty minutes: one dispatch to each
+//! // recipient, then updates.
+//! let first = gate.decide(&car(0));
+//! assert_eq!((first.dispatch, first.update), (0b11, 0));
+//! for minutes in [8, 19] {
+//!     let v = gate.decide(&car(minutes * 60_000));
+//!     assert_eq!((v.case, v.dispatch, v.update), (first.case, 0, 0b11));
+//! }
+//! // After the 40-minute window, a new case.
+//! let later = gate.decide(&car(45 * 60_000));
+//! assert_eq!((later.case, later.dispatch), (first.case + 1, 0b11));
+//! ```
+
+use crate::budget::{Bucket, Budgets};
+use crate::list::{ListId, Priority};
+use crate::plate::{Country, Plate};
+use crate::policy::Action;
+use crate::suppress::{Key, Slot, claim, find, within};
+
+/// The most recipients a gate routes to (a rule's recipients are a `u8`
+/// mask).
+pub const MAX_RECIPIENTS: usize = 8;
+
+/// One slot of the gate's case table: `[CaseSlot::EMPTY; N]`. Size it as
+/// the cases opened in one re-alert window, times two or more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CaseSlot {
+    key: Key,
+    used: bool,
+    /// The case number.
+    case: u32,
+    /// Event time of the hit that opened it.
+    first: u64,
+    /// Latest event time of a sighting.
+    last: u64,
+    /// The window of the key's priority, ms.
+    window: u64,
+    /// Recipients that have the case as a dispatch.
+    dispatched: u8,
+    /// Recipients that have it as a review.
+    reviewed: u8,
+}
+
+impl CaseSlot {
+    /// An unused slot.
+    pub const EMPTY: Self = Self {
+        key: Key::ZERO,
+        used: false,
+        case: 0,
+        first: 0,
+        last: 0,
+        window: 0,
+        dispatched: 0,
+        reviewed: 0,
+    };
+
+    /// True when the slot holds a case.
+    pub fn is_used(&self) -> bool {
+        self.used
+    }
+}
+
+impl Slot for CaseSlot {
+    fn key(&self) -> Option<&Key> {
+        self.used.then_some(&self.key)
+    }
+    fn latest(&self) -> u64 {
+        self.last
+    }
+    fn window(&self) -> u64 {
+        // A case is open for its window from its first hit; it may be
+        // reused once the window has passed its latest sighting too.
+        self.window
+    }
+}
+
+/// The gate's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GateConfig {
+    /// Re-alert window per priority, ms: a case's length.
+    pub window_ms: [u32; Priority::COUNT],
+    /// Each recipient's budgets (recipient `i` at index `i`).
+    pub budgets: [Budgets; MAX_RECIPIENTS],
+}
+
+impl Default for GateConfig {
+    /// 40-minute windows (the repeat the seed describes), no budgets.
+    fn default() -> Self {
+        Self {
+            window_ms: [40 * 60_000; Priority::COUNT],
+            budgets: [Budgets::default(); MAX_RECIPIENTS],
+        }
+    }
+}
+
+/// A unit's hit as the gate sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sighting {
+    /// The list of the matched entry.
+    pub list: ListId,
+    /// The listed plate.
+    pub listed: Plate,
+    /// The listed country.
+    pub country: Option<Country>,
+    /// The entry's priority.
+    pub priority: Priority,
+    /// The unit's action (a dropped hit never leaves a unit; a `Drop`
+    /// here is ignored).
+    pub action: Action,
+    /// Event time, ms since the Unix epoch.
+    pub time: u64,
+    /// The recipients its rule names (bit `i`: recipient `i`).
+    pub recipients: u8,
+}
+
+/// What the gate decided for one sighting: a mask of recipients each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Verdict {
+    /// The case the sighting belongs to.
+    pub case: u32,
+    /// True when it opened the case.
+    pub opened: bool,
+    /// Recipients that get it as a dispatch now.
+    pub dispatch: u8,
+    /// Recipients that get it as a review now (the unit said review, or
+    /// the recipient's budget is spent).
+    pub review: u8,
+    /// Of `review`, those throttled: a dispatch over the recipient's
+    /// budget.
+    pub throttled: u8,
+    /// Recipients that get a sighting update of a case they have.
+    pub update: u8,
+    /// A live case had to be forgotten to make room (counted).
+    pub evicted: bool,
+}
+
+impl Verdict {
+    /// Recipients that get anything.
+    pub fn recipients(&self) -> u8 {
+        self.dispatch | self.review | self.update
+    }
+}
+
+/// Per recipient: what it was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RecipientCounts {
+    /// Cases sent as dispatches.
+    pub dispatched: u32,
+    /// Cases sent as reviews (throttled ones included).
+    pub reviewed: u32,
+    /// Dispatches turned into reviews by the recipient's budget.
+    pub throttled: u32,
+    /// Sighting updates sent: repeats of a case it has, from any unit,
+    /// suppressed as new hits.
+    pub updates: u32,
+}
+
+/// The gate's state besides its case table: plain data, saved and
+/// restored whole.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct GateState {
+    /// The latest event time seen.
+    pub clock: u64,
+    /// The next case number.
+    pub next_case: u32,
+    /// Sightings decided.
+    pub sightings: u64,
+    /// Sightings whose rule names no recipient.
+    pub unrouted: u64,
+    /// Live cases forgotten for room.
+    pub evicted: u64,
+    /// Per recipient.
+    pub counts: [RecipientCounts; MAX_RECIPIENTS],
+    buckets: [[Bucket; Priority::COUNT]; MAX_RECIPIENTS],
+}
+
+/// The gate (see the module docs).
+#[derive(Debug)]
+pub struct Gate<'s> {
+    config: GateConfig,
+    table: &'s mut [CaseSlot],
+    state: GateState,
+}
+
+impl<'s> Gate<'s> {
+    /// A gate with an empty state on `table` (cleared).
+    pub fn new(config: GateConfig, table: &'s mut [CaseSlot]) -> Self {
+        table.fill(CaseSlot::EMPTY);
+        Self::resume(config, table, GateState::default())
+    }
+
+    /// A gate that goes on from a saved state: `table` as saved (see
+    /// [`Gate::table`]) and `state` as [`Gate::state`] gave it.
+    pub fn resume(config: GateConfig, table: &'s mut [CaseSlot], state: GateState) -> Self {
+        Self {
+            config,
+            table,
+            state,
+        }
+    }
+
+    /// The state besides the table.
+    pub fn state(&self) -> &GateState {
+        &self.state
+    }
+
+    /// The case table.
+    pub fn table(&self) -> &[CaseSlot] {
+        self.table
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &GateConfig {
+        &self.config
+    }
+
+    /// Decides one sighting.
+    pub fn decide(&mut self, s: &Sighting) -> Verdict {
+        let st = &mut self.state;
+        st.clock = st.clock.max(s.time);
+        st.sightings += 1;
+        if s.action == Action::Drop {
+            return Verdict::default();
+        }
+        let to = s.recipients & mask();
+        if to == 0 {
+            st.unrouted += 1;
+            return Verdict::default();
+        }
+        let key = Key {
+            list: s.list,
+            listed: s.listed,
+            country: s.country,
+        };
+        let window = u64::from(
+            self.config
+                .window_ms
+                .get(s.priority.index())
+                .copied()
+                .unwrap_or(0),
+        );
+        let mut v = Verdict::default();
+        let open = find(self.table, &key)
+            .filter(|&i| {
+                self.table
+                    .get(i)
+                    .is_some_and(|c| within(c.first, s.time, c.window))
+            })
+            .and_then(|i| self.table.get_mut(i));
+        let slot = match open {
+            Some(c) => c,
+            None => {
+                v.opened = true;
+                let (pos, evicted) = claim(self.table, &key, st.clock);
+                let fresh = CaseSlot {
+                    key,
+                    used: true,
+                    case: st.next_case,
+                    first: s.time,
+                    last: s.time,
+                    window,
+                    dispatched: 0,
+                    reviewed: 0,
+                };
+                st.next_case = st.next_case.wrapping_add(1);
+                match pos.and_then(|i| self.table.get_mut(i)) {
+                    // A case of this key that is newer than this late
+                    // sighting keeps its slot; the sighting is decided as
+                    // a case of its own and not remembered.
+                    Some(c) if c.used && c.key == key && c.first > s.time => {
+                        let mut scratch = fresh;
+                        return finish(st, &self.config, s, &mut scratch, to, v);
+                    }
+                    Some(c) => {
+                        if evicted {
+                            st.evicted += 1;
+                            v.evicted = true;
+                        }
+                        *c = fresh;
+                        c
+                    }
+                    None => {
+                        let mut scratch = fresh;
+                        return finish(st, &self.config, s, &mut scratch, to, v);
+                    }
+                }
+            }
+        };
+        finish(st, &self.config, s, slot, to, v)
+    }
+}
+
+/// Recipients that exist.
+const fn mask() -> u8 {
+    u8::MAX >> (8 - MAX_RECIPIENTS)
+}
+
+/// Sends the case to each of `to`: an update to those that have it, the
+/// case itself (through their budgets) to the others.
+fn finish(
+    st: &mut GateState,
+    config: &GateConfig,
+    s: &Sighting,
+    case: &mut CaseSlot,
+    to: u8,
+    mut v: Verdict,
+) -> Verdict {
+    v.case = case.case;
+    case.last = case.last.max(s.time);
+    for r in 0..MAX_RECIPIENTS {
+        let bit = 1u8 << r;
+        if to & bit == 0 {
+            continue;
+        }
+        let (Some(counts), Some(buckets), Some(budgets)) = (
+            st.counts.get_mut(r),
+            st.buckets.get_mut(r),
+            config.budgets.get(r),
+        ) else {
+            continue;
+        };
+        let has =
+            case.dispatched & bit != 0 || (case.reviewed & bit != 0 && s.action == Action::Review);
+        if has {
+            v.update |= bit;
+            counts.updates += 1;
+            continue;
+        }
+        let spent = s.action == Action::Dispatch
+            && s.priority != Priority::P0
+            && budgets
+                .0
+                .get(s.priority.index())
+                .copied()
+                .flatten()
+                .is_some_and(|b| {
+                    buckets
+                        .get_mut(s.priority.index())
+                        .is_none_or(|bucket| !bucket.take(&b, st.clock))
+                });
+        if s.action == Action::Dispatch && !spent {
+            v.dispatch |= bit;
+            case.dispatched |= bit;
+            counts.dispatched += 1;
+        } else if case.reviewed & bit != 0 {
+            // Throttled again, and already under review: an update.
+            v.update |= bit;
+            counts.updates += 1;
+        } else {
+            v.review |= bit;
+            case.reviewed |= bit;
+            counts.reviewed += 1;
+            if spent {
+                v.throttled |= bit;
+                counts.throttled += 1;
+            }
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::budget::Budget;
+
+    const MIN: u64 = 60_000;
+
+    fn car(plate: &str, priority: Priority, action: Action, time: u64, to: u8) -> Sighting {
+        Sighting {
+            list: ListId(0),
+            listed: Plate::normalize(plate.as_bytes()).unwrap_or(Plate::ZERO),
+            country: None,
+            priority,
+            action,
+            time,
+            recipients: to,
+        }
+    }
+
+    #[test]
+    fn a_car_across_three_units_is_one_case_with_two_updates() {
+        let mut t = [CaseSlot::EMPTY; 16];
+        let mut g = Gate::new(GateConfig::default(), &mut t);
+        let a = g.decide(&car("1ABC234", Priority::P1, Action::Dispatch, 0, 0b01));
+        let b = g.decide(&car(
+            "1ABC234",
+            Priority::P1,
+            Action::Dispatch,
+            7 * MIN,
+            0b01,
+        ));
+        let c = g.decide(&car(
+            "1ABC234",
+            Priority::P1,
+            Action::Dispatch,
+            20 * MIN,
+            0b01,
+        ));
+        assert!(a.opened && !b.opened && !c.opened);
+        assert_eq!((a.dispatch, b.dispatch, c.dispatch), (1, 0, 0));
+        assert_eq!((b.update, c.update), (1, 1));
+        assert_eq!(a.case, c.case);
+        assert_eq!(g.state().counts[0].dispatched, 1);
+        assert_eq!(g.state().counts[0].updates, 2);
+        // Another plate is another case.
+        let d = g.decide(&car(
+            "1ABC235",
+            Priority::P1,
+            Action::Dispatch,
+            21 * MIN,
+            0b01,
+        ));
+        assert!(d.opened);
+        assert_ne!(d.case, a.case);
+    }
+
+    #[test]
+    fn each_recipient_gets_only_what_its_rule_names_and_joins_late() {
+        let mut t = [CaseSlot::EMPTY; 16];
+        let mut g = Gate::new(GateConfig::default(), &mut t);
+        let a = g.decide(&car("2XYZ999", Priority::P2, Action::Dispatch, 0, 0b100));
+        assert_eq!((a.dispatch, a.update), (0b100, 0));
+        // A later sighting decided by a rule naming recipients 0 and 2:
+        // recipient 0 gets the case now, recipient 2 an update.
+        let b = g.decide(&car("2XYZ999", Priority::P2, Action::Dispatch, MIN, 0b101));
+        assert_eq!((b.case, b.dispatch, b.update), (a.case, 0b001, 0b100));
+        // No recipient: counted, nothing sent.
+        let c = g.decide(&car("2XYZ999", Priority::P2, Action::Dispatch, MIN, 0));
+        assert_eq!(c.recipients(), 0);
+        assert_eq!(g.state().unrouted, 1);
+    }
+
+    #[test]
+    fn a_recipients_budget_throttles_zone_wide_and_never_p0() {
+        let mut config = GateConfig::default();
+        let budget = Budget {
+            burst: 2,
+            per_hour: 0,
+        };
+        config.budgets[0].0 = [Some(budget); Priority::COUNT];
+        let mut t = [CaseSlot::EMPTY; 64];
+        let mut g = Gate::new(config, &mut t);
+        let plates = ["1AAA001", "1AAA002", "1AAA003", "1AAA004"];
+        let v: Vec<Verdict> = plates
+            .iter()
+            .map(|p| g.decide(&car(p, Priority::P1, Action::Dispatch, MIN, 0b11)))
+            .collect();
+        // Recipient 0: two dispatches, then reviews; recipient 1 has no
+        // budget and gets every dispatch.
+        let to0: Vec<_> = v
+            .iter()
+            .map(|v| (v.dispatch & 1, v.throttled & 1))
+            .collect();
+        assert_eq!(to0, [(1, 0), (1, 0), (0, 1), (0, 1)]);
+        assert!(v.iter().all(|v| v.dispatch & 0b10 != 0));
+        // Priority 0 goes through a spent budget.
+        let p0 = g.decide(&car("1BBB000", Priority::P0, Action::Dispatch, MIN, 0b01));
+        assert_eq!((p0.dispatch, p0.throttled), (1, 0));
+        let s = g.state();
+        assert_eq!(
+            (
+                s.counts[0].dispatched,
+                s.counts[0].throttled,
+                s.counts[0].reviewed
+            ),
+            (3, 2, 2)
+        );
+        // A throttled case seen again while the budget is still spent is
+        // an update, not a second review.
+        let again = g.decide(&car(
+            "1AAA004",
+            Priority::P1,
+            Action::Dispatch,
+            2 * MIN,
+            0b01,
+        ));
+        assert_eq!((again.update, again.review), (1, 0));
+    }
+
+    #[test]
+    fn a_review_does_not_hold_back_a_later_dispatch() {
+        let mut t = [CaseSlot::EMPTY; 16];
+        let mut g = Gate::new(GateConfig::default(), &mut t);
+        let a = g.decide(&car("1ABC234", Priority::P2, Action::Review, 0, 1));
+        assert_eq!(a.review, 1);
+        let b = g.decide(&car("1ABC234", Priority::P2, Action::Review, MIN, 1));
+        assert_eq!(b.update, 1);
+        let c = g.decide(&car("1ABC234", Priority::P2, Action::Dispatch, 2 * MIN, 1));
+        assert_eq!((c.case, c.dispatch), (a.case, 1));
+        let d = g.decide(&car("1ABC234", Priority::P2, Action::Review, 3 * MIN, 1));
+        assert_eq!(d.update, 1);
+    }
+
+    #[test]
+    fn a_late_sighting_before_a_newer_case_does_not_replace_it() {
+        let mut t = [CaseSlot::EMPTY; 16];
+        let mut g = Gate::new(GateConfig::default(), &mut t);
+        let now = g.decide(&car(
+            "1ABC234",
+            Priority::P1,
+            Action::Dispatch,
+            100 * MIN,
+            1,
+        ));
+        let old = g.decide(&car("1ABC234", Priority::P1, Action::Dispatch, 10 * MIN, 1));
+        assert!(old.opened);
+        assert_ne!(old.case, now.case);
+        // The current case still holds its repeats back.
+        let again = g.decide(&car(
+            "1ABC234",
+            Priority::P1,
+            Action::Dispatch,
+            101 * MIN,
+            1,
+        ));
+        assert_eq!((again.case, again.update), (now.case, 1));
+    }
+
+    #[test]
+    fn a_restored_gate_decides_as_the_one_that_never_stopped() {
+        let hits: Vec<Sighting> = (0..200u64)
+            .map(|i| {
+                let plate = ["1AAA001", "1AAA002", "1AAA003", "2BBB777"][(i % 4) as usize];
+                let p = Priority::new((i % 3) as u8).unwrap_or(Priority::P1);
+                car(plate, p, Action::Dispatch, i * 3 * MIN, 0b11)
+            })
+            .collect();
+        let mut config = GateConfig::default();
+        config.budgets[1].0[1] = Some(Budget {
+            burst: 1,
+            per_hour: 2,
+        });
+        let mut t1 = [CaseSlot::EMPTY; 8];
+        let mut whole = Gate::new(config, &mut t1);
+        let all: Vec<Verdict> = hits.iter().map(|h| whole.decide(h)).collect();
+        let mut t2 = [CaseSlot::EMPTY; 8];
+        let mut first = Gate::new(config, &mut t2);
+        let mut got: Vec<Verdict> = hits[..77].iter().map(|h| first.decide(h)).collect();
+        let (state, table) = (
+            first.state().clone(),
+            *first.table().first_chunk::<8>().unwrap(),
+        );
+        let mut t3 = table;
+        let mut second = Gate::resume(config, &mut t3, state);
+        got.extend(hits[77..].iter().map(|h| second.decide(h)));
+        assert_eq!(got, all);
+        assert_eq!(second.state(), whole.state());
+    }
+}

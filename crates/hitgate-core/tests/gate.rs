@@ -1,0 +1,203 @@
+//! The zone gate against a reference written apart from it: a map of open
+//! cases and a token count per recipient and priority, with no table
+//! limits (the gate's table is sized so that nothing is evicted).
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+use std::collections::HashMap;
+
+use hitgate_core::budget::Budget;
+use hitgate_core::gate::{CaseSlot, Gate, GateConfig, MAX_RECIPIENTS, Sighting, Verdict};
+use hitgate_core::list::{ListId, Priority};
+use hitgate_core::plate::Plate;
+use hitgate_core::policy::Action;
+use proptest::prelude::*;
+
+const MIN: u64 = 60_000;
+
+#[derive(Default)]
+struct Case {
+    first: u64,
+    dispatched: u8,
+    reviewed: u8,
+}
+
+/// Tokens as fractions: `burst` whole tokens, `per_hour` an hour.
+struct Tokens {
+    have: f64,
+    at: Option<u64>,
+}
+
+struct Reference {
+    window: u64,
+    budget: Budget,
+    cases: HashMap<(u8, String), Case>,
+    tokens: HashMap<(usize, u8), Tokens>,
+    clock: u64,
+}
+
+impl Reference {
+    fn take(&mut self, r: usize, p: u8) -> bool {
+        let b = self.budget;
+        let t = self.tokens.entry((r, p)).or_insert(Tokens {
+            have: f64::from(b.burst),
+            at: None,
+        });
+        if let Some(at) = t.at {
+            let hours = (self.clock - at) as f64 / 3_600_000.0;
+            t.have = (t.have + hours * f64::from(b.per_hour)).min(f64::from(b.burst));
+        }
+        t.at = Some(self.clock);
+        // A tolerance for the float sum: the gate counts in exact units.
+        if t.have >= 1.0 - 1e-9 {
+            t.have -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn decide(
+        &mut self,
+        list: u8,
+        plate: &str,
+        p: u8,
+        action: Action,
+        time: u64,
+        to: u8,
+    ) -> Verdict {
+        self.clock = self.clock.max(time);
+        let mut v = Verdict::default();
+        if to == 0 || action == Action::Drop {
+            return v;
+        }
+        let key = (list, plate.to_string());
+        let open = self
+            .cases
+            .get(&key)
+            .is_some_and(|c| c.first.abs_diff(time) < self.window);
+        let late = self.cases.get(&key).is_some_and(|c| c.first > time) && !open;
+        let mut scratch = Case {
+            first: time,
+            ..Case::default()
+        };
+        if !open {
+            v.opened = true;
+            if !late {
+                self.cases.insert(
+                    key.clone(),
+                    Case {
+                        first: time,
+                        ..Case::default()
+                    },
+                );
+            }
+        }
+        for r in 0..MAX_RECIPIENTS {
+            let bit = 1u8 << r;
+            if to & bit == 0 {
+                continue;
+            }
+            let c = if late { &scratch } else { &self.cases[&key] };
+            if c.dispatched & bit != 0 || (c.reviewed & bit != 0 && action == Action::Review) {
+                v.update |= bit;
+                continue;
+            }
+            let spent = action == Action::Dispatch && p != 0 && r == 0 && !self.take(r, p);
+            let c = if late {
+                &mut scratch
+            } else {
+                self.cases.get_mut(&key).unwrap()
+            };
+            if action == Action::Dispatch && !spent {
+                v.dispatch |= bit;
+                c.dispatched |= bit;
+            } else if c.reviewed & bit != 0 {
+                v.update |= bit;
+            } else {
+                v.review |= bit;
+                c.reviewed |= bit;
+                if spent {
+                    v.throttled |= bit;
+                }
+            }
+        }
+        v
+    }
+}
+
+fn sighting() -> impl Strategy<Value = (u8, u8, u8, bool, u64, u8)> {
+    // list, plate index, priority, dispatch?, minutes forward (mostly
+    // forward, sometimes far back), recipients
+    (
+        0u8..2,
+        0u8..6,
+        0u8..3,
+        prop::bool::weighted(0.8),
+        prop_oneof![8 => 0u64..15, 1 => 0u64..200],
+        0u8..8,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// Same verdicts as the reference; every recipient gets each case at
+    /// most once as a dispatch; priority 0 is never throttled.
+    #[test]
+    fn the_gate_agrees_with_the_reference(
+        hits in prop::collection::vec(sighting(), 1..120),
+        burst in 0u16..4,
+        per_hour in 0u16..30,
+    ) {
+        let budget = Budget { burst, per_hour };
+        let mut config = GateConfig {
+            window_ms: [(40 * MIN) as u32; Priority::COUNT],
+            ..GateConfig::default()
+        };
+        config.budgets[0].0 = [Some(budget); Priority::COUNT];
+        let mut table = [CaseSlot::EMPTY; 512];
+        let mut gate = Gate::new(config, &mut table);
+        let mut reference = Reference {
+            window: 40 * MIN,
+            budget,
+            cases: HashMap::new(),
+            tokens: HashMap::new(),
+            clock: 0,
+        };
+        let plates = ["1AAA001", "1AAA002", "2BBB123", "XY12345", "1ABC999", "DE4567"];
+        let mut time = 1_000 * MIN;
+        let mut dispatched: HashMap<(u32, u8), u32> = HashMap::new();
+        for (list, plate, p, dispatch, step, to) in hits {
+            // A step of 15 minutes or more goes back in time: a late hit.
+            time = if step < 15 { time + step * MIN } else { time.saturating_sub((step - 14) * MIN) };
+            let action = if dispatch { Action::Dispatch } else { Action::Review };
+            let plate_s = plates[usize::from(plate)];
+            let s = Sighting {
+                list: ListId(list),
+                listed: Plate::normalize(plate_s.as_bytes()).unwrap(),
+                country: None,
+                priority: Priority::new(p).unwrap(),
+                action,
+                time,
+                recipients: to,
+            };
+            let got = gate.decide(&s);
+            let want = reference.decide(list, plate_s, p, action, time, to);
+            prop_assert_eq!(
+                (got.opened, got.dispatch, got.review, got.throttled, got.update),
+                (want.opened, want.dispatch, want.review, want.throttled, want.update),
+                "{:?}", s
+            );
+            prop_assert!(!got.evicted);
+            if p == 0 {
+                prop_assert_eq!(got.throttled, 0);
+            }
+            for r in 0..8 {
+                if got.dispatch & (1 << r) != 0 {
+                    *dispatched.entry((got.case, r)).or_default() += 1;
+                }
+            }
+        }
+        prop_assert!(dispatched.values().all(|&n| n == 1));
+    }
+}
