@@ -1,6 +1,8 @@
 //! Shared by the outbox bench and the tests.
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
+
+pub(crate) mod brokers;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,0 +1,278 @@
+//! Real brokers on loopback ports for the tests: Mosquitto, and a
+//! three-node NATS cluster with JetStream and its MQTT listener; the
+//! child processes and their standard error.
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+/// One test at a time: they time outages against each other's brokers
+/// otherwise, on a two-core machine.
+pub(crate) static SERIAL: Mutex<()> = Mutex::new(());
+
+pub(crate) fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(crate) fn need(program: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        found,
+        "{program} is not installed: ./ci.sh installs it (Debian package)"
+    );
+}
+
+pub(crate) fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub(crate) fn wait_port(port: u16, within: Duration) {
+    let end = Instant::now() + within;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < end, "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// A child process killed when dropped.
+pub(crate) struct Proc(pub(crate) Child);
+
+impl Proc {
+    pub(crate) fn spawn(c: &mut Command) -> Self {
+        Self(c.spawn().unwrap())
+    }
+
+    /// SIGTERM, and wait.
+    pub(crate) fn stop(mut self) {
+        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
+        let _ = self.0.wait();
+    }
+
+    /// SIGKILL, and wait.
+    pub(crate) fn kill(mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+
+    pub(crate) fn wait_ok(mut self, what: &str) {
+        let status = self.0.wait().unwrap();
+        assert!(status.success(), "{what}: {status}");
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Mosquitto on a loopback port, persistent (sessions and queued
+/// messages survive its restart, as a zone would run it).
+pub(crate) struct Mosquitto {
+    pub(crate) port: u16,
+    conf: PathBuf,
+}
+
+impl Mosquitto {
+    pub(crate) fn new(dir: &Path) -> Self {
+        Self::configured(dir, "mosquitto", "allow_anonymous true\n")
+    }
+
+    /// A broker in `dir/NAME` with `access` (its authentication and
+    /// access control lines).
+    pub(crate) fn configured(dir: &Path, name: &str, access: &str) -> Self {
+        need("mosquitto");
+        let port = free_port();
+        let data = dir.join(name);
+        std::fs::create_dir_all(&data).unwrap();
+        let conf = dir.join(format!("{name}.conf"));
+        std::fs::write(
+            &conf,
+            format!(
+                "listener {port} 127.0.0.1\n{access}persistence true\n\
+                 persistence_location {}/\nautosave_interval 1\nmax_queued_messages 100000\n",
+                data.display()
+            ),
+        )
+        .unwrap();
+        Self { port, conf }
+    }
+
+    /// A broker that knows `users` (name, password) and lets each unit
+    /// publish only under its own topics and read only its own acks; the
+    /// user `listener` reads every unit's hits and status and writes acks.
+    pub(crate) fn with_acl(dir: &Path, users: &[(&str, &str)]) -> Self {
+        need("mosquitto_passwd");
+        let passwd = dir.join("passwd");
+        for (i, (user, password)) in users.iter().enumerate() {
+            let mut c = Command::new("mosquitto_passwd");
+            c.arg("-b");
+            if i == 0 {
+                c.arg("-c");
+            }
+            let ok = c.arg(&passwd).args([user, password]).status().unwrap();
+            assert!(ok.success(), "mosquitto_passwd");
+        }
+        let acl = dir.join("acl");
+        std::fs::write(
+            &acl,
+            "user listener\ntopic read hitgate/+/hit\ntopic read hitgate/+/status\n\
+             topic write hitgate/+/ack\n\n\
+             pattern write hitgate/%u/hit\npattern write hitgate/%u/status\npattern read hitgate/%u/ack\n",
+        )
+        .unwrap();
+        Self::configured(
+            dir,
+            "mosquitto-acl",
+            &format!(
+                "allow_anonymous false\npassword_file {}\nacl_file {}\n",
+                passwd.display(),
+                acl.display()
+            ),
+        )
+    }
+
+    /// The address with a user's name and password.
+    pub(crate) fn url_as(&self, user: &str, password: &str) -> String {
+        format!("mqtt://{user}:{password}@127.0.0.1:{}", self.port)
+    }
+
+    pub(crate) fn start(&self) -> Proc {
+        let p = Proc::spawn(
+            Command::new("mosquitto")
+                .arg("-c")
+                .arg(&self.conf)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
+        wait_port(self.port, Duration::from_secs(10));
+        p
+    }
+
+    pub(crate) fn url(&self) -> String {
+        format!("mqtt://127.0.0.1:{}", self.port)
+    }
+}
+
+/// Three NATS servers in one cluster, JetStream and MQTT on each.
+pub(crate) struct Nats {
+    pub(crate) mqtt: [u16; 3],
+    confs: Vec<PathBuf>,
+}
+
+impl Nats {
+    pub(crate) fn new(dir: &Path) -> Self {
+        need("nats-server");
+        let client: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let cluster: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let mqtt = [free_port(), free_port(), free_port()];
+        let routes: Vec<String> = cluster
+            .iter()
+            .map(|p| format!("nats://127.0.0.1:{p}"))
+            .collect();
+        let confs = (0..3)
+            .map(|i| {
+                let store = dir.join(format!("n{i}"));
+                std::fs::create_dir_all(&store).unwrap();
+                let conf = dir.join(format!("n{i}.conf"));
+                std::fs::write(
+                    &conf,
+                    format!(
+                        "server_name: n{i}\nlisten: 127.0.0.1:{}\n\
+                         jetstream {{ store_dir: \"{}\" }}\n\
+                         cluster {{ name: hitgate, listen: 127.0.0.1:{}, routes: [{}] }}\n\
+                         mqtt {{ listen: 127.0.0.1:{} }}\n",
+                        client[i],
+                        store.display(),
+                        cluster[i],
+                        routes.join(", "),
+                        mqtt[i]
+                    ),
+                )
+                .unwrap();
+                conf
+            })
+            .collect();
+        Self { mqtt, confs }
+    }
+
+    pub(crate) fn start(&self, i: usize) -> Proc {
+        let p = Proc::spawn(
+            Command::new("nats-server")
+                .arg("-c")
+                .arg(&self.confs[i])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
+        wait_port(self.mqtt[i], Duration::from_secs(20));
+        p
+    }
+
+    pub(crate) fn url(&self, i: usize) -> String {
+        format!("mqtt://127.0.0.1:{}", self.mqtt[i])
+    }
+}
+
+pub(crate) fn jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+pub(crate) fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Spawns with standard error read line by line: each line is passed on
+/// and echoed with the seconds since the start (shown if the test fails).
+pub(crate) fn spawn_watching(c: &mut Command) -> (Proc, mpsc::Receiver<String>) {
+    let mut child = c.stderr(Stdio::piped()).spawn().unwrap();
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let start = Instant::now();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            // Shown when the test fails.
+            eprintln!("[{:6.1} s] {line}", start.elapsed().as_secs_f64());
+            let _ = tx.send(line);
+        }
+    });
+    (Proc(child), rx)
+}
+
+pub(crate) fn wait_line(rx: &mpsc::Receiver<String>, needle: &str, within: Duration) {
+    let end = Instant::now() + within;
+    loop {
+        let left = end.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) if l.contains(needle) => return,
+            Ok(_) => {}
+            Err(_) => panic!("no line with {needle:?} within {within:?}"),
+        }
+    }
+}
