@@ -272,6 +272,50 @@ enum Command {
         #[arg(long)]
         units: Option<PathBuf>,
     },
+    /// The zone gate: every unit's hits over MQTT, one decision per car
+    /// across units, published to each recipient's topic.
+    #[command(
+        after_help = "Example:\n  hitgate gate --mqtt mqtt://127.0.0.1:1883 --policy zone.toml --state gate.json --report gate-report.json"
+    )]
+    Gate {
+        /// Broker mqtt://HOST:PORT; repeat (or separate with commas) for
+        /// the nodes of a cluster.
+        #[arg(long, value_name = "URL", value_delimiter = ',', required = true)]
+        mqtt: Vec<crate::mqtt::Broker>,
+        /// The zone's policy: the units' rules with their `recipients`,
+        /// and `[[recipient]]` with each one's budgets.
+        #[arg(long)]
+        policy: PathBuf,
+        /// The saved state (JSON), written before anything is published
+        /// or acknowledged.
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Also keep the saved state as a retained message on the broker
+        /// (on a NATS cluster: in JetStream), where a second instance
+        /// finds it.
+        #[arg(long)]
+        state_topic: bool,
+        /// Decisions confirmed by the broker (JSON Lines), appended to.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Report (JSON), rewritten every second and at the end.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// MQTT client id: the persistent session's name.
+        #[arg(long, default_value = "hitgate-gate")]
+        client_id: String,
+        /// Stop after this many seconds connected without a hit.
+        #[arg(long)]
+        idle_exit: Option<f64>,
+        /// Wait as a standby; take over once the active gate's heartbeat
+        /// has been silent this many seconds.
+        #[arg(long)]
+        standby: Option<f64>,
+        /// Case table slots (for a new state): the cases opened in one
+        /// re-alert window, times two or more.
+        #[arg(long, default_value_t = 4096)]
+        cases: usize,
+    },
     /// Write a synthetic scenario: reads.jsonl, lists.csv, policy.toml, truth.jsonl.
     #[command(
         after_help = "Example:\n  hitgate gen --out scen --seed 42 --preset day --error-rate 0.05"
@@ -654,14 +698,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 .as_deref()
                 .map(crate::audit::UnitKeys::load)
                 .transpose()?;
-            let idle_exit = match idle_exit {
-                Some(s) if s > 0.0 => Some(
-                    std::time::Duration::try_from_secs_f64(s)
-                        .map_err(|_| anyhow!("--idle-exit {s}: too long"))?,
-                ),
-                Some(s) => return Err(anyhow!("--idle-exit {s}: seconds, more than 0")),
-                None => None,
-            };
+            let idle_exit = seconds("--idle-exit", idle_exit)?;
             let r = crate::listen::listen(&crate::listen::ListenOptions {
                 brokers: mqtt,
                 out,
@@ -681,6 +718,48 @@ fn dispatch(cli: Cli) -> Result<()> {
                     u.chain.statuses_verified
                 );
             }
+            Ok(())
+        }
+        Command::Gate {
+            mqtt,
+            policy,
+            state,
+            state_topic,
+            out,
+            report,
+            client_id,
+            idle_exit,
+            standby,
+            cases,
+        } => {
+            let r = crate::gate::gate(&crate::gate::GateOptions {
+                brokers: mqtt,
+                policy: PolicyFile::load(&policy)?,
+                client_id,
+                state,
+                state_topic,
+                out,
+                report,
+                idle_exit: seconds("--idle-exit", idle_exit)?,
+                standby: seconds("--standby", standby)?,
+                cases,
+            })?;
+            for (name, c) in &r.recipients {
+                say!(
+                    "{name}: {} dispatched, {} reviewed ({} throttled), {} updates",
+                    c.dispatched,
+                    c.reviewed,
+                    c.throttled,
+                    c.updates
+                );
+            }
+            say!(
+                "{} hits decided, {} duplicates, {} unrouted, {} unconfirmed",
+                r.hits,
+                r.duplicates,
+                r.unrouted,
+                r.unconfirmed
+            );
             Ok(())
         }
         Command::Gen {
@@ -795,4 +874,15 @@ fn show<T: serde::Serialize>(json: bool, value: &T, render: fn(&T) -> String) ->
         put!("{}", render(value));
     }
     Ok(())
+}
+
+/// A duration option in seconds, more than 0.
+fn seconds(name: &str, s: Option<f64>) -> Result<Option<std::time::Duration>> {
+    match s {
+        Some(s) if s > 0.0 => std::time::Duration::try_from_secs_f64(s)
+            .map(Some)
+            .map_err(|_| anyhow!("{name} {s}: too long")),
+        Some(s) => Err(anyhow!("{name} {s}: seconds, more than 0")),
+        None => Ok(None),
+    }
 }

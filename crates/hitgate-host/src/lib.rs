@@ -34,6 +34,7 @@ pub mod demo;
 pub mod eval;
 pub mod flash_file;
 pub mod formats;
+pub mod gate;
 pub mod input;
 pub mod listen;
 pub mod lists;

@@ -1,7 +1,7 @@
 //! One MQTT connection that keeps itself up: QoS 1, a persistent session,
 //! reconnects with back-off, and fails over between brokers (the nodes of
-//! a cluster). Used by the unit (`replay --mqtt`) and the central side
-//! (`listen`).
+//! a cluster). Used by the unit (`replay --mqtt`), the central side
+//! (`listen`) and the zone gate (`gate`).
 //!
 //! A thread drives [`rumqttc`]'s connection and hands what happens to the
 //! caller as [`LinkEvent`]s; the caller publishes without ever blocking
@@ -119,6 +119,9 @@ pub struct Link {
 }
 
 const QUEUE: usize = 256;
+/// The largest packet sent or taken: a gate's saved state with a few
+/// thousand open cases (NATS's default limit is 1 MiB).
+pub const MAX_PACKET: usize = 1 << 20;
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -175,6 +178,17 @@ impl Link {
     /// Queues a QoS 1 publication; false (nothing queued) when the link is
     /// down or its queue is full.
     pub fn publish(&self, topic: &str, payload: &[u8]) -> bool {
+        self.send(topic, payload, false)
+    }
+
+    /// As [`Link::publish`], retained: the broker keeps the last one on
+    /// the topic for every later subscriber (on a NATS cluster, in
+    /// JetStream).
+    pub fn publish_retained(&self, topic: &str, payload: &[u8]) -> bool {
+        self.send(topic, payload, true)
+    }
+
+    fn send(&self, topic: &str, payload: &[u8], retain: bool) -> bool {
         if !self.up {
             return false;
         }
@@ -183,7 +197,7 @@ impl Link {
         };
         match guard.as_ref() {
             Some(c) => c
-                .try_publish(topic, QoS::AtLeastOnce, false, payload.to_vec())
+                .try_publish(topic, QoS::AtLeastOnce, retain, payload.to_vec())
                 .is_ok(),
             None => false,
         }
@@ -220,7 +234,8 @@ fn drive(
         options
             .set_clean_session(false)
             .set_keep_alive(Duration::from_secs(5))
-            .set_max_packet_size(4096, 4096);
+            // The zone gate's saved state travels as one message.
+            .set_max_packet_size(MAX_PACKET, MAX_PACKET);
         if let Some((user, password)) = &broker.credentials {
             options.set_credentials(user.clone(), password.clone());
         }

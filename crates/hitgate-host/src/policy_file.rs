@@ -54,6 +54,20 @@ pub struct PolicyFile {
     /// Zones, schedules, operations, camera positions and UTC offsets the
     /// rules refer to.
     pub places: PlacesData,
+    /// The zone gate's recipients, by id (`[[recipient]]`; rules name
+    /// them in `recipients`).
+    pub recipients: Vec<RecipientDecl>,
+}
+
+/// One recipient of the zone gate: a dispatch room, the road police, a
+/// local team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientDecl {
+    /// Its name: the last part of its topic `hitgate/dispatch/<name>`.
+    pub name: String,
+    /// Its own budgets per priority, zone-wide (priority 0 is never
+    /// throttled).
+    pub budgets: hitgate_core::budget::Budgets,
 }
 
 /// The places of a policy file, owned; [`PlacesData::view`] lends them to
@@ -160,6 +174,72 @@ struct Raw {
     operation: Vec<RawOperation>,
     #[serde(default)]
     camera: Vec<RawCamera>,
+    #[serde(default)]
+    recipient: Vec<RawRecipient>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRecipient {
+    name: String,
+    #[serde(default)]
+    budgets: hitgate_core::budget::Budgets,
+}
+
+/// `[[recipient]]`s: names usable in a topic, unique, at most
+/// [`MAX_RECIPIENTS`](hitgate_core::gate::MAX_RECIPIENTS).
+fn recipients(raw: &[RawRecipient]) -> Result<Vec<RecipientDecl>> {
+    use hitgate_core::gate::MAX_RECIPIENTS;
+    if raw.len() > MAX_RECIPIENTS {
+        bail!("{} recipients; at most {MAX_RECIPIENTS}", raw.len());
+    }
+    let mut out: Vec<RecipientDecl> = Vec::new();
+    for r in raw {
+        let ok = !r.name.is_empty()
+            && r.name.len() <= 32
+            && r.name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok {
+            bail!(
+                "recipient {:?}: a name of 1 to 32 letters, digits, '-' or '_' (it ends a topic)",
+                r.name
+            );
+        }
+        if out.iter().any(|o| o.name == r.name) {
+            bail!("recipient {:?} is declared twice", r.name);
+        }
+        out.push(RecipientDecl {
+            name: r.name.clone(),
+            budgets: r.budgets,
+        });
+    }
+    Ok(out)
+}
+
+/// Replaces the recipient names in a rule's `recipients` by their mask.
+fn resolve_recipients(rule: &mut toml::Value, known: &[RecipientDecl]) -> Result<()> {
+    let Some(t) = rule.as_table_mut() else {
+        return Ok(());
+    };
+    let Some(v) = t.get("recipients") else {
+        return Ok(());
+    };
+    let arr = v
+        .as_array()
+        .ok_or_else(|| anyhow!("recipients: an array of recipient names"))?;
+    let mut mask = 0u8;
+    for n in arr {
+        let n = n
+            .as_str()
+            .ok_or_else(|| anyhow!("recipients: an array of recipient names"))?;
+        let i = known.iter().position(|r| r.name == n).ok_or_else(|| {
+            anyhow!("recipients: unknown recipient {n:?} (declare it with [[recipient]])")
+        })?;
+        mask |= 1 << i;
+    }
+    t.insert("recipients".into(), toml::Value::Integer(i64::from(mask)));
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -433,6 +513,7 @@ impl PolicyFile {
             config: Config::default(),
             policy: Policy::brussels(),
             places: PlacesData::default(),
+            recipients: Vec::new(),
         }
     }
 
@@ -447,6 +528,7 @@ impl PolicyFile {
     pub fn parse(text: &str) -> Result<Self> {
         let mut raw: Raw = toml::from_str(text)?;
         let places = PlacesData::parse(&mut raw)?;
+        let recipients = recipients(&raw.recipient)?;
         let mut lists = Vec::new();
         for l in raw.list {
             if lists.iter().any(|d: &ListDecl| d.name == l.name) {
@@ -490,6 +572,7 @@ impl PolicyFile {
                     };
                     resolve_list_names(&mut r, &lists).with_context(|| which.clone())?;
                     places.resolve(&mut r).with_context(|| which.clone())?;
+                    resolve_recipients(&mut r, &recipients).with_context(|| which.clone())?;
                     let rule: Rule = r.try_into().with_context(|| format!("rule {}", i + 1))?;
                     if let Some(j) = policy
                         .rules
@@ -515,6 +598,7 @@ impl PolicyFile {
             config,
             policy,
             places,
+            recipients,
         })
     }
 

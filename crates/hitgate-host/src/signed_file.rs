@@ -559,6 +559,8 @@ pub fn provision(
         config,
         policy,
         places,
+        // The gate's business, not a unit's: an image does not carry them.
+        recipients: Vec::new(),
     };
     let data = ListsData {
         decls: contents.lists,

@@ -1,0 +1,861 @@
+//! `hitgate gate`: the zone gate on the central side.
+//!
+//! Subscribes to every unit's hits (`hitgate/+/hit`), decides each once
+//! with [`hitgate_core::gate`] (cases across units, recipients by rule,
+//! budgets per recipient), and publishes what each recipient gets to
+//! `hitgate/dispatch/<recipient>` as one JSON object per message
+//! (`docs/formats.md`, "Gate decisions").
+//!
+//! ## What is guaranteed
+//!
+//! **Each hit is decided exactly once; each decision reaches its
+//! recipient at least once, under an id that never changes** (`<unit>/<seq>/
+//! <recipient>`), so a recipient that drops ids it has seen gets every
+//! decision exactly once. In order, for each batch of hits:
+//!
+//! 1. the hits are decided in memory (a hit already decided, by its unit
+//!    and sequence number, is only acknowledged again);
+//! 2. the gate's whole state (the core's state and open cases, the hits
+//!    decided, the decisions not yet confirmed) is saved: to a file
+//!    (`--state FILE`, written aside, synced, renamed), and/or as a
+//!    retained message on `hitgate/gate/<client-id>/state` (`--state-topic`;
+//!    on a NATS cluster retained messages live in JetStream, replicated
+//!    across its nodes), confirmed when the broker hands it back;
+//! 3. only then are the decisions published and the units' hits
+//!    acknowledged (a unit lets a hit go on the acknowledgement).
+//!
+//! A decision stays in the saved state until the broker hands it back on
+//! the recipient's topic (the gate subscribes to them too); until then it
+//! is published again after a reconnection or five seconds. Killed at any
+//! point, a gate restarted on the same state (or a second instance that
+//! takes over the same session from the state topic) finds the hits it
+//! had decided, never decides them again, and publishes what was not
+//! confirmed: no double dispatch (a case is opened once), nothing lost
+//! (a hit not in the saved state was not acknowledged, and its unit sends
+//! it again).
+//!
+//! `--standby SECONDS` starts a second instance that waits: it watches the
+//! active gate's heartbeat (`hitgate/gate/<client-id>/alive`, every
+//! second) and takes over the session and the saved state once the
+//! heartbeat has been silent that long. Two instances must not be active
+//! together: the broker gives the session to the last one to connect.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, anyhow, bail};
+use hitgate_core::budget::Budgets;
+use hitgate_core::gate::{CaseSlot, Gate, GateConfig, GateState, MAX_RECIPIENTS, Sighting};
+use hitgate_core::list::{ListId, Priority};
+use hitgate_core::plate::{Country, Plate};
+use hitgate_core::policy::Action;
+use hitgate_core::uplink::{MAX_MESSAGE, Message, decode_message, encode_message};
+use hitgate_core::wire::HitRecord;
+use serde::{Deserialize, Serialize};
+
+use crate::mqtt::{Broker, Link, LinkEvent};
+use crate::policy_file::PolicyFile;
+
+/// How to run the gate.
+#[derive(Debug, Clone)]
+pub struct GateOptions {
+    /// Brokers, tried in turn.
+    pub brokers: Vec<Broker>,
+    /// The zone's policy: its rules (the units' own) name the recipients;
+    /// `[[recipient]]` declares them with their budgets; the re-alert
+    /// windows of `[config]` are the length of a case.
+    pub policy: PolicyFile,
+    /// MQTT client id: the persistent session's name, and the gate's in
+    /// its topics.
+    pub client_id: String,
+    /// The saved state, as a file.
+    pub state: Option<PathBuf>,
+    /// The saved state, as a retained message.
+    pub state_topic: bool,
+    /// Decisions confirmed by the broker, appended (JSON Lines).
+    pub out: Option<PathBuf>,
+    /// The report, rewritten every second and at the end.
+    pub report: Option<PathBuf>,
+    /// Stop after this long connected without a hit.
+    pub idle_exit: Option<Duration>,
+    /// Wait as a standby until the active gate is silent this long.
+    pub standby: Option<Duration>,
+    /// Case table slots (a new state only).
+    pub cases: usize,
+}
+
+/// The format of the saved state.
+const STATE_FORMAT: u32 = 1;
+/// Decisions not handed back by the broker within this go again.
+const REPUBLISH: Duration = Duration::from_secs(5);
+/// How long a saved state on the state topic may take to come back.
+const CONFIRM: Duration = Duration::from_secs(5);
+
+/// One decision, as a recipient receives it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Decision {
+    /// `<unit>/<seq>/<recipient>`: the same for every copy of it.
+    pub id: String,
+    /// The recipient.
+    pub recipient: String,
+    /// `dispatch`, `review` or `update` (a sighting of a case the
+    /// recipient has).
+    pub kind: String,
+    /// The case: every hit on the same car within its window.
+    pub case: u32,
+    /// Why: `rule`, `capacity` (the recipient's budget is spent),
+    /// `repeat` (an update), or the unit's reason for a review (`late`,
+    /// `lookalike`, `capacity`).
+    pub reason: String,
+    /// The unit and its sequence number for the hit.
+    pub unit: String,
+    /// See `unit`.
+    pub seq: u64,
+    /// The camera.
+    pub camera: String,
+    /// Event time of the hit, ms since the Unix epoch.
+    pub time: u64,
+    /// Plate as read.
+    pub read: String,
+    /// The listed plate.
+    pub listed: String,
+    /// Its country, or empty.
+    pub country: String,
+    /// List id.
+    pub list: u8,
+    /// Priority 0–4.
+    pub priority: u8,
+    /// The rule that decided at the unit.
+    pub rule: String,
+    /// A mobile unit's position, degrees × 10⁷.
+    pub position: Option<(i32, i32)>,
+    /// When the gate received the hit, ms since the Unix epoch.
+    pub received: u64,
+}
+
+/// Per recipient, in the report.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct RecipientReport {
+    /// Cases sent as dispatches.
+    pub dispatched: u32,
+    /// Cases sent as reviews, throttled ones included.
+    pub reviewed: u32,
+    /// Dispatches turned into reviews by the recipient's budget.
+    pub throttled: u32,
+    /// Repeats of a case it has (any unit), sent as sighting updates
+    /// instead of new hits.
+    pub updates: u32,
+}
+
+/// The gate's report.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct GateReport {
+    /// By recipient name.
+    pub recipients: BTreeMap<String, RecipientReport>,
+    /// Hits decided.
+    pub hits: u64,
+    /// Hits received again (already decided), acknowledged again.
+    pub duplicates: u64,
+    /// Hits whose rule names no recipient (or a rule the gate's policy
+    /// does not have): decided, sent nowhere.
+    pub unrouted: u64,
+    /// Open cases forgotten for room.
+    pub evicted: u64,
+    /// Messages that did not decode.
+    pub bad_messages: u64,
+    /// Decisions published and not yet handed back by the broker.
+    pub unconfirmed: usize,
+    /// From a hit's arrival to its decision coming back from the broker
+    /// (this run), ms.
+    pub latency_ms: Latency,
+}
+
+/// Latency figures.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Latency {
+    /// Decisions measured.
+    pub n: usize,
+    /// Median.
+    pub median: f64,
+    /// 99th percentile.
+    pub p99: f64,
+}
+
+/// What is saved.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Saved {
+    format: u32,
+    /// Incremented at every save: the state topic's copy is confirmed by
+    /// this number coming back.
+    number: u64,
+    /// The client id that saved it.
+    gate: String,
+    table_len: usize,
+    /// The used slots of the case table, by index.
+    cases: Vec<(usize, CaseSlot)>,
+    core: GateState,
+    /// Per unit, the sequence numbers decided, as inclusive ranges.
+    done: BTreeMap<String, Vec<(u64, u64)>>,
+    /// Decisions not yet handed back by the broker.
+    pending: Vec<Decision>,
+    duplicates: u64,
+    bad_messages: u64,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn state_topic(id: &str) -> String {
+    format!("hitgate/gate/{id}/state")
+}
+
+fn alive_topic(id: &str) -> String {
+    format!("hitgate/gate/{id}/alive")
+}
+
+/// The core's settings from a policy.
+pub fn gate_config(pf: &PolicyFile) -> GateConfig {
+    let mut budgets = [Budgets::default(); MAX_RECIPIENTS];
+    for (b, r) in budgets.iter_mut().zip(&pf.recipients) {
+        *b = r.budgets;
+    }
+    GateConfig {
+        window_ms: pf.config.realert_window_ms,
+        budgets,
+    }
+}
+
+/// Inserts `seq` into inclusive ranges kept sorted and merged; false when
+/// it was there.
+fn insert_range(ranges: &mut Vec<(u64, u64)>, seq: u64) -> bool {
+    let i = ranges.partition_point(|&(_, to)| to < seq);
+    if ranges.get(i).is_some_and(|&(from, _)| from <= seq) {
+        return false;
+    }
+    let joins_left = i > 0 && ranges.get(i - 1).is_some_and(|&(_, to)| to + 1 == seq);
+    let joins_right = ranges
+        .get(i)
+        .is_some_and(|&(from, _)| seq.checked_add(1) == Some(from));
+    match (joins_left, joins_right) {
+        (true, true) => {
+            let right = ranges.remove(i);
+            if let Some(l) = ranges.get_mut(i - 1) {
+                l.1 = right.1;
+            }
+        }
+        (true, false) => {
+            if let Some(l) = ranges.get_mut(i - 1) {
+                l.1 = seq;
+            }
+        }
+        (false, true) => {
+            if let Some(r) = ranges.get_mut(i) {
+                r.0 = seq;
+            }
+        }
+        (false, false) => ranges.insert(i, (seq, seq)),
+    }
+    true
+}
+
+/// A unit's hit as the core's sighting, or why it is not one.
+fn sighting(hit: &HitRecord<'_>, pf: &PolicyFile) -> Result<Sighting, String> {
+    let listed = Plate::normalize(hit.listed.as_bytes())
+        .map_err(|e| format!("listed plate {:?}: {e}", hit.listed))?;
+    let country = match hit.country {
+        "" => None,
+        c => Some(Country::parse(c.as_bytes()).map_err(|e| format!("country {c:?}: {e}"))?),
+    };
+    let priority = Priority::new(hit.priority).ok_or("priority above 4")?;
+    let action = match hit.action {
+        1 => Action::Review,
+        2 => Action::Dispatch,
+        a => return Err(format!("action {a}: neither review nor dispatch")),
+    };
+    let recipients = pf
+        .policy
+        .rules
+        .get(usize::from(hit.rule))
+        .map_or(0, |r| r.recipients);
+    Ok(Sighting {
+        list: ListId(hit.list),
+        listed,
+        country,
+        priority,
+        action,
+        time: hit.time,
+        recipients,
+    })
+}
+
+const REASONS: [&str; 4] = ["rule", "late", "capacity", "lookalike"];
+
+struct Runner<'o> {
+    opts: &'o GateOptions,
+    link: Link,
+    saved: Saved,
+    /// Events taken while waiting for a confirmation, handled next.
+    backlog: VecDeque<LinkEvent>,
+    /// Decided since the last save.
+    dirty: bool,
+    /// Per unit, hits to acknowledge once the state holding them is saved.
+    to_ack: BTreeMap<String, Vec<u64>>,
+    /// When each pending decision was last published.
+    sent: BTreeMap<String, Instant>,
+    /// When each hit of this run arrived, for the latency.
+    arrived: BTreeMap<String, Instant>,
+    latencies: Vec<f64>,
+    out: Option<File>,
+    buf: [u8; MAX_MESSAGE],
+}
+
+/// Runs the gate until idle (or forever); returns the report.
+pub fn gate(opts: &GateOptions) -> Result<GateReport> {
+    if opts.state.is_none() && !opts.state_topic {
+        bail!(
+            "give --state FILE, --state-topic or both: a gate without a saved state would dispatch again after a restart"
+        );
+    }
+    if opts.policy.recipients.is_empty() {
+        bail!("the policy declares no [[recipient]]: the gate would send nothing");
+    }
+    if let Some(wait) = opts.standby {
+        stand_by(opts, wait)?;
+    }
+    let topics = vec![
+        "hitgate/+/hit".to_string(),
+        "hitgate/dispatch/+".to_string(),
+        state_topic(&opts.client_id),
+    ];
+    let link = Link::start(&opts.brokers, &opts.client_id, topics)?;
+    let out = match &opts.out {
+        Some(p) => Some(
+            OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(p)
+                .with_context(|| format!("{}: cannot open", p.display()))?,
+        ),
+        None => None,
+    };
+    let mut r = Runner {
+        opts,
+        link,
+        saved: Saved::default(),
+        backlog: VecDeque::new(),
+        dirty: false,
+        to_ack: BTreeMap::new(),
+        sent: BTreeMap::new(),
+        arrived: BTreeMap::new(),
+        latencies: Vec::new(),
+        out,
+        buf: [0; MAX_MESSAGE],
+    };
+    r.saved = r.load()?;
+    let mut table = vec![CaseSlot::EMPTY; r.saved.table_len];
+    for (i, c) in &r.saved.cases {
+        if let Some(slot) = table.get_mut(*i) {
+            *slot = *c;
+        }
+    }
+    let mut core = Gate::resume(gate_config(&opts.policy), &mut table, r.saved.core.clone());
+    eprintln!(
+        "gate: {} open cases, {} decisions to confirm, {} units known",
+        r.saved.cases.len(),
+        r.saved.pending.len(),
+        r.saved.done.len()
+    );
+    r.run(&mut core)?;
+    Ok(r.report(&core))
+}
+
+/// Waits while the active gate's heartbeat is heard.
+fn stand_by(opts: &GateOptions, silent: Duration) -> Result<()> {
+    let id = format!("{}-standby", opts.client_id);
+    let mut link = Link::start(&opts.brokers, &id, vec![alive_topic(&opts.client_id)])?;
+    let mut last = Instant::now();
+    eprintln!("gate: standby, taking over after {silent:?} without a heartbeat");
+    loop {
+        if let Some(LinkEvent::Message { .. }) = link.next(Duration::from_millis(100)) {
+            last = Instant::now();
+        }
+        if !link.is_up() {
+            // Silence while this side has no broker says nothing.
+            last = last.max(Instant::now() - silent.min(Duration::from_millis(100)));
+        }
+        if last.elapsed() >= silent {
+            eprintln!("gate: the active gate is silent; taking over");
+            return Ok(());
+        }
+    }
+}
+
+impl Runner<'_> {
+    /// The saved state: the file's, or the state topic's, whichever is
+    /// newer; a new one when neither exists.
+    fn load(&mut self) -> Result<Saved> {
+        let mut best: Option<Saved> = None;
+        if let Some(p) = &self.opts.state
+            && p.exists()
+        {
+            let text = std::fs::read(p).with_context(|| format!("{}: cannot read", p.display()))?;
+            let s: Saved = serde_json::from_slice(&text)
+                .with_context(|| format!("{}: not a gate state", p.display()))?;
+            best = Some(s);
+        }
+        if self.opts.state_topic {
+            // A retained state comes right after the subscription; none
+            // within the time means there is none.
+            let topic = state_topic(&self.opts.client_id);
+            let mut subscribed: Option<Instant> = None;
+            loop {
+                if subscribed.is_some_and(|t| t.elapsed() >= CONFIRM) {
+                    break;
+                }
+                match self.link.next(Duration::from_millis(100)) {
+                    Some(LinkEvent::Up(b)) => {
+                        eprintln!("gate: connected to {b}");
+                        subscribed.get_or_insert_with(Instant::now);
+                    }
+                    Some(LinkEvent::Message { topic: t, payload }) if t == topic => {
+                        let s: Saved = serde_json::from_slice(&payload)
+                            .context("the state topic holds no gate state")?;
+                        if best.as_ref().is_none_or(|b| b.number < s.number) {
+                            best = Some(s);
+                        }
+                        break;
+                    }
+                    Some(e) => self.backlog.push_back(e),
+                    None => {}
+                }
+            }
+        }
+        let s = best.unwrap_or_else(|| Saved {
+            format: STATE_FORMAT,
+            gate: self.opts.client_id.clone(),
+            table_len: self.opts.cases.max(1),
+            ..Saved::default()
+        });
+        if s.format != STATE_FORMAT {
+            bail!(
+                "gate state format {} (this gate reads {STATE_FORMAT})",
+                s.format
+            );
+        }
+        Ok(s)
+    }
+
+    fn run(&mut self, core: &mut Gate<'_>) -> Result<()> {
+        let mut last_hit = Instant::now();
+        let mut last_report = Instant::now();
+        let mut last_alive: Option<Instant> = None;
+        loop {
+            let mut wait = Duration::from_millis(200);
+            let mut hits = 0usize;
+            while let Some(event) = self.backlog.pop_front().or_else(|| self.link.next(wait)) {
+                wait = Duration::from_millis(10);
+                match event {
+                    LinkEvent::Up(b) => {
+                        eprintln!("gate: connected to {b}");
+                        last_hit = Instant::now();
+                        // Whatever was in flight goes again.
+                        self.sent.clear();
+                    }
+                    LinkEvent::Down(why) => eprintln!("gate: down ({why})"),
+                    LinkEvent::Message { topic, mut payload } => {
+                        if self.take(core, &topic, &mut payload) {
+                            hits += 1;
+                        }
+                    }
+                }
+                if hits >= 256 {
+                    break;
+                }
+            }
+            if hits > 0 {
+                last_hit = Instant::now();
+            }
+            if self.dirty && self.save(core)? {
+                self.dirty = false;
+            }
+            if !self.dirty {
+                self.publish();
+                self.acknowledge();
+            }
+            if self.link.is_up() && last_alive.is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
+            {
+                self.link.publish(&alive_topic(&self.opts.client_id), b"1");
+                last_alive = Some(Instant::now());
+            }
+            if !self.link.is_up() {
+                last_hit = Instant::now();
+            }
+            let idle = self.opts.idle_exit.is_some_and(|d| {
+                last_hit.elapsed() >= d && self.saved.pending.is_empty() && !self.dirty
+            });
+            if let Some(path) = &self.opts.report
+                && (idle || last_report.elapsed() >= Duration::from_secs(1))
+            {
+                write_json(path, &self.report(core))?;
+                last_report = Instant::now();
+            }
+            if idle {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Handles one message; true for a hit decided now.
+    fn take(&mut self, core: &mut Gate<'_>, topic: &str, payload: &mut [u8]) -> bool {
+        let parts: Vec<&str> = topic.split('/').collect();
+        match parts.as_slice() {
+            ["hitgate", "dispatch", _] => {
+                self.confirmed(payload);
+                false
+            }
+            ["hitgate", "gate", ..] => false,
+            ["hitgate", unit, "hit"] => match self.decide(core, unit, payload) {
+                Ok(new) => new,
+                Err(why) => {
+                    self.saved.bad_messages += 1;
+                    self.dirty = true;
+                    if self.saved.bad_messages <= 10 {
+                        eprintln!("gate: {topic}: {why}");
+                    }
+                    false
+                }
+            },
+            _ => false,
+        }
+    }
+
+    /// A decision handed back by the broker: confirmed.
+    fn confirmed(&mut self, payload: &[u8]) {
+        #[derive(Deserialize)]
+        struct Id {
+            id: String,
+        }
+        let Ok(Id { id }) = serde_json::from_slice::<Id>(payload) else {
+            return;
+        };
+        let Some(i) = self.saved.pending.iter().position(|d| d.id == id) else {
+            return;
+        };
+        let d = self.saved.pending.remove(i);
+        self.dirty = true;
+        self.sent.remove(&id);
+        let key = format!("{}/{}", d.unit, d.seq);
+        if let Some(t) = self.arrived.get(&key) {
+            self.latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        if let Some(f) = &mut self.out {
+            let mut line = serde_json::to_vec(&d).unwrap_or_default();
+            line.push(b'\n');
+            if let Err(e) = f.write_all(&line) {
+                eprintln!("gate: cannot write the decisions file: {e}");
+            }
+        }
+    }
+
+    /// Decides a unit's hit; false for one decided before.
+    fn decide(
+        &mut self,
+        core: &mut Gate<'_>,
+        topic_unit: &str,
+        payload: &mut [u8],
+    ) -> Result<bool, String> {
+        let message = decode_message(payload).map_err(|e| format!("undecodable message: {e}"))?;
+        let Message::Hit { unit, seq, hit, .. } = message else {
+            return Err("not a hit message".into());
+        };
+        if unit != topic_unit {
+            return Err(format!("a hit of unit {unit:?} on another unit's topic"));
+        }
+        let s = sighting(&hit, &self.opts.policy)?;
+        self.to_ack.entry(unit.to_string()).or_default().push(seq);
+        let done = self.saved.done.entry(unit.to_string()).or_default();
+        if !insert_range(done, seq) {
+            self.saved.duplicates += 1;
+            self.dirty = true;
+            return Ok(false);
+        }
+        self.dirty = true;
+        let received = now_ms();
+        self.arrived.insert(format!("{unit}/{seq}"), Instant::now());
+        let v = core.decide(&s);
+        let rule = self
+            .opts
+            .policy
+            .policy
+            .rule_name(match hit.rule {
+                255 => hitgate_core::policy::RuleId::Fallback,
+                i => hitgate_core::policy::RuleId::Rule(i),
+            })
+            .to_string();
+        for (r, decl) in self.opts.policy.recipients.iter().enumerate() {
+            let bit = 1u8 << r;
+            let (kind, reason) = if v.dispatch & bit != 0 {
+                ("dispatch", "rule")
+            } else if v.throttled & bit != 0 {
+                ("review", "capacity")
+            } else if v.review & bit != 0 {
+                (
+                    "review",
+                    REASONS
+                        .get(usize::from(hit.reason))
+                        .copied()
+                        .unwrap_or("rule"),
+                )
+            } else if v.update & bit != 0 {
+                ("update", "repeat")
+            } else {
+                continue;
+            };
+            self.saved.pending.push(Decision {
+                id: format!("{unit}/{seq}/{}", decl.name),
+                recipient: decl.name.clone(),
+                kind: kind.into(),
+                case: v.case,
+                reason: reason.into(),
+                unit: unit.into(),
+                seq,
+                camera: hit.camera.into(),
+                time: hit.time,
+                read: hit.read.into(),
+                listed: hit.listed.into(),
+                country: hit.country.into(),
+                list: hit.list,
+                priority: hit.priority,
+                rule: rule.clone(),
+                position: hit.position,
+                received,
+            });
+        }
+        Ok(true)
+    }
+
+    /// Saves the state; true once it is durable.
+    fn save(&mut self, core: &Gate<'_>) -> Result<bool> {
+        self.saved.number += 1;
+        self.saved.gate = self.opts.client_id.clone();
+        self.saved.core = core.state().clone();
+        self.saved.table_len = core.table().len();
+        self.saved.cases = core
+            .table()
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_used())
+            .map(|(i, c)| (i, *c))
+            .collect();
+        let bytes = serde_json::to_vec(&self.saved)?;
+        if let Some(p) = &self.opts.state {
+            write_synced(p, &bytes)?;
+        }
+        if !self.opts.state_topic {
+            return Ok(true);
+        }
+        let topic = state_topic(&self.opts.client_id);
+        if bytes.len() > crate::mqtt::MAX_PACKET - 1024 {
+            bail!(
+                "the gate's state is {} bytes, more than a message takes: fewer --cases",
+                bytes.len()
+            );
+        }
+        if !self.link.publish_retained(&topic, &bytes) {
+            return Ok(false);
+        }
+        // Confirmed when the broker hands this number back.
+        let want = self.saved.number;
+        let end = Instant::now() + CONFIRM;
+        while Instant::now() < end {
+            match self.link.next(Duration::from_millis(50)) {
+                Some(LinkEvent::Message { topic: t, payload }) if t == topic => {
+                    #[derive(Deserialize)]
+                    struct Number {
+                        number: u64,
+                        gate: String,
+                    }
+                    if let Ok(n) = serde_json::from_slice::<Number>(&payload)
+                        && n.gate == self.opts.client_id
+                        && n.number >= want
+                    {
+                        return Ok(true);
+                    }
+                }
+                Some(e @ LinkEvent::Down(_)) => {
+                    self.backlog.push_back(e);
+                    return Ok(false);
+                }
+                Some(e) => self.backlog.push_back(e),
+                None => {}
+            }
+        }
+        Ok(false)
+    }
+
+    /// Publishes the decisions not yet confirmed nor recently sent.
+    fn publish(&mut self) {
+        if !self.link.is_up() {
+            return;
+        }
+        for d in &self.saved.pending {
+            if self
+                .sent
+                .get(&d.id)
+                .is_some_and(|t| t.elapsed() < REPUBLISH)
+            {
+                continue;
+            }
+            let Ok(json) = serde_json::to_vec(d) else {
+                continue;
+            };
+            if !self
+                .link
+                .publish(&format!("hitgate/dispatch/{}", d.recipient), &json)
+            {
+                break;
+            }
+            self.sent.insert(d.id.clone(), Instant::now());
+        }
+    }
+
+    /// Acknowledges the hits of the saved state to their units.
+    fn acknowledge(&mut self) {
+        if !self.link.is_up() {
+            return;
+        }
+        for (unit, seqs) in std::mem::take(&mut self.to_ack) {
+            let mut sorted = seqs;
+            sorted.sort_unstable();
+            sorted.dedup();
+            let mut ranges: Vec<(u64, u64)> = Vec::new();
+            for s in sorted {
+                insert_range(&mut ranges, s);
+            }
+            for (from, to) in ranges {
+                let m = Message::Ack {
+                    unit: &unit,
+                    from,
+                    to,
+                };
+                // Lost with the link: the unit sends the hits again and
+                // they are acknowledged as duplicates then.
+                if let Ok(frame) = encode_message(&m, &mut self.buf) {
+                    self.link.publish(&format!("hitgate/{unit}/ack"), frame);
+                }
+            }
+        }
+    }
+
+    fn report(&self, core: &Gate<'_>) -> GateReport {
+        let st = core.state();
+        let mut lat = self.latencies.clone();
+        lat.sort_by(f64::total_cmp);
+        let pick = |q: f64| {
+            lat.get(((lat.len() as f64 - 1.0) * q).round() as usize)
+                .copied()
+                .unwrap_or(0.0)
+        };
+        GateReport {
+            recipients: self
+                .opts
+                .policy
+                .recipients
+                .iter()
+                .zip(st.counts.iter())
+                .map(|(r, c)| {
+                    (
+                        r.name.clone(),
+                        RecipientReport {
+                            dispatched: c.dispatched,
+                            reviewed: c.reviewed,
+                            throttled: c.throttled,
+                            updates: c.updates,
+                        },
+                    )
+                })
+                .collect(),
+            hits: st.sightings,
+            duplicates: self.saved.duplicates,
+            unrouted: st.unrouted,
+            evicted: st.evicted,
+            bad_messages: self.saved.bad_messages,
+            unconfirmed: self.saved.pending.len(),
+            latency_ms: Latency {
+                n: lat.len(),
+                median: pick(0.5),
+                p99: pick(0.99),
+            },
+        }
+    }
+}
+
+/// Writes `bytes` beside `path`, syncs, renames over it.
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    let mut f = File::create(&tmp).with_context(|| format!("{}: cannot write", tmp.display()))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .with_context(|| format!("{}: cannot write", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn write_json(path: &Path, r: &GateReport) -> Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(r)?)
+        .with_context(|| format!("{}: cannot write", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(())
+}
+
+/// Reads a decisions file or a recipient's capture, one copy per id.
+pub fn read_decisions(path: &Path) -> Result<Vec<Decision>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let d: Decision = serde_json::from_str(line)
+            .map_err(|e| anyhow!("{}:{}: not a decision: {e}", path.display(), i + 1))?;
+        if seen.insert(d.id.clone()) {
+            out.push(d);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_merge_and_refuse_repeats() {
+        let mut r = Vec::new();
+        for s in [5, 7, 6, 1, 2, 10, 9, 8, 3] {
+            assert!(insert_range(&mut r, s), "{s}");
+        }
+        assert_eq!(r, vec![(1, 3), (5, 10)]);
+        for s in [1, 3, 5, 10] {
+            assert!(!insert_range(&mut r, s), "{s}");
+        }
+        assert!(insert_range(&mut r, 4));
+        assert_eq!(r, vec![(1, 10)]);
+        assert!(insert_range(&mut r, u64::MAX));
+        assert_eq!(r, vec![(1, 10), (u64::MAX, u64::MAX)]);
+    }
+}

@@ -1,0 +1,363 @@
+//! The zone gate end to end: several `hitgate replay --mqtt` units, a real
+//! broker (Mosquitto, or the three-node NATS cluster), `hitgate gate`, and
+//! the recipients as MQTT subscribers with their own persistent sessions.
+//! Loopback only.
+
+#![allow(clippy::unwrap_used, clippy::panic)] // test code: a panic is a failed test
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rumqttc::{Client, Event, MqttOptions, Packet, QoS};
+use serde_json::Value;
+
+mod common;
+use common::brokers::{Mosquitto, Nats, Proc, json, serial, spawn_watching, wait_line};
+
+/// A recipient: subscribes to `hitgate/dispatch/<name>` with a persistent
+/// session and keeps every message.
+struct Recipient {
+    got: Arc<Mutex<Vec<Value>>>,
+}
+
+impl Recipient {
+    fn start(port: u16, name: &str) -> Self {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let mut o = MqttOptions::new(format!("recipient-{name}"), "127.0.0.1", port);
+        o.set_clean_session(false)
+            .set_keep_alive(Duration::from_secs(5))
+            .set_max_packet_size(1 << 16, 1 << 16);
+        let (client, mut conn) = Client::new(o, 64);
+        let topic = format!("hitgate/dispatch/{name}");
+        let (tx_ready, ready) = std::sync::mpsc::channel();
+        let sink = got.clone();
+        std::thread::spawn(move || {
+            for e in conn.iter() {
+                match e {
+                    Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                        let _ = client.try_subscribe(topic.clone(), QoS::AtLeastOnce);
+                    }
+                    Ok(Event::Incoming(Packet::SubAck(_))) => {
+                        let _ = tx_ready.send(());
+                    }
+                    Ok(Event::Incoming(Packet::Publish(p))) => {
+                        if let Ok(v) = serde_json::from_slice(&p.payload) {
+                            sink.lock().unwrap().push(v);
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => std::thread::sleep(Duration::from_millis(200)),
+                }
+            }
+        });
+        ready
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("recipient {name} not subscribed"));
+        Self { got }
+    }
+
+    /// Every message received, one per decision id (a copy sent again
+    /// after a restart carries the same id and the same content).
+    fn decisions(&self) -> Vec<Value> {
+        let all = self.got.lock().unwrap().clone();
+        let mut by_id: BTreeMap<String, Value> = BTreeMap::new();
+        for d in all {
+            let id = d["id"].as_str().unwrap().to_string();
+            if let Some(before) = by_id.get(&id) {
+                assert_eq!(before, &d, "two different decisions under one id");
+            }
+            by_id.insert(id, d);
+        }
+        by_id.into_values().collect()
+    }
+}
+
+const POLICY: &str = r#"
+[[list]]
+name = "stolen"
+
+[[list]]
+name = "wanted"
+
+[[list]]
+name = "insurance"
+
+[[list]]
+name = "local"
+local = true
+
+[[recipient]]
+name = "zone-dispatch"
+budgets = { p1 = { burst = 2, per_hour = 0 }, p2 = { burst = 2, per_hour = 0 } }
+
+[[recipient]]
+name = "wpr"
+
+[[recipient]]
+name = "local-team"
+
+[[rule]]
+name = "p0-p1"
+priorities = [0, 1]
+action = "dispatch"
+recipients = ["zone-dispatch", "wpr"]
+
+[[rule]]
+name = "p2-local"
+priorities = [2]
+also_local = true
+action = "dispatch"
+recipients = ["local-team"]
+
+[[rule]]
+name = "p2-not-local"
+priorities = [2]
+action = "drop"
+
+[[rule]]
+name = "p3-p4"
+priorities = [3, 4]
+action = "drop"
+"#;
+
+const LISTS: &str = "plate,country,priority,list,valid_from,valid_until
+1ABC234,BE,1,stolen,,
+1CAR001,BE,1,stolen,,
+1CAR002,BE,1,stolen,,
+1CAR003,BE,1,stolen,,
+1CAR004,BE,1,stolen,,
+1WNT000,,0,wanted,,
+1LOC333,,2,insurance,,
+1LOC333,,2,local,,
+1INS222,BE,2,insurance,,
+";
+
+/// The three units' reads, by unit: the stolen 1ABC234 crosses all three
+/// in 19 minutes; four other stolen cars and a wanted one (priority 0)
+/// pass once each; a car on the insurance and local lists passes unit B;
+/// an insurance-only car (dropped by the units) and unlisted cars pass too.
+fn reads() -> [(&'static str, String); 3] {
+    let r = |cam: &str, rows: &[(&str, &str)]| {
+        let mut s = String::from("ts,camera,plate,confidence,arrival\n");
+        for (t, plate) in rows {
+            for k in 0..2 {
+                s += &format!("2026-01-05T{t}.{:03}Z,{cam},{plate},90,\n", k * 200);
+            }
+        }
+        s
+    };
+    [
+        (
+            "u-a",
+            r(
+                "cam-a",
+                &[
+                    ("08:00:00", "1-ABC-234"),
+                    ("08:01:00", "1-CAR-001"),
+                    ("08:02:00", "1-XXX-001"),
+                    ("08:04:00", "1-CAR-004"),
+                ],
+            ),
+        ),
+        (
+            "u-b",
+            r(
+                "cam-b",
+                &[
+                    ("08:02:00", "1-CAR-002"),
+                    ("08:03:00", "1-LOC-333"),
+                    ("08:03:30", "1-INS-222"),
+                    ("08:07:00", "1-ABC-234"),
+                ],
+            ),
+        ),
+        (
+            "u-c",
+            r(
+                "cam-c",
+                &[
+                    ("08:03:00", "1-CAR-003"),
+                    ("08:05:00", "1-WNT-000"),
+                    ("08:06:00", "1-YYY-002"),
+                    ("08:19:00", "1-ABC-234"),
+                ],
+            ),
+        ),
+    ]
+}
+
+fn hitgate() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hitgate"))
+}
+
+/// Writes the zone's files; returns the policy and lists paths and each
+/// unit's reads.
+fn zone(dir: &Path) -> (PathBuf, PathBuf, Vec<(String, PathBuf)>) {
+    let policy = dir.join("zone.toml");
+    std::fs::write(&policy, POLICY).unwrap();
+    let lists = dir.join("lists.csv");
+    std::fs::write(&lists, LISTS).unwrap();
+    let units = reads()
+        .into_iter()
+        .map(|(unit, csv)| {
+            let p = dir.join(format!("{unit}.csv"));
+            std::fs::write(&p, csv).unwrap();
+            (unit.to_string(), p)
+        })
+        .collect();
+    (policy, lists, units)
+}
+
+fn unit(url: &str, unit: &str, reads: &Path, policy: &Path, lists: &Path, out: &Path) -> Command {
+    let mut c = hitgate();
+    c.args(["replay", "--quiet", "--reads"])
+        .arg(reads)
+        .arg("--lists")
+        .arg(lists)
+        .arg("--policy")
+        .arg(policy)
+        .arg("--out")
+        .arg(out)
+        .args(["--mqtt", url, "--unit", unit, "--drain", "60"])
+        .stdout(Stdio::null());
+    c
+}
+
+fn gate(url: &str, policy: &Path, dir: &Path, idle: u32) -> Command {
+    let mut c = hitgate();
+    c.args(["gate", "--mqtt", url, "--policy"])
+        .arg(policy)
+        .arg("--state")
+        .arg(dir.join("gate-state.json"))
+        .arg("--report")
+        .arg(dir.join("gate.json"))
+        .arg("--out")
+        .arg(dir.join("decisions.jsonl"))
+        .args(["--idle-exit", &idle.to_string()])
+        .stdout(Stdio::null());
+    c
+}
+
+/// (kind, listed) of each decision, sorted.
+fn kinds(ds: &[Value]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = ds
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                d["listed"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_car_across_three_units_is_dispatched_once_and_each_recipient_gets_its_own() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (policy, lists, units) = zone(dir);
+    let broker = Mosquitto::new(dir);
+    let b = broker.start();
+    let names = ["zone-dispatch", "wpr", "local-team"];
+    let recipients: Vec<Recipient> = names
+        .iter()
+        .map(|n| Recipient::start(broker.port, n))
+        .collect();
+    let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 6));
+    wait_line(&lines, "connected", Duration::from_secs(10));
+    let procs: Vec<Proc> = units
+        .iter()
+        .map(|(u, reads)| {
+            Proc::spawn(
+                unit(&broker.url(), u, reads, &policy, &lists, &dir.join(u)).stderr(Stdio::null()),
+            )
+        })
+        .collect();
+    for p in procs {
+        p.wait_ok("replay");
+    }
+    g.wait_ok("gate");
+    // Every hit left its unit: the gate acknowledged it.
+    for (u, _) in &units {
+        let up = &json(&dir.join(u).join("report.json"))["uplink"];
+        assert_eq!(up["waiting"], 0, "{u}: {up}");
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let got: Vec<Vec<Value>> = recipients.iter().map(Recipient::decisions).collect();
+    b.stop();
+
+    let (zd, wpr, local) = (&got[0], &got[1], &got[2]);
+    // The stolen car: one dispatch and two updates, to each of its rule's
+    // recipients, all under one case.
+    for (name, ds) in [("zone-dispatch", zd), ("wpr", wpr)] {
+        let car: Vec<&Value> = ds.iter().filter(|d| d["listed"] == "1ABC234").collect();
+        let mut k: Vec<&str> = car.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+        k.sort();
+        assert_eq!(k, ["dispatch", "update", "update"], "{name}");
+        let cases: BTreeSet<u64> = car.iter().map(|d| d["case"].as_u64().unwrap()).collect();
+        assert_eq!(cases.len(), 1, "{name}: {cases:?}");
+        let units: BTreeSet<&str> = car.iter().map(|d| d["unit"].as_str().unwrap()).collect();
+        assert_eq!(units.len(), 3, "{name}");
+    }
+    // The road police has no budget: every P0/P1 case as a dispatch.
+    let want_wpr: Vec<(String, String)> = [
+        "1ABC234", "1CAR001", "1CAR002", "1CAR003", "1CAR004", "1WNT000",
+    ]
+    .iter()
+    .map(|p| ("dispatch".to_string(), p.to_string()))
+    .chain([
+        ("update".to_string(), "1ABC234".to_string()),
+        ("update".to_string(), "1ABC234".to_string()),
+    ])
+    .collect::<BTreeSet<_>>()
+    .into_iter()
+    .collect();
+    let mut got_wpr = kinds(wpr);
+    got_wpr.dedup();
+    assert_eq!(got_wpr, want_wpr);
+    // The zone's room: a budget of two P1 dispatches, zone-wide, whichever
+    // units they come from; the other three P1 cases as reviews for
+    // capacity; the wanted car (P0) dispatched through the spent budget.
+    let p1_dispatched = zd
+        .iter()
+        .filter(|d| d["kind"] == "dispatch" && d["priority"] == 1)
+        .count();
+    let throttled: Vec<&Value> = zd
+        .iter()
+        .filter(|d| d["kind"] == "review" && d["reason"] == "capacity")
+        .collect();
+    assert_eq!((p1_dispatched, throttled.len()), (2, 3), "{zd:#?}");
+    assert!(
+        zd.iter()
+            .any(|d| d["listed"] == "1WNT000" && d["kind"] == "dispatch")
+    );
+    // The local team: only the local-list car; nobody else gets it.
+    assert_eq!(
+        kinds(local),
+        [("dispatch".to_string(), "1LOC333".to_string())]
+    );
+    for ds in [zd, wpr] {
+        assert!(ds.iter().all(|d| d["listed"] != "1LOC333"));
+    }
+    // The report says the same.
+    let report = json(&dir.join("gate.json"));
+    let r = &report["recipients"];
+    assert_eq!(r["zone-dispatch"]["dispatched"], 3, "{report}");
+    assert_eq!(r["zone-dispatch"]["throttled"], 3, "{report}");
+    assert_eq!(r["zone-dispatch"]["updates"], 2, "{report}");
+    assert_eq!(r["wpr"]["dispatched"], 6, "{report}");
+    assert_eq!(r["local-team"]["dispatched"], 1, "{report}");
+    // 3 sightings of the car, 4 other stolen cars, the wanted car, the
+    // local-list car; the insurance-only car is dropped by its unit.
+    assert_eq!(report["hits"], 9, "{report}");
+    assert_eq!(report["unconfirmed"], 0, "{report}");
+    // The decisions file holds what the recipients got.
+    let file = hitgate_host::gate::read_decisions(&dir.join("decisions.jsonl")).unwrap();
+    assert_eq!(file.len(), zd.len() + wpr.len() + local.len());
+}
