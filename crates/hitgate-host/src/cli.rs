@@ -354,6 +354,10 @@ enum Command {
         /// No mobile unit.
         #[arg(long)]
         no_mobile: bool,
+        /// Also split the reads by camera into units/<camera>.jsonl: a
+        /// zone of roadside units for `hitgate gate`.
+        #[arg(long)]
+        units: bool,
     },
     /// Write lists, policy and reads as one binary bundle for the firmware.
     #[command(
@@ -774,6 +778,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             decoys,
             bad_lines,
             no_mobile,
+            units,
         } => {
             let mut o = GenOptions::preset(&preset)
                 .ok_or_else(|| anyhow!("unknown preset {preset:?} (demo, day, small)"))?;
@@ -796,6 +801,14 @@ fn dispatch(cli: Cli) -> Result<()> {
                 s.decoy_passages,
                 s.entries
             );
+            if units {
+                for (unit, n) in crate::scenario::split_units(&out)? {
+                    match unit.as_str() {
+                        "" => say!("  {n} lines without a camera are in no unit"),
+                        u => say!("  unit {u}: {n} reads in units/{u}.jsonl"),
+                    }
+                }
+            }
             Ok(())
         }
         Command::Prepare {

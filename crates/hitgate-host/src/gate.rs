@@ -193,6 +193,11 @@ struct Saved {
     number: u64,
     /// The client id that saved it.
     gate: String,
+    /// The process that saved it (client id, process id, start time): a
+    /// gate that sees another one's state on its topic has been taken
+    /// over and stops.
+    #[serde(default)]
+    instance: String,
     table_len: usize,
     /// The used slots of the case table, by index.
     cases: Vec<(usize, CaseSlot)>,
@@ -313,6 +318,13 @@ struct Runner<'o> {
     latencies: Vec<f64>,
     out: Option<File>,
     buf: [u8; MAX_MESSAGE],
+    /// This process (see [`Saved::instance`]).
+    instance: String,
+    /// Another process's state seen on the topic.
+    taken_over: Option<String>,
+    /// The instance and number of the state this gate went on from.
+    loaded: (String, u64),
+    last_alive: Option<Instant>,
 }
 
 /// Runs the gate until idle (or forever); returns the report.
@@ -356,8 +368,13 @@ pub fn gate(opts: &GateOptions) -> Result<GateReport> {
         latencies: Vec::new(),
         out,
         buf: [0; MAX_MESSAGE],
+        instance: format!("{}/{}/{}", opts.client_id, std::process::id(), now_ms()),
+        last_alive: None,
+        taken_over: None,
+        loaded: (String::new(), 0),
     };
     r.saved = r.load()?;
+    r.loaded = (r.saved.instance.clone(), r.saved.number);
     let mut table = vec![CaseSlot::EMPTY; r.saved.table_len];
     for (i, c) in &r.saved.cases {
         if let Some(slot) = table.get_mut(*i) {
@@ -418,6 +435,7 @@ impl Runner<'_> {
                 if subscribed.is_some_and(|t| t.elapsed() >= CONFIRM) {
                     break;
                 }
+                self.beat();
                 match self.link.next(Duration::from_millis(100)) {
                     Some(LinkEvent::Up(b)) => {
                         eprintln!("gate: connected to {b}");
@@ -454,7 +472,6 @@ impl Runner<'_> {
     fn run(&mut self, core: &mut Gate<'_>) -> Result<()> {
         let mut last_hit = Instant::now();
         let mut last_report = Instant::now();
-        let mut last_alive: Option<Instant> = None;
         loop {
             let mut wait = Duration::from_millis(200);
             let mut hits = 0usize;
@@ -488,10 +505,9 @@ impl Runner<'_> {
                 self.publish();
                 self.acknowledge();
             }
-            if self.link.is_up() && last_alive.is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
-            {
-                self.link.publish(&alive_topic(&self.opts.client_id), b"1");
-                last_alive = Some(Instant::now());
+            self.beat();
+            if let Some(other) = &self.taken_over {
+                bail!("another gate ({other}) saved its state on this gate's topic: it has taken over; stopping");
             }
             if !self.link.is_up() {
                 last_hit = Instant::now();
@@ -519,6 +535,10 @@ impl Runner<'_> {
                 self.confirmed(payload);
                 false
             }
+            ["hitgate", "gate", _, "state"] => {
+                self.watch_state(payload);
+                false
+            }
             ["hitgate", "gate", ..] => false,
             ["hitgate", unit, "hit"] => match self.decide(core, unit, payload) {
                 Ok(new) => new,
@@ -532,6 +552,36 @@ impl Runner<'_> {
                 }
             },
             _ => false,
+        }
+    }
+
+    /// The heartbeat a standby watches, once a second.
+    fn beat(&mut self) {
+        if self.link.is_up() && self.last_alive.is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
+        {
+            self.link
+                .publish(&alive_topic(&self.opts.client_id), self.instance.as_bytes());
+            self.last_alive = Some(Instant::now());
+        }
+    }
+
+    /// A state on the topic saved by another process: taken over.
+    fn watch_state(&mut self, payload: &[u8]) {
+        #[derive(Deserialize)]
+        struct Instance {
+            #[serde(default)]
+            instance: String,
+            number: u64,
+        }
+        // Older copies (the one this gate went on from included) may come
+        // late through the session; a newer one is another gate's work.
+        if let Ok(i) = serde_json::from_slice::<Instance>(payload)
+            && !i.instance.is_empty()
+            && i.instance != self.instance
+            && i.number >= self.saved.number
+            && (i.instance.as_str(), i.number) != (self.loaded.0.as_str(), self.loaded.1)
+        {
+            self.taken_over = Some(i.instance);
         }
     }
 
@@ -644,6 +694,7 @@ impl Runner<'_> {
     fn save(&mut self, core: &Gate<'_>) -> Result<bool> {
         self.saved.number += 1;
         self.saved.gate = self.opts.client_id.clone();
+        self.saved.instance = self.instance.clone();
         self.saved.core = core.state().clone();
         self.saved.table_len = core.table().len();
         self.saved.cases = core
@@ -674,18 +725,23 @@ impl Runner<'_> {
         let want = self.saved.number;
         let end = Instant::now() + CONFIRM;
         while Instant::now() < end {
+            self.beat();
             match self.link.next(Duration::from_millis(50)) {
                 Some(LinkEvent::Message { topic: t, payload }) if t == topic => {
                     #[derive(Deserialize)]
                     struct Number {
                         number: u64,
-                        gate: String,
+                        #[serde(default)]
+                        instance: String,
                     }
-                    if let Ok(n) = serde_json::from_slice::<Number>(&payload)
-                        && n.gate == self.opts.client_id
-                        && n.number >= want
-                    {
-                        return Ok(true);
+                    match serde_json::from_slice::<Number>(&payload) {
+                        Ok(n) if n.instance == self.instance && n.number >= want => {
+                            return Ok(true);
+                        }
+                        _ => self.watch_state(&payload),
+                    }
+                    if self.taken_over.is_some() {
+                        return Ok(false);
                     }
                 }
                 Some(e @ LinkEvent::Down(_)) => {

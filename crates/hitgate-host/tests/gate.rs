@@ -361,3 +361,196 @@ fn a_car_across_three_units_is_dispatched_once_and_each_recipient_gets_its_own()
     let file = hitgate_host::gate::read_decisions(&dir.join("decisions.jsonl")).unwrap();
     assert_eq!(file.len(), zd.len() + wpr.len() + local.len());
 }
+
+/// A generated zone: one unit per camera (`gen --units`), with the
+/// generator's recipients in its policy.
+fn generated_zone(dir: &Path) -> (PathBuf, Vec<(String, PathBuf)>) {
+    let scen = dir.join("scen");
+    let ok = hitgate()
+        .args(["gen", "--preset", "small", "--seed", "3", "--units", "--out"])
+        .arg(&scen)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let mut units: Vec<(String, PathBuf)> = std::fs::read_dir(scen.join("units"))
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            let name = p.file_stem().unwrap().to_str().unwrap().to_string();
+            (name, p)
+        })
+        .collect();
+    units.sort();
+    assert_eq!(units.len(), 3, "{units:?}");
+    (scen, units)
+}
+
+/// The recipients each rule of a policy names, by rule name.
+fn routes(policy: &Path) -> BTreeMap<String, Vec<String>> {
+    let v: toml::Table = toml::from_str(&std::fs::read_to_string(policy).unwrap()).unwrap();
+    v["rule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let to = r
+                .get("recipients")
+                .and_then(|t| t.as_array())
+                .map(|a| a.iter().map(|x| x.as_str().unwrap().to_string()).collect())
+                .unwrap_or_default();
+            (r["name"].as_str().unwrap().to_string(), to)
+        })
+        .collect()
+}
+
+#[test]
+fn on_the_nats_cluster_a_killed_gate_is_taken_over_with_no_double_dispatch_and_nothing_lost() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (scen, units) = generated_zone(dir);
+    let (policy, lists) = (scen.join("policy.toml"), scen.join("lists.csv"));
+    // What each unit forwards, by a replay without an uplink.
+    let routes = routes(&policy);
+    let mut want: BTreeMap<String, usize> = BTreeMap::new();
+    let mut total = 0;
+    for (u, reads) in &units {
+        let out = dir.join(format!("ref-{u}"));
+        let mut c = hitgate();
+        c.args(["replay", "--quiet", "--reads"])
+            .arg(reads)
+            .arg("--lists")
+            .arg(&lists)
+            .arg("--policy")
+            .arg(&policy)
+            .arg("--out")
+            .arg(&out)
+            .stdout(Stdio::null());
+        assert!(c.status().unwrap().success());
+        for h in common::brokers::jsonl(&out.join("hits.jsonl")) {
+            total += 1;
+            for r in &routes[h["rule"].as_str().unwrap()] {
+                *want.entry(r.clone()).or_default() += 1;
+            }
+        }
+    }
+    assert!(total >= 30, "{total} hits");
+
+    let nats = Nats::new(dir);
+    let nodes: Vec<Proc> = (0..3).map(|i| nats.start(i)).collect();
+    let names = ["zone-dispatch", "wpr", "local-team"];
+    let recipients: Vec<Recipient> = names
+        .iter()
+        .map(|n| Recipient::start(nats.mqtt[2], n))
+        .collect();
+    let gate_on = |node: usize, extra: &[&str], report: &str| {
+        let mut c = hitgate();
+        c.args(["gate", "--mqtt", &nats.url(node), "--policy"])
+            .arg(&policy)
+            .args(["--state-topic", "--client-id", "zone-gate", "--report"])
+            .arg(dir.join(report))
+            .args(extra)
+            .stdout(Stdio::null());
+        c
+    };
+    // The active gate keeps its state in JetStream only; the standby
+    // watches it from another node.
+    let (active, a_lines) = spawn_watching(&mut gate_on(0, &[], "gate-a.json"));
+    wait_line(&a_lines, "connected", Duration::from_secs(30));
+    let (standby, b_lines) = spawn_watching(&mut gate_on(
+        1,
+        &["--standby", "3", "--idle-exit", "20"],
+        "gate-b.json",
+    ));
+    wait_line(&b_lines, "standby", Duration::from_secs(30));
+    // 20 recorded minutes in about 40 s.
+    let unit_procs: Vec<Proc> = units
+        .iter()
+        .map(|(u, reads)| {
+            let mut c = hitgate();
+            c.args(["replay", "--quiet", "--reads"])
+                .arg(reads)
+                .arg("--lists")
+                .arg(&lists)
+                .arg("--policy")
+                .arg(&policy)
+                .arg("--out")
+                .arg(dir.join(u))
+                .args(["--mqtt", &format!("{},{}", nats.url(0), nats.url(2))])
+                .args(["--unit", u, "--speed", "30", "--drain", "120", "--state"])
+                .arg(dir.join(format!("state-{u}")))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            Proc::spawn(&mut c)
+        })
+        .collect();
+    // Killed once it has decided a good part of the stream.
+    let end = Instant::now() + Duration::from_secs(90);
+    loop {
+        let decided = std::fs::read(dir.join("gate-a.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .and_then(|v| v["hits"].as_u64())
+            .unwrap_or(0);
+        if decided >= total as u64 / 3 {
+            break;
+        }
+        assert!(Instant::now() < end, "the active gate decided {decided} hits");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    active.kill();
+    eprintln!("[test] active gate killed");
+    wait_line(&b_lines, "taking over", Duration::from_secs(30));
+    for p in unit_procs {
+        p.wait_ok("replay");
+    }
+    standby.wait_ok("standby gate");
+    std::thread::sleep(Duration::from_millis(500));
+    let got: Vec<Vec<Value>> = recipients.iter().map(Recipient::decisions).collect();
+    for n in nodes {
+        n.stop();
+    }
+
+    // Nothing lost: every unit's outbox is empty (each hit acknowledged
+    // by a gate after its state was saved), and every hit reached each
+    // recipient its rule names, once.
+    for (u, _) in &units {
+        let up = &json(&dir.join(u).join("report.json"))["uplink"];
+        assert_eq!(up["waiting"], 0, "{u}: {up}");
+    }
+    for (name, ds) in names.iter().zip(&got) {
+        assert_eq!(
+            ds.len(),
+            want.get(*name).copied().unwrap_or(0),
+            "{name}: decisions"
+        );
+        // No double dispatch: two dispatches of one plate to one
+        // recipient are a window apart.
+        let mut by_plate: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+        for d in ds.iter().filter(|d| d["kind"] == "dispatch") {
+            by_plate
+                .entry(d["listed"].as_str().unwrap())
+                .or_default()
+                .push(d["time"].as_u64().unwrap());
+        }
+        for (plate, mut times) in by_plate {
+            times.sort_unstable();
+            for w in times.windows(2) {
+                assert!(
+                    w[1] - w[0] >= 40 * 60_000,
+                    "{name}: {plate} dispatched twice within the window"
+                );
+            }
+        }
+    }
+    // The second gate went on from the first one's state: its count of
+    // hits decided is the whole stream's.
+    let b = json(&dir.join("gate-b.json"));
+    assert_eq!(b["hits"], total as u64, "{b}");
+    assert_eq!(b["unconfirmed"], 0, "{b}");
+    assert!(
+        got[0].iter().any(|d| d["kind"] == "update"),
+        "no car crossed two units"
+    );
+}

@@ -254,6 +254,40 @@ pub fn generate(o: &GenOptions, out: &Path) -> Result<GenSummary> {
     })
 }
 
+/// Splits `reads.jsonl` of a scenario into one file per camera,
+/// `units/<camera>.jsonl`: each camera a roadside unit of the zone (the
+/// mobile unit one more), for several `hitgate replay --mqtt` units behind
+/// one `hitgate gate`. Returns each unit's name and read count; a line
+/// without a camera (a malformed one) goes to no unit and is counted
+/// under the name `""`.
+pub fn split_units(out: &Path) -> Result<Vec<(String, usize)>> {
+    let reads = out.join("reads.jsonl");
+    let text = std::fs::read_to_string(&reads)
+        .with_context(|| format!("{}: cannot read", reads.display()))?;
+    let mut by_unit: std::collections::BTreeMap<String, String> = Default::default();
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for line in text.lines() {
+        let camera = serde_json::from_str::<serde_json::Value>(line)
+            .ok()
+            .and_then(|v| v.get("camera").and_then(|c| c.as_str()).map(str::to_string))
+            .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+        let unit = camera.unwrap_or_default();
+        *counts.entry(unit.clone()).or_default() += 1;
+        if !unit.is_empty() {
+            let f = by_unit.entry(unit).or_default();
+            f.push_str(line);
+            f.push('\n');
+        }
+    }
+    let dir = out.join("units");
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    for (unit, lines) in &by_unit {
+        let p = dir.join(format!("{unit}.jsonl"));
+        std::fs::write(&p, lines).with_context(|| format!("{}: cannot write", p.display()))?;
+    }
+    Ok(counts.into_iter().collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -114,5 +114,44 @@ pub(super) fn policy_toml(
     // any time, under rules of their own, so the report counts them apart.
     s += "[[rule]]\nname = \"p2-local-night\"\npriorities = [2]\nalso_local = true\nschedules = [\"night\"]\naction = \"dispatch\"\n\n";
     s += "[[rule]]\nname = \"p2-local-rush\"\npriorities = [2]\nalso_local = true\nschedules = [\"morning-rush\"]\naction = \"dispatch\"\n";
-    s + rules
+    with_recipients(&(s + rules))
+}
+
+/// The zone gate's recipients, and the rules' `recipients`: priority 0
+/// and 1 to the zone's dispatch room and the federal road police (WPR),
+/// the joint operation to both, the hotspots to the room, the local list
+/// to the zone's own team. The room and the team have a zone-wide budget
+/// each (units ignore recipients).
+fn with_recipients(policy: &str) -> String {
+    let (head, rules) = policy.split_at(policy.find("[[rule]]").unwrap_or(policy.len()));
+    let mut s = head.to_string();
+    s += "# The zone gate's recipients (`hitgate gate`); a unit ignores them.\n\
+          [[recipient]]\nname = \"zone-dispatch\"\n\
+          budgets = { p1 = { burst = 20, per_hour = 60 }, p2 = { burst = 10, per_hour = 30 } }\n\n\
+          [[recipient]]\nname = \"wpr\"\n\n\
+          [[recipient]]\nname = \"local-team\"\n\
+          budgets = { p2 = { burst = 10, per_hour = 20 } }\n\n";
+    for block in rules.split_inclusive("\n\n") {
+        let name = block
+            .lines()
+            .find_map(|l| l.strip_prefix("name = "))
+            .unwrap_or("")
+            .trim_matches('"');
+        let to = match name {
+            "p0-p1" | "p2-joint-check" => "[\"zone-dispatch\", \"wpr\"]",
+            "p2-hotspots" => "[\"zone-dispatch\"]",
+            n if n.starts_with("p2-local") => "[\"local-team\"]",
+            _ => "",
+        };
+        if to.is_empty() || !block.contains("action = \"dispatch\"\n") {
+            s += block;
+        } else {
+            s += &block.replacen(
+                "action = \"dispatch\"\n",
+                &format!("action = \"dispatch\"\nrecipients = {to}\n"),
+                1,
+            );
+        }
+    }
+    s
 }
