@@ -507,7 +507,9 @@ impl Runner<'_> {
             }
             self.beat();
             if let Some(other) = &self.taken_over {
-                bail!("another gate ({other}) saved its state on this gate's topic: it has taken over; stopping");
+                bail!(
+                    "another gate ({other}) saved its state on this gate's topic: it has taken over; stopping"
+                );
             }
             if !self.link.is_up() {
                 last_hit = Instant::now();
@@ -557,7 +559,10 @@ impl Runner<'_> {
 
     /// The heartbeat a standby watches, once a second.
     fn beat(&mut self) {
-        if self.link.is_up() && self.last_alive.is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
+        if self.link.is_up()
+            && self
+                .last_alive
+                .is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
         {
             self.link
                 .publish(&alive_topic(&self.opts.client_id), self.instance.as_bytes());

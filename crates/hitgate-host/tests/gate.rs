@@ -363,27 +363,159 @@ fn a_car_across_three_units_is_dispatched_once_and_each_recipient_gets_its_own()
 }
 
 /// A generated zone: one unit per camera (`gen --units`), with the
-/// generator's recipients in its policy.
-fn generated_zone(dir: &Path) -> (PathBuf, Vec<(String, PathBuf)>) {
-    let scen = dir.join("scen");
-    let ok = hitgate()
-        .args(["gen", "--preset", "small", "--seed", "3", "--units", "--out"])
-        .arg(&scen)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let mut units: Vec<(String, PathBuf)> = std::fs::read_dir(scen.join("units"))
-        .unwrap()
-        .map(|e| {
-            let p = e.unwrap().path();
-            let name = p.file_stem().unwrap().to_str().unwrap().to_string();
-            (name, p)
-        })
-        .collect();
-    units.sort();
-    assert_eq!(units.len(), 3, "{units:?}");
-    (scen, units)
+/// generator's recipients in its policy, and what each recipient must get:
+/// every hit the units forward (by a replay without an uplink), once to
+/// each recipient its rule names.
+struct Zone {
+    policy: PathBuf,
+    lists: PathBuf,
+    units: Vec<(String, PathBuf)>,
+    /// Hits the units forward.
+    total: u64,
+    /// Decisions each recipient must get.
+    want: BTreeMap<String, usize>,
+}
+
+const RECIPIENTS: [&str; 3] = ["zone-dispatch", "wpr", "local-team"];
+
+impl Zone {
+    fn generate(dir: &Path) -> Self {
+        let scen = dir.join("scen");
+        let ok = hitgate()
+            .args([
+                "gen", "--preset", "small", "--seed", "3", "--units", "--out",
+            ])
+            .arg(&scen)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let mut units: Vec<(String, PathBuf)> = std::fs::read_dir(scen.join("units"))
+            .unwrap()
+            .map(|e| {
+                let p = e.unwrap().path();
+                let name = p.file_stem().unwrap().to_str().unwrap().to_string();
+                (name, p)
+            })
+            .collect();
+        units.sort();
+        assert_eq!(units.len(), 3, "{units:?}");
+        let (policy, lists) = (scen.join("policy.toml"), scen.join("lists.csv"));
+        let routes = routes(&policy);
+        let mut want: BTreeMap<String, usize> = BTreeMap::new();
+        let mut total = 0;
+        for (u, reads) in &units {
+            let out = dir.join(format!("ref-{u}"));
+            let ok = replay_unit(reads, &policy, &lists, &out).status().unwrap();
+            assert!(ok.success());
+            for h in common::brokers::jsonl(&out.join("hits.jsonl")) {
+                total += 1;
+                for r in &routes[h["rule"].as_str().unwrap()] {
+                    *want.entry(r.clone()).or_default() += 1;
+                }
+            }
+        }
+        assert!(total >= 30, "{total} hits");
+        Self {
+            policy,
+            lists,
+            units,
+            total,
+            want,
+        }
+    }
+
+    /// The units, replaying 20 recorded minutes in about 40 s over `urls`.
+    fn start_units(&self, dir: &Path, urls: &str) -> Vec<Proc> {
+        self.units
+            .iter()
+            .map(|(u, reads)| {
+                let mut c = replay_unit(reads, &self.policy, &self.lists, &dir.join(u));
+                c.args([
+                    "--mqtt", urls, "--unit", u, "--speed", "30", "--drain", "120",
+                ])
+                .arg("--state")
+                .arg(dir.join(format!("state-{u}")))
+                .stderr(Stdio::null());
+                Proc::spawn(&mut c)
+            })
+            .collect()
+    }
+
+    /// Waits until the gate whose report is `report` has decided a third
+    /// of the stream.
+    fn wait_third(&self, report: &Path) {
+        let end = Instant::now() + Duration::from_secs(90);
+        loop {
+            let decided = std::fs::read(report)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                .and_then(|v| v["hits"].as_u64())
+                .unwrap_or(0);
+            if decided >= self.total / 3 {
+                return;
+            }
+            assert!(Instant::now() < end, "the gate decided {decided} hits");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Nothing lost: every unit's outbox is empty (each hit acknowledged
+    /// by a gate after its state was saved), every hit reached each
+    /// recipient its rule names, once; no double dispatch: two dispatches
+    /// of one plate to one recipient are a window apart; the last gate's
+    /// report counts the whole stream (it went on from the first one's
+    /// state).
+    fn check(&self, dir: &Path, got: &[Vec<Value>], last_report: &Path) {
+        for (u, _) in &self.units {
+            let up = &json(&dir.join(u).join("report.json"))["uplink"];
+            assert_eq!(up["waiting"], 0, "{u}: {up}");
+        }
+        for (name, ds) in RECIPIENTS.iter().zip(got) {
+            assert_eq!(
+                ds.len(),
+                self.want.get(*name).copied().unwrap_or(0),
+                "{name}: decisions"
+            );
+            let mut by_plate: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+            for d in ds.iter().filter(|d| d["kind"] == "dispatch") {
+                by_plate
+                    .entry(d["listed"].as_str().unwrap())
+                    .or_default()
+                    .push(d["time"].as_u64().unwrap());
+            }
+            for (plate, mut times) in by_plate {
+                times.sort_unstable();
+                for w in times.windows(2) {
+                    assert!(
+                        w[1] - w[0] >= 40 * 60_000,
+                        "{name}: {plate} dispatched twice within the window"
+                    );
+                }
+            }
+        }
+        let last = json(last_report);
+        assert_eq!(last["hits"], self.total, "{last}");
+        assert_eq!(last["unconfirmed"], 0, "{last}");
+        assert!(
+            got[0].iter().any(|d| d["kind"] == "update"),
+            "no car crossed two units"
+        );
+    }
+}
+
+fn replay_unit(reads: &Path, policy: &Path, lists: &Path, out: &Path) -> Command {
+    let mut c = hitgate();
+    c.args(["replay", "--quiet", "--reads"])
+        .arg(reads)
+        .arg("--lists")
+        .arg(lists)
+        .arg("--policy")
+        .arg(policy)
+        .arg("--out")
+        .arg(out)
+        .stdout(Stdio::null());
+    c
 }
 
 /// The recipients each rule of a policy names, by rule name.
@@ -405,49 +537,52 @@ fn routes(policy: &Path) -> BTreeMap<String, Vec<String>> {
 }
 
 #[test]
+fn a_gate_killed_and_restarted_on_its_state_file_dispatches_nothing_twice_and_loses_nothing() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let zone = Zone::generate(dir);
+    let broker = Mosquitto::new(dir);
+    let b = broker.start();
+    let recipients: Vec<Recipient> = RECIPIENTS
+        .iter()
+        .map(|n| Recipient::start(broker.port, n))
+        .collect();
+    let report = dir.join("gate.json");
+    let (first, lines) = spawn_watching(&mut gate(&broker.url(), &zone.policy, dir, 600));
+    wait_line(&lines, "connected", Duration::from_secs(10));
+    let units = zone.start_units(dir, &broker.url());
+    zone.wait_third(&report);
+    first.kill();
+    eprintln!("[test] gate killed");
+    let (second, lines) = spawn_watching(&mut gate(&broker.url(), &zone.policy, dir, 8));
+    wait_line(&lines, "open cases", Duration::from_secs(10));
+    for p in units {
+        p.wait_ok("replay");
+    }
+    second.wait_ok("restarted gate");
+    std::thread::sleep(Duration::from_millis(300));
+    let got: Vec<Vec<Value>> = recipients.iter().map(Recipient::decisions).collect();
+    b.stop();
+    zone.check(dir, &got, &report);
+}
+
+#[test]
 fn on_the_nats_cluster_a_killed_gate_is_taken_over_with_no_double_dispatch_and_nothing_lost() {
     let _one = serial();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let (scen, units) = generated_zone(dir);
-    let (policy, lists) = (scen.join("policy.toml"), scen.join("lists.csv"));
-    // What each unit forwards, by a replay without an uplink.
-    let routes = routes(&policy);
-    let mut want: BTreeMap<String, usize> = BTreeMap::new();
-    let mut total = 0;
-    for (u, reads) in &units {
-        let out = dir.join(format!("ref-{u}"));
-        let mut c = hitgate();
-        c.args(["replay", "--quiet", "--reads"])
-            .arg(reads)
-            .arg("--lists")
-            .arg(&lists)
-            .arg("--policy")
-            .arg(&policy)
-            .arg("--out")
-            .arg(&out)
-            .stdout(Stdio::null());
-        assert!(c.status().unwrap().success());
-        for h in common::brokers::jsonl(&out.join("hits.jsonl")) {
-            total += 1;
-            for r in &routes[h["rule"].as_str().unwrap()] {
-                *want.entry(r.clone()).or_default() += 1;
-            }
-        }
-    }
-    assert!(total >= 30, "{total} hits");
-
+    let zone = Zone::generate(dir);
     let nats = Nats::new(dir);
     let nodes: Vec<Proc> = (0..3).map(|i| nats.start(i)).collect();
-    let names = ["zone-dispatch", "wpr", "local-team"];
-    let recipients: Vec<Recipient> = names
+    let recipients: Vec<Recipient> = RECIPIENTS
         .iter()
         .map(|n| Recipient::start(nats.mqtt[2], n))
         .collect();
     let gate_on = |node: usize, extra: &[&str], report: &str| {
         let mut c = hitgate();
         c.args(["gate", "--mqtt", &nats.url(node), "--policy"])
-            .arg(&policy)
+            .arg(&zone.policy)
             .args(["--state-topic", "--client-id", "zone-gate", "--report"])
             .arg(dir.join(report))
             .args(extra)
@@ -464,45 +599,12 @@ fn on_the_nats_cluster_a_killed_gate_is_taken_over_with_no_double_dispatch_and_n
         "gate-b.json",
     ));
     wait_line(&b_lines, "standby", Duration::from_secs(30));
-    // 20 recorded minutes in about 40 s.
-    let unit_procs: Vec<Proc> = units
-        .iter()
-        .map(|(u, reads)| {
-            let mut c = hitgate();
-            c.args(["replay", "--quiet", "--reads"])
-                .arg(reads)
-                .arg("--lists")
-                .arg(&lists)
-                .arg("--policy")
-                .arg(&policy)
-                .arg("--out")
-                .arg(dir.join(u))
-                .args(["--mqtt", &format!("{},{}", nats.url(0), nats.url(2))])
-                .args(["--unit", u, "--speed", "30", "--drain", "120", "--state"])
-                .arg(dir.join(format!("state-{u}")))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            Proc::spawn(&mut c)
-        })
-        .collect();
-    // Killed once it has decided a good part of the stream.
-    let end = Instant::now() + Duration::from_secs(90);
-    loop {
-        let decided = std::fs::read(dir.join("gate-a.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-            .and_then(|v| v["hits"].as_u64())
-            .unwrap_or(0);
-        if decided >= total as u64 / 3 {
-            break;
-        }
-        assert!(Instant::now() < end, "the active gate decided {decided} hits");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let units = zone.start_units(dir, &format!("{},{}", nats.url(0), nats.url(2)));
+    zone.wait_third(&dir.join("gate-a.json"));
     active.kill();
     eprintln!("[test] active gate killed");
     wait_line(&b_lines, "taking over", Duration::from_secs(30));
-    for p in unit_procs {
+    for p in units {
         p.wait_ok("replay");
     }
     standby.wait_ok("standby gate");
@@ -511,46 +613,5 @@ fn on_the_nats_cluster_a_killed_gate_is_taken_over_with_no_double_dispatch_and_n
     for n in nodes {
         n.stop();
     }
-
-    // Nothing lost: every unit's outbox is empty (each hit acknowledged
-    // by a gate after its state was saved), and every hit reached each
-    // recipient its rule names, once.
-    for (u, _) in &units {
-        let up = &json(&dir.join(u).join("report.json"))["uplink"];
-        assert_eq!(up["waiting"], 0, "{u}: {up}");
-    }
-    for (name, ds) in names.iter().zip(&got) {
-        assert_eq!(
-            ds.len(),
-            want.get(*name).copied().unwrap_or(0),
-            "{name}: decisions"
-        );
-        // No double dispatch: two dispatches of one plate to one
-        // recipient are a window apart.
-        let mut by_plate: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
-        for d in ds.iter().filter(|d| d["kind"] == "dispatch") {
-            by_plate
-                .entry(d["listed"].as_str().unwrap())
-                .or_default()
-                .push(d["time"].as_u64().unwrap());
-        }
-        for (plate, mut times) in by_plate {
-            times.sort_unstable();
-            for w in times.windows(2) {
-                assert!(
-                    w[1] - w[0] >= 40 * 60_000,
-                    "{name}: {plate} dispatched twice within the window"
-                );
-            }
-        }
-    }
-    // The second gate went on from the first one's state: its count of
-    // hits decided is the whole stream's.
-    let b = json(&dir.join("gate-b.json"));
-    assert_eq!(b["hits"], total as u64, "{b}");
-    assert_eq!(b["unconfirmed"], 0, "{b}");
-    assert!(
-        got[0].iter().any(|d| d["kind"] == "update"),
-        "no car crossed two units"
-    );
+    zone.check(dir, &got, &dir.join("gate-b.json"));
 }
