@@ -129,3 +129,139 @@ fn bad_eval_input_names_file_and_line() {
     let e = format!("{:#}", evaluate(&hits, &truth).unwrap_err());
     assert!(e.contains("hits.jsonl:2:"), "{e}");
 }
+
+/// The zone gate's decisions per recipient, scored against a truth whose
+/// car crosses three cameras: known by construction.
+#[test]
+fn gate_scores_per_recipient_known_by_construction() {
+    let t = |ts: &str| hitgate_host::time::parse_ts(ts).unwrap();
+    let truth = r#"{"passage":1,"camera":"c1","first":"2026-01-05T08:00:00Z","last":"2026-01-05T08:00:00.400Z","plate":"1AAA111","vehicle":1,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"expect":"dispatch","recipients":["room","wpr"]}
+{"passage":2,"camera":"c2","first":"2026-01-05T08:07:00Z","last":"2026-01-05T08:07:00.400Z","plate":"1AAA111","vehicle":1,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"expect":"repeat","recipients":["room","wpr"]}
+{"passage":3,"camera":"c3","first":"2026-01-05T08:19:00Z","last":"2026-01-05T08:19:00.400Z","plate":"1AAA111","vehicle":1,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"expect":"repeat","recipients":["room","wpr"]}
+{"passage":4,"camera":"c1","first":"2026-01-05T08:30:00Z","last":"2026-01-05T08:30:00.400Z","plate":"1BBB222","vehicle":2,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"expect":"dispatch","recipients":["room","wpr"]}
+{"passage":5,"camera":"c2","first":"2026-01-05T08:36:00Z","last":"2026-01-05T08:36:00.400Z","plate":"1BBB222","vehicle":2,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"expect":"repeat","recipients":["room","wpr"]}
+{"passage":6,"camera":"c3","first":"2026-01-05T08:40:00Z","last":"2026-01-05T08:40:00.400Z","plate":"1CCC338","vehicle":3,"decoy":true,"priority":null,"lists":[],"local":false,"late":false,"expect":"none"}
+"#;
+    let d = |id: &str, to: &str, kind: &str, reason: &str, camera: &str, ts: &str, listed: &str| {
+        format!(
+            r#"{{"id":"{id}","recipient":"{to}","kind":"{kind}","case":0,"reason":"{reason}","unit":"u","seq":0,"camera":"{camera}","time":{},"read":"{listed}","listed":"{listed}","country":"","list":0,"priority":1,"rule":"p0-p1","position":null,"received":0}}"#,
+            t(ts)
+        )
+    };
+    // wpr: car 1 dispatched at its first passage, updated twice; car 2
+    // missed at its first passage and dispatched at its second, 6 minutes
+    // on; the decoy dispatched. room: car 1 dispatched twice (a duplicate),
+    // car 2 throttled to a review. A copy sent again (same id) counts once.
+    let lines = [
+        d(
+            "u/1/wpr",
+            "wpr",
+            "dispatch",
+            "rule",
+            "c1",
+            "2026-01-05T08:00:00.100Z",
+            "1AAA111",
+        ),
+        d(
+            "u/2/wpr",
+            "wpr",
+            "update",
+            "repeat",
+            "c2",
+            "2026-01-05T08:07:00.100Z",
+            "1AAA111",
+        ),
+        d(
+            "u/3/wpr",
+            "wpr",
+            "update",
+            "repeat",
+            "c3",
+            "2026-01-05T08:19:00.100Z",
+            "1AAA111",
+        ),
+        d(
+            "u/5/wpr",
+            "wpr",
+            "dispatch",
+            "rule",
+            "c2",
+            "2026-01-05T08:36:00.100Z",
+            "1BBB222",
+        ),
+        d(
+            "u/6/wpr",
+            "wpr",
+            "dispatch",
+            "rule",
+            "c3",
+            "2026-01-05T08:40:00.100Z",
+            "1CCC333",
+        ),
+        d(
+            "u/1/room",
+            "room",
+            "dispatch",
+            "rule",
+            "c1",
+            "2026-01-05T08:00:00.100Z",
+            "1AAA111",
+        ),
+        d(
+            "u/1/room",
+            "room",
+            "dispatch",
+            "rule",
+            "c1",
+            "2026-01-05T08:00:00.100Z",
+            "1AAA111",
+        ),
+        d(
+            "u/3/room",
+            "room",
+            "dispatch",
+            "rule",
+            "c3",
+            "2026-01-05T08:19:00.100Z",
+            "1AAA111",
+        ),
+        d(
+            "u/4/room",
+            "room",
+            "review",
+            "capacity",
+            "c1",
+            "2026-01-05T08:30:00.100Z",
+            "1BBB222",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let (tp, dp) = (
+        dir.path().join("truth.jsonl"),
+        dir.path().join("decisions.jsonl"),
+    );
+    std::fs::write(&tp, truth).unwrap();
+    std::fs::write(&dp, lines.join("\n")).unwrap();
+    let e = hitgate_host::eval::evaluate_gate(&dp, &tp).unwrap();
+    let wpr = &e["wpr"];
+    assert_eq!((wpr.should_dispatch, wpr.dispatched_right), (2, 2));
+    assert_eq!(
+        (wpr.dispatched, wpr.dispatched_real, wpr.dispatched_decoys),
+        (3, 2, 1)
+    );
+    assert_eq!((wpr.duplicate_dispatches, wpr.updates), (0, 2));
+    // Latencies 100 ms and 6 min 0.1 s: the median of two is the upper.
+    assert_eq!(wpr.latency_median_ms, Some(360_100));
+    let room = &e["room"];
+    assert_eq!((room.should_dispatch, room.dispatched_right), (2, 1));
+    assert_eq!((room.dispatched, room.duplicate_dispatches), (2, 1));
+    assert_eq!((room.reviews, room.throttled), (1, 1));
+    assert!((room.recall - 0.5).abs() < 1e-9);
+    // The command takes the same files; a decisions file that is not one
+    // is refused with its line.
+    let (dps, tps) = (dp.to_string_lossy(), tp.to_string_lossy());
+    hitgate(&["eval", "--gate", &dps, "--truth", &tps]).unwrap();
+    std::fs::write(&dp, "{\"id\": 1}\n").unwrap();
+    let err = hitgate(&["eval", "--gate", &dps, "--truth", &tps]).unwrap_err();
+    assert!(format!("{err:#}").contains("decisions.jsonl:1"), "{err:#}");
+}

@@ -438,8 +438,12 @@ enum Command {
     )]
     Eval {
         /// hits.jsonl from replay.
+        #[arg(long, required_unless_present = "gate", conflicts_with = "gate")]
+        hits: Option<PathBuf>,
+        /// Instead of --hits: the zone gate's decisions (`hitgate gate
+        /// --out`), scored per recipient.
         #[arg(long)]
-        hits: PathBuf,
+        gate: Option<PathBuf>,
         /// truth.jsonl from gen.
         #[arg(long)]
         truth: PathBuf,
@@ -872,10 +876,22 @@ fn dispatch(cli: Cli) -> Result<()> {
             let w = width::measure_lists(&data, &o)?;
             show(json, &w, width::render)
         }
-        Command::Eval { hits, truth, json } => {
-            let e = eval::evaluate(&hits, &truth)?;
-            show(json, &e, eval::render)
-        }
+        Command::Eval {
+            hits,
+            gate,
+            truth,
+            json,
+        } => match (hits, gate) {
+            (_, Some(gate)) => {
+                let e = eval::evaluate_gate(&gate, &truth)?;
+                show(json, &e, eval::render_gate)
+            }
+            (Some(hits), None) => {
+                let e = eval::evaluate(&hits, &truth)?;
+                show(json, &e, eval::render)
+            }
+            (None, None) => Err(anyhow!("give --hits or --gate")),
+        },
     }
 }
 

@@ -214,4 +214,9 @@ pub struct TruthPassage {
     /// `review` (late), `repeat` (dispatched within the re-alert window
     /// before), `drop`, or `none` (a decoy).
     pub expect: String,
+    /// Who the zone gate should send it to when the matrix dispatches it
+    /// (`dispatch`, `repeat`, or `review` for lateness): the recipients of
+    /// the rule that would decide it, restated; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<String>,
 }

@@ -368,6 +368,7 @@ fn a_car_across_three_units_is_dispatched_once_and_each_recipient_gets_its_own()
 /// each recipient its rule names.
 struct Zone {
     policy: PathBuf,
+    truth: PathBuf,
     lists: PathBuf,
     units: Vec<(String, PathBuf)>,
     /// Hits the units forward.
@@ -418,6 +419,7 @@ impl Zone {
         assert!(total >= 30, "{total} hits");
         Self {
             policy,
+            truth: scen.join("truth.jsonl"),
             lists,
             units,
             total,
@@ -494,6 +496,18 @@ impl Zone {
                 }
             }
         }
+        // eval scores the same per recipient: no duplicate dispatch, and
+        // the cars the units forwarded for dispatch reach the road police
+        // (no budget) as dispatches.
+        let captured = dir.join("captured.jsonl");
+        let all: Vec<String> = got.iter().flatten().map(|d| d.to_string()).collect();
+        std::fs::write(&captured, all.join("\n")).unwrap();
+        let e = hitgate_host::eval::evaluate_gate(&captured, &self.truth).unwrap();
+        eprintln!("{}", hitgate_host::eval::render_gate(&e));
+        for (name, s) in &e {
+            assert_eq!(s.duplicate_dispatches, 0, "{name}: {s:?}");
+        }
+        assert!(e["wpr"].should_dispatch > 0 && e["wpr"].recall >= 0.8, "{:?}", e["wpr"]);
         let last = json(last_report);
         assert_eq!(last["hits"], self.total, "{last}");
         assert_eq!(last["unconfirmed"], 0, "{last}");

@@ -3,7 +3,8 @@
 //! policy would do. This is the oracle `hitgate eval` scores against, so
 //! it restates the matrix (priorities 0 and 1 dispatched, 2 when also on a
 //! local list, at a hotspot, or at the operation's camera in its window),
-//! the lateness and the re-alert window in its own few lines, from the
+//! the lateness, the re-alert window and the zone gate's recipients in
+//! its own few lines, from the
 //! generator's knowledge of every vehicle and of where the cameras stood,
 //! and uses nothing of hitgate-core's decisions.
 
@@ -68,6 +69,15 @@ pub(super) fn label(
             Some(2) => local || super::zone::at_hotspot(at) || in_operation,
             _ => false,
         };
+        // The recipients of the rule that dispatches it, in the rules'
+        // order: the operation, the hotspots, then the local list.
+        let recipients: &[&str] = match priority {
+            _ if !wants_dispatch => &[],
+            Some(2) if in_operation => &["zone-dispatch", "wpr"],
+            Some(2) if super::zone::at_hotspot(at) => &["zone-dispatch"],
+            Some(2) => &["local-team"],
+            _ => &["zone-dispatch", "wpr"],
+        };
         let expect = if decoy {
             "none"
         } else if !wants_dispatch {
@@ -102,6 +112,7 @@ pub(super) fn label(
             local,
             late,
             expect: expect.into(),
+            recipients: recipients.iter().map(|r| r.to_string()).collect(),
         });
     }
     truth
