@@ -91,6 +91,10 @@ pub struct GateOptions {
 const STATE_FORMAT: u32 = 1;
 /// Decisions not handed back by the broker within this go again.
 const REPUBLISH: Duration = Duration::from_secs(5);
+/// Most hits decided between two saves.
+const BATCH: usize = 512;
+/// Longest a batch gathers hits.
+const BATCH_TIME: Duration = Duration::from_millis(20);
 /// How long a saved state on the state topic may take to come back.
 const CONFIRM: Duration = Duration::from_secs(5);
 
@@ -473,10 +477,17 @@ impl Runner<'_> {
         let mut last_hit = Instant::now();
         let mut last_report = Instant::now();
         loop {
+            // A batch: what is there once the first event has come, up to
+            // BATCH hits or BATCH_TIME, whichever is first: one save for
+            // many hits under load, no wait for more when it is quiet.
             let mut wait = Duration::from_millis(200);
             let mut hits = 0usize;
+            let mut started: Option<Instant> = None;
             while let Some(event) = self.backlog.pop_front().or_else(|| self.link.next(wait)) {
-                wait = Duration::from_millis(10);
+                let t = *started.get_or_insert_with(Instant::now);
+                wait = BATCH_TIME
+                    .saturating_sub(t.elapsed())
+                    .min(Duration::from_millis(1));
                 match event {
                     LinkEvent::Up(b) => {
                         eprintln!("gate: connected to {b}");
@@ -491,7 +502,7 @@ impl Runner<'_> {
                         }
                     }
                 }
-                if hits >= 256 {
+                if hits >= BATCH || started.is_some_and(|t| t.elapsed() >= BATCH_TIME) {
                     break;
                 }
             }

@@ -507,7 +507,11 @@ impl Zone {
         for (name, s) in &e {
             assert_eq!(s.duplicate_dispatches, 0, "{name}: {s:?}");
         }
-        assert!(e["wpr"].should_dispatch > 0 && e["wpr"].recall >= 0.8, "{:?}", e["wpr"]);
+        assert!(
+            e["wpr"].should_dispatch > 0 && e["wpr"].recall >= 0.8,
+            "{:?}",
+            e["wpr"]
+        );
         let last = json(last_report);
         assert_eq!(last["hits"], self.total, "{last}");
         assert_eq!(last["unconfirmed"], 0, "{last}");
