@@ -67,6 +67,7 @@ use crate::budget::{Bucket, Budgets};
 use crate::list::{ListId, Priority};
 use crate::plate::{Country, Plate};
 use crate::policy::Action;
+use crate::read::Position;
 use crate::suppress::{Key, Slot, claim, find, within};
 
 /// The most recipients a gate routes to (a rule's recipients are a `u8`
@@ -86,6 +87,8 @@ pub struct CaseSlot {
     first: u64,
     /// Latest event time of a sighting.
     last: u64,
+    /// Where that sighting was, when known.
+    last_position: Option<Position>,
     /// The window of the key's priority, ms.
     window: u64,
     /// Recipients that have the case as a dispatch.
@@ -102,6 +105,7 @@ impl CaseSlot {
         case: 0,
         first: 0,
         last: 0,
+        last_position: None,
         window: 0,
         dispatched: 0,
         reviewed: 0,
@@ -164,6 +168,9 @@ pub struct Sighting {
     pub time: u64,
     /// The recipients its rule names (bit `i`: recipient `i`).
     pub recipients: u8,
+    /// Where it was (a mobile unit's position, or a fixed camera's from
+    /// the policy), when known.
+    pub position: Option<Position>,
 }
 
 /// What the gate decided for one sighting: a mask of recipients each.
@@ -186,6 +193,10 @@ pub struct Verdict {
     pub update: u8,
     /// A live case had to be forgotten to make room (counted).
     pub evicted: bool,
+    /// The case's latest sighting before this one (its event time and
+    /// place), for an update that shows the car's path: `None` when the
+    /// sighting opened the case.
+    pub previous: Option<(u64, Option<Position>)>,
 }
 
 impl Verdict {
@@ -314,6 +325,7 @@ impl<'s> Gate<'s> {
                     case: st.next_case,
                     first: s.time,
                     last: s.time,
+                    last_position: s.position,
                     window,
                     dispatched: 0,
                     reviewed: 0,
@@ -362,7 +374,13 @@ fn finish(
     mut v: Verdict,
 ) -> Verdict {
     v.case = case.case;
-    case.last = case.last.max(s.time);
+    if !v.opened {
+        v.previous = Some((case.last, case.last_position));
+    }
+    if s.time >= case.last {
+        case.last = s.time;
+        case.last_position = s.position;
+    }
     for r in 0..MAX_RECIPIENTS {
         let bit = 1u8 << r;
         if to & bit == 0 {
@@ -431,6 +449,7 @@ mod tests {
             action,
             time,
             recipients: to,
+            position: None,
         }
     }
 
@@ -457,6 +476,11 @@ mod tests {
         assert_eq!((a.dispatch, b.dispatch, c.dispatch), (1, 0, 0));
         assert_eq!((b.update, c.update), (1, 1));
         assert_eq!(a.case, c.case);
+        // Each update names the sighting before it.
+        assert_eq!(
+            (a.previous, b.previous, c.previous),
+            (None, Some((0, None)), Some((7 * MIN, None)))
+        );
         assert_eq!(g.state().counts[0].dispatched, 1);
         assert_eq!(g.state().counts[0].updates, 2);
         // Another plate is another case.

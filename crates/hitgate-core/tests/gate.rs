@@ -17,6 +17,7 @@ const MIN: u64 = 60_000;
 #[derive(Default)]
 struct Case {
     first: u64,
+    last: u64,
     dispatched: u8,
     reviewed: u8,
 }
@@ -87,10 +88,14 @@ impl Reference {
                     key.clone(),
                     Case {
                         first: time,
+                        last: time,
                         ..Case::default()
                     },
                 );
             }
+        } else if let Some(c) = self.cases.get_mut(&key) {
+            v.previous = Some((c.last, None));
+            c.last = c.last.max(time);
         }
         for r in 0..MAX_RECIPIENTS {
             let bit = 1u8 << r;
@@ -180,12 +185,13 @@ proptest! {
                 action,
                 time,
                 recipients: to,
+                position: None,
             };
             let got = gate.decide(&s);
             let want = reference.decide(list, plate_s, p, action, time, to);
             prop_assert_eq!(
-                (got.opened, got.dispatch, got.review, got.throttled, got.update),
-                (want.opened, want.dispatch, want.review, want.throttled, want.update),
+                (got.opened, got.dispatch, got.review, got.throttled, got.update, got.previous),
+                (want.opened, want.dispatch, want.review, want.throttled, want.update, want.previous),
                 "{:?}", s
             );
             prop_assert!(!got.evicted);

@@ -52,6 +52,7 @@ use hitgate_core::gate::{CaseSlot, Gate, GateConfig, GateState, MAX_RECIPIENTS, 
 use hitgate_core::list::{ListId, Priority};
 use hitgate_core::plate::{Country, Plate};
 use hitgate_core::policy::Action;
+use hitgate_core::read::Position;
 use hitgate_core::uplink::{MAX_MESSAGE, Message, decode_message, encode_message};
 use hitgate_core::wire::HitRecord;
 use serde::{Deserialize, Serialize};
@@ -134,10 +135,24 @@ pub struct Decision {
     pub priority: u8,
     /// The rule that decided at the unit.
     pub rule: String,
-    /// A mobile unit's position, degrees × 10⁷.
+    /// Where: a mobile unit's position, or a fixed camera's from the
+    /// policy (`[[camera]]`); degrees × 10⁷.
     pub position: Option<(i32, i32)>,
+    /// The case's latest sighting known before this one (none when this
+    /// one opened the case): with each update the recipient sees the
+    /// car's path.
+    pub previous: Option<Previous>,
     /// When the gate received the hit, ms since the Unix epoch.
     pub received: u64,
+}
+
+/// The sighting of a case before an update.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Previous {
+    /// Its event time, ms since the Unix epoch.
+    pub time: u64,
+    /// Where, degrees × 10⁷, when known.
+    pub position: Option<(i32, i32)>,
 }
 
 /// Per recipient, in the report.
@@ -292,6 +307,15 @@ fn sighting(hit: &HitRecord<'_>, pf: &PolicyFile) -> Result<Sighting, String> {
         .rules
         .get(usize::from(hit.rule))
         .map_or(0, |r| r.recipients);
+    let position = match hit.position {
+        Some((lat_e7, lon_e7)) => Some(Position { lat_e7, lon_e7 }),
+        None => pf
+            .places
+            .cameras
+            .iter()
+            .find(|(c, _)| c.as_str() == hit.camera)
+            .map(|(_, p)| *p),
+    };
     Ok(Sighting {
         list: ListId(hit.list),
         listed,
@@ -300,6 +324,7 @@ fn sighting(hit: &HitRecord<'_>, pf: &PolicyFile) -> Result<Sighting, String> {
         action,
         time: hit.time,
         recipients,
+        position,
     })
 }
 
@@ -699,7 +724,11 @@ impl Runner<'_> {
                 list: hit.list,
                 priority: hit.priority,
                 rule: rule.clone(),
-                position: hit.position,
+                position: s.position.map(|p| (p.lat_e7, p.lon_e7)),
+                previous: v.previous.map(|(time, p)| Previous {
+                    time,
+                    position: p.map(|p| (p.lat_e7, p.lon_e7)),
+                }),
                 received,
             });
         }

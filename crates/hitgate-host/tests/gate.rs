@@ -89,6 +89,18 @@ name = "insurance"
 name = "local"
 local = true
 
+[[camera]]
+id = "cam-a"
+position = [50.84, 4.35]
+
+[[camera]]
+id = "cam-b"
+position = [50.85, 4.36]
+
+[[camera]]
+id = "cam-c"
+position = [50.86, 4.37]
+
 [[recipient]]
 name = "zone-dispatch"
 budgets = { p1 = { burst = 2, per_hour = 0 }, p2 = { burst = 2, per_hour = 0 } }
@@ -304,6 +316,21 @@ fn a_car_across_three_units_is_dispatched_once_and_each_recipient_gets_its_own()
         assert_eq!(cases.len(), 1, "{name}: {cases:?}");
         let units: BTreeSet<&str> = car.iter().map(|d| d["unit"].as_str().unwrap()).collect();
         assert_eq!(units.len(), 3, "{name}");
+        // Each carries its camera's position, and an update the sighting
+        // before it (the latest the gate knew): the car's path.
+        let at: BTreeMap<u64, Value> = car
+            .iter()
+            .map(|d| (d["time"].as_u64().unwrap(), d["position"].clone()))
+            .collect();
+        let cams: BTreeSet<String> = at.values().map(|p| p.to_string()).collect();
+        assert_eq!(cams.len(), 3, "{at:?}");
+        assert!(at.values().all(|p| p.is_array()), "{at:?}");
+        for d in car.iter().filter(|d| d["kind"] == "update") {
+            let prev = &d["previous"];
+            let t = prev["time"].as_u64().unwrap();
+            assert_ne!(t, d["time"].as_u64().unwrap());
+            assert_eq!(at.get(&t), Some(&prev["position"]), "{name}: {d}");
+        }
     }
     // The road police has no budget: every P0/P1 case as a dispatch.
     let want_wpr: Vec<(String, String)> = [
