@@ -224,17 +224,8 @@ fn zone(dir: &Path) -> (PathBuf, PathBuf, Vec<(String, PathBuf)>) {
 }
 
 fn unit(url: &str, unit: &str, reads: &Path, policy: &Path, lists: &Path, out: &Path) -> Command {
-    let mut c = hitgate();
-    c.args(["replay", "--quiet", "--reads"])
-        .arg(reads)
-        .arg("--lists")
-        .arg(lists)
-        .arg("--policy")
-        .arg(policy)
-        .arg("--out")
-        .arg(out)
-        .args(["--mqtt", url, "--unit", unit, "--drain", "60"])
-        .stdout(Stdio::null());
+    let mut c = replay_unit(reads, policy, lists, out);
+    c.args(["--mqtt", url, "--unit", unit, "--drain", "60"]);
     c
 }
 
