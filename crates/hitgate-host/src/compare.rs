@@ -593,9 +593,16 @@ fn html(r: &CompareReport) -> Result<String> {
             f.passages
         );
     }
+    let flows: Vec<(String, Vec<u64>)> = r
+        .flows
+        .iter()
+        .map(|f| (format!("{} → {}", f.from, f.to), vec![f.passages]))
+        .collect();
+    let _ = write!(w, "</table>{}", bars_svg(&flows, &[("passages", GREY)])?);
     let _ = write!(
         w,
-        "</table><h2>By camera</h2><table><tr><th>camera</th><th>A dispatched</th><th>B dispatched</th><th>A reviewed</th><th>B reviewed</th></tr>"
+        "<h2>By camera</h2>{}<table><tr><th>camera</th><th>A dispatched</th><th>B dispatched</th><th>A reviewed</th><th>B reviewed</th></tr>",
+        ab_svg(&r.cameras)?
     );
     for c in &r.cameras {
         let _ = write!(
@@ -613,8 +620,9 @@ fn html(r: &CompareReport) -> Result<String> {
         let _ = write!(
             w,
             "</table><h2>By zone</h2><p>By the passage's position: a mobile read's own, or its camera's. \
-             A passage in two zones counts in both.</p><table><tr><th>zone</th><th>A dispatched</th>\
-             <th>B dispatched</th><th>A reviewed</th><th>B reviewed</th></tr>"
+             A passage in two zones counts in both.</p>{}<table><tr><th>zone</th><th>A dispatched</th>\
+             <th>B dispatched</th><th>A reviewed</th><th>B reviewed</th></tr>",
+            ab_svg(&r.zones)?
         );
         for z in &r.zones {
             let _ = write!(
@@ -649,6 +657,90 @@ fn html(r: &CompareReport) -> Result<String> {
     Ok(h)
 }
 
+const BLUE_A: RGBColor = RGBColor(31, 95, 180);
+const RED_B: RGBColor = RGBColor(192, 57, 43);
+const GREY: RGBColor = RGBColor(110, 110, 110);
+
+/// Dispatches under A and B per row (camera or zone), as SVG text.
+fn ab_svg(rows: &[Row]) -> Result<String> {
+    let rows: Vec<(String, Vec<u64>)> = rows
+        .iter()
+        .map(|r| (r.key.clone(), r.dispatched.to_vec()))
+        .collect();
+    bars_svg(&rows, &[("A dispatched", BLUE_A), ("B dispatched", RED_B)])
+}
+
+/// Horizontal bars, a group per row and a bar per series, as SVG text
+/// (nothing for no rows).
+fn bars_svg(rows: &[(String, Vec<u64>)], series: &[(&str, RGBColor)]) -> Result<String> {
+    if rows.is_empty() {
+        return Ok(String::new());
+    }
+    draw_bars(rows, series).map_err(|e| anyhow!("compare.html: {e}"))
+}
+
+fn draw_bars(
+    rows: &[(String, Vec<u64>)],
+    series: &[(&str, RGBColor)],
+) -> std::result::Result<String, Box<dyn std::error::Error>> {
+    // Row i takes the band [i * group, i * group + k), the first row on
+    // top; its label stands at the band's middle.
+    let k = series.len().max(1);
+    let group = k + 1;
+    let n = rows.len();
+    let band = |i: usize| (n - 1 - i) * group;
+    let height = 70 + (n * k * 16 + n * 8) as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (1000, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let top = rows
+            .iter()
+            .flat_map(|r| r.1.iter().copied())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(330)
+            .build_cartesian_2d(0..top + top / 10 + 1, 0..n * group)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n * group + 1)
+            .y_label_formatter(&|y| {
+                (0..n)
+                    .find(|&i| band(i) + k / 2 == *y)
+                    .and_then(|i| rows.get(i))
+                    .map_or(String::new(), |r| r.0.clone())
+            })
+            .x_desc("passages")
+            .draw()?;
+        for (s, &(name, colour)) in series.iter().enumerate() {
+            chart
+                .draw_series(rows.iter().enumerate().map(|(i, (_, v))| {
+                    let y = band(i) + k - 1 - s;
+                    let x = v.get(s).copied().unwrap_or(0);
+                    Rectangle::new([(0, y), (x, y + 1)], colour.filled())
+                }))?
+                .label(name)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 15, y + 5)], colour.filled())
+                });
+        }
+        if k > 1 {
+            chart
+                .configure_series_labels()
+                .border_style(BLACK)
+                .background_style(WHITE.mix(0.8))
+                .draw()?;
+        }
+        root.present()?;
+    }
+    Ok(svg)
+}
+
 /// Dispatches an hour under A and B, as SVG text.
 fn hours_svg(r: &CompareReport) -> std::result::Result<String, Box<dyn std::error::Error>> {
     let mut svg = String::new();
@@ -680,10 +772,7 @@ fn hours_svg(r: &CompareReport) -> std::result::Result<String, Box<dyn std::erro
             })
             .y_desc("dispatches")
             .draw()?;
-        for (side, colour, name) in [
-            (0, RGBColor(31, 95, 180), "A"),
-            (1, RGBColor(192, 57, 43), "B"),
-        ] {
+        for (side, colour, name) in [(0, BLUE_A, "A"), (1, RED_B, "B")] {
             chart
                 .draw_series(LineSeries::new(
                     r.hours

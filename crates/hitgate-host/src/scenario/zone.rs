@@ -105,6 +105,7 @@ pub(super) fn policy_toml(
         let (lat, lon) = camera(i);
         s += &format!("[[camera]]\nid = \"{c}\"\nposition = [{lat:.4}, {lon:.4}]\n\n");
     }
+    s += RECIPIENTS;
     s += "# The zone's own rules, before the baseline's.\n";
     s += &format!(
         "[[rule]]\nname = \"p2-joint-check\"\npriorities = [2]\noperation = \"joint-check\"\ncameras = [\"{OPERATION_CAMERA}\"]\naction = \"dispatch\"\n\n"
@@ -117,20 +118,21 @@ pub(super) fn policy_toml(
     with_recipients(&(s + rules))
 }
 
-/// The zone gate's recipients, and the rules' `recipients`: priority 0
-/// and 1 to the zone's dispatch room and the federal road police (WPR),
-/// the joint operation to both, the hotspots to the room, the local list
-/// to the zone's own team. The room and the team have a zone-wide budget
-/// each (units ignore recipients).
+/// The zone gate's recipients (a unit ignores them): the room and the
+/// team with a zone-wide budget each, the road police without.
+const RECIPIENTS: &str = "# The zone gate's recipients (`hitgate gate`); a unit ignores them.\n\
+    [[recipient]]\nname = \"zone-dispatch\"\n\
+    budgets = { p1 = { burst = 20, per_hour = 60 }, p2 = { burst = 10, per_hour = 30 } }\n\n\
+    [[recipient]]\nname = \"wpr\"\n\n\
+    [[recipient]]\nname = \"local-team\"\n\
+    budgets = { p2 = { burst = 10, per_hour = 20 } }\n\n";
+
+/// The rules' `recipients`: priority 0 and 1 to the zone's dispatch room
+/// and the federal road police (WPR), the joint operation to both, the
+/// hotspots to the room, the local list to the zone's own team.
 fn with_recipients(policy: &str) -> String {
     let (head, rules) = policy.split_at(policy.find("[[rule]]").unwrap_or(policy.len()));
     let mut s = head.to_string();
-    s += "# The zone gate's recipients (`hitgate gate`); a unit ignores them.\n\
-          [[recipient]]\nname = \"zone-dispatch\"\n\
-          budgets = { p1 = { burst = 20, per_hour = 60 }, p2 = { burst = 10, per_hour = 30 } }\n\n\
-          [[recipient]]\nname = \"wpr\"\n\n\
-          [[recipient]]\nname = \"local-team\"\n\
-          budgets = { p2 = { burst = 10, per_hour = 20 } }\n\n";
     for block in rules.split_inclusive("\n\n") {
         let name = block
             .lines()
