@@ -49,6 +49,7 @@
 //!     action: Action::Dispatch,
 //!     time,
 //!     recipients: 0b11, // the zone's dispatch room and the road police
+//!     position: None,
 //! };
 //! // Three units see the car within twenty minutes: one dispatch to each
 //! // recipient, then updates.
