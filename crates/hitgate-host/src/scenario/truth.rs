@@ -2,7 +2,8 @@
 //! listed vehicle or a decoy, what an ideal filter under the scenario's
 //! policy would do. This is the oracle `hitgate eval` scores against, so
 //! it restates the matrix (priorities 0 and 1 dispatched, 2 when also on a
-//! local list, at a hotspot, or at the operation's camera in its window),
+//! local list, at a hotspot, on the Grand-Place in the morning rush, or at
+//! the operation's camera in its window),
 //! the lateness, the re-alert window and the zone gate's recipients in
 //! its own few lines, from the
 //! generator's knowledge of every vehicle and of where the cameras stood,
@@ -64,9 +65,10 @@ pub(super) fn label(
         };
         let in_operation = cameras[pp.camera] == super::zone::OPERATION_CAMERA
             && (op_start..op_end).contains(&pp.time);
+        let rush_place = super::zone::at_grand_place(at) && super::zone::in_rush(pp.time);
         let wants_dispatch = match priority {
             Some(0 | 1) => true,
-            Some(2) => local || super::zone::at_hotspot(at) || in_operation,
+            Some(2) => local || super::zone::at_hotspot(at) || in_operation || rush_place,
             _ => false,
         };
         // The recipients of the rule that dispatches it, in the rules'
@@ -74,7 +76,7 @@ pub(super) fn label(
         let recipients: &[&str] = match priority {
             _ if !wants_dispatch => &[],
             Some(2) if in_operation => &["zone-dispatch", "wpr"],
-            Some(2) if super::zone::at_hotspot(at) => &["zone-dispatch"],
+            Some(2) if super::zone::at_hotspot(at) || rush_place => &["zone-dispatch"],
             Some(2) => &["local-team"],
             _ => &["zone-dispatch", "wpr"],
         };

@@ -48,6 +48,33 @@ pub(super) fn operation(o: &GenOptions) -> (u64, u64) {
 /// The camera the operation's rule names.
 pub(super) const OPERATION_CAMERA: &str = "cam-01";
 
+/// Within the Grand-Place circle: the great-circle distance to its
+/// centre (haversine, mean Earth radius), at most its radius.
+pub(super) fn at_grand_place((lat, lon): (f64, f64)) -> bool {
+    let (la1, la2) = (lat.to_radians(), GRAND_PLACE.0.to_radians());
+    let (dla, dlo) = (la2 - la1, (GRAND_PLACE.1 - lon).to_radians());
+    let a = (dla / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlo / 2.0).sin().powi(2);
+    let metres = 2.0 * 6_371_008.8 * a.sqrt().asin();
+    metres <= f64::from(GRAND_PLACE_M)
+}
+
+/// In the weekday morning rush, 07:00 to 09:30 Brussels time (UTC+1
+/// before 2026-03-29 01:00 UTC, UTC+2 until 2026-10-25 01:00 UTC, then
+/// UTC+1: the policy's offsets).
+pub(super) fn in_rush(t: u64) -> bool {
+    const SUMMER: (u64, u64) = (1_774_746_000_000, 1_792_890_000_000);
+    let offset = if (SUMMER.0..SUMMER.1).contains(&t) {
+        2
+    } else {
+        1
+    };
+    let local = t / 60_000 + offset * 60;
+    let (day, minute) = (local / 1440, local % 1440);
+    // 1970-01-01 was a Thursday: day 0 is weekday 3 (Monday 0).
+    let weekday = (day + 3) % 7;
+    weekday < 5 && (420..570).contains(&minute)
+}
+
 /// Inside a dispatch hotspot (the two squares, edges included).
 pub(super) fn at_hotspot((lat, lon): (f64, f64)) -> bool {
     [MIDI, NORD]
@@ -111,6 +138,8 @@ pub(super) fn policy_toml(
         "[[rule]]\nname = \"p2-joint-check\"\npriorities = [2]\noperation = \"joint-check\"\ncameras = [\"{OPERATION_CAMERA}\"]\naction = \"dispatch\"\n\n"
     );
     s += "[[rule]]\nname = \"p2-hotspots\"\npriorities = [2]\nzones = [\"gare-du-midi\", \"gare-du-nord\"]\naction = \"dispatch\"\n\n";
+    // The Grand-Place (a circle) only in the morning rush.
+    s += "[[rule]]\nname = \"p2-grand-place-rush\"\npriorities = [2]\nzones = [\"grand-place\"]\nschedules = [\"morning-rush\"]\naction = \"dispatch\"\n\n";
     // The local list at night and in the morning rush: dispatched as at
     // any time, under rules of their own, so the report counts them apart.
     s += "[[rule]]\nname = \"p2-local-night\"\npriorities = [2]\nalso_local = true\nschedules = [\"night\"]\naction = \"dispatch\"\n\n";
@@ -141,7 +170,7 @@ fn with_recipients(policy: &str) -> String {
             .trim_matches('"');
         let to = match name {
             "p0-p1" | "p2-joint-check" => "[\"zone-dispatch\", \"wpr\"]",
-            "p2-hotspots" => "[\"zone-dispatch\"]",
+            "p2-hotspots" | "p2-grand-place-rush" => "[\"zone-dispatch\"]",
             n if n.starts_with("p2-local") => "[\"local-team\"]",
             _ => "",
         };
@@ -156,4 +185,39 @@ fn with_recipients(policy: &str) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::parse_ts;
+
+    #[test]
+    fn the_grand_place_circle_by_hand() {
+        // 0.0026° of latitude is 289 m, 0.0028° is 311 m.
+        let (lat, lon) = GRAND_PLACE;
+        assert!(at_grand_place((lat, lon)));
+        assert!(at_grand_place((lat + 0.0026, lon)));
+        assert!(!at_grand_place((lat + 0.0028, lon)));
+        assert!(!at_grand_place(MIDI));
+    }
+
+    #[test]
+    fn the_morning_rush_in_brussels_time_by_hand() {
+        let rush = |ts: &str| in_rush(parse_ts(ts).unwrap());
+        // Monday 5 January 2026, CET (UTC+1): 08:00, 09:29 and 09:30 local.
+        assert!(rush("2026-01-05T07:00:00Z"));
+        assert!(rush("2026-01-05T08:29:59Z"));
+        assert!(!rush("2026-01-05T08:30:00Z"));
+        assert!(!rush("2026-01-05T05:59:59Z"));
+        // Saturday 10 January.
+        assert!(!rush("2026-01-10T07:00:00Z"));
+        // Monday 1 June, CEST (UTC+2): 07:30 and 09:29 local; 06:59.
+        assert!(rush("2026-06-01T05:30:00Z"));
+        assert!(rush("2026-06-01T07:29:00Z"));
+        assert!(!rush("2026-06-01T04:59:00Z"));
+        // Monday 26 October, CET again: 07:00 local is 06:00 UTC.
+        assert!(rush("2026-10-26T06:00:00Z"));
+        assert!(!rush("2026-10-26T05:30:00Z"));
+    }
 }
