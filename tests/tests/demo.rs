@@ -52,7 +52,12 @@ fn demo_writes_consistent_outputs_and_keeps_unmatched_plates_in() {
     assert!(!hits.is_empty());
     // The demo's policy exercises its zones, its operation and a schedule,
     // and the mobile unit's hits come from more than one stop of its route.
-    for rule in ["p2-hotspots", "p2-joint-check", "p2-local-rush"] {
+    for rule in [
+        "p2-hotspots",
+        "p2-grand-place-rush",
+        "p2-joint-check",
+        "p2-local-rush",
+    ] {
         assert!(
             hits.iter().any(|h| h["rule"] == rule),
             "no hit decided by {rule}"

@@ -1,12 +1,13 @@
-//! A generated mobile-unit scenario replayed end to end, each of the
-//! mobile unit's hits checked against the route and the rules worked out
-//! by hand from `docs/formats.md` ("Scenario"): the unit is out for the
-//! middle half of the 20-minute recording (07:05:00 to 07:15:00 UTC),
-//! the first third at the Grand-Place (a circle, no hotspot), the second
-//! at the Gare du Midi, the last at the Gare du Nord (both hotspots); the
-//! recording is a Monday morning, 08:00 local, inside the morning rush.
-//! No OCR errors and no decoys, so every passage of a listed car is read
-//! as it is: the hits must be exactly the truth's.
+//! Generated scenarios replayed end to end, their hits checked against
+//! conditions worked out by hand from `docs/formats.md` ("Scenario").
+//!
+//! The mobile unit: out for the middle half of the 20-minute recording
+//! (07:05:00 to 07:15:00 UTC), the first third at the Grand-Place (a
+//! circle, no hotspot), the second at the Gare du Midi, the last at the
+//! Gare du Nord (both hotspots); the recording is a Monday morning, 08:00
+//! local, inside the morning rush. No OCR errors and no decoys, so every
+//! passage of a listed car is read as it is: the hits must be exactly the
+//! truth's. And a generated day: the night schedule across midnight.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
@@ -130,4 +131,46 @@ fn the_mobile_units_hits_follow_its_route_and_the_rules_of_each_stop() {
             "no hit under {rule}"
         );
     }
+}
+
+/// A generated day: the night schedule (22:00 to 06:00 Brussels time,
+/// across midnight) decides the local list's hits at night, and only
+/// then; by hand, in January that is 21:00 to 05:00 UTC.
+#[test]
+fn a_generated_day_dispatches_the_local_list_at_night_under_the_night_rule() {
+    let d = tempfile::tempdir().unwrap();
+    let scen = d.path().join("scen");
+    let s = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    hitgate(&["gen", "--preset", "day", "--out", &s(&scen)]).unwrap();
+    let out = d.path().join("out");
+    hitgate(&[
+        "replay",
+        "--quiet",
+        "--reads",
+        &s(&scen.join("reads.jsonl")),
+        "--lists",
+        &s(&scen.join("lists.csv")),
+        "--policy",
+        &s(&scen.join("policy.toml")),
+        "--out",
+        &s(&out),
+    ])
+    .unwrap();
+    let hits = jsonl(&out.join("hits.jsonl"));
+    let hour =
+        |h: &serde_json::Value| -> u32 { h["ts"].as_str().unwrap()[11..13].parse().unwrap() };
+    let night: Vec<_> = hits
+        .iter()
+        .filter(|h| h["rule"] == "p2-local-night")
+        .collect();
+    assert!(!night.is_empty(), "no hit under the night rule");
+    for h in &night {
+        assert!(hour(h) >= 21 || hour(h) < 5, "{h}");
+    }
+    // By day the local list goes by the rush rule or the baseline's.
+    assert!(
+        hits.iter()
+            .filter(|h| h["rule"] == "p2-local" || h["rule"] == "p2-local-rush")
+            .all(|h| (5..21).contains(&hour(h)))
+    );
 }
