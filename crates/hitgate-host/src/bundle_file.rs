@@ -47,6 +47,7 @@ pub fn prepare(
     out: &Path,
     reads_only: bool,
 ) -> Result<BundleSummary> {
+    pf.check_unit_classes()?;
     let stream = ReadStream::open(reads_path)?;
     lists.with_watchlist(version, |_| ())?;
     if pf.policy.rules.len() > usize::from(u8::MAX) {

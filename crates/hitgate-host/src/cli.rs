@@ -70,7 +70,7 @@ impl Inputs {
         if let Some(c) = &self.config {
             pf.config = PolicyFile::load_config(c)?;
         }
-        let data = ListsData::load(&self.lists, &pf.lists)?;
+        let data = ListsData::load(&self.lists, &pf.lists)?.with_classes(pf.classes);
         Ok((pf, data, self.list_version, 0))
     }
 }
@@ -664,7 +664,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             };
             let load = |p: &PathBuf| -> Result<(PolicyFile, ListsData)> {
                 let pf = PolicyFile::load(p)?;
-                let data = ListsData::load(&lists, &pf.lists)?;
+                let data = ListsData::load(&lists, &pf.lists)?.with_classes(pf.classes);
                 Ok((pf, data))
             };
             let ((fa, la), (fb, lb)) = (load(pa)?, load(pb)?);

@@ -27,6 +27,9 @@ pub struct ListsData {
     pub origins: Vec<(usize, u64)>,
     /// The files.
     pub files: Vec<PathBuf>,
+    /// The engine's look-alike classes the index is built with (the
+    /// policy's `[ocr] classes`).
+    pub classes: ConfusionClasses,
 }
 
 /// Column positions of a lists file, from its header.
@@ -56,6 +59,12 @@ impl Columns {
 }
 
 impl ListsData {
+    /// The same lists with the policy's look-alike classes.
+    pub fn with_classes(mut self, classes: ConfusionClasses) -> Self {
+        self.classes = classes;
+        self
+    }
+
     /// Reads list files. With `declared` lists, an unknown list name is an
     /// error; without, names are declared as they come. A file is CSV with
     /// a header, plain or gzip, one entry a line of at most
@@ -192,7 +201,7 @@ impl ListsData {
             0
         };
         let mut fences = vec![0u32; fence_words].into_boxed_slice();
-        let mut b = WatchlistBuilder::new(&mut storage, &mut index, ConfusionClasses::default());
+        let mut b = WatchlistBuilder::new(&mut storage, &mut index, self.classes);
         b.set_filter(&mut filter);
         b.set_fences(&mut fences);
         b.set_version(version);

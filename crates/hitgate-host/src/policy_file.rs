@@ -23,6 +23,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
+use hitgate_core::confusion::ConfusionClasses;
 use hitgate_core::place::{
     MAX_OFFSETS, MAX_OPERATIONS, MAX_PLACE_NAME, MAX_SCHEDULES, MAX_ZONES, Offsets, Operation,
     Places, Schedule, Zone,
@@ -57,6 +58,9 @@ pub struct PolicyFile {
     /// The zone gate's recipients, by id (`[[recipient]]`; rules name
     /// them in `recipients`).
     pub recipients: Vec<RecipientDecl>,
+    /// The ANPR engine's look-alike characters (`[ocr] classes`; the
+    /// default classes when absent).
+    pub classes: ConfusionClasses,
 }
 
 /// One recipient of the zone gate: a dispatch room, the road police, a
@@ -176,6 +180,30 @@ struct Raw {
     camera: Vec<RawCamera>,
     #[serde(default)]
     recipient: Vec<RawRecipient>,
+    #[serde(default)]
+    ocr: Option<RawOcr>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOcr {
+    classes: Vec<String>,
+}
+
+/// `[ocr] classes`: strings of look-alike characters, each character in
+/// one class at most, 2 to 4 a class.
+fn classes(raw: &Option<RawOcr>) -> Result<ConfusionClasses> {
+    let Some(o) = raw else {
+        return Ok(ConfusionClasses::default());
+    };
+    let upper: Vec<String> = o.classes.iter().map(|c| c.to_ascii_uppercase()).collect();
+    for (i, c) in upper.iter().enumerate() {
+        if c.len() < 2 {
+            bail!("[ocr] classes: class {i} ({c:?}): a class names 2 to 4 look-alike characters");
+        }
+    }
+    let refs: Vec<&str> = upper.iter().map(String::as_str).collect();
+    ConfusionClasses::new(&refs).map_err(|e| anyhow!("[ocr] classes: {e}"))
 }
 
 #[derive(Deserialize)]
@@ -514,6 +542,7 @@ impl PolicyFile {
             policy: Policy::brussels(),
             places: PlacesData::default(),
             recipients: Vec::new(),
+            classes: ConfusionClasses::default(),
         }
     }
 
@@ -529,6 +558,7 @@ impl PolicyFile {
         let mut raw: Raw = toml::from_str(text)?;
         let places = PlacesData::parse(&mut raw)?;
         let recipients = recipients(&raw.recipient)?;
+        let classes = classes(&raw.ocr)?;
         let mut lists = Vec::new();
         for l in raw.list {
             if lists.iter().any(|d: &ListDecl| d.name == l.name) {
@@ -599,6 +629,7 @@ impl PolicyFile {
             policy,
             places,
             recipients,
+            classes,
         })
     }
 
@@ -624,6 +655,20 @@ impl PolicyFile {
         };
         v.try_into()
             .with_context(|| format!("{}: bad config", path.display()))
+    }
+
+    /// Refuses `[ocr] classes` other than the default for a unit's bundle
+    /// or signed image: those formats do not carry the classes, and a
+    /// unit would match with the default ones, not as the simulator did.
+    pub fn check_unit_classes(&self) -> Result<()> {
+        if self.classes != ConfusionClasses::default() {
+            bail!(
+                "the policy's [ocr] classes differ from the default ones, and a bundle or a signed \
+                 image does not carry classes yet: a unit would match otherwise than `hitgate replay`; \
+                 leave [ocr] out of a unit's policy"
+            );
+        }
+        Ok(())
     }
 
     /// The id of a list by name.
@@ -693,6 +738,35 @@ mod tests {
         assert_eq!(p.config, Config::default());
         assert_eq!(p.lists, lists);
         assert!(p.lists[1].spec.local);
+    }
+
+    #[test]
+    fn the_engines_look_alikes_are_the_policys_and_checked() {
+        let p =
+            PolicyFile::parse("[ocr]\nclasses = [\"0ODQ\", \"1ILT\", \"a4\", \"UV\"]\n").unwrap();
+        assert!(p.classes.alike(b'A', b'4') && p.classes.alike(b'U', b'V'));
+        assert!(p.classes.alike(b'O', b'0'));
+        // Not named, so not alike: the zone replaced the default classes.
+        assert!(!p.classes.alike(b'B', b'8'));
+        assert!(p.check_unit_classes().is_err());
+        assert_eq!(
+            PolicyFile::parse("").unwrap().classes,
+            ConfusionClasses::default()
+        );
+        for (bad, says) in [
+            (
+                "classes = [\"0O\", \"O8\"]",
+                "class 1: 'O' already stands in an earlier class",
+            ),
+            ("classes = [\"0ODQC\"]", "class 0 has more than 4"),
+            ("classes = [\"A\"]", "class 0 (\"A\"): a class names 2 to 4"),
+            ("classes = [\"A-\"]", "class 0: byte 0x2d is not A-Z or 0-9"),
+            ("classes = []\nrate = 1", "unknown field `rate`"),
+        ] {
+            let e = PolicyFile::parse(&format!("[ocr]\n{bad}\n")).unwrap_err();
+            let e = format!("{e:#}");
+            assert!(e.contains(says), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -141,6 +141,7 @@ pub fn build_image(
     if version == 0 {
         bail!("--list-version 0: versions start at 1 (0 means none in force)");
     }
+    pf.check_unit_classes()?;
     lists.with_watchlist(version, |_| ())?;
     let specs: Vec<(&str, ListSpec)> = lists
         .decls
@@ -561,12 +562,15 @@ pub fn provision(
         places,
         // The gate's business, not a unit's: an image does not carry them.
         recipients: Vec::new(),
+        // An image carries none: a unit matches with the default classes.
+        classes: hitgate_core::confusion::ConfusionClasses::default(),
     };
     let data = ListsData {
         decls: contents.lists,
         origins: vec![(0, 0); entries.len()],
         entries,
         files: vec![bundle.to_path_buf()],
+        classes: hitgate_core::confusion::ConfusionClasses::default(),
     };
     Ok(Provisioned {
         pf,

@@ -1,0 +1,75 @@
+//! A zone's own look-alike classes (`[ocr] classes` in the policy): an
+//! engine that reads `A` as `4` misses a listed car under the default
+//! classes and catches it once the zone names the pair; a unit's bundle
+//! with classes it cannot carry is refused rather than built to match
+//! otherwise.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+use hitgate_e2e::{hitgate, jsonl};
+
+const LISTS: &str = "plate,country,priority,list,valid_from,valid_until\n1ABC234,BE,1,stolen,,\n";
+const READS: &str = "ts,camera,plate,confidence,arrival
+2026-01-05T08:00:00.000Z,cam-1,1-4BC-234,90,
+2026-01-05T08:00:00.200Z,cam-1,1-4BC-234,85,
+";
+const POLICY: &str =
+    "[[list]]\nname = \"stolen\"\ntolerance = { ocr = 1, edits = 0, min_len = 5 }\n";
+
+#[test]
+fn a_zone_that_names_its_engines_look_alikes_catches_the_misread_car() {
+    let d = tempfile::tempdir().unwrap();
+    let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
+    std::fs::write(p("lists.csv"), LISTS).unwrap();
+    std::fs::write(p("reads.csv"), READS).unwrap();
+    std::fs::write(p("default.toml"), POLICY).unwrap();
+    std::fs::write(
+        p("zone.toml"),
+        format!(
+            "{POLICY}\n[ocr]\nclasses = [\"0ODQ\", \"1ILT\", \"8B\", \"5S\", \"2Z\", \"6G\", \"A4\"]\n"
+        ),
+    )
+    .unwrap();
+    let replay = |policy: &str, out: &str| {
+        hitgate(&[
+            "replay",
+            "--quiet",
+            "--reads",
+            &p("reads.csv"),
+            "--lists",
+            &p("lists.csv"),
+            "--policy",
+            &p(policy),
+            "--out",
+            &p(out),
+        ])
+        .unwrap();
+        jsonl(&d.path().join(out).join("hits.jsonl"))
+    };
+    // One look-alike allowed, but A and 4 are not alike by default, and
+    // no other edit is allowed: missed.
+    assert!(replay("default.toml", "a").is_empty());
+    let hits = replay("zone.toml", "b");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0]["listed"], "1ABC234");
+    assert_eq!(hits[0]["read"], "14BC234");
+    assert_eq!(
+        (hits[0]["match"].as_str(), hits[0]["ocr"].as_u64()),
+        (Some("ocr"), Some(1))
+    );
+    // A unit's bundle cannot carry the classes yet: refused, said why.
+    let err = hitgate(&[
+        "prepare",
+        "--reads",
+        &p("reads.csv"),
+        "--lists",
+        &p("lists.csv"),
+        "--policy",
+        &p("zone.toml"),
+        "--out",
+        &p("unit.bundle"),
+    ])
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("[ocr] classes"), "{err:#}");
+    assert!(!d.path().join("unit.bundle").exists());
+}
