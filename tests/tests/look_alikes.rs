@@ -73,3 +73,51 @@ fn a_zone_that_names_its_engines_look_alikes_catches_the_misread_car() {
     assert!(format!("{err:#}").contains("[ocr] classes"), "{err:#}");
     assert!(!d.path().join("unit.bundle").exists());
 }
+
+/// `hitgate learn` on a generated recording, with no ground truth, finds
+/// the classes the generator's OCR model confuses (its look-alike
+/// substitutions follow the default classes; a sixth of its errors are
+/// random characters): the proposal, pasted into a policy, is the default
+/// partition, pair for pair.
+#[test]
+fn learn_finds_the_look_alikes_of_a_recording_without_ground_truth() {
+    use hitgate_core::confusion::ConfusionClasses;
+    let d = tempfile::tempdir().unwrap();
+    let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
+    hitgate(&[
+        "gen",
+        "--preset",
+        "small",
+        "--seed",
+        "2",
+        "--error-rate",
+        "0.08",
+        "--out",
+        &p("scen"),
+    ])
+    .unwrap();
+    hitgate(&[
+        "learn",
+        "--reads",
+        &p("scen/reads.jsonl"),
+        "--out",
+        &p("ocr.toml"),
+        "--json",
+    ])
+    .unwrap();
+    let proposal = std::fs::read_to_string(p("ocr.toml")).unwrap();
+    let pf = hitgate_host::policy_file::PolicyFile::parse(&proposal).unwrap();
+    let (got, want) = (pf.classes, ConfusionClasses::default());
+    let chars = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    for &a in chars {
+        for &b in chars {
+            assert_eq!(
+                got.alike(a, b),
+                want.alike(a, b),
+                "{}/{}: {proposal}",
+                a as char,
+                b as char
+            );
+        }
+    }
+}

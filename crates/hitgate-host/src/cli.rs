@@ -316,6 +316,41 @@ enum Command {
         #[arg(long, default_value_t = 4096)]
         cases: usize,
     },
+    /// Which characters the cameras confuse, from a recording alone: the
+    /// `[ocr] classes` it would propose, with how often each pair is seen.
+    #[command(
+        after_help = "Example:\n  hitgate learn --reads reads.jsonl --out ocr.toml\n\n\
+        Frames of one passage that disagree are the engine's misreads: each pair of characters seen\n\
+        for each other is counted, and proposed when it is seen at least --min-count times,\n\
+        --min-ratio times as often as random substitutions would give, and more often than chance\n\
+        explains (--alpha over all pairs)."
+    )]
+    Learn {
+        /// Reads: .jsonl or .csv, optionally .gz; - for standard input.
+        #[arg(long)]
+        reads: PathBuf,
+        /// Frames of one camera within this many ms of a passage's first
+        /// frame belong to it.
+        #[arg(long, default_value_t = 2_000)]
+        window_ms: u64,
+        /// Fewest sightings of a pair to propose it.
+        #[arg(long, default_value_t = 5)]
+        min_count: u64,
+        /// How many times the random rate a pair must be seen.
+        #[arg(long, default_value_t = 4.0)]
+        min_ratio: f64,
+        /// The chance, over all 630 pairs, that random substitutions
+        /// alone get one proposed.
+        #[arg(long, default_value_t = 0.01)]
+        alpha: f64,
+        /// Also write the proposal (the report as comments, then the
+        /// `[ocr]` table) to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// JSON instead of the report.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a synthetic scenario: reads.jsonl, lists.csv, policy.toml, truth.jsonl.
     #[command(
         after_help = "Example:\n  hitgate gen --out scen --seed 42 --preset day --error-rate 0.05"
@@ -769,6 +804,36 @@ fn dispatch(cli: Cli) -> Result<()> {
                 r.unconfirmed
             );
             Ok(())
+        }
+        Command::Learn {
+            reads,
+            window_ms,
+            min_count,
+            min_ratio,
+            alpha,
+            out,
+            json,
+        } => {
+            if !(min_ratio.is_finite() && min_ratio > 0.0) {
+                return Err(anyhow!("--min-ratio {min_ratio}: a number above 0"));
+            }
+            if !(alpha > 0.0 && alpha <= 1.0) {
+                return Err(anyhow!("--alpha {alpha}: a probability above 0"));
+            }
+            let l = crate::learn::learn(
+                &reads,
+                &crate::learn::LearnOptions {
+                    window_ms,
+                    min_count,
+                    min_ratio,
+                    alpha,
+                },
+            )?;
+            if let Some(path) = &out {
+                std::fs::write(path, crate::learn::render(&l))
+                    .with_context(|| format!("{}: cannot write", path.display()))?;
+            }
+            show(json, &l, crate::learn::render)
         }
         Command::Gen {
             out,

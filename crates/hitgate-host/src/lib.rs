@@ -36,6 +36,7 @@ pub mod flash_file;
 pub mod formats;
 pub mod gate;
 pub mod input;
+pub mod learn;
 pub mod listen;
 pub mod lists;
 pub mod mqtt;
