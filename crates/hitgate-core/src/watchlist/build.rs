@@ -414,7 +414,7 @@ impl<'a> WatchlistBuilder<'a> {
         }
         let filter_key = |e: &Entry| {
             if exact_only.get(e.list().index()).copied().unwrap_or(false) {
-                (EXACT_KEYED, exact_key(e.skel(), e.variant()))
+                (EXACT_KEYED, exact_key(&e.plate(&classes)))
             } else {
                 (group(e), e.skel())
             }

@@ -247,8 +247,7 @@ impl<'a> Watchlist<'a> {
         if self.exact_only_filtered {
             // Only exact-only lists, and a filter keyed on the plate: most
             // reads stop at one probe, before any other work.
-            let (skel, var) = skel_of(&self.classes, read);
-            if !filter_may_contain(self.filter, EXACT_KEYED, exact_key(skel, var)) {
+            if !filter_may_contain(self.filter, EXACT_KEYED, exact_key(read)) {
                 return;
             }
         }
@@ -262,11 +261,6 @@ impl<'a> Watchlist<'a> {
             if WIDE {
                 qvar |= u32::from(self.classes.member_of(code) & 3) << (2 * i);
             }
-        }
-        if !WIDE && self.exact_lists && !self.filter.is_empty() {
-            // The exact-keyed filter needs them too: a pass of their own,
-            // so that the loop above stays as it was for tolerant lists.
-            qvar = skel_of(&self.classes, read).1;
         }
         let n = q.len();
         let (qskel, _) = prefix_range(&q);
