@@ -668,8 +668,11 @@ impl Runner<'_> {
         if unit != topic_unit {
             return Err(format!("a hit of unit {unit:?} on another unit's topic"));
         }
-        let s = sighting(&hit, &self.opts.policy)?;
+        // Acknowledged whatever follows: a hit that cannot be decided now
+        // never will be, and its unit must not send it for ever (it is
+        // counted as a bad message and said on standard error).
         self.to_ack.entry(unit.to_string()).or_default().push(seq);
+        let s = sighting(&hit, &self.opts.policy)?;
         let done = self.saved.done.entry(unit.to_string()).or_default();
         if !insert_range(done, seq) {
             self.saved.duplicates += 1;

@@ -75,6 +75,21 @@ impl Recipient {
     }
 }
 
+/// Publishes one QoS 1 message and waits for the broker's PUBACK.
+fn publish_raw(port: u16, topic: &str, payload: &[u8]) {
+    let o = MqttOptions::new("test-publisher", "127.0.0.1", port);
+    let (client, mut conn) = Client::new(o, 8);
+    client
+        .publish(topic, QoS::AtLeastOnce, false, payload.to_vec())
+        .unwrap();
+    for e in conn.iter() {
+        if let Ok(Event::Incoming(Packet::PubAck(_))) = e {
+            return;
+        }
+        assert!(e.is_ok(), "{e:?}");
+    }
+}
+
 const POLICY: &str = r#"
 [[list]]
 name = "stolen"
@@ -274,6 +289,9 @@ fn a_car_across_three_units_is_dispatched_once_and_each_recipient_gets_its_own()
         .collect();
     let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 6));
     wait_line(&lines, "connected", Duration::from_secs(10));
+    // A message that is no hit: counted, said, and the gate goes on.
+    publish_raw(broker.port, "hitgate/u-x/hit", b"not a frame\0");
+    wait_line(&lines, "hitgate/u-x/hit", Duration::from_secs(10));
     let procs: Vec<Proc> = units
         .iter()
         .map(|(u, reads)| {
@@ -375,6 +393,7 @@ fn a_car_across_three_units_is_dispatched_once_and_each_recipient_gets_its_own()
     // local-list car; the insurance-only car is dropped by its unit.
     assert_eq!(report["hits"], 9, "{report}");
     assert_eq!(report["unconfirmed"], 0, "{report}");
+    assert_eq!(report["bad_messages"], 1, "{report}");
     // The decisions file holds what the recipients got.
     let file = hitgate_host::gate::read_decisions(&dir.join("decisions.jsonl")).unwrap();
     assert_eq!(file.len(), zd.len() + wpr.len() + local.len());
