@@ -92,6 +92,8 @@ pub struct GateOptions {
 const STATE_FORMAT: u32 = 1;
 /// Decisions not handed back by the broker within this go again.
 const REPUBLISH: Duration = Duration::from_secs(5);
+/// Latency samples kept (the latest).
+const LATENCY_SAMPLES: usize = 100_000;
 /// Most hits decided between two saves.
 const BATCH: usize = 512;
 /// Longest a batch gathers hits.
@@ -188,7 +190,8 @@ pub struct GateReport {
     /// Decisions published and not yet handed back by the broker.
     pub unconfirmed: usize,
     /// From a hit's arrival to its decision coming back from the broker
-    /// (this run), ms.
+    /// (this run, the latest 50,000 to 100,000 decisions; a decision
+    /// confirmed more than a minute after its hit is not measured), ms.
     pub latency_ms: Latency,
 }
 
@@ -433,7 +436,9 @@ fn stand_by(opts: &GateOptions, silent: Duration) -> Result<()> {
         }
         if !link.is_up() {
             // Silence while this side has no broker says nothing.
-            last = last.max(Instant::now() - silent.min(Duration::from_millis(100)));
+            if let Some(t) = Instant::now().checked_sub(silent.min(Duration::from_millis(100))) {
+                last = last.max(t);
+            }
         }
         if last.elapsed() >= silent {
             eprintln!("gate: the active gate is silent; taking over");
@@ -501,6 +506,7 @@ impl Runner<'_> {
     fn run(&mut self, core: &mut Gate<'_>) -> Result<()> {
         let mut last_hit = Instant::now();
         let mut last_report = Instant::now();
+        let mut last_prune = Instant::now();
         loop {
             // A batch: what is there once the first event has come, up to
             // BATCH hits or BATCH_TIME, whichever is first: one save for
@@ -542,6 +548,13 @@ impl Runner<'_> {
                 self.acknowledge();
             }
             self.beat();
+            // Arrival times are for the latency of decisions this run
+            // publishes; one that waits a minute is not measured.
+            if last_prune.elapsed() >= Duration::from_secs(1) {
+                self.arrived
+                    .retain(|_, t| t.elapsed() < Duration::from_secs(60));
+                last_prune = Instant::now();
+            }
             if let Some(other) = &self.taken_over {
                 bail!(
                     "another gate ({other}) saved its state on this gate's topic: it has taken over; stopping"
@@ -643,6 +656,10 @@ impl Runner<'_> {
         self.sent.remove(&id);
         let key = format!("{}/{}", d.unit, d.seq);
         if let Some(t) = self.arrived.get(&key) {
+            if self.latencies.len() >= LATENCY_SAMPLES {
+                // The latest samples only: a gate runs for months.
+                self.latencies.drain(..LATENCY_SAMPLES / 2);
+            }
             self.latencies.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         if let Some(f) = &mut self.out {
