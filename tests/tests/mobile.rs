@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use hitgate_e2e::{hitgate, jsonl};
 use hitgate_host::time::parse_ts;
@@ -31,26 +32,16 @@ fn stop(ts: &str) -> (&'static str, (f64, f64)) {
     }
 }
 
-#[test]
-fn the_mobile_units_hits_follow_its_route_and_the_rules_of_each_stop() {
-    let d = tempfile::tempdir().unwrap();
-    let scen = d.path().join("scen");
-    let s = |p: &std::path::Path| p.to_string_lossy().into_owned();
-    hitgate(&[
-        "gen",
-        "--preset",
-        "small",
-        "--seed",
-        "5",
-        "--error-rate",
-        "0",
-        "--decoys",
-        "0",
-        "--out",
-        &s(&scen),
-    ])
-    .unwrap();
-    let out = d.path().join("out");
+/// `hitgate gen GEN_ARGS --out DIR/scen`, then a replay of it into
+/// `DIR/out`; the two directories.
+fn generate_and_replay(dir: &Path, gen_args: &[&str]) -> (PathBuf, PathBuf) {
+    let (scen, out) = (dir.join("scen"), dir.join("out"));
+    let s = |p: &Path| p.to_string_lossy().into_owned();
+    let mut args = vec!["gen"];
+    args.extend_from_slice(gen_args);
+    let scen_s = s(&scen);
+    args.extend_from_slice(&["--out", &scen_s]);
+    hitgate(&args).unwrap();
     hitgate(&[
         "replay",
         "--quiet",
@@ -64,6 +55,25 @@ fn the_mobile_units_hits_follow_its_route_and_the_rules_of_each_stop() {
         &s(&out),
     ])
     .unwrap();
+    (scen, out)
+}
+
+#[test]
+fn the_mobile_units_hits_follow_its_route_and_the_rules_of_each_stop() {
+    let d = tempfile::tempdir().unwrap();
+    let (scen, out) = generate_and_replay(
+        d.path(),
+        &[
+            "--preset",
+            "small",
+            "--seed",
+            "5",
+            "--error-rate",
+            "0",
+            "--decoys",
+            "0",
+        ],
+    );
     let hits: Vec<_> = jsonl(&out.join("hits.jsonl"))
         .into_iter()
         .filter(|h| h["camera"] == "mobile-1")
@@ -139,23 +149,7 @@ fn the_mobile_units_hits_follow_its_route_and_the_rules_of_each_stop() {
 #[test]
 fn a_generated_day_dispatches_the_local_list_at_night_under_the_night_rule() {
     let d = tempfile::tempdir().unwrap();
-    let scen = d.path().join("scen");
-    let s = |p: &std::path::Path| p.to_string_lossy().into_owned();
-    hitgate(&["gen", "--preset", "day", "--out", &s(&scen)]).unwrap();
-    let out = d.path().join("out");
-    hitgate(&[
-        "replay",
-        "--quiet",
-        "--reads",
-        &s(&scen.join("reads.jsonl")),
-        "--lists",
-        &s(&scen.join("lists.csv")),
-        "--policy",
-        &s(&scen.join("policy.toml")),
-        "--out",
-        &s(&out),
-    ])
-    .unwrap();
+    let (_, out) = generate_and_replay(d.path(), &["--preset", "day"]);
     let hits = jsonl(&out.join("hits.jsonl"));
     let hour =
         |h: &serde_json::Value| -> u32 { h["ts"].as_str().unwrap()[11..13].parse().unwrap() };
