@@ -9,7 +9,9 @@
 //! reads it, which is the question a zone asks ("did we lose any hit?").
 //! A broker that loses its store, a subscriber that was never there, a
 //! cluster node that dies with messages on it: the hit stays on the unit
-//! and goes again.
+//! and goes again, on the next connection, or when hits in flight have
+//! had no acknowledgement for 5 s (a central side killed after the broker
+//! handed them over; the link never dropped to say so).
 //!
 //! Topics: the unit publishes `hitgate/<unit>/hit` and
 //! `hitgate/<unit>/status` and subscribes to `hitgate/<unit>/ack`.
@@ -57,6 +59,8 @@ pub struct UplinkOptions {
 /// acknowledges a batch at a time, after its fsync; `examples/backlog.sh`).
 /// After a dropped connection at most this many go again as duplicates.
 const WINDOW: usize = 192;
+/// Hits in flight this long without an acknowledgement go again.
+const RESEND_AFTER: Duration = Duration::from_secs(5);
 /// A status message this often while connected.
 const STATUS_EVERY: Duration = Duration::from_secs(2);
 
@@ -108,6 +112,10 @@ pub struct UplinkReport {
     pub list_version: u32,
     /// Signed images refused since the unit first started.
     pub refused_images: u32,
+    /// Times the hits in flight went again for want of an
+    /// acknowledgement (the central side may have died with them).
+    #[serde(default)]
+    pub resent_unanswered: u64,
 }
 
 /// The unit's outbox and uplink (see the module docs).
@@ -119,6 +127,8 @@ pub struct Delivery<'s> {
     ack_topic: String,
     buf: [u8; MAX_MESSAGE],
     last_status: Option<Instant>,
+    /// When an acknowledgement last came (or nothing was in flight).
+    last_ack: Instant,
     report: UplinkReport,
 }
 
@@ -197,6 +207,7 @@ impl<'s> Delivery<'s> {
             ack_topic: format!("hitgate/{unit}/ack"),
             buf: [0; MAX_MESSAGE],
             last_status: None,
+            last_ack: Instant::now(),
             report,
         })
     }
@@ -256,7 +267,10 @@ impl<'s> Delivery<'s> {
                     match block_on(self.store.receive(&self.opts.unit, &mut payload))
                         .map_err(|e| anyhow::anyhow!("outbox: {e}"))?
                     {
-                        Received::Acked(n) => self.report.acked += n as u64,
+                        Received::Acked(n) => {
+                            self.report.acked += n as u64;
+                            self.last_ack = Instant::now();
+                        }
                         Received::Ignored => {}
                         Received::Bad(_) => self.report.bad_messages += 1,
                     }
@@ -265,8 +279,24 @@ impl<'s> Delivery<'s> {
             // Keep the window full while events come in.
             self.send(clock, ind);
         }
+        self.resend_if_unanswered();
         self.send(clock, ind);
         Ok(())
+    }
+
+    /// Hits in flight with no acknowledgement for [`RESEND_AFTER`] go
+    /// again: the broker took them, but the central side that received
+    /// them may have died before it wrote them (a killed `listen` or
+    /// `gate`), and the link never dropped to say so. The central side
+    /// drops the copies it already has, by sequence number.
+    fn resend_if_unanswered(&mut self) {
+        if self.store.outbox().in_flight() == 0 {
+            self.last_ack = Instant::now();
+        } else if self.last_ack.elapsed() >= RESEND_AFTER {
+            self.report.resent_unanswered += 1;
+            self.store.resend();
+            self.last_ack = Instant::now();
+        }
     }
 
     /// Publishes unsent hits in delivery order while the window allows,

@@ -226,7 +226,9 @@ impl Nats {
                 .stdout(Stdio::null())
                 .stderr(Stdio::null()),
         );
-        wait_port(self.mqtt[i], Duration::from_secs(20));
+        // A node alone waits for its peers before it answers MQTT; on a
+        // loaded machine that took more than 20 s once.
+        wait_port(self.mqtt[i], Duration::from_secs(60));
         p
     }
 
