@@ -65,9 +65,11 @@
 //! ```
 
 use crate::budget::{Bucket, Budgets};
+use crate::hit::Hit;
 use crate::list::{ListId, Priority};
+use crate::place::Places;
 use crate::plate::{Country, Plate};
-use crate::policy::Action;
+use crate::policy::{Action, Policy};
 use crate::read::Position;
 use crate::suppress::{Key, Slot, claim, find, within};
 
@@ -174,6 +176,40 @@ pub struct Sighting {
     pub position: Option<Position>,
 }
 
+impl Sighting {
+    /// A unit's hit as the gate sees it: routed to the recipients of the
+    /// rule that decided it under `policy` (the zone's, which the units
+    /// run), placed where the read says or, for a fixed camera, where
+    /// `places` puts it.
+    pub fn of(hit: &Hit, policy: &Policy, places: &Places<'_>) -> Self {
+        Self {
+            list: hit.list,
+            listed: hit.listed,
+            country: hit.country,
+            priority: hit.priority,
+            action: hit.action,
+            time: hit.time,
+            recipients: policy.recipients(hit.rule),
+            position: places.position(&hit.camera, hit.position),
+        }
+    }
+}
+
+/// What one recipient gets for a sighting ([`Verdict::sent_to`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    /// The case, for dispatch.
+    Dispatch,
+    /// The case, for review: `throttled` when a dispatch went over the
+    /// recipient's budget.
+    Review {
+        /// Over budget.
+        throttled: bool,
+    },
+    /// A sighting update of a case it has.
+    Update,
+}
+
 /// What the gate decided for one sighting: a mask of recipients each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -201,6 +237,22 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// What recipient `r` gets, if anything.
+    pub fn sent_to(&self, r: usize) -> Option<Sent> {
+        let bit = 1u8.checked_shl(u32::try_from(r).ok()?)?;
+        if self.dispatch & bit != 0 {
+            Some(Sent::Dispatch)
+        } else if self.review & bit != 0 {
+            Some(Sent::Review {
+                throttled: self.throttled & bit != 0,
+            })
+        } else if self.update & bit != 0 {
+            Some(Sent::Update)
+        } else {
+            None
+        }
+    }
+
     /// Recipients that get anything.
     pub fn recipients(&self) -> u8 {
         self.dispatch | self.review | self.update
@@ -535,6 +587,9 @@ mod tests {
             .collect();
         assert_eq!(to0, [(1, 0), (1, 0), (0, 1), (0, 1)]);
         assert!(v.iter().all(|v| v.dispatch & 0b10 != 0));
+        assert_eq!(v[2].sent_to(0), Some(Sent::Review { throttled: true }));
+        assert_eq!(v[2].sent_to(1), Some(Sent::Dispatch));
+        assert_eq!((v[2].sent_to(2), v[2].sent_to(99)), (None, None));
         // Priority 0 goes through a spent budget.
         let p0 = g.decide(&car("1BBB000", Priority::P0, Action::Dispatch, MIN, 0b01));
         assert_eq!((p0.dispatch, p0.throttled), (1, 0));

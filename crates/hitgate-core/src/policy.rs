@@ -451,6 +451,15 @@ impl Policy {
         (Action::Drop, RuleId::Fallback)
     }
 
+    /// The recipients a rule names (none for the fallback or a rule this
+    /// policy does not have).
+    pub fn recipients(&self, id: RuleId) -> u8 {
+        match id {
+            RuleId::Rule(i) => self.rules.get(usize::from(i)).map_or(0, |r| r.recipients),
+            RuleId::Fallback => 0,
+        }
+    }
+
     /// A rule's name (`"fallback"` for the fallback).
     pub fn rule_name(&self, id: RuleId) -> &str {
         match id {
