@@ -381,7 +381,7 @@ fn status_json(s: &StatusRecord<'_>) -> serde_json::Value {
 }
 
 /// Sequence numbers as inclusive ranges of consecutive ones.
-fn ranges(seqs: &BTreeSet<u64>) -> Vec<(u64, u64)> {
+pub(crate) fn ranges(seqs: &BTreeSet<u64>) -> Vec<(u64, u64)> {
     let mut out: Vec<(u64, u64)> = Vec::new();
     for &s in seqs {
         match out.last_mut() {

@@ -439,7 +439,7 @@ pub fn make_delta(from: &[u8], to: &[u8], key: &SigningKey) -> Result<(Vec<u8>, 
 }
 
 /// Writes `bytes` to `out` whole or not at all (a temporary file beside
-/// it, renamed into place).
+/// it, synced, renamed into place, the directory synced).
 pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<()> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -453,6 +453,10 @@ pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(out)
         .map_err(|e| e.error)
         .with_context(|| format!("{}: cannot write", out.display()))?;
+    // The rename itself survives a power cut once the directory is synced.
+    if let Ok(dir) = std::fs::File::open(parent) {
+        let _ = dir.sync_all();
+    }
     Ok(())
 }
 

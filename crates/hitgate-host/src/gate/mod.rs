@@ -40,25 +40,27 @@
 //! heartbeat has been silent that long. Two instances must not be active
 //! together: the broker gives the session to the last one to connect.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use hitgate_core::budget::Budgets;
-use hitgate_core::gate::{CaseSlot, Gate, GateConfig, GateState, MAX_RECIPIENTS, Sighting};
-use hitgate_core::list::{ListId, Priority};
-use hitgate_core::plate::{Country, Plate};
-use hitgate_core::policy::Action;
-use hitgate_core::read::Position;
+use hitgate_core::gate::{CaseSlot, Gate, GateConfig, MAX_RECIPIENTS, Sighting};
 use hitgate_core::uplink::{MAX_MESSAGE, Message, decode_message, encode_message};
-use hitgate_core::wire::HitRecord;
 use serde::{Deserialize, Serialize};
 
 use crate::mqtt::{Broker, Link, LinkEvent};
 use crate::policy_file::PolicyFile;
+use crate::time::now_ms;
+
+mod decision;
+mod state;
+
+pub use decision::{Decision, Previous, read_decisions};
+use state::{STATE_FORMAT, Saved, insert_range};
 
 /// How to run the gate.
 #[derive(Debug, Clone)]
@@ -88,8 +90,6 @@ pub struct GateOptions {
     pub cases: usize,
 }
 
-/// The format of the saved state.
-const STATE_FORMAT: u32 = 1;
 /// Decisions not handed back by the broker within this go again.
 const REPUBLISH: Duration = Duration::from_secs(5);
 /// Latency samples kept (the latest).
@@ -100,62 +100,6 @@ const BATCH: usize = 512;
 const BATCH_TIME: Duration = Duration::from_millis(20);
 /// How long a saved state on the state topic may take to come back.
 const CONFIRM: Duration = Duration::from_secs(5);
-
-/// One decision, as a recipient receives it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Decision {
-    /// `<unit>/<seq>/<recipient>`: the same for every copy of it.
-    pub id: String,
-    /// The recipient.
-    pub recipient: String,
-    /// `dispatch`, `review` or `update` (a sighting of a case the
-    /// recipient has).
-    pub kind: String,
-    /// The case: every hit on the same car within its window.
-    pub case: u32,
-    /// Why: `rule`, `capacity` (the recipient's budget is spent),
-    /// `repeat` (an update), or the unit's reason for a review (`late`,
-    /// `lookalike`, `capacity`).
-    pub reason: String,
-    /// The unit and its sequence number for the hit.
-    pub unit: String,
-    /// See `unit`.
-    pub seq: u64,
-    /// The camera.
-    pub camera: String,
-    /// Event time of the hit, ms since the Unix epoch.
-    pub time: u64,
-    /// Plate as read.
-    pub read: String,
-    /// The listed plate.
-    pub listed: String,
-    /// Its country, or empty.
-    pub country: String,
-    /// List id.
-    pub list: u8,
-    /// Priority 0–4.
-    pub priority: u8,
-    /// The rule that decided at the unit.
-    pub rule: String,
-    /// Where: a mobile unit's position, or a fixed camera's from the
-    /// policy (`[[camera]]`); degrees × 10⁷.
-    pub position: Option<(i32, i32)>,
-    /// The case's latest sighting known before this one (none when this
-    /// one opened the case): with each update the recipient sees the
-    /// car's path.
-    pub previous: Option<Previous>,
-    /// When the gate received the hit, ms since the Unix epoch.
-    pub received: u64,
-}
-
-/// The sighting of a case before an update.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Previous {
-    /// Its event time, ms since the Unix epoch.
-    pub time: u64,
-    /// Where, degrees × 10⁷, when known.
-    pub position: Option<(i32, i32)>,
-}
 
 /// Per recipient, in the report.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -206,38 +150,6 @@ pub struct Latency {
     pub p99: f64,
 }
 
-/// What is saved.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Saved {
-    format: u32,
-    /// Incremented at every save: the state topic's copy is confirmed by
-    /// this number coming back.
-    number: u64,
-    /// The client id that saved it.
-    gate: String,
-    /// The process that saved it (client id, process id, start time): a
-    /// gate that sees another one's state on its topic has been taken
-    /// over and stops.
-    #[serde(default)]
-    instance: String,
-    table_len: usize,
-    /// The used slots of the case table, by index.
-    cases: Vec<(usize, CaseSlot)>,
-    core: GateState,
-    /// Per unit, the sequence numbers decided, as inclusive ranges.
-    done: BTreeMap<String, Vec<(u64, u64)>>,
-    /// Decisions not yet handed back by the broker.
-    pending: Vec<Decision>,
-    duplicates: u64,
-    bad_messages: u64,
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
 fn state_topic(id: &str) -> String {
     format!("hitgate/gate/{id}/state")
 }
@@ -258,81 +170,6 @@ pub fn gate_config(pf: &PolicyFile) -> GateConfig {
     }
 }
 
-/// Inserts `seq` into inclusive ranges kept sorted and merged; false when
-/// it was there.
-fn insert_range(ranges: &mut Vec<(u64, u64)>, seq: u64) -> bool {
-    let i = ranges.partition_point(|&(_, to)| to < seq);
-    if ranges.get(i).is_some_and(|&(from, _)| from <= seq) {
-        return false;
-    }
-    let joins_left = i > 0 && ranges.get(i - 1).is_some_and(|&(_, to)| to + 1 == seq);
-    let joins_right = ranges
-        .get(i)
-        .is_some_and(|&(from, _)| seq.checked_add(1) == Some(from));
-    match (joins_left, joins_right) {
-        (true, true) => {
-            let right = ranges.remove(i);
-            if let Some(l) = ranges.get_mut(i - 1) {
-                l.1 = right.1;
-            }
-        }
-        (true, false) => {
-            if let Some(l) = ranges.get_mut(i - 1) {
-                l.1 = seq;
-            }
-        }
-        (false, true) => {
-            if let Some(r) = ranges.get_mut(i) {
-                r.0 = seq;
-            }
-        }
-        (false, false) => ranges.insert(i, (seq, seq)),
-    }
-    true
-}
-
-/// A unit's hit as the core's sighting, or why it is not one.
-fn sighting(hit: &HitRecord<'_>, pf: &PolicyFile) -> Result<Sighting, String> {
-    let listed = Plate::normalize(hit.listed.as_bytes())
-        .map_err(|e| format!("listed plate {:?}: {e}", hit.listed))?;
-    let country = match hit.country {
-        "" => None,
-        c => Some(Country::parse(c.as_bytes()).map_err(|e| format!("country {c:?}: {e}"))?),
-    };
-    let priority = Priority::new(hit.priority).ok_or("priority above 4")?;
-    let action = match hit.action {
-        1 => Action::Review,
-        2 => Action::Dispatch,
-        a => return Err(format!("action {a}: neither review nor dispatch")),
-    };
-    let recipients = pf
-        .policy
-        .rules
-        .get(usize::from(hit.rule))
-        .map_or(0, |r| r.recipients);
-    let position = match hit.position {
-        Some((lat_e7, lon_e7)) => Some(Position { lat_e7, lon_e7 }),
-        None => pf
-            .places
-            .cameras
-            .iter()
-            .find(|(c, _)| c.as_str() == hit.camera)
-            .map(|(_, p)| *p),
-    };
-    Ok(Sighting {
-        list: ListId(hit.list),
-        listed,
-        country,
-        priority,
-        action,
-        time: hit.time,
-        recipients,
-        position,
-    })
-}
-
-const REASONS: [&str; 4] = ["rule", "late", "capacity", "lookalike"];
-
 struct Runner<'o> {
     opts: &'o GateOptions,
     link: Link,
@@ -342,7 +179,7 @@ struct Runner<'o> {
     /// Decided since the last save.
     dirty: bool,
     /// Per unit, hits to acknowledge once the state holding them is saved.
-    to_ack: BTreeMap<String, Vec<u64>>,
+    to_ack: BTreeMap<String, BTreeSet<u64>>,
     /// When each pending decision was last published.
     sent: BTreeMap<String, Instant>,
     /// When each hit of this run arrived, for the latency.
@@ -569,7 +406,10 @@ impl Runner<'_> {
             if let Some(path) = &self.opts.report
                 && (idle || last_report.elapsed() >= Duration::from_secs(1))
             {
-                write_json(path, &self.report(core))?;
+                crate::signed_file::write_atomically(
+                    path,
+                    &serde_json::to_vec_pretty(&self.report(core))?,
+                )?;
                 last_report = Instant::now();
             }
             if idle {
@@ -688,8 +528,12 @@ impl Runner<'_> {
         // Acknowledged whatever follows: a hit that cannot be decided now
         // never will be, and its unit must not send it for ever (it is
         // counted as a bad message and said on standard error).
-        self.to_ack.entry(unit.to_string()).or_default().push(seq);
-        let s = sighting(&hit, &self.opts.policy)?;
+        self.to_ack.entry(unit.to_string()).or_default().insert(seq);
+        let hit = hit
+            .to_hit()
+            .map_err(|e| format!("a hit that is not one: {e}"))?;
+        let pf = &self.opts.policy;
+        let s = Sighting::of(&hit, &pf.policy, &pf.places.view());
         let done = self.saved.done.entry(unit.to_string()).or_default();
         if !insert_range(done, seq) {
             self.saved.duplicates += 1;
@@ -700,57 +544,21 @@ impl Runner<'_> {
         let received = now_ms();
         self.arrived.insert(format!("{unit}/{seq}"), Instant::now());
         let v = core.decide(&s);
-        let rule = self
-            .opts
-            .policy
-            .policy
-            .rule_name(match hit.rule {
-                255 => hitgate_core::policy::RuleId::Fallback,
-                i => hitgate_core::policy::RuleId::Rule(i),
-            })
-            .to_string();
-        for (r, decl) in self.opts.policy.recipients.iter().enumerate() {
-            let bit = 1u8 << r;
-            let (kind, reason) = if v.dispatch & bit != 0 {
-                ("dispatch", "rule")
-            } else if v.throttled & bit != 0 {
-                ("review", "capacity")
-            } else if v.review & bit != 0 {
-                (
-                    "review",
-                    REASONS
-                        .get(usize::from(hit.reason))
-                        .copied()
-                        .unwrap_or("rule"),
-                )
-            } else if v.update & bit != 0 {
-                ("update", "repeat")
-            } else {
-                continue;
-            };
-            self.saved.pending.push(Decision {
-                id: format!("{unit}/{seq}/{}", decl.name),
-                recipient: decl.name.clone(),
-                kind: kind.into(),
-                case: v.case,
-                reason: reason.into(),
-                unit: unit.into(),
-                seq,
-                camera: hit.camera.into(),
-                time: hit.time,
-                read: hit.read.into(),
-                listed: hit.listed.into(),
-                country: hit.country.into(),
-                list: hit.list,
-                priority: hit.priority,
-                rule: rule.clone(),
-                position: s.position.map(|p| (p.lat_e7, p.lon_e7)),
-                previous: v.previous.map(|(time, p)| Previous {
-                    time,
-                    position: p.map(|p| (p.lat_e7, p.lon_e7)),
-                }),
-                received,
-            });
+        let rule = pf.policy.rule_name(hit.rule);
+        for (r, recipient) in pf.recipients.iter().enumerate() {
+            if let Some(sent) = v.sent_to(r) {
+                self.saved.pending.push(Decision::new(
+                    unit,
+                    seq,
+                    &recipient.name,
+                    sent,
+                    &v,
+                    &hit,
+                    rule,
+                    s.position,
+                    received,
+                ));
+            }
         }
         Ok(true)
     }
@@ -771,7 +579,7 @@ impl Runner<'_> {
             .collect();
         let bytes = serde_json::to_vec(&self.saved)?;
         if let Some(p) = &self.opts.state {
-            write_synced(p, &bytes)?;
+            crate::signed_file::write_atomically(p, &bytes)?;
         }
         if !self.opts.state_topic {
             return Ok(true);
@@ -852,14 +660,7 @@ impl Runner<'_> {
             return;
         }
         for (unit, seqs) in std::mem::take(&mut self.to_ack) {
-            let mut sorted = seqs;
-            sorted.sort_unstable();
-            sorted.dedup();
-            let mut ranges: Vec<(u64, u64)> = Vec::new();
-            for s in sorted {
-                insert_range(&mut ranges, s);
-            }
-            for (from, to) in ranges {
+            for (from, to) in crate::listen::ranges(&seqs) {
                 let m = Message::Ack {
                     unit: &unit,
                     from,
@@ -914,69 +715,5 @@ impl Runner<'_> {
                 p99: pick(0.99),
             },
         }
-    }
-}
-
-/// Writes `bytes` beside `path`, syncs, renames over it.
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    let mut f = File::create(&tmp).with_context(|| format!("{}: cannot write", tmp.display()))?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
-        .with_context(|| format!("{}: cannot write", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        && let Ok(d) = File::open(dir)
-    {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-fn write_json(path: &Path, r: &GateReport) -> Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(r)?)
-        .with_context(|| format!("{}: cannot write", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
-    Ok(())
-}
-
-/// Reads a decisions file or a recipient's capture, one copy per id.
-pub fn read_decisions(path: &Path) -> Result<Vec<Decision>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    let mut seen = std::collections::BTreeSet::new();
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let d: Decision = serde_json::from_str(line)
-            .map_err(|e| anyhow!("{}:{}: not a decision: {e}", path.display(), i + 1))?;
-        if seen.insert(d.id.clone()) {
-            out.push(d);
-        }
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ranges_merge_and_refuse_repeats() {
-        let mut r = Vec::new();
-        for s in [5, 7, 6, 1, 2, 10, 9, 8, 3] {
-            assert!(insert_range(&mut r, s), "{s}");
-        }
-        assert_eq!(r, vec![(1, 3), (5, 10)]);
-        for s in [1, 3, 5, 10] {
-            assert!(!insert_range(&mut r, s), "{s}");
-        }
-        assert!(insert_range(&mut r, 4));
-        assert_eq!(r, vec![(1, 10)]);
-        assert!(insert_range(&mut r, u64::MAX));
-        assert_eq!(r, vec![(1, 10), (u64::MAX, u64::MAX)]);
     }
 }

@@ -1,0 +1,92 @@
+//! What the gate saves before it publishes or acknowledges anything
+//! (`docs/formats.md`, "The zone gate": saved state).
+
+use std::collections::BTreeMap;
+
+use hitgate_core::gate::{CaseSlot, GateState};
+use serde::{Deserialize, Serialize};
+
+use super::decision::Decision;
+
+/// The format of the saved state.
+pub(super) const STATE_FORMAT: u32 = 1;
+
+/// What is saved.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(super) struct Saved {
+    pub(super) format: u32,
+    /// Incremented at every save: the state topic's copy is confirmed by
+    /// this number coming back.
+    pub(super) number: u64,
+    /// The client id that saved it.
+    pub(super) gate: String,
+    /// The process that saved it (client id, process id, start time): a
+    /// gate that sees another one's state on its topic has been taken
+    /// over and stops.
+    #[serde(default)]
+    pub(super) instance: String,
+    pub(super) table_len: usize,
+    /// The used slots of the case table, by index.
+    pub(super) cases: Vec<(usize, CaseSlot)>,
+    pub(super) core: GateState,
+    /// Per unit, the sequence numbers decided, as inclusive ranges.
+    pub(super) done: BTreeMap<String, Vec<(u64, u64)>>,
+    /// Decisions not yet handed back by the broker.
+    pub(super) pending: Vec<Decision>,
+    pub(super) duplicates: u64,
+    pub(super) bad_messages: u64,
+}
+
+/// Inserts `seq` into inclusive ranges kept sorted and merged; false when
+/// it was there.
+pub(super) fn insert_range(ranges: &mut Vec<(u64, u64)>, seq: u64) -> bool {
+    let i = ranges.partition_point(|&(_, to)| to < seq);
+    if ranges.get(i).is_some_and(|&(from, _)| from <= seq) {
+        return false;
+    }
+    let joins_left = i > 0 && ranges.get(i - 1).is_some_and(|&(_, to)| to + 1 == seq);
+    let joins_right = ranges
+        .get(i)
+        .is_some_and(|&(from, _)| seq.checked_add(1) == Some(from));
+    match (joins_left, joins_right) {
+        (true, true) => {
+            let right = ranges.remove(i);
+            if let Some(l) = ranges.get_mut(i - 1) {
+                l.1 = right.1;
+            }
+        }
+        (true, false) => {
+            if let Some(l) = ranges.get_mut(i - 1) {
+                l.1 = seq;
+            }
+        }
+        (false, true) => {
+            if let Some(r) = ranges.get_mut(i) {
+                r.0 = seq;
+            }
+        }
+        (false, false) => ranges.insert(i, (seq, seq)),
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_merge_and_refuse_repeats() {
+        let mut r = Vec::new();
+        for s in [5, 7, 6, 1, 2, 10, 9, 8, 3] {
+            assert!(insert_range(&mut r, s), "{s}");
+        }
+        assert_eq!(r, vec![(1, 3), (5, 10)]);
+        for s in [1, 3, 5, 10] {
+            assert!(!insert_range(&mut r, s), "{s}");
+        }
+        assert!(insert_range(&mut r, 4));
+        assert_eq!(r, vec![(1, 10)]);
+        assert!(insert_range(&mut r, u64::MAX));
+        assert_eq!(r, vec![(1, 10), (u64::MAX, u64::MAX)]);
+    }
+}
