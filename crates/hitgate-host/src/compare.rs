@@ -599,43 +599,15 @@ fn html(r: &CompareReport) -> Result<String> {
         .map(|f| (format!("{} → {}", f.from, f.to), vec![f.passages]))
         .collect();
     let _ = write!(w, "</table>{}", bars_svg(&flows, &[("passages", GREY)])?);
-    let _ = write!(
-        w,
-        "<h2>By camera</h2>{}<table><tr><th>camera</th><th>A dispatched</th><th>B dispatched</th><th>A reviewed</th><th>B reviewed</th></tr>",
-        ab_svg(&r.cameras)?
-    );
-    for c in &r.cameras {
-        let _ = write!(
-            w,
-            "<tr data-camera=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&c.key),
-            esc(&c.key),
-            c.dispatched[0],
-            c.dispatched[1],
-            c.reviewed[0],
-            c.reviewed[1]
-        );
-    }
+    let _ = write!(w, "<h2>By camera</h2>");
+    ab_table(w, "camera", &r.cameras)?;
     if !r.zones.is_empty() {
         let _ = write!(
             w,
             "</table><h2>By zone</h2><p>By the passage's position: a mobile read's own, or its camera's. \
-             A passage in two zones counts in both.</p>{}<table><tr><th>zone</th><th>A dispatched</th>\
-             <th>B dispatched</th><th>A reviewed</th><th>B reviewed</th></tr>",
-            ab_svg(&r.zones)?
+             A passage in two zones counts in both.</p>"
         );
-        for z in &r.zones {
-            let _ = write!(
-                w,
-                "<tr data-zone=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&z.key),
-                esc(&z.key),
-                z.dispatched[0],
-                z.dispatched[1],
-                z.reviewed[0],
-                z.reviewed[1]
-            );
-        }
+        ab_table(w, "zone", &r.zones)?;
     }
     let _ = write!(
         w,
@@ -660,6 +632,30 @@ fn html(r: &CompareReport) -> Result<String> {
 const BLUE_A: RGBColor = RGBColor(31, 95, 180);
 const RED_B: RGBColor = RGBColor(192, 57, 43);
 const GREY: RGBColor = RGBColor(110, 110, 110);
+
+/// The chart of `rows` (cameras or zones) and their table, left open for
+/// the caller to close; each row carries `data-<what>` for the tests.
+fn ab_table(w: &mut String, what: &str, rows: &[Row]) -> Result<()> {
+    let _ = write!(
+        w,
+        "{}<table><tr><th>{what}</th><th>A dispatched</th><th>B dispatched</th>\
+         <th>A reviewed</th><th>B reviewed</th></tr>",
+        ab_svg(rows)?
+    );
+    for c in rows {
+        let _ = write!(
+            w,
+            "<tr data-{what}=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&c.key),
+            esc(&c.key),
+            c.dispatched[0],
+            c.dispatched[1],
+            c.reviewed[0],
+            c.reviewed[1]
+        );
+    }
+    Ok(())
+}
 
 /// Dispatches under A and B per row (camera or zone), as SVG text.
 fn ab_svg(rows: &[Row]) -> Result<String> {
