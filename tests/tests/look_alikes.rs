@@ -1,8 +1,7 @@
 //! A zone's own look-alike classes (`[ocr] classes` in the policy): an
 //! engine that reads `A` as `4` misses a listed car under the default
-//! classes and catches it once the zone names the pair; a unit's bundle
-//! with classes it cannot carry is refused rather than built to match
-//! otherwise.
+//! classes and catches it once the zone names the pair; a unit's signed
+//! image carries the pair, so a unit matches as the replay does.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
@@ -30,21 +29,15 @@ fn a_zone_that_names_its_engines_look_alikes_catches_the_misread_car() {
         ),
     )
     .unwrap();
-    let replay = |policy: &str, out: &str| {
-        hitgate(&[
-            "replay",
-            "--quiet",
-            "--reads",
-            &p("reads.csv"),
-            "--lists",
-            &p("lists.csv"),
-            "--policy",
-            &p(policy),
-            "--out",
-            &p(out),
-        ])
-        .unwrap();
+    let replay_with = |out: &str, inputs: &[&str]| {
+        let (reads, out_p) = (p("reads.csv"), p(out));
+        let mut args = vec!["replay", "--quiet", "--reads", &reads, "--out", &out_p];
+        args.extend_from_slice(inputs);
+        hitgate(&args).unwrap();
         jsonl(&d.path().join(out).join("hits.jsonl"))
+    };
+    let replay = |policy: &str, out: &str| {
+        replay_with(out, &["--lists", &p("lists.csv"), "--policy", &p(policy)])
     };
     // One look-alike allowed, but A and 4 are not alike by default, and
     // no other edit is allowed: missed.
@@ -57,21 +50,36 @@ fn a_zone_that_names_its_engines_look_alikes_catches_the_misread_car() {
         (hits[0]["match"].as_str(), hits[0]["ocr"].as_u64()),
         (Some("ocr"), Some(1))
     );
-    // A unit's bundle cannot carry the classes yet: refused, said why.
-    let err = hitgate(&[
-        "prepare",
-        "--reads",
-        &p("reads.csv"),
-        "--lists",
-        &p("lists.csv"),
-        "--policy",
-        &p("zone.toml"),
-        "--out",
-        &p("unit.bundle"),
-    ])
-    .unwrap_err();
-    assert!(format!("{err:#}").contains("[ocr] classes"), "{err:#}");
-    assert!(!d.path().join("unit.bundle").exists());
+    // The zone's signed image carries its classes: a unit loading it
+    // catches the car too, and one built without them does not.
+    hitgate(&["keygen", "--out", &p("zone.key")]).unwrap();
+    for policy in ["zone", "default"] {
+        hitgate(&[
+            "bundle",
+            "build",
+            "--lists",
+            &p("lists.csv"),
+            "--policy",
+            &p(&format!("{policy}.toml")),
+            "--list-version",
+            "1",
+            "--key",
+            &p("zone.key"),
+            "--out",
+            &p(&format!("{policy}.hgsb")),
+        ])
+        .unwrap();
+    }
+    let public = p("zone.key.pub");
+    let from_image =
+        |image: &str, out: &str| replay_with(out, &["--bundle", &p(image), "--public", &public]);
+    let unit = from_image("zone.hgsb", "c");
+    assert_eq!(unit.len(), 1, "{unit:?}");
+    assert_eq!(
+        (&unit[0]["listed"], &unit[0]["read"]),
+        (&hits[0]["listed"], &hits[0]["read"])
+    );
+    assert!(from_image("default.hgsb", "d").is_empty());
 }
 
 /// `hitgate learn` on a generated recording, with no ground truth, finds

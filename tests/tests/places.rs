@@ -90,7 +90,7 @@ fn during_the_operation_its_rule_dispatches_priority_two() {
                 "dispatch",
                 Some("eurostar-checks")
             ),
-            hit("1DEC888", "cam-1", "p0-p1", "review", None),
+            hit("1DEC888", "cam-1", "p0-p1", "dispatch", None),
             hit("1LAT777", "cam-4", "p0-p1", "review", None),
         ]
     );
@@ -132,7 +132,7 @@ fn outside_it_zones_and_the_night_decide_and_a_mobile_unit_brings_its_position()
             // 1INS222 at cam-2 (Schaerbeek, no zone), 09:00 local: dropped.
             // 1LOC333 at cam-1, which stands in the Gare du Midi zone.
             hit("1LOC333", "cam-1", "p2-hotspots", "dispatch", None),
-            hit("1DEC888", "cam-1", "p0-p1", "review", None),
+            hit("1DEC888", "cam-1", "p0-p1", "dispatch", None),
             hit("1LAT777", "cam-4", "p0-p1", "review", None),
             hit("1LOC333", "mobile-1", "p2-local-night", "dispatch", None),
             hit("1INS222", "mobile-1", "p2-hotspots", "dispatch", None),
@@ -276,11 +276,12 @@ fn compare_counts_by_zone_what_a_hotspot_rule_moves() {
     let midi = row("gare-du-midi");
     assert_eq!(
         (midi["dispatched"].clone(), midi["reviewed"].clone()),
-        (serde_json::json!([2, 1]), serde_json::json!([1, 2]))
+        (serde_json::json!([3, 2]), serde_json::json!([0, 1]))
     );
     // cam-1's other hits are in the zone too, the same under both:
-    // 1ABC234 dispatched and 1DEC888 reviewed, so the zone's counts are
-    // A 2 dispatched 1 reviewed, B 1 and 2.
+    // 1ABC234 and 1DEC888 (a misread: its frames agree on a spelling no
+    // plate has) dispatched, so the zone's counts are A 3 dispatched 0
+    // reviewed, B 2 and 1.
     let none = row("(no zone)");
     assert_eq!(none["dispatched"][0], none["dispatched"][1]);
     let changed = &r["changed"][0];
@@ -289,7 +290,7 @@ fn compare_counts_by_zone_what_a_hotspot_rule_moves() {
     let html = std::fs::read_to_string(out.join("compare.html")).unwrap();
     assert!(
         html.contains(
-            "<tr data-zone=\"gare-du-midi\"><td>gare-du-midi</td><td>2</td><td>1</td><td>1</td><td>2</td></tr>"
+            "<tr data-zone=\"gare-du-midi\"><td>gare-du-midi</td><td>3</td><td>2</td><td>0</td><td>1</td></tr>"
         ),
         "{html}"
     );

@@ -178,7 +178,7 @@ action = "dispatch"
             s("1WNT000", "review", "cam-2-review"),
             s("1INS222", "review", "cam-2-review"),
             s("1LOC333", "dispatch", "urgent"),
-            s("1DEC888", "review", "urgent"),
+            s("1DEC888", "dispatch", "urgent"),
             s("1LAT777", "review", "urgent"),
         ]
     );

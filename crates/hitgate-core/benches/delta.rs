@@ -73,6 +73,7 @@ fn bench(c: &mut Criterion) {
                 bundle::write_config(
                     version,
                     &Config::default(),
+                    &hitgate_core::confusion::ConfusionClasses::default(),
                     &hitgate_core::place::Places::none(),
                     &Policy::brussels(),
                     &[("l", SPEC)],

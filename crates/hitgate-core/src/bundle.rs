@@ -1,11 +1,12 @@
 //! The bundle: lists, policy, settings and a read stream in one compact
 //! binary file, for a unit that cannot parse CSV, TOML or JSON.
 //!
-//! # Format, version 3
+//! # Format, version 5
 //!
 //! A sequence of frames `COBS(postcard(Record)) ++ 0x00`, in this order: one
-//! [`Record::Header`], one [`Record::Config`], the header's count of
-//! [`Record::Rule`], [`Record::List`] and [`Record::Entry`], then reads,
+//! [`Record::Header`], one [`Record::Config`], one [`Record::Classes`], the
+//! header's count of [`Record::Place`], [`Record::Rule`], [`Record::List`]
+//! and [`Record::Entry`], then reads,
 //! then [`Record::End`]. A reader decodes one frame at a time in place (see
 //! [`Reader`]), so its buffer needs only hold the longest record
 //! ([`MAX_RECORD`]); [`load`] reads the lists and the matrix into a
@@ -19,11 +20,14 @@
 //! [`wire`](crate::wire) records, variants and fields are only appended;
 //! anything else bumps [`BUNDLE_VERSION`]. Version 1 carried `Config` and
 //! `Rule` in their serde form, the settings inside the header; version 2
-//! had no list names.
+//! had no list names; version 3 no places; version 4 no look-alike classes
+//! and no [`Config::camera_grace_ms`] (a unit built for version 5 refuses
+//! them all, naming the version).
 
 use serde::{Deserialize, Serialize};
 
 use crate::budget::{Budget, Budgets};
+use crate::confusion::{ClassError, ConfusionClasses};
 use crate::distance::Tolerance;
 use crate::list::{ListEntry, ListId, ListSpec, Priority};
 use crate::place::Places;
@@ -37,7 +41,7 @@ mod places;
 pub use places::*;
 
 /// Version of the bundle format.
-pub const BUNDLE_VERSION: u8 = 4;
+pub const BUNDLE_VERSION: u8 = 5;
 
 /// The longest encoded record, delimiter included.
 pub const MAX_RECORD: usize = 512;
@@ -139,6 +143,9 @@ pub enum Record<'a> {
     /// rules refer to ([`place`](crate::place)), in id order per kind.
     #[serde(borrow)]
     Place(PlaceRecord<'a>),
+    /// The look-alike classes the lists are matched with, right after the
+    /// settings (version 5), as [`ConfusionClasses::spelled`] writes them.
+    Classes(&'a str),
 }
 
 /// The unit's settings in a bundle (see [`Config`] for each field).
@@ -158,6 +165,10 @@ pub struct ConfigRecord {
     pub budgets: [Option<(u16, u16)>; Priority::COUNT],
     /// [`Config::lookalike_support`].
     pub lookalike_support: u16,
+    /// [`Config::camera_grace_ms`] (version 5).
+    pub camera_grace_ms: u32,
+    /// [`Config::evidence`] (version 5).
+    pub evidence: Tolerance,
 }
 
 impl From<&Config> for ConfigRecord {
@@ -170,6 +181,8 @@ impl From<&Config> for ConfigRecord {
             max_future_ms: c.max_future_ms,
             budgets: c.budgets.0.map(|b| b.map(|b| (b.burst, b.per_hour))),
             lookalike_support: c.lookalike_support,
+            camera_grace_ms: c.camera_grace_ms,
+            evidence: c.evidence,
         }
     }
 }
@@ -191,6 +204,8 @@ impl From<&ConfigRecord> for Config {
                     .map(|b| b.map(|(burst, per_hour)| Budget { burst, per_hour })),
             ),
             lookalike_support: r.lookalike_support,
+            camera_grace_ms: r.camera_grace_ms,
+            evidence: r.evidence,
         }
     }
 }
@@ -423,7 +438,8 @@ pub fn encode<'b>(rec: &Record<'_>, buf: &'b mut [u8]) -> Result<&'b mut [u8], B
 }
 
 /// Writes the records that configure a unit: the header, the settings,
-/// the rules, the lists and the entries, each frame handed to `put`. A
+/// the look-alike classes the lists are matched with, the places, the
+/// rules, the lists and the entries, each frame handed to `put`. A
 /// bundle with reads follows them with its reads and [`Record::End`]; the
 /// body of a signed image ([`signed`](crate::signed)) with
 /// [`Record::End`] alone.
@@ -431,6 +447,7 @@ pub fn encode<'b>(rec: &Record<'_>, buf: &'b mut [u8]) -> Result<&'b mut [u8], B
 pub fn write_config<E: From<BundleError>>(
     list_version: u32,
     config: &Config,
+    classes: &ConfusionClasses,
     places: &Places<'_>,
     policy: &Policy,
     lists: &[(&str, ListSpec)],
@@ -463,6 +480,7 @@ pub fn write_config<E: From<BundleError>>(
         places: u16::try_from(count).map_err(|_| BundleError::TooLong)?,
     })?;
     put(&Record::Config(ConfigRecord::from(config)))?;
+    put(&Record::Classes(classes.spelled().as_str()))?;
     for p in PlaceRecord::all(places) {
         put(&Record::Place(p))?;
     }
@@ -584,6 +602,8 @@ pub enum LoadError<E> {
     Rule,
     /// More rules, lists or entries than the storage holds (which).
     Full(&'static str),
+    /// The look-alike classes are not a partition of `A-Z0-9`.
+    Classes(ClassError),
 }
 
 impl<E: core::fmt::Display> core::fmt::Display for LoadError<E> {
@@ -598,6 +618,7 @@ impl<E: core::fmt::Display> core::fmt::Display for LoadError<E> {
             Self::Entry(field) => write!(f, "bundle: an entry's {field} is out of range"),
             Self::Rule => f.write_str("bundle: a rule's field is out of range"),
             Self::Full(what) => write!(f, "bundle: more {what} than the storage holds"),
+            Self::Classes(e) => write!(f, "bundle: {e}"),
         }
     }
 }
@@ -661,6 +682,15 @@ pub fn load_with_places<const N: usize, E>(
         Some(Record::Config(c)) => Config::from(&c),
         _ => return Err(LoadError::Expected("the settings")),
     };
+    match reader.next(&mut fill)? {
+        Some(Record::Classes(spelled)) => {
+            let classes = ConfusionClasses::parse(spelled).map_err(LoadError::Classes)?;
+            if !lists.set_classes(classes) {
+                return Err(LoadError::Full("entries before the classes"));
+            }
+        }
+        _ => return Err(LoadError::Expected("the look-alike classes")),
+    }
     for _ in 0..place_count {
         match reader.next(&mut fill)? {
             Some(Record::Place(p)) => places.put(&p).map_err(LoadError::Full)?,

@@ -48,6 +48,10 @@ pub enum ClassError {
 /// of its class each character is in two bits.
 pub const MAX_CLASS_SIZE: usize = 4;
 
+/// The longest [`ConfusionClasses::spelled`]: 36 characters and the spaces
+/// between classes.
+pub const SPELLED_LEN: usize = 72;
+
 impl fmt::Display for ClassError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
@@ -171,6 +175,53 @@ impl ConfusionClasses {
             .and_then(|m| m.get(index as usize))
             .copied()
             .unwrap_or(0)
+    }
+
+    /// The classes of more than one character, spelled as [`new`](Self::new)
+    /// takes them, separated by spaces (`"0ODQ 1ILT 8B 5S 2Z 6G"` for the
+    /// defaults): how a bundle carries them.
+    ///
+    /// ```
+    /// use hitgate_core::confusion::ConfusionClasses;
+    /// let c = ConfusionClasses::new(&["4A", "UV"]).unwrap();
+    /// assert_eq!(c.spelled().as_str(), "4A UV");
+    /// assert_eq!(ConfusionClasses::parse(c.spelled().as_str()), Ok(c));
+    /// ```
+    pub fn spelled(&self) -> heapless::String<SPELLED_LEN> {
+        let mut out = heapless::String::new();
+        for rep in 1..CODES as u8 {
+            // A class is spelled once, at its representative, if it has
+            // another member.
+            if self.rep_code(rep) != rep || self.member_char(rep, 1) == 0 {
+                continue;
+            }
+            if !out.is_empty() {
+                let _ = out.push(' ');
+            }
+            for i in 0..MAX_CLASS_SIZE as u8 {
+                match self.member_char(rep, i) {
+                    0 => break,
+                    // 36 characters and 35 spaces at most: always fits.
+                    c => {
+                        let _ = out.push(char::from(c));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Classes spelled as [`spelled`](Self::spelled) writes them.
+    pub fn parse(spelled: &str) -> Result<Self, ClassError> {
+        let mut classes: heapless::Vec<&str, CODES> = heapless::Vec::new();
+        for (class, s) in spelled.split(' ').filter(|s| !s.is_empty()).enumerate() {
+            // More non-empty classes than characters: one repeats.
+            let byte = s.bytes().next().unwrap_or(b' ');
+            classes
+                .push(s)
+                .map_err(|_| ClassError::Overlap { class, byte })?;
+        }
+        Self::new(&classes)
     }
 
     /// Do two ASCII characters stand in the same class (or are equal)?

@@ -48,9 +48,15 @@ pub struct Indicators {
     pub capacity: u64,
     /// Hits older than the maximum lateness (never dispatched).
     pub late: u64,
-    /// Dispatches turned into reviews because the reads agree on a look-alike
-    /// plate that is not listed.
+    /// Dispatches turned into reviews because the frames show another car
+    /// ([`evidence`](crate::evidence)).
     pub lookalike: u64,
+    /// Dispatches whose frames agree on a spelling no plate of the country
+    /// has: the listed car misread, dispatched.
+    pub misread: u64,
+    /// Unmatched reads kept, until their passage was decided, as evidence
+    /// about it (counted in `unmatched` too).
+    pub evidence_frames: u64,
     /// Passages closed early because the passage table was full.
     pub evicted_passages: u64,
     /// Live suppression slots overwritten because the table was full.

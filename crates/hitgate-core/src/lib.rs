@@ -16,6 +16,7 @@ pub mod bundle;
 pub mod chain;
 pub mod confusion;
 pub mod distance;
+pub mod evidence;
 pub mod gate;
 pub mod hit;
 pub mod indicators;
@@ -35,6 +36,7 @@ pub mod signed;
 #[cfg_attr(docsrs, doc(cfg(feature = "flash")))]
 pub mod store;
 pub mod suppress;
+pub mod syntax;
 pub mod unit;
 #[cfg(feature = "serde")]
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]

@@ -70,6 +70,12 @@ impl Passage {
     /// Adds a read's plate to the vote.
     pub(crate) fn vote(&mut self, plate: Plate, confidence: Option<u8>) {
         self.reads = self.reads.saturating_add(1);
+        self.evidence(plate, confidence);
+    }
+
+    /// Adds a frame that did not match to the vote, as evidence only: it
+    /// is not one of the passage's reads.
+    pub(crate) fn evidence(&mut self, plate: Plate, confidence: Option<u8>) {
         let _ = self
             .votes
             .push((plate, confidence.unwrap_or(DEFAULT_CONFIDENCE)));
@@ -127,6 +133,23 @@ impl<'s> PassageTable<'s> {
             0 => None,
             _ => self.slots.get(self.head),
         }
+    }
+
+    /// The `i`th open passage, oldest first.
+    pub(crate) fn get(&self, i: usize) -> Option<&Passage> {
+        if i >= self.len {
+            return None;
+        }
+        self.slots.get(self.slot(i))
+    }
+
+    /// The `i`th open passage, oldest first, to change in place.
+    pub(crate) fn get_mut(&mut self, i: usize) -> Option<&mut Passage> {
+        if i >= self.len {
+            return None;
+        }
+        let i = self.slot(i);
+        self.slots.get_mut(i)
     }
 
     /// The first open passage, oldest first, that `joins` accepts.

@@ -408,6 +408,7 @@ fn body_error(e: LoadError<core::convert::Infallible>) -> TrustError {
         LoadError::Version(_) => TrustError::Body("bundle format version"),
         LoadError::Expected(what) => TrustError::Body(what),
         LoadError::Entry(field) => TrustError::Body(field),
+        LoadError::Classes(_) => TrustError::Body("look-alike classes"),
         _ => TrustError::Body("a damaged record"),
     }
 }
@@ -557,7 +558,7 @@ mod tests {
         let key = SigningKey::from_bytes(&[7; 32]);
         let body = doc_hex("bundle");
         let head = Header::full(7, 1_767_225_600_000, &key.verifying_key());
-        let mut out = [0u8; 256];
+        let mut out = [0u8; 320];
         let n = seal(&head, &body, &key, &mut out).unwrap();
         let want: Vec<u8> = [
             doc_hex("signed-header"),
@@ -565,7 +566,7 @@ mod tests {
             doc_hex("signed-signature"),
         ]
         .concat();
-        assert_eq!(n, 228);
+        assert_eq!(n, 258);
         assert_eq!(&out[..n], want.as_slice());
         let s = open(&want, &key.verifying_key()).unwrap();
         assert_eq!((s.header, s.body), (head, body.as_slice()));

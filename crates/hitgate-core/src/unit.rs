@@ -27,6 +27,8 @@
 use core::fmt;
 
 use crate::budget::{Bucket, Budget, Budgets};
+use crate::distance::Tolerance;
+use crate::evidence::{Verdict, judge};
 use crate::hit::{Hit, Outcome, Reason};
 use crate::indicators::{CameraStats, Indicators, camera_slot};
 use crate::list::Priority;
@@ -36,7 +38,7 @@ use crate::plate::Plate;
 use crate::policy::{Action, Facts, Policy, RuleId};
 use crate::read::{CameraId, Read, ReadError};
 use crate::suppress::{Key, SuppressSlot, is_suppressed, record};
-use crate::watchlist::{Match, MatchKind, Matches, Watchlist};
+use crate::watchlist::{Match, Matches, Watchlist};
 
 /// Matches considered per read.
 pub const MAX_MATCHES: usize = 8;
@@ -76,9 +78,25 @@ pub struct Config {
     /// Dispatch budget per priority (`None`: unlimited). Priority 0 is never
     /// throttled, whatever its entry says.
     pub budgets: Budgets,
-    /// Reads that must agree exactly on an unlisted look-alike plate before
-    /// a consensus passage goes to review instead of dispatch.
+    /// Frames that must read the same other character at a position of
+    /// the listed plate before a consensus passage is judged another car
+    /// (review, as a look-alike) or the listed car misread; see
+    /// [`evidence`](crate::evidence).
     pub lookalike_support: u16,
+    /// How far from a passage's listed plate an unmatched read of its
+    /// camera, within its window, may be and still count as evidence (a
+    /// frame of the same car with one error too many). Applied with the
+    /// list's own tolerance where that is wider. Such frames are held in
+    /// the passage until it is decided, never forwarded, never counted by
+    /// plate.
+    pub evidence: Tolerance,
+    /// How long past its window a passage waits, on the unit's clock, for
+    /// its camera to move on. A passage closes as soon as a read of its own
+    /// camera lies past the window (event time), so a camera whose uplink
+    /// lags keeps its passages whole; a camera that went quiet has its
+    /// passage closed `passage_window_ms + camera_grace_ms` after the
+    /// passage opened on the unit's clock. See [`Unit::push`].
+    pub camera_grace_ms: u32,
 }
 
 impl Config {
@@ -105,6 +123,12 @@ impl Config {
             None,
         ]),
         lookalike_support: 2,
+        evidence: Tolerance {
+            ocr: 2,
+            edits: 1,
+            min_len: 5,
+        },
+        camera_grace_ms: 3_000,
     };
 }
 
@@ -232,8 +256,23 @@ impl<'w, 's> Unit<'w, 's> {
     }
 
     /// Pushes one read at the unit's clock `now`. Decisions that become due
-    /// (first-read mode, or a passage evicted from a full table) go to
-    /// `sink` with the unit's clock at the decision.
+    /// (first-read mode, a passage evicted from a full table, or the
+    /// passages this read's camera has moved past) go to `sink` with the
+    /// unit's clock at the decision.
+    ///
+    /// **Each camera's own progress closes its passages.** A read checked
+    /// in (matched or not) closes every open passage of its camera whose
+    /// window it lies past in event time: that camera has moved on, so no
+    /// frame of the passage is still on its way (a camera's uplink keeps
+    /// its order). Other cameras' reads, and the unit's clock, close a
+    /// passage only `passage_window_ms + camera_grace_ms` after it opened
+    /// on the unit's clock ([`Unit::poll`]): a camera whose uplink lags
+    /// behind the others does not see its passages split.
+    ///
+    /// A frame that arrives after its passage was decided is folded into
+    /// it and counted as a repeat while the passage keeps its slot (until
+    /// the unit's clock closes it); later still it opens a new passage,
+    /// which the re-alert window then suppresses.
     pub fn push(
         &mut self,
         read: &Read<'_>,
@@ -261,11 +300,15 @@ impl<'w, 's> Unit<'w, 's> {
         // The camera's slot, found once for the read and, through its
         // passage, for the hit.
         let slot = self.camera_slot(&read.camera);
+        self.camera_moved_on(&read.camera, read.time, sink);
         let mut matches: Matches<MAX_MATCHES> = Matches::new();
         self.watchlist
             .lookup_into(&read.plate, read.country, read.time, &mut matches);
         if matches.is_empty() {
             self.indicators.unmatched += 1;
+            if self.config.mode == Mode::Consensus && self.near_frame(&read) {
+                self.indicators.evidence_frames += 1;
+            }
             return Ok(ReadStatus::Unmatched);
         }
         self.indicators.matched += 1;
@@ -308,18 +351,19 @@ impl<'w, 's> Unit<'w, 's> {
         Ok(ReadStatus::Opened)
     }
 
-    /// Closes every passage whose window has passed on the unit's clock and
-    /// sends the decisions to `sink`. Call it regularly (at least once per
-    /// passage window) so a quiet camera never holds a hit back.
+    /// Closes every passage whose window and grace have passed on the
+    /// unit's clock and sends the decisions to `sink`. Call it regularly
+    /// (at least once per passage window) so a quiet camera never holds a
+    /// hit back longer than the grace.
     pub fn poll(&mut self, now: u64, sink: &mut impl FnMut(u64, Outcome)) {
         self.clock = self.clock.max(now);
-        let window = u64::from(self.config.passage_window_ms);
+        let open_for = self.open_for();
         // Oldest first, so outcomes come out in the order passages opened;
         // the common case, most reads, looks at the head only.
         while self
             .passages
             .oldest()
-            .is_some_and(|p| self.clock >= p.opened_at.saturating_add(window))
+            .is_some_and(|p| self.clock >= p.opened_at.saturating_add(open_for))
         {
             if let Some(mut p) = self.passages.pop_oldest() {
                 self.close(&mut p, sink);
@@ -360,10 +404,82 @@ impl<'w, 's> Unit<'w, 's> {
     /// firmware sets its timer to it, a replay polls at it so a passage is
     /// decided when its window ends rather than when the next read comes.
     pub fn next_due(&self) -> Option<u64> {
-        self.passages.oldest().map(|p| {
-            p.opened_at
-                .saturating_add(u64::from(self.config.passage_window_ms))
-        })
+        let open_for = self.open_for();
+        self.passages
+            .oldest()
+            .map(|p| p.opened_at.saturating_add(open_for))
+    }
+
+    /// Adds an unmatched read to the vote of the oldest open passage of its
+    /// camera, within its window, whose listed plate it is near (see
+    /// [`Config::evidence`]); whether one took it.
+    fn near_frame(&mut self, read: &crate::read::CheckedRead) -> bool {
+        let window = u64::from(self.config.passage_window_ms);
+        let (watchlist, evidence) = (self.watchlist, self.config.evidence);
+        let near = |p: &Passage| {
+            let tol = watchlist
+                .lists()
+                .get(p.first.list.index())
+                .map_or(evidence, |l| Tolerance {
+                    ocr: l.tolerance.ocr.max(evidence.ocr),
+                    edits: l.tolerance.edits.max(evidence.edits),
+                    min_len: evidence.min_len,
+                });
+            crate::distance::distance(
+                read.plate.as_bytes(),
+                p.first.listed.as_bytes(),
+                watchlist.classes(),
+                tol,
+            )
+            .is_some()
+        };
+        match self.passages.find_mut(|p| {
+            !p.decided
+                && p.has_first
+                && p.camera.same(&read.camera)
+                && read.time.abs_diff(p.first_time) <= window
+                && near(p)
+        }) {
+            Some(p) => {
+                p.evidence(read.plate, read.confidence);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// How long a passage keeps its slot on the unit's clock.
+    fn open_for(&self) -> u64 {
+        u64::from(self.config.passage_window_ms) + u64::from(self.config.camera_grace_ms)
+    }
+
+    /// Decides, in place, the open passages of `camera` whose window a read
+    /// at `time` lies past (see [`Unit::push`]).
+    fn camera_moved_on(
+        &mut self,
+        camera: &CameraId,
+        time: u64,
+        sink: &mut impl FnMut(u64, Outcome),
+    ) {
+        let window = u64::from(self.config.passage_window_ms);
+        for i in 0..self.passages.len() {
+            let Some(mut p) = self
+                .passages
+                .get(i)
+                .filter(|p| {
+                    !p.decided
+                        && time > p.first_time.saturating_add(window)
+                        && p.camera.same(camera)
+                })
+                .cloned()
+            else {
+                continue;
+            };
+            self.decide(&mut p, None, sink);
+            if let Some(slot) = self.passages.get_mut(i) {
+                *slot = p;
+            }
+        }
     }
 
     /// Closes every open passage now (end of a stream, shutdown), at the
@@ -481,27 +597,27 @@ impl<'w, 's> Unit<'w, 's> {
     /// action under the matrix (ties by rank).
     fn choose(&self, p: &Passage, first_read: Option<&Matches<MAX_MATCHES>>) -> Option<Choice> {
         let first = p.first;
-        let (plate, support, matches) = match first_read {
-            Some(m) => (first_plate(p, &first), 1, m.clone()),
+        let (plate, matches) = match first_read {
+            Some(m) => (first_plate(p, &first), m.clone()),
             None => {
                 // In consensus mode the vote is the point: the passage's
                 // plate may differ from every single read, so it is looked
                 // up again.
-                let (plate, support) = match self.config.mode {
-                    Mode::Consensus => consensus(&p.votes).unwrap_or((first_plate(p, &first), 1)),
-                    Mode::FirstRead => (first_plate(p, &first), 1),
+                let plate = match self.config.mode {
+                    Mode::Consensus => consensus(&p.votes).map_or(first_plate(p, &first), |c| c.0),
+                    Mode::FirstRead => first_plate(p, &first),
                 };
                 let mut m: Matches<MAX_MATCHES> = Matches::new();
                 self.watchlist
                     .lookup_into(&plate, p.country, p.first_time, &mut m);
-                (plate, support, m)
+                (plate, m)
             }
         };
-        let (plate, support) = if matches.is_empty() {
-            // The vote drifted off every list: fall back on the first read.
-            (first_plate(p, &first), 0)
+        // The vote drifted off every list: fall back on the first read.
+        let plate = if matches.is_empty() {
+            first_plate(p, &first)
         } else {
-            (plate, support)
+            plate
         };
         let candidates: &[Match] = if matches.as_slice().is_empty() {
             core::slice::from_ref(&first)
@@ -535,7 +651,6 @@ impl<'w, 's> Unit<'w, 's> {
                     action,
                     rule,
                     plate,
-                    support,
                     reason: Reason::Rule,
                     late: false,
                 });
@@ -562,17 +677,26 @@ impl<'w, 's> Unit<'w, 's> {
         }
     }
 
-    /// A consensus passage whose reads agree on an unlisted look-alike, and
-    /// a hit older than the maximum lateness, go to review.
+    /// A consensus passage whose frames show another car
+    /// ([`evidence::judge`](crate::evidence::judge)), and a hit older than
+    /// the maximum lateness, go to review.
     fn lookalike_or_late(&mut self, p: &Passage, mut c: Choice) -> Choice {
-        if c.action == Action::Dispatch
-            && self.config.mode == Mode::Consensus
-            && c.m.kind != MatchKind::Exact
-            && c.support >= self.config.lookalike_support
-        {
-            c.action = Action::Review;
-            c.reason = Reason::Lookalike;
-            self.indicators.lookalike += 1;
+        if c.action == Action::Dispatch && self.config.mode == Mode::Consensus {
+            let country = p.country.or(c.m.country);
+            match judge(
+                &c.m.listed,
+                &p.votes,
+                self.config.lookalike_support,
+                country,
+            ) {
+                Verdict::LookAlike(_) => {
+                    c.action = Action::Review;
+                    c.reason = Reason::Lookalike;
+                    self.indicators.lookalike += 1;
+                }
+                Verdict::Misread(_) => self.indicators.misread += 1,
+                Verdict::Listed => {}
+            }
         }
         c.late = self.clock.saturating_sub(p.first_time) > u64::from(self.config.max_lateness_ms);
         if c.late {
@@ -667,8 +791,6 @@ struct Choice {
     rule: RuleId,
     /// The passage's plate.
     plate: Plate,
-    /// Reads that spell it exactly.
-    support: u16,
     reason: Reason,
     late: bool,
 }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use hitgate_core::{
     budget::{Budget, Budgets},
     confusion::ConfusionClasses,
-    distance::Tolerance,
+    distance::{Tolerance, distance},
     hit::{Outcome, Reason},
     indicators::{CameraStats, Indicators},
     list::{EntryId, ListEntry, ListId, ListSpec, Priority},
@@ -22,8 +22,9 @@ use hitgate_core::{
     policy::{Action, Policy, RuleId},
     read::Read,
     suppress::SuppressSlot,
+    syntax,
     unit::{Config, Mode, ReadStatus, Tables, Unit},
-    watchlist::{Entry, Match, MatchKind, Matches, Watchlist, WatchlistBuilder},
+    watchlist::{Entry, Match, Matches, Watchlist, WatchlistBuilder},
 };
 use proptest::prelude::*;
 
@@ -40,10 +41,12 @@ const LISTED: [(&str, u8, u8); 9] = [
     ("1LLL888", 2, 1),
 ];
 
-/// Plates the stream is made of: listed ones, look-alikes, edits, unlisted.
-const READS: [&str; 14] = [
+/// Plates the stream is made of: listed ones, look-alikes, edits, unlisted,
+/// and frames too far to match but near a listed plate (evidence).
+const READS: [&str; 20] = [
     "1ABC234", "1A8C234", "1ABC23", "1ABD234", "1A8D234", "2XYZ555", "2XYZ556", "2XY2555",
-    "1QQQ100", "1MMM777", "AB123CD", "A8123CD", "9NOP000", "1LLL888",
+    "1QQQ100", "1MMM777", "AB123CD", "A8123CD", "9NOP000", "1LLL888", "1A8C2S4", "1ABC284",
+    "A8I23C0", "1ABC2B4", "1A8CZ3A", "ZXY25S5",
 ];
 
 fn p(s: &str) -> Plate {
@@ -171,6 +174,80 @@ fn brussels(priority: u8, also_local: bool) -> (Action, RuleId) {
     }
 }
 
+/// The frames' other plate, if they show one: each frame laid on the
+/// listed plate's positions (a frame one character short: the gap where
+/// it leaves the fewest differences, earliest first; one too long: the
+/// character whose removal does), and each position where one other
+/// character has `support` frames and more weight than the listed one
+/// replaced by it.
+fn other_plate(listed: &str, votes: &[(String, u8)], support: u16) -> Option<String> {
+    let l: Vec<char> = listed.chars().collect();
+    let diff = |a: &[Option<char>]| {
+        (0..l.len())
+            .filter(|&i| a[i].is_some_and(|c| c != l[i]))
+            .count()
+    };
+    let mut laid: Vec<(Vec<Option<char>>, u32)> = Vec::new();
+    for (s, c) in votes {
+        let f: Vec<char> = s.chars().collect();
+        let options: Vec<Vec<Option<char>>> = if f.len() == l.len() {
+            vec![f.iter().map(|&c| Some(c)).collect()]
+        } else if f.len() + 1 == l.len() {
+            (0..l.len())
+                .map(|gap| {
+                    let mut v: Vec<Option<char>> = f.iter().map(|&c| Some(c)).collect();
+                    v.insert(gap, None);
+                    v
+                })
+                .collect()
+        } else if f.len() == l.len() + 1 {
+            (0..f.len())
+                .map(|skip| {
+                    let mut g = f.clone();
+                    g.remove(skip);
+                    g.into_iter().map(Some).collect()
+                })
+                .collect()
+        } else {
+            continue;
+        };
+        let best = options.iter().map(|o| diff(o)).min().unwrap();
+        let pick = options.into_iter().find(|o| diff(o) == best).unwrap();
+        laid.push((pick, u32::from((*c).max(1))));
+    }
+    let mut other = l.clone();
+    let mut any = false;
+    for i in 0..l.len() {
+        let mut tally: Vec<(char, u16, u32)> = Vec::new(); // first-seen order
+        for (a, w) in &laid {
+            if let Some(c) = a[i] {
+                match tally.iter_mut().find(|t| t.0 == c) {
+                    Some(t) => {
+                        t.1 += 1;
+                        t.2 += w;
+                    }
+                    None => tally.push((c, 1, *w)),
+                }
+            }
+        }
+        let listed_weight = tally.iter().find(|t| t.0 == l[i]).map_or(0, |t| t.2);
+        let mut best: Option<(char, u16, u32)> = None;
+        for t in tally.iter().filter(|t| t.0 != l[i]) {
+            if best.is_none_or(|b| t.2 > b.2) {
+                best = Some(*t);
+            }
+        }
+        if let Some((c, n, w)) = best
+            && n >= support
+            && w > listed_weight
+        {
+            other[i] = c;
+            any = true;
+        }
+    }
+    any.then(|| other.into_iter().collect())
+}
+
 /// Per-position vote weighted by confidence (at least 1), length first,
 /// ties to the earlier read.
 fn vote(votes: &[(String, u8)]) -> (String, u16) {
@@ -218,13 +295,59 @@ impl Model {
             self.c.rejected[5] += 1;
             return;
         }
+        // The camera has moved past its passages' windows: decided now,
+        // oldest first, still holding their slots.
+        let window = u64::from(cfg.passage_window_ms);
+        self.open.sort_by_key(|q| q.serial);
+        let mut open = std::mem::take(&mut self.open);
+        for q in open.iter_mut() {
+            if !q.decided && q.camera == r.camera && r.time > q.first_time + window {
+                self.decide(wl, cfg, q);
+            }
+        }
+        self.open = open;
         let m: Matches<8> = wl.lookup(&plate, None, r.time);
         if m.is_empty() {
             self.c.unmatched += 1;
+            // Evidence: the oldest open passage of the camera, in its
+            // window, whose listed plate the read is near.
+            if cfg.mode == Mode::Consensus {
+                let near = |q: &MPassage| {
+                    let list = wl.lists()[q.first.list.index()].tolerance;
+                    let tol = Tolerance {
+                        ocr: list.ocr.max(cfg.evidence.ocr),
+                        edits: list.edits.max(cfg.evidence.edits),
+                        min_len: cfg.evidence.min_len,
+                    };
+                    distance(
+                        plate.as_bytes(),
+                        q.first.listed.as_bytes(),
+                        wl.classes(),
+                        tol,
+                    )
+                    .is_some()
+                };
+                if let Some(q) = self
+                    .open
+                    .iter_mut()
+                    .filter(|q| {
+                        !q.decided
+                            && q.camera == r.camera
+                            && r.time.abs_diff(q.first_time) <= window
+                            && near(q)
+                    })
+                    .min_by_key(|q| q.serial)
+                {
+                    if q.votes.len() < 8 {
+                        q.votes
+                            .push((plate.as_str().into(), r.confidence.unwrap_or(50)));
+                    }
+                    self.c.evidence_frames += 1;
+                }
+            }
             return;
         }
         self.c.matched += 1;
-        let window = u64::from(cfg.passage_window_ms);
         let joined = self
             .open
             .iter_mut()
@@ -264,10 +387,10 @@ impl Model {
     fn poll(&mut self, wl: &Watchlist<'_>, cfg: &Config, now: u64, all: bool) {
         self.clock = self.clock.max(now);
         self.open.sort_by_key(|q| q.serial);
-        let window = u64::from(cfg.passage_window_ms);
+        let open_for = u64::from(cfg.passage_window_ms) + u64::from(cfg.camera_grace_ms);
         let (due, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.open)
             .into_iter()
-            .partition(|q| all || self.clock >= q.opened_at + window);
+            .partition(|q| all || self.clock >= q.opened_at + open_for);
         self.open = keep;
         for mut q in due {
             if !q.decided {
@@ -279,10 +402,10 @@ impl Model {
     fn decide(&mut self, wl: &Watchlist<'_>, cfg: &Config, q: &mut MPassage) {
         q.decided = true;
         let consensus = cfg.mode == Mode::Consensus;
-        let (mut plate, mut support) = if consensus {
-            vote(&q.votes)
+        let mut plate = if consensus {
+            vote(&q.votes).0
         } else {
-            (q.votes[0].0.clone(), 1)
+            q.votes[0].0.clone()
         };
         let mut m: Vec<Match> = wl
             .lookup::<8>(&p(&plate), None, q.first_time)
@@ -290,7 +413,6 @@ impl Model {
             .to_vec();
         if m.is_empty() {
             plate = q.votes[0].0.clone();
-            support = 0;
             m = vec![q.first];
         }
         let mut chosen: Option<(Match, Action, RuleId)> = None;
@@ -314,14 +436,16 @@ impl Model {
             return;
         }
         let mut reason = Reason::Rule;
-        if action == Action::Dispatch
-            && consensus
-            && x.kind != MatchKind::Exact
-            && support >= cfg.lookalike_support
-        {
-            action = Action::Review;
-            reason = Reason::Lookalike;
-            self.c.lookalike += 1;
+        if action == Action::Dispatch && consensus {
+            match other_plate(x.listed.as_str(), &q.votes, cfg.lookalike_support) {
+                Some(other) if syntax::fits(&p(&other), None) => {
+                    action = Action::Review;
+                    reason = Reason::Lookalike;
+                    self.c.lookalike += 1;
+                }
+                Some(_) => self.c.misread += 1,
+                None => {}
+            }
         }
         let late = self.clock.saturating_sub(q.first_time) > u64::from(cfg.max_lateness_ms);
         if late {
@@ -431,27 +555,32 @@ fn config_strategy() -> impl Strategy<Value = Config> {
         prop::sample::select(vec![60_000u32, 300_000]),
         prop::option::of((0u16..3, 0u16..120)),
         1u16..=3,
+        prop::sample::select(vec![0u32, 1_000, 3_000]),
     )
-        .prop_map(|(first, window, realert, late, budget, support)| Config {
-            mode: if first {
-                Mode::FirstRead
-            } else {
-                Mode::Consensus
+        .prop_map(
+            |(first, window, realert, late, budget, support, grace)| Config {
+                mode: if first {
+                    Mode::FirstRead
+                } else {
+                    Mode::Consensus
+                },
+                passage_window_ms: window,
+                realert_window_ms: [realert; 5],
+                max_lateness_ms: late,
+                max_future_ms: 60_000,
+                budgets: Budgets([budget.map(|(burst, per_hour)| Budget { burst, per_hour }); 5]),
+                lookalike_support: support,
+                camera_grace_ms: grace,
+                ..Config::DEFAULT
             },
-            passage_window_ms: window,
-            realert_window_ms: [realert; 5],
-            max_lateness_ms: late,
-            max_future_ms: 60_000,
-            budgets: Budgets([budget.map(|(burst, per_hour)| Budget { burst, per_hour }); 5]),
-            lookalike_support: support,
-        })
+        )
 }
 
 fn stream_strategy() -> impl Strategy<Value = Vec<R>> {
     let step = (
-        0u64..4_000,                                                   // time step
+        prop_oneof![0u64..300, 0u64..4_000], // time step: frames, cars
         prop::sample::select(vec![0u64, 0, 0, 0, 400_000, 3_000_000]), // arrival delay
-        prop::sample::select(vec![0u64, 0, 0, 0, 0, 90_000]),          // out-of-order offset
+        prop::sample::select(vec![0u64, 0, 0, 0, 0, 90_000]), // out-of-order offset
         prop::sample::select(vec!["cam-a", "cam-b", "mobile-1"]),
         prop::sample::select(READS.to_vec()),
         prop::option::of(0u8..=100),
@@ -507,8 +636,9 @@ proptest! {
     }
 
     /// Data minimisation: a plate that matched nothing is in no table of
-    /// the unit afterwards (passages still open included), unless the same
-    /// plate was also read and matched.
+    /// the unit once its passages are decided and freed (a frame near a
+    /// listed plate is held as evidence until then), unless the same plate
+    /// was also read and matched.
     #[test]
     fn unmatched_plates_are_not_kept(cfg in config_strategy(), stream in stream_strategy()) {
         let wl = watchlist();
@@ -526,6 +656,9 @@ proptest! {
             }
             unit.poll(r.now, &mut |_, _| {});
         }
+        // Frames kept as evidence live as long as their passage: none
+        // once every passage is decided and freed.
+        unit.flush(&mut |_, _| {});
         // The unit's borrow of the tables ends with its last use above.
         let kept = format!("{storage:?}");
         let words: Vec<&str> = kept.split(|c: char| !c.is_ascii_alphanumeric()).collect();

@@ -64,6 +64,7 @@ fn full_body(version: u32, entries: &[ListEntry]) -> Vec<u8> {
         bundle::write_config(
             version,
             &Config::default(),
+            &hitgate_core::confusion::ConfusionClasses::default(),
             &hitgate_core::place::Places::none(),
             &Policy::brussels(),
             &SPECS,

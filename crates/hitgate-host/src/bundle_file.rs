@@ -47,7 +47,6 @@ pub fn prepare(
     out: &Path,
     reads_only: bool,
 ) -> Result<BundleSummary> {
-    pf.check_unit_classes()?;
     let stream = ReadStream::open(reads_path)?;
     lists.with_watchlist(version, |_| ())?;
     if pf.policy.rules.len() > usize::from(u8::MAX) {
@@ -96,6 +95,7 @@ pub fn prepare(
         bundle::write_config(
             version,
             &pf.config,
+            &pf.classes,
             &pf.places.view(),
             &pf.policy,
             &specs,

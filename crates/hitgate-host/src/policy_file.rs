@@ -657,20 +657,6 @@ impl PolicyFile {
             .with_context(|| format!("{}: bad config", path.display()))
     }
 
-    /// Refuses `[ocr] classes` other than the default for a unit's bundle
-    /// or signed image: those formats do not carry the classes, and a
-    /// unit would match with the default ones, not as the simulator did.
-    pub fn check_unit_classes(&self) -> Result<()> {
-        if self.classes != ConfusionClasses::default() {
-            bail!(
-                "the policy's [ocr] classes differ from the default ones, and a bundle or a signed \
-                 image does not carry classes yet: a unit would match otherwise than `hitgate replay`; \
-                 leave [ocr] out of a unit's policy"
-            );
-        }
-        Ok(())
-    }
-
     /// The id of a list by name.
     pub fn list_id(&self, name: &str) -> Option<usize> {
         self.lists.iter().position(|l| l.name == name)
@@ -748,7 +734,6 @@ mod tests {
         assert!(p.classes.alike(b'O', b'0'));
         // Not named, so not alike: the zone replaced the default classes.
         assert!(!p.classes.alike(b'B', b'8'));
-        assert!(p.check_unit_classes().is_err());
         assert_eq!(
             PolicyFile::parse("").unwrap().classes,
             ConfusionClasses::default()

@@ -141,7 +141,6 @@ pub fn build_image(
     if version == 0 {
         bail!("--list-version 0: versions start at 1 (0 means none in force)");
     }
-    pf.check_unit_classes()?;
     lists.with_watchlist(version, |_| ())?;
     let specs: Vec<(&str, ListSpec)> = lists
         .decls
@@ -152,6 +151,7 @@ pub fn build_image(
         bundle::write_config(
             version,
             &pf.config,
+            &pf.classes,
             &pf.places.view(),
             &pf.policy,
             &specs,
@@ -187,6 +187,8 @@ pub struct Contents {
     pub entries: Vec<ListEntry>,
     /// The zones, schedules, operations, camera positions and offsets.
     pub places: PlacesData,
+    /// The look-alike classes the lists match with.
+    pub classes: ConfusionClasses,
 }
 
 fn body_reader(
@@ -212,6 +214,7 @@ pub fn decode_full(s: &Signed<'_>) -> Result<Contents> {
         lists: Vec::new(),
         entries: Vec::new(),
         places: PlacesData::default(),
+        classes: ConfusionClasses::default(),
     };
     while let Some(rec) = reader.next(&mut src).map_err(|e| anyhow!("{e}"))? {
         match rec {
@@ -220,6 +223,10 @@ pub fn decode_full(s: &Signed<'_>) -> Result<Contents> {
             }
             Record::Header { .. } => {}
             Record::Config(r) => c.config = Config::from(&r),
+            Record::Classes(spelled) => {
+                c.classes = ConfusionClasses::parse(spelled)
+                    .map_err(|e| anyhow!("the look-alike classes: {e}"))?;
+            }
             Record::Rule(r) => {
                 let rule = r
                     .to_rule()
@@ -399,9 +406,14 @@ pub fn make_delta(from: &[u8], to: &[u8], key: &SigningKey) -> Result<(Vec<u8>, 
             cb.lists.iter().map(|d| &d.name).collect::<Vec<_>>()
         );
     }
-    if ca.config != cb.config || ca.policy != cb.policy || ca.places != cb.places {
+    if ca.config != cb.config
+        || ca.policy != cb.policy
+        || ca.places != cb.places
+        || ca.classes != cb.classes
+    {
         bail!(
-            "the settings, the matrix or the places differ: a delta carries entries only; send the full image"
+            "the settings, the matrix, the places or the look-alike classes differ: a delta carries \
+             entries only; send the full image"
         );
     }
     let old: BTreeSet<_> = ca.entries.iter().map(whole).collect();
@@ -535,11 +547,7 @@ pub fn provision(
             }
         };
         let mut active = Storage::new(cap);
-        let mut b = WatchlistBuilder::new(
-            &mut active.entries,
-            &mut active.index,
-            ConfusionClasses::default(),
-        );
+        let mut b = WatchlistBuilder::new(&mut active.entries, &mut active.index, contents.classes);
         for d in &contents.lists {
             b.add_list(d.spec).map_err(|e| anyhow!("{e}"))?;
         }
@@ -566,15 +574,14 @@ pub fn provision(
         places,
         // The gate's business, not a unit's: an image does not carry them.
         recipients: Vec::new(),
-        // An image carries none: a unit matches with the default classes.
-        classes: hitgate_core::confusion::ConfusionClasses::default(),
+        classes: contents.classes,
     };
     let data = ListsData {
         decls: contents.lists,
         origins: vec![(0, 0); entries.len()],
         entries,
         files: vec![bundle.to_path_buf()],
-        classes: hitgate_core::confusion::ConfusionClasses::default(),
+        classes: contents.classes,
     };
     Ok(Provisioned {
         pf,

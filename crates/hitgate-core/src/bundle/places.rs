@@ -324,6 +324,7 @@ mod tests {
         write_config(
             1,
             &Config::DEFAULT,
+            &ConfusionClasses::default(),
             &places,
             &policy,
             &[("l", spec)],
@@ -371,9 +372,16 @@ mod tests {
         rule.zones = 0b100;
         let mut p = Policy::new();
         p.push(rule).unwrap();
-        let r = write_config(1, &Config::DEFAULT, &places, &p, &[], &[], |_| {
-            Ok::<_, BundleError>(())
-        });
+        let r = write_config(
+            1,
+            &Config::DEFAULT,
+            &ConfusionClasses::default(),
+            &places,
+            &p,
+            &[],
+            &[],
+            |_| Ok::<_, BundleError>(()),
+        );
         assert_eq!(r, Err(BundleError::Places));
     }
 }

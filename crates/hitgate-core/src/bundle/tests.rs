@@ -91,17 +91,26 @@ fn records_round_trip_through_small_chunks() {
 /// tuples without a length, `Option` as 0 or 1 then the value) and
 /// COBS (a code byte per run: its length + 1, a zero ending it); the
 /// same bytes are in docs/formats.md.
-const GOLDEN: [&[u8]; 6] = [
-    // Header { version 4, lists version 7, 1 rule, 1 list, 1 entry, no
-    // place }: 00 04 07 01 01 01 00.
-    &[0x01, 0x06, 0x04, 0x07, 0x01, 0x01, 0x01, 0x01, 0x00],
+const GOLDEN: [&[u8]; 7] = [
+    // Header { version 5, lists version 7, 1 rule, 1 list, 1 entry, no
+    // place }: 00 05 07 01 01 01 00.
+    &[0x01, 0x06, 0x05, 0x07, 0x01, 0x01, 0x01, 0x01, 0x00],
     // Config (variant 6), the defaults: consensus 01, 2,000 ms D0 0F,
     // five times 2,400,000 ms 80 BE 92 01, 300,000 E0 A7 12, 60,000
-    // E0 D4 03, budgets None, (20, 60), (10, 20), None, None, support 2.
+    // E0 D4 03, budgets None, (20, 60), (10, 20), None, None, support 2,
+    // grace 3,000 ms B8 17, evidence 2 look-alikes, 1 edit, from 5
+    // characters 02 01 05.
     &[
         0x1F, 0x06, 0x01, 0xD0, 0x0F, 0x80, 0xBE, 0x92, 0x01, 0x80, 0xBE, 0x92, 0x01, 0x80, 0xBE,
         0x92, 0x01, 0x80, 0xBE, 0x92, 0x01, 0x80, 0xBE, 0x92, 0x01, 0xE0, 0xA7, 0x12, 0xE0, 0xD4,
-        0x03, 0x07, 0x01, 0x14, 0x3C, 0x01, 0x0A, 0x14, 0x01, 0x02, 0x02, 0x00,
+        0x03, 0x07, 0x01, 0x14, 0x3C, 0x01, 0x0A, 0x14, 0x01, 0x07, 0x02, 0xB8, 0x17, 0x02, 0x01,
+        0x05, 0x00,
+    ],
+    // Classes (10), the defaults by representative's code (0-9 then
+    // A-Z): 21 bytes "0ODQ 1ILT 2Z 5S 6G 8B".
+    &[
+        0x18, 0x0A, 0x15, b'0', b'O', b'D', b'Q', b' ', b'1', b'I', b'L', b'T', b' ', b'2', b'Z',
+        b' ', b'5', b'S', b' ', b'6', b'G', b' ', b'8', b'B', 0x00,
     ],
     // Rule (1) "p0-p1": priorities 0b11, no lists, also_local None, no
     // kinds, no cameras, dispatch (2), no zone, no schedule, no
@@ -125,10 +134,10 @@ const GOLDEN: [&[u8]; 6] = [
 ];
 
 /// The golden bundle's records, the rule left as `End` (it borrows).
-fn golden_records() -> [Record<'static>; 6] {
+fn golden_records() -> [Record<'static>; 7] {
     [
         Record::Header {
-            bundle_version: 4,
+            bundle_version: 5,
             list_version: 7,
             rules: 1,
             lists: 1,
@@ -136,6 +145,7 @@ fn golden_records() -> [Record<'static>; 6] {
             places: 0,
         },
         Record::Config(ConfigRecord::from(&Config::DEFAULT)),
+        Record::Classes("0ODQ 1ILT 2Z 5S 6G 8B"),
         Record::End,
         Record::List {
             tolerance: Tolerance {
@@ -179,7 +189,7 @@ fn entry(plate: &'static str, country: &'static str, priority: u8) -> Record<'st
 fn a_bundle_is_these_bytes_and_loads_back() {
     let brussels = Policy::brussels();
     let mut recs = golden_records();
-    recs[2] = Record::Rule(RuleRecord::of(&brussels.rules[0]));
+    recs[3] = Record::Rule(RuleRecord::of(&brussels.rules[0]));
     let mut buf = [0u8; MAX_RECORD];
     let mut bytes = Vec::new();
     for (rec, want) in recs.iter().zip(GOLDEN) {
@@ -305,6 +315,7 @@ fn the_loader_names_what_is_wrong() {
         places: 0,
     };
     let config = Record::Config(ConfigRecord::from(&Config::DEFAULT));
+    let classes = Record::Classes("0O UV");
     let spec = ListSpec {
         tolerance: Tolerance::DEFAULT,
         local: false,
@@ -323,13 +334,29 @@ fn the_loader_names_what_is_wrong() {
         Err(LoadError::Expected("the header"))
     );
     assert_eq!(
-        run(&frames(&[header(4, 0), list.clone()])),
+        run(&frames(&[header(5, 0), list.clone()])),
         Err(LoadError::Expected("the settings"))
     );
     assert_eq!(
+        run(&frames(&[header(5, 0), config.clone(), list.clone()])),
+        Err(LoadError::Expected("the look-alike classes"))
+    );
+    assert_eq!(
         run(&frames(&[
-            header(4, 1),
+            header(5, 0),
             config.clone(),
+            Record::Classes("0O O8")
+        ])),
+        Err(LoadError::Classes(ClassError::Overlap {
+            class: 1,
+            byte: b'O'
+        }))
+    );
+    assert_eq!(
+        run(&frames(&[
+            header(5, 1),
+            config.clone(),
+            classes.clone(),
             list.clone(),
             entry("1ABC234", 9)
         ])),
@@ -337,8 +364,9 @@ fn the_loader_names_what_is_wrong() {
     );
     assert_eq!(
         run(&frames(&[
-            header(4, 2),
+            header(5, 2),
             config.clone(),
+            classes.clone(),
             list.clone(),
             entry("1ABC234", 1),
             entry("2ABC234", 1)
@@ -347,15 +375,16 @@ fn the_loader_names_what_is_wrong() {
     );
     assert_eq!(
         run(&frames(&[
-            header(4, 1),
+            header(5, 1),
             config.clone(),
+            classes.clone(),
             list.clone(),
             entry("1ABC234", 1)
         ])),
         Ok(1)
     );
     // Truncated in the middle of the entries.
-    let whole = frames(&[header(4, 1), config, list, entry("1ABC234", 1)]);
+    let whole = frames(&[header(5, 1), config, classes, list, entry("1ABC234", 1)]);
     assert!(matches!(
         run(&whole[..whole.len() - 3]),
         Err(LoadError::Read(ReadFailure::Bundle(BundleError::Corrupt)))
@@ -373,4 +402,52 @@ fn truncated_and_damaged_bundles_are_errors() {
     // Garbage.
     let mut reader = Reader::<64>::new();
     assert!(reader.next(source(&[7u8, 200, 3, 0], 64)).is_err());
+}
+
+/// The classes a bundle names are the ones its lists match with.
+#[test]
+fn a_bundle_carries_its_look_alike_classes() {
+    let classes = crate::confusion::ConfusionClasses::new(&["4A", "UV"]).unwrap();
+    let spec = ListSpec {
+        tolerance: Tolerance {
+            ocr: 1,
+            edits: 0,
+            min_len: 5,
+        },
+        local: false,
+    };
+    let e = crate::list::ListEntry::new(
+        Plate::normalize(b"1ABC234").unwrap(),
+        None,
+        crate::list::Priority::P1,
+        crate::list::ListId(0),
+    );
+    let mut bytes = Vec::new();
+    write_config(
+        1,
+        &Config::DEFAULT,
+        &classes,
+        &crate::place::Places::none(),
+        &Policy::brussels(),
+        &[("l", spec)],
+        &[e],
+        |f| {
+            bytes.extend_from_slice(f);
+            Ok::<_, BundleError>(())
+        },
+    )
+    .unwrap();
+    let (mut entries, mut index) = ([crate::watchlist::Entry::EMPTY; 1], [0u32; 1]);
+    let mut b = builder(&mut entries, &mut index);
+    let mut reader = Reader::<MAX_RECORD>::new();
+    load(&mut reader, source(&bytes, 9), &mut b, &mut Policy::new()).unwrap();
+    let wl = b.build().map_err(|(_, d)| d).unwrap();
+    let hit = |read: &[u8]| {
+        wl.lookup::<4>(&Plate::normalize(read).unwrap(), None, 0)
+            .best()
+            .is_some()
+    };
+    // A/4 alike now; B/8 not any more.
+    assert!(hit(b"14BC234"));
+    assert!(!hit(b"1A8C234"));
 }

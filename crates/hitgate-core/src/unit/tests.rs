@@ -8,7 +8,7 @@ use crate::budget::Budgets;
 use crate::confusion::ConfusionClasses;
 use crate::distance::Tolerance;
 use crate::list::{ListEntry, ListSpec};
-use crate::watchlist::{Entry, WatchlistBuilder};
+use crate::watchlist::{Entry, MatchKind, WatchlistBuilder};
 
 const MIN: u64 = 60_000;
 const T0: u64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
@@ -49,6 +49,7 @@ fn watchlist() -> Watchlist<'static> {
         ("1ABC234", 1, national),
         ("1LOC222", 2, national),
         ("1LOC222", 2, local),
+        ("1DOT555", 1, national),
     ] {
         b.insert(ListEntry::new(
             p(plate),
@@ -366,13 +367,21 @@ fn full_suppression_table_evicts_and_counts() {
 #[test]
 fn consensus_sends_an_agreed_look_alike_to_review() {
     let mut r = rig(Config::DEFAULT, 8, 8);
-    // Three frames agree on 1A8C234: one look-alike away from 1ABC234.
+    // Three frames agree on 1OOT555: one look-alike away from listed
+    // 1DOT555, and a Belgian plate a car can carry.
     for i in 0..3 {
-        r.read(T0 + i * 100, "cam-1", "1A8C234").unwrap();
+        r.read(T0 + i * 100, "cam-1", "1OOT555").unwrap();
     }
     // A real 1ABC234 with one noisy frame, an hour later elsewhere.
     for (i, plate) in ["1ABC234", "1A8C234", "1ABC234"].iter().enumerate() {
         r.read(T0 + 60 * MIN + i as u64 * 100, "cam-2", plate)
+            .unwrap();
+    }
+    r.flush();
+    // A real 1ABC234 that the engine reads 1A8C234 twice out of three:
+    // no Belgian plate has a digit there, so the listed car misread.
+    for (i, plate) in ["1A8C234", "1ABC234", "1A8C234"].iter().enumerate() {
+        r.read(T0 + 120 * MIN + i as u64 * 100, "cam-3", plate)
             .unwrap();
     }
     r.flush();
@@ -383,7 +392,7 @@ fn consensus_sends_an_agreed_look_alike_to_review() {
             .collect::<Vec<_>>(),
         vec![
             (
-                "1A8C234",
+                "1OOT555",
                 3,
                 MatchKind::Ocr,
                 Action::Review,
@@ -396,9 +405,55 @@ fn consensus_sends_an_agreed_look_alike_to_review() {
                 Action::Dispatch,
                 Reason::Rule
             ),
+            ("1A8C234", 3, MatchKind::Ocr, Action::Dispatch, Reason::Rule),
         ]
     );
     assert_eq!(r.unit.indicators().lookalike, 1);
+    assert_eq!(r.unit.indicators().misread, 1);
+}
+
+#[test]
+fn frames_too_far_to_match_are_evidence_about_the_passage() {
+    // A car 1OOT555 near listed 1DOT555 (one look-alike): one frame
+    // matches; the others have a second error or a dropped character and
+    // match nothing, but all say O where the listed plate has D.
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    r.read(T0, "cam-1", "1OOT555").unwrap();
+    assert_eq!(
+        r.read(T0 + 100, "cam-1", "1OOT5S5"),
+        Ok(ReadStatus::Unmatched)
+    );
+    assert_eq!(
+        r.read(T0 + 200, "cam-1", "1OT555"),
+        Ok(ReadStatus::Unmatched)
+    );
+    // Another camera's frame is no evidence about this passage.
+    r.read(T0 + 250, "cam-2", "1OOT5S5").unwrap();
+    r.flush();
+    let hits = r.hits();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        (hits[0].action, hits[0].reason),
+        (Action::Review, Reason::Lookalike)
+    );
+    // The hit counts the read that matched; the others were evidence.
+    assert_eq!(hits[0].reads, 1);
+    let ind = r.unit.indicators();
+    assert_eq!((ind.evidence_frames, ind.unmatched), (2, 3));
+    // Without the evidence the one frame that matched is dispatched.
+    let mut r = rig(
+        Config {
+            evidence: Tolerance::EXACT,
+            ..Config::DEFAULT
+        },
+        8,
+        8,
+    );
+    for (t, plate) in [(0, "1OOT555"), (100, "1OOT5S5"), (200, "1OT555")] {
+        r.read(T0 + t, "cam-1", plate).unwrap();
+    }
+    r.flush();
+    assert_eq!(r.hits()[0].action, Action::Dispatch);
 }
 
 #[test]
@@ -416,13 +471,57 @@ fn consensus_holds_until_the_window_closes() {
     let mut r = rig(Config::DEFAULT, 8, 8);
     assert_eq!(r.unit.next_due(), None);
     assert_eq!(r.read(T0, "cam-1", "1AAA111"), Ok(ReadStatus::Opened));
-    assert_eq!(r.unit.next_due(), Some(T0 + 2_000));
-    r.unit.poll(T0 + 1_999, &mut |_, _| panic!("decided early"));
+    // Its camera says nothing more: the window and the grace, 2 + 3 s.
+    assert_eq!(r.unit.next_due(), Some(T0 + 5_000));
+    r.unit.poll(T0 + 4_999, &mut |_, _| panic!("decided early"));
     let out = &mut r.out;
-    r.unit.poll(T0 + 2_000, &mut |_, o| out.push(o));
+    r.unit.poll(T0 + 5_000, &mut |_, o| out.push(o));
     assert_eq!(r.hits().len(), 1);
     assert_eq!(r.unit.open_passages(), 0);
     assert_eq!(r.unit.next_due(), None);
+}
+
+#[test]
+fn a_camera_that_moves_on_closes_its_passage_and_only_its_own() {
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    r.read(T0, "cam-1", "1AAA111").unwrap();
+    r.read(T0, "cam-2", "1BBB111").unwrap();
+    // cam-2 reads another car 2.001 s later: its passage is decided, in
+    // event time, cam-1's is not.
+    r.read(T0 + 2_001, "cam-2", "9XYZ999").unwrap();
+    assert_eq!(r.hits().len(), 1);
+    assert_eq!(r.hits()[0].camera.as_str(), "cam-2");
+    // A frame of cam-2's car that comes after its passage was decided is
+    // folded into it, not a second hit.
+    assert_eq!(
+        r.read(T0 + 1_500, "cam-2", "1BBB111"),
+        Ok(ReadStatus::Repeat)
+    );
+    // cam-1 is quiet: decided when window and grace have passed.
+    let out = &mut r.out;
+    r.unit.poll(T0 + 5_000, &mut |_, o| out.push(o));
+    assert_eq!(r.hits().len(), 2);
+    assert_eq!(r.unit.indicators().dispatched, 2);
+}
+
+#[test]
+fn a_lagging_camera_keeps_its_passage_whole() {
+    // cam-slow's uplink delays its frames by 0.5 s, then 3 s (in order, as
+    // a connection does); cam-fast's unlisted reads set the unit's clock.
+    // The car is a look-alike of listed 1DOT555, read three times: the
+    // consensus must see all three frames and send it to review, not
+    // dispatch the first frame alone.
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    for (event, arrival) in [(0, 500), (700, 3_700), (1_400, 4_400)] {
+        r.read(T0 + arrival, "cam-fast", "7QQQ777").unwrap();
+        r.read_at(T0 + event, T0 + arrival, "cam-slow", "1OOT555")
+            .unwrap();
+    }
+    r.unit.poll(T0 + 500 + 5_000, &mut |_, _| {});
+    assert_eq!(r.unit.indicators().suppressed_passage, 2, "one passage");
+    assert_eq!(r.unit.indicators().dispatched, 0);
+    assert_eq!(r.unit.indicators().reviewed, 1);
+    assert_eq!(r.unit.indicators().lookalike, 1);
 }
 
 #[test]

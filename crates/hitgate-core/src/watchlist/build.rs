@@ -169,6 +169,17 @@ impl<'a> WatchlistBuilder<'a> {
         }
     }
 
+    /// Sets the look-alike classes entries are indexed by; `false`, and
+    /// nothing changed, once an entry is in (it was indexed by the
+    /// classes before).
+    pub fn set_classes(&mut self, classes: ConfusionClasses) -> bool {
+        if self.len > 0 {
+            return false;
+        }
+        self.classes = classes;
+        true
+    }
+
     /// A builder that starts where a built watchlist stands: its lists,
     /// classes and version, and its entries copied into this storage, for
     /// a change of a few entries ([`remove`](Self::remove) and

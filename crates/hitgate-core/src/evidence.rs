@@ -1,0 +1,255 @@
+//! What the frames of a passage say about the listed plate: the car on the
+//! list, another car that looks like it, or the listed car misread.
+//!
+//! The whole model is [`judge`], one decision table:
+//!
+//! 1. Each frame is **aligned** to the listed plate: position by position
+//!    when the lengths agree; with the one dropped or inserted character
+//!    that leaves the fewest differences when they differ by one (the
+//!    earliest such place on a tie); a frame two or more characters off
+//!    takes no part.
+//! 2. At each position of the listed plate the frames **vote**, each with
+//!    its confidence (a frame with none weighs
+//!    [`DEFAULT_CONFIDENCE`](crate::passage::DEFAULT_CONFIDENCE), one with
+//!    0 weighs 1).
+//! 3. A position **dissents** when one character other than the listed
+//!    one is read there by at least `support` frames and outweighs the
+//!    listed character. The **alternative** is the listed plate with each
+//!    dissenting position's character put in.
+//!
+//! | dissenting positions | the alternative fits a plate format ([`syntax`](crate::syntax)) | verdict |
+//! |---|---|---|
+//! | none | — | [`Verdict::Listed`]: the frames, together, spell the listed plate |
+//! | some | yes | [`Verdict::LookAlike`]: frames agree on another plate a car can carry |
+//! | some | no | [`Verdict::Misread`]: the engine misread the listed car the same way |
+//!
+//! However the agreement is spread (different frames wrong in different
+//! places, a frame with a character dropped), a position only dissents
+//! on the weight of frames that say the same thing there; one noisy frame
+//! never does (`support` is at least 2 in practice: the unit's
+//! [`lookalike_support`](crate::unit::Config::lookalike_support)). The
+//! frames are the ones the unit kept for the passage: those that matched,
+//! and those near the listed plate ([`Config::evidence`](crate::unit::Config::evidence)).
+
+use crate::passage::MAX_VOTES;
+use crate::plate::{Country, MAX_PLATE_LEN, Plate};
+
+/// What the frames say (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Verdict {
+    /// The listed plate.
+    Listed,
+    /// Another plate, which fits a format: another car.
+    LookAlike(Plate),
+    /// Another plate, which fits no format: the listed car misread.
+    Misread(Plate),
+}
+
+/// A frame's characters at the listed plate's positions (0: a gap).
+type Aligned = [u8; MAX_PLATE_LEN];
+
+/// Differences between `frame` read at `listed`'s positions, skipping the
+/// listed position `gap` or the frame's character `skip`.
+fn aligned(frame: &[u8], listed_len: usize, gap: Option<usize>, skip: Option<usize>) -> Aligned {
+    let mut out = [0u8; MAX_PLATE_LEN];
+    let mut chars = frame
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != skip)
+        .map(|(_, c)| *c);
+    for (i, slot) in out.iter_mut().enumerate().take(listed_len) {
+        if Some(i) != gap {
+            *slot = chars.next().unwrap_or(0);
+        }
+    }
+    out
+}
+
+fn differences(a: &Aligned, listed: &[u8]) -> usize {
+    listed
+        .iter()
+        .zip(a)
+        .filter(|(l, c)| **c != 0 && *l != *c)
+        .count()
+}
+
+/// `frame` aligned to `listed` (see the module docs), or `None` when their
+/// lengths differ by more than one.
+pub fn align(frame: &[u8], listed: &[u8]) -> Option<[u8; MAX_PLATE_LEN]> {
+    let (n, m) = (frame.len(), listed.len());
+    if n == m {
+        return Some(aligned(frame, m, None, None));
+    }
+    let candidates = |i: usize| {
+        if n + 1 == m {
+            aligned(frame, m, Some(i), None)
+        } else {
+            aligned(frame, m, None, Some(i))
+        }
+    };
+    if n.abs_diff(m) != 1 {
+        return None;
+    }
+    (0..n.max(m))
+        .map(candidates)
+        .min_by_key(|a| differences(a, listed))
+}
+
+/// Judges `frames` (plate and confidence, as a passage keeps them) against
+/// the `listed` plate: see the module docs. `country`: the passage's, or
+/// the listed entry's, when known.
+///
+/// ```
+/// use hitgate_core::evidence::{judge, Verdict};
+/// use hitgate_core::plate::Plate;
+/// let p = |s: &[u8]| Plate::normalize(s).unwrap();
+/// let listed = p(b"1OKA552");
+/// // Three frames of a car that is not the listed one: all read D, not O,
+/// // one with a second look-alike, one with a character dropped.
+/// let frames = [(p(b"1DKA552"), 80), (p(b"1DKA5S2"), 70), (p(b"1DK552"), 60)];
+/// assert_eq!(judge(&listed, &frames, 2, None), Verdict::LookAlike(p(b"1DKA552")));
+/// // A listed car whose every frame has one error of its own.
+/// let frames = [(p(b"1QKA552"), 80), (p(b"1OKA5S2"), 70), (p(b"1OK4552"), 60)];
+/// assert_eq!(judge(&listed, &frames, 2, None), Verdict::Listed);
+/// ```
+pub fn judge(
+    listed: &Plate,
+    frames: &[(Plate, u8)],
+    support: u16,
+    country: Option<Country>,
+) -> Verdict {
+    let l = listed.as_bytes();
+    let weight = |c: u8| u32::from(c.max(1));
+    let mut rows: heapless::Vec<(Aligned, u32), MAX_VOTES> = heapless::Vec::new();
+    for (f, c) in frames {
+        if let Some(a) = align(f.as_bytes(), l) {
+            let _ = rows.push((a, weight(*c)));
+        }
+    }
+    let mut alternative = [0u8; MAX_PLATE_LEN];
+    let mut dissent = false;
+    for (i, (slot, &want)) in alternative.iter_mut().zip(l).enumerate() {
+        *slot = want;
+        let at = |c: u8| {
+            rows.iter()
+                .filter(|(a, _)| a.get(i) == Some(&c))
+                .fold((0u16, 0u32), |(n, w), (_, x)| (n + 1, w + x))
+        };
+        let (_, listed_weight) = at(want);
+        // The heaviest other character read here, first read first.
+        let mut best: Option<(u8, u16, u32)> = None;
+        for (a, _) in &rows {
+            let c = a.get(i).copied().unwrap_or(0);
+            if c == 0 || c == want {
+                continue;
+            }
+            let (n, w) = at(c);
+            if best.is_none_or(|(_, _, bw)| w > bw) {
+                best = Some((c, n, w));
+            }
+        }
+        if let Some((c, n, w)) = best
+            && n >= support
+            && w > listed_weight
+        {
+            *slot = c;
+            dissent = true;
+        }
+    }
+    if !dissent {
+        return Verdict::Listed;
+    }
+    let Ok(plate) = Plate::normalize(alternative.get(..l.len()).unwrap_or(&[])) else {
+        return Verdict::Listed;
+    };
+    if crate::syntax::fits(&plate, country) {
+        Verdict::LookAlike(plate)
+    } else {
+        Verdict::Misread(plate)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+
+    fn p(s: &str) -> Plate {
+        Plate::normalize(s.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn alignment_by_hand() {
+        let a = |f: &str, l: &str| {
+            align(f.as_bytes(), l.as_bytes()).map(|a| {
+                a.iter()
+                    .take(l.len())
+                    .map(|&c| if c == 0 { '_' } else { c as char })
+                    .collect::<std::string::String>()
+            })
+        };
+        assert_eq!(a("1DKA552", "1OKA552").as_deref(), Some("1DKA552"));
+        // A dropped A: the gap goes where it leaves one difference (D/O).
+        assert_eq!(a("1DK552", "1OKA552").as_deref(), Some("1DK_552"));
+        // An inserted X: skipped.
+        assert_eq!(a("1OKXA552", "1OKA552").as_deref(), Some("1OKA552"));
+        assert_eq!(a("1OK52", "1OKA552"), None);
+    }
+
+    #[test]
+    fn the_decision_table_by_hand() {
+        let l = p("1ABC234");
+        let f = |s: &str, c: u8| (p(s), c);
+        // Frames that agree on the listed plate, one noisy.
+        assert_eq!(
+            judge(
+                &l,
+                &[f("1ABC234", 80), f("1A8C234", 90), f("1ABC234", 70)],
+                2,
+                None
+            ),
+            Verdict::Listed
+        );
+        // Two frames say 8 where the listed plate has B, outweighing it:
+        // 1A8C234 fits no Belgian format, so the listed car misread.
+        assert_eq!(
+            judge(
+                &l,
+                &[f("1A8C234", 80), f("1A8C234", 70), f("1ABC234", 90)],
+                2,
+                None
+            ),
+            Verdict::Misread(p("1A8C234"))
+        );
+        // Each frame wrong in a place of its own: no position dissents.
+        assert_eq!(
+            judge(&l, &[f("1ABC2S4", 80), f("1A8C234", 70)], 2, None),
+            Verdict::Listed
+        );
+        // A car 1ABC284 read twice (3 and 8 are not alike, but listed with
+        // an edit of tolerance): a format-valid other car.
+        let l2 = p("1ABC234");
+        assert_eq!(
+            judge(
+                &l2,
+                &[f("1ABC284", 80), f("1ABC284", 70)],
+                2,
+                Some(Country::BE)
+            ),
+            Verdict::LookAlike(p("1ABC284"))
+        );
+        // One frame alone never dissents with support 2.
+        assert_eq!(judge(&l2, &[f("1ABC284", 99)], 2, None), Verdict::Listed);
+        // Two frames, but the listed character weighs more.
+        assert_eq!(
+            judge(
+                &l2,
+                &[f("1ABC284", 30), f("1ABC284", 30), f("1ABC234", 90)],
+                2,
+                None
+            ),
+            Verdict::Listed
+        );
+    }
+}
