@@ -6,10 +6,10 @@ use hitgate_e2e::hitgate;
 use hitgate_host::eval::evaluate;
 
 const TRUTH: &str = r#"{"passage":1,"camera":"c1","first":"2026-01-05T08:00:00Z","last":"2026-01-05T08:00:00.400Z","plate":"1AAA111","vehicle":1,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"expect":"dispatch"}
-{"passage":2,"camera":"c1","first":"2026-01-05T08:05:00Z","last":"2026-01-05T08:05:00.400Z","plate":"1BBB222","vehicle":2,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"expect":"dispatch"}
+{"passage":2,"camera":"c1","first":"2026-01-05T08:05:00Z","last":"2026-01-05T08:05:00.400Z","plate":"1BBB222","vehicle":2,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"frames":1,"expect":"dispatch"}
 {"passage":3,"camera":"c2","first":"2026-01-05T08:10:00Z","last":"2026-01-05T08:10:00.400Z","plate":"1CCC333","vehicle":3,"decoy":false,"priority":0,"lists":["wanted"],"local":false,"late":false,"expect":"dispatch"}
-{"passage":4,"camera":"c2","first":"2026-01-05T08:20:00Z","last":"2026-01-05T08:20:00.400Z","plate":"1DDD444","vehicle":4,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"expect":"dispatch"}
-{"passage":5,"camera":"c1","first":"2026-01-05T08:30:00Z","last":"2026-01-05T08:30:00.400Z","plate":"1EEE585","vehicle":5,"decoy":true,"priority":null,"lists":[],"local":false,"late":false,"expect":"none"}
+{"passage":4,"camera":"c2","first":"2026-01-05T08:20:00Z","last":"2026-01-05T08:20:00.400Z","plate":"1DDD444","vehicle":4,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"frames":3,"expect":"dispatch"}
+{"passage":5,"camera":"c1","first":"2026-01-05T08:30:00Z","last":"2026-01-05T08:30:00.400Z","plate":"1EEE585","vehicle":5,"decoy":true,"priority":null,"lists":[],"local":false,"late":false,"frames":1,"expect":"none"}
 {"passage":6,"camera":"c2","first":"2026-01-05T08:40:00Z","last":"2026-01-05T08:40:00.400Z","plate":"1AAA111","vehicle":1,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":true,"expect":"repeat"}
 "#;
 
@@ -24,10 +24,12 @@ fn scores_known_by_construction() {
     let d = tempfile::tempdir().unwrap();
     let truth = d.path().join("truth.jsonl");
     std::fs::write(&truth, TRUTH).unwrap();
-    // Passages 1 and 3 dispatched; 2 missed; 4 only reviewed; the decoy
-    // (passage 5) dispatched; passage 6 (same car as 1, 40 min later... but
-    // 40 min exactly is outside the window) dispatched although late; and one
-    // dispatch at a time and place where no listed car passed.
+    // Passages 1 and 3 dispatched; 2 missed (read in one frame); 4 only
+    // reviewed; the decoy (passage 5, one frame) dispatched; passage 6
+    // (same car as 1, 40 min later... but 40 min exactly is outside the
+    // window) dispatched although late; one dispatch at a time and place
+    // where no listed car passed; and a second hit, a review, for
+    // passage 1 (its frames decided in two parts).
     let hits = [
         hit(
             0,
@@ -70,6 +72,7 @@ fn scores_known_by_construction() {
             1,
             "dispatch",
         ),
+        hit(6, "2026-01-05T08:00:00.300Z", "c1", "1AAA111", 1, "review"),
     ];
     let hits_path = d.path().join("hits.jsonl");
     std::fs::write(&hits_path, hits.join("\n")).unwrap();
@@ -78,8 +81,9 @@ fn scores_known_by_construction() {
     // P1: three passages expected dispatched (1, 2, 4); only 1 was.
     assert_eq!((p1.should_dispatch, p1.dispatched_right), (3, 1));
     assert!((p1.recall - 1.0 / 3.0).abs() < 1e-9);
-    // P1 forwarded 5; real: seq 0, 2 (review of 4), 5 (passage 6) = 3.
-    assert_eq!((p1.forwarded, p1.real), (5, 3));
+    // P1 forwarded 6; real: seq 0, 2 (review of 4), 5 (passage 6), 6
+    // (review of 1) = 4.
+    assert_eq!((p1.forwarded, p1.real), (6, 4));
     // P1 dispatched seq 0, 3, 4, 5 (seq 2 is a review); real: 0 and 5.
     assert_eq!((p1.dispatched, p1.dispatched_real), (4, 2));
     assert!((p1.dispatch_precision - 0.5).abs() < 1e-9);
@@ -89,6 +93,19 @@ fn scores_known_by_construction() {
     // (08:40:00.1) repeats seq 4.
     assert_eq!(p1.duplicate_dispatches, 2);
     assert_eq!(p1.late_dispatches, 1);
+    // Why: 2 missed in one frame, 4 reviewed; the decoy read once; seq 6
+    // a second hit for passage 1.
+    assert_eq!(
+        (
+            p1.missed_one_frame,
+            p1.missed_reviewed,
+            p1.missed_unmatched,
+            p1.missed_repeat
+        ),
+        (1, 1, 0, 0)
+    );
+    assert_eq!(p1.dispatched_decoys_one_frame, 1);
+    assert_eq!(p1.split_hits, 1);
     let p0 = &e.by_priority["P0"];
     assert_eq!(
         (
@@ -110,6 +127,39 @@ fn scores_known_by_construction() {
         truth.to_str().unwrap(),
     ])
     .unwrap();
+}
+
+/// A car missed at 08:00 (one frame) and dispatched at 08:10, a passage
+/// the truth calls a repeat: at 08:45 the truth expects a dispatch, which
+/// the unit suppresses as a repeat of 08:10. A miss, of its own kind.
+#[test]
+fn a_miss_that_follows_an_earlier_miss_is_a_repeat() {
+    let d = tempfile::tempdir().unwrap();
+    let passage = |n: u32, at: &str, frames: u32, expect: &str| {
+        format!(
+            r#"{{"passage":{n},"camera":"c1","first":"2026-01-05T{at}Z","last":"2026-01-05T{at}Z","plate":"1AAA111","vehicle":1,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"frames":{frames},"expect":"{expect}"}}"#
+        )
+    };
+    let truth = d.path().join("truth.jsonl");
+    std::fs::write(
+        &truth,
+        [
+            passage(1, "08:00:00", 1, "dispatch"),
+            passage(2, "08:10:00", 3, "repeat"),
+            passage(3, "08:45:00", 3, "dispatch"),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let hits = d.path().join("hits.jsonl");
+    std::fs::write(
+        &hits,
+        hit(0, "2026-01-05T08:10:00Z", "c1", "1AAA111", 1, "dispatch"),
+    )
+    .unwrap();
+    let p1 = evaluate(&hits, &truth).unwrap().by_priority["P1"].clone();
+    assert_eq!((p1.should_dispatch, p1.dispatched_right), (2, 0));
+    assert_eq!((p1.missed_one_frame, p1.missed_repeat), (1, 1));
 }
 
 #[test]

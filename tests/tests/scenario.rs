@@ -44,8 +44,10 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
 #[test]
 fn scenario_has_what_a_zone_would_recognise() {
     let d = tempfile::tempdir().unwrap();
-    generate(d.path(), "3", &[]);
-    let reads = jsonl(&d.path().join("reads.jsonl"));
+    let (plain, timed) = (d.path().join("plain"), d.path().join("timed"));
+    generate(&plain, "3", &[]);
+    generate(&timed, "3", &["--arrival"]);
+    let reads = jsonl(&timed.join("reads.jsonl"));
     let cameras: std::collections::BTreeSet<&str> = reads
         .iter()
         .map(|r| r["camera"].as_str().unwrap())
@@ -54,12 +56,18 @@ fn scenario_has_what_a_zone_would_recognise() {
         cameras.contains("mobile-1") && cameras.len() >= 3,
         "{cameras:?}"
     );
-    // Several frames per passage, OCR noise, a late batch, foreign plates.
+    // One to five frames a passage, a share of them read once.
     let mut frames: std::collections::BTreeMap<u64, usize> = Default::default();
     for r in &reads {
         *frames.entry(r["passage"].as_u64().unwrap()).or_default() += 1;
     }
-    assert!(frames.values().all(|&n| (2..=5).contains(&n)));
+    assert!(frames.values().all(|&n| (1..=5).contains(&n)));
+    let once = frames.values().filter(|&&n| n == 1).count();
+    assert!(
+        once * 20 > frames.len() && once * 6 < frames.len(),
+        "{once} one-frame passages of {}",
+        frames.len()
+    );
     let noisy = reads
         .iter()
         .filter(|r| {
@@ -78,27 +86,53 @@ fn scenario_has_what_a_zone_would_recognise() {
         reads.len()
     );
     assert!(
-        reads.iter().any(|r| r.get("arrival").is_some()),
-        "no late batch"
-    );
-    assert!(
         reads
             .iter()
             .any(|r| r["country"] == "NL" || r["country"] == "FR" || r["country"] == "DE")
     );
-    // Arrival order: a unit receives reads in this order.
-    let arrival = |r: &Value| {
-        r.get("arrival")
-            .or(r.get("ts"))
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    assert!(reads.windows(2).all(|w| arrival(&w[0]) <= arrival(&w[1])));
-    let truth = jsonl(&d.path().join("truth.jsonl"));
+    // Uplinks: every read arrives after it was made, in arrival order;
+    // each camera's reads in the order it made them; the mobile unit's
+    // late batch more than 5 minutes behind.
+    let t = |r: &Value, k: &str| hitgate_host::time::parse_ts(r[k].as_str().unwrap()).unwrap();
+    assert!(reads.iter().all(|r| t(r, "arrival") > t(r, "ts")));
+    assert!(
+        reads
+            .windows(2)
+            .all(|w| t(&w[0], "arrival") <= t(&w[1], "arrival"))
+    );
+    for camera in &cameras {
+        let mine: Vec<u64> = reads
+            .iter()
+            .filter(|r| r["camera"] == *camera)
+            .map(|r| t(r, "ts"))
+            .collect();
+        assert!(
+            mine.windows(2).all(|w| w[0] <= w[1]),
+            "{camera} out of order"
+        );
+    }
+    assert!(reads.iter().any(|r| t(r, "arrival") - t(r, "ts") > 60_000));
+    // The same cameras' lags differ: reads of several cameras are not in
+    // event-time order.
+    assert!(reads.windows(2).any(|w| t(&w[0], "ts") > t(&w[1], "ts")));
+    // By default the same lines, without the arrival time.
+    let plain_reads = jsonl(&plain.join("reads.jsonl"));
+    assert_eq!(plain_reads.len(), reads.len());
+    for (a, b) in plain_reads.iter().zip(&reads) {
+        let mut b = b.clone();
+        b.as_object_mut().unwrap().remove("arrival");
+        assert_eq!(a, &b);
+    }
+    let truth = jsonl(&timed.join("truth.jsonl"));
     assert!(truth.iter().any(|t| t["decoy"] == true));
     assert!(truth.iter().any(|t| t["expect"] == "dispatch"));
+    // The truth says how many frames each passage had.
+    for p in &truth {
+        assert_eq!(
+            p["frames"].as_u64().unwrap() as usize,
+            frames[&p["passage"].as_u64().unwrap()]
+        );
+    }
 }
 
 #[test]

@@ -386,6 +386,13 @@ enum Command {
         /// Share of malformed lines.
         #[arg(long)]
         bad_lines: Option<f64>,
+        /// Share of passages read in one frame only.
+        #[arg(long)]
+        single_frame: Option<f64>,
+        /// Write each read's arrival time at the unit (without it, the
+        /// reads are in arrival order and carry event times only).
+        #[arg(long)]
+        arrival: bool,
         /// No mobile unit.
         #[arg(long)]
         no_mobile: bool,
@@ -846,6 +853,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             list_scale,
             decoys,
             bad_lines,
+            single_frame,
+            arrival,
             no_mobile,
             units,
         } => {
@@ -859,6 +868,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             o.list_scale = list_scale.unwrap_or(o.list_scale);
             o.decoys = decoys.unwrap_or(o.decoys);
             o.bad_lines = bad_lines.unwrap_or(o.bad_lines);
+            o.single_frame = single_frame.unwrap_or(o.single_frame);
+            o.arrival_field = arrival;
             o.mobile &= !no_mobile;
             let s = generate(&o, &out)?;
             say!(

@@ -13,6 +13,19 @@
 //! * **duplicate dispatches**: a dispatch of a plate already dispatched
 //!   within the re-alert window (40 minutes);
 //! * **late dispatches**: dispatches of passages that arrived too late.
+//!
+//! And why: each passage that should have been dispatched and was not is
+//! a miss **reviewed** (forwarded for review only: a look-alike verdict,
+//! lateness, capacity), **repeat** (nothing forwarded, the car dispatched
+//! less than the re-alert window before: the unit suppressed it as a
+//! repeat of a dispatch the truth does not expect, because an earlier
+//! passage was missed), **one frame** (nothing forwarded, and the camera
+//! read it once: no consensus can mend that frame), or **unmatched**
+//! (nothing forwarded from several frames); each dispatch that is not real
+//! is a **decoy** (a look-alike car; **one frame** when the camera read it
+//! once, the case no method can decide), **unrelated** (no listed or decoy
+//! car there), or a **split** passage (a second hit for a passage already
+//! forwarded: its frames were decided in two parts).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -58,6 +71,19 @@ pub struct Scores {
     pub duplicate_dispatches: u64,
     /// Dispatches of late passages.
     pub late_dispatches: u64,
+    /// Misses forwarded for review only.
+    pub missed_reviewed: u64,
+    /// Misses with nothing forwarded, the car dispatched within the
+    /// re-alert window before.
+    pub missed_repeat: u64,
+    /// Misses with nothing forwarded, read in one frame.
+    pub missed_one_frame: u64,
+    /// Misses with nothing forwarded, read in several frames.
+    pub missed_unmatched: u64,
+    /// Of the decoy dispatches, those of one-frame passages.
+    pub dispatched_decoys_one_frame: u64,
+    /// Hits forwarded for a passage that already had one.
+    pub split_hits: u64,
 }
 
 /// The evaluation.
@@ -148,6 +174,12 @@ fn add(t: &mut Scores, s: &Scores) {
     t.dispatched_unrelated += s.dispatched_unrelated;
     t.duplicate_dispatches += s.duplicate_dispatches;
     t.late_dispatches += s.late_dispatches;
+    t.missed_reviewed += s.missed_reviewed;
+    t.missed_repeat += s.missed_repeat;
+    t.missed_one_frame += s.missed_one_frame;
+    t.missed_unmatched += s.missed_unmatched;
+    t.dispatched_decoys_one_frame += s.dispatched_decoys_one_frame;
+    t.split_hits += s.split_hits;
 }
 
 /// Scores `hits` (hits.jsonl) against `truth` (truth.jsonl).
@@ -180,6 +212,8 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
     }
     let mut scores: [Scores; 5] = Default::default();
     let mut dispatched_passages = std::collections::BTreeSet::new();
+    let mut forwarded_for: BTreeMap<u64, u32> = BTreeMap::new();
+    let mut dispatched_at: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     let mut last_dispatch: BTreeMap<&str, u64> = BTreeMap::new();
     let mut latencies = Vec::new();
     let mut sorted: Vec<&HitLine> = hits.iter().collect();
@@ -203,6 +237,11 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
             c.first().map(|t| t.p)
         });
         s.forwarded += 1;
+        if let Some(p) = linked {
+            let n = forwarded_for.entry(p.passage).or_insert(0u32);
+            *n += 1;
+            s.split_hits += u64::from(*n > 1);
+        }
         let real = linked.is_some_and(|p| !p.decoy && p.plate == h.listed);
         s.real += u64::from(real);
         if h.action != "dispatch" {
@@ -215,13 +254,17 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
             latencies.push(d.saturating_sub(ts));
         }
         match linked {
-            Some(p) if p.decoy => s.dispatched_decoys += 1,
+            Some(p) if p.decoy => {
+                s.dispatched_decoys += 1;
+                s.dispatched_decoys_one_frame += u64::from(p.frames == 1);
+            }
             Some(p) => {
                 if p.late {
                     s.late_dispatches += 1;
                 }
                 if real {
                     dispatched_passages.insert(p.passage);
+                    dispatched_at.entry(h.listed.as_str()).or_default().push(ts);
                 }
             }
             None => s.dispatched_unrelated += 1,
@@ -237,7 +280,22 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
     for p in truth.iter().filter(|p| p.expect == "dispatch") {
         let s = &mut scores[usize::from(p.priority.unwrap_or(4).min(4))];
         s.should_dispatch += 1;
-        s.dispatched_right += u64::from(dispatched_passages.contains(&p.passage));
+        if dispatched_passages.contains(&p.passage) {
+            s.dispatched_right += 1;
+        } else if forwarded_for.contains_key(&p.passage) {
+            s.missed_reviewed += 1;
+        } else if parse_ts(&p.first).is_ok_and(|first| {
+            dispatched_at.get(p.plate.as_str()).is_some_and(|ts| {
+                ts.iter()
+                    .any(|&t| t < first && first - t < DUPLICATE_WINDOW_MS)
+            })
+        }) {
+            s.missed_repeat += 1;
+        } else if p.frames == 1 {
+            s.missed_one_frame += 1;
+        } else {
+            s.missed_unmatched += 1;
+        }
     }
     let mut eval = Evaluation::default();
     for (i, s) in scores.iter_mut().enumerate() {
@@ -281,10 +339,37 @@ pub fn render(e: &Evaluation) -> String {
         s += &row(k, v);
     }
     s += &row("all", &e.total);
+    s += &render_why(e);
     if let (Some(m), Some(p)) = (e.latency_median_ms, e.latency_p99_ms) {
         s += &format!("dispatch latency: median {m} ms, p99 {p} ms\n");
     }
     s
+}
+
+/// Why passages were missed and dispatches were wrong, per priority.
+fn render_why(e: &Evaluation) -> String {
+    let mut s = String::from(
+        "why       missed  reviewed  repeat  one-frame  unmatched  wrong-dispatches  decoys  one-frame  unrelated  split-hits\n",
+    );
+    let row = |name: &str, x: &Scores| {
+        format!(
+            "{name:<8}  {:>6}  {:>8}  {:>6}  {:>9}  {:>9}  {:>16}  {:>6}  {:>9}  {:>9}  {:>10}\n",
+            x.should_dispatch - x.dispatched_right,
+            x.missed_reviewed,
+            x.missed_repeat,
+            x.missed_one_frame,
+            x.missed_unmatched,
+            x.dispatched - x.dispatched_real,
+            x.dispatched_decoys,
+            x.dispatched_decoys_one_frame,
+            x.dispatched_unrelated,
+            x.split_hits
+        )
+    };
+    for (k, v) in &e.by_priority {
+        s += &row(k, v);
+    }
+    s + &row("all", &e.total)
 }
 
 /// The zone gate's output scored per recipient ([`evaluate_gate`]).
@@ -478,11 +563,14 @@ mod tests {
             e.by_priority.insert(format!("P{p}"), Scores::default());
         }
         let table = render(&e);
-        let mut lines = table.lines();
-        let header = lines.next().map_or(0, |h| h.split_whitespace().count());
-        assert_eq!(header, 14);
-        for line in lines {
-            assert_eq!(line.split_whitespace().count(), header, "{line}");
+        let (main, why) = table.split_at(table.find("why").unwrap());
+        for (part, columns) in [(main, 14), (why, 11)] {
+            let mut lines = part.lines();
+            let header = lines.next().map_or(0, |h| h.split_whitespace().count());
+            assert_eq!(header, columns);
+            for line in lines {
+                assert_eq!(line.split_whitespace().count(), header, "{line}");
+            }
         }
     }
 }

@@ -210,6 +210,9 @@ pub struct TruthPassage {
     pub local: bool,
     /// Arrived more than the maximum lateness after the first frame.
     pub late: bool,
+    /// Frames the camera sent of it (0: not recorded).
+    #[serde(default)]
+    pub frames: u32,
     /// What an ideal filter under the Brussels baseline does: `dispatch`,
     /// `review` (late), `repeat` (dispatched within the re-alert window
     /// before), `drop`, or `none` (a decoy).

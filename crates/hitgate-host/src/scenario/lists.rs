@@ -183,7 +183,9 @@ pub(super) fn decoys(
 ) -> Result<Vec<usize>> {
     let (listed, vehicle_entries, traffic_listed) =
         (&d.listed, &d.vehicle_entries, &d.traffic_listed);
-    // Decoys: unlisted cars one look-alike from a listed urgent plate.
+    // Decoys: unlisted cars one look-alike from a listed urgent plate, with
+    // a plate their country issues (a car cannot carry a spelling no
+    // plate has: that is a misread, not a decoy).
     let listed_plates: BTreeSet<&str> = listed.iter().map(|e| e.plate.as_str()).collect();
     let urgent: Vec<usize> = traffic_listed
         .iter()
@@ -211,7 +213,10 @@ pub(super) fn decoys(
         printed[at] = look_alike(rng, printed[at]).unwrap_or(printed[at]);
         let printed = String::from_utf8(printed).unwrap_or_default();
         let canon = canonical(&printed);
-        if listed_plates.contains(canon.as_str()) || plates_seen.contains(&canon) {
+        if listed_plates.contains(canon.as_str())
+            || plates_seen.contains(&canon)
+            || !issued(&canon, src.country)
+        {
             continue;
         }
         plates_seen.insert(canon.clone());
@@ -231,4 +236,11 @@ pub(super) fn decoys(
         );
     }
     Ok(decoys)
+}
+
+/// Could `country` issue `plate` (see `hitgate_core::syntax`)?
+fn issued(plate: &str, country: &str) -> bool {
+    let country = hitgate_core::plate::Country::parse(country.as_bytes()).ok();
+    hitgate_core::plate::Plate::normalize(plate.as_bytes())
+        .is_ok_and(|p| hitgate_core::syntax::fits(&p, country))
 }

@@ -55,6 +55,12 @@ pub struct GenOptions {
     pub decoys: usize,
     /// Share of lines written malformed (bad JSON, missing field, bad time).
     pub bad_lines: f64,
+    /// Share of passages read in one frame only (a car too fast, a plate
+    /// hidden most of the time).
+    pub single_frame: f64,
+    /// Write each read's arrival time at the unit (`arrival`); without it a
+    /// recording has only the cameras' event times, in arrival order.
+    pub arrival_field: bool,
 }
 
 impl GenOptions {
@@ -72,6 +78,8 @@ impl GenOptions {
             list_scale: 1.0,
             decoys: 12,
             bad_lines: 0.0,
+            single_frame: 0.1,
+            arrival_field: false,
         };
         match name {
             "demo" => Some(base),
@@ -97,8 +105,11 @@ impl GenOptions {
     /// expected passages and [`MAX_ENTRIES`] list entries). The error names
     /// the option.
     pub fn check(&self) -> Result<()> {
-        if !(0.0..=1.0).contains(&self.error_rate) || !(0.0..=1.0).contains(&self.bad_lines) {
-            bail!("--error-rate and --bad-lines must be between 0 and 1");
+        if ![self.error_rate, self.bad_lines, self.single_frame]
+            .iter()
+            .all(|x| (0.0..=1.0).contains(x))
+        {
+            bail!("--error-rate, --bad-lines and --single-frame must be between 0 and 1");
         }
         if !(self.hours > 0.0 && self.hours <= 24.0 * 31.0) {
             bail!("--hours must be in (0, 744]");

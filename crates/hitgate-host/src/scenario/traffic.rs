@@ -152,10 +152,33 @@ pub(super) fn passages(
 pub(super) struct Framed {
     pub(super) first_arrival: u64,
     pub(super) last: u64,
+    pub(super) frames: u32,
+}
+
+/// A fixed camera's uplink delay, ms: fixed per camera in this range (the
+/// spread of ordinary roadside links)...
+const DELAY_MS: (u64, u64) = (200, 3_300);
+/// ...plus up to this much jitter a read...
+const JITTER_MS: u64 = 600;
+/// ...and, for this share of reads, a stall of the link of up to
+/// `STALL_MS` that holds back the reads behind it too: a connection keeps
+/// one camera's reads in order.
+const STALL: (f64, u64) = (0.03, 3_000);
+
+/// One frame before it is written.
+struct Frame<'a> {
+    camera: usize,
+    time: u64,
+    arrival: u64,
+    passage: usize,
+    line: ReadLine<'a>,
 }
 
 /// The frames of every passage as JSON lines, in arrival order, and what
-/// each passage's frames were.
+/// each passage's frames were. Each camera's reads reach the unit after
+/// its own delay plus jitter, in the order it made them; the mobile
+/// unit's reads made in its uplink gap arrive in one batch at the gap's
+/// end. The `arrival` field is written only when asked for.
 pub(super) fn frames(
     o: &GenOptions,
     rng: &mut Rng,
@@ -168,23 +191,33 @@ pub(super) fn frames(
     // Uplink gap of the mobile unit: what it saw in the gap arrives at its end.
     let gap = (o.start + span_ms * 2 / 5, o.start + span_ms * 11 / 20);
     let window = mobile_window(o);
+    let delays: Vec<u64> = cameras
+        .iter()
+        .map(|_| rng.range(DELAY_MS.0, DELAY_MS.1))
+        .collect();
 
-    // Frames.
-    let mut lines: Vec<(u64, u64, usize, String)> = Vec::new(); // (arrival, ts, seq, json)
-    let mut framed: Vec<Framed> = Vec::with_capacity(plans_p.len());
-    let mut seq = 0usize;
+    let mut out: Vec<Frame<'_>> = Vec::new();
     for (pid, pp) in plans_p.iter().enumerate() {
         let veh = &vehicles[pp.vehicle];
-        let frames = 2 + rng.below(4) as usize;
+        let frames = if rng.chance(o.single_frame) {
+            1
+        } else {
+            2 + rng.below(4) as usize
+        };
         let is_mobile = Some(pp.camera) == mobile;
         let in_gap = is_mobile && (gap.0..gap.1).contains(&pp.time);
         let mut t = pp.time;
-        let mut first_arrival = None;
-        let mut last = t;
         for _ in 0..frames {
-            // Live reads arrive as they are made; the gap's in one batch.
-            let arrival = if in_gap { gap.1 + rng.below(20_000) } else { t };
-            first_arrival.get_or_insert(arrival);
+            let arrival = if in_gap {
+                gap.1 + rng.below(20_000)
+            } else {
+                let stall = if rng.chance(STALL.0) {
+                    rng.below(STALL.1 + 1)
+                } else {
+                    0
+                };
+                t + delays[pp.camera] + rng.below(JITTER_MS + 1) + stall
+            };
             let read = ocr(rng, &veh.printed, o.error_rate);
             let (lat, lon) = if is_mobile {
                 // Where the unit stood when the passage began.
@@ -208,29 +241,69 @@ pub(super) fn frames(
                 confidence: rng.range(55, 99) as u8,
                 lat: lat.map(|x| (x * 1e6).round() / 1e6),
                 lon: lon.map(|x| (x * 1e6).round() / 1e6),
-                arrival: (arrival > t).then(|| format_ts(arrival)),
+                arrival: None,
                 truth: &veh.plate,
                 vehicle: pp.vehicle as u64,
                 passage: pid as u64,
             };
-            let mut json = serde_json::to_string(&line)?;
-            if o.bad_lines > 0.0 && rng.chance(o.bad_lines) {
-                json = match rng.below(3) {
-                    0 => json[..json.len() / 2].to_string(),
-                    1 => json.replacen("\"camera\"", "\"kamera\"", 1),
-                    _ => json.replacen("\"ts\":\"2", "\"ts\":\"x", 1),
-                };
-            }
-            lines.push((arrival, t, seq, json));
-            seq += 1;
-            last = t;
+            out.push(Frame {
+                camera: pp.camera,
+                time: t,
+                arrival,
+                passage: pid,
+                line,
+            });
             t += rng.range(60, 250);
         }
-        framed.push(Framed {
-            first_arrival: first_arrival.unwrap_or(pp.time),
-            last,
-        });
     }
-    lines.sort_by_key(|l| (l.0, l.1, l.2));
-    Ok((lines.into_iter().map(|l| l.3).collect(), framed))
+    in_camera_order(&mut out);
+
+    let mut framed: Vec<Framed> = plans_p
+        .iter()
+        .map(|pp| Framed {
+            first_arrival: u64::MAX,
+            last: pp.time,
+            frames: 0,
+        })
+        .collect();
+    for f in &out {
+        let p = &mut framed[f.passage];
+        p.first_arrival = p.first_arrival.min(f.arrival);
+        p.last = p.last.max(f.time);
+        p.frames += 1;
+    }
+    out.sort_by_key(|f| (f.arrival, f.time));
+    let mut lines = Vec::with_capacity(out.len());
+    for mut f in out {
+        if o.arrival_field {
+            f.line.arrival = Some(format_ts(f.arrival));
+        }
+        let mut json = serde_json::to_string(&f.line)?;
+        if o.bad_lines > 0.0 && rng.chance(o.bad_lines) {
+            json = match rng.below(3) {
+                0 => json[..json.len() / 2].to_string(),
+                1 => json.replacen("\"camera\"", "\"kamera\"", 1),
+                _ => json.replacen("\"ts\":\"2", "\"ts\":\"x", 1),
+            };
+        }
+        lines.push(json);
+    }
+    Ok((lines, framed))
+}
+
+/// A camera's reads arrive in the order it made them: each arrives no
+/// earlier than the one made before it at the same camera.
+fn in_camera_order(frames: &mut [Frame<'_>]) {
+    let mut order: Vec<usize> = (0..frames.len()).collect();
+    order.sort_by_key(|&i| (frames[i].camera, frames[i].time, i));
+    let mut before: Option<(usize, u64)> = None;
+    for i in order {
+        let f = &mut frames[i];
+        if let Some((camera, arrival)) = before
+            && camera == f.camera
+        {
+            f.arrival = f.arrival.max(arrival);
+        }
+        before = Some((f.camera, f.arrival));
+    }
 }

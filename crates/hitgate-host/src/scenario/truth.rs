@@ -113,6 +113,7 @@ pub(super) fn label(
             lists,
             local,
             late,
+            frames: fr.frames,
             expect: expect.into(),
             recipients: recipients.iter().map(|r| r.to_string()).collect(),
         });
