@@ -16,10 +16,11 @@
 //!
 //! And why: each passage that should have been dispatched and was not is
 //! a miss **reviewed** (forwarded for review only: a look-alike verdict,
-//! lateness, capacity), **repeat** (nothing forwarded, the car dispatched
-//! less than the re-alert window before: the unit suppressed it as a
-//! repeat of a dispatch the truth does not expect, because an earlier
-//! passage was missed), **one frame** (nothing forwarded, and the camera
+//! lateness, capacity), **repeat** (nothing forwarded, its listed plate
+//! dispatched less than the re-alert window before: the unit held it as a
+//! repeat of a dispatch the truth does not expect, made for an earlier
+//! passage of the car the truth expected missed, or for a look-alike
+//! car), **one frame** (nothing forwarded, and the camera
 //! read it once: no consensus can mend that frame), or **unmatched**
 //! (nothing forwarded from several frames); each dispatch that is not real
 //! is a **decoy** (a look-alike car; **one frame** when the camera read it
@@ -73,8 +74,8 @@ pub struct Scores {
     pub late_dispatches: u64,
     /// Misses forwarded for review only.
     pub missed_reviewed: u64,
-    /// Misses with nothing forwarded, the car dispatched within the
-    /// re-alert window before.
+    /// Misses with nothing forwarded, the listed plate dispatched within
+    /// the re-alert window before (for another passage or car).
     pub missed_repeat: u64,
     /// Misses with nothing forwarded, read in one frame.
     pub missed_one_frame: u64,
@@ -264,11 +265,11 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
                 }
                 if real {
                     dispatched_passages.insert(p.passage);
-                    dispatched_at.entry(h.listed.as_str()).or_default().push(ts);
                 }
             }
             None => s.dispatched_unrelated += 1,
         }
+        dispatched_at.entry(h.listed.as_str()).or_default().push(ts);
         if last_dispatch
             .get(h.listed.as_str())
             .is_some_and(|&t| ts.abs_diff(t) < DUPLICATE_WINDOW_MS)
