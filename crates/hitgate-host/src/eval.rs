@@ -336,10 +336,7 @@ pub fn render(e: &Evaluation) -> String {
             x.late_dispatches
         )
     };
-    for (k, v) in &e.by_priority {
-        s += &row(k, v);
-    }
-    s += &row("all", &e.total);
+    s += &rows(e, row);
     s += &render_why(e);
     if let (Some(m), Some(p)) = (e.latency_median_ms, e.latency_p99_ms) {
         s += &format!("dispatch latency: median {m} ms, p99 {p} ms\n");
@@ -349,7 +346,7 @@ pub fn render(e: &Evaluation) -> String {
 
 /// Why passages were missed and dispatches were wrong, per priority.
 fn render_why(e: &Evaluation) -> String {
-    let mut s = String::from(
+    let s = String::from(
         "why       missed  reviewed  repeat  one-frame  unmatched  wrong-dispatches  decoys  one-frame  unrelated  split-hits\n",
     );
     let row = |name: &str, x: &Scores| {
@@ -367,10 +364,16 @@ fn render_why(e: &Evaluation) -> String {
             x.split_hits
         )
     };
-    for (k, v) in &e.by_priority {
-        s += &row(k, v);
-    }
-    s + &row("all", &e.total)
+    s + &rows(e, row)
+}
+
+/// A row per priority, then one for all together.
+fn rows(e: &Evaluation, row: impl Fn(&str, &Scores) -> String) -> String {
+    e.by_priority
+        .iter()
+        .map(|(k, v)| row(k, v))
+        .chain([row("all", &e.total)])
+        .collect()
 }
 
 /// The zone gate's output scored per recipient ([`evaluate_gate`]).
