@@ -81,3 +81,69 @@ fn a_bad_time_or_file_is_an_error_that_names_it() {
     );
     assert!(e.contains("tolerance"), "{e}");
 }
+
+/// `replay` calls out a list whose tolerance costs more hits a day on
+/// other cars than `--max-false-per-day`, at the recording's own traffic:
+/// the figure is the list's share (as `hitgate lists` measures it) times
+/// the passages a day the recording shows.
+#[test]
+fn replay_calls_out_a_list_too_wide_for_its_traffic() {
+    let d = tempfile::tempdir().unwrap();
+    let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
+    hitgate(&["gen", "--preset", "small", "--seed", "4", "--out", &p("s")]).unwrap();
+    let replay = |max: &str, out: &str| {
+        hitgate(&[
+            "replay",
+            "--quiet",
+            "--reads",
+            &p("s/reads.jsonl"),
+            "--lists",
+            &p("s/lists.csv"),
+            "--policy",
+            &p("s/policy.toml"),
+            "--max-false-per-day",
+            max,
+            "--out",
+            &p(out),
+        ])
+        .unwrap();
+        let report: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(p(&format!("{out}/report.json"))).unwrap(),
+        )
+        .unwrap();
+        report
+    };
+    let strict = replay("0.001", "a");
+    let wide = strict["wide_lists"].as_array().unwrap();
+    assert!(!wide.is_empty(), "{strict}");
+    for w in wide {
+        let (share, per_day, f) = (
+            w["share"].as_f64().unwrap(),
+            w["passages_per_day"].as_u64().unwrap(),
+            w["false_hits_per_day"].as_f64().unwrap(),
+        );
+        assert!((f - share * per_day as f64).abs() < 1e-6, "{w}");
+        assert!(f > 0.001);
+    }
+    // The recording's own traffic, counted from the generator's passage
+    // ids and the span of the reads' times, scaled to a day: the replay
+    // estimates it from the reads and the matched passages' frames.
+    let reads = hitgate_e2e::jsonl(&d.path().join("s/reads.jsonl"));
+    let ids: std::collections::BTreeSet<u64> = reads
+        .iter()
+        .map(|r| r["passage"].as_u64().unwrap())
+        .collect();
+    let times: Vec<u64> = reads
+        .iter()
+        .map(|r| hitgate_host::time::parse_ts(r["ts"].as_str().unwrap()).unwrap())
+        .collect();
+    let span = times.iter().max().unwrap() - times.iter().min().unwrap();
+    let truth = ids.len() as f64 * 86_400_000.0 / span as f64;
+    let per_day = wide[0]["passages_per_day"].as_u64().unwrap() as f64;
+    assert!(
+        (per_day / truth - 1.0).abs() < 0.15,
+        "{per_day} against {truth}"
+    );
+    // A generous limit: nothing to say.
+    assert!(replay("1000000", "b").get("wide_lists").is_none());
+}

@@ -213,6 +213,11 @@ enum Command {
         /// Also write hits.frames (postcard + CRC + COBS records, as the firmware sends them).
         #[arg(long)]
         frames: bool,
+        /// Call out a list whose tolerance would raise more hits a day than
+        /// this on cars that stand on no list, at the recording's traffic
+        /// (as `hitgate lists --passages-per-day` does).
+        #[arg(long, default_value_t = 5.0)]
+        max_false_per_day: f64,
         #[command(flatten)]
         tables: TableArgs,
         #[command(flatten)]
@@ -661,6 +666,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             strict,
             quiet,
             frames,
+            max_false_per_day,
             tables,
             uplink,
         } => {
@@ -683,6 +689,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 tables: tables.sizes(),
                 uplink,
                 speed,
+                max_false_per_day: Some(max_false_per_day),
             };
             let report = replay(&inputs.reads, &data, &pf, &out, &opts)?;
             put!("{}", summary::render(&report));

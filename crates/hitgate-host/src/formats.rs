@@ -99,6 +99,24 @@ pub struct Report {
     /// The outbox and uplink (`--state`, `--mqtt`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uplink: Option<crate::deliver::UplinkReport>,
+    /// Lists whose tolerance would raise more hits a day on cars that
+    /// stand on no list than `--max-false-per-day`, at this recording's
+    /// traffic.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wide_lists: Vec<WideList>,
+}
+
+/// A list too wide for the traffic of a replay (see `hitgate lists`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WideList {
+    /// The list.
+    pub list: String,
+    /// Its share of plates like its entries, on no list, that it matches.
+    pub share: f64,
+    /// The recording's traffic, as passages a day.
+    pub passages_per_day: u64,
+    /// `share * passages_per_day`.
+    pub false_hits_per_day: f64,
 }
 
 /// One line of `hits.jsonl`.

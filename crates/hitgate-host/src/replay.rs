@@ -17,11 +17,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::deliver::{Delivery, UplinkOptions, UplinkReport};
 use crate::formats::{
     CameraReport, HitLine, InputStats, LineError, MAX_REPORTED_ERRORS, Report, RuleCount, Timing,
+    WideList,
 };
 use crate::lists::ListsData;
 use crate::outdir::OutDir;
 use crate::policy_file::PolicyFile;
 use crate::reads::{self, ReadStream};
+use crate::width;
 
 /// Table sizes of the simulated unit.
 #[derive(Debug, Clone, Copy)]
@@ -90,6 +92,9 @@ pub struct ReplayOptions {
     pub uplink: Option<UplinkOptions>,
     /// Pace the reads at this many times their recorded speed.
     pub speed: Option<f64>,
+    /// Call out a list whose tolerance would raise more hits a day than
+    /// this on cars that stand on no list, at the recording's traffic.
+    pub max_false_per_day: Option<f64>,
 }
 
 impl Default for ReplayOptions {
@@ -102,6 +107,7 @@ impl Default for ReplayOptions {
             version: 1,
             uplink: None,
             speed: None,
+            max_false_per_day: None,
         }
     }
 }
@@ -113,6 +119,7 @@ struct Run {
     input: InputStats,
     hits: HitsWritten,
     uplink: Option<UplinkReport>,
+    wide_lists: Vec<WideList>,
 }
 
 /// The outputs a replay may leave in its directory, the report last.
@@ -272,6 +279,7 @@ pub fn replay(
             Ok(())
         };
         let mut count = 0u64;
+        let mut span: Option<(u64, u64)> = None;
         let mut pace = Pace::new(opts.speed);
         reads::for_each_arrival(stream, pf.config.max_future_ms, |line, parsed, bytes| {
             input.lines += 1;
@@ -281,7 +289,11 @@ pub fn replay(
             }
             let r = match parsed {
                 Ok((read, arrival)) => match unit.receive(&read, arrival, &mut sink) {
-                    Ok(_) => Ok(()),
+                    Ok(_) => {
+                        let (a, b) = span.get_or_insert((read.time, read.time));
+                        (*a, *b) = ((*a).min(read.time), (*b).max(read.time));
+                        Ok(())
+                    }
                     Err(e) => bad(&mut input, line, e.to_string()),
                 },
                 Err(e) => bad(&mut input, line, e),
@@ -312,6 +324,10 @@ pub fn replay(
         }
         let indicators = *unit.indicators();
         let cameras = unit.cameras().cloned().collect();
+        let wide_lists = match (opts.max_false_per_day, span) {
+            (Some(max), Some(span)) => wide_lists(lists, wl, &indicators, span, max),
+            _ => Vec::new(),
+        };
         let uplink = match delivery.into_inner() {
             Some(mut d) => {
                 eprintln!("input done: {} hits wait in the outbox", d.waiting());
@@ -335,6 +351,7 @@ pub fn replay(
             input,
             hits: hits.finish(&dir)?,
             uplink,
+            wide_lists,
         })
     })??;
     bar.finish_and_clear();
@@ -361,6 +378,52 @@ pub fn replay(
         );
     }
     Ok(report)
+}
+
+/// The lists whose tolerance would raise more than `max` hits a day on
+/// cars that stand on no list ([`width::measure`]), at the recording's
+/// traffic: its reads over its span of event time, a passage counted as
+/// the matched passages' mean number of frames. A recording of less than
+/// a minute says nothing about a day.
+fn wide_lists(
+    lists: &ListsData,
+    wl: &hitgate_core::watchlist::Watchlist<'_>,
+    ind: &Indicators,
+    (first, last): (u64, u64),
+    max: f64,
+) -> Vec<WideList> {
+    let span_ms = last.saturating_sub(first);
+    if span_ms < 60_000 {
+        return Vec::new();
+    }
+    let frames = if ind.passages == 0 {
+        1.0
+    } else {
+        ((ind.matched + ind.evidence_frames) as f64 / ind.passages as f64).max(1.0)
+    };
+    let checked = ind.reads - ind.rejected.iter().sum::<u64>();
+    let per_day = (checked as f64 / frames * 86_400_000.0 / span_ms as f64).round() as u64;
+    let o = width::WidthOptions {
+        plates: 10_000,
+        seed: 1,
+        at: first,
+        instead: None,
+        passages_per_day: Some(per_day),
+        max_false_per_day: max,
+    };
+    width::measure(lists, wl, &o)
+        .lists
+        .into_iter()
+        .filter_map(|l| {
+            let f = l.false_hits_per_day.filter(|&f| f > max)?;
+            Some(WideList {
+                list: l.list,
+                share: l.share,
+                passages_per_day: per_day,
+                false_hits_per_day: f,
+            })
+        })
+        .collect()
 }
 
 /// Paces a replay at `speed` times the recorded time: how long to wait
@@ -430,6 +493,7 @@ impl Report {
             input,
             hits,
             uplink,
+            wide_lists,
         } = run;
         let mut by_rule: Vec<RuleCount> = pf
             .policy
@@ -475,6 +539,7 @@ impl Report {
             timing,
             timeline: hits.timeline,
             uplink,
+            wide_lists,
         }
     }
 }

@@ -18,8 +18,8 @@ pub fn render(r: &Report) -> String {
         i.passages, i.dispatched, i.reviewed, i.dropped
     );
     s += &format!(
-        "suppressed: passage repeats {}, re-alerts {}; capacity {}; late {}; look-alikes {}\n",
-        i.suppressed_passage, i.suppressed_realert, i.capacity, i.late, i.lookalike
+        "suppressed: passage repeats {}, re-alerts {}; capacity {}; late {}; look-alikes {}; misreads {}\n",
+        i.suppressed_passage, i.suppressed_realert, i.capacity, i.late, i.lookalike, i.misread
     );
     s += &format!("by priority (P0..P4): {:?}\n", i.hits_by_priority);
     let rules: Vec<String> = r
@@ -47,6 +47,17 @@ pub fn render(r: &Report) -> String {
             );
         }
         s += "\n";
+    }
+    for w in &r.wide_lists {
+        s += &format!(
+            "note: list {:?}: its tolerance matches {:.3} % of plates like its entries that stand on no \
+             list: about {:.0} hits a day on other cars at this recording's {} passages a day \
+             (--max-false-per-day); `hitgate lists` shows why\n",
+            w.list,
+            100.0 * w.share,
+            w.false_hits_per_day,
+            w.passages_per_day
+        );
     }
     s += &format!(
         "{:.0} reads/s ({:.2} s; lists indexed in {:.2} s)\n",

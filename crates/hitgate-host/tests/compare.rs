@@ -214,7 +214,9 @@ fn one_added_rule_moves_exactly_its_passages() {
     // (and one for passages in none), each with the JSON's figures.
     let zones = r["zones"].as_array().unwrap();
     assert!(
-        zones.iter().any(|z| z["key"] == "gare-du-midi"),
+        zones
+            .iter()
+            .any(|z| z["key"].as_str().is_some_and(|k| k.starts_with("gare-du-"))),
         "{zones:?}"
     );
     for z in zones {
