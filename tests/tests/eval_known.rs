@@ -162,6 +162,38 @@ fn a_miss_that_follows_an_earlier_miss_is_a_repeat() {
     assert_eq!((p1.missed_one_frame, p1.missed_repeat), (1, 1));
 }
 
+/// A car read by both lanes' cameras at once is one sighting: a dispatch
+/// from the second lane's passage is the dispatch the truth expects of the
+/// first. Ten seconds apart they are two.
+#[test]
+fn two_lanes_reading_one_car_at_once_are_one_sighting() {
+    let d = tempfile::tempdir().unwrap();
+    let passage = |n: u32, camera: &str, at: &str, expect: &str| {
+        format!(
+            r#"{{"passage":{n},"camera":"{camera}","first":"2026-01-05T{at}Z","last":"2026-01-05T{at}Z","plate":"1AAA111","vehicle":1,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"frames":3,"expect":"{expect}"}}"#
+        )
+    };
+    let score = |second_at: &str| {
+        let truth = d.path().join("truth.jsonl");
+        std::fs::write(
+            &truth,
+            [
+                passage(1, "c1", "08:00:00", "dispatch"),
+                passage(2, "c2", second_at, "repeat"),
+            ]
+            .join("\n"),
+        )
+        .unwrap();
+        let hits = d.path().join("hits.jsonl");
+        let ts = format!("2026-01-05T{second_at}Z");
+        std::fs::write(&hits, hit(0, &ts, "c2", "1AAA111", 1, "dispatch")).unwrap();
+        let p1 = evaluate(&hits, &truth).unwrap().by_priority["P1"].clone();
+        (p1.should_dispatch, p1.dispatched_right, p1.dispatched_real)
+    };
+    assert_eq!(score("08:00:00.300"), (1, 1, 1));
+    assert_eq!(score("08:00:10"), (1, 0, 1));
+}
+
 #[test]
 fn bad_eval_input_names_file_and_line() {
     let d = tempfile::tempdir().unwrap();

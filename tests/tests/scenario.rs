@@ -115,6 +115,24 @@ fn scenario_has_what_a_zone_would_recognise() {
     // The same cameras' lags differ: reads of several cameras are not in
     // event-time order.
     assert!(reads.windows(2).any(|w| t(&w[0], "ts") > t(&w[1], "ts")));
+    // The two lanes of one road: some cars are read by cam-01 and cam-02
+    // within a second.
+    let mut first: std::collections::BTreeMap<u64, (u64, String, u64)> = Default::default();
+    for r in &reads {
+        first.entry(r["passage"].as_u64().unwrap()).or_insert((
+            r["vehicle"].as_u64().unwrap(),
+            r["camera"].as_str().unwrap().to_string(),
+            t(r, "ts"),
+        ));
+    }
+    let seen: Vec<&(u64, String, u64)> = first.values().collect();
+    assert!(
+        seen.iter().any(|a| a.1 == "cam-01"
+            && seen
+                .iter()
+                .any(|b| b.1 == "cam-02" && b.0 == a.0 && a.2.abs_diff(b.2) < 1_000)),
+        "no car read by both lanes"
+    );
     // By default the same lines, without the arrival time.
     let plain_reads = jsonl(&plain.join("reads.jsonl"));
     assert_eq!(plain_reads.len(), reads.len());

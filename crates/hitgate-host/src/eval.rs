@@ -5,7 +5,8 @@
 //! priority:
 //!
 //! * **recall**: passages that should have been dispatched (`expect =
-//!   dispatch`) and were;
+//!   dispatch`) and were (or the car was, from a passage at another
+//!   camera that began within [`SAME_SIGHTING_MS`]: the other lane);
 //! * **precision**: forwarded hits whose passage is a vehicle that really
 //!   carries the listed plate; **dispatch precision** the same for
 //!   dispatches alone;
@@ -40,6 +41,11 @@ use crate::time::parse_ts;
 
 /// The re-alert window eval counts duplicates in.
 pub const DUPLICATE_WINDOW_MS: u64 = 40 * 60_000;
+
+/// Passages of one car this close (first frames) are one sighting: the
+/// two lanes' cameras of one road reading it at once. A dispatch from
+/// either is the dispatch the truth expects of the first.
+pub const SAME_SIGHTING_MS: u64 = 5_000;
 
 /// Scores of one priority.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -213,6 +219,8 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
     }
     let mut scores: [Scores; 5] = Default::default();
     let mut dispatched_passages = std::collections::BTreeSet::new();
+    // (vehicle, first frame) of each passage dispatched for real.
+    let mut sightings: Vec<(u64, u64)> = Vec::new();
     let mut forwarded_for: BTreeMap<u64, u32> = BTreeMap::new();
     let mut dispatched_at: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     let mut last_dispatch: BTreeMap<&str, u64> = BTreeMap::new();
@@ -265,6 +273,9 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
                 }
                 if real {
                     dispatched_passages.insert(p.passage);
+                    if let Ok(first) = parse_ts(&p.first) {
+                        sightings.push((p.vehicle, first));
+                    }
                 }
             }
             None => s.dispatched_unrelated += 1,
@@ -281,7 +292,14 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
     for p in truth.iter().filter(|p| p.expect == "dispatch") {
         let s = &mut scores[usize::from(p.priority.unwrap_or(4).min(4))];
         s.should_dispatch += 1;
-        if dispatched_passages.contains(&p.passage) {
+        let same_sighting = || {
+            parse_ts(&p.first).is_ok_and(|first| {
+                sightings
+                    .iter()
+                    .any(|&(v, t)| v == p.vehicle && t.abs_diff(first) <= SAME_SIGHTING_MS)
+            })
+        };
+        if dispatched_passages.contains(&p.passage) || same_sighting() {
             s.dispatched_right += 1;
         } else if forwarded_for.contains_key(&p.passage) {
             s.missed_reviewed += 1;

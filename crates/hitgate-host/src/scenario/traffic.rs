@@ -1,7 +1,7 @@
 //! Traffic: passages of vehicles at cameras (background traffic following
 //! the day's profile, trips of listed cars and decoys across cameras, a
-//! mobile unit at its hotspot) and the frames each passage makes, as the
-//! cameras send them.
+//! mobile unit at its hotspot, a share read by the other lane's camera
+//! too) and the frames each passage makes, as the cameras send them.
 
 use anyhow::Result;
 use serde::Serialize;
@@ -142,10 +142,29 @@ pub(super) fn passages(
             });
         }
     }
+    // Cameras in pairs (cam-01 and cam-02, cam-03 and cam-04, ...) watch
+    // two lanes of one road: a car changing lanes, or wide in its lane, is
+    // read by both.
+    let mut twice: Vec<PassagePlan> = Vec::new();
+    for p in plans_p.iter().filter(|p| Some(p.camera) != mobile) {
+        let other = p.camera ^ 1;
+        if other < fixed && rng.chance(ADJACENT_LANE) {
+            twice.push(PassagePlan {
+                vehicle: p.vehicle,
+                camera: other,
+                time: p.time + rng.range(50, 400),
+            });
+        }
+    }
+    plans_p.extend(twice);
     plans_p.sort_by_key(|p| (p.time, p.camera, p.vehicle));
 
     plans_p
 }
+
+/// The share of passages at a fixed camera that the camera of the other
+/// lane reads too.
+const ADJACENT_LANE: f64 = 0.05;
 
 /// What the frames of one passage were: when the first arrived at the
 /// unit, and the event time of the last.
