@@ -239,6 +239,7 @@ pub fn replay(
     let bar = progress(opts.quiet, stream.input.size);
     let t_index = Instant::now();
     let t0 = std::cell::Cell::new(None::<Instant>);
+    let t_end = std::cell::Cell::new(None::<Instant>);
     let run = lists.with_watchlist(opts.version, |wl| -> Result<Run> {
         t0.set(Some(Instant::now()));
         let mut hits = HitWriter::new(&mut dir, opts.frames, lists.names(), &pf.places)?;
@@ -324,6 +325,8 @@ pub fn replay(
         }
         let indicators = *unit.indicators();
         let cameras = unit.cameras().cloned().collect();
+        // The reads are done: what follows is not a read's cost.
+        t_end.set(Some(Instant::now()));
         let wide_lists = match (opts.max_false_per_day, span) {
             (Some(max), Some(span)) => wide_lists(lists, wl, &indicators, span, max),
             _ => Vec::new(),
@@ -356,7 +359,8 @@ pub fn replay(
     })??;
     bar.finish_and_clear();
     let start = t0.get().unwrap_or(t_index);
-    let timing = Timing::since(start, t_index, run.indicators.reads);
+    let end = t_end.get().unwrap_or_else(Instant::now);
+    let timing = Timing::since(start, end, t_index, run.indicators.reads);
     let report = Report::build(run, lists, pf, timing);
     let svg = crate::chart::render(&report)?;
     dir.write("report.svg", svg.as_bytes())?;
@@ -468,10 +472,10 @@ fn progress(quiet: bool, size: Option<u64>) -> ProgressBar {
 }
 
 impl Timing {
-    /// The figures of a run that started at `start`, its index built from
-    /// `t_index`, over `reads` reads.
-    fn since(start: Instant, t_index: Instant, reads: u64) -> Self {
-        let seconds = start.elapsed().as_secs_f64();
+    /// The figures of a run that started at `start` and read its last read
+    /// at `end`, its index built from `t_index`, over `reads` reads.
+    fn since(start: Instant, end: Instant, t_index: Instant, reads: u64) -> Self {
+        let seconds = end.duration_since(start).as_secs_f64();
         Self {
             index_seconds: start.duration_since(t_index).as_secs_f64(),
             seconds,
