@@ -5,13 +5,14 @@
 //! ```text
 //!  read ──check──> rejected (counted)
 //!         │
-//!       lookup ──> unmatched (counted, not kept)
-//!         │
+//!       lookup ──> unmatched (counted; kept only as evidence of an open
+//!         │         passage of its camera, near its listed plate)
 //!      passage ──> repeat (folded into an open passage)
-//!         │  window closes (consensus) or first read (first-read mode)
+//!         │  its camera moves past its window, or window + grace pass
+//!         │  (consensus); first read (first-read mode)
 //!       matrix ──> dropped (rule)
 //!         │
-//!   look-alike / late ──> review
+//!   look-alike (evidence) / late ──> review
 //!         │
 //!   re-alert window ──> suppressed
 //!         │
@@ -87,8 +88,9 @@ pub struct Config {
     /// camera, within its window, may be and still count as evidence (a
     /// frame of the same car with one error too many). Applied with the
     /// list's own tolerance where that is wider. Such frames are held in
-    /// the passage until it is decided, never forwarded, never counted by
-    /// plate.
+    /// the passage's slot until the slot is freed (at most
+    /// `passage_window_ms + camera_grace_ms` after the passage opened, on
+    /// the unit's clock), never forwarded, never counted by plate.
     pub evidence: Tolerance,
     /// How long past its window a passage waits, on the unit's clock, for
     /// its camera to move on. A passage closes as soon as a read of its own
@@ -364,8 +366,9 @@ impl<'w, 's> Unit<'w, 's> {
     pub fn poll(&mut self, now: u64, sink: &mut impl FnMut(u64, Outcome)) {
         self.clock = self.clock.max(now);
         let open_for = self.open_for();
-        // Oldest first, so outcomes come out in the order passages opened;
-        // the common case, most reads, looks at the head only.
+        // Oldest first, so the passages their camera did not decide come
+        // out in the order they opened; the common case, most reads, looks
+        // at the head only.
         while self
             .passages
             .oldest()
