@@ -1,180 +1,30 @@
-//! The command line: argument parsing and the commands.
+//! The command line: argument parsing and the commands. The argument
+//! groups several commands share are in `args`, `hitgate bundle` in
+//! `bundle`.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow};
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
+
+mod args;
+mod bundle;
 
 use crate::lists::ListsData;
 use crate::policy_file::PolicyFile;
+
 use crate::replay::{ReplayOptions, replay};
 use crate::scenario::{GenOptions, generate};
 use crate::{eval, summary, width};
+use args::{Inputs, TableArgs, UplinkArgs};
+use bundle::{BundleCommand, bundle_command};
 
 #[derive(Parser)]
 #[command(name = "hitgate", version, about = "Edge filter for ANPR hits: replay, generate, evaluate", long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-/// What `replay` and `prepare` read.
-#[derive(Args)]
-struct Inputs {
-    /// Reads: .jsonl or .csv, optionally .gz; - for standard input.
-    #[arg(long)]
-    reads: PathBuf,
-    /// Watchlists (CSV); repeat for several files.
-    #[arg(long = "lists", required_unless_present = "bundle")]
-    lists: Vec<PathBuf>,
-    /// Policy (TOML): lists, settings, decision matrix. Without it, the
-    /// Brussels baseline.
-    #[arg(long)]
-    policy: Option<PathBuf>,
-    /// Settings (TOML) that override the policy's [config].
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// Watchlist version reported with every hit.
-    #[arg(long, default_value_t = 1)]
-    list_version: u32,
-    /// Instead of --lists and --policy: a signed list image (`hitgate
-    /// bundle build`), verified with --public as a unit verifies it.
-    #[arg(long, conflicts_with_all = ["lists", "policy", "config", "list_version"], requires = "public")]
-    bundle: Option<PathBuf>,
-    /// A signed delta applied after --bundle; repeat, in order.
-    #[arg(long, requires = "bundle")]
-    delta: Vec<PathBuf>,
-    /// The public key (`hitgate keygen`'s .pub file) images must be signed with.
-    #[arg(long)]
-    public: Option<PathBuf>,
-}
-
-impl Inputs {
-    /// The policy (with `--config` applied), the lists, checked, and their
-    /// version; with `--bundle`, also the deltas refused, each said loudly
-    /// on standard error.
-    fn load(&self) -> Result<(PolicyFile, ListsData, u32, u32)> {
-        if let (Some(bundle), Some(public)) = (&self.bundle, &self.public) {
-            let key = crate::signed_file::load_public(public)?;
-            let p = crate::signed_file::provision(bundle, &self.delta, &key)?;
-            for r in &p.refused {
-                eprintln!("hitgate: {r}; version {} stays in force", p.version);
-            }
-            return Ok((p.pf, p.data, p.version, p.refused.len() as u32));
-        }
-        let mut pf = match &self.policy {
-            Some(p) => PolicyFile::load(p)?,
-            None => PolicyFile::baseline(),
-        };
-        if let Some(c) = &self.config {
-            pf.config = PolicyFile::load_config(c)?;
-        }
-        let data = ListsData::load(&self.lists, &pf.lists)?.with_classes(pf.classes);
-        Ok((pf, data, self.list_version, 0))
-    }
-}
-
-/// The simulated unit's table sizes.
-#[derive(Args)]
-struct TableArgs {
-    /// Passage slots of the simulated unit (as a firmware sizes them).
-    #[arg(long, default_value_t = 256)]
-    passages: usize,
-    /// Re-alert suppression slots of the simulated unit.
-    #[arg(long, default_value_t = 4096)]
-    suppression: usize,
-    /// Per-camera counter slots of the simulated unit.
-    #[arg(long, default_value_t = 256)]
-    cameras: usize,
-}
-
-impl TableArgs {
-    fn sizes(&self) -> crate::replay::TableSizes {
-        crate::replay::TableSizes {
-            passages: self.passages,
-            suppression: self.suppression,
-            cameras: self.cameras,
-        }
-    }
-}
-
-/// How `replay` delivers its hits, as a unit does.
-#[derive(Args)]
-struct UplinkArgs {
-    /// Keep the unit's outbox (hits, sequence, counters) on a flash file in
-    /// DIR: a killed and restarted run loses nothing it had stored.
-    #[arg(long, value_name = "DIR")]
-    state: Option<PathBuf>,
-    /// Deliver the hits over MQTT (QoS 1) to mqtt://HOST:PORT; repeat (or
-    /// separate with commas) for the nodes of a cluster, tried in turn.
-    #[arg(long, value_name = "URL", value_delimiter = ',')]
-    mqtt: Vec<crate::mqtt::Broker>,
-    /// The unit's id, in every message and topic.
-    #[arg(long, default_value = "unit-1")]
-    unit: String,
-    /// The unit's own secret key (`hitgate keygen`): its status messages
-    /// are signed with it, for `hitgate listen --units`.
-    #[arg(long, value_name = "FILE")]
-    unit_key: Option<PathBuf>,
-    /// Outbox slots (hits waiting for the uplink).
-    #[arg(long, default_value_t = 1024)]
-    outbox: usize,
-    /// Days an undelivered hit is kept (at most 365).
-    #[arg(long, default_value_t = 30)]
-    retention_days: u64,
-    /// Seconds to wait after the input for the last acknowledgements.
-    #[arg(long, default_value_t = 60.0)]
-    drain: f64,
-    /// Replay at this many times the recorded speed (default: as fast as
-    /// it goes).
-    #[arg(long)]
-    speed: Option<f64>,
-}
-
-impl UplinkArgs {
-    fn options(&self) -> Result<Option<crate::deliver::UplinkOptions>> {
-        if self.retention_days == 0 || self.retention_days > 365 {
-            return Err(anyhow!(
-                "--retention-days {}: between 1 and 365 (the legal maximum)",
-                self.retention_days
-            ));
-        }
-        if self.outbox == 0 || self.outbox > 65_000 {
-            return Err(anyhow!(
-                "--outbox {}: between 1 and 65000 slots",
-                self.outbox
-            ));
-        }
-        if !self.drain.is_finite() || self.drain < 0.0 {
-            return Err(anyhow!("--drain {}: seconds, 0 or more", self.drain));
-        }
-        if self.state.is_none() && self.mqtt.is_empty() {
-            return Ok(None);
-        }
-        if self.unit.is_empty() || self.unit.contains(['/', '+', '#']) || self.unit.len() > 32 {
-            return Err(anyhow!(
-                "--unit {:?}: 1 to 32 characters, none of / + #",
-                self.unit
-            ));
-        }
-        let key = self
-            .unit_key
-            .as_deref()
-            .map(crate::signed_file::load_secret)
-            .transpose()?;
-        Ok(Some(crate::deliver::UplinkOptions {
-            key,
-            refused_images: 0,
-            unit: self.unit.clone(),
-            brokers: self.mqtt.clone(),
-            state: self.state.clone(),
-            slots: self.outbox,
-            retention_ms: self.retention_days * 86_400_000,
-            drain: std::time::Duration::try_from_secs_f64(self.drain)
-                .map_err(|_| anyhow!("--drain {}: too long", self.drain))?,
-        }))
-    }
 }
 
 #[derive(Subcommand)]
@@ -498,152 +348,6 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-}
-
-#[derive(Subcommand)]
-enum BundleCommand {
-    /// Sign the lists, the matrix and the settings as one full image.
-    #[command(
-        after_help = "Example:\n  hitgate bundle build --lists lists.csv --policy policy.toml --list-version 7 \\\n    --key zone-lists.key --out lists-7.hgsb"
-    )]
-    Build {
-        /// Watchlists (CSV); repeat for several files.
-        #[arg(long = "lists", required = true)]
-        lists: Vec<PathBuf>,
-        /// Policy (TOML). Without it, the Brussels baseline.
-        #[arg(long)]
-        policy: Option<PathBuf>,
-        /// Version of the lists: higher than any a unit has taken.
-        #[arg(long)]
-        list_version: u32,
-        /// The secret key (`hitgate keygen`).
-        #[arg(long)]
-        key: PathBuf,
-        /// The image to write.
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Sign the entries that changed between two full images as a delta.
-    #[command(
-        after_help = "Example:\n  hitgate bundle delta --from lists-7.hgsb --to lists-8.hgsb --key zone-lists.key --out delta-7-8.hgsb"
-    )]
-    Delta {
-        /// The full image in force on the units.
-        #[arg(long)]
-        from: PathBuf,
-        /// The full image of the new version.
-        #[arg(long)]
-        to: PathBuf,
-        /// The secret key both were signed with.
-        #[arg(long)]
-        key: PathBuf,
-        /// The delta to write.
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Check an image as a unit would; exit status 1 when refused.
-    #[command(
-        after_help = "Example:\n  hitgate bundle verify lists-8.hgsb --public zone-lists.key.pub --active 7"
-    )]
-    Verify {
-        /// The image.
-        image: PathBuf,
-        /// The public key units are provisioned with.
-        #[arg(long)]
-        public: PathBuf,
-        /// The version in force on the unit: a full image must be newer, a
-        /// delta must apply to it.
-        #[arg(long)]
-        active: Option<u32>,
-    },
-    /// Show what an image holds: versions, signer, lists and counts.
-    #[command(
-        after_help = "Example:\n  hitgate bundle inspect lists-8.hgsb --public zone-lists.key.pub\n\n\
-        Plates are shown only with --plates."
-    )]
-    Inspect {
-        /// The image.
-        image: PathBuf,
-        /// Check the signature with this public key.
-        #[arg(long)]
-        public: Option<PathBuf>,
-        /// Also list the plates (a delta's: - removed, + added).
-        #[arg(long)]
-        plates: bool,
-        /// JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-fn bundle_command(cmd: BundleCommand) -> Result<()> {
-    use crate::signed_file as sf;
-    match cmd {
-        BundleCommand::Build {
-            lists,
-            policy,
-            list_version,
-            key,
-            out,
-        } => {
-            let key = sf::load_secret(&key)?;
-            let pf = match &policy {
-                Some(p) => PolicyFile::load(p)?,
-                None => PolicyFile::baseline(),
-            };
-            let data = ListsData::load(&lists, &pf.lists)?;
-            let image = sf::build_image(&data, &pf, list_version, crate::time::now_ms(), &key)?;
-            sf::write_atomically(&out, &image)?;
-            say!(
-                "wrote {}: version {list_version}, {} entries, {} rules, {} bytes, signed by {}",
-                out.display(),
-                data.entries.len(),
-                pf.policy.rules.len(),
-                image.len(),
-                sf::fingerprint(&key.verifying_key().to_bytes())
-            );
-            Ok(())
-        }
-        BundleCommand::Delta { from, to, key, out } => {
-            let key = sf::load_secret(&key)?;
-            let read = |p: &PathBuf| {
-                std::fs::read(p).with_context(|| format!("{}: cannot read", p.display()))
-            };
-            let (image, s) = sf::make_delta(&read(&from)?, &read(&to)?, &key)?;
-            sf::write_atomically(&out, &image)?;
-            say!(
-                "wrote {}: version {} to {}, {} removed, {} added, {} bytes (the full image: {})",
-                out.display(),
-                s.base,
-                s.version,
-                s.removed,
-                s.added,
-                s.bytes,
-                s.full_bytes
-            );
-            Ok(())
-        }
-        BundleCommand::Verify {
-            image,
-            public,
-            active,
-        } => {
-            let key = sf::load_public(&public)?;
-            let v = sf::verify(&image, &key, active)?;
-            say!("{}: {v}", image.display());
-            Ok(())
-        }
-        BundleCommand::Inspect {
-            image,
-            public,
-            plates,
-            json,
-        } => {
-            let key = public.as_deref().map(sf::load_public).transpose()?;
-            let i = sf::inspect(&image, key.as_ref(), plates)?;
-            show(json, &i, sf::render)
-        }
-    }
 }
 
 /// Parses `args` (program name first) and runs the command. Usage errors,
@@ -979,7 +683,11 @@ fn dispatch(cli: Cli) -> Result<()> {
 }
 
 /// Prints `value` as JSON, or as the table `render` makes of it.
-fn show<T: serde::Serialize>(json: bool, value: &T, render: fn(&T) -> String) -> Result<()> {
+pub(super) fn show<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    render: fn(&T) -> String,
+) -> Result<()> {
     if json {
         say!("{}", serde_json::to_string_pretty(value)?);
     } else {

@@ -1,0 +1,168 @@
+//! The argument groups several commands share: what `replay` and
+//! `prepare` read, the unit's table sizes, the uplink.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow};
+use clap::Args;
+
+use crate::lists::ListsData;
+use crate::policy_file::PolicyFile;
+
+/// What `replay` and `prepare` read.
+#[derive(Args)]
+pub(super) struct Inputs {
+    /// Reads: .jsonl or .csv, optionally .gz; - for standard input.
+    #[arg(long)]
+    pub(super) reads: PathBuf,
+    /// Watchlists (CSV); repeat for several files.
+    #[arg(long = "lists", required_unless_present = "bundle")]
+    lists: Vec<PathBuf>,
+    /// Policy (TOML): lists, settings, decision matrix. Without it, the
+    /// Brussels baseline.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Settings (TOML) that override the policy's [config].
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Watchlist version reported with every hit.
+    #[arg(long, default_value_t = 1)]
+    list_version: u32,
+    /// Instead of --lists and --policy: a signed list image (`hitgate
+    /// bundle build`), verified with --public as a unit verifies it.
+    #[arg(long, conflicts_with_all = ["lists", "policy", "config", "list_version"], requires = "public")]
+    bundle: Option<PathBuf>,
+    /// A signed delta applied after --bundle; repeat, in order.
+    #[arg(long, requires = "bundle")]
+    delta: Vec<PathBuf>,
+    /// The public key (`hitgate keygen`'s .pub file) images must be signed with.
+    #[arg(long)]
+    public: Option<PathBuf>,
+}
+
+impl Inputs {
+    /// The policy (with `--config` applied), the lists, checked, and their
+    /// version; with `--bundle`, also the deltas refused, each said loudly
+    /// on standard error.
+    pub(super) fn load(&self) -> Result<(PolicyFile, ListsData, u32, u32)> {
+        if let (Some(bundle), Some(public)) = (&self.bundle, &self.public) {
+            let key = crate::signed_file::load_public(public)?;
+            let p = crate::signed_file::provision(bundle, &self.delta, &key)?;
+            for r in &p.refused {
+                eprintln!("hitgate: {r}; version {} stays in force", p.version);
+            }
+            return Ok((p.pf, p.data, p.version, p.refused.len() as u32));
+        }
+        let mut pf = match &self.policy {
+            Some(p) => PolicyFile::load(p)?,
+            None => PolicyFile::baseline(),
+        };
+        if let Some(c) = &self.config {
+            pf.config = PolicyFile::load_config(c)?;
+        }
+        let data = ListsData::load(&self.lists, &pf.lists)?.with_classes(pf.classes);
+        Ok((pf, data, self.list_version, 0))
+    }
+}
+
+/// The simulated unit's table sizes.
+#[derive(Args)]
+pub(super) struct TableArgs {
+    /// Passage slots of the simulated unit (as a firmware sizes them).
+    #[arg(long, default_value_t = 256)]
+    passages: usize,
+    /// Re-alert suppression slots of the simulated unit.
+    #[arg(long, default_value_t = 4096)]
+    suppression: usize,
+    /// Per-camera counter slots of the simulated unit.
+    #[arg(long, default_value_t = 256)]
+    cameras: usize,
+}
+
+impl TableArgs {
+    pub(super) fn sizes(&self) -> crate::replay::TableSizes {
+        crate::replay::TableSizes {
+            passages: self.passages,
+            suppression: self.suppression,
+            cameras: self.cameras,
+        }
+    }
+}
+
+/// How `replay` delivers its hits, as a unit does.
+#[derive(Args)]
+pub(super) struct UplinkArgs {
+    /// Keep the unit's outbox (hits, sequence, counters) on a flash file in
+    /// DIR: a killed and restarted run loses nothing it had stored.
+    #[arg(long, value_name = "DIR")]
+    state: Option<PathBuf>,
+    /// Deliver the hits over MQTT (QoS 1) to mqtt://HOST:PORT; repeat (or
+    /// separate with commas) for the nodes of a cluster, tried in turn.
+    #[arg(long, value_name = "URL", value_delimiter = ',')]
+    mqtt: Vec<crate::mqtt::Broker>,
+    /// The unit's id, in every message and topic.
+    #[arg(long, default_value = "unit-1")]
+    unit: String,
+    /// The unit's own secret key (`hitgate keygen`): its status messages
+    /// are signed with it, for `hitgate listen --units`.
+    #[arg(long, value_name = "FILE")]
+    unit_key: Option<PathBuf>,
+    /// Outbox slots (hits waiting for the uplink).
+    #[arg(long, default_value_t = 1024)]
+    outbox: usize,
+    /// Days an undelivered hit is kept (at most 365).
+    #[arg(long, default_value_t = 30)]
+    retention_days: u64,
+    /// Seconds to wait after the input for the last acknowledgements.
+    #[arg(long, default_value_t = 60.0)]
+    drain: f64,
+    /// Replay at this many times the recorded speed (default: as fast as
+    /// it goes).
+    #[arg(long)]
+    pub(super) speed: Option<f64>,
+}
+
+impl UplinkArgs {
+    pub(super) fn options(&self) -> Result<Option<crate::deliver::UplinkOptions>> {
+        if self.retention_days == 0 || self.retention_days > 365 {
+            return Err(anyhow!(
+                "--retention-days {}: between 1 and 365 (the legal maximum)",
+                self.retention_days
+            ));
+        }
+        if self.outbox == 0 || self.outbox > 65_000 {
+            return Err(anyhow!(
+                "--outbox {}: between 1 and 65000 slots",
+                self.outbox
+            ));
+        }
+        if !self.drain.is_finite() || self.drain < 0.0 {
+            return Err(anyhow!("--drain {}: seconds, 0 or more", self.drain));
+        }
+        if self.state.is_none() && self.mqtt.is_empty() {
+            return Ok(None);
+        }
+        if self.unit.is_empty() || self.unit.contains(['/', '+', '#']) || self.unit.len() > 32 {
+            return Err(anyhow!(
+                "--unit {:?}: 1 to 32 characters, none of / + #",
+                self.unit
+            ));
+        }
+        let key = self
+            .unit_key
+            .as_deref()
+            .map(crate::signed_file::load_secret)
+            .transpose()?;
+        Ok(Some(crate::deliver::UplinkOptions {
+            key,
+            refused_images: 0,
+            unit: self.unit.clone(),
+            brokers: self.mqtt.clone(),
+            state: self.state.clone(),
+            slots: self.outbox,
+            retention_ms: self.retention_days * 86_400_000,
+            drain: std::time::Duration::try_from_secs_f64(self.drain)
+                .map_err(|_| anyhow!("--drain {}: too long", self.drain))?,
+        }))
+    }
+}
