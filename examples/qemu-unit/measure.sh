@@ -3,6 +3,10 @@
 # by CI: the figures are measurements, not pass/fail).
 #
 #   examples/qemu-unit/measure.sh
+#   GRACE=0 EVIDENCE_OCR=0 EVIDENCE_EDITS=0 examples/qemu-unit/measure.sh
+#
+# GRACE, EVIDENCE_OCR and EVIDENCE_EDITS set the policy's camera_grace_ms
+# and [config.evidence] (the defaults when unset), to see what each costs.
 #
 # Needs: qemu-system-arm, gcc, python3, rustup component llvm-tools.
 set -euo pipefail
@@ -22,6 +26,8 @@ hitgate="$root/target/release/hitgate"
 # look-alike and one other edit.
 "$hitgate" gen --out "$work/scen" --seed 21 --preset demo --hours 0.5 --list-scale 0.0945 >/dev/null
 sed -i 's/^tolerance = .*/tolerance = { ocr = 1, edits = 1, min_len = 5 }/' "$work/scen/policy.toml"
+sed -i -e "/^\[config.evidence\]/,/^\$/{s/^ocr = .*/ocr = ${EVIDENCE_OCR:-2}/;s/^edits = .*/edits = ${EVIDENCE_EDITS:-2}/}" \
+  -e "s/^camera_grace_ms = .*/camera_grace_ms = ${GRACE:-3000}/" "$work/scen/policy.toml"
 entries=$(($(wc -l < "$work/scen/lists.csv") - 1))
 "$hitgate" keygen --out "$work/zone.key" >/dev/null
 printf "$(sed 's/^[^ ]* //; s/../\\x&/g' "$work/zone.key.pub")" > "$work/trust.key"

@@ -370,12 +370,12 @@ fn render_why(e: &Evaluation) -> String {
     let row = |name: &str, x: &Scores| {
         format!(
             "{name:<8}  {:>6}  {:>8}  {:>6}  {:>9}  {:>9}  {:>16}  {:>6}  {:>9}  {:>9}  {:>10}\n",
-            x.should_dispatch - x.dispatched_right,
+            x.should_dispatch.saturating_sub(x.dispatched_right),
             x.missed_reviewed,
             x.missed_repeat,
             x.missed_one_frame,
             x.missed_unmatched,
-            x.dispatched - x.dispatched_real,
+            x.dispatched.saturating_sub(x.dispatched_real),
             x.dispatched_decoys,
             x.dispatched_decoys_one_frame,
             x.dispatched_unrelated,

@@ -352,39 +352,28 @@ fn the_loader_names_what_is_wrong() {
             byte: b'O'
         }))
     );
-    assert_eq!(
-        run(&frames(&[
-            header(5, 1),
+    // A whole bundle up to its list, then these entries.
+    let with_entries = |es: &[Record<'static>]| {
+        let mut recs = vec![
+            header(5, es.len() as u32),
             config.clone(),
             classes.clone(),
             list.clone(),
-            entry("1ABC234", 9)
-        ])),
+        ];
+        recs.extend_from_slice(es);
+        frames(&recs)
+    };
+    assert_eq!(
+        run(&with_entries(&[entry("1ABC234", 9)])),
         Err(LoadError::Entry("priority"))
     );
     assert_eq!(
-        run(&frames(&[
-            header(5, 2),
-            config.clone(),
-            classes.clone(),
-            list.clone(),
-            entry("1ABC234", 1),
-            entry("2ABC234", 1)
-        ])),
+        run(&with_entries(&[entry("1ABC234", 1), entry("2ABC234", 1)])),
         Err(LoadError::Full("entries"))
     );
-    assert_eq!(
-        run(&frames(&[
-            header(5, 1),
-            config.clone(),
-            classes.clone(),
-            list.clone(),
-            entry("1ABC234", 1)
-        ])),
-        Ok(1)
-    );
+    assert_eq!(run(&with_entries(&[entry("1ABC234", 1)])), Ok(1));
     // Truncated in the middle of the entries.
-    let whole = frames(&[header(5, 1), config, classes, list, entry("1ABC234", 1)]);
+    let whole = with_entries(&[entry("1ABC234", 1)]);
     assert!(matches!(
         run(&whole[..whole.len() - 3]),
         Err(LoadError::Read(ReadFailure::Bundle(BundleError::Corrupt)))
