@@ -63,7 +63,9 @@
 //! lists that allow neither an edit nor a look-alike: their entries go in
 //! keyed on the plate itself, so that a look-alike misread of a listed
 //! plate (the same skeleton: the near misses a large list attracts all
-//! day) is turned down by the filter instead of paying a search.
+//! day) is turned down by the filter instead of paying a search; four bits
+//! in a whole word for them, three in half a word for skeletons (see
+//! `filter.rs`).
 //!
 //! Candidates first pass a bit-level filter on the packed skeletons (within
 //! their list's edits of the read), then the country, the validity window
@@ -236,6 +238,7 @@ impl<'a> Watchlist<'a> {
 
     /// [`lookup`](Self::lookup) into a caller's result, which is cleared
     /// first: no copy of the result on return, for small targets.
+    #[inline]
     pub fn lookup_into<const K: usize>(
         &self,
         read: &Plate,
@@ -244,13 +247,25 @@ impl<'a> Watchlist<'a> {
         out: &mut Matches<K>,
     ) {
         out.clear();
-        if self.exact_only_filtered {
-            // Only exact-only lists, and a filter keyed on the plate: most
-            // reads stop at one probe, before any other work.
-            if !filter_may_contain(self.filter, EXACT_KEYED, exact_key(read)) {
-                return;
-            }
+        // Only exact-only lists, and a filter keyed on the plate: most reads
+        // stop at one probe, inline, before any call (the searches' frame
+        // alone would cost a read more than the probe).
+        if self.exact_only_filtered && !exact_may_contain(self.filter, exact_key(read)) {
+            return;
         }
+        self.search_groups(read, country, now, out);
+    }
+
+    /// [`lookup_into`](Self::lookup_into) past the exact-only filter: each
+    /// search group in turn.
+    #[inline(never)]
+    fn search_groups<const K: usize>(
+        &self,
+        read: &Plate,
+        country: Option<Country>,
+        now: u64,
+        out: &mut Matches<K>,
+    ) {
         let mut q: Codes = Codes::new();
         // The class members only where candidates are counted from packed
         // forms (see `Ctx::verify`).

@@ -159,7 +159,8 @@ impl Ctx<'_, '_> {
         // `exact_key`); the search runs when either may.
         let wl = self.wl;
         if (wl.alike_lists && filter_may_contain(wl.filter, 0, skel))
-            || (wl.exact_lists && filter_may_contain(wl.filter, EXACT_KEYED, exact_key(self.read)))
+            || (wl.exact_lists
+                && (wl.exact_only_filtered || exact_may_contain(wl.filter, exact_key(self.read))))
         {
             self.search_listed(skel, out);
         }
