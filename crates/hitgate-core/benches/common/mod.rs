@@ -216,6 +216,12 @@ impl Setup {
         Self::with(near_miss_listed_and_reads(n, reads), filtered, fenced)
     }
 
+    /// With a filter of `bytes` an entry instead of one.
+    pub(crate) fn filter_bytes(mut self, bytes: usize) -> Self {
+        self.filter = vec![0u64; self.entries.len() * bytes / 8].into_boxed_slice();
+        self
+    }
+
     fn with((listed, reads): (Vec<Plate>, Vec<Plate>), filtered: bool, fenced: bool) -> Self {
         let n = listed.len();
         Self {
@@ -231,6 +237,14 @@ impl Setup {
     /// The listed plates and the reads.
     pub(crate) fn plates(&self) -> (&[Plate], &[Plate]) {
         (&self.listed, &self.reads)
+    }
+
+    /// Bytes of the caller's slices: entries, suffix index, filter, fences.
+    pub(crate) fn bytes(&self) -> usize {
+        size_of_val(&*self.entries)
+            + size_of_val(&*self.index)
+            + size_of_val(&*self.filter)
+            + size_of_val(&*self.fences)
     }
 
     /// The watchlist of one list with this tolerance.
