@@ -14,7 +14,10 @@
 //!
 //! Arguments: entries (default 1,000,000), seconds (default 2; 0 for one
 //! round), `--no-fences`, `--near-miss` (the bench's near-miss profile,
-//! 4,096 reads), `--exact` (the list exact-only).
+//! 4,096 reads), `--exact` (the list exact-only), `--lookalike` (one
+//! look-alike) or `--one-edit` (one edit of any kind), these two from
+//! three characters, as `examples/peers` compares them; `--by-length`
+//! (the time a read of each length takes).
 //!
 //! ```sh
 //! valgrind --tool=callgrind --toggle-collect='*round*' \
@@ -62,10 +65,46 @@ fn main() {
     };
     let tolerance = if flag("--exact") {
         Tolerance::EXACT
+    } else if flag("--lookalike") {
+        Tolerance {
+            ocr: 1,
+            edits: 0,
+            min_len: 0,
+        }
+    } else if flag("--one-edit") {
+        Tolerance {
+            ocr: 0,
+            edits: 1,
+            min_len: 0,
+        }
     } else {
         TOLERANT
     };
     let (wl, reads) = setup.build(tolerance);
+
+    if flag("--by-length") {
+        // The reads of each length alone, median of 9 rounds each.
+        for len in 1..=10 {
+            let some: Vec<Plate> = reads.iter().filter(|r| r.len() == len).copied().collect();
+            if some.is_empty() {
+                continue;
+            }
+            let mut rounds: Vec<f64> = (0..9)
+                .map(|_| {
+                    let t = Instant::now();
+                    round(&wl, &some);
+                    t.elapsed().as_secs_f64()
+                })
+                .collect();
+            rounds.sort_by(f64::total_cmp);
+            let each = rounds[4] / some.len() as f64 * 1e9;
+            println!(
+                "  {len} characters: {} reads, {each:.0} ns each",
+                some.len()
+            );
+        }
+        return;
+    }
 
     let start = Instant::now();
     let mut rounds = Vec::new();
