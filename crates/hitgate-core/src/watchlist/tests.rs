@@ -468,6 +468,94 @@ fn the_exact_filter_turns_down_near_plates_at_four_bits_a_word() {
 }
 
 #[test]
+fn a_wide_suffix_moves_the_split_left_and_finds_the_same() {
+    // 2,600 plates `ABC123`... ending in `123` and 2,600 `1ABC` + three
+    // digits: the read `XYZ123` split in half leaves the suffix `123`,
+    // whose range holds 2,600 entries; one character to the left, `Z123`
+    // holds a hundred.
+    let letters = |i: u32| {
+        let l = |k: u32| char::from(b'A' + (i / k % 26) as u8);
+        std::format!("{}{}{}", l(676), l(26), l(1))
+    };
+    let mut plates = Vec::new();
+    for i in 0..2_600u32 {
+        plates.push(std::format!("{}123", letters(i)));
+        plates.push(std::format!("1{}{:03}", letters(i * 7), i % 1_000));
+    }
+    let entries: Vec<ListEntry> = plates.iter().map(|s| entry(s, 1, 0)).collect();
+    let lists = [spec(0, 1, 0, false)];
+    let n = entries.len();
+    let mut wl = build_fenced(&lists, &entries, fence_words(n, 16));
+    // The split itself, for the read `DEA123` (on the list) in both
+    // strategies: one to the left of the middle.
+    let read = p("DEA123");
+    let q: Vec<u8> = read
+        .as_bytes()
+        .iter()
+        .map(|&c| wl.classes.rep_code(char_code(c)))
+        .collect();
+    let (start, end) = wl.segments[1];
+    let ctx = Ctx {
+        wl: &wl,
+        seg: (start as usize, end as usize),
+        group: 1,
+        read: &read,
+        country: None,
+        now: 0,
+        qskel: prefix_range(&q).0,
+        qvar: 0,
+        n: q.len(),
+    };
+    assert_eq!(ctx.split(&q, true).0, 2);
+    assert_eq!(ctx.split(&q, false).0, 2);
+    // A read of a narrow suffix keeps the middle.
+    let narrow: Vec<u8> = p("1AHC012")
+        .as_bytes()
+        .iter()
+        .map(|&c| wl.classes.rep_code(char_code(c)))
+        .collect();
+    assert_eq!(ctx.split(&narrow, true).0, 3);
+    // Every one-edit read of some entries finds what a scan finds.
+    let classes = ConfusionClasses::default();
+    for strategy in [OneEdit::Halves, OneEdit::Overlap] {
+        wl.set_one_edit(strategy);
+        for listed in plates.iter().step_by(97) {
+            let mut reads = Vec::new();
+            for i in 0..listed.len() {
+                let mut sub = listed.clone().into_bytes();
+                sub[i] = if sub[i].is_ascii_digit() { b'7' } else { b'Q' };
+                reads.push(sub.clone());
+                let mut del = listed.clone().into_bytes();
+                del.remove(i);
+                reads.push(del);
+                let mut ins = listed.clone().into_bytes();
+                ins.insert(i, b'1');
+                reads.push(ins);
+            }
+            for r in reads {
+                let read = Plate::normalize(&r).unwrap();
+                let mut got: Vec<_> = found(&wl, read.as_str()).into_iter().map(|f| f.0).collect();
+                let mut want: Vec<_> = plates
+                    .iter()
+                    .filter(|l| {
+                        distance(read.as_bytes(), l.as_bytes(), &classes, lists[0].tolerance)
+                            .is_some()
+                    })
+                    .cloned()
+                    .collect();
+                got.sort();
+                want.sort();
+                want.truncate(16);
+                assert_eq!(got.len().min(16), want.len(), "{read} ({strategy:?})");
+                if want.len() < 16 {
+                    assert_eq!(got, want, "{read} ({strategy:?})");
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn deleting_a_field_of_a_packed_skeleton() {
     for (s, i, want) in [
         ("1ABC234", 0, "ABC234"),
