@@ -9,24 +9,10 @@ use super::*;
 /// `BENCHMARKS.md`, "Watchlist lookup").
 pub const OVERLAP_ABOVE: usize = 1 << 16;
 
-/// A read's suffix `q[from..]` as a suffix search wants it: reversed, as
-/// the first `k` fields of a reversed skeleton (`want`), the least
-/// reversed skeleton starting with it (`lo`), and the positions of the
-/// suffix index that can hold those skeletons (`span`, narrowed by the
-/// fences if any).
-#[derive(Clone, Copy)]
-pub(super) struct Suffix {
-    from: usize,
-    want: u64,
-    k: usize,
-    lo: u64,
-    span: (usize, usize),
-}
-
 /// Entries (as the fences bound them) above which the suffix range of a
 /// one-edit search is worth comparing with the split one character to the
 /// left (see `Ctx::split`).
-const WIDE_SUFFIX: usize = 128;
+const WIDE_SUFFIX: usize = 256;
 
 /// How a one-edit lookup finds its candidates. Every strategy finds the
 /// same matches (the reference property test runs each); they differ in
@@ -137,7 +123,10 @@ impl Ctx<'_, '_> {
             if let Some(prefix) = q.get(..h) {
                 self.search_prefix(prefix, near, out);
             }
-            self.search_suffix(q, &suffix, near, out);
+            match suffix {
+                Some(span) => self.search_suffix_spanned(q, (h, span), near, out),
+                None => self.search_suffix(q, h, near, out),
+            }
             return;
         }
         // With a filter, exact probes are cheap, so the halves can overlap
@@ -148,7 +137,10 @@ impl Ctx<'_, '_> {
         if let Some(prefix) = q.get(..=h) {
             self.search_prefix(prefix, near, out);
         }
-        self.search_suffix(q, &suffix, near, out);
+        match suffix {
+            Some(span) => self.search_suffix_spanned(q, (h, span), near, out),
+            None => self.search_suffix(q, h, near, out),
+        }
         let key = prefix_range(q).0;
         let shift = CODE_BITS * (MAX_PLATE_LEN - 1 - h) as u32;
         let hole = key & !(CODE_MASK << shift);
@@ -165,33 +157,42 @@ impl Ctx<'_, '_> {
     }
 
     /// Where a one-edit search splits the read `q` (at least 3 characters):
-    /// `n / 2`, or one character to the left when the fences say the
-    /// suffix range at `n / 2` is wide (more than [`WIDE_SUFFIX`] entries)
-    /// and the split to the left spans fewer entries, its prefix range
-    /// (`q[..h]`, or `q[..=h]` when the halves `overlap`) and suffix range
-    /// together. Plates of one format share their last digits: in a
+    /// `n / 2`, or, on a 64-bit target, one character to the left when the
+    /// fences say the suffix range at `n / 2` is wide (more than
+    /// [`WIDE_SUFFIX`] entries) and the split to the left spans fewer
+    /// entries, its prefix range (`q[..h]`, or `q[..=h]` when the halves
+    /// `overlap`) and suffix range together. Plates of one format share their last digits: in a
     /// million entries of a border zone's mix, about 500 end in `123`, so
     /// the read `ABC123` is better split as `AB` and `C123` (overlapping:
     /// `ABC` and `C123`) than as `ABC` and `123` (`ABC1` and `123`). Only
-    /// wide suffixes pay for the comparison. Returns the split and the
-    /// positions of the suffix index that can hold its suffix range, where
-    /// the suffix search then starts.
+    /// wide suffixes pay for the comparison. Returns the split and, with
+    /// fences, the positions of the suffix index that can hold its suffix
+    /// range, where the suffix search then starts.
     #[inline(always)]
-    pub(super) fn split(&self, q: &[u8], overlap: bool) -> (usize, Suffix) {
+    pub(super) fn split(&self, q: &[u8], overlap: bool) -> (usize, Option<Spanned>) {
         let h = q.len() / 2;
-        let at_half = self.suffix(q, h);
-        if self.wl.fences.half == 0 || h < 2 || at_half.span.1 - at_half.span.0 <= WIDE_SUFFIX {
-            return (h, at_half);
+        // A 32-bit core keeps the middle: its lists are small and without
+        // fences, and the comparison's code would cost it flash.
+        if !WIDE || self.wl.fences.half == 0 || h < 2 {
+            return (h, None);
         }
-        self.split_wide(q, overlap, at_half)
+        let at_half = self.suffix_span(q, h);
+        if at_half.1.1 - at_half.1.0 <= WIDE_SUFFIX {
+            return (h, Some(at_half));
+        }
+        self.split_wide(q, overlap, (h, at_half))
     }
 
     /// [`Self::split`] past a wide suffix at `n / 2`: out of line, so the
     /// common case pays nothing for it.
     #[cold]
     #[inline(never)]
-    fn split_wide(&self, q: &[u8], overlap: bool, at_half: Suffix) -> (usize, Suffix) {
-        let h = at_half.from;
+    fn split_wide(
+        &self,
+        q: &[u8],
+        overlap: bool,
+        (h, at_half): (usize, Spanned),
+    ) -> (usize, Option<Spanned>) {
         let prefix_width = |h: usize| {
             let (lo, hi) = prefix_range(q.get(..h + usize::from(overlap)).unwrap_or(q));
             let (a, b) = self
@@ -200,39 +201,27 @@ impl Ctx<'_, '_> {
                 .narrow(ENTRY_ORDER, self.seg, top32(lo), top32(hi));
             b - a
         };
-        let width = |s: &Suffix| s.span.1 - s.span.0;
-        let left = self.suffix(q, h - 1);
-        if prefix_width(h - 1) + width(&left) < prefix_width(h) + width(&at_half) {
-            (h - 1, left)
+        let left = self.suffix_span(q, h - 1);
+        let width = |(_, (a, b)): Spanned| b - a;
+        if prefix_width(h - 1) + width(left) < prefix_width(h) + width(at_half) {
+            (h - 1, Some(left))
         } else {
-            (h, at_half)
+            (h, Some(at_half))
         }
     }
 
-    /// The suffix `q[from..]` as the suffix index orders it, and where in
-    /// the index it can lie.
+    /// The suffix `q[from..]` ([`suffix_range`]) and the positions of the
+    /// suffix index that can hold the entries ending with it, narrowed by
+    /// the fences if any.
     #[inline(always)]
-    fn suffix(&self, q: &[u8], from: usize) -> Suffix {
-        let suffix = q.get(from..).unwrap_or(&[]);
-        let k = suffix.len().min(MAX_PLATE_LEN);
-        // The suffix reversed, as the first k fields of a reversed skeleton.
-        let mut want = 0u64;
-        for &c in suffix.iter().rev().take(k) {
-            want = (want << CODE_BITS) | u64::from(c);
-        }
-        let free = CODE_BITS * (MAX_PLATE_LEN - k) as u32;
-        let (lo, hi) = (want << free, (want << free) | ((1 << free) - 1));
+    fn suffix_span(&self, q: &[u8], from: usize) -> Spanned {
+        let range = suffix_range(q.get(from..).unwrap_or(&[]));
+        let (_, _, (lo, hi)) = range;
         let span = self
             .wl
             .fences
             .narrow(SUFFIX_ORDER, self.seg, top32(lo), top32(hi));
-        Suffix {
-            from,
-            want,
-            k,
-            lo,
-            span,
-        }
+        (range, span)
     }
 
     /// Entries whose skeleton is exactly `q` (and that pass [`Self::near`]).
@@ -336,20 +325,43 @@ impl Ctx<'_, '_> {
     fn search_suffix<const K: usize>(
         &self,
         q: &[u8],
-        sx: &Suffix,
+        from: usize,
+        keep: impl Fn(u64) -> bool,
+        out: &mut Matches<K>,
+    ) {
+        self.search_suffix_in(q, (from, None), keep, out);
+    }
+
+    /// [`Self::search_suffix`] where [`Self::split`] has narrowed the span
+    /// already (64-bit targets with fences).
+    #[inline(never)]
+    fn search_suffix_spanned<const K: usize>(
+        &self,
+        q: &[u8],
+        (from, spanned): (usize, Spanned),
+        keep: impl Fn(u64) -> bool,
+        out: &mut Matches<K>,
+    ) {
+        self.search_suffix_in(q, (from, Some(spanned)), keep, out);
+    }
+
+    /// [`Self::search_suffix`] with the suffix and its span as
+    /// [`Self::suffix_span`] gives them, or worked out here.
+    #[inline(always)]
+    fn search_suffix_in<const K: usize>(
+        &self,
+        q: &[u8],
+        (from, spanned): (usize, Option<Spanned>),
         keep: impl Fn(u64) -> bool,
         out: &mut Matches<K>,
     ) {
         let entries = self.wl.entries;
         let slot = self.wl.slot;
-        let suffix = q.get(sx.from..).unwrap_or(&[]);
-        let Suffix {
-            want,
-            k,
-            lo,
-            span: (a, b),
-            ..
-        } = *sx;
+        let suffix = q.get(from..).unwrap_or(&[]);
+        let ((want, k, (lo, _)), (a, b)) = match spanned {
+            Some(spanned) => spanned,
+            None => self.suffix_span(q, from),
+        };
         if slot.chars {
             // The suffix as it stands: the last k fields of a skeleton.
             let tail = suffix
@@ -546,4 +558,24 @@ pub(super) fn for_each_variant(classes: &ConfusionClasses, q: &[u8], mut f: impl
             }
         }
     }
+}
+
+/// A suffix of a read as the suffix index orders it ([`suffix_range`]).
+type SuffixRange = (u64, usize, (u64, u64));
+
+/// A suffix and the positions of the suffix index that can hold it
+/// (`Ctx::suffix_span`).
+type Spanned = (SuffixRange, (usize, usize));
+
+/// A suffix of a read as the suffix index orders it: reversed, as the
+/// first `k` fields of a reversed skeleton (`want`), `k`, and the range of
+/// reversed skeletons that start with it.
+fn suffix_range(suffix: &[u8]) -> SuffixRange {
+    let k = suffix.len().min(MAX_PLATE_LEN);
+    let mut want = 0u64;
+    for &c in suffix.iter().rev().take(k) {
+        want = (want << CODE_BITS) | u64::from(c);
+    }
+    let free = CODE_BITS * (MAX_PLATE_LEN - k) as u32;
+    (want, k, (want << free, (want << free) | ((1 << free) - 1)))
 }
