@@ -266,19 +266,26 @@ impl<'a> Watchlist<'a> {
         now: u64,
         out: &mut Matches<K>,
     ) {
-        let mut q: Codes = Codes::new();
-        // The class members only where candidates are counted from packed
-        // forms (see `Ctx::verify`).
+        // The read's skeleton codes, and packed as in an entry (fixed
+        // shifts while packing, one variable shift at the end, as
+        // `prefix_range`), in one pass; the class members only where
+        // candidates are counted from packed forms (see `Ctx::verify`).
+        let mut codes = [0u8; MAX_PLATE_LEN];
+        let mut qskel = 0u64;
         let mut qvar = 0u32;
-        for (i, &c) in read.as_bytes().iter().enumerate() {
+        let bytes = read.as_bytes();
+        for (i, (&c, q)) in bytes.iter().zip(codes.iter_mut()).enumerate() {
             let code = char_code(c);
-            let _ = q.push(self.classes.rep_code(code));
+            let rep = self.classes.rep_code(code);
+            *q = rep;
+            qskel = (qskel << CODE_BITS) | u64::from(rep & CODE_MASK as u8);
             if WIDE {
                 qvar |= u32::from(self.classes.member_of(code) & 3) << (2 * i);
             }
         }
-        let n = q.len();
-        let (qskel, _) = prefix_range(&q);
+        let n = bytes.len().min(MAX_PLATE_LEN);
+        qskel <<= CODE_BITS * (MAX_PLATE_LEN - n) as u32;
+        let q = codes.get(..n).unwrap_or(&[]);
         for (g, &(start, end)) in self.segments.iter().enumerate() {
             if start == end {
                 continue;
@@ -295,11 +302,11 @@ impl<'a> Watchlist<'a> {
                 n,
             };
             match g {
-                0 => ctx.search_exact(&q, out),
-                1 => ctx.search_one_edit(&q, out),
+                0 => ctx.search_exact(q, out),
+                1 => ctx.search_one_edit(q, out),
                 _ => {
-                    ctx.search_one_edit(&q, out);
-                    for_each_variant(&self.classes, &q, |v| ctx.search_one_edit(v, out));
+                    ctx.search_one_edit(q, out);
+                    for_each_variant(&self.classes, q, |v| ctx.search_one_edit(v, out));
                 }
             }
         }
