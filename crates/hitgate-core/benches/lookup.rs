@@ -23,7 +23,7 @@ use hitgate_core::{
 use rustc_hash::FxHashSet;
 
 mod common;
-use common::{READS, Setup, TOLERANT};
+use common::{READS, Setup, TOLERANT, lookalike_probe};
 
 const SIZES: [usize; 3] = [1_000, 100_000, 1_000_000];
 /// Reads of the near-miss profile: more than the caches hold.
@@ -40,29 +40,6 @@ const ONE_EDIT: Tolerance = Tolerance {
     edits: 1,
     min_len: 5,
 };
-
-/// The read or any plate one look-alike away from it in the set: every
-/// variant probed, as a hash set must.
-fn lookalike_probe(set: &FxHashSet<Plate>, classes: &ConfusionClasses, read: &Plate) -> bool {
-    if set.contains(read) {
-        return true;
-    }
-    let mut s = [0u8; 10];
-    let b = read.as_bytes();
-    s[..b.len()].copy_from_slice(b);
-    for i in 0..b.len() {
-        for &c in b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" {
-            if c != b[i] && classes.alike(c, b[i]) {
-                s[i] = c;
-                if Plate::normalize(&s[..b.len()]).is_ok_and(|p| set.contains(&p)) {
-                    return true;
-                }
-            }
-        }
-        s[i] = b[i];
-    }
-    false
-}
 
 /// Looks every read up; the number of matches keeps the work observable.
 fn run(wl: &Watchlist<'_>, reads: &[Plate]) -> usize {

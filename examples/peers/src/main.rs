@@ -33,7 +33,7 @@ use symspell::{AsciiStringStrategy, SymSpell, SymSpellBuilder, Verbosity};
 
 #[path = "../../../crates/hitgate-core/benches/common/mod.rs"]
 mod common;
-use common::Setup;
+use common::{Setup, lookalike_probe};
 
 /// Counts the bytes allocated and not yet freed.
 struct Counting;
@@ -120,29 +120,6 @@ fn hitgate_round(wl: &Watchlist<'_>, reads: &[Plate]) -> Vec<bool> {
         out.push(!m.is_empty());
     }
     out
-}
-
-/// The read or any plate one look-alike away from it in the set: every
-/// variant probed, as a hash set must.
-fn lookalike_probe(set: &FxHashSet<Plate>, classes: &ConfusionClasses, read: &Plate) -> bool {
-    if set.contains(read) {
-        return true;
-    }
-    let b = read.as_bytes();
-    let mut s = [0u8; 10];
-    s[..b.len()].copy_from_slice(b);
-    for i in 0..b.len() {
-        for &c in b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" {
-            if c != b[i] && classes.alike(c, b[i]) {
-                s[i] = c;
-                if Plate::normalize(&s[..b.len()]).is_ok_and(|p| set.contains(&p)) {
-                    return true;
-                }
-            }
-        }
-        s[i] = b[i];
-    }
-    false
 }
 
 /// Times the contenders in alternating rounds for about `seconds` each:

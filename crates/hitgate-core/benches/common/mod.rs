@@ -269,3 +269,30 @@ impl Setup {
         (b.build().map_err(|(_, d)| d).unwrap(), &self.reads)
     }
 }
+
+/// The read or any plate one look-alike away from it in the set: every
+/// variant probed, as a hash set must.
+pub(crate) fn lookalike_probe(
+    set: &rustc_hash::FxHashSet<Plate>,
+    classes: &ConfusionClasses,
+    read: &Plate,
+) -> bool {
+    if set.contains(read) {
+        return true;
+    }
+    let mut s = [0u8; 10];
+    let b = read.as_bytes();
+    s[..b.len()].copy_from_slice(b);
+    for i in 0..b.len() {
+        for &c in b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" {
+            if c != b[i] && classes.alike(c, b[i]) {
+                s[i] = c;
+                if Plate::normalize(&s[..b.len()]).is_ok_and(|p| set.contains(&p)) {
+                    return true;
+                }
+            }
+        }
+        s[i] = b[i];
+    }
+    false
+}
