@@ -32,7 +32,8 @@ fn filter_slot(words: usize, group: u8, skel: u64) -> (usize, bool, u32) {
 
 /// The word and four bits of a plate's [`exact_key`]: blocked to a whole
 /// 64-bit word, with a bit more. At a byte an entry, 3.3 % of absent keys
-/// pass instead of 4.3 % (three bits in half a word): a read the filter
+/// pass in theory instead of 4.3 % (three bits in half a word; 3.4 and
+/// 3.8 % of the lookup bench's near-miss reads): a read the filter
 /// lets through pays a search, and exact-only lists see mostly reads that
 /// are not on them. Skeleton probes keep half words: a tolerant lookup
 /// probes many, and on a 32-bit core each is cheaper so.

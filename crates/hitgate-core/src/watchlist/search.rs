@@ -161,13 +161,14 @@ impl Ctx<'_, '_> {
     /// fences say the suffix range at `n / 2` is wide (more than
     /// [`WIDE_SUFFIX`] entries) and the split to the left spans fewer
     /// entries, its prefix range (`q[..h]`, or `q[..=h]` when the halves
-    /// `overlap`) and suffix range together. Plates of one format share their last digits: in a
-    /// million entries of a border zone's mix, about 500 end in `123`, so
-    /// the read `ABC123` is better split as `AB` and `C123` (overlapping:
-    /// `ABC` and `C123`) than as `ABC` and `123` (`ABC1` and `123`). Only
-    /// wide suffixes pay for the comparison. Returns the split and, with
-    /// fences, the positions of the suffix index that can hold its suffix
-    /// range, where the suffix search then starts.
+    /// `overlap`) and suffix range together. Plates of one format share
+    /// their last digits: in a million entries of a border zone's mix,
+    /// about 500 end in `123`, so the read `ABC123` is better split as `AB`
+    /// and `C123` (overlapping: `ABC` and `C123`) than as `ABC` and `123`
+    /// (`ABC1` and `123`). Only wide suffixes pay for the comparison.
+    /// Returns the split and, on a 64-bit target with fences, the suffix
+    /// and the positions of the suffix index that can hold it, where the
+    /// suffix search then starts.
     #[inline(always)]
     pub(super) fn split(&self, q: &[u8], overlap: bool) -> (usize, Option<Spanned>) {
         let h = q.len() / 2;
