@@ -17,7 +17,8 @@
 //! 4,096 reads), `--exact` (the list exact-only), `--lookalike` (one
 //! look-alike) or `--one-edit` (one edit of any kind), these two from
 //! three characters, as `examples/peers` compares them; `--by-length`
-//! (the time a read of each length takes).
+//! (the time a read of each length takes); `--length N` (only the reads
+//! of N characters).
 //!
 //! ```sh
 //! valgrind --tool=callgrind --toggle-collect='*round*' \
@@ -53,7 +54,12 @@ fn round(wl: &Watchlist<'_>, reads: &[Plate]) -> usize {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let fenced = !args.iter().any(|a| a == "--no-fences");
-    let mut numbers = args.iter().filter_map(|a| a.parse::<f64>().ok());
+    // The first two numbers not after `--length`.
+    let mut numbers = args
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i == 0 || args[i - 1] != "--length")
+        .filter_map(|(_, a)| a.parse::<f64>().ok());
     let n = numbers.next().map_or(1_000_000, |x| x as usize).max(1);
     let seconds = numbers.next().unwrap_or(2.0);
 
@@ -81,6 +87,20 @@ fn main() {
         TOLERANT
     };
     let (wl, reads) = setup.build(tolerance);
+    // `--length N`: only the reads of N characters.
+    let only: Option<usize> = args
+        .iter()
+        .position(|a| a == "--length")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok());
+    let kept: Vec<Plate>;
+    let reads = match only {
+        Some(len) => {
+            kept = reads.iter().filter(|r| r.len() == len).copied().collect();
+            &kept[..]
+        }
+        None => reads,
+    };
 
     if flag("--by-length") {
         // The reads of each length alone, median of 9 rounds each.
