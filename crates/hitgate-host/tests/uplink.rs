@@ -633,6 +633,13 @@ fn a_persistent_session_gets_what_was_published_to_a_node_since_killed() {
 /// tampering with three hits on the way: the third hit to arrive is
 /// dropped (every copy), the fifth altered, and before the seventh a
 /// forged hit under its number is sent. Returns those three numbers.
+///
+/// Hits arrive in the unit's sending order, which is not their numbers'
+/// (a unit drains dispatch first), so each is the first hit from the
+/// third (fifth, seventh) on whose number is at least two away from the
+/// numbers chosen before: a hit altered just before the dropped one would
+/// be hidden by the gap (the link that would show it belongs to the hit
+/// that never arrives).
 fn tamperer(
     unit_side: &str,
     central: &str,
@@ -653,6 +660,8 @@ fn tamperer(
     )
     .unwrap();
     let mut order: Vec<u64> = Vec::new();
+    // Dropped, altered, forged: from the 3rd, 5th and 7th hit to arrive.
+    let mut chosen: [Option<u64>; 3] = [None; 3];
     let mut buf = [0u8; MAX_MESSAGE];
     // Held until the link it goes to is up.
     let mut to_down: Vec<(String, Vec<u8>)> = Vec::new();
@@ -675,12 +684,19 @@ fn tamperer(
             };
             if !order.contains(&seq) {
                 order.push(seq);
+                let next = chosen.iter().position(Option::is_none);
+                let apart = chosen.iter().flatten().all(|&c| c.abs_diff(seq) >= 2);
+                if let Some(i) = next
+                    && order.len() >= [3, 5, 7][i]
+                    && apart
+                {
+                    chosen[i] = Some(seq);
+                }
             }
-            let k = order.iter().position(|&s| s == seq).unwrap() + 1;
-            match k {
-                3 => continue,
-                5 => hit.listed = "1XYZ999",
-                7 => {
+            match chosen.iter().position(|&c| c == Some(seq)) {
+                Some(0) => continue,
+                Some(1) => hit.listed = "1XYZ999",
+                Some(_) => {
                     let mut forged = hit;
                     forged.read = "9FAKE99";
                     let f = Message::Hit {
@@ -715,7 +731,8 @@ fn tamperer(
         to_down.retain(|(t, p)| !down.publish(t, p));
         to_up.retain(|(t, p)| !up.publish(t, p));
     }
-    (order[2], order[4], order[6])
+    let [dropped, altered, forged] = chosen.map(|c| c.expect("enough hits to tamper with"));
+    (dropped, altered, forged)
 }
 
 #[test]
