@@ -405,7 +405,7 @@ fn wide_lists(
     } else {
         ((ind.matched + ind.evidence_frames) as f64 / ind.passages as f64).max(1.0)
     };
-    let checked = ind.reads - ind.rejected.iter().sum::<u64>();
+    let checked = ind.reads.saturating_sub(ind.rejected.iter().sum::<u64>());
     let per_day = (checked as f64 / frames * 86_400_000.0 / span_ms as f64).round() as u64;
     let o = width::WidthOptions {
         plates: 10_000,
@@ -419,7 +419,7 @@ fn wide_lists(
         .lists
         .into_iter()
         .filter_map(|l| {
-            let f = l.false_hits_per_day.filter(|&f| f > max)?;
+            let f = l.false_hits_over(max)?;
             Some(WideList {
                 list: l.list,
                 share: l.share,

@@ -93,6 +93,13 @@ pub struct ListWidth {
     pub false_hits_per_day: Option<f64>,
 }
 
+impl ListWidth {
+    /// Its hits a day on other cars when they are more than `max`.
+    pub fn false_hits_over(&self, max: f64) -> Option<f64> {
+        self.false_hits_per_day.filter(|&f| f > max)
+    }
+}
+
 /// Every list's width.
 #[derive(Debug, Clone, Serialize)]
 pub struct Widths {
@@ -302,7 +309,7 @@ pub fn render(w: &Widths) -> String {
             }
         }
         for l in &w.lists {
-            if let Some(f) = l.false_hits_per_day.filter(|&f| f > w.max_false_per_day) {
+            if let Some(f) = l.false_hits_over(w.max_false_per_day) {
                 s += &format!(
                     "note: list {:?}: about {f:.0} hits a day on other cars, more than the {} allowed \
                      (--max-false-per-day); each one a match on an innocent driver, before the matrix decides\n",
