@@ -74,6 +74,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = b.add_list(ListSpec {
                 tolerance: t,
                 local: false,
+                evidence: None,
             });
         }
         for (k, &p) in listed.iter().enumerate() {

@@ -25,6 +25,7 @@ fuzz_target!(|data: &[u8]| {
         let Ok(list) = b.add_list(ListSpec {
             tolerance: tol,
             local: false,
+            evidence: None,
         }) else {
             return;
         };

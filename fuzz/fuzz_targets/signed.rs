@@ -6,10 +6,10 @@
 
 use hitgate_core::confusion::ConfusionClasses;
 use hitgate_core::distance::Tolerance;
-use hitgate_core::list::{ListEntry, ListId, ListSpec, Priority};
+use hitgate_core::list::{ListEntry, ListSpec, Priority};
 use hitgate_core::plate::Plate;
 use hitgate_core::policy::Policy;
-use hitgate_core::signed::{self, Header, SigningKey, HEADER_LEN, SIGNATURE_LEN};
+use hitgate_core::signed::{self, HEADER_LEN, Header, SIGNATURE_LEN, SigningKey};
 use hitgate_core::watchlist::{Entry, WatchlistBuilder};
 use libfuzzer_sys::fuzz_target;
 
@@ -28,11 +28,17 @@ fuzz_target!(|data: &[u8]| {
     // The lists in force: version 5, two entries.
     let (mut e1, mut i1) = ([Entry::EMPTY; 4], [0u32; 4]);
     let mut b = WatchlistBuilder::new(&mut e1, &mut i1, ConfusionClasses::default());
-    let Ok(list) = b.add_list(ListSpec { tolerance: Tolerance::DEFAULT, local: false }) else {
+    let Ok(list) = b.add_list(ListSpec {
+        tolerance: Tolerance::DEFAULT,
+        local: false,
+        evidence: None,
+    }) else {
         return;
     };
     for p in [&b"1ABC234"[..], b"2XYZ987"] {
-        let Ok(plate) = Plate::normalize(p) else { return };
+        let Ok(plate) = Plate::normalize(p) else {
+            return;
+        };
         let _ = b.insert(ListEntry::new(plate, None, Priority::P1, list));
     }
     b.set_version(5);
@@ -47,14 +53,17 @@ fuzz_target!(|data: &[u8]| {
         Header::delta(5, version, 0, &vk)
     };
     let mut image = vec![0u8; HEADER_LEN + body.len() + SIGNATURE_LEN];
-    let Ok(n) = signed::seal(&head, body, &key, &mut image) else { return };
+    let Ok(n) = signed::seal(&head, body, &key, &mut image) else {
+        return;
+    };
     let Ok(s) = signed::open(&image[..n], &vk) else {
         panic!("an image sealed here does not open");
     };
     let (mut e2, mut i2) = ([Entry::EMPTY; 8], [0u32; 8]);
     let _ = if mode & 3 == 1 {
         let b = WatchlistBuilder::new(&mut e2, &mut i2, ConfusionClasses::default());
-        signed::load_full(&s, active.version(), b, &mut Policy::new(), &mut ()).map(|(w, _)| w.len())
+        signed::load_full(&s, active.version(), b, &mut Policy::new(), &mut ())
+            .map(|(w, _)| w.len())
     } else {
         let Some(b) = WatchlistBuilder::from_watchlist(&active, &mut e2, &mut i2) else {
             return;

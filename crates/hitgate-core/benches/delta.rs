@@ -21,6 +21,7 @@ use hitgate_core::watchlist::{Entry, WatchlistBuilder, fence_words};
 const SPEC: ListSpec = ListSpec {
     tolerance: Tolerance::DEFAULT,
     local: false,
+    evidence: None,
 };
 
 fn seal(head: &Header, body: &[u8], key: &SigningKey) -> Vec<u8> {

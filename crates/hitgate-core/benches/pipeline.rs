@@ -39,6 +39,7 @@ fn bench(c: &mut Criterion) {
         .add_list(ListSpec {
             tolerance: tol,
             local: false,
+            evidence: None,
         })
         .unwrap();
     let mut listed = Vec::new();

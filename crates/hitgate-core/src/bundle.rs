@@ -1,7 +1,7 @@
 //! The bundle: lists, policy, settings and a read stream in one compact
 //! binary file, for a unit that cannot parse CSV, TOML or JSON.
 //!
-//! # Format, version 5
+//! # Format, version 6
 //!
 //! A sequence of frames `COBS(postcard(Record)) ++ 0x00`, in this order: one
 //! [`Record::Header`], one [`Record::Config`], one [`Record::Classes`], the
@@ -21,8 +21,8 @@
 //! anything else bumps [`BUNDLE_VERSION`]. Version 1 carried `Config` and
 //! `Rule` in their serde form, the settings inside the header; version 2
 //! had no list names; version 3 no places; version 4 no look-alike classes
-//! and no [`Config::camera_grace_ms`] (a unit built for version 5 refuses
-//! them all, naming the version).
+//! and no [`Config::camera_grace_ms`]; version 5 no [`ListSpec::evidence`]
+//! (a unit built for version 6 refuses them all, naming the version).
 
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +41,7 @@ mod places;
 pub use places::*;
 
 /// Version of the bundle format.
-pub const BUNDLE_VERSION: u8 = 5;
+pub const BUNDLE_VERSION: u8 = 6;
 
 /// The longest encoded record, delimiter included.
 pub const MAX_RECORD: usize = 512;
@@ -78,6 +78,8 @@ pub enum Record<'a> {
         /// Its name, as the lists files and the rules of a policy file
         /// call it (version 3).
         name: &'a str,
+        /// Its own evidence tolerance, [`ListSpec::evidence`] (version 6).
+        evidence: Option<Tolerance>,
     },
     /// A list entry.
     Entry {
@@ -363,6 +365,7 @@ impl<'a> Record<'a> {
             tolerance: spec.tolerance,
             local: spec.local,
             name,
+            evidence: spec.evidence,
         }
     }
 
@@ -709,10 +712,17 @@ pub fn load_with_places<const N: usize, E>(
     for _ in 0..list_count {
         match reader.next(&mut fill)? {
             Some(Record::List {
-                tolerance, local, ..
+                tolerance,
+                local,
+                evidence,
+                ..
             }) => {
                 lists
-                    .add_list(ListSpec { tolerance, local })
+                    .add_list(ListSpec {
+                        tolerance,
+                        local,
+                        evidence,
+                    })
                     .map_err(|e| match e {
                         ListError::TooManyLists => LoadError::Full("lists"),
                         _ => LoadError::Expected("a tolerance of at most 2"),

@@ -89,6 +89,38 @@ pub struct ListSpec {
     pub tolerance: Tolerance,
     /// The zone's own list (used by the priority-2 rule of the decision matrix).
     pub local: bool,
+    /// How far an unmatched frame may be from an entry of this list and
+    /// still count as evidence about a passage of it (`None`: the unit's
+    /// [`Config::evidence`](crate::unit::Config::evidence)). A list whose
+    /// camera's engine makes more errors than its match tolerance allows
+    /// can widen it; a list whose plates crowd together (a national list)
+    /// can narrow it. Never narrower than the list's own tolerance, and
+    /// bounded like it (2 look-alikes, 2 edits).
+    pub evidence: Option<Tolerance>,
+}
+
+impl ListSpec {
+    /// How far a frame may be from an entry of this list and count as
+    /// evidence, given the unit's setting: the list's own evidence
+    /// tolerance or else `unit`, widened to the list's match tolerance
+    /// where that is wider; its `min_len` is the evidence's.
+    ///
+    /// ```
+    /// # use hitgate_core::{distance::Tolerance, list::ListSpec};
+    /// let t = |ocr, edits| Tolerance { ocr, edits, min_len: 5 };
+    /// let spec = ListSpec { tolerance: t(1, 1), local: false, evidence: None };
+    /// assert_eq!(spec.evidence_within(t(2, 0)), t(2, 1));
+    /// let own = ListSpec { evidence: Some(t(0, 2)), ..spec };
+    /// assert_eq!(own.evidence_within(t(2, 0)), t(1, 2));
+    /// ```
+    pub fn evidence_within(&self, unit: Tolerance) -> Tolerance {
+        let e = self.evidence.unwrap_or(unit);
+        Tolerance {
+            ocr: self.tolerance.ocr.max(e.ocr),
+            edits: self.tolerance.edits.max(e.edits),
+            min_len: e.min_len,
+        }
+    }
 }
 
 /// Position of an entry in a built watchlist. Stable until the watchlist is

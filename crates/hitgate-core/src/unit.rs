@@ -86,8 +86,10 @@ pub struct Config {
     pub lookalike_support: u16,
     /// How far from a passage's listed plate an unmatched read of its
     /// camera, within its window, may be and still count as evidence (a
-    /// frame of the same car with one error too many). Applied with the
-    /// list's own tolerance where that is wider. Such frames are held in
+    /// frame of the same car with one error too many), for a list that
+    /// sets no [`ListSpec::evidence`](crate::list::ListSpec::evidence) of
+    /// its own. Applied with the list's own tolerance where that is wider
+    /// ([`ListSpec::evidence_within`](crate::list::ListSpec::evidence_within)). Such frames are held in
     /// the passage's slot until the slot is freed (at most
     /// `passage_window_ms + camera_grace_ms` after the passage opened, on
     /// the unit's clock), never forwarded, never counted by plate.
@@ -429,11 +431,7 @@ impl<'w, 's> Unit<'w, 's> {
             let tol = watchlist
                 .lists()
                 .get(p.first.list.index())
-                .map_or(evidence, |l| Tolerance {
-                    ocr: l.tolerance.ocr.max(evidence.ocr),
-                    edits: l.tolerance.edits.max(evidence.edits),
-                    min_len: evidence.min_len,
-                });
+                .map_or(evidence, |l| l.evidence_within(evidence));
             crate::distance::distance(
                 read.plate.as_bytes(),
                 p.first.listed.as_bytes(),

@@ -245,7 +245,7 @@ proptest! {
         b.set_filter(&mut filter);
         b.set_fences(&mut fences);
         for &t in &case.lists {
-            b.add_list(ListSpec { tolerance: t, local: false }).unwrap();
+            b.add_list(ListSpec { tolerance: t, local: false, evidence: None }).unwrap();
         }
         for e in &case.entries {
             let mut le = ListEntry::new(

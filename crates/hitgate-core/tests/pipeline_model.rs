@@ -43,10 +43,10 @@ const LISTED: [(&str, u8, u8); 9] = [
 
 /// Plates the stream is made of: listed ones, look-alikes, edits, unlisted,
 /// and frames too far to match but near a listed plate (evidence).
-const READS: [&str; 20] = [
+const READS: [&str; 21] = [
     "1ABC234", "1A8C234", "1ABC23", "1ABD234", "1A8D234", "2XYZ555", "2XYZ556", "2XY2555",
     "1QQQ100", "1MMM777", "AB123CD", "A8123CD", "9NOP000", "1LLL888", "1A8C2S4", "1ABC284",
-    "A8I23C0", "1ABC2B4", "1A8CZ3A", "ZXY25S5",
+    "A8I23C0", "1ABC2B4", "1A8CZ3A", "ZXY25S5", "2XYZSS",
 ];
 
 fn p(s: &str) -> Plate {
@@ -68,16 +68,21 @@ fn watchlist() -> Watchlist<'static> {
     b.add_list(ListSpec {
         tolerance: ocr,
         local: false,
+        evidence: None,
     })
     .unwrap();
     b.add_list(ListSpec {
         tolerance: Tolerance::EXACT,
         local: true,
+        evidence: None,
     })
     .unwrap();
+    // The urgent list keeps evidence to its own tolerance, narrower than
+    // the unit's.
     b.add_list(ListSpec {
         tolerance: ocr,
         local: false,
+        evidence: Some(ocr),
     })
     .unwrap();
     for (plate, prio, list) in LISTED {
@@ -313,11 +318,12 @@ impl Model {
             // window, whose listed plate the read is near.
             if cfg.mode == Mode::Consensus {
                 let near = |q: &MPassage| {
-                    let list = wl.lists()[q.first.list.index()].tolerance;
+                    let spec = wl.lists()[q.first.list.index()];
+                    let (list, own) = (spec.tolerance, spec.evidence.unwrap_or(cfg.evidence));
                     let tol = Tolerance {
-                        ocr: list.ocr.max(cfg.evidence.ocr),
-                        edits: list.edits.max(cfg.evidence.edits),
-                        min_len: cfg.evidence.min_len,
+                        ocr: list.ocr.max(own.ocr),
+                        edits: list.edits.max(own.edits),
+                        min_len: own.min_len,
                     };
                     distance(
                         plate.as_bytes(),

@@ -26,6 +26,7 @@ const SPECS: [(&str, ListSpec); 2] = [
                 min_len: 5,
             },
             local: false,
+            evidence: None,
         },
     ),
     (
@@ -33,6 +34,7 @@ const SPECS: [(&str, ListSpec); 2] = [
         ListSpec {
             tolerance: Tolerance::EXACT,
             local: true,
+            evidence: None,
         },
     ),
 ];

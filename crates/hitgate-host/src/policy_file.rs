@@ -6,6 +6,7 @@
 //! name = "stolen"
 //! local = false
 //! tolerance = { ocr = 1, edits = 0, min_len = 5 }
+//! evidence = { ocr = 2, edits = 1, min_len = 5 }  # optional; else [config] evidence
 //!
 //! [config]                      # hitgate_core::unit::Config; every field optional
 //! mode = "consensus"            # or "first-read"
@@ -519,6 +520,8 @@ struct RawList {
     local: bool,
     #[serde(default)]
     tolerance: Option<Tolerance>,
+    #[serde(default)]
+    evidence: Option<Tolerance>,
 }
 
 /// The properties of a list nobody declared: default tolerance, local when
@@ -529,6 +532,7 @@ pub fn default_list(name: &str) -> ListDecl {
         spec: ListSpec {
             tolerance: Tolerance::DEFAULT,
             local: name.eq_ignore_ascii_case("local"),
+            evidence: None,
         },
     }
 }
@@ -567,10 +571,17 @@ impl PolicyFile {
             let spec = ListSpec {
                 tolerance: l.tolerance.unwrap_or_default(),
                 local: l.local,
+                evidence: l.evidence,
             };
             if !spec.tolerance.is_valid() {
                 bail!(
                     "list {:?}: tolerance above 2 OCR substitutions or edits",
+                    l.name
+                );
+            }
+            if spec.evidence.is_some_and(|e| !e.is_valid()) {
+                bail!(
+                    "list {:?}: evidence above 2 OCR substitutions or edits",
                     l.name
                 );
             }
@@ -693,9 +704,16 @@ pub fn brussels_toml(lists: &[ListDecl], config: &Config) -> String {
     for l in lists {
         let t = l.spec.tolerance;
         s += &format!(
-            "[[list]]\nname = {:?}\nlocal = {}\ntolerance = {{ ocr = {}, edits = {}, min_len = {} }}\n\n",
+            "[[list]]\nname = {:?}\nlocal = {}\ntolerance = {{ ocr = {}, edits = {}, min_len = {} }}\n",
             l.name, l.spec.local, t.ocr, t.edits, t.min_len
         );
+        if let Some(e) = l.spec.evidence {
+            s += &format!(
+                "evidence = {{ ocr = {}, edits = {}, min_len = {} }}\n",
+                e.ocr, e.edits, e.min_len
+            );
+        }
+        s += "\n";
     }
     let mut wrapper = toml::Table::new();
     if let Ok(v) = toml::Value::try_from(config) {
@@ -724,6 +742,30 @@ mod tests {
         assert_eq!(p.config, Config::default());
         assert_eq!(p.lists, lists);
         assert!(p.lists[1].spec.local);
+    }
+
+    #[test]
+    fn a_list_may_set_its_own_evidence_tolerance() {
+        let p = PolicyFile::parse(
+            "[[list]]\nname = \"national\"\nevidence = { ocr = 1, edits = 0, min_len = 6 }\n\
+             [[list]]\nname = \"wanted\"\n",
+        )
+        .unwrap();
+        let own = Tolerance {
+            ocr: 1,
+            edits: 0,
+            min_len: 6,
+        };
+        assert_eq!(p.lists[0].spec.evidence, Some(own));
+        assert_eq!(p.lists[1].spec.evidence, None);
+        // Written back as it was read.
+        let again = PolicyFile::parse(&brussels_toml(&p.lists, &p.config)).unwrap();
+        assert_eq!(again.lists, p.lists);
+        let e = PolicyFile::parse("[[list]]\nname = \"x\"\nevidence = { ocr = 3 }\n").unwrap_err();
+        assert!(
+            format!("{e:#}").contains("list \"x\": evidence above 2"),
+            "{e:#}"
+        );
     }
 
     #[test]

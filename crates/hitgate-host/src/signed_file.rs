@@ -237,9 +237,14 @@ pub fn decode_full(s: &Signed<'_>) -> Result<Contents> {
                 tolerance,
                 local,
                 name,
+                evidence,
             } => c.lists.push(ListDecl {
                 name: name.to_string(),
-                spec: ListSpec { tolerance, local },
+                spec: ListSpec {
+                    tolerance,
+                    local,
+                    evidence,
+                },
             }),
             Record::Entry { .. } => {
                 let e = rec.as_entry().unwrap_or(Err("entry"));

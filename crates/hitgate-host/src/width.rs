@@ -353,6 +353,7 @@ mod tests {
                 spec: ListSpec {
                     tolerance,
                     local: false,
+                    evidence: None,
                 },
             }],
             ..ListsData::default()

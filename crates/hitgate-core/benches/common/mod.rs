@@ -260,6 +260,7 @@ impl Setup {
             .add_list(ListSpec {
                 tolerance,
                 local: false,
+                evidence: None,
             })
             .unwrap();
         for &p in &self.listed {

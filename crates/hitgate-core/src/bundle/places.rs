@@ -319,6 +319,7 @@ mod tests {
         let spec = ListSpec {
             tolerance: crate::distance::Tolerance::DEFAULT,
             local: false,
+            evidence: None,
         };
         let mut bytes = Vec::new();
         write_config(

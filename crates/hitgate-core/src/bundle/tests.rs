@@ -51,6 +51,7 @@ fn records_round_trip_through_small_chunks() {
             tolerance: Tolerance::DEFAULT,
             local: true,
             name: "local",
+            evidence: None,
         },
         Record::Entry {
             plate: "1ABC234",
@@ -92,9 +93,9 @@ fn records_round_trip_through_small_chunks() {
 /// COBS (a code byte per run: its length + 1, a zero ending it); the
 /// same bytes are in docs/formats.md.
 const GOLDEN: [&[u8]; 7] = [
-    // Header { version 5, lists version 7, 1 rule, 1 list, 1 entry, no
-    // place }: 00 05 07 01 01 01 00.
-    &[0x01, 0x06, 0x05, 0x07, 0x01, 0x01, 0x01, 0x01, 0x00],
+    // Header { version 6, lists version 7, 1 rule, 1 list, 1 entry, no
+    // place }: 00 06 07 01 01 01 00.
+    &[0x01, 0x06, 0x06, 0x07, 0x01, 0x01, 0x01, 0x01, 0x00],
     // Config (variant 6), the defaults: consensus 01, 2,000 ms D0 0F,
     // five times 2,400,000 ms 80 BE 92 01, 300,000 E0 A7 12, 60,000
     // E0 D4 03, budgets None, (20, 60), (10, 20), None, None, support 2,
@@ -120,9 +121,12 @@ const GOLDEN: [&[u8]; 7] = [
         0x01, 0x01, 0x00,
     ],
     // List (2): 1 look-alike, no edit, from 5 characters; not local;
-    // named "stolen": 02 01 00 05 00 06 73 74 6F 6C 65 6E.
+    // named "stolen"; evidence Some(2 look-alikes, 1 edit, from 5):
+    // 02 01 00 05 00 06 73 74 6F 6C 65 6E 01 02 01 05. The last run,
+    // from the name's length to the end, is 11 bytes: code 0C.
     &[
-        0x03, 0x02, 0x01, 0x02, 0x05, 0x08, 0x06, b's', b't', b'o', b'l', b'e', b'n', 0x00,
+        0x03, 0x02, 0x01, 0x02, 0x05, 0x0C, 0x06, b's', b't', b'o', b'l', b'e', b'n', 0x01, 0x02,
+        0x01, 0x05, 0x00,
     ],
     // Entry (3): 1ABC234, BE, priority 1, list 0, no validity bounds.
     &[
@@ -137,7 +141,7 @@ const GOLDEN: [&[u8]; 7] = [
 fn golden_records() -> [Record<'static>; 7] {
     [
         Record::Header {
-            bundle_version: 5,
+            bundle_version: 6,
             list_version: 7,
             rules: 1,
             lists: 1,
@@ -155,6 +159,11 @@ fn golden_records() -> [Record<'static>; 7] {
             },
             local: false,
             name: "stolen",
+            evidence: Some(Tolerance {
+                ocr: 2,
+                edits: 1,
+                min_len: 5,
+            }),
         },
         entry("1ABC234", "BE", 1),
         Record::End,
@@ -211,6 +220,11 @@ fn a_bundle_is_these_bytes_and_loads_back() {
     assert_eq!(policy.rules.as_slice(), &brussels.rules[..1]);
     let wl = b.build().map_err(|(_, d)| d).unwrap();
     assert_eq!(wl.version(), 7);
+    let evidence = wl.lists().first().and_then(|l| l.evidence);
+    assert_eq!(
+        evidence.map(|e| (e.ocr, e.edits, e.min_len)),
+        Some((2, 1, 5))
+    );
     let read = Plate::normalize(b"1A8C234").unwrap();
     let m: crate::watchlist::Matches = wl.lookup(&read, None, 0);
     assert_eq!(m.best().map(|m| m.listed.as_str()), Some("1ABC234"));
@@ -319,6 +333,7 @@ fn the_loader_names_what_is_wrong() {
     let spec = ListSpec {
         tolerance: Tolerance::DEFAULT,
         local: false,
+        evidence: None,
     };
     let list = Record::list(&spec, "l");
     let entry = |plate: &'static str, priority: u8| entry(plate, "", priority);
@@ -329,21 +344,44 @@ fn the_loader_names_what_is_wrong() {
         load(&mut reader, source(bytes, 64), &mut b, &mut Policy::new()).map(|l| l.entries)
     };
     assert_eq!(run(&frames(&[header(1, 0)])), Err(LoadError::Version(1)));
+    // Version 5's list records end before the evidence tolerance.
+    assert_eq!(run(&frames(&[header(5, 0)])), Err(LoadError::Version(5)));
+    let wide = ListSpec {
+        evidence: Some(Tolerance {
+            ocr: 3,
+            edits: 0,
+            min_len: 5,
+        }),
+        ..spec
+    };
+    assert_eq!(
+        run(&frames(&[
+            header(BUNDLE_VERSION, 0),
+            config.clone(),
+            classes.clone(),
+            Record::list(&wide, "l"),
+        ])),
+        Err(LoadError::Expected("a tolerance of at most 2"))
+    );
     assert_eq!(
         run(&frames(&[Record::End])),
         Err(LoadError::Expected("the header"))
     );
     assert_eq!(
-        run(&frames(&[header(5, 0), list.clone()])),
+        run(&frames(&[header(BUNDLE_VERSION, 0), list.clone()])),
         Err(LoadError::Expected("the settings"))
     );
     assert_eq!(
-        run(&frames(&[header(5, 0), config.clone(), list.clone()])),
+        run(&frames(&[
+            header(BUNDLE_VERSION, 0),
+            config.clone(),
+            list.clone()
+        ])),
         Err(LoadError::Expected("the look-alike classes"))
     );
     assert_eq!(
         run(&frames(&[
-            header(5, 0),
+            header(BUNDLE_VERSION, 0),
             config.clone(),
             Record::Classes("0O O8")
         ])),
@@ -355,7 +393,7 @@ fn the_loader_names_what_is_wrong() {
     // A whole bundle up to its list, then these entries.
     let with_entries = |es: &[Record<'static>]| {
         let mut recs = vec![
-            header(5, es.len() as u32),
+            header(BUNDLE_VERSION, es.len() as u32),
             config.clone(),
             classes.clone(),
             list.clone(),
@@ -404,6 +442,7 @@ fn a_bundle_carries_its_look_alike_classes() {
             min_len: 5,
         },
         local: false,
+        evidence: None,
     };
     let e = crate::list::ListEntry::new(
         Plate::normalize(b"1ABC234").unwrap(),

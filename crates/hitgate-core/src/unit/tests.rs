@@ -19,6 +19,11 @@ fn p(s: &str) -> Plate {
 
 /// Lists: 0 national (P0..P4 entries, 1 OCR), 1 local (the zone's list).
 fn watchlist() -> Watchlist<'static> {
+    watchlist_with(None)
+}
+
+/// The same, the national list's own evidence tolerance `evidence`.
+fn watchlist_with(evidence: Option<Tolerance>) -> Watchlist<'static> {
     let e = vec![Entry::EMPTY; 16].leak();
     let i = vec![0u32; 16].leak();
     let mut b = WatchlistBuilder::new(e, i, ConfusionClasses::default());
@@ -31,12 +36,14 @@ fn watchlist() -> Watchlist<'static> {
         .add_list(ListSpec {
             tolerance: tol,
             local: false,
+            evidence,
         })
         .unwrap();
     let local = b
         .add_list(ListSpec {
             tolerance: Tolerance::EXACT,
             local: true,
+            evidence: None,
         })
         .unwrap();
     for (plate, prio, list) in [
@@ -69,7 +76,11 @@ struct Rig {
 }
 
 fn rig(config: Config, passages: usize, suppression: usize) -> Rig {
-    let wl: &'static Watchlist<'static> = std::boxed::Box::leak(std::boxed::Box::new(watchlist()));
+    rig_on(watchlist(), config, passages, suppression)
+}
+
+fn rig_on(wl: Watchlist<'static>, config: Config, passages: usize, suppression: usize) -> Rig {
+    let wl: &'static Watchlist<'static> = Box::leak(Box::new(wl));
     let tables = Tables {
         passages: vec![Passage::EMPTY; passages].leak(),
         suppression: vec![SuppressSlot::EMPTY; suppression].leak(),
@@ -454,6 +465,42 @@ fn frames_too_far_to_match_are_evidence_about_the_passage() {
     }
     r.flush();
     assert_eq!(r.hits()[0].action, Action::Dispatch);
+}
+
+#[test]
+fn a_list_sets_its_own_evidence_tolerance() {
+    // The frames of the test above, whose evidence lies a look-alike and
+    // an edit (1OOT5S5) or an edit (1OT555) past 1OOT555's match.
+    let frames = [(0, "1OOT555"), (100, "1OOT5S5"), (200, "1OT555")];
+    let decide = |list: Option<Tolerance>, unit: Tolerance| {
+        let config = Config {
+            evidence: unit,
+            ..Config::DEFAULT
+        };
+        let mut r = rig_on(watchlist_with(list), config, 8, 8);
+        for (t, plate) in frames {
+            r.read(T0 + t, "cam-1", plate).unwrap();
+        }
+        r.flush();
+        let ind = r.unit.indicators();
+        (r.hits()[0].action, ind.evidence_frames)
+    };
+    let t = |ocr, edits| Tolerance {
+        ocr,
+        edits,
+        min_len: 5,
+    };
+    // The list's own tolerance stands for the unit's, either way.
+    assert_eq!(decide(Some(t(2, 2)), Tolerance::EXACT), (Action::Review, 2));
+    assert_eq!(
+        decide(Some(Tolerance::EXACT), t(2, 2)),
+        (Action::Dispatch, 0)
+    );
+    // Two look-alikes take the second error (1OOT5S5), not the dropped
+    // character (1OT555); the two frames that say O still make a dissent.
+    assert_eq!(decide(Some(t(2, 0)), t(2, 2)), (Action::Review, 1));
+    // None: the unit's.
+    assert_eq!(decide(None, t(2, 2)), (Action::Review, 2));
 }
 
 #[test]

@@ -35,7 +35,7 @@ impl core::error::Error for InsertError {}
 pub enum ListError {
     /// [`MAX_LISTS`] lists already.
     TooManyLists,
-    /// A tolerance above [`MAX_TOLERANCE`].
+    /// A tolerance, or an evidence tolerance, above [`MAX_TOLERANCE`].
     InvalidTolerance,
 }
 
@@ -121,7 +121,7 @@ impl core::error::Error for Duplicate {}
 /// let mut entries = [Entry::EMPTY; 4];
 /// let mut index = [0u32; 4];
 /// let mut b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
-/// let stolen = b.add_list(ListSpec { tolerance: Tolerance { ocr: 1, edits: 1, min_len: 5 }, local: false }).unwrap();
+/// let stolen = b.add_list(ListSpec { tolerance: Tolerance { ocr: 1, edits: 1, min_len: 5 }, local: false, evidence: None }).unwrap();
 /// let plate = Plate::normalize(b"1-ABC-234").unwrap();
 /// b.insert(ListEntry::new(plate, Some(Country::BE), Priority::P1, stolen)).unwrap();
 /// let wl = b.build().map_err(|(_, dup)| dup).unwrap();
@@ -196,7 +196,7 @@ impl<'a> WatchlistBuilder<'a> {
     /// let entry = |p: &[u8]| ListEntry::new(Plate::normalize(p).unwrap(), Some(Country::BE), Priority::P1, ListId(0));
     /// let (mut e1, mut i1) = ([Entry::EMPTY; 4], [0u32; 4]);
     /// let mut b = WatchlistBuilder::new(&mut e1, &mut i1, ConfusionClasses::default());
-    /// b.add_list(ListSpec { tolerance: Tolerance::EXACT, local: false }).unwrap();
+    /// b.add_list(ListSpec { tolerance: Tolerance::EXACT, local: false, evidence: None }).unwrap();
     /// b.insert(entry(b"1ABC234")).unwrap();
     /// b.insert(entry(b"2XYZ987")).unwrap();
     /// let active = b.build().map_err(|(_, d)| d).unwrap();
@@ -346,7 +346,7 @@ impl<'a> WatchlistBuilder<'a> {
 
     /// Adds a list; its id is the next free number.
     pub fn add_list(&mut self, spec: ListSpec) -> Result<ListId, ListError> {
-        if !spec.tolerance.is_valid() {
+        if !spec.tolerance.is_valid() || spec.evidence.is_some_and(|e| !e.is_valid()) {
             return Err(ListError::InvalidTolerance);
         }
         let id = ListId(self.lists.len() as u8);

@@ -16,6 +16,7 @@ fn spec(ocr: u8, edits: u8, min_len: u8, local: bool) -> ListSpec {
             min_len,
         },
         local,
+        evidence: None,
     }
 }
 

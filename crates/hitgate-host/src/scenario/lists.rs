@@ -32,6 +32,7 @@ pub(super) fn plans(scale: f64) -> Vec<ListPlan> {
             spec: ListSpec {
                 tolerance: tol(1, 1),
                 local: false,
+                evidence: None,
             },
             parts: vec![(0, 4, 16), (1, 8, 80)],
         },
@@ -40,6 +41,7 @@ pub(super) fn plans(scale: f64) -> Vec<ListPlan> {
             spec: ListSpec {
                 tolerance: tol(1, 0),
                 local: false,
+                evidence: None,
             },
             parts: vec![(1, 16, s(3_000.0))],
         },
@@ -48,6 +50,7 @@ pub(super) fn plans(scale: f64) -> Vec<ListPlan> {
             spec: ListSpec {
                 tolerance: tol(1, 0),
                 local: false,
+                evidence: None,
             },
             parts: vec![(2, 40, s(40_000.0))],
         },
@@ -56,6 +59,7 @@ pub(super) fn plans(scale: f64) -> Vec<ListPlan> {
             spec: ListSpec {
                 tolerance: Tolerance::EXACT,
                 local: false,
+                evidence: None,
             },
             parts: vec![(3, 30, s(30_000.0)), (4, 30, s(30_000.0))],
         },
@@ -64,6 +68,7 @@ pub(super) fn plans(scale: f64) -> Vec<ListPlan> {
             spec: ListSpec {
                 tolerance: tol(1, 0),
                 local: true,
+                evidence: None,
             },
             parts: vec![(2, 12, s(300.0))],
         },
