@@ -14,6 +14,10 @@ use crate::plate::{char_code, code_char};
 /// Number of packed character codes (0 = none, 1..=36 = `0-9A-Z`).
 const CODES: usize = 37;
 
+/// ASCII bytes from `0` to `Z`, the span [`ConfusionClasses::of_char`]
+/// looks up.
+const CHAR_SPAN: usize = (b'Z' - b'0') as usize + 1;
+
 /// The default classes, from public ANPR sources (see `DOMAIN.md`):
 /// `O/0/D/Q`, `I/1/L/T`, `B/8`, `S/5`, `Z/2`, `G/6`.
 pub const DEFAULT_CLASSES: [&str; 6] = ["0ODQ", "1ILT", "8B", "5S", "2Z", "6G"];
@@ -93,6 +97,11 @@ pub struct ConfusionClasses {
     /// Representative code to the ASCII characters of its class, by index
     /// (0: no such member).
     members: [[u8; MAX_CLASS_SIZE]; CODES],
+    /// An ASCII byte less `b'0'` to its representative's packed code, and
+    /// its index within its class in the top two bits (0: not a plate
+    /// character): one table read a character of a read, in place of
+    /// [`char_code`], [`Self::rep_code`] and [`Self::member_of`].
+    of_char: [u8; CHAR_SPAN],
 }
 
 impl ConfusionClasses {
@@ -100,11 +109,15 @@ impl ConfusionClasses {
     pub const NONE: Self = {
         let mut rep = [0u8; CODES];
         let mut members = [[0u8; MAX_CLASS_SIZE]; CODES];
+        let mut of_char = [0u8; CHAR_SPAN];
         let mut i = 0;
         while i < CODES {
             rep[i] = i as u8;
             members[i][0] = match code_char(i as u8) {
-                Some(c) => c,
+                Some(c) => {
+                    of_char[(c - b'0') as usize] = i as u8;
+                    c
+                }
                 None => 0,
             };
             i += 1;
@@ -113,6 +126,7 @@ impl ConfusionClasses {
             rep,
             member: [0; CODES],
             members,
+            of_char,
         }
     };
 
@@ -141,6 +155,9 @@ impl ConfusionClasses {
                 let rep = char_code(first);
                 this.rep[code] = rep;
                 this.member[code] = index as u8;
+                if let Some(slot) = this.of_char.get_mut(usize::from(byte - b'0')) {
+                    *slot = rep | (index as u8) << 6;
+                }
                 if let Some(slot) = this
                     .members
                     .get_mut(rep as usize)
@@ -151,6 +168,22 @@ impl ConfusionClasses {
             }
         }
         Ok(this)
+    }
+
+    /// A plate character's representative code (low six bits) and index
+    /// within its class (top two bits); 0 for a byte that is no plate
+    /// character.
+    #[inline(always)]
+    pub(crate) fn of_char(&self, c: u8) -> u8 {
+        let i = usize::from(c.wrapping_sub(b'0'));
+        self.of_char.get(i).copied().unwrap_or(0)
+    }
+
+    /// A plate character's representative code (0 for a byte that is no
+    /// plate character): `rep_code(char_code(c))` in one table read.
+    #[inline(always)]
+    pub(crate) fn rep_of(&self, c: u8) -> u8 {
+        self.of_char(c) & 0x3F
     }
 
     /// Representative of a packed code.
@@ -270,6 +303,23 @@ impl fmt::Debug for ConfusionClasses {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_character_reads_its_class_in_one_table() {
+        let custom = ConfusionClasses::new(&["0ODQ", "A4", "VU", "8B"]).unwrap();
+        for c in [ConfusionClasses::default(), custom, ConfusionClasses::NONE] {
+            for byte in 0..=255u8 {
+                let code = char_code(byte);
+                let (rep, member) = (c.rep_code(code), c.member_of(code));
+                assert_eq!(c.of_char(byte), rep | member << 6, "{byte:#04x} in {c:?}");
+                assert_eq!(c.rep_of(byte), rep);
+            }
+        }
+        // By hand: U stands second in its class, whose representative is V.
+        let custom = ConfusionClasses::new(&["VU"]).unwrap();
+        assert_eq!(custom.of_char(b'U'), char_code(b'V') | 1 << 6);
+        assert_eq!(custom.of_char(b'-'), 0);
+    }
 
     #[test]
     fn each_default_class() {

@@ -275,12 +275,12 @@ impl<'a> Watchlist<'a> {
         let mut qvar = 0u32;
         let bytes = read.as_bytes();
         for (i, (&c, q)) in bytes.iter().zip(codes.iter_mut()).enumerate() {
-            let code = char_code(c);
-            let rep = self.classes.rep_code(code);
+            let packed = self.classes.of_char(c);
+            let rep = packed & CODE_MASK as u8;
             *q = rep;
-            qskel = (qskel << CODE_BITS) | u64::from(rep & CODE_MASK as u8);
+            qskel = (qskel << CODE_BITS) | u64::from(rep);
             if WIDE {
-                qvar |= u32::from(self.classes.member_of(code) & 3) << (2 * i);
+                qvar |= u32::from(packed >> 6) << (2 * i);
             }
         }
         let n = bytes.len().min(MAX_PLATE_LEN);
