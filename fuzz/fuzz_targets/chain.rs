@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use hitgate_core::chain::{self, GENESIS, Link};
-use hitgate_core::uplink::{for_each_message, Message};
+use hitgate_core::uplink::{Message, for_each_message};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -21,7 +21,9 @@ fuzz_target!(|data: &[u8]| {
         }
     });
     let mut findings = 0u64;
-    let linked = chain::check(hits.iter().map(|(&s, &(p, l))| (s, p, l)), |_| findings += 1);
+    let linked = chain::check(hits.iter().map(|(&s, &(p, l))| (s, p, l)), |_| {
+        findings += 1
+    });
     // Every hit is linked to the one before, or found at fault.
     assert!(linked <= hits.len() as u64 && linked + findings >= hits.len() as u64);
     // Relinked from the start, the same hits make one clean chain.

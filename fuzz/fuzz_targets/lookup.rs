@@ -89,7 +89,12 @@ fuzz_target!(|data: &[u8]| {
         let mut sorted = want.clone();
         sorted.sort();
         assert_eq!(sorted, scanned(&plain, read), "{read} (full scan)");
-        for strategy in [OneEdit::Auto, OneEdit::Halves, OneEdit::Overlap] {
+        for strategy in [
+            OneEdit::Auto,
+            OneEdit::Halves,
+            OneEdit::Overlap,
+            OneEdit::OverlapTwo,
+        ] {
             fenced.set_one_edit(strategy);
             assert_eq!(found(&fenced, read), want, "{read} ({strategy:?})");
         }

@@ -260,7 +260,7 @@ proptest! {
         }
         let mut wl = b.build().map_err(|(_, d)| d).unwrap();
         // Every one-edit strategy.
-        for strategy in [OneEdit::Halves, OneEdit::Overlap] {
+        for strategy in [OneEdit::Halves, OneEdit::Overlap, OneEdit::OverlapTwo] {
         wl.set_one_edit(strategy);
         for (read, country, now) in &case.reads {
             let plate = Plate::normalize(read.as_bytes()).unwrap();

@@ -197,6 +197,20 @@ pub(super) fn delete_field(key: u64, i: usize) -> u64 {
     high | (low << CODE_BITS)
 }
 
+/// `key` (a skeleton of fewer than [`MAX_PLATE_LEN`] characters) with
+/// `code` inserted before its character `i`.
+pub(super) fn insert_field(key: u64, i: usize, code: u8) -> u64 {
+    let above = CODE_BITS * (MAX_PLATE_LEN - i.min(MAX_PLATE_LEN)) as u32;
+    let high = if above >= 64 {
+        0
+    } else {
+        (key >> above) << above
+    };
+    let rest = key & ((1u64 << above) - 1);
+    let at = u64::from(code) & CODE_MASK;
+    high | (at << above.saturating_sub(CODE_BITS)) | (rest >> CODE_BITS)
+}
+
 /// Packs skeleton codes as a prefix key: `(lo, hi)` of all keys that start
 /// with `codes`.
 pub(super) fn prefix_range(codes: &[u8]) -> (u64, u64) {

@@ -28,8 +28,26 @@ pub enum OneEdit {
     Halves,
     /// Halves that overlap by one character (narrower ranges), and exact
     /// probes for a substitution or a deletion at that character: best
-    /// with a filter in front of the probes.
+    /// with a filter in front of the probes. On a 64-bit target with
+    /// fences, where the fences say these ranges are wide, the halves
+    /// overlap by two characters instead, as [`OverlapTwo`](Self::OverlapTwo).
     Overlap,
+    /// Halves that overlap by two characters (narrower again), and exact
+    /// probes for the edits within those two: a substitution or a deletion
+    /// of either, an insertion between them (about three times the probes
+    /// of [`Overlap`](Self::Overlap)).
+    OverlapTwo,
+}
+
+/// Exact probes (skeletons of one representative's change) that cost
+/// about as much as a candidate of a range: the exchange rate by which
+/// [`Ctx::split`] weighs probes against ranges.
+const PROBE_ENTRIES: usize = 4;
+
+/// The probes of halves that overlap by `o` characters: a substitution
+/// and a deletion at each, an insertion between each two.
+const fn probes(o: usize) -> usize {
+    if o == 0 { 0 } else { 26 * o + 25 * (o - 1) }
 }
 
 /// One lookup.
@@ -118,7 +136,15 @@ impl Ctx<'_, '_> {
         // before h, including a deletion: the read's last n - h characters
         // stay where they are at the end). Any h from 1 to n - 1 holds;
         // `split` picks one.
-        let (h, suffix) = self.split(q, strategy == OneEdit::Overlap);
+        let (h, o, suffix) = match strategy {
+            OneEdit::Halves => self.split(q, 0),
+            OneEdit::OverlapTwo => (n / 2, 2, None),
+            _ => self.split(q, 1),
+        };
+        if o == 2 {
+            self.search_overlap_two(q, (h, suffix), out);
+            return;
+        }
         if strategy == OneEdit::Halves {
             if let Some(prefix) = q.get(..h) {
                 self.search_prefix(prefix, near, out);
@@ -156,32 +182,76 @@ impl Ctx<'_, '_> {
         }
     }
 
-    /// Where a one-edit search splits the read `q` (at least 3 characters):
-    /// `n / 2`, or, on a 64-bit target, one character to the left when the
-    /// fences say the suffix range at `n / 2` is wide (more than
-    /// [`WIDE_SUFFIX`] entries) and the split to the left spans fewer
-    /// entries, its prefix range (`q[..h]`, or `q[..=h]` when the halves
-    /// `overlap`) and suffix range together. Plates of one format share
-    /// their last digits: in a million entries of a border zone's mix,
-    /// about 500 end in `123`, so the read `ABC123` is better split as `AB`
-    /// and `C123` (overlapping: `ABC` and `C123`) than as `ABC` and `123`
-    /// (`ABC1` and `123`). Only wide suffixes pay for the comparison.
-    /// Returns the split and, on a 64-bit target with fences, the suffix
-    /// and the positions of the suffix index that can hold it, where the
-    /// suffix search then starts.
+    /// [`Self::search_one_edit`] with halves that overlap by two
+    /// characters: an entry starts with `q[..h + 2]` or ends with `q[h..]`
+    /// (an insertion at `h` included), unless its one edit is a
+    /// substitution or a deletion of `q[h]` or `q[h + 1]`, or an insertion
+    /// between them (probes). Out of line: the common case keeps its code.
+    #[inline(never)]
+    fn search_overlap_two<const K: usize>(
+        &self,
+        q: &[u8],
+        (h, suffix): (usize, Option<Spanned>),
+        out: &mut Matches<K>,
+    ) {
+        let near = |k: u64| self.near(k);
+        if let Some(prefix) = q.get(..h + 2) {
+            self.search_prefix(prefix, near, out);
+        }
+        match suffix {
+            Some(span) => self.search_suffix_spanned(q, (h, span), near, out),
+            None => self.search_suffix(q, h, near, out),
+        }
+        let n = q.len();
+        let key = prefix_range(q).0;
+        let field = |i: usize| CODE_BITS * (MAX_PLATE_LEN - 1 - i) as u32;
+        let holes =
+            [h, h + 1].map(|i| (q.get(i).copied(), key & !(CODE_MASK << field(i)), field(i)));
+        for code in (1..=36u8).filter(|&c| self.wl.classes.rep_code(c) == c) {
+            for &(at, hole, shift) in &holes {
+                if at.is_some_and(|at| at != code) {
+                    self.search_skeleton(hole | (u64::from(code) << shift), out);
+                }
+            }
+            if n < MAX_PLATE_LEN && h + 1 < n {
+                self.search_skeleton(insert_field(key, h + 1, code), out);
+            }
+        }
+        if n > usize::from(MIN_TOLERANT_LEN) {
+            for i in [h, h + 1].into_iter().filter(|&i| i < n) {
+                self.search_skeleton(delete_field(key, i), out);
+            }
+        }
+    }
+
+    /// Where a one-edit search splits the read `q` (at least 3 characters)
+    /// whose halves overlap by `o` characters (0 or 1): `n / 2`, or, on a
+    /// 64-bit target, where the fences say the suffix range at `n / 2` is
+    /// wide (more than [`WIDE_SUFFIX`] entries), whichever of `n / 2` and
+    /// one character to its left spans fewer entries, its prefix range
+    /// (`q[..h + o]`) and suffix range (`q[h..]`) together, and, for
+    /// overlapping halves, with an overlap of two characters too, its
+    /// further probes weighed at [`PROBE_ENTRIES`] entries each. Plates of
+    /// one format share their last digits: in a million entries of a
+    /// border zone's mix, about 500 end in `123`, so the read `ABC123` is
+    /// better split as `AB` and `C123` (overlapping: `ABC` and `C123`)
+    /// than as `ABC` and `123` (`ABC1` and `123`). Only wide suffixes pay
+    /// for the comparison. Returns the split, the overlap and, on a 64-bit
+    /// target with fences, the suffix and the positions of the suffix
+    /// index that can hold it, where the suffix search then starts.
     #[inline(always)]
-    pub(super) fn split(&self, q: &[u8], overlap: bool) -> (usize, Option<Spanned>) {
+    pub(super) fn split(&self, q: &[u8], o: usize) -> (usize, usize, Option<Spanned>) {
         let h = q.len() / 2;
         // A 32-bit core keeps the middle: its lists are small and without
         // fences, and the comparison's code would cost it flash.
         if !WIDE || self.wl.fences.half == 0 || h < 2 {
-            return (h, None);
+            return (h, o, None);
         }
         let at_half = self.suffix_span(q, h);
         if at_half.1.1 - at_half.1.0 <= WIDE_SUFFIX {
-            return (h, Some(at_half));
+            return (h, o, Some(at_half));
         }
-        self.split_wide(q, overlap, (h, at_half))
+        self.split_wide(q, o, (h, at_half))
     }
 
     /// [`Self::split`] past a wide suffix at `n / 2`: out of line, so the
@@ -191,11 +261,11 @@ impl Ctx<'_, '_> {
     fn split_wide(
         &self,
         q: &[u8],
-        overlap: bool,
+        o: usize,
         (h, at_half): (usize, Spanned),
-    ) -> (usize, Option<Spanned>) {
-        let prefix_width = |h: usize| {
-            let (lo, hi) = prefix_range(q.get(..h + usize::from(overlap)).unwrap_or(q));
+    ) -> (usize, usize, Option<Spanned>) {
+        let prefix_width = |h: usize, o: usize| {
+            let (lo, hi) = prefix_range(q.get(..h + o).unwrap_or(q));
             let (a, b) = self
                 .wl
                 .fences
@@ -204,11 +274,22 @@ impl Ctx<'_, '_> {
         };
         let left = self.suffix_span(q, h - 1);
         let width = |(_, (a, b)): Spanned| b - a;
-        if prefix_width(h - 1) + width(left) < prefix_width(h) + width(at_half) {
-            (h - 1, Some(left))
-        } else {
-            (h, Some(at_half))
+        let cost = |h: usize, o: usize, suffix: Spanned| {
+            prefix_width(h, o) + width(suffix) + PROBE_ENTRIES * probes(o)
+        };
+        let mut best = (cost(h, o, at_half), (h, o, Some(at_half)));
+        let mut consider = |h: usize, o: usize, suffix: Spanned| {
+            let c = cost(h, o, suffix);
+            if c < best.0 {
+                best = (c, (h, o, Some(suffix)));
+            }
+        };
+        consider(h - 1, o, left);
+        if o == 1 && h + 2 <= q.len() {
+            consider(h, 2, at_half);
+            consider(h - 1, 2, left);
         }
+        best.1
     }
 
     /// The suffix `q[from..]` ([`suffix_range`]) and the positions of the

@@ -507,20 +507,32 @@ fn a_wide_suffix_moves_the_split_left_and_finds_the_same() {
         qvar: 0,
         n: q.len(),
     };
-    assert_eq!(ctx.split(&q, true).0, 2);
-    assert_eq!(ctx.split(&q, false).0, 2);
+    assert_eq!(ctx.split(&q, 1).0, 2);
+    assert_eq!(ctx.split(&q, 0).0, 2);
     // A read of a narrow suffix keeps the middle.
     let narrow: Vec<u8> = p("1AHC012")
         .as_bytes()
         .iter()
         .map(|&c| wl.classes.rep_code(char_code(c)))
         .collect();
-    assert_eq!(ctx.split(&narrow, true).0, 3);
+    assert_eq!(ctx.split(&narrow, 1).0, 3);
     // Every one-edit read of some entries finds what a scan finds.
+    finds_what_a_scan_finds(&mut wl, &plates, &lists, 97);
+}
+
+/// Every one-edit read (a substitution, a deletion, an insertion at each
+/// place) of every `step`-th plate finds, in each strategy, what a scan
+/// of `plates` with `distance` finds.
+fn finds_what_a_scan_finds(
+    wl: &mut Watchlist<'_>,
+    plates: &[std::string::String],
+    lists: &[ListSpec],
+    step: usize,
+) {
     let classes = ConfusionClasses::default();
-    for strategy in [OneEdit::Halves, OneEdit::Overlap] {
+    for strategy in [OneEdit::Halves, OneEdit::Overlap, OneEdit::OverlapTwo] {
         wl.set_one_edit(strategy);
-        for listed in plates.iter().step_by(97) {
+        for listed in plates.iter().step_by(step) {
             let mut reads = Vec::new();
             for i in 0..listed.len() {
                 let mut sub = listed.clone().into_bytes();
@@ -535,7 +547,7 @@ fn a_wide_suffix_moves_the_split_left_and_finds_the_same() {
             }
             for r in reads {
                 let read = Plate::normalize(&r).unwrap();
-                let mut got: Vec<_> = found(&wl, read.as_str()).into_iter().map(|f| f.0).collect();
+                let mut got: Vec<_> = found(wl, read.as_str()).into_iter().map(|f| f.0).collect();
                 let mut want: Vec<_> = plates
                     .iter()
                     .filter(|l| {
@@ -553,6 +565,71 @@ fn a_wide_suffix_moves_the_split_left_and_finds_the_same() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn wide_halves_either_side_overlap_by_two() {
+    // A thousand plates `AAA` + three digits and a thousand three letters
+    // + `111`: the read `AAA111` has a wide prefix range at the middle's
+    // left (`AAA`) and a wide suffix range at the middle (`111`); the
+    // halves `AAA1` and `A111`, overlapping by two characters, hold a
+    // hundred and about forty.
+    let letters = |i: u32| {
+        let l = |k: u32| char::from(b'B' + (i / k % 24) as u8);
+        std::format!("{}{}{}", l(576), l(24), l(1))
+    };
+    let mut plates = Vec::new();
+    for i in 0..1_000u32 {
+        plates.push(std::format!("AAA{i:03}"));
+        plates.push(std::format!("{}111", letters(i * 13)));
+    }
+    plates.sort();
+    plates.dedup();
+    let entries: Vec<ListEntry> = plates.iter().map(|s| entry(s, 1, 0)).collect();
+    let lists = [spec(0, 1, 0, false)];
+    let n = entries.len();
+    let mut wl = build_fenced(&lists, &entries, fence_words(n, 16));
+    let read = p("AAA111");
+    let q: Vec<u8> = read
+        .as_bytes()
+        .iter()
+        .map(|&c| wl.classes.rep_code(char_code(c)))
+        .collect();
+    let (start, end) = wl.segments[1];
+    let ctx = Ctx {
+        wl: &wl,
+        seg: (start as usize, end as usize),
+        group: 1,
+        read: &read,
+        country: None,
+        now: 0,
+        qskel: prefix_range(&q).0,
+        qvar: 0,
+        n: q.len(),
+    };
+    let (h, o, _) = ctx.split(&q, 1);
+    assert_eq!((h, o), (2, 2));
+    // Halves without overlap keep theirs.
+    assert_eq!(ctx.split(&q, 0).1, 0);
+    finds_what_a_scan_finds(&mut wl, &plates, &lists, 37);
+}
+
+#[test]
+fn inserting_a_field_into_a_packed_skeleton() {
+    for (s, i, c, want) in [
+        ("1ABC234", 0, "9", "91ABC234"),
+        ("1ABC234", 4, "X", "1ABCX234"),
+        ("1ABC234", 7, "5", "1ABC2345"),
+        ("ABCDEFGHJ", 9, "K", "ABCDEFGHJK"),
+        ("ABCDEFGHJ", 1, "K", "AKBCDEFGHJ"),
+    ] {
+        let code = char_code(c.as_bytes()[0]);
+        assert_eq!(
+            insert_field(p(s).pack(), i, code),
+            p(want).pack(),
+            "{s} with {c} at {i}"
+        );
     }
 }
 
