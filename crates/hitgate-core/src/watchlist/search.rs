@@ -141,8 +141,8 @@ impl Ctx<'_, '_> {
             OneEdit::OverlapTwo => (n / 2, 2, None),
             _ => self.split(q, 1),
         };
-        if o == 2 {
-            self.search_overlap_two(q, (h, suffix), out);
+        if o >= 2 {
+            self.search_overlapping(q, (h, o, suffix), out);
             return;
         }
         if strategy == OneEdit::Halves {
@@ -182,43 +182,52 @@ impl Ctx<'_, '_> {
         }
     }
 
-    /// [`Self::search_one_edit`] with halves that overlap by two
-    /// characters: an entry starts with `q[..h + 2]` or ends with `q[h..]`
-    /// (an insertion at `h` included), unless its one edit is a
-    /// substitution or a deletion of `q[h]` or `q[h + 1]`, or an insertion
-    /// between them (probes). Out of line: the common case keeps its code.
+    /// [`Self::search_one_edit`] with halves that overlap by `o` characters
+    /// (two or more, up to the whole read from `h = 0`): an entry starts
+    /// with `q[..h + o]` or ends with `q[h..]` (an insertion at `h`
+    /// included), unless its one edit is a substitution or a deletion of a
+    /// character of `q[h..h + o]`, or an insertion between two of them
+    /// (probes). Out of line: the common case keeps its code.
     #[inline(never)]
-    fn search_overlap_two<const K: usize>(
+    fn search_overlapping<const K: usize>(
         &self,
         q: &[u8],
-        (h, suffix): (usize, Option<Spanned>),
+        (h, o, suffix): (usize, usize, Option<Spanned>),
         out: &mut Matches<K>,
     ) {
         let near = |k: u64| self.near(k);
-        if let Some(prefix) = q.get(..h + 2) {
+        let n = q.len();
+        let end = (h + o).min(n);
+        if let Some(prefix) = q.get(..end) {
             self.search_prefix(prefix, near, out);
         }
         match suffix {
             Some(span) => self.search_suffix_spanned(q, (h, span), near, out),
             None => self.search_suffix(q, h, near, out),
         }
-        let n = q.len();
         let key = prefix_range(q).0;
-        let field = |i: usize| CODE_BITS * (MAX_PLATE_LEN - 1 - i) as u32;
-        let holes =
-            [h, h + 1].map(|i| (q.get(i).copied(), key & !(CODE_MASK << field(i)), field(i)));
+        // Each probed character, its field cleared, and its shift: worked
+        // out once, not once a representative.
+        let mut holes = [(0u8, 0u64, 0u32); MAX_PLATE_LEN];
+        for ((slot, &at), i) in holes.iter_mut().zip(q.get(h..end).unwrap_or(&[])).zip(h..) {
+            let shift = CODE_BITS * (MAX_PLATE_LEN - 1 - i) as u32;
+            *slot = (at, key & !(CODE_MASK << shift), shift);
+        }
+        let holes = holes.get(..end - h).unwrap_or(&[]);
         for code in (1..=36u8).filter(|&c| self.wl.classes.rep_code(c) == c) {
-            for &(at, hole, shift) in &holes {
-                if at.is_some_and(|at| at != code) {
+            for &(at, hole, shift) in holes {
+                if at != code {
                     self.search_skeleton(hole | (u64::from(code) << shift), out);
                 }
             }
-            if n < MAX_PLATE_LEN && h + 1 < n {
-                self.search_skeleton(insert_field(key, h + 1, code), out);
+            if n < MAX_PLATE_LEN {
+                for i in h + 1..end {
+                    self.search_skeleton(insert_field(key, i, code), out);
+                }
             }
         }
         if n > usize::from(MIN_TOLERANT_LEN) {
-            for i in [h, h + 1].into_iter().filter(|&i| i < n) {
+            for i in h..end {
                 self.search_skeleton(delete_field(key, i), out);
             }
         }
@@ -244,7 +253,7 @@ impl Ctx<'_, '_> {
         let h = q.len() / 2;
         // A 32-bit core keeps the middle: its lists are small and without
         // fences, and the comparison's code would cost it flash.
-        if !WIDE || self.wl.fences.half == 0 || h < 2 {
+        if !WIDE || self.wl.fences.half == 0 {
             return (h, o, None);
         }
         let at_half = self.suffix_span(q, h);
@@ -284,10 +293,22 @@ impl Ctx<'_, '_> {
                 best = (c, (h, o, Some(suffix)));
             }
         };
-        consider(h - 1, o, left);
-        if o == 1 && h + 2 <= q.len() {
+        // Never a prefix of fewer than two characters: its range is most
+        // of the list (and the fences take long to say how much).
+        if h - 1 + o >= 2 {
+            consider(h - 1, o, left);
+        }
+        if o == 1 {
             consider(h, 2, at_half);
-            consider(h - 1, 2, left);
+            if h >= 2 {
+                consider(h - 1, 2, left);
+            }
+            // Every edit probed: short reads, whose halves are one or
+            // two characters.
+            let n = q.len();
+            if n <= 4 {
+                consider(0, n, if h == 1 { left } else { self.suffix_span(q, 0) });
+            }
         }
         best.1
     }

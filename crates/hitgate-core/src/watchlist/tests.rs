@@ -517,22 +517,22 @@ fn a_wide_suffix_moves_the_split_left_and_finds_the_same() {
         .collect();
     assert_eq!(ctx.split(&narrow, 1).0, 3);
     // Every one-edit read of some entries finds what a scan finds.
-    finds_what_a_scan_finds(&mut wl, &plates, &lists, 97);
+    finds_what_a_scan_finds(&mut wl, &plates, &lists, plates.iter().step_by(97));
 }
 
 /// Every one-edit read (a substitution, a deletion, an insertion at each
-/// place) of every `step`-th plate finds, in each strategy, what a scan
-/// of `plates` with `distance` finds.
-fn finds_what_a_scan_finds(
+/// place) of each plate of `of` finds, in each strategy, what a scan of
+/// `plates` with `distance` finds.
+fn finds_what_a_scan_finds<'p>(
     wl: &mut Watchlist<'_>,
     plates: &[std::string::String],
     lists: &[ListSpec],
-    step: usize,
+    of: impl Iterator<Item = &'p std::string::String> + Clone,
 ) {
     let classes = ConfusionClasses::default();
     for strategy in [OneEdit::Halves, OneEdit::Overlap, OneEdit::OverlapTwo] {
         wl.set_one_edit(strategy);
-        for listed in plates.iter().step_by(step) {
+        for listed in of.clone() {
             let mut reads = Vec::new();
             for i in 0..listed.len() {
                 let mut sub = listed.clone().into_bytes();
@@ -612,7 +612,57 @@ fn wide_halves_either_side_overlap_by_two() {
     assert_eq!((h, o), (2, 2));
     // Halves without overlap keep theirs.
     assert_eq!(ctx.split(&q, 0).1, 0);
-    finds_what_a_scan_finds(&mut wl, &plates, &lists, 37);
+    finds_what_a_scan_finds(&mut wl, &plates, &lists, plates.iter().step_by(37));
+}
+
+#[test]
+fn a_short_read_between_wide_halves_probes_every_edit() {
+    // Six hundred plates starting with `AB` and six hundred ending with
+    // `B1`, and a few short ones: the read `AB1` split anywhere has a
+    // range of hundreds; its 128 probes (every substitution, deletion and
+    // insertion) cost less.
+    let letters = |i: u32| {
+        let l = |k: u32| char::from(b'C' + (i / k % 24) as u8);
+        std::format!("{}{}{}{}", l(13_824), l(576), l(24), l(1))
+    };
+    let short = ["AB1", "AB2", "AC1", "ZB1", "AB1Z", "QAB1", "AB11", "A8I"];
+    let mut plates: Vec<std::string::String> = short.iter().map(|s| s.to_string()).collect();
+    for i in 0..600u32 {
+        plates.push(std::format!("AB{}", letters(i * 31)));
+        plates.push(std::format!("{}B1", letters(i * 37 + 5)));
+    }
+    plates.sort();
+    plates.dedup();
+    let entries: Vec<ListEntry> = plates.iter().map(|s| entry(s, 1, 0)).collect();
+    // From three characters, as the watchlist never goes below.
+    let lists = [spec(1, 1, 3, false)];
+    let n = entries.len();
+    let mut wl = build_fenced(&lists, &entries, fence_words(n, 16));
+    let read = p("AB1");
+    let q: Vec<u8> = read
+        .as_bytes()
+        .iter()
+        .map(|&c| wl.classes.rep_code(char_code(c)))
+        .collect();
+    let (start, end) = wl.segments[1];
+    let ctx = Ctx {
+        wl: &wl,
+        seg: (start as usize, end as usize),
+        group: 1,
+        read: &read,
+        country: None,
+        now: 0,
+        qskel: prefix_range(&q).0,
+        qvar: 0,
+        n: q.len(),
+    };
+    assert_eq!(ctx.split(&q, 1).0..ctx.split(&q, 1).1, 0..3);
+    finds_what_a_scan_finds(
+        &mut wl,
+        &plates,
+        &lists,
+        plates.iter().filter(|p| p.len() <= 4),
+    );
 }
 
 #[test]
