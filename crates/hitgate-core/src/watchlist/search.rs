@@ -35,7 +35,8 @@ pub enum OneEdit {
     /// Halves that overlap by two characters (narrower again), and exact
     /// probes for the edits within those two: a substitution or a deletion
     /// of either, an insertion between them (about three times the probes
-    /// of [`Overlap`](Self::Overlap)).
+    /// of [`Overlap`](Self::Overlap)). On a 32-bit target, as
+    /// [`Overlap`](Self::Overlap).
     OverlapTwo,
 }
 
@@ -138,10 +139,12 @@ impl Ctx<'_, '_> {
         // `split` picks one.
         let (h, o, suffix) = match strategy {
             OneEdit::Halves => self.split(q, 0),
-            OneEdit::OverlapTwo => (n / 2, 2, None),
+            OneEdit::OverlapTwo if WIDE => (n / 2, 2, None),
             _ => self.split(q, 1),
         };
-        if o >= 2 {
+        // A 32-bit core never overlaps by more than one character: its
+        // lists are small, and the code would cost it flash.
+        if WIDE && o >= 2 {
             self.search_overlapping(q, (h, o, suffix), out);
             return;
         }
