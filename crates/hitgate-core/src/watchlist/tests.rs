@@ -489,33 +489,10 @@ fn a_wide_suffix_moves_the_split_left_and_finds_the_same() {
     let mut wl = build_fenced(&lists, &entries, fence_words(n, 16));
     // The split itself, for the read `DEA123` (on the list) in both
     // strategies: one to the left of the middle.
-    let read = p("DEA123");
-    let q: Vec<u8> = read
-        .as_bytes()
-        .iter()
-        .map(|&c| wl.classes.rep_code(char_code(c)))
-        .collect();
-    let (start, end) = wl.segments[1];
-    let ctx = Ctx {
-        wl: &wl,
-        seg: (start as usize, end as usize),
-        group: 1,
-        read: &read,
-        country: None,
-        now: 0,
-        qskel: prefix_range(&q).0,
-        qvar: 0,
-        n: q.len(),
-    };
-    assert_eq!(ctx.split(&q, 1).0, 2);
-    assert_eq!(ctx.split(&q, 0).0, 2);
+    assert_eq!(split_of(&wl, "DEA123", 1).0, 2);
+    assert_eq!(split_of(&wl, "DEA123", 0).0, 2);
     // A read of a narrow suffix keeps the middle.
-    let narrow: Vec<u8> = p("1AHC012")
-        .as_bytes()
-        .iter()
-        .map(|&c| wl.classes.rep_code(char_code(c)))
-        .collect();
-    assert_eq!(ctx.split(&narrow, 1).0, 3);
+    assert_eq!(split_of(&wl, "1AHC012", 1).0, 3);
     // Every one-edit read of some entries finds what a scan finds.
     finds_what_a_scan_finds(&mut wl, &plates, &lists, plates.iter().step_by(97));
 }
@@ -568,6 +545,31 @@ fn finds_what_a_scan_finds<'p>(
     }
 }
 
+/// Where a one-edit search of `read` splits it in `wl`'s group 1, its
+/// halves overlapping by `o`: the split and the overlap.
+fn split_of(wl: &Watchlist<'_>, read: &str, o: usize) -> (usize, usize) {
+    let read = p(read);
+    let q: Vec<u8> = read
+        .as_bytes()
+        .iter()
+        .map(|&c| wl.classes.rep_code(char_code(c)))
+        .collect();
+    let (start, end) = wl.segments[1];
+    let ctx = Ctx {
+        wl,
+        seg: (start as usize, end as usize),
+        group: 1,
+        read: &read,
+        country: None,
+        now: 0,
+        qskel: prefix_range(&q).0,
+        qvar: 0,
+        n: q.len(),
+    };
+    let (h, o, _) = ctx.split(&q, o);
+    (h, o)
+}
+
 #[test]
 fn wide_halves_either_side_overlap_by_two() {
     // A thousand plates `AAA` + three digits and a thousand three letters
@@ -590,28 +592,9 @@ fn wide_halves_either_side_overlap_by_two() {
     let lists = [spec(0, 1, 0, false)];
     let n = entries.len();
     let mut wl = build_fenced(&lists, &entries, fence_words(n, 16));
-    let read = p("AAA111");
-    let q: Vec<u8> = read
-        .as_bytes()
-        .iter()
-        .map(|&c| wl.classes.rep_code(char_code(c)))
-        .collect();
-    let (start, end) = wl.segments[1];
-    let ctx = Ctx {
-        wl: &wl,
-        seg: (start as usize, end as usize),
-        group: 1,
-        read: &read,
-        country: None,
-        now: 0,
-        qskel: prefix_range(&q).0,
-        qvar: 0,
-        n: q.len(),
-    };
-    let (h, o, _) = ctx.split(&q, 1);
-    assert_eq!((h, o), (2, 2));
+    assert_eq!(split_of(&wl, "AAA111", 1), (2, 2));
     // Halves without overlap keep theirs.
-    assert_eq!(ctx.split(&q, 0).1, 0);
+    assert_eq!(split_of(&wl, "AAA111", 0).1, 0);
     finds_what_a_scan_finds(&mut wl, &plates, &lists, plates.iter().step_by(37));
 }
 
@@ -638,25 +621,7 @@ fn a_short_read_between_wide_halves_probes_every_edit() {
     let lists = [spec(1, 1, 3, false)];
     let n = entries.len();
     let mut wl = build_fenced(&lists, &entries, fence_words(n, 16));
-    let read = p("AB1");
-    let q: Vec<u8> = read
-        .as_bytes()
-        .iter()
-        .map(|&c| wl.classes.rep_code(char_code(c)))
-        .collect();
-    let (start, end) = wl.segments[1];
-    let ctx = Ctx {
-        wl: &wl,
-        seg: (start as usize, end as usize),
-        group: 1,
-        read: &read,
-        country: None,
-        now: 0,
-        qskel: prefix_range(&q).0,
-        qvar: 0,
-        n: q.len(),
-    };
-    assert_eq!(ctx.split(&q, 1).0..ctx.split(&q, 1).1, 0..3);
+    assert_eq!(split_of(&wl, "AB1", 1), (0, 3));
     finds_what_a_scan_finds(
         &mut wl,
         &plates,
