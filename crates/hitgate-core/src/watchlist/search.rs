@@ -242,8 +242,10 @@ impl Ctx<'_, '_> {
     /// wide (more than [`WIDE_SUFFIX`] entries), whichever of `n / 2` and
     /// one character to its left spans fewer entries, its prefix range
     /// (`q[..h + o]`) and suffix range (`q[h..]`) together, and, for
-    /// overlapping halves, with an overlap of two characters too, its
-    /// further probes weighed at [`PROBE_ENTRIES`] entries each. Plates of
+    /// overlapping halves, with an overlap of two characters too, and for a
+    /// read of three or four characters with every edit probed (`h = 0`,
+    /// the overlap the whole read), their further probes weighed at
+    /// [`PROBE_ENTRIES`] entries each. Plates of
     /// one format share their last digits: in a million entries of a
     /// border zone's mix, about 500 end in `123`, so the read `ABC123` is
     /// better split as `AB` and `C123` (overlapping: `ABC` and `C123`)
