@@ -32,6 +32,7 @@ impl Recipient {
             .set_max_packet_size(1 << 16, 1 << 16);
         let (client, mut conn) = Client::new(o, 64);
         let topic = format!("hitgate/dispatch/{name}");
+        let who = name.to_string();
         let (tx_ready, ready) = std::sync::mpsc::channel();
         let sink = got.clone();
         std::thread::spawn(move || {
@@ -49,7 +50,12 @@ impl Recipient {
                         }
                     }
                     Ok(_) => {}
-                    Err(_) => std::thread::sleep(Duration::from_millis(200)),
+                    Err(e) => {
+                        // Said, so that a run that misses a decision shows
+                        // whether its recipient was connected throughout.
+                        eprintln!("[recipient {who}] {e}; connecting again");
+                        std::thread::sleep(Duration::from_millis(200));
+                    }
                 }
             }
         });
@@ -616,10 +622,34 @@ fn a_gate_killed_and_restarted_on_its_state_file_dispatches_nothing_twice_and_lo
         p.wait_ok("replay");
     }
     second.wait_ok("restarted gate");
-    std::thread::sleep(Duration::from_millis(300));
-    let got: Vec<Vec<Value>> = recipients.iter().map(Recipient::decisions).collect();
+    let got = decisions_when_all_in(&recipients, &zone.want);
     b.stop();
     zone.check(dir, &got, &report);
+}
+
+/// Every recipient's decisions, once each has as many as `want` gives it
+/// (and half a second more, for any extra to show), or after 45 s: a
+/// broker hands a QoS 1 message to a recipient again only when its wait
+/// for the acknowledgement ends (30 s on NATS) if the recipient's
+/// connection broke while the message was on its way. A decision never
+/// published still fails the check, 45 s later.
+fn decisions_when_all_in(
+    recipients: &[Recipient],
+    want: &BTreeMap<String, usize>,
+) -> Vec<Vec<Value>> {
+    let end = Instant::now() + Duration::from_secs(45);
+    loop {
+        let got: Vec<Vec<Value>> = recipients.iter().map(Recipient::decisions).collect();
+        let all_in = RECIPIENTS
+            .iter()
+            .zip(&got)
+            .all(|(n, ds)| ds.len() >= want.get(*n).copied().unwrap_or(0));
+        if all_in || Instant::now() >= end {
+            std::thread::sleep(Duration::from_millis(500));
+            return recipients.iter().map(Recipient::decisions).collect();
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 #[test]
@@ -663,8 +693,7 @@ fn on_the_nats_cluster_a_killed_gate_is_taken_over_with_no_double_dispatch_and_n
         p.wait_ok("replay");
     }
     standby.wait_ok("standby gate");
-    std::thread::sleep(Duration::from_millis(500));
-    let got: Vec<Vec<Value>> = recipients.iter().map(Recipient::decisions).collect();
+    let got = decisions_when_all_in(&recipients, &zone.want);
     for n in nodes {
         n.stop();
     }
