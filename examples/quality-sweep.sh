@@ -62,9 +62,10 @@ for seed in $seeds; do
                         policy="$s/policy-first.toml"
                         sed 's/^mode = .*/mode = "first-read"/' "$s/policy.toml" >"$policy" ;;
                     earlier-consensus)
-                        # The earlier build knows neither setting.
+                        # The earlier build knows none of these settings.
                         bin=$baseline policy="$s/policy-old.toml"
-                        sed -e '/^camera_grace_ms/d' -e '/^\[config.evidence\]/,/^$/d' \
+                        sed -e '/^camera_grace_ms/d' -e '/^unrelated_support/d' \
+                            -e '/^\[config.evidence\]/,/^$/d' \
                             "$s/policy.toml" >"$policy" ;;
                 esac
                 "$bin" replay --quiet --reads "$s/reads.jsonl" --lists "$s/lists.csv" \

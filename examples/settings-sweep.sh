@@ -67,5 +67,6 @@ variant grace-0 's/^camera_grace_ms = .*/camera_grace_ms = 0/'
 variant grace-1000 's/^camera_grace_ms = .*/camera_grace_ms = 1000/'
 variant grace-6000 's/^camera_grace_ms = .*/camera_grace_ms = 6000/'
 variant support-3 's/^lookalike_support = .*/lookalike_support = 3/'
+variant unrelated-2 's/^unrelated_support = .*/unrelated_support = 2/'
 variant evidence-0-0 "$(evidence 0 0)"
 variant evidence-2-1 "$(evidence 2 1)"

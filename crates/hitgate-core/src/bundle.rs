@@ -1,7 +1,7 @@
 //! The bundle: lists, policy, settings and a read stream in one compact
 //! binary file, for a unit that cannot parse CSV, TOML or JSON.
 //!
-//! # Format, version 6
+//! # Format, version 7
 //!
 //! A sequence of frames `COBS(postcard(Record)) ++ 0x00`, in this order: one
 //! [`Record::Header`], one [`Record::Config`], one [`Record::Classes`], the
@@ -21,8 +21,9 @@
 //! anything else bumps [`BUNDLE_VERSION`]. Version 1 carried `Config` and
 //! `Rule` in their serde form, the settings inside the header; version 2
 //! had no list names; version 3 no places; version 4 no look-alike classes
-//! and no [`Config::camera_grace_ms`]; version 5 no [`ListSpec::evidence`]
-//! (a unit built for version 6 refuses them all, naming the version).
+//! and no [`Config::camera_grace_ms`]; version 5 no [`ListSpec::evidence`];
+//! version 6 no [`Config::unrelated_support`] (a unit built for version 7
+//! refuses them all, naming the version).
 
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +42,7 @@ mod places;
 pub use places::*;
 
 /// Version of the bundle format.
-pub const BUNDLE_VERSION: u8 = 6;
+pub const BUNDLE_VERSION: u8 = 7;
 
 /// The longest encoded record, delimiter included.
 pub const MAX_RECORD: usize = 512;
@@ -171,6 +172,8 @@ pub struct ConfigRecord {
     pub camera_grace_ms: u32,
     /// [`Config::evidence`] (version 5).
     pub evidence: Tolerance,
+    /// [`Config::unrelated_support`] (version 7).
+    pub unrelated_support: u16,
 }
 
 impl From<&Config> for ConfigRecord {
@@ -185,6 +188,7 @@ impl From<&Config> for ConfigRecord {
             lookalike_support: c.lookalike_support,
             camera_grace_ms: c.camera_grace_ms,
             evidence: c.evidence,
+            unrelated_support: c.unrelated_support,
         }
     }
 }
@@ -208,6 +212,7 @@ impl From<&ConfigRecord> for Config {
             lookalike_support: r.lookalike_support,
             camera_grace_ms: r.camera_grace_ms,
             evidence: r.evidence,
+            unrelated_support: r.unrelated_support,
         }
     }
 }

@@ -13,9 +13,12 @@
 //!    [`DEFAULT_CONFIDENCE`](crate::passage::DEFAULT_CONFIDENCE), one with
 //!    0 weighs 1).
 //! 3. A position **dissents** when one character other than the listed
-//!    one is read there by at least `support` frames and outweighs the
-//!    listed character. The **alternative** is the listed plate with each
-//!    dissenting position's character put in.
+//!    one is read there by enough frames and outweighs the listed
+//!    character: [`Support::lookalike`] frames for a character the engine
+//!    confuses with the listed one (the look-alike classes), and
+//!    [`Support::unrelated`] frames for any other character where no frame
+//!    reads the listed one. The **alternative** is the listed plate with
+//!    each dissenting position's character put in.
 //!
 //! | dissenting positions | the alternative fits a plate format ([`syntax`](crate::syntax)) | verdict |
 //! |---|---|---|
@@ -25,12 +28,22 @@
 //!
 //! However the agreement is spread (different frames wrong in different
 //! places, a frame with a character dropped), a position only dissents
-//! on the weight of frames that say the same thing there; one noisy frame
-//! never does (`support` is at least 2 in practice: the unit's
-//! [`lookalike_support`](crate::unit::Config::lookalike_support)). The
-//! frames are the ones the unit kept for the passage: those that matched,
-//! and those near the listed plate ([`Config::evidence`](crate::unit::Config::evidence)).
+//! on the weight of frames that say the same thing there. One frame that
+//! reads a look-alike never does (the unit's
+//! [`lookalike_support`](crate::unit::Config::lookalike_support) is 2):
+//! confusing look-alikes is what an ANPR engine does. One frame that reads
+//! a character the engine does not confuse with the listed one, where no
+//! frame reads the listed one, does by default (the unit's
+//! [`unrelated_support`](crate::unit::Config::unrelated_support) is 1): a
+//! listed car is seldom misread that way, while a list tolerating an edit
+//! collects the other cars that differ from a listed plate in one
+//! character, most of them read once (`BENCHMARKS.md`, "Hit quality"). A
+//! dropped or inserted character is never a dissent (it leaves a gap).
+//! The frames are the ones the unit kept for the passage: those that
+//! matched, and those near the listed plate
+//! ([`Config::evidence`](crate::unit::Config::evidence)).
 
+use crate::confusion::ConfusionClasses;
 use crate::passage::MAX_VOTES;
 use crate::plate::{Country, MAX_PLATE_LEN, Plate};
 
@@ -44,6 +57,18 @@ pub enum Verdict {
     LookAlike(Plate),
     /// Another plate, which fits no format: the listed car misread.
     Misread(Plate),
+}
+
+/// How many frames make a position dissent (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Support {
+    /// Frames that read the same look-alike of the listed character.
+    pub lookalike: u16,
+    /// Frames that read the same character the engine does not confuse
+    /// with the listed one, where no frame reads the listed one (0 counts
+    /// as 1).
+    pub unrelated: u16,
 }
 
 /// A frame's characters at the listed plate's positions (0: a gap).
@@ -97,26 +122,34 @@ pub fn align(frame: &[u8], listed: &[u8]) -> Option<[u8; MAX_PLATE_LEN]> {
 }
 
 /// Judges `frames` (plate and confidence, as a passage keeps them) against
-/// the `listed` plate: see the module docs. `country`: the passage's, or
-/// the listed entry's, when known.
+/// the `listed` plate: see the module docs. `classes`: the look-alikes the
+/// lists are matched with; `country`: the passage's, or the listed
+/// entry's, when known.
 ///
 /// ```
-/// use hitgate_core::evidence::{judge, Verdict};
+/// use hitgate_core::confusion::ConfusionClasses;
+/// use hitgate_core::evidence::{judge, Support, Verdict};
 /// use hitgate_core::plate::Plate;
 /// let p = |s: &[u8]| Plate::normalize(s).unwrap();
+/// let (classes, support) = (ConfusionClasses::default(), Support { lookalike: 2, unrelated: 1 });
 /// let listed = p(b"1OKA552");
 /// // Three frames of a car that is not the listed one: all read D, not O,
 /// // one with a second look-alike, one with a character dropped.
 /// let frames = [(p(b"1DKA552"), 80), (p(b"1DKA5S2"), 70), (p(b"1DK552"), 60)];
-/// assert_eq!(judge(&listed, &frames, 2, None), Verdict::LookAlike(p(b"1DKA552")));
+/// assert_eq!(judge(&listed, &frames, support, &classes, None), Verdict::LookAlike(p(b"1DKA552")));
 /// // A listed car whose every frame has one error of its own.
 /// let frames = [(p(b"1QKA552"), 80), (p(b"1OKA5S2"), 70), (p(b"1OK4552"), 60)];
-/// assert_eq!(judge(&listed, &frames, 2, None), Verdict::Listed);
+/// assert_eq!(judge(&listed, &frames, support, &classes, None), Verdict::Listed);
+/// // One frame, one character off that the engine does not confuse (M for
+/// // K): another car, which a list tolerating an edit also matches.
+/// let frames = [(p(b"1OMA552"), 90)];
+/// assert_eq!(judge(&listed, &frames, support, &classes, None), Verdict::LookAlike(p(b"1OMA552")));
 /// ```
 pub fn judge(
     listed: &Plate,
     frames: &[(Plate, u8)],
-    support: u16,
+    support: Support,
+    classes: &ConfusionClasses,
     country: Option<Country>,
 ) -> Verdict {
     let l = listed.as_bytes();
@@ -149,8 +182,15 @@ pub fn judge(
                 best = Some((c, n, w));
             }
         }
+        let needed = |c: u8| {
+            if listed_weight == 0 && !classes.alike(c, want) {
+                support.unrelated
+            } else {
+                support.lookalike
+            }
+        };
         if let Some((c, n, w)) = best
-            && n >= support
+            && n >= needed(c)
             && w > listed_weight
         {
             *slot = c;
@@ -177,6 +217,22 @@ mod tests {
 
     fn p(s: &str) -> Plate {
         Plate::normalize(s.as_bytes()).unwrap()
+    }
+
+    /// The unit's defaults: two frames for a look-alike, one for another
+    /// character.
+    const SUPPORT: Support = Support {
+        lookalike: 2,
+        unrelated: 1,
+    };
+
+    fn judge(
+        listed: &Plate,
+        frames: &[(Plate, u8)],
+        support: Support,
+        c: Option<Country>,
+    ) -> Verdict {
+        super::judge(listed, frames, support, &ConfusionClasses::default(), c)
     }
 
     #[test]
@@ -206,7 +262,7 @@ mod tests {
             judge(
                 &l,
                 &[f("1ABC234", 80), f("1A8C234", 90), f("1ABC234", 70)],
-                2,
+                SUPPORT,
                 None
             ),
             Verdict::Listed
@@ -217,14 +273,14 @@ mod tests {
             judge(
                 &l,
                 &[f("1A8C234", 80), f("1A8C234", 70), f("1ABC234", 90)],
-                2,
+                SUPPORT,
                 None
             ),
             Verdict::Misread(p("1A8C234"))
         );
         // Each frame wrong in a place of its own: no position dissents.
         assert_eq!(
-            judge(&l, &[f("1ABC2S4", 80), f("1A8C234", 70)], 2, None),
+            judge(&l, &[f("1ABC2S4", 80), f("1A8C234", 70)], SUPPORT, None),
             Verdict::Listed
         );
         // A car 1ABC284 read twice (3 and 8 are not alike, but listed with
@@ -234,19 +290,44 @@ mod tests {
             judge(
                 &l2,
                 &[f("1ABC284", 80), f("1ABC284", 70)],
-                2,
+                SUPPORT,
                 Some(Country::BE)
             ),
             Verdict::LookAlike(p("1ABC284"))
         );
-        // One frame alone never dissents with support 2.
-        assert_eq!(judge(&l2, &[f("1ABC284", 99)], 2, None), Verdict::Listed);
+        // One frame alone, 8 for 3 (not alike), no frame reading 3: another
+        // car, unless unrelated characters too need two frames.
+        assert_eq!(
+            judge(&l2, &[f("1ABC284", 99)], SUPPORT, None),
+            Verdict::LookAlike(p("1ABC284"))
+        );
+        let two = Support {
+            lookalike: 2,
+            unrelated: 2,
+        };
+        assert_eq!(judge(&l2, &[f("1ABC284", 99)], two, None), Verdict::Listed);
+        // One frame alone never dissents with a look-alike (B for 8).
+        assert_eq!(
+            judge(&l2, &[f("1A8C234", 99)], SUPPORT, None),
+            Verdict::Listed
+        );
+        // One frame reads 8 for 3, but another reads 3 there: the listed
+        // character has weight, so one frame is not enough.
+        assert_eq!(
+            judge(&l2, &[f("1ABC284", 99), f("1ABC234", 10)], SUPPORT, None),
+            Verdict::Listed
+        );
+        // A dropped character leaves a gap, never a dissent.
+        assert_eq!(
+            judge(&l2, &[f("1ABC24", 99)], SUPPORT, None),
+            Verdict::Listed
+        );
         // Two frames, but the listed character weighs more.
         assert_eq!(
             judge(
                 &l2,
                 &[f("1ABC284", 30), f("1ABC284", 30), f("1ABC234", 90)],
-                2,
+                SUPPORT,
                 None
             ),
             Verdict::Listed

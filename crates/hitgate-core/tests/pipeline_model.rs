@@ -183,9 +183,22 @@ fn brussels(priority: u8, also_local: bool) -> (Action, RuleId) {
 /// listed plate's positions (a frame one character short: the gap where
 /// it leaves the fewest differences, earliest first; one too long: the
 /// character whose removal does), and each position where one other
-/// character has `support` frames and more weight than the listed one
-/// replaced by it.
-fn other_plate(listed: &str, votes: &[(String, u8)], support: u16) -> Option<String> {
+/// character has more weight than the listed one and enough frames
+/// replaced by it: `support` frames, or `unrelated` where the character is
+/// not a look-alike of the listed one and no frame reads the listed one.
+fn other_plate(
+    listed: &str,
+    votes: &[(String, u8)],
+    support: u16,
+    unrelated: u16,
+) -> Option<String> {
+    // The default look-alike classes, spelled out here.
+    let alike = |a: char, b: char| {
+        a == b
+            || ["0ODQ", "1ILT", "8B", "5S", "2Z", "6G"]
+                .iter()
+                .any(|k| k.contains(a) && k.contains(b))
+    };
     let l: Vec<char> = listed.chars().collect();
     let diff = |a: &[Option<char>]| {
         (0..l.len())
@@ -242,8 +255,15 @@ fn other_plate(listed: &str, votes: &[(String, u8)], support: u16) -> Option<Str
                 best = Some(*t);
             }
         }
+        let needed = |c: char| {
+            if listed_weight == 0 && !alike(c, l[i]) {
+                unrelated.max(1)
+            } else {
+                support
+            }
+        };
         if let Some((c, n, w)) = best
-            && n >= support
+            && n >= needed(c)
             && w > listed_weight
         {
             other[i] = c;
@@ -443,7 +463,12 @@ impl Model {
         }
         let mut reason = Reason::Rule;
         if action == Action::Dispatch && consensus {
-            match other_plate(x.listed.as_str(), &q.votes, cfg.lookalike_support) {
+            match other_plate(
+                x.listed.as_str(),
+                &q.votes,
+                cfg.lookalike_support,
+                cfg.unrelated_support,
+            ) {
                 Some(other) if syntax::fits(&p(&other), None) => {
                     action = Action::Review;
                     reason = Reason::Lookalike;
@@ -562,9 +587,10 @@ fn config_strategy() -> impl Strategy<Value = Config> {
         prop::option::of((0u16..3, 0u16..120)),
         1u16..=3,
         prop::sample::select(vec![0u32, 1_000, 3_000]),
+        0u16..=2,
     )
         .prop_map(
-            |(first, window, realert, late, budget, support, grace)| Config {
+            |(first, window, realert, late, budget, support, grace, unrelated)| Config {
                 mode: if first {
                     Mode::FirstRead
                 } else {
@@ -577,6 +603,7 @@ fn config_strategy() -> impl Strategy<Value = Config> {
                 budgets: Budgets([budget.map(|(burst, per_hour)| Budget { burst, per_hour }); 5]),
                 lookalike_support: support,
                 camera_grace_ms: grace,
+                unrelated_support: unrelated,
                 ..Config::DEFAULT
             },
         )
