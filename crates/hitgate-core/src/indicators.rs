@@ -55,7 +55,8 @@ pub struct Indicators {
     /// has: the listed car misread, dispatched.
     pub misread: u64,
     /// Unmatched reads kept, until their passage was decided, as evidence
-    /// about it (counted in `unmatched` too).
+    /// about it, whether they came after its first match or before it
+    /// ([`recent`](crate::recent)); counted in `unmatched` too.
     pub evidence_frames: u64,
     /// Passages closed early because the passage table was full.
     pub evicted_passages: u64,

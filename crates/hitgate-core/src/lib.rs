@@ -29,6 +29,7 @@ pub mod place;
 pub mod plate;
 pub mod policy;
 pub mod read;
+pub mod recent;
 #[cfg(feature = "trust")]
 #[cfg_attr(docsrs, doc(cfg(feature = "trust")))]
 pub mod signed;

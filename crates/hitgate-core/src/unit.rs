@@ -6,7 +6,8 @@
 //!  read ──check──> rejected (counted)
 //!         │
 //!       lookup ──> unmatched (counted; kept only as evidence of an open
-//!         │         passage of its camera, near its listed plate)
+//!         │         passage of its camera, near its listed plate, or held
+//!         │         a few seconds for one that opens on a later frame)
 //!      passage ──> repeat (folded into an open passage)
 //!         │  its camera moves past its window, or window + grace pass
 //!         │  (consensus); first read (first-read mode)
@@ -38,6 +39,7 @@ use crate::place::Places;
 use crate::plate::Plate;
 use crate::policy::{Action, Facts, Policy, RuleId};
 use crate::read::{CameraId, Read, ReadError};
+use crate::recent::Recent;
 use crate::suppress::{Key, SuppressSlot, is_suppressed, record};
 use crate::watchlist::{Match, Matches, Watchlist};
 
@@ -191,6 +193,8 @@ pub struct Unit<'w, 's> {
     cameras: &'s mut [CameraStats],
     buckets: [Bucket; Priority::COUNT],
     indicators: Indicators,
+    /// Unmatched frames held for a passage that may open on a later frame.
+    recent: Recent,
     clock: u64,
     seq: u32,
 }
@@ -222,6 +226,7 @@ impl<'w, 's> Unit<'w, 's> {
             cameras: tables.cameras,
             buckets: [Bucket::default(); Priority::COUNT],
             indicators: Indicators::default(),
+            recent: Recent::new(),
             clock: 0,
             seq: 0,
         }
@@ -242,6 +247,9 @@ impl<'w, 's> Unit<'w, 's> {
     /// Resets every counter, per camera too. Decisions are not affected.
     pub fn reset_indicators(&mut self) {
         self.indicators = Indicators::default();
+        // Held frames name cameras by their slot, which a new camera may
+        // now take.
+        self.recent.clear();
         for c in self.cameras.iter_mut() {
             *c = CameraStats::EMPTY;
         }
@@ -273,6 +281,13 @@ impl<'w, 's> Unit<'w, 's> {
     /// Open passages.
     pub fn open_passages(&self) -> usize {
         self.passages.len()
+    }
+
+    /// Unmatched frames held now in case a passage of their camera opens on
+    /// a later frame (consensus mode; see [`crate::recent`] for what is
+    /// held and for how long). None after [`Unit::flush`].
+    pub fn held_frames(&self) -> usize {
+        self.recent.held()
     }
 
     /// Pushes one read at the unit's clock `now`. Decisions that become due
@@ -321,13 +336,24 @@ impl<'w, 's> Unit<'w, 's> {
         // passage, for the hit.
         let slot = self.camera_slot(&read.camera);
         self.camera_moved_on(&read.camera, read.time, sink);
+        let window = u64::from(self.config.passage_window_ms);
+        if let Some(s) = slot {
+            self.recent.camera_moved_on(s, read.time, window);
+        }
         let mut matches: Matches<MAX_MATCHES> = Matches::new();
         self.watchlist
             .lookup_into(&read.plate, read.country, read.time, &mut matches);
         if matches.is_empty() {
             self.indicators.unmatched += 1;
-            if self.config.mode == Mode::Consensus && self.near_frame(&read) {
-                self.indicators.evidence_frames += 1;
+            if self.config.mode == Mode::Consensus {
+                if self.near_frame(&read) {
+                    self.indicators.evidence_frames += 1;
+                } else if let Some(s) = slot {
+                    // Perhaps a frame of a car whose passage opens on a
+                    // later frame.
+                    self.recent
+                        .hold(s, read.time, self.clock, read.plate, read.confidence);
+                }
             }
             return Ok(ReadStatus::Unmatched);
         }
@@ -335,7 +361,6 @@ impl<'w, 's> Unit<'w, 's> {
         self.count_camera(slot, |s| s.matched += 1);
 
         // Join an open passage?
-        let window = u64::from(self.config.passage_window_ms);
         let joined = self.passages.find_mut(|p| {
             p.camera.same(&read.camera)
                 && read.time.abs_diff(p.first_time) <= window
@@ -360,6 +385,25 @@ impl<'w, 's> Unit<'w, 's> {
         }
         let mut p = Passage::EMPTY;
         self.fill(&mut p, &read, &matches, slot);
+        if let Some(s) = slot
+            && self.config.mode == Mode::Consensus
+            && p.has_first
+        {
+            // The camera's frames held from before this one, near the
+            // listed plate, are the passage's evidence too.
+            let tol = self.evidence_tolerance(&p.first);
+            let (listed, classes) = (p.first.listed, self.watchlist.classes());
+            let taken = self.recent.take_near(s, read.time, window, |plate, conf| {
+                let near =
+                    crate::distance::distance(plate.as_bytes(), listed.as_bytes(), classes, tol)
+                        .is_some();
+                if near {
+                    p.evidence(*plate, conf);
+                }
+                near
+            });
+            self.indicators.evidence_frames += taken;
+        }
         if self.config.mode == Mode::FirstRead {
             // The first read decides: its matches are the passage's.
             self.decide(&mut p, Some(&matches), sink);
@@ -378,6 +422,7 @@ impl<'w, 's> Unit<'w, 's> {
     pub fn poll(&mut self, now: u64, sink: &mut impl FnMut(u64, Outcome)) {
         self.clock = self.clock.max(now);
         let open_for = self.open_for();
+        self.recent.expire(self.clock, open_for);
         // Oldest first, so the passages their camera did not decide come
         // out in the order they opened; the common case, most reads, looks
         // at the head only.
@@ -436,17 +481,14 @@ impl<'w, 's> Unit<'w, 's> {
     /// [`Config::evidence`]); whether one took it.
     fn near_frame(&mut self, read: &crate::read::CheckedRead) -> bool {
         let window = u64::from(self.config.passage_window_ms);
-        let (watchlist, evidence) = (self.watchlist, self.config.evidence);
+        let classes = self.watchlist.classes();
+        let tolerances = (self.watchlist, self.config.evidence);
         let near = |p: &Passage| {
-            let tol = watchlist
-                .lists()
-                .get(p.first.list.index())
-                .map_or(evidence, |l| l.evidence_within(evidence));
             crate::distance::distance(
                 read.plate.as_bytes(),
                 p.first.listed.as_bytes(),
-                watchlist.classes(),
-                tol,
+                classes,
+                evidence_within(tolerances, &p.first),
             )
             .is_some()
         };
@@ -463,6 +505,12 @@ impl<'w, 's> Unit<'w, 's> {
             }
             None => false,
         }
+    }
+
+    /// How near a frame must be to a passage's first match to be evidence:
+    /// the settings' evidence tolerance, widened to its list's own.
+    fn evidence_tolerance(&self, first: &Match) -> Tolerance {
+        evidence_within((self.watchlist, self.config.evidence), first)
     }
 
     /// How long a passage keeps its slot on the unit's clock.
@@ -505,6 +553,7 @@ impl<'w, 's> Unit<'w, 's> {
         while let Some(mut p) = self.passages.pop_oldest() {
             self.close(&mut p, sink);
         }
+        self.recent.clear();
     }
 
     fn fill(
@@ -820,6 +869,15 @@ struct Choice {
 /// table's invariant, it holds no read).
 fn first_plate(p: &Passage, first: &Match) -> Plate {
     p.votes.first().map_or(first.listed, |(pl, _)| *pl)
+}
+
+/// The evidence tolerance of a match's list: the settings' `evidence`,
+/// widened to the list's own tolerance where that is wider.
+fn evidence_within((watchlist, evidence): (&Watchlist<'_>, Tolerance), first: &Match) -> Tolerance {
+    watchlist
+        .lists()
+        .get(first.list.index())
+        .map_or(evidence, |l| l.evidence_within(evidence))
 }
 
 #[cfg(test)]

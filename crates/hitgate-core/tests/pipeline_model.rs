@@ -8,7 +8,7 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use hitgate_core::{
     budget::{Budget, Budgets},
@@ -167,6 +167,26 @@ struct Model {
     buckets: HashMap<usize, (u128, u64)>,
     out: Vec<Out>,
     c: Indicators,
+    /// The last 16 unmatched frames held for a passage opening later
+    /// (consensus), oldest first, `None` once freed.
+    held: VecDeque<Option<Held>>,
+}
+
+/// A held frame: camera, event time, arrival on the unit's clock, plate,
+/// confidence.
+type Held = (&'static str, u64, u64, String, u8);
+
+/// A frame near a passage's first match: within the list's evidence
+/// tolerance, widened to the list's own.
+fn near(wl: &Watchlist<'_>, cfg: &Config, plate: &str, first: &Match) -> bool {
+    let spec = wl.lists()[first.list.index()];
+    let (list, own) = (spec.tolerance, spec.evidence.unwrap_or(cfg.evidence));
+    let tol = Tolerance {
+        ocr: list.ocr.max(own.ocr),
+        edits: list.edits.max(own.edits),
+        min_len: own.min_len,
+    };
+    distance(plate.as_bytes(), first.listed.as_bytes(), wl.classes(), tol).is_some()
 }
 
 /// The Brussels baseline, written out.
@@ -331,28 +351,21 @@ impl Model {
             }
         }
         self.open = open;
+        // Held frames the camera has moved past: no later passage of it
+        // can take them.
+        for h in self.held.iter_mut() {
+            if h.as_ref()
+                .is_some_and(|f| f.0 == r.camera && r.time > f.1 + window)
+            {
+                *h = None;
+            }
+        }
         let m: Matches<8> = wl.lookup(&plate, None, r.time);
         if m.is_empty() {
             self.c.unmatched += 1;
             // Evidence: the oldest open passage of the camera, in its
             // window, whose listed plate the read is near.
             if cfg.mode == Mode::Consensus {
-                let near = |q: &MPassage| {
-                    let spec = wl.lists()[q.first.list.index()];
-                    let (list, own) = (spec.tolerance, spec.evidence.unwrap_or(cfg.evidence));
-                    let tol = Tolerance {
-                        ocr: list.ocr.max(own.ocr),
-                        edits: list.edits.max(own.edits),
-                        min_len: own.min_len,
-                    };
-                    distance(
-                        plate.as_bytes(),
-                        q.first.listed.as_bytes(),
-                        wl.classes(),
-                        tol,
-                    )
-                    .is_some()
-                };
                 if let Some(q) = self
                     .open
                     .iter_mut()
@@ -360,7 +373,7 @@ impl Model {
                         !q.decided
                             && q.camera == r.camera
                             && r.time.abs_diff(q.first_time) <= window
-                            && near(q)
+                            && near(wl, cfg, plate.as_str(), &q.first)
                     })
                     .min_by_key(|q| q.serial)
                 {
@@ -369,6 +382,17 @@ impl Model {
                             .push((plate.as_str().into(), r.confidence.unwrap_or(50)));
                     }
                     self.c.evidence_frames += 1;
+                } else {
+                    self.held.push_back(Some((
+                        r.camera,
+                        r.time,
+                        self.clock,
+                        plate.as_str().into(),
+                        r.confidence.unwrap_or(50),
+                    )));
+                    if self.held.len() > 16 {
+                        self.held.pop_front();
+                    }
                 }
             }
             return;
@@ -404,6 +428,23 @@ impl Model {
             votes: vec![(plate.as_str().into(), r.confidence.unwrap_or(50))],
             decided: false,
         };
+        if cfg.mode == Mode::Consensus {
+            // The camera's held frames in the window, near the listed
+            // plate, oldest first, join the vote as evidence.
+            for h in self.held.iter_mut() {
+                let Some(f) = h else { continue };
+                if f.0 == r.camera
+                    && f.1.abs_diff(r.time) <= window
+                    && near(wl, cfg, &f.3, &q.first)
+                {
+                    if q.votes.len() < 8 {
+                        q.votes.push((f.3.clone(), f.4));
+                    }
+                    self.c.evidence_frames += 1;
+                    *h = None;
+                }
+            }
+        }
         if cfg.mode == Mode::FirstRead {
             self.decide(wl, cfg, &mut q);
         }
@@ -414,6 +455,11 @@ impl Model {
         self.clock = self.clock.max(now);
         self.open.sort_by_key(|q| q.serial);
         let open_for = u64::from(cfg.passage_window_ms) + u64::from(cfg.camera_grace_ms);
+        for h in self.held.iter_mut() {
+            if all || h.as_ref().is_some_and(|f| self.clock >= f.2 + open_for) {
+                *h = None;
+            }
+        }
         let (due, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.open)
             .into_iter()
             .partition(|q| all || self.clock >= q.opened_at + open_for);
@@ -689,6 +735,15 @@ proptest! {
             }
             unit.poll(r.now, &mut |_, _| {});
         }
+        // Unmatched frames held for a passage that might open later are
+        // gone once the unit's clock passes their arrival by the window
+        // and grace.
+        let last = stream.iter().map(|r| r.now).max().unwrap_or(0);
+        let hold = u64::from(cfg.passage_window_ms) + u64::from(cfg.camera_grace_ms);
+        unit.poll(last + hold - 1, &mut |_, _| {});
+        let before = unit.held_frames();
+        unit.poll(last + hold, &mut |_, _| {});
+        prop_assert_eq!(unit.held_frames(), 0, "{} held before", before);
         // Frames kept as evidence live as long as their passage: none
         // once every passage is decided and freed.
         unit.flush(&mut |_, _| {});

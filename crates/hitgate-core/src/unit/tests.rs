@@ -468,6 +468,72 @@ fn frames_too_far_to_match_are_evidence_about_the_passage() {
 }
 
 #[test]
+fn frames_before_the_first_match_are_evidence_too() {
+    // The car of the test above, whose matching frame comes last: the two
+    // frames before it are held, then taken by its passage.
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    // Out of the passage's window (2 s): a frame of 2.1 s after its first
+    // match, arrived before it.
+    r.read(T0 + 2_100, "cam-1", "1OOT5S5").unwrap();
+    // Another camera's frame.
+    r.read(T0 - 150, "cam-2", "1OOT5S5").unwrap();
+    for (t, plate) in [(-200, "1OOT5S5"), (-100, "1OT555")] {
+        assert_eq!(
+            r.read(T0.wrapping_add_signed(t), "cam-1", plate),
+            Ok(ReadStatus::Unmatched)
+        );
+    }
+    assert_eq!(r.unit.held_frames(), 4);
+    assert_eq!(r.read(T0, "cam-1", "1OOT555"), Ok(ReadStatus::Opened));
+    // Taken: the two of cam-1 in the window; cam-2's and the late one
+    // stay held until their time is up.
+    assert_eq!(r.unit.held_frames(), 2);
+    assert_eq!(r.unit.indicators().evidence_frames, 2);
+    r.flush();
+    assert_eq!(r.unit.held_frames(), 0);
+    let hits = r.hits();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        (hits[0].action, hits[0].reason, hits[0].reads),
+        (Action::Review, Reason::Lookalike, 1)
+    );
+    // First-read mode holds nothing: the first match decides alone.
+    let mut r = rig(
+        Config {
+            mode: Mode::FirstRead,
+            ..Config::DEFAULT
+        },
+        8,
+        8,
+    );
+    r.read(T0 - 100, "cam-1", "1OT555").unwrap();
+    assert_eq!(r.unit.held_frames(), 0);
+}
+
+#[test]
+fn held_frames_go_when_their_camera_moves_on_or_the_clock_passes() {
+    let window = Config::DEFAULT.passage_window_ms as u64;
+    let hold = window + Config::DEFAULT.camera_grace_ms as u64;
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    r.read(T0, "cam-1", "9ZZZ999").unwrap();
+    r.read(T0, "cam-2", "9ZZZ998").unwrap();
+    // cam-1 still within the first frame's window: both held.
+    r.read(T0 + window, "cam-1", "9ZZZ997").unwrap();
+    assert_eq!(r.unit.held_frames(), 3);
+    // cam-1 past it: its first frame goes, the new one is held.
+    r.read(T0 + window + 1, "cam-1", "9ZZZ996").unwrap();
+    assert_eq!(r.unit.held_frames(), 3);
+    // The unit's clock (reads arrived at their own time here): everything
+    // held since T0 goes at T0 + window + grace.
+    r.unit.poll(T0 + hold - 1, &mut |_, _| {});
+    assert_eq!(r.unit.held_frames(), 3);
+    r.unit.poll(T0 + hold, &mut |_, _| {});
+    assert_eq!(r.unit.held_frames(), 2);
+    r.unit.poll(T0 + window + 1 + hold, &mut |_, _| {});
+    assert_eq!(r.unit.held_frames(), 0);
+}
+
+#[test]
 fn a_list_sets_its_own_evidence_tolerance() {
     // The frames of the test above, whose evidence lies a look-alike and
     // an edit (1OOT5S5) or an edit (1OT555) past 1OOT555's match.

@@ -1,0 +1,227 @@
+//! The frames a camera read just before a listed car's first match: held a
+//! few seconds, so a passage that opens on a later frame still sees them as
+//! evidence.
+//!
+//! A car is read in several frames, and the frame that matches the list is
+//! not always the first. A look-alike car read `1DKA552`, `1DKA552`, then
+//! once misread `1OKA552` (listed) opens its passage on the third frame;
+//! without the first two, the passage is one matching frame and is
+//! dispatched. So the unit keeps the last [`RECENT_FRAMES`] unmatched frames
+//! (consensus mode only) with their camera's slot and event time, and a
+//! passage that opens takes those of its camera within its window that lie
+//! near its listed plate as evidence, exactly as it takes the unmatched
+//! frames that come after it.
+//!
+//! **What is held, and for how long.** The plate, the confidence, the
+//! camera's slot and two times, in the unit's own memory, never stored,
+//! forwarded or counted by plate. A frame is zeroed when a passage takes
+//! it, when its camera's reads move past its window (no later passage of
+//! the camera can take it), when the unit's clock passes its arrival plus
+//! the passage window and grace, when newer frames need its place, and on
+//! [`Unit::flush`](crate::unit::Unit::flush).
+
+use crate::plate::Plate;
+
+/// Unmatched frames held, over all cameras: a few seconds of a busy unit's
+/// traffic (four cameras at two reads a second fill it in two seconds; the
+/// oldest frame then gives way).
+pub const RECENT_FRAMES: usize = 16;
+
+/// One held frame.
+#[derive(Clone, Copy)]
+struct Frame {
+    /// The camera's counter slot + 1 (0: a free place).
+    camera: u32,
+    /// Event time.
+    time: u64,
+    /// The unit's clock when it arrived.
+    held_at: u64,
+    plate: Plate,
+    confidence: Option<u8>,
+}
+
+impl Frame {
+    const FREE: Self = Self {
+        camera: 0,
+        time: 0,
+        held_at: 0,
+        plate: Plate::ZERO,
+        confidence: None,
+    };
+}
+
+/// The ring of held frames.
+#[derive(Clone)]
+pub(crate) struct Recent {
+    frames: [Frame; RECENT_FRAMES],
+    /// The place the next frame takes (the oldest, when all are held).
+    next: usize,
+}
+
+impl Recent {
+    pub(crate) const fn new() -> Self {
+        Self {
+            frames: [Frame::FREE; RECENT_FRAMES],
+            next: 0,
+        }
+    }
+
+    /// Holds an unmatched frame of the camera in counter slot `camera`, read
+    /// at event time `time`, arrived at the unit's clock `now`.
+    pub(crate) fn hold(
+        &mut self,
+        camera: usize,
+        time: u64,
+        now: u64,
+        plate: Plate,
+        confidence: Option<u8>,
+    ) {
+        if let Some(f) = self.frames.get_mut(self.next) {
+            *f = Frame {
+                camera: camera as u32 + 1,
+                time,
+                held_at: now,
+                plate,
+                confidence,
+            };
+        }
+        self.next = (self.next + 1) % RECENT_FRAMES;
+    }
+
+    /// Frees the frames of `camera` whose window (`time + window`) a read
+    /// of that camera at event time `time` lies past.
+    pub(crate) fn camera_moved_on(&mut self, camera: usize, time: u64, window: u64) {
+        let slot = camera as u32 + 1;
+        for f in self.frames.iter_mut() {
+            if f.camera == slot && time > f.time.saturating_add(window) {
+                *f = Frame::FREE;
+            }
+        }
+    }
+
+    /// Frees the frames that arrived `hold` or more before the unit's
+    /// clock `now`.
+    pub(crate) fn expire(&mut self, now: u64, hold: u64) {
+        for f in self.frames.iter_mut() {
+            if f.camera != 0 && now >= f.held_at.saturating_add(hold) {
+                *f = Frame::FREE;
+            }
+        }
+    }
+
+    /// Hands `take` each held frame of `camera` within `window` of event
+    /// time `time`, oldest first; a frame `take` keeps (returns `true` for)
+    /// is freed.
+    pub(crate) fn take_near(
+        &mut self,
+        camera: usize,
+        time: u64,
+        window: u64,
+        mut take: impl FnMut(&Plate, Option<u8>) -> bool,
+    ) -> u64 {
+        let slot = camera as u32 + 1;
+        let mut taken = 0;
+        for k in 0..RECENT_FRAMES {
+            let Some(f) = self.frames.get_mut((self.next + k) % RECENT_FRAMES) else {
+                continue;
+            };
+            if f.camera == slot && f.time.abs_diff(time) <= window && take(&f.plate, f.confidence) {
+                *f = Frame::FREE;
+                taken += 1;
+            }
+        }
+        taken
+    }
+
+    /// Frees every frame.
+    pub(crate) fn clear(&mut self) {
+        *self = Self::new();
+    }
+
+    /// Frames held.
+    pub(crate) fn held(&self) -> usize {
+        self.frames.iter().filter(|f| f.camera != 0).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::vec::Vec;
+
+    use super::*;
+
+    fn p(s: &str) -> Plate {
+        Plate::normalize(s.as_bytes()).unwrap_or(Plate::ZERO)
+    }
+
+    fn taken(r: &mut Recent, camera: usize, time: u64, window: u64) -> Vec<Plate> {
+        let mut got = Vec::new();
+        r.take_near(camera, time, window, |plate, _| {
+            got.push(*plate);
+            true
+        });
+        got
+    }
+
+    #[test]
+    fn a_passage_takes_its_cameras_frames_in_its_window_oldest_first() {
+        let mut r = Recent::new();
+        r.hold(0, 1_000, 5, p("1DKA552"), Some(80));
+        r.hold(1, 1_100, 6, p("2XYZ999"), None);
+        r.hold(0, 1_500, 7, p("1DKA5S2"), None);
+        r.hold(0, 9_000, 8, p("1ABC123"), None);
+        assert_eq!(r.held(), 4);
+        // Camera 0's passage at 2,000 with a 2 s window: the first and
+        // third frames, not camera 1's, not the one 7 s later.
+        assert_eq!(taken(&mut r, 0, 2_000, 2_000), [p("1DKA552"), p("1DKA5S2")]);
+        assert_eq!(r.held(), 2);
+        // Taken frames are gone.
+        assert_eq!(taken(&mut r, 0, 2_000, 2_000), []);
+    }
+
+    #[test]
+    fn a_frame_not_taken_stays_held() {
+        let mut r = Recent::new();
+        r.hold(2, 100, 0, p("AB123"), None);
+        assert_eq!(r.take_near(2, 100, 10, |_, _| false), 0);
+        assert_eq!(r.held(), 1);
+    }
+
+    #[test]
+    fn frames_are_freed_when_their_camera_moves_on_or_the_clock_passes() {
+        let mut r = Recent::new();
+        r.hold(0, 1_000, 50, p("AB123"), None);
+        r.hold(1, 1_000, 60, p("CD456"), None);
+        // Camera 0 at 3,000 with a 2 s window: its frame is still in reach
+        // of a passage opening now, camera 1's untouched.
+        r.camera_moved_on(0, 3_000, 2_000);
+        assert_eq!(r.held(), 2);
+        r.camera_moved_on(0, 3_001, 2_000);
+        assert_eq!(r.held(), 1);
+        // The clock: held 5 s from arrival (60), freed at 5,060.
+        r.expire(5_059, 5_000);
+        assert_eq!(r.held(), 1);
+        r.expire(5_060, 5_000);
+        assert_eq!(r.held(), 0);
+    }
+
+    #[test]
+    fn the_oldest_frame_gives_way_and_clear_frees_all() {
+        let mut r = Recent::new();
+        for i in 0..RECENT_FRAMES as u64 + 3 {
+            r.hold(0, i, i, p("AB123"), Some(i as u8));
+        }
+        assert_eq!(r.held(), RECENT_FRAMES);
+        let mut kept = Vec::new();
+        r.take_near(0, 0, u64::MAX, |_, c| {
+            kept.push(c.unwrap_or(0));
+            true
+        });
+        // The three oldest were overwritten; the rest come oldest first.
+        assert_eq!(kept, (3..RECENT_FRAMES as u8 + 3).collect::<Vec<_>>());
+        r.hold(0, 1, 1, p("AB123"), None);
+        r.clear();
+        assert_eq!(r.held(), 0);
+    }
+}
