@@ -337,9 +337,6 @@ impl<'w, 's> Unit<'w, 's> {
         let slot = self.camera_slot(&read.camera);
         self.camera_moved_on(&read.camera, read.time, sink);
         let window = u64::from(self.config.passage_window_ms);
-        if let Some(s) = slot {
-            self.recent.camera_moved_on(s, read.time, window);
-        }
         let mut matches: Matches<MAX_MATCHES> = Matches::new();
         self.watchlist
             .lookup_into(&read.plate, read.country, read.time, &mut matches);

@@ -351,15 +351,6 @@ impl Model {
             }
         }
         self.open = open;
-        // Held frames the camera has moved past: no later passage of it
-        // can take them.
-        for h in self.held.iter_mut() {
-            if h.as_ref()
-                .is_some_and(|f| f.0 == r.camera && r.time > f.1 + window)
-            {
-                *h = None;
-            }
-        }
         let m: Matches<8> = wl.lookup(&plate, None, r.time);
         if m.is_empty() {
             self.c.unmatched += 1;

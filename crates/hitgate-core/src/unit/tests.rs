@@ -511,24 +511,25 @@ fn frames_before_the_first_match_are_evidence_too() {
 }
 
 #[test]
-fn held_frames_go_when_their_camera_moves_on_or_the_clock_passes() {
+fn held_frames_go_when_the_clock_passes_their_arrival_plus_window_and_grace() {
     let window = Config::DEFAULT.passage_window_ms as u64;
     let hold = window + Config::DEFAULT.camera_grace_ms as u64;
     let mut r = rig(Config::DEFAULT, 8, 8);
     r.read(T0, "cam-1", "9ZZZ999").unwrap();
     r.read(T0, "cam-2", "9ZZZ998").unwrap();
-    // cam-1 still within the first frame's window: both held.
     r.read(T0 + window, "cam-1", "9ZZZ997").unwrap();
-    assert_eq!(r.unit.held_frames(), 3);
-    // cam-1 past it: its first frame goes, the new one is held.
+    // cam-1 past its first frame's window: that frame can no longer be
+    // taken, and waits for the clock like the others.
     r.read(T0 + window + 1, "cam-1", "9ZZZ996").unwrap();
-    assert_eq!(r.unit.held_frames(), 3);
-    // The unit's clock (reads arrived at their own time here): everything
-    // held since T0 goes at T0 + window + grace.
+    assert_eq!(r.unit.held_frames(), 4);
+    // The unit's clock (reads arrived at their own time here): the two
+    // held since T0 go at T0 + window + grace, the others after theirs.
     r.unit.poll(T0 + hold - 1, &mut |_, _| {});
-    assert_eq!(r.unit.held_frames(), 3);
+    assert_eq!(r.unit.held_frames(), 4);
     r.unit.poll(T0 + hold, &mut |_, _| {});
     assert_eq!(r.unit.held_frames(), 2);
+    r.unit.poll(T0 + window + hold, &mut |_, _| {});
+    assert_eq!(r.unit.held_frames(), 1);
     r.unit.poll(T0 + window + 1 + hold, &mut |_, _| {});
     assert_eq!(r.unit.held_frames(), 0);
 }
