@@ -5,9 +5,11 @@
 //!
 //! 1. Each frame is **aligned** to the listed plate: position by position
 //!    when the lengths agree; with the one dropped or inserted character
-//!    that leaves the fewest differences when they differ by one (the
-//!    earliest such place on a tie); a frame two or more characters off
-//!    takes no part.
+//!    that leaves the fewest differences when they differ by one, of those
+//!    the fewest the engine does not confuse (a look-alike is the likelier
+//!    misread: `1OL549` against `1OIJ549` lost its J and reads L for I,
+//!    rather than lost its I and reads L for J), then the earliest such
+//!    place; a frame two or more characters off takes no part.
 //! 2. At each position of the listed plate the frames **vote**, each with
 //!    its confidence (a frame with none weighs
 //!    [`DEFAULT_CONFIDENCE`](crate::passage::DEFAULT_CONFIDENCE), one with
@@ -91,17 +93,26 @@ fn aligned(frame: &[u8], listed_len: usize, gap: Option<usize>, skip: Option<usi
     out
 }
 
-fn differences(a: &Aligned, listed: &[u8]) -> usize {
+/// Differences between an aligned frame and `listed`: all of them, and
+/// those that are not look-alikes under `classes`.
+fn differences(a: &Aligned, listed: &[u8], classes: &ConfusionClasses) -> (usize, usize) {
     listed
         .iter()
         .zip(a)
         .filter(|(l, c)| **c != 0 && *l != *c)
-        .count()
+        .fold((0, 0), |(all, unrelated), (l, c)| {
+            (all + 1, unrelated + usize::from(!classes.alike(*c, *l)))
+        })
 }
 
 /// `frame` aligned to `listed` (see the module docs), or `None` when their
-/// lengths differ by more than one.
-pub fn align(frame: &[u8], listed: &[u8]) -> Option<[u8; MAX_PLATE_LEN]> {
+/// lengths differ by more than one. `classes`: the look-alikes that break
+/// a tie between places of a dropped or inserted character.
+pub fn align(
+    frame: &[u8],
+    listed: &[u8],
+    classes: &ConfusionClasses,
+) -> Option<[u8; MAX_PLATE_LEN]> {
     let (n, m) = (frame.len(), listed.len());
     if n == m {
         return Some(aligned(frame, m, None, None));
@@ -118,7 +129,7 @@ pub fn align(frame: &[u8], listed: &[u8]) -> Option<[u8; MAX_PLATE_LEN]> {
     }
     (0..n.max(m))
         .map(candidates)
-        .min_by_key(|a| differences(a, listed))
+        .min_by_key(|a| differences(a, listed, classes))
 }
 
 /// Judges `frames` (plate and confidence, as a passage keeps them) against
@@ -156,7 +167,7 @@ pub fn judge(
     let weight = |c: u8| u32::from(c.max(1));
     let mut rows: heapless::Vec<(Aligned, u32), MAX_VOTES> = heapless::Vec::new();
     for (f, c) in frames {
-        if let Some(a) = align(f.as_bytes(), l) {
+        if let Some(a) = align(f.as_bytes(), l, classes) {
             let _ = rows.push((a, weight(*c)));
         }
     }
@@ -238,7 +249,7 @@ mod tests {
     #[test]
     fn alignment_by_hand() {
         let a = |f: &str, l: &str| {
-            align(f.as_bytes(), l.as_bytes()).map(|a| {
+            align(f.as_bytes(), l.as_bytes(), &ConfusionClasses::default()).map(|a| {
                 a.iter()
                     .take(l.len())
                     .map(|&c| if c == 0 { '_' } else { c as char })
@@ -251,6 +262,12 @@ mod tests {
         // An inserted X: skipped.
         assert_eq!(a("1OKXA552", "1OKA552").as_deref(), Some("1OKA552"));
         assert_eq!(a("1OK52", "1OKA552"), None);
+        // Two places leave one difference each: a gap at the I leaves L
+        // for J (not alike), a gap at the J leaves L for I (alike), the
+        // likelier misread.
+        assert_eq!(a("1OL549", "1OIJ549").as_deref(), Some("1OL_549"));
+        // Two unrelated differences either way: the earliest place.
+        assert_eq!(a("1OX549", "1OIJ549").as_deref(), Some("1O_X549"));
     }
 
     #[test]
@@ -316,6 +333,17 @@ mod tests {
         assert_eq!(
             judge(&l2, &[f("1ABC284", 99), f("1ABC234", 10)], SUPPORT, None),
             Verdict::Listed
+        );
+        // A car 1OLJ549 read whole once and once without its J, against
+        // a listed 1OIJ549: both frames read L where the list has I.
+        assert_eq!(
+            judge(
+                &p("1OIJ549"),
+                &[f("1OLJ549", 76), f("1OL549", 83)],
+                SUPPORT,
+                None
+            ),
+            Verdict::LookAlike(p("1OLJ549"))
         );
         // A dropped character leaves a gap, never a dissent.
         assert_eq!(

@@ -201,8 +201,9 @@ fn brussels(priority: u8, also_local: bool) -> (Action, RuleId) {
 
 /// The frames' other plate, if they show one: each frame laid on the
 /// listed plate's positions (a frame one character short: the gap where
-/// it leaves the fewest differences, earliest first; one too long: the
-/// character whose removal does), and each position where one other
+/// it leaves the fewest differences, then the fewest that are not
+/// look-alikes, earliest first; one too long: the character whose removal
+/// does), and each position where one other
 /// character has more weight than the listed one and enough frames
 /// replaced by it: `support` frames, or `unrelated` where the character is
 /// not a look-alike of the listed one and no frame reads the listed one.
@@ -223,6 +224,11 @@ fn other_plate(
     let diff = |a: &[Option<char>]| {
         (0..l.len())
             .filter(|&i| a[i].is_some_and(|c| c != l[i]))
+            .count()
+    };
+    let not_alike = |a: &[Option<char>]| {
+        (0..l.len())
+            .filter(|&i| a[i].is_some_and(|c| !alike(c, l[i])))
             .count()
     };
     let mut laid: Vec<(Vec<Option<char>>, u32)> = Vec::new();
@@ -249,8 +255,9 @@ fn other_plate(
         } else {
             continue;
         };
-        let best = options.iter().map(|o| diff(o)).min().unwrap();
-        let pick = options.into_iter().find(|o| diff(o) == best).unwrap();
+        let key = |a: &[Option<char>]| (diff(a), not_alike(a));
+        let best = options.iter().map(|o| key(o)).min().unwrap();
+        let pick = options.into_iter().find(|o| key(o) == best).unwrap();
         laid.push((pick, u32::from((*c).max(1))));
     }
     let mut other = l.clone();
