@@ -26,7 +26,8 @@
 //! |---|---|---|
 //! | none | — | [`Verdict::Listed`]: the frames, together, spell the listed plate |
 //! | some | yes | [`Verdict::LookAlike`]: frames agree on another plate a car can carry |
-//! | some | no | [`Verdict::Misread`]: the engine misread the listed car the same way |
+//! | some | no, but the listed plate with only some of them put in does | [`Verdict::LookAlike`], that plate (the most dissents that fit, the earliest on a tie): the others are misreads of a car that is not the listed one |
+//! | some | no, nor with any part of them | [`Verdict::Misread`]: the engine misread the listed car the same way |
 //!
 //! However the agreement is spread (different frames wrong in different
 //! places, a frame with a character dropped), a position only dissents
@@ -172,7 +173,8 @@ pub fn judge(
         }
     }
     let mut alternative = [0u8; MAX_PLATE_LEN];
-    let mut dissent = false;
+    // The dissenting positions, bit i for position i.
+    let mut dissent: u16 = 0;
     for (i, (slot, &want)) in alternative.iter_mut().zip(l).enumerate() {
         *slot = want;
         let at = |c: u8| {
@@ -205,19 +207,50 @@ pub fn judge(
             && w > listed_weight
         {
             *slot = c;
-            dissent = true;
+            dissent |= 1 << i;
         }
     }
-    if !dissent {
+    if dissent == 0 {
         return Verdict::Listed;
     }
-    let Ok(plate) = Plate::normalize(alternative.get(..l.len()).unwrap_or(&[])) else {
+    // The listed plate with the dissents of `keep` put in.
+    let with = |keep: u16| {
+        let mut plate = [0u8; MAX_PLATE_LEN];
+        for (i, (slot, (&want, &other))) in
+            plate.iter_mut().zip(l.iter().zip(&alternative)).enumerate()
+        {
+            *slot = if keep & (1 << i) != 0 { other } else { want };
+        }
+        Plate::normalize(plate.get(..l.len()).unwrap_or(&[])).ok()
+    };
+    let Some(all) = with(dissent) else {
         return Verdict::Listed;
     };
-    if crate::syntax::fits(&plate, country) {
-        Verdict::LookAlike(plate)
-    } else {
-        Verdict::Misread(plate)
+    if crate::syntax::fits(&all, country) {
+        return Verdict::LookAlike(all);
+    }
+    // Some dissents spell characters no plate has there (S where a digit
+    // goes): those are misreads. The others may still spell another car:
+    // the most of them that fit a format, the earliest positions first on
+    // a tie (bit-reversed, an earlier position weighs more).
+    let mut best: Option<(u32, u16, Plate)> = None;
+    let mut keep = dissent;
+    while keep != 0 {
+        keep = (keep - 1) & dissent;
+        if keep == 0 {
+            break;
+        }
+        let rank = (keep.count_ones(), keep.reverse_bits());
+        if best.is_some_and(|(n, r, _)| (n, r) >= rank) {
+            continue;
+        }
+        if let Some(plate) = with(keep).filter(|p| crate::syntax::fits(p, country)) {
+            best = Some((rank.0, rank.1, plate));
+        }
+    }
+    match best {
+        Some((_, _, plate)) => Verdict::LookAlike(plate),
+        None => Verdict::Misread(all),
     }
 }
 
@@ -333,6 +366,33 @@ mod tests {
         assert_eq!(
             judge(&l2, &[f("1ABC284", 99), f("1ABC234", 10)], SUPPORT, None),
             Verdict::Listed
+        );
+        // A car IACK675 against a listed 1ACK675, read I for 1 in every
+        // frame and S for 5 in the two heavier: the S fits no Belgian
+        // format there (a misread), the I does (LLLLDDD): another car.
+        assert_eq!(
+            judge(
+                &p("1ACK675"),
+                &[
+                    f("IACK67S", 77),
+                    f("IACK675", 69),
+                    f("IACK67S", 86),
+                    f("IACK675", 81)
+                ],
+                SUPPORT,
+                Some(Country::BE)
+            ),
+            Verdict::LookAlike(p("IACK675"))
+        );
+        // Two misread positions and nothing else: no part of them fits.
+        assert_eq!(
+            judge(
+                &l,
+                &[f("1A8C2S4", 80), f("1A8C2S4", 70)],
+                SUPPORT,
+                Some(Country::BE)
+            ),
+            Verdict::Misread(p("1A8C2S4"))
         );
         // A car 1OLJ549 read whole once and once without its J, against
         // a listed 1OIJ549: both frames read L where the list has I.

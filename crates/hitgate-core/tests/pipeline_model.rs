@@ -199,7 +199,9 @@ fn brussels(priority: u8, also_local: bool) -> (Action, RuleId) {
     }
 }
 
-/// The frames' other plate, if they show one: each frame laid on the
+/// The frames' other plates, if they show one: every plate the listed
+/// one becomes with some of the dissenting positions put in (the whole
+/// first), where each frame is laid on the
 /// listed plate's positions (a frame one character short: the gap where
 /// it leaves the fewest differences, then the fewest that are not
 /// look-alikes, earliest first; one too long: the character whose removal
@@ -212,7 +214,7 @@ fn other_plate(
     votes: &[(String, u8)],
     support: u16,
     unrelated: u16,
-) -> Option<String> {
+) -> Option<Vec<String>> {
     // The default look-alike classes, spelled out here.
     let alike = |a: char, b: char| {
         a == b
@@ -260,8 +262,7 @@ fn other_plate(
         let pick = options.into_iter().find(|o| key(o) == best).unwrap();
         laid.push((pick, u32::from((*c).max(1))));
     }
-    let mut other = l.clone();
-    let mut any = false;
+    let mut dissents: Vec<(usize, char)> = Vec::new();
     for i in 0..l.len() {
         let mut tally: Vec<(char, u16, u32)> = Vec::new(); // first-seen order
         for (a, w) in &laid {
@@ -293,11 +294,25 @@ fn other_plate(
             && n >= needed(c)
             && w > listed_weight
         {
-            other[i] = c;
-            any = true;
+            dissents.push((i, c));
         }
     }
-    any.then(|| other.into_iter().collect())
+    // Every way to put in some of the dissents (the largest first).
+    let n = dissents.len();
+    let mut others: Vec<String> = (1..1u32 << n)
+        .rev()
+        .map(|keep| {
+            let mut other = l.clone();
+            for (k, (i, c)) in dissents.iter().enumerate() {
+                if keep & (1 << k) != 0 {
+                    other[*i] = *c;
+                }
+            }
+            other.into_iter().collect()
+        })
+        .collect();
+    others.dedup();
+    (n > 0).then_some(others)
 }
 
 /// Per-position vote weighted by confidence (at least 1), length first,
@@ -513,7 +528,7 @@ impl Model {
                 cfg.lookalike_support,
                 cfg.unrelated_support,
             ) {
-                Some(other) if syntax::fits(&p(&other), None) => {
+                Some(others) if others.iter().any(|o| syntax::fits(&p(o), None)) => {
                     action = Action::Review;
                     reason = Reason::Lookalike;
                     self.c.lookalike += 1;
