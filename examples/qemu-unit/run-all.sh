@@ -57,17 +57,17 @@ sys.exit(0 if frames[0] == frames[1] else 1)
 EOF_PY
 }
 
-# board: target cpu machine passages suppression cameras scenarios
+# board: target cpu machine passages suppression cameras held-frames scenarios
 boards=(
-  "thumbv6m-none-eabi cortex-m0 microbit 8 16 4 basic"
-  "thumbv7m-none-eabi cortex-m3 lm3s6965evb 16 96 16 basic gen-m3 zones"
-  "thumbv7em-none-eabihf cortex-m4 mps2-an386 32 1024 64 basic gen delta bad-delta zones"
+  "thumbv6m-none-eabi cortex-m0 microbit 8 16 4 0 basic"
+  "thumbv7m-none-eabi cortex-m3 lm3s6965evb 16 96 16 16 basic gen-m3 zones"
+  "thumbv7em-none-eabihf cortex-m4 mps2-an386 32 1024 64 16 basic gen delta bad-delta zones"
 )
 fail=0
 for b in "${boards[@]}"; do
   set -- $b
-  target=$1 cpu=$2 machine=$3 passages=$4 suppression=$5 cameras=$6
-  shift 6
+  target=$1 cpu=$2 machine=$3 passages=$4 suppression=$5 cameras=$6 held=$7
+  shift 7
   (cd "$here" && cargo build -q --release --target "$target")
   elf="$CARGO_TARGET_DIR/$target/release/hitgate-qemu-unit"
   for scen in "$@"; do
@@ -80,7 +80,7 @@ for b in "${boards[@]}"; do
       policy=()
       [ -f "$dir/policy.toml" ] && policy=(--policy "$dir/policy.toml")
       "$hitgate" replay --reads "$dir/reads.jsonl" --lists "$dir/lists.csv" "${policy[@]}" \
-        --out "$run/host" --frames --quiet --passages "$passages" --suppression "$suppression" --cameras "$cameras" >/dev/null
+        --out "$run/host" --frames --quiet --passages "$passages" --suppression "$suppression" --cameras "$cameras" --held-frames "$held" >/dev/null
       "$hitgate" prepare --reads "$dir/reads.jsonl" --lists "$dir/lists.csv" "${policy[@]}" --out "$run/bundle.bin" >/dev/null
     elif [ "$scen" = delta ]; then
       # Version 1 of the generated lists, and the delta to version 2.
@@ -103,7 +103,7 @@ for b in "${boards[@]}"; do
     fi
     if [ "$target" != thumbv6m-none-eabi ]; then
       "$hitgate" replay --reads "$dir/reads.jsonl" --bundle "$full" --public "$work/zone.key.pub" \
-        --out "$run/host" --frames --quiet --passages "$passages" --suppression "$suppression" --cameras "$cameras" >/dev/null
+        --out "$run/host" --frames --quiet --passages "$passages" --suppression "$suppression" --cameras "$cameras" --held-frames "$held" >/dev/null
       "$hitgate" prepare --reads "$dir/reads.jsonl" --bundle "$full" --public "$work/zone.key.pub" --reads-only --out "$run/reads.bin" >/dev/null
     fi
     if ! (cd "$run" && timeout 300 qemu-system-arm -cpu "$cpu" -machine "$machine" -nographic \

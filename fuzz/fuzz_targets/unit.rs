@@ -11,6 +11,7 @@ use hitgate_core::passage::Passage;
 use hitgate_core::plate::Plate;
 use hitgate_core::policy::Policy;
 use hitgate_core::read::Read;
+use hitgate_core::recent::HeldFrame;
 use hitgate_core::suppress::SuppressSlot;
 use hitgate_core::unit::{Config, Tables, Unit};
 use hitgate_core::watchlist::{Entry, WatchlistBuilder};
@@ -46,10 +47,12 @@ fuzz_target!(|data: &[u8]| {
     let mut passages = [Passage::EMPTY; 2];
     let mut suppression = [SuppressSlot::EMPTY; 2];
     let mut cameras = [CameraStats::EMPTY; 2];
+    let mut held = [HeldFrame::EMPTY; 2];
     let tables = Tables {
         passages: &mut passages,
         suppression: &mut suppression,
         cameras: &mut cameras,
+        held: &mut held,
     };
     let mut unit = Unit::new(&wl, &policy, Config::default(), tables);
     let mut forwarded = 0u64;

@@ -138,6 +138,7 @@ fn table_sizes_past_the_limit_are_refused_before_any_work() {
         ("--passages", "1048577"),
         ("--suppression", "100000000000"),
         ("--cameras", "65537"),
+        ("--held-frames", "4097"),
     ] {
         let e = format!(
             "{:#}",

@@ -15,6 +15,7 @@ use hitgate_core::passage::Passage;
 use hitgate_core::plate::Plate;
 use hitgate_core::policy::Policy;
 use hitgate_core::read::Read;
+use hitgate_core::recent::{HeldFrame, RECENT_FRAMES};
 use hitgate_core::suppress::SuppressSlot;
 use hitgate_core::unit::{Config, Tables, Unit};
 use hitgate_core::watchlist::{Entry, Matches, WatchlistBuilder};
@@ -103,10 +104,12 @@ fn bench(c: &mut Criterion) {
             let mut passages = [Passage::EMPTY; 32];
             let mut suppression = vec![SuppressSlot::EMPTY; 1024];
             let mut cameras = [CameraStats::EMPTY; 8];
+            let mut held = [HeldFrame::EMPTY; RECENT_FRAMES];
             let tables = Tables {
                 passages: &mut passages,
                 suppression: &mut suppression,
                 cameras: &mut cameras,
+                held: &mut held,
             };
             let mut unit = Unit::new(&wl, &policy, Config::default(), tables);
             let mut hits = 0usize;

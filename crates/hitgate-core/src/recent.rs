@@ -6,8 +6,10 @@
 //! not always the first. A look-alike car read `1DKA552`, `1DKA552`, then
 //! once misread `1OKA552` (listed) opens its passage on the third frame;
 //! without the first two, the passage is one matching frame and is
-//! dispatched. So the unit keeps the last [`RECENT_FRAMES`] unmatched frames
-//! (consensus mode only) with their camera's slot and event time, and a
+//! dispatched. So the unit keeps the last unmatched frames, as many as the
+//! caller's table ([`Tables::held`](crate::unit::Tables::held)) has places
+//! ([`RECENT_FRAMES`] where there is room), in consensus mode only, with
+//! their camera's slot and event time, and a
 //! passage that opens takes those of its camera within its window that lie
 //! near its listed plate as evidence, exactly as it takes the unmatched
 //! frames that come after it.
@@ -23,16 +25,24 @@
 //! clock (dropping it earlier cost every read a walk of the ring: 400
 //! instructions a read on the Cortex-M4).
 
+use core::fmt;
+
 use crate::plate::Plate;
 
-/// Unmatched frames held, over all cameras: a few seconds of a busy unit's
-/// traffic (four cameras at two reads a second fill it in two seconds; the
-/// oldest frame then gives way).
+/// Places to give the held-frames table ([`Tables::held`]) on a unit with
+/// room for them, as the host does: a few seconds of a busy unit's traffic
+/// (four cameras at two reads a second fill it in two seconds; the oldest
+/// frame then gives way). 640 bytes.
+///
+/// [`Tables::held`]: crate::unit::Tables::held
 pub const RECENT_FRAMES: usize = 16;
 
-/// One held frame.
+/// One place of the held-frames table. Storage is handed in by the caller
+/// ([`Tables::held`](crate::unit::Tables::held)):
+/// `[HeldFrame::EMPTY; N]`; its contents are never shown, not even by
+/// `Debug`.
 #[derive(Clone, Copy)]
-struct Frame {
+pub struct HeldFrame {
     /// The camera's counter slot + 1 (0: a free place).
     camera: u32,
     /// Event time.
@@ -43,8 +53,9 @@ struct Frame {
     confidence: Option<u8>,
 }
 
-impl Frame {
-    const FREE: Self = Self {
+impl HeldFrame {
+    /// A free place.
+    pub const EMPTY: Self = Self {
         camera: 0,
         time: 0,
         held_at: 0,
@@ -53,20 +64,39 @@ impl Frame {
     };
 }
 
-/// The ring of held frames.
-#[derive(Clone)]
-pub(crate) struct Recent {
-    frames: [Frame; RECENT_FRAMES],
-    /// The place the next frame takes (the oldest, when all are held).
-    next: usize,
+impl fmt::Debug for HeldFrame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeldFrame")
+            .field("held", &(self.camera != 0))
+            .finish_non_exhaustive()
+    }
 }
 
-impl Recent {
-    pub(crate) const fn new() -> Self {
+/// The ring of held frames, over the caller's table.
+pub(crate) struct Recent<'s> {
+    frames: &'s mut [HeldFrame],
+    /// The place the next frame takes (the oldest, when all are held).
+    next: usize,
+    /// No held frame arrived before this (`u64::MAX`: none held). Freeing
+    /// a frame leaves it as it is, so it may lie before the oldest: the
+    /// expiry walk then sets it right.
+    oldest: u64,
+}
+
+impl<'s> Recent<'s> {
+    /// A ring over `frames`, every place freed (none: nothing is held).
+    pub(crate) fn new(frames: &'s mut [HeldFrame]) -> Self {
+        frames.fill(HeldFrame::EMPTY);
         Self {
-            frames: [Frame::FREE; RECENT_FRAMES],
+            frames,
             next: 0,
+            oldest: u64::MAX,
         }
+    }
+
+    /// The place after `k`, round the ring.
+    fn after(&self, k: usize) -> usize {
+        if k + 1 >= self.frames.len() { 0 } else { k + 1 }
     }
 
     /// Holds an unmatched frame of the camera in counter slot `camera`, read
@@ -80,34 +110,42 @@ impl Recent {
         confidence: Option<u8>,
     ) {
         if let Some(f) = self.frames.get_mut(self.next) {
-            *f = Frame {
+            *f = HeldFrame {
                 camera: camera as u32 + 1,
                 time,
                 held_at: now,
                 plate,
                 confidence,
             };
+            self.next = self.after(self.next);
+            self.oldest = self.oldest.min(now);
         }
-        self.next = (self.next + 1) % RECENT_FRAMES;
     }
 
     /// Frees the frames that arrived `hold` or more before the unit's
-    /// clock `now`. Frames are held in the order they arrived, so the walk
-    /// starts at the oldest and stops at the first one still in time: on
-    /// most reads that is one frame, or none.
+    /// clock `now`. On most calls no frame is that old, which
+    /// [`Recent::oldest`] tells without a look at the table; otherwise,
+    /// frames being held in the order they arrived, the walk starts at the
+    /// oldest and stops at the first one still in time.
     pub(crate) fn expire(&mut self, now: u64, hold: u64) {
-        for k in 0..RECENT_FRAMES {
-            let Some(f) = self.frames.get_mut((self.next + k) % RECENT_FRAMES) else {
-                continue;
-            };
-            if f.camera == 0 {
-                continue;
-            }
-            if now < f.held_at.saturating_add(hold) {
-                break;
-            }
-            *f = Frame::FREE;
+        if now < self.oldest.saturating_add(hold) {
+            return;
         }
+        let mut k = self.next;
+        for _ in 0..self.frames.len() {
+            let Some(f) = self.frames.get_mut(k) else {
+                break;
+            };
+            if f.camera != 0 {
+                if now < f.held_at.saturating_add(hold) {
+                    self.oldest = f.held_at;
+                    return;
+                }
+                *f = HeldFrame::EMPTY;
+            }
+            k = self.after(k);
+        }
+        self.oldest = u64::MAX;
     }
 
     /// Hands `take` each held frame of `camera` within `window` of event
@@ -122,21 +160,26 @@ impl Recent {
     ) -> u64 {
         let slot = camera as u32 + 1;
         let mut taken = 0;
-        for k in 0..RECENT_FRAMES {
-            let Some(f) = self.frames.get_mut((self.next + k) % RECENT_FRAMES) else {
-                continue;
-            };
-            if f.camera == slot && f.time.abs_diff(time) <= window && take(&f.plate, f.confidence) {
-                *f = Frame::FREE;
+        let mut k = self.next;
+        for _ in 0..self.frames.len() {
+            if let Some(f) = self.frames.get_mut(k)
+                && f.camera == slot
+                && f.time.abs_diff(time) <= window
+                && take(&f.plate, f.confidence)
+            {
+                *f = HeldFrame::EMPTY;
                 taken += 1;
             }
+            k = self.after(k);
         }
         taken
     }
 
     /// Frees every frame.
     pub(crate) fn clear(&mut self) {
-        *self = Self::new();
+        self.frames.fill(HeldFrame::EMPTY);
+        self.next = 0;
+        self.oldest = u64::MAX;
     }
 
     /// Frames held.
@@ -156,7 +199,7 @@ mod tests {
         Plate::normalize(s.as_bytes()).unwrap_or(Plate::ZERO)
     }
 
-    fn taken(r: &mut Recent, camera: usize, time: u64, window: u64) -> Vec<Plate> {
+    fn taken(r: &mut Recent<'_>, camera: usize, time: u64, window: u64) -> Vec<Plate> {
         let mut got = Vec::new();
         r.take_near(camera, time, window, |plate, _| {
             got.push(*plate);
@@ -167,7 +210,8 @@ mod tests {
 
     #[test]
     fn a_passage_takes_its_cameras_frames_in_its_window_oldest_first() {
-        let mut r = Recent::new();
+        let mut store = [HeldFrame::EMPTY; RECENT_FRAMES];
+        let mut r = Recent::new(&mut store);
         r.hold(0, 1_000, 5, p("1DKA552"), Some(80));
         r.hold(1, 1_100, 6, p("2XYZ999"), None);
         r.hold(0, 1_500, 7, p("1DKA5S2"), None);
@@ -183,7 +227,8 @@ mod tests {
 
     #[test]
     fn a_frame_not_taken_stays_held() {
-        let mut r = Recent::new();
+        let mut store = [HeldFrame::EMPTY; RECENT_FRAMES];
+        let mut r = Recent::new(&mut store);
         r.hold(2, 100, 0, p("AB123"), None);
         assert_eq!(r.take_near(2, 100, 10, |_, _| false), 0);
         assert_eq!(r.held(), 1);
@@ -191,7 +236,8 @@ mod tests {
 
     #[test]
     fn frames_are_freed_when_the_clock_passes_their_arrival_plus_the_hold() {
-        let mut r = Recent::new();
+        let mut store = [HeldFrame::EMPTY; RECENT_FRAMES];
+        let mut r = Recent::new(&mut store);
         r.hold(0, 1_000, 50, p("AB123"), None);
         r.hold(1, 1_000, 60, p("CD456"), None);
         r.hold(1, 1_200, 60, p("EF789"), None);
@@ -209,7 +255,8 @@ mod tests {
 
     #[test]
     fn a_taken_frame_leaves_a_gap_the_clock_walks_past() {
-        let mut r = Recent::new();
+        let mut store = [HeldFrame::EMPTY; RECENT_FRAMES];
+        let mut r = Recent::new(&mut store);
         r.hold(0, 100, 10, p("AB123"), None);
         r.hold(1, 100, 20, p("CD456"), None);
         r.hold(0, 100, 30, p("EF789"), None);
@@ -223,7 +270,8 @@ mod tests {
 
     #[test]
     fn the_oldest_frame_gives_way_and_clear_frees_all() {
-        let mut r = Recent::new();
+        let mut store = [HeldFrame::EMPTY; RECENT_FRAMES];
+        let mut r = Recent::new(&mut store);
         for i in 0..RECENT_FRAMES as u64 + 3 {
             r.hold(0, i, i, p("AB123"), Some(i as u8));
         }
@@ -238,5 +286,27 @@ mod tests {
         r.hold(0, 1, 1, p("AB123"), None);
         r.clear();
         assert_eq!(r.held(), 0);
+    }
+
+    #[test]
+    fn a_table_of_any_size_wraps_and_one_of_none_holds_nothing() {
+        let mut three = [HeldFrame::EMPTY; 3];
+        let mut r = Recent::new(&mut three);
+        for i in 0..5u64 {
+            r.hold(0, i, i, p("AB123"), Some(i as u8));
+        }
+        assert_eq!(r.held(), 3);
+        let mut kept = Vec::new();
+        r.take_near(0, 0, u64::MAX, |_, c| {
+            kept.push(c.unwrap_or(0));
+            true
+        });
+        assert_eq!(kept, [2, 3, 4]);
+        let mut none: [HeldFrame; 0] = [];
+        let mut r = Recent::new(&mut none);
+        r.hold(0, 1, 1, p("AB123"), None);
+        r.expire(10, 1);
+        assert_eq!(r.held(), 0);
+        assert_eq!(taken(&mut r, 0, 1, 10), []);
     }
 }

@@ -39,7 +39,7 @@ use crate::place::Places;
 use crate::plate::Plate;
 use crate::policy::{Action, Facts, Policy, RuleId};
 use crate::read::{CameraId, Read, ReadError};
-use crate::recent::Recent;
+use crate::recent::{HeldFrame, Recent};
 use crate::suppress::{Key, SuppressSlot, is_suppressed, record};
 use crate::watchlist::{Match, Matches, Watchlist};
 
@@ -180,6 +180,12 @@ pub struct Tables<'s> {
     pub suppression: &'s mut [SuppressSlot],
     /// Per-camera counters.
     pub cameras: &'s mut [CameraStats],
+    /// Unmatched frames held a few seconds for a passage that opens on a
+    /// later frame of the same car (consensus mode; [`crate::recent`]):
+    /// [`RECENT_FRAMES`](crate::recent::RECENT_FRAMES) places where there
+    /// is room, fewer on a small board (the oldest gives way sooner), none
+    /// to hold nothing.
+    pub held: &'s mut [HeldFrame],
 }
 
 /// The whole pipeline of one roadside unit.
@@ -194,7 +200,7 @@ pub struct Unit<'w, 's> {
     buckets: [Bucket; Priority::COUNT],
     indicators: Indicators,
     /// Unmatched frames held for a passage that may open on a later frame.
-    recent: Recent,
+    recent: Recent<'s>,
     clock: u64,
     seq: u32,
 }
@@ -226,7 +232,7 @@ impl<'w, 's> Unit<'w, 's> {
             cameras: tables.cameras,
             buckets: [Bucket::default(); Priority::COUNT],
             indicators: Indicators::default(),
-            recent: Recent::new(),
+            recent: Recent::new(tables.held),
             clock: 0,
             seq: 0,
         }

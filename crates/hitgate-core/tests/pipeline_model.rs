@@ -21,6 +21,7 @@ use hitgate_core::{
     plate::Plate,
     policy::{Action, Policy, RuleId},
     read::Read,
+    recent::{HeldFrame, RECENT_FRAMES},
     suppress::SuppressSlot,
     syntax,
     unit::{Config, Mode, ReadStatus, Tables, Unit},
@@ -167,9 +168,11 @@ struct Model {
     buckets: HashMap<usize, (u128, u64)>,
     out: Vec<Out>,
     c: Indicators,
-    /// The last 16 unmatched frames held for a passage opening later
-    /// (consensus), oldest first, `None` once freed.
+    /// The last `held_places` unmatched frames held for a passage opening
+    /// later (consensus), oldest first, `None` once freed.
     held: VecDeque<Option<Held>>,
+    /// The places of the unit's held-frames table.
+    held_places: usize,
 }
 
 /// A held frame: camera, event time, arrival on the unit's clock, plate,
@@ -395,7 +398,7 @@ impl Model {
                             .push((plate.as_str().into(), r.confidence.unwrap_or(50)));
                     }
                     self.c.evidence_frames += 1;
-                } else {
+                } else if self.held_places > 0 {
                     self.held.push_back(Some((
                         r.camera,
                         r.time,
@@ -403,7 +406,7 @@ impl Model {
                         plate.as_str().into(),
                         r.confidence.unwrap_or(50),
                     )));
-                    if self.held.len() > 16 {
+                    if self.held.len() > self.held_places {
                         self.held.pop_front();
                     }
                 }
@@ -615,14 +618,16 @@ struct Storage {
     passages: Vec<Passage>,
     suppression: Vec<SuppressSlot>,
     cameras: Vec<CameraStats>,
+    held: Vec<HeldFrame>,
 }
 
 impl Storage {
-    fn new(slots: usize, cameras: usize) -> Self {
+    fn new(slots: usize, cameras: usize, held: usize) -> Self {
         Self {
             passages: vec![Passage::EMPTY; slots],
             suppression: vec![SuppressSlot::EMPTY; slots],
             cameras: vec![CameraStats::EMPTY; cameras],
+            held: vec![HeldFrame::EMPTY; held],
         }
     }
 
@@ -631,6 +636,7 @@ impl Storage {
             passages: &mut self.passages,
             suppression: &mut self.suppression,
             cameras: &mut self.cameras,
+            held: &mut self.held,
         }
     }
 }
@@ -704,13 +710,17 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: cases(400), ..ProptestConfig::default() })]
 
     #[test]
-    fn pipeline_matches_model(cfg in config_strategy(), stream in stream_strategy()) {
+    fn pipeline_matches_model(
+        cfg in config_strategy(),
+        stream in stream_strategy(),
+        held in 0usize..=RECENT_FRAMES,
+    ) {
         let wl = watchlist();
         let policy = Policy::brussels();
-        let mut storage = Storage::new(256, 8);
+        let mut storage = Storage::new(256, 8, held);
         let tables = storage.tables();
         let mut unit = Unit::new(&wl, &policy, cfg, tables);
-        let mut model = Model::default();
+        let mut model = Model { held_places: held, ..Model::default() };
         let mut got = vec![];
         for r in &stream {
             let read = Read { time: r.time, camera: r.camera, plate: r.plate.as_bytes(), country: None, confidence: r.confidence, position: None };
@@ -735,7 +745,7 @@ proptest! {
     fn unmatched_plates_are_not_kept(cfg in config_strategy(), stream in stream_strategy()) {
         let wl = watchlist();
         let policy = Policy::brussels();
-        let mut storage = Storage::new(256, 8);
+        let mut storage = Storage::new(256, 8, RECENT_FRAMES);
         let tables = storage.tables();
         let mut unit = Unit::new(&wl, &policy, cfg, tables);
         let (mut unmatched, mut matched) = (vec![], vec![]);
@@ -776,7 +786,7 @@ proptest! {
         let wl = watchlist();
         let policy = Policy::brussels();
         let n = if tiny { 1 } else { 8 };
-        let mut storage = Storage::new(n, n);
+        let mut storage = Storage::new(n, n, n);
         let tables = storage.tables();
         let mut unit = Unit::new(&wl, &policy, Config::default(), tables);
         let mut forwarded = 0u64;
@@ -803,6 +813,7 @@ fn zero_sized_tables_still_decide() {
         passages: &mut [],
         suppression: &mut [],
         cameras: &mut [],
+        held: &mut [],
     };
     let mut unit = Unit::new(&wl, &policy, Config::default(), tables);
     let mut out = vec![];

@@ -23,6 +23,7 @@ use hitgate_core::hit::Outcome;
 use hitgate_core::indicators::CameraStats;
 use hitgate_core::passage::Passage;
 use hitgate_core::policy::Action;
+use hitgate_core::recent::HeldFrame;
 use hitgate_core::suppress::SuppressSlot;
 use hitgate_core::unit::{Tables, Unit};
 use hitgate_core::watchlist::Watchlist;
@@ -310,15 +311,17 @@ fn run(
                 vec![Passage::EMPTY; sizes.passages],
                 vec![SuppressSlot::EMPTY; sizes.suppression],
                 vec![CameraStats::EMPTY; sizes.cameras],
+                vec![HeldFrame::EMPTY; sizes.held],
             )
         })
         .collect();
     let mut units = Vec::with_capacity(2);
-    for ((side, wl), (p, s, c)) in [(a, wa), (b, wb)].into_iter().zip(storage.iter_mut()) {
+    for ((side, wl), (p, s, c, h)) in [(a, wa), (b, wb)].into_iter().zip(storage.iter_mut()) {
         let tables = Tables {
             passages: p,
             suppression: s,
             cameras: c,
+            held: h,
         };
         let mut unit = Unit::new(wl, &side.policy.policy, side.policy.config, tables);
         unit.set_places(side.policy.places.view());

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use hitgate_core::{
     hit::Outcome, indicators::CameraStats, indicators::Indicators, passage::Passage,
-    policy::Action, policy::Policy, suppress::SuppressSlot, unit::Tables, unit::Unit,
+    policy::Action, policy::Policy, recent::HeldFrame, suppress::SuppressSlot, unit::Tables,
+    unit::Unit,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -34,6 +35,9 @@ pub struct TableSizes {
     pub suppression: usize,
     /// Camera slots.
     pub cameras: usize,
+    /// Places for unmatched frames held for a passage that opens on a
+    /// later frame (`hitgate_core::recent`).
+    pub held: usize,
 }
 
 impl TableSizes {
@@ -44,6 +48,7 @@ impl TableSizes {
         passages: 1 << 20,
         suppression: 1 << 22,
         cameras: 1 << 16,
+        held: 1 << 12,
     };
 
     /// Checks each size against [`TableSizes::MAX`]; the error names the
@@ -56,6 +61,7 @@ impl TableSizes {
             ("--passages", self.passages, max.passages),
             ("--suppression", self.suppression, max.suppression),
             ("--cameras", self.cameras, max.cameras),
+            ("--held-frames", self.held, max.held),
         ] {
             if n > most {
                 bail!("{name} {n}: at most {most} slots");
@@ -71,6 +77,7 @@ impl Default for TableSizes {
             passages: 256,
             suppression: 4096,
             cameras: 256,
+            held: hitgate_core::recent::RECENT_FRAMES,
         }
     }
 }
@@ -246,10 +253,12 @@ pub fn replay(
         let mut passages = vec![Passage::EMPTY; opts.tables.passages];
         let mut suppression = vec![SuppressSlot::EMPTY; opts.tables.suppression];
         let mut cameras = vec![CameraStats::EMPTY; opts.tables.cameras];
+        let mut held = vec![HeldFrame::EMPTY; opts.tables.held];
         let tables = Tables {
             passages: &mut passages,
             suppression: &mut suppression,
             cameras: &mut cameras,
+            held: &mut held,
         };
         let mut unit = Unit::new(wl, &pf.policy, pf.config, tables);
         unit.set_places(pf.places.view());

@@ -62,7 +62,7 @@ use hitgate_core::bundle::{ReadFailure, Reader, Record};
 use hitgate_core::signed::TrustError;
 use hitgate_core::{
     hit::Outcome, indicators::CameraStats, list::Priority, passage::Passage, policy::Action,
-    suppress::SuppressSlot, unit::Tables, unit::Unit,
+    recent::HeldFrame, suppress::SuppressSlot, unit::Tables, unit::Unit,
 };
 use static_cell::ConstStaticCell;
 
@@ -85,6 +85,11 @@ mod size {
     // A read record is under 100 bytes and a rule's under 200; the
     // bundle's zones (up to 512 bytes) stay on the larger boards.
     pub const READ_BUF: usize = 256;
+    // No held frames: the deepest stack leaves 88 bytes of the 16 KiB
+    // (`run-all.sh` prints it), and four frames take 160. Frames before a
+    // passage's first match are not evidence here; those after it still
+    // are (they stay in the passage's own slot).
+    pub const HELD: usize = 0;
 }
 #[cfg(board_medium)]
 mod size {
@@ -104,6 +109,7 @@ mod size {
     pub const SCHEDULES: usize = 4;
     pub const OPERATIONS: usize = 2;
     pub const CAMERA_POSITIONS: usize = 16;
+    pub const HELD: usize = hitgate_core::recent::RECENT_FRAMES;
 }
 #[cfg(not(any(board_small, board_medium)))]
 mod size {
@@ -122,6 +128,7 @@ mod size {
     pub const SCHEDULES: usize = 16;
     pub const OPERATIONS: usize = 16;
     pub const CAMERA_POSITIONS: usize = 64;
+    pub const HELD: usize = hitgate_core::recent::RECENT_FRAMES;
 }
 use size::*;
 
@@ -131,6 +138,8 @@ static SUPPRESS_STORE: ConstStaticCell<[SuppressSlot; SUPPRESSION]> =
     ConstStaticCell::new([SuppressSlot::EMPTY; SUPPRESSION]);
 static CAMERA_STORE: ConstStaticCell<[CameraStats; CAMERAS]> =
     ConstStaticCell::new([CameraStats::EMPTY; CAMERAS]);
+static HELD_STORE: ConstStaticCell<[HeldFrame; HELD]> =
+    ConstStaticCell::new([HeldFrame::EMPTY; HELD]);
 static READER: ConstStaticCell<Reader<READ_BUF>> = ConstStaticCell::new(Reader::new());
 
 /// What can stop the firmware.
@@ -233,6 +242,7 @@ fn run() -> Result<(), Error> {
         passages: PASSAGE_STORE.take(),
         suppression: SUPPRESS_STORE.take(),
         cameras: CAMERA_STORE.take(),
+        held: HELD_STORE.take(),
     };
     let mut unit = Unit::new(&watchlist, policy, config, tables);
     unit.set_places(places);

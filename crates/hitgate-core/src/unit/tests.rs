@@ -8,6 +8,7 @@ use crate::budget::Budgets;
 use crate::confusion::ConfusionClasses;
 use crate::distance::Tolerance;
 use crate::list::{ListEntry, ListSpec};
+use crate::recent::RECENT_FRAMES;
 use crate::watchlist::{Entry, MatchKind, WatchlistBuilder};
 
 const MIN: u64 = 60_000;
@@ -85,6 +86,7 @@ fn rig_on(wl: Watchlist<'static>, config: Config, passages: usize, suppression: 
         passages: vec![Passage::EMPTY; passages].leak(),
         suppression: vec![SuppressSlot::EMPTY; suppression].leak(),
         cameras: vec![CameraStats::EMPTY; 4].leak(),
+        held: vec![HeldFrame::EMPTY; RECENT_FRAMES].leak(),
     };
     Rig {
         unit: Unit::new(wl, Box::leak(Box::new(Policy::brussels())), config, tables),
@@ -728,6 +730,7 @@ fn zones_schedules_and_operations_decide() {
         passages: vec![Passage::EMPTY; 8].leak(),
         suppression: vec![SuppressSlot::EMPTY; 8].leak(),
         cameras: vec![CameraStats::EMPTY; 8].leak(),
+        held: vec![HeldFrame::EMPTY; RECENT_FRAMES].leak(),
     };
     // No re-alert window: every case is decided on its own.
     let config = Config {

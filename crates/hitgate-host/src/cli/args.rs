@@ -77,6 +77,11 @@ pub(super) struct TableArgs {
     /// Per-camera counter slots of the simulated unit.
     #[arg(long, default_value_t = 256)]
     cameras: usize,
+    /// Places for unmatched frames the simulated unit holds a few seconds,
+    /// for a passage that opens on a later frame of the same car (a small
+    /// board gives fewer).
+    #[arg(long, default_value_t = hitgate_core::recent::RECENT_FRAMES)]
+    held_frames: usize,
 }
 
 impl TableArgs {
@@ -85,6 +90,7 @@ impl TableArgs {
             passages: self.passages,
             suppression: self.suppression,
             cameras: self.cameras,
+            held: self.held_frames,
         }
     }
 }
