@@ -77,6 +77,9 @@ pub struct Support {
 /// A frame's characters at the listed plate's positions (0: a gap).
 type Aligned = [u8; MAX_PLATE_LEN];
 
+// `judge` keeps the dissenting positions as bits of a `u16`.
+const _: () = assert!(MAX_PLATE_LEN <= 16);
+
 /// Differences between `frame` read at `listed`'s positions, skipping the
 /// listed position `gap` or the frame's character `skip`.
 fn aligned(frame: &[u8], listed_len: usize, gap: Option<usize>, skip: Option<usize>) -> Aligned {
