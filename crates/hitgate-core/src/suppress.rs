@@ -15,6 +15,13 @@
 //! or review. Times only move forward in a slot (`max`), so a late,
 //! out-of-order hit cannot pull the state back; the window test is on the
 //! absolute difference, so a late copy of a dispatched hit is suppressed too.
+//!
+//! A slot also remembers whether its latest review was a look-alike
+//! verdict ([`Reason::Lookalike`](crate::hit::Reason::Lookalike)): a flag,
+//! not the other car's plate. Within the window of that review, a passage
+//! of the same entry that is one frame matched only with tolerance is the
+//! look-alike car again, not the listed one: the
+//! [`Unit`](crate::unit::Unit) reviews it.
 
 use crate::list::ListId;
 use crate::plate::{Country, Plate};
@@ -29,7 +36,8 @@ pub struct SuppressSlot {
     /// Valid when `used` (not an `Option`: an unused slot is all zero
     /// bytes, so a `static` table costs no flash).
     key: Key,
-    used: bool,
+    /// [`USED`], [`LOOKALIKE`].
+    flags: u8,
     dispatch: Option<u64>,
     review: Option<u64>,
     /// The window of the key's priority, ms.
@@ -55,13 +63,13 @@ impl Key {
 
 impl SuppressSlot {
     fn key(&self) -> Option<&Key> {
-        self.used.then_some(&self.key)
+        (self.flags & USED != 0).then_some(&self.key)
     }
 
     /// An unused slot.
     pub const EMPTY: Self = Self {
         key: Key::ZERO,
-        used: false,
+        flags: 0,
         dispatch: None,
         review: None,
         window: 0,
@@ -71,6 +79,11 @@ impl SuppressSlot {
         self.dispatch.max(self.review).unwrap_or(0)
     }
 }
+
+/// A slot's flag: the slot holds a key.
+const USED: u8 = 1;
+/// A slot's flag: its latest review was a look-alike verdict.
+const LOOKALIKE: u8 = 2;
 
 pub(crate) fn within(a: u64, b: u64, window: u64) -> bool {
     a.abs_diff(b) < window
@@ -186,18 +199,44 @@ pub(crate) fn record(
     if slot.key() != Some(&key) {
         *slot = SuppressSlot {
             key,
-            used: true,
+            flags: USED,
             ..SuppressSlot::EMPTY
         };
     }
     slot.window = window_ms;
     let field = match action {
         Action::Dispatch => &mut slot.dispatch,
-        Action::Review => &mut slot.review,
+        Action::Review => {
+            // Until [`mark_lookalike`] says otherwise.
+            slot.flags &= !LOOKALIKE;
+            &mut slot.review
+        }
         Action::Drop => return evicted,
     };
     *field = Some(field.map_or(time, |t| t.max(time)));
     evicted
+}
+
+/// Marks the review just [`record`]ed for `key` as a look-alike verdict.
+pub(crate) fn mark_lookalike(table: &mut [SuppressSlot], key: &Key) {
+    if let Some(slot) = find(table, key).and_then(|i| table.get_mut(i)) {
+        slot.flags |= LOOKALIKE;
+    }
+}
+
+/// Was `key`'s latest review a look-alike verdict, within `window_ms` of
+/// event time `time`?
+pub(crate) fn lookalike_within(
+    table: &[SuppressSlot],
+    key: &Key,
+    time: u64,
+    window_ms: u64,
+) -> bool {
+    find(table, key)
+        .and_then(|i| table.get(i))
+        .is_some_and(|s| {
+            s.flags & LOOKALIKE != 0 && s.review.is_some_and(|t| within(t, time, window_ms))
+        })
 }
 
 #[cfg(test)]
@@ -355,5 +394,30 @@ mod tests {
             assert!(is_suppressed(&t, &k, Action::Dispatch, 2 * MIN, w));
         }
         assert_eq!(evictions, 0);
+    }
+
+    #[test]
+    fn a_look_alike_review_is_remembered_until_another_review_or_its_window() {
+        let mut t = [SuppressSlot::EMPTY; 4];
+        let (k, w) = (key("AAA111"), 40 * MIN);
+        // Nothing recorded, or only a dispatch: no look-alike.
+        assert!(!lookalike_within(&t, &k, MIN, w));
+        record(&mut t, k, Action::Dispatch, MIN, w, MIN);
+        mark_lookalike(&mut t, &key("BBB222")); // not in the table: nothing
+        assert!(!lookalike_within(&t, &k, MIN, w));
+        // A look-alike review at 10 minutes: within its window, before and
+        // after, and not at the window's end.
+        record(&mut t, k, Action::Review, 10 * MIN, w, 10 * MIN);
+        mark_lookalike(&mut t, &k);
+        assert!(lookalike_within(&t, &k, 10 * MIN, w));
+        assert!(lookalike_within(&t, &k, 49 * MIN, w));
+        assert!(!lookalike_within(&t, &k, 50 * MIN, w));
+        // Another key's entry is not it.
+        assert!(!lookalike_within(&t, &key("BBB222"), 10 * MIN, w));
+        // A later review for another reason clears it.
+        record(&mut t, k, Action::Review, 20 * MIN, w, 20 * MIN);
+        assert!(!lookalike_within(&t, &k, 20 * MIN, w));
+        // The slot still holds its key and its times.
+        assert!(is_suppressed(&t, &k, Action::Review, 21 * MIN, w));
     }
 }

@@ -40,8 +40,8 @@ use crate::plate::Plate;
 use crate::policy::{Action, Facts, Policy, RuleId};
 use crate::read::{CameraId, Read, ReadError};
 use crate::recent::{HeldFrame, Recent};
-use crate::suppress::{Key, SuppressSlot, is_suppressed, record};
-use crate::watchlist::{Match, Matches, Watchlist};
+use crate::suppress::{Key, SuppressSlot, is_suppressed, lookalike_within, mark_lookalike, record};
+use crate::watchlist::{Match, MatchKind, Matches, Watchlist};
 
 /// Matches considered per read.
 pub const MAX_MATCHES: usize = 8;
@@ -659,6 +659,9 @@ impl<'w, 's> Unit<'w, 's> {
             self.indicators.evicted_suppression += 1;
             crate::fmt::warning!("suppression window full: the oldest entry is forgotten");
         }
+        if c.reason == Reason::Lookalike {
+            mark_lookalike(self.suppression, &key);
+        }
         self.emit(p, c, sink);
     }
 
@@ -747,8 +750,11 @@ impl<'w, 's> Unit<'w, 's> {
     }
 
     /// A consensus passage whose frames show another car
-    /// ([`evidence::judge`](crate::evidence::judge)), and a hit older than
-    /// the maximum lateness, go to review.
+    /// ([`evidence::judge`](crate::evidence::judge)), or that is one frame
+    /// matched only with tolerance while the entry's latest review, within
+    /// its re-alert window, found a look-alike car
+    /// ([`suppress`](crate::suppress)), and a hit older than the maximum
+    /// lateness, go to review.
     fn lookalike_or_late(&mut self, p: &Passage, mut c: Choice) -> Choice {
         if c.action == Action::Dispatch && self.config.mode == Mode::Consensus {
             let country = p.country.or(c.m.country);
@@ -768,7 +774,25 @@ impl<'w, 's> Unit<'w, 's> {
                     self.indicators.lookalike += 1;
                 }
                 Verdict::Misread(_) => self.indicators.misread += 1,
-                Verdict::Listed => {}
+                Verdict::Listed => {
+                    let key = Key {
+                        list: c.m.list,
+                        listed: c.m.listed,
+                        country: c.m.country,
+                    };
+                    let window = u64::from(self.config.realert_window_ms[c.m.priority.index()]);
+                    if p.votes.len() == 1
+                        && c.m.kind != MatchKind::Exact
+                        && lookalike_within(self.suppression, &key, p.first_time, window)
+                    {
+                        // One frame cannot tell the look-alike car from
+                        // the listed one misread; the entry's last
+                        // verdict, from more frames, can.
+                        c.action = Action::Review;
+                        c.reason = Reason::Lookalike;
+                        self.indicators.lookalike += 1;
+                    }
+                }
             }
         }
         c.late = self.clock.saturating_sub(p.first_time) > u64::from(self.config.max_lateness_ms);

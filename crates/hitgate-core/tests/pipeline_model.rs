@@ -25,7 +25,7 @@ use hitgate_core::{
     suppress::SuppressSlot,
     syntax,
     unit::{Config, Mode, ReadStatus, Tables, Unit},
-    watchlist::{Entry, Match, Matches, Watchlist, WatchlistBuilder},
+    watchlist::{Entry, Match, MatchKind, Matches, Watchlist, WatchlistBuilder},
 };
 use proptest::prelude::*;
 
@@ -163,7 +163,8 @@ struct Model {
     serial: u64,
     open: Vec<MPassage>,
     /// (list, listed) -> (last dispatch, last review)
-    suppress: HashMap<(u8, String), (Option<u64>, Option<u64>)>,
+    /// and whether that review was a look-alike verdict
+    suppress: HashMap<(u8, String), Remembered>,
     /// Budget units per priority (1 token = 3_600_000 units) and last time.
     buckets: HashMap<usize, (u128, u64)>,
     out: Vec<Out>,
@@ -174,6 +175,10 @@ struct Model {
     /// The places of the unit's held-frames table.
     held_places: usize,
 }
+
+/// What the re-alert table remembers of an entry: its last dispatch, its
+/// last review, whether that review was a look-alike verdict.
+type Remembered = (Option<u64>, Option<u64>, bool);
 
 /// A held frame: camera, event time, arrival on the unit's clock, plate,
 /// confidence.
@@ -537,7 +542,20 @@ impl Model {
                     self.c.lookalike += 1;
                 }
                 Some(_) => self.c.misread += 1,
-                None => {}
+                None => {
+                    // One frame, matched with tolerance, of an entry whose
+                    // last review (in its window) found a look-alike car.
+                    let window = u64::from(cfg.realert_window_ms[x.priority.index()]);
+                    let key = (x.list.0, x.listed.as_str().to_string());
+                    let seen = self.suppress.get(&key).is_some_and(|&(_, rv, lookalike)| {
+                        lookalike && rv.is_some_and(|t| t.abs_diff(q.first_time) < window)
+                    });
+                    if q.votes.len() == 1 && x.kind != MatchKind::Exact && seen {
+                        action = Action::Review;
+                        reason = Reason::Lookalike;
+                        self.c.lookalike += 1;
+                    }
+                }
             }
         }
         let late = self.clock.saturating_sub(q.first_time) > u64::from(cfg.max_lateness_ms);
@@ -550,7 +568,11 @@ impl Model {
         }
         let window = u64::from(cfg.realert_window_ms[x.priority.index()]);
         let key = (x.list.0, x.listed.as_str().to_string());
-        let (d, rv) = self.suppress.get(&key).copied().unwrap_or((None, None));
+        let (d, rv, _) = self
+            .suppress
+            .get(&key)
+            .copied()
+            .unwrap_or((None, None, false));
         let near = |t: Option<u64>| t.is_some_and(|t| t.abs_diff(q.first_time) < window);
         let suppressed = match action {
             Action::Dispatch => near(d),
@@ -589,6 +611,7 @@ impl Model {
         let slot = if action == Action::Dispatch {
             &mut e.0
         } else {
+            e.2 = reason == Reason::Lookalike;
             &mut e.1
         };
         *slot = Some(slot.map_or(q.first_time, |t| t.max(q.first_time)));

@@ -781,3 +781,48 @@ fn zones_schedules_and_operations_decide() {
     let want: Vec<&str> = cases.iter().map(|c| c.3).collect();
     assert_eq!(decided, want);
 }
+
+#[test]
+fn one_frame_of_an_entry_just_found_to_be_a_look_alike_is_the_look_alike_again() {
+    let window = Config::DEFAULT.realert_window_ms[1] as u64;
+    // A car 1OOT555 read twice against the listed 1DOT555 (P1): reviewed
+    // as a look-alike.
+    let look_alike = |r: &mut Rig| {
+        r.read(T0, "cam-1", "1OOT555").unwrap();
+        r.read(T0 + 100, "cam-1", "1OOT555").unwrap();
+    };
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    look_alike(&mut r);
+    // Ten minutes later, read once at another camera: the same spelling,
+    // one frame, which alone could be the listed car misread.
+    r.read(T0 + 600_000, "cam-2", "1OOT555").unwrap();
+    // Then the listed car itself, read exactly once.
+    r.read(T0 + 720_000, "cam-3", "1DOT555").unwrap();
+    r.flush();
+    let hits: Vec<_> = r.hits().iter().map(|h| (h.action, h.reason)).collect();
+    assert_eq!(
+        hits,
+        [
+            (Action::Review, Reason::Lookalike),
+            (Action::Dispatch, Reason::Rule)
+        ]
+    );
+    // The one frame was judged the look-alike again, and as a repeat of
+    // that review it was not forwarded.
+    assert_eq!(r.unit.indicators().lookalike, 2);
+    assert_eq!(r.unit.indicators().suppressed_realert, 1);
+
+    // Past the entry's re-alert window, one frame is dispatched again.
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    look_alike(&mut r);
+    r.read(T0 + window + 1_000, "cam-2", "1OOT555").unwrap();
+    r.flush();
+    let hits: Vec<_> = r.hits().iter().map(|h| (h.action, h.reason)).collect();
+    assert_eq!(
+        hits,
+        [
+            (Action::Review, Reason::Lookalike),
+            (Action::Dispatch, Reason::Rule)
+        ]
+    );
+}
