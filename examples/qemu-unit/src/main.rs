@@ -85,7 +85,7 @@ mod size {
     // A read record is under 100 bytes and a rule's under 200; the
     // bundle's zones (up to 512 bytes) stay on the larger boards.
     pub const READ_BUF: usize = 256;
-    // No held frames: the deepest stack leaves 88 bytes of the 16 KiB
+    // No held frames: the deepest stack leaves 48 bytes of the 16 KiB
     // (`run-all.sh` prints it), and four frames take 160. Frames before a
     // passage's first match are not evidence here; those after it still
     // are (they stay in the passage's own slot).
