@@ -798,15 +798,7 @@ fn one_frame_of_an_entry_just_found_to_be_a_look_alike_is_the_look_alike_again()
     r.read(T0 + 600_000, "cam-2", "1OOT555").unwrap();
     // Then the listed car itself, read exactly once.
     r.read(T0 + 720_000, "cam-3", "1DOT555").unwrap();
-    r.flush();
-    let hits: Vec<_> = r.hits().iter().map(|h| (h.action, h.reason)).collect();
-    assert_eq!(
-        hits,
-        [
-            (Action::Review, Reason::Lookalike),
-            (Action::Dispatch, Reason::Rule)
-        ]
-    );
+    assert_eq!(forwarded(&mut r), [REVIEWED, DISPATCHED]);
     // The one frame was judged the look-alike again, and as a repeat of
     // that review it was not forwarded.
     assert_eq!(r.unit.indicators().lookalike, 2);
@@ -816,13 +808,14 @@ fn one_frame_of_an_entry_just_found_to_be_a_look_alike_is_the_look_alike_again()
     let mut r = rig(Config::DEFAULT, 8, 8);
     look_alike(&mut r);
     r.read(T0 + window + 1_000, "cam-2", "1OOT555").unwrap();
+    assert_eq!(forwarded(&mut r), [REVIEWED, DISPATCHED]);
+}
+
+const REVIEWED: (Action, Reason) = (Action::Review, Reason::Lookalike);
+const DISPATCHED: (Action, Reason) = (Action::Dispatch, Reason::Rule);
+
+/// Flushes the rig and gives what each forwarded hit was.
+fn forwarded(r: &mut Rig) -> Vec<(Action, Reason)> {
     r.flush();
-    let hits: Vec<_> = r.hits().iter().map(|h| (h.action, h.reason)).collect();
-    assert_eq!(
-        hits,
-        [
-            (Action::Review, Reason::Lookalike),
-            (Action::Dispatch, Reason::Rule)
-        ]
-    );
+    r.hits().iter().map(|h| (h.action, h.reason)).collect()
 }
