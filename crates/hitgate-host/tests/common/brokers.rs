@@ -176,7 +176,11 @@ impl Mosquitto {
     }
 }
 
-/// Three NATS servers in one cluster, JetStream and MQTT on each.
+/// Three NATS servers in one cluster, JetStream and MQTT on each. A QoS 1
+/// message whose client's connection broke before it acknowledged it goes
+/// again after the MQTT `ack_wait`: 5 s here rather than NATS's 30, so a
+/// recipient that lost its connection while the gate changed hands has
+/// everything well within the tests' wait.
 pub(crate) struct Nats {
     pub(crate) mqtt: [u16; 3],
     confs: Vec<PathBuf>,
@@ -203,7 +207,7 @@ impl Nats {
                         "server_name: n{i}\nlisten: 127.0.0.1:{}\n\
                          jetstream {{ store_dir: \"{}\" }}\n\
                          cluster {{ name: hitgate, listen: 127.0.0.1:{}, routes: [{}] }}\n\
-                         mqtt {{ listen: 127.0.0.1:{} }}\n",
+                         mqtt {{ listen: 127.0.0.1:{}, ack_wait: \"5s\" }}\n",
                         client[i],
                         store.display(),
                         cluster[i],
