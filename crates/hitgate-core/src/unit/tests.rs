@@ -4,7 +4,7 @@ use std::vec;
 use std::vec::Vec;
 
 use super::*;
-use crate::budget::Budgets;
+use crate::budget::{Budget, Budgets};
 use crate::confusion::ConfusionClasses;
 use crate::distance::Tolerance;
 use crate::list::{ListEntry, ListSpec};
