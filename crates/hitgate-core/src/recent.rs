@@ -72,6 +72,12 @@ impl fmt::Debug for HeldFrame {
     }
 }
 
+/// How a frame names the camera in counter slot `camera`: the slot + 1
+/// (0 is a free place), the last value for a slot past it.
+fn place_of(camera: usize) -> u32 {
+    u32::try_from(camera).map_or(u32::MAX, |c| c.saturating_add(1))
+}
+
 /// The ring of held frames, over the caller's table.
 pub(crate) struct Recent<'s> {
     frames: &'s mut [HeldFrame],
@@ -111,7 +117,7 @@ impl<'s> Recent<'s> {
     ) {
         if let Some(f) = self.frames.get_mut(self.next) {
             *f = HeldFrame {
-                camera: camera as u32 + 1,
+                camera: place_of(camera),
                 time,
                 held_at: now,
                 plate,
@@ -158,7 +164,7 @@ impl<'s> Recent<'s> {
         window: u64,
         mut take: impl FnMut(&Plate, Option<u8>) -> bool,
     ) -> u64 {
-        let slot = camera as u32 + 1;
+        let slot = place_of(camera);
         let mut taken = 0;
         let mut k = self.next;
         for _ in 0..self.frames.len() {
