@@ -183,13 +183,14 @@ fn orient(a: Position, b: Position, c: Position) -> i64 {
     cross.signum()
 }
 
-/// `p` on the segment a–b (collinear and within its box).
+/// `p` on the segment a–b (within its box and collinear: the box first,
+/// four comparisons that turn most points down before the products).
 fn on_segment(a: Position, b: Position, p: Position) -> bool {
-    orient(a, b, p) == 0
-        && p.lat_e7 >= a.lat_e7.min(b.lat_e7)
+    p.lat_e7 >= a.lat_e7.min(b.lat_e7)
         && p.lat_e7 <= a.lat_e7.max(b.lat_e7)
         && p.lon_e7 >= a.lon_e7.min(b.lon_e7)
         && p.lon_e7 <= a.lon_e7.max(b.lon_e7)
+        && orient(a, b, p) == 0
 }
 
 /// Segments a–b and c–d share a point.
@@ -348,9 +349,14 @@ impl Zone {
             Shape::Polygon(pts) => {
                 let (px, py) = (i64::from(p.lon_e7), i64::from(p.lat_e7));
                 let mut inside = false;
-                let n = pts.len();
-                for i in 0..n {
-                    let (a, b) = (pts[i], pts[(i + 1) % n]);
+                // Each edge from the point before: the last closes the ring.
+                let Some(&last) = pts.last() else {
+                    return false;
+                };
+                let mut prev = last;
+                for &b in pts {
+                    let a = prev;
+                    prev = b;
                     if on_segment(a, b, p) {
                         return true;
                     }
