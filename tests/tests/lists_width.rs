@@ -124,6 +124,11 @@ fn replay_calls_out_a_list_too_wide_for_its_traffic() {
         );
         assert!((f - share * per_day as f64).abs() < 1e-6, "{w}");
         assert!(f > 0.001);
+        // How sure: the interval holds the figure and is the share's
+        // interval at the same traffic.
+        let range = w["false_hits_per_day_95"].as_array().unwrap();
+        let (low, high) = (range[0].as_f64().unwrap(), range[1].as_f64().unwrap());
+        assert!(low <= f && f <= high && low < high, "{w}");
     }
     // The recording's own traffic, counted from the generator's passage
     // ids and the span of the reads' times, scaled to a day: the replay

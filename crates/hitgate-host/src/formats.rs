@@ -117,6 +117,10 @@ pub struct WideList {
     pub passages_per_day: u64,
     /// `share * passages_per_day`.
     pub false_hits_per_day: f64,
+    /// Their 95 % interval: what the draw of 10,000 plates cannot tell
+    /// apart (see `hitgate lists`).
+    #[serde(default)]
+    pub false_hits_per_day_95: [f64; 2],
 }
 
 /// One line of `hits.jsonl`.

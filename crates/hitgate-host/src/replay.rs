@@ -430,6 +430,7 @@ fn wide_lists(
         .filter_map(|l| {
             let f = l.false_hits_over(max)?;
             Some(WideList {
+                false_hits_per_day_95: l.false_hits_per_day_95.unwrap_or([f, f]),
                 list: l.list,
                 share: l.share,
                 passages_per_day: per_day,

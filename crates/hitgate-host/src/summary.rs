@@ -49,10 +49,11 @@ pub fn render(r: &Report) -> String {
         s += "\n";
     }
     for w in &r.wide_lists {
+        let [low, high] = w.false_hits_per_day_95;
         s += &format!(
             "note: list {:?}: its tolerance matches {:.3} % of plates like its entries that stand on no \
-             list: about {:.0} hits a day on other cars at this recording's {} passages a day \
-             (--max-false-per-day); `hitgate lists` shows why\n",
+             list: about {:.0} hits a day on other cars ({low:.1} to {high:.0}, 95 %) at this recording's \
+             {} passages a day (--max-false-per-day); `hitgate lists` shows why\n",
             w.list,
             100.0 * w.share,
             w.false_hits_per_day,

@@ -37,10 +37,17 @@ pub const WIDE: f64 = 0.01;
 /// Matches a lookup keeps here; more are counted as overflow.
 const KEEP: usize = 64;
 
+/// At most this many times `WidthOptions::plates` are drawn for a list
+/// whose daily figure is not yet sure to lie on one side of the limit.
+pub const MORE_DRAWS: usize = 10;
+
 /// What to draw.
 #[derive(Debug, Clone)]
 pub struct WidthOptions {
-    /// Unlisted plates a list.
+    /// Unlisted plates a list. With `passages_per_day`, a list whose daily
+    /// figure's 95 % interval holds `max_false_per_day` is drawn further,
+    /// this many plates at a time, up to [`MORE_DRAWS`] times as many, until
+    /// the interval says on which side it lies.
     pub plates: usize,
     /// Seed of the draw.
     pub seed: u64,
@@ -61,6 +68,24 @@ pub struct WidthOptions {
 /// unlisted plates it matches, at the unit's passages a day.
 pub fn false_hits_per_day(share: f64, passages_per_day: u64) -> f64 {
     share * passages_per_day as f64
+}
+
+/// The 95 % interval of a share measured as `matched` of `plates` (the
+/// Wilson score interval): how sure the measured share is. One match in
+/// 10,000 plates says 1 in 10,000, but anything from about 1 in 57,000
+/// to 1 in 1,800 would give one match as readily; none in 10,000 still
+/// allows up to about 1 in 2,600. `(0, 1)` for no plates.
+pub fn share_interval(matched: u64, plates: u64) -> (f64, f64) {
+    if plates == 0 {
+        return (0.0, 1.0);
+    }
+    const Z: f64 = 1.959_964;
+    let n = plates as f64;
+    let p = (matched.min(plates)) as f64 / n;
+    let z2 = Z * Z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
 /// One list's width.
@@ -88,15 +113,27 @@ pub struct ListWidth {
     pub per_plate: f64,
     /// Plates drawn that stood on a list (drawn again).
     pub listed_draws: u64,
+    /// The 95 % interval of `share` ([`share_interval`]); `[0, 0]` for a
+    /// list that allows neither a look-alike nor an edit, which matches
+    /// no other plate whatever the draw.
+    pub share_95: [f64; 2],
     /// Hits a day on other cars at the given traffic (when given and
     /// measured).
     pub false_hits_per_day: Option<f64>,
+    /// Their 95 % interval, from `share_95`.
+    pub false_hits_per_day_95: Option<[f64; 2]>,
 }
 
 impl ListWidth {
     /// Its hits a day on other cars when they are more than `max`.
     pub fn false_hits_over(&self, max: f64) -> Option<f64> {
         self.false_hits_per_day.filter(|&f| f > max)
+    }
+
+    /// Whether the measure is sure its hits a day are more than `max`:
+    /// the low end of their 95 % interval is.
+    pub fn surely_over(&self, max: f64) -> bool {
+        self.false_hits_per_day_95.is_some_and(|[low, _]| low > max)
     }
 }
 
@@ -156,7 +193,6 @@ impl Columns {
 
 /// Measures every list of `data` in its indexed form `wl`.
 pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths {
-    let mut rng = Rng::new(o.seed);
     // Characters come from every list's plates: a small list's own few
     // would draw plates much like its entries, which traffic is not.
     let columns = Columns::new(data.entries.iter().map(|e| e.plate));
@@ -164,6 +200,9 @@ pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths
     let mut lists = Vec::new();
     for (id, decl) in data.decls.iter().enumerate() {
         let list = ListId(id as u8);
+        // Each list its own draw: how far one list is drawn leaves the
+        // others' figures as they are.
+        let mut rng = Rng::new(o.seed ^ (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let own: Vec<(Plate, Option<Country>)> = data
             .entries
             .iter()
@@ -178,7 +217,9 @@ pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths
             plates: 0,
             matched: 0,
             share: 0.0,
+            share_95: [0.0, 1.0],
             false_hits_per_day: None,
+            false_hits_per_day_95: None,
             by_ocr: 0,
             by_edit: 0,
             per_plate: 0.0,
@@ -187,10 +228,23 @@ pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths
         // A list whose draws are nearly all listed (a handful of entries,
         // or nearly every plate of its formats) stops early: after a
         // thousand draws with fewer than one in a hundred unlisted, or
-        // after twenty draws a plate.
+        // after twenty draws a plate. A list whose daily figure may lie on
+        // either side of the limit is drawn further (see `unsure`).
         let mut draws = 0u64;
-        let most = (o.plates as u64).saturating_mul(20);
-        while !own.is_empty() && w.plates < o.plates as u64 && draws < most {
+        let mut target = o.plates as u64;
+        let last = target.saturating_mul(MORE_DRAWS as u64);
+        loop {
+            let most = target.saturating_mul(20);
+            if own.is_empty() || draws >= most {
+                break;
+            }
+            if w.plates >= target {
+                if target >= last || !unsure(&w, o) {
+                    break;
+                }
+                target += o.plates as u64;
+                continue;
+            }
             if draws >= 1_000 && w.plates * 100 < draws {
                 break;
             }
@@ -220,8 +274,18 @@ pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths
             w.share = w.matched as f64 / w.plates as f64;
             w.per_plate = (w.by_ocr + w.by_edit) as f64 / w.plates as f64;
         }
+        w.share_95 = if w.tolerance.ocr == 0 && w.tolerance.edits == 0 {
+            [0.0, 0.0]
+        } else {
+            let (low, high) = share_interval(w.matched, w.plates);
+            [low, high]
+        };
         if measured(&w) {
             w.false_hits_per_day = o.passages_per_day.map(|n| false_hits_per_day(w.share, n));
+            w.false_hits_per_day_95 = o.passages_per_day.map(|n| {
+                let [low, high] = w.share_95;
+                [false_hits_per_day(low, n), false_hits_per_day(high, n)]
+            });
         }
         lists.push(w);
     }
@@ -233,6 +297,21 @@ pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths
         passages_per_day: o.passages_per_day,
         max_false_per_day: o.max_false_per_day,
     }
+}
+
+/// Whether a list's daily figure, so far, may lie on either side of the
+/// limit: its 95 % interval holds `max_false_per_day`. Without a traffic
+/// there is no daily figure to be sure of.
+fn unsure(w: &ListWidth, o: &WidthOptions) -> bool {
+    let Some(n) = o.passages_per_day else {
+        return false;
+    };
+    if w.tolerance.ocr == 0 && w.tolerance.edits == 0 {
+        return false;
+    }
+    let (low, high) = share_interval(w.matched, w.plates);
+    false_hits_per_day(low, n) <= o.max_false_per_day
+        && o.max_false_per_day < false_hits_per_day(high, n)
 }
 
 /// Builds the watchlist of `data` as a replay does (with every list at
@@ -300,20 +379,32 @@ pub fn render(w: &Widths) -> String {
     }
     if let Some(n) = w.passages_per_day {
         s += &format!(
-            "at {n} passages a day, hits a day on cars that stand on no list \
-             (rough where `matched` above is small):\n"
+            "at {n} passages a day, hits a day on cars that stand on no list, \
+             and the range the draw cannot tell apart (95 %):\n"
         );
         for l in &w.lists {
-            if let Some(f) = l.false_hits_per_day {
-                s += &format!("  {:<16}  {f:>9.1}\n", l.list);
+            if let (Some(f), Some([low, high])) = (l.false_hits_per_day, l.false_hits_per_day_95) {
+                s += &format!("  {:<16}  {f:>9.1}   {low:.1} to {high:.1}\n", l.list);
             }
         }
         for l in &w.lists {
-            if let Some(f) = l.false_hits_over(w.max_false_per_day) {
+            let Some(f) = l.false_hits_over(w.max_false_per_day) else {
+                continue;
+            };
+            let [low, high] = l.false_hits_per_day_95.unwrap_or([f, f]);
+            if l.surely_over(w.max_false_per_day) {
                 s += &format!(
-                    "note: list {:?}: about {f:.0} hits a day on other cars, more than the {} allowed \
-                     (--max-false-per-day); each one a match on an innocent driver, before the matrix decides\n",
+                    "note: list {:?}: about {f:.0} hits a day on other cars ({low:.0} to {high:.0}), more than \
+                     the {} allowed (--max-false-per-day); each one a match on an innocent driver, before the \
+                     matrix decides\n",
                     l.list, w.max_false_per_day
+                );
+            } else {
+                s += &format!(
+                    "note: list {:?}: perhaps {f:.0} hits a day on other cars, more than the {} allowed \
+                     (--max-false-per-day), but {} of {} plates matched: anything from {low:.1} to {high:.0} \
+                     a day fits that; draw more (`hitgate lists --plates`) to be sure\n",
+                    l.list, w.max_false_per_day, l.matched, l.plates
                 );
             }
         }
@@ -480,6 +571,83 @@ mod tests {
         let w = measure_lists(&data(plates('0'), tol(0, 1)), &opts()).unwrap();
         assert_eq!(w.lists[0].false_hits_per_day, None);
         assert!(!render(&w).contains("hits a day"));
+    }
+
+    /// Wilson's bounds solve `n (p̂ - p)² = z² p (1 - p)`: checked against
+    /// that equation rather than the closed form, and by hand where the
+    /// count is none (`z² / (n + z²)`) or all (`n / (n + z²)`).
+    #[test]
+    fn the_shares_interval_is_wilsons() {
+        let z2 = 1.959_964f64 * 1.959_964;
+        for (k, n) in [(1u64, 10_000u64), (5, 100), (40, 1_000), (3, 20_000)] {
+            let (low, high) = share_interval(k, n);
+            let p = k as f64 / n as f64;
+            assert!(low < p && p < high, "{k} of {n}: {low} {high}");
+            for b in [low, high] {
+                let lhs = n as f64 * (p - b) * (p - b);
+                let rhs = z2 * b * (1.0 - b);
+                assert!((lhs - rhs).abs() < 1e-9 * rhs.max(1e-12), "{k} of {n}: {b}");
+            }
+        }
+        // One in 10,000: about 1 in 57,000 to 1 in 1,800 (the doc's figures).
+        let (low, high) = share_interval(1, 10_000);
+        assert!((1.0 / low - 56_700.0).abs() < 500.0, "{}", 1.0 / low);
+        assert!((1.0 / high - 1_766.0).abs() < 20.0, "{}", 1.0 / high);
+        let (low, high) = share_interval(0, 10_000);
+        assert!(
+            low == 0.0 && (high - z2 / (10_000.0 + z2)).abs() < 1e-15,
+            "{high}"
+        );
+        let (low, high) = share_interval(2_000, 2_000);
+        assert!((low - 2_000.0 / (2_000.0 + z2)).abs() < 1e-12 && high == 1.0);
+        assert_eq!(share_interval(0, 0), (0.0, 1.0));
+    }
+
+    /// A list whose daily figure may lie on either side of the limit is
+    /// drawn further, 500 plates at a time here, until its interval's low
+    /// end passes the limit or ten times the plates are drawn; a list sure
+    /// from the start is not. This list matches every plate drawn, so after
+    /// `n` plates the low end is `n / (n + z²)` of the passages: at 70,000
+    /// a day, 69,466 after 500 plates, 69,732 after 1,000, 69,821 after
+    /// 1,500 (by hand).
+    #[test]
+    fn an_unsure_figure_is_drawn_further() {
+        let every = data(plates('0'), tol(0, 1));
+        let with = |max: f64| WidthOptions {
+            plates: 500,
+            passages_per_day: Some(70_000),
+            max_false_per_day: max,
+            ..opts()
+        };
+        let w = measure_lists(&every, &with(60_000.0)).unwrap();
+        assert_eq!(w.lists[0].plates, 500);
+        assert!(render(&w).contains("note: list \"l\": about 70000 hits a day"));
+        let w = measure_lists(&every, &with(69_800.0)).unwrap();
+        assert_eq!(w.lists[0].plates, 1_500);
+        let [low, high] = w.lists[0].false_hits_per_day_95.unwrap();
+        assert!(
+            (low - 69_821.19).abs() < 0.01 && high == 70_000.0,
+            "{low} {high}"
+        );
+        // Never sure: ten times the plates, and the note says "perhaps".
+        let w = measure_lists(&every, &with(69_999.9)).unwrap();
+        assert_eq!(w.lists[0].plates, 5_000);
+        let text = render(&w);
+        assert!(
+            text.contains("note: list \"l\": perhaps 70000 hits a day")
+                && text.contains("5000 of 5000 plates matched"),
+            "{text}"
+        );
+        // Without a traffic there is no limit to be sure of.
+        let o = WidthOptions {
+            plates: 500,
+            ..opts()
+        };
+        assert_eq!(measure_lists(&every, &o).unwrap().lists[0].plates, 500);
+        // An exact list matches no other plate: its interval is nothing.
+        let w = measure_lists(&data(plates('0'), Tolerance::EXACT), &with(0.5)).unwrap();
+        assert_eq!(w.lists[0].share_95, [0.0, 0.0]);
+        assert_eq!(w.lists[0].plates, 500);
     }
 
     #[test]
