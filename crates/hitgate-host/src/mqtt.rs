@@ -96,7 +96,9 @@ impl std::fmt::Display for Broker {
 /// What the link reports.
 #[derive(Debug)]
 pub enum LinkEvent {
-    /// Connected (again) to this broker; subscriptions are renewed.
+    /// Connected (again) to this broker, and every subscription renewed:
+    /// the broker has acknowledged each (SUBACK), so what is published
+    /// from now on reaches this link.
     Up(Broker),
     /// The connection failed or dropped.
     Down(String),
@@ -243,6 +245,10 @@ fn drive(
         if let Ok(mut g) = shared.lock() {
             *g = Some(client.clone());
         }
+        // Subscriptions sent and not yet acknowledged: the link is up once
+        // the broker has taken them all, not at its CONNACK, or a message
+        // published in between would pass this link by.
+        let mut pending = 0usize;
         loop {
             if stop.load(Ordering::SeqCst) {
                 return;
@@ -255,10 +261,17 @@ fn drive(
                 Ok(Ok(Event::Incoming(Packet::ConnAck(_)))) => {
                     backoff = FIRST_BACKOFF;
                     failures = 0;
-                    for t in topics {
-                        let _ = client.try_subscribe(t.clone(), QoS::AtLeastOnce);
+                    pending = topics
+                        .iter()
+                        .filter(|t| client.try_subscribe(*t, QoS::AtLeastOnce).is_ok())
+                        .count();
+                    if pending == 0 && tx.send(LinkEvent::Up(broker.clone())).is_err() {
+                        return;
                     }
-                    if tx.send(LinkEvent::Up(broker.clone())).is_err() {
+                }
+                Ok(Ok(Event::Incoming(Packet::SubAck(_)))) if pending > 0 => {
+                    pending -= 1;
+                    if pending == 0 && tx.send(LinkEvent::Up(broker.clone())).is_err() {
                         return;
                     }
                 }
