@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use hitgate_core::bundle::{self, MAX_RECORD, Record, encode};
+use hitgate_core::bundle::{MAX_RECORD, Record, encode};
 
 use crate::formats::{InputStats, LineError, MAX_REPORTED_ERRORS};
 use crate::lists::ListsData;
@@ -83,25 +83,11 @@ pub fn prepare(
         entries: lists.entries.len(),
         ..BundleSummary::default()
     };
-    let specs: Vec<_> = lists
-        .decls
-        .iter()
-        .map(|d| (d.name.as_str(), d.spec))
-        .collect();
     if reads_only {
         summary.rules = 0;
         summary.entries = 0;
     } else {
-        bundle::write_config(
-            version,
-            &pf.config,
-            &pf.classes,
-            &pf.places.view(),
-            &pf.policy,
-            &specs,
-            &lists.entries,
-            |frame| w.write(frame),
-        )?;
+        lists.write_config(version, pf, |frame| w.write(frame))?;
     }
     let mut bad = |line: u64, error: String| {
         summary.input.bad_lines += 1;

@@ -59,6 +59,33 @@ impl Columns {
 }
 
 impl ListsData {
+    /// Writes the bundle records of these lists under `pf`'s settings,
+    /// classes, places and rules ([`hitgate_core::bundle::write_config`]),
+    /// each record to `put`: what a bundle and a signed image both begin
+    /// with.
+    pub fn write_config<E: From<hitgate_core::bundle::BundleError>>(
+        &self,
+        version: u32,
+        pf: &crate::policy_file::PolicyFile,
+        put: impl FnMut(&[u8]) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let specs: Vec<_> = self
+            .decls
+            .iter()
+            .map(|d| (d.name.as_str(), d.spec))
+            .collect();
+        hitgate_core::bundle::write_config(
+            version,
+            &pf.config,
+            &pf.classes,
+            &pf.places.view(),
+            &pf.policy,
+            &specs,
+            &self.entries,
+            put,
+        )
+    }
+
     /// The same lists with the policy's look-alike classes.
     pub fn with_classes(mut self, classes: ConfusionClasses) -> Self {
         self.classes = classes;

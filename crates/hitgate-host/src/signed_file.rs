@@ -142,22 +142,8 @@ pub fn build_image(
         bail!("--list-version 0: versions start at 1 (0 means none in force)");
     }
     lists.with_watchlist(version, |_| ())?;
-    let specs: Vec<(&str, ListSpec)> = lists
-        .decls
-        .iter()
-        .map(|d| (d.name.as_str(), d.spec))
-        .collect();
     let body = frames(|put| {
-        bundle::write_config(
-            version,
-            &pf.config,
-            &pf.classes,
-            &pf.places.view(),
-            &pf.policy,
-            &specs,
-            &lists.entries,
-            &mut *put,
-        )?;
+        lists.write_config(version, pf, &mut *put)?;
         let mut buf = [0u8; 4];
         put(bundle::encode(&Record::End, &mut buf)?)
     })?;
