@@ -274,7 +274,7 @@ pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths
             w.share = w.matched as f64 / w.plates as f64;
             w.per_plate = (w.by_ocr + w.by_edit) as f64 / w.plates as f64;
         }
-        w.share_95 = if w.tolerance.ocr == 0 && w.tolerance.edits == 0 {
+        w.share_95 = if exact(&w) {
             [0.0, 0.0]
         } else {
             let (low, high) = share_interval(w.matched, w.plates);
@@ -299,6 +299,12 @@ pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths
     }
 }
 
+/// Whether a list allows neither a look-alike nor an edit: it matches no
+/// plate but its own entries, whatever the draw.
+fn exact(w: &ListWidth) -> bool {
+    w.tolerance.ocr == 0 && w.tolerance.edits == 0
+}
+
 /// Whether a list's daily figure, so far, may lie on either side of the
 /// limit: its 95 % interval holds `max_false_per_day`. Without a traffic
 /// there is no daily figure to be sure of.
@@ -306,7 +312,7 @@ fn unsure(w: &ListWidth, o: &WidthOptions) -> bool {
     let Some(n) = o.passages_per_day else {
         return false;
     };
-    if w.tolerance.ocr == 0 && w.tolerance.edits == 0 {
+    if exact(w) {
         return false;
     }
     let (low, high) = share_interval(w.matched, w.plates);
