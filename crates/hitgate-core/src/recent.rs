@@ -214,6 +214,17 @@ mod tests {
         got
     }
 
+    /// Takes every frame of camera 0, whatever its time: their
+    /// confidences, oldest first.
+    fn all_confidences(r: &mut Recent<'_>) -> Vec<u8> {
+        let mut kept = Vec::new();
+        r.take_near(0, 0, u64::MAX, |_, c| {
+            kept.push(c.unwrap_or(0));
+            true
+        });
+        kept
+    }
+
     #[test]
     fn a_passage_takes_its_cameras_frames_in_its_window_oldest_first() {
         let mut store = [HeldFrame::EMPTY; RECENT_FRAMES];
@@ -282,11 +293,7 @@ mod tests {
             r.hold(0, i, i, p("AB123"), Some(i as u8));
         }
         assert_eq!(r.held(), RECENT_FRAMES);
-        let mut kept = Vec::new();
-        r.take_near(0, 0, u64::MAX, |_, c| {
-            kept.push(c.unwrap_or(0));
-            true
-        });
+        let kept = all_confidences(&mut r);
         // The three oldest were overwritten; the rest come oldest first.
         assert_eq!(kept, (3..RECENT_FRAMES as u8 + 3).collect::<Vec<_>>());
         r.hold(0, 1, 1, p("AB123"), None);
@@ -302,11 +309,7 @@ mod tests {
             r.hold(0, i, i, p("AB123"), Some(i as u8));
         }
         assert_eq!(r.held(), 3);
-        let mut kept = Vec::new();
-        r.take_near(0, 0, u64::MAX, |_, c| {
-            kept.push(c.unwrap_or(0));
-            true
-        });
+        let kept = all_confidences(&mut r);
         assert_eq!(kept, [2, 3, 4]);
         let mut none: [HeldFrame; 0] = [];
         let mut r = Recent::new(&mut none);
