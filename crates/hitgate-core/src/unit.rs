@@ -400,19 +400,6 @@ impl<'w, 's> Unit<'w, 's> {
         }
     }
 
-    /// A match's re-alert slot key and its priority's re-alert window.
-    fn realert_key(&self, m: &Match) -> (Key, u64) {
-        let key = Key {
-            list: m.list,
-            listed: m.listed,
-            country: m.country,
-        };
-        (
-            key,
-            u64::from(self.config.realert_window_ms[m.priority.index()]),
-        )
-    }
-
     /// How near a frame must be to a passage's first match to be evidence:
     /// the settings' evidence tolerance, widened to its list's own.
     fn evidence_tolerance(&self, first: &Match) -> Tolerance {
@@ -530,7 +517,12 @@ impl<'w, 's> Unit<'w, 's> {
             return;
         }
         let c = self.lookalike_or_late(p, c);
-        let (key, window) = self.realert_key(&c.m);
+        let key = Key {
+            list: c.m.list,
+            listed: c.m.listed,
+            country: c.m.country,
+        };
+        let window = u64::from(self.config.realert_window_ms[c.m.priority.index()]);
         if is_suppressed(self.suppression, &key, c.action, p.first_time, window) {
             self.indicators.suppressed_realert += 1;
             sink(
@@ -673,7 +665,12 @@ impl<'w, 's> Unit<'w, 's> {
                 }
                 Verdict::Misread(_) => self.indicators.misread += 1,
                 Verdict::Listed => {
-                    let (key, window) = self.realert_key(&c.m);
+                    let key = Key {
+                        list: c.m.list,
+                        listed: c.m.listed,
+                        country: c.m.country,
+                    };
+                    let window = u64::from(self.config.realert_window_ms[c.m.priority.index()]);
                     if p.votes.len() == 1
                         && c.m.kind != MatchKind::Exact
                         && lookalike_within(self.suppression, &key, p.first_time, window)
