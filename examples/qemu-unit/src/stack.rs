@@ -1,6 +1,7 @@
 //! The stack's high-water mark, for sizing a board's RAM: [`paint`] fills
-//! the free stack with a pattern at start-up, and [`used`] finds how deep
-//! the stack went since by the first byte that lost it.
+//! the free stack with a pattern, and [`used`] finds how deep the stack
+//! went since by the first byte that lost it. Painted again at a frame,
+//! the mark less [`here`] is how deep the calls below that frame went.
 
 #![allow(unsafe_code)] // raw access to the RAM between the statics and the stack
 
@@ -35,6 +36,13 @@ pub fn paint() {
         unsafe { core::ptr::write_volatile(at as *mut u32, PATTERN) };
         at += 4;
     }
+}
+
+/// Bytes of stack in use where it is called (down to the caller's frame).
+#[inline(always)]
+pub fn here() -> usize {
+    let (_, high) = bounds();
+    high - cortex_m::register::msp::read() as usize
 }
 
 /// Bytes of stack used at most since [`paint`], and the bytes the board
