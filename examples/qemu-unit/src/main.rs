@@ -247,8 +247,15 @@ fn run() -> Result<(), Error> {
     };
     let mut unit = Unit::new(&watchlist, policy, config, tables);
     unit.set_places(places);
-    // The stack the loading took; then painted again for the reads'.
-    let (loading, _) = stack::used();
+    // The stack the loading took; then painted again for the reads'. A
+    // stack that reached the statics may have overwritten them: the run
+    // stops, whatever it would have printed.
+    let (loading, room) = stack::used();
+    if loading >= room {
+        return Err(Error::Capacity(
+            "the stack: loading the lists reached the statics",
+        ));
+    }
     stack::paint();
     let at_loop = stack::here();
     // Where the outbox is on flash, the uplink is down until the restart.
@@ -281,6 +288,10 @@ fn run() -> Result<(), Error> {
     unit.flush(&mut |_: u64, o: Outcome| {
         forward(o, &mut outbox, Some(&mut uplink), &mut alarm, &mut failed);
     });
+    let (reads, _) = stack::used();
+    if reads >= room {
+        return Err(Error::Capacity("the stack: the reads reached the statics"));
+    }
     if let Some(e) = failed {
         return Err(e);
     }
@@ -291,16 +302,23 @@ fn run() -> Result<(), Error> {
         outbox,
         unit.indicators(),
         alarm.raised,
-        Depths { loading, at_loop },
+        Depths {
+            loading,
+            reads,
+            at_loop,
+            room,
+        },
     );
     Ok(())
 }
 
-/// How deep the stack went loading the lists, and where the loop's frame
-/// ends.
+/// How deep the stack went loading the lists and for the reads, where the
+/// loop's frame ends, and the room the board has.
 struct Depths {
     loading: usize,
+    reads: usize,
     at_loop: usize,
+    room: usize,
 }
 
 /// The run's last lines (a function of its own, so that its formatting
@@ -316,14 +334,13 @@ fn report(outbox: Uplink, i: &Indicators, alarms: u32, depths: Depths) {
             w.erases
         );
     }
-    let (deepest, room) = stack::used();
     log!(
         "hitgate-qemu-unit: stack {} bytes at most, of {}: loading {}, the reads {} ({} below the loop's frame)",
-        deepest.max(depths.loading),
-        room,
+        depths.reads.max(depths.loading),
+        depths.room,
         depths.loading,
-        deepest,
-        deepest.saturating_sub(depths.at_loop)
+        depths.reads,
+        depths.reads.saturating_sub(depths.at_loop)
     );
     log!(
         "hitgate-qemu-unit: {} reads, {} matched, {} dispatched, {} reviewed, {} frames sent, {} alarms",
