@@ -59,7 +59,7 @@ EOF_PY
 
 # board: target cpu machine passages suppression cameras held-frames scenarios
 boards=(
-  "thumbv6m-none-eabi cortex-m0 microbit 8 16 4 0 basic"
+  "thumbv6m-none-eabi cortex-m0 microbit 8 32 4 16 basic"
   "thumbv7m-none-eabi cortex-m3 lm3s6965evb 16 96 16 16 basic gen-m3 zones"
   "thumbv7em-none-eabihf cortex-m4 mps2-an386 32 1024 64 16 basic gen delta bad-delta zones"
 )

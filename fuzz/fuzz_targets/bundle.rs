@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         // The loader, into small storage: every failure is an error value.
         let (mut entries, mut index) = ([Entry::EMPTY; 8], [0u32; 8]);
         let mut b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
-        let mut policy = Policy::new();
+        let mut policy = Policy::<4>::new();
         if bundle::load(&mut reader, &mut src, &mut b, &mut policy).is_err() {
             return;
         }

@@ -8,7 +8,7 @@ use hitgate_core::confusion::ConfusionClasses;
 use hitgate_core::distance::Tolerance;
 use hitgate_core::list::{ListEntry, ListSpec, Priority};
 use hitgate_core::plate::Plate;
-use hitgate_core::policy::Policy;
+use hitgate_core::policy::{MAX_RULES, Policy};
 use hitgate_core::signed::{self, HEADER_LEN, Header, SIGNATURE_LEN, SigningKey};
 use hitgate_core::watchlist::{Entry, WatchlistBuilder};
 use libfuzzer_sys::fuzz_target;
@@ -62,8 +62,14 @@ fuzz_target!(|data: &[u8]| {
     let (mut e2, mut i2) = ([Entry::EMPTY; 8], [0u32; 8]);
     let _ = if mode & 3 == 1 {
         let b = WatchlistBuilder::new(&mut e2, &mut i2, ConfusionClasses::default());
-        signed::load_full(&s, active.version(), b, &mut Policy::new(), &mut ())
-            .map(|(w, _)| w.len())
+        signed::load_full(
+            &s,
+            active.version(),
+            b,
+            &mut Policy::<MAX_RULES>::new(),
+            &mut (),
+        )
+        .map(|(w, _)| w.len())
     } else {
         let Some(b) = WatchlistBuilder::from_watchlist(&active, &mut e2, &mut i2) else {
             return;

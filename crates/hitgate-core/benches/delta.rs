@@ -13,7 +13,7 @@ use hitgate_core::bundle::{self, BundleError, Record};
 use hitgate_core::confusion::ConfusionClasses;
 use hitgate_core::distance::Tolerance;
 use hitgate_core::list::{ListEntry, ListId, ListSpec, Priority};
-use hitgate_core::policy::Policy;
+use hitgate_core::policy::{MAX_RULES, Policy};
 use hitgate_core::signed::{self, HEADER_LEN, Header, SIGNATURE_LEN};
 use hitgate_core::unit::Config;
 use hitgate_core::watchlist::{Entry, WatchlistBuilder, fence_words};
@@ -102,7 +102,8 @@ fn bench(c: &mut Criterion) {
         b.set_filter(&mut active.filter);
         b.set_fences(&mut active.fences);
         let s = signed::open(&image1, &vk).unwrap();
-        let (wl, _) = signed::load_full(&s, 0, b, &mut Policy::new(), &mut ()).unwrap();
+        let (wl, _) =
+            signed::load_full(&s, 0, b, &mut Policy::<MAX_RULES>::new(), &mut ()).unwrap();
         let mut standby = Storage::new(n + 50);
         let mut g = c.benchmark_group(format!("activate/{n}"));
         g.sample_size(10);
@@ -116,7 +117,7 @@ fn bench(c: &mut Criterion) {
                 );
                 b.set_filter(&mut standby.filter);
                 b.set_fences(&mut standby.fences);
-                signed::load_full(&s, 1, b, &mut Policy::new(), &mut ())
+                signed::load_full(&s, 1, b, &mut Policy::<MAX_RULES>::new(), &mut ())
                     .unwrap()
                     .0
                     .len()

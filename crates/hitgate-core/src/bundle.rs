@@ -655,21 +655,21 @@ pub struct Loaded {
 /// pushed onto `policy`, lists and entries go into `lists` (its version
 /// set), ready for [`WatchlistBuilder::build`]. The reads that follow, and
 /// the end record, are the caller's to read with the same `reader`.
-pub fn load<const N: usize, E>(
+pub fn load<const N: usize, const R: usize, E>(
     reader: &mut Reader<N>,
     fill: impl FnMut(&mut [u8]) -> Result<usize, E>,
     lists: &mut WatchlistBuilder<'_>,
-    policy: &mut Policy,
+    policy: &mut Policy<R>,
 ) -> Result<Loaded, LoadError<E>> {
     load_with_places(reader, fill, lists, policy, &mut ())
 }
 
 /// [`load`], keeping the bundle's places in `places` (a [`PlaceBuf`]).
-pub fn load_with_places<const N: usize, E>(
+pub fn load_with_places<const N: usize, const R: usize, E>(
     reader: &mut Reader<N>,
     mut fill: impl FnMut(&mut [u8]) -> Result<usize, E>,
     lists: &mut WatchlistBuilder<'_>,
-    policy: &mut Policy,
+    policy: &mut Policy<R>,
     places: &mut dyn PlaceStore,
 ) -> Result<Loaded, LoadError<E>> {
     let (list_version, rules, list_count, entries, place_count) = match reader.next(&mut fill)? {

@@ -373,21 +373,25 @@ impl Rule {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum PolicyError {
-    /// More than [`MAX_RULES`] rules.
+    /// More rules than the policy holds (its capacity `N`, by default
+    /// [`MAX_RULES`]).
     TooManyRules,
 }
 
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::TooManyRules => write!(f, "a policy holds at most {MAX_RULES} rules"),
+            Self::TooManyRules => write!(f, "more rules than the policy holds"),
         }
     }
 }
 
 impl core::error::Error for PolicyError {}
 
-/// The decision matrix.
+/// The decision matrix: at most `N` rules, in place. A [`Rule`] is about
+/// 150 bytes, so the default, [`MAX_RULES`], takes 4.8 KiB; a small board
+/// names a smaller `N`, as it would a `heapless::Vec`'s (a larger one does
+/// not build: the counters by rule stop at [`MAX_RULES`]).
 ///
 /// ```
 /// use hitgate_core::policy::*;
@@ -399,20 +403,32 @@ impl core::error::Error for PolicyError {}
 /// assert_eq!(p.decide(&facts(Priority::P2, true)), (Action::Dispatch, RuleId::Rule(1)));
 /// assert_eq!(p.decide(&facts(Priority::P2, false)), (Action::Drop, RuleId::Rule(2)));
 /// assert_eq!(p.decide(&facts(Priority::P4, true)), (Action::Drop, RuleId::Rule(3)));
+/// // A board with room for two rules.
+/// let mut small = Policy::<2>::new();
+/// for r in &p.rules[..2] {
+///     small.push(r.clone()).unwrap();
+/// }
+/// assert_eq!(small.push(p.rules[2].clone()), Err(PolicyError::TooManyRules));
+/// assert_eq!(small.decide(&facts(Priority::P2, true)), (Action::Dispatch, RuleId::Rule(1)));
+/// assert_eq!(small.decide(&facts(Priority::P2, false)), (Action::Drop, RuleId::Fallback));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct Policy {
+pub struct Policy<const N: usize = MAX_RULES> {
     /// The rules, in order.
     #[cfg_attr(feature = "serde", serde(default, rename = "rule"))]
-    pub rules: heapless::Vec<Rule, MAX_RULES>,
+    pub rules: heapless::Vec<Rule, N>,
 }
 
-impl Policy {
+impl<const N: usize> Policy<N> {
+    /// `N` fits the counters by rule.
+    const FITS: () = assert!(N <= MAX_RULES, "a policy holds at most MAX_RULES rules");
+
     /// No rules: everything falls back to drop.
     pub const fn new() -> Self {
+        let () = Self::FITS;
         Self {
             rules: heapless::Vec::new(),
         }
@@ -423,6 +439,30 @@ impl Policy {
         self.rules.push(rule).map_err(|_| PolicyError::TooManyRules)
     }
 
+    /// The rules, as a [`Unit`](crate::unit::Unit) holds them whatever the
+    /// policy's capacity.
+    pub fn view(&self) -> PolicyView<'_> {
+        PolicyView { rules: &self.rules }
+    }
+
+    /// The first rule that applies, or the fallback (drop).
+    pub fn decide(&self, facts: &Facts<'_>) -> (Action, RuleId) {
+        self.view().decide(facts)
+    }
+
+    /// The recipients a rule names (none for the fallback or a rule this
+    /// policy does not have).
+    pub fn recipients(&self, id: RuleId) -> u8 {
+        self.view().recipients(id)
+    }
+
+    /// A rule's name (`"fallback"` for the fallback).
+    pub fn rule_name(&self, id: RuleId) -> &str {
+        self.view().rule_name(id)
+    }
+}
+
+impl Policy {
     /// The Brussels baseline (council answer of December 2025).
     pub fn brussels() -> Self {
         let mut p = Self::new();
@@ -439,6 +479,20 @@ impl Policy {
             let _ = p.push(r);
         }
         p
+    }
+}
+
+/// A policy's rules, borrowed: what a [`Unit`](crate::unit::Unit) decides
+/// with, whatever the capacity of the [`Policy`] it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyView<'a> {
+    rules: &'a [Rule],
+}
+
+impl<'a> PolicyView<'a> {
+    /// The rules, in order.
+    pub fn rules(&self) -> &'a [Rule] {
+        self.rules
     }
 
     /// The first rule that applies, or the fallback (drop).
@@ -461,7 +515,7 @@ impl Policy {
     }
 
     /// A rule's name (`"fallback"` for the fallback).
-    pub fn rule_name(&self, id: RuleId) -> &str {
+    pub fn rule_name(&self, id: RuleId) -> &'a str {
         match id {
             RuleId::Rule(i) => self
                 .rules

@@ -419,11 +419,16 @@ fn body_error(e: LoadError<core::convert::Infallible>) -> TrustError {
 /// none, which refuses an image that has some), if its version is newer
 /// than `active` (0: none in force). On `Err` nothing the unit uses has
 /// changed.
-pub fn load_full<'b>(
+///
+/// The new matrix is built beside the one in force, so this takes a
+/// [`Policy`] of stack while it runs; it is never inlined, so that the
+/// caller's frame, which lives on, does not keep that room.
+#[inline(never)]
+pub fn load_full<'b, const R: usize>(
     signed: &Signed<'_>,
     active: u32,
     mut lists: WatchlistBuilder<'b>,
-    policy: &mut Policy,
+    policy: &mut Policy<R>,
     places: &mut dyn PlaceStore,
 ) -> Result<(Watchlist<'b>, Config), TrustError> {
     let h = &signed.header;
@@ -433,7 +438,7 @@ pub fn load_full<'b>(
     check_succession(h, active)?;
     let mut reader = Reader::<MAX_RECORD>::new();
     let mut src = bundle::slice_source(signed.body, MAX_RECORD);
-    let mut matrix = Policy::new();
+    let mut matrix = Policy::<R>::new();
     let loaded = bundle::load_with_places(&mut reader, &mut src, &mut lists, &mut matrix, places)
         .map_err(body_error)?;
     if loaded.list_version != h.version {
@@ -572,7 +577,7 @@ mod tests {
         assert_eq!((s.header, s.body), (head, body.as_slice()));
         let (mut entries, mut index) = ([Entry::EMPTY; 2], [0u32; 2]);
         let b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
-        let mut policy = Policy::new();
+        let mut policy: Policy = Policy::new();
         let (wl, _) = load_full(&s, 6, b, &mut policy, &mut ()).unwrap();
         assert_eq!((wl.version(), wl.len(), policy.rules.len()), (7, 1, 1));
     }

@@ -37,7 +37,7 @@ use crate::list::Priority;
 use crate::passage::{MAX_PASSAGE_ENTRIES, Passage, PassageTable, consensus};
 use crate::place::Places;
 use crate::plate::Plate;
-use crate::policy::{Action, Facts, Policy, RuleId};
+use crate::policy::{Action, Facts, Policy, PolicyView, RuleId};
 use crate::read::{CameraId, Read, ReadError};
 use crate::recent::{HeldFrame, Recent};
 use crate::suppress::{Key, SuppressSlot, is_suppressed, lookalike_within, mark_lookalike, record};
@@ -81,7 +81,7 @@ pub struct Tables<'s> {
 /// The whole pipeline of one roadside unit.
 pub struct Unit<'w, 's> {
     watchlist: &'w Watchlist<'w>,
-    policy: &'w Policy,
+    policy: PolicyView<'w>,
     places: Places<'w>,
     config: Config,
     passages: PassageTable<'s>,
@@ -106,15 +106,15 @@ impl fmt::Debug for Unit<'_, '_> {
 
 impl<'w, 's> Unit<'w, 's> {
     /// A unit over a built watchlist, a policy, settings and caller tables.
-    pub fn new(
+    pub fn new<const R: usize>(
         watchlist: &'w Watchlist<'w>,
-        policy: &'w Policy,
+        policy: &'w Policy<R>,
         config: Config,
         tables: Tables<'s>,
     ) -> Self {
         Self {
             watchlist,
-            policy,
+            policy: policy.view(),
             places: Places::none(),
             config,
             passages: PassageTable::new(tables.passages),
@@ -151,8 +151,8 @@ impl<'w, 's> Unit<'w, 's> {
         }
     }
 
-    /// The policy.
-    pub fn policy(&self) -> &Policy {
+    /// The policy's rules.
+    pub fn policy(&self) -> PolicyView<'w> {
         self.policy
     }
 

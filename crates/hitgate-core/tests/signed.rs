@@ -10,7 +10,7 @@ use hitgate_core::confusion::ConfusionClasses;
 use hitgate_core::distance::Tolerance;
 use hitgate_core::list::{EntryId, ListEntry, ListId, ListSpec, Priority};
 use hitgate_core::plate::{Country, Plate};
-use hitgate_core::policy::Policy;
+use hitgate_core::policy::{MAX_RULES, Policy};
 use hitgate_core::signed::{self, HEADER_LEN, Header, SIGNATURE_LEN, Signed, TrustError};
 use hitgate_core::unit::Config;
 use hitgate_core::watchlist::{Entry, Matches, Watchlist, WatchlistBuilder};
@@ -190,7 +190,7 @@ fn try_image(image: &[u8], key: &SigningKey, active: &Watchlist<'_>) -> Result<u
     let mut standby = Storage::new(16);
     match s.header.kind {
         signed::Kind::Full => {
-            let mut policy = Policy::new();
+            let mut policy: Policy = Policy::new();
             let (wl, _) = signed::load_full(
                 &s,
                 active.version(),
@@ -357,8 +357,14 @@ fn a_delta_makes_the_lists_of_the_full_image_of_its_version() {
     let full = full_image(6, &want, &k);
     let s = signed::open(&full, &k.verifying_key()).unwrap();
     let mut other = Storage::new(16);
-    let (from_full, _) =
-        signed::load_full(&s, 5, other.builder(), &mut Policy::new(), &mut ()).unwrap();
+    let (from_full, _) = signed::load_full(
+        &s,
+        5,
+        other.builder(),
+        &mut Policy::<MAX_RULES>::new(),
+        &mut (),
+    )
+    .unwrap();
     assert_eq!(contents(&next), contents(&from_full));
     let probes = [PROBES.as_slice(), &["LOCAL2", "2XYZ98"]].concat();
     assert_eq!(answers(&next, &probes), answers(&from_full, &probes));
@@ -424,7 +430,7 @@ proptest! {
         let mut s1 = Storage::new(64);
         let img = full_image(1, &base, &k);
         let s = signed::open(&img, &k.verifying_key()).unwrap();
-        let (wl, _) = signed::load_full(&s, 0, s1.builder(), &mut Policy::new(), &mut ()).unwrap();
+        let (wl, _) = signed::load_full(&s, 0, s1.builder(), &mut Policy::<MAX_RULES>::new(), &mut ()).unwrap();
 
         let img = delta_image(1, 2, &removes, &adds, &k);
         let s = signed::open(&img, &k.verifying_key()).unwrap();
@@ -437,7 +443,7 @@ proptest! {
         let img = full_image(2, &want, &k);
         let s = signed::open(&img, &k.verifying_key()).unwrap();
         let mut s3 = Storage::new(64);
-        let (full, _) = signed::load_full(&s, 1, s3.builder(), &mut Policy::new(), &mut ()).unwrap();
+        let (full, _) = signed::load_full(&s, 1, s3.builder(), &mut Policy::<MAX_RULES>::new(), &mut ()).unwrap();
         prop_assert_eq!(contents(&next), contents(&full));
         let probes: Vec<&str> = probes.iter().map(String::as_str).collect();
         prop_assert_eq!(answers(&next, &probes), answers(&full, &probes));

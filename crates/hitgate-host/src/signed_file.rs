@@ -308,9 +308,9 @@ pub fn verify(path: &Path, key: &VerifyingKey, active: Option<u32>) -> Result<St
                 &mut store.index,
                 ConfusionClasses::default(),
             );
-            let (wl, _) =
-                signed::load_full(&s, 0, b, &mut Policy::new(), &mut PlacesData::default())
-                    .map_err(|e| anyhow!("{}: refused: {e}", path.display()))?;
+            let mut policy: Policy = Policy::new();
+            let (wl, _) = signed::load_full(&s, 0, b, &mut policy, &mut PlacesData::default())
+                .map_err(|e| anyhow!("{}: refused: {e}", path.display()))?;
             Ok(format!(
                 "verified: full image, version {}, {} entries on {} lists, signed by {}",
                 h.version,

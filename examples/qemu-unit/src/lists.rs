@@ -4,10 +4,10 @@
 //! (`delta.hgsb`) if there is one; the reads follow in `reads.bin`.
 //!
 //! The micro:bit takes an unsigned bundle (`bundle.bin`, lists then reads,
-//! streamed): loading a signed image takes 12.0 to 14.6 KiB of stack on
+//! streamed): loading a signed image takes 11.4 to 14.6 KiB of stack on
 //! the Cortex-M3 and M4, most of it Ed25519 verification (the reads take
-//! 8.4 to 9.1 KiB), and the image a buffer of its own; its 16 KiB of RAM leave
-//! 6.3 KiB for the stack. A unit that small needs a larger RAM to check
+//! 8.3 to 9.0 KiB), and the image a buffer of its own; its 16 KiB of RAM leave
+//! 8.3 KiB for the stack. A unit that small needs a larger RAM to check
 //! what it is told.
 
 #[cfg(not(board_small))]
@@ -30,13 +30,14 @@ static ENTRY_STORE: ConstStaticCell<[Entry; ENTRIES]> =
 static INDEX_STORE: ConstStaticCell<[u32; ENTRIES]> = ConstStaticCell::new([0; ENTRIES]);
 /// The membership filter: a byte an entry.
 static FILTER_STORE: ConstStaticCell<[u64; ENTRIES / 8]> = ConstStaticCell::new([0; ENTRIES / 8]);
-static POLICY: ConstStaticCell<Policy> = ConstStaticCell::new(Policy::new());
+/// The matrix, with room for the board's rules.
+static POLICY: ConstStaticCell<Policy<RULES>> = ConstStaticCell::new(Policy::new());
 
 /// The lists in force, the matrix, the settings, and the stream the reads
 /// come from (read with `reader`).
 pub type Loaded = (
     Watchlist<'static>,
-    &'static Policy,
+    &'static Policy<RULES>,
     Config,
     Places<'static>,
     HostFile,

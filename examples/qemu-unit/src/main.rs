@@ -21,11 +21,11 @@
 //!
 //! Sizes per board (see `BENCHMARKS.md` for what they cost):
 //!
-//! | target | board | entries (+ filter) | signed image | passages | suppression | outbox | outbox flash |
-//! |---|---|---|---|---|---|---|---|
-//! | thumbv6m-none-eabi | micro:bit (16 KiB RAM) | 64 | none: an unsigned bundle (see `lists`) | 8 | 16 | 2 | none (RAM outbox) |
-//! | thumbv7m-none-eabi | LM3S6965 (64 KiB RAM) | 512 | 8 KiB | 16 | 96 | 16 | 7 × 1 KiB |
-//! | thumbv7em-none-eabihf | MPS2-AN386 (4 MiB RAM) | 16,384, twice (a delta) | 512 KiB + 64 KiB | 32 | 1,024 | 256 | 21 × 4 KiB |
+//! | target | board | entries (+ filter) | signed image | rules | passages | suppression | held frames | outbox | outbox flash |
+//! |---|---|---|---|---|---|---|---|---|---|
+//! | thumbv6m-none-eabi | micro:bit (16 KiB RAM) | 64 | none: an unsigned bundle (see `lists`) | 8 | 8 | 32 | 16 | 2 | none (RAM outbox) |
+//! | thumbv7m-none-eabi | LM3S6965 (64 KiB RAM) | 512 | 8 KiB | 16 | 16 | 96 | 16 | 16 | 7 × 1 KiB |
+//! | thumbv7em-none-eabihf | MPS2-AN386 (4 MiB RAM) | 16,384, twice (a delta) | 512 KiB + 64 KiB | 32 | 32 | 1,024 | 16 | 256 | 21 × 4 KiB |
 
 #![no_std]
 #![no_main]
@@ -76,21 +76,19 @@ use outbox::Uplink;
 mod size {
     pub const ENTRIES: usize = 64;
     pub const PASSAGES: usize = 8;
-    // 16 re-alert slots: the rules' zone, schedule and operation fields
-    // took the RAM of 16 more.
-    pub const SUPPRESSION: usize = 16;
+    pub const SUPPRESSION: usize = 32;
     pub const CAMERAS: usize = 4;
-    // Two slots: the uplink here takes each hit at once, and the audit
-    // chain's SHA-256 needs the stack (6,376 bytes deepest, of 6,424).
+    // Two slots: the uplink here takes each hit at once.
     pub const OUTBOX: usize = 2;
     // A read record is under 100 bytes and a rule's under 200; the
     // bundle's zones (up to 512 bytes) stay on the larger boards.
     pub const READ_BUF: usize = 256;
-    // No held frames: the deepest stack leaves 48 bytes of the 16 KiB
-    // (`run-all.sh` prints it), and four frames take 160. Frames before a
-    // passage's first match are not evidence here; those after it still
-    // are (they stay in the passage's own slot).
-    pub const HELD: usize = 0;
+    // Frames before a passage's first match are evidence here too.
+    pub const HELD: usize = hitgate_core::recent::RECENT_FRAMES;
+    // Eight rules (the example zone's policy has seven, the generator's
+    // eight): 1.2 KiB, where the default 32 take 4.8 and left the stack
+    // no room for held frames.
+    pub const RULES: usize = 8;
 }
 #[cfg(board_medium)]
 mod size {
@@ -99,7 +97,7 @@ mod size {
     pub const ENTRIES: usize = 512;
     pub const PASSAGES: usize = 16;
     // 96 re-alert slots: room for the stack of signature checks and of
-    // loading zones (13.7 KiB deepest).
+    // loading zones (11.4 KiB deepest, of 17.2).
     pub const SUPPRESSION: usize = 96;
     pub const CAMERAS: usize = 16;
     pub const OUTBOX: usize = 16;
@@ -111,6 +109,7 @@ mod size {
     pub const OPERATIONS: usize = 2;
     pub const CAMERA_POSITIONS: usize = 16;
     pub const HELD: usize = hitgate_core::recent::RECENT_FRAMES;
+    pub const RULES: usize = 16;
 }
 #[cfg(not(any(board_small, board_medium)))]
 mod size {
@@ -130,6 +129,7 @@ mod size {
     pub const OPERATIONS: usize = 16;
     pub const CAMERA_POSITIONS: usize = 64;
     pub const HELD: usize = hitgate_core::recent::RECENT_FRAMES;
+    pub const RULES: usize = hitgate_core::policy::MAX_RULES;
 }
 use size::*;
 

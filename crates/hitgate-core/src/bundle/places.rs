@@ -282,7 +282,7 @@ mod tests {
     use crate::bundle::*;
     use crate::confusion::ConfusionClasses;
     use crate::list::ListSpec;
-    use crate::policy::{Action, Rule};
+    use crate::policy::{Action, MAX_RULES, Rule};
     use crate::unit::Config;
     use crate::watchlist::Entry;
 
@@ -338,7 +338,7 @@ mod tests {
         .unwrap();
         let (mut e, mut i) = ([Entry::EMPTY; 1], [0u32; 1]);
         let mut b = WatchlistBuilder::new(&mut e, &mut i, ConfusionClasses::default());
-        let mut got_policy = Policy::new();
+        let mut got_policy: Policy = Policy::new();
         let mut buf: PlaceBuf<4, 2, 2, 2> = PlaceBuf::new();
         let mut reader = Reader::<MAX_RECORD>::new();
         load_with_places(
@@ -365,7 +365,7 @@ mod tests {
                 &mut reader,
                 slice_source(&bytes, 64),
                 &mut b,
-                &mut Policy::new()
+                &mut Policy::<MAX_RULES>::new()
             ),
             Err(LoadError::Full(_))
         ));

@@ -27,7 +27,7 @@ pub(crate) fn doc_hex_in(file: &str, name: &str) -> Vec<u8> {
 }
 
 use super::*;
-use crate::policy::Policy;
+use crate::policy::{MAX_RULES, Policy};
 
 use super::slice_source as source;
 
@@ -212,7 +212,7 @@ fn a_bundle_is_these_bytes_and_loads_back() {
     // And the loader reads them back into a builder and a policy.
     let (mut entries, mut index) = ([crate::watchlist::Entry::EMPTY; 2], [0u32; 2]);
     let mut b = builder(&mut entries, &mut index);
-    let mut policy = Policy::new();
+    let mut policy: Policy = Policy::new();
     let mut reader = Reader::<MAX_RECORD>::new();
     let mut src = source(&bytes, 5);
     let loaded = load(&mut reader, &mut src, &mut b, &mut policy).unwrap();
@@ -342,7 +342,13 @@ fn the_loader_names_what_is_wrong() {
         let (mut entries, mut index) = ([crate::watchlist::Entry::EMPTY; 1], [0u32; 1]);
         let mut b = builder(&mut entries, &mut index);
         let mut reader = Reader::<MAX_RECORD>::new();
-        load(&mut reader, source(bytes, 64), &mut b, &mut Policy::new()).map(|l| l.entries)
+        load(
+            &mut reader,
+            source(bytes, 64),
+            &mut b,
+            &mut Policy::<MAX_RULES>::new(),
+        )
+        .map(|l| l.entries)
     };
     assert_eq!(run(&frames(&[header(1, 0)])), Err(LoadError::Version(1)));
     // Version 5's list records end before the evidence tolerance.
@@ -469,7 +475,13 @@ fn a_bundle_carries_its_look_alike_classes() {
     let (mut entries, mut index) = ([crate::watchlist::Entry::EMPTY; 1], [0u32; 1]);
     let mut b = builder(&mut entries, &mut index);
     let mut reader = Reader::<MAX_RECORD>::new();
-    load(&mut reader, source(&bytes, 9), &mut b, &mut Policy::new()).unwrap();
+    load(
+        &mut reader,
+        source(&bytes, 9),
+        &mut b,
+        &mut Policy::<MAX_RULES>::new(),
+    )
+    .unwrap();
     let wl = b.build().map_err(|(_, d)| d).unwrap();
     let hit = |read: &[u8]| {
         wl.lookup::<4>(&Plate::normalize(read).unwrap(), None, 0)
@@ -479,4 +491,44 @@ fn a_bundle_carries_its_look_alike_classes() {
     // A/4 alike now; B/8 not any more.
     assert!(hit(b"14BC234"));
     assert!(!hit(b"1A8C234"));
+}
+
+/// A unit's policy holds the rules its board has room for: a bundle with
+/// more is refused by name, one that fits loads the same rules as into the
+/// default capacity.
+#[test]
+fn a_policy_of_a_smaller_capacity_takes_what_fits_and_refuses_more() {
+    let brussels = Policy::brussels();
+    let mut bytes = Vec::new();
+    write_config(
+        1,
+        &Config::DEFAULT,
+        &crate::confusion::ConfusionClasses::default(),
+        &crate::place::Places::none(),
+        &brussels,
+        &[],
+        &[],
+        |f| {
+            bytes.extend_from_slice(f);
+            Ok::<_, BundleError>(())
+        },
+    )
+    .unwrap();
+    fn into<const R: usize>(
+        bytes: &[u8],
+        policy: &mut Policy<R>,
+    ) -> Result<u32, LoadError<core::convert::Infallible>> {
+        let (mut entries, mut index) = ([crate::watchlist::Entry::EMPTY; 1], [0u32; 1]);
+        let mut b = builder(&mut entries, &mut index);
+        let mut reader = Reader::<MAX_RECORD>::new();
+        load(&mut reader, source(bytes, 9), &mut b, policy).map(|l| l.list_version)
+    }
+    assert_eq!(
+        into(&bytes, &mut Policy::<3>::new()),
+        Err(LoadError::Full("rules"))
+    );
+    let mut four = Policy::<4>::new();
+    assert_eq!(into(&bytes, &mut four), Ok(1));
+    assert_eq!(four.rules.as_slice(), brussels.rules.as_slice());
+    assert_eq!(four.view().rules(), brussels.view().rules());
 }

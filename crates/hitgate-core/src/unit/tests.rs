@@ -712,7 +712,7 @@ fn zones_schedules_and_operations_decide() {
     ]
     .leak();
     let offsets: &'static Offsets = Box::leak(Box::new(Offsets::new(&[(0, 60)]).unwrap()));
-    let mut policy = Policy::new();
+    let mut policy: Policy = Policy::new();
     let mut in_zone = Rule::new("p2-midi", Action::Dispatch).priorities(&[Priority::P2]);
     in_zone.zones = 1;
     let mut at_night = Rule::new("p2-night", Action::Review).priorities(&[Priority::P2]);
