@@ -652,8 +652,9 @@ pub struct Loaded {
 }
 
 /// Reads a bundle's header, settings, rules, lists and entries: rules are
-/// pushed onto `policy`, lists and entries go into `lists` (its version
-/// set), ready for [`WatchlistBuilder::build`]. The reads that follow, and
+/// pushed onto `policy` (more than its capacity: `LoadError::Full("rules")`),
+/// lists and entries go into `lists` (its version set), ready for
+/// [`WatchlistBuilder::build`]. The reads that follow, and
 /// the end record, are the caller's to read with the same `reader`.
 pub fn load<const N: usize, const R: usize, E>(
     reader: &mut Reader<N>,
