@@ -373,15 +373,15 @@ impl Rule {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum PolicyError {
-    /// More rules than the policy holds (its capacity `N`, by default
+    /// More rules than the policy holds: its capacity `N` (by default
     /// [`MAX_RULES`]).
-    TooManyRules,
+    TooManyRules(usize),
 }
 
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::TooManyRules => write!(f, "more rules than the policy holds"),
+            Self::TooManyRules(n) => write!(f, "a policy holds at most {n} rules"),
         }
     }
 }
@@ -408,7 +408,7 @@ impl core::error::Error for PolicyError {}
 /// for r in &p.rules[..2] {
 ///     small.push(r.clone()).unwrap();
 /// }
-/// assert_eq!(small.push(p.rules[2].clone()), Err(PolicyError::TooManyRules));
+/// assert_eq!(small.push(p.rules[2].clone()), Err(PolicyError::TooManyRules(2)));
 /// assert_eq!(small.decide(&facts(Priority::P2, true)), (Action::Dispatch, RuleId::Rule(1)));
 /// assert_eq!(small.decide(&facts(Priority::P2, false)), (Action::Drop, RuleId::Fallback));
 /// ```
@@ -436,7 +436,9 @@ impl<const N: usize> Policy<N> {
 
     /// Appends a rule.
     pub fn push(&mut self, rule: Rule) -> Result<(), PolicyError> {
-        self.rules.push(rule).map_err(|_| PolicyError::TooManyRules)
+        self.rules
+            .push(rule)
+            .map_err(|_| PolicyError::TooManyRules(N))
     }
 
     /// The rules, as a [`Unit`](crate::unit::Unit) holds them whatever the

@@ -877,6 +877,24 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_past_the_policys_capacity_is_refused_by_number() {
+        let rules = |n: u8| {
+            (0..n)
+                .map(|i| rule_toml(&format!("r{i}"), 0, "drop"))
+                .collect::<String>()
+        };
+        let e = format!("{:#}", PolicyFile::parse(&rules(33)).unwrap_err());
+        assert!(
+            e.contains("rule 33: a policy holds at most 32 rules"),
+            "{e}"
+        );
+        assert_eq!(
+            PolicyFile::parse(&rules(32)).unwrap().policy.rules.len(),
+            32
+        );
+    }
+
+    #[test]
     fn a_config_file_with_lists_or_rules_is_refused() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("c.toml");
