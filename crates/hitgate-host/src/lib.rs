@@ -42,6 +42,7 @@ pub mod lists;
 pub mod mqtt;
 pub mod outdir;
 pub mod page;
+pub mod places_file;
 pub mod policy_file;
 pub mod reads;
 pub mod replay;

@@ -146,7 +146,7 @@ struct HitWriter {
     frames: Option<BufWriter<File>>,
     frame_buf: [u8; hitgate_core::wire::MAX_FRAME],
     names: Vec<String>,
-    places: crate::policy_file::PlacesData,
+    places: crate::places_file::PlacesData,
     written: u64,
     timeline: BTreeMap<u64, [[u64; 5]; 2]>,
     error: Option<(&'static str, std::io::Error)>,
@@ -157,7 +157,7 @@ impl HitWriter {
         dir: &mut OutDir,
         frames: bool,
         names: Vec<String>,
-        places: &crate::policy_file::PlacesData,
+        places: &crate::places_file::PlacesData,
     ) -> Result<Self> {
         Ok(Self {
             jsonl: dir.create("hits.jsonl")?,

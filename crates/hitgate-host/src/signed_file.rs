@@ -19,7 +19,8 @@ use hitgate_core::watchlist::{Entry, Watchlist, WatchlistBuilder};
 use serde::Serialize;
 
 use crate::lists::ListsData;
-use crate::policy_file::{ListDecl, PlacesData, PolicyFile};
+use crate::places_file::PlacesData;
+use crate::policy_file::{ListDecl, PolicyFile};
 
 const SECRET_TAG: &str = "hitgate-ed25519-secret";
 const PUBLIC_TAG: &str = "hitgate-ed25519-public";
