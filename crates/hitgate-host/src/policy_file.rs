@@ -20,6 +20,8 @@
 //! ```
 //!
 //! A file without `[[rule]]` uses the Brussels baseline.
+//! The places a rule may name (zones, schedules, operations) and the
+//! cameras' positions are read by [`places_file`](crate::places_file).
 
 use std::path::Path;
 
