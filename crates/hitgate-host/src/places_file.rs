@@ -333,19 +333,7 @@ impl PlacesData {
             ),
         ] {
             let Some(v) = t.get(key) else { continue };
-            let arr = v
-                .as_array()
-                .ok_or_else(|| anyhow!("{key}: an array of {kind} names"))?;
-            let mut mask = 0u64;
-            for n in arr {
-                let n = n
-                    .as_str()
-                    .ok_or_else(|| anyhow!("{key}: an array of {kind} names"))?;
-                let i = names.iter().position(|x| *x == n).ok_or_else(|| {
-                    anyhow!("{key}: unknown {kind} {n:?} (declare it with [[{kind}]])")
-                })?;
-                mask |= 1 << i;
-            }
+            let mask = crate::policy_file::name_mask(key, kind, v, &names)?;
             if mask == 0 {
                 bail!("{key}: empty: leave it out for any {kind}");
             }

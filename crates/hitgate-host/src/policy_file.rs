@@ -168,21 +168,26 @@ fn resolve_recipients(rule: &mut toml::Value, known: &[RecipientDecl]) -> Result
     let Some(v) = t.get("recipients") else {
         return Ok(());
     };
-    let arr = v
-        .as_array()
-        .ok_or_else(|| anyhow!("recipients: an array of recipient names"))?;
-    let mut mask = 0u8;
-    for n in arr {
-        let n = n
-            .as_str()
-            .ok_or_else(|| anyhow!("recipients: an array of recipient names"))?;
-        let i = known.iter().position(|r| r.name == n).ok_or_else(|| {
-            anyhow!("recipients: unknown recipient {n:?} (declare it with [[recipient]])")
-        })?;
+    let names: Vec<&str> = known.iter().map(|r| r.name.as_str()).collect();
+    let mask = name_mask("recipients", "recipient", v, &names)?;
+    t.insert("recipients".into(), toml::Value::Integer(mask as i64));
+    Ok(())
+}
+
+/// A rule's array of names (`key`, of `[[kind]]`s declared as `names`) as
+/// the mask of their positions.
+pub(crate) fn name_mask(key: &str, kind: &str, v: &toml::Value, names: &[&str]) -> Result<u64> {
+    let not_names = || anyhow!("{key}: an array of {kind} names");
+    let mut mask = 0u64;
+    for n in v.as_array().ok_or_else(not_names)? {
+        let n = n.as_str().ok_or_else(not_names)?;
+        let i = names
+            .iter()
+            .position(|x| *x == n)
+            .ok_or_else(|| anyhow!("{key}: unknown {kind} {n:?} (declare it with [[{kind}]])"))?;
         mask |= 1 << i;
     }
-    t.insert("recipients".into(), toml::Value::Integer(i64::from(mask)));
-    Ok(())
+    Ok(mask)
 }
 
 #[derive(Deserialize)]
