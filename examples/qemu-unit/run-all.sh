@@ -70,19 +70,20 @@ sys.exit(0 if frames[0] == frames[1] else 1)
 EOF_PY
 }
 
-# board: target cpu machine passages suppression cameras held-frames scenarios
+# board: target cpu machine profile passages suppression cameras held-frames
+# scenarios (the micro:bit built for size: Cargo.toml's release-small)
 boards=(
-  "thumbv6m-none-eabi cortex-m0 microbit 8 32 4 16 basic gen-mb"
-  "thumbv7m-none-eabi cortex-m3 lm3s6965evb 16 96 16 16 basic gen-m3 zones"
-  "thumbv7em-none-eabihf cortex-m4 mps2-an386 32 1024 64 16 basic gen delta bad-delta zones"
+  "thumbv6m-none-eabi cortex-m0 microbit release-small 8 32 4 16 basic gen-mb"
+  "thumbv7m-none-eabi cortex-m3 lm3s6965evb release 16 96 16 16 basic gen-m3 zones"
+  "thumbv7em-none-eabihf cortex-m4 mps2-an386 release 32 1024 64 16 basic gen delta bad-delta zones"
 )
 fail=0
 for b in "${boards[@]}"; do
   set -- $b
-  target=$1 cpu=$2 machine=$3 passages=$4 suppression=$5 cameras=$6 held=$7
-  shift 7
-  (cd "$here" && cargo build -q --release --target "$target")
-  elf="$CARGO_TARGET_DIR/$target/release/hitgate-qemu-unit"
+  target=$1 cpu=$2 machine=$3 profile=$4 passages=$5 suppression=$6 cameras=$7 held=$8
+  shift 8
+  (cd "$here" && cargo build -q --profile "$profile" --target "$target")
+  elf="$CARGO_TARGET_DIR/$target/$profile/hitgate-qemu-unit"
   for scen in "$@"; do
     dir="$work/$scen"
     run="$work/run-$target-$scen"
