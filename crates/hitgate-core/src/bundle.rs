@@ -22,8 +22,9 @@
 //! `Rule` in their serde form, the settings inside the header; version 2
 //! had no list names; version 3 no places; version 4 no look-alike classes
 //! and no [`Config::camera_grace_ms`]; version 5 no [`ListSpec::evidence`];
-//! version 6 no [`Config::unrelated_support`] (a unit built for version 7
-//! refuses them all, naming the version).
+//! version 6 no [`Config::unrelated_support`]; version 7 no
+//! [`Rule::max_reads`] (a unit built for version 8 refuses them all, naming
+//! the version).
 
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +43,7 @@ mod places;
 pub use places::*;
 
 /// Version of the bundle format.
-pub const BUNDLE_VERSION: u8 = 7;
+pub const BUNDLE_VERSION: u8 = 8;
 
 /// The longest encoded record, delimiter included.
 pub const MAX_RECORD: usize = 512;
@@ -242,6 +243,8 @@ pub struct RuleRecord<'a> {
     pub schedules: u16,
     /// [`Rule::operation`].
     pub operation: Option<u8>,
+    /// [`Rule::max_reads`] (version 8).
+    pub max_reads: Option<u8>,
 }
 
 impl<'a> RuleRecord<'a> {
@@ -262,6 +265,7 @@ impl<'a> RuleRecord<'a> {
             zones: r.zones,
             schedules: r.schedules,
             operation: r.operation,
+            max_reads: r.max_reads,
         }
     }
 
@@ -282,6 +286,7 @@ impl<'a> RuleRecord<'a> {
         rule.zones = self.zones;
         rule.schedules = self.schedules;
         rule.operation = self.operation;
+        rule.max_reads = self.max_reads;
         for c in &self.cameras {
             let mut p = heapless::String::new();
             p.push_str(c).ok()?;

@@ -281,6 +281,13 @@ pub struct Rule {
     /// not exist (`None`: always).
     #[cfg_attr(feature = "serde", serde(default))]
     pub operation: Option<u8>,
+    /// The rule applies only to a passage of at most this many reads
+    /// (`None`: any). `Some(1)` with the tolerant [`kinds`](Self::kinds)
+    /// names the hit no method can settle: one frame that matched only
+    /// with tolerance may be the listed car misread or a look-alike car
+    /// (`BENCHMARKS.md`, "Hit quality").
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub max_reads: Option<u8>,
     /// The action.
     pub action: Action,
     /// Who receives what the rule forwards, bit `i` for recipient `i` of
@@ -310,6 +317,9 @@ pub struct Facts<'a> {
     pub schedules: u16,
     /// The operations under way at its time.
     pub operations: u16,
+    /// The reads behind the hit (the passage's matched frames, as
+    /// [`Hit::reads`](crate::hit::Hit::reads)).
+    pub reads: u16,
 }
 
 impl Rule {
@@ -331,6 +341,7 @@ impl Rule {
             zones: 0,
             schedules: 0,
             operation: None,
+            max_reads: None,
             action,
             recipients: 0,
         }
@@ -360,6 +371,7 @@ impl Rule {
             && self
                 .operation
                 .is_none_or(|o| o < 16 && f.operations & (1 << o) != 0)
+            && self.max_reads.is_none_or(|n| f.reads <= u16::from(n))
     }
 
     /// True when the rule tests a zone, a schedule or an operation.
@@ -398,7 +410,7 @@ impl core::error::Error for PolicyError {}
 /// use hitgate_core::{read::CameraId, list::ListId, watchlist::MatchKind, list::Priority};
 /// let p = Policy::brussels();
 /// let cam = CameraId::new("cam-1").unwrap();
-/// let facts = |priority, also_local| Facts { priority, list: ListId(0), also_local, kind: MatchKind::Exact, camera: &cam, zones: 0, schedules: 0, operations: 0 };
+/// let facts = |priority, also_local| Facts { priority, list: ListId(0), also_local, kind: MatchKind::Exact, camera: &cam, zones: 0, schedules: 0, operations: 0, reads: 2 };
 /// assert_eq!(p.decide(&facts(Priority::P1, false)), (Action::Dispatch, RuleId::Rule(0)));
 /// assert_eq!(p.decide(&facts(Priority::P2, true)), (Action::Dispatch, RuleId::Rule(1)));
 /// assert_eq!(p.decide(&facts(Priority::P2, false)), (Action::Drop, RuleId::Rule(2)));

@@ -605,6 +605,7 @@ impl<'w, 's> Unit<'w, 's> {
                 zones,
                 schedules,
                 operations,
+                reads: p.reads,
             };
             let (action, rule) = self.policy.decide(&facts);
             if chosen.as_ref().is_none_or(|c| action > c.action) {

@@ -299,6 +299,11 @@ impl PolicyFile {
                     places.resolve(&mut r).with_context(|| which.clone())?;
                     resolve_recipients(&mut r, &recipients).with_context(|| which.clone())?;
                     let rule: Rule = r.try_into().with_context(|| format!("rule {}", i + 1))?;
+                    if rule.max_reads == Some(0) {
+                        bail!(
+                            "{which}: max_reads = 0 would never apply: a hit rests on one read at least"
+                        );
+                    }
                     if let Some(j) = policy
                         .rules
                         .iter()
@@ -512,6 +517,27 @@ mod tests {
         assert_eq!(r.action, Action::Review);
         assert!(r.priorities.is_empty());
         let _ = Priority::P0;
+    }
+
+    #[test]
+    fn a_rule_names_how_many_reads_it_takes() {
+        let p = PolicyFile::parse(
+            "[[rule]]\nname = \"one-fuzzy\"\npriorities = [1]\nkinds = [\"ocr\", \"edit\"]\n\
+             max_reads = 1\naction = \"review\"\n\
+             [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\naction = \"dispatch\"\n",
+        )
+        .unwrap();
+        assert_eq!(p.policy.rules[0].max_reads, Some(1));
+        assert_eq!(p.policy.rules[1].max_reads, None);
+        let e = PolicyFile::parse("[[rule]]\nname = \"x\"\nmax_reads = 0\naction = \"drop\"\n")
+            .unwrap_err();
+        assert!(
+            format!("{e:#}").contains("rule 1 (\"x\"): max_reads = 0 would never apply"),
+            "{e:#}"
+        );
+        let e = PolicyFile::parse("[[rule]]\nname = \"x\"\nmax_reads = 256\naction = \"drop\"\n")
+            .unwrap_err();
+        assert!(format!("{e:#}").contains("rule 1"), "{e:#}");
     }
 
     #[test]

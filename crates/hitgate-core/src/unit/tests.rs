@@ -811,6 +811,66 @@ fn one_frame_of_an_entry_just_found_to_be_a_look_alike_is_the_look_alike_again()
     assert_eq!(forwarded(&mut r), [REVIEWED, DISPATCHED]);
 }
 
+#[test]
+fn a_rule_may_name_how_many_reads_a_hit_rests_on() {
+    use crate::policy::{Rule, Set};
+    // The working group's choice: a P1 hit of one frame that matched only
+    // with tolerance goes to review; everything else as in Brussels.
+    let mut policy: Policy = Policy::new();
+    let mut one_fuzzy = Rule::new("p1-one-fuzzy-frame", Action::Review).priorities(&[Priority::P1]);
+    one_fuzzy.kinds = [MatchKind::Ocr, MatchKind::Edit]
+        .into_iter()
+        .collect::<Set<_>>();
+    one_fuzzy.max_reads = Some(1);
+    policy.push(one_fuzzy).unwrap();
+    for r in Policy::brussels().rules {
+        policy.push(r).unwrap();
+    }
+    let policy: &'static Policy = Box::leak(Box::new(policy));
+    let mut r = rig(first_read(), 8, 8);
+    let tables = Tables {
+        passages: vec![Passage::EMPTY; 8].leak(),
+        suppression: vec![SuppressSlot::EMPTY; 8].leak(),
+        cameras: vec![CameraStats::EMPTY; 4].leak(),
+        held: vec![HeldFrame::EMPTY; RECENT_FRAMES].leak(),
+    };
+    r.unit = Unit::new(
+        Box::leak(Box::new(watchlist())),
+        policy,
+        Config::DEFAULT,
+        tables,
+    );
+    // 1BBB111 (P1) read once as 1B8B111 (B for 8, a look-alike): reviewed
+    // by the new rule.
+    r.read(T0, "cam-1", "1B8B111").unwrap();
+    // 1AAA111 (P1) read once as listed: dispatched (exact).
+    r.read(T0 + MIN, "cam-2", "1AAA111").unwrap();
+    // 1ABC234 (P1) read twice, both as 1A8C234: two reads, dispatched.
+    r.read(T0 + 2 * MIN, "cam-3", "1A8C234").unwrap();
+    r.read(T0 + 2 * MIN + 100, "cam-3", "1A8C234").unwrap();
+    r.flush();
+    let got: Vec<(&str, u16, Action, &str)> = r
+        .hits()
+        .iter()
+        .map(|h| {
+            (
+                h.listed.as_str(),
+                h.reads,
+                h.action,
+                r.unit.policy().rule_name(h.rule),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("1BBB111", 1, Action::Review, "p1-one-fuzzy-frame"),
+            ("1AAA111", 1, Action::Dispatch, "p0-p1"),
+            ("1ABC234", 2, Action::Dispatch, "p0-p1"),
+        ]
+    );
+}
+
 const REVIEWED: (Action, Reason) = (Action::Review, Reason::Lookalike);
 const DISPATCHED: (Action, Reason) = (Action::Dispatch, Reason::Rule);
 
