@@ -637,8 +637,11 @@ fn a_persistent_session_gets_what_was_published_to_a_node_since_killed() {
         "{uplink}"
     );
     nodes[0].take().unwrap().kill();
-    // The session reconnects to node 3 and gets every message.
-    listen(&nats.url(2), &got, &dir.join("listen.json"), "central", 6).wait_ok("listen again");
+    // The session reconnects to node 3 and gets every message. The
+    // cluster first elects new leaders for what node 1 led, which took
+    // seconds: with 6 s of patience the listener once left before every
+    // hit had come (2-core machine); it waits up to 15 s for a message.
+    listen(&nats.url(2), &got, &dir.join("listen.json"), "central", 15).wait_ok("listen again");
     assert_all_delivered(&reference, &delivered(&got, "u-s", 1));
     for n in nodes.into_iter().flatten() {
         n.stop();
