@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Hit quality side by side: first-read, consensus as an earlier build
-# decides, and this build's consensus with evidence and syntax, on the same
+# decides, this build's consensus with evidence and syntax, and the same
+# with a rule that sends P0/P1 hits of one frame matched only with
+# tolerance to review (`max_reads = 1`: one-frame-review), on the same
 # generated scenarios (a day each), over decoy counts, look-alike error
 # rates and seeds. Prints one line per scenario and method: recall and
 # dispatch precision for P0+P1, and why dispatches were wrong or passages
@@ -53,8 +55,8 @@ for seed in $seeds; do
             s="$work/s-$seed-$d-$err"
             "$new" gen --preset day --hours "$hours" --seed "$seed" --decoys "$d" \
                 --error-rate "$err" --out "$s" >/dev/null
-            methods="first-read consensus"
-            [ -n "$baseline" ] && methods="first-read earlier-consensus consensus"
+            methods="first-read consensus one-frame-review"
+            [ -n "$baseline" ] && methods="first-read earlier-consensus consensus one-frame-review"
             for m in $methods; do
                 bin=$new policy="$s/policy.toml"
                 case $m in
@@ -67,6 +69,15 @@ for seed in $seeds; do
                         sed -e '/^camera_grace_ms/d' -e '/^unrelated_support/d' \
                             -e '/^\[config.evidence\]/,/^$/d' \
                             "$s/policy.toml" >"$policy" ;;
+                    one-frame-review)
+                        # Before the generated policy's baseline rules.
+                        policy="$s/policy-one-frame.toml"
+                        awk '/^# The Brussels baseline/ {
+                                print "[[rule]]\nname = \"p0-p1-one-fuzzy-frame\"\npriorities = [0, 1]"
+                                print "kinds = [\"ocr\", \"edit\"]\nmax_reads = 1\naction = \"review\""
+                                print "recipients = [\"zone-dispatch\"]\n"
+                             } { print }' "$s/policy.toml" >"$policy"
+                        grep -q p0-p1-one-fuzzy-frame "$policy" ;;
                 esac
                 "$bin" replay --quiet --reads "$s/reads.jsonl" --lists "$s/lists.csv" \
                     --policy "$policy" --out "$s/out-$m" >/dev/null 2>&1
