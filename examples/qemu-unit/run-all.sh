@@ -41,6 +41,17 @@ cp "$work/gen-mb-all/reads.jsonl" "$work/gen-mb/"
   grep ',wanted,' "$work/gen-mb-all/lists.csv" | head -30
   grep -E ',(stolen|local),' "$work/gen-mb-all/lists.csv" | head -30
 } > "$work/gen-mb/lists.csv"
+# A working group's rule over a generated stream with look-alike cars and
+# misread characters: P0/P1 hits of one frame matched only with tolerance
+# go to review (`max_reads`); two hits of this stream are decided so.
+mkdir -p "$work/rule"
+"$hitgate" gen --out "$work/rule" --seed 11 --preset small --list-scale 0.004 \
+  --decoys 40 --error-rate 0.05 >/dev/null
+awk '/^# The Brussels baseline/ {
+       print "[[rule]]\nname = \"p0-p1-one-fuzzy-frame\"\npriorities = [0, 1]"
+       print "kinds = [\"ocr\", \"edit\"]\nmax_reads = 1\naction = \"review\"\n"
+     } { print }' "$work/rule/policy.toml" > "$work/rule/with-rule.toml"
+mv "$work/rule/with-rule.toml" "$work/rule/policy.toml"
 # The delta scenario: the generated lists as version 1, then version 2
 # without the first 40 entries and with 10 more made up; the host replays
 # version 2 from its full image.
@@ -75,7 +86,7 @@ EOF_PY
 boards=(
   "thumbv6m-none-eabi cortex-m0 microbit release-small 8 32 4 16 basic gen-mb"
   "thumbv7m-none-eabi cortex-m3 lm3s6965evb release 16 96 16 16 basic gen-m3 zones"
-  "thumbv7em-none-eabihf cortex-m4 mps2-an386 release 32 1024 64 16 basic gen delta bad-delta zones"
+  "thumbv7em-none-eabihf cortex-m4 mps2-an386 release 32 1024 64 16 basic gen delta bad-delta zones rule"
 )
 fail=0
 for b in "${boards[@]}"; do
@@ -152,6 +163,10 @@ for b in "${boards[@]}"; do
       echo "  $target ($machine), $scen: $hits hits, frames identical to the host"
     else
       echo "  $target ($machine), $scen: FRAMES DIFFER from the host" >&2
+      fail=1
+    fi
+    if [ "$scen" = rule ] && ! grep -q '"rule":"p0-p1-one-fuzzy-frame"' "$run/host/hits.jsonl"; then
+      echo "  $target ($machine), $scen: NO HIT WAS DECIDED BY THE max_reads RULE (the scenario no longer tests it)" >&2
       fail=1
     fi
     # The micro:bit's held frames are in play on its generated stream: the
