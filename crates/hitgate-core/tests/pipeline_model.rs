@@ -4,7 +4,8 @@
 //!
 //! The model reuses the core's `Watchlist::lookup` as its matcher (the
 //! matcher has its own reference test); passages, the vote, the Brussels
-//! matrix, lateness, suppression and budgets are written again here.
+//! matrix (with or without a rule on the reads a hit rests on first),
+//! lateness, suppression and budgets are written again here.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
@@ -159,6 +160,8 @@ struct MPassage {
 
 #[derive(Default)]
 struct Model {
+    /// The matrix has the one-read rule first ([`matrix`]).
+    one_fuzzy: bool,
     clock: u64,
     serial: u64,
     open: Vec<MPassage>,
@@ -195,6 +198,46 @@ fn near(wl: &Watchlist<'_>, cfg: &Config, plate: &str, first: &Match) -> bool {
         min_len: own.min_len,
     };
     distance(plate.as_bytes(), first.listed.as_bytes(), wl.classes(), tol).is_some()
+}
+
+/// The matrix: with `one_fuzzy`, first a rule sending P0/P1 hits of one
+/// read matched only with tolerance to review, then the Brussels baseline.
+fn matrix(
+    one_fuzzy: bool,
+    priority: u8,
+    also_local: bool,
+    kind: MatchKind,
+    reads: u16,
+) -> (Action, RuleId) {
+    if !one_fuzzy {
+        return brussels(priority, also_local);
+    }
+    if priority <= 1 && kind != MatchKind::Exact && reads <= 1 {
+        return (Action::Review, RuleId::Rule(0));
+    }
+    match brussels(priority, also_local) {
+        (a, RuleId::Rule(i)) => (a, RuleId::Rule(i + 1)),
+        other => other,
+    }
+}
+
+/// The policy [`matrix`] writes out.
+fn policy(one_fuzzy: bool) -> Policy {
+    use hitgate_core::policy::{Rule, Set};
+    if !one_fuzzy {
+        return Policy::brussels();
+    }
+    let mut p = Policy::new();
+    let mut r = Rule::new("one-fuzzy", Action::Review).priorities(&[Priority::P0, Priority::P1]);
+    r.kinds = [MatchKind::Ocr, MatchKind::Edit]
+        .into_iter()
+        .collect::<Set<_>>();
+    r.max_reads = Some(1);
+    p.push(r).unwrap();
+    for r in Policy::brussels().rules {
+        p.push(r).unwrap();
+    }
+    p
 }
 
 /// The Brussels baseline, written out.
@@ -511,7 +554,13 @@ impl Model {
         let mut chosen: Option<(Match, Action, RuleId)> = None;
         for x in &m {
             let also_local = m.iter().any(|o| o.local && o.listed == x.listed);
-            let (a, rule) = brussels(x.priority.get(), also_local);
+            let (a, rule) = matrix(
+                self.one_fuzzy,
+                x.priority.get(),
+                also_local,
+                x.kind,
+                q.reads,
+            );
             if chosen.is_none_or(|(_, ca, _)| a > ca) {
                 chosen = Some((*x, a, rule));
             }
@@ -737,13 +786,14 @@ proptest! {
         cfg in config_strategy(),
         stream in stream_strategy(),
         held in 0usize..=RECENT_FRAMES,
+        one_fuzzy in any::<bool>(),
     ) {
         let wl = watchlist();
-        let policy = Policy::brussels();
+        let policy = policy(one_fuzzy);
         let mut storage = Storage::new(256, 8, held);
         let tables = storage.tables();
         let mut unit = Unit::new(&wl, &policy, cfg, tables);
-        let mut model = Model { held_places: held, ..Model::default() };
+        let mut model = Model { held_places: held, one_fuzzy, ..Model::default() };
         let mut got = vec![];
         for r in &stream {
             let read = Read { time: r.time, camera: r.camera, plate: r.plate.as_bytes(), country: None, confidence: r.confidence, position: None };
