@@ -1,7 +1,7 @@
 //! The bundle: lists, policy, settings and a read stream in one compact
 //! binary file, for a unit that cannot parse CSV, TOML or JSON.
 //!
-//! # Format, version 7
+//! # Format, version 8
 //!
 //! A sequence of frames `COBS(postcard(Record)) ++ 0x00`, in this order: one
 //! [`Record::Header`], one [`Record::Config`], one [`Record::Classes`], the
