@@ -17,6 +17,32 @@ rustup component add llvm-tools >/dev/null 2>&1
 bin="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/host: //p')/bin"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# The instructions between each start and end mark in a counts file the
+# plugin wrote, for the Python below.
+cat > "$work/marks.py" <<'PY'
+def marks(path):
+    costs, start = [], None
+    for line in open(path):
+        kind, n = line.split()
+        if kind == "S":
+            start = int(n)
+        elif kind == "E" and start is not None:
+            costs.append(int(n) - start)
+            start = None
+    return costs
+PY
+export PYTHONPATH="$work"
+
+# counted CPU MACHINE ELF RUN: runs ELF in RUN under the instruction-counting
+# plugin, which writes RUN/counts.txt (a count at each start and end mark).
+counted() {
+  local start end
+  start=$("$bin/llvm-nm" "$3" | awk '$3=="hitgate_read_marker"{print "0x"$1}')
+  end=$("$bin/llvm-nm" "$3" | awk '$3=="hitgate_read_done"{print "0x"$1}')
+  (cd "$4" && timeout 900 qemu-system-arm -cpu "$1" -machine "$2" -nographic \
+    -semihosting-config enable=on,target=native \
+    -plugin "$work/libinsncount.so,start=$start,end=$end,out=$4/counts.txt" -kernel "$3" >/dev/null 2>&1)
+}
 
 gcc -O2 -shared -fPIC -Wall -Wextra -o "$work/libinsncount.so" "$here/plugin/insncount.c"
 (cd "$root" && CARGO_TARGET_DIR="$root/target" cargo build -q --release -p hitgate-host --bin hitgate)
@@ -83,21 +109,11 @@ for profile in release release-small; do
   run="$work/run-mb-$profile"
   mkdir -p "$run"
   "$hitgate" prepare --reads "$work/mb-all/reads.jsonl" --lists "$work/mb-lists.csv" --out "$run/bundle.bin" >/dev/null
-  start=$("$bin/llvm-nm" "$elf" | awk '$3=="hitgate_read_marker"{print "0x"$1}')
-  end=$("$bin/llvm-nm" "$elf" | awk '$3=="hitgate_read_done"{print "0x"$1}')
-  (cd "$run" && timeout 900 qemu-system-arm -cpu cortex-m0 -machine microbit -nographic \
-    -semihosting-config enable=on,target=native \
-    -plugin "$work/libinsncount.so,start=$start,end=$end,out=$run/counts.txt" -kernel "$elf" >/dev/null 2>&1)
+  counted cortex-m0 microbit "$elf" "$run"
   python3 - "$run/counts.txt" "$profile" "$(core_code "$elf")" <<'PY'
 import sys
-costs, start = [], None
-for line in open(sys.argv[1]):
-    kind, n = line.split()
-    if kind == "S":
-        start = int(n)
-    elif kind == "E" and start is not None:
-        costs.append(int(n) - start)
-        start = None
+from marks import marks
+costs = marks(sys.argv[1])
 costs.sort()
 print(f"| {sys.argv[2]} | {sys.argv[3]} B | {len(costs)} | {sum(costs) / len(costs):.0f} | "
       f"{costs[len(costs) // 2]} | {costs[len(costs) * 99 // 100]} | {costs[-1]} |")
@@ -111,25 +127,15 @@ for spec in "thumbv7m-none-eabi cortex-m3 mps2-an385" "thumbv7em-none-eabihf cor
   set -- $spec
   (cd "$here" && cargo build -q --release --target "$1" --features mps2)
   elf="$CARGO_TARGET_DIR/$1/release/hitgate-qemu-unit"
-  start=$("$bin/llvm-nm" "$elf" | awk '$3=="hitgate_read_marker"{print "0x"$1}')
-  end=$("$bin/llvm-nm" "$elf" | awk '$3=="hitgate_read_done"{print "0x"$1}')
   run="$work/run-$1"
   mkdir -p "$run"
   cp "$work/lists.hgsb" "$work/trust.key" "$work/reads.bin" "$run/"
-  (cd "$run" && timeout 900 qemu-system-arm -cpu "$2" -machine "$3" -nographic \
-    -semihosting-config enable=on,target=native \
-    -plugin "$work/libinsncount.so,start=$start,end=$end,out=$run/counts.txt" -kernel "$elf" >/dev/null 2>&1)
+  counted "$2" "$3" "$elf" "$run"
   python3 - "$run/counts.txt" "$1" "$3" "$entries" "$work/scen/reads.jsonl" "$work/bylen-$1.txt" <<'PY'
 import json, sys
+from marks import marks
 path, target, board, entries, reads, bylen = sys.argv[1:7]
-costs, start = [], None
-for line in open(path):
-    kind, n = line.split()
-    if kind == "S":
-        start = int(n)
-    elif kind == "E" and start is not None:
-        costs.append(int(n) - start)
-        start = None
+costs = marks(path)
 # The first two pairs of marks are the signed image's verification and
 # the build of its lists.
 (verify, build), costs = costs[:2], costs[2:]
@@ -173,21 +179,11 @@ mkdir -p "$run"
   --out "$run/delta.hgsb" >/dev/null
 cp "$work/lists.hgsb" "$work/trust.key" "$work/reads.bin" "$run/"
 elf="$CARGO_TARGET_DIR/thumbv7em-none-eabihf/release/hitgate-qemu-unit"
-start=$("$bin/llvm-nm" "$elf" | awk '$3=="hitgate_read_marker"{print "0x"$1}')
-end=$("$bin/llvm-nm" "$elf" | awk '$3=="hitgate_read_done"{print "0x"$1}')
-(cd "$run" && timeout 900 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
-  -semihosting-config enable=on,target=native \
-  -plugin "$work/libinsncount.so,start=$start,end=$end,out=$run/counts.txt" -kernel "$elf" >/dev/null 2>&1)
+counted cortex-m4 mps2-an386 "$elf" "$run"
 python3 - "$run/counts.txt" "$(stat -c %s "$run/delta.hgsb")" <<'PY'
 import sys
-costs, start = [], None
-for line in open(sys.argv[1]):
-    kind, n = line.split()
-    if kind == "S":
-        start = int(n)
-    elif kind == "E" and start is not None:
-        costs.append(int(n) - start)
-        start = None
+from marks import marks
+costs = marks(sys.argv[1])
 verify, build, delta = costs[:3]
 print(f"thumbv7em-none-eabihf: full image: verify {verify} + build {build} = {verify + build} instructions; "
       f"delta of 100 changes ({sys.argv[2]} bytes), verified and applied: {delta} ({(verify + build) / delta:.1f}x fewer)")
@@ -221,21 +217,12 @@ run="$work/run-zones"
 mkdir -p "$run"
 cp "$work/zones.hgsb" "$run/lists.hgsb"
 cp "$work/trust.key" "$work/reads.bin" "$run/"
-(cd "$run" && timeout 900 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
-  -semihosting-config enable=on,target=native \
-  -plugin "$work/libinsncount.so,start=$start,end=$end,out=$run/counts.txt" -kernel "$elf" >/dev/null 2>&1)
+counted cortex-m4 mps2-an386 "$elf" "$run"
 python3 - "$run/counts.txt" "$work/run-thumbv7em-none-eabihf/counts.txt" <<'PY'
 import sys
+from marks import marks
 def reads(path):
-    costs, start = [], None
-    for line in open(path):
-        kind, n = line.split()
-        if kind == "S":
-            start = int(n)
-        elif kind == "E" and start is not None:
-            costs.append(int(n) - start)
-            start = None
-    return sorted(costs[2:])
+    return sorted(marks(path)[2:])
 z, base = reads(sys.argv[1]), reads(sys.argv[2])
 f = lambda c: f"mean {sum(c) / len(c):.0f}, median {c[len(c) // 2]}, p99 {c[len(c) * 99 // 100]}, max {c[-1]}"
 print(f"thumbv7em-none-eabihf, 50 zones of 32 points: {f(z)}; without zones: {f(base)}")
