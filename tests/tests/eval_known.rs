@@ -347,3 +347,82 @@ fn gate_scores_per_recipient_known_by_construction() {
     let err = hitgate(&["eval", "--gate", &dps, "--truth", &tps]).unwrap_err();
     assert!(format!("{err:#}").contains("decisions.jsonl:1"), "{err:#}");
 }
+
+#[test]
+fn each_rule_is_scored_by_what_it_forwarded() {
+    let d = tempfile::tempdir().unwrap();
+    let truth = d.path().join("truth.jsonl");
+    std::fs::write(&truth, TRUTH).unwrap();
+    let by = |line: String, rule: &str| {
+        line.replace(r#""rule":"p0-p1""#, &format!(r#""rule":"{rule}""#))
+    };
+    // p0-p1 dispatches car 1 (real); one-fuzzy reviews car 4 (real) and
+    // dispatches the decoy of passage 5 (not the listed car); p0-p1 also
+    // dispatches where no listed car passed (c2 at 08:50).
+    let hits = [
+        by(
+            hit(
+                0,
+                "2026-01-05T08:00:00.100Z",
+                "c1",
+                "1AAA111",
+                1,
+                "dispatch",
+            ),
+            "p0-p1",
+        ),
+        by(
+            hit(1, "2026-01-05T08:20:00.200Z", "c2", "1DDD444", 1, "review"),
+            "one-fuzzy",
+        ),
+        by(
+            hit(
+                2,
+                "2026-01-05T08:30:00.000Z",
+                "c1",
+                "1EEE555",
+                1,
+                "dispatch",
+            ),
+            "one-fuzzy",
+        ),
+        by(
+            hit(
+                3,
+                "2026-01-05T08:50:00.000Z",
+                "c2",
+                "1FFF666",
+                1,
+                "dispatch",
+            ),
+            "p0-p1",
+        ),
+    ];
+    let hits_path = d.path().join("hits.jsonl");
+    std::fs::write(&hits_path, hits.join("\n")).unwrap();
+    let e = evaluate(&hits_path, &truth).unwrap();
+    let got: Vec<(&str, [u64; 4])> = e
+        .by_rule
+        .iter()
+        .map(|(k, r)| {
+            (
+                k.as_str(),
+                [r.dispatched, r.dispatched_real, r.reviewed, r.reviewed_real],
+            )
+        })
+        .collect();
+    assert_eq!(got, [("one-fuzzy", [1, 0, 1, 1]), ("p0-p1", [2, 1, 0, 0])]);
+    // And the table for people shows them.
+    let table = hitgate_host::eval::render(&e);
+    assert!(
+        table.contains("rule                            dispatches  real  reviews  real"),
+        "{table}"
+    );
+    let row: Vec<&str> = table
+        .lines()
+        .find(|l| l.starts_with("one-fuzzy"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(row, ["one-fuzzy", "1", "0", "1", "1"]);
+}

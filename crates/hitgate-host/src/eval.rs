@@ -93,11 +93,29 @@ pub struct Scores {
     pub split_hits: u64,
 }
 
+/// The hits one rule of the matrix forwarded (by the rule's name in the
+/// hits), and how many were a vehicle that really carries the listed
+/// plate: what each of the working group's rules sends where.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct RuleScores {
+    /// Dispatches.
+    pub dispatched: u64,
+    /// Of those, real.
+    pub dispatched_real: u64,
+    /// Reviews (throttled, late and look-alike verdicts included).
+    pub reviewed: u64,
+    /// Of those, real.
+    pub reviewed_real: u64,
+}
+
 /// The evaluation.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Evaluation {
     /// Per priority, `P0`..`P4`.
     pub by_priority: BTreeMap<String, Scores>,
+    /// Per rule that forwarded a hit, by name.
+    #[serde(default)]
+    pub by_rule: BTreeMap<String, RuleScores>,
     /// All priorities together.
     pub total: Scores,
     /// Dispatch latency (decision time minus first-read time), ms: median.
@@ -225,6 +243,7 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
     let mut dispatched_at: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     let mut last_dispatch: BTreeMap<&str, u64> = BTreeMap::new();
     let mut latencies = Vec::new();
+    let mut by_rule: BTreeMap<String, RuleScores> = BTreeMap::new();
     let mut sorted: Vec<&HitLine> = hits.iter().collect();
     let mut times: BTreeMap<u32, u64> = BTreeMap::new();
     for h in hits {
@@ -253,9 +272,14 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
         }
         let real = linked.is_some_and(|p| !p.decoy && p.plate == h.listed);
         s.real += u64::from(real);
+        let r = by_rule.entry(h.rule.clone()).or_default();
         if h.action != "dispatch" {
+            r.reviewed += 1;
+            r.reviewed_real += u64::from(real);
             continue;
         }
+        r.dispatched += 1;
+        r.dispatched_real += u64::from(real);
         s.dispatched += 1;
         s.dispatched_real += u64::from(real);
         if let Some(d) = h.decided.as_deref() {
@@ -323,6 +347,7 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
         eval.by_priority.insert(format!("P{i}"), s.clone());
     }
     finish(&mut eval.total);
+    eval.by_rule = by_rule;
     latencies.sort_unstable();
     eval.latency_median_ms = latencies.get(latencies.len() / 2).copied();
     eval.latency_p99_ms = latencies
@@ -356,6 +381,7 @@ pub fn render(e: &Evaluation) -> String {
     };
     s += &rows(e, row);
     s += &render_why(e);
+    s += &render_rules(e);
     if let (Some(m), Some(p)) = (e.latency_median_ms, e.latency_p99_ms) {
         s += &format!("dispatch latency: median {m} ms, p99 {p} ms\n");
     }
@@ -383,6 +409,18 @@ fn render_why(e: &Evaluation) -> String {
         )
     };
     s + &rows(e, row)
+}
+
+/// What each rule forwarded, and how much of it was real.
+fn render_rules(e: &Evaluation) -> String {
+    let mut s = String::from("rule                            dispatches  real  reviews  real\n");
+    for (name, r) in &e.by_rule {
+        s += &format!(
+            "{name:<30}  {:>10}  {:>4}  {:>7}  {:>4}\n",
+            r.dispatched, r.dispatched_real, r.reviewed, r.reviewed_real
+        );
+    }
+    s
 }
 
 /// A row per priority, then one for all together.
@@ -584,9 +622,11 @@ mod tests {
         for p in 0..5 {
             e.by_priority.insert(format!("P{p}"), Scores::default());
         }
+        e.by_rule.insert("a-rule".into(), RuleScores::default());
         let table = render(&e);
-        let (main, why) = table.split_at(table.find("why").unwrap());
-        for (part, columns) in [(main, 14), (why, 11)] {
+        let (main, rest) = table.split_at(table.find("why").unwrap());
+        let (why, rules) = rest.split_at(rest.find("rule ").unwrap());
+        for (part, columns) in [(main, 14), (why, 11), (rules, 5)] {
             let mut lines = part.lines();
             let header = lines.next().map_or(0, |h| h.split_whitespace().count());
             assert_eq!(header, columns);
