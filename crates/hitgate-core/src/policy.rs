@@ -285,7 +285,8 @@ pub struct Rule {
     /// (`None`: any). `Some(1)` with the tolerant [`kinds`](Self::kinds)
     /// names the hit no method can settle: one frame that matched only
     /// with tolerance may be the listed car misread or a look-alike car
-    /// (`BENCHMARKS.md`, "Hit quality").
+    /// (`BENCHMARKS.md`, "Hit quality"). In first-read mode every hit
+    /// rests on one read.
     #[cfg_attr(feature = "serde", serde(default))]
     pub max_reads: Option<u8>,
     /// The action.

@@ -116,7 +116,7 @@ const GOLDEN: [&[u8]; 7] = [
     ],
     // Rule (1) "p0-p1": priorities 0b11, no lists, also_local None, no
     // kinds, no cameras, dispatch (2), no zone, no schedule, no
-    // operation, no most reads (00 00 00 00, version 8): after the 02,
+    // operation, no max_reads (00 00 00 00, version 8): after the 02,
     // four empty runs and the last.
     &[
         0x09, 0x01, 0x05, b'p', b'0', b'-', b'p', b'1', 0x03, 0x01, 0x01, 0x01, 0x02, 0x02, 0x01,
