@@ -18,7 +18,10 @@
 //! look-alike) or `--one-edit` (one edit of any kind), these two from
 //! three characters, as `examples/peers` compares them; `--by-length`
 //! (the time a read of each length takes); `--length N` (only the reads
-//! of N characters).
+//! of N characters); with `--near-miss`, `--reads N` (reads a round,
+//! default 4,096: few enough that the entries they reach stay in cache;
+//! `examples/peers` takes 262,144); `--normalize` (each read normalised
+//! from its text inside the loop, as `examples/peers` does).
 //!
 //! ```sh
 //! valgrind --tool=callgrind --toggle-collect='*round*' \
@@ -40,12 +43,18 @@ use hitgate_core::distance::Tolerance;
 /// One round over the reads: the matches found. Not inlined, so that
 /// callgrind can count it alone (`--toggle-collect='*round*'`).
 #[inline(never)]
-fn round(wl: &Watchlist<'_>, reads: &[Plate]) -> usize {
+fn round(wl: &Watchlist<'_>, reads: &[Plate], normalize: bool) -> usize {
     let mut matches = 0;
     // As the unit queries: into one result, reused.
     let mut m: Matches<8> = Matches::new();
     for r in reads {
-        wl.lookup_into(std::hint::black_box(r), None, 0, &mut m);
+        if normalize {
+            // As `examples/peers` queries: from the read's text.
+            let p = Plate::normalize(std::hint::black_box(r.as_bytes())).unwrap();
+            wl.lookup_into(&p, None, 0, &mut m);
+        } else {
+            wl.lookup_into(std::hint::black_box(r), None, 0, &mut m);
+        }
         matches += m.len();
     }
     matches
@@ -54,19 +63,25 @@ fn round(wl: &Watchlist<'_>, reads: &[Plate]) -> usize {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let fenced = !args.iter().any(|a| a == "--no-fences");
-    // The first two numbers not after `--length`.
+    // The first two numbers not after `--length` or `--reads`.
     let mut numbers = args
         .iter()
         .enumerate()
-        .filter(|&(i, _)| i == 0 || args[i - 1] != "--length")
+        .filter(|&(i, _)| i == 0 || !matches!(args[i - 1].as_str(), "--length" | "--reads"))
         .filter_map(|(_, a)| a.parse::<f64>().ok());
     let n = numbers.next().map_or(1_000_000, |x| x as usize).max(1);
     let seconds = numbers.next().unwrap_or(2.0);
 
     let flag = |f: &str| args.iter().any(|a| a == f);
+    // The number after an option.
+    let value = |f: &str| -> Option<usize> {
+        let i = args.iter().position(|a| a == f)?;
+        args.get(i + 1)?.parse().ok()
+    };
+    let normalize = flag("--normalize");
     // The lookup bench's watchlist, plates and reads.
     let mut setup = match flag("--near-miss") {
-        true => Setup::near_miss(n, READS, true, fenced),
+        true => Setup::near_miss(n, value("--reads").unwrap_or(READS), true, fenced),
         false => Setup::new(n, true, fenced),
     };
     let tolerance = if flag("--exact") {
@@ -88,11 +103,7 @@ fn main() {
     };
     let (wl, reads) = setup.build(tolerance);
     // `--length N`: only the reads of N characters.
-    let only: Option<usize> = args
-        .iter()
-        .position(|a| a == "--length")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok());
+    let only = value("--length");
     let kept: Vec<Plate>;
     let reads = match only {
         Some(len) => {
@@ -112,7 +123,7 @@ fn main() {
             let mut rounds: Vec<f64> = (0..9)
                 .map(|_| {
                     let t = Instant::now();
-                    round(&wl, &some);
+                    round(&wl, &some, normalize);
                     t.elapsed().as_secs_f64()
                 })
                 .collect();
@@ -131,7 +142,7 @@ fn main() {
     let mut matches = 0usize;
     loop {
         let t = Instant::now();
-        matches += round(&wl, reads);
+        matches += round(&wl, reads, normalize);
         rounds.push(t.elapsed().as_secs_f64());
         if start.elapsed().as_secs_f64() >= seconds {
             break;
