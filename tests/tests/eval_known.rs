@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
 use hitgate_e2e::hitgate;
-use hitgate_host::eval::evaluate;
+use hitgate_host::eval::{attach_reads, evaluate};
 
 const TRUTH: &str = r#"{"passage":1,"camera":"c1","first":"2026-01-05T08:00:00Z","last":"2026-01-05T08:00:00.400Z","plate":"1AAA111","vehicle":1,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"expect":"dispatch"}
 {"passage":2,"camera":"c1","first":"2026-01-05T08:05:00Z","last":"2026-01-05T08:05:00.400Z","plate":"1BBB222","vehicle":2,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"frames":1,"expect":"dispatch"}
@@ -19,18 +19,10 @@ fn hit(seq: u32, ts: &str, camera: &str, listed: &str, priority: u8, action: &st
     )
 }
 
-#[test]
-fn scores_known_by_construction() {
-    let d = tempfile::tempdir().unwrap();
-    let truth = d.path().join("truth.jsonl");
-    std::fs::write(&truth, TRUTH).unwrap();
-    // Passages 1 and 3 dispatched; 2 missed (read in one frame); 4 only
-    // reviewed; the decoy (passage 5, one frame) dispatched; passage 6
-    // (same car as 1, 40 min later... but 40 min exactly is outside the
-    // window) dispatched although late; one dispatch at a time and place
-    // where no listed car passed; and a second hit, a review, for
-    // passage 1 (its frames decided in two parts).
-    let hits = [
+/// The hits of [`scores_known_by_construction`] (and of the cases
+/// listed from them).
+fn known_hits() -> [String; 7] {
+    [
         hit(
             0,
             "2026-01-05T08:00:00.100Z",
@@ -73,7 +65,21 @@ fn scores_known_by_construction() {
             "dispatch",
         ),
         hit(6, "2026-01-05T08:00:00.300Z", "c1", "1AAA111", 1, "review"),
-    ];
+    ]
+}
+
+#[test]
+fn scores_known_by_construction() {
+    let d = tempfile::tempdir().unwrap();
+    let truth = d.path().join("truth.jsonl");
+    std::fs::write(&truth, TRUTH).unwrap();
+    // Passages 1 and 3 dispatched; 2 missed (read in one frame); 4 only
+    // reviewed; the decoy (passage 5, one frame) dispatched; passage 6
+    // (same car as 1, 40 min later... but 40 min exactly is outside the
+    // window) dispatched although late; one dispatch at a time and place
+    // where no listed car passed; and a second hit, a review, for
+    // passage 1 (its frames decided in two parts).
+    let hits = known_hits();
     let hits_path = d.path().join("hits.jsonl");
     std::fs::write(&hits_path, hits.join("\n")).unwrap();
     let e = evaluate(&hits_path, &truth).unwrap();
@@ -425,4 +431,185 @@ fn each_rule_is_scored_by_what_it_forwarded() {
         .split_whitespace()
         .collect();
     assert_eq!(row, ["one-fuzzy", "1", "0", "1", "1"]);
+}
+
+/// Each miss and each dispatch that was wrong, a duplicate or late, one
+/// by one, on the hits of [`scores_known_by_construction`]: worked out
+/// from its comments, not from the code.
+#[test]
+fn each_miss_and_each_wrong_dispatch_is_listed() {
+    let d = tempfile::tempdir().unwrap();
+    let truth = d.path().join("truth.jsonl");
+    std::fs::write(&truth, TRUTH).unwrap();
+    let hits_path = d.path().join("hits.jsonl");
+    std::fs::write(&hits_path, known_hits().join("\n")).unwrap();
+    let mut e = evaluate(&hits_path, &truth).unwrap();
+    let got: Vec<_> = e
+        .cases
+        .iter()
+        .map(|c| {
+            (
+                c.case,
+                c.why,
+                c.priority,
+                c.hit.as_ref().map(|h| h.seq),
+                c.passage.as_ref().map(|p| p.id),
+                c.duplicate,
+                c.late,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            // 08:05: passage 2, read once, nothing forwarded.
+            ("missed", "one-frame", 1, None, Some(2), false, false),
+            // 08:20: passage 4, only reviewed (seq 2).
+            ("missed", "reviewed", 1, Some(2), Some(4), false, false),
+            // 08:30: the decoy of passage 5, read once.
+            (
+                "dispatch",
+                "decoy-one-frame",
+                1,
+                Some(3),
+                Some(5),
+                false,
+                false
+            ),
+            // 08:39:59 at c1: no car there; 1AAA111 dispatched at 08:00.
+            ("dispatch", "unrelated", 1, Some(4), None, true, false),
+            // 08:40:00.1: passage 6, the listed car, but late, and 1 s
+            // after seq 4.
+            ("dispatch", "real", 1, Some(5), Some(6), true, true),
+        ]
+    );
+    // The listed plate, the car's own and the frames come along.
+    let decoy = &e.cases[2];
+    assert_eq!(decoy.hit.as_ref().unwrap().listed, "1EEE555");
+    assert_eq!(decoy.passage.as_ref().unwrap().plate, "1EEE585");
+    assert_eq!(decoy.passage.as_ref().unwrap().frames, 1);
+
+    // With the reads: each case's passage's reads, in the file's order;
+    // lines of other passages and lines without one are passed over.
+    let reads = d.path().join("reads.jsonl");
+    std::fs::write(
+        &reads,
+        [
+            r#"{"ts":"2026-01-05T08:05:00Z","camera":"c1","plate":"1-BBB 22Z","passage":2}"#,
+            r#"{"ts":"2026-01-05T08:06:00Z","camera":"c1","plate":"1-XYZ-999"}"#,
+            r#"{"ts":"2026-01-05T08:20:00Z","camera":"c2","plate":"1-DDD-444","passage":4}"#,
+            r#"{"ts":"2026-01-05T08:20:00.2Z","camera":"c2","plate":"1-D0D-444","passage":4}"#,
+            r#"{"ts":"2026-01-05T08:22:00Z","camera":"c2","plate":"1-GGG-777","passage":9}"#,
+            r#"{"ts":"2026-01-05T08:30:00Z","camera":"c1","plate":"1 EEE 585","passage":5}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    attach_reads(&mut e.cases, &reads).unwrap();
+    let frames: Vec<Vec<&str>> = e
+        .cases
+        .iter()
+        .map(|c| c.reads.iter().map(String::as_str).collect())
+        .collect();
+    assert_eq!(
+        frames,
+        [
+            vec!["1-BBB 22Z"],
+            vec!["1-DDD-444", "1-D0D-444"],
+            vec!["1 EEE 585"],
+            vec![],
+            vec![],
+        ]
+    );
+
+    // The command writes them a line each; a reads line that is not one
+    // is refused with its line.
+    let out = d.path().join("cases.jsonl");
+    let (h, t, r, o) = (
+        hits_path.to_str().unwrap(),
+        truth.to_str().unwrap(),
+        reads.to_str().unwrap(),
+        out.to_str().unwrap(),
+    );
+    hitgate(&[
+        "eval", "--hits", h, "--truth", t, "--cases", o, "--reads", r,
+    ])
+    .unwrap();
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[1]["why"], "reviewed");
+    assert_eq!(lines[1]["hit"]["action"], "review");
+    assert_eq!(lines[1]["reads"][1], "1-D0D-444");
+    assert_eq!(lines[4]["late"], true);
+    assert!(lines[0].get("late").is_none(), "{}", lines[0]);
+    std::fs::write(&reads, "{\"plate\": 5}\n").unwrap();
+    let err = hitgate(&[
+        "eval", "--hits", h, "--truth", t, "--cases", o, "--reads", r,
+    ])
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("line 1"), "{err:#}");
+}
+
+/// A miss held behind an earlier dispatch of its plate names that
+/// dispatch.
+#[test]
+fn a_repeat_names_the_dispatch_that_held_it() {
+    let d = tempfile::tempdir().unwrap();
+    let truth = d.path().join("truth.jsonl");
+    // Two look-alike cars pass at 08:00 and 08:20, each dispatched as
+    // 1AAA111; the listed car itself passes at 08:30.
+    std::fs::write(
+        &truth,
+        [
+            r#"{"passage":1,"camera":"c1","first":"2026-01-05T08:00:00Z","last":"2026-01-05T08:00:00.400Z","plate":"1AAA117","vehicle":2,"decoy":true,"priority":null,"lists":[],"local":false,"late":false,"frames":3,"expect":"none"}"#,
+            r#"{"passage":2,"camera":"c1","first":"2026-01-05T08:20:00Z","last":"2026-01-05T08:20:00.400Z","plate":"1AAA171","vehicle":3,"decoy":true,"priority":null,"lists":[],"local":false,"late":false,"frames":3,"expect":"none"}"#,
+            r#"{"passage":3,"camera":"c1","first":"2026-01-05T08:30:00Z","last":"2026-01-05T08:30:00.400Z","plate":"1AAA111","vehicle":1,"decoy":false,"priority":1,"lists":["stolen"],"local":false,"late":false,"frames":3,"expect":"dispatch"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let hits = d.path().join("hits.jsonl");
+    std::fs::write(
+        &hits,
+        [
+            hit(
+                0,
+                "2026-01-05T08:00:00.100Z",
+                "c1",
+                "1AAA111",
+                1,
+                "dispatch",
+            ),
+            hit(
+                1,
+                "2026-01-05T08:20:00.100Z",
+                "c1",
+                "1AAA111",
+                1,
+                "dispatch",
+            ),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let e = evaluate(&hits, &truth).unwrap();
+    let got: Vec<_> = e
+        .cases
+        .iter()
+        .map(|c| (c.case, c.why, c.hit.as_ref().map(|h| h.seq)))
+        .collect();
+    // The two decoys' dispatches, then passage 3, held by both: the
+    // case names the latest, seq 1.
+    assert_eq!(
+        got,
+        [
+            ("dispatch", "decoy", Some(0)),
+            ("dispatch", "decoy", Some(1)),
+            ("missed", "repeat", Some(1))
+        ]
+    );
 }

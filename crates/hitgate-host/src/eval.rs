@@ -28,6 +28,12 @@
 //! once, the case no method can decide), **unrelated** (no listed or decoy
 //! car there), or a **split** passage (a second hit for a passage already
 //! forwarded: its frames were decided in two parts).
+//!
+//! And which: [`Evaluation::cases`] lists each miss and each dispatch
+//! that was wrong, a duplicate or late, one by one, with the hit and the
+//! passage behind it (`hitgate eval --cases`; with [`attach_reads`], the
+//! passage's reads as the camera sent them), so that a working group
+//! sees the plates behind the counts.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -108,6 +114,124 @@ pub struct RuleScores {
     pub reviewed_real: u64,
 }
 
+/// One miss, or one dispatch that was wrong, a duplicate or late: what
+/// [`Evaluation::cases`] lists (a line of `hitgate eval --cases`).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Case {
+    /// `missed` (a passage that should have been dispatched and was
+    /// not) or `dispatch`.
+    pub case: &'static str,
+    /// For a miss: `reviewed`, `repeat`, `one-frame` or `unmatched`; for a
+    /// dispatch: `decoy`, `decoy-one-frame`, `unrelated` (no listed or
+    /// decoy car there), `other-plate` (a car there that does not carry
+    /// the listed plate) or `real` (listed for being a duplicate or
+    /// late).
+    pub why: &'static str,
+    /// The priority it is counted under.
+    pub priority: u8,
+    /// A dispatch that repeats one of the same plate within the re-alert
+    /// window.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub duplicate: bool,
+    /// A dispatch of a passage that arrived too late.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub late: bool,
+    /// The hit: the dispatch itself, the first hit forwarded for a
+    /// reviewed miss, the dispatch that held a repeat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hit: Option<CaseHit>,
+    /// The passage (none for a dispatch where no listed or decoy car
+    /// passed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passage: Option<CasePassage>,
+    /// With [`attach_reads`]: the passage's reads as the camera sent
+    /// them, in the file's order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<String>,
+    /// Milliseconds since the epoch: the hit's time for a dispatch, the
+    /// passage's first frame for a miss (the order of the list).
+    #[serde(skip)]
+    at: u64,
+}
+
+/// The hit of a [`Case`], as `hits.jsonl` gives it.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct CaseHit {
+    /// Its `seq`.
+    pub seq: u32,
+    /// First read.
+    pub ts: String,
+    /// Camera.
+    pub camera: String,
+    /// The plate read.
+    pub read: String,
+    /// The listed plate it matched.
+    pub listed: String,
+    /// Its list.
+    pub list: String,
+    /// `exact`, `ocr` or `edit`.
+    pub kind: String,
+    /// Reads it rests on.
+    pub reads: u16,
+    /// `dispatch` or `review`.
+    pub action: String,
+    /// The rule that decided it.
+    pub rule: String,
+    /// Why it was decided so.
+    pub reason: String,
+}
+
+impl CaseHit {
+    fn of(h: &HitLine) -> Self {
+        Self {
+            seq: h.seq,
+            ts: h.ts.clone(),
+            camera: h.camera.clone(),
+            read: h.read.clone(),
+            listed: h.listed.clone(),
+            list: h.list.clone(),
+            kind: h.kind.clone(),
+            reads: h.reads,
+            action: h.action.clone(),
+            rule: h.rule.clone(),
+            reason: h.reason.clone(),
+        }
+    }
+}
+
+/// The truth passage of a [`Case`].
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct CasePassage {
+    /// Its id (the reads' `passage`).
+    pub id: u64,
+    /// Camera.
+    pub camera: String,
+    /// First frame.
+    pub first: String,
+    /// The plate the car really carries.
+    pub plate: String,
+    /// A look-alike car on no list.
+    pub decoy: bool,
+    /// The lists the car is on.
+    pub lists: Vec<String>,
+    /// Frames the camera sent (0: not recorded).
+    pub frames: u32,
+}
+
+impl CasePassage {
+    fn of(p: &TruthPassage) -> Self {
+        Self {
+            id: p.passage,
+            camera: p.camera.clone(),
+            first: p.first.clone(),
+            plate: p.plate.clone(),
+            decoy: p.decoy,
+            lists: p.lists.clone(),
+            frames: p.frames,
+        }
+    }
+}
+
 /// The evaluation.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Evaluation {
@@ -122,6 +246,45 @@ pub struct Evaluation {
     pub latency_median_ms: Option<u64>,
     /// 99th percentile.
     pub latency_p99_ms: Option<u64>,
+    /// Each miss and each dispatch that was wrong, a duplicate or late,
+    /// in time order (not in the scores' JSON: `hitgate eval --cases`
+    /// writes them, a line each).
+    #[serde(skip)]
+    pub cases: Vec<Case>,
+}
+
+/// Adds to each case the reads of its passage, from a reads file that
+/// names them (`passage`, as `hitgate gen` writes it; lines without one
+/// are passed over): JSON Lines, optionally gzip.
+pub fn attach_reads(cases: &mut [Case], reads: &Path) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Line {
+        plate: String,
+        passage: Option<u64>,
+    }
+    let wanted: std::collections::BTreeSet<u64> = cases
+        .iter()
+        .filter_map(|c| c.passage.as_ref().map(|p| p.id))
+        .collect();
+    let mut by_passage: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    let input = crate::input::Input::open(reads)?;
+    for (i, line) in std::io::BufRead::lines(input.reader).enumerate() {
+        let line = line.with_context(|| format!("{}: read error after line {i}", input.name))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let l: Line = serde_json::from_str(&line)
+            .with_context(|| format!("{} line {}: not a read", input.name, i + 1))?;
+        if let Some(p) = l.passage.filter(|p| wanted.contains(p)) {
+            by_passage.entry(p).or_default().push(l.plate);
+        }
+    }
+    for c in cases {
+        if let Some(r) = c.passage.as_ref().and_then(|p| by_passage.get(&p.id)) {
+            c.reads.clone_from(r);
+        }
+    }
+    Ok(())
 }
 
 /// The lines of a JSON Lines file, each with its line number.
@@ -207,6 +370,17 @@ fn add(t: &mut Scores, s: &Scores) {
     t.split_hits += s.split_hits;
 }
 
+/// Writes cases as JSON Lines, a case a line (`docs/formats.md`, "Eval
+/// cases").
+pub fn write_cases(cases: &[Case], path: &Path) -> Result<()> {
+    let mut text = String::new();
+    for c in cases {
+        text += &serde_json::to_string(c)?;
+        text.push('\n');
+    }
+    std::fs::write(path, text).with_context(|| format!("{}: cannot write", path.display()))
+}
+
 /// Scores `hits` (hits.jsonl) against `truth` (truth.jsonl).
 pub fn evaluate(hits: &Path, truth: &Path) -> Result<Evaluation> {
     let (hits_path, truth_path) = (hits, truth);
@@ -240,7 +414,9 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
     // (vehicle, first frame) of each passage dispatched for real.
     let mut sightings: Vec<(u64, u64)> = Vec::new();
     let mut forwarded_for: BTreeMap<u64, u32> = BTreeMap::new();
-    let mut dispatched_at: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    let mut first_hit: BTreeMap<u64, &HitLine> = BTreeMap::new();
+    let mut cases: Vec<Case> = Vec::new();
+    let mut dispatched_at: BTreeMap<&str, Vec<(u64, &HitLine)>> = BTreeMap::new();
     let mut last_dispatch: BTreeMap<&str, u64> = BTreeMap::new();
     let mut latencies = Vec::new();
     let mut by_rule: BTreeMap<String, RuleScores> = BTreeMap::new();
@@ -269,6 +445,7 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
             let n = forwarded_for.entry(p.passage).or_insert(0u32);
             *n += 1;
             s.split_hits += u64::from(*n > 1);
+            first_hit.entry(p.passage).or_insert(h);
         }
         let real = linked.is_some_and(|p| !p.decoy && p.plate == h.listed);
         s.real += u64::from(real);
@@ -286,32 +463,59 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
             let d = parse_ts(d).with_context(|| format!("hit seq {}: decided", h.seq))?;
             latencies.push(d.saturating_sub(ts));
         }
-        match linked {
+        let mut late = false;
+        let why = match linked {
             Some(p) if p.decoy => {
                 s.dispatched_decoys += 1;
                 s.dispatched_decoys_one_frame += u64::from(p.frames == 1);
+                if p.frames == 1 {
+                    "decoy-one-frame"
+                } else {
+                    "decoy"
+                }
             }
             Some(p) => {
                 if p.late {
                     s.late_dispatches += 1;
+                    late = true;
                 }
                 if real {
                     dispatched_passages.insert(p.passage);
                     if let Ok(first) = parse_ts(&p.first) {
                         sightings.push((p.vehicle, first));
                     }
+                    "real"
+                } else {
+                    "other-plate"
                 }
             }
-            None => s.dispatched_unrelated += 1,
-        }
-        dispatched_at.entry(h.listed.as_str()).or_default().push(ts);
-        if last_dispatch
+            None => {
+                s.dispatched_unrelated += 1;
+                "unrelated"
+            }
+        };
+        dispatched_at
+            .entry(h.listed.as_str())
+            .or_default()
+            .push((ts, h));
+        let duplicate = last_dispatch
             .get(h.listed.as_str())
-            .is_some_and(|&t| ts.abs_diff(t) < DUPLICATE_WINDOW_MS)
-        {
-            s.duplicate_dispatches += 1;
-        }
+            .is_some_and(|&t| ts.abs_diff(t) < DUPLICATE_WINDOW_MS);
+        s.duplicate_dispatches += u64::from(duplicate);
         last_dispatch.insert(h.listed.as_str(), ts);
+        if !real || duplicate || late {
+            cases.push(Case {
+                case: "dispatch",
+                why,
+                priority: h.priority.min(4),
+                duplicate,
+                late,
+                hit: Some(CaseHit::of(h)),
+                passage: linked.map(CasePassage::of),
+                reads: Vec::new(),
+                at: ts,
+            });
+        }
     }
     for p in truth.iter().filter(|p| p.expect == "dispatch") {
         let s = &mut scores[usize::from(p.priority.unwrap_or(4).min(4))];
@@ -325,20 +529,40 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
         };
         if dispatched_passages.contains(&p.passage) || same_sighting() {
             s.dispatched_right += 1;
-        } else if forwarded_for.contains_key(&p.passage) {
-            s.missed_reviewed += 1;
-        } else if parse_ts(&p.first).is_ok_and(|first| {
-            dispatched_at.get(p.plate.as_str()).is_some_and(|ts| {
-                ts.iter()
-                    .any(|&t| t < first && first - t < DUPLICATE_WINDOW_MS)
+            continue;
+        }
+        let first = parse_ts(&p.first).ok();
+        // The latest dispatch of its plate within the re-alert window
+        // before it: what held it as a repeat.
+        let before = first.and_then(|first| {
+            dispatched_at.get(p.plate.as_str()).and_then(|ds| {
+                ds.iter()
+                    .rev()
+                    .find(|&&(t, _)| t < first && first - t < DUPLICATE_WINDOW_MS)
             })
-        }) {
+        });
+        let (why, hit) = if let Some(&h) = first_hit.get(&p.passage) {
+            s.missed_reviewed += 1;
+            ("reviewed", Some(h))
+        } else if let Some(&(_, h)) = before {
             s.missed_repeat += 1;
+            ("repeat", Some(h))
         } else if p.frames == 1 {
             s.missed_one_frame += 1;
+            ("one-frame", None)
         } else {
             s.missed_unmatched += 1;
-        }
+            ("unmatched", None)
+        };
+        cases.push(Case {
+            case: "missed",
+            why,
+            priority: p.priority.unwrap_or(4).min(4),
+            hit: hit.map(CaseHit::of),
+            passage: Some(CasePassage::of(p)),
+            at: first.unwrap_or(0),
+            ..Case::default()
+        });
     }
     let mut eval = Evaluation::default();
     for (i, s) in scores.iter_mut().enumerate() {
@@ -348,6 +572,8 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
     }
     finish(&mut eval.total);
     eval.by_rule = by_rule;
+    cases.sort_by_key(|c| c.at);
+    eval.cases = cases;
     latencies.sort_unstable();
     eval.latency_median_ms = latencies.get(latencies.len() / 2).copied();
     eval.latency_p99_ms = latencies

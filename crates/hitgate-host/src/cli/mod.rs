@@ -347,6 +347,14 @@ enum Command {
         /// JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Also write each miss and each wrong, duplicate or late
+        /// dispatch, with its hit and passage, to this file (JSON Lines).
+        #[arg(long, conflicts_with = "gate")]
+        cases: Option<PathBuf>,
+        /// With --cases: the reads file gen wrote, to add each case's
+        /// reads as the camera sent them.
+        #[arg(long, requires = "cases")]
+        reads: Option<PathBuf>,
     },
 }
 
@@ -668,13 +676,26 @@ fn dispatch(cli: Cli) -> Result<()> {
             gate,
             truth,
             json,
+            cases,
+            reads,
         } => match (hits, gate) {
             (_, Some(gate)) => {
                 let e = eval::evaluate_gate(&gate, &truth)?;
                 show(json, &e, eval::render_gate)
             }
             (Some(hits), None) => {
-                let e = eval::evaluate(&hits, &truth)?;
+                let mut e = eval::evaluate(&hits, &truth)?;
+                if let Some(path) = cases {
+                    if let Some(reads) = reads {
+                        eval::attach_reads(&mut e.cases, &reads)?;
+                    }
+                    eval::write_cases(&e.cases, &path)?;
+                    eprintln!(
+                        "eval: {} cases written to {}",
+                        e.cases.len(),
+                        path.display()
+                    );
+                }
                 show(json, &e, eval::render)
             }
             (None, None) => Err(anyhow!("give --hits or --gate")),
