@@ -501,26 +501,38 @@ fn each_miss_and_each_wrong_dispatch_is_listed() {
             r#"{"ts":"2026-01-05T08:20:00.2Z","camera":"c2","plate":"1-D0D-444","passage":4}"#,
             r#"{"ts":"2026-01-05T08:22:00Z","camera":"c2","plate":"1-GGG-777","passage":9}"#,
             r#"{"ts":"2026-01-05T08:30:00Z","camera":"c1","plate":"1 EEE 585","passage":5}"#,
+            // The car behind seq 4, on no list, read twice.
+            r#"{"ts":"2026-01-05T08:39:59Z","camera":"c1","plate":"1 AAA 111","confidence":60,"passage":77,"truth":"1AAA171"}"#,
+            r#"{"ts":"2026-01-05T08:39:59.2Z","camera":"c1","plate":"1-AAA-171","confidence":90,"passage":77,"truth":"1AAA171"}"#,
         ]
         .join("\n"),
     )
     .unwrap();
     attach_reads(&mut e.cases, &reads).unwrap();
-    let frames: Vec<Vec<&str>> = e
+    let frames: Vec<Vec<(&str, Option<u8>)>> = e
         .cases
         .iter()
-        .map(|c| c.reads.iter().map(String::as_str).collect())
+        .map(|c| {
+            c.reads
+                .iter()
+                .map(|r| (r.plate.as_str(), r.confidence))
+                .collect()
+        })
         .collect();
     assert_eq!(
         frames,
         [
-            vec!["1-BBB 22Z"],
-            vec!["1-DDD-444", "1-D0D-444"],
-            vec!["1 EEE 585"],
-            vec![],
+            vec![("1-BBB 22Z", None)],
+            vec![("1-DDD-444", None), ("1-D0D-444", None)],
+            vec![("1 EEE 585", None)],
+            // No truth passage: the passage of the hit's first read (same
+            // camera, same time, written otherwise), and the car's plate.
+            vec![("1 AAA 111", Some(60)), ("1-AAA-171", Some(90))],
             vec![],
         ]
     );
+    let cars: Vec<Option<&str>> = e.cases.iter().map(|c| c.car.as_deref()).collect();
+    assert_eq!(cars, [None, None, None, Some("1AAA171"), None]);
 
     // The command writes them a line each; a reads line that is not one
     // is refused with its line.
@@ -543,7 +555,9 @@ fn each_miss_and_each_wrong_dispatch_is_listed() {
     assert_eq!(lines.len(), 5);
     assert_eq!(lines[1]["why"], "reviewed");
     assert_eq!(lines[1]["hit"]["action"], "review");
-    assert_eq!(lines[1]["reads"][1], "1-D0D-444");
+    assert_eq!(lines[1]["reads"][1]["plate"], "1-D0D-444");
+    assert_eq!(lines[3]["reads"][0]["confidence"], 60);
+    assert_eq!(lines[3]["car"], "1AAA171");
     assert_eq!(lines[4]["late"], true);
     assert!(lines[0].get("late").is_none(), "{}", lines[0]);
     std::fs::write(&reads, "{\"plate\": 5}\n").unwrap();

@@ -145,13 +145,28 @@ pub struct Case {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passage: Option<CasePassage>,
     /// With [`attach_reads`]: the passage's reads as the camera sent
-    /// them, in the file's order.
+    /// them, in the file's order. For a dispatch with no truth passage,
+    /// those of the passage whose read it was.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub reads: Vec<String>,
+    pub reads: Vec<CaseRead>,
+    /// With [`attach_reads`], for a dispatch with no truth passage: the
+    /// plate the car really carries, as the reads file says (`truth`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub car: Option<String>,
     /// Milliseconds since the epoch: the hit's time for a dispatch, the
     /// passage's first frame for a miss (the order of the list).
     #[serde(skip)]
     at: u64,
+}
+
+/// A read of a [`Case`]'s passage.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CaseRead {
+    /// As the camera sent it.
+    pub plate: String,
+    /// The engine's confidence, if it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<u8>,
 }
 
 /// The hit of a [`Case`], as `hits.jsonl` gives it.
@@ -255,18 +270,32 @@ pub struct Evaluation {
 
 /// Adds to each case the reads of its passage, from a reads file that
 /// names them (`passage`, as `hitgate gen` writes it; lines without one
-/// are passed over): JSON Lines, optionally gzip.
+/// are passed over): JSON Lines, optionally gzip. A dispatch with no
+/// truth passage (`unrelated`) gets the reads of the passage its hit's
+/// first read belongs to (same camera and time), and the plate that car
+/// really carries (the read's `truth`).
 pub fn attach_reads(cases: &mut [Case], reads: &Path) -> Result<()> {
     #[derive(Deserialize)]
     struct Line {
-        plate: String,
+        ts: String,
+        camera: String,
+        #[serde(flatten)]
+        read: CaseRead,
         passage: Option<u64>,
+        truth: Option<String>,
     }
-    let wanted: std::collections::BTreeSet<u64> = cases
+    // The hits of dispatches with no truth passage, by (camera, time).
+    let unlinked: BTreeMap<(&str, u64), usize> = cases
         .iter()
-        .filter_map(|c| c.passage.as_ref().map(|p| p.id))
+        .enumerate()
+        .filter(|(_, c)| c.passage.is_none())
+        .filter_map(|(i, c)| {
+            let h = c.hit.as_ref()?;
+            Some(((h.camera.as_str(), parse_ts(&h.ts).ok()?), i))
+        })
         .collect();
-    let mut by_passage: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    let mut found: BTreeMap<usize, (Option<u64>, Option<String>)> = BTreeMap::new();
+    let mut by_passage: BTreeMap<u64, Vec<CaseRead>> = BTreeMap::new();
     let input = crate::input::Input::open(reads)?;
     for (i, line) in std::io::BufRead::lines(input.reader).enumerate() {
         let line = line.with_context(|| format!("{}: read error after line {i}", input.name))?;
@@ -275,14 +304,27 @@ pub fn attach_reads(cases: &mut [Case], reads: &Path) -> Result<()> {
         }
         let l: Line = serde_json::from_str(&line)
             .with_context(|| format!("{} line {}: not a read", input.name, i + 1))?;
-        if let Some(p) = l.passage.filter(|p| wanted.contains(p)) {
-            by_passage.entry(p).or_default().push(l.plate);
+        if !unlinked.is_empty() {
+            let at =
+                parse_ts(&l.ts).with_context(|| format!("{} line {}: ts", input.name, i + 1))?;
+            if let Some(&c) = unlinked.get(&(l.camera.as_str(), at)) {
+                found.entry(c).or_insert((l.passage, l.truth));
+            }
+        }
+        if let Some(p) = l.passage {
+            by_passage.entry(p).or_default().push(l.read);
         }
     }
-    for c in cases {
-        if let Some(r) = c.passage.as_ref().and_then(|p| by_passage.get(&p.id)) {
+    for (i, c) in cases.iter_mut().enumerate() {
+        let (id, car) = match (&c.passage, found.remove(&i)) {
+            (Some(p), _) => (Some(p.id), None),
+            (None, Some((id, car))) => (id, car),
+            (None, None) => (None, None),
+        };
+        if let Some(r) = id.and_then(|id| by_passage.get(&id)) {
             c.reads.clone_from(r);
         }
+        c.car = car;
     }
     Ok(())
 }
@@ -513,6 +555,7 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
                 hit: Some(CaseHit::of(h)),
                 passage: linked.map(CasePassage::of),
                 reads: Vec::new(),
+                car: None,
                 at: ts,
             });
         }
