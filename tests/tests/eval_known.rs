@@ -533,6 +533,19 @@ fn each_miss_and_each_wrong_dispatch_is_listed() {
     );
     let cars: Vec<Option<&str>> = e.cases.iter().map(|c| c.car.as_deref()).collect();
     assert_eq!(cars, [None, None, None, Some("1AAA171"), None]);
+    // A second hit of the same read (its passage decided in two parts)
+    // gets the same.
+    let mut twice = vec![e.cases[3].clone(), e.cases[3].clone()];
+    for c in &mut twice {
+        c.reads.clear();
+        c.car = None;
+    }
+    attach_reads(&mut twice, &reads).unwrap();
+    assert!(
+        twice
+            .iter()
+            .all(|c| c.reads.len() == 2 && c.car.as_deref() == Some("1AAA171"))
+    );
 
     // The command writes them a line each; a reads line that is not one
     // is refused with its line.

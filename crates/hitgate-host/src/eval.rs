@@ -285,15 +285,19 @@ pub fn attach_reads(cases: &mut [Case], reads: &Path) -> Result<()> {
         truth: Option<String>,
     }
     // The hits of dispatches with no truth passage, by (camera, time).
-    let unlinked: BTreeMap<(&str, u64), usize> = cases
+    // (Two hits of one read, a passage decided in two parts, share a key.)
+    let mut unlinked: BTreeMap<(&str, u64), Vec<usize>> = BTreeMap::new();
+    for (i, c) in cases
         .iter()
         .enumerate()
         .filter(|(_, c)| c.passage.is_none())
-        .filter_map(|(i, c)| {
-            let h = c.hit.as_ref()?;
-            Some(((h.camera.as_str(), parse_ts(&h.ts).ok()?), i))
-        })
-        .collect();
+    {
+        if let Some(h) = &c.hit
+            && let Ok(at) = parse_ts(&h.ts)
+        {
+            unlinked.entry((h.camera.as_str(), at)).or_default().push(i);
+        }
+    }
     let mut found: BTreeMap<usize, (Option<u64>, Option<String>)> = BTreeMap::new();
     let mut by_passage: BTreeMap<u64, Vec<CaseRead>> = BTreeMap::new();
     let input = crate::input::Input::open(reads)?;
@@ -307,8 +311,10 @@ pub fn attach_reads(cases: &mut [Case], reads: &Path) -> Result<()> {
         if !unlinked.is_empty() {
             let at =
                 parse_ts(&l.ts).with_context(|| format!("{} line {}: ts", input.name, i + 1))?;
-            if let Some(&c) = unlinked.get(&(l.camera.as_str(), at)) {
-                found.entry(c).or_insert((l.passage, l.truth));
+            for &c in unlinked.get(&(l.camera.as_str(), at)).into_iter().flatten() {
+                found
+                    .entry(c)
+                    .or_insert_with(|| (l.passage, l.truth.clone()));
             }
         }
         if let Some(p) = l.passage {
