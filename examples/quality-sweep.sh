@@ -2,7 +2,10 @@
 # Hit quality side by side: first-read, consensus as an earlier build
 # decides, this build's consensus with evidence and syntax, and the same
 # with a rule that sends P0/P1 hits of one frame matched only with
-# tolerance to review (`max_reads = 1`: one-frame-review), on the same
+# tolerance to review (`max_reads = 1`: one-frame-review), and that rule
+# where the frame spells a plate a car can carry (`read_fits = true`:
+# fits-review; a frame no car can carry is the listed car misread and is
+# dispatched), on the same
 # generated scenarios (a day each), over decoy counts, look-alike error
 # rates and seeds. Prints one line per scenario and method: recall and
 # dispatch precision for P0+P1, and why dispatches were wrong or passages
@@ -55,8 +58,8 @@ for seed in $seeds; do
             s="$work/s-$seed-$d-$err"
             "$new" gen --preset day --hours "$hours" --seed "$seed" --decoys "$d" \
                 --error-rate "$err" --out "$s" >/dev/null
-            methods="first-read consensus one-frame-review"
-            [ -n "$baseline" ] && methods="first-read earlier-consensus consensus one-frame-review"
+            methods="first-read consensus one-frame-review fits-review"
+            [ -n "$baseline" ] && methods="first-read earlier-consensus consensus one-frame-review fits-review"
             for m in $methods; do
                 bin=$new policy="$s/policy.toml"
                 case $m in
@@ -69,13 +72,15 @@ for seed in $seeds; do
                         sed -e '/^camera_grace_ms/d' -e '/^unrelated_support/d' \
                             -e '/^\[config.evidence\]/,/^$/d' \
                             "$s/policy.toml" >"$policy" ;;
-                    one-frame-review)
+                    one-frame-review|fits-review)
                         # Before the generated policy's baseline rules.
-                        policy="$s/policy-one-frame.toml"
-                        awk '/^# The Brussels baseline/ {
+                        policy="$s/policy-$m.toml" fits=""
+                        [ "$m" = fits-review ] && fits="read_fits = true"
+                        awk -v fits="$fits" '/^# The Brussels baseline/ {
                                 print "[[rule]]\nname = \"p0-p1-one-fuzzy-frame\"\npriorities = [0, 1]"
-                                print "kinds = [\"ocr\", \"edit\"]\nmax_reads = 1\naction = \"review\""
-                                print "recipients = [\"zone-dispatch\"]\n"
+                                print "kinds = [\"ocr\", \"edit\"]\nmax_reads = 1"
+                                if (fits != "") print fits
+                                print "action = \"review\"\nrecipients = [\"zone-dispatch\"]\n"
                              } { print }' "$s/policy.toml" >"$policy"
                         grep -q p0-p1-one-fuzzy-frame "$policy" ;;
                 esac

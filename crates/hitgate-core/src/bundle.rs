@@ -1,7 +1,7 @@
 //! The bundle: lists, policy, settings and a read stream in one compact
 //! binary file, for a unit that cannot parse CSV, TOML or JSON.
 //!
-//! # Format, version 8
+//! # Format, version 9
 //!
 //! A sequence of frames `COBS(postcard(Record)) ++ 0x00`, in this order: one
 //! [`Record::Header`], one [`Record::Config`], one [`Record::Classes`], the
@@ -23,8 +23,8 @@
 //! had no list names; version 3 no places; version 4 no look-alike classes
 //! and no [`Config::camera_grace_ms`]; version 5 no [`ListSpec::evidence`];
 //! version 6 no [`Config::unrelated_support`]; version 7 no
-//! [`Rule::max_reads`] (a unit built for version 8 refuses them all, naming
-//! the version).
+//! [`Rule::max_reads`]; version 8 no [`Rule::read_fits`] (a unit built
+//! for version 9 refuses them all, naming the version).
 
 use serde::{Deserialize, Serialize};
 
@@ -43,7 +43,7 @@ mod places;
 pub use places::*;
 
 /// Version of the bundle format.
-pub const BUNDLE_VERSION: u8 = 8;
+pub const BUNDLE_VERSION: u8 = 9;
 
 /// The longest encoded record, delimiter included.
 pub const MAX_RECORD: usize = 512;
@@ -245,6 +245,8 @@ pub struct RuleRecord<'a> {
     pub operation: Option<u8>,
     /// [`Rule::max_reads`] (version 8).
     pub max_reads: Option<u8>,
+    /// [`Rule::read_fits`] (version 9).
+    pub read_fits: Option<bool>,
 }
 
 impl<'a> RuleRecord<'a> {
@@ -266,6 +268,7 @@ impl<'a> RuleRecord<'a> {
             schedules: r.schedules,
             operation: r.operation,
             max_reads: r.max_reads,
+            read_fits: r.read_fits,
         }
     }
 
@@ -287,6 +290,7 @@ impl<'a> RuleRecord<'a> {
         rule.schedules = self.schedules;
         rule.operation = self.operation;
         rule.max_reads = self.max_reads;
+        rule.read_fits = self.read_fits;
         for c in &self.cameras {
             let mut p = heapless::String::new();
             p.push_str(c).ok()?;

@@ -289,6 +289,14 @@ pub struct Rule {
     /// rests on one read.
     #[cfg_attr(feature = "serde", serde(default))]
     pub max_reads: Option<u8>,
+    /// Whether the hit's plate, as read, must (`true`) or must not
+    /// (`false`) spell a plate of its country's formats
+    /// ([`syntax::fits`](crate::syntax::fits); `None`: either). With
+    /// `max_reads = Some(1)` and the tolerant kinds, `Some(true)` leaves
+    /// out of review the frame no car can carry: `1ZLLL85` for a listed
+    /// `1ZLL785` is the listed car misread, not a look-alike car.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub read_fits: Option<bool>,
     /// The action.
     pub action: Action,
     /// Who receives what the rule forwards, bit `i` for recipient `i` of
@@ -321,6 +329,10 @@ pub struct Facts<'a> {
     /// The reads behind the hit (the passage's matched frames, as
     /// [`Hit::reads`](crate::hit::Hit::reads)).
     pub reads: u16,
+    /// Whether the hit's plate, as read (or voted), spells a plate of its
+    /// country's formats (the read's country, else the listed entry's;
+    /// see [`syntax::fits`](crate::syntax::fits)).
+    pub read_fits: bool,
 }
 
 impl Rule {
@@ -343,6 +355,7 @@ impl Rule {
             schedules: 0,
             operation: None,
             max_reads: None,
+            read_fits: None,
             action,
             recipients: 0,
         }
@@ -373,6 +386,7 @@ impl Rule {
                 .operation
                 .is_none_or(|o| o < 16 && f.operations & (1 << o) != 0)
             && self.max_reads.is_none_or(|n| f.reads <= u16::from(n))
+            && self.read_fits.is_none_or(|v| v == f.read_fits)
     }
 
     /// True when the rule tests a zone, a schedule or an operation.
@@ -411,7 +425,7 @@ impl core::error::Error for PolicyError {}
 /// use hitgate_core::{read::CameraId, list::ListId, watchlist::MatchKind, list::Priority};
 /// let p = Policy::brussels();
 /// let cam = CameraId::new("cam-1").unwrap();
-/// let facts = |priority, also_local| Facts { priority, list: ListId(0), also_local, kind: MatchKind::Exact, camera: &cam, zones: 0, schedules: 0, operations: 0, reads: 2 };
+/// let facts = |priority, also_local| Facts { priority, list: ListId(0), also_local, kind: MatchKind::Exact, camera: &cam, zones: 0, schedules: 0, operations: 0, reads: 2, read_fits: true };
 /// assert_eq!(p.decide(&facts(Priority::P1, false)), (Action::Dispatch, RuleId::Rule(0)));
 /// assert_eq!(p.decide(&facts(Priority::P2, true)), (Action::Dispatch, RuleId::Rule(1)));
 /// assert_eq!(p.decide(&facts(Priority::P2, false)), (Action::Drop, RuleId::Rule(2)));

@@ -594,6 +594,9 @@ impl<'w, 's> Unit<'w, 's> {
         let zones = places.zones_of(position);
         let schedules = places.schedules_at(p.first_time);
         let operations = places.operations_at(p.first_time);
+        // Could a car carry the plate as read? On the read's country's
+        // formats, every known country's when it has none.
+        let read_fits = crate::syntax::fits(&plate, p.country);
         for m in candidates {
             let also_local = candidates.iter().any(|o| o.local && o.listed == m.listed);
             let facts = Facts {
@@ -606,6 +609,7 @@ impl<'w, 's> Unit<'w, 's> {
                 schedules,
                 operations,
                 reads: p.reads,
+                read_fits,
             };
             let (action, rule) = self.policy.decide(&facts);
             if chosen.as_ref().is_none_or(|c| action > c.action) {

@@ -541,6 +541,22 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_names_whether_the_plate_as_read_could_be_a_car() {
+        let p = PolicyFile::parse(
+            "[[rule]]\nname = \"one-fuzzy\"\nkinds = [\"ocr\"]\nmax_reads = 1\n\
+             read_fits = true\naction = \"review\"\n\
+             [[rule]]\nname = \"never\"\nread_fits = false\naction = \"drop\"\n\
+             [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\naction = \"dispatch\"\n",
+        )
+        .unwrap();
+        let fits: Vec<Option<bool>> = p.policy.rules.iter().map(|r| r.read_fits).collect();
+        assert_eq!(fits, [Some(true), Some(false), None]);
+        let e = PolicyFile::parse("[[rule]]\nname = \"x\"\nread_fits = 1\naction = \"drop\"\n")
+            .unwrap_err();
+        assert!(format!("{e:#}").contains("rule 1"), "{e:#}");
+    }
+
+    #[test]
     fn errors_name_the_problem() {
         let e =
             PolicyFile::parse("[[rule]]\nname = \"x\"\nlists = [\"nope\"]\naction = \"drop\"\n")

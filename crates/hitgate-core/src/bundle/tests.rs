@@ -93,9 +93,9 @@ fn records_round_trip_through_small_chunks() {
 /// COBS (a code byte per run: its length + 1, a zero ending it); the
 /// same bytes are in docs/formats.md.
 const GOLDEN: [&[u8]; 7] = [
-    // Header { version 8, lists version 7, 1 rule, 1 list, 1 entry, no
-    // place }: 00 08 07 01 01 01 00.
-    &[0x01, 0x06, 0x08, 0x07, 0x01, 0x01, 0x01, 0x01, 0x00],
+    // Header { version 9, lists version 7, 1 rule, 1 list, 1 entry, no
+    // place }: 00 09 07 01 01 01 00.
+    &[0x01, 0x06, 0x09, 0x07, 0x01, 0x01, 0x01, 0x01, 0x00],
     // Config (variant 6), the defaults: consensus 01, 2,000 ms D0 0F,
     // five times 2,400,000 ms 80 BE 92 01, 300,000 E0 A7 12, 60,000
     // E0 D4 03, budgets None, (20, 60), (10, 20), None, None, support 2,
@@ -116,11 +116,11 @@ const GOLDEN: [&[u8]; 7] = [
     ],
     // Rule (1) "p0-p1": priorities 0b11, no lists, also_local None, no
     // kinds, no cameras, dispatch (2), no zone, no schedule, no
-    // operation, no max_reads (00 00 00 00, version 8): after the 02,
-    // four empty runs and the last.
+    // operation, no max_reads (version 8), no read_fits (version 9)
+    // (00 00 00 00 00): after the 02, five empty runs and the last.
     &[
         0x09, 0x01, 0x05, b'p', b'0', b'-', b'p', b'1', 0x03, 0x01, 0x01, 0x01, 0x02, 0x02, 0x01,
-        0x01, 0x01, 0x01, 0x00,
+        0x01, 0x01, 0x01, 0x01, 0x00,
     ],
     // List (2): 1 look-alike, no edit, from 5 characters; not local;
     // named "stolen"; evidence Some(2 look-alikes, 1 edit, from 5):
@@ -143,7 +143,7 @@ const GOLDEN: [&[u8]; 7] = [
 fn golden_records() -> [Record<'static>; 7] {
     [
         Record::Header {
-            bundle_version: 8,
+            bundle_version: 9,
             list_version: 7,
             rules: 1,
             lists: 1,

@@ -811,17 +811,19 @@ fn one_frame_of_an_entry_just_found_to_be_a_look_alike_is_the_look_alike_again()
     assert_eq!(forwarded(&mut r), [REVIEWED, DISPATCHED]);
 }
 
-#[test]
-fn a_rule_may_name_how_many_reads_a_hit_rests_on() {
+/// A first-read rig whose policy sends a P1 hit of one frame that matched
+/// only with tolerance to review (`max_reads = 1`), and, with
+/// `read_fits`, only when the frame does (or does not) spell a plate of
+/// the known formats; everything else as in Brussels.
+fn one_fuzzy_frame_rig(read_fits: Option<bool>) -> Rig {
     use crate::policy::{Rule, Set};
-    // The working group's choice: a P1 hit of one frame that matched only
-    // with tolerance goes to review; everything else as in Brussels.
     let mut policy: Policy = Policy::new();
     let mut one_fuzzy = Rule::new("p1-one-fuzzy-frame", Action::Review).priorities(&[Priority::P1]);
     one_fuzzy.kinds = [MatchKind::Ocr, MatchKind::Edit]
         .into_iter()
         .collect::<Set<_>>();
     one_fuzzy.max_reads = Some(1);
+    one_fuzzy.read_fits = read_fits;
     policy.push(one_fuzzy).unwrap();
     for r in Policy::brussels().rules {
         policy.push(r).unwrap();
@@ -840,6 +842,35 @@ fn a_rule_may_name_how_many_reads_a_hit_rests_on() {
         Config::DEFAULT,
         tables,
     );
+    r
+}
+
+/// Flushes the rig and gives each forwarded hit's entry, reads, action
+/// and rule.
+fn decided(r: &mut Rig) -> Vec<(String, u16, Action, String)> {
+    r.flush();
+    r.hits()
+        .iter()
+        .map(|h| {
+            (
+                h.listed.as_str().to_string(),
+                h.reads,
+                h.action,
+                r.unit.policy().rule_name(h.rule).to_string(),
+            )
+        })
+        .collect()
+}
+
+fn owned(want: &[(&str, u16, Action, &str)]) -> Vec<(String, u16, Action, String)> {
+    want.iter()
+        .map(|&(l, n, a, rule)| (l.to_string(), n, a, rule.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_rule_may_name_how_many_reads_a_hit_rests_on() {
+    let mut r = one_fuzzy_frame_rig(None);
     // 1BBB111 (P1) read once as 1B8B111 (B for 8, a look-alike): reviewed
     // by the new rule.
     r.read(T0, "cam-1", "1B8B111").unwrap();
@@ -848,27 +879,51 @@ fn a_rule_may_name_how_many_reads_a_hit_rests_on() {
     // 1ABC234 (P1) read twice, both as 1A8C234: two reads, dispatched.
     r.read(T0 + 2 * MIN, "cam-3", "1A8C234").unwrap();
     r.read(T0 + 2 * MIN + 100, "cam-3", "1A8C234").unwrap();
-    r.flush();
-    let got: Vec<(&str, u16, Action, &str)> = r
-        .hits()
-        .iter()
-        .map(|h| {
-            (
-                h.listed.as_str(),
-                h.reads,
-                h.action,
-                r.unit.policy().rule_name(h.rule),
-            )
-        })
-        .collect();
     assert_eq!(
-        got,
-        [
+        decided(&mut r),
+        owned(&[
             ("1BBB111", 1, Action::Review, "p1-one-fuzzy-frame"),
             ("1AAA111", 1, Action::Dispatch, "p0-p1"),
             ("1ABC234", 2, Action::Dispatch, "p0-p1"),
-        ]
+        ])
     );
+}
+
+#[test]
+fn a_rule_may_name_whether_a_car_could_carry_the_plate_as_read() {
+    // One frame each, matched with one look-alike, in first-read mode.
+    let reads = |r: &mut Rig| {
+        // 1BBB111 read as 1B8B111: a digit where every known format has a
+        // letter. No car carries that plate: the listed car misread.
+        r.read(T0, "cam-1", "1B8B111").unwrap();
+        // 1DOT555 read as 1OOT555: a Belgian plate as valid as the listed
+        // one. Possibly another car.
+        r.read(T0 + MIN, "cam-2", "1OOT555").unwrap();
+    };
+    let mut r = one_fuzzy_frame_rig(Some(true));
+    reads(&mut r);
+    assert_eq!(
+        decided(&mut r),
+        owned(&[
+            ("1BBB111", 1, Action::Dispatch, "p0-p1"),
+            ("1DOT555", 1, Action::Review, "p1-one-fuzzy-frame"),
+        ])
+    );
+    // The other way round, to show the fact is not constant.
+    let mut r = one_fuzzy_frame_rig(Some(false));
+    reads(&mut r);
+    assert_eq!(
+        decided(&mut r),
+        owned(&[
+            ("1BBB111", 1, Action::Review, "p1-one-fuzzy-frame"),
+            ("1DOT555", 1, Action::Dispatch, "p0-p1"),
+        ])
+    );
+    // Without the condition both are reviewed.
+    let mut r = one_fuzzy_frame_rig(None);
+    reads(&mut r);
+    let actions: Vec<Action> = decided(&mut r).into_iter().map(|d| d.2).collect();
+    assert_eq!(actions, [Action::Review, Action::Review]);
 }
 
 const REVIEWED: (Action, Reason) = (Action::Review, Reason::Lookalike);
