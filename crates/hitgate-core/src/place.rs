@@ -26,8 +26,9 @@
 //! and longitude (at a city's scale the difference from great-circle edges
 //! is centimetres). A circle's distance is the local flat approximation
 //! (one degree of latitude 111,195 m, of longitude that times the cosine of
-//! the centre's latitude), within 0.1 % up to its largest radius,
-//! [`MAX_RADIUS_M`]. Refused when a zone is built ([`ZoneError`]): fewer
+//! the latitude halfway between the centre and the point), within 0.1 %
+//! of the great-circle distance up to its largest radius,
+//! [`MAX_RADIUS_M`], and 80° of latitude. Refused when a zone is built ([`ZoneError`]): fewer
 //! than 3 or more than [`MAX_VERTICES`] points, a polygon that crosses
 //! itself, one across the 180° meridian (longitudes spanning more than
 //! 180°), a zone wider than [`MAX_EXTENT_DEG`], a circle beyond 80° of
@@ -70,6 +71,8 @@ const E7: i64 = 10_000_000;
 const MAX_EXTENT_E7: i64 = MAX_EXTENT_DEG as i64 * E7;
 /// Circles are refused beyond this latitude.
 const MAX_CIRCLE_LAT_E7: i64 = 80 * E7;
+/// 10⁻⁷ degrees in a radian.
+const E7_PER_RAD: i64 = 572_957_795;
 /// Metres in one degree of latitude (mean Earth radius 6,371,009 m).
 const M_PER_DEG: i64 = 111_195;
 
@@ -141,6 +144,8 @@ enum Shape {
         r2: i64,
         /// cos(latitude) × 2¹⁶.
         cos_q16: i64,
+        /// sin(latitude) × 2¹⁶.
+        sin_q16: i64,
     },
     Polygon(heapless::Vec<Position, MAX_VERTICES>),
 }
@@ -161,8 +166,8 @@ fn in_range(p: Position) -> bool {
         && (-1_800_000_000..=1_800_000_000).contains(&p.lon_e7)
 }
 
-/// cos(x) for |x| ≤ 1.4 rad, by its Taylor series to x¹⁰ (error below
-/// 10⁻⁶ there).
+/// cos(x) for |x| ≤ π/2, by its Taylor series to x¹² (error below
+/// 10⁻⁸ there).
 fn cos(x: f64) -> f64 {
     let x2 = x * x;
     let mut term = 1.0;
@@ -222,9 +227,14 @@ impl Zone {
         }
         let r = i64::from(radius_m) * E7 / M_PER_DEG;
         let lat_rad = f64::from(centre.lat_e7) / 1e7 * core::f64::consts::PI / 180.0;
-        let c = cos(lat_rad);
-        let cos_q16 = ((c * 65_536.0) as i64).max(1);
-        let dlon = (r * 65_536 / cos_q16).min(MAX_EXTENT_E7);
+        let cos_q16 = ((cos(lat_rad) * 65_536.0) as i64).max(1);
+        let sin_abs = cos(core::f64::consts::FRAC_PI_2 - lat_rad.abs());
+        let sin_q16 = (sin_abs * 65_536.0) as i64 * i64::from(centre.lat_e7.signum());
+        // The box reaches as far east and west as the circle does on its
+        // side nearer the pole, where a degree of longitude is shortest.
+        let r_rad = r as f64 / 1e7 * core::f64::consts::PI / 180.0;
+        let c_edge = ((cos(lat_rad.abs() + r_rad) * 65_536.0) as i64).max(1);
+        let dlon = (r * 65_536 / c_edge).min(MAX_EXTENT_E7);
         let bbox = [
             (i64::from(centre.lat_e7) - r) as i32,
             (i64::from(centre.lon_e7) - dlon).max(-1_800_000_000) as i32,
@@ -243,6 +253,7 @@ impl Zone {
                 radius_m,
                 r2: r * r,
                 cos_q16,
+                sin_q16,
             },
             bbox,
         })
@@ -340,10 +351,15 @@ impl Zone {
                 centre,
                 r2,
                 cos_q16,
+                sin_q16,
                 ..
             } => {
                 let dlat = i64::from(p.lat_e7) - i64::from(centre.lat_e7);
-                let dlon = ((i64::from(p.lon_e7) - i64::from(centre.lon_e7)) * cos_q16) >> 16;
+                // A degree of longitude at the latitude halfway to the
+                // point: cos(φ + δ/2) ≈ cos φ − sin φ · δ/2 (δ in radians,
+                // 10⁻⁷ degree × π / 180).
+                let cos_mid = cos_q16 - sin_q16 * dlat / (2 * E7_PER_RAD);
+                let dlon = ((i64::from(p.lon_e7) - i64::from(centre.lon_e7)) * cos_mid) >> 16;
                 dlat * dlat + dlon * dlon <= *r2
             }
             Shape::Polygon(pts) => {
