@@ -66,6 +66,7 @@ variant defaults ''
 variant grace-0 's/^camera_grace_ms = .*/camera_grace_ms = 0/'
 variant grace-1000 's/^camera_grace_ms = .*/camera_grace_ms = 1000/'
 variant grace-6000 's/^camera_grace_ms = .*/camera_grace_ms = 6000/'
+variant support-1 's/^lookalike_support = .*/lookalike_support = 1/'
 variant support-3 's/^lookalike_support = .*/lookalike_support = 3/'
 variant unrelated-2 's/^unrelated_support = .*/unrelated_support = 2/'
 variant evidence-0-0 "$(evidence 0 0)"

@@ -370,22 +370,29 @@ mod tests {
             judge(&l2, &[f("1ABC284", 99), f("1ABC234", 10)], SUPPORT, None),
             Verdict::Listed
         );
-        // A car IACK675 against a listed 1ACK675, read I for 1 in every
+        // A taxi TACK675 against a listed 1ACK675, read T for 1 in every
         // frame and S for 5 in the two heavier: the S fits no Belgian
-        // format there (a misread), the I does (LLLLDDD): another car.
+        // format there (a misread), the T does (a category letter and
+        // LLLDDD): another car.
+        let taxi = [
+            f("TACK67S", 77),
+            f("TACK675", 69),
+            f("TACK67S", 86),
+            f("TACK675", 81),
+        ];
         assert_eq!(
-            judge(
-                &p("1ACK675"),
-                &[
-                    f("IACK67S", 77),
-                    f("IACK675", 69),
-                    f("IACK67S", 86),
-                    f("IACK675", 81)
-                ],
-                SUPPORT,
-                Some(Country::BE)
-            ),
-            Verdict::LookAlike(p("IACK675"))
+            judge(&p("1ACK675"), &taxi, SUPPORT, Some(Country::BE)),
+            Verdict::LookAlike(p("TACK675"))
+        );
+        // The same frames with I for 1: no Belgian category is I, so
+        // nothing of them fits: the listed car misread.
+        let i_for_1 = taxi.map(|(x, c)| {
+            let s = x.as_str().replacen('T', "I", 1);
+            (p(&s), c)
+        });
+        assert_eq!(
+            judge(&p("1ACK675"), &i_for_1, SUPPORT, Some(Country::BE)),
+            Verdict::Misread(p("IACK67S"))
         );
         // Two misread positions and nothing else: no part of them fits.
         assert_eq!(

@@ -12,21 +12,28 @@
 //!
 //! | country | formats |
 //! |---|---|
-//! | `BE` | `DLLLDDD` (1-ABC-234, since 2008), `LLLDDD` (1973–2008), `DDDLLL` (2008–2010), `LLLLDDD` (a category letter and LLLDDD: motorcycles, oldtimers, taxis, dealers) |
+//! | `BE` | `DLLLDDD` (1-ABC-234, since 2008), `LLLDDD` (1973–2008), `DDDLLL` (2008–2010), `CLLLDDD` (a category letter `C` and LLLDDD: `M`/`W` motorcycles, `S` mopeds, `Q` trailers, `O` oldtimers, `T` taxis, `G` tractors, `Z` dealers) |
 //! | `NL` | the side codes 1 to 11 and 14: `LLDDDD`, `DDDDLL`, `DDLLDD`, `LLDDLL`, `LLLLDD`, `DDLLLL`, `DDLLLD`, `DLLLDD`, `LLDDDL`, `LDDDLL`, `LLLDDL`, `DLLDDD` |
 //! | `FR` | `LLDDDLL` (SIV, since 2009); the older FNI plates are not known |
 //! | `DE` | 2 to 5 letters (district and letters) then 1 to 4 digits, 8 characters at most |
 //! | `LU` | `LLDDDD`, and 4 to 6 digits |
 //!
-//! Another country, or a personalised plate, is not known: [`fits`] says
-//! yes (no evidence either way). A passage whose country is not known is
-//! checked against all the formats above.
+//! Another country is not known: [`fits`] says yes (no evidence either
+//! way). A passage whose country is not known is checked against all the
+//! formats above. Not known either, so they do not fit: Belgian
+//! personalised plates (free text), diplomats' `CD` plates and the
+//! 5-character plates from before 1973, rare on the road; a frame of
+//! one is taken for a misread of a listed plate, as any other frame
+//! that fits no format.
 
 use crate::plate::{Country, Plate};
 
-/// Formats as `L`/`D` patterns, per country.
+/// The Belgian category letters (`C` in a pattern).
+const CATEGORIES: &[u8] = b"MWSQOTGZ";
+
+/// Formats as `L`/`D`/`C` patterns, per country.
 const FORMATS: &[(&[u8; 2], &[&[u8]])] = &[
-    (b"BE", &[b"DLLLDDD", b"LLLDDD", b"DDDLLL", b"LLLLDDD"]),
+    (b"BE", &[b"DLLLDDD", b"LLLDDD", b"DDDLLL", b"CLLLDDD"]),
     (
         b"NL",
         &[
@@ -38,11 +45,13 @@ const FORMATS: &[(&[u8; 2], &[&[u8]])] = &[
     (b"LU", &[b"LLDDDD", b"DDDD", b"DDDDD", b"DDDDDD"]),
 ];
 
-/// Does `plate` follow `pattern` (`L` a letter, `D` a digit)?
+/// Does `plate` follow `pattern` (`L` a letter, `D` a digit, `C` a
+/// Belgian category letter)?
 fn follows(plate: &[u8], pattern: &[u8]) -> bool {
     plate.len() == pattern.len()
         && plate.iter().zip(pattern).all(|(c, p)| match p {
             b'L' => c.is_ascii_uppercase(),
+            b'C' => CATEGORIES.contains(c),
             _ => c.is_ascii_digit(),
         })
 }
@@ -121,6 +130,9 @@ mod tests {
             ("ABC123", "BE", true),
             ("123ABC", "BE", true),
             ("MABC123", "BE", true),
+            ("TDKN832", "BE", true),  // a taxi
+            ("IDKN832", "BE", false), // no category I: 1DKN832 misread
+            ("LMTI552", "BE", false), // nor L
             ("1A8C234", "BE", false), // 8 where a letter goes
             ("1ABC2S4", "BE", false), // S where a digit goes
             ("1ABC23", "BE", false),  // too short for 1-ABC-234, wrong for ABC-123

@@ -44,7 +44,11 @@ pub struct Config {
     /// Frames that must read the same other character at a position of
     /// the listed plate before a consensus passage is judged another car
     /// (review, as a look-alike) or the listed car misread; see
-    /// [`evidence`](crate::evidence).
+    /// [`evidence`](crate::evidence). 2 by default; 1 lets one frame
+    /// dissent when it outweighs those that read the listed plate: on the
+    /// generated days of `BENCHMARKS.md` a third of the wrong dispatches,
+    /// and some listed cars (two frames, the misread one the surer) sent
+    /// to review instead.
     pub lookalike_support: u16,
     /// Frames that must read the same character, one the engine does not
     /// confuse with the listed one, at a position of the listed plate that
