@@ -44,10 +44,11 @@ cp "$work/gen-mb-all/reads.jsonl" "$work/gen-mb/"
 # A working group's rule over a generated stream with look-alike cars and
 # misread characters: P0/P1 hits of one frame matched only with tolerance
 # go to review (`max_reads`), unless the frame spells no plate a car can
-# carry (`read_fits`); two hits of this stream are decided by the rule,
-# and one (`1GRD45` for `1GRD459`) passes it for that reason.
+# carry (`read_fits`); three hits of this stream are decided by the rule,
+# and two pass it for that reason (`2QN2S17` for `2QNE517`, a digit where
+# Belgium has a letter, dispatched).
 mkdir -p "$work/rule"
-"$hitgate" gen --out "$work/rule" --seed 25 --preset small --list-scale 0.004 \
+"$hitgate" gen --out "$work/rule" --seed 11 --preset small --list-scale 0.004 \
   --decoys 40 --error-rate 0.05 >/dev/null
 awk '/^# The Brussels baseline/ {
        print "[[rule]]\nname = \"p0-p1-one-fuzzy-frame\"\npriorities = [0, 1]"
