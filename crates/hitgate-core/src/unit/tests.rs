@@ -900,25 +900,22 @@ fn a_rule_may_name_whether_a_car_could_carry_the_plate_as_read() {
         // one. Possibly another car.
         r.read(T0 + MIN, "cam-2", "1OOT555").unwrap();
     };
-    let mut r = one_fuzzy_frame_rig(Some(true));
-    reads(&mut r);
-    assert_eq!(
-        decided(&mut r),
-        owned(&[
-            ("1BBB111", 1, Action::Dispatch, "p0-p1"),
-            ("1DOT555", 1, Action::Review, "p1-one-fuzzy-frame"),
-        ])
-    );
-    // The other way round, to show the fact is not constant.
-    let mut r = one_fuzzy_frame_rig(Some(false));
-    reads(&mut r);
-    assert_eq!(
-        decided(&mut r),
-        owned(&[
-            ("1BBB111", 1, Action::Review, "p1-one-fuzzy-frame"),
-            ("1DOT555", 1, Action::Dispatch, "p0-p1"),
-        ])
-    );
+    let (fuzzy, baseline) = ("p1-one-fuzzy-frame", "p0-p1");
+    // `read_fits = true`: the misread to dispatch, the possible other car
+    // to review; `false` the other way round, to show the fact is not
+    // constant.
+    for (fits, misread, other) in [
+        (true, (Action::Dispatch, baseline), (Action::Review, fuzzy)),
+        (false, (Action::Review, fuzzy), (Action::Dispatch, baseline)),
+    ] {
+        let mut r = one_fuzzy_frame_rig(Some(fits));
+        reads(&mut r);
+        let want = [
+            ("1BBB111", 1, misread.0, misread.1),
+            ("1DOT555", 1, other.0, other.1),
+        ];
+        assert_eq!(decided(&mut r), owned(&want), "read_fits = {fits}");
+    }
     // Without the condition both are reviewed.
     let mut r = one_fuzzy_frame_rig(None);
     reads(&mut r);
