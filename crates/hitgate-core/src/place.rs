@@ -28,12 +28,13 @@
 //! (one degree of latitude 111,195 m, of longitude that times the cosine of
 //! the latitude halfway between the centre and the point), within 0.1 %
 //! of the great-circle distance up to its largest radius,
-//! [`MAX_RADIUS_M`], and 80° of latitude. Refused when a zone is built ([`ZoneError`]): fewer
-//! than 3 or more than [`MAX_VERTICES`] points, a polygon that crosses
-//! itself, one across the 180° meridian (longitudes spanning more than
-//! 180°), a zone wider than [`MAX_EXTENT_DEG`], a circle beyond 80° of
-//! latitude (the flat approximation fails near the poles) or of radius 0
-//! or above [`MAX_RADIUS_M`], and a coordinate out of range.
+//! [`MAX_RADIUS_M`], and 80° of latitude. Refused when a zone is built
+//! ([`ZoneError`]): fewer than 3 or more than [`MAX_VERTICES`] points, a
+//! polygon that crosses itself, one across the 180° meridian (longitudes
+//! spanning more than 180°), a zone wider than [`MAX_EXTENT_DEG`], a
+//! circle beyond 80° of latitude (the flat approximation fails near the
+//! poles) or of radius 0 or above [`MAX_RADIUS_M`], and a coordinate out
+//! of range.
 //!
 //! ```
 //! use hitgate_core::place::*;

@@ -329,9 +329,11 @@ pub struct Facts<'a> {
     /// The reads behind the hit (the passage's matched frames, as
     /// [`Hit::reads`](crate::hit::Hit::reads)).
     pub reads: u16,
-    /// Whether the hit's plate, as read (or voted), spells a plate of its
-    /// country's formats (the read's country, else the listed entry's;
-    /// see [`syntax::fits`](crate::syntax::fits)).
+    /// Whether the hit's plate, as read (or voted), spells a plate of the
+    /// read's country's formats, of any known country's when the read
+    /// names none (see [`syntax::fits`](crate::syntax::fits)). Not the
+    /// listed entry's country: a foreign car may look like a listed
+    /// Belgian plate.
     pub read_fits: bool,
 }
 
