@@ -144,6 +144,16 @@ pub(super) fn policy_toml(
     // any time, under rules of their own, so the report counts them apart.
     s += "[[rule]]\nname = \"p2-local-night\"\npriorities = [2]\nalso_local = true\nschedules = [\"night\"]\naction = \"dispatch\"\n\n";
     s += "[[rule]]\nname = \"p2-local-rush\"\npriorities = [2]\nalso_local = true\nschedules = [\"morning-rush\"]\naction = \"dispatch\"\n";
+    // The working group's option, shown, not taken (`examples/quality-sweep.sh`
+    // measures it as `fits-review`).
+    s += "\n# A zone short of patrols may send to review, instead of a patrol, the\n\
+          # P0/P1 hits no method can settle: one frame, matched only with\n\
+          # tolerance, that could be another car's plate (BENCHMARKS.md, \"Hit\n\
+          # quality\": far fewer patrols after the wrong car, a few listed cars\n\
+          # to review):\n#\n\
+          # [[rule]]\n# name = \"p0-p1-one-fuzzy-frame\"\n# priorities = [0, 1]\n\
+          # kinds = [\"ocr\", \"edit\"]\n# max_reads = 1\n# read_fits = true\n\
+          # action = \"review\"\n# recipients = [\"zone-dispatch\"]\n";
     with_recipients(&(s + rules))
 }
 
