@@ -19,8 +19,22 @@
 //!    character: [`Support::lookalike`] frames for a character the engine
 //!    confuses with the listed one (the look-alike classes), and
 //!    [`Support::unrelated`] frames for any other character where no frame
-//!    reads the listed one. The **alternative** is the listed plate with
-//!    each dissenting position's character put in.
+//!    reads the listed one. Where no frame reads the listed character,
+//!    [`Support::lookalike`] frames that read others dissent together,
+//!    whatever each reads (a listed car misread twice at one place is as
+//!    unlikely as twice the same way). The character put in is the
+//!    heaviest of those, one of the listed character's kind (letter or
+//!    digit) before any other: `23EE028` and `2HEE028` against a listed
+//!    `2CEE028` say `H`, since no Belgian plate has a digit there.
+//! 4. A **dropped or inserted character** dissents the same way: when
+//!    [`Support::lookalike`] frames leave the same gap, or read the same
+//!    extra character at the same place, and outweigh the frames of the
+//!    listed length (`1EFU575` four times and `1EF575` once against a
+//!    listed `LEF575`: a longer plate, not the listed one).
+//!
+//! The **alternative** is the listed plate with each dissenting
+//! position's character, and the dissenting gap or extra character, put
+//! in.
 //!
 //! | dissenting positions | the alternative fits a plate format ([`syntax`](crate::syntax)) | verdict |
 //! |---|---|---|
@@ -31,7 +45,8 @@
 //!
 //! However the agreement is spread (different frames wrong in different
 //! places, a frame with a character dropped), a position only dissents
-//! on the weight of frames that say the same thing there. One frame that
+//! on the weight of frames that say the same thing there, or that all
+//! say it is not the listed character. One frame that
 //! reads a look-alike never does (the unit's
 //! [`lookalike_support`](crate::unit::Config::lookalike_support) is 2):
 //! confusing look-alikes is what an ANPR engine does. One frame that reads
@@ -40,8 +55,9 @@
 //! [`unrelated_support`](crate::unit::Config::unrelated_support) is 1): a
 //! listed car is seldom misread that way, while a list tolerating an edit
 //! collects the other cars that differ from a listed plate in one
-//! character, most of them read once (`BENCHMARKS.md`, "Hit quality"). A
-//! dropped or inserted character is never a dissent (it leaves a gap).
+//! character, most of them read once (`BENCHMARKS.md`, "Hit quality"). One
+//! frame that drops or inserts a character leaves a gap, not a dissent:
+//! engines drop characters.
 //! The frames are the ones the unit kept for the passage: those that
 //! matched, and those near the listed plate
 //! ([`Config::evidence`](crate::unit::Config::evidence)).
@@ -66,7 +82,9 @@ pub enum Verdict {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Support {
-    /// Frames that read the same look-alike of the listed character.
+    /// Frames that read the same look-alike of the listed character; or,
+    /// where no frame reads the listed character, frames that read any
+    /// other; or frames that drop, or insert, the same character.
     pub lookalike: u16,
     /// Frames that read the same character the engine does not confuse
     /// with the listed one, where no frame reads the listed one (0 counts
@@ -77,8 +95,11 @@ pub struct Support {
 /// A frame's characters at the listed plate's positions (0: a gap).
 type Aligned = [u8; MAX_PLATE_LEN];
 
-// `judge` keeps the dissenting positions as bits of a `u16`.
-const _: () = assert!(MAX_PLATE_LEN <= 16);
+// `judge` keeps the dissenting positions as bits of a `u16`, and a
+// dropped or inserted character as one more.
+const _: () = assert!(MAX_PLATE_LEN < 16);
+/// The dissent bit of a dropped or inserted character.
+const LENGTH: u16 = 1 << MAX_PLATE_LEN;
 
 /// Differences between `frame` read at `listed`'s positions, skipping the
 /// listed position `gap` or the frame's character `skip`.
@@ -117,23 +138,44 @@ pub fn align(
     listed: &[u8],
     classes: &ConfusionClasses,
 ) -> Option<[u8; MAX_PLATE_LEN]> {
+    align_shape(frame, listed, classes).map(|(a, _)| a)
+}
+
+/// How a frame's length differs from the listed plate's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// The same length.
+    Same,
+    /// The listed character at this position is missing.
+    Gap(usize),
+    /// This character is read before the listed position (the plate's
+    /// length: after the last).
+    Extra(usize, u8),
+}
+
+/// [`align`], and where the frame drops or inserts a character.
+fn align_shape(
+    frame: &[u8],
+    listed: &[u8],
+    classes: &ConfusionClasses,
+) -> Option<(Aligned, Shape)> {
     let (n, m) = (frame.len(), listed.len());
     if n == m {
-        return Some(aligned(frame, m, None, None));
+        return Some((aligned(frame, m, None, None), Shape::Same));
     }
-    let candidates = |i: usize| {
-        if n + 1 == m {
-            aligned(frame, m, Some(i), None)
-        } else {
-            aligned(frame, m, None, Some(i))
-        }
-    };
     if n.abs_diff(m) != 1 {
         return None;
     }
     (0..n.max(m))
-        .map(candidates)
-        .min_by_key(|a| differences(a, listed, classes))
+        .map(|i| {
+            if n + 1 == m {
+                (aligned(frame, m, Some(i), None), Shape::Gap(i))
+            } else {
+                let c = frame.get(i).copied().unwrap_or(0);
+                (aligned(frame, m, None, Some(i)), Shape::Extra(i, c))
+            }
+        })
+        .min_by_key(|(a, _)| differences(a, listed, classes))
 }
 
 /// Judges `frames` (plate and confidence, as a passage keeps them) against
@@ -170,9 +212,32 @@ pub fn judge(
     let l = listed.as_bytes();
     let weight = |c: u8| u32::from(c.max(1));
     let mut rows: heapless::Vec<(Aligned, u32), MAX_VOTES> = heapless::Vec::new();
+    let mut shapes: heapless::Vec<(Shape, u32), MAX_VOTES> = heapless::Vec::new();
     for (f, c) in frames {
-        if let Some(a) = align(f.as_bytes(), l, classes) {
+        if let Some((a, shape)) = align_shape(f.as_bytes(), l, classes) {
             let _ = rows.push((a, weight(*c)));
+            let _ = shapes.push((shape, weight(*c)));
+        }
+    }
+    // A dropped or inserted character dissents when enough frames agree
+    // on it (the same gap, or the same character at the same place) and
+    // they outweigh the frames of the listed length.
+    let shape_weight = |s: Shape| {
+        shapes
+            .iter()
+            .filter(|(x, _)| *x == s)
+            .fold((0u16, 0u32), |(n, w), (_, x)| (n + 1, w + x))
+    };
+    let (_, same_weight) = shape_weight(Shape::Same);
+    let mut length: Option<(Shape, u32)> = None;
+    for (s, _) in &shapes {
+        let (n, w) = shape_weight(*s);
+        if *s != Shape::Same
+            && n >= support.lookalike
+            && w > same_weight
+            && length.is_none_or(|(_, bw)| w > bw)
+        {
+            length = Some((*s, w));
         }
     }
     let mut alternative = [0u8; MAX_PLATE_LEN];
@@ -186,47 +251,74 @@ pub fn judge(
                 .fold((0u16, 0u32), |(n, w), (_, x)| (n + 1, w + x))
         };
         let (_, listed_weight) = at(want);
-        // The heaviest other character read here, first read first.
-        let mut best: Option<(u8, u16, u32)> = None;
-        for (a, _) in &rows {
-            let c = a.get(i).copied().unwrap_or(0);
-            if c == 0 || c == want {
-                continue;
-            }
-            let (n, w) = at(c);
-            if best.is_none_or(|(_, _, bw)| w > bw) {
-                best = Some((c, n, w));
-            }
-        }
-        let needed = |c: u8| {
-            if listed_weight == 0 && !classes.alike(c, want) {
+        let other = |a: &Aligned| a.get(i).is_some_and(|&c| c != 0 && c != want);
+        // Where no frame reads the listed character, frames that read
+        // others dissent together, whatever each reads.
+        let disagree = listed_weight == 0
+            && rows.iter().filter(|(a, _)| other(a)).count() >= usize::from(support.lookalike);
+        let qualifies = |c: u8, n: u16, w: u32| {
+            let needed = if listed_weight == 0 && !classes.alike(c, want) {
                 support.unrelated
             } else {
                 support.lookalike
-            }
+            };
+            w > listed_weight && (disagree || n >= needed)
         };
-        if let Some((c, n, w)) = best
-            && n >= needed(c)
-            && w > listed_weight
-        {
+        // The heaviest qualifying character, first read first, of the
+        // listed character's kind (letter or digit) before any other: a
+        // digit where the plate has a letter is a misread.
+        let mut best: Option<(bool, u32, u8)> = None;
+        for (a, _) in rows.iter().filter(|(a, _)| other(a)) {
+            let c = a.get(i).copied().unwrap_or(0);
+            let (n, w) = at(c);
+            let rank = (c.is_ascii_digit() == want.is_ascii_digit(), w);
+            if qualifies(c, n, w) && best.is_none_or(|(k, bw, _)| rank > (k, bw)) {
+                best = Some((rank.0, rank.1, c));
+            }
+        }
+        if let Some((_, _, c)) = best {
             *slot = c;
             dissent |= 1 << i;
         }
+    }
+    if length.is_some() {
+        dissent |= LENGTH;
     }
     if dissent == 0 {
         return Verdict::Listed;
     }
     // The listed plate with the dissents of `keep` put in.
     let with = |keep: u16| {
-        let mut plate = [0u8; MAX_PLATE_LEN];
-        for (i, (slot, (&want, &other))) in
-            plate.iter_mut().zip(l.iter().zip(&alternative)).enumerate()
-        {
-            *slot = if keep & (1 << i) != 0 { other } else { want };
+        let mut plate = [0u8; MAX_PLATE_LEN + 1];
+        let mut n = 0;
+        let mut put = |c: u8| {
+            if let Some(slot) = plate.get_mut(n) {
+                *slot = c;
+                n += 1;
+            }
+        };
+        let shape = length.filter(|_| keep & LENGTH != 0).map(|(s, _)| s);
+        for (i, (&want, &other)) in l.iter().zip(&alternative).enumerate() {
+            if let Some(Shape::Extra(at, c)) = shape
+                && at == i
+            {
+                put(c);
+            }
+            if shape != Some(Shape::Gap(i)) {
+                put(if keep & (1 << i) != 0 { other } else { want });
+            }
         }
-        Plate::normalize(plate.get(..l.len()).unwrap_or(&[])).ok()
+        if let Some(Shape::Extra(at, c)) = shape
+            && at == l.len()
+        {
+            put(c);
+        }
+        Plate::normalize(plate.get(..n).unwrap_or(&[])).ok()
     };
-    let Some(all) = with(dissent) else {
+    // (An extra character on a plate of the longest length is left out;
+    // frames are no longer than that, so it does not happen.)
+    let rest = dissent & !LENGTH;
+    let Some(all) = with(dissent).or_else(|| if rest != 0 { with(rest) } else { None }) else {
         return Verdict::Listed;
     };
     if crate::syntax::fits(&all, country) {
@@ -415,7 +507,7 @@ mod tests {
             ),
             Verdict::LookAlike(p("1OLJ549"))
         );
-        // A dropped character leaves a gap, never a dissent.
+        // One frame that drops a character: a gap, not a dissent.
         assert_eq!(
             judge(&l2, &[f("1ABC24", 99)], SUPPORT, None),
             Verdict::Listed
@@ -429,6 +521,113 @@ mod tests {
                 None
             ),
             Verdict::Listed
+        );
+    }
+
+    /// Frames that disagree with the listed character among themselves,
+    /// the kind of character a position takes, and dropped or inserted
+    /// characters that frames agree on (cases of generated days where the
+    /// unit dispatched another car).
+    #[test]
+    fn disagreement_kind_and_length_by_hand() {
+        let f = |s: &str, c: u8| (p(s), c);
+        let be = Some(Country::BE);
+        // A car 2LGN504 read T and L where the list has I: two frames, two
+        // look-alikes, none reads I. Each alone would not dissent.
+        let l = p("2IGN504");
+        assert_eq!(
+            judge(&l, &[f("2TGN504", 79), f("2LGN504", 56)], SUPPORT, be),
+            Verdict::LookAlike(p("2TGN504"))
+        );
+        // A third frame reading I: the listed character has weight, and
+        // neither T nor L has two frames.
+        assert_eq!(
+            judge(
+                &l,
+                &[f("2TGN504", 79), f("2LGN504", 56), f("2IGN504", 40)],
+                SUPPORT,
+                be
+            ),
+            Verdict::Listed
+        );
+        // With one frame a look-alike needs, one frame reading another
+        // character where none reads the listed one is enough.
+        let one = Support {
+            lookalike: 1,
+            unrelated: 1,
+        };
+        assert_eq!(
+            judge(&l, &[f("2TGN504", 79)], one, be),
+            Verdict::LookAlike(p("2TGN504"))
+        );
+        // A car 2HEE028 against a listed 2CEE028: the heavier frame reads
+        // 3, which no Belgian plate has there; the lighter reads H, a
+        // letter, as the listed plate has: another car, not a misread.
+        assert_eq!(
+            judge(
+                &p("2CEE028"),
+                &[f("23EE028", 80), f("2HEE028", 55)],
+                SUPPORT,
+                be
+            ),
+            Verdict::LookAlike(p("2HEE028"))
+        );
+        // Only a digit read there: the listed car misread.
+        assert_eq!(
+            judge(&p("2CEE028"), &[f("23EE028", 80)], SUPPORT, be),
+            Verdict::Misread(p("23EE028"))
+        );
+        // A car 1EFU575 against a listed LEF575: four frames read the U
+        // the list lacks (and 1 for L), one drops it.
+        let frames = [
+            f("1EFU575", 71),
+            f("1EFU575", 82),
+            f("1EFU575", 77),
+            f("1EF575", 81),
+            f("1EFU575", 78),
+        ];
+        assert_eq!(
+            judge(&p("LEF575"), &frames, SUPPORT, be),
+            Verdict::LookAlike(p("1EFU575"))
+        );
+        // A car FGI210 against a listed OGIK210: every frame lacks the K.
+        let frames = [f("FGI210", 74), f("9GI210", 72), f("FGI210", 95)];
+        assert_eq!(
+            judge(&p("OGIK210"), &frames, SUPPORT, be),
+            Verdict::LookAlike(p("FGI210"))
+        );
+        // The listed car, two frames each dropping a character of its
+        // own: no gap has two frames.
+        assert_eq!(
+            judge(
+                &p("1ABC234"),
+                &[f("1BC234", 80), f("1ABC34", 70)],
+                SUPPORT,
+                be
+            ),
+            Verdict::Listed
+        );
+        // Two frames drop the same character but a whole frame outweighs
+        // them.
+        assert_eq!(
+            judge(
+                &p("OGIK210"),
+                &[f("OGI210", 40), f("OGI210", 40), f("OGIK210", 90)],
+                SUPPORT,
+                be
+            ),
+            Verdict::Listed
+        );
+        // Two frames agree on a dropped character and nothing else: the
+        // shorter plate fits no Belgian format, a misread.
+        assert_eq!(
+            judge(
+                &p("1ABC234"),
+                &[f("1ABC34", 80), f("1ABC34", 70)],
+                SUPPORT,
+                be
+            ),
+            Verdict::Misread(p("1ABC34"))
         );
     }
 }

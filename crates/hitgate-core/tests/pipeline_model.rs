@@ -45,10 +45,10 @@ const LISTED: [(&str, u8, u8); 9] = [
 
 /// Plates the stream is made of: listed ones, look-alikes, edits, unlisted,
 /// and frames too far to match but near a listed plate (evidence).
-const READS: [&str; 21] = [
+const READS: [&str; 23] = [
     "1ABC234", "1A8C234", "1ABC23", "1ABD234", "1A8D234", "2XYZ555", "2XYZ556", "2XY2555",
     "1QQQ100", "1MMM777", "AB123CD", "A8123CD", "9NOP000", "1LLL888", "1A8C2S4", "1ABC284",
-    "A8I23C0", "1ABC2B4", "1A8CZ3A", "ZXY25S5", "2XYZSS",
+    "A8I23C0", "1ABC2B4", "1A8CZ3A", "ZXY25S5", "2XYZSS", "1ABCE234", "2XYZ5556",
 ];
 
 fn p(s: &str) -> Plate {
@@ -259,7 +259,13 @@ fn brussels(priority: u8, also_local: bool) -> (Action, RuleId) {
 /// does), and each position where one other
 /// character has more weight than the listed one and enough frames
 /// replaced by it: `support` frames, or `unrelated` where the character is
-/// not a look-alike of the listed one and no frame reads the listed one.
+/// not a look-alike of the listed one and no frame reads the listed one;
+/// or, where no frame reads the listed one, any character read there
+/// when `support` frames read others. Of those characters, a letter for
+/// a letter and a digit for a digit before the rest, then the heaviest.
+/// A gap, or an extra character at one place, that `support` frames share
+/// and that outweighs the frames of the listed length is one dissent
+/// more.
 fn other_plate(
     listed: &str,
     votes: &[(String, u8)],
@@ -284,39 +290,43 @@ fn other_plate(
             .filter(|&i| a[i].is_some_and(|c| !alike(c, l[i])))
             .count()
     };
-    let mut laid: Vec<(Vec<Option<char>>, u32)> = Vec::new();
+    // How a frame's length differs: `None` the listed length, else the
+    // listed position of the gap or of the extra character, and that
+    // character.
+    type Shape = Option<(usize, Option<char>)>;
+    let mut laid: Vec<(Vec<Option<char>>, u32, Shape)> = Vec::new();
     for (s, c) in votes {
         let f: Vec<char> = s.chars().collect();
-        let options: Vec<Vec<Option<char>>> = if f.len() == l.len() {
-            vec![f.iter().map(|&c| Some(c)).collect()]
+        let options: Vec<(Vec<Option<char>>, Shape)> = if f.len() == l.len() {
+            vec![(f.iter().map(|&c| Some(c)).collect(), None)]
         } else if f.len() + 1 == l.len() {
             (0..l.len())
                 .map(|gap| {
                     let mut v: Vec<Option<char>> = f.iter().map(|&c| Some(c)).collect();
                     v.insert(gap, None);
-                    v
+                    (v, Some((gap, None)))
                 })
                 .collect()
         } else if f.len() == l.len() + 1 {
             (0..f.len())
                 .map(|skip| {
                     let mut g = f.clone();
-                    g.remove(skip);
-                    g.into_iter().map(Some).collect()
+                    let extra = g.remove(skip);
+                    (g.into_iter().map(Some).collect(), Some((skip, Some(extra))))
                 })
                 .collect()
         } else {
             continue;
         };
         let key = |a: &[Option<char>]| (diff(a), not_alike(a));
-        let best = options.iter().map(|o| key(o)).min().unwrap();
-        let pick = options.into_iter().find(|o| key(o) == best).unwrap();
-        laid.push((pick, u32::from((*c).max(1))));
+        let best = options.iter().map(|o| key(&o.0)).min().unwrap();
+        let (pick, shape) = options.into_iter().find(|o| key(&o.0) == best).unwrap();
+        laid.push((pick, u32::from((*c).max(1)), shape));
     }
     let mut dissents: Vec<(usize, char)> = Vec::new();
     for i in 0..l.len() {
         let mut tally: Vec<(char, u16, u32)> = Vec::new(); // first-seen order
-        for (a, w) in &laid {
+        for (a, w, _) in &laid {
             if let Some(c) = a[i] {
                 match tally.iter_mut().find(|t| t.0 == c) {
                     Some(t) => {
@@ -328,12 +338,7 @@ fn other_plate(
             }
         }
         let listed_weight = tally.iter().find(|t| t.0 == l[i]).map_or(0, |t| t.2);
-        let mut best: Option<(char, u16, u32)> = None;
-        for t in tally.iter().filter(|t| t.0 != l[i]) {
-            if best.is_none_or(|b| t.2 > b.2) {
-                best = Some(*t);
-            }
-        }
+        let others: u16 = tally.iter().filter(|t| t.0 != l[i]).map(|t| t.1).sum();
         let needed = |c: char| {
             if listed_weight == 0 && !alike(c, l[i]) {
                 unrelated.max(1)
@@ -341,25 +346,64 @@ fn other_plate(
                 support
             }
         };
-        if let Some((c, n, w)) = best
-            && n >= needed(c)
-            && w > listed_weight
-        {
+        let together = listed_weight == 0 && others >= support;
+        let mut best: Option<(char, u16, u32)> = None;
+        let kind = |c: char| c.is_ascii_digit() == l[i].is_ascii_digit();
+        for t in tally.iter().filter(|t| t.0 != l[i]) {
+            if !(t.2 > listed_weight && (together || t.1 >= needed(t.0))) {
+                continue;
+            }
+            if best.is_none_or(|b| (kind(t.0), t.2) > (kind(b.0), b.2)) {
+                best = Some(*t);
+            }
+        }
+        if let Some((c, _, _)) = best {
             dissents.push((i, c));
         }
     }
+    // The gap or extra character that frames share, first seen first.
+    let mut shapes: Vec<((usize, Option<char>), u16, u32)> = Vec::new();
+    let mut same = 0u32;
+    for (_, w, shape) in &laid {
+        match shape {
+            None => same += w,
+            Some(s) => match shapes.iter_mut().find(|t| t.0 == *s) {
+                Some(t) => {
+                    t.1 += 1;
+                    t.2 += w;
+                }
+                None => shapes.push((*s, 1, *w)),
+            },
+        }
+    }
+    let mut length: Option<((usize, Option<char>), u32)> = None;
+    for (s, n, w) in &shapes {
+        if *n >= support && *w > same && length.is_none_or(|b| *w > b.1) {
+            length = Some((*s, *w));
+        }
+    }
     // Every way to put in some of the dissents (the largest first).
-    let n = dissents.len();
+    let n = dissents.len() + usize::from(length.is_some());
     let mut others: Vec<String> = (1..1u32 << n)
         .rev()
-        .map(|keep| {
-            let mut other = l.clone();
+        .filter_map(|keep| {
+            let mut other: Vec<Option<char>> = l.iter().map(|&c| Some(c)).collect();
             for (k, (i, c)) in dissents.iter().enumerate() {
                 if keep & (1 << k) != 0 {
-                    other[*i] = *c;
+                    other[*i] = Some(*c);
                 }
             }
-            other.into_iter().collect()
+            if let Some(((at, extra), _)) = length
+                && keep & (1 << dissents.len()) != 0
+            {
+                match extra {
+                    None => other[at] = None,
+                    Some(c) => other.insert(at, Some(c)),
+                }
+            }
+            let other: String = other.into_iter().flatten().collect();
+            // Ten characters at most: a plate.
+            (other.len() <= 10).then_some(other)
         })
         .collect();
     others.dedup();
