@@ -180,8 +180,10 @@ fn align_shape(
 
 /// Judges `frames` (plate and confidence, as a passage keeps them) against
 /// the `listed` plate: see the module docs. `classes`: the look-alikes the
-/// lists are matched with; `country`: the passage's, or the listed
-/// entry's, when known.
+/// lists are matched with; `country`: the passage's as read, `None` for
+/// every known country's formats (the unit does not take the listed
+/// entry's: the car in front of the camera may be a foreign one that looks
+/// like a listed plate).
 ///
 /// ```
 /// use hitgate_core::confusion::ConfusionClasses;

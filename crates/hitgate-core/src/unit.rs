@@ -652,7 +652,9 @@ impl<'w, 's> Unit<'w, 's> {
     /// lateness, go to review.
     fn lookalike_or_late(&mut self, p: &Passage, mut c: Choice) -> Choice {
         if c.action == Action::Dispatch && self.config.mode == Mode::Consensus {
-            let country = p.country.or(c.m.country);
+            // The read's country, not the entry's: a car that looks like a
+            // listed Belgian plate may be a Dutch one.
+            let country = p.country;
             match judge(
                 &c.m.listed,
                 &p.votes,

@@ -931,3 +931,43 @@ fn forwarded(r: &mut Rig) -> Vec<(Action, Reason)> {
     r.flush();
     r.hits().iter().map(|h| (h.action, h.reason)).collect()
 }
+
+#[test]
+fn frames_of_a_foreign_car_are_judged_on_the_read_country_not_the_entry_country() {
+    // A Belgian entry 125ABC (DDDLLL, 2008-2010) and a Dutch car 12SABC
+    // (side code 6, DDLLLL), one look-alike (S for 5) away; the reads
+    // name no country.
+    let e = vec![Entry::EMPTY; 4].leak();
+    let i = vec![0u32; 4].leak();
+    let mut b = WatchlistBuilder::new(e, i, ConfusionClasses::default());
+    let list = b
+        .add_list(ListSpec {
+            tolerance: Tolerance {
+                ocr: 1,
+                edits: 0,
+                min_len: 5,
+            },
+            local: false,
+            evidence: None,
+        })
+        .unwrap();
+    let be = Some(crate::plate::Country::BE);
+    b.insert(ListEntry::new(
+        p("125ABC"),
+        be,
+        Priority::new(1).unwrap(),
+        list,
+    ))
+    .unwrap();
+    let wl = b.build().map_err(|(_, d)| d).unwrap();
+    let mut r = rig_on(wl, Config::DEFAULT, 8, 8);
+    for k in 0..3 {
+        r.read(T0 + k * 100, "cam-1", "12SABC").unwrap();
+    }
+    r.flush();
+    // Three frames agree on a plate a Dutch car carries: another car,
+    // although no Belgian plate is spelled so.
+    assert_eq!(forwarded(&mut r), [REVIEWED]);
+    assert_eq!(r.unit.indicators().lookalike, 1);
+    assert!(!crate::syntax::fits(&p("12SABC"), be));
+}
