@@ -11,7 +11,8 @@
 //! ([`RECENT_FRAMES`] where there is room), in consensus mode only, with
 //! their camera's slot and event time, and a
 //! passage that opens takes those of its camera within its window that lie
-//! near its listed plate as evidence, exactly as it takes the unmatched
+//! near its listed plate, or near the frame that opened it, as evidence,
+//! exactly as it takes the unmatched
 //! frames that come after it.
 //!
 //! **What is held, and for how long.** The plate, the confidence, the

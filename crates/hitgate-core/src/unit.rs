@@ -284,12 +284,16 @@ impl<'w, 's> Unit<'w, 's> {
         {
             // The camera's frames held from before this one, near the
             // listed plate, are the passage's evidence too.
-            let tol = self.evidence_tolerance(&p.first);
+            let tolerances = (self.watchlist, self.config.evidence);
+            let tol = evidence_within(tolerances, &p.first);
+            let own = evidence_own(tolerances, &p.first);
             let (listed, classes) = (p.first.listed, self.watchlist.classes());
             let taken = self.recent.take_near(s, read.time, window, |plate, conf| {
-                let near =
-                    crate::distance::distance(plate.as_bytes(), listed.as_bytes(), classes, tol)
-                        .is_some();
+                let within = |other: &Plate, tol| {
+                    crate::distance::distance(plate.as_bytes(), other.as_bytes(), classes, tol)
+                        .is_some()
+                };
+                let near = within(&listed, tol) || within(&read.plate, own);
                 if near {
                     p.evidence(*plate, conf);
                 }
@@ -370,20 +374,23 @@ impl<'w, 's> Unit<'w, 's> {
     }
 
     /// Adds an unmatched read to the vote of the oldest open passage of its
-    /// camera, within its window, whose listed plate it is near (see
-    /// [`Config::evidence`]); whether one took it.
+    /// camera, within its window, whose listed plate or first matched frame
+    /// it is near (see [`Config::evidence`]); whether one took it.
     fn near_frame(&mut self, read: &crate::read::CheckedRead) -> bool {
         let window = u64::from(self.config.passage_window_ms);
         let classes = self.watchlist.classes();
         let tolerances = (self.watchlist, self.config.evidence);
+        // Near the listed plate, or near the passage's first matched frame
+        // (the same car read further off the list).
         let near = |p: &Passage| {
-            crate::distance::distance(
-                read.plate.as_bytes(),
-                p.first.listed.as_bytes(),
-                classes,
-                evidence_within(tolerances, &p.first),
-            )
-            .is_some()
+            let within = |other: &Plate, tol| {
+                crate::distance::distance(read.plate.as_bytes(), other.as_bytes(), classes, tol)
+                    .is_some()
+            };
+            within(&p.first.listed, evidence_within(tolerances, &p.first))
+                || p.votes
+                    .first()
+                    .is_some_and(|(first, _)| within(first, evidence_own(tolerances, &p.first)))
         };
         match self.passages.find_mut(|p| {
             !p.decided
@@ -398,12 +405,6 @@ impl<'w, 's> Unit<'w, 's> {
             }
             None => false,
         }
-    }
-
-    /// How near a frame must be to a passage's first match to be evidence:
-    /// the settings' evidence tolerance, widened to its list's own.
-    fn evidence_tolerance(&self, first: &Match) -> Tolerance {
-        evidence_within((self.watchlist, self.config.evidence), first)
     }
 
     /// How long a passage keeps its slot on the unit's clock.
@@ -802,6 +803,18 @@ fn evidence_within((watchlist, evidence): (&Watchlist<'_>, Tolerance), first: &M
         .lists()
         .get(first.list.index())
         .map_or(evidence, |l| l.evidence_within(evidence))
+}
+
+/// The evidence tolerance of a match's list, not widened: the list's own
+/// `evidence`, else the settings'. How near a frame must be to the
+/// passage's first matched frame to be evidence (with
+/// [`Tolerance::EXACT`], a frame that would match anyway).
+fn evidence_own((watchlist, evidence): (&Watchlist<'_>, Tolerance), first: &Match) -> Tolerance {
+    watchlist
+        .lists()
+        .get(first.list.index())
+        .and_then(|l| l.evidence)
+        .unwrap_or(evidence)
 }
 
 #[cfg(test)]

@@ -188,8 +188,10 @@ type Remembered = (Option<u64>, Option<u64>, bool);
 type Held = (&'static str, u64, u64, String, u8);
 
 /// A frame near a passage's first match: within the list's evidence
-/// tolerance, widened to the list's own.
-fn near(wl: &Watchlist<'_>, cfg: &Config, plate: &str, first: &Match) -> bool {
+/// tolerance, widened to the list's own, of the listed plate; or within
+/// the evidence tolerance alone of the frame that matched first
+/// (`first_read`).
+fn near(wl: &Watchlist<'_>, cfg: &Config, plate: &str, first: &Match, first_read: &str) -> bool {
     let spec = wl.lists()[first.list.index()];
     let (list, own) = (spec.tolerance, spec.evidence.unwrap_or(cfg.evidence));
     let tol = Tolerance {
@@ -197,7 +199,10 @@ fn near(wl: &Watchlist<'_>, cfg: &Config, plate: &str, first: &Match) -> bool {
         edits: list.edits.max(own.edits),
         min_len: own.min_len,
     };
-    distance(plate.as_bytes(), first.listed.as_bytes(), wl.classes(), tol).is_some()
+    let within = |other: &str, tol| {
+        distance(plate.as_bytes(), other.as_bytes(), wl.classes(), tol).is_some()
+    };
+    within(first.listed.as_str(), tol) || within(first_read, own)
 }
 
 /// The matrix: with `one_fuzzy`, first a rule sending P0/P1 hits of one
@@ -481,7 +486,7 @@ impl Model {
                         !q.decided
                             && q.camera == r.camera
                             && r.time.abs_diff(q.first_time) <= window
-                            && near(wl, cfg, plate.as_str(), &q.first)
+                            && near(wl, cfg, plate.as_str(), &q.first, &q.votes[0].0)
                     })
                     .min_by_key(|q| q.serial)
                 {
@@ -543,7 +548,7 @@ impl Model {
                 let Some(f) = h else { continue };
                 if f.0 == r.camera
                     && f.1.abs_diff(r.time) <= window
-                    && near(wl, cfg, &f.3, &q.first)
+                    && near(wl, cfg, &f.3, &q.first, &q.votes[0].0)
                 {
                     if q.votes.len() < 8 {
                         q.votes.push((f.3.clone(), f.4));

@@ -42,7 +42,9 @@ pub struct Config {
     /// throttled, whatever its entry says.
     pub budgets: Budgets,
     /// Frames that must read the same other character at a position of
-    /// the listed plate before a consensus passage is judged another car
+    /// the listed plate (or, where none reads the listed character, any
+    /// other; or drop or insert the same character) before a consensus
+    /// passage is judged another car
     /// (review, as a look-alike) or the listed car misread; see
     /// [`evidence`](crate::evidence). 2 by default; 1 lets one frame
     /// dissent when it outweighs those that read the listed plate: on the
@@ -62,7 +64,11 @@ pub struct Config {
     /// frame of the same car with one error too many), for a list that
     /// sets no [`ListSpec::evidence`](crate::list::ListSpec::evidence) of
     /// its own. Applied with the list's own tolerance where that is wider
-    /// ([`ListSpec::evidence_within`](crate::list::ListSpec::evidence_within)). Such frames are held in
+    /// ([`ListSpec::evidence_within`](crate::list::ListSpec::evidence_within)).
+    /// A frame this near (not widened) to the passage's first matched
+    /// frame counts too: the same car, read further off the list (a car
+    /// 2TUS634 read once as 2TCS34, which matches a listed 2ICS324, and
+    /// four times as itself). Such frames are held in
     /// the passage's slot until the slot is freed (at most
     /// `passage_window_ms + camera_grace_ms` after the passage opened, on
     /// the unit's clock), never forwarded, never counted by plate.

@@ -8,6 +8,7 @@ use crate::budget::{Budget, Budgets};
 use crate::confusion::ConfusionClasses;
 use crate::distance::Tolerance;
 use crate::list::{ListEntry, ListSpec};
+use crate::plate::Country;
 use crate::recent::RECENT_FRAMES;
 use crate::watchlist::{Entry, MatchKind, WatchlistBuilder};
 
@@ -932,35 +933,41 @@ fn forwarded(r: &mut Rig) -> Vec<(Action, Reason)> {
     r.hits().iter().map(|h| (h.action, h.reason)).collect()
 }
 
-#[test]
-fn frames_of_a_foreign_car_are_judged_on_the_read_country_not_the_entry_country() {
-    // A Belgian entry 125ABC (DDDLLL, 2008-2010) and a Dutch car 12SABC
-    // (side code 6, DDLLLL), one look-alike (S for 5) away; the reads
-    // name no country.
+/// A watchlist of one P1 entry, `plate` of `country`, on a list of
+/// `tolerance`.
+fn one_entry(plate: &str, country: Option<Country>, tolerance: Tolerance) -> Watchlist<'static> {
     let e = vec![Entry::EMPTY; 4].leak();
     let i = vec![0u32; 4].leak();
     let mut b = WatchlistBuilder::new(e, i, ConfusionClasses::default());
     let list = b
         .add_list(ListSpec {
-            tolerance: Tolerance {
-                ocr: 1,
-                edits: 0,
-                min_len: 5,
-            },
+            tolerance,
             local: false,
             evidence: None,
         })
         .unwrap();
-    let be = Some(crate::plate::Country::BE);
     b.insert(ListEntry::new(
-        p("125ABC"),
-        be,
+        p(plate),
+        country,
         Priority::new(1).unwrap(),
         list,
     ))
     .unwrap();
-    let wl = b.build().map_err(|(_, d)| d).unwrap();
-    let mut r = rig_on(wl, Config::DEFAULT, 8, 8);
+    b.build().map_err(|(_, d)| d).unwrap()
+}
+
+#[test]
+fn frames_of_a_foreign_car_are_judged_on_the_read_country_not_the_entry_country() {
+    // A Belgian entry 125ABC (DDDLLL, 2008-2010) and a Dutch car 12SABC
+    // (side code 6, DDLLLL), one look-alike (S for 5) away; the reads
+    // name no country.
+    let be = Some(Country::BE);
+    let one_ocr = Tolerance {
+        ocr: 1,
+        edits: 0,
+        min_len: 5,
+    };
+    let mut r = rig_on(one_entry("125ABC", be, one_ocr), Config::DEFAULT, 8, 8);
     for k in 0..3 {
         r.read(T0 + k * 100, "cam-1", "12SABC").unwrap();
     }
@@ -970,4 +977,35 @@ fn frames_of_a_foreign_car_are_judged_on_the_read_country_not_the_entry_country(
     assert_eq!(forwarded(&mut r), [REVIEWED]);
     assert_eq!(r.unit.indicators().lookalike, 1);
     assert!(!crate::syntax::fits(&p("12SABC"), be));
+}
+
+#[test]
+fn frames_near_the_first_matched_frame_are_evidence_too() {
+    // A list tolerating a look-alike and an edit holds 2ICS324. A car
+    // 2TUS634 is read five times; once as 2TCS34, which matches (T for I,
+    // the 2 dropped). Its other frames are too far from the listed plate to
+    // be evidence (a look-alike and three edits) but two edits from the
+    // frame that matched.
+    let tolerance = Tolerance {
+        ocr: 1,
+        edits: 1,
+        min_len: 5,
+    };
+    let rig = || rig_on(one_entry("2ICS324", None, tolerance), Config::DEFAULT, 8, 8);
+    let mut r = rig();
+    // Two frames before the match (held), two after (joined).
+    for (k, plate) in ["2TUS634", "2TUS634", "2TCS34", "2TUS634", "2TUS634"]
+        .iter()
+        .enumerate()
+    {
+        r.read(T0 + k as u64 * 150, "cam-1", plate).unwrap();
+    }
+    r.flush();
+    assert_eq!(forwarded(&mut r), [REVIEWED]);
+    assert_eq!(r.unit.indicators().evidence_frames, 4);
+    // The frame that matched alone: the listed car, misread.
+    let mut r = rig();
+    r.read(T0, "cam-1", "2TCS34").unwrap();
+    r.flush();
+    assert_eq!(forwarded(&mut r), [DISPATCHED]);
 }
