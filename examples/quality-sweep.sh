@@ -46,12 +46,13 @@ disp, real = s("dispatched"), s("dispatched_real")
 print(f"{right/should if should else 1:.4f} {real/disp if disp else 1:.4f} {should} {should-right} "
       f"{s('missed_reviewed')} {s('missed_repeat')} {s('missed_one_frame')} {s('missed_unmatched')} {disp-real} "
       f"{s('dispatched_decoys')} {s('dispatched_decoys_one_frame')} {s('dispatched_unrelated')} "
+      f"{s('dispatched_unrelated_one_frame')} "
       f"{s('duplicate_dispatches')} {s('late_dispatches')}")
 EOF
 }
 
-printf '%-5s %-6s %-5s %-17s %7s %9s %6s %6s %8s %6s %9s %9s %6s %6s %9s %9s %5s %5s\n' \
-    seed decoys error method recall precision should missed reviewed repeat one-frame unmatched wrong decoys decoy-1fr unrelated dup late
+printf '%-5s %-6s %-5s %-17s %7s %9s %6s %6s %8s %6s %9s %9s %6s %6s %9s %9s %9s %5s %5s\n' \
+    seed decoys error method recall precision should missed reviewed repeat one-frame unmatched wrong decoys decoy-1fr unrelated unrel-1fr dup late
 for seed in $seeds; do
     for d in $decoys; do
         for err in $errors; do
@@ -87,9 +88,9 @@ for seed in $seeds; do
                 "$bin" replay --quiet --reads "$s/reads.jsonl" --lists "$s/lists.csv" \
                     --policy "$policy" --out "$s/out-$m" >/dev/null 2>&1
                 "$new" eval --json --hits "$s/out-$m/hits.jsonl" --truth "$s/truth.jsonl" \
-                    >"$s/eval-$m.json"
+                    --reads "$s/reads.jsonl" >"$s/eval-$m.json"
                 printf '%-5s %-6s %-5s %-17s ' "$seed" "$d" "$err" "$m"
-                score "$s/eval-$m.json" | awk '{printf "%7s %9s %6s %6s %8s %6s %9s %9s %6s %6s %9s %9s %5s %5s\n", $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14}'
+                score "$s/eval-$m.json" | awk '{printf "%7s %9s %6s %6s %8s %6s %9s %9s %6s %6s %9s %9s %9s %5s %5s\n", $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15}'
             done
         done
     done

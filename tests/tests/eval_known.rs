@@ -533,6 +533,21 @@ fn each_miss_and_each_wrong_dispatch_is_listed() {
     );
     let cars: Vec<Option<&str>> = e.cases.iter().map(|c| c.car.as_deref()).collect();
     assert_eq!(cars, [None, None, None, Some("1AAA171"), None]);
+    // The unrelated car was read twice: not a one-frame case. Without the
+    // reads the count is unknown.
+    assert_eq!(e.by_priority["P1"].dispatched_unrelated_one_frame, None);
+    hitgate_host::eval::count_unrelated_one_frame(&mut e);
+    assert_eq!(e.by_priority["P1"].dispatched_unrelated_one_frame, Some(0));
+    assert_eq!(e.by_priority["P0"].dispatched_unrelated_one_frame, Some(0));
+    // Read once, it is one: under its priority and in all.
+    let mut once = e.clone();
+    once.cases[3].reads.truncate(1);
+    hitgate_host::eval::count_unrelated_one_frame(&mut once);
+    assert_eq!(
+        once.by_priority["P1"].dispatched_unrelated_one_frame,
+        Some(1)
+    );
+    assert_eq!(once.total.dispatched_unrelated_one_frame, Some(1));
     // A second hit of the same read (its passage decided in two parts)
     // gets the same.
     let mut twice = vec![e.cases[3].clone(), e.cases[3].clone()];
@@ -573,6 +588,10 @@ fn each_miss_and_each_wrong_dispatch_is_listed() {
     assert_eq!(lines[3]["car"], "1AAA171");
     assert_eq!(lines[4]["late"], true);
     assert!(lines[0].get("late").is_none(), "{}", lines[0]);
+    // The reads alone, without a cases file, are taken (for the count).
+    std::fs::remove_file(&out).unwrap();
+    hitgate(&["eval", "--hits", h, "--truth", t, "--reads", r]).unwrap();
+    assert!(!out.exists());
     std::fs::write(&reads, "{\"plate\": 5}\n").unwrap();
     let err = hitgate(&[
         "eval", "--hits", h, "--truth", t, "--cases", o, "--reads", r,

@@ -351,9 +351,10 @@ enum Command {
         /// dispatch, with its hit and passage, to this file (JSON Lines).
         #[arg(long, conflicts_with = "gate")]
         cases: Option<PathBuf>,
-        /// With --cases: the reads file gen wrote, to add each case's
-        /// reads as the camera sent them.
-        #[arg(long, requires = "cases")]
+        /// The reads file gen wrote: counts the unrelated dispatches of
+        /// cars read in one frame (`dispatched_unrelated_one_frame`), and
+        /// with --cases adds each case's reads as the camera sent them.
+        #[arg(long, conflicts_with = "gate")]
         reads: Option<PathBuf>,
     },
 }
@@ -685,10 +686,11 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             (Some(hits), None) => {
                 let mut e = eval::evaluate(&hits, &truth)?;
+                if let Some(reads) = reads {
+                    eval::attach_reads(&mut e.cases, &reads)?;
+                    eval::count_unrelated_one_frame(&mut e);
+                }
                 if let Some(path) = cases {
-                    if let Some(reads) = reads {
-                        eval::attach_reads(&mut e.cases, &reads)?;
-                    }
                     eval::write_cases(&e.cases, &path)?;
                     eprintln!(
                         "eval: {} cases written to {}",

@@ -101,6 +101,11 @@ pub struct Scores {
     pub missed_unmatched: u64,
     /// Of the decoy dispatches, those of one-frame passages.
     pub dispatched_decoys_one_frame: u64,
+    /// Of the unrelated dispatches, those of a car the camera sent in one
+    /// frame: known only from the reads file (`hitgate eval --reads`,
+    /// [`count_unrelated_one_frame`]), absent without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatched_unrelated_one_frame: Option<u64>,
     /// Hits forwarded for a passage that already had one.
     pub split_hits: u64,
 }
@@ -222,6 +227,29 @@ fn add(t: &mut Scores, s: &Scores) {
     t.missed_unmatched += s.missed_unmatched;
     t.dispatched_decoys_one_frame += s.dispatched_decoys_one_frame;
     t.split_hits += s.split_hits;
+}
+
+/// With the cases' reads ([`attach_reads`]): counts, per priority and in
+/// all, the unrelated dispatches whose car the camera sent in one frame.
+/// Like a decoy read once, no method can tell such a frame from the listed
+/// car misread: together they are the cases no method can decide.
+pub fn count_unrelated_one_frame(e: &mut Evaluation) {
+    let mut n = [0u64; 5];
+    for c in e
+        .cases
+        .iter()
+        .filter(|c| c.case == "dispatch" && c.why == "unrelated" && c.reads.len() == 1)
+    {
+        if let Some(k) = n.get_mut(usize::from(c.priority)) {
+            *k += 1;
+        }
+    }
+    for (i, k) in n.iter().enumerate() {
+        if let Some(s) = e.by_priority.get_mut(&format!("P{i}")) {
+            s.dispatched_unrelated_one_frame = Some(*k);
+        }
+    }
+    e.total.dispatched_unrelated_one_frame = Some(n.iter().sum());
 }
 
 /// Scores `hits` (hits.jsonl) against `truth` (truth.jsonl).
@@ -461,11 +489,14 @@ pub fn render(e: &Evaluation) -> String {
 /// Why passages were missed and dispatches were wrong, per priority.
 fn render_why(e: &Evaluation) -> String {
     let s = String::from(
-        "why       missed  reviewed  repeat  one-frame  unmatched  wrong-dispatches  decoys  one-frame  unrelated  split-hits\n",
+        "why       missed  reviewed  repeat  one-frame  unmatched  wrong-dispatches  decoys  one-frame  unrelated  one-frame  split-hits\n",
     );
     let row = |name: &str, x: &Scores| {
+        let unrelated_one = x
+            .dispatched_unrelated_one_frame
+            .map_or_else(|| "-".to_string(), |n| n.to_string());
         format!(
-            "{name:<8}  {:>6}  {:>8}  {:>6}  {:>9}  {:>9}  {:>16}  {:>6}  {:>9}  {:>9}  {:>10}\n",
+            "{name:<8}  {:>6}  {:>8}  {:>6}  {:>9}  {:>9}  {:>16}  {:>6}  {:>9}  {:>9}  {:>9}  {:>10}\n",
             x.should_dispatch.saturating_sub(x.dispatched_right),
             x.missed_reviewed,
             x.missed_repeat,
@@ -475,6 +506,7 @@ fn render_why(e: &Evaluation) -> String {
             x.dispatched_decoys,
             x.dispatched_decoys_one_frame,
             x.dispatched_unrelated,
+            unrelated_one,
             x.split_hits
         )
     };
@@ -516,7 +548,7 @@ mod tests {
         let table = render(&e);
         let (main, rest) = table.split_at(table.find("why").unwrap());
         let (why, rules) = rest.split_at(rest.find("rule ").unwrap());
-        for (part, columns) in [(main, 14), (why, 11), (rules, 5)] {
+        for (part, columns) in [(main, 14), (why, 12), (rules, 5)] {
             let mut lines = part.lines();
             let header = lines.next().map_or(0, |h| h.split_whitespace().count());
             assert_eq!(header, columns);
