@@ -197,6 +197,38 @@ pub fn distance(
     best(prev[m])
 }
 
+/// Whether `read` is within `tol` of `listed`: [`distance`], after a test
+/// that most pairs of two different plates fail in a few instructions (the
+/// unit asks it of every unmatched frame against the open passages of its
+/// camera). A look-alike substitution keeps a character's class, so every
+/// class that only one of the two plates has takes an edit of its own
+/// (a deletion, or another substitution); more such classes on either
+/// side than `tol.edits` cannot fit.
+pub(crate) fn within(
+    read: &[u8],
+    listed: &[u8],
+    classes: &ConfusionClasses,
+    tol: Tolerance,
+) -> bool {
+    let classes_of = |p: &[u8]| p.iter().fold(0u64, |m, &c| m | 1u64 << classes.rep_of(c));
+    let (r, l) = (classes_of(read), classes_of(listed));
+    if more_than(r & !l, tol.edits) || more_than(l & !r, tol.edits) {
+        return false;
+    }
+    distance(read, listed, classes, tol).is_some()
+}
+
+/// Has `bits` more than `n` bits set? (At most `n` + 1 steps.)
+fn more_than(mut bits: u64, n: u8) -> bool {
+    for _ in 0..=n {
+        if bits == 0 {
+            return false;
+        }
+        bits &= bits - 1;
+    }
+    true
+}
+
 /// The distance without the dynamic programme where the alignments that
 /// can fit the tolerance are few enough to try them all: `Some(result)`
 /// then, `None` when the programme must decide.
@@ -338,6 +370,51 @@ fn best(states: u16) -> Option<Distance> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The classes' test never turns away a pair `distance` fits.
+        #[test]
+        fn within_agrees_with_distance(
+            read in "[0-9A-Z]{1,10}",
+            listed in "[0-9A-Z]{1,10}",
+            edit in proptest::option::of((0usize..10, "[0-9A-Z]")),
+            ocr in 0u8..=2,
+            edits in 0u8..=2,
+        ) {
+            let c = ConfusionClasses::default();
+            let tol = Tolerance { ocr, edits, min_len: 3 };
+            // Near pairs too: the listed plate with one character changed.
+            let near: std::string::String = match edit {
+                Some((at, ch)) if at < listed.len() => {
+                    let mut s = listed.clone();
+                    s.replace_range(at..at + 1, &ch);
+                    s
+                }
+                _ => read.clone(),
+            };
+            for r in [&read, &near] {
+                let want = distance(r.as_bytes(), listed.as_bytes(), &c, tol).is_some();
+                proptest::prop_assert_eq!(within(r.as_bytes(), listed.as_bytes(), &c, tol), want);
+            }
+        }
+    }
+
+    #[test]
+    fn within_turns_away_plates_of_other_classes() {
+        let c = ConfusionClasses::default();
+        let t = Tolerance {
+            ocr: 2,
+            edits: 2,
+            min_len: 5,
+        };
+        // Three classes 1ABC234 has that 1XYZ234 lacks: three edits.
+        assert!(!within(b"1XYZ234", b"1ABC234", &c, t));
+        // Look-alikes keep their classes: 1A8C2S4 is two look-alikes off.
+        assert!(within(b"1A8C2S4", b"1ABC234", &c, t));
+        // Two classes apart each way and two edits: fits.
+        assert!(within(b"1AXY234", b"1ABC234", &c, t));
+        assert!(!more_than(0b1010, 2) && more_than(0b1011, 2) && !more_than(0, 0));
+    }
 
     fn d(read: &str, listed: &str, ocr: u8, edits: u8) -> Option<(u8, u8)> {
         let tol = Tolerance {

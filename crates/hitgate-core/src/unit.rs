@@ -290,10 +290,10 @@ impl<'w, 's> Unit<'w, 's> {
             let (listed, classes) = (p.first.listed, self.watchlist.classes());
             let taken = self.recent.take_near(s, read.time, window, |plate, conf| {
                 let within = |other: &Plate, tol| {
-                    crate::distance::distance(plate.as_bytes(), other.as_bytes(), classes, tol)
-                        .is_some()
+                    crate::distance::within(plate.as_bytes(), other.as_bytes(), classes, tol)
                 };
-                let near = within(&listed, tol) || within(&read.plate, own);
+                let near =
+                    within(&listed, tol) || (read.plate != listed && within(&read.plate, own));
                 if near {
                     p.evidence(*plate, conf);
                 }
@@ -384,13 +384,13 @@ impl<'w, 's> Unit<'w, 's> {
         // (the same car read further off the list).
         let near = |p: &Passage| {
             let within = |other: &Plate, tol| {
-                crate::distance::distance(read.plate.as_bytes(), other.as_bytes(), classes, tol)
-                    .is_some()
+                crate::distance::within(read.plate.as_bytes(), other.as_bytes(), classes, tol)
             };
+            // (A first frame that spells the listed plate adds nothing.)
             within(&p.first.listed, evidence_within(tolerances, &p.first))
-                || p.votes
-                    .first()
-                    .is_some_and(|(first, _)| within(first, evidence_own(tolerances, &p.first)))
+                || p.votes.first().is_some_and(|(first, _)| {
+                    *first != p.first.listed && within(first, evidence_own(tolerances, &p.first))
+                })
         };
         match self.passages.find_mut(|p| {
             !p.decided
