@@ -48,7 +48,7 @@ pub struct Config {
     /// (review, as a look-alike) or the listed car misread; see
     /// [`evidence`](crate::evidence). 2 by default; 1 lets one frame
     /// dissent when it outweighs those that read the listed plate: on the
-    /// generated days of `BENCHMARKS.md` a third of the wrong dispatches,
+    /// generated days of `BENCHMARKS.md` a quarter of the wrong dispatches,
     /// and some listed cars (two frames, the misread one the surer) sent
     /// to review instead.
     pub lookalike_support: u16,
