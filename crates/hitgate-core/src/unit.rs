@@ -560,7 +560,7 @@ impl<'w, 's> Unit<'w, 's> {
     /// action under the matrix (ties by rank).
     fn choose(&self, p: &Passage, first_read: Option<&Matches<MAX_MATCHES>>) -> Option<Choice> {
         let first = p.first;
-        let (plate, matches) = match first_read {
+        let (mut plate, mut matches) = match first_read {
             Some(m) => (first_plate(p, &first), m.clone()),
             None => {
                 // In consensus mode the vote is the point: the passage's
@@ -576,12 +576,17 @@ impl<'w, 's> Unit<'w, 's> {
                 (plate, m)
             }
         };
-        // The vote drifted off every list: fall back on the first read.
-        let plate = if matches.is_empty() {
-            first_plate(p, &first)
-        } else {
-            plate
-        };
+        // The vote drifted off every list (frames kept as evidence can
+        // outweigh the one that matched): fall back on the first read,
+        // with all its matches, so that its local list's counts too.
+        if matches.is_empty() {
+            let first_read = first_plate(p, &first);
+            if first_read != plate {
+                self.watchlist
+                    .lookup_into(&first_read, p.country, p.first_time, &mut matches);
+            }
+            plate = first_read;
+        }
         let candidates: &[Match] = if matches.as_slice().is_empty() {
             core::slice::from_ref(&first)
         } else {

@@ -597,8 +597,15 @@ impl Model {
             .as_slice()
             .to_vec();
         if m.is_empty() {
+            // Back to the first read, all its matches.
             plate = q.votes[0].0.clone();
-            m = vec![q.first];
+            m = wl
+                .lookup::<8>(&p(&plate), None, q.first_time)
+                .as_slice()
+                .to_vec();
+            if m.is_empty() {
+                m = vec![q.first];
+            }
         }
         let mut chosen: Option<(Match, Action, RuleId)> = None;
         for x in &m {

@@ -1009,3 +1009,20 @@ fn frames_near_the_first_matched_frame_are_evidence_too() {
     r.flush();
     assert_eq!(forwarded(&mut r), [DISPATCHED]);
 }
+
+#[test]
+fn a_vote_that_drifts_off_the_lists_keeps_every_match_of_the_first_read() {
+    // 1LOC222 is on the national list (P2) and on the zone's own. The
+    // first frame reads it; two more, kept as evidence, read a 0 for the
+    // C, so the vote spells 1LO0222, on no list. Back on the first read,
+    // the local list's match still counts: a P2 hit on the zone's list is
+    // dispatched (the 0 fits no Belgian plate: a misread).
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    for (k, plate) in ["1LOC222", "1LO0222", "1LO0222"].iter().enumerate() {
+        r.read(T0 + k as u64 * 100, "cam-1", plate).unwrap();
+    }
+    r.flush();
+    assert_eq!(forwarded(&mut r), [DISPATCHED]);
+    let ind = r.unit.indicators();
+    assert_eq!((ind.misread, ind.evidence_frames, ind.dropped), (1, 2, 0));
+}
