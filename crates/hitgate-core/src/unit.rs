@@ -283,7 +283,8 @@ impl<'w, 's> Unit<'w, 's> {
             && p.has_first
         {
             // The camera's frames held from before this one, near the
-            // listed plate, are the passage's evidence too.
+            // listed plate or near this frame, are the passage's evidence
+            // too.
             let tolerances = (self.watchlist, self.config.evidence);
             let tol = evidence_within(tolerances, &p.first);
             let own = evidence_own(tolerances, &p.first);
