@@ -244,6 +244,7 @@ impl<'a> WatchlistBuilder<'a> {
         let (skel, variant) = skel_of(&self.classes, &entry.plate);
         let want = (
             group,
+            if group == 0 { skel_hash(skel) } else { 0 },
             (skel << LIST_BITS) | u64::from(entry.list.0),
             variant,
             Country::pack(entry.country),
@@ -255,9 +256,7 @@ impl<'a> WatchlistBuilder<'a> {
                 .map_or(0, |l| l.tolerance.edits.min(MAX_TOLERANCE))
         };
         let at = self.entries[..self.copied]
-            .binary_search_by_key(&want, |e| {
-                (group_of(e), e.key(), e.variant(), e.country_code())
-            })
+            .binary_search_by_key(&want, |e| e.order(group_of(e)))
             .map_err(|_| RemoveError::NotListed)?;
         let (word, bit) = (at / 32, 1u32 << (at % 32));
         if self.index[word] & bit != 0 {
@@ -444,6 +443,9 @@ impl<'a> WatchlistBuilder<'a> {
         let (half, top, shift) = fence_layout(len, fences.len());
         let slot = SuffixSlot::for_len(len, half > 0);
         fill_suffix_index(&mut index[..len], entries, &segments, slot);
+        let (s0, e0) = (segments[0].0 as usize, segments[0].1 as usize);
+        let directory = Directory::for_len(e0 - s0);
+        directory.fill(&mut index[s0..e0], &entries[s0..e0], s0 as u32);
         let index = &index[..len];
         let fences = fill_fences(fences, entries, index, slot, (half, top, shift));
         let mut reach = [Reach::NONE; MAX_LISTS];
@@ -475,7 +477,7 @@ impl<'a> WatchlistBuilder<'a> {
     /// earliest is reported.
     fn sort(&mut self, group: impl Fn(&Entry) -> u8) -> Result<(), Duplicate> {
         let n = self.len;
-        let key = |e: &Entry| (group(e), e.key(), e.variant(), e.country_code());
+        let key = |e: &Entry| e.order(group(e));
         let entries = &self.entries[..n];
         let perm = &mut self.index[..n];
         for (i, p) in perm.iter_mut().enumerate() {

@@ -57,6 +57,20 @@ impl Entry {
         ListId((self.key() & ((1 << LIST_BITS) - 1)) as u8)
     }
 
+    /// Where the entry stands in the sorted entries: by search group,
+    /// then, in the group of lists without edits, by [`skel_hash`] (see
+    /// [`Directory`]), then by key (skeleton and list), exact plate and
+    /// country. Equal orders are duplicates.
+    #[inline]
+    pub(super) fn order(&self, group: u8) -> (u8, u32, u64, u32, u16) {
+        let hash = if group == 0 {
+            skel_hash(self.skel())
+        } else {
+            0
+        };
+        (group, hash, self.key(), self.variant(), self.country_code())
+    }
+
     pub(super) fn variant(&self) -> u32 {
         self.meta >> 12
     }

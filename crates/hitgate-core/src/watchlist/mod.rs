@@ -31,8 +31,15 @@
 //! there. An OCR-equivalent substitution leaves the skeleton unchanged; every
 //! other edit changes it by one edit. So:
 //!
-//! * **exact and OCR-equivalent matches** have the read's skeleton: one binary
-//!   search;
+//! * **exact and OCR-equivalent matches** have the read's skeleton: in the
+//!   lists that allow edits, one binary search. The lists that allow none
+//!   need no prefix or suffix order: their entries are sorted by a fixed
+//!   hash of the skeleton instead, and their part of the `u32` slice holds
+//!   a directory, the first position of each bucket of hashes (a word for
+//!   every eight entries or so; `directory.rs`). A lookup reads two
+//!   neighbouring words and one bucket, eight to sixteen entries side by
+//!   side: one access to memory outside the caches where a search took
+//!   several;
 //! * **one edit** (pigeonhole on halves): split the read's skeleton in two;
 //!   an entry within one edit starts with the first half (a range of the
 //!   sorted entries) when the edit lies in the second, and ends with the
@@ -51,9 +58,9 @@
 //!   Exact and sub-linear but a hundred times dearer than one edit: meant for
 //!   small lists, as vendors advise.
 //!
-//! With fences, every search first finds its block (sixteen entries, say)
-//! by a binary search over the samples, a small array that stays in cache,
-//! and then scans the block: in a list of 1,000,000 entries that saves
+//! With fences, every search of the lists that allow edits first finds
+//! its block (sixteen entries, say) by a binary search over the samples, a
+//! small array that stays in cache, and then scans the block: in a list of 1,000,000 entries that saves
 //! about ten cache misses a search. Above 16,384 samples an order (262,144
 //! entries in blocks of sixteen) the samples outgrow the nearest cache, so
 //! every sixteenth sample is kept again: the binary search runs over those
@@ -86,6 +93,7 @@ use crate::list::*;
 use crate::plate::{CODE_BITS, CODE_MASK, Country, MAX_PLATE_LEN, Plate, char_code};
 
 mod build;
+mod directory;
 mod entry;
 mod fences;
 mod filter;
@@ -95,6 +103,7 @@ mod search;
 mod suffix;
 
 pub use self::build::*;
+use self::directory::*;
 pub use self::entry::*;
 pub use self::fences::*;
 use self::filter::*;

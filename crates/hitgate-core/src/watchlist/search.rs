@@ -334,14 +334,14 @@ impl Ctx<'_, '_> {
 
     /// Entries whose skeleton is exactly `q` (and that pass [`Self::near`]).
     pub(super) fn search_exact<const K: usize>(&self, q: &[u8], out: &mut Matches<K>) {
-        let skel = if self.group == 0 {
-            // The read itself: its skeleton is known.
-            self.qskel
-        } else {
-            prefix_range(q).0
-        };
-        if self.group != 0 || self.wl.filter.is_empty() {
-            self.search_skeleton(skel, out);
+        if self.group != 0 {
+            self.search_skeleton(prefix_range(q).0, out);
+            return;
+        }
+        // The read itself: its skeleton is known.
+        let skel = self.qskel;
+        if self.wl.filter.is_empty() {
+            self.search_bucket(skel, out);
             return;
         }
         // Lists without edits: those that allow a look-alike may hold the
@@ -352,7 +352,22 @@ impl Ctx<'_, '_> {
             || (wl.exact_lists
                 && (wl.exact_only_filtered || exact_may_contain(wl.filter, exact_key(self.read))))
         {
-            self.search_listed(skel, out);
+            self.search_bucket(skel, out);
+        }
+    }
+
+    /// Entries of the lists without edits whose skeleton is `skel` (and
+    /// that pass [`Self::near`]): one bucket of their directory, in hash
+    /// order.
+    #[inline(never)]
+    fn search_bucket<const K: usize>(&self, skel: u64, out: &mut Matches<K>) {
+        let words = self.wl.index.get(self.seg.0..self.seg.1).unwrap_or(&[]);
+        let (a, b) = Directory::for_len(self.seg.1 - self.seg.0).bucket_of(words, self.seg, skel);
+        let bucket = self.wl.entries.get(a..b).unwrap_or(&[]);
+        for (i, x) in bucket.iter().enumerate() {
+            if x.skel() == skel && self.near(x.key()) {
+                self.verify(a + i, x, out);
+            }
         }
     }
 

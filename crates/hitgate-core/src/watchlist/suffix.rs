@@ -99,7 +99,8 @@ pub(super) fn fill_suffix_index(
     segments: &[(u32, u32); GROUPS],
     slot: SuffixSlot,
 ) {
-    for &(start, end) in segments {
+    // The lists without edits need none: their part holds the directory.
+    for &(start, end) in segments.iter().skip(1) {
         let Some(idx) = index.get_mut(start as usize..end as usize) else {
             continue;
         };

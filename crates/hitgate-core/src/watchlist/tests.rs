@@ -971,3 +971,106 @@ fn packed_distance_agrees_with_distance() {
     check(b"1ABC234", b"1ABC2345");
     assert!(decided > 100_000, "{decided}");
 }
+
+/// Plates of seven characters from a fixed pseudo-random sequence.
+fn pseudo_plates(n: usize, mut seed: u64) -> Vec<std::string::String> {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    (0..n)
+        .map(|_| {
+            (0..7)
+                .map(|_| ALPHABET[next() % ALPHABET.len()] as char)
+                .collect()
+        })
+        .collect()
+}
+
+/// The lists without edits are stored in hash order behind a directory
+/// of buckets: with thousands of entries (a hundred buckets and more), every
+/// bucket holds exactly the entries whose hash falls in it, and lookups
+/// (listed plates, look-alike misreads, random plates) find what a scan
+/// of every entry with `distance` finds, before and after removals.
+#[test]
+fn directory_finds_what_a_scan_finds() {
+    let lists = [
+        spec(0, 0, 0, false),
+        spec(1, 0, 0, false),
+        spec(1, 1, 0, false),
+    ];
+    let plates = pseudo_plates(2_400, 7);
+    let listed: Vec<ListEntry> = plates
+        .iter()
+        .enumerate()
+        .map(|(i, s)| entry(s, 1, [0, 1, 1, 2][i % 4]))
+        .collect();
+    let wl = build(&lists, &listed);
+    let seg = (wl.segments[0].0 as usize, wl.segments[0].1 as usize);
+    assert_eq!(seg.1 - seg.0, 1_800);
+    let dir = Directory::for_len(seg.1 - seg.0);
+    assert!(dir.bits >= 7, "{} bits", dir.bits);
+    let words = &wl.index[seg.0..seg.1];
+    for (i, e) in wl.entries[seg.0..seg.1].iter().enumerate() {
+        let (a, b) = dir.bucket_of(words, seg, e.skel());
+        assert!(
+            (a..b).contains(&(seg.0 + i)),
+            "entry {i} outside its bucket {a}..{b}"
+        );
+    }
+    // Reads: every listed plate, each with one character swapped for a
+    // look-alike where it has one, and random plates.
+    let mut reads: Vec<std::string::String> = plates[..800].to_vec();
+    for s in &plates[..800] {
+        let swapped: std::string::String = s
+            .chars()
+            .map(|c| match c {
+                '0' => 'O',
+                'O' => 'D',
+                '8' => 'B',
+                '1' => 'I',
+                '5' => 'S',
+                c => c,
+            })
+            .collect();
+        reads.push(swapped);
+    }
+    reads.extend(pseudo_plates(400, 99));
+    let check = |wl: &Watchlist<'_>, kept: &[ListEntry]| {
+        for r in &reads {
+            let mut want: Vec<(std::string::String, u8)> = kept
+                .iter()
+                .filter(|e| {
+                    let tol = lists[e.list.index()].tolerance;
+                    distance(r.as_bytes(), e.plate.as_bytes(), wl.classes(), tol).is_some()
+                })
+                .map(|e| (std::string::String::from(e.plate.as_str()), e.list.0))
+                .collect();
+            let mut got: Vec<(std::string::String, u8)> =
+                found(wl, r).into_iter().map(|(s, l, ..)| (s, l)).collect();
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "read {r}");
+        }
+    };
+    check(&wl, &listed);
+    // Removing every fifth entry of the lists without edits finds each by
+    // a binary search in the same order.
+    let e = vec![Entry::EMPTY; listed.len()].leak();
+    let i = vec![0u32; listed.len()].leak();
+    let mut b = WatchlistBuilder::from_watchlist(&wl, e, i).unwrap();
+    let mut kept = Vec::new();
+    for (k, x) in listed.iter().enumerate() {
+        if x.list.0 < 2 && k % 5 == 0 {
+            b.remove(x).unwrap();
+        } else {
+            kept.push(*x);
+        }
+    }
+    let smaller = b.build().map_err(|(_, d)| d).unwrap();
+    assert_eq!(smaller.len(), kept.len());
+    check(&smaller, &kept);
+}

@@ -1,0 +1,100 @@
+//! The directory of the lists that allow no edit: their entries sorted by
+//! a hash of the skeleton, and the start of each bucket of hashes, so that
+//! an exact or look-alike lookup reads one small run of entries (a cache
+//! line or two) found in one step, instead of searching a sorted array.
+//!
+//! Those lists need no suffix index (a suffix index serves edits), so the
+//! directory lives in their part of the `u32` slice: no memory beyond the
+//! 24 bytes an entry.
+
+use super::*;
+
+/// Entries a bucket holds on average, from this number to twice it: the
+/// directory takes a word for every this many entries, and a lookup scans
+/// a bucket. On a 64-bit host, where a large list lies outside the caches,
+/// eight: the neighbouring entries of a bucket cost little more than its
+/// first (measured in `BENCHMARKS.md`, "On near-miss traffic"); on a
+/// microcontroller, whose memory answers at once, two: fewer entries to
+/// compare (measured with `examples/qemu-unit/measure.sh`).
+pub(super) const BUCKET_ENTRIES: usize = if WIDE { 8 } else { 2 };
+
+/// A fixed hash of a skeleton, the same on every target and in every
+/// build (entries are stored in its order): the two halves folded and
+/// multiplied, so that its top bits depend on every bit of the skeleton.
+#[inline]
+pub(super) fn skel_hash(skel: u64) -> u32 {
+    let (hi, lo) = ((skel >> 32) as u32, skel as u32);
+    (lo ^ hi.wrapping_mul(0x85EB_CA6B)).wrapping_mul(0x9E37_79B1)
+}
+
+/// The group of lists without edits, as its directory finds it: bucket
+/// `b` holds the entries whose hash's top `bits` bits are `b`, from the
+/// position in directory word `b` to the one in word `b + 1` (the
+/// segment's end for the last bucket). Worked out from the segment's
+/// length at each lookup rather than kept in the `Watchlist`: a field
+/// there cost the Cortex-M4 24 instructions a read, lists without edits
+/// or not (`examples/qemu-unit/measure.sh`).
+#[derive(Clone, Copy)]
+pub(super) struct Directory {
+    /// Buckets: `1 << bits`.
+    pub(super) bits: u32,
+}
+
+impl Directory {
+    /// The directory of a segment of `n` entries: the largest power of two
+    /// of buckets with at least [`BUCKET_ENTRIES`] entries a bucket (one
+    /// bucket below that), so it fits in the segment's `n` words.
+    pub(super) fn for_len(n: usize) -> Self {
+        let buckets = (n / BUCKET_ENTRIES).max(1);
+        Self {
+            bits: buckets.ilog2(),
+        }
+    }
+
+    /// The bucket of a hash.
+    #[inline]
+    fn bucket(self, hash: u32) -> usize {
+        match self.bits {
+            0 => 0,
+            b => (hash >> (32 - b)) as usize,
+        }
+    }
+
+    /// Writes the directory into `words` (the segment's part of the `u32`
+    /// slice, at least `1 << bits` words) for `entries`, the segment
+    /// sorted by [`Entry::order`], which start at position `start`. Words
+    /// past the directory hold the segment's end.
+    pub(super) fn fill(self, words: &mut [u32], entries: &[Entry], start: u32) {
+        let end = start + entries.len() as u32;
+        let buckets = 1usize << self.bits;
+        let mut at = 0;
+        for (b, w) in words.iter_mut().enumerate() {
+            if b >= buckets {
+                *w = end;
+                continue;
+            }
+            while entries
+                .get(at)
+                .is_some_and(|e| self.bucket(skel_hash(e.skel())) < b)
+            {
+                at += 1;
+            }
+            *w = start + at as u32;
+        }
+    }
+
+    /// The positions of the bucket `skel` falls in, within `seg`: two
+    /// neighbouring words of `words` (the segment's part of the `u32`
+    /// slice).
+    #[inline]
+    pub(super) fn bucket_of(self, words: &[u32], seg: (usize, usize), skel: u64) -> (usize, usize) {
+        let b = self.bucket(skel_hash(skel));
+        let start = words.get(b).map_or(seg.1, |&w| w as usize);
+        let end = if b + 1 < 1 << self.bits {
+            words.get(b + 1).map_or(seg.1, |&w| w as usize)
+        } else {
+            seg.1
+        };
+        (start, end.min(seg.1))
+    }
+}
