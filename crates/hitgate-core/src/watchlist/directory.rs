@@ -9,14 +9,23 @@
 
 use super::*;
 
-/// Entries a bucket holds on average, from this number to twice it: the
-/// directory takes a word for every this many entries, and a lookup scans
-/// a bucket. On a 64-bit host, where a large list lies outside the caches,
-/// eight: the neighbouring entries of a bucket cost little more than its
-/// first (measured in `BENCHMARKS.md`, "On near-miss traffic"); on a
-/// microcontroller, whose memory answers at once, two: fewer entries to
-/// compare (measured with `examples/qemu-unit/measure.sh`).
-pub(super) const BUCKET_ENTRIES: usize = if WIDE { 8 } else { 2 };
+/// Entries a bucket holds on average, from this number to twice it, in a
+/// segment of `n` entries: the directory takes a word for every this many
+/// entries, and a lookup scans a bucket. Two, fewer entries to compare,
+/// where the entries answer from a cache or at once (a microcontroller's
+/// memory); eight where a large list lies outside the caches, above
+/// [`WIDE_BUCKETS_ABOVE`] entries on a 64-bit host: the neighbouring
+/// entries of a bucket cost little more than its first, and the smaller
+/// directory stays in cache (measured in `BENCHMARKS.md`, "On near-miss
+/// traffic").
+pub(super) const fn bucket_entries(n: usize) -> usize {
+    if WIDE && n > WIDE_BUCKETS_ABOVE { 8 } else { 2 }
+}
+
+/// Entries (of the lists without edits) above which a 64-bit host makes
+/// its buckets wide: about 2.5 MB of entries, more than a core's share of
+/// the nearest large cache.
+pub(super) const WIDE_BUCKETS_ABOVE: usize = 1 << 17;
 
 /// A fixed hash of a skeleton, the same on every target and in every
 /// build (entries are stored in its order): the two halves folded and
@@ -42,10 +51,10 @@ pub(super) struct Directory {
 
 impl Directory {
     /// The directory of a segment of `n` entries: the largest power of two
-    /// of buckets with at least [`BUCKET_ENTRIES`] entries a bucket (one
+    /// of buckets with at least [`bucket_entries`] entries a bucket (one
     /// bucket below that), so it fits in the segment's `n` words.
     pub(super) fn for_len(n: usize) -> Self {
-        let buckets = (n / BUCKET_ENTRIES).max(1);
+        let buckets = (n / bucket_entries(n)).max(1);
         Self {
             bits: buckets.ilog2(),
         }
