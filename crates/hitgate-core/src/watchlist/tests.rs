@@ -1074,3 +1074,36 @@ fn directory_finds_what_a_scan_finds() {
     assert_eq!(smaller.len(), kept.len());
     check(&smaller, &kept);
 }
+
+/// Above [`WIDE_BUCKETS_ABOVE`] entries a 64-bit host makes its buckets
+/// wide: every entry still stands in its bucket, and every listed plate
+/// and its look-alike misread are found.
+#[test]
+fn wide_buckets_hold_their_entries() {
+    let n = WIDE_BUCKETS_ABOVE + 4_000;
+    let lists = [spec(1, 0, 0, false)];
+    let plates = pseudo_plates(n, 11);
+    let mut listed: Vec<ListEntry> = plates.iter().map(|s| entry(s, 1, 0)).collect();
+    // Pseudo-random plates may repeat (or share a skeleton): keep one.
+    listed.sort_by_key(|e| skel_of(&ConfusionClasses::default(), &e.plate).0);
+    listed.dedup_by_key(|e| skel_of(&ConfusionClasses::default(), &e.plate).0);
+    let wl = build(&lists, &listed);
+    let seg = (0, wl.len());
+    let dir = Directory::for_len(wl.len());
+    assert_eq!(bucket_entries(wl.len()), if WIDE { 8 } else { 2 });
+    let words = &wl.index[..wl.len()];
+    for (i, e) in wl.entries.iter().enumerate() {
+        let (a, b) = dir.bucket_of(words, seg, e.skel());
+        assert!((a..b).contains(&i), "entry {i} outside its bucket {a}..{b}");
+    }
+    for e in listed.iter().step_by(7) {
+        let s = e.plate.as_str();
+        assert!(found(&wl, s).iter().any(|m| m.0 == s), "{s} not found");
+        // One look-alike, as the list allows.
+        let misread = s.replacen('8', "B", 1);
+        assert!(
+            found(&wl, &misread).iter().any(|m| m.0 == s),
+            "{misread} not found"
+        );
+    }
+}
