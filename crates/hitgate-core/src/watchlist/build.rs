@@ -307,7 +307,8 @@ impl<'a> WatchlistBuilder<'a> {
     /// binary search over the whole list; and each suffix-index word then
     /// carries two characters of its entry, so most suffix candidates are
     /// turned down without reading the entry. With fewer words the step
-    /// doubles until the samples fit.
+    /// doubles until the samples fit. Only the lists that allow edits use
+    /// them: the others find their bucket through their directory.
     /// Optional: without it (the default, an empty slice) results are the
     /// same, only slower on large lists; with it, a list of fewer than
     /// [`FENCES_PAY_ABOVE`] entries is a little slower.

@@ -3,10 +3,11 @@
 //! # Storage
 //!
 //! The caller hands in two slices of the same length: `&mut [Entry]` (20
-//! bytes an entry) and `&mut [u32]` (4 bytes an entry, the suffix index). A
-//! firmware passes `static` arrays, a host boxed slices. Nothing else grows:
-//! per-list metadata is a fixed array of [`MAX_LISTS`]. 24 bytes an entry,
-//! index included (asserted in the tests).
+//! bytes an entry) and `&mut [u32]` (4 bytes an entry: the suffix index,
+//! and the directory of the lists that allow no edit). A firmware passes
+//! `static` arrays, a host boxed slices. Nothing else grows: per-list
+//! metadata is a fixed array of [`MAX_LISTS`]. 24 bytes an entry, index
+//! included (asserted in the tests).
 //!
 //! Two more slices are optional and trade memory for speed on large lists;
 //! results are the same without them: a membership filter
