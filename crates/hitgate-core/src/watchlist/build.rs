@@ -244,7 +244,7 @@ impl<'a> WatchlistBuilder<'a> {
         let (skel, variant) = skel_of(&self.classes, &entry.plate);
         let want = (
             group,
-            if group == 0 { skel_hash(skel) } else { 0 },
+            if group == 0 { key_hash(0, skel) } else { 0 },
             (skel << LIST_BITS) | u64::from(entry.list.0),
             variant,
             Country::pack(entry.country),

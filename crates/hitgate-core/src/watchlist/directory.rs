@@ -27,15 +27,6 @@ pub(super) const fn bucket_entries(n: usize) -> usize {
 /// the nearest large cache.
 pub(super) const WIDE_BUCKETS_ABOVE: usize = 1 << 17;
 
-/// A fixed hash of a skeleton, the same on every target and in every
-/// build (entries are stored in its order): the two halves folded and
-/// multiplied, so that its top bits depend on every bit of the skeleton.
-#[inline]
-pub(super) fn skel_hash(skel: u64) -> u32 {
-    let (hi, lo) = ((skel >> 32) as u32, skel as u32);
-    (lo ^ hi.wrapping_mul(0x85EB_CA6B)).wrapping_mul(0x9E37_79B1)
-}
-
 /// The group of lists without edits, as its directory finds it: bucket
 /// `b` holds the entries whose hash's top `bits` bits are `b`, from the
 /// position in directory word `b` to the one in word `b + 1` (the
@@ -88,7 +79,7 @@ impl Directory {
             }
             while entries
                 .get(at)
-                .is_some_and(|e| self.bucket(skel_hash(e.skel())) < b)
+                .is_some_and(|e| self.bucket(key_hash(0, e.skel())) < b)
             {
                 at += 1;
             }
@@ -101,7 +92,7 @@ impl Directory {
     /// slice).
     #[inline]
     pub(super) fn bucket_of(self, words: &[u32], seg: (usize, usize), skel: u64) -> (usize, usize) {
-        let b = self.bucket(skel_hash(skel));
+        let b = self.bucket(key_hash(0, skel));
         let start = words.get(b).map_or(seg.1, |&w| w as usize);
         let end = if b + 1 < 1 << self.bits {
             words.get(b + 1).map_or(seg.1, |&w| w as usize)

@@ -58,13 +58,13 @@ impl Entry {
     }
 
     /// Where the entry stands in the sorted entries: by search group,
-    /// then, in the group of lists without edits, by [`skel_hash`] (see
-    /// [`Directory`]), then by key (skeleton and list), exact plate and
-    /// country. Equal orders are duplicates.
+    /// then, in the group of lists without edits, by the skeleton's hash
+    /// (`key_hash`, see [`Directory`]), then by key (skeleton and list),
+    /// exact plate and country. Equal orders are duplicates.
     #[inline]
     pub(super) fn order(&self, group: u8) -> (u8, u32, u64, u32, u16) {
         let hash = if group == 0 {
-            skel_hash(self.skel())
+            key_hash(0, self.skel())
         } else {
             0
         };

@@ -4,9 +4,11 @@
 use super::Entry;
 
 /// A (group, 60-bit key) hashed to 32 bits, in 32-bit arithmetic so it is
-/// cheap on a 32-bit core too.
+/// cheap on a 32-bit core too: the filter's blocks and bits, and the
+/// order and buckets of the lists without edits (`directory.rs`, group 0),
+/// so it must be the same on every target and in every build.
 #[inline]
-fn filter_hash(group: u8, key: u64) -> u32 {
+pub(super) fn key_hash(group: u8, key: u64) -> u32 {
     // Fold the 60 bits with an odd multiplier, then the murmur3 finaliser:
     // skeletons of short plates end in zero fields, so their low bits alone
     // say nothing.
@@ -22,7 +24,7 @@ fn filter_hash(group: u8, key: u64) -> u32 {
 /// memory access.
 #[inline]
 fn filter_slot(words: usize, group: u8, skel: u64) -> (usize, bool, u32) {
-    let h = filter_hash(group, skel);
+    let h = key_hash(group, skel);
     let block = ((u64::from(h) * (2 * words) as u64) >> 32) as usize;
     // Bit positions from a second product: independent of the block's bits.
     let g = h.wrapping_mul(0x2545_F491);
@@ -39,7 +41,7 @@ fn filter_slot(words: usize, group: u8, skel: u64) -> (usize, bool, u32) {
 /// probes many, and on a 32-bit core each is cheaper so.
 #[inline]
 fn exact_slot(words: usize, key: u64) -> (usize, u64) {
-    let h = filter_hash(EXACT_KEYED, key);
+    let h = key_hash(EXACT_KEYED, key);
     let word = ((u64::from(h) * words as u64) >> 32) as usize;
     let g = h.wrapping_mul(0x2545_F491);
     let bit = |shift: u32| 1u64 << ((g >> shift) & 63);
