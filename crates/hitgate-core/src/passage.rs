@@ -2,11 +2,17 @@
 //!
 //! A car is read in several frames within a second or two. Matched reads at
 //! the same camera, within the passage window of the passage's first read,
-//! that share a matched list entry with it, are one passage. Only matched
-//! reads ever enter a passage: a plate that hits nothing is not kept.
+//! that share a matched list entry with it, are one passage. A passage
+//! opens only on a matched read: a plate that hits nothing opens none.
 //!
-//! In consensus mode the passage is held until its window closes, and its
-//! plate is a per-position vote over its reads, weighted by confidence.
+//! In consensus mode the passage is held until its camera's reads move
+//! past its window, or the unit's clock passes the window and the grace
+//! ([`Unit::push`](crate::unit::Unit::push)), and its plate is a
+//! per-position vote over its reads, weighted by confidence. Frames of its
+//! camera that matched nothing but lie near its listed plate join the vote
+//! as evidence only (what they say: [`crate::evidence`]); they are not
+//! counted as its reads, and they are zeroed with the passage's slot when
+//! the slot is freed (the README's Privacy section).
 
 use crate::list::EntryId;
 use crate::plate::{Country, MAX_PLATE_LEN, Plate};
