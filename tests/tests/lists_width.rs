@@ -152,3 +152,105 @@ fn replay_calls_out_a_list_too_wide_for_its_traffic() {
     // A generous limit: nothing to say.
     assert!(replay("1000000", "b").get("wide_lists").is_none());
 }
+
+/// `hitgate lists --reads`: the traffic a recording shows, counted as
+/// `replay` counts it (the same passages a day as its call-outs), and
+/// near the recording's own traffic counted from the generator's passage
+/// ids; a recording too short to scale to a day is refused by name.
+#[test]
+fn lists_takes_the_traffic_from_a_recording() {
+    let d = tempfile::tempdir().unwrap();
+    let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
+    hitgate(&["gen", "--preset", "small", "--seed", "6", "--out", &p("s")]).unwrap();
+    let pf = PolicyFile::load(std::path::Path::new(&p("s/policy.toml"))).unwrap();
+    let data = ListsData::load(&[p("s/lists.csv").into()], &pf.lists).unwrap();
+    let reads_path = d.path().join("s/reads.jsonl");
+    let (t, bad) = hitgate_host::replay::traffic(
+        &reads_path,
+        &data,
+        &pf,
+        hitgate_host::replay::TableSizes::default(),
+    )
+    .unwrap();
+    assert_eq!(bad, 0);
+    let per_day = t.passages_per_day.unwrap();
+
+    // The generator's own count: passage ids over the span of the times.
+    let reads = hitgate_e2e::jsonl(&reads_path);
+    let ids: std::collections::BTreeSet<u64> = reads
+        .iter()
+        .map(|r| r["passage"].as_u64().unwrap())
+        .collect();
+    let times: Vec<u64> = reads
+        .iter()
+        .map(|r| hitgate_host::time::parse_ts(r["ts"].as_str().unwrap()).unwrap())
+        .collect();
+    let span = times.iter().max().unwrap() - times.iter().min().unwrap();
+    assert_eq!(t.reads, reads.len() as u64);
+    assert!((t.hours - span as f64 / 3_600_000.0).abs() < 1e-9, "{t:?}");
+    let truth = ids.len() as f64 * 86_400_000.0 / span as f64;
+    assert!(
+        (per_day as f64 / truth - 1.0).abs() < 0.15,
+        "{per_day} against {truth}"
+    );
+
+    // The same figure `replay` calls out a list at.
+    hitgate(&[
+        "replay",
+        "--quiet",
+        "--reads",
+        &p("s/reads.jsonl"),
+        "--lists",
+        &p("s/lists.csv"),
+        "--policy",
+        &p("s/policy.toml"),
+        "--max-false-per-day",
+        "0.001",
+        "--out",
+        &p("o"),
+    ])
+    .unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("o/report.json")).unwrap()).unwrap();
+    let wide = report["wide_lists"].as_array().unwrap();
+    assert!(!wide.is_empty(), "{report}");
+    for w in wide {
+        assert_eq!(w["passages_per_day"].as_u64(), Some(per_day), "{w}");
+    }
+    hitgate(&[
+        "lists",
+        "--lists",
+        &p("s/lists.csv"),
+        "--policy",
+        &p("s/policy.toml"),
+        "--reads",
+        &p("s/reads.jsonl"),
+        "--plates",
+        "200",
+    ])
+    .unwrap();
+
+    // Three reads, seconds apart: no day can be scaled from them.
+    let short: String = std::fs::read_to_string(&reads_path)
+        .unwrap()
+        .lines()
+        .take(3)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(p("short.jsonl"), short).unwrap();
+    let e = format!(
+        "{:#}",
+        hitgate(&[
+            "lists",
+            "--lists",
+            &p("s/lists.csv"),
+            "--reads",
+            &p("short.jsonl"),
+        ])
+        .unwrap_err()
+    );
+    assert!(
+        e.contains("short.jsonl") && e.contains("too short") && e.contains("3 reads"),
+        "{e}"
+    );
+}

@@ -393,11 +393,66 @@ pub fn replay(
     Ok(report)
 }
 
+/// The traffic a unit's indicators show over event times `span`
+/// ([`width::Traffic`]).
+fn traffic_of(ind: &Indicators, span: Option<(u64, u64)>) -> width::Traffic {
+    let checked = ind.reads.saturating_sub(ind.rejected.iter().sum::<u64>());
+    width::Traffic::of(
+        checked,
+        span,
+        ind.passages,
+        ind.matched + ind.evidence_frames,
+    )
+}
+
+/// A recording's traffic as a unit with the lists and policy counts it
+/// ([`width::Traffic`]): the reads through the unit as [`replay`] sends
+/// them, nothing written. Bad lines are skipped and counted (the second
+/// value), as `replay` skips them.
+pub fn traffic(
+    reads_path: &Path,
+    lists: &ListsData,
+    pf: &PolicyFile,
+    tables: TableSizes,
+) -> Result<(width::Traffic, u64)> {
+    tables.check()?;
+    let stream = ReadStream::open(reads_path)?;
+    lists.with_watchlist(1, |wl| -> Result<_> {
+        let mut passages = vec![Passage::EMPTY; tables.passages];
+        let mut suppression = vec![SuppressSlot::EMPTY; tables.suppression];
+        let mut cameras = vec![CameraStats::EMPTY; tables.cameras];
+        let mut held = vec![HeldFrame::EMPTY; tables.held];
+        let tables = Tables {
+            passages: &mut passages,
+            suppression: &mut suppression,
+            cameras: &mut cameras,
+            held: &mut held,
+        };
+        let mut unit = Unit::new(wl, &pf.policy, pf.config, tables);
+        unit.set_places(pf.places.view());
+        let mut sink = |_: u64, _: Outcome| {};
+        let (mut span, mut bad) = (None::<(u64, u64)>, 0u64);
+        reads::for_each_arrival(stream, pf.config.max_future_ms, |_, parsed, _| {
+            match parsed {
+                Ok((read, arrival)) => {
+                    if unit.receive(&read, arrival, &mut sink).is_ok() {
+                        let (a, b) = span.get_or_insert((read.time, read.time));
+                        (*a, *b) = ((*a).min(read.time), (*b).max(read.time));
+                    }
+                }
+                Err(_) => bad += 1,
+            }
+            Ok(())
+        })?;
+        unit.flush(&mut sink);
+        Ok((traffic_of(unit.indicators(), span), bad))
+    })?
+}
+
 /// The lists whose tolerance would raise more than `max` hits a day on
 /// cars that stand on no list ([`width::measure`]), at the recording's
-/// traffic: its reads over its span of event time, a passage counted as
-/// the matched passages' mean number of frames. A recording of less than
-/// a minute says nothing about a day.
+/// traffic ([`traffic_of`]). A recording of less than a minute says
+/// nothing about a day.
 fn wide_lists(
     lists: &ListsData,
     wl: &hitgate_core::watchlist::Watchlist<'_>,
@@ -405,17 +460,9 @@ fn wide_lists(
     (first, last): (u64, u64),
     max: f64,
 ) -> Vec<WideList> {
-    let span_ms = last.saturating_sub(first);
-    if span_ms < 60_000 {
+    let Some(per_day) = traffic_of(ind, Some((first, last))).passages_per_day else {
         return Vec::new();
-    }
-    let frames = if ind.passages == 0 {
-        1.0
-    } else {
-        ((ind.matched + ind.evidence_frames) as f64 / ind.passages as f64).max(1.0)
     };
-    let checked = ind.reads.saturating_sub(ind.rejected.iter().sum::<u64>());
-    let per_day = (checked as f64 / frames * 86_400_000.0 / span_ms as f64).round() as u64;
     let o = width::WidthOptions {
         plates: 10_000,
         seed: 1,

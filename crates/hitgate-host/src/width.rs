@@ -64,6 +64,51 @@ pub struct WidthOptions {
     pub max_false_per_day: f64,
 }
 
+/// A recording's traffic as the unit counts it: what turns a list's share
+/// into hits a day when the traffic comes from a reads file
+/// (`hitgate lists --reads`, and `replay`'s call-outs).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Traffic {
+    /// Reads the unit checked in (bad lines and refused reads left out).
+    pub reads: u64,
+    /// Their span of event time, in hours.
+    pub hours: f64,
+    /// Frames a passage: the mean of the passages the unit decided (their
+    /// matched frames and the unmatched frames they took as evidence), 1
+    /// when it decided none.
+    pub frames_per_passage: f64,
+    /// `reads / frames_per_passage` over the span, scaled to a day; none
+    /// for a recording of less than [`Traffic::MIN_SPAN_MS`], which says
+    /// nothing about a day.
+    pub passages_per_day: Option<u64>,
+}
+
+impl Traffic {
+    /// The shortest recording a day's traffic is scaled from.
+    pub const MIN_SPAN_MS: u64 = 60_000;
+
+    /// The traffic of `reads` checked-in reads over event times `span`
+    /// (first, last), of which the unit decided `passages` passages from
+    /// `frames` frames.
+    pub fn of(reads: u64, span: Option<(u64, u64)>, passages: u64, frames: u64) -> Self {
+        let span_ms = span.map_or(0, |(first, last)| last.saturating_sub(first));
+        let frames_per_passage = if passages == 0 {
+            1.0
+        } else {
+            (frames as f64 / passages as f64).max(1.0)
+        };
+        let passages_per_day = (span_ms >= Self::MIN_SPAN_MS).then(|| {
+            (reads as f64 / frames_per_passage * 86_400_000.0 / span_ms as f64).round() as u64
+        });
+        Self {
+            reads,
+            hours: span_ms as f64 / 3_600_000.0,
+            frames_per_passage,
+            passages_per_day,
+        }
+    }
+}
+
 /// The hits a day on cars that stand on no list: a list's share of
 /// unlisted plates it matches, at the unit's passages a day.
 pub fn false_hits_per_day(share: f64, passages_per_day: u64) -> f64 {
@@ -150,6 +195,10 @@ pub struct Widths {
     pub overflow: u64,
     /// The traffic the daily figures are for.
     pub passages_per_day: Option<u64>,
+    /// Where that traffic came from, when a recording said it
+    /// (`hitgate lists --reads`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<Traffic>,
     /// The daily figure above which a list is called out.
     pub max_false_per_day: f64,
 }
@@ -295,6 +344,7 @@ pub fn measure(data: &ListsData, wl: &Watchlist<'_>, o: &WidthOptions) -> Widths
         lists,
         overflow,
         passages_per_day: o.passages_per_day,
+        traffic: None,
         max_false_per_day: o.max_false_per_day,
     }
 }
@@ -381,6 +431,17 @@ pub fn render(w: &Widths) -> String {
             l.tolerance.edits,
             l.per_plate,
             l.entries,
+        );
+    }
+    if let Some(t) = &w.traffic {
+        let span = if t.hours < 1.0 {
+            format!("{:.1} min", t.hours * 60.0)
+        } else {
+            format!("{:.1} h", t.hours)
+        };
+        s += &format!(
+            "traffic of the reads: {} reads over {span}, {:.2} frames a passage\n",
+            t.reads, t.frames_per_passage
         );
     }
     if let Some(n) = w.passages_per_day {

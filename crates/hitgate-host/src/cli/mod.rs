@@ -321,8 +321,14 @@ enum Command {
         /// would raise on cars that stand on no list.
         #[arg(long)]
         passages_per_day: Option<u64>,
-        /// With --passages-per-day: call out a list above this many such
-        /// hits a day.
+        /// Instead of --passages-per-day: a recording of the unit's reads
+        /// (JSON Lines or CSV), sent through a unit with these lists and
+        /// policy as `replay` sends it, whose passages a day stand for the
+        /// traffic (at least a minute of event time).
+        #[arg(long, conflicts_with = "passages_per_day")]
+        reads: Option<PathBuf>,
+        /// With --passages-per-day or --reads: call out a list above this
+        /// many such hits a day.
         #[arg(long, default_value_t = 5.0)]
         max_false_per_day: f64,
         /// JSON instead of a table.
@@ -649,6 +655,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             ocr,
             edits,
             passages_per_day,
+            reads,
             max_false_per_day,
             json,
         } => {
@@ -657,6 +664,35 @@ fn dispatch(cli: Cli) -> Result<()> {
                 None => PolicyFile::baseline(),
             };
             let data = ListsData::load(&lists, &pf.lists)?;
+            let traffic = match &reads {
+                Some(path) => {
+                    let (t, bad) = crate::replay::traffic(
+                        path,
+                        &data,
+                        &pf,
+                        crate::replay::TableSizes::default(),
+                    )?;
+                    if bad > 0 {
+                        eprintln!(
+                            "{}: {bad} bad line{} skipped",
+                            path.display(),
+                            if bad == 1 { "" } else { "s" }
+                        );
+                    }
+                    if t.passages_per_day.is_none() {
+                        return Err(anyhow!(
+                            "{}: {} reads over {:.0} s of event time: too short to say what a day holds \
+                             (at least a minute); give --passages-per-day",
+                            path.display(),
+                            t.reads,
+                            t.hours * 3600.0
+                        ));
+                    }
+                    Some(t)
+                }
+                None => None,
+            };
+            let passages_per_day = traffic.map_or(passages_per_day, |t| t.passages_per_day);
             let at = match at {
                 Some(t) => crate::time::parse_ts(&t)?,
                 None => crate::time::now_ms(),
@@ -669,7 +705,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 passages_per_day,
                 max_false_per_day,
             };
-            let w = width::measure_lists(&data, &o)?;
+            let mut w = width::measure_lists(&data, &o)?;
+            w.traffic = traffic;
             show(json, &w, width::render)
         }
         Command::Eval {
