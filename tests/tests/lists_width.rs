@@ -254,3 +254,77 @@ fn lists_takes_the_traffic_from_a_recording() {
         "{e}"
     );
 }
+
+/// Fences serve the searches of lists that allow an edit: the host builds
+/// them only when such lists hold more than `FENCES_PAY_ABOVE` entries,
+/// however many entries the lists without edits hold; and a listed plate,
+/// and a one-edit neighbour of a tolerant entry, are found either way.
+#[test]
+fn fences_only_for_large_lists_that_allow_an_edit() {
+    use hitgate_core::watchlist::{FENCES_PAY_ABOVE, MatchKind, Matches, fence_words};
+    let d = tempfile::tempdir().unwrap();
+    let n = FENCES_PAY_ABOVE + 1;
+    // Distinct current-format plates: `1`, three letters, three digits.
+    let plate = |i: usize| {
+        let l = |k: usize| (b'A' + (k % 26) as u8) as char;
+        format!(
+            "1{}{}{}{:03}",
+            l(i / 26_000),
+            l(i / 1_000),
+            l(i / 10_000 + 3),
+            i % 1_000
+        )
+    };
+    let mut csv = String::from("plate,country,priority,list,valid_from,valid_until\n");
+    for i in 0..n {
+        csv += &format!("{},,2,big,,\n", plate(i));
+    }
+    csv += "1ZZZ999,,0,small,,\n";
+    let lists = d.path().join("lists.csv");
+    std::fs::write(&lists, csv).unwrap();
+    for (edits_big, fenced) in [(0, false), (1, true)] {
+        let policy = d.path().join("policy.toml");
+        std::fs::write(
+            &policy,
+            format!(
+                "[[list]]\nname = \"big\"\nlocal = false\n\
+                 tolerance = {{ ocr = 1, edits = {edits_big}, min_len = 5 }}\n\n\
+                 [[list]]\nname = \"small\"\nlocal = false\n\
+                 tolerance = {{ ocr = 1, edits = 1, min_len = 5 }}\n"
+            ),
+        )
+        .unwrap();
+        let pf = PolicyFile::load(&policy).unwrap();
+        let data = ListsData::load(std::slice::from_ref(&lists), &pf.lists).unwrap();
+        assert_eq!(data.entries.len(), n + 1);
+        let want = if fenced { fence_words(n + 1, 16) } else { 0 };
+        assert_eq!(data.fence_words(), want, "edits {edits_big}");
+        let found = data
+            .with_watchlist(1, |wl| {
+                // The entries a read matches, as (listed plate, kind).
+                let m = |s: &str| -> Vec<(String, MatchKind)> {
+                    let p = hitgate_core::plate::Plate::normalize(s.as_bytes()).unwrap();
+                    let m: Matches<16> = wl.lookup(&p, None, 0);
+                    m.as_slice()
+                        .iter()
+                        .map(|x| (x.listed.as_str().to_string(), x.kind))
+                        .collect()
+                };
+                // Listed; the small list's plate with a character dropped
+                // (an edit); a listed plate read with I for its 1 (a
+                // look-alike).
+                (
+                    m(&plate(12_345)),
+                    m("1ZZ999"),
+                    m(&plate(777).replacen('1', "I", 1)),
+                )
+            })
+            .unwrap();
+        let has = |got: &[(String, MatchKind)], listed: &str, kind: MatchKind| {
+            got.iter().any(|(l, k)| l == listed && *k == kind)
+        };
+        assert!(has(&found.0, &plate(12_345), MatchKind::Exact), "{found:?}");
+        assert!(has(&found.1, "1ZZZ999", MatchKind::Edit), "{found:?}");
+        assert!(has(&found.2, &plate(777), MatchKind::Ocr), "{found:?}");
+    }
+}

@@ -205,10 +205,31 @@ impl ListsData {
         }
     }
 
+    /// Words of fences the index is built with: about half a byte an
+    /// entry ([`fence_words`]) when more than [`FENCES_PAY_ABOVE`] entries
+    /// stand on lists that allow an edit, none otherwise. Only their
+    /// searches use fences; the lists without edits are found through
+    /// their directory.
+    pub fn fence_words(&self) -> usize {
+        let tolerant = self
+            .entries
+            .iter()
+            .filter(|e| {
+                self.decls
+                    .get(e.list.index())
+                    .is_some_and(|d| d.spec.tolerance.edits > 0)
+            })
+            .count();
+        if tolerant > FENCES_PAY_ABOVE {
+            fence_words(self.entries.len(), 16)
+        } else {
+            0
+        }
+    }
+
     /// Builds the indexed watchlist and runs `f` with it. Storage is boxed
     /// slices sized to the entries: 24 bytes an entry, a byte an entry of
-    /// membership filter and, above [`FENCES_PAY_ABOVE`] entries, about half
-    /// a byte an entry of fences ([`fence_words`]).
+    /// membership filter and the fences of [`ListsData::fence_words`].
     pub fn with_watchlist<R>(
         &self,
         version: u32,
@@ -220,14 +241,9 @@ impl ListsData {
         // A membership filter of a byte an entry, in front of the exact
         // searches.
         let mut filter = vec![0u64; n / 8 + 1].into_boxed_slice();
-        // Fences every sixteenth entry in a large list, so searches skip
-        // most of a binary search.
-        let fence_words = if n > FENCES_PAY_ABOVE {
-            fence_words(n, 16)
-        } else {
-            0
-        };
-        let mut fences = vec![0u32; fence_words].into_boxed_slice();
+        // Fences every sixteenth entry when the lists that allow an edit
+        // are large, so their searches skip most of a binary search.
+        let mut fences = vec![0u32; self.fence_words()].into_boxed_slice();
         let mut b = WatchlistBuilder::new(&mut storage, &mut index, self.classes);
         b.set_filter(&mut filter);
         b.set_fences(&mut fences);

@@ -310,8 +310,9 @@ impl<'a> WatchlistBuilder<'a> {
     /// doubles until the samples fit. Only the lists that allow edits use
     /// them: the others find their bucket through their directory.
     /// Optional: without it (the default, an empty slice) results are the
-    /// same, only slower on large lists; with it, a list of fewer than
-    /// [`FENCES_PAY_ABOVE`] entries is a little slower.
+    /// same, only slower on large lists that allow edits; with it, fewer
+    /// than [`FENCES_PAY_ABOVE`] entries on such lists are a little
+    /// slower.
     pub fn set_fences(&mut self, words: &'a mut [u32]) {
         self.fences = words;
     }

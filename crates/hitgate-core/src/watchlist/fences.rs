@@ -4,9 +4,9 @@
 use super::*;
 
 /// Fences ([`WatchlistBuilder::set_fences`]) pay above about this many
-/// entries; below, a binary search over the whole list stays in cache and is
-/// faster (the crossover is measured in `BENCHMARKS.md`, "Watchlist
-/// lookup").
+/// entries on lists that allow an edit (only their searches use fences);
+/// below, a binary search over those entries stays in cache and is faster
+/// (the crossover is measured in `BENCHMARKS.md`, "Watchlist lookup").
 pub const FENCES_PAY_ABOVE: usize = 1 << 15;
 
 /// Words of fence storage ([`WatchlistBuilder::set_fences`]) for a sample
