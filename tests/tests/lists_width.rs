@@ -82,6 +82,47 @@ fn a_bad_time_or_file_is_an_error_that_names_it() {
     assert!(e.contains("tolerance"), "{e}");
 }
 
+/// `report.json` of a replay of the scenario generated into `dir/s`, with
+/// `--max-false-per-day max`, written into `dir/out`.
+fn replay_report(dir: &std::path::Path, max: &str, out: &str) -> serde_json::Value {
+    let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
+    hitgate(&[
+        "replay",
+        "--quiet",
+        "--reads",
+        &p("s/reads.jsonl"),
+        "--lists",
+        &p("s/lists.csv"),
+        "--policy",
+        &p("s/policy.toml"),
+        "--max-false-per-day",
+        max,
+        "--out",
+        &p(out),
+    ])
+    .unwrap();
+    serde_json::from_str(&std::fs::read_to_string(dir.join(out).join("report.json")).unwrap())
+        .unwrap()
+}
+
+/// A generated recording's own traffic, from the generator's passage ids
+/// and the span of the reads' times: its reads, that span (ms), and its
+/// passages scaled to a day.
+fn generated_traffic(reads_path: &std::path::Path) -> (u64, u64, f64) {
+    let reads = hitgate_e2e::jsonl(reads_path);
+    let ids: std::collections::BTreeSet<u64> = reads
+        .iter()
+        .map(|r| r["passage"].as_u64().unwrap())
+        .collect();
+    let times: Vec<u64> = reads
+        .iter()
+        .map(|r| hitgate_host::time::parse_ts(r["ts"].as_str().unwrap()).unwrap())
+        .collect();
+    let span = times.iter().max().unwrap() - times.iter().min().unwrap();
+    let per_day = ids.len() as f64 * 86_400_000.0 / span as f64;
+    (reads.len() as u64, span, per_day)
+}
+
 /// `replay` calls out a list whose tolerance costs more hits a day on
 /// other cars than `--max-false-per-day`, at the recording's own traffic:
 /// the figure is the list's share (as `hitgate lists` measures it) times
@@ -91,28 +132,7 @@ fn replay_calls_out_a_list_too_wide_for_its_traffic() {
     let d = tempfile::tempdir().unwrap();
     let p = |n: &str| d.path().join(n).to_string_lossy().into_owned();
     hitgate(&["gen", "--preset", "small", "--seed", "4", "--out", &p("s")]).unwrap();
-    let replay = |max: &str, out: &str| {
-        hitgate(&[
-            "replay",
-            "--quiet",
-            "--reads",
-            &p("s/reads.jsonl"),
-            "--lists",
-            &p("s/lists.csv"),
-            "--policy",
-            &p("s/policy.toml"),
-            "--max-false-per-day",
-            max,
-            "--out",
-            &p(out),
-        ])
-        .unwrap();
-        let report: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(p(&format!("{out}/report.json"))).unwrap(),
-        )
-        .unwrap();
-        report
-    };
+    let replay = |max: &str, out: &str| replay_report(d.path(), max, out);
     let strict = replay("0.001", "a");
     let wide = strict["wide_lists"].as_array().unwrap();
     assert!(!wide.is_empty(), "{strict}");
@@ -133,17 +153,7 @@ fn replay_calls_out_a_list_too_wide_for_its_traffic() {
     // The recording's own traffic, counted from the generator's passage
     // ids and the span of the reads' times, scaled to a day: the replay
     // estimates it from the reads and the matched passages' frames.
-    let reads = hitgate_e2e::jsonl(&d.path().join("s/reads.jsonl"));
-    let ids: std::collections::BTreeSet<u64> = reads
-        .iter()
-        .map(|r| r["passage"].as_u64().unwrap())
-        .collect();
-    let times: Vec<u64> = reads
-        .iter()
-        .map(|r| hitgate_host::time::parse_ts(r["ts"].as_str().unwrap()).unwrap())
-        .collect();
-    let span = times.iter().max().unwrap() - times.iter().min().unwrap();
-    let truth = ids.len() as f64 * 86_400_000.0 / span as f64;
+    let (_, _, truth) = generated_traffic(&d.path().join("s/reads.jsonl"));
     let per_day = wide[0]["passages_per_day"].as_u64().unwrap() as f64;
     assert!(
         (per_day / truth - 1.0).abs() < 0.15,
@@ -176,42 +186,16 @@ fn lists_takes_the_traffic_from_a_recording() {
     let per_day = t.passages_per_day.unwrap();
 
     // The generator's own count: passage ids over the span of the times.
-    let reads = hitgate_e2e::jsonl(&reads_path);
-    let ids: std::collections::BTreeSet<u64> = reads
-        .iter()
-        .map(|r| r["passage"].as_u64().unwrap())
-        .collect();
-    let times: Vec<u64> = reads
-        .iter()
-        .map(|r| hitgate_host::time::parse_ts(r["ts"].as_str().unwrap()).unwrap())
-        .collect();
-    let span = times.iter().max().unwrap() - times.iter().min().unwrap();
-    assert_eq!(t.reads, reads.len() as u64);
+    let (reads, span, truth) = generated_traffic(&reads_path);
+    assert_eq!(t.reads, reads);
     assert!((t.hours - span as f64 / 3_600_000.0).abs() < 1e-9, "{t:?}");
-    let truth = ids.len() as f64 * 86_400_000.0 / span as f64;
     assert!(
         (per_day as f64 / truth - 1.0).abs() < 0.15,
         "{per_day} against {truth}"
     );
 
     // The same figure `replay` calls out a list at.
-    hitgate(&[
-        "replay",
-        "--quiet",
-        "--reads",
-        &p("s/reads.jsonl"),
-        "--lists",
-        &p("s/lists.csv"),
-        "--policy",
-        &p("s/policy.toml"),
-        "--max-false-per-day",
-        "0.001",
-        "--out",
-        &p("o"),
-    ])
-    .unwrap();
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(p("o/report.json")).unwrap()).unwrap();
+    let report = replay_report(d.path(), "0.001", "o");
     let wide = report["wide_lists"].as_array().unwrap();
     assert!(!wide.is_empty(), "{report}");
     for w in wide {

@@ -82,6 +82,41 @@ impl Default for TableSizes {
     }
 }
 
+/// The simulated unit's tables, as a firmware gives them: storage of
+/// [`TableSizes`].
+struct TableStorage {
+    passages: Vec<Passage>,
+    suppression: Vec<SuppressSlot>,
+    cameras: Vec<CameraStats>,
+    held: Vec<HeldFrame>,
+}
+
+impl TableStorage {
+    fn new(sizes: TableSizes) -> Self {
+        Self {
+            passages: vec![Passage::EMPTY; sizes.passages],
+            suppression: vec![SuppressSlot::EMPTY; sizes.suppression],
+            cameras: vec![CameraStats::EMPTY; sizes.cameras],
+            held: vec![HeldFrame::EMPTY; sizes.held],
+        }
+    }
+
+    fn tables(&mut self) -> Tables<'_> {
+        Tables {
+            passages: &mut self.passages,
+            suppression: &mut self.suppression,
+            cameras: &mut self.cameras,
+            held: &mut self.held,
+        }
+    }
+}
+
+/// Widens `span` (first, last) to hold `time`.
+fn widen(span: &mut Option<(u64, u64)>, time: u64) {
+    let (a, b) = span.get_or_insert((time, time));
+    (*a, *b) = ((*a).min(time), (*b).max(time));
+}
+
 /// How to replay.
 #[derive(Debug, Clone)]
 pub struct ReplayOptions {
@@ -250,17 +285,8 @@ pub fn replay(
     let run = lists.with_watchlist(opts.version, |wl| -> Result<Run> {
         t0.set(Some(Instant::now()));
         let mut hits = HitWriter::new(&mut dir, opts.frames, lists.names(), &pf.places)?;
-        let mut passages = vec![Passage::EMPTY; opts.tables.passages];
-        let mut suppression = vec![SuppressSlot::EMPTY; opts.tables.suppression];
-        let mut cameras = vec![CameraStats::EMPTY; opts.tables.cameras];
-        let mut held = vec![HeldFrame::EMPTY; opts.tables.held];
-        let tables = Tables {
-            passages: &mut passages,
-            suppression: &mut suppression,
-            cameras: &mut cameras,
-            held: &mut held,
-        };
-        let mut unit = Unit::new(wl, &pf.policy, pf.config, tables);
+        let mut storage = TableStorage::new(opts.tables);
+        let mut unit = Unit::new(wl, &pf.policy, pf.config, storage.tables());
         unit.set_places(pf.places.view());
         let mut input = InputStats::default();
         let mut slots = Vec::new();
@@ -300,8 +326,7 @@ pub fn replay(
             let r = match parsed {
                 Ok((read, arrival)) => match unit.receive(&read, arrival, &mut sink) {
                     Ok(_) => {
-                        let (a, b) = span.get_or_insert((read.time, read.time));
-                        (*a, *b) = ((*a).min(read.time), (*b).max(read.time));
+                        widen(&mut span, read.time);
                         Ok(())
                     }
                     Err(e) => bad(&mut input, line, e.to_string()),
@@ -418,17 +443,8 @@ pub fn traffic(
     tables.check()?;
     let stream = ReadStream::open(reads_path)?;
     lists.with_watchlist(1, |wl| -> Result<_> {
-        let mut passages = vec![Passage::EMPTY; tables.passages];
-        let mut suppression = vec![SuppressSlot::EMPTY; tables.suppression];
-        let mut cameras = vec![CameraStats::EMPTY; tables.cameras];
-        let mut held = vec![HeldFrame::EMPTY; tables.held];
-        let tables = Tables {
-            passages: &mut passages,
-            suppression: &mut suppression,
-            cameras: &mut cameras,
-            held: &mut held,
-        };
-        let mut unit = Unit::new(wl, &pf.policy, pf.config, tables);
+        let mut storage = TableStorage::new(tables);
+        let mut unit = Unit::new(wl, &pf.policy, pf.config, storage.tables());
         unit.set_places(pf.places.view());
         let mut sink = |_: u64, _: Outcome| {};
         let (mut span, mut bad) = (None::<(u64, u64)>, 0u64);
@@ -436,8 +452,7 @@ pub fn traffic(
             match parsed {
                 Ok((read, arrival)) => {
                     if unit.receive(&read, arrival, &mut sink).is_ok() {
-                        let (a, b) = span.get_or_insert((read.time, read.time));
-                        (*a, *b) = ((*a).min(read.time), (*b).max(read.time));
+                        widen(&mut span, read.time);
                     }
                 }
                 Err(_) => bad += 1,
