@@ -241,14 +241,11 @@ impl<'a> WatchlistBuilder<'a> {
             .get(entry.list.index())
             .ok_or(RemoveError::UnknownList(entry.list))?;
         let group = spec.tolerance.edits.min(MAX_TOLERANCE);
+        // The entry as stored, but for priority and validity, which the
+        // order does not compare.
         let (skel, variant) = skel_of(&self.classes, &entry.plate);
-        let want = (
-            group,
-            if group == 0 { key_hash(0, skel) } else { 0 },
-            (skel << LIST_BITS) | u64::from(entry.list.0),
-            variant,
-            Country::pack(entry.country),
-        );
+        let country = u32::from(Country::pack(entry.country));
+        let want = Entry::pack(skel, entry.list, variant, country, (0, 0)).order(group);
         let lists = &self.lists;
         let group_of = |e: &Entry| {
             lists
@@ -375,16 +372,9 @@ impl<'a> WatchlistBuilder<'a> {
             return Err(InsertError::Full(entry));
         }
         let (skel, variant) = skel_of(&self.classes, &entry.plate);
-        let key = (skel << LIST_BITS) | u64::from(entry.list.0);
         let pc = u32::from(entry.priority.get()) * COUNTRY_CODES
             + u32::from(Country::pack(entry.country));
-        self.entries[self.len] = Entry {
-            key_hi: (key >> 32) as u32,
-            key_lo: key as u32,
-            meta: (variant << 12) | pc,
-            from,
-            until,
-        };
+        self.entries[self.len] = Entry::pack(skel, entry.list, variant, pc, (from, until));
         self.len += 1;
         Ok(())
     }

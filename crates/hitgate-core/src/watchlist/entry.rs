@@ -42,6 +42,20 @@ impl Entry {
         until: 0,
     };
 
+    /// The entry of a skeleton and its class members (`variant`) on
+    /// `list`, with priority and country packed as `priority * 677 +
+    /// country` (`pc`), and the validity window in seconds.
+    pub(super) fn pack(skel: u64, list: ListId, variant: u32, pc: u32, window: (u32, u32)) -> Self {
+        let key = (skel << LIST_BITS) | u64::from(list.0);
+        Self {
+            key_hi: (key >> 32) as u32,
+            key_lo: key as u32,
+            meta: (variant << 12) | pc,
+            from: window.0,
+            until: window.1,
+        }
+    }
+
     #[inline]
     pub(super) fn key(&self) -> u64 {
         (u64::from(self.key_hi) << 32) | u64::from(self.key_lo)

@@ -37,10 +37,10 @@
 //!   need no prefix or suffix order: their entries are sorted by a fixed
 //!   hash of the skeleton instead, and their part of the `u32` slice holds
 //!   a directory, the first position of each bucket of hashes (a word for
-//!   every eight entries or so; `directory.rs`). A lookup reads two
-//!   neighbouring words and one bucket, eight to sixteen entries side by
-//!   side: one access to memory outside the caches where a search took
-//!   several;
+//!   every two entries, or every eight in a large list on a 64-bit host;
+//!   `directory.rs`). A lookup reads two neighbouring words and one
+//!   bucket, its entries side by side: one access to memory outside the
+//!   caches where a search took several;
 //! * **one edit** (pigeonhole on halves): split the read's skeleton in two;
 //!   an entry within one edit starts with the first half (a range of the
 //!   sorted entries) when the edit lies in the second, and ends with the
@@ -61,8 +61,8 @@
 //!
 //! With fences, every search of the lists that allow edits first finds
 //! its block (sixteen entries, say) by a binary search over the samples, a
-//! small array that stays in cache, and then scans the block: in a list of 1,000,000 entries that saves
-//! about ten cache misses a search. Above 16,384 samples an order (262,144
+//! small array that stays in cache, and then scans the block: in a list
+//! of 1,000,000 entries that saves about ten cache misses a search. Above 16,384 samples an order (262,144
 //! entries in blocks of sixteen) the samples outgrow the nearest cache, so
 //! every sixteenth sample is kept again: the binary search runs over those
 //! and ends in one cache line of samples.
