@@ -137,9 +137,12 @@ fn scores_known_by_construction() {
 
 /// A car missed at 08:00 (one frame) and dispatched at 08:10, a passage
 /// the truth calls a repeat: at 08:45 the truth expects a dispatch, which
-/// the unit suppresses as a repeat of 08:10. A miss, of its own kind.
+/// the unit suppresses as a repeat of 08:10. Dispatching it would be a
+/// duplicate (35 minutes after the car's own dispatch), so it is held, not
+/// missed: one miss (08:00), one held repeat. Had the 08:10 dispatch been
+/// a look-alike car's, 08:45 would be a miss behind it.
 #[test]
-fn a_miss_that_follows_an_earlier_miss_is_a_repeat() {
+fn a_repeat_held_behind_the_cars_own_dispatch_is_no_miss() {
     let d = tempfile::tempdir().unwrap();
     let passage = |n: u32, at: &str, frames: u32, expect: &str| {
         format!(
@@ -164,8 +167,30 @@ fn a_miss_that_follows_an_earlier_miss_is_a_repeat() {
     )
     .unwrap();
     let p1 = evaluate(&hits, &truth).unwrap().by_priority["P1"].clone();
+    assert_eq!((p1.should_dispatch, p1.dispatched_right), (1, 0));
+    assert_eq!(
+        (p1.missed_one_frame, p1.missed_repeat, p1.held_repeats),
+        (1, 0, 1)
+    );
+    // The same dispatch made for a look-alike car (vehicle 2, plate
+    // 1AAA11I) at 08:10: 08:45 is a miss behind it.
+    let decoy = r#"{"passage":4,"camera":"c1","first":"2026-01-05T08:10:00Z","last":"2026-01-05T08:10:00Z","plate":"1AAA11I","vehicle":2,"decoy":true,"priority":null,"lists":[],"local":false,"late":false,"frames":3,"expect":"none"}"#;
+    std::fs::write(
+        &truth,
+        [
+            passage(1, "08:00:00", 1, "dispatch"),
+            decoy.to_string(),
+            passage(3, "08:45:00", 3, "dispatch"),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let p1 = evaluate(&hits, &truth).unwrap().by_priority["P1"].clone();
     assert_eq!((p1.should_dispatch, p1.dispatched_right), (2, 0));
-    assert_eq!((p1.missed_one_frame, p1.missed_repeat), (1, 1));
+    assert_eq!(
+        (p1.missed_one_frame, p1.missed_repeat, p1.held_repeats),
+        (1, 1, 0)
+    );
 }
 
 /// A car read by both lanes' cameras at once is one sighting: a dispatch

@@ -18,16 +18,21 @@
 //! And why: each passage that should have been dispatched and was not is
 //! a miss **reviewed** (forwarded for review only: a look-alike verdict,
 //! lateness, capacity), **repeat** (nothing forwarded, its listed plate
-//! dispatched less than the re-alert window before: the unit held it as a
-//! repeat of a dispatch the truth does not expect, made for an earlier
-//! passage of the car the truth expected missed, or for a look-alike
-//! car), **one frame** (nothing forwarded, and the camera
+//! dispatched less than the re-alert window before for another car: a
+//! look-alike, or no listed car at all), **one frame** (nothing forwarded, and the camera
 //! read it once: no consensus can mend that frame), or **unmatched**
 //! (nothing forwarded from several frames); each dispatch that is not real
 //! is a **decoy** (a look-alike car; **one frame** when the camera read it
 //! once, the case no method can decide), **unrelated** (no listed or decoy
 //! car there), or a **split** passage (a second hit for a passage already
 //! forwarded: its frames were decided in two parts).
+//!
+//! A passage the truth expects dispatched that the unit held as a repeat
+//! of a real dispatch of the *same car* within the window is no miss: the
+//! truth's clock started at an earlier passage the unit missed (counted
+//! as that miss), and the unit's at a later one; dispatching it would be
+//! a duplicate. Such passages are counted apart (`held_repeats`) and left
+//! out of recall.
 //!
 //! And which: [`Evaluation::cases`] lists each miss and each dispatch
 //! that was wrong, a duplicate or late, one by one, with the hit and the
@@ -93,8 +98,16 @@ pub struct Scores {
     /// Misses forwarded for review only.
     pub missed_reviewed: u64,
     /// Misses with nothing forwarded, the listed plate dispatched within
-    /// the re-alert window before (for another passage or car).
+    /// the re-alert window before for another car (a look-alike, or no
+    /// listed car at all).
     pub missed_repeat: u64,
+    /// Passages the truth expects dispatched that the unit held as a
+    /// repeat of a real dispatch of the same car less than the re-alert
+    /// window before (made for a passage the truth calls a repeat, after
+    /// an earlier miss): not in `should_dispatch`, since dispatching them
+    /// would be a duplicate dispatch; the earlier miss is counted.
+    #[serde(default)]
+    pub held_repeats: u64,
     /// Misses with nothing forwarded, read in one frame.
     pub missed_one_frame: u64,
     /// Misses with nothing forwarded, read in several frames.
@@ -223,6 +236,7 @@ fn add(t: &mut Scores, s: &Scores) {
     t.late_dispatches += s.late_dispatches;
     t.missed_reviewed += s.missed_reviewed;
     t.missed_repeat += s.missed_repeat;
+    t.held_repeats += s.held_repeats;
     t.missed_one_frame += s.missed_one_frame;
     t.missed_unmatched += s.missed_unmatched;
     t.dispatched_decoys_one_frame += s.dispatched_decoys_one_frame;
@@ -287,7 +301,9 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
     let mut forwarded_for: BTreeMap<u64, u32> = BTreeMap::new();
     let mut first_hit: BTreeMap<u64, &HitLine> = BTreeMap::new();
     let mut cases: Vec<Case> = Vec::new();
-    let mut dispatched_at: BTreeMap<&str, Vec<(u64, &HitLine)>> = BTreeMap::new();
+    // Per listed plate, each dispatch: its time, the hit, and the vehicle
+    // when it was real.
+    let mut dispatched_at: BTreeMap<&str, Vec<(u64, &HitLine, Option<u64>)>> = BTreeMap::new();
     let mut last_dispatch: BTreeMap<&str, u64> = BTreeMap::new();
     let mut latencies = Vec::new();
     let mut by_rule: BTreeMap<String, RuleScores> = BTreeMap::new();
@@ -365,10 +381,11 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
                 "unrelated"
             }
         };
-        dispatched_at
-            .entry(h.listed.as_str())
-            .or_default()
-            .push((ts, h));
+        dispatched_at.entry(h.listed.as_str()).or_default().push((
+            ts,
+            h,
+            linked.filter(|_| real).map(|p| p.vehicle),
+        ));
         let duplicate = last_dispatch
             .get(h.listed.as_str())
             .is_some_and(|&t| ts.abs_diff(t) < DUPLICATE_WINDOW_MS);
@@ -391,7 +408,6 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
     }
     for p in truth.iter().filter(|p| p.expect == "dispatch") {
         let s = &mut scores[usize::from(p.priority.unwrap_or(4).min(4))];
-        s.should_dispatch += 1;
         let same_sighting = || {
             parse_ts(&p.first).is_ok_and(|first| {
                 sightings
@@ -400,6 +416,7 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
             })
         };
         if dispatched_passages.contains(&p.passage) || same_sighting() {
+            s.should_dispatch += 1;
             s.dispatched_right += 1;
             continue;
         }
@@ -410,13 +427,21 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
             dispatched_at.get(p.plate.as_str()).and_then(|ds| {
                 ds.iter()
                     .rev()
-                    .find(|&&(t, _)| t < first && first - t < DUPLICATE_WINDOW_MS)
+                    .find(|&&(t, _, _)| t < first && first - t < DUPLICATE_WINDOW_MS)
             })
         });
-        let (why, hit) = if let Some(&h) = first_hit.get(&p.passage) {
+        let forwarded = first_hit.get(&p.passage);
+        if forwarded.is_none() && before.is_some_and(|&(_, _, v)| v == Some(p.vehicle)) {
+            // The car itself was dispatched within the window: holding
+            // this passage was right, whatever the truth's own clock says.
+            s.held_repeats += 1;
+            continue;
+        }
+        s.should_dispatch += 1;
+        let (why, hit) = if let Some(&h) = forwarded {
             s.missed_reviewed += 1;
             ("reviewed", Some(h))
-        } else if let Some(&(_, h)) = before {
+        } else if let Some(&(_, h, _)) = before {
             s.missed_repeat += 1;
             ("repeat", Some(h))
         } else if p.frames == 1 {
@@ -480,6 +505,12 @@ pub fn render(e: &Evaluation) -> String {
     s += &rows(e, row);
     s += &render_why(e);
     s += &render_rules(e);
+    if e.total.held_repeats > 0 {
+        s += &format!(
+            "held as repeats of the car's own dispatch (not counted as expected): {}\n",
+            e.total.held_repeats
+        );
+    }
     if let (Some(m), Some(p)) = (e.latency_median_ms, e.latency_p99_ms) {
         s += &format!("dispatch latency: median {m} ms, p99 {p} ms\n");
     }
