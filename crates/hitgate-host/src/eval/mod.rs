@@ -266,6 +266,14 @@ pub fn count_unrelated_one_frame(e: &mut Evaluation) {
     e.total.dispatched_unrelated_one_frame = Some(n.iter().sum());
 }
 
+/// A dispatch, as the misses after it look it up.
+struct Dispatched<'a> {
+    at: u64,
+    hit: &'a HitLine,
+    /// The vehicle, when it really carries the listed plate.
+    vehicle: Option<u64>,
+}
+
 /// Scores `hits` (hits.jsonl) against `truth` (truth.jsonl).
 pub fn evaluate(hits: &Path, truth: &Path) -> Result<Evaluation> {
     let (hits_path, truth_path) = (hits, truth);
@@ -301,9 +309,8 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
     let mut forwarded_for: BTreeMap<u64, u32> = BTreeMap::new();
     let mut first_hit: BTreeMap<u64, &HitLine> = BTreeMap::new();
     let mut cases: Vec<Case> = Vec::new();
-    // Per listed plate, each dispatch: its time, the hit, and the vehicle
-    // when it was real.
-    let mut dispatched_at: BTreeMap<&str, Vec<(u64, &HitLine, Option<u64>)>> = BTreeMap::new();
+    // Per listed plate, each dispatch.
+    let mut dispatched_at: BTreeMap<&str, Vec<Dispatched<'_>>> = BTreeMap::new();
     let mut last_dispatch: BTreeMap<&str, u64> = BTreeMap::new();
     let mut latencies = Vec::new();
     let mut by_rule: BTreeMap<String, RuleScores> = BTreeMap::new();
@@ -381,11 +388,14 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
                 "unrelated"
             }
         };
-        dispatched_at.entry(h.listed.as_str()).or_default().push((
-            ts,
-            h,
-            linked.filter(|_| real).map(|p| p.vehicle),
-        ));
+        dispatched_at
+            .entry(h.listed.as_str())
+            .or_default()
+            .push(Dispatched {
+                at: ts,
+                hit: h,
+                vehicle: linked.filter(|_| real).map(|p| p.vehicle),
+            });
         let duplicate = last_dispatch
             .get(h.listed.as_str())
             .is_some_and(|&t| ts.abs_diff(t) < DUPLICATE_WINDOW_MS);
@@ -427,11 +437,11 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
             dispatched_at.get(p.plate.as_str()).and_then(|ds| {
                 ds.iter()
                     .rev()
-                    .find(|&&(t, _, _)| t < first && first - t < DUPLICATE_WINDOW_MS)
+                    .find(|d| d.at < first && first - d.at < DUPLICATE_WINDOW_MS)
             })
         });
         let forwarded = first_hit.get(&p.passage);
-        if forwarded.is_none() && before.is_some_and(|&(_, _, v)| v == Some(p.vehicle)) {
+        if forwarded.is_none() && before.is_some_and(|d| d.vehicle == Some(p.vehicle)) {
             // The car itself was dispatched within the window: holding
             // this passage was right, whatever the truth's own clock says.
             s.held_repeats += 1;
@@ -441,9 +451,9 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
         let (why, hit) = if let Some(&h) = forwarded {
             s.missed_reviewed += 1;
             ("reviewed", Some(h))
-        } else if let Some(&(_, h, _)) = before {
+        } else if let Some(d) = before {
             s.missed_repeat += 1;
-            ("repeat", Some(h))
+            ("repeat", Some(d.hit))
         } else if p.frames == 1 {
             s.missed_one_frame += 1;
             ("one-frame", None)
