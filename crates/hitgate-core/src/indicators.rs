@@ -62,6 +62,12 @@ pub struct Indicators {
     pub evicted_passages: u64,
     /// Live suppression slots overwritten because the table was full.
     pub evicted_suppression: u64,
+    /// Held frames ([`recent`](crate::recent)) that gave way to newer ones
+    /// before their hold ran out: the held-frames table is smaller than
+    /// the unmatched reads of one hold (passage window and grace) at the
+    /// unit's traffic, and a passage that opens on a later frame may miss
+    /// them as evidence.
+    pub evicted_held: u64,
     /// Reads at cameras that did not fit in the camera table.
     pub camera_overflow: u64,
 }

@@ -8,7 +8,8 @@
 //! without the first two, the passage is one matching frame and is
 //! dispatched. So the unit keeps the last unmatched frames, as many as the
 //! caller's table ([`Tables::held`](crate::unit::Tables::held)) has places
-//! ([`RECENT_FRAMES`] where there is room), in consensus mode only, with
+//! (a hold's worth of the unit's unmatched reads; [`RECENT_FRAMES`] on a
+//! small board), in consensus mode only, with
 //! their camera's slot and event time, and a
 //! passage that opens takes those of its camera within its window that lie
 //! near its listed plate, or near the frame that opened it, as evidence,
@@ -30,10 +31,15 @@ use core::fmt;
 
 use crate::plate::Plate;
 
-/// Places to give the held-frames table ([`Tables::held`]) on a unit with
-/// room for them, as the host does: a few seconds of a busy unit's traffic
-/// (four cameras at two reads a second fill it in two seconds; the oldest
-/// frame then gives way). 640 bytes.
+/// Places the example firmware gives the held-frames table
+/// ([`Tables::held`]) on every board, the 16 KiB micro:bit included: two
+/// seconds of four cameras at two reads a second (640 bytes). A unit with
+/// room gives a whole hold's worth: the unmatched reads of the passage
+/// window and grace (5 s by default) at its busiest, 128 on the host's
+/// `replay`. With fewer, the oldest frames give way before their hold ran
+/// out, counted in
+/// [`Indicators::evicted_held`](crate::indicators::Indicators::evicted_held),
+/// and a passage whose frames came in far apart misses them as evidence.
 ///
 /// [`Tables::held`]: crate::unit::Tables::held
 pub const RECENT_FRAMES: usize = 16;
@@ -107,16 +113,24 @@ impl<'s> Recent<'s> {
     }
 
     /// Holds an unmatched frame of the camera in counter slot `camera`, read
-    /// at event time `time`, arrived at the unit's clock `now`.
+    /// at event time `time`, arrived at the unit's clock `now`; `true` when
+    /// the place it takes held a frame read and arrived less than `hold`
+    /// before `now`, which gives way before its time: the table is too
+    /// small for the unit's traffic. (Frames of an uplink's backlog, read
+    /// long before they arrive, do not count: a passage of theirs opens
+    /// within the backlog, next to them.)
     pub(crate) fn hold(
         &mut self,
         camera: usize,
         time: u64,
         now: u64,
+        hold: u64,
         plate: Plate,
         confidence: Option<u8>,
-    ) {
+    ) -> bool {
+        let mut early = false;
         if let Some(f) = self.frames.get_mut(self.next) {
+            early = f.camera != 0 && now < f.held_at.min(f.time).saturating_add(hold);
             *f = HeldFrame {
                 camera: place_of(camera),
                 time,
@@ -127,6 +141,7 @@ impl<'s> Recent<'s> {
             self.next = self.after(self.next);
             self.oldest = self.oldest.min(now);
         }
+        early
     }
 
     /// Frees the frames that arrived `hold` or more before the unit's
@@ -202,6 +217,9 @@ mod tests {
 
     use super::*;
 
+    /// The hold of the tests that do not look at it: 5 s.
+    const HOLD: u64 = 5_000;
+
     fn p(s: &str) -> Plate {
         Plate::normalize(s.as_bytes()).unwrap_or(Plate::ZERO)
     }
@@ -230,10 +248,10 @@ mod tests {
     fn a_passage_takes_its_cameras_frames_in_its_window_oldest_first() {
         let mut store = [HeldFrame::EMPTY; RECENT_FRAMES];
         let mut r = Recent::new(&mut store);
-        r.hold(0, 1_000, 5, p("1DKA552"), Some(80));
-        r.hold(1, 1_100, 6, p("2XYZ999"), None);
-        r.hold(0, 1_500, 7, p("1DKA5S2"), None);
-        r.hold(0, 9_000, 8, p("1ABC123"), None);
+        r.hold(0, 1_000, 5, HOLD, p("1DKA552"), Some(80));
+        r.hold(1, 1_100, 6, HOLD, p("2XYZ999"), None);
+        r.hold(0, 1_500, 7, HOLD, p("1DKA5S2"), None);
+        r.hold(0, 9_000, 8, HOLD, p("1ABC123"), None);
         assert_eq!(r.held(), 4);
         // Camera 0's passage at 2,000 with a 2 s window: the first and
         // third frames, not camera 1's, not the one 7 s later.
@@ -247,7 +265,7 @@ mod tests {
     fn a_frame_not_taken_stays_held() {
         let mut store = [HeldFrame::EMPTY; RECENT_FRAMES];
         let mut r = Recent::new(&mut store);
-        r.hold(2, 100, 0, p("AB123"), None);
+        r.hold(2, 100, 0, HOLD, p("AB123"), None);
         assert_eq!(r.take_near(2, 100, 10, |_, _| false), 0);
         assert_eq!(r.held(), 1);
     }
@@ -256,9 +274,9 @@ mod tests {
     fn frames_are_freed_when_the_clock_passes_their_arrival_plus_the_hold() {
         let mut store = [HeldFrame::EMPTY; RECENT_FRAMES];
         let mut r = Recent::new(&mut store);
-        r.hold(0, 1_000, 50, p("AB123"), None);
-        r.hold(1, 1_000, 60, p("CD456"), None);
-        r.hold(1, 1_200, 60, p("EF789"), None);
+        r.hold(0, 1_000, 50, HOLD, p("AB123"), None);
+        r.hold(1, 1_000, 60, HOLD, p("CD456"), None);
+        r.hold(1, 1_200, 60, HOLD, p("EF789"), None);
         // Held 5 s from arrival: the first freed at 5,050, the others at
         // 5,060.
         r.expire(5_049, 5_000);
@@ -275,9 +293,9 @@ mod tests {
     fn a_taken_frame_leaves_a_gap_the_clock_walks_past() {
         let mut store = [HeldFrame::EMPTY; RECENT_FRAMES];
         let mut r = Recent::new(&mut store);
-        r.hold(0, 100, 10, p("AB123"), None);
-        r.hold(1, 100, 20, p("CD456"), None);
-        r.hold(0, 100, 30, p("EF789"), None);
+        r.hold(0, 100, 10, HOLD, p("AB123"), None);
+        r.hold(1, 100, 20, HOLD, p("CD456"), None);
+        r.hold(0, 100, 30, HOLD, p("EF789"), None);
         // Camera 1's frame taken: the oldest and the newest stay.
         assert_eq!(taken(&mut r, 1, 100, 10), [p("CD456")]);
         r.expire(40, 15);
@@ -290,14 +308,18 @@ mod tests {
     fn the_oldest_frame_gives_way_and_clear_frees_all() {
         let mut store = [HeldFrame::EMPTY; RECENT_FRAMES];
         let mut r = Recent::new(&mut store);
-        for i in 0..RECENT_FRAMES as u64 + 3 {
-            r.hold(0, i, i, p("AB123"), Some(i as u8));
-        }
+        // The first RECENT_FRAMES take free places; each of the next three
+        // pushes out a frame still in its hold.
+        let early: Vec<bool> = (0..RECENT_FRAMES as u64 + 3)
+            .map(|i| r.hold(0, i, i, HOLD, p("AB123"), Some(i as u8)))
+            .collect();
+        assert_eq!(early.iter().filter(|e| **e).count(), 3);
+        assert!(early[RECENT_FRAMES..].iter().all(|e| *e));
         assert_eq!(r.held(), RECENT_FRAMES);
         let kept = all_confidences(&mut r);
         // The three oldest were overwritten; the rest come oldest first.
         assert_eq!(kept, (3..RECENT_FRAMES as u8 + 3).collect::<Vec<_>>());
-        r.hold(0, 1, 1, p("AB123"), None);
+        r.hold(0, 1, 1, HOLD, p("AB123"), None);
         r.clear();
         assert_eq!(r.held(), 0);
     }
@@ -307,14 +329,28 @@ mod tests {
         let mut three = [HeldFrame::EMPTY; 3];
         let mut r = Recent::new(&mut three);
         for i in 0..5u64 {
-            r.hold(0, i, i, p("AB123"), Some(i as u8));
+            r.hold(0, i, i, HOLD, p("AB123"), Some(i as u8));
         }
         assert_eq!(r.held(), 3);
         let kept = all_confidences(&mut r);
         assert_eq!(kept, [2, 3, 4]);
+        // A frame past its hold that the clock has not yet freed gives
+        // way in time: the place held a frame arrived at 10, held 5.
+        r.hold(0, 10, 10, 5, p("AB123"), None);
+        r.hold(0, 11, 11, 5, p("AB123"), None);
+        r.hold(0, 12, 12, 5, p("AB123"), None);
+        assert!(!r.hold(0, 15, 15, 5, p("AB123"), None));
+        assert!(r.hold(0, 14, 14, 5, p("AB123"), None));
+        // Nor does a frame of an uplink's backlog, read at 1 and arrived
+        // at 14, when it gives way three frames later (the three before
+        // push out frames read and arrived at 12, 15 and 14).
+        assert!(r.hold(0, 1, 14, 5, p("AB123"), None));
+        assert!(r.hold(0, 15, 15, 5, p("AB123"), None));
+        assert!(r.hold(0, 15, 15, 5, p("AB123"), None));
+        assert!(!r.hold(0, 15, 15, 5, p("AB123"), None));
         let mut none: [HeldFrame; 0] = [];
         let mut r = Recent::new(&mut none);
-        r.hold(0, 1, 1, p("AB123"), None);
+        r.hold(0, 1, 1, HOLD, p("AB123"), None);
         r.expire(10, 1);
         assert_eq!(r.held(), 0);
         assert_eq!(taken(&mut r, 0, 1, 10), []);

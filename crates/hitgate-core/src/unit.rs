@@ -71,10 +71,11 @@ pub struct Tables<'s> {
     /// Per-camera counters.
     pub cameras: &'s mut [CameraStats],
     /// Unmatched frames held a few seconds for a passage that opens on a
-    /// later frame of the same car (consensus mode; [`crate::recent`]):
-    /// [`RECENT_FRAMES`](crate::recent::RECENT_FRAMES) places where there
-    /// is room, fewer on a small board (the oldest gives way sooner), none
-    /// to hold nothing.
+    /// later frame of the same car (consensus mode; [`crate::recent`]): as
+    /// many places as unmatched reads arrive in one hold (passage window
+    /// and grace) at the unit's busiest; fewer on a small board
+    /// ([`RECENT_FRAMES`](crate::recent::RECENT_FRAMES); the oldest gives
+    /// way sooner, counted in `evicted_held`), none to hold nothing.
     pub held: &'s mut [HeldFrame],
 }
 
@@ -244,8 +245,13 @@ impl<'w, 's> Unit<'w, 's> {
                 } else if let Some(s) = slot {
                     // Perhaps a frame of a car whose passage opens on a
                     // later frame.
-                    self.recent
-                        .hold(s, read.time, self.clock, read.plate, read.confidence);
+                    let hold = self.open_for();
+                    if self
+                        .recent
+                        .hold(s, read.time, self.clock, hold, read.plate, read.confidence)
+                    {
+                        self.indicators.evicted_held += 1;
+                    }
                 }
             }
             return Ok(ReadStatus::Unmatched);

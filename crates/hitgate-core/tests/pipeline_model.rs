@@ -504,7 +504,15 @@ impl Model {
                         r.confidence.unwrap_or(50),
                     )));
                     if self.held.len() > self.held_places {
-                        self.held.pop_front();
+                        // A frame read and arrived within its hold gives
+                        // way early.
+                        let open_for =
+                            u64::from(cfg.passage_window_ms) + u64::from(cfg.camera_grace_ms);
+                        if let Some(Some(f)) = self.held.pop_front()
+                            && self.clock < f.1.min(f.2) + open_for
+                        {
+                            self.c.evicted_held += 1;
+                        }
                     }
                 }
             }

@@ -71,13 +71,22 @@ impl TableSizes {
     }
 }
 
+/// Places for held frames the simulated unit gets unless told otherwise:
+/// a whole hold (passage window and grace, 5 s by default) of a busy
+/// site's unmatched reads. The generator's day brings at most 93 reads in
+/// any 5 s at its four cameras and a mobile one; with the firmware's 16
+/// (`hitgate_core::recent::RECENT_FRAMES`) frames gave way before their
+/// hold ran out (`evicted_held`), and a look-alike car whose frames came
+/// in far apart reached dispatch (`BENCHMARKS.md`, "Hit quality").
+pub const HELD_FRAMES: usize = 128;
+
 impl Default for TableSizes {
     fn default() -> Self {
         Self {
             passages: 256,
             suppression: 4096,
             cameras: 256,
-            held: hitgate_core::recent::RECENT_FRAMES,
+            held: HELD_FRAMES,
         }
     }
 }

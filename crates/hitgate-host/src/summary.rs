@@ -29,10 +29,10 @@ pub fn render(r: &Report) -> String {
         .map(|r| format!("{} {}", r.name, r.decided))
         .collect();
     s += &format!("by rule: {}\n", rules.join(", "));
-    if i.evicted_passages + i.evicted_suppression + i.camera_overflow > 0 {
+    if i.evicted_passages + i.evicted_suppression + i.evicted_held + i.camera_overflow > 0 {
         s += &format!(
-            "evictions: passages {}, suppression {}; camera overflow {}\n",
-            i.evicted_passages, i.evicted_suppression, i.camera_overflow
+            "evictions: passages {}, suppression {}, held frames {}; camera overflow {}\n",
+            i.evicted_passages, i.evicted_suppression, i.evicted_held, i.camera_overflow
         );
     }
     if r.input.bad_lines > 0 {

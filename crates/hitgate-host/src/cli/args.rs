@@ -78,9 +78,11 @@ pub(super) struct TableArgs {
     #[arg(long, default_value_t = 256)]
     cameras: usize,
     /// Places for unmatched frames the simulated unit holds a few seconds,
-    /// for a passage that opens on a later frame of the same car (a small
-    /// board gives fewer).
-    #[arg(long, default_value_t = hitgate_core::recent::RECENT_FRAMES)]
+    /// for a passage that opens on a later frame of the same car: a hold's
+    /// worth of a busy site's reads (the example firmware gives 16; fewer
+    /// than a hold's reads and the oldest give way early, counted as
+    /// `evicted_held`).
+    #[arg(long, default_value_t = crate::replay::HELD_FRAMES)]
     held_frames: usize,
 }
 
