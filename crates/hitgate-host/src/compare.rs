@@ -20,12 +20,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 use hitgate_core::hit::Outcome;
-use hitgate_core::indicators::CameraStats;
-use hitgate_core::passage::Passage;
 use hitgate_core::policy::Action;
-use hitgate_core::recent::HeldFrame;
-use hitgate_core::suppress::SuppressSlot;
-use hitgate_core::unit::{Tables, Unit};
+use hitgate_core::unit::Unit;
 use hitgate_core::watchlist::Watchlist;
 use plotters::prelude::*;
 use serde::Serialize;
@@ -35,7 +31,7 @@ use crate::outdir::OutDir;
 use crate::page::{esc, head};
 use crate::policy_file::PolicyFile;
 use crate::reads::ReadStream;
-use crate::replay::TableSizes;
+use crate::replay::{TableSizes, TableStorage};
 use crate::time::format_ts;
 
 const OUTPUTS: &[&str] = &["compare.json", "compare.html"];
@@ -305,25 +301,10 @@ fn run(
     [wa, wb]: [&Watchlist<'_>; 2],
     sizes: &TableSizes,
 ) -> Result<([Decided; 2], u64, u64)> {
-    let mut storage: Vec<_> = (0..2)
-        .map(|_| {
-            (
-                vec![Passage::EMPTY; sizes.passages],
-                vec![SuppressSlot::EMPTY; sizes.suppression],
-                vec![CameraStats::EMPTY; sizes.cameras],
-                vec![HeldFrame::EMPTY; sizes.held],
-            )
-        })
-        .collect();
+    let mut storage = [TableStorage::new(*sizes), TableStorage::new(*sizes)];
     let mut units = Vec::with_capacity(2);
-    for ((side, wl), (p, s, c, h)) in [(a, wa), (b, wb)].into_iter().zip(storage.iter_mut()) {
-        let tables = Tables {
-            passages: p,
-            suppression: s,
-            cameras: c,
-            held: h,
-        };
-        let mut unit = Unit::new(wl, &side.policy.policy, side.policy.config, tables);
+    for ((side, wl), st) in [(a, wa), (b, wb)].into_iter().zip(storage.iter_mut()) {
+        let mut unit = Unit::new(wl, &side.policy.policy, side.policy.config, st.tables());
         unit.set_places(side.policy.places.view());
         units.push(unit);
     }

@@ -93,7 +93,7 @@ impl Default for TableSizes {
 
 /// The simulated unit's tables, as a firmware gives them: storage of
 /// [`TableSizes`].
-struct TableStorage {
+pub(crate) struct TableStorage {
     passages: Vec<Passage>,
     suppression: Vec<SuppressSlot>,
     cameras: Vec<CameraStats>,
@@ -101,7 +101,7 @@ struct TableStorage {
 }
 
 impl TableStorage {
-    fn new(sizes: TableSizes) -> Self {
+    pub(crate) fn new(sizes: TableSizes) -> Self {
         Self {
             passages: vec![Passage::EMPTY; sizes.passages],
             suppression: vec![SuppressSlot::EMPTY; sizes.suppression],
@@ -110,7 +110,7 @@ impl TableStorage {
         }
     }
 
-    fn tables(&mut self) -> Tables<'_> {
+    pub(crate) fn tables(&mut self) -> Tables<'_> {
         Tables {
             passages: &mut self.passages,
             suppression: &mut self.suppression,
