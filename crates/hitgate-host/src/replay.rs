@@ -77,7 +77,8 @@ impl TableSizes {
 /// any 5 s at its four cameras and a mobile one; with the firmware's 16
 /// (`hitgate_core::recent::RECENT_FRAMES`) frames gave way before their
 /// hold ran out (`evicted_held`), and a look-alike car whose frames came
-/// in far apart reached dispatch (`BENCHMARKS.md`, "Hit quality").
+/// in far apart reached dispatch (`docs/perf-history.md`, "Held
+/// frames").
 pub const HELD_FRAMES: usize = 128;
 
 impl Default for TableSizes {
