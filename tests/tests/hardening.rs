@@ -222,7 +222,68 @@ fn bad_line_messages_never_quote_a_plate() {
         r["input"]["errors"][0]["error"]
             .as_str()
             .unwrap()
-            .starts_with("ts: not an RFC 3339 UTC time"),
+            .starts_with("ts: not an RFC 3339 time"),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_camera_on_local_time_is_put_on_utc_not_an_hour_off() {
+    // Two cameras, one sending UTC, one Belgian winter time (+01:00), a
+    // minute apart. 09:01:00.250+01:00 is 08:01:00.250Z (by hand: one
+    // hour east of UTC). Before the fix the offset after a fraction was
+    // dropped: the second car stood an hour ahead, and the unit's clock
+    // with it, so the first camera's next car came an hour late.
+    let c = Case::new();
+    let reads = c.write(
+        "reads.jsonl",
+        &(read("2026-01-05T08:00:00Z", "cam-1", "1WNT000")
+            + &read("2026-01-05T09:01:00.250+01:00", "cam-2", "1ABC234")
+            + &read("2026-01-05T08:02:00Z", "cam-1", "1WNT001")
+            + &read("2026-01-05T08:02:30Z", "cam-1", "1WNT000")),
+    );
+    std::fs::write(
+        c.path("lists.csv"),
+        format!("{LISTS}1WNT001,,0,wanted,2026-01-05T09:01:30+01:00,\n"),
+    )
+    .unwrap();
+    c.replay(&reads, &[]).unwrap();
+    let hits = c.hits();
+    let seen: Vec<(&str, &str, &str)> = hits
+        .iter()
+        .map(|h| {
+            (
+                h["ts"].as_str().unwrap(),
+                h["listed"].as_str().unwrap(),
+                h["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // 1WNT001 is listed from 08:01:30Z, so its read at 08:02:00Z hits;
+    // read as 09:01:30Z it would not have. 1WNT000's second passage is a
+    // re-alert, held.
+    assert_eq!(
+        seen,
+        [
+            ("2026-01-05T08:00:00.000Z", "1WNT000", "dispatch"),
+            ("2026-01-05T08:01:00.250Z", "1ABC234", "dispatch"),
+            ("2026-01-05T08:02:00.000Z", "1WNT001", "dispatch"),
+        ],
+        "{hits:?}"
+    );
+    // An offset that is not `±HH:MM` is a bad line that says so.
+    let reads = c.write(
+        "bad.jsonl",
+        &read("2026-01-05T09:01:00.250+1:00", "cam-2", "1ABC234"),
+    );
+    c.replay(&reads, &[]).unwrap();
+    let r = c.report();
+    assert_eq!(r["input"]["bad_lines"], 1, "{r}");
+    assert!(
+        r["input"]["errors"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("UTC offset"),
         "{r}"
     );
 }

@@ -1,7 +1,7 @@
 //! Read streams: JSON Lines or CSV with the same column names, optionally
 //! gzip-compressed, read one line at a time.
 //!
-//! Columns: `ts` (RFC 3339, UTC), `camera`, `plate`, and optional `country`,
+//! Columns: `ts` (RFC 3339; an offset is applied), `camera`, `plate`, and optional `country`,
 //! `confidence` (0–100, or -1 for unknown), `lat` and `lon` (together),
 //! `arrival` (RFC 3339: when the unit received the read). Unknown columns
 //! are ignored. Times lie in the years 2000 to 2099. Every line is at most

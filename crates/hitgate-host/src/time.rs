@@ -1,25 +1,81 @@
 //! RFC 3339 timestamps to and from ms since the Unix epoch.
 
+use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Result, anyhow};
 
-/// Parses an RFC 3339 UTC time (`2026-01-05T08:00:00Z`, fractions allowed).
-/// The error quotes the text (for lists and settings; see
-/// [`parse_event_ts`] for reads).
+/// Parses an RFC 3339 time (`2026-01-05T08:00:00Z`, fractions allowed; an
+/// offset such as `+01:00` is applied, so `2026-01-05T09:00:00+01:00` is
+/// the same instant). The error quotes the text (for lists and settings;
+/// see [`parse_event_ts`] for reads).
 pub fn parse_ts(s: &str) -> Result<u64> {
     parse_event_ts(s).map_err(|e| anyhow!("bad timestamp {s:?}: {e}"))
 }
 
-/// Parses an RFC 3339 UTC time as [`parse_ts`] does, with an error that
+/// Parses an RFC 3339 time as [`parse_ts`] does, with an error that
 /// does not repeat the text (a read's fields may hold a plate in the wrong
 /// column).
+///
+/// The offset is `Z` (or `z`) or `±HH:MM`, the `T` may be `t`; a time with none
+/// (`2026-01-05 08:00:00`, a space for the `T` allowed too) is taken as
+/// UTC, as it always was. The date and clock are humantime's; the offset
+/// is read here, because humantime reads only UTC and, after a fraction,
+/// passed over any other offset without applying it (a camera on Belgian
+/// winter time would have been an hour off, and its hits late).
 pub fn parse_event_ts(s: &str) -> Result<u64> {
-    let t = humantime::parse_rfc3339_weak(s).map_err(|_| anyhow!("not an RFC 3339 UTC time"))?;
+    let (clock, offset_ms) = split_offset(s)?;
+    // RFC 3339 allows a lower-case `t`; humantime does not.
+    let clock = match clock.split_at_checked(10) {
+        Some((date, rest)) if rest.starts_with('t') => Cow::Owned(format!("{date}T{}", &rest[1..])),
+        _ => Cow::Borrowed(clock),
+    };
+    let t = humantime::parse_rfc3339_weak(&clock).map_err(|_| anyhow!("not an RFC 3339 time"))?;
     let d = t
         .duration_since(UNIX_EPOCH)
         .map_err(|_| anyhow!("before 1970"))?;
-    u64::try_from(d.as_millis()).map_err(|_| anyhow!("out of range"))
+    let local = i64::try_from(d.as_millis()).map_err(|_| anyhow!("out of range"))?;
+    let utc = local
+        .checked_sub(offset_ms)
+        .ok_or_else(|| anyhow!("out of range"))?;
+    u64::try_from(utc).map_err(|_| anyhow!("before 1970"))
+}
+
+/// The date and clock of an RFC 3339 time, and its offset east of UTC in
+/// ms: `Z`, `z`, `+HH:MM` or `-HH:MM` at the end, or none (UTC).
+fn split_offset(s: &str) -> Result<(&str, i64)> {
+    if let Some(clock) = s.strip_suffix(['Z', 'z']) {
+        return Ok((clock, 0));
+    }
+    // `2026-01-05T08:00:00` is 19 bytes; an offset can only follow it.
+    let Some(sign) = s
+        .as_bytes()
+        .iter()
+        .skip(19)
+        .position(|c| matches!(c, b'+' | b'-'))
+    else {
+        return Ok((s, 0));
+    };
+    let (clock, offset) = s.split_at(19 + sign);
+    let o = offset.as_bytes();
+    if o.len() != 6 {
+        return Err(anyhow!("a UTC offset is ±HH:MM"));
+    }
+    let digits = |i: usize| -> Result<i64> {
+        match (o[i], o[i + 1]) {
+            (h @ b'0'..=b'9', l @ b'0'..=b'9') => Ok(i64::from((h - b'0') * 10 + (l - b'0'))),
+            _ => Err(anyhow!("a UTC offset is ±HH:MM")),
+        }
+    };
+    if o[3] != b':' {
+        return Err(anyhow!("a UTC offset is ±HH:MM"));
+    }
+    let (hours, minutes) = (digits(1)?, digits(4)?);
+    if hours > 23 || minutes > 59 {
+        return Err(anyhow!("a UTC offset is at most 23:59"));
+    }
+    let ms = (hours * 60 + minutes) * 60_000;
+    Ok((clock, if o[0] == b'-' { -ms } else { ms }))
 }
 
 /// The first ms that [`format_ts`] cannot write as RFC 3339: year 10000.
@@ -58,8 +114,50 @@ mod tests {
         assert!(parse_ts("2026-13-01T00:00:00Z").is_err());
         let e = parse_event_ts("1ABC234").unwrap_err().to_string();
         assert!(!e.contains("1ABC234"), "{e}");
+        // No offset is UTC; so is a space for the `T`.
+        assert_eq!(parse_ts("2026-01-01 00:00:00").unwrap(), 1_767_225_600_000);
         // The last ms of year 9999 formats; the next does not panic.
         assert_eq!(format_ts(YEAR_10000_MS - 1), "9999-12-31T23:59:59.999Z");
         assert_eq!(format_ts(YEAR_10000_MS), "253402300800000 ms after 1970");
+    }
+
+    #[test]
+    fn an_offset_is_applied_not_dropped() {
+        // `date -u -d '2026-01-05T08:00:01.155+01:00' +%s%3N` = 1767596401155,
+        // which is 07:00:01.155 UTC.
+        let utc = 1_767_596_401_155;
+        assert_eq!(parse_ts("2026-01-05T07:00:01.155Z").unwrap(), utc);
+        assert_eq!(parse_ts("2026-01-05T08:00:01.155+01:00").unwrap(), utc);
+        assert_eq!(parse_ts("2026-01-05t07:00:01.155z").unwrap(), utc);
+        assert_eq!(parse_ts("2026-01-05T07:00:01.155+00:00").unwrap(), utc);
+        assert_eq!(parse_ts("2026-01-05T07:00:01.155-00:00").unwrap(), utc);
+        // Without a fraction, and west of UTC: `date -u -d
+        // '2026-01-05T01:30:00-05:30' +%s` = 1767596400, 07:00:00 UTC.
+        assert_eq!(
+            parse_ts("2026-01-05T08:00:00+01:00").unwrap(),
+            1_767_596_400_000
+        );
+        assert_eq!(
+            parse_ts("2026-01-05T01:30:00-05:30").unwrap(),
+            1_767_596_400_000
+        );
+        // Across midnight and a summer offset: 2026-07-01T00:30:00+02:00
+        // is 2026-06-30T22:30:00Z (`date -u -d ... +%s` = 1782858600).
+        assert_eq!(
+            parse_ts("2026-07-01T00:30:00+02:00").unwrap(),
+            1_782_858_600_000
+        );
+        for bad in [
+            "2026-01-05T08:00:00+1:00",
+            "2026-01-05T08:00:00+01-00",
+            "2026-01-05T08:00:00+24:00",
+            "2026-01-05T08:00:00+01:60",
+            "2026-01-05T08:00:00.5+0a:00",
+            "2026-01-05T08:00:00.5+01:00:00",
+            "2026-01-05T08:00:00.5+01",
+            "1970-01-01T00:30:00+01:00",
+        ] {
+            assert!(parse_ts(bad).is_err(), "{bad}");
+        }
     }
 }
