@@ -289,6 +289,49 @@ fn a_camera_on_local_time_is_put_on_utc_not_an_hour_off() {
 }
 
 #[test]
+fn a_spreadsheets_semicolon_export_reads_as_its_comma_twin() {
+    // A spreadsheet where the comma is the decimal mark (Belgium's)
+    // exports `;` between fields and `50,8503` for a latitude. Before,
+    // both files were refused: `missing column "plate"`.
+    let c = Case::new();
+    let comma = c.write(
+        "reads.csv",
+        "ts,camera,plate,confidence,lat,lon\n\
+         2026-01-05T08:00:00Z,mobile-1,1WNT000,87.5,50.8503,4.3517\n\
+         2026-01-05T08:01:00Z,mobile-1,1ABC234,,,\n",
+    );
+    c.replay(&comma, &[]).unwrap();
+    let want = c.hits();
+    assert_eq!(want.len(), 2, "{want:?}");
+    std::fs::write(
+        c.path("lists.csv"),
+        "plate;country;priority;list;valid_from;valid_until\n\
+         \"1WNT000\";;0;wanted;;\n\
+         1ABC234;BE;1;\"stolen\";;\n",
+    )
+    .unwrap();
+    let semi = c.write(
+        "reads-semi.csv",
+        "ts;camera;plate;confidence;lat;lon\n\
+         2026-01-05T08:00:00Z;mobile-1;1WNT000;87,5;50,8503;4,3517\n\
+         2026-01-05T08:01:00Z;mobile-1;1ABC234;;;\n",
+    );
+    c.replay(&semi, &[]).unwrap();
+    assert_eq!(c.hits(), want);
+    assert_eq!(c.report()["input"]["bad_lines"], 0);
+    // A tab-separated export too (no decimal comma there).
+    std::fs::write(c.path("lists.csv"), LISTS.replace(',', "\t")).unwrap();
+    let tab = c.write(
+        "reads.tsv.csv",
+        "ts\tcamera\tplate\tconfidence\tlat\tlon\n\
+         2026-01-05T08:00:00Z\tmobile-1\t1WNT000\t87.5\t50.8503\t4.3517\n\
+         2026-01-05T08:01:00Z\tmobile-1\t1ABC234\t\t\t\n",
+    );
+    c.replay(&tab, &[]).unwrap();
+    assert_eq!(c.hits(), want);
+}
+
+#[test]
 fn a_failed_rerun_leaves_the_earlier_results_whole() {
     let c = Case::new();
     let reads = c.two_hits();

@@ -190,6 +190,7 @@ impl std::error::Error for CsvLineError {}
 /// `csv-core`'s parser and buffers reused from line to line.
 pub struct CsvSplitter {
     parser: csv_core::Reader,
+    delimiter: u8,
     out: Vec<u8>,
     ends: [usize; MAX_COLUMNS],
     fields: usize,
@@ -197,16 +198,43 @@ pub struct CsvSplitter {
 
 impl Default for CsvSplitter {
     fn default() -> Self {
+        Self::with_delimiter(b',')
+    }
+}
+
+impl CsvSplitter {
+    fn with_delimiter(delimiter: u8) -> Self {
         Self {
-            parser: csv_core::Reader::new(),
+            parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            delimiter,
             out: Vec::new(),
             ends: [0; MAX_COLUMNS],
             fields: 0,
         }
     }
-}
 
-impl CsvSplitter {
+    /// A splitter for the file whose header is `header`: fields split at
+    /// `,`, or, in a header with no comma, at `;` (a spreadsheet's export
+    /// where the comma is the decimal mark) or a tab, whichever the header
+    /// has.
+    pub fn for_header(header: &[u8]) -> Self {
+        let delimiter = if header.contains(&b',') {
+            b','
+        } else if header.contains(&b';') {
+            b';'
+        } else if header.contains(&b'\t') {
+            b'\t'
+        } else {
+            b','
+        };
+        Self::with_delimiter(delimiter)
+    }
+
+    /// The byte fields are split at.
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
     /// Splits one line (its line break already trimmed).
     pub fn split(&mut self, line: &[u8]) -> Result<(), CsvLineError> {
         self.fields = 0;
@@ -321,6 +349,23 @@ mod tests {
         assert_eq!(split("\"say \"\"hi\"\"\",x").unwrap(), ["say \"hi\"", "x"]);
         assert!(split("").unwrap().is_empty());
         assert_eq!(split("x").unwrap(), ["x"]);
+    }
+
+    #[test]
+    fn the_header_says_how_fields_are_split() {
+        let fields = |header: &str, line: &str| {
+            let mut s = CsvSplitter::for_header(header.as_bytes());
+            s.split(line.as_bytes()).unwrap();
+            (0..s.fields())
+                .map(|i| String::from_utf8(s.field(i).to_vec()).unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(fields("ts,plate", "a;b,c"), ["a;b", "c"]);
+        assert_eq!(fields("ts;plate", "a;\"b;c\";50,85"), ["a", "b;c", "50,85"]);
+        assert_eq!(fields("ts\tplate", "a\tb,c"), ["a", "b,c"]);
+        // A header of one column splits at commas.
+        assert_eq!(fields("plate", "a,b"), ["a", "b"]);
+        assert_eq!(CsvSplitter::for_header(b"a;b").delimiter(), b';');
     }
 
     #[test]

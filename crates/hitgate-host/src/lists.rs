@@ -128,6 +128,9 @@ impl ListsData {
                 if text.is_empty() {
                     continue;
                 }
+                if cols.is_none() {
+                    split = CsvSplitter::for_header(text);
+                }
                 split.split(text).map_err(|e| anyhow!("{}: {e}", at()))?;
                 let Some(c) = cols.as_ref() else {
                     cols = Some(Columns::of(&split).map_err(|e| anyhow!("{}: {e}", at()))?);

@@ -297,7 +297,7 @@ pub fn for_each(
             if !whole {
                 bail!("{}:{line}: header longer than {MAX_LINE} bytes", input.name);
             }
-            let mut split = CsvSplitter::default();
+            let mut split = CsvSplitter::for_header(text);
             split
                 .split(text)
                 .map_err(|e| anyhow::anyhow!("{}:{line}: header: {e}", input.name))?;
@@ -404,12 +404,19 @@ impl Columns {
                 _ => Ok(None),
             }
         };
+        // Split at `;`, the comma is the decimal mark (`50,8503`).
+        let decimal_comma = s.delimiter() == b';';
         let number = |name: &str, i: Option<usize>| -> Result<Option<f64>, String> {
             match i.map(|i| s.field(i)) {
                 None | Some(b"") => Ok(None),
                 Some(f) => std::str::from_utf8(f)
                     .ok()
-                    .and_then(|t| t.parse::<f64>().ok())
+                    .and_then(|t| match t.split_once(',') {
+                        Some((whole, frac)) if decimal_comma => {
+                            format!("{whole}.{frac}").parse::<f64>().ok()
+                        }
+                        _ => t.parse::<f64>().ok(),
+                    })
                     .filter(|x| x.is_finite())
                     .map(Some)
                     .ok_or_else(|| format!("{name}: not a number")),
