@@ -332,6 +332,32 @@ fn a_spreadsheets_semicolon_export_reads_as_its_comma_twin() {
 }
 
 #[test]
+fn a_camera_writing_confidence_from_0_to_1_is_pointed_out() {
+    // hitgate reads 0–100; a camera that writes 0.93 has each frame
+    // weigh as 1 in the vote. Three of the four reads below are such
+    // (0 and 1 themselves, and 87 and -1, are not counted).
+    let c = Case::new();
+    let reads = c.write(
+        "reads.jsonl",
+        "{\"ts\":\"2026-01-05T08:00:00Z\",\"camera\":\"cam-1\",\"plate\":\"1WNT000\",\"confidence\":0.93}\n\
+         {\"ts\":\"2026-01-05T08:00:00.2Z\",\"camera\":\"cam-1\",\"plate\":\"1WNT000\",\"confidence\":0.5}\n\
+         {\"ts\":\"2026-01-05T08:00:00.4Z\",\"camera\":\"cam-1\",\"plate\":\"1WNT000\",\"confidence\":1}\n\
+         {\"ts\":\"2026-01-05T08:00:00.6Z\",\"camera\":\"cam-1\",\"plate\":\"1WNT000\",\"confidence\":0}\n\
+         {\"ts\":\"2026-01-05T08:00:00.8Z\",\"camera\":\"cam-1\",\"plate\":\"1WNT000\",\"confidence\":87}\n\
+         {\"ts\":\"2026-01-05T08:00:01Z\",\"camera\":\"cam-1\",\"plate\":\"1WNT000\",\"confidence\":-1}\n\
+         {\"ts\":\"2026-01-05T08:00:01.2Z\",\"camera\":\"cam-1\",\"plate\":\"1WNT000\",\"confidence\":0.02}\n",
+    );
+    c.replay(&reads, &[]).unwrap();
+    assert_eq!(c.report()["input"]["confidence_fractions"], 3);
+    let report: hitgate_host::formats::Report = serde_json::from_value(c.report()).unwrap();
+    let out = hitgate_host::summary::render(&report);
+    assert!(
+        out.contains("3 reads carry a confidence between 0 and 1"),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_failed_rerun_leaves_the_earlier_results_whole() {
     let c = Case::new();
     let reads = c.two_hits();

@@ -21,6 +21,10 @@ pub struct InputStats {
     pub bad_lines: u64,
     /// The first [`MAX_REPORTED_ERRORS`] of them.
     pub errors: Vec<LineError>,
+    /// Reads whose confidence lies strictly between 0 and 1 (see
+    /// [`crate::reads::StreamStats`]).
+    #[serde(default)]
+    pub confidence_fractions: u64,
 }
 
 /// Bad lines reported in full; the rest are counted.

@@ -179,13 +179,13 @@ pub fn for_each_arrival(
     stream: ReadStream,
     tolerance: u32,
     mut f: impl FnMut(u64, Result<(hitgate_core::read::Read<'_>, u64), String>, u64) -> Result<()>,
-) -> Result<()> {
+) -> Result<StreamStats> {
     let mut slots: Vec<Option<hitgate_core::arrival::Held<OwnedRead>>> =
         (0..HELD_READS).map(|_| None).collect();
     let mut clock = hitgate_core::arrival::ArrivalClock::new(tolerance, &mut slots);
     let mut released: Vec<(OwnedRead, u64)> = Vec::new();
     let mut last_bytes = 0;
-    for_each(stream, |line, parsed, bytes| {
+    let stats = for_each(stream, |line, parsed, bytes| {
         last_bytes = bytes;
         let l = match parsed {
             Ok(l) => l,
@@ -214,7 +214,16 @@ pub fn for_each_arrival(
     for (o, t) in released.drain(..) {
         f(o.line, Ok((o.read(), t)), last_bytes)?;
     }
-    Ok(())
+    Ok(stats)
+}
+
+/// What a pass over a read stream noticed beyond its lines' errors.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamStats {
+    /// Reads whose confidence lies strictly between 0 and 1 (`0.93`): the
+    /// camera likely writes 0–1 where hitgate reads 0–100, so such a read
+    /// weighs as 0 or 1 in a passage's vote.
+    pub confidence_fractions: u64,
 }
 
 /// The earliest event or arrival time a read may carry: 2000-01-01T00:00:00Z.
@@ -278,7 +287,8 @@ fn finish(raw: RawRead<'_>) -> Result<Line<'_>, String> {
 pub fn for_each(
     stream: ReadStream,
     mut f: impl FnMut(u64, Result<Line<'_>, String>, u64) -> Result<()>,
-) -> Result<()> {
+) -> Result<StreamStats> {
+    let mut stats = StreamStats::default();
     let ReadStream { mut input, format } = stream;
     let mut buf = Vec::with_capacity(512);
     let mut line = 0u64;
@@ -326,9 +336,14 @@ pub fn for_each(
                 .map_err(|e| json_error(&e))
                 .and_then(finish),
         };
+        if let Ok(l) = &parsed
+            && l.raw.confidence.is_some_and(|c| c > 0.0 && c < 1.0)
+        {
+            stats.confidence_fractions += 1;
+        }
         f(line, parsed, bytes)?;
     }
-    Ok(())
+    Ok(stats)
 }
 
 /// A JSON error's text without any value from the line: syntax errors and

@@ -327,42 +327,44 @@ pub fn replay(
         let mut count = 0u64;
         let mut span: Option<(u64, u64)> = None;
         let mut pace = Pace::new(opts.speed);
-        reads::for_each_arrival(stream, pf.config.max_future_ms, |line, parsed, bytes| {
-            input.lines += 1;
-            count += 1;
-            if count.is_multiple_of(65_536) {
-                bar.set_position(bytes);
-            }
-            let r = match parsed {
-                Ok((read, arrival)) => match unit.receive(&read, arrival, &mut sink) {
-                    Ok(_) => {
-                        widen(&mut span, read.time);
-                        Ok(())
-                    }
-                    Err(e) => bad(&mut input, line, e.to_string()),
-                },
-                Err(e) => bad(&mut input, line, e),
-            };
-            if let Some(e) = push_error.borrow_mut().take() {
-                return Err(e);
-            }
-            if let Some(d) = delivery.borrow_mut().as_mut() {
-                let (clock, ind) = (unit.clock(), unit.indicators());
-                match pace.wait(clock) {
-                    Some(mut left) => loop {
-                        let step = left.min(Duration::from_millis(20));
-                        d.pump(clock, ind, step)?;
-                        left = left.saturating_sub(step);
-                        if left.is_zero() {
-                            break;
-                        }
-                    },
-                    None if count.is_multiple_of(64) => d.pump(clock, ind, Duration::ZERO)?,
-                    None => {}
+        let stats =
+            reads::for_each_arrival(stream, pf.config.max_future_ms, |line, parsed, bytes| {
+                input.lines += 1;
+                count += 1;
+                if count.is_multiple_of(65_536) {
+                    bar.set_position(bytes);
                 }
-            }
-            r
-        })?;
+                let r = match parsed {
+                    Ok((read, arrival)) => match unit.receive(&read, arrival, &mut sink) {
+                        Ok(_) => {
+                            widen(&mut span, read.time);
+                            Ok(())
+                        }
+                        Err(e) => bad(&mut input, line, e.to_string()),
+                    },
+                    Err(e) => bad(&mut input, line, e),
+                };
+                if let Some(e) = push_error.borrow_mut().take() {
+                    return Err(e);
+                }
+                if let Some(d) = delivery.borrow_mut().as_mut() {
+                    let (clock, ind) = (unit.clock(), unit.indicators());
+                    match pace.wait(clock) {
+                        Some(mut left) => loop {
+                            let step = left.min(Duration::from_millis(20));
+                            d.pump(clock, ind, step)?;
+                            left = left.saturating_sub(step);
+                            if left.is_zero() {
+                                break;
+                            }
+                        },
+                        None if count.is_multiple_of(64) => d.pump(clock, ind, Duration::ZERO)?,
+                        None => {}
+                    }
+                }
+                r
+            })?;
+        input.confidence_fractions = stats.confidence_fractions;
         unit.flush(&mut sink);
         if let Some(e) = push_error.borrow_mut().take() {
             return Err(e);

@@ -48,6 +48,14 @@ pub fn render(r: &Report) -> String {
         }
         s += "\n";
     }
+    if r.input.confidence_fractions > 0 {
+        s += &format!(
+            "note: {} reads carry a confidence between 0 and 1 (such as 0.93): hitgate reads 0 to 100, \
+             so each weighs as 0 or 1 in its passage's vote; if the camera writes 0 to 1, multiply \
+             by 100 (docs/formats.md, reads)\n",
+            r.input.confidence_fractions
+        );
+    }
     for w in &r.wide_lists {
         let [low, high] = w.false_hits_per_day_95;
         s += &format!(
