@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 /// The longest line of a text input: a read or a list entry is a few
 /// hundred bytes. A longer line (a file with no line breaks, a
@@ -53,6 +53,14 @@ impl Input {
         let mut raw = raw;
         let (magic, n) = peek2(&mut raw).with_context(|| format!("{name}: cannot read"))?;
         let gzip = n == 2 && magic == [0x1f, 0x8b];
+        if n == 2 && matches!(magic, [0xff, 0xfe] | [0xfe, 0xff]) {
+            // Windows tools write UTF-16 with a byte-order mark; read as
+            // UTF-8 every line would be a bad line that says nothing.
+            bail!(
+                "{name}: UTF-16 text (it starts with a byte-order mark); hitgate reads UTF-8: \
+                 convert it, for example `iconv -f UTF-16 -t UTF-8`"
+            );
+        }
         // The bytes looked at go back in front of the stream.
         let raw = BufReader::with_capacity(
             1 << 16,
@@ -349,6 +357,23 @@ mod tests {
         assert_eq!(split("\"say \"\"hi\"\"\",x").unwrap(), ["say \"hi\"", "x"]);
         assert!(split("").unwrap().is_empty());
         assert_eq!(split("x").unwrap(), ["x"]);
+    }
+
+    #[test]
+    fn utf16_text_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        for bom in [[0xff, 0xfe], [0xfe, 0xff]] {
+            let path = dir.path().join("lists.csv");
+            let mut text = bom.to_vec();
+            text.extend("plate".encode_utf16().flat_map(u16::to_le_bytes));
+            std::fs::write(&path, text).unwrap();
+            let e = format!("{:#}", Input::open(&path).err().unwrap());
+            assert!(e.contains("lists.csv: UTF-16 text"), "{e}");
+        }
+        // A UTF-8 byte-order mark is still read past.
+        let path = dir.path().join("utf8.csv");
+        std::fs::write(&path, b"\xef\xbb\xbfplate\n").unwrap();
+        assert!(Input::open(&path).is_ok());
     }
 
     #[test]
