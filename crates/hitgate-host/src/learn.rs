@@ -307,8 +307,14 @@ pub fn render(l: &Learned) -> String {
             (true, true) => "left out (class of 4)",
             _ => "",
         };
+        // 1 − P(below) carries about 16 digits: smaller is "<1e-15".
+        let p_random = if p.p_random < 1e-15 {
+            "<1e-15".to_string()
+        } else {
+            format!("{:.1e}", p.p_random)
+        };
         s += &format!(
-            "# {:<4}  {:>5}  {:>8.1}  {what}\n",
+            "# {:<4}  {:>5}  {:>8.1}  {p_random:>9}  {what}\n",
             p.pair, p.count, p.ratio
         );
     }
@@ -393,5 +399,40 @@ mod tests {
         ]);
         assert_eq!(l.classes, ["ABCD"]);
         assert!(l.pairs.iter().any(|p| p.pair == "AE" && p.left_out));
+    }
+
+    #[test]
+    fn every_column_the_table_names_is_printed() {
+        let pair = |pair: &str, p_random, look_alike| PairStat {
+            pair: pair.into(),
+            count: 12,
+            ratio: 3.5,
+            p_random,
+            look_alike,
+            left_out: false,
+        };
+        let l = Learned {
+            pairs: vec![
+                pair("0O", 2.5e-7, true),
+                pair("37", 0.25, false),
+                pair("8B", 0.0, true),
+            ],
+            ..Learned::default()
+        };
+        let text = render(&l);
+        let rows: Vec<Vec<&str>> = text
+            .lines()
+            .skip(2)
+            .take_while(|r| r.starts_with("# "))
+            .map(|r| r.split_whitespace().collect())
+            .collect();
+        // The header, then pair, seen, ratio, p(random) and "yes" if proposed.
+        assert_eq!(
+            rows[0],
+            ["#", "pair", "seen", "x", "random", "p(random)", "proposed"]
+        );
+        assert_eq!(rows[1], ["#", "0O", "12", "3.5", "2.5e-7", "yes"]);
+        assert_eq!(rows[2], ["#", "37", "12", "3.5", "2.5e-1"]);
+        assert_eq!(rows[3], ["#", "8B", "12", "3.5", "<1e-15", "yes"]);
     }
 }
