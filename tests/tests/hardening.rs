@@ -358,6 +358,29 @@ fn a_camera_writing_confidence_from_0_to_1_is_pointed_out() {
 }
 
 #[test]
+fn a_recording_sorted_newest_first_is_pointed_out() {
+    // Ten minutes of reads, oldest first and then newest first. Newest
+    // first, the unit finds the later passages late (the baseline's 5
+    // minutes) and says nothing else; the summary now says why.
+    let c = Case::new();
+    let times = ["08:00:00", "08:03:00", "08:06:00", "08:10:00"];
+    let line = |t: &&str| read(&format!("2026-01-05T{t}Z"), "cam-1", "1ABC234");
+    let oldest_first: String = times.iter().map(line).collect();
+    let newest_first: String = times.iter().rev().map(line).collect();
+    let reads = c.write("reads.jsonl", &oldest_first);
+    c.replay(&reads, &[]).unwrap();
+    assert_eq!(c.report()["input"]["runs_backwards"], false);
+    let reads = c.write("reads.jsonl", &newest_first);
+    c.replay(&reads, &[]).unwrap();
+    let r = c.report();
+    assert_eq!(r["input"]["runs_backwards"], true, "{r}");
+    assert!(r["indicators"]["late"].as_u64().unwrap() > 0, "{r}");
+    let report: hitgate_host::formats::Report = serde_json::from_value(r).unwrap();
+    let out = hitgate_host::summary::render(&report);
+    assert!(out.contains("the reads run backwards in time"), "{out}");
+}
+
+#[test]
 fn a_failed_rerun_leaves_the_earlier_results_whole() {
     let c = Case::new();
     let reads = c.two_hits();

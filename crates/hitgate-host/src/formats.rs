@@ -25,6 +25,10 @@ pub struct InputStats {
     /// [`crate::reads::StreamStats`]).
     #[serde(default)]
     pub confidence_fractions: u64,
+    /// The last read received is older than the first by more than the
+    /// policy's `max_lateness_ms`: a recording sorted newest first.
+    #[serde(default)]
+    pub runs_backwards: bool,
 }
 
 /// Bad lines reported in full; the rest are counted.

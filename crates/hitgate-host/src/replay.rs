@@ -326,6 +326,8 @@ pub fn replay(
         };
         let mut count = 0u64;
         let mut span: Option<(u64, u64)> = None;
+        // The first and the latest read received, in the order received.
+        let mut ends: Option<(u64, u64)> = None;
         let mut pace = Pace::new(opts.speed);
         let stats =
             reads::for_each_arrival(stream, pf.config.max_future_ms, |line, parsed, bytes| {
@@ -338,6 +340,7 @@ pub fn replay(
                     Ok((read, arrival)) => match unit.receive(&read, arrival, &mut sink) {
                         Ok(_) => {
                             widen(&mut span, read.time);
+                            ends.get_or_insert((read.time, read.time)).1 = read.time;
                             Ok(())
                         }
                         Err(e) => bad(&mut input, line, e.to_string()),
@@ -365,6 +368,11 @@ pub fn replay(
                 r
             })?;
         input.confidence_fractions = stats.confidence_fractions;
+        // A recording sorted newest first: the unit, deciding in the order
+        // it receives, finds nearly every passage late.
+        input.runs_backwards = ends.is_some_and(|(first, last)| {
+            last.saturating_add(u64::from(pf.config.max_lateness_ms)) < first
+        });
         unit.flush(&mut sink);
         if let Some(e) = push_error.borrow_mut().take() {
             return Err(e);

@@ -48,6 +48,11 @@ pub fn render(r: &Report) -> String {
         }
         s += "\n";
     }
+    if r.input.runs_backwards {
+        s += "note: the reads run backwards in time (the last received is older than the first by \
+              more than max_lateness_ms): a recording sorted newest first? The unit decides in the \
+              order it receives, so nearly every passage comes late; sort it oldest first\n";
+    }
     if r.input.confidence_fractions > 0 {
         s += &format!(
             "note: {} reads carry a confidence between 0 and 1 (such as 0.93): hitgate reads 0 to 100, \
