@@ -381,6 +381,46 @@ fn a_recording_sorted_newest_first_is_pointed_out() {
 }
 
 #[test]
+fn a_country_written_as_the_sticker_or_three_letters_is_looked_up() {
+    // Cameras write the oval sticker's code (F, B, D, IRL) or ISO's three
+    // letters; before, each such read was a bad line and never looked up.
+    let c = Case::new();
+    std::fs::write(
+        c.path("lists.csv"),
+        format!("{LISTS}AB123CD,F,0,wanted,,\n"),
+    )
+    .unwrap();
+    let line = |ts: &str, plate: &str, country: &str| {
+        format!(
+            "{{\"ts\":\"2026-01-05T{ts}Z\",\"camera\":\"cam-1\",\"plate\":\"{plate}\",\"country\":\"{country}\"}}\n"
+        )
+    };
+    let reads = c.write(
+        "reads.jsonl",
+        &(line("08:00:00", "AB-123-CD", "F")
+            + &line("08:10:00", "1-ABC-234", "BEL")
+            + &line("08:20:00", "1-WNT-000", "XYZ")),
+    );
+    c.replay(&reads, &[]).unwrap();
+    let hits: Vec<(String, String)> = c
+        .hits()
+        .iter()
+        .map(|h| (h["listed"].to_string(), h["country"].to_string()))
+        .collect();
+    assert_eq!(
+        hits,
+        [
+            ("\"AB123CD\"".to_string(), "\"FR\"".to_string()),
+            ("\"1ABC234\"".to_string(), "\"BE\"".to_string()),
+        ]
+    );
+    let r = c.report();
+    assert_eq!(r["input"]["bad_lines"], 1, "{r}");
+    let e = r["input"]["errors"][0]["error"].as_str().unwrap();
+    assert!(e.contains("country") && !e.contains("XYZ"), "{e}");
+}
+
+#[test]
 fn a_failed_rerun_leaves_the_earlier_results_whole() {
     let c = Case::new();
     let reads = c.two_hits();

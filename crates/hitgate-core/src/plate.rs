@@ -356,7 +356,7 @@ crate::fmt::via_str!(Plate, "a number plate", |v: &str| Plate::normalize(
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum CountryError {
-    /// Not exactly two bytes.
+    /// Not exactly two bytes ([`Country::recognise`]: not one to three).
     BadLength {
         /// The length that was given.
         len: usize,
@@ -366,6 +366,9 @@ pub enum CountryError {
         /// Offset of the byte.
         at: usize,
     },
+    /// One or three letters that name no country [`Country::recognise`]
+    /// knows.
+    Unknown,
 }
 
 impl fmt::Display for CountryError {
@@ -377,6 +380,10 @@ impl fmt::Display for CountryError {
             Self::InvalidChar { at } => {
                 write!(f, "country code has a non-letter at byte {at}")
             }
+            Self::Unknown => f.write_str(
+                "country code of one or three letters that names no known country: \
+                 give the two letters of ISO 3166",
+            ),
         }
     }
 }
@@ -410,6 +417,40 @@ impl Country {
         Ok(Self([a.to_ascii_uppercase(), b.to_ascii_uppercase()]))
     }
 
+    /// Parses a country as cameras and lists write it: any two letters as
+    /// [`Country::parse`] takes them, or, for the countries of Europe and
+    /// its neighbours, the three letters of ISO 3166 alpha-3 (`BEL`) or
+    /// the international vehicle registration code, the oval sticker's
+    /// one to three letters (`B`, `F`, `D`, `NL`, `IRL`, `SLO`), folding
+    /// case. The two-letter codes are ISO's but one: `FL`, the sticker of
+    /// Liechtenstein, is `LI`.
+    ///
+    /// ```
+    /// use hitgate_core::plate::Country;
+    /// let fr = Country::parse(b"FR").unwrap();
+    /// assert_eq!(Country::recognise(b"F"), Ok(fr));
+    /// assert_eq!(Country::recognise(b"fra"), Ok(fr));
+    /// assert_eq!(Country::recognise(b"SLO").unwrap().as_str(), "SI");
+    /// assert!(Country::recognise(b"XYZ").is_err());
+    /// ```
+    pub fn recognise(raw: &[u8]) -> Result<Self, CountryError> {
+        if let Some(at) = raw.iter().position(|c| !c.is_ascii_alphabetic()) {
+            return Err(CountryError::InvalidChar { at });
+        }
+        let mut key = [b' '; 3];
+        match raw.len() {
+            2 if !raw.eq_ignore_ascii_case(b"FL") => return Self::parse(raw),
+            1..=3 => key[..raw.len()].copy_from_slice(raw),
+            len => return Err(CountryError::BadLength { len }),
+        }
+        key.make_ascii_uppercase();
+        COUNTRY_CODES
+            .chunks_exact(5)
+            .find(|r| r[..3] == key)
+            .map(|r| Self([r[3], r[4]]))
+            .ok_or(CountryError::Unknown)
+    }
+
     /// The code as a string slice.
     pub fn as_str(&self) -> &str {
         core::str::from_utf8(&self.0).unwrap_or("")
@@ -432,6 +473,19 @@ impl Country {
         Some(Self([b'A' + (c / 26) as u8, b'A' + (c % 26) as u8]))
     }
 }
+
+/// [`Country::recognise`]'s codes other than ISO's two letters, five bytes
+/// a record: the code padded with spaces to three, then ISO's two.
+/// Vehicle registration codes from the 1968 Vienna Convention's list as
+/// the countries now use them; alpha-3 from ISO 3166-1 (Kosovo's `XKX`
+/// and `RKS` by use, as its `XK`).
+const COUNTRY_CODES: &[u8] = b"\
+    A  ATAUTATB  BEBELBED  DEDEUDEE  ESESPESF  FRFRAFRH  HUHUNHUI  ITITAIT\
+    L  LULUXLUM  MTMLTMTN  NONORNOP  PTPRTPTS  SESWESEV  VAVATVA\
+    NLDNLGBRGBIRLIEFINFIESTEESLOSISVNSIRUSRUSRBRSMNEMEBIHBANMKMKMKDMK\
+    RSMSMSMRSMANDADGBZGIGIBGIGBJJEJEYJEGBGGGGGYGGGBMIMIMNIMRKSXKXKXXK\
+    CHECHPOLPLCZECZSVKSKROUROBGRBGGRCGRHRVHRDNKDKLVALVLTULTCYPCYISLIS\
+    FL LILIELIMCOMCALBALUKRUAMDAMDBLRBYTURTRMARMATUNTNDZADZ";
 
 impl fmt::Debug for Country {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -581,6 +635,55 @@ mod tests {
             Country::parse(b"B-"),
             Err(CountryError::InvalidChar { at: 1 })
         );
+    }
+
+    #[test]
+    fn countries_as_cameras_write_them() {
+        let r = |code: &str| Country::recognise(code.as_bytes()).map(|c| c.as_str().to_owned());
+        // Stickers, alpha-3 and alpha-2 of the same country, any case;
+        // each pair below checked against ISO 3166-1 and the Vienna
+        // Convention's list by hand.
+        for (codes, iso) in [
+            (&["B", "BEL", "BE", "be", "bel"][..], "BE"),
+            (&["F", "FRA", "FR"], "FR"),
+            (&["D", "DEU", "DE"], "DE"),
+            (&["L", "LUX", "LU"], "LU"),
+            (&["NL", "NLD"], "NL"),
+            (&["GB", "GBR"], "GB"),
+            (&["IRL"], "IE"),
+            (&["SLO", "SVN", "SI"], "SI"),
+            (&["FL", "fl", "LIE", "LI"], "LI"),
+            (&["E", "ESP"], "ES"),
+            (&["CH", "CHE"], "CH"),
+            (&["RKS", "XKX"], "XK"),
+            (&["GBZ", "GIB"], "GI"),
+        ] {
+            for code in codes {
+                assert_eq!(r(code).as_deref(), Ok(iso), "{code}");
+            }
+        }
+        // Any two letters stay ISO's; other lengths and unknown codes are
+        // refused, naming what is wrong.
+        assert_eq!(r("ZZ").as_deref(), Ok("ZZ"));
+        assert_eq!(r("X"), Err(CountryError::Unknown));
+        assert_eq!(r("XYZ"), Err(CountryError::Unknown));
+        assert_eq!(r("A  "), Err(CountryError::InvalidChar { at: 1 }));
+        assert_eq!(r(""), Err(CountryError::BadLength { len: 0 }));
+        assert_eq!(r("BELG"), Err(CountryError::BadLength { len: 4 }));
+        assert_eq!(r("B1"), Err(CountryError::InvalidChar { at: 1 }));
+        // Every record is a code of one to three letters padded with
+        // spaces, then two letters, and no code appears twice.
+        let records: Vec<&[u8]> = COUNTRY_CODES.chunks(5).collect();
+        assert!(records.iter().all(|r| r.len() == 5));
+        for (i, rec) in records.iter().enumerate() {
+            let code = rec[..3].trim_ascii_end();
+            assert!(
+                !code.is_empty() && code.iter().all(u8::is_ascii_uppercase),
+                "{rec:?}"
+            );
+            assert!(rec[3..].iter().all(u8::is_ascii_uppercase), "{rec:?}");
+            assert!(!records[..i].iter().any(|o| o[..3] == rec[..3]), "{rec:?}");
+        }
     }
 }
 

@@ -93,7 +93,9 @@ pub struct Read<'a> {
     pub camera: &'a str,
     /// The plate as the ANPR engine emitted it.
     pub plate: &'a [u8],
-    /// Country code, when the engine gives one.
+    /// Country code, when the engine gives one: ISO 3166's two or three
+    /// letters, or the vehicle registration sticker's
+    /// ([`Country::recognise`]).
     pub country: Option<&'a [u8]>,
     /// Engine confidence, 0 to 100.
     pub confidence: Option<u8>,
@@ -108,7 +110,7 @@ pub struct Read<'a> {
 pub enum ReadError {
     /// The plate is not a plate.
     Plate(PlateError),
-    /// The country is not a two-letter code.
+    /// The country is not a code [`Country::recognise`] knows.
     Country(CountryError),
     /// The camera id is empty or not printable ASCII.
     Camera,
@@ -193,7 +195,7 @@ impl Read<'_> {
         let camera = CameraId::new(self.camera)?;
         let country = match self.country {
             None | Some(b"") => None,
-            Some(c) => Some(Country::parse(c).map_err(ReadError::Country)?),
+            Some(c) => Some(Country::recognise(c).map_err(ReadError::Country)?),
         };
         if self.confidence.is_some_and(|c| c > 100) {
             return Err(ReadError::Confidence);

@@ -170,9 +170,9 @@ impl ListsData {
                     Plate::normalize(split.field(c.plate)).map_err(|e| anyhow!("{}: {e}", at()))?;
                 let country = match opt(c.country)? {
                     None => None,
-                    Some(c) => {
-                        Some(Country::parse(c.as_bytes()).map_err(|e| anyhow!("{}: {e}", at()))?)
-                    }
+                    Some(c) => Some(
+                        Country::recognise(c.as_bytes()).map_err(|e| anyhow!("{}: {e}", at()))?,
+                    ),
                 };
                 let priority = field(c.priority)?
                     .parse::<u8>()
