@@ -434,12 +434,25 @@ impl Country {
     /// assert!(Country::recognise(b"XYZ").is_err());
     /// ```
     pub fn recognise(raw: &[u8]) -> Result<Self, CountryError> {
+        match raw {
+            // The common case, as cheap as `parse`: a read's cost on the
+            // firmware is counted in instructions.
+            [a, b] if !(a.eq_ignore_ascii_case(&b'F') && b.eq_ignore_ascii_case(&b'L')) => {
+                Self::parse(raw)
+            }
+            _ => Self::recognise_other(raw),
+        }
+    }
+
+    /// [`Country::recognise`] for a code that is not two letters of ISO.
+    #[cold]
+    #[inline(never)]
+    fn recognise_other(raw: &[u8]) -> Result<Self, CountryError> {
         if let Some(at) = raw.iter().position(|c| !c.is_ascii_alphabetic()) {
             return Err(CountryError::InvalidChar { at });
         }
         let mut key = [b' '; 3];
         match raw.len() {
-            2 if !raw.eq_ignore_ascii_case(b"FL") => return Self::parse(raw),
             1..=3 => key[..raw.len()].copy_from_slice(raw),
             len => return Err(CountryError::BadLength { len }),
         }
