@@ -72,6 +72,21 @@ impl Case {
     fn hits(&self) -> Vec<Value> {
         jsonl(&self.path("out/hits.jsonl"))
     }
+
+    /// The first bad line's message in the report.
+    fn first_error(&self) -> String {
+        let r = self.report();
+        r["input"]["errors"][0]["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error in {r}"))
+            .to_string()
+    }
+
+    /// The summary `replay` prints, from the report.
+    fn summary(&self) -> String {
+        let report: hitgate_host::formats::Report = serde_json::from_value(self.report()).unwrap();
+        hitgate_host::summary::render(&report)
+    }
 }
 
 fn read(ts: &str, camera: &str, plate: &str) -> String {
@@ -217,14 +232,8 @@ fn bad_line_messages_never_quote_a_plate() {
         // And the message still says what is wrong, where.
         assert!(report.contains("\"line\": 2"), "{report}");
     }
-    let r = c.report();
-    assert!(
-        r["input"]["errors"][0]["error"]
-            .as_str()
-            .unwrap()
-            .starts_with("ts: not an RFC 3339 time"),
-        "{r}"
-    );
+    let e = c.first_error();
+    assert!(e.starts_with("ts: not an RFC 3339 time"), "{e}");
 }
 
 #[test]
@@ -277,15 +286,9 @@ fn a_camera_on_local_time_is_put_on_utc_not_an_hour_off() {
         &read("2026-01-05T09:01:00.250+1:00", "cam-2", "1ABC234"),
     );
     c.replay(&reads, &[]).unwrap();
-    let r = c.report();
-    assert_eq!(r["input"]["bad_lines"], 1, "{r}");
-    assert!(
-        r["input"]["errors"][0]["error"]
-            .as_str()
-            .unwrap()
-            .contains("UTC offset"),
-        "{r}"
-    );
+    assert_eq!(c.report()["input"]["bad_lines"], 1);
+    let e = c.first_error();
+    assert!(e.contains("UTC offset"), "{e}");
 }
 
 #[test]
@@ -349,8 +352,7 @@ fn a_camera_writing_confidence_from_0_to_1_is_pointed_out() {
     );
     c.replay(&reads, &[]).unwrap();
     assert_eq!(c.report()["input"]["confidence_fractions"], 3);
-    let report: hitgate_host::formats::Report = serde_json::from_value(c.report()).unwrap();
-    let out = hitgate_host::summary::render(&report);
+    let out = c.summary();
     assert!(
         out.contains("3 reads carry a confidence between 0 and 1"),
         "{out}"
@@ -375,8 +377,7 @@ fn a_recording_sorted_newest_first_is_pointed_out() {
     let r = c.report();
     assert_eq!(r["input"]["runs_backwards"], true, "{r}");
     assert!(r["indicators"]["late"].as_u64().unwrap() > 0, "{r}");
-    let report: hitgate_host::formats::Report = serde_json::from_value(r).unwrap();
-    let out = hitgate_host::summary::render(&report);
+    let out = c.summary();
     assert!(out.contains("the reads run backwards in time"), "{out}");
 }
 
@@ -414,9 +415,8 @@ fn a_country_written_as_the_sticker_or_three_letters_is_looked_up() {
             ("\"1ABC234\"".to_string(), "\"BE\"".to_string()),
         ]
     );
-    let r = c.report();
-    assert_eq!(r["input"]["bad_lines"], 1, "{r}");
-    let e = r["input"]["errors"][0]["error"].as_str().unwrap();
+    assert_eq!(c.report()["input"]["bad_lines"], 1);
+    let e = c.first_error();
     assert!(e.contains("country") && !e.contains("XYZ"), "{e}");
 }
 
