@@ -421,6 +421,36 @@ fn a_country_written_as_the_sticker_or_three_letters_is_looked_up() {
 }
 
 #[test]
+fn numbers_written_as_strings_read_as_numbers() {
+    // Some exports quote every JSON field; CSV always did. Before, each
+    // such read was a bad line ("confidence: expected a number or null").
+    let c = Case::new();
+    let two = |conf: &str, lat: &str, lon: &str| {
+        format!(
+            "{{\"ts\":\"2026-01-05T08:00:00Z\",\"camera\":\"mobile-1\",\"plate\":\"1WNT000\",\"confidence\":{conf},\"lat\":{lat},\"lon\":{lon}}}\n\
+             {{\"ts\":\"2026-01-05T08:10:00Z\",\"camera\":\"mobile-1\",\"plate\":\"1ABC234\",\"confidence\":{conf}}}\n"
+        )
+    };
+    let reads = c.write("reads.jsonl", &two("87", "50.8503", "4.3517"));
+    c.replay(&reads, &[]).unwrap();
+    let want = c.hits();
+    assert_eq!(want.len(), 2, "{want:?}");
+    let reads = c.write("reads.jsonl", &two("\"87\"", "\" 50.8503\"", "\"4.3517\""));
+    c.replay(&reads, &[]).unwrap();
+    assert_eq!(c.hits(), want);
+    assert_eq!(c.report()["input"]["bad_lines"], 0);
+    // A string that is no number is still a bad line that quotes nothing.
+    let reads = c.write("reads.jsonl", &two("\"9ABC999\"", "1", "2"));
+    c.replay(&reads, &[]).unwrap();
+    assert_eq!(c.report()["input"]["bad_lines"], 2);
+    let e = c.first_error();
+    assert!(
+        e.starts_with("confidence: expected a number") && !e.contains("9ABC999"),
+        "{e}"
+    );
+}
+
+#[test]
 fn a_failed_rerun_leaves_the_earlier_results_whole() {
     let c = Case::new();
     let reads = c.two_hits();

@@ -546,7 +546,18 @@ mod field {
         fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
             Ok(None)
         }
-        refuse_others!(visit_bool(bool), visit_str(&str), visit_bytes(&[u8]));
+        /// A number in a string (`"87"`), as some exports write every
+        /// field and as CSV always does; `""` is none.
+        fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
+            match v.trim() {
+                "" => Ok(None),
+                t => match t.parse::<f64>() {
+                    Ok(x) if x.is_finite() => Ok(Some(x)),
+                    _ => self.fail(),
+                },
+            }
+        }
+        refuse_others!(visit_bool(bool), visit_bytes(&[u8]));
         fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
             self.fail()
         }
