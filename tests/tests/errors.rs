@@ -64,8 +64,8 @@ fn bad_list_lines() {
             "lists.csv:3: plate has invalid character '_'",
         ),
         (
-            "1ABC234,BEL,1,stolen,,\n",
-            "lists.csv:2: country code must be 2 letters",
+            "1ABC234,BELG,1,stolen,,\n",
+            "lists.csv:2: country code has 4 bytes",
         ),
         (
             "1ABC234,BE,1,stolen,tomorrow,\n",

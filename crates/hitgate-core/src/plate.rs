@@ -375,7 +375,10 @@ impl fmt::Display for CountryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::BadLength { len } => {
-                write!(f, "country code must be 2 letters, got {len} bytes")
+                write!(
+                    f,
+                    "country code has {len} bytes: give the two letters of ISO 3166"
+                )
             }
             Self::InvalidChar { at } => {
                 write!(f, "country code has a non-letter at byte {at}")
