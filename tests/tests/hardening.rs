@@ -448,6 +448,19 @@ fn numbers_written_as_strings_read_as_numbers() {
         e.starts_with("confidence: expected a number") && !e.contains("9ABC999"),
         "{e}"
     );
+    // A camera numbered, not named, is its number's digits.
+    let reads = c.write(
+        "reads.jsonl",
+        "{\"ts\":\"2026-01-05T08:00:00Z\",\"camera\":12,\"plate\":\"1WNT000\"}\n\
+         {\"ts\":\"2026-01-05T08:00:01Z\",\"camera\":true,\"plate\":\"1ABC234\"}\n",
+    );
+    c.replay(&reads, &[]).unwrap();
+    assert_eq!(c.hits()[0]["camera"], "12");
+    let e = c.first_error();
+    assert!(
+        e.starts_with("camera: expected a string or a whole number"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -600,8 +600,33 @@ mod field {
     pub(super) fn ts<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
         text(d, "ts")
     }
+    /// A camera id, or a whole number for one (`12` is `"12"`): systems
+    /// that number their cameras write them so.
     pub(super) fn camera<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
-        text(d, "camera")
+        struct Camera;
+        impl<'de> Visitor<'de> for Camera {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a whole number")
+            }
+            fn visit_borrowed_str<E: Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
+            }
+            fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_owned()))
+            }
+            fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_string()))
+            }
+            fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_string()))
+            }
+        }
+        // Anything else is the visitor's default error, which quotes the
+        // value (a plate in the wrong field): replaced, as `json_error`
+        // replaces serde's own.
+        d.deserialize_any(Camera)
+            .map_err(|_| D::Error::custom("camera: expected a string or a whole number"))
     }
     pub(super) fn plate<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
         text(d, "plate")
