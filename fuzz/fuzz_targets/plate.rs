@@ -1,17 +1,21 @@
 //! Normalisation never panics and is idempotent; lookups of whatever it
-//! accepts never panic.
+//! accepts never panic; a country code, as cameras write it, is read
+//! without a panic into one that `Country::parse` takes back.
 #![no_main]
 
 use hitgate_core::{
     confusion::ConfusionClasses,
     distance::Tolerance,
     list::{ListEntry, ListSpec, Priority},
-    plate::Plate,
+    plate::{Country, Plate},
     watchlist::{Entry, MatchKind, Matches, WatchlistBuilder},
 };
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    if let Ok(c) = Country::recognise(data) {
+        assert_eq!(Country::parse(c.as_str().as_bytes()), Ok(c));
+    }
     if let Ok(p) = Plate::normalize(data) {
         assert_eq!(Plate::normalize(p.as_bytes()), Ok(p));
         let mut entries = [Entry::EMPTY; 4];
