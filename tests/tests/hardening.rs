@@ -379,6 +379,12 @@ fn a_recording_sorted_newest_first_is_pointed_out() {
     assert!(r["indicators"]["late"].as_u64().unwrap() > 0, "{r}");
     let out = c.summary();
     assert!(out.contains("the reads run backwards in time"), "{out}");
+    // The page says it too.
+    let page = std::fs::read_to_string(c.path("out/report.html")).unwrap();
+    assert!(
+        page.contains("<li>the reads run backwards in time"),
+        "{page}"
+    );
 }
 
 #[test]

@@ -53,7 +53,18 @@ pub fn render(r: &Report, svg: &str) -> String {
     ] {
         let _ = write!(w, "<tr><td>{what}</td><td id=\"{id}\">{n}</td></tr>");
     }
-    let _ = write!(w, "</table><h2>Hits over time and per camera</h2>{svg}");
+    let _ = write!(w, "</table>");
+    let notes = crate::summary::notes(r);
+    if !notes.is_empty() {
+        // What the summary says under its figures, which the page would
+        // otherwise leave out (none names a plate).
+        let _ = write!(w, "<h2>Notes</h2><ul id=\"notes\">");
+        for n in &notes {
+            let _ = write!(w, "<li>{}</li>", esc(n));
+        }
+        let _ = write!(w, "</ul>");
+    }
+    let _ = write!(w, "<h2>Hits over time and per camera</h2>{svg}");
     let _ = write!(
         w,
         "<h2>By rule</h2><table><tr><th>rule</th><th>passages decided</th></tr>"

@@ -48,34 +48,49 @@ pub fn render(r: &Report) -> String {
         }
         s += "\n";
     }
-    if r.input.runs_backwards {
-        s += "note: the reads run backwards in time (the last received is older than the first by \
-              more than max_lateness_ms): a recording sorted newest first? The unit decides in the \
-              order it receives, so nearly every passage comes late; sort it oldest first\n";
-    }
-    if r.input.confidence_fractions > 0 {
-        s += &format!(
-            "note: {} reads carry a confidence between 0 and 1 (such as 0.93): hitgate reads 0 to 100, \
-             so each weighs as 0 or 1 in its passage's vote; if the camera writes 0 to 1, multiply \
-             by 100 (docs/formats.md, reads)\n",
-            r.input.confidence_fractions
-        );
-    }
-    for w in &r.wide_lists {
-        let [low, high] = w.false_hits_per_day_95;
-        s += &format!(
-            "note: list {:?}: its tolerance matches {:.3} % of plates like its entries that stand on no \
-             list: about {:.0} hits a day on other cars ({low:.1} to {high:.0}, 95 %) at this recording's \
-             {} passages a day (--max-false-per-day); `hitgate lists` shows why\n",
-            w.list,
-            100.0 * w.share,
-            w.false_hits_per_day,
-            w.passages_per_day
-        );
+    for n in notes(r) {
+        s += &format!("note: {n}\n");
     }
     s += &format!(
         "{:.0} reads/s ({:.2} s; lists indexed in {:.2} s)\n",
         r.timing.reads_per_second, r.timing.seconds, r.timing.index_seconds
     );
     s
+}
+
+/// What the replay's figures alone would not tell: a recording that runs
+/// backwards, confidences on another scale, lists whose tolerance costs
+/// more than the limit a day. The summary prints each after `note: `;
+/// the page lists them.
+pub fn notes(r: &Report) -> Vec<String> {
+    let mut notes = Vec::new();
+    if r.input.runs_backwards {
+        notes.push(
+            "the reads run backwards in time (the last received is older than the first by \
+              more than max_lateness_ms): a recording sorted newest first? The unit decides in the \
+              order it receives, so nearly every passage comes late; sort it oldest first"
+                .to_string(),
+        );
+    }
+    if r.input.confidence_fractions > 0 {
+        notes.push(format!(
+            "{} reads carry a confidence between 0 and 1 (such as 0.93): hitgate reads 0 to 100, \
+             so each weighs as 0 or 1 in its passage's vote; if the camera writes 0 to 1, multiply \
+             by 100 (docs/formats.md, reads)",
+            r.input.confidence_fractions
+        ));
+    }
+    for w in &r.wide_lists {
+        let [low, high] = w.false_hits_per_day_95;
+        notes.push(format!(
+            "list {:?}: its tolerance matches {:.3} % of plates like its entries that stand on no \
+             list: about {:.0} hits a day on other cars ({low:.1} to {high:.0}, 95 %) at this recording's \
+             {} passages a day (--max-false-per-day); `hitgate lists` shows why",
+            w.list,
+            100.0 * w.share,
+            w.false_hits_per_day,
+            w.passages_per_day
+        ));
+    }
+    notes
 }

@@ -59,6 +59,14 @@ fn the_replay_page_shows_the_reports_figures_and_no_plate() {
     let cameras = report["cameras"].as_array().unwrap();
     assert_eq!(dom.matches("data-camera=").count(), cameras.len());
     assert!(dom.contains("<svg"), "no picture");
+    // The summary's notes (lists too wide for the recording's traffic,
+    // here) are on the page, one item each.
+    let notes = report["wide_lists"].as_array().map_or(0, Vec::len);
+    assert!(
+        notes > 0,
+        "the small scenario has a list too wide: {report}"
+    );
+    assert_eq!(dom.matches("<li>list ").count(), notes);
     // The hours' rows add up to the hits written.
     let hits = std::fs::read_to_string(dir.join("out/hits.jsonl")).unwrap();
     let hours: std::collections::BTreeSet<&str> = hits
