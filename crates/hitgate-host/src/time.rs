@@ -17,7 +17,8 @@ pub fn parse_ts(s: &str) -> Result<u64> {
 /// does not repeat the text (a read's fields may hold a plate in the wrong
 /// column).
 ///
-/// The offset is `Z` (or `z`) or `±HH:MM`, the `T` may be `t`; a time with none
+/// The offset is `Z` (or `z`) or `±HH:MM`, the `T` may be `t` and the
+/// fraction may follow a comma (ISO 8601's `08:00:00,250`); a time with none
 /// (`2026-01-05 08:00:00`, a space for the `T` allowed too) is taken as
 /// UTC, as it always was. The date and clock are humantime's; the offset
 /// is read here, because humantime reads only UTC and, after a fraction,
@@ -25,10 +26,18 @@ pub fn parse_ts(s: &str) -> Result<u64> {
 /// winter time would have been an hour off, and its hits late).
 pub fn parse_event_ts(s: &str) -> Result<u64> {
     let (clock, offset_ms) = split_offset(s)?;
-    // RFC 3339 allows a lower-case `t`; humantime does not.
-    let clock = match clock.split_at_checked(10) {
-        Some((date, rest)) if rest.starts_with('t') => Cow::Owned(format!("{date}T{}", &rest[1..])),
-        _ => Cow::Borrowed(clock),
+    // RFC 3339 allows a lower-case `t`, ISO 8601 a decimal comma
+    // (`08:00:00,250`, as European exports write it); humantime neither.
+    let b = clock.as_bytes();
+    let clock = if b.get(10) == Some(&b't') || b.get(19) == Some(&b',') {
+        let mut fixed = b.to_vec();
+        fixed[10] = fixed[10].to_ascii_uppercase();
+        if let Some(c @ b',') = fixed.get_mut(19) {
+            *c = b'.';
+        }
+        Cow::Owned(String::from_utf8(fixed).map_err(|_| anyhow!("not an RFC 3339 time"))?)
+    } else {
+        Cow::Borrowed(clock)
     };
     let t = humantime::parse_rfc3339_weak(&clock).map_err(|_| anyhow!("not an RFC 3339 time"))?;
     let d = t
@@ -129,6 +138,7 @@ mod tests {
         assert_eq!(parse_ts("2026-01-05T07:00:01.155Z").unwrap(), utc);
         assert_eq!(parse_ts("2026-01-05T08:00:01.155+01:00").unwrap(), utc);
         assert_eq!(parse_ts("2026-01-05t07:00:01.155z").unwrap(), utc);
+        assert_eq!(parse_ts("2026-01-05T08:00:01,155+01:00").unwrap(), utc);
         assert_eq!(parse_ts("2026-01-05T07:00:01.155+00:00").unwrap(), utc);
         assert_eq!(parse_ts("2026-01-05T07:00:01.155-00:00").unwrap(), utc);
         // Without a fraction, and west of UTC: `date -u -d
