@@ -470,6 +470,40 @@ fn numbers_written_as_strings_read_as_numbers() {
 }
 
 #[test]
+fn times_in_unix_seconds_or_milliseconds_read_as_their_instant() {
+    // Camera systems often send epoch numbers. 08:00:00Z on 2026-01-05 is
+    // 1767600000 s (`date -u -d 2026-01-05T08:00:00Z +%s`); 08:10:00.5Z
+    // is 600.5 s later.
+    let c = Case::new();
+    let reads = c.write(
+        "reads.jsonl",
+        &(read("2026-01-05T08:00:00Z", "cam-1", "1WNT000")
+            + &read("2026-01-05T08:10:00.500Z", "cam-1", "1ABC234")),
+    );
+    c.replay(&reads, &[]).unwrap();
+    let want = c.hits();
+    assert_eq!(want.len(), 2, "{want:?}");
+    let reads = c.write(
+        "reads.jsonl",
+        "{\"ts\":1767600000000,\"camera\":\"cam-1\",\"plate\":\"1WNT000\"}\n\
+         {\"ts\":1767600600.5,\"camera\":\"cam-1\",\"plate\":\"1ABC234\"}\n",
+    );
+    c.replay(&reads, &[]).unwrap();
+    assert_eq!(c.hits(), want);
+    let reads = c.write(
+        "reads.csv",
+        "ts,camera,plate\n1767600000,cam-1,1WNT000\n1767600600500,cam-1,1ABC234\n",
+    );
+    c.replay(&reads, &[]).unwrap();
+    assert_eq!(c.hits(), want);
+    // A number of neither size is a bad line that says what a number is.
+    let reads = c.write("reads.csv", "ts,camera,plate\n17676000,cam-1,1WNT000\n");
+    c.replay(&reads, &[]).unwrap();
+    let e = c.first_error();
+    assert!(e.contains("Unix seconds or milliseconds"), "{e}");
+}
+
+#[test]
 fn a_failed_rerun_leaves_the_earlier_results_whole() {
     let c = Case::new();
     let reads = c.two_hits();

@@ -1,7 +1,7 @@
 //! Read streams: JSON Lines or CSV with the same column names, optionally
 //! gzip-compressed, read one line at a time.
 //!
-//! Columns: `ts` (RFC 3339; an offset is applied), `camera`, `plate`, and optional `country`,
+//! Columns: `ts` (RFC 3339, an offset applied, or Unix seconds or ms), `camera`, `plate`, and optional `country`,
 //! `confidence` (0–100, or -1 for unknown), `lat` and `lon` (together),
 //! `arrival` (RFC 3339: when the unit received the read). Unknown columns
 //! are ignored. Times lie in the years 2000 to 2099. Every line is at most
@@ -597,36 +597,75 @@ mod field {
     }
 
     // serde gives `deserialize_with` no field name: one function a field.
+    /// A string, or a number taken as the text of its digits: a camera
+    /// numbered rather than named (`12`), a time in Unix seconds or
+    /// milliseconds (`1767600000155`; [`crate::time::parse_event_ts`]
+    /// reads it). `floats` lets a fraction through (times, not cameras).
+    struct Digits {
+        name: &'static str,
+        what: &'static str,
+        floats: bool,
+    }
+
+    impl<'de> Visitor<'de> for Digits {
+        type Value = Option<Cow<'de, str>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.what)
+        }
+        fn visit_borrowed_str<E: Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(v)))
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_owned())))
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<Self::Value, E> {
+            if self.floats {
+                Ok(Some(Cow::Owned(v.to_string())))
+            } else {
+                Err(E::custom(format_args!(
+                    "{}: expected {}",
+                    self.name, self.what
+                )))
+            }
+        }
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+
+    /// Reads `d` with [`Digits`]. Any other JSON value is the visitor's
+    /// default error, which quotes the value (a plate in the wrong
+    /// field): replaced by one that names the field alone.
+    fn digits<'de, D: Deserializer<'de>>(
+        d: D,
+        name: &'static str,
+        what: &'static str,
+        floats: bool,
+    ) -> Result<Option<Cow<'de, str>>, D::Error> {
+        d.deserialize_any(Digits { name, what, floats })
+            .map_err(|_| D::Error::custom(format_args!("{name}: expected {what}")))
+    }
+
     pub(super) fn ts<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
-        text(d, "ts")
+        const WHAT: &str = "a string or a number";
+        digits(d, "ts", WHAT, true)?
+            .ok_or_else(|| D::Error::custom(format_args!("ts: expected {WHAT}")))
     }
     /// A camera id, or a whole number for one (`12` is `"12"`): systems
     /// that number their cameras write them so.
     pub(super) fn camera<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
-        struct Camera;
-        impl<'de> Visitor<'de> for Camera {
-            type Value = Cow<'de, str>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string or a whole number")
-            }
-            fn visit_borrowed_str<E: Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Cow::Borrowed(v))
-            }
-            fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Cow::Owned(v.to_owned()))
-            }
-            fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(Cow::Owned(v.to_string()))
-            }
-            fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(Cow::Owned(v.to_string()))
-            }
-        }
-        // Anything else is the visitor's default error, which quotes the
-        // value (a plate in the wrong field): replaced, as `json_error`
-        // replaces serde's own.
-        d.deserialize_any(Camera)
-            .map_err(|_| D::Error::custom("camera: expected a string or a whole number"))
+        const WHAT: &str = "a string or a whole number";
+        digits(d, "camera", WHAT, false)?
+            .ok_or_else(|| D::Error::custom(format_args!("camera: expected {WHAT}")))
     }
     pub(super) fn plate<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
         text(d, "plate")
@@ -639,7 +678,7 @@ mod field {
     pub(super) fn arrival<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<Cow<'de, str>>, D::Error> {
-        opt_text(d, "arrival")
+        digits(d, "arrival", "a string, a number or null", true)
     }
     pub(super) fn confidence<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
         number(d, "confidence")

@@ -25,6 +25,9 @@ pub fn parse_ts(s: &str) -> Result<u64> {
 /// passed over any other offset without applying it (a camera on Belgian
 /// winter time would have been an hour off, and its hits late).
 pub fn parse_event_ts(s: &str) -> Result<u64> {
+    if let Some(ms) = unix_number(s)? {
+        return Ok(ms);
+    }
     let (clock, offset_ms) = split_offset(s)?;
     // RFC 3339 allows a lower-case `t`, ISO 8601 a decimal comma
     // (`08:00:00,250`, as European exports write it); humantime neither.
@@ -48,6 +51,32 @@ pub fn parse_event_ts(s: &str) -> Result<u64> {
         .checked_sub(offset_ms)
         .ok_or_else(|| anyhow!("out of range"))?;
     u64::try_from(utc).map_err(|_| anyhow!("before 1970"))
+}
+
+/// Seconds and milliseconds since the Unix epoch tell themselves apart
+/// in the years a time may carry (2000 to 2099, see `reads::check_ts`):
+/// 946,684,800 to 4,102,444,800 seconds, a thousand times that in ms.
+const SECONDS: std::ops::Range<f64> = 9.0e8..5.0e9;
+const MILLISECONDS: std::ops::Range<f64> = 9.0e11..5.0e12;
+
+/// A time written as a number, as camera systems often send it: Unix
+/// seconds (a fraction allowed) or milliseconds, told apart by size;
+/// `None` when `s` is not a number (then it is RFC 3339 or nothing).
+fn unix_number(s: &str) -> Result<Option<u64>> {
+    let t = s.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return Ok(None);
+    }
+    let v: f64 = t.parse().map_err(|_| anyhow!("not a number"))?;
+    if SECONDS.contains(&v) {
+        Ok(Some((v * 1000.0).round() as u64))
+    } else if MILLISECONDS.contains(&v) {
+        Ok(Some(v.round() as u64))
+    } else {
+        Err(anyhow!(
+            "a number is a time in Unix seconds or milliseconds, of the years 2000 to 2099"
+        ))
+    }
 }
 
 /// The date and clock of an RFC 3339 time, and its offset east of UTC in
@@ -128,6 +157,25 @@ mod tests {
         // The last ms of year 9999 formats; the next does not panic.
         assert_eq!(format_ts(YEAR_10000_MS - 1), "9999-12-31T23:59:59.999Z");
         assert_eq!(format_ts(YEAR_10000_MS), "253402300800000 ms after 1970");
+    }
+
+    #[test]
+    fn unix_seconds_and_milliseconds_tell_themselves_apart() {
+        // `date -u -d @1767596401.155 +%FT%T.%3NZ` = 2026-01-05T07:00:01.155Z.
+        let utc = parse_ts("2026-01-05T07:00:01.155Z").unwrap();
+        assert_eq!(utc, 1_767_596_401_155);
+        assert_eq!(parse_ts("1767596401155").unwrap(), utc);
+        assert_eq!(parse_ts("1767596401.155").unwrap(), utc);
+        assert_eq!(parse_ts(" 1767596401 ").unwrap(), utc - 155);
+        // 2000-01-01 and the end of 2099 in both units fall in the ranges.
+        assert_eq!(parse_ts("946684800").unwrap(), 946_684_800_000);
+        assert_eq!(parse_ts("4102444799999").unwrap(), 4_102_444_799_999);
+        // Neither seconds nor ms of those years, or not a number: refused.
+        for bad in ["12", "31536000", "99999999999", "1767596401.1.5", "."] {
+            assert!(parse_ts(bad).is_err(), "{bad}");
+        }
+        // A date is still a date, not a number.
+        assert!(parse_ts("2026").is_err());
     }
 
     #[test]
