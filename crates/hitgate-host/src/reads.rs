@@ -494,38 +494,6 @@ mod field {
         )*};
     }
 
-    impl<'de> Visitor<'de> for Only<Cow<'de, str>> {
-        type Value = Option<Cow<'de, str>>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(self.what)
-        }
-        fn visit_borrowed_str<E: Error>(self, v: &'de str) -> Result<Self::Value, E> {
-            Ok(Some(Cow::Borrowed(v)))
-        }
-        fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(Cow::Owned(v.to_owned())))
-        }
-        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        refuse_others!(
-            visit_bool(bool),
-            visit_i64(i64),
-            visit_u64(u64),
-            visit_f64(f64),
-            visit_bytes(&[u8])
-        );
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-            self.fail()
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-            self.fail()
-        }
-    }
-
     impl<'de> Visitor<'de> for Only<f64> {
         type Value = Option<f64>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -578,7 +546,7 @@ mod field {
         d: D,
         name: &'static str,
     ) -> Result<Cow<'de, str>, D::Error> {
-        d.deserialize_any(only::<Cow<'de, str>>(name, "a string"))?
+        digits(d, name, "a string", Numbers::Refused)?
             .ok_or_else(|| D::Error::custom(format_args!("{name}: expected a string")))
     }
 
@@ -586,7 +554,7 @@ mod field {
         d: D,
         name: &'static str,
     ) -> Result<Option<Cow<'de, str>>, D::Error> {
-        d.deserialize_any(only::<Cow<'de, str>>(name, "a string or null"))
+        digits(d, name, "a string or null", Numbers::Refused)
     }
 
     fn number<'de, D: Deserializer<'de>>(
@@ -597,14 +565,46 @@ mod field {
     }
 
     // serde gives `deserialize_with` no field name: one function a field.
-    /// A string, or a number taken as the text of its digits: a camera
-    /// numbered rather than named (`12`), a time in Unix seconds or
-    /// milliseconds (`1767600000155`; [`crate::time::parse_event_ts`]
-    /// reads it). `floats` lets a fraction through (times, not cameras).
+    /// Which numbers a text field takes, as the text of their digits.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Numbers {
+        /// None: a plate, a country.
+        Refused,
+        /// Whole numbers: a camera numbered rather than named (`12`).
+        Whole,
+        /// Any: a time in Unix seconds or milliseconds (`1767600000.155`;
+        /// [`crate::time::parse_event_ts`] reads it).
+        Any,
+    }
+
+    /// A text field: a string, null (none), or the numbers `numbers`
+    /// lets through as their digits; any other JSON value is "{name}:
+    /// expected {what}", without the value.
     struct Digits {
         name: &'static str,
         what: &'static str,
-        floats: bool,
+        numbers: Numbers,
+    }
+
+    impl Digits {
+        fn fail<E: Error, X>(&self) -> Result<X, E> {
+            Err(E::custom(format_args!(
+                "{}: expected {}",
+                self.name, self.what
+            )))
+        }
+
+        fn number<E: Error>(
+            self,
+            whole: bool,
+            text: impl FnOnce() -> String,
+        ) -> Result<Option<Cow<'static, str>>, E> {
+            match self.numbers {
+                Numbers::Any => Ok(Some(Cow::Owned(text()))),
+                Numbers::Whole if whole => Ok(Some(Cow::Owned(text()))),
+                _ => self.fail(),
+            }
+        }
     }
 
     impl<'de> Visitor<'de> for Digits {
@@ -619,20 +619,13 @@ mod field {
             Ok(Some(Cow::Owned(v.to_owned())))
         }
         fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(Cow::Owned(v.to_string())))
+            self.number(true, || v.to_string())
         }
         fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(Cow::Owned(v.to_string())))
+            self.number(true, || v.to_string())
         }
         fn visit_f64<E: Error>(self, v: f64) -> Result<Self::Value, E> {
-            if self.floats {
-                Ok(Some(Cow::Owned(v.to_string())))
-            } else {
-                Err(E::custom(format_args!(
-                    "{}: expected {}",
-                    self.name, self.what
-                )))
-            }
+            self.number(false, || v.to_string())
         }
         fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
             Ok(None)
@@ -640,31 +633,38 @@ mod field {
         fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
             Ok(None)
         }
+        refuse_others!(visit_bool(bool), visit_bytes(&[u8]));
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            self.fail()
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+            self.fail()
+        }
     }
 
-    /// Reads `d` with [`Digits`]. Any other JSON value is the visitor's
-    /// default error, which quotes the value (a plate in the wrong
-    /// field): replaced by one that names the field alone.
     fn digits<'de, D: Deserializer<'de>>(
         d: D,
         name: &'static str,
         what: &'static str,
-        floats: bool,
+        numbers: Numbers,
     ) -> Result<Option<Cow<'de, str>>, D::Error> {
-        d.deserialize_any(Digits { name, what, floats })
-            .map_err(|_| D::Error::custom(format_args!("{name}: expected {what}")))
+        d.deserialize_any(Digits {
+            name,
+            what,
+            numbers,
+        })
     }
 
     pub(super) fn ts<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
         const WHAT: &str = "a string or a number";
-        digits(d, "ts", WHAT, true)?
+        digits(d, "ts", WHAT, Numbers::Any)?
             .ok_or_else(|| D::Error::custom(format_args!("ts: expected {WHAT}")))
     }
     /// A camera id, or a whole number for one (`12` is `"12"`): systems
     /// that number their cameras write them so.
     pub(super) fn camera<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
         const WHAT: &str = "a string or a whole number";
-        digits(d, "camera", WHAT, false)?
+        digits(d, "camera", WHAT, Numbers::Whole)?
             .ok_or_else(|| D::Error::custom(format_args!("camera: expected {WHAT}")))
     }
     pub(super) fn plate<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
@@ -678,7 +678,7 @@ mod field {
     pub(super) fn arrival<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<Cow<'de, str>>, D::Error> {
-        digits(d, "arrival", "a string, a number or null", true)
+        digits(d, "arrival", "a string, a number or null", Numbers::Any)
     }
     pub(super) fn confidence<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
         number(d, "confidence")
