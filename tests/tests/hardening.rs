@@ -427,6 +427,57 @@ fn a_country_written_as_the_sticker_or_three_letters_is_looked_up() {
 }
 
 #[test]
+fn plates_in_other_alphabets_meet_their_latin_spelling() {
+    // A German plate with an umlaut, a Bulgarian one listed in Cyrillic, a
+    // Greek one listed in Latin: before, each such line was bad, and the
+    // listed car was never looked up.
+    let c = Case::new();
+    std::fs::write(
+        c.path("lists.csv"),
+        format!(
+            "{LISTS}TÜ-AB 123,DE,0,wanted,,\nСА 1234 ВХ,BG,1,stolen,,\nIKH1234,GR,1,stolen,,\n"
+        ),
+    )
+    .unwrap();
+    let line = |ts: &str, plate: &str, country: &str| {
+        format!(
+            "{{\"ts\":\"2026-01-05T{ts}Z\",\"camera\":\"cam-1\",\"plate\":\"{plate}\",\"country\":\"{country}\"}}\n"
+        )
+    };
+    let reads = c.write(
+        "reads.jsonl",
+        &(line("08:00:00", "TU AB 123", "D")
+            + &line("08:10:00", "CA-1234-BX", "BG")
+            + &line("08:20:00", "ΙΚΗ-1234", "GR")
+            + &line("08:30:00", "ТÜАВ123", "DE")
+            + &line("08:40:00", "БГ1234", "BG")),
+    );
+    c.replay(&reads, &[]).unwrap();
+    let hits: Vec<(String, String)> = c
+        .hits()
+        .iter()
+        .map(|h| (h["read"].to_string(), h["listed"].to_string()))
+        .collect();
+    let pair = |a: &str, b: &str| (format!("\"{a}\""), format!("\"{b}\""));
+    // The fourth read (a Cyrillic T, then Ü, A and B in Cyrillic) is the
+    // first car again, within its re-alert window.
+    assert_eq!(
+        hits,
+        [
+            pair("TUAB123", "TUAB123"),
+            pair("CA1234BX", "CA1234BX"),
+            pair("IKH1234", "IKH1234"),
+        ]
+    );
+    assert_eq!(c.report()["input"]["bad_lines"], 1);
+    let e = c.first_error();
+    assert!(
+        e.contains("plate has invalid character 'Б' at byte 0"),
+        "{e}"
+    );
+}
+
+#[test]
 fn numbers_written_as_strings_read_as_numbers() {
     // Some exports quote every JSON field; CSV always did. Before, each
     // such read was a bad line ("confidence: expected a number or null").

@@ -5,6 +5,15 @@
 //! characters of `A-Z0-9`. [`Plate::normalize`] turns what an ANPR engine
 //! emits (`"1-abc-234"`, `"1 ABC 234"`, `"1·ABC·234"`) into that form, or says
 //! exactly what is wrong and where.
+//!
+//! Plates of other countries come as their cameras and registers write
+//! them. A letter with a diacritic reads as its letter (`TÜ` of Tübingen as
+//! `TU`, `ČA` of Čačak as `CA`), and a Cyrillic or Greek letter that has a
+//! Latin twin as that twin (Bulgarian `СА 1234 ВХ` as `CA1234BX`): these
+//! plates are made of such letters so that they read the same in either
+//! alphabet, and the list and the read then meet in one spelling however
+//! each was written. Letters without one reading (`ß`, `Æ`, `Б`) are
+//! refused.
 
 use core::fmt;
 
@@ -29,7 +38,8 @@ pub enum PlateError {
         /// Byte offset of the first character past the limit.
         at: usize,
     },
-    /// A character that is neither `A-Z`, `a-z`, `0-9` nor a separator.
+    /// A character that is neither a letter or digit normalisation reads
+    /// (see [`Plate::normalize`]) nor a separator.
     InvalidChar {
         /// Byte offset of the character.
         at: usize,
@@ -78,6 +88,79 @@ pub struct Plate {
 /// Is `c` a separator that normalisation drops?
 const fn is_separator(c: char) -> bool {
     matches!(c, ' ' | '-' | '.' | '\u{b7}')
+}
+
+/// The base letter of each character from U+00C0 to U+017F (Latin-1's
+/// letters and Latin Extended-A), `.` where there is none: a letter whose
+/// Unicode name is "LATIN CAPITAL (or SMALL) LETTER X WITH ..." reads as
+/// `X` (`Ü` and `ü` as `U`, `Č` as `C`, `Đ` as `D`, `Ø` as `O`). `Æ`, `ß`,
+/// `Œ`, `×` and the like have no single base letter and are refused.
+const LATIN_BASE: &[u8; 192] = b"AAAAAA.CEEEEIIII.NOOOOO.OUUUUY..\
+AAAAAA.CEEEEIIII.NOOOOO.OUUUUY.Y\
+AAAAAACCCCCCCCDDDDEEEEEEEEEEGGGG\
+GGGGHHHHIIIIIIIII...JJKK.LLLLLLL\
+LLLNNNNNN...OOOOOO..RRRRRRSSSSSS\
+SSTTTTTTUUUUUUUUUUUUWWYYYZZZZZZ.";
+
+/// The capital Cyrillic and Greek letters that have a Latin twin, and the
+/// twin: the letters Bulgarian, Russian, Ukrainian and Greek plates are
+/// made of, chosen so that a plate reads the same in either alphabet
+/// (`В` is `B`, `Н` is `H`, `Р` is `P`, `У` is `Y`, `Χ` is `X`). Any other
+/// Cyrillic or Greek letter (`Б`, `Д`, `Λ`) is refused: it has no plate
+/// reading.
+const TWINS: [(u16, u8); 27] = [
+    (0x0391, b'A'), // Α
+    (0x0392, b'B'), // Β
+    (0x0395, b'E'), // Ε
+    (0x0396, b'Z'), // Ζ
+    (0x0397, b'H'), // Η
+    (0x0399, b'I'), // Ι
+    (0x039a, b'K'), // Κ
+    (0x039c, b'M'), // Μ
+    (0x039d, b'N'), // Ν
+    (0x039f, b'O'), // Ο
+    (0x03a1, b'P'), // Ρ
+    (0x03a4, b'T'), // Τ
+    (0x03a5, b'Y'), // Υ
+    (0x03a7, b'X'), // Χ
+    (0x0406, b'I'), // І (Ukrainian)
+    (0x0410, b'A'), // А
+    (0x0412, b'B'), // В
+    (0x0415, b'E'), // Е
+    (0x041a, b'K'), // К
+    (0x041c, b'M'), // М
+    (0x041d, b'H'), // Н
+    (0x041e, b'O'), // О
+    (0x0420, b'P'), // Р
+    (0x0421, b'C'), // С
+    (0x0422, b'T'), // Т
+    (0x0423, b'Y'), // У
+    (0x0425, b'X'), // Х
+];
+
+/// What a plate character other than a separator becomes: `A-Z0-9` for
+/// an ASCII letter or digit (upper case), a letter with a diacritic or a
+/// Cyrillic or Greek twin of a Latin letter as that letter (lower case
+/// too), `None` for anything else.
+fn plate_char(ch: char) -> Option<u8> {
+    if ch.is_ascii_alphanumeric() {
+        return Some(ch.to_ascii_uppercase() as u8);
+    }
+    let code = u32::from(ch);
+    if let Some(&base) = LATIN_BASE.get((code as usize).wrapping_sub(0xc0)) {
+        return (base != b'.').then_some(base);
+    }
+    // Lower case to capital: Greek and Russian letters lie 0x20 above
+    // their capitals, the Ukrainian `і` 0x50.
+    let capital = match code {
+        0x03b1..=0x03c9 | 0x0430..=0x044f => code - 0x20,
+        0x0456 => 0x0406,
+        _ => code,
+    };
+    TWINS
+        .iter()
+        .find(|&&(twin, _)| u32::from(twin) == capital)
+        .map(|&(_, latin)| latin)
 }
 
 /// What normalisation makes of an ASCII byte: its upper-case form for a
@@ -149,7 +232,23 @@ impl Plate {
     };
 
     /// Normalises raw bytes from an ANPR engine: separators (space, `-`,
-    /// `.`, `·`) are removed and lower case is folded to upper case.
+    /// `.`, `·`) are removed and lower case is folded to upper case. A
+    /// Latin letter with a diacritic (U+00C0 to U+017F) becomes its base
+    /// letter, and a Cyrillic or Greek letter with a Latin twin becomes
+    /// that twin (the module docs say why):
+    ///
+    /// ```
+    /// use hitgate_core::plate::{Plate, PlateError};
+    /// assert_eq!(Plate::normalize("TÜ-AB 123".as_bytes()).unwrap().as_str(), "TUAB123");
+    /// assert_eq!(Plate::normalize("СА 1234 ВХ".as_bytes()).unwrap().as_str(), "CA1234BX");
+    /// assert_eq!(
+    ///     Plate::normalize("Б 123".as_bytes()),
+    ///     Err(PlateError::InvalidChar { at: 0, ch: 'Б' })
+    /// );
+    /// ```
+    ///
+    /// Plain ASCII, what nearly every camera sends, takes a fast path; the
+    /// other alphabets cost a search of a 27-entry table a character.
     pub fn normalize(raw: &[u8]) -> Result<Self, PlateError> {
         // Almost every read is short plain ASCII that normalises: one pass
         // without a branch a byte (see `normalize_short`). Anything else,
@@ -178,13 +277,13 @@ impl Plate {
             if is_separator(ch) {
                 continue;
             }
-            if !ch.is_ascii_alphanumeric() {
+            let Some(c) = plate_char(ch) else {
                 return Err(PlateError::InvalidChar { at, ch });
-            }
+            };
             let Some(slot) = chars.get_mut(len) else {
                 return Err(PlateError::TooLong { at });
             };
-            *slot = ch.to_ascii_uppercase() as u8;
+            *slot = c;
             len += 1;
         }
         if len == 0 {
@@ -558,6 +657,59 @@ mod tests {
         }
     }
 
+    /// Plates as cameras and registers abroad write them, each worked
+    /// out by hand from the letters on the plate.
+    #[test]
+    fn other_alphabets_read_as_their_latin_letters() {
+        let cases = [
+            // German district codes with an umlaut, lower case too.
+            ("TÜ-AB 123", "TUAB123"),
+            ("LÖ X 99", "LOX99"),
+            ("mü·a 1", "MUA1"),
+            // Serbian and Croatian city codes.
+            ("ČA 123-AB", "CA123AB"),
+            ("ŠA 001-ŽĐ", "SA001ZD"),
+            // Bulgarian and Russian (Cyrillic), upper and lower case.
+            ("СА 1234 ВХ", "CA1234BX"),
+            ("са 1234 вх", "CA1234BX"),
+            ("А123ВС 77", "A123BC77"),
+            ("У777УУ", "Y777YY"),
+            ("Е001КМ", "E001KM"),
+            ("Н-О-Р-Т", "HOPT"),
+            // Ukrainian, with its dotted I.
+            ("АА 1234 ІВ", "AA1234IB"),
+            ("аа1234ів", "AA1234IB"),
+            // Greek, upper and lower case.
+            ("ΙΚΗ-1234", "IKH1234"),
+            ("ικη-1234", "IKH1234"),
+            ("ΥΖΧ 987", "YZX987"),
+            ("ΑΒΕΜΝΟΡΤ", "ABEMNOPT"),
+            // Other Latin letters with diacritics.
+            ("ÅÉÑØ", "AENO"),
+            ("ŁőŘŸŀ", "LORYL"),
+            // Cyrillic and Latin mixed, as an engine trained on both writes.
+            ("CА1234BХ", "CA1234BX"),
+        ];
+        for (raw, want) in cases {
+            let got = n(raw);
+            assert_eq!(got.as_ref().map(Plate::as_str), Ok(want), "{raw}");
+        }
+        // Letters of these blocks without a single base letter or twin.
+        for ch in [
+            'ß', 'Æ', 'Œ', 'Ŋ', 'ŉ', 'ſ', 'ı', 'Þ', 'Б', 'Ж', 'Я', 'ё', 'Λ', 'Ω', 'δ',
+        ] {
+            let mut buf = [0u8; 4];
+            let raw = ch.encode_utf8(&mut buf);
+            assert_eq!(n(raw), Err(PlateError::InvalidChar { at: 0, ch }), "{ch}");
+        }
+        // Whatever a character becomes is a plate character.
+        for code in 0..0x500u32 {
+            if let Some(c) = char::from_u32(code).and_then(plate_char) {
+                assert!(c.is_ascii_uppercase() || c.is_ascii_digit(), "U+{code:04X}");
+            }
+        }
+    }
+
     #[test]
     fn errors_say_what_and_where() {
         assert_eq!(n(""), Err(PlateError::Empty));
@@ -566,7 +718,14 @@ mod tests {
             n("1-ABC_234"),
             Err(PlateError::InvalidChar { at: 5, ch: '_' })
         );
-        assert_eq!(n("1ÄBC"), Err(PlateError::InvalidChar { at: 1, ch: 'Ä' }));
+        assert_eq!(n("1ßBC"), Err(PlateError::InvalidChar { at: 1, ch: 'ß' }));
+        assert_eq!(n("1ÄBÆ"), Err(PlateError::InvalidChar { at: 4, ch: 'Æ' }));
+        assert_eq!(n("AB×12"), Err(PlateError::InvalidChar { at: 2, ch: '×' }));
+        // Cyrillic letters without a Latin twin, and a final sigma.
+        assert_eq!(n("СБ123"), Err(PlateError::InvalidChar { at: 2, ch: 'Б' }));
+        assert_eq!(n("Д"), Err(PlateError::InvalidChar { at: 0, ch: 'Д' }));
+        assert_eq!(n("12ς"), Err(PlateError::InvalidChar { at: 2, ch: 'ς' }));
+        assert_eq!(n("ÜÜÜÜÜ-123456"), Err(PlateError::TooLong { at: 16 }));
         assert_eq!(n("ABCDE-123456"), Err(PlateError::TooLong { at: 11 }));
         assert_eq!(n("ABCDE-12345").unwrap().len(), 10);
         assert_eq!(
