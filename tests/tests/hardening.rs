@@ -478,6 +478,82 @@ fn plates_in_other_alphabets_meet_their_latin_spelling() {
 }
 
 #[test]
+fn local_times_without_an_offset_are_pointed_out_and_read_on_the_policys_clock() {
+    // Cameras that write Brussels local time with no offset were read as
+    // UTC without a word: two hours off in summer, a schedule's rules
+    // firing at the wrong hours and a list entry's validity off.
+    let c = Case::new();
+    c.write(
+        "policy.toml",
+        "[time]\noffsets = [\n\
+           { from = \"2025-10-26T01:00:00Z\", utc_offset = \"+01:00\" },\n\
+           { from = \"2026-03-29T01:00:00Z\", utc_offset = \"+02:00\" },\n\
+           { from = \"2026-10-25T01:00:00Z\", utc_offset = \"+01:00\" },\n]\n",
+    );
+    let reads = c.write(
+        "reads.jsonl",
+        &(read("2026-07-01 10:00:00", "cam-1", "1WNT000")
+            + &read("2026-07-01T10:30:00+02:00", "cam-1", "1ABC234")
+            + &read("2026-12-01T10:00:00", "cam-2", "1ABC234")),
+    );
+    let policy = c.path("policy.toml");
+    let policy = policy.to_str().unwrap();
+    let times = |c: &Case| -> Vec<(String, bool)> {
+        c.hits()
+            .iter()
+            .map(|h| {
+                let ts = h["ts"].as_str().unwrap().to_string();
+                (ts, h["late"].as_bool().unwrap())
+            })
+            .collect()
+    };
+    let hit = |ts: &str, late: bool| (ts.to_string(), late);
+    // Unstated: as UTC, and said; the second car, whose camera wrote its
+    // offset, then seems to come an hour and a half after the first one
+    // and is decided late.
+    c.replay(&reads, &["--policy", policy]).unwrap();
+    assert_eq!(
+        times(&c),
+        [
+            hit("2026-07-01T10:00:00.000Z", false),
+            hit("2026-07-01T08:30:00.000Z", true),
+            hit("2026-12-01T10:00:00.000Z", false),
+        ]
+    );
+    assert_eq!(c.report()["input"]["times_without_offset"], 2);
+    assert_eq!(c.report()["input"]["naive_times"], Value::Null);
+    let s = c.summary();
+    assert!(
+        s.contains("note: 2 reads (of 3 lines) give their time without a UTC offset"),
+        "{s}"
+    );
+    // Local: summer time is two hours ahead of UTC, winter time one.
+    c.replay(&reads, &["--policy", policy, "--naive-times", "local"])
+        .unwrap();
+    assert_eq!(
+        times(&c),
+        [
+            hit("2026-07-01T08:00:00.000Z", false),
+            hit("2026-07-01T08:30:00.000Z", false),
+            hit("2026-12-01T09:00:00.000Z", false),
+        ]
+    );
+    assert_eq!(c.report()["input"]["naive_times"], "local");
+    assert!(!c.summary().contains("UTC offset"));
+    // Stated as UTC: read so, and nothing to say.
+    c.replay(&reads, &["--policy", policy, "--naive-times", "utc"])
+        .unwrap();
+    assert_eq!(c.report()["input"]["naive_times"], "utc");
+    assert!(!c.summary().contains("UTC offset"));
+    // Local time without offsets to read it by is refused.
+    let e = format!(
+        "{:#}",
+        c.replay(&reads, &["--naive-times", "local"]).unwrap_err()
+    );
+    assert!(e.contains("the policy has no [time] offsets"), "{e}");
+}
+
+#[test]
 fn numbers_written_as_strings_read_as_numbers() {
     // Some exports quote every JSON field; CSV always did. Before, each
     // such read was a bad line ("confidence: expected a number or null").
@@ -659,6 +735,7 @@ fn prepare_counts_a_line_the_unit_would_reject_and_leaves_no_partial_bundle() {
         1,
         &c.path("bundle.bin"),
         false,
+        None,
     )
     .unwrap();
     assert_eq!((s.reads, s.input.bad_lines), (1, 2));

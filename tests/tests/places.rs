@@ -294,6 +294,33 @@ fn compare_counts_by_zone_what_a_hotspot_rule_moves() {
         ),
         "{html}"
     );
+    // The fixture's times all carry their offset.
+    assert_eq!(r["times_without_offset"], 0);
+    // Local time needs one clock: policies whose offsets differ are
+    // refused before anything is written.
+    let pc = d.path().join("c.toml");
+    let c = std::fs::read_to_string(&pa)
+        .unwrap()
+        .replace("+02:00", "+03:00");
+    std::fs::write(&pc, c).unwrap();
+    let e = hitgate(&[
+        "compare",
+        "--reads",
+        &s(&fixture("basic/reads.jsonl")),
+        "--lists",
+        &s(&fixture("basic/lists.csv")),
+        "--policy",
+        &s(&pa),
+        "--policy",
+        &s(&pc),
+        "--naive-times",
+        "local",
+        "--out",
+        &s(&d.path().join("cmp2")),
+    ])
+    .unwrap_err();
+    assert!(format!("{e:#}").contains("offsets differ"), "{e:#}");
+    assert!(!d.path().join("cmp2").exists());
 }
 
 /// The places travel in a signed image: a replay of the image gives the

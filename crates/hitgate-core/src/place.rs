@@ -499,15 +499,19 @@ impl Offsets {
         Some(Self(v))
     }
 
-    /// The local weekday (0 Monday) and minute of the day at `ms`.
-    pub fn local(&self, ms: u64) -> (u8, u16) {
-        let off = self
-            .0
+    /// The offset in force at `ms`, in minutes east of UTC.
+    fn minutes_at(&self, ms: u64) -> i64 {
+        self.0
             .iter()
             .rev()
             .find(|(at, _)| *at <= ms)
             .or(self.0.first())
-            .map_or(0, |&(_, o)| i64::from(o));
+            .map_or(0, |&(_, o)| i64::from(o))
+    }
+
+    /// The local weekday (0 Monday) and minute of the day at `ms`.
+    pub fn local(&self, ms: u64) -> (u8, u16) {
+        let off = self.minutes_at(ms);
         let local_min = (ms / 60_000) as i64 + off;
         let day = local_min.div_euclid(1440);
         // 1970-01-01 was a Thursday (3, counting from Monday).
@@ -515,6 +519,41 @@ impl Offsets {
             ((day + 3).rem_euclid(7)) as u8,
             local_min.rem_euclid(1440) as u16,
         )
+    }
+
+    /// The instant (ms since the Unix epoch) at which local time reads
+    /// `local` (ms since 1970-01-01 00:00 on the local clock): what a
+    /// camera that writes local time without an offset meant. The inverse
+    /// of [`Offsets::local`]. A local time that comes twice, in the hour
+    /// the clocks go back, is the first; one that never comes, in the hour
+    /// they go forward, is read with the offset before the change (as a
+    /// camera whose clock was not yet put forward wrote it). `None` before
+    /// the epoch.
+    ///
+    /// ```
+    /// use hitgate_core::place::Offsets;
+    /// const H: u64 = 3_600_000;
+    /// let change = 1_774_746_000_000; // 2026-03-29T01:00:00Z
+    /// let cet_cest = Offsets::new(&[(0, 60), (change, 120)]).unwrap();
+    /// // 00:30 local, still winter time, is 23:30 UTC the day before.
+    /// assert_eq!(cet_cest.utc(change - H / 2), Some(change - H - H / 2));
+    /// // 03:30 local, summer time, is 01:30 UTC.
+    /// assert_eq!(cet_cest.utc(change + 2 * H + H / 2), Some(change + H / 2));
+    /// ```
+    pub fn utc(&self, local: u64) -> Option<u64> {
+        let local = i128::from(local);
+        let at = |off: i16| local - i128::from(off) * 60_000;
+        for w in self.0.windows(2) {
+            let [(_, before), (change, after)] = [w[0], w[1]];
+            let change = i128::from(change);
+            // Before the change on the old offset, or in the hour the
+            // change skips (not yet on the new one either).
+            if at(before) < change || at(after) < change {
+                return u64::try_from(at(before)).ok();
+            }
+        }
+        let off = self.0.last().map_or(0, |&(_, o)| o);
+        u64::try_from(at(off)).ok()
     }
 }
 

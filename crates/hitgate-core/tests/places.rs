@@ -325,6 +325,51 @@ fn local_time_follows_the_dated_offsets() {
     assert!(Offsets::new(&[(0, 19 * 60)]).is_none(), "beyond 18 hours");
 }
 
+/// Local times written without an offset, as Brussels cameras write
+/// them, against Python's `zoneinfo` (`Europe/Brussels`, `fold=0`: the
+/// first of two, and a time the change skips on the offset before it):
+/// (local time, its ms read as if UTC, the instant).
+const BRUSSELS_LOCAL: [(&str, u64, u64); 8] = [
+    ("2026-01-05T08:00:00", 1767600000000, 1767596400000),
+    ("2026-03-29T01:59:59", 1774749599000, 1774745999000),
+    ("2026-03-29T02:30:00", 1774751400000, 1774747800000),
+    ("2026-03-29T03:00:00", 1774753200000, 1774746000000),
+    ("2026-07-01T12:00:00", 1782907200000, 1782900000000),
+    ("2026-10-25T01:59:00", 1792893540000, 1792886340000),
+    ("2026-10-25T02:30:00", 1792895400000, 1792888200000),
+    ("2026-10-25T03:00:00", 1792897200000, 1792893600000),
+];
+
+#[test]
+fn a_local_time_is_put_back_on_utc_as_zoneinfo_puts_it() {
+    let o = brussels_2026();
+    for (text, local, instant) in BRUSSELS_LOCAL {
+        assert_eq!(o.utc(local), Some(instant), "{text}");
+    }
+    // No offsets: local time is UTC. Before the epoch: none.
+    assert_eq!(Offsets::default().utc(1767600000000), Some(1767600000000));
+    assert_eq!(Offsets::new(&[(0, 60)]).unwrap().utc(30 * MINUTE), None);
+}
+
+proptest! {
+    /// Every instant of 2026 (to the minute) shown on the local clock
+    /// comes back, but in the hour the clocks go back, which comes back
+    /// as its first occurrence, an hour earlier.
+    #[test]
+    fn local_time_and_back_is_the_same_instant(minute in 0u64..366 * 24 * 60) {
+        let spring = SAT_28_MARCH_2026 + 25 * HOUR;
+        let autumn = 1_792_890_000_000;
+        let u = 1_767_225_600_000 + minute * MINUTE; // from 2026-01-01T00:00Z
+        let off = if u < spring || u >= autumn { HOUR } else { 2 * HOUR };
+        let back = brussels_2026().utc(u + off).unwrap();
+        if (autumn..autumn + HOUR).contains(&u) {
+            prop_assert_eq!(back, u - HOUR);
+        } else {
+            prop_assert_eq!(back, u);
+        }
+    }
+}
+
 #[test]
 fn a_night_schedule_crosses_midnight_and_the_summer_time_change() {
     let o = brussels_2026();

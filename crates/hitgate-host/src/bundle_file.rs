@@ -46,8 +46,9 @@ pub fn prepare(
     version: u32,
     out: &Path,
     reads_only: bool,
+    naive_times: Option<reads::NaiveTimes>,
 ) -> Result<BundleSummary> {
-    let stream = ReadStream::open(reads_path)?;
+    let stream = ReadStream::open(reads_path)?.naive_times(naive_times, &pf.places.offsets)?;
     lists.with_watchlist(version, |_| ())?;
     if pf.policy.rules.len() > usize::from(u8::MAX) {
         bail!("too many rules for a bundle");
@@ -97,7 +98,7 @@ pub fn prepare(
     };
     let mut reads = 0u64;
     let mut lines = 0u64;
-    reads::for_each_arrival(stream, pf.config.max_future_ms, |line, parsed, _| {
+    let stats = reads::for_each_arrival(stream, pf.config.max_future_ms, |line, parsed, _| {
         lines += 1;
         match parsed {
             Ok((read, arrival)) => {
@@ -121,6 +122,8 @@ pub fn prepare(
     })?;
     summary.reads = reads;
     summary.input.lines = lines;
+    summary.input.times_without_offset = stats.times_without_offset;
+    summary.input.naive_times = naive_times;
     w.put(&Record::End)?;
     let bytes = w.bytes;
     let f =
@@ -210,7 +213,7 @@ mod tests {
         let pf = PolicyFile::parse(text).unwrap();
         let lists = ListsData::load(&[fixture("lists.csv")], &pf.lists).unwrap();
         let out = d.path().join("b.bin");
-        let s = prepare(&fixture("reads.jsonl"), &lists, &pf, 9, &out, false).unwrap();
+        let s = prepare(&fixture("reads.jsonl"), &lists, &pf, 9, &out, false, None).unwrap();
         let bytes = std::fs::read(&out).unwrap();
         let mut fill = bundle::slice_source(&bytes, 4096);
         let n = lists.entries.len();

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use hitgate_core::hit::Outcome;
 use hitgate_core::policy::Action;
 use hitgate_core::unit::Unit;
@@ -154,6 +154,9 @@ pub struct CompareReport {
     pub lines: u64,
     /// Lines refused (bad syntax, a camera id the unit refuses).
     pub bad_lines: u64,
+    /// Reads whose time was written without a UTC offset (see
+    /// `report.json`'s `input.times_without_offset`).
+    pub times_without_offset: u64,
     /// Dispatches an hour the room can take, if given.
     pub capacity: Option<u64>,
     /// Counts under each policy.
@@ -262,9 +265,16 @@ pub fn compare(
     tables: &TableSizes,
     version: u32,
     capacity: Option<u64>,
+    naive_times: Option<crate::reads::NaiveTimes>,
 ) -> Result<CompareReport> {
     tables.check()?;
-    let stream = ReadStream::open(reads)?;
+    let offsets = &sides[0].policy.places.offsets;
+    if naive_times == Some(crate::reads::NaiveTimes::Local)
+        && *offsets != sides[1].policy.places.offsets
+    {
+        bail!("--naive-times local: the two policies' [time] offsets differ; give both the same");
+    }
+    let stream = ReadStream::open(reads)?.naive_times(naive_times, offsets)?;
     let inputs: Vec<&Path> = std::iter::once(reads)
         .chain(
             sides
@@ -274,12 +284,12 @@ pub fn compare(
         .collect();
     let mut dir = OutDir::open(out, OUTPUTS, &inputs)?;
     let [a, b] = sides;
-    let (decided, lines, bad) = a.lists.with_watchlist(version, |wa| {
+    let (decided, lines, bad, naive) = a.lists.with_watchlist(version, |wa| {
         b.lists
             .with_watchlist(version, |wb| run(stream, [a, b], [wa, wb], tables))
     })???;
     let with_zones = !(a.policy.places.zones.is_empty() && b.policy.places.zones.is_empty());
-    let report = build(
+    let mut report = build(
         [a.name.clone(), b.name.clone()],
         &decided,
         lines,
@@ -287,6 +297,7 @@ pub fn compare(
         capacity,
         with_zones,
     );
+    report.times_without_offset = naive;
     let json = serde_json::to_vec_pretty(&report).context("compare.json")?;
     dir.write("compare.html", html(&report)?.as_bytes())?;
     dir.write("compare.json", &json)?;
@@ -300,7 +311,7 @@ fn run(
     [a, b]: [&Side<'_>; 2],
     [wa, wb]: [&Watchlist<'_>; 2],
     sizes: &TableSizes,
-) -> Result<([Decided; 2], u64, u64)> {
+) -> Result<([Decided; 2], u64, u64, u64)> {
     let mut storage = [TableStorage::new(*sizes), TableStorage::new(*sizes)];
     let mut units = Vec::with_capacity(2);
     for ((side, wl), st) in [(a, wa), (b, wb)].into_iter().zip(storage.iter_mut()) {
@@ -311,24 +322,25 @@ fn run(
     let mut decided = [Decided::new(), Decided::new()];
     let policies = [a.policy, b.policy];
     let (mut lines, mut bad) = (0u64, 0u64);
-    crate::reads::for_each_arrival(stream, a.policy.config.max_future_ms, |_, parsed, _| {
-        lines += 1;
-        let Ok((read, arrival)) = parsed else {
-            bad += 1;
-            return Ok(());
-        };
-        let mut refused = false;
-        for (i, unit) in units.iter_mut().enumerate() {
-            let (d, policy) = (&mut decided[i], policies[i]);
-            let r = unit.receive(&read, arrival, &mut |_, o: Outcome| {
-                let (k, v) = decision(policy, &o);
-                insert(d, k, v);
-            });
-            refused |= r.is_err();
-        }
-        bad += u64::from(refused);
-        Ok(())
-    })?;
+    let stats =
+        crate::reads::for_each_arrival(stream, a.policy.config.max_future_ms, |_, parsed, _| {
+            lines += 1;
+            let Ok((read, arrival)) = parsed else {
+                bad += 1;
+                return Ok(());
+            };
+            let mut refused = false;
+            for (i, unit) in units.iter_mut().enumerate() {
+                let (d, policy) = (&mut decided[i], policies[i]);
+                let r = unit.receive(&read, arrival, &mut |_, o: Outcome| {
+                    let (k, v) = decision(policy, &o);
+                    insert(d, k, v);
+                });
+                refused |= r.is_err();
+            }
+            bad += u64::from(refused);
+            Ok(())
+        })?;
     for (i, unit) in units.iter_mut().enumerate() {
         let (d, policy) = (&mut decided[i], policies[i]);
         unit.flush(&mut |_, o: Outcome| {
@@ -336,7 +348,7 @@ fn run(
             insert(d, k, v);
         });
     }
-    Ok((decided, lines, bad))
+    Ok((decided, lines, bad, stats.times_without_offset))
 }
 
 /// A changed passage's decision on the page: `kind:rule`, and the reason
@@ -450,6 +462,7 @@ fn build(
         policies,
         lines,
         bad_lines,
+        times_without_offset: 0,
         capacity,
         totals,
         flows,

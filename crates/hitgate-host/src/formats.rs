@@ -29,6 +29,14 @@ pub struct InputStats {
     /// policy's `max_lateness_ms`: a recording sorted newest first.
     #[serde(default)]
     pub runs_backwards: bool,
+    /// Reads whose event time was written without a UTC offset
+    /// (`2026-01-05 08:00:00`), read as `naive_times` says.
+    #[serde(default)]
+    pub times_without_offset: u64,
+    /// How those were read, as stated (`--naive-times`); `None`: not
+    /// stated, read as UTC.
+    #[serde(default)]
+    pub naive_times: Option<crate::reads::NaiveTimes>,
 }
 
 /// Bad lines reported in full; the rest are counted.

@@ -11,10 +11,11 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use serde::Deserialize;
+use hitgate_core::place::Offsets;
+use serde::{Deserialize, Serialize};
 
 use crate::input::{CsvSplitter, Input, MAX_LINE, trim_line};
-use crate::time::parse_event_ts;
+use crate::time::parse_written;
 
 /// The two formats of a read stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,15 +56,51 @@ pub struct ReadStream {
     pub input: Input,
     /// Its format.
     pub format: Format,
+    /// How a time written without a UTC offset is read: `None` as UTC,
+    /// else as local time on these offsets (the policy's `[time]`).
+    pub local: Option<Offsets>,
 }
 
 impl ReadStream {
-    /// Opens the stream once, and decides its format.
+    /// Opens the stream once, and decides its format. Times without an
+    /// offset are read as UTC.
     pub fn open(path: &Path) -> Result<Self> {
         let mut input = Input::open(path)?;
         let format = Format::of(path, &mut input)?;
-        Ok(Self { input, format })
+        Ok(Self {
+            input,
+            format,
+            local: None,
+        })
     }
+
+    /// Reads the times written without an offset as `naive` says (`None`:
+    /// UTC, unstated), local time on `offsets` (the policy's `[time]`).
+    /// Local time with no offsets is refused: it would be UTC.
+    pub fn naive_times(mut self, naive: Option<NaiveTimes>, offsets: &Offsets) -> Result<Self> {
+        if naive == Some(NaiveTimes::Local) {
+            if offsets.iter().next().is_none() {
+                bail!(
+                    "--naive-times local: the policy has no [time] offsets, so its local time \
+                     is UTC; give them (docs/formats.md, \"Where and when\") or use --naive-times utc"
+                );
+            }
+            self.local = Some(offsets.clone());
+        }
+        Ok(self)
+    }
+}
+
+/// How a time written without a UTC offset (`2026-01-05 08:00:00`) is
+/// read: the text does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum NaiveTimes {
+    /// As UTC.
+    Utc,
+    /// As local time, on the policy's `[time]` offsets (summer time
+    /// included; the first of the two in the hour the clocks go back).
+    Local,
 }
 
 /// One read line, borrowed from the input where possible.
@@ -109,6 +146,8 @@ pub struct Line<'a> {
     pub confidence: Option<u8>,
     /// Position, when both `lat` and `lon` are given.
     pub position: Option<hitgate_core::read::Position>,
+    /// The event time was written without a UTC offset.
+    pub naive: bool,
 }
 
 impl Line<'_> {
@@ -224,6 +263,9 @@ pub struct StreamStats {
     /// camera likely writes 0–1 where hitgate reads 0–100, so such a read
     /// weighs as 0 or 1 in a passage's vote.
     pub confidence_fractions: u64,
+    /// Reads whose event time was written without a UTC offset, read as
+    /// [`ReadStream::local`] says.
+    pub times_without_offset: u64,
 }
 
 /// The earliest event or arrival time a read may carry: 2000-01-01T00:00:00Z.
@@ -233,19 +275,26 @@ pub const EARLIEST_TS: u64 = 946_684_800_000;
 /// placeholder such as `9999-12-31T23:59:59Z` is a bad line.
 pub const END_TS: u64 = 4_102_444_800_000;
 
-fn check_ts(field: &str, s: &str) -> Result<u64, String> {
-    let t = parse_event_ts(s).map_err(|e| format!("{field}: {e}"))?;
-    if !(EARLIEST_TS..END_TS).contains(&t) {
-        return Err(format!("{field}: outside the years 2000 to 2099"));
+/// A time of a read, in ms since the epoch, and whether it was written
+/// without an offset (then UTC, or local time on `local`).
+fn check_ts(field: &str, s: &str, local: Option<&Offsets>) -> Result<(u64, bool), String> {
+    let (clock, offset) = parse_written(s).map_err(|e| format!("{field}: {e}"))?;
+    let t = match (offset, local) {
+        (Some(o), _) => clock.checked_sub(o).and_then(|t| u64::try_from(t).ok()),
+        (None, None) => u64::try_from(clock).ok(),
+        (None, Some(local)) => u64::try_from(clock).ok().and_then(|c| local.utc(c)),
+    };
+    match t {
+        Some(t) if (EARLIEST_TS..END_TS).contains(&t) => Ok((t, offset.is_none())),
+        _ => Err(format!("{field}: outside the years 2000 to 2099")),
     }
-    Ok(t)
 }
 
-fn finish(raw: RawRead<'_>) -> Result<Line<'_>, String> {
-    let time = check_ts("ts", &raw.ts)?;
+fn finish<'a>(raw: RawRead<'a>, local: Option<&Offsets>) -> Result<Line<'a>, String> {
+    let (time, naive) = check_ts("ts", &raw.ts, local)?;
     let arrival = match raw.arrival.as_deref() {
         None | Some("") => None,
-        Some(a) => Some(check_ts("arrival", a)?),
+        Some(a) => Some(check_ts("arrival", a, local)?.0),
     };
     // -1 is how many engines say "unknown". Anything else outside 0–100
     // goes to the core as 101, which rejects and counts it.
@@ -275,6 +324,7 @@ fn finish(raw: RawRead<'_>) -> Result<Line<'_>, String> {
         arrival,
         confidence,
         position,
+        naive,
     })
 }
 
@@ -289,7 +339,12 @@ pub fn for_each(
     mut f: impl FnMut(u64, Result<Line<'_>, String>, u64) -> Result<()>,
 ) -> Result<StreamStats> {
     let mut stats = StreamStats::default();
-    let ReadStream { mut input, format } = stream;
+    let ReadStream {
+        mut input,
+        format,
+        local,
+    } = stream;
+    let local = local.as_ref();
     let mut buf = Vec::with_capacity(512);
     let mut line = 0u64;
     let mut bytes = 0u64;
@@ -329,17 +384,17 @@ pub fn for_each(
         }
         let parsed = match csv.as_mut() {
             Some((split, cols)) => match split.split(text) {
-                Ok(()) => cols.read(split).and_then(finish),
+                Ok(()) => cols.read(split).and_then(|r| finish(r, local)),
                 Err(e) => Err(e.to_string()),
             },
             None => serde_json::from_slice::<RawRead<'_>>(text)
                 .map_err(|e| json_error(&e))
-                .and_then(finish),
+                .and_then(|r| finish(r, local)),
         };
-        if let Ok(l) = &parsed
-            && l.raw.confidence.is_some_and(|c| c > 0.0 && c < 1.0)
-        {
-            stats.confidence_fractions += 1;
+        if let Ok(l) = &parsed {
+            stats.confidence_fractions +=
+                u64::from(l.raw.confidence.is_some_and(|c| c > 0.0 && c < 1.0));
+            stats.times_without_offset += u64::from(l.naive);
         }
         f(line, parsed, bytes)?;
     }

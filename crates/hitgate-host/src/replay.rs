@@ -147,6 +147,9 @@ pub struct ReplayOptions {
     /// Call out a list whose tolerance would raise more hits a day than
     /// this on cars that stand on no list, at the recording's traffic.
     pub max_false_per_day: Option<f64>,
+    /// How times written without a UTC offset are read (`None`: as UTC,
+    /// not stated, and the summary says how many there were).
+    pub naive_times: Option<reads::NaiveTimes>,
 }
 
 impl Default for ReplayOptions {
@@ -160,6 +163,7 @@ impl Default for ReplayOptions {
             uplink: None,
             speed: None,
             max_false_per_day: None,
+            naive_times: None,
         }
     }
 }
@@ -283,7 +287,7 @@ pub fn replay(
 ) -> Result<Report> {
     opts.tables.check()?;
     // Inputs first: nothing is touched if the reads cannot be opened.
-    let stream = ReadStream::open(reads_path)?;
+    let stream = ReadStream::open(reads_path)?.naive_times(opts.naive_times, &pf.places.offsets)?;
     let inputs: Vec<&Path> = std::iter::once(reads_path)
         .chain(lists.files.iter().map(PathBuf::as_path))
         .collect();
@@ -368,6 +372,8 @@ pub fn replay(
                 r
             })?;
         input.confidence_fractions = stats.confidence_fractions;
+        input.times_without_offset = stats.times_without_offset;
+        input.naive_times = opts.naive_times;
         // A recording sorted newest first: the unit, deciding in the order
         // it receives, finds nearly every passage late.
         input.runs_backwards = ends.is_some_and(|(first, last)| {

@@ -1,6 +1,6 @@
 //! Human-readable summaries of a replay.
 
-use crate::formats::Report;
+use crate::formats::{InputStats, Report};
 
 /// A few lines for the terminal.
 pub fn render(r: &Report) -> String {
@@ -58,6 +58,19 @@ pub fn render(r: &Report) -> String {
     s
 }
 
+/// Reads whose time had no UTC offset, read as UTC without being told so:
+/// a camera on local time would be an hour or two off.
+pub fn naive_times_note(input: &InputStats) -> Option<String> {
+    (input.times_without_offset > 0 && input.naive_times.is_none()).then(|| {
+        format!(
+            "{} reads (of {} lines) give their time without a UTC offset (such as 2026-01-05 08:00:00), \
+             read as UTC; if the cameras write local time, replay with --naive-times local (the \
+             policy's [time] offsets), else say --naive-times utc",
+            input.times_without_offset, input.lines
+        )
+    })
+}
+
 /// What the replay's figures alone would not tell: a recording that runs
 /// backwards, confidences on another scale, lists whose tolerance costs
 /// more than the limit a day. The summary prints each after `note: `;
@@ -72,6 +85,7 @@ pub fn notes(r: &Report) -> Vec<String> {
                 .to_string(),
         );
     }
+    notes.extend(naive_times_note(&r.input));
     if r.input.confidence_fractions > 0 {
         notes.push(format!(
             "{} reads carry a confidence between 0 and 1 (such as 0.93): hitgate reads 0 to 100, \

@@ -25,8 +25,21 @@ pub fn parse_ts(s: &str) -> Result<u64> {
 /// passed over any other offset without applying it (a camera on Belgian
 /// winter time would have been an hour off, and its hits late).
 pub fn parse_event_ts(s: &str) -> Result<u64> {
+    let (clock, offset_ms) = parse_written(s)?;
+    let utc = clock
+        .checked_sub(offset_ms.unwrap_or(0))
+        .ok_or_else(|| anyhow!("out of range"))?;
+    u64::try_from(utc).map_err(|_| anyhow!("before 1970"))
+}
+
+/// A time as it is written: its date and clock in ms since 1970-01-01
+/// 00:00 on that clock, and its offset east of UTC in ms, `None` when it
+/// has none (`2026-01-05 08:00:00`: UTC or local time, the text does not
+/// say). A Unix number is UTC. The error does not repeat the text.
+pub fn parse_written(s: &str) -> Result<(i64, Option<i64>)> {
     if let Some(ms) = unix_number(s)? {
-        return Ok(ms);
+        let ms = i64::try_from(ms).map_err(|_| anyhow!("out of range"))?;
+        return Ok((ms, Some(0)));
     }
     let (clock, offset_ms) = split_offset(s)?;
     // RFC 3339 allows a lower-case `t`, ISO 8601 a decimal comma
@@ -46,11 +59,8 @@ pub fn parse_event_ts(s: &str) -> Result<u64> {
     let d = t
         .duration_since(UNIX_EPOCH)
         .map_err(|_| anyhow!("before 1970"))?;
-    let local = i64::try_from(d.as_millis()).map_err(|_| anyhow!("out of range"))?;
-    let utc = local
-        .checked_sub(offset_ms)
-        .ok_or_else(|| anyhow!("out of range"))?;
-    u64::try_from(utc).map_err(|_| anyhow!("before 1970"))
+    let clock = i64::try_from(d.as_millis()).map_err(|_| anyhow!("out of range"))?;
+    Ok((clock, offset_ms))
 }
 
 /// Seconds and milliseconds since the Unix epoch tell themselves apart
@@ -80,10 +90,10 @@ fn unix_number(s: &str) -> Result<Option<u64>> {
 }
 
 /// The date and clock of an RFC 3339 time, and its offset east of UTC in
-/// ms: `Z`, `z`, `+HH:MM` or `-HH:MM` at the end, or none (UTC).
-fn split_offset(s: &str) -> Result<(&str, i64)> {
+/// ms: `Z`, `z`, `+HH:MM` or `-HH:MM` at the end, or none.
+fn split_offset(s: &str) -> Result<(&str, Option<i64>)> {
     if let Some(clock) = s.strip_suffix(['Z', 'z']) {
-        return Ok((clock, 0));
+        return Ok((clock, Some(0)));
     }
     // `2026-01-05T08:00:00` is 19 bytes; an offset can only follow it.
     let Some(sign) = s
@@ -92,7 +102,7 @@ fn split_offset(s: &str) -> Result<(&str, i64)> {
         .skip(19)
         .position(|c| matches!(c, b'+' | b'-'))
     else {
-        return Ok((s, 0));
+        return Ok((s, None));
     };
     let (clock, offset) = s.split_at(19 + sign);
     let o = offset.as_bytes();
@@ -113,7 +123,7 @@ fn split_offset(s: &str) -> Result<(&str, i64)> {
         return Err(anyhow!("a UTC offset is at most 23:59"));
     }
     let ms = (hours * 60 + minutes) * 60_000;
-    Ok((clock, if o[0] == b'-' { -ms } else { ms }))
+    Ok((clock, Some(if o[0] == b'-' { -ms } else { ms })))
 }
 
 /// The first ms that [`format_ts`] cannot write as RFC 3339: year 10000.
@@ -217,5 +227,23 @@ mod tests {
         ] {
             assert!(parse_ts(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_time_says_whether_it_was_written_with_an_offset() {
+        // `date -u -d '2026-01-05T08:00:00Z' +%s` = 1767600000.
+        let clock = 1_767_600_000_000;
+        assert_eq!(parse_written("2026-01-05 08:00:00").unwrap(), (clock, None));
+        assert_eq!(parse_written("2026-01-05T08:00:00").unwrap(), (clock, None));
+        assert_eq!(
+            parse_written("2026-01-05T08:00:00Z").unwrap(),
+            (clock, Some(0))
+        );
+        assert_eq!(
+            parse_written("2026-01-05T08:00:00-01:30").unwrap(),
+            (clock, Some(-5_400_000))
+        );
+        // A Unix number is UTC by definition.
+        assert_eq!(parse_written("1767600000").unwrap(), (clock, Some(0)));
     }
 }

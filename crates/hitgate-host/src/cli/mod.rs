@@ -99,6 +99,11 @@ enum Command {
         list_version: u32,
         #[command(flatten)]
         tables: TableArgs,
+        /// How to read a time written without a UTC offset: as UTC, or as
+        /// local time on the policies' [time] offsets (both the same).
+        /// Unset: as UTC, and it says how many reads had one.
+        #[arg(long, value_enum)]
+        naive_times: Option<crate::reads::NaiveTimes>,
     },
     /// The central side: receive every unit's hits over MQTT, remove
     /// duplicates, write them, acknowledge them, report gaps.
@@ -409,6 +414,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 uplink,
                 speed,
                 max_false_per_day: Some(max_false_per_day),
+                naive_times: inputs.naive_times,
             };
             let report = replay(&inputs.reads, &data, &pf, &out, &opts)?;
             put!("{}", summary::render(&report));
@@ -423,6 +429,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             capacity,
             list_version,
             tables,
+            naive_times,
         } => {
             let [pa, pb] = policies.as_slice() else {
                 return Err(anyhow!(
@@ -449,6 +456,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 &tables.sizes(),
                 list_version,
                 capacity,
+                naive_times,
             )?;
             let [ta, tb] = &r.totals;
             say!(
@@ -459,6 +467,15 @@ fn dispatch(cli: Cli) -> Result<()> {
                 r.added,
                 r.removed
             );
+            let input = crate::formats::InputStats {
+                lines: r.lines,
+                times_without_offset: r.times_without_offset,
+                naive_times,
+                ..Default::default()
+            };
+            if let Some(n) = summary::naive_times_note(&input) {
+                say!("note: {n}");
+            }
             say!("wrote {}", out.display());
             Ok(())
         }
@@ -623,8 +640,15 @@ fn dispatch(cli: Cli) -> Result<()> {
             reads_only,
         } => {
             let (pf, data, version, _) = inputs.load()?;
-            let s =
-                crate::bundle_file::prepare(&inputs.reads, &data, &pf, version, &out, reads_only)?;
+            let s = crate::bundle_file::prepare(
+                &inputs.reads,
+                &data,
+                &pf,
+                version,
+                &out,
+                reads_only,
+                inputs.naive_times,
+            )?;
             say!(
                 "wrote {}: {} bytes, {} rules, {} entries, {} reads ({} bad lines left out)",
                 out.display(),
@@ -634,6 +658,9 @@ fn dispatch(cli: Cli) -> Result<()> {
                 s.reads,
                 s.input.bad_lines
             );
+            if let Some(n) = summary::naive_times_note(&s.input) {
+                say!("note: {n}");
+            }
             Ok(())
         }
         Command::Keygen { out } => {
