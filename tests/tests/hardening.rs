@@ -335,6 +335,47 @@ fn a_spreadsheets_semicolon_export_reads_as_its_comma_twin() {
 }
 
 #[test]
+fn csv_column_names_match_whatever_their_case() {
+    // Spreadsheets title their columns (`Plate`, `TS`); before, both files
+    // were refused: `missing column "ts"`, `missing column "plate"`.
+    let c = Case::new();
+    let lower = c.write(
+        "reads.csv",
+        "ts,camera,plate\n2026-01-05T08:00:00Z,cam-1,1WNT000\n2026-01-05T08:10:00Z,cam-1,1ABC234\n",
+    );
+    c.replay(&lower, &[]).unwrap();
+    let want = c.hits();
+    assert_eq!(want.len(), 2, "{want:?}");
+    std::fs::write(
+        c.path("lists.csv"),
+        LISTS.replacen(
+            "plate,country,priority,list",
+            "Plate,COUNTRY,Priority,List",
+            1,
+        ),
+    )
+    .unwrap();
+    let titled = c.write(
+        "titled.csv",
+        "TS,Camera,Plate\n2026-01-05T08:00:00Z,cam-1,1WNT000\n2026-01-05T08:10:00Z,cam-1,1ABC234\n",
+    );
+    c.replay(&titled, &[]).unwrap();
+    assert_eq!(c.hits(), want);
+    // The same name twice, in two cases, leaves which one is meant open:
+    // refused, in reads and lists alike.
+    let twice = c.write("twice.csv", "ts,camera,plate,Plate\n");
+    let e = format!("{:#}", c.replay(&twice, &[]).unwrap_err());
+    assert!(e.contains("column \"plate\" appears twice"), "{e}");
+    std::fs::write(
+        c.path("lists.csv"),
+        LISTS.replacen("list,", "list,LIST,", 1),
+    )
+    .unwrap();
+    let e = format!("{:#}", c.replay(&lower, &[]).unwrap_err());
+    assert!(e.contains("column \"list\" appears twice"), "{e}");
+}
+
+#[test]
 fn a_camera_writing_confidence_from_0_to_1_is_pointed_out() {
     // hitgate reads 0–100; a camera that writes 0.93 has each frame
     // weigh as 1 in the vote. Three of the four reads below are such

@@ -297,6 +297,41 @@ impl CsvSplitter {
     }
 }
 
+/// The column names of a CSV file, from its header line. Names match
+/// whatever their case (`Plate` is `plate`, as spreadsheets write them);
+/// a name given twice, in any case, is refused, since either column could
+/// be the one meant.
+pub struct Header(Vec<Vec<u8>>);
+
+impl Header {
+    /// The names of the header line `split` holds.
+    pub fn of(split: &CsvSplitter) -> Result<Self, String> {
+        let names: Vec<Vec<u8>> = (0..split.fields())
+            .map(|i| split.field(i).to_ascii_lowercase())
+            .collect();
+        for (i, n) in names.iter().enumerate() {
+            if !n.is_empty() && names[..i].contains(n) {
+                return Err(format!(
+                    "column {:?} appears twice",
+                    String::from_utf8_lossy(n)
+                ));
+            }
+        }
+        Ok(Self(names))
+    }
+
+    /// The position of column `name` (lower case), if there is one.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|n| n == name.as_bytes())
+    }
+
+    /// The position of column `name` (lower case), or an error naming it.
+    pub fn need(&self, name: &str) -> Result<usize, String> {
+        self.find(name)
+            .ok_or_else(|| format!("missing column {name:?}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // test code: a panic is a failed test

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::input::{CsvSplitter, Input, trim_line};
+use crate::input::{CsvSplitter, Header, Input, trim_line};
 use crate::policy_file::{ListDecl, default_list};
 use crate::time::parse_ts;
 use anyhow::{Result, anyhow, bail};
@@ -43,17 +43,15 @@ struct Columns {
 }
 
 impl Columns {
-    fn of(header: &CsvSplitter) -> Result<Self, String> {
-        let names: Vec<&[u8]> = (0..header.fields()).map(|i| header.field(i)).collect();
-        let find = |name: &str| names.iter().position(|n| *n == name.as_bytes());
-        let need = |name: &str| find(name).ok_or_else(|| format!("missing column {name:?}"));
+    fn of(split: &CsvSplitter) -> Result<Self, String> {
+        let h = Header::of(split)?;
         Ok(Self {
-            plate: need("plate")?,
-            country: find("country"),
-            priority: need("priority")?,
-            list: need("list")?,
-            valid_from: find("valid_from"),
-            valid_until: find("valid_until"),
+            plate: h.need("plate")?,
+            country: h.find("country"),
+            priority: h.need("priority")?,
+            list: h.need("list")?,
+            valid_from: h.find("valid_from"),
+            valid_until: h.find("valid_until"),
         })
     }
 }

@@ -14,7 +14,7 @@ use anyhow::{Result, bail};
 use hitgate_core::place::Offsets;
 use serde::{Deserialize, Serialize};
 
-use crate::input::{CsvSplitter, Input, MAX_LINE, trim_line};
+use crate::input::{CsvSplitter, Header, Input, MAX_LINE, trim_line};
 use crate::time::parse_written;
 
 /// The two formats of a read stream.
@@ -438,27 +438,17 @@ struct Columns {
 }
 
 impl Columns {
-    fn of(header: &CsvSplitter) -> Result<Self, String> {
-        let names: Vec<&[u8]> = (0..header.fields()).map(|i| header.field(i)).collect();
-        for (i, n) in names.iter().enumerate() {
-            if !n.is_empty() && names[..i].contains(n) {
-                return Err(format!(
-                    "column {:?} appears twice",
-                    String::from_utf8_lossy(n)
-                ));
-            }
-        }
-        let find = |name: &str| names.iter().position(|n| *n == name.as_bytes());
-        let need = |name: &str| find(name).ok_or_else(|| format!("missing column {name:?}"));
+    fn of(split: &CsvSplitter) -> Result<Self, String> {
+        let h = Header::of(split)?;
         Ok(Self {
-            ts: need("ts")?,
-            camera: need("camera")?,
-            plate: need("plate")?,
-            country: find("country"),
-            confidence: find("confidence"),
-            lat: find("lat"),
-            lon: find("lon"),
-            arrival: find("arrival"),
+            ts: h.need("ts")?,
+            camera: h.need("camera")?,
+            plate: h.need("plate")?,
+            country: h.find("country"),
+            confidence: h.find("confidence"),
+            lat: h.find("lat"),
+            lon: h.find("lon"),
+            arrival: h.find("arrival"),
         })
     }
 
