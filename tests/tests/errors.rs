@@ -57,7 +57,11 @@ fn bad_list_lines() {
     for (rows, want) in [
         (
             "1ABC234,BE,7,stolen,,\n",
-            "lists.csv:2: priority must be 0 to 4",
+            "lists.csv:2: priority must be 0 to 4 (or P0 to P4)",
+        ),
+        (
+            "1ABC234,BE,P1,stolen,,\n1ABC235,BE,PP1,stolen,,\n",
+            "lists.csv:3: priority must be 0 to 4",
         ),
         (
             "1ABC234,BE,1,stolen,,\n1A_C,BE,1,stolen,,\n",

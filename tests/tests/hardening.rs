@@ -335,6 +335,23 @@ fn a_spreadsheets_semicolon_export_reads_as_its_comma_twin() {
 }
 
 #[test]
+fn a_priority_written_as_the_platform_names_it_is_read() {
+    // `P0`, `p1`: before, `priority must be 0 to 4`, and the list refused.
+    let c = Case::new();
+    let reads = c.two_hits();
+    c.replay(&reads, &[]).unwrap();
+    let want = c.hits();
+    assert_eq!(want.len(), 2, "{want:?}");
+    let named = LISTS
+        .replace(",0,wanted", ",P0,wanted")
+        .replace(",1,stolen", ",p1,stolen");
+    assert_ne!(named, LISTS);
+    std::fs::write(c.path("lists.csv"), named).unwrap();
+    c.replay(&reads, &[]).unwrap();
+    assert_eq!(c.hits(), want);
+}
+
+#[test]
 fn csv_column_names_match_whatever_their_case() {
     // Spreadsheets title their columns (`Plate`, `TS`); before, both files
     // were refused: `missing column "ts"`, `missing column "plate"`.

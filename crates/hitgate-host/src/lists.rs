@@ -172,11 +172,15 @@ impl ListsData {
                         Country::recognise(c.as_bytes()).map_err(|e| anyhow!("{}: {e}", at()))?,
                     ),
                 };
-                let priority = field(c.priority)?
+                // `1` or, as the platform's screens and reports name it, `P1`.
+                let priority = field(c.priority)?;
+                let priority = priority
+                    .strip_prefix(['P', 'p'])
+                    .unwrap_or(priority)
                     .parse::<u8>()
                     .ok()
                     .and_then(Priority::new)
-                    .ok_or_else(|| anyhow!("{}: priority must be 0 to 4", at()))?;
+                    .ok_or_else(|| anyhow!("{}: priority must be 0 to 4 (or P0 to P4)", at()))?;
                 let when = |i: Option<usize>| -> Result<Option<u64>> {
                     match opt(i)? {
                         None => Ok(None),
