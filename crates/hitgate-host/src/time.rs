@@ -55,7 +55,20 @@ pub fn parse_written(s: &str) -> Result<(i64, Option<i64>)> {
     } else {
         Cow::Borrowed(clock)
     };
-    let t = humantime::parse_rfc3339_weak(&clock).map_err(|_| anyhow!("not an RFC 3339 time"))?;
+    let t = humantime::parse_rfc3339_weak(&clock).map_err(|_| {
+        // A date alone (`2026-12-31`) names a day, not an instant: at
+        // midnight of which zone, and the start or the end of it?
+        let date = clock.len() == 10
+            && clock
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        if date {
+            anyhow!("a date without a time of day; give the instant (2026-12-31T00:00:00Z, or with +01:00)")
+        } else {
+            anyhow!("not an RFC 3339 time")
+        }
+    })?;
     let d = t
         .duration_since(UNIX_EPOCH)
         .map_err(|_| anyhow!("before 1970"))?;
@@ -245,5 +258,10 @@ mod tests {
         );
         // A Unix number is UTC by definition.
         assert_eq!(parse_written("1767600000").unwrap(), (clock, Some(0)));
+        // A date alone is refused, with what to write instead.
+        let e = parse_ts("2026-12-31").unwrap_err().to_string();
+        assert!(e.contains("a date without a time of day"), "{e}");
+        let e = parse_ts("2026-12-3x").unwrap_err().to_string();
+        assert!(e.ends_with("not an RFC 3339 time"), "{e}");
     }
 }
