@@ -247,20 +247,17 @@ fn compare_counts_by_zone_what_a_hotspot_rule_moves() {
     std::fs::write(&pa, a).unwrap();
     std::fs::write(&pb, b).unwrap();
     let out = d.path().join("cmp");
-    hitgate(&[
-        "compare",
-        "--reads",
-        &s(&fixture("basic/reads.jsonl")),
-        "--lists",
-        &s(&fixture("basic/lists.csv")),
-        "--policy",
-        &s(&pa),
-        "--policy",
-        &s(&pb),
-        "--out",
-        &s(&out),
-    ])
-    .unwrap();
+    let compare = |b: &Path, out: &Path, extra: &[&str]| {
+        let (reads, lists) = (fixture("basic/reads.jsonl"), fixture("basic/lists.csv"));
+        let (reads, lists, a, b, out) = (s(&reads), s(&lists), s(&pa), s(b), s(out));
+        let mut args = vec![
+            "compare", "--reads", &reads, "--lists", &lists, "--policy", &a, "--policy", &b,
+            "--out", &out,
+        ];
+        args.extend_from_slice(extra);
+        hitgate(&args)
+    };
+    compare(&pb, &out, &[]).unwrap();
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("compare.json")).unwrap()).unwrap();
     assert_eq!(r["changed_total"], 1, "{r}");
@@ -303,22 +300,7 @@ fn compare_counts_by_zone_what_a_hotspot_rule_moves() {
         .unwrap()
         .replace("+02:00", "+03:00");
     std::fs::write(&pc, c).unwrap();
-    let e = hitgate(&[
-        "compare",
-        "--reads",
-        &s(&fixture("basic/reads.jsonl")),
-        "--lists",
-        &s(&fixture("basic/lists.csv")),
-        "--policy",
-        &s(&pa),
-        "--policy",
-        &s(&pc),
-        "--naive-times",
-        "local",
-        "--out",
-        &s(&d.path().join("cmp2")),
-    ])
-    .unwrap_err();
+    let e = compare(&pc, &d.path().join("cmp2"), &["--naive-times", "local"]).unwrap_err();
     assert!(format!("{e:#}").contains("offsets differ"), "{e:#}");
     assert!(!d.path().join("cmp2").exists());
 }
