@@ -51,9 +51,14 @@ impl Input {
             (Box::new(f), size)
         };
         let mut raw = raw;
-        let (magic, n) = peek2(&mut raw).with_context(|| format!("{name}: cannot read"))?;
-        let gzip = n == 2 && magic == [0x1f, 0x8b];
-        if n == 2 && matches!(magic, [0xff, 0xfe] | [0xfe, 0xff]) {
+        let (magic, n) = peek4(&mut raw).with_context(|| format!("{name}: cannot read"))?;
+        let gzip = magic.starts_with(&[0x1f, 0x8b]);
+        if let Some((kind, how)) = other_compression(&magic[..n]) {
+            // Read as text, every line would be a bad line that says
+            // nothing of why.
+            bail!("{name}: {kind}-compressed; hitgate reads plain text or gzip: `{how}` it first");
+        }
+        if matches!(magic, [0xff, 0xfe, ..] | [0xfe, 0xff, ..]) {
             // Windows tools write UTF-16 with a byte-order mark; read as
             // UTF-8 every line would be a bad line that says nothing.
             bail!(
@@ -117,10 +122,24 @@ impl Input {
 
 /// Reads up to two bytes (fewer only at the end of the stream). A pipe
 /// may deliver one byte at a time, so one `read` is not enough.
-fn peek2(r: &mut dyn Read) -> std::io::Result<([u8; 2], usize)> {
-    let mut magic = [0u8; 2];
+/// The compressions other than gzip a recording may come in, by their
+/// first bytes (each impossible at the start of UTF-8 text, or, for bzip2
+/// and zip, of a reads or lists file): the name and how to undo it.
+fn other_compression(start: &[u8]) -> Option<(&'static str, &'static str)> {
+    match start {
+        [0x28, 0xb5, 0x2f, 0xfd] => Some(("zstd", "zstd -d")),
+        [0xfd, b'7', b'z', b'X'] => Some(("xz", "xz -d")),
+        [b'B', b'Z', b'h', b'1'..=b'9'] => Some(("bzip2", "bunzip2")),
+        [b'P', b'K', 3, 4] => Some(("zip", "unzip")),
+        _ => None,
+    }
+}
+
+/// Up to the first four bytes of `r` (fewer at its end), and how many.
+fn peek4(r: &mut dyn Read) -> std::io::Result<([u8; 4], usize)> {
+    let mut magic = [0u8; 4];
     let mut n = 0;
-    while n < 2 {
+    while n < 4 {
         match r.read(&mut magic[n..]) {
             Ok(0) => break,
             Ok(k) => n += k,
@@ -395,7 +414,7 @@ mod tests {
     }
 
     #[test]
-    fn utf16_text_is_refused_by_name() {
+    fn utf16_text_and_other_compressions_are_refused_by_name() {
         let dir = tempfile::tempdir().unwrap();
         for bom in [[0xff, 0xfe], [0xfe, 0xff]] {
             let path = dir.path().join("lists.csv");
@@ -404,6 +423,31 @@ mod tests {
             std::fs::write(&path, text).unwrap();
             let e = format!("{:#}", Input::open(&path).err().unwrap());
             assert!(e.contains("lists.csv: UTF-16 text"), "{e}");
+        }
+        // So are the compressions hitgate does not read, named.
+        for (start, want) in [
+            (
+                &b"\x28\xb5\x2f\xfd\x04"[..],
+                "zstd-compressed; hitgate reads plain text or gzip: `zstd -d`",
+            ),
+            (b"\xfd7zXZ\0", "xz-compressed"),
+            (b"BZh91AY&SY", "bzip2-compressed"),
+            (
+                b"PK\x03\x04\x14\0",
+                "zip-compressed; hitgate reads plain text or gzip: `unzip`",
+            ),
+        ] {
+            let path = dir.path().join("reads.jsonl");
+            std::fs::write(&path, start).unwrap();
+            let e = format!("{:#}", Input::open(&path).err().unwrap());
+            assert!(e.contains(want), "{e}");
+        }
+        // Text that merely starts like one is not refused, nor are files
+        // shorter than the magic.
+        for text in [&b"BZh,plate\n"[..], b"PK", b"{", b""] {
+            let path = dir.path().join("text.csv");
+            std::fs::write(&path, text).unwrap();
+            assert!(Input::open(&path).is_ok(), "{text:?}");
         }
         // A UTF-8 byte-order mark is still read past.
         let path = dir.path().join("utf8.csv");
