@@ -368,9 +368,10 @@ fn a_priority_written_as_the_platform_names_it_is_read() {
 }
 
 #[test]
-fn csv_column_names_match_whatever_their_case() {
-    // Spreadsheets title their columns (`Plate`, `TS`); before, both files
-    // were refused: `missing column "ts"`, `missing column "plate"`.
+fn column_names_match_whatever_their_case_and_the_names_exports_use() {
+    // Spreadsheets title their columns (`Plate`, `TS`), exports name them
+    // their own way (`Plate Number`, `cameraId`); before, every such file
+    // was refused: `missing column "ts"`, `missing field `ts``.
     let c = Case::new();
     let lower = c.write(
         "reads.csv",
@@ -393,6 +394,20 @@ fn csv_column_names_match_whatever_their_case() {
         "TS,Camera,Plate\n2026-01-05T08:00:00Z,cam-1,1WNT000\n2026-01-05T08:10:00Z,cam-1,1ABC234\n",
     );
     c.replay(&titled, &[]).unwrap();
+    assert_eq!(c.hits(), want);
+    // The names exports give these columns, in CSV and JSON Lines.
+    let export = c.write(
+        "export.csv",
+        "Timestamp,Camera ID,Plate Number\n2026-01-05T08:00:00Z,cam-1,1WNT000\n2026-01-05T08:10:00Z,cam-1,1ABC234\n",
+    );
+    c.replay(&export, &[]).unwrap();
+    assert_eq!(c.hits(), want);
+    let export = c.write(
+        "export.jsonl",
+        "{\"timestamp\":\"2026-01-05T08:00:00Z\",\"cameraId\":\"cam-1\",\"licensePlate\":\"1WNT000\"}\n\
+         {\"eventTime\":\"2026-01-05T08:10:00Z\",\"camera_name\":\"cam-1\",\"vrm\":\"1ABC234\"}\n",
+    );
+    c.replay(&export, &[]).unwrap();
     assert_eq!(c.hits(), want);
     // The same name twice, in two cases, leaves which one is meant open:
     // refused, in reads and lists alike.

@@ -317,37 +317,74 @@ impl CsvSplitter {
 }
 
 /// The column names of a CSV file, from its header line. Names match
-/// whatever their case (`Plate` is `plate`, as spreadsheets write them);
-/// a name given twice, in any case, is refused, since either column could
-/// be the one meant.
-pub struct Header(Vec<Vec<u8>>);
+/// whatever their case and their separators (`Plate`, `plate`; `Plate
+/// Number`, `plate_number`, `plateNumber`), as spreadsheets and exports
+/// write them; a name given twice so is refused, and so are two names of
+/// one column, since either could be the one meant.
+pub struct Header {
+    /// The names as written.
+    names: Vec<String>,
+    /// The names folded: lower case, without ` `, `_` or `-`.
+    keys: Vec<Vec<u8>>,
+}
+
+/// A column name folded for matching: lower case, without ` `, `_`, `-`.
+fn fold(name: &[u8]) -> Vec<u8> {
+    name.iter()
+        .filter(|b| !matches!(b, b' ' | b'_' | b'-'))
+        .map(u8::to_ascii_lowercase)
+        .collect()
+}
 
 impl Header {
     /// The names of the header line `split` holds.
     pub fn of(split: &CsvSplitter) -> Result<Self, String> {
-        let names: Vec<Vec<u8>> = (0..split.fields())
-            .map(|i| split.field(i).to_ascii_lowercase())
+        let names: Vec<String> = (0..split.fields())
+            .map(|i| String::from_utf8_lossy(split.field(i)).into_owned())
             .collect();
-        for (i, n) in names.iter().enumerate() {
-            if !n.is_empty() && names[..i].contains(n) {
+        let keys: Vec<Vec<u8>> = names.iter().map(|n| fold(n.as_bytes())).collect();
+        for (i, k) in keys.iter().enumerate() {
+            if let Some(first) = keys[..i].iter().position(|f| f == k && !k.is_empty()) {
                 return Err(format!(
-                    "column {:?} appears twice",
-                    String::from_utf8_lossy(n)
+                    "column {:?} appears twice (also as {:?})",
+                    names[first], names[i]
                 ));
             }
         }
-        Ok(Self(names))
+        Ok(Self { names, keys })
     }
 
-    /// The position of column `name` (lower case), if there is one.
-    pub fn find(&self, name: &str) -> Option<usize> {
-        self.0.iter().position(|n| n == name.as_bytes())
+    /// The position of the column called `name` or one of `aliases`, if
+    /// there is one; an error when two are there.
+    pub fn find(&self, name: &str, aliases: &[&str]) -> Result<Option<usize>, String> {
+        let wanted: Vec<Vec<u8>> = std::iter::once(name)
+            .chain(aliases.iter().copied())
+            .map(|n| fold(n.as_bytes()))
+            .collect();
+        let mut at = self
+            .keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| wanted.contains(k));
+        match (at.next(), at.next()) {
+            (Some((a, _)), Some((b, _))) => Err(format!(
+                "columns {:?} and {:?} are both {name:?}; keep one",
+                self.names[a], self.names[b]
+            )),
+            (first, _) => Ok(first.map(|(i, _)| i)),
+        }
     }
 
-    /// The position of column `name` (lower case), or an error naming it.
-    pub fn need(&self, name: &str) -> Result<usize, String> {
-        self.find(name)
-            .ok_or_else(|| format!("missing column {name:?}"))
+    /// As [`Header::find`], and an error naming the column when it is
+    /// not there.
+    pub fn need(&self, name: &str, aliases: &[&str]) -> Result<usize, String> {
+        self.find(name, aliases)?.ok_or_else(|| {
+            if aliases.is_empty() {
+                format!("missing column {name:?}")
+            } else {
+                format!("missing column {name:?} (or {})", aliases.join(", "))
+            }
+        })
     }
 }
 

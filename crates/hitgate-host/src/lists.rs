@@ -44,14 +44,15 @@ struct Columns {
 
 impl Columns {
     fn of(split: &CsvSplitter) -> Result<Self, String> {
+        // A plate and its country go by the names they have in reads.
         let h = Header::of(split)?;
         Ok(Self {
-            plate: h.need("plate")?,
-            country: h.find("country"),
-            priority: h.need("priority")?,
-            list: h.need("list")?,
-            valid_from: h.find("valid_from"),
-            valid_until: h.find("valid_until"),
+            plate: h.need("plate", crate::reads::aliases("plate"))?,
+            country: h.find("country", crate::reads::aliases("country"))?,
+            priority: h.need("priority", &[])?,
+            list: h.need("list", &[])?,
+            valid_from: h.find("valid_from", &[])?,
+            valid_until: h.find("valid_until", &[])?,
         })
     }
 }

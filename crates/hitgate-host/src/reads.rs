@@ -103,32 +103,108 @@ pub enum NaiveTimes {
     Local,
 }
 
-/// One read line, borrowed from the input where possible.
+/// The other names each column goes by in camera systems' exports. In
+/// CSV they match whatever their case and separators (`Plate Number`,
+/// `plate_number`, `plateNumber`); in JSON Lines as written here or in
+/// camel case (`plateNumber`). Two names of one column in one file are
+/// refused.
+pub const ALIASES: [(&str, &[&str]); 8] = [
+    ("ts", &["timestamp", "datetime", "event_time"]),
+    ("camera", &["camera_id", "camera_name"]),
+    (
+        "plate",
+        &["plate_number", "licence_plate", "license_plate", "vrm"],
+    ),
+    ("country", &["country_code", "nationality"]),
+    ("confidence", &["plate_confidence"]),
+    ("lat", &["latitude"]),
+    ("lon", &["longitude", "lng"]),
+    ("arrival", &["arrival_time", "received"]),
+];
+
+/// The other names of column `name` ([`ALIASES`]).
+pub fn aliases(name: &str) -> &'static [&'static str] {
+    ALIASES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(&[], |(_, a)| a)
+}
+
+/// One read line, borrowed from the input where possible. The JSON names
+/// are [`ALIASES`]' (a test holds them to it).
 #[derive(Debug, Deserialize)]
 pub struct RawRead<'a> {
     /// Event time.
-    #[serde(borrow, deserialize_with = "field::ts")]
+    #[serde(
+        borrow,
+        deserialize_with = "field::ts",
+        alias = "timestamp",
+        alias = "datetime",
+        alias = "event_time",
+        alias = "eventTime"
+    )]
     pub ts: Cow<'a, str>,
     /// Camera id.
-    #[serde(borrow, deserialize_with = "field::camera")]
+    #[serde(
+        borrow,
+        deserialize_with = "field::camera",
+        alias = "camera_id",
+        alias = "cameraId",
+        alias = "camera_name",
+        alias = "cameraName"
+    )]
     pub camera: Cow<'a, str>,
     /// Plate as read.
-    #[serde(borrow, deserialize_with = "field::plate")]
+    #[serde(
+        borrow,
+        deserialize_with = "field::plate",
+        alias = "plate_number",
+        alias = "plateNumber",
+        alias = "licence_plate",
+        alias = "licencePlate",
+        alias = "license_plate",
+        alias = "licensePlate",
+        alias = "vrm"
+    )]
     pub plate: Cow<'a, str>,
     /// Country code.
-    #[serde(default, borrow, deserialize_with = "field::country")]
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "field::country",
+        alias = "country_code",
+        alias = "countryCode",
+        alias = "nationality"
+    )]
     pub country: Option<Cow<'a, str>>,
     /// Confidence 0–100, or -1 for unknown.
-    #[serde(default, deserialize_with = "field::confidence")]
+    #[serde(
+        default,
+        deserialize_with = "field::confidence",
+        alias = "plate_confidence",
+        alias = "plateConfidence"
+    )]
     pub confidence: Option<f64>,
     /// Latitude.
-    #[serde(default, deserialize_with = "field::lat")]
+    #[serde(default, deserialize_with = "field::lat", alias = "latitude")]
     pub lat: Option<f64>,
     /// Longitude.
-    #[serde(default, deserialize_with = "field::lon")]
+    #[serde(
+        default,
+        deserialize_with = "field::lon",
+        alias = "longitude",
+        alias = "lng"
+    )]
     pub lon: Option<f64>,
     /// When the unit received it.
-    #[serde(default, borrow, deserialize_with = "field::arrival")]
+    #[serde(
+        default,
+        borrow,
+        deserialize_with = "field::arrival",
+        alias = "arrival_time",
+        alias = "arrivalTime",
+        alias = "received"
+    )]
     pub arrival: Option<Cow<'a, str>>,
 }
 
@@ -440,15 +516,17 @@ struct Columns {
 impl Columns {
     fn of(split: &CsvSplitter) -> Result<Self, String> {
         let h = Header::of(split)?;
+        let need = |name: &str| h.need(name, aliases(name));
+        let find = |name: &str| h.find(name, aliases(name));
         Ok(Self {
-            ts: h.need("ts")?,
-            camera: h.need("camera")?,
-            plate: h.need("plate")?,
-            country: h.find("country"),
-            confidence: h.find("confidence"),
-            lat: h.find("lat"),
-            lon: h.find("lon"),
-            arrival: h.find("arrival"),
+            ts: need("ts")?,
+            camera: need("camera")?,
+            plate: need("plate")?,
+            country: find("country")?,
+            confidence: find("confidence")?,
+            lat: find("lat")?,
+            lon: find("lon")?,
+            arrival: find("arrival")?,
         })
     }
 
@@ -733,5 +811,112 @@ mod field {
     }
     pub(super) fn lon<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
         number(d, "lon")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `snake_case` in camel case: `event_time` is `eventTime`.
+    fn camel(name: &str) -> String {
+        let mut out = String::new();
+        let mut up = false;
+        for c in name.chars() {
+            match c {
+                '_' => up = true,
+                c if up => {
+                    out.push(c.to_ascii_uppercase());
+                    up = false;
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// Field `name` of a read, as text.
+    fn value(r: &RawRead<'_>, name: &str) -> String {
+        match name {
+            "ts" => r.ts.to_string(),
+            "camera" => r.camera.to_string(),
+            "plate" => r.plate.to_string(),
+            "country" => format!("{:?}", r.country),
+            "confidence" => format!("{:?}", r.confidence),
+            "lat" => format!("{:?}", r.lat),
+            "lon" => format!("{:?}", r.lon),
+            "arrival" => format!("{:?}", r.arrival),
+            _ => unreachable!("{name}"),
+        }
+    }
+
+    /// Every other name of the table, as written and in camel case, gives
+    /// the field in JSON what its own name gives: the serde attributes
+    /// and the table that CSV and the docs use say the same.
+    #[test]
+    fn json_takes_every_other_name_a_column_goes_by() {
+        let given = [
+            ("ts", "\"2026-01-05T08:00:00Z\""),
+            ("camera", "\"cam-1\""),
+            ("plate", "\"1ABC234\""),
+            ("country", "\"BE\""),
+            ("confidence", "87"),
+            ("lat", "50.85"),
+            ("lon", "4.35"),
+            ("arrival", "\"2026-01-05T08:00:01Z\""),
+        ];
+        let line = |renamed: (&str, &str)| {
+            let fields: Vec<String> = given
+                .iter()
+                .map(|&(n, v)| {
+                    let n = if n == renamed.0 { renamed.1 } else { n };
+                    format!("\"{n}\":{v}")
+                })
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        };
+        let own = line(("", ""));
+        let own: RawRead<'_> = serde_json::from_str(&own).unwrap();
+        let mut checked = 0;
+        for (name, aliases) in ALIASES {
+            for alias in aliases.iter().flat_map(|a| [a.to_string(), camel(a)]) {
+                let text = line((name, &alias));
+                let r: RawRead<'_> =
+                    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+                assert_eq!(value(&r, name), value(&own, name), "{alias}");
+                checked += 1;
+            }
+        }
+        assert_eq!(
+            checked,
+            2 * ALIASES.iter().map(|(_, a)| a.len()).sum::<usize>()
+        );
+        // Both names of one field in one line: refused, not guessed.
+        let both = line(("country", "country_code")).replace('}', ",\"country\":\"FR\"}");
+        assert!(serde_json::from_str::<RawRead<'_>>(&both).is_err());
+    }
+
+    /// In CSV, a name matches whatever its case and separators; two names
+    /// of one column are refused with both named.
+    #[test]
+    fn csv_takes_other_names_whatever_their_case() {
+        let columns = |header: &str| {
+            let mut s = CsvSplitter::for_header(header.as_bytes());
+            s.split(header.as_bytes()).unwrap();
+            Columns::of(&s).map(|c| (c.ts, c.camera, c.plate, c.country, c.lon))
+        };
+        assert_eq!(
+            columns("Timestamp,Camera ID,Plate Number,CountryCode,Lng"),
+            Ok((0, 1, 2, Some(3), Some(4)))
+        );
+        assert_eq!(columns("ts;camera;VRM;lon"), Ok((0, 1, 2, None, Some(3))));
+        assert_eq!(
+            columns("ts,camera,plate,Plate Number").err().unwrap(),
+            "columns \"plate\" and \"Plate Number\" are both \"plate\"; keep one"
+        );
+        assert_eq!(
+            columns("when,camera,plate").err().unwrap(),
+            "missing column \"ts\" (or timestamp, datetime, event_time)"
+        );
     }
 }
