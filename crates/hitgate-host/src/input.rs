@@ -319,8 +319,9 @@ impl CsvSplitter {
 /// The column names of a CSV file, from its header line. Names match
 /// whatever their case and their separators (`Plate`, `plate`; `Plate
 /// Number`, `plate_number`, `plateNumber`), as spreadsheets and exports
-/// write them; a name given twice so is refused, and so are two names of
-/// one column, since either could be the one meant.
+/// write them; a name given twice so is refused, since either column
+/// could be the one meant, and so are two other names of one column
+/// without its own ([`Header::find`]).
 pub struct Header {
     /// The names as written.
     names: Vec<String>,
@@ -354,13 +355,15 @@ impl Header {
         Ok(Self { names, keys })
     }
 
-    /// The position of the column called `name` or one of `aliases`, if
-    /// there is one; an error when two are there.
+    /// The position of the column called `name`, else of the one called
+    /// by one of `aliases`, if there is one; an error when two aliases
+    /// are there and `name` is not.
     pub fn find(&self, name: &str, aliases: &[&str]) -> Result<Option<usize>, String> {
-        let wanted: Vec<Vec<u8>> = std::iter::once(name)
-            .chain(aliases.iter().copied())
-            .map(|n| fold(n.as_bytes()))
-            .collect();
+        let own = fold(name.as_bytes());
+        if let Some(i) = self.keys.iter().position(|k| *k == own) {
+            return Ok(Some(i));
+        }
+        let wanted: Vec<Vec<u8>> = aliases.iter().map(|n| fold(n.as_bytes())).collect();
         let mut at = self
             .keys
             .iter()

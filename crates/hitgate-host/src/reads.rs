@@ -106,8 +106,10 @@ pub enum NaiveTimes {
 /// The other names each column goes by in camera systems' exports. In
 /// CSV they match whatever their case and separators (`Plate Number`,
 /// `plate_number`, `plateNumber`); in JSON Lines as written here or in
-/// camel case (`plateNumber`). Two names of one column in one file are
-/// refused.
+/// camel case (`plateNumber`). A column's own name comes first: a file
+/// that has it reads it, whatever other names it has too (a recording
+/// converted for hitgate that kept its original columns). Two other names
+/// of one column, without its own, are refused.
 pub const ALIASES: [(&str, &[&str]); 8] = [
     ("ts", &["timestamp", "datetime", "event_time"]),
     ("camera", &["camera_id", "camera_name"]),
@@ -119,7 +121,7 @@ pub const ALIASES: [(&str, &[&str]); 8] = [
     ("confidence", &["plate_confidence"]),
     ("lat", &["latitude"]),
     ("lon", &["longitude", "lng"]),
-    ("arrival", &["arrival_time", "received"]),
+    ("arrival", &["arrival_time"]),
 ];
 
 /// The other names of column `name` ([`ALIASES`]).
@@ -130,35 +132,63 @@ pub fn aliases(name: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, a)| a)
 }
 
-/// One read line, borrowed from the input where possible. The JSON names
-/// are [`ALIASES`]' (a test holds them to it).
-#[derive(Debug, Deserialize)]
+/// One read line, borrowed from the input where possible.
+#[derive(Debug)]
 pub struct RawRead<'a> {
     /// Event time.
+    pub ts: Cow<'a, str>,
+    /// Camera id.
+    pub camera: Cow<'a, str>,
+    /// Plate as read.
+    pub plate: Cow<'a, str>,
+    /// Country code.
+    pub country: Option<Cow<'a, str>>,
+    /// Confidence 0–100, or -1 for unknown.
+    pub confidence: Option<f64>,
+    /// Latitude.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// When the unit received it.
+    pub arrival: Option<Cow<'a, str>>,
+}
+
+/// A JSON read line: each field under its own name or under one of its
+/// [`ALIASES`] (in snake or camel case; a test holds these attributes to
+/// the table), its own name first.
+#[derive(Deserialize)]
+struct JsonRead<'a> {
+    #[serde(default, borrow, deserialize_with = "field::some_ts")]
+    ts: Option<Cow<'a, str>>,
     #[serde(
+        default,
         borrow,
-        deserialize_with = "field::ts",
-        alias = "timestamp",
+        deserialize_with = "field::some_ts",
+        rename = "timestamp",
         alias = "datetime",
         alias = "event_time",
         alias = "eventTime"
     )]
-    pub ts: Cow<'a, str>,
-    /// Camera id.
+    ts_other: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "field::some_camera")]
+    camera: Option<Cow<'a, str>>,
     #[serde(
+        default,
         borrow,
-        deserialize_with = "field::camera",
-        alias = "camera_id",
+        deserialize_with = "field::some_camera",
+        rename = "camera_id",
         alias = "cameraId",
         alias = "camera_name",
         alias = "cameraName"
     )]
-    pub camera: Cow<'a, str>,
-    /// Plate as read.
+    camera_other: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "field::some_plate")]
+    plate: Option<Cow<'a, str>>,
     #[serde(
+        default,
         borrow,
-        deserialize_with = "field::plate",
-        alias = "plate_number",
+        deserialize_with = "field::some_plate",
+        rename = "plate_number",
         alias = "plateNumber",
         alias = "licence_plate",
         alias = "licencePlate",
@@ -166,46 +196,88 @@ pub struct RawRead<'a> {
         alias = "licensePlate",
         alias = "vrm"
     )]
-    pub plate: Cow<'a, str>,
-    /// Country code.
+    plate_other: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "field::country")]
+    country: Option<Cow<'a, str>>,
     #[serde(
         default,
         borrow,
         deserialize_with = "field::country",
-        alias = "country_code",
+        rename = "country_code",
         alias = "countryCode",
         alias = "nationality"
     )]
-    pub country: Option<Cow<'a, str>>,
-    /// Confidence 0–100, or -1 for unknown.
+    country_other: Option<Cow<'a, str>>,
+    #[serde(default, deserialize_with = "field::confidence")]
+    confidence: Option<f64>,
     #[serde(
         default,
         deserialize_with = "field::confidence",
-        alias = "plate_confidence",
+        rename = "plate_confidence",
         alias = "plateConfidence"
     )]
-    pub confidence: Option<f64>,
-    /// Latitude.
-    #[serde(default, deserialize_with = "field::lat", alias = "latitude")]
-    pub lat: Option<f64>,
-    /// Longitude.
+    confidence_other: Option<f64>,
+    #[serde(default, deserialize_with = "field::lat")]
+    lat: Option<f64>,
+    #[serde(default, deserialize_with = "field::lat", rename = "latitude")]
+    lat_other: Option<f64>,
+    #[serde(default, deserialize_with = "field::lon")]
+    lon: Option<f64>,
     #[serde(
         default,
         deserialize_with = "field::lon",
-        alias = "longitude",
+        rename = "longitude",
         alias = "lng"
     )]
-    pub lon: Option<f64>,
-    /// When the unit received it.
+    lon_other: Option<f64>,
+    #[serde(default, borrow, deserialize_with = "field::arrival")]
+    arrival: Option<Cow<'a, str>>,
     #[serde(
         default,
         borrow,
         deserialize_with = "field::arrival",
-        alias = "arrival_time",
-        alias = "arrivalTime",
-        alias = "received"
+        rename = "arrival_time",
+        alias = "arrivalTime"
     )]
-    pub arrival: Option<Cow<'a, str>>,
+    arrival_other: Option<Cow<'a, str>>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawRead<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ReadVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Reads the object as [`JsonRead`], then takes each field by its own
+/// name, else by another: inside the map, so that an error still says
+/// where in the line it is.
+struct ReadVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for ReadVisitor<'a> {
+    type Value = RawRead<'a>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object of one read")
+    }
+
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
+        use serde::de::Error as _;
+        let j = JsonRead::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        let need = |own: Option<Cow<'a, str>>, other, name: &str| {
+            own.or(other)
+                .ok_or_else(|| M::Error::custom(format_args!("missing field `{name}`")))
+        };
+        Ok(RawRead {
+            ts: need(j.ts, j.ts_other, "ts")?,
+            camera: need(j.camera, j.camera_other, "camera")?,
+            plate: need(j.plate, j.plate_other, "plate")?,
+            country: j.country.or(j.country_other),
+            confidence: j.confidence.or(j.confidence_other),
+            lat: j.lat.or(j.lat_other),
+            lon: j.lon.or(j.lon_other),
+            arrival: j.arrival.or(j.arrival_other),
+        })
+    }
 }
 
 /// A parsed read line: times in ms.
@@ -793,6 +865,23 @@ mod field {
     pub(super) fn plate<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
         text(d, "plate")
     }
+    // The required fields when given, for a field that may come under
+    // another name: missing is said once both are read.
+    pub(super) fn some_ts<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Cow<'de, str>>, D::Error> {
+        ts(d).map(Some)
+    }
+    pub(super) fn some_camera<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Cow<'de, str>>, D::Error> {
+        camera(d).map(Some)
+    }
+    pub(super) fn some_plate<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Cow<'de, str>>, D::Error> {
+        plate(d).map(Some)
+    }
     pub(super) fn country<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<Cow<'de, str>>, D::Error> {
@@ -891,9 +980,30 @@ mod tests {
             checked,
             2 * ALIASES.iter().map(|(_, a)| a.len()).sum::<usize>()
         );
-        // Both names of one field in one line: refused, not guessed.
-        let both = line(("country", "country_code")).replace('}', ",\"country\":\"FR\"}");
-        assert!(serde_json::from_str::<RawRead<'_>>(&both).is_err());
+        // Its own name first, wherever it stands; two other names of one
+        // field: refused, not guessed.
+        for (own, other) in [
+            ("\"country\":\"FR\"", "\"countryCode\":\"NL\""),
+            ("\"countryCode\":\"NL\"", "\"country\":\"FR\""),
+        ] {
+            let both = format!(
+                "{{\"ts\":\"2026-01-05T08:00:00Z\",\"camera\":\"c\",\"plate\":\"P\",{own},{other}}}"
+            );
+            let r: RawRead<'_> = serde_json::from_str(&both).unwrap();
+            assert_eq!(r.country.as_deref(), Some("FR"), "{both}");
+        }
+        let two = line(("ts", "timestamp")).replace('}', ",\"datetime\":\"2026-01-05T09:00:00Z\"}");
+        let e = serde_json::from_str::<RawRead<'_>>(&two)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("duplicate field `timestamp`"), "{e}");
+        // Missing under every name: said as before.
+        let e = serde_json::from_str::<RawRead<'_>>(
+            "{\"ts\":\"2026-01-05T08:00:00Z\",\"camera\":\"c\"}",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("missing field `plate`"), "{e}");
     }
 
     /// In CSV, a name matches whatever its case and separators; two names
@@ -910,9 +1020,14 @@ mod tests {
             Ok((0, 1, 2, Some(3), Some(4)))
         );
         assert_eq!(columns("ts;camera;VRM;lon"), Ok((0, 1, 2, None, Some(3))));
+        // Its own name first; two other names of one column refused.
         assert_eq!(
-            columns("ts,camera,plate,Plate Number").err().unwrap(),
-            "columns \"plate\" and \"Plate Number\" are both \"plate\"; keep one"
+            columns("Plate Number,ts,camera,plate"),
+            Ok((1, 2, 3, None, None))
+        );
+        assert_eq!(
+            columns("Timestamp,camera,plate,DateTime").err().unwrap(),
+            "columns \"Timestamp\" and \"DateTime\" are both \"ts\"; keep one"
         );
         assert_eq!(
             columns("when,camera,plate").err().unwrap(),
