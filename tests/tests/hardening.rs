@@ -409,6 +409,15 @@ fn column_names_match_whatever_their_case_and_the_names_exports_use() {
     );
     c.replay(&export, &[]).unwrap();
     assert_eq!(c.hits(), want);
+    // Converted for hitgate with the original columns kept: the own names
+    // are read, the others left alone, as before they had a meaning.
+    let converted = c.write(
+        "converted.jsonl",
+        "{\"ts\":\"2026-01-05T08:00:00Z\",\"timestamp\":\"05/01/2026 09:00\",\"camera\":\"cam-1\",\"plate\":\"1WNT000\",\"plateNumber\":\"1-WNT-000\"}\n\
+         {\"ts\":\"2026-01-05T08:10:00Z\",\"timestamp\":\"05/01/2026 09:10\",\"camera\":\"cam-1\",\"plate\":\"1ABC234\",\"plateNumber\":\"1-ABC-234\"}\n",
+    );
+    c.replay(&converted, &[]).unwrap();
+    assert_eq!(c.hits(), want);
     // The same name twice, in two cases, leaves which one is meant open:
     // refused, in reads and lists alike.
     let twice = c.write("twice.csv", "ts,camera,plate,Plate\n");

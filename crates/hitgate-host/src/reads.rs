@@ -132,24 +132,33 @@ pub fn aliases(name: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, a)| a)
 }
 
-/// One read line, borrowed from the input where possible.
-#[derive(Debug)]
+/// One read line, borrowed from the input where possible. In JSON by the
+/// fields' own names; [`Aliased`] takes their other names too.
+#[derive(Debug, Deserialize)]
 pub struct RawRead<'a> {
     /// Event time.
+    #[serde(borrow, deserialize_with = "field::ts")]
     pub ts: Cow<'a, str>,
     /// Camera id.
+    #[serde(borrow, deserialize_with = "field::camera")]
     pub camera: Cow<'a, str>,
     /// Plate as read.
+    #[serde(borrow, deserialize_with = "field::plate")]
     pub plate: Cow<'a, str>,
     /// Country code.
+    #[serde(default, borrow, deserialize_with = "field::country")]
     pub country: Option<Cow<'a, str>>,
     /// Confidence 0–100, or -1 for unknown.
+    #[serde(default, deserialize_with = "field::confidence")]
     pub confidence: Option<f64>,
     /// Latitude.
+    #[serde(default, deserialize_with = "field::lat")]
     pub lat: Option<f64>,
     /// Longitude.
+    #[serde(default, deserialize_with = "field::lon")]
     pub lon: Option<f64>,
     /// When the unit received it.
+    #[serde(default, borrow, deserialize_with = "field::arrival")]
     pub arrival: Option<Cow<'a, str>>,
 }
 
@@ -242,10 +251,59 @@ struct JsonRead<'a> {
     arrival_other: Option<Cow<'a, str>>,
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for RawRead<'a> {
+/// A JSON read line by its fields' own names or their others
+/// ([`JsonRead`]), and whether it took a field by another name.
+pub struct Aliased<'a> {
+    /// The read.
+    pub read: RawRead<'a>,
+    /// A field was taken by another name (its own was not there).
+    pub other_names: bool,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Aliased<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(ReadVisitor(std::marker::PhantomData))
     }
+}
+
+/// Which names the fields of a JSON Lines file go by, as its first read
+/// shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JsonNames {
+    /// No read yet.
+    Unknown,
+    /// Their own names: read as before other names were known (and as
+    /// fast); a line that lacks a required one is read by every name.
+    Own,
+    /// Other names too: every line is read by every name.
+    Other,
+}
+
+/// One JSON read line, by the names `names` says the file uses (the
+/// first read decides).
+fn parse_json<'a>(text: &'a [u8], names: &mut JsonNames) -> Result<RawRead<'a>, serde_json::Error> {
+    if *names != JsonNames::Other {
+        let own = serde_json::from_slice::<RawRead<'_>>(text);
+        match &own {
+            Ok(_) if *names == JsonNames::Unknown => {
+                *names = JsonNames::Own;
+                if let Ok(a) = serde_json::from_slice::<Aliased<'_>>(text)
+                    && a.other_names
+                {
+                    *names = JsonNames::Other;
+                    return Ok(a.read);
+                }
+                return own;
+            }
+            Err(e) if e.to_string().starts_with("missing field `") => {}
+            _ => return own,
+        }
+    }
+    let a = serde_json::from_slice::<Aliased<'_>>(text)?;
+    if a.other_names {
+        *names = JsonNames::Other;
+    }
+    Ok(a.read)
 }
 
 /// Reads the object as [`JsonRead`], then takes each field by its own
@@ -254,7 +312,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawRead<'a> {
 struct ReadVisitor<'a>(std::marker::PhantomData<&'a ()>);
 
 impl<'de: 'a, 'a> serde::de::Visitor<'de> for ReadVisitor<'a> {
-    type Value = RawRead<'a>;
+    type Value = Aliased<'a>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a JSON object of one read")
@@ -263,19 +321,38 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for ReadVisitor<'a> {
     fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
         use serde::de::Error as _;
         let j = JsonRead::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-        let need = |own: Option<Cow<'a, str>>, other, name: &str| {
+        let mut other_names = false;
+        let mut pick = |own: Option<_>, other: Option<_>| {
+            other_names |= own.is_none() && other.is_some();
             own.or(other)
-                .ok_or_else(|| M::Error::custom(format_args!("missing field `{name}`")))
         };
-        Ok(RawRead {
-            ts: need(j.ts, j.ts_other, "ts")?,
-            camera: need(j.camera, j.camera_other, "camera")?,
-            plate: need(j.plate, j.plate_other, "plate")?,
-            country: j.country.or(j.country_other),
-            confidence: j.confidence.or(j.confidence_other),
-            lat: j.lat.or(j.lat_other),
-            lon: j.lon.or(j.lon_other),
-            arrival: j.arrival.or(j.arrival_other),
+        let ts = pick(j.ts, j.ts_other);
+        let camera = pick(j.camera, j.camera_other);
+        let plate = pick(j.plate, j.plate_other);
+        let country = pick(j.country, j.country_other);
+        let arrival = pick(j.arrival, j.arrival_other);
+        let mut pick = |own: Option<f64>, other: Option<f64>| {
+            other_names |= own.is_none() && other.is_some();
+            own.or(other)
+        };
+        let confidence = pick(j.confidence, j.confidence_other);
+        let lat = pick(j.lat, j.lat_other);
+        let lon = pick(j.lon, j.lon_other);
+        let need = |v: Option<Cow<'a, str>>, name: &str| {
+            v.ok_or_else(|| M::Error::custom(format_args!("missing field `{name}`")))
+        };
+        Ok(Aliased {
+            read: RawRead {
+                ts: need(ts, "ts")?,
+                camera: need(camera, "camera")?,
+                plate: need(plate, "plate")?,
+                country,
+                confidence,
+                lat,
+                lon,
+                arrival,
+            },
+            other_names,
         })
     }
 }
@@ -493,6 +570,7 @@ pub fn for_each(
         local,
     } = stream;
     let local = local.as_ref();
+    let mut json_names = JsonNames::Unknown;
     let mut buf = Vec::with_capacity(512);
     let mut line = 0u64;
     let mut bytes = 0u64;
@@ -535,7 +613,7 @@ pub fn for_each(
                 Ok(()) => cols.read(split).and_then(|r| finish(r, local)),
                 Err(e) => Err(e.to_string()),
             },
-            None => serde_json::from_slice::<RawRead<'_>>(text)
+            None => parse_json(text, &mut json_names)
                 .map_err(|e| json_error(&e))
                 .and_then(|r| finish(r, local)),
         };
@@ -970,9 +1048,15 @@ mod tests {
         for (name, aliases) in ALIASES {
             for alias in aliases.iter().flat_map(|a| [a.to_string(), camel(a)]) {
                 let text = line((name, &alias));
-                let r: RawRead<'_> =
-                    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+                let mut names = JsonNames::Unknown;
+                let r = parse_json(text.as_bytes(), &mut names)
+                    .unwrap_or_else(|e| panic!("{text}: {e}"));
                 assert_eq!(value(&r, name), value(&own, name), "{alias}");
+                assert_eq!(
+                    names,
+                    JsonNames::Other,
+                    "{alias}: the file goes by other names"
+                );
                 checked += 1;
             }
         }
@@ -980,8 +1064,9 @@ mod tests {
             checked,
             2 * ALIASES.iter().map(|(_, a)| a.len()).sum::<usize>()
         );
-        // Its own name first, wherever it stands; two other names of one
-        // field: refused, not guessed.
+        // Its own name first, wherever it stands, whether the file reads
+        // other names or not; two other names of one field: refused, not
+        // guessed.
         for (own, other) in [
             ("\"country\":\"FR\"", "\"countryCode\":\"NL\""),
             ("\"countryCode\":\"NL\"", "\"country\":\"FR\""),
@@ -989,21 +1074,32 @@ mod tests {
             let both = format!(
                 "{{\"ts\":\"2026-01-05T08:00:00Z\",\"camera\":\"c\",\"plate\":\"P\",{own},{other}}}"
             );
-            let r: RawRead<'_> = serde_json::from_str(&both).unwrap();
-            assert_eq!(r.country.as_deref(), Some("FR"), "{both}");
+            for mut names in [JsonNames::Unknown, JsonNames::Own, JsonNames::Other] {
+                let r = parse_json(both.as_bytes(), &mut names).unwrap();
+                assert_eq!(r.country.as_deref(), Some("FR"), "{both}");
+            }
         }
         let two = line(("ts", "timestamp")).replace('}', ",\"datetime\":\"2026-01-05T09:00:00Z\"}");
-        let e = serde_json::from_str::<RawRead<'_>>(&two)
+        let e = parse_json(two.as_bytes(), &mut JsonNames::Unknown)
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("duplicate field `timestamp`"), "{e}");
-        // Missing under every name: said as before.
-        let e = serde_json::from_str::<RawRead<'_>>(
-            "{\"ts\":\"2026-01-05T08:00:00Z\",\"camera\":\"c\"}",
+        // Missing under every name: said as before, and a file of own
+        // names stays one.
+        let mut names = JsonNames::Own;
+        let e = parse_json(
+            b"{\"ts\":\"2026-01-05T08:00:00Z\",\"camera\":\"c\"}",
+            &mut names,
         )
         .unwrap_err()
         .to_string();
         assert!(e.starts_with("missing field `plate`"), "{e}");
+        assert_eq!(names, JsonNames::Own);
+        // A file of own names reads a later line's other names only where
+        // its own are missing: as before, an unknown key is left alone.
+        let later = line(("country", "countryCode"));
+        let r = parse_json(later.as_bytes(), &mut names).unwrap();
+        assert_eq!((r.country, names), (None, JsonNames::Own));
     }
 
     /// In CSV, a name matches whatever its case and separators; two names
