@@ -351,6 +351,33 @@ fn a_spreadsheets_semicolon_export_reads_as_its_comma_twin() {
 }
 
 #[test]
+fn a_json_document_is_refused_by_name_not_read_as_bad_lines() {
+    // An export as one JSON array, or objects spread over lines: before,
+    // every line was a bad line (`expected value`, `EOF while parsing`).
+    let c = Case::new();
+    let one = read("2026-01-05T08:00:00Z", "cam-1", "1WNT000");
+    let array = c.write("array.json", &format!("[\n  {}]\n", one.trim_end()));
+    let e = format!("{:#}", c.replay(&array, &[]).unwrap_err());
+    assert!(
+        e.contains("array.json:1: a JSON array; hitgate reads JSON Lines"),
+        "{e}"
+    );
+    let spread = c.write(
+        "spread.json",
+        "\n{\n  \"ts\": \"2026-01-05T08:00:00Z\",\n  \"camera\": \"cam-1\",\n  \"plate\": \"1WNT000\"\n}\n",
+    );
+    let e = format!("{:#}", c.replay(&spread, &[]).unwrap_err());
+    assert!(
+        e.contains("spread.json:2: JSON spread over several lines"),
+        "{e}"
+    );
+    // The same read as JSON Lines is read.
+    let lines = c.write("lines.json", &one);
+    c.replay(&lines, &[]).unwrap();
+    assert_eq!(c.hits().len(), 1);
+}
+
+#[test]
 fn a_priority_written_as_the_platform_names_it_is_read() {
     // `P0`, `p1`: before, `priority must be 0 to 4`, and the list refused.
     let c = Case::new();

@@ -608,6 +608,24 @@ pub fn for_each(
         if text.is_empty() {
             continue;
         }
+        if format == Format::JsonLines && json_names == JsonNames::Unknown {
+            // A JSON document rather than JSON Lines: read line by line,
+            // every line would be a bad line that says nothing of why.
+            if text.starts_with(b"[") {
+                bail!(
+                    "{}:{line}: a JSON array; hitgate reads JSON Lines, one read an object a \
+                     line: convert it, for example `jq -c '.[]'`",
+                    input.name
+                );
+            }
+            if text == b"{" {
+                bail!(
+                    "{}:{line}: JSON spread over several lines; hitgate reads JSON Lines, one \
+                     read an object a line: convert it, for example `jq -c .`",
+                    input.name
+                );
+            }
+        }
         let parsed = match csv.as_mut() {
             Some((split, cols)) => match split.split(text) {
                 Ok(()) => cols.read(split).and_then(|r| finish(r, local)),
