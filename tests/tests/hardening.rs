@@ -648,6 +648,33 @@ fn local_times_without_an_offset_are_pointed_out_and_read_on_the_policys_clock()
         c.replay(&reads, &["--naive-times", "local"]).unwrap_err()
     );
     assert!(e.contains("the policy has no [time] offsets"), "{e}");
+    // The firmware's bundle of the local times is the bundle of the same
+    // times written with their offsets.
+    let offsets = c.write(
+        "offsets.jsonl",
+        &(read("2026-07-01T10:00:00+02:00", "cam-1", "1WNT000")
+            + &read("2026-07-01T10:30:00+02:00", "cam-1", "1ABC234")
+            + &read("2026-12-01T10:00:00+01:00", "cam-2", "1ABC234")),
+    );
+    let lists = c.path("lists.csv");
+    let bundle = |reads: &Path, name: &str, extra: &[&str]| -> Vec<u8> {
+        let (r, l, o) = (
+            reads.to_str().unwrap(),
+            lists.to_str().unwrap(),
+            c.path(name),
+        );
+        let mut args = vec!["prepare", "--reads", r, "--lists", l, "--policy", policy];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", o.to_str().unwrap()]);
+        hitgate(&args).unwrap();
+        std::fs::read(o).unwrap()
+    };
+    let explicit = bundle(&offsets, "explicit.bin", &[]);
+    assert_eq!(
+        bundle(&reads, "local.bin", &["--naive-times", "local"]),
+        explicit
+    );
+    assert_ne!(bundle(&reads, "utc.bin", &[]), explicit);
 }
 
 #[test]
