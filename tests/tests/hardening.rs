@@ -351,6 +351,64 @@ fn a_spreadsheets_semicolon_export_reads_as_its_comma_twin() {
 }
 
 #[test]
+fn a_list_entrys_local_validity_ends_on_the_policys_clock() {
+    // Listed until 10:00 local time, written without an offset: read as
+    // UTC, the car was still wanted two hours after its entry ended.
+    let c = Case::new();
+    c.write(
+        "policy.toml",
+        "[time]\noffsets = [\n\
+           { from = \"2026-03-29T01:00:00Z\", utc_offset = \"+02:00\" },\n\
+           { from = \"2026-10-25T01:00:00Z\", utc_offset = \"+01:00\" },\n]\n",
+    );
+    std::fs::write(
+        c.path("lists.csv"),
+        format!("{LISTS}1TMP999,BE,1,stolen,,2026-07-01 10:00:00\n"),
+    )
+    .unwrap();
+    // 08:30 UTC is 10:30 in Brussels: half an hour after the entry ended.
+    let reads = c.write(
+        "reads.jsonl",
+        &read("2026-07-01T08:30:00Z", "cam-1", "1TMP999"),
+    );
+    let policy = c.path("policy.toml");
+    let policy = policy.to_str().unwrap();
+    c.replay(&reads, &["--policy", policy]).unwrap();
+    assert_eq!(c.hits().len(), 1);
+    assert_eq!(c.report()["input"]["list_times_without_offset"], 1);
+    let s = c.summary();
+    assert!(s.contains("in 1 list entry, read as UTC"), "{s}");
+    c.replay(&reads, &["--policy", policy, "--naive-times", "local"])
+        .unwrap();
+    assert_eq!(c.hits().len(), 0);
+    // Out of its validity, the entry is not matched at all.
+    assert_eq!(c.report()["indicators"]["unmatched"], 1);
+    // A signed image built for the units reads the list so too.
+    let key = c.path("zone.key");
+    let key = key.to_str().unwrap();
+    hitgate(&["keygen", "--out", key]).unwrap();
+    let public = format!("{key}.pub");
+    let lists = c.path("lists.csv");
+    for (extra, hits) in [(&[][..], 1), (&["--naive-times", "local"][..], 0)] {
+        let image = c.path("lists.hgsb");
+        let image = image.to_str().unwrap();
+        let mut args = vec!["bundle", "build", "--lists", lists.to_str().unwrap()];
+        args.extend_from_slice(&["--policy", policy, "--list-version", "1", "--key", key]);
+        args.extend_from_slice(&["--out", image]);
+        args.extend_from_slice(extra);
+        hitgate(&args).unwrap();
+        let r = reads.to_str().unwrap();
+        let out = c.path("out");
+        let out = out.to_str().unwrap();
+        let bundle = [
+            "replay", "--reads", r, "--bundle", image, "--public", &public,
+        ];
+        hitgate(&[&bundle[..], &["--out", out, "--quiet"]].concat()).unwrap();
+        assert_eq!(c.hits().len(), hits, "{extra:?}");
+    }
+}
+
+#[test]
 fn a_json_document_is_refused_by_name_not_read_as_bad_lines() {
     // An export as one JSON array, or objects spread over lines: before,
     // every line was a bad line (`expected value`, `EOF while parsing`).
@@ -621,7 +679,9 @@ fn local_times_without_an_offset_are_pointed_out_and_read_on_the_policys_clock()
     assert_eq!(c.report()["input"]["naive_times"], Value::Null);
     let s = c.summary();
     assert!(
-        s.contains("note: 2 reads (of 3 lines) give their time without a UTC offset"),
+        s.contains(
+            "note: times without a UTC offset (such as 2026-01-05 08:00:00) in 2 reads (of 3 lines), read as UTC"
+        ),
         "{s}"
     );
     // Local: summer time is two hours ahead of UTC, winter time one.

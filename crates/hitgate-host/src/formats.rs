@@ -33,6 +33,10 @@ pub struct InputStats {
     /// (`2026-01-05 08:00:00`), read as `naive_times` says.
     #[serde(default)]
     pub times_without_offset: u64,
+    /// List entries whose `valid_from` or `valid_until` was written
+    /// without a UTC offset, read as `naive_times` says.
+    #[serde(default)]
+    pub list_times_without_offset: u64,
     /// How those were read, as stated (`--naive-times`); `None`: not
     /// stated, read as UTC.
     #[serde(default)]

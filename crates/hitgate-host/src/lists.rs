@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::input::{CsvSplitter, Header, Input, trim_line};
 use crate::policy_file::{ListDecl, default_list};
-use crate::time::parse_ts;
+use crate::time::{instant, parse_written};
 use anyhow::{Result, anyhow, bail};
 use hitgate_core::{
     confusion::ConfusionClasses, list::ListEntry, list::ListId, list::Priority, plate::Country,
@@ -30,6 +30,9 @@ pub struct ListsData {
     /// The engine's look-alike classes the index is built with (the
     /// policy's `[ocr] classes`).
     pub classes: ConfusionClasses,
+    /// Entries whose `valid_from` or `valid_until` was written without a
+    /// UTC offset.
+    pub times_without_offset: u64,
 }
 
 /// Column positions of a lists file, from its header.
@@ -97,6 +100,17 @@ impl ListsData {
     /// [`MAX_LINE`](crate::input::MAX_LINE) bytes; the first bad line stops
     /// the load with its file and line.
     pub fn load(files: &[PathBuf], declared: &[ListDecl]) -> Result<Self> {
+        Self::load_with(files, declared, None)
+    }
+
+    /// As [`ListsData::load`], a validity time written without a UTC
+    /// offset read as local time on `local` (as UTC without), and counted
+    /// ([`ListsData::times_without_offset`]).
+    pub fn load_with(
+        files: &[PathBuf],
+        declared: &[ListDecl],
+        local: Option<&hitgate_core::place::Offsets>,
+    ) -> Result<Self> {
         let mut this = Self {
             decls: declared.to_vec(),
             ..Self::default()
@@ -182,15 +196,23 @@ impl ListsData {
                     .ok()
                     .and_then(Priority::new)
                     .ok_or_else(|| anyhow!("{}: priority must be 0 to 4 (or P0 to P4)", at()))?;
-                let when = |i: Option<usize>| -> Result<Option<u64>> {
-                    match opt(i)? {
-                        None => Ok(None),
-                        Some(t) => parse_ts(t).map(Some).map_err(|e| anyhow!("{}: {e}", at())),
-                    }
+                // A time and whether it was written without an offset.
+                let when = |i: Option<usize>| -> Result<(Option<u64>, bool)> {
+                    let Some(t) = opt(i)? else {
+                        return Ok((None, false));
+                    };
+                    let bad =
+                        |e: &dyn std::fmt::Display| anyhow!("{}: bad timestamp {t:?}: {e}", at());
+                    let (clock, offset) = parse_written(t).map_err(|e| bad(&e))?;
+                    let ms = instant(clock, offset, local).ok_or_else(|| bad(&"before 1970"))?;
+                    Ok((Some(ms), offset.is_none()))
                 };
                 let mut entry = ListEntry::new(plate, country, priority, ListId(id as u8));
-                entry.valid_from = when(c.valid_from)?;
-                entry.valid_until = when(c.valid_until)?;
+                let (from, naive_from) = when(c.valid_from)?;
+                let (until, naive_until) = when(c.valid_until)?;
+                entry.valid_from = from;
+                entry.valid_until = until;
+                this.times_without_offset += u64::from(naive_from || naive_until);
                 this.entries.push(entry);
                 this.origins.push((fi, line));
             }

@@ -78,17 +78,25 @@ impl ReadStream {
     /// UTC, unstated), local time on `offsets` (the policy's `[time]`).
     /// Local time with no offsets is refused: it would be UTC.
     pub fn naive_times(mut self, naive: Option<NaiveTimes>, offsets: &Offsets) -> Result<Self> {
-        if naive == Some(NaiveTimes::Local) {
-            if offsets.iter().next().is_none() {
-                bail!(
-                    "--naive-times local: the policy has no [time] offsets, so its local time \
-                     is UTC; give them (docs/formats.md, \"Where and when\") or use --naive-times utc"
-                );
-            }
-            self.local = Some(offsets.clone());
-        }
+        self.local = local_offsets(naive, offsets)?.cloned();
         Ok(self)
     }
+}
+
+/// The offsets a time written without one is read on, as `naive` says:
+/// `None` for UTC (`naive` unset or `utc`); local time with no offsets is
+/// refused, since it would be UTC.
+pub fn local_offsets(naive: Option<NaiveTimes>, offsets: &Offsets) -> Result<Option<&Offsets>> {
+    if naive != Some(NaiveTimes::Local) {
+        return Ok(None);
+    }
+    if offsets.iter().next().is_none() {
+        bail!(
+            "--naive-times local: the policy has no [time] offsets, so its local time is UTC; \
+             give them (docs/formats.md, \"Where and when\") or use --naive-times utc"
+        );
+    }
+    Ok(Some(offsets))
 }
 
 /// How a time written without a UTC offset (`2026-01-05 08:00:00`) is
@@ -504,12 +512,7 @@ pub const END_TS: u64 = 4_102_444_800_000;
 /// without an offset (then UTC, or local time on `local`).
 fn check_ts(field: &str, s: &str, local: Option<&Offsets>) -> Result<(u64, bool), String> {
     let (clock, offset) = parse_written(s).map_err(|e| format!("{field}: {e}"))?;
-    let t = match (offset, local) {
-        (Some(o), _) => clock.checked_sub(o).and_then(|t| u64::try_from(t).ok()),
-        (None, None) => u64::try_from(clock).ok(),
-        (None, Some(local)) => u64::try_from(clock).ok().and_then(|c| local.utc(c)),
-    };
-    match t {
+    match crate::time::instant(clock, offset, local) {
         Some(t) if (EARLIEST_TS..END_TS).contains(&t) => Ok((t, offset.is_none())),
         _ => Err(format!("{field}: outside the years 2000 to 2099")),
     }

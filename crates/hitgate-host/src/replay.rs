@@ -373,6 +373,7 @@ pub fn replay(
             })?;
         input.confidence_fractions = stats.confidence_fractions;
         input.times_without_offset = stats.times_without_offset;
+        input.list_times_without_offset = lists.times_without_offset;
         input.naive_times = opts.naive_times;
         // A recording sorted newest first: the unit, deciding in the order
         // it receives, finds nearly every passage late.

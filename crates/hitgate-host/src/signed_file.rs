@@ -574,6 +574,8 @@ pub fn provision(
         entries,
         files: vec![bundle.to_path_buf()],
         classes: contents.classes,
+        // An image holds instants: its times were read when it was built.
+        times_without_offset: 0,
     };
     Ok(Provisioned {
         pf,

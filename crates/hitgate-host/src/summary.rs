@@ -58,17 +58,33 @@ pub fn render(r: &Report) -> String {
     s
 }
 
-/// Reads whose time had no UTC offset, read as UTC without being told so:
-/// a camera on local time would be an hour or two off.
+/// Reads and list entries whose time had no UTC offset, read as UTC
+/// without being told so: a camera or a list on local time would be an
+/// hour or two off.
 pub fn naive_times_note(input: &InputStats) -> Option<String> {
-    (input.times_without_offset > 0 && input.naive_times.is_none()).then(|| {
-        format!(
-            "{} reads (of {} lines) give their time without a UTC offset (such as 2026-01-05 08:00:00), \
-             read as UTC; if the cameras write local time, replay with --naive-times local (the \
-             policy's [time] offsets), else say --naive-times utc",
-            input.times_without_offset, input.lines
-        )
-    })
+    if input.naive_times.is_some() {
+        return None;
+    }
+    let n = |k: u64, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    let reads = || {
+        let r = input.times_without_offset;
+        format!("{} (of {} lines)", n(r, "read", "reads"), input.lines)
+    };
+    let entries = || {
+        let e = input.list_times_without_offset;
+        n(e, "list entry", "list entries")
+    };
+    let what = match (input.times_without_offset, input.list_times_without_offset) {
+        (0, 0) => return None,
+        (_, 0) => reads(),
+        (0, _) => entries(),
+        (_, _) => format!("{} and {}", reads(), entries()),
+    };
+    Some(format!(
+        "times without a UTC offset (such as 2026-01-05 08:00:00) in {what}, read as UTC; if \
+         they are local time, say --naive-times local (the policy's [time] offsets), else \
+         --naive-times utc"
+    ))
 }
 
 /// What the replay's figures alone would not tell: a recording that runs

@@ -76,6 +76,21 @@ pub fn parse_written(s: &str) -> Result<(i64, Option<i64>)> {
     Ok((clock, offset_ms))
 }
 
+/// The instant of a time as [`parse_written`] gives it: its clock less
+/// its offset, or, written without one, its clock as UTC or, with
+/// `local`, as local time on those offsets. `None` before 1970.
+pub fn instant(
+    clock: i64,
+    offset: Option<i64>,
+    local: Option<&hitgate_core::place::Offsets>,
+) -> Option<u64> {
+    match (offset, local) {
+        (Some(o), _) => clock.checked_sub(o).and_then(|t| u64::try_from(t).ok()),
+        (None, None) => u64::try_from(clock).ok(),
+        (None, Some(local)) => u64::try_from(clock).ok().and_then(|c| local.utc(c)),
+    }
+}
+
 /// Seconds and milliseconds since the Unix epoch tell themselves apart
 /// in the years a time may carry (2000 to 2099, see `reads::check_ts`):
 /// 946,684,800 to 4,102,444,800 seconds, a thousand times that in ms.

@@ -66,7 +66,8 @@ impl Inputs {
         if let Some(c) = &self.config {
             pf.config = PolicyFile::load_config(c)?;
         }
-        let data = ListsData::load(&self.lists, &pf.lists)?.with_classes(pf.classes);
+        let local = crate::reads::local_offsets(self.naive_times, &pf.places.offsets)?;
+        let data = ListsData::load_with(&self.lists, &pf.lists, local)?.with_classes(pf.classes);
         Ok((pf, data, self.list_version, 0))
     }
 }

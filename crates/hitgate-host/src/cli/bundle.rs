@@ -32,6 +32,11 @@ pub(super) enum BundleCommand {
         /// The image to write.
         #[arg(long)]
         out: PathBuf,
+        /// How to read a list's validity time written without a UTC
+        /// offset: as UTC, or as local time on the policy's [time]
+        /// offsets. Unset: as UTC, and it says how many entries had one.
+        #[arg(long, value_enum)]
+        naive_times: Option<crate::reads::NaiveTimes>,
     },
     /// Sign the entries that changed between two full images as a delta.
     #[command(
@@ -95,13 +100,23 @@ pub(super) fn bundle_command(cmd: BundleCommand) -> Result<()> {
             list_version,
             key,
             out,
+            naive_times,
         } => {
             let key = sf::load_secret(&key)?;
             let pf = match &policy {
                 Some(p) => PolicyFile::load(p)?,
                 None => PolicyFile::baseline(),
             };
-            let data = ListsData::load(&lists, &pf.lists)?;
+            let local = crate::reads::local_offsets(naive_times, &pf.places.offsets)?;
+            let data = ListsData::load_with(&lists, &pf.lists, local)?;
+            let input = crate::formats::InputStats {
+                list_times_without_offset: data.times_without_offset,
+                naive_times,
+                ..Default::default()
+            };
+            if let Some(n) = crate::summary::naive_times_note(&input) {
+                say!("note: {n}");
+            }
             let image = sf::build_image(&data, &pf, list_version, crate::time::now_ms(), &key)?;
             sf::write_atomically(&out, &image)?;
             say!(

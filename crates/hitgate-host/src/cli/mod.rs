@@ -439,7 +439,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             };
             let load = |p: &PathBuf| -> Result<(PolicyFile, ListsData)> {
                 let pf = PolicyFile::load(p)?;
-                let data = ListsData::load(&lists, &pf.lists)?.with_classes(pf.classes);
+                let local = crate::reads::local_offsets(naive_times, &pf.places.offsets)?;
+                let data = ListsData::load_with(&lists, &pf.lists, local)?.with_classes(pf.classes);
                 Ok((pf, data))
             };
             let ((fa, la), (fb, lb)) = (load(pa)?, load(pb)?);
@@ -470,6 +471,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             let input = crate::formats::InputStats {
                 lines: r.lines,
                 times_without_offset: r.times_without_offset,
+                list_times_without_offset: la.times_without_offset,
                 naive_times,
                 ..Default::default()
             };
