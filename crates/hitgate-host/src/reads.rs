@@ -141,7 +141,8 @@ pub fn aliases(name: &str) -> &'static [&'static str] {
 }
 
 /// One read line, borrowed from the input where possible. In JSON by the
-/// fields' own names; [`Aliased`] takes their other names too.
+/// fields' own names here; a file that uses their other names
+/// ([`ALIASES`]) is read through a second form.
 #[derive(Debug, Deserialize)]
 pub struct RawRead<'a> {
     /// Event time.
@@ -261,11 +262,11 @@ struct JsonRead<'a> {
 
 /// A JSON read line by its fields' own names or their others
 /// ([`JsonRead`]), and whether it took a field by another name.
-pub struct Aliased<'a> {
+struct Aliased<'a> {
     /// The read.
-    pub read: RawRead<'a>,
+    read: RawRead<'a>,
     /// A field was taken by another name (its own was not there).
-    pub other_names: bool,
+    other_names: bool,
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Aliased<'a> {
