@@ -120,8 +120,6 @@ impl Input {
     }
 }
 
-/// Reads up to two bytes (fewer only at the end of the stream). A pipe
-/// may deliver one byte at a time, so one `read` is not enough.
 /// The compressions other than gzip a recording may come in, by their
 /// first bytes (each impossible at the start of UTF-8 text, or, for bzip2
 /// and zip, of a reads or lists file): the name and how to undo it.
@@ -135,7 +133,9 @@ fn other_compression(start: &[u8]) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// Up to the first four bytes of `r` (fewer at its end), and how many.
+/// Reads up to four bytes (fewer only at the end of the stream), and says
+/// how many. A pipe may deliver one byte at a time, so one `read` is not
+/// enough.
 fn peek4(r: &mut dyn Read) -> std::io::Result<([u8; 4], usize)> {
     let mut magic = [0u8; 4];
     let mut n = 0;

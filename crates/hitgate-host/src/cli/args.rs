@@ -39,9 +39,9 @@ pub(super) struct Inputs {
     #[arg(long)]
     public: Option<PathBuf>,
     /// How to read a time written without a UTC offset (`2026-01-05
-    /// 08:00:00`): as UTC, or as local time on the policy's [time]
-    /// offsets, summer time included. Unset: as UTC, and the summary says
-    /// how many reads had one.
+    /// 08:00:00`), in reads and list validity: as UTC, or as local time on
+    /// the policy's [time] offsets, summer time included. Unset: as UTC,
+    /// and the summary says how many reads and entries had one.
     #[arg(long, value_enum)]
     pub(super) naive_times: Option<crate::reads::NaiveTimes>,
 }

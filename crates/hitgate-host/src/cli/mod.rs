@@ -99,9 +99,10 @@ enum Command {
         list_version: u32,
         #[command(flatten)]
         tables: TableArgs,
-        /// How to read a time written without a UTC offset: as UTC, or as
-        /// local time on the policies' [time] offsets (both the same).
-        /// Unset: as UTC, and it says how many reads had one.
+        /// How to read a time written without a UTC offset, in reads and
+        /// list validity: as UTC, or as local time on the policies' [time]
+        /// offsets (both the same). Unset: as UTC, and it says how many
+        /// reads and entries had one.
         #[arg(long, value_enum)]
         naive_times: Option<crate::reads::NaiveTimes>,
     },
