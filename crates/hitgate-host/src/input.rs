@@ -330,7 +330,7 @@ pub struct Header {
 }
 
 /// A column name folded for matching: lower case, without ` `, `_`, `-`.
-fn fold(name: &[u8]) -> Vec<u8> {
+pub(crate) fn fold(name: &[u8]) -> Vec<u8> {
     name.iter()
         .filter(|b| !matches!(b, b' ' | b'_' | b'-'))
         .map(u8::to_ascii_lowercase)

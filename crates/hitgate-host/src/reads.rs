@@ -111,13 +111,13 @@ pub enum NaiveTimes {
     Local,
 }
 
-/// The other names each column goes by in camera systems' exports. In
-/// CSV they match whatever their case and separators (`Plate Number`,
-/// `plate_number`, `plateNumber`); in JSON Lines as written here or in
-/// camel case (`plateNumber`). A column's own name comes first: a file
-/// that has it reads it, whatever other names it has too (a recording
-/// converted for hitgate that kept its original columns). Two other names
-/// of one column, without its own, are refused.
+/// The other names each column goes by in camera systems' exports. They
+/// match, as the own names do, whatever their case and separators (`Plate
+/// Number`, `plate_number`, `plateNumber`, `PLATE`), in CSV and JSON
+/// Lines alike. A column's own name comes first: a file that has it reads
+/// it, whatever other names it has too (a recording converted for hitgate
+/// that kept its original columns). Two other names of one column,
+/// without its own, are refused.
 pub const ALIASES: [(&str, &[&str]); 8] = [
     ("ts", &["timestamp", "datetime", "event_time"]),
     ("camera", &["camera_id", "camera_name"]),
@@ -171,101 +171,14 @@ pub struct RawRead<'a> {
     pub arrival: Option<Cow<'a, str>>,
 }
 
-/// A JSON read line: each field under its own name or under one of its
-/// [`ALIASES`] (in snake or camel case; a test holds these attributes to
-/// the table), its own name first.
-#[derive(Deserialize)]
-struct JsonRead<'a> {
-    #[serde(default, borrow, deserialize_with = "field::some_ts")]
-    ts: Option<Cow<'a, str>>,
-    #[serde(
-        default,
-        borrow,
-        deserialize_with = "field::some_ts",
-        rename = "timestamp",
-        alias = "datetime",
-        alias = "event_time",
-        alias = "eventTime"
-    )]
-    ts_other: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "field::some_camera")]
-    camera: Option<Cow<'a, str>>,
-    #[serde(
-        default,
-        borrow,
-        deserialize_with = "field::some_camera",
-        rename = "camera_id",
-        alias = "cameraId",
-        alias = "camera_name",
-        alias = "cameraName"
-    )]
-    camera_other: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "field::some_plate")]
-    plate: Option<Cow<'a, str>>,
-    #[serde(
-        default,
-        borrow,
-        deserialize_with = "field::some_plate",
-        rename = "plate_number",
-        alias = "plateNumber",
-        alias = "licence_plate",
-        alias = "licencePlate",
-        alias = "license_plate",
-        alias = "licensePlate",
-        alias = "vrm"
-    )]
-    plate_other: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "field::country")]
-    country: Option<Cow<'a, str>>,
-    #[serde(
-        default,
-        borrow,
-        deserialize_with = "field::country",
-        rename = "country_code",
-        alias = "countryCode",
-        alias = "nationality"
-    )]
-    country_other: Option<Cow<'a, str>>,
-    #[serde(default, deserialize_with = "field::confidence")]
-    confidence: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "field::confidence",
-        rename = "plate_confidence",
-        alias = "plateConfidence"
-    )]
-    confidence_other: Option<f64>,
-    #[serde(default, deserialize_with = "field::lat")]
-    lat: Option<f64>,
-    #[serde(default, deserialize_with = "field::lat", rename = "latitude")]
-    lat_other: Option<f64>,
-    #[serde(default, deserialize_with = "field::lon")]
-    lon: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "field::lon",
-        rename = "longitude",
-        alias = "lng"
-    )]
-    lon_other: Option<f64>,
-    #[serde(default, borrow, deserialize_with = "field::arrival")]
-    arrival: Option<Cow<'a, str>>,
-    #[serde(
-        default,
-        borrow,
-        deserialize_with = "field::arrival",
-        rename = "arrival_time",
-        alias = "arrivalTime"
-    )]
-    arrival_other: Option<Cow<'a, str>>,
-}
-
-/// A JSON read line by its fields' own names or their others
-/// ([`JsonRead`]), and whether it took a field by another name.
+/// A JSON read line by every name of its fields, matched as CSV's are
+/// (whatever their case and separators, [`ALIASES`] included), each
+/// field's own name first; and whether a field was taken by a key other
+/// than its own name as written.
 struct Aliased<'a> {
     /// The read.
     read: RawRead<'a>,
-    /// A field was taken by another name (its own was not there).
+    /// A field was taken by another key (its own name was not there).
     other_names: bool,
 }
 
@@ -315,9 +228,75 @@ fn parse_json<'a>(text: &'a [u8], names: &mut JsonNames) -> Result<RawRead<'a>, 
     Ok(a.read)
 }
 
-/// Reads the object as [`JsonRead`], then takes each field by its own
-/// name, else by another: inside the map, so that an error still says
-/// where in the line it is.
+/// The field a JSON key names, by [`ALIASES`]' order, and whether the key
+/// is its own name as written.
+fn field_of(key: &str) -> Option<(usize, bool)> {
+    if let Some(i) = ALIASES.iter().position(|(own, _)| *own == key) {
+        return Some((i, true));
+    }
+    let key = crate::input::fold(key.as_bytes());
+    ALIASES
+        .iter()
+        .position(|(own, others)| {
+            std::iter::once(own)
+                .chain(others.iter())
+                .any(|n| crate::input::fold(n.as_bytes()) == key)
+        })
+        .map(|i| (i, false))
+}
+
+/// A field's value: text (`ts`, `camera`, `plate`, `country`, `arrival`)
+/// or a number, each read as its own name reads it.
+enum Value<'a> {
+    Text(Option<Cow<'a, str>>),
+    Number(Option<f64>),
+}
+
+/// Reads the value of field `i` (by [`ALIASES`]' order).
+struct FieldSeed(usize);
+
+impl<'de> serde::de::DeserializeSeed<'de> for FieldSeed {
+    type Value = Value<'de>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        Ok(match ALIASES.get(self.0).map(|(own, _)| *own) {
+            Some("ts") => Value::Text(field::ts(d).map(Some)?),
+            Some("camera") => Value::Text(field::camera(d).map(Some)?),
+            Some("plate") => Value::Text(field::plate(d).map(Some)?),
+            Some("country") => Value::Text(field::country(d)?),
+            Some("arrival") => Value::Text(field::arrival(d)?),
+            Some("confidence") => Value::Number(field::confidence(d)?),
+            Some("lat") => Value::Number(field::lat(d)?),
+            _ => Value::Number(field::lon(d)?),
+        })
+    }
+}
+
+/// A key, borrowed from the line unless it holds an escape.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Reads the object key by key into a slot a field and kind of name (its
+/// own, another), then takes each field by its own name, else by another:
+/// inside the map, so that an error still says where in the line it is.
 struct ReadVisitor<'a>(std::marker::PhantomData<&'a ()>);
 
 impl<'de: 'a, 'a> serde::de::Visitor<'de> for ReadVisitor<'a> {
@@ -327,39 +306,53 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for ReadVisitor<'a> {
         f.write_str("a JSON object of one read")
     }
 
-    fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<Self::Value, M::Error> {
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
         use serde::de::Error as _;
-        let j = JsonRead::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        // [field][0: its own name, 1: another]
+        let mut slots: [[Option<Value<'a>>; 2]; ALIASES.len()] = Default::default();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            let Some((i, own)) = field_of(&key) else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                continue;
+            };
+            let slot = &mut slots[i][usize::from(!own)];
+            if slot.is_some() {
+                return Err(M::Error::custom(format_args!(
+                    "duplicate field `{}` (again as `{key}`)",
+                    ALIASES[i].0
+                )));
+            }
+            *slot = Some(map.next_value_seed(FieldSeed(i))?);
+        }
         let mut other_names = false;
-        let mut pick = |own: Option<_>, other: Option<_>| {
+        let mut take = |i: usize| {
+            let [own, other] = std::mem::take(&mut slots[i]);
             other_names |= own.is_none() && other.is_some();
             own.or(other)
         };
-        let ts = pick(j.ts, j.ts_other);
-        let camera = pick(j.camera, j.camera_other);
-        let plate = pick(j.plate, j.plate_other);
-        let country = pick(j.country, j.country_other);
-        let arrival = pick(j.arrival, j.arrival_other);
-        let mut pick = |own: Option<f64>, other: Option<f64>| {
-            other_names |= own.is_none() && other.is_some();
-            own.or(other)
+        let mut text = |i: usize| match take(i) {
+            Some(Value::Text(t)) => t,
+            _ => None,
         };
-        let confidence = pick(j.confidence, j.confidence_other);
-        let lat = pick(j.lat, j.lat_other);
-        let lon = pick(j.lon, j.lon_other);
-        let need = |v: Option<Cow<'a, str>>, name: &str| {
-            v.ok_or_else(|| M::Error::custom(format_args!("missing field `{name}`")))
+        let need = |v: Option<Cow<'a, str>>, i: usize| {
+            v.ok_or_else(|| M::Error::custom(format_args!("missing field `{}`", ALIASES[i].0)))
+        };
+        let (ts, camera, plate) = (need(text(0), 0)?, need(text(1), 1)?, need(text(2), 2)?);
+        let (country, arrival) = (text(3), text(7));
+        let mut number = |i: usize| match take(i) {
+            Some(Value::Number(n)) => n,
+            _ => None,
         };
         Ok(Aliased {
             read: RawRead {
-                ts: need(ts, "ts")?,
-                camera: need(camera, "camera")?,
-                plate: need(plate, "plate")?,
+                ts,
+                camera,
+                plate,
                 country,
-                confidence,
-                lat,
-                lon,
                 arrival,
+                confidence: number(4),
+                lat: number(5),
+                lon: number(6),
             },
             other_names,
         })
@@ -965,23 +958,7 @@ mod field {
     pub(super) fn plate<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
         text(d, "plate")
     }
-    // The required fields when given, for a field that may come under
-    // another name: missing is said once both are read.
-    pub(super) fn some_ts<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Cow<'de, str>>, D::Error> {
-        ts(d).map(Some)
-    }
-    pub(super) fn some_camera<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Cow<'de, str>>, D::Error> {
-        camera(d).map(Some)
-    }
-    pub(super) fn some_plate<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Cow<'de, str>>, D::Error> {
-        plate(d).map(Some)
-    }
+
     pub(super) fn country<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<Cow<'de, str>>, D::Error> {
@@ -1039,9 +1016,9 @@ mod tests {
         }
     }
 
-    /// Every other name of the table, as written and in camel case, gives
-    /// the field in JSON what its own name gives: the serde attributes
-    /// and the table that CSV and the docs use say the same.
+    /// Every name of the table, as written, in camel case, in capitals and
+    /// spaced, gives the field in JSON what its own name gives, and
+    /// switches the file to reading every name.
     #[test]
     fn json_takes_every_other_name_a_column_goes_by() {
         let given = [
@@ -1068,7 +1045,15 @@ mod tests {
         let own: RawRead<'_> = serde_json::from_str(&own).unwrap();
         let mut checked = 0;
         for (name, aliases) in ALIASES {
-            for alias in aliases.iter().flat_map(|a| [a.to_string(), camel(a)]) {
+            let names = std::iter::once(&name).chain(aliases.iter());
+            for alias in names.flat_map(|a| {
+                [camel(a), a.to_uppercase(), a.replace('_', " ")]
+                    .into_iter()
+                    .chain((a != &name).then(|| a.to_string()))
+            }) {
+                if alias == name {
+                    continue;
+                }
                 let text = line((name, &alias));
                 let mut names = JsonNames::Unknown;
                 let r = parse_json(text.as_bytes(), &mut names)
@@ -1082,10 +1067,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(
-            checked,
-            2 * ALIASES.iter().map(|(_, a)| a.len()).sum::<usize>()
-        );
+        assert!(checked > 4 * ALIASES.len(), "{checked}");
         // Its own name first, wherever it stands, whether the file reads
         // other names or not; two other names of one field: refused, not
         // guessed.
@@ -1105,7 +1087,10 @@ mod tests {
         let e = parse_json(two.as_bytes(), &mut JsonNames::Unknown)
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("duplicate field `timestamp`"), "{e}");
+        assert!(
+            e.starts_with("duplicate field `ts` (again as `datetime`)"),
+            "{e}"
+        );
         // Missing under every name: said as before, and a file of own
         // names stays one.
         let mut names = JsonNames::Own;
