@@ -331,10 +331,14 @@ pub struct Header {
 
 /// A column name folded for matching: lower case, without ` `, `_`, `-`.
 pub(crate) fn fold(name: &[u8]) -> Vec<u8> {
+    folded(name).collect()
+}
+
+/// [`fold`] without the copy: the folded bytes one by one.
+pub(crate) fn folded(name: &[u8]) -> impl Iterator<Item = u8> + '_ {
     name.iter()
         .filter(|b| !matches!(b, b' ' | b'_' | b'-'))
         .map(u8::to_ascii_lowercase)
-        .collect()
 }
 
 impl Header {

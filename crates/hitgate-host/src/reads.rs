@@ -231,18 +231,25 @@ fn parse_json<'a>(text: &'a [u8], names: &mut JsonNames) -> Result<RawRead<'a>, 
 /// The field a JSON key names, by [`ALIASES`]' order, and whether the key
 /// is its own name as written.
 fn field_of(key: &str) -> Option<(usize, bool)> {
+    /// Every name of every field, folded, with the field's index.
+    static FOLDED: std::sync::LazyLock<Vec<(usize, Vec<u8>)>> = std::sync::LazyLock::new(|| {
+        ALIASES
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (own, others))| {
+                std::iter::once(own)
+                    .chain(others.iter())
+                    .map(move |n| (i, crate::input::fold(n.as_bytes())))
+            })
+            .collect()
+    });
     if let Some(i) = ALIASES.iter().position(|(own, _)| *own == key) {
         return Some((i, true));
     }
-    let key = crate::input::fold(key.as_bytes());
-    ALIASES
+    FOLDED
         .iter()
-        .position(|(own, others)| {
-            std::iter::once(own)
-                .chain(others.iter())
-                .any(|n| crate::input::fold(n.as_bytes()) == key)
-        })
-        .map(|i| (i, false))
+        .find(|(_, name)| crate::input::folded(key.as_bytes()).eq(name.iter().copied()))
+        .map(|&(i, _)| (i, false))
 }
 
 /// A field's value: text (`ts`, `camera`, `plate`, `country`, `arrival`)
