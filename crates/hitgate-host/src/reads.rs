@@ -575,6 +575,7 @@ pub fn for_each(
     } = stream;
     let local = local.as_ref();
     let mut json_names = JsonNames::Unknown;
+    let mut first_json = true;
     let mut buf = Vec::with_capacity(512);
     let mut line = 0u64;
     let mut bytes = 0u64;
@@ -612,9 +613,11 @@ pub fn for_each(
         if text.is_empty() {
             continue;
         }
-        if format == Format::JsonLines && json_names == JsonNames::Unknown {
-            // A JSON document rather than JSON Lines: read line by line,
-            // every line would be a bad line that says nothing of why.
+        if format == Format::JsonLines && std::mem::take(&mut first_json) {
+            // A JSON document rather than JSON Lines, as its first line
+            // shows: read line by line, every line would be a bad line
+            // that says nothing of why.
+            let text = text.trim_ascii_start();
             if text.starts_with(b"[") {
                 bail!(
                     "{}:{line}: a JSON array; hitgate reads JSON Lines, one read an object a \
