@@ -61,7 +61,15 @@ fuzz_target!(|data: &[u8]| {
     while rest.len() >= 12 {
         let time = u64::from_le_bytes(rest[..8].try_into().unwrap_or([0; 8]));
         let offset = u64::from(u16::from_le_bytes([rest[8], rest[9]]));
-        let camera = ["c1", "c2", "c3", ""][usize::from(rest[10] % 4)];
+        // Two long ids that the unit folds, sharing what a fold keeps.
+        let camera = [
+            "c1",
+            "c2",
+            "c3",
+            "",
+            "bxl-ring-north-anpr-cam-01",
+            "bxl-ring-north-anpr-cam-02",
+        ][usize::from(rest[10] % 6)];
         let len = usize::from(rest[11] % 12).min(rest.len() - 12);
         let plate = &rest[12..12 + len];
         rest = &rest[12 + len..];

@@ -8,7 +8,7 @@
 use core::fmt;
 
 use crate::list::{ListId, Priority};
-use crate::read::CameraId;
+use crate::read::{CameraId, FOLD_KEEPS, MAX_CAMERA_LEN, ReadError};
 use crate::watchlist::MatchKind;
 
 /// The most rules a policy holds.
@@ -66,13 +66,68 @@ impl RuleId {
 
 /// A camera condition: an exact camera id, or a prefix ending in `*`
 /// (`"mobile-*"` is every camera whose id starts with `mobile-`).
+///
+/// An exact id longer than [`MAX_CAMERA_LEN`] is folded as
+/// [`CameraId::new`] folds the reads' ids, so a rule may name such a
+/// camera. A prefix keeps at most [`MAX_CAMERA_LEN`] bytes before its `*`;
+/// on cameras whose ids are folded it sees their first [`FOLD_KEEPS`]
+/// bytes only, so a longer prefix never matches them (the host says so
+/// when it folds a read's camera).
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CameraPattern(pub heapless::String<{ MAX_CAMERA_LEN + 1 }>);
+
+/// Why a camera pattern was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
-pub struct CameraPattern(pub heapless::String<{ crate::read::MAX_CAMERA_LEN + 1 }>);
+#[non_exhaustive]
+pub enum PatternError {
+    /// An exact id that is no camera id.
+    Camera(ReadError),
+    /// The prefix before `*` is longer than [`MAX_CAMERA_LEN`] bytes.
+    PrefixTooLong,
+}
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Camera(e) => e.fmt(f),
+            Self::PrefixTooLong => write!(
+                f,
+                "a camera prefix is longer than {MAX_CAMERA_LEN} bytes before its `*`"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for PatternError {}
 
 impl CameraPattern {
+    /// A pattern from its text: a prefix ending in `*`, or one camera's id.
+    pub fn new(pattern: &str) -> Result<Self, PatternError> {
+        let mut s = heapless::String::new();
+        if pattern.ends_with('*') {
+            s.push_str(pattern)
+                .map_err(|_| PatternError::PrefixTooLong)?;
+        } else {
+            let id = CameraId::new(pattern).map_err(PatternError::Camera)?;
+            s.push_str(id.as_str())
+                .map_err(|_| PatternError::Camera(ReadError::CameraTooLong))?;
+        }
+        Ok(Self(s))
+    }
+
+    /// The pattern as written (an exact id folded).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Does a prefix pattern reach past what a folded id keeps? Such a
+    /// prefix never matches a camera whose id was folded.
+    pub fn prefix_beyond_fold(&self) -> bool {
+        self.0
+            .strip_suffix('*')
+            .is_some_and(|prefix| prefix.len() > FOLD_KEEPS)
+    }
     /// Does the camera match?
     pub fn matches(&self, camera: &CameraId) -> bool {
         let p = self.0.as_str();
@@ -82,6 +137,12 @@ impl CameraPattern {
         }
     }
 }
+
+crate::fmt::via_str!(
+    CameraPattern,
+    "a camera id, or a prefix ending in `*`",
+    CameraPattern::new
+);
 
 /// Values a [`Set`] can hold: each has a bit number below 16.
 pub trait Member: Copy {
@@ -554,5 +615,56 @@ impl<'a> PolicyView<'a> {
                 .map_or("?", |r| r.name.as_str()),
             RuleId::Fallback => "fallback",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn camera(id: &str) -> CameraId {
+        CameraId::new(id).unwrap()
+    }
+
+    #[test]
+    fn a_pattern_names_a_long_id_as_the_reads_fold_it() {
+        let uuid = "3f2504e0-4f89-11d3-9a0c-0305e72c3301";
+        let exact = CameraPattern::new(uuid).unwrap();
+        assert_eq!(exact.as_str(), "3f2504e~5be1f9f5");
+        assert!(exact.matches(&camera(uuid)));
+        assert!(!exact.matches(&camera("3f2504e0-4f89-11d3-9a0c-0305e72c3302")));
+
+        // A prefix within what a fold keeps matches long and short ids alike.
+        let mobile = CameraPattern::new("mobile-*").unwrap();
+        assert!(!mobile.prefix_beyond_fold());
+        assert!(mobile.matches(&camera("mobile-van-0042-brussels-north")));
+        assert!(mobile.matches(&camera("mobile-7")));
+        assert!(!mobile.matches(&camera("fixed-van-0042-brussels-north")));
+
+        // A longer prefix still matches short ids, never folded ones.
+        let site = CameraPattern::new("BXL-NORD-*").unwrap();
+        assert!(site.prefix_beyond_fold());
+        assert!(site.matches(&camera("BXL-NORD-L1")));
+        assert!(!site.matches(&camera("BXL-NORD-E40-KM12-L1")));
+    }
+
+    #[test]
+    fn patterns_that_cannot_be_kept_are_refused_with_their_reason() {
+        assert_eq!(
+            CameraPattern::new("BXL-NORD-E40-KM12-*"),
+            Err(PatternError::PrefixTooLong)
+        );
+        assert_eq!(
+            CameraPattern::new("a camera"),
+            Err(PatternError::Camera(ReadError::Camera))
+        );
+        assert_eq!(
+            CameraPattern::new(&"c".repeat(65)),
+            Err(PatternError::Camera(ReadError::CameraTooLong))
+        );
+        assert!(
+            CameraPattern::new("cam-0123456789ab*").is_ok(),
+            "16 and `*`"
+        );
     }
 }

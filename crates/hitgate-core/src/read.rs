@@ -4,10 +4,37 @@ use core::fmt;
 
 use crate::plate::{Country, CountryError, Plate, PlateError};
 
-/// The longest camera id, in bytes.
+/// The longest camera id a unit keeps, in bytes. Longer ids, up to
+/// [`MAX_CAMERA_ID`], are folded to this length (see [`CameraId`]).
 pub const MAX_CAMERA_LEN: usize = 16;
 
+/// The longest camera id a read may carry, in bytes: a UUID (36) and the
+/// longer names of a national register fit.
+pub const MAX_CAMERA_ID: usize = 64;
+
+/// How many bytes of its beginning a folded camera id keeps.
+pub const FOLD_KEEPS: usize = 7;
+
 /// A camera id: 1 to [`MAX_CAMERA_LEN`] printable ASCII bytes.
+///
+/// An id longer than that (up to [`MAX_CAMERA_ID`]) is **folded**: its
+/// first [`FOLD_KEEPS`] bytes, `~`, and the 32-bit FNV-1a hash of the
+/// whole id in 8 lower-case hex digits. Every table of the unit then keeps
+/// 16 bytes a camera whatever the cameras call themselves, reads, places
+/// and rules that name one camera fold it the same way, and a folded id
+/// folds to itself, so it survives the wire and a second replay. Two ids
+/// that share their first 7 bytes fold apart unless their hashes collide
+/// (one chance in 2³² a pair); the host reports what it folded.
+///
+/// ```
+/// use hitgate_core::read::CameraId;
+///
+/// let uuid = CameraId::new("3f2504e0-4f89-11d3-9a0c-0305e72c3301")?;
+/// assert_eq!(uuid.as_str(), "3f2504e~5be1f9f5");
+/// assert_eq!(CameraId::new(uuid.as_str())?, uuid);
+/// assert_eq!(CameraId::new("cam-01")?.as_str(), "cam-01");
+/// # Ok::<(), hitgate_core::read::ReadError>(())
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct CameraId(heapless::String<MAX_CAMERA_LEN>);
 
@@ -15,13 +42,15 @@ impl CameraId {
     /// The empty id of an unused table slot.
     pub(crate) const EMPTY: Self = Self(heapless::String::new());
 
-    /// Checks and copies a camera id.
+    /// Checks and copies a camera id, folding one longer than
+    /// [`MAX_CAMERA_LEN`].
+    #[inline]
     pub fn new(id: &str) -> Result<Self, ReadError> {
         if id.is_empty() {
             return Err(ReadError::Camera);
         }
         if id.len() > MAX_CAMERA_LEN {
-            return Err(ReadError::CameraTooLong);
+            return Self::fold(id);
         }
         if !id.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(ReadError::Camera);
@@ -29,6 +58,43 @@ impl CameraId {
         let mut s = heapless::String::new();
         s.push_str(id).map_err(|_| ReadError::CameraTooLong)?;
         Ok(Self(s))
+    }
+
+    /// An id longer than [`MAX_CAMERA_LEN`], folded. Out of line: a
+    /// unit's own cameras mostly have short ids, and every read checks
+    /// its camera (the firmware's instructions a read do not move).
+    #[cold]
+    #[inline(never)]
+    fn fold(id: &str) -> Result<Self, ReadError> {
+        if !id.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ReadError::Camera);
+        }
+        if id.len() > MAX_CAMERA_ID {
+            return Err(ReadError::CameraTooLong);
+        }
+        let mut s = heapless::String::new();
+        // All ASCII, so every byte index is a char boundary.
+        let keep = id.get(..FOLD_KEEPS).ok_or(ReadError::Camera)?;
+        let hash = fnv1a(FNV_OFFSET, id.as_bytes());
+        s.push_str(keep).map_err(|_| ReadError::CameraTooLong)?;
+        s.push('~').map_err(|_| ReadError::CameraTooLong)?;
+        for shift in (0..8).rev() {
+            let digit = (hash >> (shift * 4)) & 0xf;
+            let c = char::from_digit(digit, 16).unwrap_or('0');
+            s.push(c).map_err(|_| ReadError::CameraTooLong)?;
+        }
+        Ok(Self(s))
+    }
+
+    /// Was this id folded from a longer one? (It has the shape of one: a
+    /// 16-byte id written with `~` and 8 hex digits folds to itself.)
+    pub fn is_folded(&self) -> bool {
+        let b = self.0.as_bytes();
+        b.len() == MAX_CAMERA_LEN
+            && b[FOLD_KEEPS] == b'~'
+            && b[FOLD_KEEPS + 1..]
+                .iter()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
     }
 
     /// The id.
@@ -44,6 +110,19 @@ impl CameraId {
         let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
         a.len() == b.len() && a.iter().rev().zip(b.iter().rev()).all(|(x, y)| x == y)
     }
+}
+
+/// The FNV-1a offset basis (32 bits).
+pub(crate) const FNV_OFFSET: u32 = 0x811c_9dc5;
+
+/// FNV-1a (32 bits) over `bytes`, continuing from `h` ([`FNV_OFFSET`] to
+/// start): a hash any system can reproduce in a few lines.
+pub(crate) fn fnv1a<'a>(mut h: u32, bytes: impl IntoIterator<Item = &'a u8>) -> u32 {
+    for &b in bytes {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
 }
 
 impl fmt::Debug for CameraId {
@@ -114,7 +193,7 @@ pub enum ReadError {
     Country(CountryError),
     /// The camera id is empty or not printable ASCII.
     Camera,
-    /// The camera id is longer than [`MAX_CAMERA_LEN`].
+    /// The camera id is longer than [`MAX_CAMERA_ID`].
     CameraTooLong,
     /// The confidence is outside 0 to 100.
     Confidence,
@@ -161,7 +240,7 @@ impl fmt::Display for ReadError {
             Self::Plate(e) => write!(f, "bad plate: {e}"),
             Self::Country(e) => write!(f, "bad country: {e}"),
             Self::Camera => f.write_str("camera id is empty or not printable ASCII"),
-            Self::CameraTooLong => write!(f, "camera id is longer than {MAX_CAMERA_LEN} bytes"),
+            Self::CameraTooLong => write!(f, "camera id is longer than {MAX_CAMERA_ID} bytes"),
             Self::Confidence => f.write_str("confidence is outside 0 to 100 (-1: unknown)"),
             Self::Future => f.write_str("event time is too far in the future"),
         }
@@ -229,5 +308,47 @@ mod tests {
         }
         assert!(!CameraId::EMPTY.same(&CameraId::new("a").unwrap()));
         assert!(CameraId::EMPTY.same(&CameraId::EMPTY));
+    }
+
+    /// The folded ids were worked out apart from this code, by Python:
+    /// `id[:7] + "~" + format(fnv1a_32(id.encode()), "08x")`.
+    #[test]
+    fn long_ids_fold_to_their_beginning_and_a_hash() {
+        let cases = [
+            ("BXL-NORD-E40-KM12-L1", "BXL-NOR~9faccf8b"),
+            ("BXL-NORD-E40-KM12-L2", "BXL-NOR~a0acd11e"),
+            ("cam-0123456789abc", "cam-012~9a030988"),
+            (&"x".repeat(64), "xxxxxxx~d19b1ac5"),
+        ];
+        for (id, folded) in cases {
+            let c = CameraId::new(id).unwrap();
+            assert_eq!(c.as_str(), folded, "{id}");
+            assert!(c.is_folded());
+            assert_eq!(CameraId::new(folded).unwrap(), c, "folds to itself");
+        }
+        let short = CameraId::new("cam-0123456789ab").unwrap();
+        assert_eq!(short.as_str(), "cam-0123456789ab", "16 bytes stay");
+        assert!(!short.is_folded());
+        assert!(!CameraId::new("cam-012~9a03098g").unwrap().is_folded());
+        assert_eq!(
+            CameraId::new(&"x".repeat(65)),
+            Err(ReadError::CameraTooLong)
+        );
+        assert_eq!(
+            CameraId::new("a long id with spaces in it"),
+            Err(ReadError::Camera)
+        );
+        assert_eq!(CameraId::new(""), Err(ReadError::Camera));
+    }
+
+    #[test]
+    fn fnv1a_continues_where_it_stopped() {
+        // The FNV-1a 32 test vectors: "" and "a".
+        assert_eq!(fnv1a(FNV_OFFSET, b""), 0x811c_9dc5);
+        assert_eq!(fnv1a(FNV_OFFSET, b"a"), 0xe40c_292c);
+        assert_eq!(
+            fnv1a(fnv1a(FNV_OFFSET, b"ab"), b"c"),
+            fnv1a(FNV_OFFSET, b"abc")
+        );
     }
 }

@@ -26,6 +26,7 @@
 use crate::list::ListId;
 use crate::plate::{Country, Plate};
 use crate::policy::Action;
+use crate::read::{FNV_OFFSET, fnv1a};
 
 /// One slot of the suppression table. Storage is handed in by the caller:
 /// `[SuppressSlot::EMPTY; N]`. Size it as the hits forwarded in one re-alert
@@ -96,17 +97,10 @@ pub const PROBE: usize = 8;
 impl Key {
     /// FNV-1a over list, plate and country.
     fn hash(&self) -> usize {
-        let mut h: u32 = 0x811c_9dc5;
         let country = Country::pack(self.country).to_le_bytes();
-        for &b in [self.list.0]
-            .iter()
-            .chain(self.listed.as_bytes())
-            .chain(country.iter())
-        {
-            h ^= u32::from(b);
-            h = h.wrapping_mul(0x0100_0193);
-        }
-        h as usize
+        let list = [self.list.0];
+        let bytes = list.iter().chain(self.listed.as_bytes());
+        fnv1a(FNV_OFFSET, bytes.chain(country.iter())) as usize
     }
 }
 

@@ -649,7 +649,7 @@ fn rejected_and_unmatched_reads_are_counted_and_not_kept() {
         Err(ReadError::Plate(_))
     ));
     assert_eq!(
-        r.read(T0, "a-camera-id-too-long", "1AAA111"),
+        r.read(T0, &"a-camera-id-too-long".repeat(4), "1AAA111"),
         Err(ReadError::CameraTooLong)
     );
     assert_eq!(
