@@ -1059,3 +1059,118 @@ fn one_camera_clock_years_ahead_does_not_turn_dispatch_off() {
     assert_eq!(c.report()["rejected"]["future"], 1);
     assert_eq!(c.hits()[0]["action"], "dispatch");
 }
+
+/// A recording whose cameras call themselves by long names (a register's
+/// names, UUIDs): before, every read was a bad line ("camera id is longer
+/// than 16 bytes") and nothing was decided.
+#[test]
+fn cameras_with_long_ids_decide_as_their_short_twins() {
+    let d = tempfile::tempdir().unwrap();
+    let p = |s: &str| d.path().join(s).to_str().unwrap().to_string();
+    hitgate(&["gen", "--preset", "small", "--seed", "4", "--out", &p("s")]).unwrap();
+    // The same scenario, every camera renamed in reads, truth and policy
+    // (the operation's rule and the fixed cameras' positions name them).
+    let long = |short: &str| match short.strip_prefix("cam-") {
+        Some(n) => format!("bxl-ring-north-anpr-cam-{n}"),
+        None => format!("{short}-van-brussels-capital"),
+    };
+    std::fs::create_dir(p("l")).unwrap();
+    for f in ["reads.jsonl", "truth.jsonl", "policy.toml", "lists.csv"] {
+        let text = std::fs::read_to_string(p(&format!("s/{f}"))).unwrap();
+        let text = text
+            .replace("\"cam-0", "\"bxl-ring-north-anpr-cam-0")
+            .replace("\"mobile-1\"", "\"mobile-1-van-brussels-capital\"");
+        std::fs::write(p(&format!("l/{f}")), text).unwrap();
+    }
+    let run = |dir: &str| {
+        let (r, l, pol, o) = (
+            p(&format!("{dir}/reads.jsonl")),
+            p(&format!("{dir}/lists.csv")),
+            p(&format!("{dir}/policy.toml")),
+            p(&format!("{dir}/out")),
+        );
+        hitgate(&[
+            "replay", "--reads", &r, "--lists", &l, "--policy", &pol, "--out", &o, "--quiet",
+        ])
+        .unwrap();
+        let report: Value = serde_json::from_str(
+            &std::fs::read_to_string(p(&format!("{dir}/out/report.json"))).unwrap(),
+        )
+        .unwrap();
+        (
+            jsonl(Path::new(&p(&format!("{dir}/out/hits.jsonl")))),
+            report,
+        )
+    };
+    let (short_hits, short_report) = run("s");
+    let (long_hits, long_report) = run("l");
+    assert_eq!(
+        long_report["input"]["bad_lines"], 0,
+        "{}",
+        long_report["input"]
+    );
+    assert!(short_hits.len() > 10, "{}", short_hits.len());
+    assert!(
+        short_hits
+            .iter()
+            .any(|h| h["camera"] == "cam-01" && h["rule"] == "p2-local-rush"),
+        "the rule that names a camera decides something"
+    );
+    // The report maps each folded id back; the hits name it folded.
+    let folded = &long_report["input"]["folded_cameras"]["ids"];
+    assert_eq!(folded.as_object().unwrap().len(), 3, "{folded}");
+    assert_eq!(
+        folded["bxl-rin~8de43220"], "bxl-ring-north-anpr-cam-01",
+        "the fold worked out by hand (Python: FNV-1a 32 of the whole id)"
+    );
+    assert_eq!(short_hits.len(), long_hits.len());
+    for (s, l) in short_hits.iter().zip(&long_hits) {
+        let mut l = l.clone();
+        let back = folded[l["camera"].as_str().unwrap()].as_str().unwrap();
+        assert_eq!(back, long(s["camera"].as_str().unwrap()));
+        l["camera"] = s["camera"].clone();
+        assert_eq!(*s, l);
+    }
+    assert!(
+        short_report["input"]["folded_cameras"]["ids"]
+            .as_object()
+            .unwrap()
+            .is_empty()
+    );
+    // Scored against a truth that names the cameras in full: the same.
+    let score = |dir: &str| {
+        let e = hitgate_host::eval::evaluate(
+            Path::new(&p(&format!("{dir}/out/hits.jsonl"))),
+            Path::new(&p(&format!("{dir}/truth.jsonl"))),
+        )
+        .unwrap();
+        serde_json::to_value((&e.by_priority, &e.total)).unwrap()
+    };
+    assert_eq!(score("s"), score("l"));
+}
+
+#[test]
+fn a_camera_prefix_longer_than_a_fold_keeps_is_pointed_out() {
+    let c = Case::new();
+    c.write(
+        "policy.toml",
+        "[[rule]]\nname = \"site\"\npriorities = [0, 1]\ncameras = [\"bxl-ring-*\"]\naction = \"dispatch\"\n",
+    );
+    let reads = c.write(
+        "reads.jsonl",
+        &read(
+            "2026-01-05T08:00:00Z",
+            "bxl-ring-north-anpr-cam-01",
+            "1WNT000",
+        ),
+    );
+    let policy = c.path("policy.toml");
+    c.replay(&reads, &["--policy", policy.to_str().unwrap()])
+        .unwrap();
+    // The prefix is 9 bytes, the fold keeps 7: the read's camera, folded
+    // to `bxl-rin~8de43220`, does not match, and the summary says so.
+    assert_eq!(c.hits().len(), 0, "{:?}", c.hits());
+    let s = c.summary();
+    assert!(s.contains("site: bxl-ring-*"), "{s}");
+    assert!(s.contains("1 camera id longer than 16 bytes"), "{s}");
+}

@@ -41,6 +41,14 @@ pub struct InputStats {
     /// stated, read as UTC.
     #[serde(default)]
     pub naive_times: Option<crate::reads::NaiveTimes>,
+    /// Camera ids longer than the unit keeps, which it folds: hits and the
+    /// report's cameras name them folded, this maps them back.
+    #[serde(default)]
+    pub folded_cameras: crate::reads::FoldedCameras,
+    /// With cameras folded: the policy's camera prefixes (`"BXL-NORD-*"`)
+    /// longer than a folded id keeps, which never match those cameras.
+    #[serde(default)]
+    pub prefixes_beyond_fold: Vec<String>,
 }
 
 /// Bad lines reported in full; the rest are counted.

@@ -122,6 +122,18 @@ impl TableStorage {
 }
 
 /// Widens `span` (first, last) to hold `time`.
+/// The policy's camera prefixes that reach past what a folded camera id
+/// keeps, each as `rule: pattern`.
+fn prefixes_beyond_fold(policy: &hitgate_core::policy::Policy) -> Vec<String> {
+    let rules = policy.view().rules();
+    let each = rules
+        .iter()
+        .flat_map(|r| r.cameras.iter().map(move |c| (r, c)));
+    each.filter(|(_, c)| c.prefix_beyond_fold())
+        .map(|(r, c)| format!("{}: {}", r.name, c.as_str()))
+        .collect()
+}
+
 fn widen(span: &mut Option<(u64, u64)>, time: u64) {
     let (a, b) = span.get_or_insert((time, time));
     (*a, *b) = ((*a).min(time), (*b).max(time));
@@ -375,6 +387,10 @@ pub fn replay(
         input.times_without_offset = stats.times_without_offset;
         input.list_times_without_offset = lists.times_without_offset;
         input.naive_times = opts.naive_times;
+        if !stats.folded.is_empty() {
+            input.prefixes_beyond_fold = prefixes_beyond_fold(&pf.policy);
+        }
+        input.folded_cameras = stats.folded;
         // A recording sorted newest first: the unit, deciding in the order
         // it receives, finds nearly every passage late.
         input.runs_backwards = ends.is_some_and(|(first, last)| {

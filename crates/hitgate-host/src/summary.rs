@@ -87,6 +87,42 @@ pub fn naive_times_note(input: &InputStats) -> Option<String> {
     ))
 }
 
+/// Camera ids longer than a unit keeps, which it folds: what the outputs
+/// call them, two that became one, and prefixes that no longer reach them.
+pub fn folded_cameras_notes(input: &InputStats) -> Vec<String> {
+    use hitgate_core::read::{FOLD_KEEPS, MAX_CAMERA_LEN};
+    let f = &input.folded_cameras;
+    let Some((short, long)) = f.ids.iter().next() else {
+        return Vec::new();
+    };
+    let n = f.ids.len() as u64 + f.more;
+    let mut notes = vec![format!(
+        "{n} camera {} longer than {MAX_CAMERA_LEN} bytes, kept folded to {MAX_CAMERA_LEN} \
+         (such as {long} as {short}): hits.jsonl and the cameras' figures name them folded, \
+         report.json's input.folded_cameras maps them back",
+        if n == 1 { "id" } else { "ids" }
+    )];
+    if let Some([short, second]) = f.clashes.first() {
+        let first = f.ids.get(short).map_or("?", String::as_str);
+        notes.push(format!(
+            "camera ids {first} and {second} fold to the same {short}, and the unit takes them \
+             for one camera{}; rename one",
+            match f.clashes.len() {
+                1 => String::new(),
+                k => format!(" ({k} such pairs, in report.json's input.folded_cameras)"),
+            }
+        ));
+    }
+    if !input.prefixes_beyond_fold.is_empty() {
+        notes.push(format!(
+            "camera prefixes longer than the {FOLD_KEEPS} bytes a folded id keeps match none of \
+             the folded cameras: {}; name such a camera whole, or shorten the prefix",
+            input.prefixes_beyond_fold.join(", ")
+        ));
+    }
+    notes
+}
+
 /// What the replay's figures alone would not tell: a recording that runs
 /// backwards, confidences on another scale, lists whose tolerance costs
 /// more than the limit a day. The summary prints each after `note: `;
@@ -102,6 +138,7 @@ pub fn notes(r: &Report) -> Vec<String> {
         );
     }
     notes.extend(naive_times_note(&r.input));
+    notes.extend(folded_cameras_notes(&r.input));
     if r.input.confidence_fractions > 0 {
         notes.push(format!(
             "{} reads carry a confidence between 0 and 1 (such as 0.93): hitgate reads 0 to 100, \

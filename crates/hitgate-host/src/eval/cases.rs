@@ -188,7 +188,8 @@ pub fn attach_reads(cases: &mut [Case], reads: &Path) -> Result<()> {
         if !unlinked.is_empty() {
             let at =
                 parse_ts(&l.ts).with_context(|| format!("{} line {}: ts", input.name, i + 1))?;
-            for &c in unlinked.get(&(l.camera.as_str(), at)).into_iter().flatten() {
+            let camera = crate::reads::unit_camera(&l.camera);
+            for &c in unlinked.get(&(&*camera, at)).into_iter().flatten() {
                 found
                     .entry(c)
                     .or_insert_with(|| (l.passage, l.truth.clone()));

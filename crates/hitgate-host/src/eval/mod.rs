@@ -293,12 +293,13 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
         first: u64,
         last: u64,
     }
-    let mut by_camera: BTreeMap<&str, Vec<T<'_>>> = BTreeMap::new();
+    // Keyed as the unit names the camera: a long id folded.
+    let mut by_camera: BTreeMap<std::borrow::Cow<'_, str>, Vec<T<'_>>> = BTreeMap::new();
     for p in truth {
         let first = parse_ts(&p.first)?;
         let last = parse_ts(&p.last)?;
         by_camera
-            .entry(p.camera.as_str())
+            .entry(crate::reads::unit_camera(&p.camera))
             .or_default()
             .push(T { p, first, last });
     }

@@ -17,6 +17,7 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 use hitgate_core::place::Offsets;
+use hitgate_core::read::{CameraId, MAX_CAMERA_LEN};
 use serde::{Deserialize, Serialize};
 
 use crate::input::{CsvSplitter, Input, MAX_LINE, trim_line};
@@ -281,7 +282,7 @@ pub fn for_each_arrival(
             Err(e) => return f(line, Err(e), bytes),
         };
         let mut out = |o: OwnedRead, t: u64| released.push((o, t));
-        let at = match (l.arrival, hitgate_core::read::CameraId::new(&l.raw.camera)) {
+        let at = match (l.arrival, CameraId::new(&l.raw.camera)) {
             (Some(a), _) => Some(clock.stamped(a, &mut out)),
             // A bad camera id: the unit refuses the read whenever it comes.
             (None, Err(_)) => Some(clock.now().unwrap_or(l.time)),
@@ -307,7 +308,7 @@ pub fn for_each_arrival(
 }
 
 /// What a pass over a read stream noticed beyond its lines' errors.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StreamStats {
     /// Reads whose confidence lies strictly between 0 and 1 (`0.93`): the
     /// camera likely writes 0–1 where hitgate reads 0–100, so such a read
@@ -316,6 +317,65 @@ pub struct StreamStats {
     /// Reads whose event time was written without a UTC offset, read as
     /// [`ReadStream::local`] says.
     pub times_without_offset: u64,
+    /// The cameras whose ids the unit folds (longer than
+    /// [`MAX_CAMERA_LEN`]), and what they fold to.
+    pub folded: FoldedCameras,
+}
+
+/// Camera ids longer than [`MAX_CAMERA_LEN`] bytes, which the unit keeps
+/// folded ([`CameraId`]): each folded id with the first id seen that folds
+/// to it, the first [`MAX_FOLDED_REPORTED`] of them, and any second id
+/// that folds to one of those (the unit takes both for one camera).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoldedCameras {
+    /// Folded id → the id as the cameras write it.
+    pub ids: std::collections::BTreeMap<String, String>,
+    /// Distinct long ids beyond the first [`MAX_FOLDED_REPORTED`].
+    pub more: u64,
+    /// Long ids that fold to the id of another: `[folded, this one]`.
+    pub clashes: Vec<[String; 2]>,
+}
+
+/// Folded camera ids a report maps back, at most.
+pub const MAX_FOLDED_REPORTED: usize = 1_000;
+
+impl FoldedCameras {
+    /// Notes a read's camera id.
+    pub fn note(&mut self, id: &str) {
+        if id.len() <= MAX_CAMERA_LEN {
+            return;
+        }
+        let Ok(folded) = CameraId::new(id) else {
+            return;
+        };
+        match self.ids.get(folded.as_str()) {
+            Some(first) if first == id => {}
+            Some(_) => {
+                let clash = [folded.as_str().to_owned(), id.to_owned()];
+                if self.clashes.len() < MAX_FOLDED_REPORTED && !self.clashes.contains(&clash) {
+                    self.clashes.push(clash);
+                }
+            }
+            None if self.ids.len() < MAX_FOLDED_REPORTED => {
+                self.ids.insert(folded.as_str().to_owned(), id.to_owned());
+            }
+            None => self.more += 1,
+        }
+    }
+
+    /// Nothing was folded.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// A camera id as the unit keeps it: a long one folded ([`CameraId`]); one
+/// the unit refuses stays as written.
+pub fn unit_camera(id: &str) -> Cow<'_, str> {
+    match CameraId::new(id) {
+        Ok(c) if id.len() > MAX_CAMERA_LEN => c.as_str().to_owned().into(),
+        _ => id.into(),
+    }
 }
 
 /// The earliest event or arrival time a read may carry: 2000-01-01T00:00:00Z.
@@ -462,6 +522,7 @@ pub fn for_each(
             stats.confidence_fractions +=
                 u64::from(l.raw.confidence.is_some_and(|c| c > 0.0 && c < 1.0));
             stats.times_without_offset += u64::from(l.naive);
+            stats.folded.note(&l.raw.camera);
         }
         f(line, parsed, bytes)?;
     }
