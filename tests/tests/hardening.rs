@@ -1174,3 +1174,33 @@ fn a_camera_prefix_longer_than_a_fold_keeps_is_pointed_out() {
     assert!(s.contains("site: bxl-ring-*"), "{s}");
     assert!(s.contains("1 camera id longer than 16 bytes"), "{s}");
 }
+
+#[test]
+fn times_written_as_logs_and_databases_write_them_are_read_at_their_offset() {
+    // Three ways of writing a time, 08:00:00Z, 08:20:00Z and 08:40:00Z
+    // (by hand: CET is one hour east of UTC; the third comes 40 minutes
+    // after the first, outside its re-alert window), then a date written
+    // day first, which no one can read for sure.
+    let c = Case::new();
+    let reads = c.write(
+        "reads.csv",
+        "ts,camera,plate\n\
+         2026-01-05 09:00:00 CET,cam-1,1WNT000\n\
+         2026-01-05T09:20:00+0100,cam-1,1ABC234\n\
+         2026-01-05 08:40:00 UTC,cam-2,1WNT000\n\
+         05/01/2026 08:50:00,cam-2,1ABC234\n",
+    );
+    c.replay(&reads, &[]).unwrap();
+    assert_eq!(
+        c.hit_fields("ts", "listed"),
+        [
+            "2026-01-05T08:00:00.000Z 1WNT000",
+            "2026-01-05T08:20:00.000Z 1ABC234",
+            "2026-01-05T08:40:00.000Z 1WNT000",
+        ]
+    );
+    assert_eq!(c.report()["input"]["bad_lines"], 1);
+    let e = c.first_error();
+    assert!(e.contains("the year last"), "{e}");
+    assert_eq!(c.report()["input"]["times_without_offset"], 0);
+}

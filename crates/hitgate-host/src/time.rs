@@ -65,6 +65,11 @@ pub fn parse_written(s: &str) -> Result<(i64, Option<i64>)> {
                 .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
         if date {
             anyhow!("a date without a time of day; give the instant (2026-12-31T00:00:00Z, or with +01:00)")
+        } else if year_last(&clock) {
+            anyhow!(
+                "a date with the year last (05/01/2026): day or month first, hitgate does not \
+                 guess which; write it year first (2026-01-05T08:00:00Z, or with +01:00)"
+            )
         } else {
             anyhow!("not an RFC 3339 time")
         }
@@ -119,9 +124,42 @@ fn unix_number(s: &str) -> Result<Option<u64>> {
 
 /// The date and clock of an RFC 3339 time, and its offset east of UTC in
 /// ms: `Z`, `z`, `+HH:MM` or `-HH:MM` at the end, or none.
+/// Does the text open with a date written year last (`05/01/2026`,
+/// `5.1.2026`, `05-01-2026`)?
+fn year_last(s: &str) -> bool {
+    let mut parts = s.splitn(3, ['/', '.', '-']);
+    let short = |p: Option<&str>| {
+        p.is_some_and(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    short(parts.next())
+        && short(parts.next())
+        && parts
+            .next()
+            .is_some_and(|p| p.len() >= 4 && p.bytes().take(4).all(|b| b.is_ascii_digit()))
+}
+
 fn split_offset(s: &str) -> Result<(&str, Option<i64>)> {
     if let Some(clock) = s.strip_suffix(['Z', 'z']) {
         return Ok((clock, Some(0)));
+    }
+    // A zone's name after the clock (`2026-01-05 09:00:00 CET`), as
+    // databases and log files write it: the four whose offset never
+    // varies are read, any other is refused by name.
+    let letters = s.bytes().rev().take_while(u8::is_ascii_alphabetic).count();
+    if letters > 0 && s.len() - letters >= 19 && s.contains(':') {
+        let (clock, name) = s.split_at(s.len() - letters);
+        let hours = match name.to_ascii_uppercase().as_str() {
+            "UTC" | "GMT" => 0,
+            "CET" => 1,
+            "CEST" => 2,
+            "AM" | "PM" => return Err(anyhow!("a 12-hour clock (AM, PM); write it on 24 hours")),
+            _ => {
+                return Err(anyhow!(
+                    "a time-zone name ({name}); write its UTC offset instead (+01:00), or Z"
+                ));
+            }
+        };
+        return Ok((clock.trim_end(), Some(hours * 3_600_000)));
     }
     // `2026-01-05T08:00:00` is 19 bytes; an offset can only follow it.
     let Some(sign) = s
@@ -134,19 +172,21 @@ fn split_offset(s: &str) -> Result<(&str, Option<i64>)> {
     };
     let (clock, offset) = s.split_at(19 + sign);
     let o = offset.as_bytes();
-    if o.len() != 6 {
-        return Err(anyhow!("a UTC offset is ±HH:MM"));
-    }
     let digits = |i: usize| -> Result<i64> {
-        match (o[i], o[i + 1]) {
-            (h @ b'0'..=b'9', l @ b'0'..=b'9') => Ok(i64::from((h - b'0') * 10 + (l - b'0'))),
+        match (o.get(i), o.get(i + 1)) {
+            (Some(&h @ b'0'..=b'9'), Some(&l @ b'0'..=b'9')) => {
+                Ok(i64::from((h - b'0') * 10 + (l - b'0')))
+            }
             _ => Err(anyhow!("a UTC offset is ±HH:MM")),
         }
     };
-    if o[3] != b':' {
-        return Err(anyhow!("a UTC offset is ±HH:MM"));
-    }
-    let (hours, minutes) = (digits(1)?, digits(4)?);
+    // ISO 8601 also writes `±HHMM` and `±HH` (strftime's `%z`, Java's `Z`).
+    let (hours, minutes) = match (o.len(), o.get(3)) {
+        (6, Some(b':')) => (digits(1)?, digits(4)?),
+        (5, _) => (digits(1)?, digits(3)?),
+        (3, _) => (digits(1)?, 0),
+        _ => return Err(anyhow!("a UTC offset is ±HH:MM")),
+    };
     if hours > 23 || minutes > 59 {
         return Err(anyhow!("a UTC offset is at most 23:59"));
     }
@@ -250,11 +290,47 @@ mod tests {
             "2026-01-05T08:00:00+01:60",
             "2026-01-05T08:00:00.5+0a:00",
             "2026-01-05T08:00:00.5+01:00:00",
-            "2026-01-05T08:00:00.5+01",
+            "2026-01-05T08:00:00.5+1",
+            "2026-01-05T08:00:00+01000",
             "1970-01-01T00:30:00+01:00",
         ] {
             assert!(parse_ts(bad).is_err(), "{bad}");
         }
+    }
+
+    /// ISO 8601's other offsets and the zone names whose offset never
+    /// varies, as logs and databases write them. `date -u -d
+    /// '2026-01-05T09:00:00+01:00' +%s` = 1767600000; `date -u -d
+    /// '2026-07-01T10:00:00+02:00' +%s` = 1782892800.
+    #[test]
+    fn other_offsets_and_fixed_zone_names_are_read() {
+        let winter = 1_767_600_000_000;
+        for s in [
+            "2026-01-05T09:00:00+0100",
+            "2026-01-05T09:00:00+01",
+            "2026-01-05 09:00:00 CET",
+            "2026-01-05 09:00:00.000 cet",
+            "2026-01-05 08:00:00 UTC",
+            "2026-01-05T08:00:00GMT",
+        ] {
+            assert_eq!(parse_ts(s).unwrap(), winter, "{s}");
+        }
+        assert_eq!(
+            parse_ts("2026-07-01 10:00:00 CEST").unwrap(),
+            1_782_892_800_000
+        );
+        let e = |s: &str| parse_ts(s).unwrap_err().to_string();
+        assert!(e("2026-01-05 09:00:00 EST").contains("a time-zone name (EST)"));
+        assert!(e("2026-01-05 09:00:00 PM").contains("12-hour clock"));
+        for day_first in [
+            "05/01/2026 08:00:00",
+            "5.1.2026 08:00",
+            "05-01-2026T08:00:00Z",
+        ] {
+            let m = e(day_first);
+            assert!(m.contains("the year last"), "{day_first}: {m}");
+        }
+        assert!(e("tomorrow at eight").ends_with("not an RFC 3339 time"));
     }
 
     #[test]
