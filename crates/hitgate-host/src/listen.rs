@@ -20,6 +20,14 @@
 //! unknown units, loudly too. Every hit is written as it arrived, with the
 //! link it came with and the link computed here, so the archive itself can
 //! be checked again.
+//!
+//! **Retention** (`--retention`): at start and every hour, each hit whose
+//! event time lies further back than the retention on this machine's
+//! clock is replaced in the file, atomically, by a line that keeps only its
+//! unit, numbers, arrival and chain links (`"purged"`: when). Plate,
+//! camera, lists and times go; the chain still joins across it, and its
+//! number still counts as received, so a purge is neither a gap nor a
+//! missing hit. The law caps retention at 12 months ([`MAX_RETENTION`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
@@ -51,7 +59,16 @@ pub struct ListenOptions {
     /// The units' public keys: status signatures are checked, and units
     /// without a key reported.
     pub keys: Option<UnitKeys>,
+    /// How long a hit is kept, from its event time; `None`: for ever.
+    pub retention: Option<Duration>,
 }
+
+/// The longest retention: the Belgian rules cap it at 12 months (as
+/// `12months` and `1year` read: 365.25 days).
+pub const MAX_RETENTION: Duration = Duration::from_secs(31_557_600);
+
+/// How often a running listener purges.
+const PURGE_EVERY: Duration = Duration::from_secs(3_600);
 
 /// One line of the delivered-hits file.
 #[derive(Debug, Serialize)]
@@ -75,6 +92,22 @@ struct SeenLine {
     seq: u64,
     #[serde(default)]
     chain: Option<SeenChain>,
+    /// When the hit was purged (a line of its chain alone).
+    #[serde(default)]
+    purged: Option<u64>,
+}
+
+/// What a purged hit leaves: its numbers and its chain links.
+#[derive(Debug, Serialize, Deserialize)]
+struct PurgedLine {
+    unit: String,
+    seq: u64,
+    boot: u32,
+    n: u32,
+    received: u64,
+    /// When it was purged, ms since the Unix epoch.
+    purged: u64,
+    chain: serde_json::Value,
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,6 +134,10 @@ pub struct UnitReport {
     pub delivered: u64,
     /// Messages dropped as duplicates.
     pub duplicates: u64,
+    /// Of the delivered, those whose retention ran out: the file keeps
+    /// their numbers and chain links only.
+    #[serde(default)]
+    pub purged: u64,
     /// Sequence numbers missing below the highest received, per boot.
     pub missing: Vec<Missing>,
     /// How many that is.
@@ -184,7 +221,11 @@ fn now_ms() -> u64 {
 pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
     let mut units: BTreeMap<String, UnitState> = BTreeMap::new();
     let mut audit = Audit::new(opts.keys.clone());
+    if let Some(r) = opts.retention {
+        purge_file(&opts.out, r, &mut BTreeMap::new())?;
+    }
     let mut out = open_out(&opts.out, &mut units, &mut audit)?;
+    let mut last_purge = Instant::now();
     let mut link = Link::start(
         &opts.brokers,
         &opts.client_id,
@@ -262,6 +303,14 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
         }
         if idle {
             break;
+        }
+        if let Some(r) = opts.retention
+            && last_purge.elapsed() >= PURGE_EVERY
+        {
+            out.flush().context("listen: cannot write")?;
+            purge_file(&opts.out, r, &mut units)?;
+            out = append_to(&opts.out)?;
+            last_purge = Instant::now();
         }
     }
     out.flush().context("listen: cannot write")?;
@@ -409,6 +458,7 @@ fn open_out(
         let line = line.with_context(|| format!("{}: cannot read", path.display()))?;
         match serde_json::from_str::<SeenLine>(&line) {
             Ok(l) => {
+                let purged = l.purged.is_some();
                 if let Some(c) = &l.chain
                     && let (Some(prev), Some(link)) = (
                         crate::audit::parse_link(&c.prev),
@@ -421,6 +471,7 @@ fn open_out(
                 if !st.has(l.seq) {
                     st.insert(l.seq);
                     st.report.delivered += 1;
+                    st.report.purged += u64::from(purged);
                 }
             }
             Err(_) => skipped += 1,
@@ -445,6 +496,90 @@ fn open_out(
         }
     }
     Ok(std::io::BufWriter::new(f))
+}
+
+/// Opens the file for appending, as it is.
+fn append_to(path: &Path) -> Result<std::io::BufWriter<File>> {
+    let f = OpenOptions::new()
+        .append(true)
+        .open(path)
+        .with_context(|| format!("{}: cannot open", path.display()))?;
+    Ok(std::io::BufWriter::new(f))
+}
+
+/// Replaces each hit whose event time lies more than `retention` before
+/// now by its [`PurgedLine`], writing the file anew and renaming it into
+/// place, so that a cut at any moment leaves the old file or the new one.
+/// Other lines stay as they are. Counts the purged per unit in `units`.
+fn purge_file(
+    path: &Path,
+    retention: Duration,
+    units: &mut BTreeMap<String, UnitState>,
+) -> Result<()> {
+    let Ok(f) = File::open(path) else {
+        return Ok(()); // nothing written yet
+    };
+    let now = now_ms();
+    let cutoff = now.saturating_sub(u64::try_from(retention.as_millis()).unwrap_or(u64::MAX));
+    let tmp = path.with_extension("purging");
+    let mut w = std::io::BufWriter::new(
+        File::create(&tmp).with_context(|| format!("{}: cannot write", tmp.display()))?,
+    );
+    let mut purged: BTreeMap<String, u64> = BTreeMap::new();
+    for line in BufReader::new(f).lines() {
+        let line = line.with_context(|| format!("{}: cannot read", path.display()))?;
+        match expired(&line, cutoff, now) {
+            Some(p) => {
+                serde_json::to_writer(&mut w, &p)?;
+                *purged.entry(p.unit).or_default() += 1;
+            }
+            None => w.write_all(line.as_bytes())?,
+        }
+        w.write_all(b"\n")?;
+    }
+    if purged.is_empty() {
+        drop(w);
+        std::fs::remove_file(&tmp).ok();
+        return Ok(());
+    }
+    let f = w.into_inner().map_err(|e| e.into_error())?;
+    f.sync_all()
+        .with_context(|| format!("{}: cannot sync", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot replace", path.display()))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        File::open(dir).and_then(|d| d.sync_all()).ok();
+    }
+    for (unit, n) in &purged {
+        units
+            .entry(unit.clone())
+            .or_insert_with(UnitState::new)
+            .report
+            .purged += n;
+        eprintln!("listen: {n} hits of unit {unit} purged (older than the retention)");
+    }
+    Ok(())
+}
+
+/// The purged form of a hit line whose event time is before `cutoff`;
+/// `None` for any other line (a newer hit, one purged already, one that
+/// does not parse).
+fn expired(line: &str, cutoff: u64, now: u64) -> Option<PurgedLine> {
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    let time = v.get("hit")?.get("time")?.as_u64()?;
+    if time >= cutoff || v.get("purged").is_some() {
+        return None;
+    }
+    let seq = v.get("seq")?.as_u64()?;
+    let (boot, n) = split(seq);
+    Some(PurgedLine {
+        unit: v.get("unit")?.as_str()?.to_string(),
+        seq,
+        boot,
+        n,
+        received: v.get("received")?.as_u64()?,
+        purged: now,
+        chain: v.get("chain")?.clone(),
+    })
 }
 
 fn report(
@@ -513,5 +648,71 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// Four hits of one boot, chained as a unit chains them, with event
+    /// times 40, 31, 29 and 1 days back (the second sent late), an
+    /// unreadable line, and a 30-day retention: the first two are purged,
+    /// the rest stay byte for byte, and read back the archive counts all
+    /// four, none missing, the chain whole.
+    #[test]
+    fn a_purge_keeps_the_chain_and_the_numbers_of_what_it_forgets() {
+        use hitgate_core::chain::{GENESIS, link};
+        let hex = |l: &[u8; 32]| l.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let day = 86_400_000;
+        let now = now_ms();
+        let mut prev = GENESIS;
+        let mut lines = Vec::new();
+        for (n, days) in [40u64, 31, 29, 1].into_iter().enumerate() {
+            let seq = (1u64 << 32) | n as u64;
+            let next = link(&prev, seq, format!("frame {n}").as_bytes());
+            lines.push(format!(
+                r#"{{"unit":"u1","seq":{seq},"boot":1,"n":{n},"received":{now},"hit":{{"time":{},"listed":"1ABC12{n}"}},"chain":{{"prev":"{}","link":"{}","known":true}}}}"#,
+                now - days * day,
+                hex(&prev),
+                hex(&next)
+            ));
+            prev = next;
+        }
+        lines.insert(2, "{\"cut short".to_string());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("delivered.jsonl");
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+
+        let mut units = BTreeMap::new();
+        purge_file(&path, Duration::from_secs(30 * 86_400), &mut units).unwrap();
+        assert_eq!(units["u1"].report.purged, 2);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let after: Vec<&str> = text.lines().collect();
+        assert_eq!(after.len(), 5);
+        assert_eq!(
+            after[2..],
+            lines[2..].iter().map(String::as_str).collect::<Vec<_>>()[..]
+        );
+        for (i, l) in after[..2].iter().enumerate() {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            assert!(v.get("hit").is_none() && !l.contains("1ABC12"), "{l}");
+            let old: serde_json::Value = serde_json::from_str(&lines[i]).unwrap();
+            assert_eq!(v["chain"], old["chain"]);
+            assert_eq!(v["seq"], old["seq"]);
+        }
+        // Again: nothing more to purge, the file as it was.
+        purge_file(
+            &path,
+            Duration::from_secs(30 * 86_400),
+            &mut BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+
+        let mut units = BTreeMap::new();
+        let mut audit = Audit::new(None);
+        drop(open_out(&path, &mut units, &mut audit).unwrap());
+        let r = report(&units, &audit, 0, 0);
+        let u = &r.units["u1"];
+        assert_eq!((u.delivered, u.purged, u.missing_count), (4, 2, 0));
+        // Each joins the one before it, the first the genesis link.
+        assert_eq!(u.chain.linked, 4, "{:?}", u.chain);
+        assert!(u.chain.findings.is_empty(), "{:?}", u.chain.findings);
     }
 }

@@ -1001,3 +1001,77 @@ fn a_read_that_hits_nothing_is_never_written_nor_sent() {
     );
     assert!(!found.is_empty());
 }
+
+/// `listen --retention`: the generated day lies more than a day back, so
+/// a listener started with a day's retention purges every hit of it. The
+/// archive then holds no plate, and the listener, then one started on it
+/// without retention, still counts every hit delivered, none missing, and
+/// finds the chain whole.
+#[test]
+fn the_archive_forgets_hits_past_their_retention_and_its_chain_still_joins() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let scen = scenario(dir, 5);
+    let broker = Mosquitto::new(dir);
+    let b = broker.start();
+    let got = dir.join("delivered.jsonl");
+    let listener = listen(&broker.url(), &got, &dir.join("first.json"), "central", 6);
+    std::thread::sleep(Duration::from_millis(500));
+    let ok = replay(&scen, &scen.join("reads.jsonl"), &dir.join("out"))
+        .args(["--mqtt", &broker.url(), "--unit", "u-r", "--drain", "20"])
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    listener.wait_ok("listen");
+    let first = json(&dir.join("first.json"))["units"]["u-r"].clone();
+    let delivered = first["delivered"].as_u64().unwrap();
+    assert!(delivered >= 10, "{first}");
+    assert_eq!(first["purged"], 0);
+    let plates: BTreeSet<String> = jsonl(&dir.join("out/hits.jsonl"))
+        .iter()
+        .flat_map(|h| ["read", "listed"].map(|k| h[k].as_str().unwrap().to_string()))
+        .collect();
+    let archive = std::fs::read_to_string(&got).unwrap();
+    assert!(plates.iter().all(|p| archive.contains(p.as_str())));
+
+    let mut purge = listen_command(&broker.url(), &got, &dir.join("purged.json"), "central", 1);
+    Proc::spawn(purge.args(["--retention", "1day"]).stderr(Stdio::null())).wait_ok("purge");
+    let archive = std::fs::read_to_string(&got).unwrap();
+    let lines = jsonl(&got);
+    assert_eq!(lines.len() as u64, delivered);
+    for l in &lines {
+        assert!(l.get("hit").is_none() && l["purged"].is_u64(), "{l}");
+        assert_eq!(l["unit"], "u-r");
+    }
+    let kept: Vec<_> = plates
+        .iter()
+        .filter(|p| archive.contains(p.as_str()))
+        .collect();
+    assert!(kept.is_empty(), "plates left in the archive: {kept:?}");
+
+    // The report of the purge, and of a listener that reads it back.
+    let mut again = listen_command(&broker.url(), &got, &dir.join("again.json"), "central", 1);
+    Proc::spawn(again.stderr(Stdio::null())).wait_ok("listen again");
+    b.stop();
+    for report in ["purged.json", "again.json"] {
+        let u = &json(&dir.join(report))["units"]["u-r"];
+        assert_eq!(u["delivered"], delivered, "{report}: {u}");
+        assert_eq!(u["purged"], delivered, "{report}: {u}");
+        assert_eq!(u["missing_count"], 0, "{report}: {u}");
+        assert_eq!(
+            u["chain"]["linked"], first["chain"]["linked"],
+            "{report}: {u}"
+        );
+        assert_eq!(
+            u["chain"]["findings"], first["chain"]["findings"],
+            "{report}: {u}"
+        );
+    }
+    assert_eq!(
+        first["chain"]["findings"].as_array().unwrap().len(),
+        0,
+        "{first}"
+    );
+}

@@ -132,6 +132,12 @@ enum Command {
         /// "<hex>"`): status signatures are checked, unknown units reported.
         #[arg(long)]
         units: Option<PathBuf>,
+        /// Keep each hit this long from its event time (`30days`,
+        /// `12months`: at most 12 months), then purge it from --out, at
+        /// start and every hour: its plate, camera and times go, its
+        /// numbers and chain links stay. Without it, hits are kept.
+        #[arg(long, value_name = "DURATION", value_parser = retention)]
+        retention: Option<std::time::Duration>,
     },
     /// The zone gate: every unit's hits over MQTT, one decision per car
     /// across units, published to each recipient's topic.
@@ -489,6 +495,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             client_id,
             idle_exit,
             units,
+            retention,
         } => {
             let keys = units
                 .as_deref()
@@ -502,11 +509,13 @@ fn dispatch(cli: Cli) -> Result<()> {
                 client_id,
                 idle_exit,
                 keys,
+                retention,
             })?;
             for (unit, u) in &r.units {
                 say!(
-                    "{unit}: {} delivered, {} duplicates dropped, {} missing; chain: {} linked, {} findings, {} signed statuses verified",
+                    "{unit}: {} delivered ({} purged), {} duplicates dropped, {} missing; chain: {} linked, {} findings, {} signed statuses verified",
                     u.delivered,
+                    u.purged,
                     u.duplicates,
                     u.missing_count,
                     u.chain.linked,
@@ -795,4 +804,15 @@ fn seconds(name: &str, s: Option<f64>) -> Result<Option<std::time::Duration>> {
         Some(s) => Err(anyhow!("{name} {s}: seconds, more than 0")),
         None => Ok(None),
     }
+}
+
+/// `--retention`: a duration as humantime writes it, more than zero and at
+/// most [`MAX_RETENTION`](crate::listen::MAX_RETENTION).
+fn retention(s: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s)
+        .map_err(|e| format!("{e}; write it as 30days, 12months or 720h"))?;
+    if d.is_zero() || d > crate::listen::MAX_RETENTION {
+        return Err("more than zero and at most 12 months (the law's cap)".into());
+    }
+    Ok(d)
 }
