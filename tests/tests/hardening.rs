@@ -1137,6 +1137,26 @@ fn cameras_with_long_ids_decide_as_their_short_twins() {
             .unwrap()
             .is_empty()
     );
+    // compare maps them back the same way.
+    let (l, pol) = (p("l/lists.csv"), p("l/policy.toml"));
+    hitgate(&[
+        "compare",
+        "--reads",
+        &p("l/reads.jsonl"),
+        "--lists",
+        &l,
+        "--policy",
+        &pol,
+        "--policy",
+        &pol,
+        "--out",
+        &p("l/cmp"),
+    ])
+    .unwrap();
+    let cmp: Value =
+        serde_json::from_str(&std::fs::read_to_string(p("l/cmp/compare.json")).unwrap()).unwrap();
+    assert_eq!(cmp["folded_cameras"]["ids"], *folded);
+    assert_eq!(cmp["bad_lines"], 0);
     // Scored against a truth that names the cameras in full: the same.
     let score = |dir: &str| {
         let e = hitgate_host::eval::evaluate(

@@ -123,6 +123,7 @@ pub fn prepare(
     summary.reads = reads;
     summary.input.lines = lines;
     summary.input.times_without_offset = stats.times_without_offset;
+    summary.input.folded_cameras = stats.folded;
     summary.input.list_times_without_offset = lists.times_without_offset;
     summary.input.naive_times = naive_times;
     w.put(&Record::End)?;

@@ -157,6 +157,10 @@ pub struct CompareReport {
     /// Reads whose time was written without a UTC offset (see
     /// `report.json`'s `input.times_without_offset`).
     pub times_without_offset: u64,
+    /// Camera ids longer than a unit keeps, folded (see `report.json`'s
+    /// `input.folded_cameras`): `changed` names them folded.
+    #[serde(default)]
+    pub folded_cameras: crate::reads::FoldedCameras,
     /// Dispatches an hour the room can take, if given.
     pub capacity: Option<u64>,
     /// Counts under each policy.
@@ -284,7 +288,7 @@ pub fn compare(
         .collect();
     let mut dir = OutDir::open(out, OUTPUTS, &inputs)?;
     let [a, b] = sides;
-    let (decided, lines, bad, naive) = a.lists.with_watchlist(version, |wa| {
+    let (decided, lines, bad, stats) = a.lists.with_watchlist(version, |wa| {
         b.lists
             .with_watchlist(version, |wb| run(stream, [a, b], [wa, wb], tables))
     })???;
@@ -297,7 +301,8 @@ pub fn compare(
         capacity,
         with_zones,
     );
-    report.times_without_offset = naive;
+    report.times_without_offset = stats.times_without_offset;
+    report.folded_cameras = stats.folded;
     let json = serde_json::to_vec_pretty(&report).context("compare.json")?;
     dir.write("compare.html", html(&report)?.as_bytes())?;
     dir.write("compare.json", &json)?;
@@ -311,7 +316,7 @@ fn run(
     [a, b]: [&Side<'_>; 2],
     [wa, wb]: [&Watchlist<'_>; 2],
     sizes: &TableSizes,
-) -> Result<([Decided; 2], u64, u64, u64)> {
+) -> Result<([Decided; 2], u64, u64, crate::reads::StreamStats)> {
     let mut storage = [TableStorage::new(*sizes), TableStorage::new(*sizes)];
     let mut units = Vec::with_capacity(2);
     for ((side, wl), st) in [(a, wa), (b, wb)].into_iter().zip(storage.iter_mut()) {
@@ -348,7 +353,7 @@ fn run(
             insert(d, k, v);
         });
     }
-    Ok((decided, lines, bad, stats.times_without_offset))
+    Ok((decided, lines, bad, stats))
 }
 
 /// A changed passage's decision on the page: `kind:rule`, and the reason
@@ -463,6 +468,7 @@ fn build(
         lines,
         bad_lines,
         times_without_offset: 0,
+        folded_cameras: Default::default(),
         capacity,
         totals,
         flows,

@@ -98,8 +98,8 @@ pub fn folded_cameras_notes(input: &InputStats) -> Vec<String> {
     let n = f.ids.len() as u64 + f.more;
     let mut notes = vec![format!(
         "{n} camera {} longer than {MAX_CAMERA_LEN} bytes, kept folded to {MAX_CAMERA_LEN} \
-         (such as {long} as {short}): hits.jsonl and the cameras' figures name them folded, \
-         report.json's input.folded_cameras maps them back",
+         (such as {long} as {short}): a unit names them so in its hits and figures; \
+         report.json's input.folded_cameras (compare.json's folded_cameras) maps them back",
         if n == 1 { "id" } else { "ids" }
     )];
     if let Some([short, second]) = f.clashes.first() {

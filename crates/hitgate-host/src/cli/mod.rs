@@ -480,9 +480,13 @@ fn dispatch(cli: Cli) -> Result<()> {
                 times_without_offset: r.times_without_offset,
                 list_times_without_offset: la.times_without_offset,
                 naive_times,
+                folded_cameras: r.folded_cameras.clone(),
                 ..Default::default()
             };
-            if let Some(n) = summary::naive_times_note(&input) {
+            for n in summary::naive_times_note(&input)
+                .into_iter()
+                .chain(summary::folded_cameras_notes(&input))
+            {
                 say!("note: {n}");
             }
             say!("wrote {}", out.display());
@@ -670,7 +674,10 @@ fn dispatch(cli: Cli) -> Result<()> {
                 s.reads,
                 s.input.bad_lines
             );
-            if let Some(n) = summary::naive_times_note(&s.input) {
+            for n in summary::naive_times_note(&s.input)
+                .into_iter()
+                .chain(summary::folded_cameras_notes(&s.input))
+            {
                 say!("note: {n}");
             }
             Ok(())
