@@ -330,7 +330,9 @@ pub struct StreamStats {
 pub struct FoldedCameras {
     /// Folded id → the id as the cameras write it.
     pub ids: std::collections::BTreeMap<String, String>,
-    /// Distinct long ids beyond the first [`MAX_FOLDED_REPORTED`].
+    /// Reads whose long id is not among the first
+    /// [`MAX_FOLDED_REPORTED`] (their ids are not kept, so not counted
+    /// apart).
     pub more: u64,
     /// Long ids that fold to the id of another: `[folded, this one]`.
     pub clashes: Vec<[String; 2]>,
@@ -527,4 +529,63 @@ pub fn for_each(
         f(line, parsed, bytes)?;
     }
     Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::InputStats;
+
+    /// Two ids that fold to one: found by Python's FNV-1a 32 over random
+    /// ids (both hash to `a491b2b6`).
+    #[test]
+    fn folded_cameras_name_their_ids_and_the_two_that_became_one() {
+        let mut f = FoldedCameras::default();
+        for id in [
+            "cam-1",
+            "bxl-ring-zqz4tosto3",
+            "bxl-ring-zqz4tosto3",
+            "bxl-ring-u1sbw9cpy2",
+        ] {
+            f.note(id);
+        }
+        assert_eq!(f.ids.len(), 1);
+        assert_eq!(f.ids["bxl-rin~a491b2b6"], "bxl-ring-zqz4tosto3");
+        assert_eq!(
+            f.clashes,
+            [[
+                "bxl-rin~a491b2b6".to_string(),
+                "bxl-ring-u1sbw9cpy2".to_string()
+            ]]
+        );
+        assert_eq!(unit_camera("bxl-ring-u1sbw9cpy2"), "bxl-rin~a491b2b6");
+        assert_eq!(unit_camera("cam-1"), "cam-1");
+        assert_eq!(unit_camera("a camera"), "a camera", "refused, as written");
+        let input = InputStats {
+            folded_cameras: f.clone(),
+            ..Default::default()
+        };
+        let notes = crate::summary::folded_cameras_notes(&input);
+        assert!(notes[0].starts_with("1 camera id longer"), "{notes:?}");
+        assert!(
+            notes[1].contains("bxl-ring-zqz4tosto3 and bxl-ring-u1sbw9cpy2 fold to the same"),
+            "{notes:?}"
+        );
+
+        // Beyond the first thousand, reads are counted, ids not kept.
+        for n in 0..MAX_FOLDED_REPORTED + 5 {
+            f.note(&format!("a-long-camera-number-{n:05}"));
+        }
+        assert_eq!(f.ids.len(), MAX_FOLDED_REPORTED);
+        assert_eq!(f.more, 6);
+        let input = InputStats {
+            folded_cameras: f,
+            ..Default::default()
+        };
+        let notes = crate::summary::folded_cameras_notes(&input);
+        assert!(
+            notes[0].starts_with("more than 1000 camera ids"),
+            "{notes:?}"
+        );
+    }
 }
