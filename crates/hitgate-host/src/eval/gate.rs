@@ -79,7 +79,10 @@ pub fn evaluate_gate(decisions: &Path, truth: &Path) -> Result<GateEvaluation> {
     let link = |camera: &str, t: u64, listed: &str| {
         let mut c: Vec<&(&TruthPassage, u64, u64)> = parsed
             .iter()
-            .filter(|(p, first, last)| p.camera == camera && *first <= t && t <= *last)
+            .filter(|(p, first, last)| {
+                // The decision names the camera as the unit keeps it.
+                crate::reads::unit_camera(&p.camera) == camera && *first <= t && t <= *last
+            })
             .collect();
         c.sort_by_key(|(p, _, _)| p.plate != listed);
         c.first().map(|(p, _, _)| *p)

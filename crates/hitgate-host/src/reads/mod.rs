@@ -374,9 +374,12 @@ impl FoldedCameras {
 /// A camera id as the unit keeps it: a long one folded ([`CameraId`]); one
 /// the unit refuses stays as written.
 pub fn unit_camera(id: &str) -> Cow<'_, str> {
+    if id.len() <= MAX_CAMERA_LEN {
+        return id.into();
+    }
     match CameraId::new(id) {
-        Ok(c) if id.len() > MAX_CAMERA_LEN => c.as_str().to_owned().into(),
-        _ => id.into(),
+        Ok(c) => c.as_str().to_owned().into(),
+        Err(_) => id.into(),
     }
 }
 
