@@ -370,6 +370,31 @@ fn gate_scores_per_recipient_known_by_construction() {
     assert_eq!((room.dispatched, room.duplicate_dispatches), (2, 1));
     assert_eq!((room.reviews, room.throttled), (1, 1));
     assert!((room.recall - 0.5).abs() < 1e-9);
+    // A truth that names the cameras by long ids, and decisions that name
+    // them as a unit keeps them, folded (Python: the first 7 bytes, `~`,
+    // FNV-1a 32 in hex): the same scores.
+    let folded = [
+        ("c1", "bxl-rin~ac0d0b61"),
+        ("c2", "bxl-rin~a90d06a8"),
+        ("c3", "bxl-rin~aa0d083b"),
+    ];
+    let (mut long_truth, mut long_lines) = (truth.to_string(), lines.join("\n"));
+    for (short, fold) in folded {
+        let camera = |id: &str| format!(r#""camera":"{id}""#);
+        long_truth = long_truth.replace(
+            &camera(short),
+            &camera(&format!("bxl-ring-north-anpr-{short}")),
+        );
+        long_lines = long_lines.replace(&camera(short), &camera(fold));
+    }
+    let (ltp, ldp) = (
+        dir.path().join("long-truth.jsonl"),
+        dir.path().join("long.jsonl"),
+    );
+    std::fs::write(&ltp, long_truth).unwrap();
+    std::fs::write(&ldp, long_lines).unwrap();
+    let long = hitgate_host::eval::evaluate_gate(&ldp, &ltp).unwrap();
+    assert_eq!(format!("{long:?}"), format!("{e:?}"));
     // The command takes the same files; a decisions file that is not one
     // is refused with its line.
     let (dps, tps) = (dp.to_string_lossy(), tp.to_string_lossy());
