@@ -21,13 +21,13 @@
 //! link it came with and the link computed here, so the archive itself can
 //! be checked again.
 //!
-//! **Retention** (`--retention`): at start and every hour, each hit whose
+//! **Retention** (`--retention-days`, as a unit's): at start and every hour, each hit whose
 //! event time lies further back than the retention on this machine's
 //! clock is replaced in the file, atomically, by a line that keeps only its
 //! unit, numbers, arrival and chain links (`"purged"`: when). Plate,
 //! camera, lists and times go; the chain still joins across it, and its
 //! number still counts as received, so a purge is neither a gap nor a
-//! missing hit. The law caps retention at 12 months ([`MAX_RETENTION`]).
+//! missing hit. The law caps retention at 12 months: at most 365 days.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
@@ -62,10 +62,6 @@ pub struct ListenOptions {
     /// How long a hit is kept, from its event time; `None`: for ever.
     pub retention: Option<Duration>,
 }
-
-/// The longest retention: the Belgian rules cap it at 12 months (as
-/// `12months` and `1year` read: 365.25 days).
-pub const MAX_RETENTION: Duration = Duration::from_secs(31_557_600);
 
 /// How often a running listener purges.
 const PURGE_EVERY: Duration = Duration::from_secs(3_600);

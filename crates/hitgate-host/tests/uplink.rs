@@ -1002,7 +1002,7 @@ fn a_read_that_hits_nothing_is_never_written_nor_sent() {
     assert!(!found.is_empty());
 }
 
-/// `listen --retention`: the generated day lies more than a day back, so
+/// `listen --retention-days`: the generated day lies more than a day back, so
 /// a listener started with a day's retention purges every hit of it. The
 /// archive then holds no plate, and the listener, then one started on it
 /// without retention, still counts every hit delivered, none missing, and
@@ -1037,7 +1037,7 @@ fn the_archive_forgets_hits_past_their_retention_and_its_chain_still_joins() {
     assert!(plates.iter().all(|p| archive.contains(p.as_str())));
 
     let mut purge = listen_command(&broker.url(), &got, &dir.join("purged.json"), "central", 1);
-    Proc::spawn(purge.args(["--retention", "1day"]).stderr(Stdio::null())).wait_ok("purge");
+    Proc::spawn(purge.args(["--retention-days", "1"]).stderr(Stdio::null())).wait_ok("purge");
     let archive = std::fs::read_to_string(&got).unwrap();
     let lines = jsonl(&got);
     assert_eq!(lines.len() as u64, delivered);
