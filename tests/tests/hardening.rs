@@ -919,7 +919,7 @@ fn prepare_counts_a_line_the_unit_would_reject_and_leaves_no_partial_bundle() {
         1,
         &c.path("bundle.bin"),
         false,
-        None,
+        &Default::default(),
     )
     .unwrap();
     assert_eq!((s.reads, s.input.bad_lines), (1, 2));
@@ -1223,4 +1223,47 @@ fn times_written_as_logs_and_databases_write_them_are_read_at_their_offset() {
     let e = c.first_error();
     assert!(e.contains("the year last"), "{e}");
     assert_eq!(c.report()["input"]["times_without_offset"], 0);
+}
+
+#[test]
+fn a_file_exported_per_camera_reads_with_the_camera_it_is_given() {
+    // No camera column or field: before, the CSV was refused at its header
+    // and every JSON line was a bad line, whatever the user knew.
+    let c = Case::new();
+    let csv = c.write(
+        "reads.csv",
+        "ts,plate\n2026-01-05T08:00:00Z,1WNT000\n2026-01-05T08:10:00Z,1ABC234\n",
+    );
+    let e = format!("{:#}", c.replay(&csv, &[]).unwrap_err());
+    assert!(e.contains("camera"), "{e}");
+    c.replay(&csv, &["--camera", "gare-du-midi-2"]).unwrap();
+    assert_eq!(
+        c.hit_fields("camera", "listed"),
+        ["gare-du-midi-2 1WNT000", "gare-du-midi-2 1ABC234"]
+    );
+    // JSON Lines: a line that names its camera keeps it; an empty one
+    // takes the given one.
+    let jsonl = c.write(
+        "reads.jsonl",
+        "{\"ts\":\"2026-01-05T08:00:00Z\",\"plate\":\"1WNT000\"}\n\
+         {\"ts\":\"2026-01-05T08:10:00Z\",\"camera\":\"cam-7\",\"plate\":\"1ABC234\"}\n\
+         {\"ts\":\"2026-01-05T09:00:00Z\",\"camera\":\"\",\"plate\":\"1ABC234\"}\n",
+    );
+    c.replay(&jsonl, &[]).unwrap();
+    assert_eq!(c.report()["input"]["bad_lines"], 2);
+    assert!(
+        c.first_error().contains("missing field `camera`"),
+        "{}",
+        c.first_error()
+    );
+    c.replay(&jsonl, &["--camera", "gare-du-midi-2"]).unwrap();
+    assert_eq!(c.report()["input"]["bad_lines"], 0);
+    assert_eq!(
+        c.hit_fields("camera", "listed"),
+        [
+            "gare-du-midi-2 1WNT000",
+            "cam-7 1ABC234",
+            "gare-du-midi-2 1ABC234"
+        ]
+    );
 }

@@ -46,9 +46,9 @@ pub fn prepare(
     version: u32,
     out: &Path,
     reads_only: bool,
-    naive_times: Option<reads::NaiveTimes>,
+    how: &reads::ReadOptions,
 ) -> Result<BundleSummary> {
-    let stream = ReadStream::open(reads_path)?.naive_times(naive_times, &pf.places.offsets)?;
+    let stream = ReadStream::open_as(reads_path, how, &pf.places.offsets)?;
     lists.with_watchlist(version, |_| ())?;
     if pf.policy.rules.len() > usize::from(u8::MAX) {
         bail!("too many rules for a bundle");
@@ -125,7 +125,7 @@ pub fn prepare(
     summary.input.times_without_offset = stats.times_without_offset;
     summary.input.folded_cameras = stats.folded;
     summary.input.list_times_without_offset = lists.times_without_offset;
-    summary.input.naive_times = naive_times;
+    summary.input.naive_times = how.naive_times;
     w.put(&Record::End)?;
     let bytes = w.bytes;
     let f =
@@ -215,7 +215,16 @@ mod tests {
         let pf = PolicyFile::parse(text).unwrap();
         let lists = ListsData::load(&[fixture("lists.csv")], &pf.lists).unwrap();
         let out = d.path().join("b.bin");
-        let s = prepare(&fixture("reads.jsonl"), &lists, &pf, 9, &out, false, None).unwrap();
+        let s = prepare(
+            &fixture("reads.jsonl"),
+            &lists,
+            &pf,
+            9,
+            &out,
+            false,
+            &Default::default(),
+        )
+        .unwrap();
         let bytes = std::fs::read(&out).unwrap();
         let mut fill = bundle::slice_source(&bytes, 4096);
         let n = lists.entries.len();

@@ -269,16 +269,16 @@ pub fn compare(
     tables: &TableSizes,
     version: u32,
     capacity: Option<u64>,
-    naive_times: Option<crate::reads::NaiveTimes>,
+    how: &crate::reads::ReadOptions,
 ) -> Result<CompareReport> {
     tables.check()?;
     let offsets = &sides[0].policy.places.offsets;
-    if naive_times == Some(crate::reads::NaiveTimes::Local)
+    if how.naive_times == Some(crate::reads::NaiveTimes::Local)
         && *offsets != sides[1].policy.places.offsets
     {
         bail!("--naive-times local: the two policies' [time] offsets differ; give both the same");
     }
-    let stream = ReadStream::open(reads)?.naive_times(naive_times, offsets)?;
+    let stream = ReadStream::open_as(reads, how, offsets)?;
     let inputs: Vec<&Path> = std::iter::once(reads)
         .chain(
             sides

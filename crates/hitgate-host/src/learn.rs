@@ -118,7 +118,7 @@ pub fn learn(reads: &Path, o: &LearnOptions) -> Result<Learned> {
         };
         out.reads += 1;
         let frame = plate.as_bytes().to_vec();
-        let passages = open.entry(line.raw.camera.to_string()).or_default();
+        let passages = open.entry(line.camera.to_string()).or_default();
         // Passages of this camera that can take no more frames go first.
         let t = line.time;
         passages.retain(|p| {

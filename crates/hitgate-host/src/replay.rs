@@ -159,9 +159,10 @@ pub struct ReplayOptions {
     /// Call out a list whose tolerance would raise more hits a day than
     /// this on cars that stand on no list, at the recording's traffic.
     pub max_false_per_day: Option<f64>,
-    /// How times written without a UTC offset are read (`None`: as UTC,
-    /// not stated, and the summary says how many there were).
-    pub naive_times: Option<reads::NaiveTimes>,
+    /// How the reads are read: times without a UTC offset (`None`: as
+    /// UTC, not stated, and the summary says how many there were), and
+    /// the camera of reads that name none.
+    pub reading: reads::ReadOptions,
 }
 
 impl Default for ReplayOptions {
@@ -175,7 +176,7 @@ impl Default for ReplayOptions {
             uplink: None,
             speed: None,
             max_false_per_day: None,
-            naive_times: None,
+            reading: reads::ReadOptions::default(),
         }
     }
 }
@@ -299,7 +300,7 @@ pub fn replay(
 ) -> Result<Report> {
     opts.tables.check()?;
     // Inputs first: nothing is touched if the reads cannot be opened.
-    let stream = ReadStream::open(reads_path)?.naive_times(opts.naive_times, &pf.places.offsets)?;
+    let stream = ReadStream::open_as(reads_path, &opts.reading, &pf.places.offsets)?;
     let inputs: Vec<&Path> = std::iter::once(reads_path)
         .chain(lists.files.iter().map(PathBuf::as_path))
         .collect();
@@ -386,7 +387,7 @@ pub fn replay(
         input.confidence_fractions = stats.confidence_fractions;
         input.times_without_offset = stats.times_without_offset;
         input.list_times_without_offset = lists.times_without_offset;
-        input.naive_times = opts.naive_times;
+        input.naive_times = opts.reading.naive_times;
         if !stats.folded.is_empty() {
             input.prefixes_beyond_fold = prefixes_beyond_fold(&pf.policy);
         }

@@ -44,9 +44,21 @@ pub(super) struct Inputs {
     /// and the summary says how many reads and entries had one.
     #[arg(long, value_enum)]
     pub(super) naive_times: Option<crate::reads::NaiveTimes>,
+    /// The camera of reads that name none: a file exported per camera,
+    /// without a camera column or field (a read that names one keeps it).
+    #[arg(long, value_name = "ID")]
+    pub(super) camera: Option<String>,
 }
 
 impl Inputs {
+    /// How the reads are read.
+    pub(super) fn reading(&self) -> crate::reads::ReadOptions {
+        crate::reads::ReadOptions {
+            naive_times: self.naive_times,
+            camera: self.camera.clone(),
+        }
+    }
+
     /// The policy (with `--config` applied), the lists, checked, and their
     /// version; with `--bundle`, also the deltas refused, each said loudly
     /// on standard error.

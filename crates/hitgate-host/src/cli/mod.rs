@@ -105,6 +105,10 @@ enum Command {
         /// reads and entries had one.
         #[arg(long, value_enum)]
         naive_times: Option<crate::reads::NaiveTimes>,
+        /// The camera of reads that name none (a file exported per
+        /// camera; a read that names one keeps it).
+        #[arg(long, value_name = "ID")]
+        camera: Option<String>,
     },
     /// The central side: receive every unit's hits over MQTT, remove
     /// duplicates, write them, acknowledge them, report gaps.
@@ -421,7 +425,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 uplink,
                 speed,
                 max_false_per_day: Some(max_false_per_day),
-                naive_times: inputs.naive_times,
+                reading: inputs.reading(),
             };
             let report = replay(&inputs.reads, &data, &pf, &out, &opts)?;
             put!("{}", summary::render(&report));
@@ -437,6 +441,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             list_version,
             tables,
             naive_times,
+            camera,
         } => {
             let [pa, pb] = policies.as_slice() else {
                 return Err(anyhow!(
@@ -464,7 +469,10 @@ fn dispatch(cli: Cli) -> Result<()> {
                 &tables.sizes(),
                 list_version,
                 capacity,
-                naive_times,
+                &crate::reads::ReadOptions {
+                    naive_times,
+                    camera,
+                },
             )?;
             let [ta, tb] = &r.totals;
             say!(
@@ -663,7 +671,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 version,
                 &out,
                 reads_only,
-                inputs.naive_times,
+                &inputs.reading(),
             )?;
             say!(
                 "wrote {}: {} bytes, {} rules, {} entries, {} reads ({} bad lines left out)",

@@ -9,7 +9,7 @@ use super::{RawRead, aliases};
 /// Column positions of a CSV read stream, from its header.
 pub(super) struct Columns {
     ts: usize,
-    camera: usize,
+    camera: Option<usize>,
     plate: usize,
     country: Option<usize>,
     confidence: Option<usize>,
@@ -19,13 +19,19 @@ pub(super) struct Columns {
 }
 
 impl Columns {
-    pub(super) fn of(split: &CsvSplitter) -> Result<Self, String> {
+    /// The columns of a header; the camera's may be missing when the
+    /// stream gives `default_camera`.
+    pub(super) fn of(split: &CsvSplitter, default_camera: bool) -> Result<Self, String> {
         let h = Header::of(split)?;
         let need = |name: &str| h.need(name, aliases(name));
         let find = |name: &str| h.find(name, aliases(name));
         Ok(Self {
             ts: need("ts")?,
-            camera: need("camera")?,
+            camera: if default_camera {
+                find("camera")?
+            } else {
+                Some(need("camera")?)
+            },
             plate: need("plate")?,
             country: find("country")?,
             confidence: find("confidence")?,
@@ -67,7 +73,10 @@ impl Columns {
         };
         Ok(RawRead {
             ts: text("ts", self.ts)?,
-            camera: text("camera", self.camera)?,
+            camera: match self.camera {
+                Some(i) => Some(text("camera", i)?),
+                None => None,
+            },
             plate: text("plate", self.plate)?,
             country: opt_text("country", self.country)?,
             confidence: number("confidence", self.confidence)?,
@@ -89,17 +98,20 @@ mod tests {
         let columns = |header: &str| {
             let mut s = CsvSplitter::for_header(header.as_bytes());
             s.split(header.as_bytes()).unwrap();
-            Columns::of(&s).map(|c| (c.ts, c.camera, c.plate, c.country, c.lon))
+            Columns::of(&s, false).map(|c| (c.ts, c.camera, c.plate, c.country, c.lon))
         };
         assert_eq!(
             columns("Timestamp,Camera ID,Plate Number,CountryCode,Lng"),
-            Ok((0, 1, 2, Some(3), Some(4)))
+            Ok((0, Some(1), 2, Some(3), Some(4)))
         );
-        assert_eq!(columns("ts;camera;VRM;lon"), Ok((0, 1, 2, None, Some(3))));
+        assert_eq!(
+            columns("ts;camera;VRM;lon"),
+            Ok((0, Some(1), 2, None, Some(3)))
+        );
         // Its own name first; two other names of one column refused.
         assert_eq!(
             columns("Plate Number,ts,camera,plate"),
-            Ok((1, 2, 3, None, None))
+            Ok((1, Some(2), 3, None, None))
         );
         assert_eq!(
             columns("Timestamp,camera,plate,DateTime").err().unwrap(),

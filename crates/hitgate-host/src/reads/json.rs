@@ -185,7 +185,8 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for ReadVisitor<'a> {
         let need = |v: Option<Cow<'a, str>>, i: usize| {
             v.ok_or_else(|| M::Error::custom(format_args!("missing field `{}`", ALIASES[i].0)))
         };
-        let (ts, camera, plate) = (need(text(0), 0)?, need(text(1), 1)?, need(text(2), 2)?);
+        // A missing camera may be the stream's (`ReadStream::camera`).
+        let (ts, camera, plate) = (need(text(0), 0)?, text(1), need(text(2), 2)?);
         let (country, arrival) = (text(3), text(7));
         let mut number = |i: usize| match take(i) {
             Some(Value::Number(n)) => n,
@@ -450,6 +451,11 @@ pub(super) mod field {
         digits(d, "camera", WHAT, Numbers::Whole)?
             .ok_or_else(|| D::Error::custom(format_args!("camera: expected {WHAT}")))
     }
+    pub(in crate::reads) fn opt_camera<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Cow<'de, str>>, D::Error> {
+        camera(d).map(Some)
+    }
     pub(in crate::reads) fn plate<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Cow<'de, str>, D::Error> {
@@ -504,7 +510,7 @@ mod tests {
     fn value(r: &RawRead<'_>, name: &str) -> String {
         match name {
             "ts" => r.ts.to_string(),
-            "camera" => r.camera.to_string(),
+            "camera" => r.camera.as_deref().unwrap_or_default().to_string(),
             "plate" => r.plate.to_string(),
             "country" => format!("{:?}", r.country),
             "confidence" => format!("{:?}", r.confidence),

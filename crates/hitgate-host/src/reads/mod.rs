@@ -71,6 +71,9 @@ pub struct ReadStream {
     /// How a time written without a UTC offset is read: `None` as UTC,
     /// else as local time on these offsets (the policy's `[time]`).
     pub local: Option<Offsets>,
+    /// The camera of reads that name none (a file exported per camera);
+    /// `None`: a read must name its camera.
+    pub camera: Option<String>,
 }
 
 impl ReadStream {
@@ -83,7 +86,23 @@ impl ReadStream {
             input,
             format,
             local: None,
+            camera: None,
         })
+    }
+
+    /// Opens the stream and reads it as `how` says, local times on
+    /// `offsets` (the policy's `[time]`).
+    pub fn open_as(path: &Path, how: &ReadOptions, offsets: &Offsets) -> Result<Self> {
+        Ok(Self::open(path)?
+            .naive_times(how.naive_times, offsets)?
+            .camera(how.camera.clone()))
+    }
+
+    /// Gives the reads that name no camera (no `camera` field, an empty
+    /// one, a CSV without the column) this one.
+    pub fn camera(mut self, camera: Option<String>) -> Self {
+        self.camera = camera;
+        self
     }
 
     /// Reads the times written without an offset as `naive` says (`None`:
@@ -160,9 +179,9 @@ pub struct RawRead<'a> {
     /// Event time.
     #[serde(borrow, deserialize_with = "field::ts")]
     pub ts: Cow<'a, str>,
-    /// Camera id.
-    #[serde(borrow, deserialize_with = "field::camera")]
-    pub camera: Cow<'a, str>,
+    /// Camera id; `None` when the line names none.
+    #[serde(default, borrow, deserialize_with = "field::opt_camera")]
+    pub camera: Option<Cow<'a, str>>,
     /// Plate as read.
     #[serde(borrow, deserialize_with = "field::plate")]
     pub plate: Cow<'a, str>,
@@ -188,6 +207,8 @@ pub struct RawRead<'a> {
 pub struct Line<'a> {
     /// The fields.
     pub raw: RawRead<'a>,
+    /// The camera: the line's, or the stream's for a line that names none.
+    pub camera: Cow<'a, str>,
     /// Event time, ms.
     pub time: u64,
     /// Arrival time, ms.
@@ -206,7 +227,7 @@ impl Line<'_> {
     pub fn read(&self) -> hitgate_core::read::Read<'_> {
         hitgate_core::read::Read {
             time: self.time,
-            camera: &self.raw.camera,
+            camera: &self.camera,
             plate: self.raw.plate.as_bytes(),
             country: self.raw.country.as_deref().map(str::as_bytes),
             confidence: self.confidence,
@@ -232,7 +253,7 @@ impl OwnedRead {
         Self {
             line,
             time: l.time,
-            camera: l.raw.camera.to_string(),
+            camera: l.camera.to_string(),
             plate: l.raw.plate.to_string(),
             country: l.raw.country.as_deref().map(str::to_string),
             confidence: l.confidence,
@@ -282,7 +303,7 @@ pub fn for_each_arrival(
             Err(e) => return f(line, Err(e), bytes),
         };
         let mut out = |o: OwnedRead, t: u64| released.push((o, t));
-        let at = match (l.arrival, CameraId::new(&l.raw.camera)) {
+        let at = match (l.arrival, CameraId::new(&l.camera)) {
             (Some(a), _) => Some(clock.stamped(a, &mut out)),
             // A bad camera id: the unit refuses the read whenever it comes.
             (None, Err(_)) => Some(clock.now().unwrap_or(l.time)),
@@ -305,6 +326,17 @@ pub fn for_each_arrival(
         f(o.line, Ok((o.read(), t)), last_bytes)?;
     }
     Ok(stats)
+}
+
+/// How a read stream is read beyond what its lines say: the options
+/// `replay`, `prepare` and `compare` share.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// How a time without a UTC offset is read (`--naive-times`; `None`:
+    /// as UTC, not stated).
+    pub naive_times: Option<NaiveTimes>,
+    /// The camera of reads that name none (`--camera`).
+    pub camera: Option<String>,
 }
 
 /// What a pass over a read stream noticed beyond its lines' errors.
@@ -400,7 +432,15 @@ fn check_ts(field: &str, s: &str, local: Option<&Offsets>) -> Result<(u64, bool)
     }
 }
 
-fn finish<'a>(raw: RawRead<'a>, local: Option<&Offsets>) -> Result<Line<'a>, String> {
+fn finish<'a>(
+    mut raw: RawRead<'a>,
+    local: Option<&Offsets>,
+    camera: Option<&'a str>,
+) -> Result<Line<'a>, String> {
+    let camera = match raw.camera.take() {
+        Some(c) if !c.is_empty() || camera.is_none() => c,
+        _ => Cow::Borrowed(camera.ok_or("missing field `camera`")?),
+    };
     let (time, naive) = check_ts("ts", &raw.ts, local)?;
     let arrival = match raw.arrival.as_deref() {
         None | Some("") => None,
@@ -430,6 +470,7 @@ fn finish<'a>(raw: RawRead<'a>, local: Option<&Offsets>) -> Result<Line<'a>, Str
     };
     Ok(Line {
         raw,
+        camera,
         time,
         arrival,
         confidence,
@@ -453,8 +494,10 @@ pub fn for_each(
         mut input,
         format,
         local,
+        camera,
     } = stream;
     let local = local.as_ref();
+    let camera = camera.as_deref();
     let mut json_names = JsonNames::Unknown;
     let mut first_json = true;
     let mut buf = Vec::with_capacity(512);
@@ -478,8 +521,8 @@ pub fn for_each(
             split
                 .split(text)
                 .map_err(|e| anyhow::anyhow!("{}:{line}: header: {e}", input.name))?;
-            let cols =
-                Columns::of(&split).map_err(|e| anyhow::anyhow!("{}:{line}: {e}", input.name))?;
+            let cols = Columns::of(&split, camera.is_some())
+                .map_err(|e| anyhow::anyhow!("{}:{line}: {e}", input.name))?;
             csv = Some((split, cols));
             continue;
         }
@@ -516,18 +559,18 @@ pub fn for_each(
         }
         let parsed = match csv.as_mut() {
             Some((split, cols)) => match split.split(text) {
-                Ok(()) => cols.read(split).and_then(|r| finish(r, local)),
+                Ok(()) => cols.read(split).and_then(|r| finish(r, local, camera)),
                 Err(e) => Err(e.to_string()),
             },
             None => parse_json(text, &mut json_names)
                 .map_err(|e| json_error(&e))
-                .and_then(|r| finish(r, local)),
+                .and_then(|r| finish(r, local, camera)),
         };
         if let Ok(l) = &parsed {
             stats.confidence_fractions +=
                 u64::from(l.raw.confidence.is_some_and(|c| c > 0.0 && c < 1.0));
             stats.times_without_offset += u64::from(l.naive);
-            stats.folded.note(&l.raw.camera);
+            stats.folded.note(&l.camera);
         }
         f(line, parsed, bytes)?;
     }
