@@ -1236,6 +1236,14 @@ fn a_file_exported_per_camera_reads_with_the_camera_it_is_given() {
     );
     let e = format!("{:#}", c.replay(&csv, &[]).unwrap_err());
     assert!(e.contains("camera"), "{e}");
+    let e = format!(
+        "{:#}",
+        c.replay(&csv, &["--camera", "gare du midi"]).unwrap_err()
+    );
+    assert!(
+        e.contains("--camera \"gare du midi\": camera id is empty or not printable"),
+        "{e}"
+    );
     c.replay(&csv, &["--camera", "gare-du-midi-2"]).unwrap();
     assert_eq!(
         c.hit_fields("camera", "listed"),

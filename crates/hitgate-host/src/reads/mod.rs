@@ -93,6 +93,9 @@ impl ReadStream {
     /// Opens the stream and reads it as `how` says, local times on
     /// `offsets` (the policy's `[time]`).
     pub fn open_as(path: &Path, how: &ReadOptions, offsets: &Offsets) -> Result<Self> {
+        if let Some(c) = &how.camera {
+            CameraId::new(c).map_err(|e| anyhow::anyhow!("--camera {c:?}: {e}"))?;
+        }
         Ok(Self::open(path)?
             .naive_times(how.naive_times, offsets)?
             .camera(how.camera.clone()))
