@@ -1249,6 +1249,19 @@ fn a_file_exported_per_camera_reads_with_the_camera_it_is_given() {
         c.hit_fields("camera", "listed"),
         ["gare-du-midi-2 1WNT000", "gare-du-midi-2 1ABC234"]
     );
+    // `lists` takes its traffic from the same file the same way.
+    let (l, r) = (c.path("lists.csv"), csv.to_str().unwrap().to_string());
+    let lists = [
+        "lists",
+        "--lists",
+        l.to_str().unwrap(),
+        "--reads",
+        &r,
+        "--json",
+    ];
+    let e = format!("{:#}", hitgate(&lists).unwrap_err());
+    assert!(e.contains("camera"), "{e}");
+    hitgate(&[&lists[..], &["--camera", "gare-du-midi-2"]].concat()).unwrap();
     // JSON Lines: a line that names its camera keeps it; an empty one
     // takes the given one.
     let jsonl = c.write(

@@ -180,6 +180,7 @@ fn lists_takes_the_traffic_from_a_recording() {
         &data,
         &pf,
         hitgate_host::replay::TableSizes::default(),
+        &Default::default(),
     )
     .unwrap();
     assert_eq!(bad, 0);

@@ -483,9 +483,10 @@ pub fn traffic(
     lists: &ListsData,
     pf: &PolicyFile,
     tables: TableSizes,
+    how: &reads::ReadOptions,
 ) -> Result<(width::Traffic, u64)> {
     tables.check()?;
-    let stream = ReadStream::open(reads_path)?;
+    let stream = ReadStream::open_as(reads_path, how, &pf.places.offsets)?;
     lists.with_watchlist(1, |wl| -> Result<_> {
         let mut storage = TableStorage::new(tables);
         let mut unit = Unit::new(wl, &pf.policy, pf.config, storage.tables());

@@ -343,6 +343,14 @@ enum Command {
         /// traffic (at least a minute of event time).
         #[arg(long, conflicts_with = "passages_per_day")]
         reads: Option<PathBuf>,
+        /// With --reads: the camera of reads that name none, as `replay
+        /// --camera`.
+        #[arg(long, value_name = "ID", requires = "reads")]
+        camera: Option<String>,
+        /// With --reads: times without a UTC offset, as `replay
+        /// --naive-times`.
+        #[arg(long, value_enum, requires = "reads")]
+        naive_times: Option<crate::reads::NaiveTimes>,
         /// With --passages-per-day or --reads: call out a list above this
         /// many such hits a day.
         #[arg(long, default_value_t = 5.0)]
@@ -710,6 +718,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             edits,
             passages_per_day,
             reads,
+            camera,
+            naive_times,
             max_false_per_day,
             json,
         } => {
@@ -725,6 +735,10 @@ fn dispatch(cli: Cli) -> Result<()> {
                         &data,
                         &pf,
                         crate::replay::TableSizes::default(),
+                        &crate::reads::ReadOptions {
+                            naive_times,
+                            camera,
+                        },
                     )?;
                     if bad > 0 {
                         eprintln!(
