@@ -86,17 +86,6 @@ impl CameraId {
         Ok(Self(s))
     }
 
-    /// Was this id folded from a longer one? (It has the shape of one: a
-    /// 16-byte id written with `~` and 8 hex digits folds to itself.)
-    pub fn is_folded(&self) -> bool {
-        let b = self.0.as_bytes();
-        b.len() == MAX_CAMERA_LEN
-            && b[FOLD_KEEPS] == b'~'
-            && b[FOLD_KEEPS + 1..]
-                .iter()
-                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
-    }
-
     /// The id.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -323,13 +312,10 @@ mod tests {
         for (id, folded) in cases {
             let c = CameraId::new(id).unwrap();
             assert_eq!(c.as_str(), folded, "{id}");
-            assert!(c.is_folded());
             assert_eq!(CameraId::new(folded).unwrap(), c, "folds to itself");
         }
         let short = CameraId::new("cam-0123456789ab").unwrap();
         assert_eq!(short.as_str(), "cam-0123456789ab", "16 bytes stay");
-        assert!(!short.is_folded());
-        assert!(!CameraId::new("cam-012~9a03098g").unwrap().is_folded());
         assert_eq!(
             CameraId::new(&"x".repeat(65)),
             Err(ReadError::CameraTooLong)

@@ -121,7 +121,6 @@ impl TableStorage {
     }
 }
 
-/// Widens `span` (first, last) to hold `time`.
 /// The policy's camera prefixes that reach past what a folded camera id
 /// keeps, each as `rule: pattern`.
 fn prefixes_beyond_fold(policy: &hitgate_core::policy::Policy) -> Vec<String> {
@@ -134,6 +133,7 @@ fn prefixes_beyond_fold(policy: &hitgate_core::policy::Policy) -> Vec<String> {
         .collect()
 }
 
+/// Widens `span` (first, last) to hold `time`.
 fn widen(span: &mut Option<(u64, u64)>, time: u64) {
     let (a, b) = span.get_or_insert((time, time));
     (*a, *b) = ((*a).min(time), (*b).max(time));

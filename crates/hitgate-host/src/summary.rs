@@ -95,15 +95,15 @@ pub fn folded_cameras_notes(input: &InputStats) -> Vec<String> {
     let Some((short, long)) = f.ids.iter().next() else {
         return Vec::new();
     };
-    let n = match f.more {
-        0 => f.ids.len().to_string(),
-        _ => format!("more than {}", f.ids.len()),
+    let (n, ids) = match (f.more, f.ids.len()) {
+        (0, 1) => ("1".to_string(), "id"),
+        (0, k) => (k.to_string(), "ids"),
+        (_, k) => (format!("more than {k}"), "ids"),
     };
     let mut notes = vec![format!(
-        "{n} camera {} longer than {MAX_CAMERA_LEN} bytes, kept folded to {MAX_CAMERA_LEN} \
+        "{n} camera {ids} longer than {MAX_CAMERA_LEN} bytes, kept folded to {MAX_CAMERA_LEN} \
          (such as {long} as {short}): a unit names them so in its hits and figures; \
-         report.json's input.folded_cameras (compare.json's folded_cameras) maps them back",
-        if n == "1" { "id" } else { "ids" }
+         report.json's input.folded_cameras (compare.json's folded_cameras) maps them back"
     )];
     if let Some([short, second]) = f.clashes.first() {
         let first = f.ids.get(short).map_or("?", String::as_str);

@@ -74,18 +74,17 @@ pub fn evaluate_gate(decisions: &Path, truth: &Path) -> Result<GateEvaluation> {
         let at = || format!("{}:{line}", truth.display());
         let first = parse_ts(&p.first).with_context(|| format!("{}: first", at()))?;
         let last = parse_ts(&p.last).with_context(|| format!("{}: last", at()))?;
-        parsed.push((p, first, last));
+        // The decision names the camera as the unit keeps it.
+        let camera = crate::reads::unit_camera(&p.camera);
+        parsed.push((p, camera, first, last));
     }
     let link = |camera: &str, t: u64, listed: &str| {
-        let mut c: Vec<&(&TruthPassage, u64, u64)> = parsed
+        let mut c: Vec<_> = parsed
             .iter()
-            .filter(|(p, first, last)| {
-                // The decision names the camera as the unit keeps it.
-                crate::reads::unit_camera(&p.camera) == camera && *first <= t && t <= *last
-            })
+            .filter(|(_, c, first, last)| c == camera && *first <= t && t <= *last)
             .collect();
-        c.sort_by_key(|(p, _, _)| p.plate != listed);
-        c.first().map(|(p, _, _)| *p)
+        c.sort_by_key(|(p, ..)| p.plate != listed);
+        c.first().map(|(p, ..)| *p)
     };
     let mut seen = std::collections::BTreeSet::new();
     let mut by_recipient: BTreeMap<String, Vec<DecisionLine>> = BTreeMap::new();
@@ -137,7 +136,7 @@ pub fn evaluate_gate(decisions: &Path, truth: &Path) -> Result<GateEvaluation> {
             last_dispatch.insert(&d.listed, d.time);
         }
         let mut latencies = Vec::new();
-        for (p, first, _) in &parsed {
+        for (p, _, first, _) in &parsed {
             if p.expect != "dispatch" || !p.recipients.contains(&name) {
                 continue;
             }
