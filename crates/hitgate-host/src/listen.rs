@@ -21,10 +21,11 @@
 //! link it came with and the link computed here, so the archive itself can
 //! be checked again.
 //!
-//! **Retention** (`--retention-days`, as a unit's): at start and every hour, each hit whose
-//! event time lies further back than the retention on this machine's
-//! clock is replaced in the file, atomically, by a line that keeps only its
-//! unit, numbers, arrival and chain links (`"purged"`: when). Plate,
+//! **Retention** (`--retention-days`, as a unit's): at start and every
+//! hour, each hit whose event time lies further back than the retention on
+//! this machine's clock is replaced in the file, atomically, by a line that
+//! keeps only its unit, numbers, arrival and chain links (`"purged"`:
+//! when). Plate,
 //! camera, lists and times go; the chain still joins across it, and its
 //! number still counts as received, so a purge is neither a gap nor a
 //! missing hit. The law caps retention at 12 months: at most 365 days.
@@ -94,7 +95,7 @@ struct SeenLine {
 }
 
 /// What a purged hit leaves: its numbers and its chain links.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 struct PurgedLine {
     unit: String,
     seq: u64,

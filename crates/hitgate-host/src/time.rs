@@ -122,8 +122,6 @@ fn unix_number(s: &str) -> Result<Option<u64>> {
     }
 }
 
-/// The date and clock of an RFC 3339 time, and its offset east of UTC in
-/// ms: `Z`, `z`, `+HH:MM` or `-HH:MM` at the end, or none.
 /// Does the text open with a date written year last (`05/01/2026`,
 /// `5.1.2026`, `05-01-2026`)?
 fn year_last(s: &str) -> bool {
@@ -138,6 +136,9 @@ fn year_last(s: &str) -> bool {
             .is_some_and(|p| p.len() >= 4 && p.bytes().take(4).all(|b| b.is_ascii_digit()))
 }
 
+/// The date and clock of a time, and its offset east of UTC in ms: `Z`,
+/// `z`, `±HH:MM`, `±HHMM` or `±HH` at the end, or the name of a zone whose
+/// offset never varies, or none.
 fn split_offset(s: &str) -> Result<(&str, Option<i64>)> {
     if let Some(clock) = s.strip_suffix(['Z', 'z']) {
         return Ok((clock, Some(0)));
