@@ -304,9 +304,7 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
         if let Some(r) = opts.retention
             && last_purge.elapsed() >= PURGE_EVERY
         {
-            out.flush().context("listen: cannot write")?;
-            purge_file(&opts.out, r, &mut units)?;
-            out = append_to(&opts.out)?;
+            purge_running(&mut out, &opts.out, r, &mut units)?;
             last_purge = Instant::now();
         }
     }
@@ -504,6 +502,22 @@ fn append_to(path: &Path) -> Result<std::io::BufWriter<File>> {
     Ok(std::io::BufWriter::new(f))
 }
 
+/// The hourly purge of a running listener: what `out` holds is written
+/// first, so that no hit already taken is lost; then the file is purged
+/// and renamed into place, and `out` reopened on the new file (the old
+/// handle would write to the file the rename replaced).
+fn purge_running(
+    out: &mut std::io::BufWriter<File>,
+    path: &Path,
+    retention: Duration,
+    units: &mut BTreeMap<String, UnitState>,
+) -> Result<()> {
+    out.flush().context("listen: cannot write")?;
+    purge_file(path, retention, units)?;
+    *out = append_to(path)?;
+    Ok(())
+}
+
 /// Replaces each hit whose event time lies more than `retention` before
 /// now by its [`PurgedLine`], writing the file anew and renaming it into
 /// place, so that a cut at any moment leaves the old file or the new one.
@@ -559,7 +573,8 @@ fn purge_file(
 
 /// The purged form of a hit line whose event time is before `cutoff`;
 /// `None` for any other line (a newer hit, one purged already, one that
-/// does not parse).
+/// does not parse). A hit line without `chain` (written before the audit
+/// chain) is purged too.
 fn expired(line: &str, cutoff: u64, now: u64) -> Option<PurgedLine> {
     let v: serde_json::Value = serde_json::from_str(line).ok()?;
     let time = v.get("hit")?.get("time")?.as_u64()?;
@@ -575,7 +590,9 @@ fn expired(line: &str, cutoff: u64, now: u64) -> Option<PurgedLine> {
         n,
         received: v.get("received")?.as_u64()?,
         purged: now,
-        chain: v.get("chain")?.clone(),
+        // An archive kept from before the audit chain has none: its hits
+        // are purged all the same, with `chain: null`.
+        chain: v.get("chain").cloned().unwrap_or_default(),
     })
 }
 
@@ -711,5 +728,71 @@ mod tests {
         // Each joins the one before it, the first the genesis link.
         assert_eq!(u.chain.linked, 4, "{:?}", u.chain);
         assert!(u.chain.findings.is_empty(), "{:?}", u.chain.findings);
+    }
+
+    /// A hit line as the listener writes it, `days` back, without a chain
+    /// when `chain` is false (an archive from before the audit chain).
+    fn hit_line(n: u64, days: u64, chain: bool) -> String {
+        let now = now_ms();
+        let seq = (1u64 << 32) | n;
+        let chain = if chain {
+            format!(
+                r#","chain":{{"prev":"{}","link":"{}","known":true}}"#,
+                "0".repeat(64),
+                "1".repeat(64)
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            r#"{{"unit":"u1","seq":{seq},"boot":1,"n":{n},"received":{now},"hit":{{"time":{},"listed":"1ABC12{n}"}}{chain}}}"#,
+            now - days * 86_400_000
+        )
+    }
+
+    /// The hourly purge of a running listener: a hit taken but still in
+    /// the write buffer when the purge starts is written before the purge
+    /// reads the file, and one taken after it lands in the new file, not
+    /// the replaced one. A 40-day-old hit without a chain is purged too.
+    #[test]
+    fn the_hourly_purge_loses_no_hit_taken_before_or_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("delivered.jsonl");
+        std::fs::write(
+            &path,
+            format!("{}\n{}\n", hit_line(0, 40, false), hit_line(1, 2, true)),
+        )
+        .unwrap();
+        let mut units = BTreeMap::new();
+        let mut audit = Audit::new(None);
+        let mut out = open_out(&path, &mut units, &mut audit).unwrap();
+        // Taken before the purge (31 days back: purged), and one left in
+        // the buffer (a day back: kept).
+        writeln!(out, "{}", hit_line(2, 31, true)).unwrap();
+        writeln!(out, "{}", hit_line(3, 1, true)).unwrap();
+        purge_running(
+            &mut out,
+            &path,
+            Duration::from_secs(30 * 86_400),
+            &mut units,
+        )
+        .unwrap();
+        writeln!(out, "{}", hit_line(4, 0, true)).unwrap();
+        out.flush().unwrap();
+        drop(out);
+
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let n: Vec<u64> = lines.iter().map(|l| l["n"].as_u64().unwrap()).collect();
+        assert_eq!(n, [0, 1, 2, 3, 4], "{text}");
+        let purged: Vec<bool> = lines.iter().map(|l| l.get("hit").is_none()).collect();
+        assert_eq!(purged, [true, false, true, false, false], "{text}");
+        assert!(lines[0]["chain"].is_null() && lines[0]["purged"].is_u64());
+        assert!(!text.contains("1ABC120") && !text.contains("1ABC122"));
+        // Counted as the running listener's report counts them.
+        assert_eq!(units["u1"].report.purged, 2);
     }
 }
