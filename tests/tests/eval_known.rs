@@ -709,3 +709,78 @@ fn a_repeat_names_the_dispatch_that_held_it() {
         ]
     );
 }
+
+/// Dispatch latency per camera, worked out by hand: `c1` decides its
+/// three dispatches 1, 3 and 2 s after their first read (median 2 s,
+/// 99th percentile the largest, 3 s), `c2` its one dispatch three
+/// minutes after (a batch that arrived late); `c2`'s review, decided
+/// ten minutes after, is no dispatch and counts nowhere. All four: median
+/// the third of 1, 2, 3 and 180 s, p99 the largest.
+#[test]
+fn dispatch_latency_is_told_per_camera() {
+    let d = tempfile::tempdir().unwrap();
+    let truth = d.path().join("truth.jsonl");
+    std::fs::write(&truth, TRUTH).unwrap();
+    let at = |seq: u32, ts: &str, camera: &str, action: &str, decided: &str| {
+        hit(seq, ts, camera, "1AAA111", 1, action).replace(
+            &format!(r#""decided":"{ts}""#),
+            &format!(r#""decided":"{decided}""#),
+        )
+    };
+    let hits = [
+        at(
+            0,
+            "2026-01-05T08:00:00.000Z",
+            "c1",
+            "dispatch",
+            "2026-01-05T08:00:01.000Z",
+        ),
+        at(
+            1,
+            "2026-01-05T09:00:00.000Z",
+            "c1",
+            "dispatch",
+            "2026-01-05T09:00:03.000Z",
+        ),
+        at(
+            2,
+            "2026-01-05T10:00:00.000Z",
+            "c1",
+            "dispatch",
+            "2026-01-05T10:00:02.000Z",
+        ),
+        at(
+            3,
+            "2026-01-05T11:00:00.000Z",
+            "c2",
+            "dispatch",
+            "2026-01-05T11:03:00.000Z",
+        ),
+        at(
+            4,
+            "2026-01-05T12:00:00.000Z",
+            "c2",
+            "review",
+            "2026-01-05T12:10:00.000Z",
+        ),
+    ];
+    let hits_path = d.path().join("hits.jsonl");
+    std::fs::write(&hits_path, hits.join("\n")).unwrap();
+    let e = evaluate(&hits_path, &truth).unwrap();
+    assert_eq!(
+        (e.latency_median_ms, e.latency_p99_ms),
+        (Some(3_000), Some(180_000))
+    );
+    let by = |c: &str| {
+        let l = &e.latency_by_camera[c];
+        (l.dispatches, l.median_ms, l.p99_ms)
+    };
+    assert_eq!(by("c1"), (3, 2_000, 3_000));
+    assert_eq!(by("c2"), (1, 180_000, 180_000));
+    assert_eq!(e.latency_by_camera.len(), 2);
+    let table = hitgate_host::eval::render(&e);
+    assert!(
+        table.contains("\nc2                         1             180000          180000\n"),
+        "{table}"
+    );
+}

@@ -153,10 +153,9 @@ pub fn evaluate_gate(decisions: &Path, truth: &Path) -> Result<GateEvaluation> {
         s.recall = ratio(s.dispatched_right, s.should_dispatch);
         s.dispatch_precision = ratio(s.dispatched_real, s.dispatched);
         latencies.sort_unstable();
-        s.latency_median_ms = latencies.get(latencies.len() / 2).copied();
-        s.latency_p99_ms = latencies
-            .get((latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1)))
-            .copied();
+        if let Some((m, p)) = super::median_p99(&latencies) {
+            (s.latency_median_ms, s.latency_p99_ms) = (Some(m), Some(p));
+        }
         out.insert(name, s);
     }
     Ok(out)

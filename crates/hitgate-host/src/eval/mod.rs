@@ -138,6 +138,24 @@ pub struct RuleScores {
     pub reviewed_real: u64,
 }
 
+/// Dispatch latency of one camera's hits.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Latency {
+    /// Dispatches with a decision time.
+    pub dispatches: u64,
+    /// Median, ms.
+    pub median_ms: u64,
+    /// 99th percentile, ms.
+    pub p99_ms: u64,
+}
+
+/// The median and the 99th percentile of sorted values (nearest rank,
+/// the lower of two); `None` when there are none.
+fn median_p99(sorted: &[u64]) -> Option<(u64, u64)> {
+    let at = |q: usize| sorted.get((sorted.len() * q / 100).min(sorted.len().saturating_sub(1)));
+    Some((*at(50)?, *at(99)?))
+}
+
 /// The evaluation.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Evaluation {
@@ -152,6 +170,11 @@ pub struct Evaluation {
     pub latency_median_ms: Option<u64>,
     /// 99th percentile.
     pub latency_p99_ms: Option<u64>,
+    /// The same per camera, by the hit's camera: a camera whose reads
+    /// reach the unit late (a mobile unit's uplink gap) shows here, apart
+    /// from the unit's own wait.
+    #[serde(default)]
+    pub latency_by_camera: BTreeMap<String, Latency>,
     /// Each miss and each dispatch that was wrong, a duplicate or late,
     /// in time order (not in the scores' JSON: `hitgate eval --cases`
     /// writes them, a line each).
@@ -314,6 +337,7 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
     let mut dispatched_at: BTreeMap<&str, Vec<Dispatched<'_>>> = BTreeMap::new();
     let mut last_dispatch: BTreeMap<&str, u64> = BTreeMap::new();
     let mut latencies = Vec::new();
+    let mut by_camera_latency: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     let mut by_rule: BTreeMap<String, RuleScores> = BTreeMap::new();
     let mut sorted: Vec<&HitLine> = hits.iter().collect();
     let mut times: BTreeMap<u32, u64> = BTreeMap::new();
@@ -357,6 +381,10 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
         if let Some(d) = h.decided.as_deref() {
             let d = parse_ts(d).with_context(|| format!("hit seq {}: decided", h.seq))?;
             latencies.push(d.saturating_sub(ts));
+            by_camera_latency
+                .entry(h.camera.as_str())
+                .or_default()
+                .push(d.saturating_sub(ts));
         }
         let mut late = false;
         let why = match linked {
@@ -483,10 +511,23 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
     cases.sort_by_key(|c| c.at);
     eval.cases = cases;
     latencies.sort_unstable();
-    eval.latency_median_ms = latencies.get(latencies.len() / 2).copied();
-    eval.latency_p99_ms = latencies
-        .get((latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1)))
-        .copied();
+    if let Some((m, p)) = median_p99(&latencies) {
+        (eval.latency_median_ms, eval.latency_p99_ms) = (Some(m), Some(p));
+    }
+    for (camera, mut l) in by_camera_latency {
+        l.sort_unstable();
+        if let Some((median_ms, p99_ms)) = median_p99(&l) {
+            let dispatches = l.len() as u64;
+            eval.latency_by_camera.insert(
+                camera.to_string(),
+                Latency {
+                    dispatches,
+                    median_ms,
+                    p99_ms,
+                },
+            );
+        }
+    }
     Ok(eval)
 }
 
@@ -524,6 +565,15 @@ pub fn render(e: &Evaluation) -> String {
     }
     if let (Some(m), Some(p)) = (e.latency_median_ms, e.latency_p99_ms) {
         s += &format!("dispatch latency: median {m} ms, p99 {p} ms\n");
+    }
+    if e.latency_by_camera.len() > 1 {
+        s += "camera            dispatches  latency-median-ms  latency-p99-ms\n";
+        for (camera, l) in &e.latency_by_camera {
+            s += &format!(
+                "{camera:<16}  {:>10}  {:>17}  {:>14}\n",
+                l.dispatches, l.median_ms, l.p99_ms
+            );
+        }
     }
     s
 }
