@@ -23,6 +23,13 @@ pub enum Reason {
     Capacity,
     /// The reads agree on an unlisted plate that only looks like a listed one.
     Lookalike,
+    /// A repeat within the re-alert window, forwarded all the same: the
+    /// entry's dispatch in the window matched only with tolerance, and this
+    /// passage spells the listed plate exactly and began more than a
+    /// passage window before or after it (not the other lane reading the
+    /// same car), so the car dispatched may have been another (a
+    /// look-alike, misread). Once per such dispatch.
+    Stronger,
 }
 
 impl Reason {
@@ -33,6 +40,7 @@ impl Reason {
             Self::Late => "late",
             Self::Capacity => "capacity",
             Self::Lookalike => "lookalike",
+            Self::Stronger => "stronger",
         }
     }
 }

@@ -54,6 +54,10 @@ pub struct Indicators {
     /// Dispatches whose frames agree on a spelling no plate of the country
     /// has: the listed car misread, dispatched.
     pub misread: u64,
+    /// Repeats forwarded for review all the same: an exact sighting of an
+    /// entry dispatched, within its window, on a match with tolerance
+    /// ([`Reason::Stronger`](crate::hit::Reason::Stronger)).
+    pub stronger: u64,
     /// Unmatched reads kept, until their passage was decided, as evidence
     /// about it, whether they came after its first match or before it
     /// ([`recent`](crate::recent)); counted in `unmatched` too.

@@ -22,6 +22,15 @@
 //! of the same entry that is one frame matched only with tolerance is the
 //! look-alike car again, not the listed one: the
 //! [`Unit`](crate::unit::Unit) reviews it.
+//!
+//! And whether its latest dispatch matched only with tolerance (a flag,
+//! not the plate read). Within the window of that dispatch, a passage that
+//! spells the listed plate exactly, and did not begin at the same moment
+//! (within the passage window: the other lane's camera reading the same
+//! car), is not held back as a repeat: the car
+//! dispatched may have been another one (a look-alike, misread), so the
+//! [`Unit`](crate::unit::Unit) forwards the exact sighting once, for
+//! review ([`Reason::Stronger`](crate::hit::Reason::Stronger)).
 
 use crate::list::ListId;
 use crate::plate::{Country, Plate};
@@ -37,7 +46,7 @@ pub struct SuppressSlot {
     /// Valid when `used` (not an `Option`: an unused slot is all zero
     /// bytes, so a `static` table costs no flash).
     key: Key,
-    /// [`USED`], [`LOOKALIKE`].
+    /// [`USED`], [`LOOKALIKE`], [`TOLERANT`].
     flags: u8,
     dispatch: Option<u64>,
     review: Option<u64>,
@@ -85,6 +94,8 @@ impl SuppressSlot {
 const USED: u8 = 1;
 /// A slot's flag: its latest review was a look-alike verdict.
 const LOOKALIKE: u8 = 2;
+/// A slot's flag: its latest dispatch matched only with tolerance.
+const TOLERANT: u8 = 4;
 
 pub(crate) fn within(a: u64, b: u64, window: u64) -> bool {
     a.abs_diff(b) < window
@@ -216,6 +227,38 @@ pub(crate) fn mark_lookalike(table: &mut [SuppressSlot], key: &Key) {
     if let Some(slot) = find(table, key).and_then(|i| table.get_mut(i)) {
         slot.flags |= LOOKALIKE;
     }
+}
+
+/// Says whether the dispatch just [`record`]ed for `key` matched only
+/// with tolerance; `false` too once an exact sighting of a tolerant
+/// dispatch has been forwarded, so that it is forwarded once.
+pub(crate) fn mark_tolerant(table: &mut [SuppressSlot], key: &Key, tolerant: bool) {
+    if let Some(slot) = find(table, key).and_then(|i| table.get_mut(i)) {
+        if tolerant {
+            slot.flags |= TOLERANT;
+        } else {
+            slot.flags &= !TOLERANT;
+        }
+    }
+}
+
+/// Did `key`'s latest dispatch, within `window_ms` of event time `time`
+/// but not within `same_ms` (the same car read at once by the other
+/// lane's camera), match only with tolerance?
+pub(crate) fn tolerant_within(
+    table: &[SuppressSlot],
+    key: &Key,
+    time: u64,
+    window_ms: u64,
+    same_ms: u64,
+) -> bool {
+    find(table, key)
+        .and_then(|i| table.get(i))
+        .is_some_and(|s| {
+            s.flags & TOLERANT != 0
+                && s.dispatch
+                    .is_some_and(|t| within(t, time, window_ms) && !within(t, time, same_ms))
+        })
 }
 
 /// Was `key`'s latest review a look-alike verdict, within `window_ms` of

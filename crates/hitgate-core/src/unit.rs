@@ -40,7 +40,10 @@ use crate::plate::Plate;
 use crate::policy::{Action, Facts, Policy, PolicyView, RuleId};
 use crate::read::{CameraId, Read, ReadError};
 use crate::recent::{HeldFrame, Recent};
-use crate::suppress::{Key, SuppressSlot, is_suppressed, lookalike_within, mark_lookalike, record};
+use crate::suppress::{
+    Key, SuppressSlot, is_suppressed, lookalike_within, mark_lookalike, mark_tolerant, record,
+    tolerant_within,
+};
 use crate::watchlist::{Match, MatchKind, Matches, Watchlist};
 
 /// Matches considered per read.
@@ -494,7 +497,11 @@ impl<'w, 's> Unit<'w, 's> {
 
     /// Decides a passage, in the stages of the module diagram: the matrix
     /// chooses, then look-alike and lateness, re-alert suppression and the
-    /// dispatch budget may turn it down, and the hit is forwarded.
+    /// dispatch budget may turn it down, and the hit is forwarded. A repeat
+    /// that spells the listed plate exactly, of an entry dispatched in its
+    /// window (not at the same moment) on a match with tolerance, is
+    /// forwarded once for review ([`Reason::Stronger`]) rather than held
+    /// back.
     /// `first_read`: the first read's matches, when it alone decides.
     fn decide(
         &mut self,
@@ -524,7 +531,7 @@ impl<'w, 's> Unit<'w, 's> {
             );
             return;
         }
-        let c = self.lookalike_or_late(p, c);
+        let mut c = self.lookalike_or_late(p, c);
         let key = Key {
             list: c.m.list,
             listed: c.m.listed,
@@ -532,18 +539,26 @@ impl<'w, 's> Unit<'w, 's> {
         };
         let window = u64::from(self.config.realert_window_ms[c.m.priority.index()]);
         if is_suppressed(self.suppression, &key, c.action, p.first_time, window) {
-            self.indicators.suppressed_realert += 1;
-            sink(
-                self.clock,
-                Outcome::Suppressed {
-                    rule: c.rule,
-                    action: c.action,
-                    camera: p.camera.clone(),
-                    time: p.first_time,
-                    position: p.position,
-                },
-            );
-            return;
+            if c.action == Action::Dispatch
+                && c.m.kind == MatchKind::Exact
+                && tolerant_within(
+                    self.suppression,
+                    &key,
+                    p.first_time,
+                    window,
+                    u64::from(self.config.passage_window_ms),
+                )
+            {
+                // The entry was dispatched on a match with tolerance; this
+                // passage spells the listed plate. The car sent for may
+                // have been another: a person hears of this one.
+                c.action = Action::Review;
+                c.reason = Reason::Stronger;
+                self.indicators.stronger += 1;
+            } else {
+                self.suppressed(p, &c, sink);
+                return;
+            }
         }
         let c = self.throttle(c);
         if record(
@@ -557,10 +572,30 @@ impl<'w, 's> Unit<'w, 's> {
             self.indicators.evicted_suppression += 1;
             crate::fmt::warning!("suppression window full: the oldest entry is forgotten");
         }
-        if c.reason == Reason::Lookalike {
-            mark_lookalike(self.suppression, &key);
+        match (c.action, c.reason) {
+            (Action::Dispatch, _) => {
+                mark_tolerant(self.suppression, &key, c.m.kind != MatchKind::Exact);
+            }
+            (_, Reason::Stronger) => mark_tolerant(self.suppression, &key, false),
+            (_, Reason::Lookalike) => mark_lookalike(self.suppression, &key),
+            _ => {}
         }
         self.emit(p, c, sink);
+    }
+
+    /// A hit held back as a repeat: counted, and told to the sink.
+    fn suppressed(&mut self, p: &Passage, c: &Choice, sink: &mut impl FnMut(u64, Outcome)) {
+        self.indicators.suppressed_realert += 1;
+        sink(
+            self.clock,
+            Outcome::Suppressed {
+                rule: c.rule,
+                action: c.action,
+                camera: p.camera.clone(),
+                time: p.first_time,
+                position: p.position,
+            },
+        );
     }
 
     /// The passage's plate and matches, and the match with the strongest

@@ -165,8 +165,9 @@ struct Model {
     clock: u64,
     serial: u64,
     open: Vec<MPassage>,
-    /// (list, listed) -> (last dispatch, last review)
-    /// and whether that review was a look-alike verdict
+    /// (list, listed) -> (last dispatch, last review), whether that
+    /// review was a look-alike verdict, whether that dispatch matched
+    /// with tolerance only
     suppress: HashMap<(u8, String), Remembered>,
     /// Budget units per priority (1 token = 3_600_000 units) and last time.
     buckets: HashMap<usize, (u128, u64)>,
@@ -180,8 +181,10 @@ struct Model {
 }
 
 /// What the re-alert table remembers of an entry: its last dispatch, its
-/// last review, whether that review was a look-alike verdict.
-type Remembered = (Option<u64>, Option<u64>, bool);
+/// last review, whether that review was a look-alike verdict, whether that
+/// dispatch matched with tolerance only (and no exact sighting of it has
+/// been forwarded since).
+type Remembered = (Option<u64>, Option<u64>, bool, bool);
 
 /// A held frame: camera, event time, arrival on the unit's clock, plate,
 /// confidence.
@@ -660,9 +663,12 @@ impl Model {
                     // last review (in its window) found a look-alike car.
                     let window = u64::from(cfg.realert_window_ms[x.priority.index()]);
                     let key = (x.list.0, x.listed.as_str().to_string());
-                    let seen = self.suppress.get(&key).is_some_and(|&(_, rv, lookalike)| {
-                        lookalike && rv.is_some_and(|t| t.abs_diff(q.first_time) < window)
-                    });
+                    let seen = self
+                        .suppress
+                        .get(&key)
+                        .is_some_and(|&(_, rv, lookalike, _)| {
+                            lookalike && rv.is_some_and(|t| t.abs_diff(q.first_time) < window)
+                        });
                     if q.votes.len() == 1 && x.kind != MatchKind::Exact && seen {
                         action = Action::Review;
                         reason = Reason::Lookalike;
@@ -681,20 +687,30 @@ impl Model {
         }
         let window = u64::from(cfg.realert_window_ms[x.priority.index()]);
         let key = (x.list.0, x.listed.as_str().to_string());
-        let (d, rv, _) = self
+        let (d, rv, _, tolerant) = self
             .suppress
             .get(&key)
             .copied()
-            .unwrap_or((None, None, false));
+            .unwrap_or((None, None, false, false));
         let near = |t: Option<u64>| t.is_some_and(|t| t.abs_diff(q.first_time) < window);
         let suppressed = match action {
             Action::Dispatch => near(d),
             _ => near(d) || near(rv),
         };
         if suppressed {
-            self.c.suppressed_realert += 1;
-            self.out.push(Out::Suppressed(rule));
-            return;
+            let apart =
+                d.is_some_and(|t| t.abs_diff(q.first_time) >= u64::from(cfg.passage_window_ms));
+            if action == Action::Dispatch && x.kind == MatchKind::Exact && tolerant && apart {
+                // An exact sighting after a dispatch on a tolerant match:
+                // reviewed, once.
+                action = Action::Review;
+                reason = Reason::Stronger;
+                self.c.stronger += 1;
+            } else {
+                self.c.suppressed_realert += 1;
+                self.out.push(Out::Suppressed(rule));
+                return;
+            }
         }
         if action == Action::Dispatch
             && x.priority.get() != 0
@@ -722,9 +738,13 @@ impl Model {
         }
         let e = self.suppress.entry(key).or_default();
         let slot = if action == Action::Dispatch {
+            e.3 = x.kind != MatchKind::Exact;
             &mut e.0
         } else {
             e.2 = reason == Reason::Lookalike;
+            if reason == Reason::Stronger {
+                e.3 = false;
+            }
             &mut e.1
         };
         *slot = Some(slot.map_or(q.first_time, |t| t.max(q.first_time)));

@@ -49,6 +49,11 @@ pub fn render(r: &Report, svg: &str) -> String {
         ),
         ("late", "late (to review)", i.late),
         ("lookalike", "look-alikes (to review)", i.lookalike),
+        (
+            "stronger",
+            "exact sightings after a tolerant dispatch (to review)",
+            i.stronger,
+        ),
         ("hits", "hits written", r.hits),
     ] {
         let _ = write!(w, "<tr><td>{what}</td><td id=\"{id}\">{n}</td></tr>");

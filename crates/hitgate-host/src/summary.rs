@@ -18,8 +18,15 @@ pub fn render(r: &Report) -> String {
         i.passages, i.dispatched, i.reviewed, i.dropped
     );
     s += &format!(
-        "suppressed: passage repeats {}, re-alerts {}; capacity {}; late {}; look-alikes {}; misreads {}\n",
-        i.suppressed_passage, i.suppressed_realert, i.capacity, i.late, i.lookalike, i.misread
+        "suppressed: passage repeats {}, re-alerts {}; capacity {}; late {}; look-alikes {}; misreads {}; \
+         exact after a tolerant dispatch {}\n",
+        i.suppressed_passage,
+        i.suppressed_realert,
+        i.capacity,
+        i.late,
+        i.lookalike,
+        i.misread,
+        i.stronger
     );
     s += &format!("by priority (P0..P4): {:?}\n", i.hits_by_priority);
     let rules: Vec<String> = r

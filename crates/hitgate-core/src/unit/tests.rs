@@ -262,6 +262,75 @@ fn same_car_is_not_dispatched_twice_within_the_window() {
     assert_eq!(r.unit.indicators().suppressed_realert, 2);
 }
 
+/// An entry dispatched on a look-alike match (`1A8C234` for the listed
+/// `1ABC234`): a later sighting in the window that spells the listed plate
+/// may be the listed car where the dispatch was another, so it is reviewed
+/// (`stronger`), once; a tolerant repeat is held back as before. After the
+/// window the exact sighting is dispatched, and an exact dispatch makes
+/// every repeat in its window a plain repeat again.
+#[test]
+fn an_exact_sighting_after_a_tolerant_dispatch_is_reviewed_once() {
+    let mut r = rig(first_read(), 8, 8);
+    r.read(T0, "cam-1", "1A8C234").unwrap(); // dispatched, by OCR
+    r.read(T0 + 5 * MIN, "cam-2", "1A8C234").unwrap(); // a repeat
+    r.read(T0 + 10 * MIN, "cam-3", "1ABC234").unwrap(); // reviewed
+    r.read(T0 + 15 * MIN, "cam-1", "1ABC234").unwrap(); // a repeat now
+    r.read(T0 + 41 * MIN, "cam-2", "1ABC234").unwrap(); // dispatched
+    r.read(T0 + 50 * MIN, "cam-3", "1A8C234").unwrap(); // a repeat
+    r.read(T0 + 55 * MIN, "cam-1", "1ABC234").unwrap(); // a repeat
+    let got: Vec<_> = r
+        .out
+        .iter()
+        .map(|o| match o {
+            Outcome::Forward(h) => (h.action.as_str(), h.reason.as_str(), h.kind),
+            Outcome::Suppressed { .. } => ("suppressed", "", MatchKind::Exact),
+            Outcome::Dropped { .. } => ("dropped", "", MatchKind::Exact),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("dispatch", "rule", MatchKind::Ocr),
+            ("suppressed", "", MatchKind::Exact),
+            ("review", "stronger", MatchKind::Exact),
+            ("suppressed", "", MatchKind::Exact),
+            ("dispatch", "rule", MatchKind::Exact),
+            ("suppressed", "", MatchKind::Exact),
+            ("suppressed", "", MatchKind::Exact),
+        ]
+    );
+    let ind = r.unit.indicators();
+    assert_eq!(
+        (
+            ind.stronger,
+            ind.suppressed_realert,
+            ind.reviewed,
+            ind.dispatched
+        ),
+        (1, 4, 1, 2)
+    );
+}
+
+/// The other lane's camera reading the same car at the same moment (its
+/// passage begins within the passage window of the dispatched one) tells
+/// nothing new: held back as a repeat; ten minutes on, reviewed.
+#[test]
+fn an_exact_read_by_the_other_lane_at_once_is_a_plain_repeat() {
+    let mut r = rig(first_read(), 8, 8);
+    r.read(T0, "cam-1", "1A8C234").unwrap(); // dispatched, by OCR
+    r.read(T0 + 500, "cam-2", "1ABC234").unwrap(); // the other lane
+    r.read(T0 + 10 * MIN, "cam-3", "1ABC234").unwrap();
+    let got: Vec<_> = r
+        .out
+        .iter()
+        .map(|o| match o {
+            Outcome::Forward(h) => h.reason.as_str(),
+            _ => "held",
+        })
+        .collect();
+    assert_eq!(got, ["rule", "held", "stronger"]);
+}
+
 #[test]
 fn late_hit_goes_to_review_marked_late() {
     let mut r = rig(first_read(), 8, 8);

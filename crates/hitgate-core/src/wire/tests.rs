@@ -80,6 +80,31 @@ fn golden_bytes() {
     assert_eq!(frame, crate::bundle::tests::doc_hex("hit-frame"));
 }
 
+/// Each reason travels as its code of `docs/wire-format.md` and comes
+/// back as itself; the next code is refused.
+#[test]
+fn every_reason_round_trips_as_its_documented_code() {
+    let mut buf = [0u8; MAX_FRAME];
+    for (reason, code) in [
+        (Reason::Rule, 0u8),
+        (Reason::Late, 1),
+        (Reason::Capacity, 2),
+        (Reason::Lookalike, 3),
+        (Reason::Stronger, 4),
+    ] {
+        let h = Hit { reason, ..hit() };
+        let mut frame = encode_hit(&h, &mut buf).unwrap().to_vec();
+        let record = decode(&mut frame).unwrap();
+        assert_eq!(record.reason, code, "{reason:?}");
+        assert_eq!(record.to_hit().unwrap(), h);
+        let next = HitRecord {
+            reason: 5,
+            ..record
+        };
+        assert!(next.to_hit().is_err());
+    }
+}
+
 #[test]
 fn round_trip_and_damage() {
     let mut buf = [0u8; MAX_FRAME];
