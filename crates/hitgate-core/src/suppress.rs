@@ -166,7 +166,46 @@ pub(crate) fn claim<S: Slot>(table: &[S], key: &Key, now: u64) -> (Option<usize>
     (oldest, oldest.is_some())
 }
 
+/// What the table says of a hit with this key, action and event time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Repeat {
+    /// Not a repeat: forwarded.
+    New,
+    /// A repeat: held back.
+    Held,
+    /// A dispatch held back by a dispatch that matched only with
+    /// tolerance ([`Mark::Tolerant`]) and began more than `same_ms` apart:
+    /// an exact sighting of it is reviewed rather than held.
+    AfterTolerant,
+}
+
+/// Is a hit with this key, action and event time a repeat, and of what?
+/// `same_ms`: how far apart two passages are one car read by both lanes.
+pub(crate) fn repeat(
+    table: &[SuppressSlot],
+    key: &Key,
+    action: Action,
+    time: u64,
+    window_ms: u64,
+    same_ms: u64,
+) -> Repeat {
+    let Some(slot) = find(table, key).and_then(|i| table.get(i)) else {
+        return Repeat::New;
+    };
+    let by_dispatch = slot.dispatch.filter(|&t| within(t, time, window_ms));
+    let by_review = slot.review.is_some_and(|t| within(t, time, window_ms));
+    match (action, by_dispatch) {
+        (Action::Dispatch, Some(t)) if slot.flags & TOLERANT != 0 && !within(t, time, same_ms) => {
+            Repeat::AfterTolerant
+        }
+        (Action::Dispatch | Action::Review, Some(_)) => Repeat::Held,
+        (Action::Review, None) if by_review => Repeat::Held,
+        _ => Repeat::New,
+    }
+}
+
 /// Is a hit with this key, action and event time suppressed?
+#[cfg(test)]
 pub(crate) fn is_suppressed(
     table: &[SuppressSlot],
     key: &Key,
@@ -174,24 +213,46 @@ pub(crate) fn is_suppressed(
     time: u64,
     window_ms: u64,
 ) -> bool {
-    let Some(slot) = find(table, key).and_then(|i| table.get(i)) else {
-        return false;
-    };
-    let by_dispatch = slot.dispatch.is_some_and(|t| within(t, time, window_ms));
-    let by_review = slot.review.is_some_and(|t| within(t, time, window_ms));
-    match action {
-        Action::Dispatch => by_dispatch,
-        Action::Review => by_dispatch || by_review,
-        Action::Drop => false,
-    }
+    repeat(table, key, action, time, window_ms, 0) != Repeat::New
 }
 
-/// Records a forwarded hit. Returns true when a live slot had to be evicted
-/// (every slot of the key's window was taken and none had expired).
+/// What a forwarded hit leaves in its slot besides its time, for
+/// [`record`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mark {
+    /// A dispatch on an exact match, or a review that is no look-alike
+    /// verdict.
+    Plain,
+    /// A dispatch on a match with tolerance only.
+    Tolerant,
+    /// A review that is a look-alike verdict.
+    Lookalike,
+    /// A review of an exact sighting after a tolerant dispatch: that
+    /// dispatch's flag is cleared, so it is reviewed once.
+    Stronger,
+}
+
+/// Records a forwarded hit, unmarked.
+#[cfg(test)]
 pub(crate) fn record(
     table: &mut [SuppressSlot],
     key: Key,
     action: Action,
+    time: u64,
+    window_ms: u64,
+    now: u64,
+) -> bool {
+    record_marked(table, key, action, Mark::Plain, time, window_ms, now)
+}
+
+/// Records a forwarded hit and its [`Mark`]. Returns true when a live
+/// slot had to be evicted (every slot of the key's window was taken and
+/// none had expired).
+pub(crate) fn record_marked(
+    table: &mut [SuppressSlot],
+    key: Key,
+    action: Action,
+    mark: Mark,
     time: u64,
     window_ms: u64,
     now: u64,
@@ -210,55 +271,26 @@ pub(crate) fn record(
     }
     slot.window = window_ms;
     let field = match action {
-        Action::Dispatch => &mut slot.dispatch,
+        Action::Dispatch => {
+            slot.flags &= !TOLERANT;
+            if mark == Mark::Tolerant {
+                slot.flags |= TOLERANT;
+            }
+            &mut slot.dispatch
+        }
         Action::Review => {
-            // Until [`mark_lookalike`] says otherwise.
             slot.flags &= !LOOKALIKE;
+            match mark {
+                Mark::Lookalike => slot.flags |= LOOKALIKE,
+                Mark::Stronger => slot.flags &= !TOLERANT,
+                Mark::Plain | Mark::Tolerant => {}
+            }
             &mut slot.review
         }
         Action::Drop => return evicted,
     };
     *field = Some(field.map_or(time, |t| t.max(time)));
     evicted
-}
-
-/// Marks the review just [`record`]ed for `key` as a look-alike verdict.
-pub(crate) fn mark_lookalike(table: &mut [SuppressSlot], key: &Key) {
-    if let Some(slot) = find(table, key).and_then(|i| table.get_mut(i)) {
-        slot.flags |= LOOKALIKE;
-    }
-}
-
-/// Says whether the dispatch just [`record`]ed for `key` matched only
-/// with tolerance; `false` too once an exact sighting of a tolerant
-/// dispatch has been forwarded, so that it is forwarded once.
-pub(crate) fn mark_tolerant(table: &mut [SuppressSlot], key: &Key, tolerant: bool) {
-    if let Some(slot) = find(table, key).and_then(|i| table.get_mut(i)) {
-        if tolerant {
-            slot.flags |= TOLERANT;
-        } else {
-            slot.flags &= !TOLERANT;
-        }
-    }
-}
-
-/// Did `key`'s latest dispatch, within `window_ms` of event time `time`
-/// but not within `same_ms` (the same car read at once by the other
-/// lane's camera), match only with tolerance?
-pub(crate) fn tolerant_within(
-    table: &[SuppressSlot],
-    key: &Key,
-    time: u64,
-    window_ms: u64,
-    same_ms: u64,
-) -> bool {
-    find(table, key)
-        .and_then(|i| table.get(i))
-        .is_some_and(|s| {
-            s.flags & TOLERANT != 0
-                && s.dispatch
-                    .is_some_and(|t| within(t, time, window_ms) && !within(t, time, same_ms))
-        })
 }
 
 /// Was `key`'s latest review a look-alike verdict, within `window_ms` of
@@ -440,21 +472,101 @@ mod tests {
         // Nothing recorded, or only a dispatch: no look-alike.
         assert!(!lookalike_within(&t, &k, MIN, w));
         record(&mut t, k, Action::Dispatch, MIN, w, MIN);
-        mark_lookalike(&mut t, &key("BBB222")); // not in the table: nothing
+        // Another key's look-alike review is not this key's.
+        let other = key("BBB222");
+        record_marked(&mut t, other, Action::Review, Mark::Lookalike, MIN, w, MIN);
         assert!(!lookalike_within(&t, &k, MIN, w));
+        assert!(lookalike_within(&t, &other, MIN, w));
         // A look-alike review at 10 minutes: within its window, before and
         // after, and not at the window's end.
-        record(&mut t, k, Action::Review, 10 * MIN, w, 10 * MIN);
-        mark_lookalike(&mut t, &k);
+        record_marked(
+            &mut t,
+            k,
+            Action::Review,
+            Mark::Lookalike,
+            10 * MIN,
+            w,
+            10 * MIN,
+        );
         assert!(lookalike_within(&t, &k, 10 * MIN, w));
         assert!(lookalike_within(&t, &k, 49 * MIN, w));
         assert!(!lookalike_within(&t, &k, 50 * MIN, w));
         // Another key's entry is not it.
-        assert!(!lookalike_within(&t, &key("BBB222"), 10 * MIN, w));
+        assert!(!lookalike_within(&t, &key("CCC333"), 10 * MIN, w));
         // A later review for another reason clears it.
         record(&mut t, k, Action::Review, 20 * MIN, w, 20 * MIN);
         assert!(!lookalike_within(&t, &k, 20 * MIN, w));
         // The slot still holds its key and its times.
         assert!(is_suppressed(&t, &k, Action::Review, 21 * MIN, w));
+    }
+
+    /// A dispatch on a tolerant match: a later dispatch of its key in its
+    /// window is [`Repeat::AfterTolerant`] (more than `same` apart, either
+    /// way), until a [`Mark::Stronger`] review clears it; a review is held
+    /// as ever; an exact dispatch leaves no flag.
+    #[test]
+    fn a_tolerant_dispatch_is_remembered_until_its_exact_sighting() {
+        let mut t = [SuppressSlot::EMPTY; 4];
+        let (k, w, same) = (key("AAA111"), 40 * MIN, 2_000);
+        let at = |t: &[SuppressSlot], action, time| repeat(t, &k, action, time, w, same);
+        record_marked(
+            &mut t,
+            k,
+            Action::Dispatch,
+            Mark::Tolerant,
+            10 * MIN,
+            w,
+            10 * MIN,
+        );
+        assert_eq!(at(&t, Action::Dispatch, 10 * MIN + 1_999), Repeat::Held);
+        assert_eq!(at(&t, Action::Dispatch, 10 * MIN - 1_999), Repeat::Held);
+        assert_eq!(
+            at(&t, Action::Dispatch, 10 * MIN + 2_000),
+            Repeat::AfterTolerant
+        );
+        assert_eq!(at(&t, Action::Dispatch, 9 * MIN), Repeat::AfterTolerant);
+        assert_eq!(at(&t, Action::Dispatch, 50 * MIN), Repeat::New);
+        assert_eq!(at(&t, Action::Review, 20 * MIN), Repeat::Held);
+        record_marked(
+            &mut t,
+            k,
+            Action::Review,
+            Mark::Stronger,
+            20 * MIN,
+            w,
+            20 * MIN,
+        );
+        assert_eq!(at(&t, Action::Dispatch, 25 * MIN), Repeat::Held);
+        // After the window, an exact dispatch: its repeats are plain.
+        record_marked(
+            &mut t,
+            k,
+            Action::Dispatch,
+            Mark::Plain,
+            60 * MIN,
+            w,
+            60 * MIN,
+        );
+        assert_eq!(at(&t, Action::Dispatch, 70 * MIN), Repeat::Held);
+        // A tolerant one again, and a look-alike review: the flag stays.
+        record_marked(
+            &mut t,
+            k,
+            Action::Dispatch,
+            Mark::Tolerant,
+            110 * MIN,
+            w,
+            110 * MIN,
+        );
+        record_marked(
+            &mut t,
+            k,
+            Action::Review,
+            Mark::Lookalike,
+            111 * MIN,
+            w,
+            111 * MIN,
+        );
+        assert_eq!(at(&t, Action::Dispatch, 115 * MIN), Repeat::AfterTolerant);
     }
 }

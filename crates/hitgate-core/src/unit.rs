@@ -40,10 +40,7 @@ use crate::plate::Plate;
 use crate::policy::{Action, Facts, Policy, PolicyView, RuleId};
 use crate::read::{CameraId, Read, ReadError};
 use crate::recent::{HeldFrame, Recent};
-use crate::suppress::{
-    Key, SuppressSlot, is_suppressed, lookalike_within, mark_lookalike, mark_tolerant, record,
-    tolerant_within,
-};
+use crate::suppress::{Key, Mark, Repeat, SuppressSlot, lookalike_within, record_marked, repeat};
 use crate::watchlist::{Match, MatchKind, Matches, Watchlist};
 
 /// Matches considered per read.
@@ -538,47 +535,48 @@ impl<'w, 's> Unit<'w, 's> {
             country: c.m.country,
         };
         let window = u64::from(self.config.realert_window_ms[c.m.priority.index()]);
-        if is_suppressed(self.suppression, &key, c.action, p.first_time, window) {
-            if c.action == Action::Dispatch
-                && c.m.kind == MatchKind::Exact
-                && tolerant_within(
-                    self.suppression,
-                    &key,
-                    p.first_time,
-                    window,
-                    u64::from(self.config.passage_window_ms),
-                )
-            {
+        let same_ms = u64::from(self.config.passage_window_ms);
+        match repeat(
+            self.suppression,
+            &key,
+            c.action,
+            p.first_time,
+            window,
+            same_ms,
+        ) {
+            Repeat::New => {}
+            Repeat::AfterTolerant if c.m.kind == MatchKind::Exact => {
                 // The entry was dispatched on a match with tolerance; this
                 // passage spells the listed plate. The car sent for may
                 // have been another: a person hears of this one.
                 c.action = Action::Review;
                 c.reason = Reason::Stronger;
                 self.indicators.stronger += 1;
-            } else {
+            }
+            Repeat::Held | Repeat::AfterTolerant => {
                 self.suppressed(p, &c, sink);
                 return;
             }
         }
         let c = self.throttle(c);
-        if record(
+        let mark = match (c.action, c.reason) {
+            (Action::Dispatch, _) if c.m.kind != MatchKind::Exact => Mark::Tolerant,
+            (Action::Dispatch, _) => Mark::Plain,
+            (_, Reason::Stronger) => Mark::Stronger,
+            (_, Reason::Lookalike) => Mark::Lookalike,
+            _ => Mark::Plain,
+        };
+        if record_marked(
             self.suppression,
             key,
             c.action,
+            mark,
             p.first_time,
             window,
             self.clock,
         ) {
             self.indicators.evicted_suppression += 1;
             crate::fmt::warning!("suppression window full: the oldest entry is forgotten");
-        }
-        match (c.action, c.reason) {
-            (Action::Dispatch, _) => {
-                mark_tolerant(self.suppression, &key, c.m.kind != MatchKind::Exact);
-            }
-            (_, Reason::Stronger) => mark_tolerant(self.suppression, &key, false),
-            (_, Reason::Lookalike) => mark_lookalike(self.suppression, &key),
-            _ => {}
         }
         self.emit(p, c, sink);
     }
