@@ -217,7 +217,7 @@ pub(crate) fn is_suppressed(
 }
 
 /// What a forwarded hit leaves in its slot besides its time, for
-/// [`record`].
+/// [`record_marked`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mark {
     /// A dispatch on an exact match, or a review that is no look-alike
