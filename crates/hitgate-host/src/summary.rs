@@ -19,7 +19,7 @@ pub fn render(r: &Report) -> String {
     );
     s += &format!(
         "suppressed: passage repeats {}, re-alerts {}; capacity {}; late {}; look-alikes {}; misreads {}; \
-         exact after a tolerant dispatch {}\n",
+         exact sightings after a tolerant dispatch {}\n",
         i.suppressed_passage,
         i.suppressed_realert,
         i.capacity,
