@@ -149,8 +149,9 @@ pub struct Latency {
     pub p99_ms: u64,
 }
 
-/// The median and the 99th percentile of sorted values (nearest rank,
-/// the lower of two); `None` when there are none.
+/// The median and the 99th percentile of sorted values: the value at
+/// index `n × q / 100` (of an even count, the upper of the two middle
+/// ones is the median); `None` when there are none.
 fn median_p99(sorted: &[u64]) -> Option<(u64, u64)> {
     let at = |q: usize| sorted.get((sorted.len() * q / 100).min(sorted.len().saturating_sub(1)));
     Some((*at(50)?, *at(99)?))
