@@ -15,8 +15,8 @@
 //!         │
 //!   look-alike (evidence) / late ──> review
 //!         │
-//!   re-alert window ──> suppressed
-//!         │
+//!   re-alert window ──> suppressed; review (stronger) when it spells the
+//!         │              listed plate and the entry's dispatch was tolerant
 //!   dispatch budget ──> review (capacity)
 //!         │
 //!     forward(hit)
