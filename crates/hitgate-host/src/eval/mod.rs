@@ -381,11 +381,12 @@ pub fn evaluate_lines(hits: &[HitLine], truth: &[TruthPassage]) -> Result<Evalua
         s.dispatched_real += u64::from(real);
         if let Some(d) = h.decided.as_deref() {
             let d = parse_ts(d).with_context(|| format!("hit seq {}: decided", h.seq))?;
-            latencies.push(d.saturating_sub(ts));
+            let latency = d.saturating_sub(ts);
+            latencies.push(latency);
             by_camera_latency
                 .entry(h.camera.as_str())
                 .or_default()
-                .push(d.saturating_sub(ts));
+                .push(latency);
         }
         let mut late = false;
         let why = match linked {
