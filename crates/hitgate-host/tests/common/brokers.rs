@@ -40,12 +40,29 @@ pub(crate) fn free_port() -> u16 {
         .port()
 }
 
+/// `N` distinct free ports: each is held until all are taken, so no two
+/// are the same (ports taken one after another can be).
+pub(crate) fn free_ports<const N: usize>() -> [u16; N] {
+    let held: Vec<TcpListener> = (0..N)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    core::array::from_fn(|i| held[i].local_addr().unwrap().port())
+}
+
 pub(crate) fn wait_port(port: u16, within: Duration) {
+    assert!(port_up(port, within), "nothing listens on {port}");
+}
+
+/// Does something listen on `port` within `within`?
+fn port_up(port: u16, within: Duration) -> bool {
     let end = Instant::now() + within;
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < end, "nothing listens on {port}");
+        if Instant::now() >= end {
+            return false;
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
+    true
 }
 
 pub(crate) fn now_ms() -> u64 {
@@ -189,9 +206,8 @@ pub(crate) struct Nats {
 impl Nats {
     pub(crate) fn new(dir: &Path) -> Self {
         need("nats-server");
-        let client: Vec<u16> = (0..3).map(|_| free_port()).collect();
-        let cluster: Vec<u16> = (0..3).map(|_| free_port()).collect();
-        let mqtt = [free_port(), free_port(), free_port()];
+        let [c0, c1, c2, r0, r1, r2, m0, m1, m2] = free_ports::<9>();
+        let (client, cluster, mqtt) = ([c0, c1, c2], [r0, r1, r2], [m0, m1, m2]);
         let routes: Vec<String> = cluster
             .iter()
             .map(|p| format!("nats://127.0.0.1:{p}"))
@@ -223,16 +239,32 @@ impl Nats {
     }
 
     pub(crate) fn start(&self, i: usize) -> Proc {
+        // Its log beside its configuration, appended over restarts, and
+        // shown when it does not come up.
+        let log_path = self.confs[i].with_extension("log");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .unwrap();
         let p = Proc::spawn(
             Command::new("nats-server")
                 .arg("-c")
                 .arg(&self.confs[i])
                 .stdout(Stdio::null())
-                .stderr(Stdio::null()),
+                .stderr(log),
         );
         // A node alone waits for its peers before it answers MQTT; on a
         // loaded machine that took more than 20 s once.
-        wait_port(self.mqtt[i], Duration::from_secs(60));
+        if !port_up(self.mqtt[i], Duration::from_secs(60)) {
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(20).collect();
+            panic!(
+                "NATS node {i} does not listen on MQTT port {} after 60 s; its log ends:\n{}",
+                self.mqtt[i],
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
+        }
         p
     }
 
