@@ -16,10 +16,11 @@
 //!    0 weighs 1).
 //! 3. A position **dissents** when one character other than the listed
 //!    one is read there by enough frames and outweighs the listed
-//!    character: [`Support::lookalike`] frames for a character the engine
-//!    confuses with the listed one (the look-alike classes), and
+//!    character: [`Support::alike`] frames for a character the engine
+//!    confuses with the listed one (the look-alike classes),
 //!    [`Support::unrelated`] frames for any other character where no frame
-//!    reads the listed one. Where no frame reads the listed character,
+//!    reads the listed one, [`Support::lookalike`] where some frame does.
+//!    Where no frame reads the listed character,
 //!    [`Support::lookalike`] frames that read others dissent together,
 //!    whatever each reads (a listed car misread twice at one place is as
 //!    unlikely as twice the same way). The character put in is the
@@ -47,9 +48,12 @@
 //! places, a frame with a character dropped), a position only dissents
 //! on the weight of frames that say the same thing there, or that all
 //! say it is not the listed character. One frame that
-//! reads a look-alike never does (the unit's
+//! reads a look-alike does not (the unit's
 //! [`lookalike_support`](crate::unit::Config::lookalike_support) is 2):
-//! confusing look-alikes is what an ANPR engine does. One frame that reads
+//! confusing look-alikes is what an ANPR engine does; except, in a
+//! passage of several frames, while the entry's latest verdict in its
+//! re-alert window found a look-alike car, which the unit then takes to
+//! be around ([`Support::alike`] 1). One frame that reads
 //! a character the engine does not confuse with the listed one, where no
 //! frame reads the listed one, does by default (the unit's
 //! [`unrelated_support`](crate::unit::Config::unrelated_support) is 1): a
@@ -82,14 +86,20 @@ pub enum Verdict {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Support {
-    /// Frames that read the same look-alike of the listed character; or,
-    /// where no frame reads the listed character, frames that read any
-    /// other; or frames that drop, or insert, the same character.
+    /// Frames that read the same character other than the listed one
+    /// where frames read the listed one too; or, where no frame reads the
+    /// listed character, frames that read any other; or frames that drop,
+    /// or insert, the same character.
     pub lookalike: u16,
     /// Frames that read the same character the engine does not confuse
     /// with the listed one, where no frame reads the listed one (0 counts
     /// as 1).
     pub unrelated: u16,
+    /// Frames that read the same look-alike of the listed character (0
+    /// counts as 1). The unit gives `lookalike`, or 1 while the entry's
+    /// latest verdict in its re-alert window found a look-alike car: the
+    /// car it saw, seen again.
+    pub alike: u16,
 }
 
 /// A frame's characters at the listed plate's positions (0: a gap).
@@ -190,7 +200,7 @@ fn align_shape(
 /// use hitgate_core::evidence::{judge, Support, Verdict};
 /// use hitgate_core::plate::Plate;
 /// let p = |s: &[u8]| Plate::normalize(s).unwrap();
-/// let (classes, support) = (ConfusionClasses::default(), Support { lookalike: 2, unrelated: 1 });
+/// let (classes, support) = (ConfusionClasses::default(), Support { lookalike: 2, unrelated: 1, alike: 2 });
 /// let listed = p(b"1OKA552");
 /// // Three frames of a car that is not the listed one: all read D, not O,
 /// // one with a second look-alike, one with a character dropped.
@@ -259,7 +269,9 @@ pub fn judge(
         let disagree = listed_weight == 0
             && rows.iter().filter(|(a, _)| other(a)).count() >= usize::from(support.lookalike);
         let qualifies = |c: u8, n: u16, w: u32| {
-            let needed = if listed_weight == 0 && !classes.alike(c, want) {
+            let needed = if classes.alike(c, want) {
+                support.alike
+            } else if listed_weight == 0 {
                 support.unrelated
             } else {
                 support.lookalike
@@ -365,6 +377,7 @@ mod tests {
     const SUPPORT: Support = Support {
         lookalike: 2,
         unrelated: 1,
+        alike: 2,
     };
 
     fn judge(
@@ -451,6 +464,7 @@ mod tests {
         let two = Support {
             lookalike: 2,
             unrelated: 2,
+            alike: 2,
         };
         assert_eq!(judge(&l2, &[f("1ABC284", 99)], two, None), Verdict::Listed);
         // One frame alone never dissents with a look-alike (B for 8).
@@ -557,11 +571,31 @@ mod tests {
         let one = Support {
             lookalike: 1,
             unrelated: 1,
+            alike: 1,
         };
         assert_eq!(
             judge(&l, &[f("2TGN504", 79)], one, be),
             Verdict::LookAlike(p("2TGN504"))
         );
+        // `alike` alone: one frame reading a look-alike (O for D) and
+        // outweighing the frame that reads the listed character dissents;
+        // one reading another character (M) there still needs
+        // `lookalike` frames.
+        let known = Support {
+            alike: 1,
+            ..SUPPORT
+        };
+        let listed = p("1DOT555");
+        let frames = [f("1OOT555", 99), f("1DOT555", 60)];
+        assert_eq!(judge(&listed, &frames, SUPPORT, be), Verdict::Listed);
+        assert_eq!(
+            judge(&listed, &frames, known, be),
+            Verdict::LookAlike(p("1OOT555"))
+        );
+        let lighter = [f("1OOT555", 60), f("1DOT555", 99)];
+        assert_eq!(judge(&listed, &lighter, known, be), Verdict::Listed);
+        let unrelated = [f("1MOT555", 99), f("1DOT555", 60)];
+        assert_eq!(judge(&listed, &unrelated, known, be), Verdict::Listed);
         // A car 2HEE028 against a listed 2CEE028: the heavier frame reads
         // 3, which no Belgian plate has there; the lighter reads H, a
         // letter, as the listed plate has: another car, not a misread.

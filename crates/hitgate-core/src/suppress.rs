@@ -118,7 +118,12 @@ impl Key {
 /// The slots a key may stand in.
 fn window(len: usize, key: &Key) -> impl Iterator<Item = usize> {
     let start = if len == 0 { 0 } else { key.hash() % len };
-    (0..PROBE.min(len)).map(move |k| (start + k) % len)
+    // `start + k` wraps at most once: a subtraction, where `% len` is a
+    // library division on a Cortex-M0, for each of the slots.
+    (0..PROBE.min(len)).map(move |k| {
+        let i = start + k;
+        if i >= len { i - len } else { i }
+    })
 }
 
 /// A slot of a table keyed on the list entry and plate: the unit's

@@ -695,9 +695,20 @@ impl<'w, 's> Unit<'w, 's> {
     /// matched only with tolerance while the entry's latest review, within
     /// its re-alert window, found a look-alike car
     /// ([`suppress`](crate::suppress)), and a hit older than the maximum
-    /// lateness, go to review.
+    /// lateness, go to review. While that look-alike verdict stands, a
+    /// passage of several frames shows the look-alike car again on one
+    /// frame whose look-alike of a listed character outweighs the frames
+    /// that read the listed one ([`Support::alike`] 1).
     fn lookalike_or_late(&mut self, p: &Passage, mut c: Choice) -> Choice {
         if c.action == Action::Dispatch && self.config.mode == Mode::Consensus {
+            let key = Key {
+                list: c.m.list,
+                listed: c.m.listed,
+                country: c.m.country,
+            };
+            let window = u64::from(self.config.realert_window_ms[c.m.priority.index()]);
+            let one = p.votes.len() == 1;
+            let seen = lookalike_within(self.suppression, &key, p.first_time, window);
             // The read's country, not the entry's: a car that looks like a
             // listed Belgian plate may be a Dutch one.
             let country = p.country;
@@ -707,6 +718,11 @@ impl<'w, 's> Unit<'w, 's> {
                 Support {
                     lookalike: self.config.lookalike_support,
                     unrelated: self.config.unrelated_support,
+                    alike: if seen && !one {
+                        1
+                    } else {
+                        self.config.lookalike_support
+                    },
                 },
                 self.watchlist.classes(),
                 country,
@@ -718,16 +734,7 @@ impl<'w, 's> Unit<'w, 's> {
                 }
                 Verdict::Misread(_) => self.indicators.misread += 1,
                 Verdict::Listed => {
-                    let key = Key {
-                        list: c.m.list,
-                        listed: c.m.listed,
-                        country: c.m.country,
-                    };
-                    let window = u64::from(self.config.realert_window_ms[c.m.priority.index()]);
-                    if p.votes.len() == 1
-                        && c.m.kind != MatchKind::Exact
-                        && lookalike_within(self.suppression, &key, p.first_time, window)
-                    {
+                    if one && c.m.kind != MatchKind::Exact && seen {
                         // One frame cannot tell the look-alike car from
                         // the listed one misread; the entry's last
                         // verdict, from more frames, can.

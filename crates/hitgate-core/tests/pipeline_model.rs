@@ -266,8 +266,9 @@ fn brussels(priority: u8, also_local: bool) -> (Action, RuleId) {
 /// look-alikes, earliest first; one too long: the character whose removal
 /// does), and each position where one other
 /// character has more weight than the listed one and enough frames
-/// replaced by it: `support` frames, or `unrelated` where the character is
-/// not a look-alike of the listed one and no frame reads the listed one;
+/// replaced by it: `alike` frames where the character is a look-alike of
+/// the listed one, `unrelated` where it is not and no frame reads the
+/// listed one, `support` frames otherwise;
 /// or, where no frame reads the listed one, any character read there
 /// when `support` frames read others. Of those characters, a letter for
 /// a letter and a digit for a digit before the rest, then the heaviest.
@@ -279,6 +280,7 @@ fn other_plate(
     votes: &[(String, u8)],
     support: u16,
     unrelated: u16,
+    alike_support: u16,
 ) -> Option<Vec<String>> {
     // The default look-alike classes, spelled out here.
     let alike = |a: char, b: char| {
@@ -348,7 +350,9 @@ fn other_plate(
         let listed_weight = tally.iter().find(|t| t.0 == l[i]).map_or(0, |t| t.2);
         let others: u16 = tally.iter().filter(|t| t.0 != l[i]).map(|t| t.1).sum();
         let needed = |c: char| {
-            if listed_weight == 0 && !alike(c, l[i]) {
+            if alike(c, l[i]) {
+                alike_support.max(1)
+            } else if listed_weight == 0 {
                 unrelated.max(1)
             } else {
                 support
@@ -646,11 +650,30 @@ impl Model {
         }
         let mut reason = Reason::Rule;
         if action == Action::Dispatch && consensus {
+            // The entry's last review (in its window) found a look-alike
+            // car.
+            let window = u64::from(cfg.realert_window_ms[x.priority.index()]);
+            let key = (x.list.0, x.listed.as_str().to_string());
+            let seen = self
+                .suppress
+                .get(&key)
+                .is_some_and(|&(_, rv, lookalike, _)| {
+                    lookalike && rv.is_some_and(|t| t.abs_diff(q.first_time) < window)
+                });
+            // Then, of several frames, one that reads a look-alike of a
+            // listed character, outweighing those that read it, is that
+            // car again.
+            let alike_support = if seen && q.votes.len() > 1 {
+                1
+            } else {
+                cfg.lookalike_support
+            };
             match other_plate(
                 x.listed.as_str(),
                 &q.votes,
                 cfg.lookalike_support,
                 cfg.unrelated_support,
+                alike_support,
             ) {
                 Some(others) if others.iter().any(|o| syntax::fits(&p(o), None)) => {
                     action = Action::Review;
@@ -659,16 +682,7 @@ impl Model {
                 }
                 Some(_) => self.c.misread += 1,
                 None => {
-                    // One frame, matched with tolerance, of an entry whose
-                    // last review (in its window) found a look-alike car.
-                    let window = u64::from(cfg.realert_window_ms[x.priority.index()]);
-                    let key = (x.list.0, x.listed.as_str().to_string());
-                    let seen = self
-                        .suppress
-                        .get(&key)
-                        .is_some_and(|&(_, rv, lookalike, _)| {
-                            lookalike && rv.is_some_and(|t| t.abs_diff(q.first_time) < window)
-                        });
+                    // One frame, matched with tolerance, of such an entry.
                     if q.votes.len() == 1 && x.kind != MatchKind::Exact && seen {
                         action = Action::Review;
                         reason = Reason::Lookalike;

@@ -50,7 +50,10 @@ pub struct Config {
     /// dissent when it outweighs those that read the listed plate: on the
     /// generated days of `BENCHMARKS.md` a quarter of the wrong dispatches,
     /// and some listed cars (two frames, the misread one the surer) sent
-    /// to review instead.
+    /// to review instead. For a look-alike of the listed character the
+    /// unit takes 1 while the entry's latest verdict in its re-alert
+    /// window found a look-alike car, in a passage of several frames
+    /// ([`Support::alike`](crate::evidence::Support::alike)).
     pub lookalike_support: u16,
     /// Frames that must read the same character, one the engine does not
     /// confuse with the listed one, at a position of the listed plate that

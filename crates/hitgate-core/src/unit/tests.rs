@@ -111,12 +111,24 @@ impl Rig {
         camera: &str,
         plate: &str,
     ) -> Result<ReadStatus, ReadError> {
+        self.read_weighed(time, now, camera, plate, 80)
+    }
+
+    /// [`Rig::read_at`] with the read's confidence.
+    fn read_weighed(
+        &mut self,
+        time: u64,
+        now: u64,
+        camera: &str,
+        plate: &str,
+        confidence: u8,
+    ) -> Result<ReadStatus, ReadError> {
         let read = Read {
             time,
             camera,
             plate: plate.as_bytes(),
             country: None,
-            confidence: Some(80),
+            confidence: Some(confidence),
             position: None,
         };
         let out = &mut self.out;
@@ -879,6 +891,52 @@ fn one_frame_of_an_entry_just_found_to_be_a_look_alike_is_the_look_alike_again()
     look_alike(&mut r);
     r.read(T0 + window + 1_000, "cam-2", "1OOT555").unwrap();
     assert_eq!(forwarded(&mut r), [REVIEWED, DISPATCHED]);
+}
+
+#[test]
+fn one_heavier_frame_of_an_entry_just_found_to_be_a_look_alike_is_the_look_alike_again() {
+    // A car 1OOT555 read twice against the listed 1DOT555 (P1): reviewed
+    // as a look-alike.
+    let look_alike = |r: &mut Rig| {
+        r.read(T0, "cam-1", "1OOT555").unwrap();
+        r.read(T0 + 100, "cam-1", "1OOT555").unwrap();
+    };
+    // Ten minutes later two frames at another camera: the look-alike's
+    // spelling at 99, the listed one at 60.
+    let again = |r: &mut Rig, second: &str| {
+        let t = T0 + 600_000;
+        r.read_weighed(t, t, "cam-2", "1OOT555", 99).unwrap();
+        r.read_weighed(t + 100, t + 100, "cam-2", second, 60)
+            .unwrap();
+        r.flush();
+    };
+    // With the verdict standing, the heavier frame is the look-alike car
+    // again: reviewed, and as a repeat of that review not forwarded.
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    look_alike(&mut r);
+    again(&mut r, "1DOT555");
+    assert_eq!(forwarded(&mut r), [REVIEWED]);
+    assert_eq!(r.unit.indicators().lookalike, 2);
+    assert_eq!(r.unit.indicators().suppressed_realert, 1);
+
+    // Without it, one frame of a look-alike is a misread: dispatched.
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    again(&mut r, "1DOT555");
+    assert_eq!(forwarded(&mut r), [DISPATCHED]);
+    assert_eq!(r.unit.indicators().lookalike, 0);
+
+    // The verdict lowers the support for look-alikes only: a heavier
+    // frame that drops a character (1DOT55) is still a gap, not another
+    // car; the listed frame decides.
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    look_alike(&mut r);
+    let t = T0 + 600_000;
+    r.read_weighed(t, t, "cam-2", "1DOT55", 99).unwrap();
+    r.read_weighed(t + 100, t + 100, "cam-2", "1DOT555", 60)
+        .unwrap();
+    r.flush();
+    assert_eq!(forwarded(&mut r), [REVIEWED, DISPATCHED]);
+    assert_eq!(r.unit.indicators().lookalike, 1);
 }
 
 /// A first-read rig whose policy sends a P1 hit of one frame that matched
