@@ -690,17 +690,23 @@ impl<'w, 's> Unit<'w, 's> {
         }
     }
 
-    /// A consensus passage whose frames show another car
+    /// A consensus passage bound for dispatch, or for review by the
+    /// matrix, whose frames show another car
     /// ([`evidence::judge`](crate::evidence::judge)), or that is one frame
     /// matched only with tolerance while the entry's latest review, within
     /// its re-alert window, found a look-alike car
-    /// ([`suppress`](crate::suppress)), and a hit older than the maximum
-    /// lateness, go to review. While that look-alike verdict stands, a
-    /// passage of several frames shows the look-alike car again on one
-    /// frame whose look-alike of a listed character outweighs the frames
-    /// that read the listed one ([`Support::alike`] 1).
+    /// ([`suppress`](crate::suppress)), goes to review as a look-alike; a
+    /// hit older than the maximum lateness goes to review as late. While
+    /// that look-alike verdict stands, a passage of several frames shows
+    /// the look-alike car again on one frame whose look-alike of a listed
+    /// character outweighs the frames that read the listed one
+    /// ([`Support::alike`] 1).
     fn lookalike_or_late(&mut self, p: &Passage, mut c: Choice) -> Choice {
-        if c.action == Action::Dispatch && self.config.mode == Mode::Consensus {
+        // A review the matrix chose is judged too: a look-alike found
+        // there says so, and is remembered for the entry's next passages.
+        if (c.action == Action::Dispatch || c.action == Action::Review)
+            && self.config.mode == Mode::Consensus
+        {
             let key = Key {
                 list: c.m.list,
                 listed: c.m.listed,

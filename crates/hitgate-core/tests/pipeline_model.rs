@@ -649,7 +649,9 @@ impl Model {
             return;
         }
         let mut reason = Reason::Rule;
-        if action == Action::Dispatch && consensus {
+        // The frames are judged for a dispatch, and for a review the
+        // matrix chose: a look-alike found there is remembered too.
+        if (action == Action::Dispatch || action == Action::Review) && consensus {
             // The entry's last review (in its window) found a look-alike
             // car.
             let window = u64::from(cfg.realert_window_ms[x.priority.index()]);

@@ -939,7 +939,7 @@ fn one_heavier_frame_of_an_entry_just_found_to_be_a_look_alike_is_the_look_alike
     assert_eq!(r.unit.indicators().lookalike, 1);
 }
 
-/// A first-read rig whose policy sends a P1 hit of one frame that matched
+/// A rig (consensus) whose policy sends a P1 hit of one frame that matched
 /// only with tolerance to review (`max_reads = 1`), and, with
 /// `read_fits`, only when the frame does (or does not) spell a plate of
 /// the known formats; everything else as in Brussels.
@@ -1015,6 +1015,29 @@ fn a_rule_may_name_how_many_reads_a_hit_rests_on() {
             ("1ABC234", 2, Action::Dispatch, "p0-p1"),
         ])
     );
+}
+
+#[test]
+fn a_review_the_matrix_chose_is_judged_and_its_look_alike_remembered() {
+    let mut r = one_fuzzy_frame_rig(None);
+    // A car 1OOT555 against the listed 1DOT555: one frame matches (the
+    // rule's one-frame review), the other (1OOT5S5, two look-alikes off)
+    // is evidence; both read O.
+    r.read(T0, "cam-1", "1OOT555").unwrap();
+    r.read(T0 + 100, "cam-1", "1OOT5S5").unwrap();
+    // Ten minutes later two frames, the look-alike's spelling the heavier:
+    // the car seen again, held as a repeat of that review.
+    let t = T0 + 600_000;
+    r.read_weighed(t, t, "cam-2", "1OOT555", 99).unwrap();
+    r.read_weighed(t + 100, t + 100, "cam-2", "1DOT555", 60)
+        .unwrap();
+    assert_eq!(
+        decided(&mut r),
+        owned(&[("1DOT555", 1, Action::Review, "p1-one-fuzzy-frame")])
+    );
+    assert_eq!(r.hits()[0].reason, Reason::Lookalike);
+    assert_eq!(r.unit.indicators().lookalike, 2);
+    assert_eq!(r.unit.indicators().suppressed_realert, 1);
 }
 
 #[test]
