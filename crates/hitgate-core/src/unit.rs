@@ -528,13 +528,13 @@ impl<'w, 's> Unit<'w, 's> {
             );
             return;
         }
-        let mut c = self.lookalike_or_late(p, c);
         let key = Key {
             list: c.m.list,
             listed: c.m.listed,
             country: c.m.country,
         };
         let window = u64::from(self.config.realert_window_ms[c.m.priority.index()]);
+        let mut c = self.lookalike_or_late(p, c, &key, window);
         let same_ms = u64::from(self.config.passage_window_ms);
         match repeat(
             self.suppression,
@@ -701,20 +701,15 @@ impl<'w, 's> Unit<'w, 's> {
     /// the look-alike car again on one frame whose look-alike of a listed
     /// character outweighs the frames that read the listed one
     /// ([`Support::alike`] 1).
-    fn lookalike_or_late(&mut self, p: &Passage, mut c: Choice) -> Choice {
+    /// `key` and `window`: the entry's in the re-alert table.
+    fn lookalike_or_late(&mut self, p: &Passage, mut c: Choice, key: &Key, window: u64) -> Choice {
         // A review the matrix chose is judged too: a look-alike found
         // there says so, and is remembered for the entry's next passages.
         if (c.action == Action::Dispatch || c.action == Action::Review)
             && self.config.mode == Mode::Consensus
         {
-            let key = Key {
-                list: c.m.list,
-                listed: c.m.listed,
-                country: c.m.country,
-            };
-            let window = u64::from(self.config.realert_window_ms[c.m.priority.index()]);
             let one = p.votes.len() == 1;
-            let seen = lookalike_within(self.suppression, &key, p.first_time, window);
+            let seen = lookalike_within(self.suppression, key, p.first_time, window);
             // The read's country, not the entry's: a car that looks like a
             // listed Belgian plate may be a Dutch one.
             let country = p.country;

@@ -39,6 +39,8 @@ fn the_replay_page_shows_the_reports_figures_and_no_plate() {
         ("reviewed", &ind["reviewed"]),
         ("dropped", &ind["dropped"]),
         ("suppressed-realert", &ind["suppressed_realert"]),
+        ("lookalike", &ind["lookalike"]),
+        ("stronger", &ind["stronger"]),
         ("hits", &report["hits"]),
     ] {
         assert!(
