@@ -518,8 +518,9 @@ impl Zone {
     /// decision a recipient must get must be among them, each once.
     /// `broker_losses` is how many of those a recipient, connected
     /// throughout with its persistent session, may never receive: 0 on
-    /// Mosquitto. On the NATS cluster (Debian's 2.9.10) about one run in
-    /// fifteen loses one taken decision around the take-over: the gate saw
+    /// Mosquitto. On the NATS cluster (Debian's 2.9.10) 1 of 14 runs (a
+    /// run beside two busy loops) lost one taken decision around the
+    /// take-over: the gate saw
     /// it stored, the recipient's session never delivered it (5 s ack
     /// wait, 75 s waited); such a decision is named on standard error.
     fn check(
