@@ -74,6 +74,10 @@ pub struct Indicators {
     pub evicted_held: u64,
     /// Reads at cameras that did not fit in the camera table.
     pub camera_overflow: u64,
+    /// Passages opened by two unmatched frames of one camera that, read
+    /// together, spell a listed plate ([`Unit::push`](crate::unit::Unit::push));
+    /// both counted in `unmatched` too.
+    pub paired: u64,
 }
 
 /// Per-camera counters. Storage is handed in by the caller:

@@ -16,10 +16,29 @@
 //! exactly as it takes the unmatched
 //! frames that come after it.
 //!
+//! **Frames read together.** A listed car whose every frame has one error
+//! more than its list tolerates opens no passage, although its frames,
+//! together, spell the listed plate (`MB752BV` and `HB752PV` for a listed
+//! `HB752BV`). So an unmatched frame is read together with the newest held
+//! frame ([`PAIR_FRAMES`]) when that one is of its camera and within its
+//! window: the plates that take each differing character from one of the
+//! two (`spelled_together`) are looked up exactly (never with a list's
+//! tolerance, which would stack on the frames' own errors), and one that
+//! is listed opens its passage with the two frames as its first reads,
+//! judged then as any other (the matrix, [`evidence`](crate::evidence),
+//! the re-alert window). A word-wise test sets most pairs aside before a
+//! character is compared. On the generated days of `BENCHMARKS.md` ("Hit
+//! quality") this finds 2 of the 19 P0/P1 cars consensus missed in twelve
+//! days, and 1 of 16 P2, for one wrong P2 dispatch more (`1WGV223` read
+//! right and once `1WGK22Y`, which spell a listed `1WGK223`), at about 100
+//! instructions a read on the Cortex-M4; a second held frame found one
+//! P2 car more for 90 instructions more, past the 5,000 a read the
+//! firmware is held to (`docs/perf-history.md`).
+//!
 //! **What is held, and for how long.** The plate, the confidence, the
 //! camera's slot and two times, in the unit's own memory, never stored,
 //! forwarded or counted by plate. A frame is zeroed when a passage takes
-//! it, when the unit's clock passes its arrival plus the passage window and
+//! it (as evidence, or as the other frame of a pair), when the unit's clock passes its arrival plus the passage window and
 //! grace (5 s by default), when newer frames need its place, and on
 //! [`Unit::flush`](crate::unit::Unit::flush), whichever comes first. A
 //! passage takes only frames of its camera within its window, so a frame
@@ -29,7 +48,7 @@
 
 use core::fmt;
 
-use crate::plate::Plate;
+use crate::plate::{MAX_PLATE_LEN, Plate};
 
 /// Places the example firmware gives the held-frames table
 /// ([`Tables::held`]) on every board, the 16 KiB micro:bit included: two
@@ -77,6 +96,187 @@ impl fmt::Debug for HeldFrame {
             .field("held", &(self.camera != 0))
             .finish_non_exhaustive()
     }
+}
+
+/// The newest places of the held-frames table an unmatched frame looks in
+/// for a frame of its camera to read together with (see the module docs):
+/// the one frame held just before it. Each place costs every unmatched
+/// read a look, and a frame of its camera a word-wise comparison: 100
+/// instructions a read on the Cortex-M4 for one place, 190 for two
+/// (`docs/perf-history.md`).
+pub const PAIR_FRAMES: usize = 1;
+
+/// The places where two plates' words differ, one bit each: bit `t` for
+/// character `t` (bits 0 to 9). In 32-bit halves, with no bit count: a
+/// Cortex-M has no instruction for one, nor a Cortex-M0 for a 64-bit
+/// product.
+#[inline]
+fn differing(a: (u64, u16), b: (u64, u16)) -> u64 {
+    const LOW: u32 = 0x7f7f_7f7f;
+    // The bytes of `x` that are not zero, as bits 0 to 3: the top bit of
+    // each such byte, moved to the byte's index by one multiplication
+    // (byte `i`'s bit lands at 21 + `i`, no two products meet).
+    let nonzero = |x: u32| {
+        let top = ((x & LOW).wrapping_add(LOW) | x) & !LOW;
+        u64::from(((top >> 7).wrapping_mul(0x0020_4081) >> 21) & 0xf)
+    };
+    let low = a.0 ^ b.0;
+    nonzero(low as u32) | nonzero((low >> 32) as u32) << 4 | nonzero(u32::from(a.1 ^ b.1)) << 8
+}
+
+/// At most one bit of `m` is set.
+#[inline]
+fn at_most_one(m: u64) -> bool {
+    m & m.wrapping_sub(1) == 0
+}
+
+/// Can two frames spell anything together (`spelled_together`)? A
+/// word-wise test that sets most pairs aside before a character is looked
+/// at: frames of one length must differ in two places; frames one
+/// character apart in length must have at most one place where the
+/// shorter reads neither the longer's character there nor the one after.
+#[inline]
+fn may_spell(a: &Plate, b: &Plate) -> bool {
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    match long.len() - short.len() {
+        0 => {
+            let m = differing(long.words(), short.words());
+            m != 0 && !at_most_one(m) && at_most_one(m & m.wrapping_sub(1))
+        }
+        1 => {
+            let ((l0, l1), s) = (long.words(), short.words());
+            // The longer one character on: its character t + 1 at t.
+            let next = ((l0 >> 8) | (u64::from(l1) << 56), l1 >> 8);
+            at_most_one(differing((l0, l1), s) & differing(next, s))
+        }
+        _ => false,
+    }
+}
+
+/// Calls `f` with each plate two frames of one car spell together, each
+/// wrong in a place the other reads right, until `f` accepts one; that
+/// one. Frames of one length that differ in exactly two places spell the
+/// two plates that take one of those places from each (`MB752BV` and
+/// `HB752PV`: `HB752BV`, `MB752PV`). Frames one character apart in length
+/// spell, for each character of the longer whose removal leaves a plate
+/// one place off the shorter, that plate and the longer with the shorter's
+/// character in that place (`I6X203` and `IVX203F`: `IVX203`, `I6X203F`).
+/// A frame that is the other with one character dropped spells nothing:
+/// the frames agree on every character they both read.
+#[inline]
+pub(crate) fn spelled_together<T>(
+    a: &Plate,
+    b: &Plate,
+    f: impl FnMut(&Plate) -> Option<T>,
+) -> Option<T> {
+    if !may_spell(a, b) {
+        return None;
+    }
+    spell(a, b, f)
+}
+
+/// [`spelled_together`] past [`may_spell`]: seldom, so out of the line
+/// of every read.
+#[inline(never)]
+fn spell<T>(a: &Plate, b: &Plate, mut f: impl FnMut(&Plate) -> Option<T>) -> Option<T> {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.len() == y.len() {
+        let mut diff = [0usize; 2];
+        let mut n = 0;
+        for (i, (p, q)) in x.iter().zip(y).enumerate() {
+            if p != q {
+                if let Some(d) = diff.get_mut(n) {
+                    *d = i;
+                }
+                n += 1;
+                if n > 2 {
+                    return None;
+                }
+            }
+        }
+        if n != 2 {
+            return None;
+        }
+        for i in diff {
+            let mut chars = [0u8; MAX_PLATE_LEN];
+            for (o, c) in chars.iter_mut().zip(x) {
+                *o = *c;
+            }
+            if let (Some(o), Some(&q)) = (chars.get_mut(i), y.get(i)) {
+                *o = q;
+            }
+            if let Some(v) = f(&Plate::from_canonical(chars, x.len())) {
+                return Some(v);
+            }
+        }
+        return None;
+    }
+    let (long, short) = if x.len() > y.len() { (x, y) } else { (y, x) };
+    let n = short.len();
+    if long.len() != n + 1 {
+        return None;
+    }
+    // `long` without its character `k` against `short`: `before[k]`
+    // differences in front of `k`, `after[k]` from `k` on, so every `k` in
+    // one pass each way, with no plate built.
+    let mut before = [0u8; MAX_PLATE_LEN + 1];
+    let mut after = [0u8; MAX_PLATE_LEN + 1];
+    for t in 0..n {
+        let d = u8::from(long.get(t) != short.get(t));
+        let prev = before.get(t).copied().unwrap_or(0);
+        if let Some(b) = before.get_mut(t + 1) {
+            *b = prev.saturating_add(d);
+        }
+    }
+    for t in (0..n).rev() {
+        let d = u8::from(long.get(t + 1) != short.get(t));
+        let next = after.get(t + 1).copied().unwrap_or(0);
+        if let Some(a) = after.get_mut(t) {
+            *a = next.saturating_add(d);
+        }
+    }
+    let off = |k: usize| {
+        before.get(k).copied().unwrap_or(u8::MAX) as usize
+            + after.get(k).copied().unwrap_or(u8::MAX) as usize
+    };
+    // A dropped character alone spells nothing (see above).
+    if (0..=n).any(|k| off(k) == 0) {
+        return None;
+    }
+    for k in 0..=n {
+        // A run of one character leaves the same plate whichever goes.
+        if off(k) != 1 || (k > 0 && long.get(k) == long.get(k - 1)) {
+            continue;
+        }
+        let mut chars = [0u8; MAX_PLATE_LEN];
+        let rest = long
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != k)
+            .map(|(_, c)| *c);
+        for (o, c) in chars.iter_mut().zip(rest) {
+            *o = c;
+        }
+        // The one place it differs, in `short`'s places.
+        let Some(i) = (0..n).find(|&t| chars.get(t) != short.get(t)) else {
+            continue;
+        };
+        if let Some(v) = f(&Plate::from_canonical(chars, n)) {
+            return Some(v);
+        }
+        let mut chars = [0u8; MAX_PLATE_LEN];
+        for (o, c) in chars.iter_mut().zip(long) {
+            *o = *c;
+        }
+        let at = if i < k { i } else { i + 1 };
+        if let (Some(o), Some(&q)) = (chars.get_mut(at), short.get(i)) {
+            *o = q;
+        }
+        if let Some(v) = f(&Plate::from_canonical(chars, long.len())) {
+            return Some(v);
+        }
+    }
+    None
 }
 
 /// How a frame names the camera in counter slot `camera`: the slot + 1
@@ -195,6 +395,37 @@ impl<'s> Recent<'s> {
             k = self.after(k);
         }
         taken
+    }
+
+    /// Hands `spells` the held frames of `camera` within `window` of event
+    /// time `time` among the `places` newest places, newest first, until
+    /// it returns a value: then that frame is freed and handed back (event
+    /// time, plate, confidence) with the value.
+    pub(crate) fn pair<T>(
+        &mut self,
+        camera: usize,
+        time: u64,
+        window: u64,
+        places: usize,
+        mut spells: impl FnMut(&Plate) -> Option<T>,
+    ) -> Option<(u64, Plate, Option<u8>, T)> {
+        let slot = place_of(camera);
+        let n = self.frames.len();
+        let mut k = self.next;
+        for _ in 0..n.min(places) {
+            k = if k == 0 { n - 1 } else { k - 1 };
+            let Some(f) = self.frames.get_mut(k) else {
+                break;
+            };
+            if f.camera != slot || f.time.abs_diff(time) > window {
+                continue;
+            }
+            if let Some(v) = spells(&f.plate) {
+                let frame = core::mem::replace(f, HeldFrame::EMPTY);
+                return Some((frame.time, frame.plate, frame.confidence, v));
+            }
+        }
+        None
     }
 
     /// Frees every frame.
@@ -354,5 +585,145 @@ mod tests {
         r.expire(10, 1);
         assert_eq!(r.held(), 0);
         assert_eq!(taken(&mut r, 0, 1, 10), []);
+    }
+
+    /// Every plate `spelled_together` offers for two frames, in order.
+    fn spelled(a: &str, b: &str) -> Vec<std::string::String> {
+        let mut out = Vec::new();
+        let none: Option<()> = spelled_together(&p(a), &p(b), |c| {
+            out.push(c.as_str().into());
+            None
+        });
+        assert!(none.is_none());
+        out
+    }
+
+    #[test]
+    fn frames_of_one_length_two_places_apart_spell_the_two_mixes() {
+        // Checked by hand: each mix takes one differing place from each.
+        assert_eq!(spelled("MB752BV", "HB752PV"), ["HB752BV", "MB752PV"]);
+        assert_eq!(spelled("HB752PV", "MB752BV"), ["MB752PV", "HB752BV"]);
+        // One place apart: the mixes are the frames themselves.
+        assert!(spelled("1ABC123", "1ABC128").is_empty());
+        assert_eq!(spelled("1ABC123", "1XYC123"), ["1XBC123", "1AYC123"]);
+        // Three places apart, or the same: nothing.
+        assert!(spelled("1ABC123", "1XYZ123").is_empty());
+        assert!(spelled("1ABC123", "1ABC123").is_empty());
+    }
+
+    #[test]
+    fn frames_a_character_apart_in_length_spell_with_and_without_it() {
+        // `IVX203F` without its F is one place off `I6X203`.
+        assert_eq!(spelled("I6X203", "IVX203F"), ["IVX203", "I6X203F"]);
+        assert_eq!(spelled("IVX203F", "I6X203"), ["IVX203", "I6X203F"]);
+        // A dropped character alone spells nothing (`1KSD537` and
+        // `1KD537` would spell `1KDD537`).
+        assert!(spelled("1KSD537", "1KD537").is_empty());
+        // A run: `1AAB12` and `1AB13` (an A dropped, 2 read 3), spelled
+        // once, not once for each A.
+        assert_eq!(spelled("1AAB12", "1AB13"), ["1AB12", "1AAB13"]);
+        // Two characters apart in length: nothing.
+        assert!(spelled("1ABC123", "1AB12").is_empty());
+    }
+
+    #[test]
+    fn the_first_plate_accepted_is_handed_back() {
+        let got = spelled_together(&p("MB752BV"), &p("HB752PV"), |c| {
+            (c.as_str() == "MB752PV").then_some(7)
+        });
+        assert_eq!(got, Some(7));
+    }
+
+    #[test]
+    fn a_pair_takes_the_newest_frames_of_the_camera_in_the_window_and_frees_its_own() {
+        let mut store = [HeldFrame::EMPTY; RECENT_FRAMES];
+        let mut r = Recent::new(&mut store);
+        r.hold(0, 1_000, 1, HOLD, p("AA111"), None);
+        r.hold(0, 1_100, 2, HOLD, p("BB222"), Some(70));
+        r.hold(1, 1_200, 3, HOLD, p("CC333"), None);
+        r.hold(0, 9_000, 4, HOLD, p("DD444"), None);
+        r.hold(0, 1_300, 5, HOLD, p("EE555"), None);
+        // Newest first, camera 0 only, within 2 s of 1,500, among the
+        // four newest places.
+        let mut seen = Vec::new();
+        let none: Option<(u64, Plate, Option<u8>, ())> = r.pair(0, 1_500, 2_000, 4, |f| {
+            seen.push(std::string::String::from(f.as_str()));
+            None
+        });
+        assert!(none.is_none());
+        assert_eq!(seen, ["EE555", "BB222"]);
+        seen.clear();
+        let none: Option<(u64, Plate, Option<u8>, ())> = r.pair(0, 1_500, 2_000, 3, |f| {
+            seen.push(std::string::String::from(f.as_str()));
+            None
+        });
+        assert!(none.is_none());
+        assert_eq!(seen, ["EE555"]);
+        assert_eq!(r.held(), 5);
+        let got = r.pair(0, 1_500, 2_000, 4, |f| {
+            (f.as_str() == "BB222").then_some('x')
+        });
+        assert_eq!(got, Some((1_100, p("BB222"), Some(70), 'x')));
+        assert_eq!(r.held(), 4);
+        assert_eq!(taken(&mut r, 0, 1_500, 2_000), [p("AA111"), p("EE555")]);
+    }
+
+    #[test]
+    fn the_word_test_sets_aside_only_pairs_that_spell_nothing() {
+        // Plates near one another (a few characters, every length 4 to 9),
+        // so that many pairs spell something and many do not.
+        let alphabet = b"1AB8";
+        let mut plates = Vec::new();
+        for len in 4..=9usize {
+            for seed in 0..60u32 {
+                let mut x = seed.wrapping_mul(2_654_435_761) ^ len as u32;
+                let chars: Vec<u8> = (0..len)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 17;
+                        x ^= x << 5;
+                        alphabet[(x % 4) as usize]
+                    })
+                    .collect();
+                plates.push(Plate::normalize(&chars).unwrap());
+            }
+        }
+        let (mut spelling, mut set_aside) = (0, 0);
+        for a in &plates {
+            for b in &plates {
+                let any = spell(a, b, |_| Some(())).is_some();
+                if any {
+                    spelling += 1;
+                    assert!(may_spell(a, b), "{} {}", a.as_str(), b.as_str());
+                } else if !may_spell(a, b) {
+                    set_aside += 1;
+                }
+            }
+        }
+        // Both kinds occur, and the test sets most of the others aside.
+        assert!(spelling > 1_000, "{spelling}");
+        assert!(set_aside > 100_000, "{set_aside}");
+    }
+
+    #[test]
+    fn differing_marks_each_place_the_characters_differ() {
+        let plates = [
+            "1ABC234",
+            "1ABC235",
+            "XABC234",
+            "1ABC23",
+            "ABCDEFGHIJ",
+            "ABCDEFGHIK",
+            "A",
+        ];
+        for a in plates {
+            for b in plates {
+                let (pa, pb) = (p(a), p(b));
+                let want = (0..MAX_PLATE_LEN)
+                    .filter(|&t| a.as_bytes().get(t) != b.as_bytes().get(t))
+                    .fold(0u64, |m, t| m | 1 << t);
+                assert_eq!(differing(pa.words(), pb.words()), want, "{a} {b}");
+            }
+        }
     }
 }

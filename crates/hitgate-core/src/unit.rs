@@ -7,7 +7,9 @@
 //!         │
 //!       lookup ──> unmatched (counted; kept only as evidence of an open
 //!         │         passage of its camera, near its listed plate, or held
-//!         │         a few seconds for one that opens on a later frame)
+//!         │         a few seconds for one that opens on a later frame;
+//!         │         with the newest held frame of its camera, spelling a
+//!         │         listed plate exactly, it opens that plate's passage)
 //!      passage ──> repeat (folded into an open passage)
 //!         │  its camera moves past its window, or window + grace pass
 //!         │  (consensus); first read (first-read mode)
@@ -29,7 +31,7 @@
 use core::fmt;
 
 use crate::budget::Bucket;
-use crate::distance::Tolerance;
+use crate::distance::{MAX_TOLERANCE, Tolerance};
 use crate::evidence::{Support, Verdict, judge};
 use crate::hit::{Hit, Outcome, Reason};
 use crate::indicators::{CameraStats, Indicators, camera_slot};
@@ -39,7 +41,7 @@ use crate::place::Places;
 use crate::plate::Plate;
 use crate::policy::{Action, Facts, Policy, PolicyView, RuleId};
 use crate::read::{CameraId, Read, ReadError};
-use crate::recent::{HeldFrame, Recent};
+use crate::recent::{HeldFrame, PAIR_FRAMES, Recent, spelled_together};
 use crate::suppress::{Key, Mark, Repeat, SuppressSlot, lookalike_within, record_marked, repeat};
 use crate::watchlist::{Match, MatchKind, Matches, Watchlist};
 
@@ -56,7 +58,10 @@ pub enum ReadStatus {
     /// Matched nothing: counted, never stored (in consensus mode held a
     /// few seconds at most, as evidence: [`crate::recent`]).
     Unmatched,
-    /// Opened a passage.
+    /// Opened a passage: matched, or matched nothing alone but spelled a
+    /// listed plate with the newest held frame of its camera (counted in
+    /// [`Indicators::unmatched`] and [`Indicators::paired`]; see
+    /// [`crate::recent`]).
     Opened,
     /// Folded into an open passage.
     Repeat,
@@ -243,6 +248,9 @@ impl<'w, 's> Unit<'w, 's> {
                 if self.near_frame(&read) {
                     self.indicators.evidence_frames += 1;
                 } else if let Some(s) = slot {
+                    if self.paired(s, &read, sink) {
+                        return Ok(ReadStatus::Opened);
+                    }
                     // Perhaps a frame of a car whose passage opens on a
                     // later frame.
                     let hold = self.open_for();
@@ -274,7 +282,101 @@ impl<'w, 's> Unit<'w, 's> {
             return Ok(ReadStatus::Repeat);
         }
 
-        // Open one, closing the oldest early when the table is full.
+        let mut p = Passage::EMPTY;
+        self.fill(&mut p, &read, &matches, slot);
+        self.open(p, &read, slot, Some(&matches), sink);
+        Ok(ReadStatus::Opened)
+    }
+
+    /// An unmatched read of the camera in counter slot `s`, read together
+    /// with the held frames of its camera, within the passage window, in
+    /// the [`PAIR_FRAMES`] newest places of the table: when the two spell a listed plate
+    /// exactly ([`spelled_together`](crate::recent)), each wrong where the
+    /// other reads right, they open its passage as its first two frames,
+    /// the held one freed from the table. The passage's match is the
+    /// listed entry, of the kind the older frame's distance to it is (a
+    /// match with tolerance); the matrix, the evidence and the re-alert
+    /// window then judge it as any other. Whether a passage opened.
+    #[inline(never)]
+    fn paired(
+        &mut self,
+        s: usize,
+        read: &crate::read::CheckedRead,
+        sink: &mut impl FnMut(u64, Outcome),
+    ) -> bool {
+        let window = u64::from(self.config.passage_window_ms);
+        let watchlist = self.watchlist;
+        let mut matches: Matches<MAX_MATCHES> = Matches::new();
+        let Some(held) = self.recent.pair(s, read.time, window, PAIR_FRAMES, |held| {
+            spelled_together(held, &read.plate, |plate| {
+                watchlist.lookup_exact_into(plate, read.country, read.time, &mut matches);
+                (!matches.is_empty()).then_some(())
+            })
+        }) else {
+            return false;
+        };
+        self.open_paired(s, read, held, &matches, sink);
+        true
+    }
+
+    /// The passage of [`Unit::paired`]: `held`, the held frame (event
+    /// time, plate, confidence), and `read` as its first two frames, the
+    /// listed entries `matches`.
+    #[inline(never)]
+    fn open_paired(
+        &mut self,
+        s: usize,
+        read: &crate::read::CheckedRead,
+        (time, plate, confidence, ()): (u64, Plate, Option<u8>, ()),
+        matches: &Matches<MAX_MATCHES>,
+        sink: &mut impl FnMut(u64, Outcome),
+    ) {
+        self.indicators.paired += 1;
+        let mut p = Passage::EMPTY;
+        self.fill(&mut p, read, matches, Some(s));
+        // The frames in the order they were read: the older one first.
+        p.votes.clear();
+        p.reads = 0;
+        let (older, newer) = if time <= read.time {
+            ((plate, confidence), (read.plate, read.confidence))
+        } else {
+            ((read.plate, read.confidence), (plate, confidence))
+        };
+        p.vote(older.0, older.1);
+        p.vote(newer.0, newer.1);
+        p.first_time = time.min(read.time);
+        // Neither frame spells the listed plate: the match is one with
+        // tolerance, as far from it as the first frame (one change at
+        // most, by the way the two spell it).
+        let wide = Tolerance {
+            ocr: MAX_TOLERANCE,
+            edits: MAX_TOLERANCE,
+            min_len: 0,
+        };
+        if let Some(d) = crate::distance::distance(
+            older.0.as_bytes(),
+            p.first.listed.as_bytes(),
+            self.watchlist.classes(),
+            wide,
+        ) {
+            p.first.distance = d;
+            p.first.kind = MatchKind::of(d);
+        }
+        self.open(p, read, Some(s), None, sink);
+    }
+
+    /// Opens passage `p`, filled from `read`, closing the oldest early
+    /// when the table is full; its camera's held frames near it join it
+    /// as evidence (consensus), or its first read's `matches` decide it
+    /// (first-read mode).
+    fn open(
+        &mut self,
+        mut p: Passage,
+        read: &crate::read::CheckedRead,
+        slot: Option<usize>,
+        matches: Option<&Matches<MAX_MATCHES>>,
+        sink: &mut impl FnMut(u64, Outcome),
+    ) {
         if self.passages.len() == self.passages.capacity() {
             self.indicators.evicted_passages += 1;
             crate::fmt::warning!("passage table full: the oldest passage is decided early");
@@ -282,25 +384,24 @@ impl<'w, 's> Unit<'w, 's> {
                 self.close(&mut oldest, sink);
             }
         }
-        let mut p = Passage::EMPTY;
-        self.fill(&mut p, &read, &matches, slot);
+        let window = u64::from(self.config.passage_window_ms);
         if let Some(s) = slot
             && self.config.mode == Mode::Consensus
             && p.has_first
         {
             // The camera's frames held from before this one, near the
-            // listed plate or near this frame, are the passage's evidence
-            // too.
+            // listed plate or near the passage's first frame, are the
+            // passage's evidence too.
             let tolerances = (self.watchlist, self.config.evidence);
             let tol = evidence_within(tolerances, &p.first);
             let own = evidence_own(tolerances, &p.first);
             let (listed, classes) = (p.first.listed, self.watchlist.classes());
+            let first = first_plate(&p, &p.first);
             let taken = self.recent.take_near(s, read.time, window, |plate, conf| {
                 let within = |other: &Plate, tol| {
                     crate::distance::within(plate.as_bytes(), other.as_bytes(), classes, tol)
                 };
-                let near =
-                    within(&listed, tol) || (read.plate != listed && within(&read.plate, own));
+                let near = within(&listed, tol) || (first != listed && within(&first, own));
                 if near {
                     p.evidence(*plate, conf);
                 }
@@ -310,13 +411,12 @@ impl<'w, 's> Unit<'w, 's> {
         }
         if self.config.mode == Mode::FirstRead {
             // The first read decides: its matches are the passage's.
-            self.decide(&mut p, Some(&matches), sink);
+            self.decide(&mut p, matches, sink);
         }
         // No passage table at all: the read was decided alone.
         if let Err(mut p) = self.passages.push(p) {
             self.close(&mut p, sink);
         }
-        Ok(ReadStatus::Opened)
     }
 
     /// Closes every passage whose window and grace have passed on the

@@ -22,7 +22,7 @@ use hitgate_core::{
     plate::Plate,
     policy::{Action, Policy, RuleId},
     read::Read,
-    recent::{HeldFrame, RECENT_FRAMES},
+    recent::{HeldFrame, PAIR_FRAMES, RECENT_FRAMES},
     suppress::SuppressSlot,
     syntax,
     unit::{Config, Mode, ReadStatus, Tables, Unit},
@@ -45,10 +45,13 @@ const LISTED: [(&str, u8, u8); 9] = [
 
 /// Plates the stream is made of: listed ones, look-alikes, edits, unlisted,
 /// and frames too far to match but near a listed plate (evidence).
-const READS: [&str; 23] = [
+const READS: [&str; 27] = [
     "1ABC234", "1A8C234", "1ABC23", "1ABD234", "1A8D234", "2XYZ555", "2XYZ556", "2XY2555",
     "1QQQ100", "1MMM777", "AB123CD", "A8123CD", "9NOP000", "1LLL888", "1A8C2S4", "1ABC284",
     "A8I23C0", "1ABC2B4", "1A8CZ3A", "ZXY25S5", "2XYZSS", "1ABCE234", "2XYZ5556",
+    // Frames of the local list's exact 1LLL888 that spell it only
+    // together: two places apart, and a character apart in length.
+    "1LXL888", "1LLX888", "1LLLB88", "1LL888",
 ];
 
 fn p(s: &str) -> Plate {
@@ -206,6 +209,55 @@ fn near(wl: &Watchlist<'_>, cfg: &Config, plate: &str, first: &Match, first_read
         distance(plate.as_bytes(), other.as_bytes(), wl.classes(), tol).is_some()
     };
     within(first.listed.as_str(), tol) || within(first_read, own)
+}
+
+/// The plates two frames spell together, in the order the unit tries
+/// them, written out plainly: of one length and two places apart, the
+/// first frame with the second's character at each of those places; one
+/// character apart in length, for each character of the longer (the
+/// first of a run), the longer without it where that leaves one place off
+/// the shorter, then the longer with the shorter's character there;
+/// nothing when the shorter is the longer with one character dropped.
+fn spelled(a: &str, b: &str) -> Vec<String> {
+    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut out = Vec::new();
+    if x.len() == y.len() {
+        let diff: Vec<usize> = (0..x.len()).filter(|&i| x[i] != y[i]).collect();
+        if diff.len() == 2 {
+            for &i in &diff {
+                let mut c = x.clone();
+                c[i] = y[i];
+                out.push(c.into_iter().collect());
+            }
+        }
+        return out;
+    }
+    let (long, short) = if x.len() > y.len() { (x, y) } else { (y, x) };
+    if long.len() != short.len() + 1 {
+        return out;
+    }
+    let without = |k: usize| -> Vec<char> {
+        let mut c = long.clone();
+        c.remove(k);
+        c
+    };
+    if (0..long.len()).any(|k| without(k) == short) {
+        return out;
+    }
+    for k in 0..long.len() {
+        if k > 0 && long[k] == long[k - 1] {
+            continue;
+        }
+        let w = without(k);
+        let diff: Vec<usize> = (0..short.len()).filter(|&i| w[i] != short[i]).collect();
+        if let [i] = diff[..] {
+            out.push(w.iter().collect());
+            let mut c = long.clone();
+            c[if i < k { i } else { i + 1 }] = short[i];
+            out.push(c.into_iter().collect());
+        }
+    }
+    out
 }
 
 /// The matrix: with `one_fuzzy`, first a rule sending P0/P1 hits of one
@@ -502,6 +554,8 @@ impl Model {
                             .push((plate.as_str().into(), r.confidence.unwrap_or(50)));
                     }
                     self.c.evidence_frames += 1;
+                } else if self.paired(wl, cfg, r, &plate) {
+                    return;
                 } else if self.held_places > 0 {
                     self.held.push_back(Some((
                         r.camera,
@@ -545,7 +599,7 @@ impl Model {
             return;
         }
         self.serial += 1;
-        let mut q = MPassage {
+        let q = MPassage {
             serial: self.serial,
             camera: r.camera,
             first_time: r.time,
@@ -556,6 +610,87 @@ impl Model {
             votes: vec![(plate.as_str().into(), r.confidence.unwrap_or(50))],
             decided: false,
         };
+        self.open(wl, cfg, r, q);
+    }
+
+    /// An unmatched read and a held frame of its camera in its window
+    /// among the `PAIR_FRAMES` newest places (newest first) that spell a listed plate
+    /// exactly ([`spelled`]): the passage they open, the held frame freed.
+    fn paired(&mut self, wl: &Watchlist<'_>, cfg: &Config, r: &R, plate: &Plate) -> bool {
+        let window = u64::from(cfg.passage_window_ms);
+        let mut found = None;
+        let newest: Vec<usize> = (0..self.held.len())
+            .rev()
+            .take(PAIR_FRAMES)
+            .filter(|&i| {
+                self.held[i]
+                    .as_ref()
+                    .is_some_and(|f| f.0 == r.camera && f.1.abs_diff(r.time) <= window)
+            })
+            .collect();
+        'frames: for i in newest {
+            let f = self.held[i].clone().unwrap();
+            for c in spelled(&f.3, plate.as_str()) {
+                let m: Matches<8> = wl.lookup(&p(&c), None, r.time);
+                let exact: Vec<Match> = m
+                    .as_slice()
+                    .iter()
+                    .filter(|x| x.kind == MatchKind::Exact)
+                    .copied()
+                    .collect();
+                if !exact.is_empty() {
+                    self.held[i] = None;
+                    found = Some((f, exact));
+                    break 'frames;
+                }
+            }
+        }
+        let Some((f, exact)) = found else {
+            return false;
+        };
+        self.c.paired += 1;
+        let read = (plate.as_str().to_string(), r.confidence.unwrap_or(50));
+        let held = (f.3.clone(), f.4);
+        let votes = if f.1 <= r.time {
+            vec![held, read]
+        } else {
+            vec![read, held]
+        };
+        let mut first = exact[0];
+        let wide = Tolerance {
+            ocr: 10,
+            edits: 10,
+            min_len: 0,
+        };
+        let d = distance(
+            votes[0].0.as_bytes(),
+            first.listed.as_bytes(),
+            wl.classes(),
+            wide,
+        )
+        .unwrap();
+        first.distance = d;
+        first.kind = MatchKind::of(d);
+        self.serial += 1;
+        let q = MPassage {
+            serial: self.serial,
+            camera: r.camera,
+            first_time: f.1.min(r.time),
+            opened_at: self.clock,
+            entries: exact.iter().take(4).map(|x| x.entry).collect(),
+            first,
+            reads: 2,
+            votes,
+            decided: false,
+        };
+        self.open(wl, cfg, r, q);
+        true
+    }
+
+    /// A new passage: the camera's held frames near it join it as
+    /// evidence (consensus), or it is decided at once (first read).
+    fn open(&mut self, wl: &Watchlist<'_>, cfg: &Config, r: &R, mut q: MPassage) {
+        let window = u64::from(cfg.passage_window_ms);
         if cfg.mode == Mode::Consensus {
             // The camera's held frames in the window, near the listed
             // plate, oldest first, join the vote as evidence.

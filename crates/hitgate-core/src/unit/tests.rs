@@ -1176,3 +1176,77 @@ fn a_vote_that_drifts_off_the_lists_keeps_every_match_of_the_first_read() {
     let ind = r.unit.indicators();
     assert_eq!((ind.misread, ind.evidence_frames, ind.dropped), (1, 2, 0));
 }
+
+#[test]
+fn two_unmatched_frames_that_spell_a_listed_plate_together_open_its_passage() {
+    // Listed 1ABC234 (national: one look-alike, no edit). The car is read
+    // twice, each frame with an error the list does not tolerate (B read
+    // X, 3 read W: no look-alikes), each right where the other is wrong.
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    assert_eq!(r.read(T0, "cam-1", "1AXC234"), Ok(ReadStatus::Unmatched));
+    assert_eq!(r.unit.held_frames(), 1);
+    assert_eq!(r.read(T0 + 100, "cam-1", "1ABC2W4"), Ok(ReadStatus::Opened));
+    // The held frame is the passage's now.
+    assert_eq!(r.unit.held_frames(), 0);
+    r.flush();
+    let hits = r.hits();
+    assert_eq!(hits.len(), 1);
+    let h = hits[0];
+    assert_eq!(h.listed.as_str(), "1ABC234");
+    assert_eq!((h.action, h.reason), (Action::Dispatch, Reason::Rule));
+    // Both frames are the passage's reads, the first read first; the
+    // match is the first frame's distance to the listed plate: an edit.
+    assert_eq!(h.reads, 2);
+    assert_eq!(h.time, T0);
+    assert_eq!(h.kind, MatchKind::Edit);
+    let ind = r.unit.indicators();
+    assert_eq!((ind.paired, ind.unmatched, ind.matched), (1, 2, 0));
+}
+
+#[test]
+fn frames_spell_together_only_at_one_camera_in_the_window_and_not_by_a_dropped_character() {
+    let spelled = |reads: &[(u64, &str, &str)]| {
+        let mut r = rig(Config::DEFAULT, 8, 8);
+        for (t, camera, plate) in reads {
+            r.read(T0 + t, camera, plate).unwrap();
+        }
+        r.flush();
+        (r.unit.indicators().paired, r.hits().len())
+    };
+    // The pair above, as a check of the cases below.
+    assert_eq!(
+        spelled(&[(0, "cam-1", "1AXC234"), (100, "cam-1", "1ABC2W4")]),
+        (1, 1)
+    );
+    // Read at two cameras: two cars.
+    assert_eq!(
+        spelled(&[(0, "cam-1", "1AXC234"), (100, "cam-2", "1ABC2W4")]),
+        (0, 0)
+    );
+    // 2.1 s apart: past the passage window.
+    assert_eq!(
+        spelled(&[(0, "cam-1", "1AXC234"), (2_100, "cam-1", "1ABC2W4")]),
+        (0, 0)
+    );
+    // Another camera's frame held in between: only the newest held frame
+    // is read with a new one (`PAIR_FRAMES`).
+    assert_eq!(
+        spelled(&[
+            (0, "cam-1", "1AXC234"),
+            (50, "cam-2", "9ZZZ999"),
+            (100, "cam-1", "1ABC2W4")
+        ]),
+        (0, 0)
+    );
+    // A character dropped and a 3 read W spell it too.
+    assert_eq!(
+        spelled(&[(0, "cam-1", "1ABC23"), (100, "cam-1", "1ABC2W4")]),
+        (1, 1)
+    );
+    // A frame that is the other with one character dropped agrees with
+    // it everywhere: 1AC234 and 1AXC234 spell nothing (not 1ABC234).
+    assert_eq!(
+        spelled(&[(0, "cam-1", "1AXC234"), (100, "cam-1", "1AC234")]),
+        (0, 0)
+    );
+}

@@ -136,6 +136,17 @@ impl<const K: usize> Matches<K> {
         self.overflow = 0;
     }
 
+    /// Keeps the exact matches only. They rank before every other, so
+    /// the ones dropped are the worst kept and none overflowed past an
+    /// exact one unless every place holds one.
+    pub(super) fn retain_exact(&mut self) {
+        let before = self.items.len();
+        self.items.retain(|m| m.kind == MatchKind::Exact);
+        if self.items.len() < before {
+            self.overflow = 0;
+        }
+    }
+
     /// Inserts in rank order, keeping the best `K`; ignores an entry already
     /// present.
     pub(super) fn insert(&mut self, m: Match) {

@@ -263,17 +263,64 @@ impl<'a> Watchlist<'a> {
         if self.exact_only_filtered && !exact_may_contain(self.filter, exact_key(read)) {
             return;
         }
-        self.search_groups(read, country, now, out);
+        self.search_groups(read, country, now, false, out);
+    }
+
+    /// The entries that are `read` itself, whatever their list's tolerance:
+    /// [`lookup_into`](Self::lookup_into) with no tolerance, at the cost
+    /// of the filter's probes for most plates (one a search group). The
+    /// unit asks it of the plates two unmatched frames spell together
+    /// ([`Unit::push`](crate::unit::Unit::push)), where a tolerant match
+    /// would stack a list's tolerance on the frames' errors.
+    ///
+    /// ```
+    /// # use hitgate_core::confusion::ConfusionClasses;
+    /// # use hitgate_core::distance::Tolerance;
+    /// # use hitgate_core::list::{ListEntry, ListSpec, Priority};
+    /// # use hitgate_core::plate::Plate;
+    /// # use hitgate_core::watchlist::{Entry, MatchKind, Matches, WatchlistBuilder};
+    /// let (mut entries, mut index) = ([Entry::EMPTY; 4], [0u32; 4]);
+    /// let mut b = WatchlistBuilder::new(&mut entries, &mut index, ConfusionClasses::default());
+    /// let tolerance = Tolerance { ocr: 1, edits: 0, min_len: 5 };
+    /// let stolen = b.add_list(ListSpec { tolerance, local: false, evidence: None }).unwrap();
+    /// let listed = Plate::normalize(b"1OKA552").unwrap();
+    /// b.insert(ListEntry::new(listed, None, Priority::P1, stolen)).unwrap();
+    /// let wl = b.build().map_err(|(_, dup)| dup).unwrap();
+    /// let mut m: Matches<4> = Matches::new();
+    /// // A look-alike matches with the list's tolerance, not exactly.
+    /// let alike = Plate::normalize(b"1DKA552").unwrap();
+    /// wl.lookup_into(&alike, None, 0, &mut m);
+    /// assert_eq!(m.best().map(|m| m.kind), Some(MatchKind::Ocr));
+    /// wl.lookup_exact_into(&alike, None, 0, &mut m);
+    /// assert!(m.is_empty());
+    /// wl.lookup_exact_into(&listed, None, 0, &mut m);
+    /// assert_eq!(m.best().map(|m| m.kind), Some(MatchKind::Exact));
+    /// ```
+    #[inline(never)]
+    pub fn lookup_exact_into<const K: usize>(
+        &self,
+        read: &Plate,
+        country: Option<Country>,
+        now: u64,
+        out: &mut Matches<K>,
+    ) {
+        out.clear();
+        if self.exact_only_filtered && !exact_may_contain(self.filter, exact_key(read)) {
+            return;
+        }
+        self.search_groups(read, country, now, true, out);
+        out.retain_exact();
     }
 
     /// [`lookup_into`](Self::lookup_into) past the exact-only filter: each
-    /// search group in turn.
+    /// search group in turn, for the read's skeleton alone when `exact`.
     #[inline(never)]
     fn search_groups<const K: usize>(
         &self,
         read: &Plate,
         country: Option<Country>,
         now: u64,
+        exact: bool,
         out: &mut Matches<K>,
     ) {
         // The read's skeleton codes, and packed as in an entry (fixed
@@ -312,6 +359,7 @@ impl<'a> Watchlist<'a> {
                 n,
             };
             match g {
+                _ if exact => ctx.search_exact(q, out),
                 0 => ctx.search_exact(q, out),
                 1 => ctx.search_one_edit(q, out),
                 _ => {
