@@ -282,7 +282,20 @@ proptest! {
             }).collect::<Result<_, TestCaseError>>()?;
             let mut want = reference_lookup(&case.lists, &case.entries, read, *country, *now);
             want.truncate(64);
-            prop_assert_eq!(got, want, "read {} country {:?} at {} ({:?}, filter {} words, fences {} words)", read, country, now, strategy, words, fence_words);
+            prop_assert_eq!(got, want.clone(), "read {} country {:?} at {} ({:?}, filter {} words, fences {} words)", read, country, now, strategy, words, fence_words);
+            // With no tolerance: the entries that are the read itself.
+            let mut exact: Matches<64> = Matches::new();
+            wl.lookup_exact_into(&plate, c, *now, &mut exact);
+            let got: Vec<_> = exact.as_slice().iter().map(|m| (
+                m.listed.as_str().to_string(),
+                m.list.0,
+                m.country.map(|c| c.as_str().to_string()),
+                m.priority.get(),
+                m.distance.ocr,
+                m.distance.edits,
+            )).collect();
+            want.retain(|w| w.0 == plate.as_str());
+            prop_assert_eq!(got, want, "exact: read {} country {:?} at {} (filter {} words)", read, country, now, words);
         }
         }
         }

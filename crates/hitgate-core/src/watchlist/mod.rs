@@ -256,6 +256,21 @@ impl<'a> Watchlist<'a> {
         now: u64,
         out: &mut Matches<K>,
     ) {
+        self.filtered_search(read, country, now, false, out);
+    }
+
+    /// Clears `out`, then searches each group (for the read's skeleton
+    /// alone when `exact`) unless the exact-only filter turns the read
+    /// down.
+    #[inline(always)]
+    fn filtered_search<const K: usize>(
+        &self,
+        read: &Plate,
+        country: Option<Country>,
+        now: u64,
+        exact: bool,
+        out: &mut Matches<K>,
+    ) {
         out.clear();
         // Only exact-only lists, and a filter keyed on the plate: most reads
         // stop at one probe, inline, before any call (the searches' frame
@@ -263,7 +278,7 @@ impl<'a> Watchlist<'a> {
         if self.exact_only_filtered && !exact_may_contain(self.filter, exact_key(read)) {
             return;
         }
-        self.search_groups(read, country, now, false, out);
+        self.search_groups(read, country, now, exact, out);
     }
 
     /// The entries that are `read` itself, whatever their list's tolerance:
@@ -304,11 +319,7 @@ impl<'a> Watchlist<'a> {
         now: u64,
         out: &mut Matches<K>,
     ) {
-        out.clear();
-        if self.exact_only_filtered && !exact_may_contain(self.filter, exact_key(read)) {
-            return;
-        }
-        self.search_groups(read, country, now, true, out);
+        self.filtered_search(read, country, now, true, out);
         out.retain_exact();
     }
 
