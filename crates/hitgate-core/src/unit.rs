@@ -290,10 +290,11 @@ impl<'w, 's> Unit<'w, 's> {
 
     /// An unmatched read of the camera in counter slot `s`, read together
     /// with the held frames of its camera, within the passage window, in
-    /// the [`PAIR_FRAMES`] newest places of the table: when the two spell a listed plate
-    /// exactly ([`spelled_together`](crate::recent)), each wrong where the
-    /// other reads right, they open its passage as its first two frames,
-    /// the held one freed from the table. The passage's match is the
+    /// the [`PAIR_FRAMES`] newest places of the table: when the two spell
+    /// a listed plate exactly ([`spelled_together`](crate::recent)), each
+    /// wrong where the other reads right, they open its passage as its
+    /// first two frames, the held one freed from the table. The passage's
+    /// match is the
     /// listed entry, of the kind the older frame's distance to it is (a
     /// match with tolerance); the matrix, the evidence and the re-alert
     /// window then judge it as any other. Whether a passage opened.
