@@ -7,8 +7,10 @@ use super::*;
 use crate::budget::{Budget, Budgets};
 use crate::confusion::ConfusionClasses;
 use crate::distance::Tolerance;
+use crate::hit::{Hit, Reason};
 use crate::list::{ListEntry, ListSpec};
 use crate::plate::Country;
+use crate::policy::{Action, RuleId};
 use crate::recent::RECENT_FRAMES;
 use crate::watchlist::{Entry, MatchKind, WatchlistBuilder};
 
