@@ -10,7 +10,7 @@ use hitgate_core::{
     distance::{Tolerance, distance},
     list::{ListEntry, ListId, ListSpec, Priority},
     plate::{Country, Plate, PlateError},
-    watchlist::{Entry, MIN_TOLERANT_LEN, Matches, OneEdit, WatchlistBuilder, fence_words},
+    watchlist::{Entry, MIN_TOLERANT_LEN, Match, Matches, OneEdit, WatchlistBuilder, fence_words},
 };
 use proptest::prelude::*;
 
@@ -84,6 +84,22 @@ struct Listed {
     until: Option<u64>,
 }
 
+/// A match as the reference lookup gives it: listed plate, list,
+/// country, priority, look-alikes, other edits.
+type Row = (String, u8, Option<String>, u8, u8, u8);
+
+/// A match of the index, as a [`Row`].
+fn row(m: &Match) -> Row {
+    (
+        m.listed.as_str().to_string(),
+        m.list.0,
+        m.country.map(|c| c.as_str().to_string()),
+        m.priority.get(),
+        m.distance.ocr,
+        m.distance.edits,
+    )
+}
+
 /// The reference lookup: every entry, ranked, best `k`.
 fn reference_lookup(
     lists: &[Tolerance],
@@ -91,7 +107,7 @@ fn reference_lookup(
     read: &str,
     country: Option<&str>,
     now: u64,
-) -> Vec<(String, u8, Option<String>, u8, u8, u8)> {
+) -> Vec<Row> {
     let mut out = vec![];
     for e in entries {
         if let (Some(a), Some(b)) = (country, e.country)
@@ -271,14 +287,7 @@ proptest! {
                 prop_assert_eq!(e.plate, m.listed);
                 prop_assert_eq!(e.list, m.list);
                 prop_assert_eq!(e.country, m.country);
-                Ok((
-                    m.listed.as_str().to_string(),
-                    m.list.0,
-                    m.country.map(|c| c.as_str().to_string()),
-                    m.priority.get(),
-                    m.distance.ocr,
-                    m.distance.edits,
-                ))
+                Ok(row(m))
             }).collect::<Result<_, TestCaseError>>()?;
             let mut want = reference_lookup(&case.lists, &case.entries, read, *country, *now);
             want.truncate(64);
@@ -286,14 +295,7 @@ proptest! {
             // With no tolerance: the entries that are the read itself.
             let mut exact: Matches<64> = Matches::new();
             wl.lookup_exact_into(&plate, c, *now, &mut exact);
-            let got: Vec<_> = exact.as_slice().iter().map(|m| (
-                m.listed.as_str().to_string(),
-                m.list.0,
-                m.country.map(|c| c.as_str().to_string()),
-                m.priority.get(),
-                m.distance.ocr,
-                m.distance.edits,
-            )).collect();
+            let got: Vec<_> = exact.as_slice().iter().map(row).collect();
             want.retain(|w| w.0 == plate.as_str());
             prop_assert_eq!(got, want, "exact: read {} country {:?} at {} (filter {} words)", read, country, now, words);
         }
