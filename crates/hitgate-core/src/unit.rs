@@ -36,7 +36,7 @@ use crate::hit::Outcome;
 use crate::indicators::{CameraStats, Indicators, camera_slot};
 use crate::list::Priority;
 use crate::passage::{MAX_PASSAGE_ENTRIES, Passage, PassageTable, consensus};
-use crate::place::Places;
+use crate::place::{Places, ZoneMemo};
 use crate::plate::Plate;
 use crate::policy::{Policy, PolicyView};
 use crate::read::{CameraId, Read, ReadError};
@@ -89,6 +89,8 @@ pub struct Unit<'w, 's> {
     watchlist: &'w Watchlist<'w>,
     policy: PolicyView<'w>,
     places: Places<'w>,
+    /// The zones of the positions last decided at.
+    zones: ZoneMemo,
     config: Config,
     passages: PassageTable<'s>,
     suppression: &'s mut [SuppressSlot],
@@ -122,6 +124,7 @@ impl<'w, 's> Unit<'w, 's> {
             watchlist,
             policy: policy.view(),
             places: Places::none(),
+            zones: ZoneMemo::EMPTY,
             config,
             passages: PassageTable::new(tables.passages),
             suppression: tables.suppression,
@@ -172,6 +175,7 @@ impl<'w, 's> Unit<'w, 's> {
     /// conditions never apply).
     pub fn set_places(&mut self, places: Places<'w>) {
         self.places = places;
+        self.zones.clear();
     }
 
     /// Replaces the watchlist (a new list version). Open passages keep the

@@ -236,6 +236,53 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// A memo of the last positions' zones answers as the floating-point
+    /// ray cast does, over more positions than it holds (so answers give
+    /// way and are worked out again) and after it is cleared.
+    #[test]
+    fn remembered_zones_are_the_zones(
+        shapes in prop::collection::vec(
+            ((-0.02f64..0.02, -0.02f64..0.02), prop::collection::vec(0.002f64..0.03, 3..=12)),
+            1..=6,
+        ),
+        // On a grid of 0.005°, so that positions share a latitude or a
+        // longitude (a memo keyed on half the position would show).
+        pool in prop::collection::vec((-8i32..=8, -8i32..=8), ZONE_MEMO + 3),
+        asks in prop::collection::vec(0usize..ZONE_MEMO + 3, 60),
+        clear_at in 0usize..60,
+    ) {
+        let (lat, lon) = (50.85, 4.35);
+        let polys: Vec<Vec<Position>> = shapes
+            .iter()
+            .map(|((dy, dx), radii)| star((lat + dy, lon + dx), radii))
+            .collect();
+        let zones: Vec<Zone> = polys.iter().map(|q| Zone::polygon("z", q).unwrap()).collect();
+        let places = Places { zones: &zones, ..Places::none() };
+        let pool: Vec<Position> = pool
+            .iter()
+            .map(|&(dy, dx)| p(lat + 0.005 * f64::from(dy), lon + 0.005 * f64::from(dx)))
+            .collect();
+        let mut memo = ZoneMemo::EMPTY;
+        for (n, &i) in asks.iter().enumerate() {
+            if n == clear_at {
+                memo.clear();
+            }
+            let q = pool[i];
+            let got = memo.zones_of(&places, Some(q));
+            for (bit, poly) in polys.iter().enumerate() {
+                let near = (0..poly.len()).any(|k| to_segment(poly[k], poly[(k + 1) % poly.len()], q) < 2.0);
+                if !near {
+                    prop_assert_eq!(got >> bit & 1 == 1, reference_inside(poly, q), "zone {} at {:?}", bit, q);
+                }
+            }
+        }
+        prop_assert_eq!(memo.zones_of(&places, None), 0);
+    }
+}
+
 /// The point the flat approximation with the centre's cosine put inside:
 /// 53,590 m from the centre of a 53,323 m circle at 74.5° south, 0.5 %
 /// out (the cosine halfway to the point brings it back within 0.1 %).

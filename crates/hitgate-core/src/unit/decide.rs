@@ -115,7 +115,7 @@ impl Unit<'_, '_> {
 
     /// The passage's plate and matches, and the match with the strongest
     /// action under the matrix (ties by rank).
-    fn choose(&self, p: &Passage, first_read: Option<&Matches<MAX_MATCHES>>) -> Option<Choice> {
+    fn choose(&mut self, p: &Passage, first_read: Option<&Matches<MAX_MATCHES>>) -> Option<Choice> {
         let first = p.first;
         let (mut plate, mut matches) = match first_read {
             Some(m) => (first_plate(p, &first), m.clone()),
@@ -154,7 +154,7 @@ impl Unit<'_, '_> {
         // its camera's) and the time of its first read.
         let places = &self.places;
         let position = places.position(&p.camera, p.position);
-        let zones = places.zones_of(position);
+        let zones = self.zones.zones_of(places, position);
         let schedules = places.schedules_at(p.first_time);
         let operations = places.operations_at(p.first_time);
         // Could a car carry the plate as read? On the read's country's

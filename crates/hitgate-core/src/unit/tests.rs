@@ -864,6 +864,48 @@ fn zones_schedules_and_operations_decide() {
         .collect();
     let want: Vec<&str> = cases.iter().map(|c| c.3).collect();
     assert_eq!(decided, want);
+    // The zone moves away from cam-midi: what the unit remembered of that
+    // camera's zones goes with the old places.
+    let moved: &'static [Zone] = vec![
+        Zone::polygon(
+            "midi",
+            &[
+                pos(50.934, 4.333),
+                pos(50.938, 4.333),
+                pos(50.938, 4.339),
+                pos(50.934, 4.339),
+            ],
+        )
+        .unwrap(),
+    ]
+    .leak();
+    let mut decided = Vec::new();
+    for (places, minute) in [(zones, 790), (moved, 800)] {
+        unit.set_places(Places {
+            zones: places,
+            schedules,
+            operations,
+            cameras,
+            offsets,
+        });
+        let read = Read {
+            time: T0 + minute * MIN,
+            camera: "cam-midi",
+            plate: b"1AAA222",
+            country: None,
+            confidence: Some(80),
+            position: None,
+        };
+        let mut out = Vec::new();
+        unit.push(&read, read.time, &mut |_, o| out.push(o)).unwrap();
+        unit.flush(&mut |_, o| out.push(o));
+        decided.extend(out.iter().filter_map(|o| match o {
+            Outcome::Forward(h) => Some(unit.policy().rule_name(h.rule)),
+            Outcome::Dropped { rule, .. } => Some(unit.policy().rule_name(*rule)),
+            _ => None,
+        }));
+    }
+    assert_eq!(decided, ["p2-midi", "p2-not-local"]);
 }
 
 #[test]
