@@ -897,7 +897,8 @@ fn zones_schedules_and_operations_decide() {
             position: None,
         };
         let mut out = Vec::new();
-        unit.push(&read, read.time, &mut |_, o| out.push(o)).unwrap();
+        unit.push(&read, read.time, &mut |_, o| out.push(o))
+            .unwrap();
         unit.flush(&mut |_, o| out.push(o));
         decided.extend(out.iter().filter_map(|o| match o {
             Outcome::Forward(h) => Some(unit.policy().rule_name(h.rule)),
