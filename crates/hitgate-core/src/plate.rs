@@ -79,10 +79,16 @@ impl core::error::Error for PlateError {}
 /// assert_eq!(p.as_str(), "1ABC234");
 /// assert_eq!(Plate::normalize("1\u{b7}ABC\u{b7}234".as_bytes()), Ok(p));
 /// ```
+///
+/// 12 bytes, four-byte aligned, the characters first: the comparisons
+/// that read a plate as words (equality, the pairing of frames, the
+/// filter's keys) load words, also on a Cortex-M0, which has no unaligned
+/// loads and would otherwise gather them a byte at a time.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(C, align(4))]
 pub struct Plate {
-    len: u8,
     chars: [u8; MAX_PLATE_LEN],
+    len: u8,
 }
 
 /// Is `c` a separator that normalisation drops?
