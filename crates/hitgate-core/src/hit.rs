@@ -25,7 +25,8 @@ pub enum Reason {
     Lookalike,
     /// A repeat within the re-alert window, forwarded all the same: the
     /// entry's dispatch in the window matched only with tolerance, and this
-    /// passage spells the listed plate exactly and began more than a
+    /// passage (its plate, or one of its frames) spells the listed plate
+    /// exactly and began more than a
     /// passage window before or after it (not the other lane reading the
     /// same car), so the car dispatched may have been another (a
     /// look-alike, misread). Once per such dispatch.

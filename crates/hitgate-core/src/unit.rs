@@ -17,8 +17,9 @@
 //!         │
 //!   look-alike (evidence) / late ──> review
 //!         │
-//!   re-alert window ──> suppressed; review (stronger) when it spells the
-//!         │              listed plate and the entry's dispatch was tolerant
+//!   re-alert window ──> suppressed; review (stronger) when it (or a
+//!         │              frame) spells the listed plate and the entry's
+//!         │              dispatch was tolerant
 //!   dispatch budget ──> review (capacity)
 //!         │
 //!     forward(hit)

@@ -62,10 +62,11 @@ impl Unit<'_, '_> {
             same_ms,
         ) {
             Repeat::New => {}
-            Repeat::AfterTolerant if c.m.kind == MatchKind::Exact => {
+            Repeat::AfterTolerant if spells_listed(p, &c) => {
                 // The entry was dispatched on a match with tolerance; this
-                // passage spells the listed plate. The car sent for may
-                // have been another: a person hears of this one.
+                // passage, or one of its frames, spells the listed plate.
+                // The car sent for may have been another: a person hears
+                // of this one.
                 c.action = Action::Review;
                 c.reason = Reason::Stronger;
                 self.indicators.stronger += 1;
@@ -333,4 +334,12 @@ pub(super) struct Choice {
     plate: Plate,
     reason: Reason,
     late: bool,
+}
+
+/// Does the passage spell the chosen entry's listed plate exactly: its
+/// plate, or one of its frames kept as votes (three frames `KPL541`,
+/// `1KPL541`, `LKPL541` vote `LKPL541`, a look-alike of the listed
+/// `1KPL541`, which the second frame reads as it is listed)?
+fn spells_listed(p: &Passage, c: &Choice) -> bool {
+    c.m.kind == MatchKind::Exact || p.votes.iter().any(|(v, _)| *v == c.m.listed)
 }

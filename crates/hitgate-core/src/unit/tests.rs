@@ -325,6 +325,53 @@ fn an_exact_sighting_after_a_tolerant_dispatch_is_reviewed_once() {
     );
 }
 
+/// The same in consensus mode, where the passage's vote may read the
+/// look-alike although one of its frames reads the entry as listed:
+/// `1A8C234` (confidence 90) outweighs `1ABC234` (60), a look-alike of
+/// the listed `1ABC234` by one frame (not enough to call it a look-alike
+/// car). The frame that spells the listed plate is the stronger sighting:
+/// reviewed, once; the same two frames again are held.
+#[test]
+fn a_frame_that_spells_the_listed_plate_after_a_tolerant_dispatch_is_reviewed() {
+    let mut r = rig(Config::DEFAULT, 8, 8);
+    // Each passage closes on the unit's clock, a minute on.
+    let poll = |r: &mut Rig, now: u64| {
+        let out = &mut r.out;
+        r.unit.poll(now, &mut |_, o| out.push(o));
+    };
+    r.read_weighed(T0, T0, "cam-1", "1A8C234", 80).unwrap(); // dispatched, by OCR
+    poll(&mut r, T0 + MIN);
+    for start in [T0 + 10 * MIN, T0 + 20 * MIN] {
+        r.read_weighed(start, start, "cam-3", "1A8C234", 90)
+            .unwrap();
+        r.read_weighed(start + 100, start + 100, "cam-3", "1ABC234", 60)
+            .unwrap();
+        poll(&mut r, start + MIN);
+    }
+    let got: Vec<_> = r
+        .out
+        .iter()
+        .map(|o| match o {
+            Outcome::Forward(h) => (
+                h.action.as_str(),
+                h.reason.as_str(),
+                h.read.as_str().to_owned(),
+            ),
+            Outcome::Suppressed { .. } => ("suppressed", "", String::new()),
+            Outcome::Dropped { .. } => ("dropped", "", String::new()),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("dispatch", "rule", "1A8C234".to_owned()),
+            ("review", "stronger", "1A8C234".to_owned()),
+            ("suppressed", "", String::new()),
+        ]
+    );
+    assert_eq!(r.unit.indicators().stronger, 1);
+}
+
 /// The other lane's camera reading the same car at the same moment (its
 /// passage begins within the passage window of the dispatched one) tells
 /// nothing new: held back as a repeat; ten minutes on, reviewed.
