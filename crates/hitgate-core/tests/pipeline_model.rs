@@ -1049,6 +1049,23 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(400), ..ProptestConfig::default() })]
+
+    /// The same on frames of the local list's `1LLL888` that spell it
+    /// only together, and the plate itself: pairs of frames, held frames
+    /// giving way, and passages opened by two frames follow each other.
+    #[test]
+    fn pipeline_matches_model_on_frames_read_together(
+        cfg in config_strategy(),
+        stream in stream_of(vec!["1LXL888", "1LLX888", "1LLLB88", "1LL888", "1LLL888", "1LXL88"]),
+        held in 0usize..=RECENT_FRAMES,
+        one_fuzzy in any::<bool>(),
+    ) {
+        same_as_model(cfg, &stream, held, one_fuzzy)?;
+    }
+}
+
 /// Runs `stream` through a unit and the model; the same outcomes and
 /// counters.
 fn same_as_model(
