@@ -19,9 +19,9 @@
 //! **Frames read together.** A listed car whose every frame has one error
 //! more than its list tolerates opens no passage, although its frames,
 //! together, spell the listed plate (`MB752BV` and `HB752PV` for a listed
-//! `HB752BV`). So an unmatched frame is read together with the newest held
-//! frame ([`PAIR_FRAMES`]) when that one is of its camera and within its
-//! window: the plates that take each differing character from one of the
+//! `HB752BV`). So an unmatched frame is read together with the frames in
+//! the two newest places of the held-frames table ([`PAIR_FRAMES`]) that
+//! are of its camera and within its window, the newer first: the plates that take each differing character from one of the
 //! two (`spelled_together`) are looked up exactly (never with a list's
 //! tolerance, which would stack on the frames' own errors), and one that
 //! is listed opens its passage with the two frames as its first reads,
@@ -29,11 +29,10 @@
 //! the re-alert window). A word-wise test sets most pairs aside before a
 //! character is compared. On the generated days of `BENCHMARKS.md` ("Hit
 //! quality") this finds 2 of the 19 P0/P1 cars consensus missed in twelve
-//! days, and 1 of 16 P2, for one wrong P2 dispatch more (`1WGV223` read
+//! days, and 2 of 16 P2, for one wrong P2 dispatch more (`1WGV223` read
 //! right and once `1WGK22Y`, which spell a listed `1WGK223`), at about 100
-//! instructions a read on the Cortex-M4; a second held frame found one
-//! P2 car more for 90 instructions more, past the 5,000 a read the
-//! firmware is held to (`docs/perf-history.md`).
+//! instructions a read on the Cortex-M4 for the first place and 74 for the
+//! second (`docs/perf-history.md`).
 //!
 //! **What is held, and for how long.** The plate, the confidence, the
 //! camera's slot and two times, in the unit's own memory, never stored,
@@ -100,11 +99,13 @@ impl fmt::Debug for HeldFrame {
 
 /// The newest places of the held-frames table an unmatched frame looks in
 /// for a frame of its camera to read together with (see the module docs):
-/// the one frame held just before it. Each place costs every unmatched
-/// read a look, and a frame of its camera a word-wise comparison: 100
-/// instructions a read on the Cortex-M4 for one place, 190 for two
-/// (`docs/perf-history.md`).
-pub const PAIR_FRAMES: usize = 1;
+/// the two frames held just before it (a frame of the other lane's camera
+/// often comes between). Each place costs every unmatched read a look,
+/// and a frame of its camera a word-wise comparison: about 100
+/// instructions a read on the Cortex-M4 for the first place, 74 for the
+/// second; a third and a fourth found one P2 car more and no P0/P1 car,
+/// for some 90 instructions more (`docs/perf-history.md`).
+pub const PAIR_FRAMES: usize = 2;
 
 /// The places where two plates' words differ, one bit each: bit `t` for
 /// character `t` (bits 0 to 9). In 32-bit halves, with no bit count: a

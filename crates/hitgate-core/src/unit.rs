@@ -8,8 +8,9 @@
 //!       lookup ──> unmatched (counted; kept only as evidence of an open
 //!         │         passage of its camera, near its listed plate, or held
 //!         │         a few seconds for one that opens on a later frame;
-//!         │         with the newest held frame of its camera, spelling a
-//!         │         listed plate exactly, it opens that plate's passage)
+//!         │         with one of the newest held frames of its camera,
+//!         │         spelling a listed plate exactly, it opens that
+//!         │         plate's passage)
 //!      passage ──> repeat (folded into an open passage)
 //!         │  its camera moves past its window, or window + grace pass
 //!         │  (consensus); first read (first-read mode)
@@ -60,7 +61,8 @@ pub enum ReadStatus {
     /// few seconds at most, as evidence: [`crate::recent`]).
     Unmatched,
     /// Opened a passage: matched, or matched nothing alone but spelled a
-    /// listed plate with the newest held frame of its camera (counted in
+    /// listed plate with one of the newest held frames of its camera
+    /// ([`PAIR_FRAMES`]; counted in
     /// [`Indicators::unmatched`] and [`Indicators::paired`]; see
     /// [`crate::recent`]).
     Opened,

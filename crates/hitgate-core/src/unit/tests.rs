@@ -1320,12 +1320,22 @@ fn frames_spell_together_only_at_one_camera_in_the_window_and_not_by_a_dropped_c
         spelled(&[(0, "cam-1", "1AXC234"), (2_100, "cam-1", "1ABC2W4")]),
         (0, 0)
     );
-    // Another camera's frame held in between: only the newest held frame
-    // is read with a new one (`PAIR_FRAMES`).
+    // Another camera's frame held in between: the two newest held
+    // frames are read with a new one (`PAIR_FRAMES`), so the pair is
+    // found past one such frame, not past two.
     assert_eq!(
         spelled(&[
             (0, "cam-1", "1AXC234"),
             (50, "cam-2", "9ZZZ999"),
+            (100, "cam-1", "1ABC2W4")
+        ]),
+        (1, 1)
+    );
+    assert_eq!(
+        spelled(&[
+            (0, "cam-1", "1AXC234"),
+            (40, "cam-2", "9ZZZ999"),
+            (60, "cam-3", "9ZZZ998"),
             (100, "cam-1", "1ABC2W4")
         ]),
         (0, 0)
