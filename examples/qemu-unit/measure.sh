@@ -4,7 +4,10 @@
 #
 #   examples/qemu-unit/measure.sh
 #   GRACE=0 EVIDENCE_OCR=0 EVIDENCE_EDITS=0 examples/qemu-unit/measure.sh
+#   PROFILE=1 examples/qemu-unit/measure.sh
 #
+# PROFILE=1 adds where the Cortex-M4's instructions a read go, by function
+# (the functions the compiler kept: what it inlined counts in its caller).
 # GRACE, EVIDENCE_OCR and EVIDENCE_EDITS set the policy's camera_grace_ms
 # and [config.evidence] (the defaults when unset), to see what each costs.
 #
@@ -33,15 +36,18 @@ def marks(path):
 PY
 export PYTHONPATH="$work"
 
-# counted CPU MACHINE ELF RUN: runs ELF in RUN under the instruction-counting
-# plugin, which writes RUN/counts.txt (a count at each start and end mark).
+# counted CPU MACHINE ELF RUN [PROFILE]: runs ELF in RUN under the
+# instruction-counting plugin, which writes RUN/counts.txt (a count at each
+# start and end mark) and, given PROFILE, the blocks run between marks.
 counted() {
-  local start end
+  local start end extra=""
   start=$("$bin/llvm-nm" "$3" | awk '$3=="hitgate_read_marker"{print "0x"$1}')
   end=$("$bin/llvm-nm" "$3" | awk '$3=="hitgate_read_done"{print "0x"$1}')
+  # The first two pairs of marks are the image's verification and build.
+  [ -n "${5:-}" ] && extra=",profile=$5,skip=2"
   (cd "$4" && timeout 900 qemu-system-arm -cpu "$1" -machine "$2" -nographic \
     -semihosting-config enable=on,target=native \
-    -plugin "$work/libinsncount.so,start=$start,end=$end,out=$4/counts.txt" -kernel "$3" >/dev/null 2>&1)
+    -plugin "$work/libinsncount.so,start=$start,end=$end,out=$4/counts.txt$extra" -kernel "$3" >/dev/null 2>&1)
 }
 
 gcc -O2 -shared -fPIC -Wall -Wextra -o "$work/libinsncount.so" "$here/plugin/insncount.c"
@@ -130,7 +136,9 @@ for spec in "thumbv7m-none-eabi cortex-m3 mps2-an385" "thumbv7em-none-eabihf cor
   run="$work/run-$1"
   mkdir -p "$run"
   cp "$work/lists.hgsb" "$work/trust.key" "$work/reads.bin" "$run/"
-  counted "$2" "$3" "$elf" "$run"
+  profile=""
+  [ "${PROFILE:-0}" = 1 ] && [ "$2" = cortex-m4 ] && profile="$work/profile.txt"
+  counted "$2" "$3" "$elf" "$run" "$profile"
   python3 - "$run/counts.txt" "$1" "$3" "$entries" "$work/scen/reads.jsonl" "$work/bylen-$1.txt" <<'PY'
 import json, sys
 from marks import marks
@@ -157,6 +165,50 @@ PY
 done
 echo
 cat "$work"/bylen-*.txt
+
+# Where the Cortex-M4's instructions a read go, by function: each block
+# counted between marks, put in the function whose symbol starts at or
+# before it.
+if [ "${PROFILE:-0}" = 1 ]; then
+  elf="$CARGO_TARGET_DIR/thumbv7em-none-eabihf/release/hitgate-qemu-unit"
+  "$bin/llvm-nm" -n -C --defined-only "$elf" > "$work/symbols.txt"
+  python3 - "$work/profile.txt" "$work/symbols.txt" "$work/run-thumbv7em-none-eabihf/counts.txt" <<'PY'
+import bisect, re, sys
+from marks import marks
+profile, symbols, counts = sys.argv[1:4]
+reads = len(marks(counts)) - 2  # the image's verification and build first
+funcs = []
+for line in open(symbols):
+    parts = line.split(None, 2)
+    if len(parts) == 3 and parts[1] in "tTwW":
+        name = re.sub(r"::h[0-9a-f]{16}$", "", parts[2].strip())
+        # What the demangler leaves of the legacy escapes.
+        for esc, ch in (("$u7b$", "{"), ("$u7d$", "}"), ("$LT$", "<"), ("$GT$", ">"),
+                        ("$u20$", " "), ("$RF$", "&"), ("$C$", ","), ("..", "::"), ("_{", "{"), ("_<", "<")):
+            name = name.replace(esc, ch)
+        funcs.append((int(parts[0], 16) & ~1, name))
+funcs.sort()
+starts = [a for a, _ in funcs]
+by = {}
+for line in open(profile):
+    addr, insns, runs = line.split()
+    i = bisect.bisect_right(starts, int(addr, 16)) - 1
+    name = funcs[i][1] if i >= 0 else "?"
+    by[name] = by.get(name, 0) + int(insns) * int(runs)
+total = sum(by.values())
+print(f"\nthumbv7em-none-eabihf, where a read's instructions go ({reads} reads):")
+print("| function | instructions a read | share |")
+print("|---|---:|---:|")
+rows = sorted(by.items(), key=lambda x: -x[1])
+per_read = sum(c for _, c in rows)
+for name, c in rows[:25]:
+    print(f"| `{name[:90]}` | {c / reads:.0f} | {100 * c / per_read:.1f} % |")
+print(f"| all the reads' functions | {per_read / reads:.0f} | 100 % |")
+core = sum(c for n, c in rows if "hitgate_core::" in n)
+print(f"hitgate-core's functions {core / reads:.0f} a read, the rest (the firmware, its outbox"
+      f" and audit chain, compiler builtins) {(per_read - core) / reads:.0f}")
+PY
+fi
 
 # A delta of 100 changes (50 entries removed, 50 added) on the Cortex-M4,
 # against the full build above: the marks are the verification, the build

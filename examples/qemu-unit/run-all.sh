@@ -234,12 +234,28 @@ end=0x$(nm "$elf" | awk '$3=="hitgate_read_done"{print $1}')
 run="$work/run-thumbv7em-none-eabihf-basic"
 (cd "$run" && timeout 120 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
   -semihosting-config enable=on,target=native \
-  -plugin "$work/libinsncount.so,start=$start,end=$end,out=$run/counts.txt" -kernel "$elf" >/dev/null 2>&1)
+  -plugin "$work/libinsncount.so,start=$start,end=$end,out=$run/counts.txt,profile=$run/profile.txt,skip=2" \
+  -kernel "$elf" >/dev/null 2>&1)
 marks=$(grep -c '^[SE] [0-9]' "$run/counts.txt" || true)
 if [ "$marks" = 36 ]; then
   echo "  instruction-counting plugin: the verification, the build and 16 reads counted"
 else
   echo "  instruction-counting plugin: expected 36 marks, got $marks" >&2
+  fail=1
+fi
+# Its profile (measure.sh, PROFILE=1) holds the blocks run during the 16
+# reads: as many instructions as the marks count for them.
+if python3 - "$run/counts.txt" "$run/profile.txt" <<'PY'
+import sys
+counts, profile = sys.argv[1:3]
+marks = [l.split() for l in open(counts) if l[0] in "SE"]
+reads = sum(int(e[1]) - int(s[1]) for s, e in zip(marks[4::2], marks[5::2]))
+blocks = sum(int(n) * int(r) for _, n, r in (l.split() for l in open(profile)))
+print(f"  instruction-counting plugin's profile: {blocks} instructions in blocks, {reads} between the reads' marks")
+sys.exit(0 if blocks == reads and reads > 0 else 1)
+PY
+then :; else
+  echo "  instruction-counting plugin's profile does not add up to the marks" >&2
   fail=1
 fi
 exit $fail
