@@ -71,3 +71,5 @@ variant support-3 's/^lookalike_support = .*/lookalike_support = 3/'
 variant unrelated-2 's/^unrelated_support = .*/unrelated_support = 2/'
 variant evidence-0-0 "$(evidence 0 0)"
 variant evidence-2-1 "$(evidence 2 1)"
+variant changes-3 's/^evidence_changes = .*/evidence_changes = 3/'
+variant changes-4 's/^evidence_changes = .*/evidence_changes = 4/'

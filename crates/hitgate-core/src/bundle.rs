@@ -1,7 +1,7 @@
 //! The bundle: lists, policy, settings and a read stream in one compact
 //! binary file, for a unit that cannot parse CSV, TOML or JSON.
 //!
-//! # Format, version 9
+//! # Format, version 10
 //!
 //! A sequence of frames `COBS(postcard(Record)) ++ 0x00`, in this order: one
 //! [`Record::Header`], one [`Record::Config`], one [`Record::Classes`], the
@@ -23,8 +23,9 @@
 //! had no list names; version 3 no places; version 4 no look-alike classes
 //! and no [`Config::camera_grace_ms`]; version 5 no [`ListSpec::evidence`];
 //! version 6 no [`Config::unrelated_support`]; version 7 no
-//! [`Rule::max_reads`]; version 8 no [`Rule::read_fits`] (a unit built
-//! for version 9 refuses them all, naming the version).
+//! [`Rule::max_reads`]; version 8 no [`Rule::read_fits`]; version 9 no
+//! [`Config::evidence_changes`] (a unit built for version 10 refuses them
+//! all, naming the version).
 
 use serde::{Deserialize, Serialize};
 
@@ -43,7 +44,7 @@ mod places;
 pub use places::*;
 
 /// Version of the bundle format.
-pub const BUNDLE_VERSION: u8 = 9;
+pub const BUNDLE_VERSION: u8 = 10;
 
 /// The longest encoded record, delimiter included.
 pub const MAX_RECORD: usize = 512;
@@ -175,6 +176,8 @@ pub struct ConfigRecord {
     pub evidence: Tolerance,
     /// [`Config::unrelated_support`] (version 7).
     pub unrelated_support: u16,
+    /// [`Config::evidence_changes`] (version 10).
+    pub evidence_changes: u8,
 }
 
 impl From<&Config> for ConfigRecord {
@@ -190,6 +193,7 @@ impl From<&Config> for ConfigRecord {
             camera_grace_ms: c.camera_grace_ms,
             evidence: c.evidence,
             unrelated_support: c.unrelated_support,
+            evidence_changes: c.evidence_changes,
         }
     }
 }
@@ -214,6 +218,7 @@ impl From<&ConfigRecord> for Config {
             camera_grace_ms: r.camera_grace_ms,
             evidence: r.evidence,
             unrelated_support: r.unrelated_support,
+            evidence_changes: r.evidence_changes,
         }
     }
 }

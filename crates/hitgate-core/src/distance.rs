@@ -197,25 +197,28 @@ pub fn distance(
     best(prev[m])
 }
 
-/// Whether `read` is within `tol` of `listed`: [`distance`], after a test
-/// that most pairs of two different plates fail in a few instructions (the
-/// unit asks it of every unmatched frame against the open passages of its
-/// camera). A look-alike substitution keeps a character's class, so every
-/// class that only one of the two plates has takes an edit of its own
-/// (a deletion, or another substitution); more such classes on either
-/// side than `tol.edits` cannot fit.
+/// Whether `read` is within `tol` of `listed`, with at most `changes`
+/// look-alikes and edits together: [`distance`], after a test that most
+/// pairs of two different plates fail in a few instructions (the unit asks
+/// it of every unmatched frame against the open passages of its camera). A
+/// look-alike substitution keeps a character's class, so every class that
+/// only one of the two plates has takes an edit of its own (a deletion, or
+/// another substitution); more such classes on either side than
+/// `tol.edits` (or `changes`) cannot fit.
 pub(crate) fn within(
     read: &[u8],
     listed: &[u8],
     classes: &ConfusionClasses,
     tol: Tolerance,
+    changes: u8,
 ) -> bool {
     let classes_of = |p: &[u8]| p.iter().fold(0u64, |m, &c| m | 1u64 << classes.rep_of(c));
     let (r, l) = (classes_of(read), classes_of(listed));
-    if more_than(r & !l, tol.edits) || more_than(l & !r, tol.edits) {
+    let edits = tol.edits.min(changes);
+    if more_than(r & !l, edits) || more_than(l & !r, edits) {
         return false;
     }
-    distance(read, listed, classes, tol).is_some()
+    distance(read, listed, classes, tol).is_some_and(|d| d.total() <= changes)
 }
 
 /// Has `bits` more than `n` bits set? (At most `n` + 1 steps.)
@@ -372,7 +375,8 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// The classes' test never turns away a pair `distance` fits.
+        /// The classes' test never turns away a pair `distance` fits with
+        /// at most `changes` in all.
         #[test]
         fn within_agrees_with_distance(
             read in "[0-9A-Z]{1,10}",
@@ -380,6 +384,7 @@ mod tests {
             edit in proptest::option::of((0usize..10, "[0-9A-Z]")),
             ocr in 0u8..=2,
             edits in 0u8..=2,
+            changes in 0u8..=5,
         ) {
             let c = ConfusionClasses::default();
             let tol = Tolerance { ocr, edits, min_len: 3 };
@@ -393,8 +398,9 @@ mod tests {
                 _ => read.clone(),
             };
             for r in [&read, &near] {
-                let want = distance(r.as_bytes(), listed.as_bytes(), &c, tol).is_some();
-                proptest::prop_assert_eq!(within(r.as_bytes(), listed.as_bytes(), &c, tol), want);
+                let want = distance(r.as_bytes(), listed.as_bytes(), &c, tol)
+                    .is_some_and(|d| d.ocr + d.edits <= changes);
+                proptest::prop_assert_eq!(within(r.as_bytes(), listed.as_bytes(), &c, tol, changes), want);
             }
         }
     }
@@ -408,11 +414,19 @@ mod tests {
             min_len: 5,
         };
         // Three classes 1ABC234 has that 1XYZ234 lacks: three edits.
-        assert!(!within(b"1XYZ234", b"1ABC234", &c, t));
+        assert!(!within(b"1XYZ234", b"1ABC234", &c, t, 4));
         // Look-alikes keep their classes: 1A8C2S4 is two look-alikes off.
-        assert!(within(b"1A8C2S4", b"1ABC234", &c, t));
+        assert!(within(b"1A8C2S4", b"1ABC234", &c, t, 4));
         // Two classes apart each way and two edits: fits.
-        assert!(within(b"1AXY234", b"1ABC234", &c, t));
+        assert!(within(b"1AXY234", b"1ABC234", &c, t, 4));
+        // 1OOO832 is a look-alike and two edits from 1DKN832: three
+        // changes, within 2 look-alikes and 2 edits, not within 2 in all.
+        assert!(within(b"1OOO832", b"1DKN832", &c, t, 3));
+        assert!(!within(b"1OOO832", b"1DKN832", &c, t, 2));
+        // Two edits, or a look-alike and an edit, are two changes.
+        assert!(within(b"1AXY234", b"1ABC234", &c, t, 2));
+        assert!(within(b"1A8Y234", b"1ABC234", &c, t, 2));
+        assert!(!within(b"1A8Y234", b"1ABC234", &c, t, 1));
         assert!(!more_than(0b1010, 2) && more_than(0b1011, 2) && !more_than(0, 0));
     }
 

@@ -64,7 +64,9 @@
 //! engines drop characters.
 //! The frames are the ones the unit kept for the passage: those that
 //! matched, and those near the listed plate
-//! ([`Config::evidence`](crate::unit::Config::evidence)).
+//! ([`Config::evidence`](crate::unit::Config::evidence), at most
+//! [`Config::evidence_changes`](crate::unit::Config::evidence_changes)
+//! changes in all: a frame further off is more likely a third car's).
 
 use crate::confusion::ConfusionClasses;
 use crate::passage::MAX_VOTES;

@@ -571,7 +571,7 @@ mod tests {
             doc_hex("signed-signature"),
         ]
         .concat();
-        assert_eq!(n, 265);
+        assert_eq!(n, 266);
         assert_eq!(&out[..n], want.as_slice());
         let s = open(&want, &key.verifying_key()).unwrap();
         assert_eq!((s.header, s.body), (head, body.as_slice()));

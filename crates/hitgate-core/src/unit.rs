@@ -405,9 +405,16 @@ impl<'w, 's> Unit<'w, 's> {
             let own = evidence_own(tolerances, &p.first);
             let (listed, classes) = (p.first.listed, self.watchlist.classes());
             let first = first_plate(&p, &p.first);
+            let changes = self.config.evidence_changes;
             let taken = self.recent.take_near(s, read.time, window, |plate, conf| {
                 let within = |other: &Plate, tol| {
-                    crate::distance::within(plate.as_bytes(), other.as_bytes(), classes, tol)
+                    crate::distance::within(
+                        plate.as_bytes(),
+                        other.as_bytes(),
+                        classes,
+                        tol,
+                        changes,
+                    )
                 };
                 let near = within(&listed, tol) || (first != listed && within(&first, own));
                 if near {
@@ -495,11 +502,18 @@ impl<'w, 's> Unit<'w, 's> {
         let window = u64::from(self.config.passage_window_ms);
         let classes = self.watchlist.classes();
         let tolerances = (self.watchlist, self.config.evidence);
+        let changes = self.config.evidence_changes;
         // Near the listed plate, or near the passage's first matched frame
         // (the same car read further off the list).
         let near = |p: &Passage| {
             let within = |other: &Plate, tol| {
-                crate::distance::within(read.plate.as_bytes(), other.as_bytes(), classes, tol)
+                crate::distance::within(
+                    read.plate.as_bytes(),
+                    other.as_bytes(),
+                    classes,
+                    tol,
+                    changes,
+                )
             };
             // (A first frame that spells the listed plate adds nothing.)
             within(&p.first.listed, evidence_within(tolerances, &p.first))

@@ -196,7 +196,7 @@ type Held = (&'static str, u64, u64, String, u8);
 /// A frame near a passage's first match: within the list's evidence
 /// tolerance, widened to the list's own, of the listed plate; or within
 /// the evidence tolerance alone of the frame that matched first
-/// (`first_read`).
+/// (`first_read`); either way at most `evidence_changes` changes off.
 fn near(wl: &Watchlist<'_>, cfg: &Config, plate: &str, first: &Match, first_read: &str) -> bool {
     let spec = wl.lists()[first.list.index()];
     let (list, own) = (spec.tolerance, spec.evidence.unwrap_or(cfg.evidence));
@@ -206,7 +206,8 @@ fn near(wl: &Watchlist<'_>, cfg: &Config, plate: &str, first: &Match, first_read
         min_len: own.min_len,
     };
     let within = |other: &str, tol| {
-        distance(plate.as_bytes(), other.as_bytes(), wl.classes(), tol).is_some()
+        distance(plate.as_bytes(), other.as_bytes(), wl.classes(), tol)
+            .is_some_and(|d| d.ocr + d.edits <= cfg.evidence_changes)
     };
     within(first.listed.as_str(), tol) || within(first_read, own)
 }
@@ -964,9 +965,10 @@ fn config_strategy() -> impl Strategy<Value = Config> {
         1u16..=3,
         prop::sample::select(vec![0u32, 1_000, 3_000]),
         0u16..=2,
+        1u8..=4,
     )
         .prop_map(
-            |(first, window, realert, late, budget, support, grace, unrelated)| Config {
+            |(first, window, realert, late, budget, support, grace, unrelated, changes)| Config {
                 mode: if first {
                     Mode::FirstRead
                 } else {
@@ -980,6 +982,7 @@ fn config_strategy() -> impl Strategy<Value = Config> {
                 lookalike_support: support,
                 camera_grace_ms: grace,
                 unrelated_support: unrelated,
+                evidence_changes: changes,
                 ..Config::DEFAULT
             },
         )

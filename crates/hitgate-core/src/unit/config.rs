@@ -76,6 +76,17 @@ pub struct Config {
     /// `passage_window_ms + camera_grace_ms` after the passage opened, on
     /// the unit's clock), never forwarded, never counted by plate.
     pub evidence: Tolerance,
+    /// How many changes in all (look-alikes and edits together) a frame
+    /// may be from the listed plate, or from the passage's first matched
+    /// frame, and still count as evidence, besides [`Config::evidence`]'s
+    /// bound on each kind: 2 by default, a frame of a look-alike car with
+    /// one error of its own, or of the listed car with two. A frame
+    /// further off is more likely a third car's: `1OOO832`, read five
+    /// times just before a listed `1DKN832` was read once, is a look-alike
+    /// and two edits from it, and made the listed car a look-alike of
+    /// itself (`BENCHMARKS.md`, "Hit quality"). 4 bounds nothing the
+    /// widest evidence tolerance allows.
+    pub evidence_changes: u8,
     /// How long past its window a passage waits, on the unit's clock, for
     /// its camera to move on. A passage closes as soon as a read of its own
     /// camera lies past the window (event time), so a camera whose uplink
@@ -90,13 +101,14 @@ impl Config {
     /// window, 5 minutes maximum lateness, 60 s of clock skew, budgets of
     /// 20 a burst and 60 an hour for P1 and 10 and 20 for P2; two frames
     /// make a look-alike dissent and one frame another character's, frames
-    /// within 2 look-alikes and 2 edits are evidence, a quiet camera's
-    /// passage waits 3 s past its window. The last four were measured on
-    /// generated days against their neighbours (`BENCHMARKS.md`, "Hit
-    /// quality": 3 s is where the grace stops buying precision; three
-    /// frames, or narrower evidence, let more look-alike cars through; two
-    /// frames for another character let most cars read once within an
-    /// edit of a listed plate through).
+    /// within 2 look-alikes and 2 edits, 2 changes in all, are evidence, a
+    /// quiet camera's passage waits 3 s past its window. The last five
+    /// were measured on generated days against their neighbours
+    /// (`BENCHMARKS.md`, "Hit quality": 3 s is where the grace stops
+    /// buying precision; three frames, or narrower evidence, let more
+    /// look-alike cars through; two frames for another character let most
+    /// cars read once within an edit of a listed plate through; frames
+    /// three changes off hold up a listed car and catch no look-alike).
     pub const DEFAULT: Self = Self {
         mode: Mode::Consensus,
         passage_window_ms: 2_000,
@@ -123,6 +135,7 @@ impl Config {
             edits: 2,
             min_len: 5,
         },
+        evidence_changes: 2,
         camera_grace_ms: 3_000,
     };
 }

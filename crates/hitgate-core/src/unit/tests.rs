@@ -1253,6 +1253,67 @@ fn frames_near_the_first_matched_frame_are_evidence_too() {
 }
 
 #[test]
+fn frames_three_changes_off_are_another_cars_not_evidence() {
+    // A stolen 1DKN832 (a look-alike tolerated) is read once, exactly,
+    // right after another car, 1OOO832, is read five times at the same
+    // camera: a look-alike (O for D) and two edits (O for K, O for N) from
+    // the listed plate, within the evidence's 2 look-alikes and 2 edits
+    // but three changes in all. With at most 2 in all (the default) those
+    // frames are not the listed car's, and it is dispatched; with 4, as
+    // before the bound, they outvote it and it goes to review as a
+    // look-alike of itself. Frames of the other car after the match too.
+    let stolen = Tolerance {
+        ocr: 1,
+        edits: 0,
+        min_len: 5,
+    };
+    for (changes, want, evidence) in [(2, DISPATCHED, 0), (3, REVIEWED, 5), (4, REVIEWED, 5)] {
+        for after in [false, true] {
+            let config = Config {
+                evidence_changes: changes,
+                ..Config::DEFAULT
+            };
+            let mut r = rig_on(one_entry("1DKN832", None, stolen), config, 8, 8);
+            let other = |k: u64| {
+                if after {
+                    T0 + 50 + k * 150
+                } else {
+                    T0 - 800 + k * 150
+                }
+            };
+            if after {
+                r.read(T0, "cam-1", "1DKN832").unwrap();
+            }
+            for k in 0..5 {
+                assert_eq!(
+                    r.read(other(k), "cam-1", "1OOO832"),
+                    Ok(ReadStatus::Unmatched)
+                );
+            }
+            if !after {
+                assert_eq!(r.read(T0, "cam-1", "1DKN832"), Ok(ReadStatus::Opened));
+            }
+            r.flush();
+            assert_eq!(
+                forwarded(&mut r),
+                [want],
+                "{changes} changes, after {after}"
+            );
+            assert_eq!(r.unit.indicators().evidence_frames, evidence);
+        }
+    }
+    // Two changes off still count: 1OKO832 (a look-alike and an edit),
+    // twice beside the match, is another car.
+    let mut r = rig_on(one_entry("1DKN832", None, stolen), Config::DEFAULT, 8, 8);
+    for (k, plate) in ["1DKN832", "1OKO832", "1OKO832"].iter().enumerate() {
+        r.read(T0 + k as u64 * 150, "cam-1", plate).unwrap();
+    }
+    r.flush();
+    assert_eq!(forwarded(&mut r), [REVIEWED]);
+    assert_eq!(r.unit.indicators().evidence_frames, 2);
+}
+
+#[test]
 fn a_vote_that_drifts_off_the_lists_keeps_every_match_of_the_first_read() {
     // 1LOC222 is on the national list (P2) and on the zone's own. The
     // first frame reads it; two more, kept as evidence, read a 0 for the
