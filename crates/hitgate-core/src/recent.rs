@@ -21,8 +21,9 @@
 //! together, spell the listed plate (`MB752BV` and `HB752PV` for a listed
 //! `HB752BV`). So an unmatched frame is read together with the frames in
 //! the two newest places of the held-frames table ([`PAIR_FRAMES`]) that
-//! are of its camera and within its window, the newer first: the plates that take each differing character from one of the
-//! two (`spelled_together`) are looked up exactly (never with a list's
+//! are of its camera and within its window, the newer first: the plates
+//! that take each differing character from one of the two
+//! (`spelled_together`) are looked up exactly (never with a list's
 //! tolerance, which would stack on the frames' own errors), and one that
 //! is listed opens its passage with the two frames as its first reads,
 //! judged then as any other (the matrix, [`evidence`](crate::evidence),
