@@ -405,6 +405,86 @@ fn a_car_across_three_units_is_dispatched_once_and_each_recipient_gets_its_own()
     assert_eq!(file.len(), zd.len() + wpr.len() + local.len());
 }
 
+/// A decision the broker took and a recipient never got goes again when
+/// the gate restarts on its state: here the recipient's session did not
+/// exist yet when the decisions went out (as if the broker had lost them;
+/// NATS once did so around a take-over). Within `--resend-window` the
+/// restarted gate publishes every decision it saw handed back once more,
+/// under the same id and content, and writes none of them to its
+/// decisions file again; with `--resend-window 0` the recipient gets
+/// nothing.
+#[test]
+fn decisions_the_broker_took_go_once_more_after_a_restart() {
+    let _one = serial();
+    for window in ["30", "0"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let (policy, lists, units) = zone(dir);
+        let broker = Mosquitto::new(dir);
+        let b = broker.start();
+        let resend = ["--resend-window", window];
+        // The first run: nobody subscribed to the dispatch topics but the
+        // gate itself.
+        let (g, lines) = spawn_watching(gate(&broker.url(), &policy, dir, 4).args(resend));
+        wait_line(&lines, "connected", Duration::from_secs(10));
+        let procs: Vec<Proc> = units
+            .iter()
+            .map(|(u, reads)| {
+                Proc::spawn(
+                    unit(&broker.url(), u, reads, &policy, &lists, &dir.join(u))
+                        .stderr(Stdio::null()),
+                )
+            })
+            .collect();
+        for p in procs {
+            p.wait_ok("replay");
+        }
+        g.wait_ok("gate");
+        let file = dir.join("decisions.jsonl");
+        let taken = hitgate_host::gate::read_decisions(&file).unwrap();
+        // Three dispatches (two P1, the P0), three reviews for capacity
+        // and two updates to the room; six dispatches and two updates to
+        // the road police; one to the local team (as the test above checks
+        // in full).
+        assert_eq!(taken.len(), 17, "{taken:#?}");
+
+        let recipients: Vec<Recipient> = ["zone-dispatch", "wpr", "local-team"]
+            .iter()
+            .map(|n| Recipient::start(broker.port, n))
+            .collect();
+        let (g, _lines) = spawn_watching(gate(&broker.url(), &policy, dir, 3).args(resend));
+        g.wait_ok("restarted gate");
+        std::thread::sleep(Duration::from_millis(300));
+        let got: Vec<Value> = recipients.iter().flat_map(Recipient::decisions).collect();
+        b.stop();
+        let report = json(&dir.join("gate.json"));
+        // Nothing decided again, nothing written again.
+        assert_eq!(report["hits"], 9, "{report}");
+        assert_eq!(
+            hitgate_host::gate::read_decisions(&file).unwrap().len(),
+            taken.len()
+        );
+        if window == "0" {
+            assert!(got.is_empty(), "{got:#?}");
+            assert_eq!(report["resent"], 0, "{report}");
+            continue;
+        }
+        assert_eq!(report["resent"], taken.len(), "{report}");
+        let by_id = |ds: Vec<Value>| -> BTreeMap<String, Value> {
+            ds.into_iter()
+                .map(|d| (d["id"].as_str().unwrap().to_string(), d))
+                .collect()
+        };
+        let want = by_id(
+            taken
+                .iter()
+                .map(|d| serde_json::to_value(d).unwrap())
+                .collect(),
+        );
+        assert_eq!(by_id(got), want);
+    }
+}
+
 /// A generated zone: one unit per camera (`gen --units`), with the
 /// generator's recipients in its policy, and what each recipient must get:
 /// every hit the units forward (by a replay without an uplink), once to

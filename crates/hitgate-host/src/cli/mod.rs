@@ -186,6 +186,11 @@ enum Command {
         /// re-alert window, times two or more.
         #[arg(long, default_value_t = 4096)]
         cases: usize,
+        /// Publish the decisions the broker took in the last this many
+        /// seconds once more after a restart, a take-over or a
+        /// reconnection (recipients drop ids they have seen); 0: never.
+        #[arg(long, default_value_t = 30.0)]
+        resend_window: f64,
     },
     /// Which characters the cameras confuse, from a recording alone: the
     /// `[ocr] classes` it would propose, with how often each pair is seen.
@@ -556,7 +561,10 @@ fn dispatch(cli: Cli) -> Result<()> {
             idle_exit,
             standby,
             cases,
+            resend_window,
         } => {
+            let resend = std::time::Duration::try_from_secs_f64(resend_window)
+                .map_err(|_| anyhow!("--resend-window {resend_window}: seconds, 0 or more"))?;
             let r = crate::gate::gate(&crate::gate::GateOptions {
                 brokers: mqtt,
                 policy: PolicyFile::load(&policy)?,
@@ -568,6 +576,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 idle_exit: seconds("--idle-exit", idle_exit)?,
                 standby: seconds("--standby", standby)?,
                 cases,
+                resend,
             })?;
             for (name, c) in &r.recipients {
                 say!(
@@ -579,11 +588,12 @@ fn dispatch(cli: Cli) -> Result<()> {
                 );
             }
             say!(
-                "{} hits decided, {} duplicates, {} unrouted, {} unconfirmed",
+                "{} hits decided, {} duplicates, {} unrouted, {} unconfirmed, {} sent again",
                 r.hits,
                 r.duplicates,
                 r.unrouted,
-                r.unconfirmed
+                r.unconfirmed,
+                r.resent
             );
             Ok(())
         }

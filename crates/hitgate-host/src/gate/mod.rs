@@ -38,8 +38,13 @@
 //! it took for the recipient's persistent session. Debian's NATS server
 //! (2.9.10) lost one such decision around the take-over in 1 of 14 runs
 //! of the take-over test (a run beside two busy loops): the gate saw it
-//! stored, the recipient, connected throughout, never received it. A recipient that
-//! must not miss one can compare the ids it got with the gate's
+//! stored, the recipient, connected throughout, never received it. So
+//! the gate does not take the broker's word alone where brokers stumble:
+//! the decisions handed back in the last `--resend-window` seconds (30
+//! by default, the latest [`RECENT_MAX`] at most) are kept in the saved
+//! state and published once more after a restart, a take-over or a
+//! reconnection, under their ids (counted as `resent`). A recipient that
+//! must not miss one can also compare the ids it got with the gate's
 //! decisions file (`--out`).
 //!
 //! `--standby SECONDS` starts a second instance that waits: it watches the
@@ -68,7 +73,7 @@ mod decision;
 mod state;
 
 pub use decision::{Decision, Previous, read_decisions};
-use state::{STATE_FORMAT, Saved, insert_range};
+use state::{Recent, STATE_FORMAT, Saved, insert_range};
 
 /// How to run the gate.
 #[derive(Debug, Clone)]
@@ -96,7 +101,15 @@ pub struct GateOptions {
     pub standby: Option<Duration>,
     /// Case table slots (a new state only).
     pub cases: usize,
+    /// Decisions handed back by the broker within this long before a
+    /// restart, a take-over or a reconnection are published once more
+    /// then (the latest [`RECENT_MAX`] at most); zero: never.
+    pub resend: Duration,
 }
+
+/// Most decisions kept for [`GateOptions::resend`]: the saved state
+/// carries them at every save.
+pub const RECENT_MAX: usize = 128;
 
 /// Decisions not handed back by the broker within this go again.
 const REPUBLISH: Duration = Duration::from_secs(5);
@@ -141,6 +154,11 @@ pub struct GateReport {
     pub bad_messages: u64,
     /// Decisions published and not yet handed back by the broker.
     pub unconfirmed: usize,
+    /// Decisions published once more, already handed back, after a
+    /// restart, a take-over or a reconnection ([`GateOptions::resend`]):
+    /// this run.
+    #[serde(default)]
+    pub resent: u64,
     /// From a hit's arrival to its decision coming back from the broker
     /// (this run, the latest 50,000 to 100,000 decisions; a decision
     /// confirmed more than a minute after its hit is not measured), ms.
@@ -202,6 +220,11 @@ struct Runner<'o> {
     /// The instance and number of the state this gate went on from.
     loaded: (String, u64),
     last_alive: Option<Instant>,
+    /// The recent decisions are due to go again (at start, and after a
+    /// reconnection).
+    resend_due: bool,
+    /// Recent decisions published again, this run.
+    resent: u64,
 }
 
 /// Runs the gate until idle (or forever); returns the report.
@@ -249,6 +272,8 @@ pub fn gate(opts: &GateOptions) -> Result<GateReport> {
         last_alive: None,
         taken_over: None,
         loaded: (String::new(), 0),
+        resend_due: true,
+        resent: 0,
     };
     r.saved = r.load()?;
     r.loaded = (r.saved.instance.clone(), r.saved.number);
@@ -368,8 +393,10 @@ impl Runner<'_> {
                     LinkEvent::Up(b) => {
                         eprintln!("gate: connected to {b}");
                         last_hit = Instant::now();
-                        // Whatever was in flight goes again.
+                        // Whatever was in flight goes again, and what
+                        // the broker took lately once more.
                         self.sent.clear();
+                        self.resend_due = true;
                     }
                     LinkEvent::Down(why) => eprintln!("gate: down ({why})"),
                     LinkEvent::Message { topic, mut payload } => {
@@ -389,6 +416,7 @@ impl Runner<'_> {
                 self.dirty = false;
             }
             if !self.dirty {
+                self.resend();
                 self.publish();
                 self.acknowledge();
             }
@@ -517,6 +545,47 @@ impl Runner<'_> {
                 eprintln!("gate: cannot write the decisions file: {e}");
             }
         }
+        if !self.opts.resend.is_zero() {
+            let recent = &mut self.saved.recent;
+            recent.push(Recent {
+                at: now_ms(),
+                decision: d,
+            });
+            if recent.len() > RECENT_MAX {
+                recent.drain(..recent.len() - RECENT_MAX);
+            }
+        }
+    }
+
+    /// The recent decisions handed back within the resend window, once
+    /// more, after a restart, a take-over or a reconnection; older ones
+    /// are forgotten.
+    fn resend(&mut self) {
+        if !self.resend_due || !self.link.is_up() {
+            return;
+        }
+        let window = u64::try_from(self.opts.resend.as_millis()).unwrap_or(u64::MAX);
+        let now = now_ms();
+        let before = self.saved.recent.len();
+        self.saved
+            .recent
+            .retain(|r| now.saturating_sub(r.at) <= window);
+        self.dirty |= self.saved.recent.len() != before;
+        for r in &self.saved.recent {
+            let d = &r.decision;
+            let Ok(json) = serde_json::to_vec(d) else {
+                continue;
+            };
+            if !self
+                .link
+                .publish(&format!("hitgate/dispatch/{}", d.recipient), &json)
+            {
+                // The link went: it goes again on the next connection.
+                return;
+            }
+            self.resent += 1;
+        }
+        self.resend_due = false;
     }
 
     /// Decides a unit's hit; false for one decided before.
@@ -717,6 +786,7 @@ impl Runner<'_> {
             evicted: st.evicted,
             bad_messages: self.saved.bad_messages,
             unconfirmed: self.saved.pending.len(),
+            resent: self.resent,
             latency_ms: Latency {
                 n: lat.len(),
                 median: pick(0.5),

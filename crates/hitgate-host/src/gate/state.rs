@@ -33,8 +33,21 @@ pub(super) struct Saved {
     pub(super) done: BTreeMap<String, Vec<(u64, u64)>>,
     /// Decisions not yet handed back by the broker.
     pub(super) pending: Vec<Decision>,
+    /// Decisions handed back lately, with when (ms since the Unix epoch),
+    /// oldest first: published once more after a restart, a take-over or
+    /// a reconnection (`GateOptions::resend`).
+    #[serde(default)]
+    pub(super) recent: Vec<Recent>,
     pub(super) duplicates: u64,
     pub(super) bad_messages: u64,
+}
+
+/// A decision the broker handed back, and when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Recent {
+    /// When it was handed back, ms since the Unix epoch.
+    pub(super) at: u64,
+    pub(super) decision: Decision,
 }
 
 /// Inserts `seq` into inclusive ranges kept sorted and merged; false when
