@@ -176,6 +176,14 @@ pub struct Latency {
     pub p99: f64,
 }
 
+/// Publishes a decision on its recipient's topic; false when the link
+/// took nothing (it is down).
+fn send(link: &Link, d: &Decision) -> bool {
+    serde_json::to_vec(d).map_or(true, |json| {
+        link.publish(&format!("hitgate/dispatch/{}", d.recipient), &json)
+    })
+}
+
 fn state_topic(id: &str) -> String {
     format!("hitgate/gate/{id}/state")
 }
@@ -572,14 +580,7 @@ impl Runner<'_> {
             .retain(|r| now.saturating_sub(r.at) <= window);
         self.dirty |= self.saved.recent.len() != before;
         for r in &self.saved.recent {
-            let d = &r.decision;
-            let Ok(json) = serde_json::to_vec(d) else {
-                continue;
-            };
-            if !self
-                .link
-                .publish(&format!("hitgate/dispatch/{}", d.recipient), &json)
-            {
+            if !send(&self.link, &r.decision) {
                 // The link went: it goes again on the next connection.
                 return;
             }
@@ -718,13 +719,7 @@ impl Runner<'_> {
             {
                 continue;
             }
-            let Ok(json) = serde_json::to_vec(d) else {
-                continue;
-            };
-            if !self
-                .link
-                .publish(&format!("hitgate/dispatch/{}", d.recipient), &json)
-            {
+            if !send(&self.link, d) {
                 break;
             }
             self.sent.insert(d.id.clone(), Instant::now());
