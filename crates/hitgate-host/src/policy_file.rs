@@ -72,6 +72,10 @@ pub struct RecipientDecl {
     /// Its own budgets per priority, zone-wide (priority 0 is never
     /// throttled).
     pub budgets: hitgate_core::budget::Budgets,
+    /// It acknowledges each decision on `hitgate/dispatch/<name>/ack`:
+    /// the gate holds a decision until then, not until the broker hands
+    /// it back.
+    pub acks: bool,
 }
 
 #[derive(Deserialize)]
@@ -127,6 +131,8 @@ struct RawRecipient {
     name: String,
     #[serde(default)]
     budgets: hitgate_core::budget::Budgets,
+    #[serde(default)]
+    acks: bool,
 }
 
 /// `[[recipient]]`s: names usable in a topic, unique, at most
@@ -155,6 +161,7 @@ fn recipients(raw: &[RawRecipient]) -> Result<Vec<RecipientDecl>> {
         out.push(RecipientDecl {
             name: r.name.clone(),
             budgets: r.budgets,
+            acks: r.acks,
         });
     }
     Ok(out)
@@ -577,6 +584,22 @@ mod tests {
         assert!(format!("{e:#}").contains("declared twice"), "{e:#}");
         let e = PolicyFile::parse("bogus = 1\n").unwrap_err();
         assert!(format!("{e:#}").contains("bogus"), "{e:#}");
+    }
+
+    #[test]
+    fn a_recipient_acknowledges_only_when_it_says_so() {
+        let pf = PolicyFile::parse(
+            "[[recipient]]\nname = \"room\"\n[[recipient]]\nname = \"wpr\"\nacks = true\n",
+        )
+        .unwrap();
+        let acks: Vec<(&str, bool)> = pf
+            .recipients
+            .iter()
+            .map(|r| (r.name.as_str(), r.acks))
+            .collect();
+        assert_eq!(acks, [("room", false), ("wpr", true)]);
+        let e = PolicyFile::parse("[[recipient]]\nname = \"wpr\"\nacks = \"yes\"\n").unwrap_err();
+        assert!(format!("{e:#}").contains("acks"), "{e:#}");
     }
 
     /// A `[[rule]]` table for one priority.

@@ -26,7 +26,14 @@
 //!
 //! A decision stays in the saved state until the broker hands it back on
 //! the recipient's topic (the gate subscribes to them too); until then it
-//! is published again after a reconnection or five seconds. Killed at any
+//! is published again after a reconnection or five seconds. A recipient
+//! declared with `acks = true` confirms each decision itself, by
+//! publishing its id (`{"id": ...}`, the decision itself will do) on
+//! `hitgate/dispatch/<name>/ack`: its decisions stay until then, and go
+//! again after a reconnection or a wait that doubles from five seconds
+//! to [`ACK_WAIT_MAX`], so that a recipient away for long finds a few
+//! copies queued in its session, not thousands. Only such a recipient is
+//! sure of every decision whatever its broker loses. Killed at any
 //! point, a gate restarted on the same state (or a second instance that
 //! takes over the same session from the state topic) finds the hits it
 //! had decided, never decides them again, and publishes what was not
@@ -113,6 +120,9 @@ pub const RECENT_MAX: usize = 128;
 
 /// Decisions not handed back by the broker within this go again.
 const REPUBLISH: Duration = Duration::from_secs(5);
+/// The longest wait before a decision a recipient has not acknowledged
+/// goes again (the wait doubles from 5 s).
+pub const ACK_WAIT_MAX: Duration = Duration::from_secs(300);
 /// Latency samples kept (the latest).
 const LATENCY_SAMPLES: usize = 100_000;
 /// Most hits decided between two saves.
@@ -184,6 +194,14 @@ fn send(link: &Link, d: &Decision) -> bool {
     })
 }
 
+/// Does this recipient acknowledge decisions itself (`acks = true`)?
+fn acks(policy: &PolicyFile, recipient: &str) -> bool {
+    policy
+        .recipients
+        .iter()
+        .any(|r| r.acks && r.name == recipient)
+}
+
 fn state_topic(id: &str) -> String {
     format!("hitgate/gate/{id}/state")
 }
@@ -214,8 +232,9 @@ struct Runner<'o> {
     dirty: bool,
     /// Per unit, hits to acknowledge once the state holding them is saved.
     to_ack: BTreeMap<String, BTreeSet<u64>>,
-    /// When each pending decision was last published.
-    sent: BTreeMap<String, Instant>,
+    /// When each pending decision was last published, and how long it
+    /// waits then before it goes again.
+    sent: BTreeMap<String, (Instant, Duration)>,
     /// When each hit of this run arrived, for the latency.
     arrived: BTreeMap<String, Instant>,
     latencies: Vec<f64>,
@@ -251,6 +270,7 @@ pub fn gate(opts: &GateOptions) -> Result<GateReport> {
     let topics = vec![
         "hitgate/+/hit".to_string(),
         "hitgate/dispatch/+".to_string(),
+        "hitgate/dispatch/+/ack".to_string(),
         state_topic(&opts.client_id),
     ];
     let link = Link::start(&opts.brokers, &opts.client_id, topics)?;
@@ -466,8 +486,18 @@ impl Runner<'_> {
     fn take(&mut self, core: &mut Gate<'_>, topic: &str, payload: &mut [u8]) -> bool {
         let parts: Vec<&str> = topic.split('/').collect();
         match parts.as_slice() {
-            ["hitgate", "dispatch", _] => {
-                self.confirmed(payload);
+            // A decision handed back confirms it, unless its recipient
+            // acknowledges decisions itself.
+            ["hitgate", "dispatch", r] => {
+                if !acks(&self.opts.policy, r) {
+                    self.confirmed(payload, None);
+                }
+                false
+            }
+            ["hitgate", "dispatch", r, "ack"] => {
+                if acks(&self.opts.policy, r) {
+                    self.confirmed(payload, Some(r));
+                }
                 false
             }
             ["hitgate", "gate", _, "state"] => {
@@ -523,8 +553,9 @@ impl Runner<'_> {
         }
     }
 
-    /// A decision handed back by the broker: confirmed.
-    fn confirmed(&mut self, payload: &[u8]) {
+    /// A decision confirmed: handed back by the broker, or acknowledged
+    /// by its recipient (`by`, its own decisions only).
+    fn confirmed(&mut self, payload: &[u8], by: Option<&str>) {
         #[derive(Deserialize)]
         struct Id {
             id: String,
@@ -532,7 +563,12 @@ impl Runner<'_> {
         let Ok(Id { id }) = serde_json::from_slice::<Id>(payload) else {
             return;
         };
-        let Some(i) = self.saved.pending.iter().position(|d| d.id == id) else {
+        let Some(i) = self
+            .saved
+            .pending
+            .iter()
+            .position(|d| d.id == id && by.is_none_or(|r| d.recipient == r))
+        else {
             return;
         };
         let d = self.saved.pending.remove(i);
@@ -553,7 +589,9 @@ impl Runner<'_> {
                 eprintln!("gate: cannot write the decisions file: {e}");
             }
         }
-        if !self.opts.resend.is_zero() {
+        // A recipient's acknowledgement says it has the decision: nothing
+        // to send again.
+        if by.is_none() && !self.opts.resend.is_zero() {
             let recent = &mut self.saved.recent;
             recent.push(Recent {
                 at: now_ms(),
@@ -712,17 +750,20 @@ impl Runner<'_> {
             return;
         }
         for d in &self.saved.pending {
-            if self
-                .sent
-                .get(&d.id)
-                .is_some_and(|t| t.elapsed() < REPUBLISH)
-            {
+            let last = self.sent.get(&d.id).copied();
+            if last.is_some_and(|(t, wait)| t.elapsed() < wait) {
                 continue;
             }
             if !send(&self.link, d) {
                 break;
             }
-            self.sent.insert(d.id.clone(), Instant::now());
+            // A recipient that acknowledges may be away: each copy waits
+            // twice as long as the one before.
+            let wait = match last {
+                Some((_, w)) if acks(&self.opts.policy, &d.recipient) => (w * 2).min(ACK_WAIT_MAX),
+                _ => REPUBLISH,
+            };
+            self.sent.insert(d.id.clone(), (Instant::now(), wait));
         }
     }
 
