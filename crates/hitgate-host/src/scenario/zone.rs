@@ -162,7 +162,8 @@ pub(super) fn policy_toml(
 const RECIPIENTS: &str = "# The zone gate's recipients (`hitgate gate`); a unit ignores them.\n\
     [[recipient]]\nname = \"zone-dispatch\"\n\
     budgets = { p1 = { burst = 20, per_hour = 60 }, p2 = { burst = 10, per_hour = 30 } }\n\n\
-    [[recipient]]\nname = \"wpr\"\n\n\
+    [[recipient]]\nname = \"wpr\"\n\
+    # acks = true  # if it acknowledges each decision on hitgate/dispatch/wpr/ack\n\n\
     [[recipient]]\nname = \"local-team\"\n\
     budgets = { p2 = { burst = 10, per_hour = 20 } }\n\n";
 
