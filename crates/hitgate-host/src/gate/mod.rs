@@ -162,16 +162,17 @@ pub struct GateReport {
     pub evicted: u64,
     /// Messages that did not decode.
     pub bad_messages: u64,
-    /// Decisions published and not yet handed back by the broker.
+    /// Decisions published and not yet confirmed (handed back by the
+    /// broker, or acknowledged by a recipient with `acks = true`).
     pub unconfirmed: usize,
     /// Decisions published once more, already handed back, after a
     /// restart, a take-over or a reconnection ([`GateOptions::resend`]):
     /// this run.
     #[serde(default)]
     pub resent: u64,
-    /// From a hit's arrival to its decision coming back from the broker
-    /// (this run, the latest 50,000 to 100,000 decisions; a decision
-    /// confirmed more than a minute after its hit is not measured), ms.
+    /// From a hit's arrival to its decision's confirmation (this run,
+    /// the latest 50,000 to 100,000 decisions; a decision confirmed more
+    /// than a minute after its hit is not measured), ms.
     pub latency_ms: Latency,
 }
 

@@ -31,7 +31,8 @@ pub(super) struct Saved {
     pub(super) core: GateState,
     /// Per unit, the sequence numbers decided, as inclusive ranges.
     pub(super) done: BTreeMap<String, Vec<(u64, u64)>>,
-    /// Decisions not yet handed back by the broker.
+    /// Decisions not yet confirmed: handed back by the broker, or
+    /// acknowledged by a recipient with `acks = true`.
     pub(super) pending: Vec<Decision>,
     /// Decisions handed back lately, with when (ms since the Unix epoch),
     /// oldest first: published once more after a restart, a take-over or
