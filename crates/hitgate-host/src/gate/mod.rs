@@ -41,8 +41,9 @@
 //! (a hit not in the saved state was not acknowledged, and its unit sends
 //! it again).
 //!
-//! "Reaches its recipient" rests on the broker keeping a QoS 1 message
-//! it took for the recipient's persistent session. Debian's NATS server
+//! For a recipient that does not acknowledge, "reaches its recipient"
+//! rests on the broker keeping a QoS 1 message it took for the
+//! recipient's persistent session. Debian's NATS server
 //! (2.9.10) lost one such decision around the take-over in 1 of 14 runs
 //! of the take-over test (a run beside two busy loops): the gate saw it
 //! stored, the recipient, connected throughout, never received it. So
@@ -51,8 +52,8 @@
 //! by default, the latest [`RECENT_MAX`] at most) are kept in the saved
 //! state and published once more after a restart, a take-over or a
 //! reconnection, under their ids (counted as `resent`). A recipient that
-//! must not miss one can also compare the ids it got with the gate's
-//! decisions file (`--out`).
+//! must not miss one acknowledges (above), or compares the ids it got
+//! with the gate's decisions file (`--out`).
 //!
 //! `--standby SECONDS` starts a second instance that waits: it watches the
 //! active gate's heartbeat (`hitgate/gate/<client-id>/alive`, every
