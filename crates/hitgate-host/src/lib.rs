@@ -45,6 +45,7 @@ pub mod page;
 pub mod places_file;
 pub mod policy_file;
 pub mod reads;
+pub mod receive;
 pub mod replay;
 pub mod report_page;
 pub mod rng;

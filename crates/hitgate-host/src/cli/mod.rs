@@ -192,6 +192,37 @@ enum Command {
         #[arg(long, default_value_t = 30.0)]
         resend_window: f64,
     },
+    /// A recipient of the zone gate, as a dispatch room's software would
+    /// be one: its decisions over MQTT, one copy per id, written, and
+    /// acknowledged with --ack once on disk.
+    #[command(
+        after_help = "Example:\n  hitgate receive --mqtt mqtt://127.0.0.1:1883 --recipient wpr --out wpr.jsonl --ack"
+    )]
+    Receive {
+        /// Broker mqtt://HOST:PORT; repeat (or separate with commas) for
+        /// the nodes of a cluster.
+        #[arg(long, value_name = "URL", value_delimiter = ',', required = true)]
+        mqtt: Vec<crate::mqtt::Broker>,
+        /// The recipient: its topic is hitgate/dispatch/<name>.
+        #[arg(long, value_name = "NAME")]
+        recipient: String,
+        /// Decisions received (JSON Lines, one per id), appended to; the
+        /// ids already in it are not written again.
+        #[arg(long)]
+        out: PathBuf,
+        /// MQTT client id: the persistent session's name (default
+        /// recipient-<name>).
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Acknowledge each decision on hitgate/dispatch/<name>/ack once
+        /// it is on disk (the recipient's `acks = true` in the gate's
+        /// policy).
+        #[arg(long)]
+        ack: bool,
+        /// Stop after this many seconds connected without a message.
+        #[arg(long)]
+        idle_exit: Option<f64>,
+    },
     /// Which characters the cameras confuse, from a recording alone: the
     /// `[ocr] classes` it would propose, with how often each pair is seen.
     #[command(
@@ -594,6 +625,32 @@ fn dispatch(cli: Cli) -> Result<()> {
                 r.unrouted,
                 r.unconfirmed,
                 r.resent
+            );
+            Ok(())
+        }
+        Command::Receive {
+            mqtt,
+            recipient,
+            out,
+            client_id,
+            ack,
+            idle_exit,
+        } => {
+            let r = crate::receive::receive(&crate::receive::ReceiveOptions {
+                brokers: mqtt,
+                client_id: client_id.unwrap_or_else(|| format!("recipient-{recipient}")),
+                recipient,
+                out,
+                ack,
+                idle_exit: seconds("--idle-exit", idle_exit)?,
+            })?;
+            say!(
+                "{} received, {} written, {} duplicates, {} not decisions for it, {} acknowledged",
+                r.received,
+                r.written,
+                r.duplicates,
+                r.bad,
+                r.acks
             );
             Ok(())
         }
