@@ -10,10 +10,11 @@
 //! decision of a recipient declared with `acks = true` until this
 //! acknowledgement comes (`docs/formats.md`, "The zone gate"). Started
 //! again on the same file, it goes on: the ids in the file are not
-//! written twice.
+//! written twice. With a retention, each decision is purged from the
+//! file that long after its event time, its id kept.
 
 use std::collections::BTreeSet;
-use std::fs::OpenOptions;
+use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -21,8 +22,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
-use crate::gate::{Decision, read_decisions};
+use crate::gate::{Decision, decision_ids, purge_decisions};
 use crate::mqtt::{Broker, Link, LinkEvent};
+use crate::time::now_ms;
+
+/// How often the retention is applied while running.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 /// How to receive.
 #[derive(Debug, Clone)]
@@ -39,6 +44,9 @@ pub struct ReceiveOptions {
     pub ack: bool,
     /// Stop after this long connected without a message.
     pub idle_exit: Option<Duration>,
+    /// Purge each decision this long after its event time, at start and
+    /// every hour ([`purge_decisions`]); `None`: keep them.
+    pub retention: Option<Duration>,
 }
 
 /// What a run received.
@@ -63,20 +71,28 @@ pub fn receive(opts: &ReceiveOptions) -> Result<ReceiveReport> {
     if name.is_empty() || name.contains(['/', '+', '#']) {
         bail!("recipient {name:?}: a name that can end a topic");
     }
-    let mut seen: BTreeSet<String> = if opts.out.exists() {
-        read_decisions(&opts.out)?
-            .into_iter()
-            .map(|d| d.id)
-            .collect()
-    } else {
-        BTreeSet::new()
+    let purge = || -> Result<()> {
+        if let Some(r) = opts.retention {
+            let n = purge_decisions(&opts.out, r, now_ms())?;
+            if n > 0 {
+                eprintln!("receive: {n} decisions purged (older than the retention)");
+            }
+        }
+        Ok(())
     };
-    let file = OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(&opts.out)
-        .with_context(|| format!("{}: cannot open", opts.out.display()))?;
-    let mut out = BufWriter::new(file);
+    let open = || -> Result<BufWriter<File>> {
+        let file = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&opts.out)
+            .with_context(|| format!("{}: cannot open", opts.out.display()))?;
+        Ok(BufWriter::new(file))
+    };
+    purge()?;
+    // Purged ones included: a late copy is not written again.
+    let mut seen: BTreeSet<String> = decision_ids(&opts.out)?;
+    let mut out = open()?;
+    let mut last_purge = Instant::now();
     let topic = format!("hitgate/dispatch/{name}");
     let ack_topic = format!("{topic}/ack");
     let mut link = Link::start(&opts.brokers, &opts.client_id, vec![topic])?;
@@ -148,6 +164,14 @@ pub fn receive(opts: &ReceiveOptions) -> Result<ReceiveReport> {
             }
         }
         unacked = refused;
+        if opts.retention.is_some() && last_purge.elapsed() >= PURGE_EVERY {
+            // The file is replaced whole: written out first, opened again
+            // after.
+            out.flush().context("receive: cannot write")?;
+            purge()?;
+            out = open()?;
+            last_purge = Instant::now();
+        }
         if !link.is_up() {
             // Time without a broker is not idle time.
             last_message = Instant::now();

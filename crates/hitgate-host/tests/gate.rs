@@ -573,7 +573,6 @@ fn a_recipient_that_acknowledges_gets_what_the_broker_never_kept_for_it() {
         &serde_json::to_vec(want[0]).unwrap(),
     );
     let o = receive("2").output().unwrap();
-    b.stop();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let said = String::from_utf8_lossy(&o.stdout);
     let n: Vec<u64> = said
@@ -589,6 +588,29 @@ fn a_recipient_that_acknowledges_gets_what_the_broker_never_kept_for_it() {
         hitgate_host::gate::read_decisions(&wpr_out).unwrap().len(),
         8
     );
+
+    // A retention of a day, with decisions of cars seen in January: the
+    // receiver and the gate started with it purge their files at once,
+    // the ids kept, nothing of the cars.
+    let o = receive("1")
+        .args(["--retention-days", "1"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ok = gate(&broker.url(), &policy, dir, 1)
+        .args(["--retention-days", "1"])
+        .status()
+        .unwrap();
+    assert!(ok.success(), "the gate with a retention: {ok}");
+    b.stop();
+    for (f, n) in [(&wpr_out, 8), (&file, 17)] {
+        let text = std::fs::read_to_string(f).unwrap();
+        for plate in ["1ABC234", "1WNT000", "1LOC333", "cam-a"] {
+            assert!(!text.contains(plate), "{}: {text}", f.display());
+        }
+        assert!(hitgate_host::gate::read_decisions(f).unwrap().is_empty());
+        assert_eq!(hitgate_host::gate::decision_ids(f).unwrap().len(), n);
+    }
 }
 
 /// A generated zone: one unit per camera (`gen --units`), with the

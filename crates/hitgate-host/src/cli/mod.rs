@@ -191,6 +191,11 @@ enum Command {
         /// reconnection (recipients drop ids they have seen); 0: never.
         #[arg(long, default_value_t = 30.0)]
         resend_window: f64,
+        /// Purge each decision from --out this many days after its event
+        /// time (at most 365), at start and every hour: its id stays,
+        /// nothing of the car. Without it, decisions are kept.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=365))]
+        retention_days: Option<u64>,
     },
     /// A recipient of the zone gate, as a dispatch room's software would
     /// be one: its decisions over MQTT, one copy per id, written, and
@@ -222,6 +227,11 @@ enum Command {
         /// Stop after this many seconds connected without a message.
         #[arg(long)]
         idle_exit: Option<f64>,
+        /// Purge each decision from --out this many days after its event
+        /// time (at most 365), at start and every hour: its id stays,
+        /// nothing of the car. Without it, decisions are kept.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=365))]
+        retention_days: Option<u64>,
     },
     /// Which characters the cameras confuse, from a recording alone: the
     /// `[ocr] classes` it would propose, with how often each pair is seen.
@@ -565,7 +575,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 client_id,
                 idle_exit,
                 keys,
-                retention: retention_days.map(|d| std::time::Duration::from_secs(d * 86_400)),
+                retention: retention_days.map(days),
             })?;
             for (unit, u) in &r.units {
                 say!(
@@ -593,6 +603,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             standby,
             cases,
             resend_window,
+            retention_days,
         } => {
             let resend = std::time::Duration::try_from_secs_f64(resend_window)
                 .map_err(|_| anyhow!("--resend-window {resend_window}: seconds, 0 or more"))?;
@@ -608,6 +619,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 standby: seconds("--standby", standby)?,
                 cases,
                 resend,
+                retention: retention_days.map(days),
             })?;
             for (name, c) in &r.recipients {
                 say!(
@@ -635,6 +647,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             client_id,
             ack,
             idle_exit,
+            retention_days,
         } => {
             let r = crate::receive::receive(&crate::receive::ReceiveOptions {
                 brokers: mqtt,
@@ -643,6 +656,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 out,
                 ack,
                 idle_exit: seconds("--idle-exit", idle_exit)?,
+                retention: retention_days.map(days),
             })?;
             say!(
                 "{} received, {} written, {} duplicates, {} not decisions for it, {} acknowledged",
@@ -892,6 +906,11 @@ pub(super) fn show<T: serde::Serialize>(
 }
 
 /// A duration option in seconds, more than 0.
+/// A retention in days (at most 365, checked by the argument's parser).
+fn days(d: u64) -> std::time::Duration {
+    std::time::Duration::from_secs(d * 86_400)
+}
+
 fn seconds(name: &str, s: Option<f64>) -> Result<Option<std::time::Duration>> {
     match s {
         Some(s) if s > 0.0 => std::time::Duration::try_from_secs_f64(s)

@@ -1,6 +1,7 @@
 //! The decisions the gate publishes: one JSON object a recipient and
 //! hit (`docs/formats.md`, "The zone gate"), and reading them back.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
@@ -116,14 +117,15 @@ impl Decision {
     }
 }
 
-/// Reads a decisions file or a recipient's capture, one copy per id.
+/// Reads a decisions file or a recipient's capture, one copy per id;
+/// purged lines ([`purge_decisions`]) are left out.
 pub fn read_decisions(path: &Path) -> Result<Vec<Decision>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read", path.display()))?;
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
+        if line.trim().is_empty() || purged_id(line).is_some() {
             continue;
         }
         let d: Decision = serde_json::from_str(line)
@@ -133,4 +135,129 @@ pub fn read_decisions(path: &Path) -> Result<Vec<Decision>> {
         }
     }
     Ok(out)
+}
+
+/// A purged decision: its id and when it was purged, nothing of the car.
+#[derive(Debug, Serialize, Deserialize)]
+struct Purged {
+    id: String,
+    /// When, ms since the Unix epoch.
+    purged: u64,
+}
+
+/// The id of a purged line, `None` for any other.
+fn purged_id(line: &str) -> Option<String> {
+    serde_json::from_str::<Purged>(line).ok().map(|p| p.id)
+}
+
+/// Every id of a decisions file or a recipient's capture, purged ones
+/// included (none when there is no file).
+pub fn decision_ids(path: &Path) -> Result<BTreeSet<String>> {
+    if !path.exists() {
+        return Ok(BTreeSet::new());
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let mut ids = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let id =
+            purged_id(line).or_else(|| serde_json::from_str::<Decision>(line).ok().map(|d| d.id));
+        let id = id.ok_or_else(|| anyhow!("{}:{}: not a decision", path.display(), i + 1))?;
+        ids.insert(id);
+    }
+    Ok(ids)
+}
+
+/// Purges the decisions of a decisions file or a recipient's capture
+/// whose event time is older than `retention` at `now` (ms since the Unix
+/// epoch): each line becomes `{"id": ..., "purged": now}`, so the file
+/// still says which decisions were made and a late copy is not written
+/// again, and holds nothing of the car. The file is replaced whole
+/// (written aside, synced, renamed); a file open for appending must be
+/// opened again. Returns how many were purged (0: the file untouched).
+pub fn purge_decisions(path: &Path, retention: std::time::Duration, now: u64) -> Result<usize> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(0); // nothing written yet
+    };
+    let cutoff = now.saturating_sub(u64::try_from(retention.as_millis()).unwrap_or(u64::MAX));
+    let mut kept = String::with_capacity(text.len());
+    let mut n = 0;
+    for line in text.lines() {
+        match serde_json::from_str::<Decision>(line) {
+            Ok(d) if d.time < cutoff && purged_id(line).is_none() => {
+                let p = Purged {
+                    id: d.id,
+                    purged: now,
+                };
+                kept.push_str(&serde_json::to_string(&p)?);
+                n += 1;
+            }
+            _ => kept.push_str(line),
+        }
+        kept.push('\n');
+    }
+    if n > 0 {
+        crate::signed_file::write_atomically(path, kept.as_bytes())?;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(id: &str, time: u64) -> String {
+        format!(
+            r#"{{"id":"{id}","recipient":"wpr","kind":"dispatch","case":1,"reason":"rule","unit":"u","seq":1,"camera":"c","time":{time},"read":"1ABC234","listed":"1ABC234","country":"BE","list":0,"priority":1,"rule":"p0-p1","position":null,"previous":null,"received":{time}}}"#
+        )
+    }
+
+    #[test]
+    fn purging_keeps_the_ids_and_nothing_of_the_car() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.jsonl");
+        let day = 86_400_000u64;
+        let now = 400 * day;
+        let text = [
+            line("u/1/wpr", now - 31 * day),
+            line("u/2/wpr", now - 29 * day),
+        ]
+        .join("\n");
+        std::fs::write(&path, text + "\n").unwrap();
+        let month = std::time::Duration::from_secs(30 * 86_400);
+        assert_eq!(purge_decisions(&path, month, now).unwrap(), 1);
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert!(!after.contains("u/1/wpr\",\"recipient"), "{after}");
+        assert_eq!(after.matches("1ABC234").count(), 2, "{after}"); // read, listed: the newer one
+        assert!(
+            after.starts_with(&format!(r#"{{"id":"u/1/wpr","purged":{now}}}"#)),
+            "{after}"
+        );
+        // The purged line is no decision to read, but its id is known.
+        let read: Vec<String> = read_decisions(&path)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(read, ["u/2/wpr"]);
+        let ids: Vec<String> = decision_ids(&path).unwrap().into_iter().collect();
+        assert_eq!(ids, ["u/1/wpr", "u/2/wpr"]);
+        // Again, later: the second goes, the first stays as it was.
+        assert_eq!(purge_decisions(&path, month, now + 2 * day).unwrap(), 1);
+        let again = std::fs::read_to_string(&path).unwrap();
+        assert!(!again.contains("1ABC234"), "{again}");
+        assert!(
+            again.starts_with(&format!(r#"{{"id":"u/1/wpr","purged":{now}}}"#)),
+            "{again}"
+        );
+        assert_eq!(purge_decisions(&path, month, now + 3 * day).unwrap(), 0);
+        // No file: nothing to do.
+        assert_eq!(
+            purge_decisions(&dir.path().join("none"), month, now).unwrap(),
+            0
+        );
+    }
 }

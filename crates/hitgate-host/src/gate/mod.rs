@@ -80,7 +80,7 @@ use crate::time::now_ms;
 mod decision;
 mod state;
 
-pub use decision::{Decision, Previous, read_decisions};
+pub use decision::{Decision, Previous, decision_ids, purge_decisions, read_decisions};
 use state::{Recent, STATE_FORMAT, Saved, insert_range};
 
 /// How to run the gate.
@@ -113,6 +113,9 @@ pub struct GateOptions {
     /// restart, a take-over or a reconnection are published once more
     /// then (the latest [`RECENT_MAX`] at most); zero: never.
     pub resend: Duration,
+    /// Purge each decision from `out` this long after its event time, at
+    /// start and every hour ([`purge_decisions`]); `None`: keep them.
+    pub retention: Option<Duration>,
 }
 
 /// Most decisions kept for [`GateOptions::resend`]: the saved state
@@ -124,6 +127,8 @@ const REPUBLISH: Duration = Duration::from_secs(5);
 /// The longest wait before a decision a recipient has not acknowledged
 /// goes again (the wait doubles from 5 s).
 pub const ACK_WAIT_MAX: Duration = Duration::from_secs(300);
+/// How often the retention is applied while running.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
 /// Latency samples kept (the latest).
 const LATENCY_SAMPLES: usize = 100_000;
 /// Most hits decided between two saves.
@@ -276,16 +281,8 @@ pub fn gate(opts: &GateOptions) -> Result<GateReport> {
         state_topic(&opts.client_id),
     ];
     let link = Link::start(&opts.brokers, &opts.client_id, topics)?;
-    let out = match &opts.out {
-        Some(p) => Some(
-            OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(p)
-                .with_context(|| format!("{}: cannot open", p.display()))?,
-        ),
-        None => None,
-    };
+    purge_out(opts)?;
+    let out = open_out(opts)?;
     let mut r = Runner {
         opts,
         link,
@@ -322,6 +319,32 @@ pub fn gate(opts: &GateOptions) -> Result<GateReport> {
     );
     r.run(&mut core)?;
     Ok(r.report(&core))
+}
+
+/// The decisions file, opened for appending (none without `--out`).
+fn open_out(opts: &GateOptions) -> Result<Option<File>> {
+    let Some(p) = &opts.out else {
+        return Ok(None);
+    };
+    let f = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(p)
+        .with_context(|| format!("{}: cannot open", p.display()))?;
+    Ok(Some(f))
+}
+
+/// Applies the retention to the decisions file, if both are given.
+fn purge_out(opts: &GateOptions) -> Result<()> {
+    if let (Some(p), Some(r)) = (&opts.out, opts.retention) {
+        let n = purge_decisions(p, r, now_ms())?;
+        if n > 0 {
+            eprintln!(
+                "gate: {n} decisions purged from the decisions file (older than the retention)"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Waits while the active gate's heartbeat is heard.
@@ -407,6 +430,7 @@ impl Runner<'_> {
         let mut last_hit = Instant::now();
         let mut last_report = Instant::now();
         let mut last_prune = Instant::now();
+        let mut last_purge = Instant::now();
         loop {
             // A batch: what is there once the first event has come, up to
             // BATCH hits or BATCH_TIME, whichever is first: one save for
@@ -457,6 +481,13 @@ impl Runner<'_> {
                 self.arrived
                     .retain(|_, t| t.elapsed() < Duration::from_secs(60));
                 last_prune = Instant::now();
+            }
+            if self.opts.retention.is_some() && last_purge.elapsed() >= PURGE_EVERY {
+                // The file is replaced whole: opened again after.
+                self.out = None;
+                purge_out(self.opts)?;
+                self.out = open_out(self.opts)?;
+                last_purge = Instant::now();
             }
             if let Some(other) = &self.taken_over {
                 bail!(
