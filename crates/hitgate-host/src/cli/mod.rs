@@ -166,7 +166,8 @@ enum Command {
         /// finds it.
         #[arg(long)]
         state_topic: bool,
-        /// Decisions confirmed by the broker (JSON Lines), appended to.
+        /// Decisions confirmed (handed back by the broker, or acknowledged
+        /// by a recipient with `acks = true`), JSON Lines, appended to.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Report (JSON), rewritten every second and at the end.
@@ -175,7 +176,8 @@ enum Command {
         /// MQTT client id: the persistent session's name.
         #[arg(long, default_value = "hitgate-gate")]
         client_id: String,
-        /// Stop after this many seconds connected without a hit.
+        /// Stop after this many seconds connected without a hit, once
+        /// every decision is confirmed.
         #[arg(long)]
         idle_exit: Option<f64>,
         /// Wait as a standby; take over once the active gate's heartbeat
