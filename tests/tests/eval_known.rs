@@ -395,6 +395,14 @@ fn gate_scores_per_recipient_known_by_construction() {
     std::fs::write(&ldp, long_lines).unwrap();
     let long = hitgate_host::eval::evaluate_gate(&ldp, &ltp).unwrap();
     assert_eq!(format!("{long:?}"), format!("{e:?}"));
+    // A decision purged for its age (`--retention-days`) is no decision:
+    // the same scores.
+    let pp = dir.path().join("purged.jsonl");
+    let mut with_purged = lines.to_vec();
+    with_purged.insert(2, r#"{"id":"u/9/wpr","purged":1767600000000}"#.to_string());
+    std::fs::write(&pp, with_purged.join("\n")).unwrap();
+    let purged = hitgate_host::eval::evaluate_gate(&pp, &tp).unwrap();
+    assert_eq!(purged, e);
     // The command takes the same files; a decisions file that is not one
     // is refused with its line.
     let (dps, tps) = (dp.to_string_lossy(), tp.to_string_lossy());

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use serde::{Deserialize, Serialize};
 
 use super::{DUPLICATE_WINDOW_MS, read_jsonl};
@@ -67,7 +67,17 @@ struct DecisionLine {
 /// its path a car was dispatched. A decision is linked to the truth
 /// passage at its camera whose frames span its time, as hits are.
 pub fn evaluate_gate(decisions: &Path, truth: &Path) -> Result<GateEvaluation> {
-    let lines: Vec<(u64, DecisionLine)> = read_jsonl(decisions)?;
+    // Lines purged for their age (`--retention-days`: an id and when) are
+    // no decisions.
+    let mut lines: Vec<(u64, DecisionLine)> = Vec::new();
+    for (line, v) in read_jsonl::<serde_json::Value>(decisions)? {
+        if v.get("purged").is_some() {
+            continue;
+        }
+        let d = serde_json::from_value(v)
+            .map_err(|e| anyhow!("{}:{line}: {e}", decisions.display()))?;
+        lines.push((line, d));
+    }
     let truth_lines: Vec<(u64, TruthPassage)> = read_jsonl(truth)?;
     let mut parsed = Vec::new();
     for (line, p) in &truth_lines {
