@@ -1,9 +1,15 @@
 //! The host's file formats (`docs/formats.md`) as types: a line of
 //! `hits.jsonl`, `report.json` and its parts, and a line of `truth.jsonl`.
 //! The commands that write and read them (`replay`, `chart`, `summary`,
-//! `eval`, `gen`) all import them from here.
+//! `eval`, `gen`) all import them from here; and how a JSON Lines file
+//! is opened to be appended to (`open_for_append`).
 
 use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
 
 use hitgate_core::hit::Hit;
 use hitgate_core::indicators::Indicators;
@@ -272,4 +278,27 @@ pub struct TruthPassage {
     /// the rule that would decide it, restated; empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recipients: Vec<String>,
+}
+
+/// Opens a JSON Lines file (`listen`'s hits, the gate's decisions, a
+/// recipient's capture) for appending, created if need be; a last line
+/// cut short by a killed run is ended first, so the next line starts on
+/// its own.
+pub(crate) fn open_for_append(path: &Path) -> Result<File> {
+    let mut f = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .with_context(|| format!("{}: cannot open", path.display()))?;
+    let len = f.seek(SeekFrom::End(0))?;
+    if len > 0 {
+        let mut last = [0u8];
+        f.seek(SeekFrom::Start(len - 1))?;
+        f.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            f.write_all(b"\n")?;
+        }
+    }
+    Ok(f)
 }

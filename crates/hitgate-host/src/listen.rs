@@ -32,7 +32,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -442,14 +442,12 @@ fn open_out(
     units: &mut BTreeMap<String, UnitState>,
     audit: &mut Audit,
 ) -> Result<std::io::BufWriter<File>> {
-    let mut f = OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(path)
-        .with_context(|| format!("{}: cannot open", path.display()))?;
+    // A line cut short by a killed run is ended first, so the next one
+    // starts on its own line.
+    let f = crate::formats::open_for_append(path)?;
     let mut skipped = 0u64;
-    for line in BufReader::new(&f).lines() {
+    let text = File::open(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    for line in BufReader::new(text).lines() {
         let line = line.with_context(|| format!("{}: cannot read", path.display()))?;
         match serde_json::from_str::<SeenLine>(&line) {
             Ok(l) => {
@@ -477,18 +475,6 @@ fn open_out(
             "{}: {skipped} unreadable lines skipped (a run killed mid-write?)",
             path.display()
         );
-    }
-    // A line cut short by a killed run ends here, so the next one starts
-    // on its own line.
-    let len = f.seek(SeekFrom::End(0))?;
-    if len > 0 {
-        let mut last = [0u8];
-        let mut r = File::open(path)?;
-        r.seek(SeekFrom::Start(len - 1))?;
-        r.read_exact(&mut last)?;
-        if last[0] != b'\n' {
-            f.write_all(b"\n")?;
-        }
     }
     Ok(std::io::BufWriter::new(f))
 }

@@ -14,7 +14,7 @@
 //! file that long after its event time, its id kept.
 
 use std::collections::BTreeSet;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 
+use crate::formats::open_for_append;
 use crate::gate::{Decision, decision_ids, purge_decisions};
 use crate::mqtt::{Broker, Link, LinkEvent};
 use crate::time::now_ms;
@@ -80,17 +81,16 @@ pub fn receive(opts: &ReceiveOptions) -> Result<ReceiveReport> {
         }
         Ok(())
     };
-    let open = || -> Result<BufWriter<File>> {
-        let file = OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&opts.out)
-            .with_context(|| format!("{}: cannot open", opts.out.display()))?;
-        Ok(BufWriter::new(file))
-    };
+    let open = || -> Result<BufWriter<File>> { Ok(BufWriter::new(open_for_append(&opts.out)?)) };
     purge()?;
     // Purged ones included: a late copy is not written again.
-    let mut seen: BTreeSet<String> = decision_ids(&opts.out)?;
+    let (mut seen, unreadable) = decision_ids(&opts.out)?;
+    if unreadable > 0 {
+        eprintln!(
+            "{}: {unreadable} unreadable lines skipped (a run killed mid-write?)",
+            opts.out.display()
+        );
+    }
     let mut out = open()?;
     let mut last_purge = Instant::now();
     let topic = format!("hitgate/dispatch/{name}");

@@ -151,24 +151,28 @@ fn purged_id(line: &str) -> Option<String> {
 }
 
 /// Every id of a decisions file or a recipient's capture, purged ones
-/// included (none when there is no file).
-pub fn decision_ids(path: &Path) -> Result<BTreeSet<String>> {
+/// included (none when there is no file), and how many lines are no
+/// decision (a line cut short by a killed run): a writer going on with
+/// the file skips those, as `listen` does.
+pub fn decision_ids(path: &Path) -> Result<(BTreeSet<String>, usize)> {
     if !path.exists() {
-        return Ok(BTreeSet::new());
+        return Ok((BTreeSet::new(), 0));
     }
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{}: cannot read", path.display()))?;
     let mut ids = BTreeSet::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
+    let mut unreadable = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let id =
             purged_id(line).or_else(|| serde_json::from_str::<Decision>(line).ok().map(|d| d.id));
-        let id = id.ok_or_else(|| anyhow!("{}:{}: not a decision", path.display(), i + 1))?;
-        ids.insert(id);
+        match id {
+            Some(id) => {
+                ids.insert(id);
+            }
+            None => unreadable += 1,
+        }
     }
-    Ok(ids)
+    Ok((ids, unreadable))
 }
 
 /// Purges the decisions of a decisions file or a recipient's capture
@@ -208,6 +212,8 @@ pub fn purge_decisions(path: &Path, retention: std::time::Duration, now: u64) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::open_for_append;
+    use std::io::Write;
 
     fn line(id: &str, time: u64) -> String {
         format!(
@@ -243,8 +249,9 @@ mod tests {
             .map(|d| d.id)
             .collect();
         assert_eq!(read, ["u/2/wpr"]);
-        let ids: Vec<String> = decision_ids(&path).unwrap().into_iter().collect();
-        assert_eq!(ids, ["u/1/wpr", "u/2/wpr"]);
+        let (ids, unreadable) = decision_ids(&path).unwrap();
+        assert_eq!(ids.into_iter().collect::<Vec<_>>(), ["u/1/wpr", "u/2/wpr"]);
+        assert_eq!(unreadable, 0);
         // Again, later: the second goes, the first stays as it was.
         assert_eq!(purge_decisions(&path, month, now + 2 * day).unwrap(), 1);
         let again = std::fs::read_to_string(&path).unwrap();
@@ -259,5 +266,28 @@ mod tests {
             purge_decisions(&dir.path().join("none"), month, now).unwrap(),
             0
         );
+    }
+
+    #[test]
+    fn a_line_cut_short_is_ended_and_skipped_by_the_next_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.jsonl");
+        let whole = line("u/1/wpr", 5);
+        let cut = line("u/2/wpr", 6)[..40].to_string();
+        std::fs::write(&path, format!("{whole}\n{cut}")).unwrap();
+        let (ids, unreadable) = decision_ids(&path).unwrap();
+        assert_eq!((ids.len(), unreadable), (1, 1));
+        let mut f = open_for_append(&path).unwrap();
+        writeln!(f, "{}", line("u/3/wpr", 7)).unwrap();
+        drop(f);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, format!("{whole}\n{cut}\n{}\n", line("u/3/wpr", 7)));
+        let (ids, unreadable) = decision_ids(&path).unwrap();
+        assert_eq!(ids.into_iter().collect::<Vec<_>>(), ["u/1/wpr", "u/3/wpr"]);
+        assert_eq!(unreadable, 1);
+        // A whole file is left as it is.
+        let before = std::fs::read_to_string(&path).unwrap();
+        drop(open_for_append(&path).unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
     }
 }

@@ -62,7 +62,7 @@
 //! together: the broker gives the session to the last one to connect.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -326,12 +326,7 @@ fn open_out(opts: &GateOptions) -> Result<Option<File>> {
     let Some(p) = &opts.out else {
         return Ok(None);
     };
-    let f = OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(p)
-        .with_context(|| format!("{}: cannot open", p.display()))?;
-    Ok(Some(f))
+    crate::formats::open_for_append(p).map(Some)
 }
 
 /// Applies the retention to the decisions file, if both are given.
