@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod args;
 mod bundle;
+mod central;
 
 use crate::lists::ListsData;
 use crate::policy_file::PolicyFile;
@@ -115,126 +116,20 @@ enum Command {
     #[command(
         after_help = "Example:\n  hitgate listen --mqtt mqtt://127.0.0.1:1883 --out delivered.jsonl --report listen.json"
     )]
-    Listen {
-        /// Broker mqtt://HOST:PORT; repeat (or separate with commas) for
-        /// the nodes of a cluster.
-        #[arg(long, value_name = "URL", value_delimiter = ',', required = true)]
-        mqtt: Vec<crate::mqtt::Broker>,
-        /// Delivered hits (JSON Lines), appended to.
-        #[arg(long)]
-        out: PathBuf,
-        /// Report (JSON), rewritten every second and at the end.
-        #[arg(long)]
-        report: Option<PathBuf>,
-        /// MQTT client id: the name of the persistent session.
-        #[arg(long, default_value = "hitgate-listen")]
-        client_id: String,
-        /// Stop after this many seconds connected without a message.
-        #[arg(long)]
-        idle_exit: Option<f64>,
-        /// The units' public keys (TOML: `[units]`, then `"unit-id" =
-        /// "<hex>"`): status signatures are checked, unknown units reported.
-        #[arg(long)]
-        units: Option<PathBuf>,
-        /// Keep each hit this many days from its event time (at most
-        /// 365), then purge it from --out, at start and every hour: its
-        /// plate, camera and times go, its numbers and chain links stay.
-        /// Without it, hits are kept.
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=365))]
-        retention_days: Option<u64>,
-    },
+    Listen(central::ListenArgs),
     /// The zone gate: every unit's hits over MQTT, one decision per car
     /// across units, published to each recipient's topic.
     #[command(
         after_help = "Example:\n  hitgate gate --mqtt mqtt://127.0.0.1:1883 --policy zone.toml --state gate.json --report gate-report.json"
     )]
-    Gate {
-        /// Broker mqtt://HOST:PORT; repeat (or separate with commas) for
-        /// the nodes of a cluster.
-        #[arg(long, value_name = "URL", value_delimiter = ',', required = true)]
-        mqtt: Vec<crate::mqtt::Broker>,
-        /// The zone's policy: the units' rules with their `recipients`,
-        /// and `[[recipient]]` with each one's budgets.
-        #[arg(long)]
-        policy: PathBuf,
-        /// The saved state (JSON), written before anything is published
-        /// or acknowledged.
-        #[arg(long)]
-        state: Option<PathBuf>,
-        /// Also keep the saved state as a retained message on the broker
-        /// (on a NATS cluster: in JetStream), where a second instance
-        /// finds it.
-        #[arg(long)]
-        state_topic: bool,
-        /// Decisions confirmed (handed back by the broker, or acknowledged
-        /// by a recipient with `acks = true`), JSON Lines, appended to.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Report (JSON), rewritten every second and at the end.
-        #[arg(long)]
-        report: Option<PathBuf>,
-        /// MQTT client id: the persistent session's name.
-        #[arg(long, default_value = "hitgate-gate")]
-        client_id: String,
-        /// Stop after this many seconds connected without a hit, once
-        /// every decision is confirmed.
-        #[arg(long)]
-        idle_exit: Option<f64>,
-        /// Wait as a standby; take over once the active gate's heartbeat
-        /// has been silent this many seconds.
-        #[arg(long)]
-        standby: Option<f64>,
-        /// Case table slots (for a new state): the cases opened in one
-        /// re-alert window, times two or more.
-        #[arg(long, default_value_t = 4096)]
-        cases: usize,
-        /// Publish the decisions the broker took in the last this many
-        /// seconds once more after a restart, a take-over or a
-        /// reconnection (recipients drop ids they have seen); 0: never.
-        #[arg(long, default_value_t = 30.0)]
-        resend_window: f64,
-        /// Purge each decision from --out this many days after its event
-        /// time (at most 365), at start and every hour: its id stays,
-        /// nothing of the car. Without it, decisions are kept.
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=365))]
-        retention_days: Option<u64>,
-    },
+    Gate(central::GateArgs),
     /// A recipient of the zone gate, as a dispatch room's software would
     /// be one: its decisions over MQTT, one copy per id, written, and
     /// acknowledged with --ack once on disk.
     #[command(
         after_help = "Example:\n  hitgate receive --mqtt mqtt://127.0.0.1:1883 --recipient wpr --out wpr.jsonl --ack"
     )]
-    Receive {
-        /// Broker mqtt://HOST:PORT; repeat (or separate with commas) for
-        /// the nodes of a cluster.
-        #[arg(long, value_name = "URL", value_delimiter = ',', required = true)]
-        mqtt: Vec<crate::mqtt::Broker>,
-        /// The recipient: its topic is hitgate/dispatch/<name>.
-        #[arg(long, value_name = "NAME")]
-        recipient: String,
-        /// Decisions received (JSON Lines, one per id), appended to; the
-        /// ids already in it are not written again.
-        #[arg(long)]
-        out: PathBuf,
-        /// MQTT client id: the persistent session's name (default
-        /// recipient-<name>).
-        #[arg(long)]
-        client_id: Option<String>,
-        /// Acknowledge each decision on hitgate/dispatch/<name>/ack once
-        /// it is on disk (the recipient's `acks = true` in the gate's
-        /// policy).
-        #[arg(long)]
-        ack: bool,
-        /// Stop after this many seconds connected without a message.
-        #[arg(long)]
-        idle_exit: Option<f64>,
-        /// Purge each decision from --out this many days after its event
-        /// time (at most 365), at start and every hour: its id stays,
-        /// nothing of the car. Without it, decisions are kept.
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=365))]
-        retention_days: Option<u64>,
-    },
+    Receive(central::ReceiveArgs),
     /// Which characters the cameras confuse, from a recording alone: the
     /// `[ocr] classes` it would propose, with how often each pair is seen.
     #[command(
@@ -556,120 +451,9 @@ fn dispatch(cli: Cli) -> Result<()> {
             say!("wrote {}", out.display());
             Ok(())
         }
-        Command::Listen {
-            mqtt,
-            out,
-            report,
-            client_id,
-            idle_exit,
-            units,
-            retention_days,
-        } => {
-            let keys = units
-                .as_deref()
-                .map(crate::audit::UnitKeys::load)
-                .transpose()?;
-            let idle_exit = seconds("--idle-exit", idle_exit)?;
-            let r = crate::listen::listen(&crate::listen::ListenOptions {
-                brokers: mqtt,
-                out,
-                report,
-                client_id,
-                idle_exit,
-                keys,
-                retention: retention_days.map(days),
-            })?;
-            for (unit, u) in &r.units {
-                say!(
-                    "{unit}: {} delivered ({} purged), {} duplicates dropped, {} missing; chain: {} linked, {} findings, {} signed statuses verified",
-                    u.delivered,
-                    u.purged,
-                    u.duplicates,
-                    u.missing_count,
-                    u.chain.linked,
-                    u.chain.findings.len(),
-                    u.chain.statuses_verified
-                );
-            }
-            Ok(())
-        }
-        Command::Gate {
-            mqtt,
-            policy,
-            state,
-            state_topic,
-            out,
-            report,
-            client_id,
-            idle_exit,
-            standby,
-            cases,
-            resend_window,
-            retention_days,
-        } => {
-            let resend = std::time::Duration::try_from_secs_f64(resend_window)
-                .map_err(|_| anyhow!("--resend-window {resend_window}: seconds, 0 or more"))?;
-            let r = crate::gate::gate(&crate::gate::GateOptions {
-                brokers: mqtt,
-                policy: PolicyFile::load(&policy)?,
-                client_id,
-                state,
-                state_topic,
-                out,
-                report,
-                idle_exit: seconds("--idle-exit", idle_exit)?,
-                standby: seconds("--standby", standby)?,
-                cases,
-                resend,
-                retention: retention_days.map(days),
-            })?;
-            for (name, c) in &r.recipients {
-                say!(
-                    "{name}: {} dispatched, {} reviewed ({} throttled), {} updates",
-                    c.dispatched,
-                    c.reviewed,
-                    c.throttled,
-                    c.updates
-                );
-            }
-            say!(
-                "{} hits decided, {} duplicates, {} unrouted, {} unconfirmed, {} sent again",
-                r.hits,
-                r.duplicates,
-                r.unrouted,
-                r.unconfirmed,
-                r.resent
-            );
-            Ok(())
-        }
-        Command::Receive {
-            mqtt,
-            recipient,
-            out,
-            client_id,
-            ack,
-            idle_exit,
-            retention_days,
-        } => {
-            let r = crate::receive::receive(&crate::receive::ReceiveOptions {
-                brokers: mqtt,
-                client_id: client_id.unwrap_or_else(|| format!("recipient-{recipient}")),
-                recipient,
-                out,
-                ack,
-                idle_exit: seconds("--idle-exit", idle_exit)?,
-                retention: retention_days.map(days),
-            })?;
-            say!(
-                "{} received, {} written, {} duplicates, {} not decisions for it, {} acknowledged",
-                r.received,
-                r.written,
-                r.duplicates,
-                r.bad,
-                r.acks
-            );
-            Ok(())
-        }
+        Command::Listen(a) => central::listen(a),
+        Command::Gate(a) => central::gate(a),
+        Command::Receive(a) => central::receive(a),
         Command::Learn {
             reads,
             window_ms,
@@ -905,20 +689,4 @@ pub(super) fn show<T: serde::Serialize>(
         put!("{}", render(value));
     }
     Ok(())
-}
-
-/// A duration option in seconds, more than 0.
-/// A retention in days (at most 365, checked by the argument's parser).
-fn days(d: u64) -> std::time::Duration {
-    std::time::Duration::from_secs(d * 86_400)
-}
-
-fn seconds(name: &str, s: Option<f64>) -> Result<Option<std::time::Duration>> {
-    match s {
-        Some(s) if s > 0.0 => std::time::Duration::try_from_secs_f64(s)
-            .map(Some)
-            .map_err(|_| anyhow!("{name} {s}: too long")),
-        Some(s) => Err(anyhow!("{name} {s}: seconds, more than 0")),
-        None => Ok(None),
-    }
 }

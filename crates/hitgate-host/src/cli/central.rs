@@ -1,0 +1,239 @@
+//! The central side's commands: `listen` (every unit's hits), `gate` (one
+//! decision per car for the zone) and `receive` (one recipient's
+//! decisions), each over MQTT.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Result, anyhow};
+use clap::Args;
+
+use crate::policy_file::PolicyFile;
+
+/// The brokers, as all three take them.
+#[derive(Args)]
+pub(super) struct Brokers {
+    /// Broker mqtt://HOST:PORT; repeat (or separate with commas) for
+    /// the nodes of a cluster.
+    #[arg(long, value_name = "URL", value_delimiter = ',', required = true)]
+    mqtt: Vec<crate::mqtt::Broker>,
+}
+
+/// How long a decisions file keeps a decision (`gate`, `receive`).
+#[derive(Args)]
+pub(super) struct DecisionsRetention {
+    /// Purge each decision from --out this many days after its event
+    /// time (at most 365), at start and every hour: its id stays,
+    /// nothing of the car. Without it, decisions are kept.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=365))]
+    retention_days: Option<u64>,
+}
+
+#[derive(Args)]
+pub(super) struct ListenArgs {
+    #[command(flatten)]
+    brokers: Brokers,
+    /// Delivered hits (JSON Lines), appended to.
+    #[arg(long)]
+    out: PathBuf,
+    /// Report (JSON), rewritten every second and at the end.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// MQTT client id: the name of the persistent session.
+    #[arg(long, default_value = "hitgate-listen")]
+    client_id: String,
+    /// Stop after this many seconds connected without a message.
+    #[arg(long)]
+    idle_exit: Option<f64>,
+    /// The units' public keys (TOML: `[units]`, then `"unit-id" =
+    /// "<hex>"`): status signatures are checked, unknown units reported.
+    #[arg(long)]
+    units: Option<PathBuf>,
+    /// Keep each hit this many days from its event time (at most
+    /// 365), then purge it from --out, at start and every hour: its
+    /// plate, camera and times go, its numbers and chain links stay.
+    /// Without it, hits are kept.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=365))]
+    retention_days: Option<u64>,
+}
+
+#[derive(Args)]
+pub(super) struct GateArgs {
+    #[command(flatten)]
+    brokers: Brokers,
+    /// The zone's policy: the units' rules with their `recipients`,
+    /// and `[[recipient]]` with each one's budgets.
+    #[arg(long)]
+    policy: PathBuf,
+    /// The saved state (JSON), written before anything is published
+    /// or acknowledged.
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Also keep the saved state as a retained message on the broker
+    /// (on a NATS cluster: in JetStream), where a second instance
+    /// finds it.
+    #[arg(long)]
+    state_topic: bool,
+    /// Decisions confirmed (handed back by the broker, or acknowledged
+    /// by a recipient with `acks = true`), JSON Lines, appended to.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Report (JSON), rewritten every second and at the end.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// MQTT client id: the persistent session's name.
+    #[arg(long, default_value = "hitgate-gate")]
+    client_id: String,
+    /// Stop after this many seconds connected without a hit, once
+    /// every decision is confirmed.
+    #[arg(long)]
+    idle_exit: Option<f64>,
+    /// Wait as a standby; take over once the active gate's heartbeat
+    /// has been silent this many seconds.
+    #[arg(long)]
+    standby: Option<f64>,
+    /// Case table slots (for a new state): the cases opened in one
+    /// re-alert window, times two or more.
+    #[arg(long, default_value_t = 4096)]
+    cases: usize,
+    /// Publish the decisions the broker took in the last this many
+    /// seconds once more after a restart, a take-over or a
+    /// reconnection (recipients drop ids they have seen); 0: never.
+    #[arg(long, default_value_t = 30.0)]
+    resend_window: f64,
+    #[command(flatten)]
+    retention: DecisionsRetention,
+}
+
+#[derive(Args)]
+pub(super) struct ReceiveArgs {
+    #[command(flatten)]
+    brokers: Brokers,
+    /// The recipient: its topic is hitgate/dispatch/<name>.
+    #[arg(long, value_name = "NAME")]
+    recipient: String,
+    /// Decisions received (JSON Lines, one per id), appended to; the
+    /// ids already in it are not written again.
+    #[arg(long)]
+    out: PathBuf,
+    /// MQTT client id: the persistent session's name (default
+    /// recipient-<name>).
+    #[arg(long)]
+    client_id: Option<String>,
+    /// Acknowledge each decision on hitgate/dispatch/<name>/ack once
+    /// it is on disk (the recipient's `acks = true` in the gate's
+    /// policy).
+    #[arg(long)]
+    ack: bool,
+    /// Stop after this many seconds connected without a message.
+    #[arg(long)]
+    idle_exit: Option<f64>,
+    #[command(flatten)]
+    retention: DecisionsRetention,
+}
+
+pub(super) fn listen(a: ListenArgs) -> Result<()> {
+    let keys = a
+        .units
+        .as_deref()
+        .map(crate::audit::UnitKeys::load)
+        .transpose()?;
+    let r = crate::listen::listen(&crate::listen::ListenOptions {
+        brokers: a.brokers.mqtt,
+        out: a.out,
+        report: a.report,
+        client_id: a.client_id,
+        idle_exit: seconds("--idle-exit", a.idle_exit)?,
+        keys,
+        retention: a.retention_days.map(days),
+    })?;
+    for (unit, u) in &r.units {
+        say!(
+            "{unit}: {} delivered ({} purged), {} duplicates dropped, {} missing; chain: {} linked, {} findings, {} signed statuses verified",
+            u.delivered,
+            u.purged,
+            u.duplicates,
+            u.missing_count,
+            u.chain.linked,
+            u.chain.findings.len(),
+            u.chain.statuses_verified
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn gate(a: GateArgs) -> Result<()> {
+    let resend = Duration::try_from_secs_f64(a.resend_window)
+        .map_err(|_| anyhow!("--resend-window {}: seconds, 0 or more", a.resend_window))?;
+    let r = crate::gate::gate(&crate::gate::GateOptions {
+        brokers: a.brokers.mqtt,
+        policy: PolicyFile::load(&a.policy)?,
+        client_id: a.client_id,
+        state: a.state,
+        state_topic: a.state_topic,
+        out: a.out,
+        report: a.report,
+        idle_exit: seconds("--idle-exit", a.idle_exit)?,
+        standby: seconds("--standby", a.standby)?,
+        cases: a.cases,
+        resend,
+        retention: a.retention.retention_days.map(days),
+    })?;
+    for (name, c) in &r.recipients {
+        say!(
+            "{name}: {} dispatched, {} reviewed ({} throttled), {} updates",
+            c.dispatched,
+            c.reviewed,
+            c.throttled,
+            c.updates
+        );
+    }
+    say!(
+        "{} hits decided, {} duplicates, {} unrouted, {} unconfirmed, {} sent again",
+        r.hits,
+        r.duplicates,
+        r.unrouted,
+        r.unconfirmed,
+        r.resent
+    );
+    Ok(())
+}
+
+pub(super) fn receive(a: ReceiveArgs) -> Result<()> {
+    let r = crate::receive::receive(&crate::receive::ReceiveOptions {
+        brokers: a.brokers.mqtt,
+        client_id: a
+            .client_id
+            .unwrap_or_else(|| format!("recipient-{}", a.recipient)),
+        recipient: a.recipient,
+        out: a.out,
+        ack: a.ack,
+        idle_exit: seconds("--idle-exit", a.idle_exit)?,
+        retention: a.retention.retention_days.map(days),
+    })?;
+    say!(
+        "{} received, {} written, {} duplicates, {} not decisions for it, {} acknowledged",
+        r.received,
+        r.written,
+        r.duplicates,
+        r.bad,
+        r.acks
+    );
+    Ok(())
+}
+
+/// A retention in days (at most 365, checked by the argument's parser).
+fn days(d: u64) -> Duration {
+    Duration::from_secs(d * 86_400)
+}
+
+/// A duration option in seconds, more than 0.
+fn seconds(name: &str, s: Option<f64>) -> Result<Option<Duration>> {
+    match s {
+        Some(s) if s > 0.0 => Duration::try_from_secs_f64(s)
+            .map(Some)
+            .map_err(|_| anyhow!("{name} {s}: too long")),
+        Some(s) => Err(anyhow!("{name} {s}: seconds, more than 0")),
+        None => Ok(None),
+    }
+}
