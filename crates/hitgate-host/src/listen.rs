@@ -6,7 +6,10 @@
 //! Lines file, and only once the file is flushed to disk sends the unit
 //! its `ack` (by sequence ranges), so that a hit leaves the unit only when
 //! it is written here. Duplicates are acknowledged again (the first ack
-//! may have been lost).
+//! may have been lost). An acknowledgement the link refuses is sent in a
+//! later round: a persistent session's waiting hits arrive before the
+//! link reports up, and `--idle-exit` waits until every hit written is
+//! acknowledged.
 //!
 //! Restarting on the same `--out` file goes on where it stopped: the
 //! (unit, sequence) pairs already in it are read back first.
@@ -161,7 +164,8 @@ struct UnitState {
     report: UnitReport,
     /// Per boot, the per-boot numbers received.
     seen: BTreeMap<u32, BTreeSet<u32>>,
-    /// Received since the last acknowledgement.
+    /// Received and on disk, not yet acknowledged: since the last
+    /// round, or refused by the link then.
     to_ack: BTreeSet<u64>,
 }
 
@@ -234,9 +238,10 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
     let mut last_report = Instant::now();
     let mut buf = [0u8; MAX_MESSAGE];
     loop {
-        // A batch: everything that arrives without a pause of 20 ms.
+        // A batch: everything that arrives without a pause of 20 ms (at
+        // most 256 messages).
         let mut wait = Duration::from_millis(200);
-        let mut got = false;
+        let mut got = 0usize;
         while let Some(event) = link.next(wait) {
             wait = Duration::from_millis(20);
             match event {
@@ -247,7 +252,7 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
                 }
                 LinkEvent::Down(why) => eprintln!("listen: down ({why})"),
                 LinkEvent::Message { topic, mut payload } => {
-                    got = true;
+                    got += 1;
                     if let Err(why) = take(&topic, &mut payload, &mut units, &mut audit, &mut out) {
                         bad += 1;
                         if bad <= 10 {
@@ -256,42 +261,47 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
                     }
                 }
             }
-            if units.values().map(|u| u.to_ack.len()).sum::<usize>() >= 256 {
+            if got >= 256 {
                 break;
             }
         }
-        if units.values().any(|u| !u.to_ack.is_empty()) {
+        if got > 0 && units.values().any(|u| !u.to_ack.is_empty()) {
             // Written and on disk before any unit lets go of a hit.
             out.flush().context("listen: cannot write")?;
             out.get_ref()
                 .sync_data()
                 .with_context(|| format!("{}: cannot sync", opts.out.display()))?;
-            for (unit, st) in units.iter_mut() {
-                for (from, to) in ranges(&st.to_ack) {
-                    let m = Message::Ack {
-                        unit: unit.as_str(),
-                        from,
-                        to,
-                    };
-                    if let Ok(frame) = encode_message(&m, &mut buf)
-                        && link.publish(&format!("hitgate/{unit}/ack"), frame)
-                    {
-                        acks_sent += 1;
+        }
+        for (unit, st) in units.iter_mut() {
+            for (from, to) in ranges(&st.to_ack) {
+                let m = Message::Ack {
+                    unit: unit.as_str(),
+                    from,
+                    to,
+                };
+                if let Ok(frame) = encode_message(&m, &mut buf)
+                    && link.publish(&format!("hitgate/{unit}/ack"), frame)
+                {
+                    acks_sent += 1;
+                    for s in from..=to {
+                        st.to_ack.remove(&s);
                     }
                 }
-                // Not acknowledged (link down): the unit sends them again
-                // and they are acknowledged as duplicates then.
-                st.to_ack.clear();
             }
+            // What the link refused (down, or its queue full) waits for
+            // the next round: a session's queued hits arrive before the
+            // link reports up. Lost with the link after the broker took
+            // them, the unit sends them again after its wait.
         }
-        if got {
+        if got > 0 {
             last_message = Instant::now();
         }
         if !link.is_up() {
             // Time without a broker is not idle time.
             last_message = Instant::now();
         }
-        let idle = opts.idle_exit.is_some_and(|d| last_message.elapsed() >= d);
+        let idle = opts.idle_exit.is_some_and(|d| last_message.elapsed() >= d)
+            && units.values().all(|u| u.to_ack.is_empty());
         if let Some(path) = &opts.report
             && (idle || last_report.elapsed() >= Duration::from_secs(1))
         {

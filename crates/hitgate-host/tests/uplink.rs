@@ -1075,3 +1075,134 @@ fn the_archive_forgets_hits_past_their_retention_and_its_chain_still_joins() {
         "{first}"
     );
 }
+
+/// `n` hits of unit `unit` (boot 1, numbers 1 to `n`, chained), published
+/// with QoS 1; returns once the broker has taken every one.
+fn publish_hits(url: &str, unit: &str, n: u64) {
+    use hitgate_core::chain::{GENESIS, link_of_message};
+    use hitgate_core::uplink::{MAX_MESSAGE, Message, encode_message};
+    use hitgate_core::wire::{HitRecord, WIRE_VERSION};
+    use rumqttc::{Client, Event, MqttOptions, Packet, QoS};
+    let port: u16 = url.rsplit_once(':').unwrap().1.parse().unwrap();
+    let (client, mut conn) = Client::new(
+        MqttOptions::new("test-unit", "127.0.0.1", port),
+        n as usize + 1,
+    );
+    let plates: Vec<String> = (1..=n).map(|i| format!("1ABC{i:03}")).collect();
+    let mut prev = GENESIS;
+    let mut buf = [0u8; MAX_MESSAGE];
+    for (i, plate) in (1..=n).zip(&plates) {
+        let seq = (1 << 32) | i;
+        let hit = HitRecord {
+            wire_version: WIRE_VERSION,
+            seq: i as u32,
+            time: 1_767_600_000_000 + i * 1000,
+            camera: "cam-1",
+            read: plate,
+            reads: 2,
+            listed: plate,
+            country: "BE",
+            list: 0,
+            priority: 1,
+            kind: 0,
+            ocr: 0,
+            edits: 0,
+            action: 2,
+            rule: 0,
+            reason: 0,
+            late: false,
+            list_version: 1,
+            position: None,
+        };
+        let m = Message::Hit {
+            unit,
+            seq,
+            hit,
+            prev,
+        };
+        let frame = encode_message(&m, &mut buf).unwrap().to_vec();
+        client
+            .publish(
+                format!("hitgate/{unit}/hit"),
+                QoS::AtLeastOnce,
+                false,
+                frame,
+            )
+            .unwrap();
+        prev = link_of_message(&prev, seq, &hit).unwrap();
+    }
+    let mut acked = 0;
+    for e in conn.iter() {
+        if let Ok(Event::Incoming(Packet::PubAck(_))) = e {
+            acked += 1;
+            if acked == n {
+                return;
+            }
+        }
+        assert!(e.is_ok(), "{e:?}");
+    }
+}
+
+#[test]
+fn every_hit_a_session_kept_while_the_listener_was_away_is_acknowledged() {
+    use hitgate_core::uplink::{Message, decode_message};
+    use hitgate_host::mqtt::{Link, LinkEvent};
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // Every queued message sent at once: the session's backlog then
+    // reaches the listener before the broker's answer to its
+    // subscription, that is before its link reports up.
+    let broker = Mosquitto::configured(
+        dir,
+        "mosquitto",
+        "allow_anonymous true\nmax_inflight_messages 0\n",
+    );
+    let b = broker.start();
+    let got = dir.join("delivered.jsonl");
+    // The central side makes its session, then goes away.
+    listen(&broker.url(), &got, &dir.join("first.json"), "central", 1).wait_ok("listen");
+    // More hits than the listener takes in one batch (256) wait in the
+    // session; nothing acknowledges them meanwhile.
+    let n = 300;
+    publish_hits(&broker.url(), "u-q", n);
+    let mut watcher = Link::start(
+        &[broker.url().parse().unwrap()],
+        "watcher",
+        vec!["hitgate/u-q/ack".into()],
+    )
+    .unwrap();
+    while !watcher.is_up() {
+        watcher.next(Duration::from_millis(100));
+    }
+    listen(&broker.url(), &got, &dir.join("again.json"), "central", 2).wait_ok("listen again");
+    let mut acked = BTreeSet::new();
+    while let Some(e) = watcher.next(Duration::from_millis(500)) {
+        if let LinkEvent::Message { mut payload, .. } = e
+            && let Ok(Message::Ack { unit, from, to }) = decode_message(&mut payload)
+        {
+            assert_eq!(unit, "u-q");
+            acked.extend(from..=to);
+        }
+    }
+    b.stop();
+    let report = &json(&dir.join("again.json"))["units"]["u-q"];
+    assert_eq!(report["delivered"], n, "{report}");
+    assert_eq!(jsonl(&got).len() as u64, n);
+    let missing: Vec<u64> = (1..=n)
+        .map(|i| (1 << 32) | i)
+        .filter(|s| !acked.contains(s))
+        .map(|s| s & 0xFFFF_FFFF)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {n} hits never acknowledged: {:?}...",
+        missing.len(),
+        &missing[..missing.len().min(10)]
+    );
+    assert_eq!(
+        report["chain"]["findings"].as_array().map(Vec::len),
+        Some(0),
+        "{report}"
+    );
+}

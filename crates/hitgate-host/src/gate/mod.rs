@@ -800,18 +800,26 @@ impl Runner<'_> {
         if !self.link.is_up() {
             return;
         }
-        for (unit, seqs) in std::mem::take(&mut self.to_ack) {
+        for (unit, mut seqs) in std::mem::take(&mut self.to_ack) {
             for (from, to) in crate::listen::ranges(&seqs) {
                 let m = Message::Ack {
                     unit: &unit,
                     from,
                     to,
                 };
-                // Lost with the link: the unit sends the hits again and
-                // they are acknowledged as duplicates then.
-                if let Ok(frame) = encode_message(&m, &mut self.buf) {
-                    self.link.publish(&format!("hitgate/{unit}/ack"), frame);
+                // Refused by a full queue: tried again next time. Lost with
+                // the link: the unit sends the hits again and they are
+                // acknowledged as duplicates then.
+                let refused = encode_message(&m, &mut self.buf)
+                    .is_ok_and(|frame| !self.link.publish(&format!("hitgate/{unit}/ack"), frame));
+                if !refused {
+                    for s in from..=to {
+                        seqs.remove(&s);
+                    }
                 }
+            }
+            if !seqs.is_empty() {
+                self.to_ack.insert(unit, seqs);
             }
         }
     }
