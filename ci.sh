@@ -13,12 +13,15 @@ rustup target add thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf ri
 
 # Debian packages: QEMU for the firmware, Mosquitto and a NATS server
 # (three nodes: JetStream and MQTT) for the uplink tests on loopback ports,
-# Chromium (headless) for the compare page.
+# Chromium (headless) for the compare page, OpenSSL for the TLS test's
+# certificates.
 missing=""
 command -v qemu-system-arm >/dev/null 2>&1 || missing="$missing qemu-system-arm"
 command -v mosquitto >/dev/null 2>&1 || missing="$missing mosquitto"
 command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+# openssl makes the TLS tests' certificates.
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 if [ -n "$missing" ]; then
   step "set-up:$missing (Debian)"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

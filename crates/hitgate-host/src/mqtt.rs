@@ -9,6 +9,13 @@
 //! sent while the link is down). After each failure the thread waits
 //! 100 ms, doubling up to 5 s, and moves to the next broker of the list
 //! after two failures in a row on one.
+//!
+//! A broker given as `mqtts://HOST:PORT` is reached over TLS (rustls):
+//! its certificate is checked against the CA of `--tls-ca`, and its name
+//! or address against the certificate's; with `--tls-cert` and
+//! `--tls-key` the link shows a certificate of its own, for a broker
+//! that asks for one. The zone's network carries plates and the brokers'
+//! passwords: TLS keeps both from anyone on the path.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -16,12 +23,15 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use anyhow::{Result, bail};
-use rumqttc::{Client, ConnectionError, Event, MqttOptions, Packet, QoS};
+use anyhow::{Context, Result, bail};
+use rumqttc::{
+    Client, ConnectionError, Event, MqttOptions, Packet, QoS, TlsConfiguration, Transport,
+};
 
-/// A broker address: `mqtt://HOST:PORT` (or `HOST:PORT`), with a user
-/// name and password for a broker that checks them. Its `Debug` and
-/// `Display` never show the password.
+/// A broker address: `mqtt://HOST:PORT` (or `HOST:PORT`), or
+/// `mqtts://HOST:PORT` for TLS, with a user name and password for a
+/// broker that checks them. Its `Debug` and `Display` never show the
+/// password.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Broker {
     /// Host name or address.
@@ -32,13 +42,104 @@ pub struct Broker {
     /// `mqtt://USER@HOST:PORT` with the password in the environment
     /// variable `HITGATE_MQTT_PASSWORD`, out of the process list).
     pub credentials: Option<(String, String)>,
+    /// `mqtts://`: over TLS.
+    pub secure: bool,
+    /// What TLS trusts and shows ([`Broker::with_tls`]); a secure broker
+    /// without it is refused by [`Link::start`].
+    pub tls: Option<Arc<Tls>>,
+}
+
+/// What a TLS link trusts and shows, as PEM files' contents.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Tls {
+    /// The certificates of the CAs that may sign a broker's certificate.
+    pub ca: Vec<u8>,
+    /// The link's own certificate (chain) and private key, for a broker
+    /// that asks for one.
+    pub client: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the private key.
+        f.debug_struct("Tls")
+            .field("ca_bytes", &self.ca.len())
+            .field("client_certificate", &self.client.is_some())
+            .finish()
+    }
+}
+
+impl Tls {
+    /// Reads the CA file and, when both are given, the link's own
+    /// certificate and key; says which file is missing or holds no PEM.
+    pub fn load(
+        ca: &std::path::Path,
+        client: Option<(&std::path::Path, &std::path::Path)>,
+    ) -> Result<Self> {
+        let read = |path: &std::path::Path, what: &str| -> Result<Vec<u8>> {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+            if !bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+                bail!("{}: no PEM {what} in it", path.display());
+            }
+            Ok(bytes)
+        };
+        Ok(Self {
+            ca: read(ca, "certificate")?,
+            client: client
+                .map(|(cert, key)| {
+                    Ok::<_, anyhow::Error>((read(cert, "certificate")?, read(key, "key")?))
+                })
+                .transpose()?,
+        })
+    }
+}
+
+impl Broker {
+    /// `brokers`, each with `tls`. An error when `tls` is given and a
+    /// broker is `mqtt://` (a plain link its user believes secure), or a
+    /// broker is `mqtts://` and no `tls` is given.
+    pub fn with_tls(brokers: Vec<Broker>, tls: Option<Tls>) -> Result<Vec<Broker>> {
+        let secure = brokers.iter().filter(|b| b.secure).count();
+        match tls {
+            None => {
+                if let Some(b) = brokers.iter().find(|b| b.secure) {
+                    bail!(
+                        "{b}: TLS needs --tls-ca FILE (the CA that signed the broker's certificate)"
+                    );
+                }
+                Ok(brokers)
+            }
+            Some(tls) => {
+                if secure < brokers.len() {
+                    let plain = brokers.iter().find(|b| !b.secure).map(ToString::to_string);
+                    bail!(
+                        "{}: --tls-ca is for TLS, and this broker is not mqtts://",
+                        plain.unwrap_or_default()
+                    );
+                }
+                let tls = Arc::new(tls);
+                Ok(brokers
+                    .into_iter()
+                    .map(|b| Broker {
+                        tls: Some(tls.clone()),
+                        ..b
+                    })
+                    .collect())
+            }
+        }
+    }
 }
 
 impl std::str::FromStr for Broker {
     type Err = anyhow::Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        let rest = s.strip_prefix("mqtt://").unwrap_or(s);
+        let (secure, rest) = match s.strip_prefix("mqtts://") {
+            Some(rest) => (true, rest),
+            None => (false, s.strip_prefix("mqtt://").unwrap_or(s)),
+        };
+        let scheme = if secure { "mqtts" } else { "mqtt" };
         let rest = rest.trim_end_matches('/');
         let (credentials, rest) = match rest.rsplit_once('@') {
             Some((user, rest)) => {
@@ -48,20 +149,20 @@ impl std::str::FromStr for Broker {
                         user.to_string(),
                         std::env::var("HITGATE_MQTT_PASSWORD").map_err(|_| {
                             anyhow::anyhow!(
-                                "mqtt://{user}@...: no password in the address and none in HITGATE_MQTT_PASSWORD"
+                                "{scheme}://{user}@...: no password in the address and none in HITGATE_MQTT_PASSWORD"
                             )
                         })?,
                     ),
                 };
                 if user.is_empty() {
-                    bail!("mqtt://...@{rest}: an empty user name");
+                    bail!("{scheme}://...@{rest}: an empty user name");
                 }
                 (Some((user, password)), rest)
             }
             None => (None, rest),
         };
         let Some((host, port)) = rest.rsplit_once(':') else {
-            bail!("{s}: expected mqtt://HOST:PORT");
+            bail!("{s}: expected mqtt://HOST:PORT or mqtts://HOST:PORT");
         };
         let port = port
             .parse()
@@ -73,6 +174,8 @@ impl std::str::FromStr for Broker {
             host: host.to_string(),
             port,
             credentials,
+            secure,
+            tls: None,
         })
     }
 }
@@ -86,9 +189,10 @@ impl std::fmt::Debug for Broker {
 impl std::fmt::Display for Broker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never the password.
+        let scheme = if self.secure { "mqtts" } else { "mqtt" };
         match &self.credentials {
-            Some((user, _)) => write!(f, "mqtt://{user}@{}:{}", self.host, self.port),
-            None => write!(f, "mqtt://{}:{}", self.host, self.port),
+            Some((user, _)) => write!(f, "{scheme}://{user}@{}:{}", self.host, self.port),
+            None => write!(f, "{scheme}://{}:{}", self.host, self.port),
         }
     }
 }
@@ -134,6 +238,9 @@ impl Link {
     pub fn start(brokers: &[Broker], client_id: &str, topics: Vec<String>) -> Result<Self> {
         if brokers.is_empty() {
             bail!("no broker given");
+        }
+        if let Some(b) = brokers.iter().find(|b| b.secure && b.tls.is_none()) {
+            bail!("{b}: TLS needs a CA (--tls-ca FILE)");
         }
         let client = Arc::new(Mutex::new(None));
         let stop = Arc::new(AtomicBool::new(false));
@@ -241,6 +348,13 @@ fn drive(
         if let Some((user, password)) = &broker.credentials {
             options.set_credentials(user.clone(), password.clone());
         }
+        if let Some(tls) = broker.tls.as_deref().filter(|_| broker.secure) {
+            options.set_transport(Transport::tls_with_config(TlsConfiguration::Simple {
+                ca: tls.ca.clone(),
+                alpn: None,
+                client_auth: tls.client.clone(),
+            }));
+        }
         let (client, mut connection) = Client::new(options, QUEUE);
         if let Ok(mut g) = shared.lock() {
             *g = Some(client.clone());
@@ -321,8 +435,70 @@ mod tests {
             "mqtt://:1883",
             "mqtt://h:port",
             "mqtt://h:70000",
+            "mqtts://host",
         ] {
             assert!(bad.parse::<Broker>().is_err(), "{bad}");
         }
+        let b: Broker = "mqtts://unit-1:secret@broker.zone:8883".parse().unwrap();
+        assert!(b.secure && b.tls.is_none());
+        assert_eq!((b.host.as_str(), b.port), ("broker.zone", 8883));
+        assert_eq!(b.to_string(), "mqtts://unit-1@broker.zone:8883");
+        assert!(!"mqtt://h:1".parse::<Broker>().unwrap().secure);
+    }
+
+    #[test]
+    fn tls_goes_to_secure_brokers_only_and_a_secure_one_needs_it() {
+        let b = |s: &str| s.parse::<Broker>().unwrap();
+        let tls = || Tls {
+            ca: b"-----BEGIN CERTIFICATE-----".to_vec(),
+            client: None,
+        };
+        // A secure broker without a CA, and a CA for a plain broker, are
+        // refused with the broker named.
+        let e = Broker::with_tls(vec![b("mqtts://a:1")], None).unwrap_err();
+        assert!(
+            e.to_string().contains("mqtts://a:1") && e.to_string().contains("--tls-ca"),
+            "{e}"
+        );
+        let e = Broker::with_tls(vec![b("mqtts://a:1"), b("mqtt://b:2")], Some(tls())).unwrap_err();
+        assert!(e.to_string().starts_with("mqtt://b:2"), "{e}");
+        let Err(e) = Link::start(&[b("mqtts://a:1")], "x", vec![]) else {
+            panic!("a secure broker without TLS started");
+        };
+        assert!(e.to_string().contains("--tls-ca"), "{e}");
+        // Every node of a secure cluster gets it; plain ones stay plain.
+        let nodes =
+            Broker::with_tls(vec![b("mqtts://a:1"), b("mqtts://b:2")], Some(tls())).unwrap();
+        assert!(nodes.iter().all(|n| n.tls.as_deref() == Some(&tls())));
+        let plain = Broker::with_tls(vec![b("mqtt://a:1")], None).unwrap();
+        assert!(plain[0].tls.is_none() && !plain[0].secure);
+    }
+
+    #[test]
+    fn tls_files_say_which_is_missing_or_holds_no_pem() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(
+            &ca,
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        std::fs::write(&junk, "not a certificate").unwrap();
+        let t = Tls::load(&ca, None).unwrap();
+        assert!(t.client.is_none() && t.ca.starts_with(b"-----BEGIN"));
+        let e = Tls::load(&junk, None).unwrap_err().to_string();
+        assert!(
+            e.contains("junk.pem") && e.contains("no PEM certificate"),
+            "{e}"
+        );
+        let e = Tls::load(&ca, Some((&ca, &junk))).unwrap_err().to_string();
+        assert!(e.contains("junk.pem") && e.contains("no PEM key"), "{e}");
+        let e = Tls::load(&dir.path().join("absent.pem"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("absent.pem") && e.contains("cannot read"), "{e}");
+        let t = Tls::load(&ca, Some((&ca, &ca))).unwrap();
+        assert!(t.client.is_some());
     }
 }

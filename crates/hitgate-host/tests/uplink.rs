@@ -17,7 +17,7 @@ use serde_json::Value;
 
 mod common;
 use common::brokers::{
-    Mosquitto, Nats, Proc, json, jsonl, now_ms, serial, spawn_watching, wait_line,
+    Mosquitto, Nats, Pki, Proc, Tap, json, jsonl, now_ms, serial, spawn_watching, wait_line,
 };
 
 /// A generated 20-minute scenario in `dir/scen`.
@@ -1205,4 +1205,105 @@ fn every_hit_a_session_kept_while_the_listener_was_away_is_acknowledged() {
         Some(0),
         "{report}"
     );
+}
+
+/// Does `bytes` hold `text` anywhere?
+fn holds(bytes: &[u8], text: &str) -> bool {
+    bytes.windows(text.len()).any(|w| w == text.as_bytes())
+}
+
+#[test]
+fn hits_cross_tls_whole_and_nobody_on_the_path_reads_a_plate() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let scen = scenario(dir, 4);
+    let reference = reference(&scen, &scen.join("reads.jsonl"), &dir.join("ref"));
+    assert!(reference.len() >= 10, "{} hits", reference.len());
+    let plates: BTreeSet<String> = reference
+        .iter()
+        .map(|h| h["listed"].as_str().unwrap().to_string())
+        .collect();
+    let pki = Pki::new(dir);
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    let tls = |ca: &Path, own: bool| {
+        let mut a = vec!["--tls-ca".to_string(), path(ca)];
+        if own {
+            a.extend([
+                "--tls-cert".into(),
+                path(&pki.client.0),
+                "--tls-key".into(),
+                path(&pki.client.1),
+            ]);
+        }
+        a
+    };
+    let broker = Mosquitto::with_tls(dir, &pki);
+    let b = broker.start();
+    let tap = Tap::new(broker.port);
+    let url = format!("mqtts://127.0.0.1:{}", tap.port);
+    // A unit that trusts another CA, and one without a certificate of its
+    // own, get no hit through.
+    for (name, args) in [
+        ("another CA", tls(&pki.other_ca, true)),
+        ("no certificate", tls(&pki.ca, false)),
+    ] {
+        let out = dir.join(format!("refused-{}", name.replace(' ', "-")));
+        let ok = replay(&scen, &scen.join("reads.jsonl"), &out)
+            .args(["--mqtt", &url, "--unit", "u-x", "--drain", "2", "--state"])
+            .arg(out.with_extension("state"))
+            .args(&args)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success(), "{name}");
+        let uplink = &json(&out.join("report.json"))["uplink"];
+        assert_eq!(uplink["published"], 0, "{name}: {uplink}");
+        assert_eq!(uplink["waiting"], reference.len(), "{name}: {uplink}");
+    }
+    // Both ends with the CA and their certificates: every hit, once.
+    let got = dir.join("delivered.jsonl");
+    let mut l = listen_command(&url, &got, &dir.join("listen.json"), "central", 6);
+    let listener = Proc::spawn(l.args(tls(&pki.ca, true)).stderr(Stdio::null()));
+    std::thread::sleep(Duration::from_millis(500));
+    let ok = replay(&scen, &scen.join("reads.jsonl"), &dir.join("out"))
+        .args(["--mqtt", &url, "--unit", "u-tls", "--drain", "20"])
+        .args(tls(&pki.ca, true))
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    listener.wait_ok("listen");
+    b.stop();
+    assert_all_delivered(&reference, &delivered(&got, "u-tls", 1));
+    let archive = std::fs::read_to_string(&got).unwrap();
+    assert!(plates.iter().all(|p| archive.contains(p.as_str())));
+    let wire = tap.seen();
+    assert!(wire.len() > 10_000, "{} bytes on the path", wire.len());
+    let clear: Vec<&String> = plates.iter().filter(|p| holds(&wire, p)).collect();
+    assert!(clear.is_empty(), "plates in clear on the path: {clear:?}");
+
+    // The same unit on a plain broker: every plate is there to read.
+    let plain = Mosquitto::new(dir);
+    let pb = plain.start();
+    let plain_tap = Tap::new(plain.port);
+    let ok = replay(&scen, &scen.join("reads.jsonl"), &dir.join("plain"))
+        .args([
+            "--mqtt",
+            &format!("mqtt://127.0.0.1:{}", plain_tap.port),
+            "--unit",
+            "u-plain",
+            "--drain",
+            "1",
+            "--state",
+        ])
+        .arg(dir.join("plain-state"))
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    pb.stop();
+    let wire = plain_tap.seen();
+    let clear = plates.iter().filter(|p| holds(&wire, p)).count();
+    assert_eq!(clear, plates.len(), "plates in clear without TLS");
 }

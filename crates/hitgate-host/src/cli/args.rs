@@ -116,6 +116,43 @@ impl TableArgs {
     }
 }
 
+/// TLS for `mqtts://` brokers (the unit's, `listen`'s, `gate`'s and
+/// `receive`'s).
+#[derive(Args)]
+pub(super) struct TlsArgs {
+    /// For mqtts:// brokers: the certificate(s) of the CA that signs the
+    /// broker's certificate (PEM).
+    #[arg(long, value_name = "FILE")]
+    tls_ca: Option<PathBuf>,
+    /// This side's certificate (PEM), for a broker that asks for one;
+    /// with --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+}
+
+impl TlsArgs {
+    /// `brokers` with their TLS ([`crate::mqtt::Broker::with_tls`]).
+    pub(super) fn brokers(
+        &self,
+        brokers: &[crate::mqtt::Broker],
+    ) -> Result<Vec<crate::mqtt::Broker>> {
+        let tls = match &self.tls_ca {
+            Some(ca) => Some(crate::mqtt::Tls::load(
+                ca,
+                self.tls_cert.as_deref().zip(self.tls_key.as_deref()),
+            )?),
+            None if self.tls_cert.is_some() => {
+                return Err(anyhow!("--tls-cert: TLS needs --tls-ca too"));
+            }
+            None => None,
+        };
+        crate::mqtt::Broker::with_tls(brokers.to_vec(), tls)
+    }
+}
+
 /// How `replay` delivers its hits, as a unit does.
 #[derive(Args)]
 pub(super) struct UplinkArgs {
@@ -123,10 +160,13 @@ pub(super) struct UplinkArgs {
     /// DIR: a killed and restarted run loses nothing it had stored.
     #[arg(long, value_name = "DIR")]
     state: Option<PathBuf>,
-    /// Deliver the hits over MQTT (QoS 1) to mqtt://HOST:PORT; repeat (or
-    /// separate with commas) for the nodes of a cluster, tried in turn.
+    /// Deliver the hits over MQTT (QoS 1) to mqtt://HOST:PORT, or
+    /// mqtts://HOST:PORT for TLS (with --tls-ca); repeat (or separate
+    /// with commas) for the nodes of a cluster, tried in turn.
     #[arg(long, value_name = "URL", value_delimiter = ',')]
     mqtt: Vec<crate::mqtt::Broker>,
+    #[command(flatten)]
+    tls: TlsArgs,
     /// The unit's id, in every message and topic.
     #[arg(long, default_value = "unit-1")]
     unit: String,
@@ -184,7 +224,7 @@ impl UplinkArgs {
             key,
             refused_images: 0,
             unit: self.unit.clone(),
-            brokers: self.mqtt.clone(),
+            brokers: self.tls.brokers(&self.mqtt)?,
             state: self.state.clone(),
             slots: self.outbox,
             retention_ms: self.retention_days * 86_400_000,

@@ -13,10 +13,20 @@ use crate::policy_file::PolicyFile;
 /// The brokers, as all three take them.
 #[derive(Args)]
 pub(super) struct Brokers {
-    /// Broker mqtt://HOST:PORT; repeat (or separate with commas) for
-    /// the nodes of a cluster.
+    /// Broker mqtt://HOST:PORT, or mqtts://HOST:PORT for TLS (with
+    /// --tls-ca); repeat (or separate with commas) for the nodes of a
+    /// cluster.
     #[arg(long, value_name = "URL", value_delimiter = ',', required = true)]
     mqtt: Vec<crate::mqtt::Broker>,
+    #[command(flatten)]
+    tls: super::args::TlsArgs,
+}
+
+impl Brokers {
+    /// The brokers, with their TLS.
+    fn list(&self) -> Result<Vec<crate::mqtt::Broker>> {
+        self.tls.brokers(&self.mqtt)
+    }
 }
 
 /// How long a decisions file keeps a decision (`gate`, `receive`).
@@ -139,7 +149,7 @@ pub(super) fn listen(a: ListenArgs) -> Result<()> {
         .map(crate::audit::UnitKeys::load)
         .transpose()?;
     let r = crate::listen::listen(&crate::listen::ListenOptions {
-        brokers: a.brokers.mqtt,
+        brokers: a.brokers.list()?,
         out: a.out,
         report: a.report,
         client_id: a.client_id,
@@ -166,7 +176,7 @@ pub(super) fn gate(a: GateArgs) -> Result<()> {
     let resend = Duration::try_from_secs_f64(a.resend_window)
         .map_err(|_| anyhow!("--resend-window {}: seconds, 0 or more", a.resend_window))?;
     let r = crate::gate::gate(&crate::gate::GateOptions {
-        brokers: a.brokers.mqtt,
+        brokers: a.brokers.list()?,
         policy: PolicyFile::load(&a.policy)?,
         client_id: a.client_id,
         state: a.state,
@@ -201,7 +211,7 @@ pub(super) fn gate(a: GateArgs) -> Result<()> {
 
 pub(super) fn receive(a: ReceiveArgs) -> Result<()> {
     let r = crate::receive::receive(&crate::receive::ReceiveOptions {
-        brokers: a.brokers.mqtt,
+        brokers: a.brokers.list()?,
         client_id: a
             .client_id
             .unwrap_or_else(|| format!("recipient-{}", a.recipient)),

@@ -176,6 +176,25 @@ impl Mosquitto {
         format!("mqtt://{user}:{password}@127.0.0.1:{}", self.port)
     }
 
+    /// A broker that speaks TLS only, with the server certificate of
+    /// `pki`, and asks every client for a certificate its CA signed.
+    /// Started as root, Mosquitto reads its key after it has become the
+    /// `mosquitto` user, who cannot enter the test's private directory:
+    /// `user root` keeps it root (an unprivileged run ignores it).
+    pub(crate) fn with_tls(dir: &Path, pki: &Pki) -> Self {
+        Self::configured(
+            dir,
+            "mosquitto-tls",
+            &format!(
+                "user root\nallow_anonymous true\ncafile {}\ncertfile {}\nkeyfile {}\n\
+                 require_certificate true\n",
+                pki.ca.display(),
+                pki.server.0.display(),
+                pki.server.1.display()
+            ),
+        )
+    }
+
     pub(crate) fn start(&self) -> Proc {
         let p = Proc::spawn(
             Command::new("mosquitto")
@@ -312,5 +331,145 @@ pub(crate) fn wait_line(rx: &mpsc::Receiver<String>, needle: &str, within: Durat
             Ok(_) => {}
             Err(_) => panic!("no line with {needle:?} within {within:?}"),
         }
+    }
+}
+
+/// Certificates made with `openssl` for one test: a CA, the broker's
+/// certificate for 127.0.0.1 and a client's, both signed by the CA, and
+/// a second CA that signed neither. Each pair is (certificate, key).
+pub(crate) struct Pki {
+    pub(crate) ca: PathBuf,
+    pub(crate) server: (PathBuf, PathBuf),
+    pub(crate) client: (PathBuf, PathBuf),
+    pub(crate) other_ca: PathBuf,
+}
+
+impl Pki {
+    pub(crate) fn new(dir: &Path) -> Self {
+        need("openssl");
+        let dir = dir.join("pki");
+        std::fs::create_dir_all(&dir).unwrap();
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(&dir)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let p256 = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
+        for ca in ["ca", "other-ca"] {
+            let (pem, key, subj) = (
+                format!("{ca}.pem"),
+                format!("{ca}.key"),
+                format!("/CN=hitgate test {ca}"),
+            );
+            let mut a = vec![
+                "req", "-x509", "-days", "2", "-subj", &subj, "-keyout", &key, "-out", &pem,
+            ];
+            a.extend(p256);
+            openssl(&a);
+        }
+        // Version 3 certificates, the only ones rustls takes: each with
+        // an extension.
+        for (name, subj, ext) in [
+            ("server", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1"),
+            ("client", "/CN=u-tls", "extendedKeyUsage=clientAuth"),
+        ] {
+            let (csr, key, pem) = (
+                format!("{name}.csr"),
+                format!("{name}.key"),
+                format!("{name}.pem"),
+            );
+            let mut a = vec![
+                "req", "-subj", subj, "-addext", ext, "-keyout", &key, "-out", &csr,
+            ];
+            a.extend(p256);
+            openssl(&a);
+            openssl(&[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-copy_extensions",
+                "copy",
+                "-out",
+                &pem,
+            ]);
+        }
+        let at = |f: &str| dir.join(f);
+        Self {
+            ca: at("ca.pem"),
+            server: (at("server.pem"), at("server.key")),
+            client: (at("client.pem"), at("client.key")),
+            other_ca: at("other-ca.pem"),
+        }
+    }
+}
+
+/// A TCP relay on a loopback port to `port` that keeps every byte it
+/// passes, both ways: what anyone on the path between a unit and its
+/// broker would see.
+pub(crate) struct Tap {
+    pub(crate) port: u16,
+    seen: std::sync::Arc<Mutex<Vec<u8>>>,
+}
+
+impl Tap {
+    pub(crate) fn new(port: u16) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let tap = Self {
+            port: listener.local_addr().unwrap().port(),
+            seen: seen.clone(),
+        };
+        // Ends with the test process.
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(broker) = TcpStream::connect(("127.0.0.1", port)) else {
+                    continue;
+                };
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), broker.try_clone().unwrap()),
+                    (broker, client),
+                ] {
+                    let seen = seen.clone();
+                    std::thread::spawn(move || {
+                        use std::io::{Read, Write};
+                        let mut buf = [0u8; 4096];
+                        while let Ok(n) = from.read(&mut buf) {
+                            if n == 0 || to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                            seen.lock().unwrap().extend_from_slice(&buf[..n]);
+                        }
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        tap
+    }
+
+    /// Every byte passed so far, both ways, in arrival order.
+    pub(crate) fn seen(&self) -> Vec<u8> {
+        self.seen.lock().unwrap().clone()
     }
 }
