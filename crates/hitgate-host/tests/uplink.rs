@@ -1261,6 +1261,33 @@ fn hits_cross_tls_whole_and_nobody_on_the_path_reads_a_plate() {
         assert_eq!(uplink["published"], 0, "{name}: {uplink}");
         assert_eq!(uplink["waiting"], reference.len(), "{name}: {uplink}");
     }
+    // The gate and a recipient take the same options and connect.
+    let gate_state = path(&dir.join("gate.json"));
+    let policy = path(&scen.join("policy.toml"));
+    for (name, args) in [
+        (
+            "gate",
+            ["gate", "--policy", &policy, "--state", &gate_state],
+        ),
+        (
+            "receive",
+            ["receive", "--recipient", "wpr", "--client-id", "wpr"],
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+            .args(args)
+            .args(["--out", &path(&dir.join(format!("{name}.jsonl")))])
+            .args(["--mqtt", &url, "--idle-exit", "1"])
+            .args(tls(&pki.ca, true))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {err}");
+        assert!(
+            err.contains(&format!("connected to {url}")),
+            "{name}: {err}"
+        );
+    }
     // Both ends with the CA and their certificates: every hit, once.
     let got = dir.join("delivered.jsonl");
     let mut l = listen_command(&url, &got, &dir.join("listen.json"), "central", 6);
