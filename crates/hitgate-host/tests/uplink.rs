@@ -1226,41 +1226,24 @@ fn hits_cross_tls_whole_and_nobody_on_the_path_reads_a_plate() {
         .collect();
     let pki = Pki::new(dir);
     let path = |p: &Path| p.to_str().unwrap().to_string();
-    let tls = |ca: &Path, own: bool| {
+    let tls = |ca: &Path, own: Option<&(PathBuf, PathBuf)>| {
         let mut a = vec!["--tls-ca".to_string(), path(ca)];
-        if own {
+        if let Some((cert, key)) = own {
             a.extend([
                 "--tls-cert".into(),
-                path(&pki.client.0),
+                path(cert),
                 "--tls-key".into(),
-                path(&pki.client.1),
+                path(key),
             ]);
         }
         a
     };
+    // The broker knows each client by its certificate's name: `u-tls`
+    // publishes only as unit u-tls, `listener` reads every unit.
     let broker = Mosquitto::with_tls(dir, &pki);
     let b = broker.start();
     let tap = Tap::new(broker.port);
     let url = format!("mqtts://127.0.0.1:{}", tap.port);
-    // A unit that trusts another CA, and one without a certificate of its
-    // own, get no hit through.
-    for (name, args) in [
-        ("another CA", tls(&pki.other_ca, true)),
-        ("no certificate", tls(&pki.ca, false)),
-    ] {
-        let out = dir.join(format!("refused-{}", name.replace(' ', "-")));
-        let ok = replay(&scen, &scen.join("reads.jsonl"), &out)
-            .args(["--mqtt", &url, "--unit", "u-x", "--drain", "2", "--state"])
-            .arg(out.with_extension("state"))
-            .args(&args)
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(ok.success(), "{name}");
-        let uplink = &json(&out.join("report.json"))["uplink"];
-        assert_eq!(uplink["published"], 0, "{name}: {uplink}");
-        assert_eq!(uplink["waiting"], reference.len(), "{name}: {uplink}");
-    }
     // The gate and a recipient take the same options and connect.
     let gate_state = path(&dir.join("gate.json"));
     let policy = path(&scen.join("policy.toml"));
@@ -1278,7 +1261,7 @@ fn hits_cross_tls_whole_and_nobody_on_the_path_reads_a_plate() {
             .args(args)
             .args(["--out", &path(&dir.join(format!("{name}.jsonl")))])
             .args(["--mqtt", &url, "--idle-exit", "1"])
-            .args(tls(&pki.ca, true))
+            .args(tls(&pki.ca, Some(&pki.listener)))
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
@@ -1288,14 +1271,42 @@ fn hits_cross_tls_whole_and_nobody_on_the_path_reads_a_plate() {
             "{name}: {err}"
         );
     }
-    // Both ends with the CA and their certificates: every hit, once.
     let got = dir.join("delivered.jsonl");
-    let mut l = listen_command(&url, &got, &dir.join("listen.json"), "central", 6);
-    let listener = Proc::spawn(l.args(tls(&pki.ca, true)).stderr(Stdio::null()));
+    let mut l = listen_command(&url, &got, &dir.join("listen.json"), "central", 15);
+    let listener = Proc::spawn(
+        l.args(tls(&pki.ca, Some(&pki.listener)))
+            .stderr(Stdio::null()),
+    );
     std::thread::sleep(Duration::from_millis(500));
+    // A unit that trusts another CA, one without a certificate of its
+    // own, and one whose certificate names another unit get no hit
+    // through.
+    for (name, unit, args) in [
+        ("another CA", "u-tls", tls(&pki.other_ca, Some(&pki.client))),
+        ("no certificate", "u-tls", tls(&pki.ca, None)),
+        ("posing as u-b", "u-b", tls(&pki.ca, Some(&pki.client))),
+    ] {
+        let out = dir.join(format!("refused-{}", name.replace(' ', "-")));
+        let ok = replay(&scen, &scen.join("reads.jsonl"), &out)
+            .args(["--mqtt", &url, "--unit", unit, "--drain", "2", "--state"])
+            .arg(out.with_extension("state"))
+            .args(&args)
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success(), "{name}");
+        let uplink = &json(&out.join("report.json"))["uplink"];
+        // Refused at the handshake it sends nothing; posing, the broker
+        // takes what it sends and passes none of it on.
+        let sent = uplink["published"].as_u64().unwrap();
+        assert_eq!(sent > 0, unit == "u-b", "{name}: {uplink}");
+        assert_eq!(uplink["acked"], 0, "{name}: {uplink}");
+        assert_eq!(uplink["waiting"], reference.len(), "{name}: {uplink}");
+    }
+    // The unit its certificate names, with the CA: every hit, once.
     let ok = replay(&scen, &scen.join("reads.jsonl"), &dir.join("out"))
         .args(["--mqtt", &url, "--unit", "u-tls", "--drain", "20"])
-        .args(tls(&pki.ca, true))
+        .args(tls(&pki.ca, Some(&pki.client)))
         .stderr(Stdio::null())
         .status()
         .unwrap();
@@ -1303,6 +1314,7 @@ fn hits_cross_tls_whole_and_nobody_on_the_path_reads_a_plate() {
     listener.wait_ok("listen");
     b.stop();
     assert_all_delivered(&reference, &delivered(&got, "u-tls", 1));
+    assert!(delivered(&got, "u-b", 1).is_empty());
     let archive = std::fs::read_to_string(&got).unwrap();
     assert!(plates.iter().all(|p| archive.contains(p.as_str())));
     let wire = tap.seen();

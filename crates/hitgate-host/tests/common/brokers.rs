@@ -152,14 +152,7 @@ impl Mosquitto {
             let ok = c.arg(&passwd).args([user, password]).status().unwrap();
             assert!(ok.success(), "mosquitto_passwd");
         }
-        let acl = dir.join("acl");
-        std::fs::write(
-            &acl,
-            "user listener\ntopic read hitgate/+/hit\ntopic read hitgate/+/status\n\
-             topic write hitgate/+/ack\n\n\
-             pattern write hitgate/%u/hit\npattern write hitgate/%u/status\npattern read hitgate/%u/ack\n",
-        )
-        .unwrap();
+        let acl = write_acl(dir);
         Self::configured(
             dir,
             "mosquitto-acl",
@@ -177,20 +170,24 @@ impl Mosquitto {
     }
 
     /// A broker that speaks TLS only, with the server certificate of
-    /// `pki`, and asks every client for a certificate its CA signed.
-    /// Started as root, Mosquitto reads its key after it has become the
-    /// `mosquitto` user, who cannot enter the test's private directory:
-    /// `user root` keeps it root (an unprivileged run ignores it).
+    /// `pki`, asks every client for a certificate its CA signed, and
+    /// takes the certificate's name as the client's user name for the
+    /// ACL of [`Mosquitto::with_acl`] (no passwords). Started as root,
+    /// Mosquitto reads its key after it has become the `mosquitto` user,
+    /// who cannot enter the test's private directory: `user root` keeps
+    /// it root (an unprivileged run ignores it).
     pub(crate) fn with_tls(dir: &Path, pki: &Pki) -> Self {
+        let acl = write_acl(dir);
         Self::configured(
             dir,
             "mosquitto-tls",
             &format!(
-                "user root\nallow_anonymous true\ncafile {}\ncertfile {}\nkeyfile {}\n\
-                 require_certificate true\n",
+                "user root\nallow_anonymous false\ncafile {}\ncertfile {}\nkeyfile {}\n\
+                 require_certificate true\nuse_identity_as_username true\nacl_file {}\n",
                 pki.ca.display(),
                 pki.server.0.display(),
-                pki.server.1.display()
+                pki.server.1.display(),
+                acl.display()
             ),
         )
     }
@@ -334,13 +331,31 @@ pub(crate) fn wait_line(rx: &mpsc::Receiver<String>, needle: &str, within: Durat
     }
 }
 
+/// The ACL of the brokers that know who each client is: the user
+/// `listener` reads every unit's hits and status and writes acks; any
+/// other user, a unit, publishes only under its own topics and reads
+/// only its own acks.
+fn write_acl(dir: &Path) -> PathBuf {
+    let acl = dir.join("acl");
+    std::fs::write(
+        &acl,
+        "user listener\ntopic read hitgate/+/hit\ntopic read hitgate/+/status\n\
+         topic write hitgate/+/ack\n\n\
+         pattern write hitgate/%u/hit\npattern write hitgate/%u/status\npattern read hitgate/%u/ack\n",
+    )
+    .unwrap();
+    acl
+}
+
 /// Certificates made with `openssl` for one test: a CA, the broker's
-/// certificate for 127.0.0.1 and a client's, both signed by the CA, and
-/// a second CA that signed neither. Each pair is (certificate, key).
+/// certificate for 127.0.0.1, a unit's (named `u-tls`) and the
+/// listener's (`listener`), signed by the CA, and a second CA that
+/// signed none. Each pair is (certificate, key).
 pub(crate) struct Pki {
     pub(crate) ca: PathBuf,
     pub(crate) server: (PathBuf, PathBuf),
     pub(crate) client: (PathBuf, PathBuf),
+    pub(crate) listener: (PathBuf, PathBuf),
     pub(crate) other_ca: PathBuf,
 }
 
@@ -385,6 +400,7 @@ impl Pki {
         for (name, subj, ext) in [
             ("server", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1"),
             ("client", "/CN=u-tls", "extendedKeyUsage=clientAuth"),
+            ("listener", "/CN=listener", "extendedKeyUsage=clientAuth"),
         ] {
             let (csr, key, pem) = (
                 format!("{name}.csr"),
@@ -419,6 +435,7 @@ impl Pki {
             ca: at("ca.pem"),
             server: (at("server.pem"), at("server.key")),
             client: (at("client.pem"), at("client.key")),
+            listener: (at("listener.pem"), at("listener.key")),
             other_ca: at("other-ca.pem"),
         }
     }
