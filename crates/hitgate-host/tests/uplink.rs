@@ -1272,7 +1272,9 @@ fn hits_cross_tls_whole_and_nobody_on_the_path_reads_a_plate() {
         );
     }
     let got = dir.join("delivered.jsonl");
-    let mut l = listen_command(&url, &got, &dir.join("listen.json"), "central", 15);
+    // Idle for 30 s before it stops: the refused units below send it
+    // nothing for a few seconds each on a slow machine.
+    let mut l = listen_command(&url, &got, &dir.join("listen.json"), "central", 30);
     let listener = Proc::spawn(
         l.args(tls(&pki.ca, Some(&pki.listener)))
             .stderr(Stdio::null()),
