@@ -20,7 +20,6 @@ command -v qemu-system-arm >/dev/null 2>&1 || missing="$missing qemu-system-arm"
 command -v mosquitto >/dev/null 2>&1 || missing="$missing mosquitto"
 command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
-# openssl makes the TLS tests' certificates.
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 if [ -n "$missing" ]; then
   step "set-up:$missing (Debian)"
