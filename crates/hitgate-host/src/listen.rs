@@ -523,8 +523,12 @@ fn purge_file(
     retention: Duration,
     units: &mut BTreeMap<String, UnitState>,
 ) -> Result<()> {
-    let Ok(f) = File::open(path) else {
-        return Ok(()); // nothing written yet
+    let f = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()), // nothing written yet
+        Err(e) => {
+            return Err(e).with_context(|| format!("{}: cannot read to purge", path.display()));
+        }
     };
     let now = now_ms();
     let cutoff = now.saturating_sub(u64::try_from(retention.as_millis()).unwrap_or(u64::MAX));

@@ -183,15 +183,22 @@ pub fn decision_ids(path: &Path) -> Result<(BTreeSet<String>, usize)> {
 /// (written aside, synced, renamed); a file open for appending must be
 /// opened again. Returns how many were purged (0: the file untouched).
 pub fn purge_decisions(path: &Path, retention: std::time::Duration, now: u64) -> Result<usize> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Ok(0); // nothing written yet
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0), // nothing written yet
+        // Unreadable is not "nothing to purge": the retention would
+        // silently not hold.
+        Err(e) => {
+            return Err(e).with_context(|| format!("{}: cannot read to purge", path.display()));
+        }
     };
     let cutoff = now.saturating_sub(u64::try_from(retention.as_millis()).unwrap_or(u64::MAX));
     let mut kept = String::with_capacity(text.len());
     let mut n = 0;
     for line in text.lines() {
         match serde_json::from_str::<Decision>(line) {
-            Ok(d) if d.time < cutoff && purged_id(line).is_none() => {
+            // A purged line is no decision (its fields are missing).
+            Ok(d) if d.time < cutoff => {
                 let p = Purged {
                     id: d.id,
                     purged: now,
@@ -261,11 +268,16 @@ mod tests {
             "{again}"
         );
         assert_eq!(purge_decisions(&path, month, now + 3 * day).unwrap(), 0);
-        // No file: nothing to do.
+        // No file: nothing to do. A file that cannot be read: an error
+        // that names it, not silence.
         assert_eq!(
             purge_decisions(&dir.path().join("none"), month, now).unwrap(),
             0
         );
+        let bad = dir.path().join("bad.jsonl");
+        std::fs::write(&bad, b"\xff\xfe not text\n").unwrap();
+        let e = purge_decisions(&bad, month, now).unwrap_err();
+        assert!(format!("{e:#}").contains("bad.jsonl"), "{e:#}");
     }
 
     #[test]
