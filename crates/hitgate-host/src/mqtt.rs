@@ -49,50 +49,108 @@ pub struct Broker {
     pub tls: Option<Arc<Tls>>,
 }
 
-/// What a TLS link trusts and shows, as PEM files' contents.
-#[derive(Clone, PartialEq, Eq)]
+/// What a TLS link trusts and shows: rustls's client configuration, made
+/// once at start from the PEM files, so that a wrong file is an error
+/// naming it before any connection is tried, not a link that fails to
+/// connect for ever. Its `Debug` never shows the private key.
+#[derive(Clone)]
 pub struct Tls {
-    /// The certificates of the CAs that may sign a broker's certificate.
-    pub ca: Vec<u8>,
-    /// The link's own certificate (chain) and private key, for a broker
-    /// that asks for one.
-    pub client: Option<(Vec<u8>, Vec<u8>)>,
+    config: Arc<rustls::ClientConfig>,
+    roots: usize,
+    client_certificate: bool,
 }
+
+/// The same loaded files: one `Tls` and its clones.
+impl PartialEq for Tls {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.config, &other.config)
+    }
+}
+
+impl Eq for Tls {}
 
 impl std::fmt::Debug for Tls {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the private key.
         f.debug_struct("Tls")
-            .field("ca_bytes", &self.ca.len())
-            .field("client_certificate", &self.client.is_some())
+            .field("roots", &self.roots)
+            .field("client_certificate", &self.client_certificate)
             .finish()
     }
 }
 
 impl Tls {
     /// Reads the CA file and, when both are given, the link's own
-    /// certificate and key; says which file is missing or holds no PEM.
+    /// certificate (chain) and private key. An error names the file that
+    /// is missing, holds no PEM certificate or key, holds one that does
+    /// not parse, or a key that is not the certificate's.
     pub fn load(
         ca: &std::path::Path,
         client: Option<(&std::path::Path, &std::path::Path)>,
     ) -> Result<Self> {
-        let read = |path: &std::path::Path, what: &str| -> Result<Vec<u8>> {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-            if !bytes.windows(11).any(|w| w == b"-----BEGIN ") {
-                bail!("{}: no PEM {what} in it", path.display());
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let read = |path: &std::path::Path| {
+            std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))
+        };
+        let certificates = |path: &std::path::Path| -> Result<Vec<CertificateDer<'static>>> {
+            let certs = CertificateDer::pem_slice_iter(&read(path)?)
+                .collect::<Result<Vec<_>, _>>()
+                .with_context(|| format!("{}: not PEM", path.display()))?;
+            if certs.is_empty() {
+                bail!("{}: no PEM certificate in it", path.display());
             }
-            Ok(bytes)
+            Ok(certs)
+        };
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in certificates(ca)? {
+            roots
+                .add(cert)
+                .with_context(|| format!("{}: a certificate that does not parse", ca.display()))?;
+        }
+        let count = roots.len();
+        let builder = rustls::ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .context("TLS: no protocol version")?
+            .with_root_certificates(roots);
+        let config = match client {
+            None => builder.with_no_client_auth(),
+            Some((cert, key)) => {
+                let chain = certificates(cert)?;
+                let key_der = PrivateKeyDer::from_pem_slice(&read(key)?).map_err(|e| match e {
+                    rustls::pki_types::pem::Error::NoItemsFound => {
+                        anyhow::anyhow!("{}: no PEM key in it", key.display())
+                    }
+                    e => anyhow::anyhow!("{}: not PEM ({e})", key.display()),
+                })?;
+                builder
+                    .with_client_auth_cert(chain, key_der)
+                    .with_context(|| {
+                        format!(
+                            "{} and {}: not a certificate and its key",
+                            cert.display(),
+                            key.display()
+                        )
+                    })?
+            }
         };
         Ok(Self {
-            ca: read(ca, "certificate")?,
-            client: client
-                .map(|(cert, key)| {
-                    Ok::<_, anyhow::Error>((read(cert, "certificate")?, read(key, "key")?))
-                })
-                .transpose()?,
+            config: Arc::new(config),
+            roots: count,
+            client_certificate: client.is_some(),
         })
     }
+}
+
+/// rustls's cryptography: *ring*, chosen here rather than left to the
+/// process default, which rustls cannot choose (and then stops every link
+/// at its first connection) once any dependency enables a second
+/// provider. rustls marks it deprecated for want of post-quantum key
+/// exchange; its alternative, aws-lc-rs, is a C library built with
+/// CMake at every clean build, a cost the firmware teams' and testers'
+/// machines would pay for a link inside the zone's network.
+#[allow(deprecated)]
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
 }
 
 impl Broker {
@@ -349,11 +407,9 @@ fn drive(
             options.set_credentials(user.clone(), password.clone());
         }
         if let Some(tls) = broker.tls.as_deref().filter(|_| broker.secure) {
-            options.set_transport(Transport::tls_with_config(TlsConfiguration::Simple {
-                ca: tls.ca.clone(),
-                alpn: None,
-                client_auth: tls.client.clone(),
-            }));
+            options.set_transport(Transport::tls_with_config(TlsConfiguration::Rustls(
+                tls.config.clone(),
+            )));
         }
         let (client, mut connection) = Client::new(options, QUEUE);
         if let Ok(mut g) = shared.lock() {
@@ -449,9 +505,16 @@ mod tests {
     #[test]
     fn tls_goes_to_secure_brokers_only_and_a_secure_one_needs_it() {
         let b = |s: &str| s.parse::<Broker>().unwrap();
-        let tls = || Tls {
-            ca: b"-----BEGIN CERTIFICATE-----".to_vec(),
-            client: None,
+        let tls = Tls {
+            config: Arc::new(
+                rustls::ClientConfig::builder_with_provider(provider())
+                    .with_safe_default_protocol_versions()
+                    .unwrap()
+                    .with_root_certificates(rustls::RootCertStore::empty())
+                    .with_no_client_auth(),
+            ),
+            roots: 0,
+            client_certificate: false,
         };
         // A secure broker without a CA, and a CA for a plain broker, are
         // refused with the broker named.
@@ -460,7 +523,8 @@ mod tests {
             e.to_string().contains("mqtts://a:1") && e.to_string().contains("--tls-ca"),
             "{e}"
         );
-        let e = Broker::with_tls(vec![b("mqtts://a:1"), b("mqtt://b:2")], Some(tls())).unwrap_err();
+        let e = Broker::with_tls(vec![b("mqtts://a:1"), b("mqtt://b:2")], Some(tls.clone()))
+            .unwrap_err();
         assert!(e.to_string().starts_with("mqtt://b:2"), "{e}");
         let Err(e) = Link::start(&[b("mqtts://a:1")], "x", vec![]) else {
             panic!("a secure broker without TLS started");
@@ -468,14 +532,16 @@ mod tests {
         assert!(e.to_string().contains("--tls-ca"), "{e}");
         // Every node of a secure cluster gets it; plain ones stay plain.
         let nodes =
-            Broker::with_tls(vec![b("mqtts://a:1"), b("mqtts://b:2")], Some(tls())).unwrap();
-        assert!(nodes.iter().all(|n| n.tls.as_deref() == Some(&tls())));
+            Broker::with_tls(vec![b("mqtts://a:1"), b("mqtts://b:2")], Some(tls.clone())).unwrap();
+        assert!(nodes.iter().all(|n| n.tls.as_deref() == Some(&tls)));
         let plain = Broker::with_tls(vec![b("mqtt://a:1")], None).unwrap();
         assert!(plain[0].tls.is_none() && !plain[0].secure);
     }
 
     #[test]
     fn tls_files_say_which_is_missing_or_holds_no_pem() {
+        // Certificates and keys that parse: `tests/uplink.rs`, made by
+        // openssl; here the files that are wrong before any parsing.
         let dir = tempfile::tempdir().unwrap();
         let ca = dir.path().join("ca.pem");
         let junk = dir.path().join("junk.pem");
@@ -485,20 +551,19 @@ mod tests {
         )
         .unwrap();
         std::fs::write(&junk, "not a certificate").unwrap();
-        let t = Tls::load(&ca, None).unwrap();
-        assert!(t.client.is_none() && t.ca.starts_with(b"-----BEGIN"));
+        let e = format!("{:#}", Tls::load(&ca, None).unwrap_err());
+        assert!(e.contains("ca.pem") && e.contains("does not parse"), "{e}");
         let e = Tls::load(&junk, None).unwrap_err().to_string();
         assert!(
             e.contains("junk.pem") && e.contains("no PEM certificate"),
             "{e}"
         );
-        let e = Tls::load(&ca, Some((&ca, &junk))).unwrap_err().to_string();
-        assert!(e.contains("junk.pem") && e.contains("no PEM key"), "{e}");
         let e = Tls::load(&dir.path().join("absent.pem"), None)
             .unwrap_err()
             .to_string();
         assert!(e.contains("absent.pem") && e.contains("cannot read"), "{e}");
-        let t = Tls::load(&ca, Some((&ca, &ca))).unwrap();
-        assert!(t.client.is_some());
+        std::fs::write(&junk, "-----BEGIN CERTIFICATE-----\nMIIB\n").unwrap();
+        let e = Tls::load(&junk, None).unwrap_err().to_string();
+        assert!(e.contains("junk.pem") && e.contains("not PEM"), "{e}");
     }
 }

@@ -17,7 +17,8 @@ use serde_json::Value;
 
 mod common;
 use common::brokers::{
-    Mosquitto, Nats, Pki, Proc, Tap, json, jsonl, now_ms, serial, spawn_watching, wait_line,
+    Mosquitto, Nats, Pki, Proc, Tap, free_port, json, jsonl, now_ms, serial, spawn_watching,
+    wait_line,
 };
 
 /// A generated 20-minute scenario in `dir/scen`.
@@ -1347,4 +1348,104 @@ fn hits_cross_tls_whole_and_nobody_on_the_path_reads_a_plate() {
     let wire = plain_tap.seen();
     let clear = plates.iter().filter(|p| holds(&wire, p)).count();
     assert_eq!(clear, plates.len(), "plates in clear without TLS");
+}
+
+#[test]
+fn a_wrong_tls_file_stops_the_command_at_start_and_is_named() {
+    // No broker: each command must stop on its files before it tries one.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let pki = Pki::new(dir);
+    let scen = scenario(dir, 1);
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    // A certificate whose first byte is changed (the DER sequence's tag,
+    // 0x30, base64 `M...`, made 0x00): PEM still, no certificate.
+    let broken = dir.join("broken-ca.pem");
+    let pem = std::fs::read_to_string(&pki.ca).unwrap();
+    let body_at = pem.find('\n').unwrap() + 1;
+    assert_eq!(&pem[body_at..body_at + 2], "MI");
+    let mut bytes = pem.into_bytes();
+    bytes[body_at] = b'A';
+    std::fs::write(&broken, bytes).unwrap();
+    let (cert, key) = (&pki.client.0, &pki.client.1);
+    let cases: [(&str, [&Path; 3], &Path, &str); 4] = [
+        (
+            "a key for the CA",
+            [key, cert, key],
+            key,
+            "no PEM certificate",
+        ),
+        (
+            "a broken CA",
+            [&broken, cert, key],
+            &broken,
+            "does not parse",
+        ),
+        (
+            "a certificate for the key",
+            [&pki.ca, cert, cert],
+            cert,
+            "no PEM key",
+        ),
+        (
+            "another certificate's key",
+            [&pki.ca, cert, &pki.listener.1],
+            &pki.listener.1,
+            "not a certificate and its key",
+        ),
+    ];
+    let url = format!("mqtts://127.0.0.1:{}", free_port());
+    for (what, [ca, c, k], named, says) in cases {
+        let tls = [
+            "--tls-ca".to_string(),
+            path(ca),
+            "--tls-cert".into(),
+            path(c),
+            "--tls-key".into(),
+            path(k),
+        ];
+        let gate = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+            .args(["gate", "--policy"])
+            .arg(scen.join("policy.toml"))
+            .arg("--state")
+            .arg(dir.join("gate.json"))
+            .arg("--out")
+            .arg(dir.join("gate.jsonl"))
+            .args(["--mqtt", &url])
+            .args(&tls)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let unit = replay(&scen, &scen.join("reads.jsonl"), &dir.join("unit"))
+            .args(["--mqtt", &url, "--unit", "u-tls", "--state"])
+            .arg(dir.join("unit-state"))
+            .args(&tls)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        for (command, mut child) in [("gate", gate), ("replay", unit)] {
+            // Stopped at start, or still trying to connect after 10 s.
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let stopped = child.try_wait().unwrap().is_some();
+            if !stopped {
+                child.kill().unwrap();
+            }
+            let out = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(stopped, "{command}, {what}: still running: {err}");
+            assert!(!out.status.success(), "{command}, {what}: started");
+            assert!(
+                err.contains(&path(named)) && err.contains(says),
+                "{command}, {what}: {err}"
+            );
+            assert!(!err.contains("connected to"), "{command}, {what}: {err}");
+        }
+    }
+    // Nothing was written: the unit had not begun.
+    assert!(!dir.join("unit").join("hits.jsonl").exists());
 }
