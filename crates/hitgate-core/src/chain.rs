@@ -60,6 +60,7 @@ pub fn link_of_message(
 /// What [`check`] finds between two hits received, in sequence order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Finding {
     /// Consecutive numbers of one boot whose links do not join: a hit
     /// altered, injected or swapped on the way.
@@ -87,6 +88,17 @@ pub enum Finding {
         /// The hit after.
         at: u64,
     },
+    /// A hit linked to [`GENESIS`] that is not the first received: a
+    /// second chain of the unit, as an outbox that started blank under the
+    /// same unit id begins one (a unit replaced or its flash erased, a
+    /// simulator run without its state; `store` starts it at a boot of its
+    /// own). Whatever the outbox before it never sent is not known here.
+    Restart {
+        /// The hit before, in sequence order (of the other chain).
+        after: u64,
+        /// The first hit of this chain.
+        at: u64,
+    },
 }
 
 /// Checks received hits, each as (sequence number, `prev` as sent, link
@@ -109,6 +121,10 @@ pub fn check(
                 after: None,
                 at: seq,
             }),
+            Some((p, _)) if prev == GENESIS => {
+                linked += 1;
+                report(Finding::Restart { after: p, at: seq });
+            }
             Some((p, plink)) => {
                 let consecutive = p.checked_add(1) == Some(seq);
                 let same_boot = p >> 32 == seq >> 32;
@@ -148,6 +164,46 @@ mod tests {
             s
         });
         assert_eq!(hex.as_str(), want);
+    }
+
+    /// Two outboxes of one unit, each a chain from GENESIS at a boot of
+    /// its own: the second chain in sequence order is a restart, not hits
+    /// lost; a hit of it whose `prev` is not GENESIS stays a gap.
+    #[test]
+    fn a_second_chain_from_genesis_is_a_restart_not_a_gap() {
+        extern crate std;
+        use std::vec::Vec;
+        // (seq, prev, link) for `n` hits numbered from `first`.
+        let chain = |first: u64, n: u64, start: Link| {
+            let mut prev = start;
+            (first..first + n)
+                .map(|seq| {
+                    let l = link(&prev, seq, &seq.to_le_bytes());
+                    let hit = (seq, prev, l);
+                    prev = l;
+                    hit
+                })
+                .collect::<Vec<_>>()
+        };
+        let (a, b) = (9u64 << 32, 2u64 << 32);
+        // Sorted by sequence: the outbox at boot 2 first, then boot 9's.
+        let mut hits = chain(b, 3, GENESIS);
+        hits.extend(chain(a, 2, GENESIS));
+        let mut found = Vec::new();
+        assert_eq!(check(hits.iter().copied(), |f| found.push(f)), 5);
+        assert_eq!(found, [Finding::Restart { after: b + 2, at: a }]);
+        // The same second chain, its first hit linked elsewhere: a gap.
+        let mut hits = chain(b, 3, GENESIS);
+        hits.extend(chain(a, 2, [7; 32]));
+        let mut found = Vec::new();
+        assert_eq!(check(hits.iter().copied(), |f| found.push(f)), 4);
+        assert_eq!(
+            found,
+            [Finding::Gap {
+                after: Some(b + 2),
+                at: a
+            }]
+        );
     }
 
     /// The outbox links what it stores, the messages carry the links, a

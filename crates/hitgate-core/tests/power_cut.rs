@@ -482,3 +482,67 @@ fn retention_holds_across_a_restart() {
     assert_eq!(o.outbox().counters().expired, 1);
     assert_eq!(o.outbox().oldest(), Some(t + 20 * DAY));
 }
+
+/// A blank outbox counts its boots from the first boot given, so that a
+/// unit that starts again blank under the same id never numbers a hit as
+/// an earlier outbox of it did (the central side would drop it as a
+/// copy); a restart goes on from the flash's own count; and an outbox
+/// whose state record is gone numbers above every hit it still holds.
+#[test]
+fn boots_count_from_the_first_boot_given_and_never_below_a_held_hit() {
+    use sequential_storage::map::{MapConfig, MapStorage};
+    let mut slots = vec![OutboxSlot::EMPTY; SLOTS];
+    let open_at = |flash: &mut Flash, slots: &mut [OutboxSlot], first: u32| {
+        let (o, _) = block_on(FlashOutbox::open_with_first_boot(
+            flash,
+            RANGE,
+            Cache::new_uncached(),
+            slots,
+            first,
+        ))
+        .unwrap();
+        (o.boot(), o.next_seq())
+    };
+    // Blank, at 700: boot 700, numbers from 700 << 32. Started again: 701,
+    // whatever first boot is given then.
+    let mut flash = Flash::new(WriteCountCheck::Twice, None, true);
+    assert_eq!(open_at(&mut flash, &mut slots, 700), (700, 700 << 32));
+    assert_eq!(open_at(&mut flash, &mut slots, 5).0, 701);
+    // 0 is taken as 1, as `open` does.
+    let mut blank = Flash::new(WriteCountCheck::Twice, None, true);
+    assert_eq!(open_at(&mut blank, &mut slots, 0).0, 1);
+
+    // Two hits numbered in boot 3; then the state record is removed, as
+    // damage would: the next boot is 4, not the first boot given (2).
+    let mut flash = Flash::new(WriteCountCheck::Twice, None, true);
+    {
+        let (mut o, _) = block_on(FlashOutbox::open_with_first_boot(
+            &mut flash,
+            RANGE,
+            Cache::new_uncached(),
+            &mut slots,
+            3,
+        ))
+        .unwrap();
+        let (s1, _) = block_on(o.push(&hit(1, 1, true, 1_000))).unwrap();
+        let (s2, _) = block_on(o.push(&hit(2, 1, true, 2_000))).unwrap();
+        assert_eq!((s1, s2), (3 << 32, (3 << 32) + 1));
+        // The newest acknowledged: only its freed slot keeps its number.
+        block_on(o.ack(s2, s2)).unwrap();
+    }
+    {
+        let mut map: MapStorage<u16, _, _> = MapStorage::new(
+            &mut flash,
+            MapConfig::try_new(RANGE).unwrap(),
+            Cache::new_uncached(),
+        );
+        let mut buf = [0u8; 256];
+        block_on(map.remove_item(&mut buf, &0xFFFF)).unwrap();
+        assert!(
+            block_on(map.fetch_item::<&[u8]>(&mut buf, &0xFFFF))
+                .unwrap()
+                .is_none()
+        );
+    }
+    assert_eq!(open_at(&mut flash, &mut slots, 2), (4, 4 << 32));
+}

@@ -15,6 +15,9 @@
 //! - **unlinked**: sequence numbers missing and the chain joining across
 //!   them: hits the unit refused when its outbox was full (counted as
 //!   evicted), never part of the chain;
+//! - **restart**: a hit linked to the chain's beginning that is not the
+//!   first: the unit's outbox started blank (a unit replaced or erased
+//!   under the same id, or run without its state), with boots of its own;
 //! - **head**: the unit's signed status names a newest link that is not the
 //!   one computed here for that sequence number: the hit was altered;
 //! - **bad-signature**, **unknown-unit**: a status whose signature does not
@@ -73,7 +76,8 @@ impl UnitKeys {
 /// Something the check found.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Finding {
-    /// `break`, `gap`, `unlinked`, `head`, `bad-signature`, `unknown-unit`.
+    /// `break`, `gap`, `unlinked`, `restart`, `head`, `bad-signature`,
+    /// `unknown-unit`.
     pub kind: String,
     /// The last sequence number before it that is fine (if any).
     pub after: Option<u64>,
@@ -273,6 +277,18 @@ fn check(u: &UnitChain) -> ChainReport {
                     "{} numbers missing and the chain joins: hits the unit refused when its outbox was full",
                     at - after - 1
                 ),
+            },
+            chain::Finding::Restart { after, at } => Finding {
+                kind: "restart".into(),
+                after: Some(after),
+                at,
+                detail: "a second chain of the unit begins here: an outbox started blank under its id (a unit replaced or erased, or run without its state); what the one before it never sent is not known here".into(),
+            },
+            other => Finding {
+                kind: "other".into(),
+                after: None,
+                at: 0,
+                detail: format!("{other:?}"),
             },
         })
         .collect();

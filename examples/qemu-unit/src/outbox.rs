@@ -79,6 +79,12 @@ mod imp {
 
         fn reopen(flash: Flash, slots: &'static mut [OutboxSlot]) -> Result<(Self, usize), Error> {
             let end = ReadNorFlash::capacity(&flash) as u32;
+            // Boot 1 on blank flash. A board in the field opens it with
+            // `open_with_first_boot` and a number from its random
+            // generator, so that a unit erased or replaced under the same
+            // id never numbers a hit as before (`hitgate_core::store`,
+            // "Sequence numbers"); this run checks its frames against the
+            // host's, and its boots (1, then 2).
             let (store, restored) = block_on(FlashOutbox::open(
                 flash,
                 0..end,
