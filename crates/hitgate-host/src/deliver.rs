@@ -43,6 +43,9 @@ pub struct UplinkOptions {
     pub state: Option<PathBuf>,
     /// Outbox slots.
     pub slots: usize,
+    /// The boot a blank outbox starts at; `None`: a random one below 2³¹
+    /// (`FlashOutbox::open_with_first_boot`).
+    pub first_boot: Option<u32>,
     /// Retention of an undelivered hit.
     pub retention_ms: u64,
     /// How long to wait for the last acknowledgements after the input.
@@ -65,6 +68,17 @@ const RESEND_AFTER: Duration = Duration::from_secs(5);
 const STATUS_EVERY: Duration = Duration::from_secs(2);
 
 type Store<'s> = FlashOutbox<'s, FileFlash, Cache<Uncached, Uncached, Uncached, u16>>;
+
+/// A random boot from 1 to 2³¹ - 1 for a blank outbox: far from any other
+/// outbox's count of this unit (see `hitgate_core::store`, "Sequence
+/// numbers").
+fn random_boot() -> Result<u32> {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).map_err(|e| {
+        anyhow::anyhow!("no randomness for the outbox's first boot ({e}): give --first-boot")
+    })?;
+    Ok((u32::from_le_bytes(b) & 0x7FFF_FFFF).max(1))
+}
 
 /// Flash pages for `slots` outbox slots: twice the live data, plus the
 /// map's spare page, so that garbage collection moves little.
@@ -151,11 +165,16 @@ impl<'s> Delivery<'s> {
             None => FileFlash::in_memory(pages),
         };
         let range = 0..(pages * PAGE) as u32;
-        let (store, restored): (Store<'s>, Restored) = block_on(FlashOutbox::open(
+        let first_boot = match opts.first_boot {
+            Some(b) => b,
+            None => random_boot()?,
+        };
+        let (store, restored): (Store<'s>, Restored) = block_on(FlashOutbox::open_with_first_boot(
             flash,
             range,
             Cache::new_uncached(),
             slots,
+            first_boot,
         ))
         .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
         // The version of the lists in force survives with the outbox: an

@@ -80,10 +80,10 @@ fn listen_command(url: &str, out: &Path, report: &Path, id: &str, idle: u32) -> 
     c
 }
 
-/// The delivered hits of `unit` in `boot` by the core's decision number
-/// (which restarts with the unit), each once; panics on a (unit, seq)
-/// written twice.
-fn delivered(path: &Path, unit: &str, boot: u64) -> BTreeMap<u64, Value> {
+/// The delivered hits of `unit` (in `boot`, if given) by the core's
+/// decision number (which restarts with the unit), each once; panics on a
+/// (unit, seq) written twice.
+fn delivered(path: &Path, unit: &str, boot: Option<u64>) -> BTreeMap<u64, Value> {
     let mut seen = BTreeSet::new();
     let mut by_decision = BTreeMap::new();
     for l in jsonl(path) {
@@ -92,7 +92,7 @@ fn delivered(path: &Path, unit: &str, boot: u64) -> BTreeMap<u64, Value> {
             l["seq"].as_u64().unwrap(),
         );
         assert!(seen.insert(key.clone()), "{key:?} written twice");
-        if key.0 == unit && l["boot"] == boot {
+        if key.0 == unit && boot.is_none_or(|b| l["boot"] == b) {
             let d = l["hit"]["seq"].as_u64().unwrap();
             by_decision.insert(d, l);
         }
@@ -174,7 +174,7 @@ fn an_outage_of_mosquitto_loses_nothing_and_drains_dispatch_first() {
     listener.wait_ok("listen");
     b.stop();
 
-    let got_hits = delivered(&got, "u-7", 1);
+    let got_hits = delivered(&got, "u-7", None);
     assert_all_delivered(&reference, &got_hits);
     let report = json(&dir.join("listen.json"));
     assert_eq!(report["units"]["u-7"]["missing_count"], 0, "{report}");
@@ -301,10 +301,17 @@ fn a_killed_unit_restarted_on_its_state_loses_nothing_and_reuses_no_number() {
             .or_default()
             .push(l);
     }
-    assert_eq!(by_boot.keys().copied().collect::<Vec<_>>(), [1, 2], "boots");
-    // Boot 1: numbers 0..k without a gap, and they are the first k hits
-    // the killed run decided, in order.
-    let mut first = by_boot.remove(&1).unwrap();
+    // Two boots, one after the other: the new outbox's (a random one),
+    // and the restart's.
+    let boots: Vec<u64> = by_boot.keys().copied().collect();
+    assert!(
+        boots.len() == 2 && boots[1] == boots[0] + 1,
+        "boots {boots:?}"
+    );
+    let (boot_a, boot_b) = (boots[0], boots[1]);
+    // The first boot: numbers 0..k without a gap, and they are the first k
+    // hits the killed run decided, in order.
+    let mut first = by_boot.remove(&boot_a).unwrap();
     first.sort_by_key(|l| l["n"].as_u64());
     let k = first.len();
     assert!(
@@ -313,7 +320,7 @@ fn a_killed_unit_restarted_on_its_state_loses_nothing_and_reuses_no_number() {
         ref_a.len()
     );
     for (i, l) in first.iter().enumerate() {
-        assert_eq!(l["n"].as_u64(), Some(i as u64), "gap in boot 1");
+        assert_eq!(l["n"].as_u64(), Some(i as u64), "gap in boot {boot_a}");
         assert_eq!(l["hit"]["seq"], ref_a[i]["seq"]);
         assert_eq!(l["hit"]["listed"], ref_a[i]["listed"]);
     }
@@ -323,9 +330,9 @@ fn a_killed_unit_restarted_on_its_state_loses_nothing_and_reuses_no_number() {
         Some(k as u64),
         "{report}"
     );
-    assert_eq!(report["uplink"]["boot"], 2);
-    // Boot 2: every hit of the second run.
-    assert_all_delivered(&ref_b, &delivered(&got, "u-k", 2));
+    assert_eq!(report["uplink"]["boot"], boot_b);
+    // The second boot: every hit of the second run.
+    assert_all_delivered(&ref_b, &delivered(&got, "u-k", Some(boot_b)));
     // One chain across the kill and the restart, every hit linked, the
     // signed newest link that of the last hit received.
     let chain = &json(&dir.join("listen.json"))["units"]["u-k"]["chain"];
@@ -540,7 +547,7 @@ fn a_full_outbox_gives_way_by_the_rule_and_counts_every_eviction() {
         .iter()
         .map(|h| h["seq"].as_u64().unwrap())
         .collect();
-    let got_hits = delivered(&got, "u-f", 1);
+    let got_hits = delivered(&got, "u-f", None);
     assert_eq!(got_hits.keys().copied().collect::<BTreeSet<_>>(), expected);
     let p0 = reference.iter().filter(|h| h["priority"] == 0).count();
     let p0_got = got_hits
@@ -608,7 +615,7 @@ fn the_nats_cluster_loses_nothing_when_the_units_node_dies() {
     n1.stop();
     n2.stop();
 
-    let got_hits = delivered(&got, "u-n", 1);
+    let got_hits = delivered(&got, "u-n", None);
     assert!(
         got_hits
             .values()
@@ -666,7 +673,7 @@ fn a_persistent_session_gets_what_was_published_to_a_node_since_killed() {
     // seconds: with 6 s of patience the listener once left before every
     // hit had come (2-core machine); it waits up to 15 s for a message.
     listen(&nats.url(2), &got, &dir.join("listen.json"), "central", 15).wait_ok("listen again");
-    assert_all_delivered(&reference, &delivered(&got, "u-s", 1));
+    assert_all_delivered(&reference, &delivered(&got, "u-s", None));
     for n in nodes.into_iter().flatten() {
         n.stop();
     }
@@ -1316,8 +1323,8 @@ fn hits_cross_tls_whole_and_nobody_on_the_path_reads_a_plate() {
     assert!(ok.success());
     listener.wait_ok("listen");
     b.stop();
-    assert_all_delivered(&reference, &delivered(&got, "u-tls", 1));
-    assert!(delivered(&got, "u-b", 1).is_empty());
+    assert_all_delivered(&reference, &delivered(&got, "u-tls", None));
+    assert!(delivered(&got, "u-b", None).is_empty());
     let archive = std::fs::read_to_string(&got).unwrap();
     assert!(plates.iter().all(|p| archive.contains(p.as_str())));
     let wire = tap.seen();
@@ -1448,4 +1455,98 @@ fn a_wrong_tls_file_stops_the_command_at_start_and_is_named() {
     }
     // Nothing was written: the unit had not begun.
     assert!(!dir.join("unit").join("hits.jsonl").exists());
+}
+
+/// A unit started blank again under the same id (replaced, its flash
+/// erased, a replay with a new `--state` or none) numbers its hits from a
+/// new random boot, so neither `listen` nor `gate` takes them for copies
+/// of the earlier outbox's: with every outbox at boot 1 they dropped all
+/// but the numbers the earlier one had not reached.
+#[test]
+fn a_unit_started_blank_again_under_its_id_loses_no_hit_to_the_last_ones_numbers() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let broker = Mosquitto::new(dir);
+    let b = broker.start();
+    let url = broker.url();
+    // Three runs of one unit id, each on a blank outbox: two scenarios on
+    // new --state directories, the first again with none.
+    let scens = [scenario(&dir.join("one"), 1), scenario(&dir.join("two"), 2)];
+    let runs = [(0, Some("state-1")), (1, Some("state-2")), (0, None)];
+    let refs: Vec<Vec<Value>> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, &(s, _))| {
+            let scen = &scens[s];
+            reference(
+                scen,
+                &scen.join("reads.jsonl"),
+                &dir.join(format!("ref-{i}")),
+            )
+        })
+        .collect();
+    let total: usize = refs.iter().map(Vec::len).sum();
+    assert!(refs.iter().all(|r| r.len() >= 10), "too few hits");
+    let got = dir.join("delivered.jsonl");
+    let listener = listen(&url, &got, &dir.join("listen.json"), "central", 10);
+    let g = Proc::spawn(
+        Command::new(env!("CARGO_BIN_EXE_hitgate"))
+            .args(["gate", "--mqtt", &url, "--policy"])
+            .arg(scens[0].join("policy.toml"))
+            .arg("--state")
+            .arg(dir.join("gate-state.json"))
+            .arg("--report")
+            .arg(dir.join("gate.json"))
+            .arg("--out")
+            .arg(dir.join("decisions.jsonl"))
+            .args(["--idle-exit", "10"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let mut boots = Vec::new();
+    for (i, &(s, state)) in runs.iter().enumerate() {
+        let scen = &scens[s];
+        let out = dir.join(format!("run-{i}"));
+        let mut c = replay(scen, &scen.join("reads.jsonl"), &out);
+        c.args(["--mqtt", &url, "--unit", "u-again", "--drain", "20"]);
+        if let Some(st) = state {
+            c.arg("--state").arg(dir.join(st));
+        }
+        assert!(c.stderr(Stdio::null()).status().unwrap().success());
+        let uplink = &json(&out.join("report.json"))["uplink"];
+        assert_eq!(uplink["acked"], refs[i].len(), "run {i}: {uplink}");
+        boots.push(uplink["boot"].as_u64().unwrap());
+    }
+    listener.wait_ok("listen");
+    g.wait_ok("gate");
+    b.stop();
+    // Every hit delivered, none dropped as a copy; each run a boot of its
+    // own, with all its hits.
+    let report = json(&dir.join("listen.json"));
+    let unit = &report["units"]["u-again"];
+    assert_eq!(unit["delivered"], total, "{unit}");
+    assert_eq!(unit["duplicates"], 0, "{unit}");
+    assert!(
+        boots[0] != boots[1] && boots[1] != boots[2] && boots[0] != boots[2],
+        "{boots:?}"
+    );
+    for (i, boot) in boots.iter().enumerate() {
+        assert_all_delivered(&refs[i], &delivered(&got, "u-again", Some(*boot)));
+    }
+    // The archive's chain: three chains, the second and third a restart
+    // each, nothing else found.
+    let kinds: Vec<&str> = unit["chain"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["restart", "restart"], "{}", unit["chain"]);
+    assert_eq!(unit["chain"]["linked"], total, "{}", unit["chain"]);
+    // The gate decided every hit, none taken for one it had decided.
+    let gate = json(&dir.join("gate.json"));
+    assert_eq!(gate["hits"], total, "{gate}");
+    assert_eq!(gate["duplicates"], 0, "{gate}");
 }

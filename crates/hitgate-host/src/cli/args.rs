@@ -177,6 +177,13 @@ pub(super) struct UplinkArgs {
     /// Outbox slots (hits waiting for the uplink).
     #[arg(long, default_value_t = 1024)]
     outbox: usize,
+    /// The boot a new outbox starts at (1 to 2147483647): default a
+    /// random one, so that a unit started blank again (a new --state, or
+    /// none) never numbers its hits as an earlier run did, which the
+    /// central side would drop as copies. A --state that holds an outbox
+    /// goes on from its own count.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=0x7FFF_FFFF))]
+    first_boot: Option<u32>,
     /// Days an undelivered hit is kept (at most 365).
     #[arg(long, default_value_t = 30)]
     retention_days: u64,
@@ -227,6 +234,7 @@ impl UplinkArgs {
             brokers: self.tls.brokers(&self.mqtt)?,
             state: self.state.clone(),
             slots: self.outbox,
+            first_boot: self.first_boot,
             retention_ms: self.retention_days * 86_400_000,
             drain: std::time::Duration::try_from_secs_f64(self.drain)
                 .map_err(|_| anyhow!("--drain {}: too long", self.drain))?,
