@@ -181,6 +181,11 @@ impl Audit {
         }
     }
 
+    /// The link computed for the first hit received under `seq`.
+    pub fn link(&self, unit: &str, seq: u64) -> Option<Link> {
+        self.units.get(unit)?.hits.get(&seq).map(|&(_, link)| link)
+    }
+
     /// Records a hit read back from the archive.
     pub fn record(&mut self, unit: &str, seq: u64, prev: Link, link: Link) {
         self.units

@@ -14,6 +14,14 @@
 //! Restarting on the same `--out` file goes on where it stopped: the
 //! (unit, sequence) pairs already in it are read back first.
 //!
+//! A copy is the same hit under the same number: its link (the audit
+//! chain's, computed here from what arrived) is the one written. A hit
+//! that comes under a number already written with another link is not a
+//! copy: a unit whose outbox started blank again at a boot it had counted
+//! before (a firmware that opens a blank outbox at boot 1), or a message
+//! no unit sent. It is written, marked `"renumbered": true`, counted and
+//! said loudly, never dropped; a copy of it is a copy.
+//!
 //! The report (`--report`, and on standard output at the end) gives per
 //! unit: hits delivered, duplicates dropped, the sequence numbers missing
 //! in each boot (loudly, on standard error, with the unit's own count of
@@ -46,6 +54,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{Audit, ChainReport, Mark, UnitKeys};
 use crate::mqtt::{Broker, Link, LinkEvent};
+use hitgate_core::chain::{Link as ChainLink, link_of_message};
 
 /// How to listen.
 #[derive(Debug, Clone)]
@@ -83,6 +92,9 @@ struct DeliveredLine<'a> {
     /// The audit chain: the link it came with, the link computed here,
     /// and whether its unit has a key.
     chain: Mark,
+    /// Another hit was written under this number before.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    renumbered: bool,
 }
 
 /// What is read back from an earlier file.
@@ -134,6 +146,11 @@ pub struct UnitReport {
     pub delivered: u64,
     /// Messages dropped as duplicates.
     pub duplicates: u64,
+    /// Of the delivered, hits that came under a number another hit of the
+    /// unit was written under (a unit started blank again at a boot it had
+    /// counted before): kept, marked `renumbered`.
+    #[serde(default)]
+    pub renumbered: u64,
     /// Of the delivered, those whose retention ran out: the file keeps
     /// their numbers and chain links only.
     #[serde(default)]
@@ -164,6 +181,9 @@ struct UnitState {
     report: UnitReport,
     /// Per boot, the per-boot numbers received.
     seen: BTreeMap<u32, BTreeSet<u32>>,
+    /// The links of the hits written under a number another hit had
+    /// (the first one's link is the audit's).
+    renumbered: BTreeMap<u64, Vec<ChainLink>>,
     /// Received and on disk, not yet acknowledged: since the last
     /// round, or refused by the link then.
     to_ack: BTreeSet<u64>,
@@ -174,6 +194,7 @@ impl UnitState {
         Self {
             report: UnitReport::default(),
             seen: BTreeMap::new(),
+            renumbered: BTreeMap::new(),
             to_ack: BTreeSet::new(),
         }
     }
@@ -186,6 +207,24 @@ impl UnitState {
     fn insert(&mut self, seq: u64) {
         let (boot, n) = split(seq);
         self.seen.entry(boot).or_default().insert(n);
+    }
+
+    /// Whether a hit of `seq` with `link` is one written before: `first`
+    /// is the link of the first hit written under `seq`. A hit whose link
+    /// is unknown (an archive line without one) is taken as written.
+    fn written(&self, seq: u64, link: Option<ChainLink>, first: Option<ChainLink>) -> bool {
+        match (link, first) {
+            (Some(l), Some(f)) if l != f => {
+                self.renumbered.get(&seq).is_some_and(|v| v.contains(&l))
+            }
+            _ => self.has(seq),
+        }
+    }
+
+    /// Keeps a hit of a number written before under another link.
+    fn renumber(&mut self, seq: u64, link: ChainLink) {
+        self.renumbered.entry(seq).or_default().push(link);
+        self.report.renumbered += 1;
     }
 
     fn missing(&self) -> Vec<Missing> {
@@ -384,11 +423,23 @@ fn take(
         ) if unit == topic_unit => {
             let st = units.entry(unit.to_string()).or_insert_with(UnitState::new);
             st.to_ack.insert(seq);
-            if st.has(seq) {
+            let link = link_of_message(&prev, seq, &hit).ok();
+            if st.written(seq, link, audit.link(unit, seq)) {
                 st.report.duplicates += 1;
                 return Ok(());
             }
+            let renumbered = st.has(seq);
             let (boot, n) = split(seq);
+            if let (true, Some(link)) = (renumbered, link) {
+                st.renumber(seq, link);
+                if st.report.renumbered <= 3 {
+                    eprintln!(
+                        "listen: RENUMBERED unit {unit} boot {boot} n {n}: another hit than the one \
+                         written under this number; kept, marked `renumbered` (a unit started \
+                         blank again at a boot it had counted, or a message no unit sent)"
+                    );
+                }
+            }
             let chain = audit.hit(unit, seq, &prev, &hit);
             let line = DeliveredLine {
                 unit,
@@ -398,6 +449,7 @@ fn take(
                 received: now_ms(),
                 hit,
                 chain,
+                renumbered,
             };
             serde_json::to_writer(&mut *out, &line)
                 .map_err(|e| e.to_string())
@@ -462,16 +514,22 @@ fn open_out(
         match serde_json::from_str::<SeenLine>(&line) {
             Ok(l) => {
                 let purged = l.purged.is_some();
-                if let Some(c) = &l.chain
-                    && let (Some(prev), Some(link)) = (
-                        crate::audit::parse_link(&c.prev),
-                        crate::audit::parse_link(&c.link),
-                    )
-                {
+                let links = l.chain.as_ref().and_then(|c| {
+                    Some((
+                        crate::audit::parse_link(&c.prev)?,
+                        crate::audit::parse_link(&c.link)?,
+                    ))
+                });
+                let first = audit.link(&l.unit, l.seq);
+                if let Some((prev, link)) = links {
                     audit.record(&l.unit, l.seq, prev, link);
                 }
                 let st = units.entry(l.unit).or_insert_with(UnitState::new);
-                if !st.has(l.seq) {
+                let link = links.map(|(_, link)| link);
+                if !st.written(l.seq, link, first) {
+                    if let (true, Some(link)) = (st.has(l.seq), link) {
+                        st.renumber(l.seq, link);
+                    }
                     st.insert(l.seq);
                     st.report.delivered += 1;
                     st.report.purged += u64::from(purged);
@@ -794,5 +852,49 @@ mod tests {
         assert!(!text.contains("1ABC120") && !text.contains("1ABC122"));
         // Counted as the running listener's report counts them.
         assert_eq!(units["u1"].report.purged, 2);
+    }
+
+    /// An archive read back: one number written with two links (a unit
+    /// started blank again at boot 1), and the first of them again. Two
+    /// hits delivered, one renumbered; a hit with either link is a copy,
+    /// with a third link a hit to keep.
+    #[test]
+    fn a_number_written_with_two_links_reads_back_as_two_hits() {
+        use hitgate_core::chain::{GENESIS, link};
+        let hex = |l: &[u8; 32]| l.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let seq = 1u64 << 32;
+        let (a, b, c) = (
+            link(&GENESIS, seq, b"one"),
+            link(&GENESIS, seq, b"two"),
+            link(&GENESIS, seq, b"three"),
+        );
+        let line = |l: &[u8; 32], listed: &str| {
+            format!(
+                r#"{{"unit":"u1","seq":{seq},"boot":1,"n":0,"received":1,"hit":{{"time":1,"listed":"{listed}"}},"chain":{{"prev":"{}","link":"{}","known":true}}}}"#,
+                hex(&GENESIS),
+                hex(l)
+            )
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("delivered.jsonl");
+        let text = [
+            line(&a, "1ABC123"),
+            line(&b, "2XYZ987"),
+            line(&a, "1ABC123"),
+        ]
+        .join("\n");
+        std::fs::write(&path, text + "\n").unwrap();
+        let mut units = BTreeMap::new();
+        let mut audit = Audit::new(None);
+        drop(open_out(&path, &mut units, &mut audit).unwrap());
+        let u = &units["u1"];
+        assert_eq!((u.report.delivered, u.report.renumbered), (2, 1));
+        let first = audit.link("u1", seq);
+        assert_eq!(first, Some(a));
+        assert!(u.written(seq, Some(a), first));
+        assert!(u.written(seq, Some(b), first));
+        assert!(!u.written(seq, Some(c), first));
+        // An unknown number is not written, whatever its link.
+        assert!(!u.written(seq + 1, Some(a), audit.link("u1", seq + 1)));
     }
 }

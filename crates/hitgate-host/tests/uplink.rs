@@ -1457,21 +1457,22 @@ fn a_wrong_tls_file_stops_the_command_at_start_and_is_named() {
     assert!(!dir.join("unit").join("hits.jsonl").exists());
 }
 
-/// A unit started blank again under the same id (replaced, its flash
-/// erased, a replay with a new `--state` or none) numbers its hits from a
-/// new random boot, so neither `listen` nor `gate` takes them for copies
-/// of the earlier outbox's: with every outbox at boot 1 they dropped all
-/// but the numbers the earlier one had not reached.
-#[test]
-fn a_unit_started_blank_again_under_its_id_loses_no_hit_to_the_last_ones_numbers() {
-    let _one = serial();
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
+/// What three runs of one unit id, each on a blank outbox, left at
+/// `listen` and `gate`: two scenarios on new `--state` directories, then
+/// the first again with none; each run's boot at `first_boot` when given.
+struct BlankAgain {
+    /// The hits each run forwards (replayed without uplink).
+    refs: Vec<Vec<Value>>,
+    boots: Vec<u64>,
+    archive: PathBuf,
+    listen: Value,
+    gate: Value,
+}
+
+fn run_blank_again(dir: &Path, first_boot: Option<&str>) -> BlankAgain {
     let broker = Mosquitto::new(dir);
     let b = broker.start();
     let url = broker.url();
-    // Three runs of one unit id, each on a blank outbox: two scenarios on
-    // new --state directories, the first again with none.
     let scens = [scenario(&dir.join("one"), 1), scenario(&dir.join("two"), 2)];
     let runs = [(0, Some("state-1")), (1, Some("state-2")), (0, None)];
     let refs: Vec<Vec<Value>> = runs
@@ -1486,10 +1487,9 @@ fn a_unit_started_blank_again_under_its_id_loses_no_hit_to_the_last_ones_numbers
             )
         })
         .collect();
-    let total: usize = refs.iter().map(Vec::len).sum();
     assert!(refs.iter().all(|r| r.len() >= 10), "too few hits");
-    let got = dir.join("delivered.jsonl");
-    let listener = listen(&url, &got, &dir.join("listen.json"), "central", 10);
+    let archive = dir.join("delivered.jsonl");
+    let listener = listen(&url, &archive, &dir.join("listen.json"), "central", 10);
     let g = Proc::spawn(
         Command::new(env!("CARGO_BIN_EXE_hitgate"))
             .args(["gate", "--mqtt", &url, "--policy"])
@@ -1514,6 +1514,9 @@ fn a_unit_started_blank_again_under_its_id_loses_no_hit_to_the_last_ones_numbers
         if let Some(st) = state {
             c.arg("--state").arg(dir.join(st));
         }
+        if let Some(b) = first_boot {
+            c.args(["--first-boot", b]);
+        }
         assert!(c.stderr(Stdio::null()).status().unwrap().success());
         let uplink = &json(&out.join("report.json"))["uplink"];
         assert_eq!(uplink["acked"], refs[i].len(), "run {i}: {uplink}");
@@ -1522,18 +1525,39 @@ fn a_unit_started_blank_again_under_its_id_loses_no_hit_to_the_last_ones_numbers
     listener.wait_ok("listen");
     g.wait_ok("gate");
     b.stop();
+    BlankAgain {
+        refs,
+        boots,
+        listen: json(&dir.join("listen.json"))["units"]["u-again"].clone(),
+        gate: json(&dir.join("gate.json")),
+        archive,
+    }
+}
+
+/// A unit started blank again under the same id (replaced, its flash
+/// erased, a replay with a new `--state` or none) numbers its hits from a
+/// new random boot, so neither `listen` nor `gate` takes them for copies
+/// of the earlier outbox's: with every outbox at boot 1 they dropped all
+/// but the numbers the earlier one had not reached.
+#[test]
+fn a_unit_started_blank_again_under_its_id_loses_no_hit_to_the_last_ones_numbers() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let r = run_blank_again(tmp.path(), None);
+    let total: usize = r.refs.iter().map(Vec::len).sum();
     // Every hit delivered, none dropped as a copy; each run a boot of its
     // own, with all its hits.
-    let report = json(&dir.join("listen.json"));
-    let unit = &report["units"]["u-again"];
+    let unit = &r.listen;
     assert_eq!(unit["delivered"], total, "{unit}");
     assert_eq!(unit["duplicates"], 0, "{unit}");
+    assert_eq!(unit["renumbered"], 0, "{unit}");
+    let boots = &r.boots;
     assert!(
         boots[0] != boots[1] && boots[1] != boots[2] && boots[0] != boots[2],
         "{boots:?}"
     );
     for (i, boot) in boots.iter().enumerate() {
-        assert_all_delivered(&refs[i], &delivered(&got, "u-again", Some(*boot)));
+        assert_all_delivered(&r.refs[i], &delivered(&r.archive, "u-again", Some(*boot)));
     }
     // The archive's chain: three chains, the second and third a restart
     // each, nothing else found.
@@ -1546,7 +1570,57 @@ fn a_unit_started_blank_again_under_its_id_loses_no_hit_to_the_last_ones_numbers
     assert_eq!(kinds, ["restart", "restart"], "{}", unit["chain"]);
     assert_eq!(unit["chain"]["linked"], total, "{}", unit["chain"]);
     // The gate decided every hit, none taken for one it had decided.
-    let gate = json(&dir.join("gate.json"));
-    assert_eq!(gate["hits"], total, "{gate}");
-    assert_eq!(gate["duplicates"], 0, "{gate}");
+    assert_eq!(r.gate["hits"], total, "{}", r.gate);
+    assert_eq!(r.gate["duplicates"], 0, "{}", r.gate);
+}
+
+/// The same three runs, each outbox at boot 1, as a firmware that opens
+/// a blank outbox with `open` numbers them: `listen` tells a hit from a
+/// copy by its link, so the second scenario's hits, under the first's
+/// numbers, are kept and marked `renumbered`, and the first scenario's
+/// replayed again, the same hits under the same numbers, are copies. The
+/// gate, which knows hits by number alone, takes them for copies: what
+/// `--first-boot` (random by default) is for.
+#[test]
+fn listen_keeps_a_hit_under_a_number_another_hit_had_and_drops_true_copies() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let r = run_blank_again(tmp.path(), Some("1"));
+    assert_eq!(r.boots, [1, 1, 1]);
+    let (one, two) = (r.refs[0].len(), r.refs[1].len());
+    let shared = one.min(two);
+    let unit = &r.listen;
+    assert_eq!(unit["delivered"], one + two, "{unit}");
+    assert_eq!(unit["renumbered"], shared, "{unit}");
+    assert_eq!(unit["duplicates"], r.refs[2].len(), "{unit}");
+    // The archive: each scenario's hits once (by decision number and
+    // listed plate, a multiset); the second's under the first's numbers
+    // marked.
+    let lines = jsonl(&r.archive);
+    let mut got: Vec<(u64, String)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["hit"]["seq"].as_u64().unwrap(),
+                l["hit"]["listed"].to_string(),
+            )
+        })
+        .collect();
+    let mut want: Vec<(u64, String)> = r.refs[0]
+        .iter()
+        .chain(&r.refs[1])
+        .map(|h| (h["seq"].as_u64().unwrap(), h["listed"].to_string()))
+        .collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    let marked: Vec<&Value> = lines.iter().filter(|l| l["renumbered"] == true).collect();
+    assert_eq!(marked.len(), shared);
+    assert!(
+        marked
+            .iter()
+            .all(|l| l["n"].as_u64().unwrap() < shared as u64)
+    );
+    // The gate: the second scenario's first hits taken for copies.
+    assert_eq!(r.gate["duplicates"], shared + r.refs[2].len(), "{}", r.gate);
 }
