@@ -23,12 +23,12 @@ use anyhow::{Context, Result};
 use hitgate_core::hit::Hit;
 use hitgate_core::indicators::Indicators;
 use hitgate_core::outbox::OutboxSlot;
-use hitgate_core::store::{FlashOutbox, ITEM_MAX, Received, Restored, block_on};
+use hitgate_core::store::{FlashOutbox, ITEM_MAX, Received, Restored, StoreError, block_on};
 use hitgate_core::uplink::{MAX_MESSAGE, Message, encode_message};
 use sequential_storage::cache::{Cache, Uncached};
 use serde::Serialize;
 
-use crate::flash_file::{FileFlash, PAGE, WORD};
+use crate::flash_file::{FileFlash, FlashError, PAGE, WORD};
 use crate::mqtt::{Broker, Link, LinkEvent};
 
 /// How a replayed unit delivers.
@@ -68,6 +68,37 @@ const RESEND_AFTER: Duration = Duration::from_secs(5);
 const STATUS_EVERY: Duration = Duration::from_secs(2);
 
 type Store<'s> = FlashOutbox<'s, FileFlash, Cache<Uncached, Uncached, Uncached, u16>>;
+
+/// What an outbox error means to the user, and where: a flash file that
+/// is not as the outbox left it (damaged, or written by something else)
+/// is named, with what to do.
+fn outbox_error(state: Option<&std::path::Path>, e: StoreError<FlashError>) -> anyhow::Error {
+    let file = state.map_or("the outbox in memory".into(), |d| {
+        d.join("outbox.flash").display().to_string()
+    });
+    let damaged = |what: String| {
+        anyhow::anyhow!(
+            "{file}: {what}: the flash is not as the outbox left it (damaged, or \
+             written by something else); move it aside and start on a new --state \
+             (a new outbox starts at a boot of its own, so nothing it numbers is \
+             taken for an old hit)"
+        )
+    };
+    match e {
+        StoreError::Flash(sequential_storage::Error::Corrupted { .. }) => {
+            damaged("its map is corrupted".into())
+        }
+        StoreError::Flash(sequential_storage::Error::Storage {
+            value: FlashError::NotErased(at),
+            ..
+        }) => damaged(format!("byte {at} is written where the outbox had erased")),
+        StoreError::Flash(sequential_storage::Error::Storage {
+            value: FlashError::Io(kind),
+            ..
+        }) => anyhow::anyhow!("{file}: cannot write: {kind}"),
+        e => anyhow::anyhow!("{file}: outbox: {e}"),
+    }
+}
 
 /// A random boot from 1 to 2³¹ - 1 for a blank outbox: far from any other
 /// outbox's count of this unit (see `hitgate_core::store`, "Sequence
@@ -176,7 +207,7 @@ impl<'s> Delivery<'s> {
             slots,
             first_boot,
         ))
-        .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+        .map_err(|e| outbox_error(opts.state.as_deref(), e))?;
         // The version of the lists in force survives with the outbox: an
         // older one is not taken after a restart (no rollback).
         let mut store = store;
@@ -191,10 +222,10 @@ impl<'s> Delivery<'s> {
         }
         if list_version > store.list_version() {
             block_on(store.set_list_version(list_version))
-                .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+                .map_err(|e| outbox_error(opts.state.as_deref(), e))?;
         }
         for _ in 0..opts.refused_images {
-            block_on(store.count_refused()).map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+            block_on(store.count_refused()).map_err(|e| outbox_error(opts.state.as_deref(), e))?;
         }
         if restored.dropped > 0 {
             eprintln!(
@@ -233,7 +264,7 @@ impl<'s> Delivery<'s> {
 
     /// Puts a forwarded hit into the outbox (on flash when this returns).
     pub fn push(&mut self, hit: &Hit) -> Result<()> {
-        block_on(self.store.push(hit)).map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+        block_on(self.store.push(hit)).map_err(|e| outbox_error(self.opts.state.as_deref(), e))?;
         self.report.pushed += 1;
         Ok(())
     }
@@ -247,7 +278,7 @@ impl<'s> Delivery<'s> {
     /// retention at the unit's `clock`, and sends what the window allows.
     pub fn pump(&mut self, clock: u64, ind: &Indicators, wait: Duration) -> Result<()> {
         block_on(self.store.expire(clock, self.opts.retention_ms))
-            .map_err(|e| anyhow::anyhow!("outbox: {e}"))?;
+            .map_err(|e| outbox_error(self.opts.state.as_deref(), e))?;
         if self.link.is_none() {
             return Ok(());
         }
@@ -284,7 +315,7 @@ impl<'s> Delivery<'s> {
                         continue;
                     }
                     match block_on(self.store.receive(&self.opts.unit, &mut payload))
-                        .map_err(|e| anyhow::anyhow!("outbox: {e}"))?
+                        .map_err(|e| outbox_error(self.opts.state.as_deref(), e))?
                     {
                         Received::Acked(n) => {
                             self.report.acked += n as u64;

@@ -1624,3 +1624,46 @@ fn listen_keeps_a_hit_under_a_number_another_hit_had_and_drops_true_copies() {
     // The gate: the second scenario's first hits taken for copies.
     assert_eq!(r.gate["duplicates"], shared + r.refs[2].len(), "{}", r.gate);
 }
+
+/// A flash file that is not as the outbox left it (random bytes of the
+/// right size) stops `replay --state` with the file named and what to do,
+/// not sequential-storage's error alone; a new --state then runs.
+#[test]
+fn a_damaged_outbox_file_is_named_with_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let scen = scenario(dir, 1);
+    let state = dir.join("state");
+    let run = |state: &Path, out: &str| {
+        replay(&scen, &scen.join("reads.jsonl"), &dir.join(out))
+            .arg("--state")
+            .arg(state)
+            .output()
+            .unwrap()
+    };
+    // A first run makes the file at its size; then every byte replaced,
+    // from a fixed xorshift sequence.
+    assert!(run(&state, "first").status.success());
+    let file = state.join("outbox.flash");
+    let len = std::fs::metadata(&file).unwrap().len() as usize;
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let bytes: Vec<u8> = (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    std::fs::write(&file, &bytes).unwrap();
+    let out = run(&state, "damaged");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains(&*file.to_string_lossy())
+            && err.contains("not as the outbox left it")
+            && err.contains("new --state"),
+        "{err}"
+    );
+    assert!(run(&dir.join("state-2"), "again").status.success());
+}
