@@ -15,7 +15,9 @@ use rumqttc::{Client, Event, MqttOptions, Packet, QoS};
 use serde_json::Value;
 
 mod common;
-use common::brokers::{Mosquitto, Nats, Proc, json, serial, spawn_watching, wait_line};
+use common::brokers::{
+    Mosquitto, Nats, Proc, gate_command as gate, json, serial, spawn_watching, wait_line,
+};
 
 /// A recipient: subscribes to `hitgate/dispatch/<name>` with a persistent
 /// session and keeps every message.
@@ -277,21 +279,6 @@ fn run_units(url: &str, units: &[(String, PathBuf)], (policy, lists): (&Path, &P
     for p in procs {
         p.wait_ok("replay");
     }
-}
-
-fn gate(url: &str, policy: &Path, dir: &Path, idle: u32) -> Command {
-    let mut c = hitgate();
-    c.args(["gate", "--mqtt", url, "--policy"])
-        .arg(policy)
-        .arg("--state")
-        .arg(dir.join("gate-state.json"))
-        .arg("--report")
-        .arg(dir.join("gate.json"))
-        .arg("--out")
-        .arg(dir.join("decisions.jsonl"))
-        .args(["--idle-exit", &idle.to_string()])
-        .stdout(Stdio::null());
-    c
 }
 
 /// (kind, listed) of each decision, sorted.

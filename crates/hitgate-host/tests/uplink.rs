@@ -17,8 +17,8 @@ use serde_json::Value;
 
 mod common;
 use common::brokers::{
-    Mosquitto, Nats, Pki, Proc, Tap, free_port, json, jsonl, now_ms, serial, spawn_watching,
-    wait_line,
+    Mosquitto, Nats, Pki, Proc, Tap, free_port, gate_command, json, jsonl, now_ms, serial,
+    spawn_watching, wait_line,
 };
 
 /// A generated 20-minute scenario in `dir/scen`.
@@ -1491,18 +1491,7 @@ fn run_blank_again(dir: &Path, first_boot: Option<&str>) -> BlankAgain {
     let archive = dir.join("delivered.jsonl");
     let listener = listen(&url, &archive, &dir.join("listen.json"), "central", 10);
     let g = Proc::spawn(
-        Command::new(env!("CARGO_BIN_EXE_hitgate"))
-            .args(["gate", "--mqtt", &url, "--policy"])
-            .arg(scens[0].join("policy.toml"))
-            .arg("--state")
-            .arg(dir.join("gate-state.json"))
-            .arg("--report")
-            .arg(dir.join("gate.json"))
-            .arg("--out")
-            .arg(dir.join("decisions.jsonl"))
-            .args(["--idle-exit", "10"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null()),
+        gate_command(&url, &scens[0].join("policy.toml"), dir, 10).stderr(Stdio::null()),
     );
     std::thread::sleep(Duration::from_millis(500));
     let mut boots = Vec::new();

@@ -347,6 +347,24 @@ fn write_acl(dir: &Path) -> PathBuf {
     acl
 }
 
+/// `hitgate gate` on `url` with `policy`, its state, report
+/// (`gate.json`) and decisions (`decisions.jsonl`) in `dir`, stopping
+/// after `idle` seconds without a message.
+pub(crate) fn gate_command(url: &str, policy: &Path, dir: &Path, idle: u32) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hitgate"));
+    c.args(["gate", "--mqtt", url, "--policy"])
+        .arg(policy)
+        .arg("--state")
+        .arg(dir.join("gate-state.json"))
+        .arg("--report")
+        .arg(dir.join("gate.json"))
+        .arg("--out")
+        .arg(dir.join("decisions.jsonl"))
+        .args(["--idle-exit", &idle.to_string()])
+        .stdout(Stdio::null());
+    c
+}
+
 /// Certificates made with `openssl` for one test: a CA, the broker's
 /// certificate for 127.0.0.1, a unit's (named `u-tls`) and the
 /// listener's (`listener`), signed by the CA, and a second CA that
