@@ -159,9 +159,10 @@ pub(super) fn listen(a: ListenArgs) -> Result<()> {
     })?;
     for (unit, u) in &r.units {
         say!(
-            "{unit}: {} delivered ({} purged), {} duplicates dropped, {} missing; chain: {} linked, {} findings, {} signed statuses verified",
+            "{unit}: {} delivered ({} purged, {} renumbered), {} duplicates dropped, {} missing; chain: {} linked, {} findings, {} signed statuses verified",
             u.delivered,
             u.purged,
+            u.renumbered,
             u.duplicates,
             u.missing_count,
             u.chain.linked,
