@@ -191,7 +191,13 @@ mod tests {
         hits.extend(chain(a, 2, GENESIS));
         let mut found = Vec::new();
         assert_eq!(check(hits.iter().copied(), |f| found.push(f)), 5);
-        assert_eq!(found, [Finding::Restart { after: b + 2, at: a }]);
+        assert_eq!(
+            found,
+            [Finding::Restart {
+                after: b + 2,
+                at: a
+            }]
+        );
         // The same second chain, its first hit linked elsewhere: a gap.
         let mut hits = chain(b, 3, GENESIS);
         hits.extend(chain(a, 2, [7; 32]));
