@@ -1060,6 +1060,28 @@ fn one_camera_clock_years_ahead_does_not_turn_dispatch_off() {
     assert_eq!(c.hits()[0]["action"], "dispatch");
 }
 
+/// The same with the camera an hour ahead as the recording's first read
+/// (a unit starting on it): before, it set the unit's clock, every later
+/// hit came late, and the dispatch went to review.
+#[test]
+fn a_first_read_an_hour_ahead_does_not_make_every_hit_late() {
+    let c = Case::new();
+    let text = reads(
+        "09:00:00 cam-3 1ABC234; 08:00:00 cam-1 1QQQ001; 08:00:01 cam-2 1QQQ002; \
+         08:00:05 cam-1 1QQQ003; 08:10:00 cam-2 1WNT000; 08:10:01 cam-1 1QQQ004",
+    );
+    let reads = c.write("reads.jsonl", &text);
+    c.replay(&reads, &[]).unwrap();
+    let r = c.report();
+    assert_eq!(r["rejected"]["future"], 1, "{r}");
+    assert_eq!(r["input"]["errors"][0]["line"], 1);
+    let hits = c.hits();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0]["listed"], "1WNT000");
+    assert_eq!(hits[0]["action"], "dispatch");
+    assert_eq!(hits[0]["late"], false);
+}
+
 /// A recording whose cameras call themselves by long names (a register's
 /// names, UUIDs): before, every read was a bad line ("camera id is longer
 /// than 16 bytes") and nothing was decided.

@@ -20,6 +20,17 @@
 //! | a jump from the same camera, on a unit with several | held too; when the held slots are full, all are released (a camera alone for a long run: the others are quiet, not behind) |
 //! | none: the end of the stream ([`ArrivalClock::finish`]) | released: nothing contradicted it |
 //!
+//! **The start.** Before any clock, the first read is no better than any
+//! other: a unit that starts (or a recording that begins) on a read of a
+//! camera an hour ahead would take every later read for late, and dispatch
+//! nothing for that hour. So reads are held until one of another camera
+//! lies within the tolerance of a held one: the two agree, the clock starts
+//! at the earlier of them, and held reads further ahead are rejected (those
+//! behind it are given out at the clock, where the unit judges their
+//! lateness). When the slots fill first (one camera alone, or cameras that
+//! all disagree), the clock starts at the first read, as it would without
+//! the wait.
+//!
 //! So one camera ahead of all the others is rejected and counted, a single
 //! bad frame is rejected when the next read comes, and a quiet spell (a
 //! night) costs nothing: the first read after it waits for the next one.
@@ -36,6 +47,12 @@ pub struct Held<T> {
     camera: CameraId,
     time: u64,
     item: T,
+}
+
+/// What [`ArrivalClock`] makes of a read, before it is stored.
+enum Decided {
+    At(u64),
+    Hold,
 }
 
 /// What became of a read given to [`ArrivalClock::step`].
@@ -107,14 +124,41 @@ impl<'s, T> ArrivalClock<'s, T> {
         out: &mut impl FnMut(T, u64),
     ) -> Arrival {
         self.see(camera);
-        let Some(clock) = self.clock else {
-            self.clock = Some(time);
-            return Arrival::At(time);
+        let decided = match self.clock {
+            Some(clock) => self.decide(clock, camera, time, out),
+            None => match self.start(camera, time, out) {
+                Some(d) => d,
+                None => {
+                    self.replay_from_first(out);
+                    match self.clock {
+                        Some(clock) => self.decide(clock, camera, time, out),
+                        None => Decided::At(self.advance(time)),
+                    }
+                }
+            },
         };
+        match decided {
+            Decided::At(t) => Arrival::At(t),
+            Decided::Hold => {
+                self.keep(camera, time, hold());
+                Arrival::Held
+            }
+        }
+    }
+
+    /// What becomes of a read once the clock runs: held reads it settles
+    /// go to `out`.
+    fn decide(
+        &mut self,
+        clock: u64,
+        camera: &CameraId,
+        time: u64,
+        out: &mut impl FnMut(T, u64),
+    ) -> Decided {
         if time <= clock.saturating_add(self.tolerance) {
             // Time has not moved on: whatever jumped is ahead of it.
             self.settle(None, out);
-            return Arrival::At(self.advance(time));
+            return Decided::At(self.advance(time));
         }
         let confirms = match self.first_held_camera() {
             None => false,
@@ -122,22 +166,72 @@ impl<'s, T> ArrivalClock<'s, T> {
         };
         if confirms {
             self.settle(Some(time.saturating_add(self.tolerance)), out);
-            return Arrival::At(self.advance(time));
+            return Decided::At(self.advance(time));
         }
         if self.len == self.held.len() {
             // Full (or no slots at all): a camera alone for a long run.
             self.settle(Some(u64::MAX), out);
-            return Arrival::At(self.advance(time));
+            return Decided::At(self.advance(time));
         }
+        Decided::Hold
+    }
+
+    /// Before the clock runs: a read of another camera within the
+    /// tolerance of a held one agrees with it, and the clock starts at the
+    /// earlier of the two (held reads further ahead are rejected); else the
+    /// read is held. With the slots full (or none) and no two cameras
+    /// agreeing, `None`: the clock starts at the first read
+    /// ([`Self::replay_from_first`]), as it would without the wait.
+    fn start(
+        &mut self,
+        camera: &CameraId,
+        time: u64,
+        out: &mut impl FnMut(T, u64),
+    ) -> Option<Decided> {
+        let agreed = self
+            .held
+            .iter()
+            .take(self.len)
+            .flatten()
+            .filter(|h| !h.camera.same(camera) && h.time.abs_diff(time) <= self.tolerance)
+            .map(|h| h.time.min(time))
+            .min();
+        if let Some(t) = agreed {
+            self.clock = Some(t);
+            self.settle(Some(t.saturating_add(self.tolerance)), out);
+            return Some(Decided::At(self.advance(time)));
+        }
+        (self.len < self.held.len()).then_some(Decided::Hold)
+    }
+
+    /// The held reads of a start on which no two cameras agreed (one
+    /// camera alone, or cameras that disagree), in their order, through
+    /// the rule with the clock set by the first of them.
+    fn replay_from_first(&mut self, out: &mut impl FnMut(T, u64)) {
+        let n = core::mem::take(&mut self.len);
+        for i in 0..n {
+            let Some(Held { camera, time, item }) = self.held.get_mut(i).and_then(Option::take)
+            else {
+                continue;
+            };
+            // Kept again only at a slot before `i`, already emptied.
+            let clock = *self.clock.get_or_insert(time);
+            match self.decide(clock, &camera, time, out) {
+                Decided::At(t) => out(item, t),
+                Decided::Hold => self.keep(&camera, time, item),
+            }
+        }
+    }
+
+    fn keep(&mut self, camera: &CameraId, time: u64, item: T) {
         if let Some(slot) = self.held.get_mut(self.len) {
             *slot = Some(Held {
                 camera: camera.clone(),
                 time,
-                item: hold(),
+                item,
             });
             self.len += 1;
         }
-        Arrival::Held
     }
 
     /// A read that came with its own arrival time: the clock moves to it,
@@ -258,6 +352,64 @@ mod tests {
         }
     }
 
+    /// The first reads come from a camera an hour ahead: they wait, two
+    /// other cameras agree on the time, and they are rejected; every other
+    /// read is used at its own time. Without the wait the clock started an
+    /// hour ahead and every other read came late.
+    #[test]
+    fn a_first_read_an_hour_ahead_does_not_set_the_clock() {
+        let reads = [
+            ("x", T0 + H),
+            ("x", T0 + H + 500),
+            ("a", T0),
+            ("b", T0 + 1_000),
+            ("a", T0 + 2_000),
+            ("x", T0 + H + 3_000),
+            ("b", T0 + 4_000),
+        ];
+        let used = run(4, &reads);
+        assert_eq!(rejected(&used, &reads), [0, 1, 5]);
+        for (i, t) in used.iter().filter(|u| reads[u.0].0 != "x") {
+            assert_eq!(*t, reads[*i].1, "read {i}");
+        }
+        let order: Vec<usize> = used.iter().map(|u| u.0).collect();
+        assert_eq!(order, [0, 1, 2, 3, 4, 5, 6]);
+    }
+
+    /// A first read two hours behind the others: given out at the clock
+    /// the others agree on (the unit judges it late), nothing rejected.
+    #[test]
+    fn a_first_read_behind_the_others_is_given_out_at_their_clock() {
+        let reads = [
+            ("b", T0),
+            ("p", T0 - 2 * H),
+            ("c", T0 + 1_000),
+            ("b", T0 + 2_000),
+        ];
+        let used = run(4, &reads);
+        assert!(rejected(&used, &reads).is_empty(), "{used:?}");
+        assert_eq!(used, [(0, T0), (1, T0), (2, T0 + 1_000), (3, T0 + 2_000)]);
+    }
+
+    /// Two cameras an hour apart and nothing to tell which is right: when
+    /// the slots fill, the first read sets the clock, as without the wait.
+    #[test]
+    fn cameras_that_never_agree_leave_the_clock_to_the_first_read() {
+        let reads = [
+            ("a", T0),
+            ("x", T0 + H),
+            ("a", T0 + 1_000),
+            ("x", T0 + H + 1_000),
+            ("a", T0 + 2_000),
+            ("x", T0 + H + 2_000),
+            ("a", T0 + 3_000),
+        ];
+        let used = run(4, &reads);
+        assert_eq!(rejected(&used, &reads), [1, 3, 5]);
+        let order: Vec<usize> = used.iter().map(|u| u.0).collect();
+        assert_eq!(order, [0, 1, 2, 3, 4, 5, 6]);
+    }
+
     #[test]
     fn a_camera_whose_clock_runs_ahead_is_rejected_read_after_read() {
         let ahead = 2 * H;
@@ -343,7 +495,8 @@ mod tests {
         let mut c = ArrivalClock::new(TOL, &mut held);
         let mut used = Vec::new();
         let mut out = |j: u32, t: u64| used.push((j, t));
-        assert_eq!(c.step(&cam("a"), T0, || 0, &mut out), Arrival::At(T0));
+        // The first read waits for another camera's to agree with it.
+        assert_eq!(c.step(&cam("a"), T0, || 0, &mut out), Arrival::Held);
         assert_eq!(
             c.step(&cam("b"), T0 + 1_000, || 1, &mut out),
             Arrival::At(T0 + 1_000)
@@ -354,7 +507,7 @@ mod tests {
         // The unit's own clock says an hour has passed: read 2 is released,
         // read 3 (nine hours ahead) rejected.
         assert_eq!(c.stamped(T0 + H + 10, &mut out), T0 + H + 10);
-        assert_eq!(used, [(2, T0 + H), (3, T0 + H)]);
+        assert_eq!(used, [(0, T0), (2, T0 + H), (3, T0 + H)]);
         assert_eq!(c.rejected(), 1);
         assert_eq!(c.now(), Some(T0 + H + 10));
     }

@@ -120,6 +120,8 @@ pub fn prepare(
         }
         Ok(())
     })?;
+    // A read the arrival clock held comes out after later lines.
+    summary.input.errors.sort_by_key(|e| e.line);
     summary.reads = reads;
     summary.input.lines = lines;
     summary.input.times_without_offset = stats.times_without_offset;

@@ -25,7 +25,7 @@ pub struct InputStats {
     pub lines: u64,
     /// Lines that could not be parsed or that the core rejected.
     pub bad_lines: u64,
-    /// The first [`MAX_REPORTED_ERRORS`] of them.
+    /// The first [`MAX_REPORTED_ERRORS`] of them, in line order.
     pub errors: Vec<LineError>,
     /// Reads whose confidence lies strictly between 0 and 1 (see
     /// [`crate::reads::StreamStats`]).

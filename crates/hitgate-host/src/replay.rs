@@ -384,6 +384,8 @@ pub fn replay(
                 }
                 r
             })?;
+        // A read the arrival clock held comes out after later lines.
+        input.errors.sort_by_key(|e| e.line);
         input.confidence_fractions = stats.confidence_fractions;
         input.times_without_offset = stats.times_without_offset;
         input.list_times_without_offset = lists.times_without_offset;
