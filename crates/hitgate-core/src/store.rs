@@ -46,15 +46,15 @@
 //! (a replaced unit with the same id, a flash erased, a simulator without
 //! its state) must therefore not count its boots from 1 again: its new
 //! hits would carry the numbers of the old ones and be dropped as copies.
-//! [`open_with_first_boot`](FlashOutbox::open_with_first_boot) starts a
-//! blank outbox at a boot the caller chooses: a random number below 2³¹
-//! from the board's random generator (two outboxes of one unit then share
-//! a boot with odds of about one in a million for every thousand boots
-//! each has counted), or a count of minutes from a clock known to be set.
-//! [`open`](FlashOutbox::open) starts at 1. Once a boot is on the flash the
-//! choice is not made again; and a state record lost to damage gives way
-//! to the numbers of the hits the flash still holds, so the next boot
-//! exceeds them.
+//! [`open`](FlashOutbox::open) starts a blank outbox at the boot its
+//! caller gives: a random number below 2³¹ from the board's random
+//! generator (two outboxes of one unit then share a boot with odds of
+//! about one in a million for every thousand boots each has counted), or
+//! a count of minutes from a clock known to be set; 1 only where the
+//! central side forgets the unit with its outbox. Once a boot is on the
+//! flash the choice is not made again; and a state record lost to damage
+//! gives way to the numbers of the hits the flash still holds, so the
+//! next boot exceeds them.
 //!
 //! # Order of writes
 //!
@@ -225,24 +225,11 @@ pub struct FlashOutbox<'s, S: NorFlash, C: CacheImpl<u16>> {
 impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
     /// Opens the outbox kept on `range` of `flash`: brings back its hits
     /// and counters, counts this boot and persists it before anything is
-    /// numbered. A blank range is an empty outbox at boot 1; a unit that
-    /// may start blank again under the same id opens it with
-    /// [`open_with_first_boot`](Self::open_with_first_boot) instead (see
-    /// the module docs, "Sequence numbers").
-    pub async fn open(
-        flash: S,
-        range: Range<u32>,
-        cache: C,
-        slots: &'s mut [OutboxSlot],
-    ) -> Result<(Self, Restored), StoreError<S::Error>> {
-        Self::open_with_first_boot(flash, range, cache, slots, 1).await
-    }
-
-    /// [`open`](Self::open), where a blank range starts at boot
-    /// `first_boot` (0 counts as 1): a number no earlier outbox of this
-    /// unit has used, so that the central side never takes a new hit for
-    /// a copy of an old one. A range that holds an outbox goes on from its
-    /// own count, whatever `first_boot` says.
+    /// numbered. A blank range is an empty outbox at boot `first_boot` (0
+    /// counts as 1): a number no earlier outbox of this unit has used, so
+    /// that the central side never takes a new hit for a copy of an old
+    /// one (the module docs, "Sequence numbers"). A range that holds an
+    /// outbox goes on from its own count, whatever `first_boot` says.
     ///
     /// ```
     /// use hitgate_core::outbox::OutboxSlot;
@@ -255,7 +242,7 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
     /// let mut slots = [OutboxSlot::EMPTY; 4];
     /// // A random number from the board's generator, below 2^31.
     /// let first_boot = 1_234_567;
-    /// let (outbox, _) = block_on(FlashOutbox::open_with_first_boot(
+    /// let (outbox, _) = block_on(FlashOutbox::open(
     ///     &mut flash, 0..8192, Cache::new_uncached(), &mut slots, first_boot,
     /// ))
     /// .unwrap();
@@ -263,13 +250,13 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
     /// assert_eq!(outbox.next_seq(), 1_234_567 << 32);
     /// drop(outbox);
     /// // Restarted: the next boot, the first boot given no longer counts.
-    /// let (outbox, _) = block_on(FlashOutbox::open_with_first_boot(
+    /// let (outbox, _) = block_on(FlashOutbox::open(
     ///     &mut flash, 0..8192, Cache::new_uncached(), &mut slots, 99,
     /// ))
     /// .unwrap();
     /// assert_eq!(outbox.boot(), 1_234_568);
     /// ```
-    pub async fn open_with_first_boot(
+    pub async fn open(
         flash: S,
         range: Range<u32>,
         cache: C,
@@ -401,9 +388,8 @@ impl<'s, S: NorFlash, C: CacheImpl<u16>> FlashOutbox<'s, S, C> {
         Ok((me, restored))
     }
 
-    /// The boot count: 1 on the first start (or the first boot given to
-    /// [`open_with_first_boot`](Self::open_with_first_boot)), one more on
-    /// each start after.
+    /// The boot count: the first boot given to [`open`](Self::open) on the
+    /// first start, one more on each start after.
     pub fn boot(&self) -> u32 {
         self.boot
     }

@@ -136,6 +136,7 @@ fn open<'a>(flash: &'a mut Flash, slots: &'a mut [OutboxSlot]) -> Result<Outbox<
         RANGE,
         Cache::new_uncached(),
         slots,
+        1,
     ))
     .map(|(o, _)| o)
     .map_err(|e: StoreError<_>| e.to_string())
@@ -337,6 +338,7 @@ fn the_flash_items_hold_the_documented_bytes() {
             RANGE,
             Cache::new_uncached(),
             &mut slots,
+            1,
         ))
         .unwrap();
         let (s1, _) = block_on(o.push(&first)).unwrap();
@@ -493,7 +495,7 @@ fn boots_count_from_the_first_boot_given_and_never_below_a_held_hit() {
     use sequential_storage::map::{MapConfig, MapStorage};
     let mut slots = vec![OutboxSlot::EMPTY; SLOTS];
     let open_at = |flash: &mut Flash, slots: &mut [OutboxSlot], first: u32| {
-        let (o, _) = block_on(FlashOutbox::open_with_first_boot(
+        let (o, _) = block_on(FlashOutbox::open(
             flash,
             RANGE,
             Cache::new_uncached(),
@@ -516,7 +518,7 @@ fn boots_count_from_the_first_boot_given_and_never_below_a_held_hit() {
     // damage would: the next boot is 4, not the first boot given (2).
     let mut flash = Flash::new(WriteCountCheck::Twice, None, true);
     {
-        let (mut o, _) = block_on(FlashOutbox::open_with_first_boot(
+        let (mut o, _) = block_on(FlashOutbox::open(
             &mut flash,
             RANGE,
             Cache::new_uncached(),

@@ -50,7 +50,7 @@ fn flash_outbox_calls_stay_within_their_stack_budgets() {
 
     let mut flash = MockFlashBase::<4, 4, 1024>::new(WriteCountCheck::Twice, None, true);
     let mut slots = [const { OutboxSlot::EMPTY }; 4];
-    let open = FlashOutbox::open(&mut flash, 0..16384, Cache::new_uncached(), &mut slots);
+    let open = FlashOutbox::open(&mut flash, 0..16384, Cache::new_uncached(), &mut slots, 1);
     let open_size = size_of_val(&open);
     let (mut o, _) = block_on(open).unwrap();
     let outbox_size = size_of_val(&o);

@@ -37,7 +37,7 @@ fn on_flash<S: NorFlash, C: CacheImpl<u16>>(
     cache: C,
 ) {
     let mut slots = vec![OutboxSlot::EMPTY; SLOTS];
-    let (mut o, _) = block_on(FlashOutbox::open(flash, 0..bytes, cache, &mut slots)).unwrap();
+    let (mut o, _) = block_on(FlashOutbox::open(flash, 0..bytes, cache, &mut slots, 1)).unwrap();
     let mut waiting = VecDeque::new();
     let mut n = 0u64;
     for _ in 0..WAITING {

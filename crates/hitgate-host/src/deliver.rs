@@ -44,7 +44,7 @@ pub struct UplinkOptions {
     /// Outbox slots.
     pub slots: usize,
     /// The boot a blank outbox starts at; `None`: a random one below 2³¹
-    /// (`FlashOutbox::open_with_first_boot`).
+    /// (`FlashOutbox::open`).
     pub first_boot: Option<u32>,
     /// Retention of an undelivered hit.
     pub retention_ms: u64,
@@ -200,7 +200,7 @@ impl<'s> Delivery<'s> {
             Some(b) => b,
             None => random_boot()?,
         };
-        let (store, restored): (Store<'s>, Restored) = block_on(FlashOutbox::open_with_first_boot(
+        let (store, restored): (Store<'s>, Restored) = block_on(FlashOutbox::open(
             flash,
             range,
             Cache::new_uncached(),

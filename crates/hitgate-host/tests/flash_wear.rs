@@ -27,6 +27,7 @@ fn wear(slots: usize) -> (Vec<u32>, u64) {
         0..(pages * PAGE) as u32,
         Cache::new_uncached(),
         &mut table,
+        1,
     ))
     .unwrap();
     let mut waiting = VecDeque::new();

@@ -79,17 +79,18 @@ mod imp {
 
         fn reopen(flash: Flash, slots: &'static mut [OutboxSlot]) -> Result<(Self, usize), Error> {
             let end = ReadNorFlash::capacity(&flash) as u32;
-            // Boot 1 on blank flash. A board in the field opens it with
-            // `open_with_first_boot` and a number from its random
-            // generator, so that a unit erased or replaced under the same
-            // id never numbers a hit as before (`hitgate_core::store`,
-            // "Sequence numbers"); this run checks its frames against the
-            // host's, and its boots (1, then 2).
+            // Boot 1 on blank flash: QEMU's boards give no random number,
+            // and this run checks its frames against the host's, and its
+            // boots (1, then 2). A board in the field gives a number from
+            // its random generator, so that a unit erased or replaced
+            // under the same id does not number a hit as before
+            // (`hitgate_core::store`, "Sequence numbers").
             let (store, restored) = block_on(FlashOutbox::open(
                 flash,
                 0..end,
                 Cache::new_uncached(),
                 slots,
+                1,
             ))
             .map_err(|_| Error::Outbox("cannot open"))?;
             Ok((Self { store, sent: 0 }, restored.hits))
