@@ -35,6 +35,15 @@
 //! which is what lets a restarted gate rebuild or resume its state (the
 //! state is [`GateState`] plus the used [`CaseSlot`]s, both plain data).
 //!
+//! **A unit whose clock is ahead.** One sighting dated years ahead (a
+//! unit whose clock was never set, or set wrong) would carry the clock
+//! with it: no budget would refill until that date, so every later
+//! dispatch of the recipients it reaches would be throttled to a review.
+//! A live gate therefore decides with [`Gate::decide_at`], giving the time
+//! the sighting arrived: a sighting more than
+//! [`GateConfig::max_future_ms`] ahead of it is decided as seen then,
+//! flagged ([`Verdict::ahead`]) and counted ([`GateState::ahead`]).
+//!
 //! ```
 //! use hitgate_core::gate::{CaseSlot, Gate, GateConfig, Sighting};
 //! use hitgate_core::{list::{ListId, Priority}, plate::Plate, policy::Action};
@@ -141,14 +150,21 @@ pub struct GateConfig {
     pub window_ms: [u32; Priority::COUNT],
     /// Each recipient's budgets (recipient `i` at index `i`).
     pub budgets: [Budgets; MAX_RECIPIENTS],
+    /// How far a sighting's event time may lie ahead of the time it
+    /// arrived ([`Gate::decide_at`]), ms: the clocks of the units and of
+    /// the gate, and their skew. A unit's own tolerance for its cameras
+    /// (`max_future_ms` of its config) is the natural value.
+    pub max_future_ms: u32,
 }
 
 impl Default for GateConfig {
-    /// 40-minute windows (the repeat the seed describes), no budgets.
+    /// 40-minute windows (the repeat the seed describes), no budgets, a
+    /// minute's tolerance ahead (as a unit's).
     fn default() -> Self {
         Self {
             window_ms: [40 * 60_000; Priority::COUNT],
             budgets: [Budgets::default(); MAX_RECIPIENTS],
+            max_future_ms: 60_000,
         }
     }
 }
@@ -234,6 +250,10 @@ pub struct Verdict {
     /// place), for an update that shows the car's path: `None` when the
     /// sighting opened the case.
     pub previous: Option<(u64, Option<Position>)>,
+    /// The sighting was dated too far ahead of its arrival and was
+    /// decided as seen then ([`Gate::decide_at`]).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub ahead: bool,
 }
 
 impl Verdict {
@@ -289,6 +309,10 @@ pub struct GateState {
     pub unrouted: u64,
     /// Live cases forgotten for room.
     pub evicted: u64,
+    /// Sightings dated too far ahead of their arrival, decided as seen
+    /// then ([`Gate::decide_at`]).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub ahead: u64,
     /// Per recipient.
     pub counts: [RecipientCounts; MAX_RECIPIENTS],
     buckets: [[Bucket; Priority::COUNT]; MAX_RECIPIENTS],
@@ -334,7 +358,57 @@ impl<'s> Gate<'s> {
         &self.config
     }
 
-    /// Decides one sighting.
+    /// Decides one sighting that arrived at `now` (ms since the Unix
+    /// epoch, the gate's own clock): as [`Gate::decide`], except that a
+    /// sighting dated more than [`GateConfig::max_future_ms`] after `now`
+    /// is decided as seen at `now` (its case's window and the budgets run
+    /// from then; the clock moves no further), and flagged and counted.
+    ///
+    /// ```
+    /// use hitgate_core::budget::{Budget, Budgets};
+    /// use hitgate_core::gate::{CaseSlot, Gate, GateConfig, Sighting};
+    /// use hitgate_core::{list::{ListId, Priority}, plate::Plate, policy::Action};
+    ///
+    /// let mut config = GateConfig::default();
+    /// // One dispatch a minute, none saved up.
+    /// config.budgets[0] = Budgets([Some(Budget { burst: 1, per_hour: 60 }); Priority::COUNT]);
+    /// let mut table = [CaseSlot::EMPTY; 64];
+    /// let mut gate = Gate::new(config, &mut table);
+    /// let car = |plate: &[u8], time| Sighting {
+    ///     list: ListId(0),
+    ///     listed: Plate::normalize(plate).unwrap(),
+    ///     country: None,
+    ///     priority: Priority::P1,
+    ///     action: Action::Dispatch,
+    ///     time,
+    ///     recipients: 0b1,
+    ///     position: None,
+    /// };
+    /// let now = 1_780_000_000_000; // 2026
+    /// // A unit whose clock says 2031.
+    /// let v = gate.decide_at(&car(b"1AAA001", now + 5 * 365 * 86_400_000), now);
+    /// assert!(v.ahead && v.dispatch == 1);
+    /// // The zone's other units go on being dispatched a minute apart.
+    /// for minute in 1..=3 {
+    ///     let t = now + minute * 60_000;
+    ///     let plate = [b'1', b'B', b'B', b'B', b'0', b'0', b'0' + minute as u8];
+    ///     let v = gate.decide_at(&car(&plate, t), t);
+    ///     assert_eq!((v.ahead, v.dispatch, v.throttled), (false, 1, 0));
+    /// }
+    /// assert_eq!(gate.state().ahead, 1);
+    /// ```
+    pub fn decide_at(&mut self, s: &Sighting, now: u64) -> Verdict {
+        if s.time <= now.saturating_add(u64::from(self.config.max_future_ms)) {
+            return self.decide(s);
+        }
+        self.state.ahead += 1;
+        let mut v = self.decide(&Sighting { time: now, ..*s });
+        v.ahead = true;
+        v
+    }
+
+    /// Decides one sighting at its own event time, whatever it says (for
+    /// a live gate see [`Gate::decide_at`]).
     pub fn decide(&mut self, s: &Sighting) -> Verdict {
         let st = &mut self.state;
         st.clock = st.clock.max(s.time);
@@ -651,6 +725,94 @@ mod tests {
             1,
         ));
         assert_eq!((again.case, again.update), (now.case, 1));
+    }
+
+    #[test]
+    fn a_unit_years_ahead_neither_spends_the_budgets_nor_stops_their_refill() {
+        let mut config = GateConfig::default();
+        config.budgets[0].0 = [Some(Budget {
+            burst: 1,
+            per_hour: 6,
+        }); Priority::COUNT];
+        let now = 1_000_000 * MIN;
+        let years = 5 * 365 * 24 * 60 * MIN;
+        // The zone's units, one dispatch every quarter of an hour (the
+        // budget refills one every ten minutes), and one unit whose clock
+        // says five years later, after the first.
+        let run = |at_arrival: bool| {
+            let mut t = [CaseSlot::EMPTY; 64];
+            let mut g = Gate::new(config, &mut t);
+            let mut decide = |s: &Sighting, arrived: u64| {
+                if at_arrival {
+                    g.decide_at(s, arrived)
+                } else {
+                    g.decide(s)
+                }
+            };
+            let mut v = vec![decide(
+                &car("1AAA000", Priority::P1, Action::Dispatch, now, 1),
+                now,
+            )];
+            v.push(decide(
+                &car("9ZZZ999", Priority::P1, Action::Dispatch, now + years, 1),
+                now + MIN,
+            ));
+            // Seen again by the same unit: the same case, an update.
+            v.push(decide(
+                &car(
+                    "9ZZZ999",
+                    Priority::P1,
+                    Action::Dispatch,
+                    now + years + MIN,
+                    1,
+                ),
+                now + 2 * MIN,
+            ));
+            for i in 1..=4u64 {
+                let t = now + i * 15 * MIN;
+                let plate = ["1AAA001", "1AAA002", "1AAA003", "1AAA004"][(i - 1) as usize];
+                v.push(decide(
+                    &car(plate, Priority::P1, Action::Dispatch, t, 1),
+                    t + MIN / 2,
+                ));
+            }
+            let ahead = g.state().ahead;
+            (v, ahead)
+        };
+        // Taken at its word, the sighting carries the clock five years on:
+        // the budget never refills and every later dispatch is throttled.
+        let (v, ahead) = run(false);
+        let throttled = |v: &[Verdict]| v.iter().map(|v| v.throttled).collect::<Vec<_>>();
+        assert_eq!(throttled(&v[3..]), [1, 1, 1, 1]);
+        assert_eq!(ahead, 0);
+        // Decided as it arrived: the others are dispatched, and its own
+        // repeat is an update of its case.
+        let (v, ahead) = run(true);
+        assert_eq!(throttled(&v[3..]), [0, 0, 0, 0]);
+        assert!(v[3..].iter().all(|v| v.dispatch == 1 && !v.ahead));
+        assert!(v[1].ahead && v[2].ahead && !v[0].ahead);
+        assert_eq!((v[2].case, v[2].update), (v[1].case, 1));
+        assert_eq!(v[2].previous, Some((now + MIN, None)));
+        assert_eq!(ahead, 2);
+    }
+
+    #[test]
+    fn a_sighting_within_the_tolerance_ahead_is_taken_at_its_word() {
+        let mut t = [CaseSlot::EMPTY; 16];
+        let mut g = Gate::new(GateConfig::default(), &mut t);
+        let now = 1_000 * MIN;
+        let v = g.decide_at(
+            &car("1ABC234", Priority::P1, Action::Dispatch, now + MIN, 1),
+            now,
+        );
+        assert!(!v.ahead);
+        assert_eq!(g.state().clock, now + MIN);
+        let v = g.decide_at(
+            &car("1ABC235", Priority::P1, Action::Dispatch, now + MIN + 1, 1),
+            now,
+        );
+        assert!(v.ahead);
+        assert_eq!((g.state().clock, g.state().ahead), (now + MIN, 1));
     }
 
     #[test]

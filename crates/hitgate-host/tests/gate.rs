@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 use rumqttc::{Client, Event, MqttOptions, Packet, QoS};
 use serde_json::Value;
 
+use hitgate_host::time::{format_ts, now_ms};
+
 mod common;
 use common::brokers::{
     Mosquitto, Nats, Proc, gate_command as gate, json, serial, spawn_watching, wait_line,
@@ -409,6 +411,136 @@ fn a_car_across_three_units_is_dispatched_once_and_each_recipient_gets_its_own()
     // The decisions file holds what the recipients got.
     let file = hitgate_host::gate::read_decisions(&dir.join("decisions.jsonl")).unwrap();
     assert_eq!(file.len(), zd.len() + wpr.len() + local.len());
+}
+
+/// A unit whose clock is years ahead (never set, or set wrong) sends a
+/// hit dated then. Taken at its word it carried the gate's clock along:
+/// no budget refilled until that date, and every later dispatch of the
+/// zone went to review for capacity (all four here). The gate decides it
+/// as seen on arrival, flags it, counts it and says which unit; the zone's
+/// other units are dispatched as their budget allows.
+#[test]
+fn a_unit_with_its_clock_years_ahead_does_not_throttle_the_zone() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let policy = dir.join("zone.toml");
+    // One P1 dispatch a second, none saved up.
+    std::fs::write(
+        &policy,
+        r#"
+[[list]]
+name = "stolen"
+
+[[recipient]]
+name = "zone-dispatch"
+budgets = { p1 = { burst = 1, per_hour = 3600 } }
+
+[[rule]]
+name = "p1"
+priorities = [1]
+action = "dispatch"
+recipients = ["zone-dispatch"]
+
+[[rule]]
+name = "rest"
+priorities = [0, 2, 3, 4]
+action = "drop"
+"#,
+    )
+    .unwrap();
+    let lists = dir.join("lists.csv");
+    std::fs::write(
+        &lists,
+        "plate,country,priority,list,valid_from,valid_until
+         1CAR001,BE,1,stolen,,
+1CAR002,BE,1,stolen,,
+1CAR003,BE,1,stolen,,
+         1CAR004,BE,1,stolen,,
+9FAR999,BE,1,stolen,,
+",
+    )
+    .unwrap();
+    // Two frames a passage, 200 ms apart, from `start`, `gap` ms apart.
+    let reads = |name: &str, cam: &str, start: u64, gap: u64, plates: &[&str]| {
+        let mut s = String::from("ts,camera,plate,confidence,arrival\n");
+        for (i, plate) in plates.iter().enumerate() {
+            for k in 0..2 {
+                let t = start + i as u64 * gap + k * 200;
+                s += &format!("{},{cam},{plate},90,\n", format_ts(t));
+            }
+        }
+        let p = dir.join(format!("{name}.csv"));
+        std::fs::write(&p, s).unwrap();
+        p
+    };
+    let broker = Mosquitto::new(dir);
+    let b = broker.start();
+    let room = Recipient::start(broker.port, "zone-dispatch");
+    let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 10));
+    wait_line(&lines, "connected", Duration::from_secs(10));
+    let five_years = 5 * 365 * 86_400_000;
+    let ahead = reads("u-x", "cam-x", now_ms() + five_years, 0, &["9-FAR-999"]);
+    let run = |name: &str, reads: &Path| {
+        Proc::spawn(
+            unit(&broker.url(), name, reads, &policy, &lists, &dir.join(name))
+                .stderr(Stdio::null()),
+        )
+        .wait_ok("replay");
+    };
+    run("u-x", &ahead);
+    wait_line(&lines, "check the unit's clock", Duration::from_secs(10));
+    // The zone's unit, after it: four stolen cars two seconds apart, each
+    // within the budget.
+    let start = now_ms() + 5_000;
+    let plates = ["1-CAR-001", "1-CAR-002", "1-CAR-003", "1-CAR-004"];
+    run("u-a", &reads("u-a", "cam-a", start, 2_000, &plates));
+    g.wait_ok("gate");
+    std::thread::sleep(Duration::from_millis(300));
+    let got = room.decisions();
+    b.stop();
+
+    let kinds: Vec<(&str, &str, &str)> = {
+        let mut k: Vec<_> = got
+            .iter()
+            .map(|d| {
+                (
+                    d["listed"].as_str().unwrap(),
+                    d["kind"].as_str().unwrap(),
+                    d["reason"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        kinds,
+        [
+            ("1CAR001", "dispatch", "rule"),
+            ("1CAR002", "dispatch", "rule"),
+            ("1CAR003", "dispatch", "rule"),
+            ("1CAR004", "dispatch", "rule"),
+            ("9FAR999", "dispatch", "rule"),
+        ],
+        "{got:#?}"
+    );
+    // The hit dated ahead is flagged, with the unit's time as it said it.
+    for d in &got {
+        let far = d["listed"] == "9FAR999";
+        assert_eq!(d.get("ahead").is_some(), far, "{d}");
+        if far {
+            assert_eq!(d["ahead"], true);
+            let (time, received) = (d["time"].as_u64().unwrap(), d["received"].as_u64().unwrap());
+            assert!(time > received + five_years - 3_600_000, "{d}");
+        }
+    }
+    let report = json(&dir.join("gate.json"));
+    assert_eq!(report["ahead"], 1, "{report}");
+    assert_eq!(
+        report["recipients"]["zone-dispatch"]["throttled"], 0,
+        "{report}"
+    );
 }
 
 /// A decision the broker took and a recipient never got goes again when

@@ -207,6 +207,12 @@ pub(super) fn gate(a: GateArgs) -> Result<()> {
         r.unconfirmed,
         r.resent
     );
+    if r.ahead > 0 {
+        say!(
+            "{} hits dated ahead of their arrival (a unit's clock): decided as seen on arrival",
+            r.ahead
+        );
+    }
     Ok(())
 }
 

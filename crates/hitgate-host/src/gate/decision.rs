@@ -55,6 +55,11 @@ pub struct Decision {
     pub previous: Option<Previous>,
     /// When the gate received the hit, ms since the Unix epoch.
     pub received: u64,
+    /// The hit is dated more than the policy's `max_future_ms` after
+    /// `received` (its unit's clock is ahead): the gate decided it as seen
+    /// on arrival, and `time` is what the unit said. Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ahead: bool,
 }
 
 /// The sighting of a case before an update.
@@ -113,6 +118,7 @@ impl Decision {
                 position: p.map(e7),
             }),
             received,
+            ahead: verdict.ahead,
         }
     }
 }

@@ -75,7 +75,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::mqtt::{Broker, Link, LinkEvent};
 use crate::policy_file::PolicyFile;
-use crate::time::now_ms;
+use crate::time::{format_ts, now_ms};
 
 mod decision;
 mod state;
@@ -166,6 +166,11 @@ pub struct GateReport {
     pub unrouted: u64,
     /// Open cases forgotten for room.
     pub evicted: u64,
+    /// Hits dated more than the policy's `max_future_ms` after they
+    /// arrived (a unit's clock ahead): decided as seen on arrival, so that
+    /// they neither spend tomorrow's budgets nor stop their refill.
+    #[serde(default)]
+    pub ahead: u64,
     /// Messages that did not decode.
     pub bad_messages: u64,
     /// Decisions published and not yet confirmed (handed back by the
@@ -226,6 +231,7 @@ pub fn gate_config(pf: &PolicyFile) -> GateConfig {
     GateConfig {
         window_ms: pf.config.realert_window_ms,
         budgets,
+        max_future_ms: pf.config.max_future_ms,
     }
 }
 
@@ -259,6 +265,8 @@ struct Runner<'o> {
     resend_due: bool,
     /// Recent decisions published again, this run.
     resent: u64,
+    /// Units whose clock was found ahead, said once each this run.
+    ahead: BTreeSet<String>,
 }
 
 /// Runs the gate until idle (or forever); returns the report.
@@ -301,6 +309,7 @@ pub fn gate(opts: &GateOptions) -> Result<GateReport> {
         loaded: (String::new(), 0),
         resend_due: true,
         resent: 0,
+        ahead: BTreeSet::new(),
     };
     r.saved = r.load()?;
     r.loaded = (r.saved.instance.clone(), r.saved.number);
@@ -687,7 +696,16 @@ impl Runner<'_> {
         self.dirty = true;
         let received = now_ms();
         self.arrived.insert(format!("{unit}/{seq}"), Instant::now());
-        let v = core.decide(&s);
+        let v = core.decide_at(&s, received);
+        if v.ahead && self.ahead.insert(unit.to_string()) {
+            eprintln!(
+                "gate: unit {unit}'s hit {seq} is dated {}, more than {} s after it arrived ({}): \
+                 decided as seen on arrival, as are its unit's other hits dated ahead; check the unit's clock",
+                format_ts(hit.time),
+                self.opts.policy.config.max_future_ms / 1000,
+                format_ts(received)
+            );
+        }
         let rule = pf.policy.rule_name(hit.rule);
         for (r, recipient) in pf.recipients.iter().enumerate() {
             if let Some(sent) = v.sent_to(r) {
@@ -856,6 +874,7 @@ impl Runner<'_> {
             duplicates: self.saved.duplicates,
             unrouted: st.unrouted,
             evicted: st.evicted,
+            ahead: st.ahead,
             bad_messages: self.saved.bad_messages,
             unconfirmed: self.saved.pending.len(),
             resent: self.resent,
