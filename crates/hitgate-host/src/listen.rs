@@ -572,8 +572,8 @@ fn purge_running(
     Ok(())
 }
 
-/// Replaces each hit whose event time lies more than `retention` before
-/// now by its [`PurgedLine`], writing the file anew and renaming it into
+/// Replaces each hit whose event time (or arrival, when that is earlier)
+/// lies more than `retention` before now by its [`PurgedLine`], writing the file anew and renaming it into
 /// place, so that a cut at any moment leaves the old file or the new one.
 /// Other lines stay as they are. Counts the purged per unit in `units`.
 fn purge_file(
@@ -635,7 +635,10 @@ fn purge_file(
 /// chain) is purged too.
 fn expired(line: &str, cutoff: u64, now: u64) -> Option<PurgedLine> {
     let v: serde_json::Value = serde_json::from_str(line).ok()?;
-    let time = v.get("hit")?.get("time")?.as_u64()?;
+    // A hit dated after it arrived (its unit's clock ahead) is as old as
+    // its arrival: a wrong clock must not keep a car for years.
+    let received = v.get("received")?.as_u64()?;
+    let time = v.get("hit")?.get("time")?.as_u64()?.min(received);
     if time >= cutoff || v.get("purged").is_some() {
         return None;
     }
@@ -646,7 +649,7 @@ fn expired(line: &str, cutoff: u64, now: u64) -> Option<PurgedLine> {
         seq,
         boot,
         n,
-        received: v.get("received")?.as_u64()?,
+        received,
         purged: now,
         // An archive kept from before the audit chain has none: its hits
         // are purged all the same, with `chain: null`.
@@ -786,6 +789,37 @@ mod tests {
         // Each joins the one before it, the first the genesis link.
         assert_eq!(u.chain.linked, 4, "{:?}", u.chain);
         assert!(u.chain.findings.is_empty(), "{:?}", u.chain.findings);
+    }
+
+    /// A hit of a unit whose clock was five years ahead, received 31 days
+    /// ago, is purged with a 30-day retention (it is as old as its
+    /// arrival); one received a day ago stays.
+    #[test]
+    fn a_hit_dated_ahead_is_as_old_as_its_arrival() {
+        let day = 86_400_000;
+        let now = now_ms();
+        let line = |n: u64, received: u64| {
+            format!(
+                r#"{{"unit":"u1","seq":{},"boot":1,"n":{n},"received":{received},"hit":{{"time":{},"listed":"1ABC12{n}"}}}}"#,
+                (1u64 << 32) | n,
+                now + 5 * 365 * day
+            )
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("delivered.jsonl");
+        std::fs::write(
+            &path,
+            [line(0, now - 31 * day), line(1, now - day)].join("\n") + "\n",
+        )
+        .unwrap();
+        let mut units = BTreeMap::new();
+        purge_file(&path, Duration::from_secs(30 * 86_400), &mut units).unwrap();
+        assert_eq!(units["u1"].report.purged, 1);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("1ABC120") && text.contains("1ABC121"),
+            "{text}"
+        );
     }
 
     /// A hit line as the listener writes it, `days` back, without a chain

@@ -182,8 +182,9 @@ pub fn decision_ids(path: &Path) -> Result<(BTreeSet<String>, usize)> {
 }
 
 /// Purges the decisions of a decisions file or a recipient's capture
-/// whose event time is older than `retention` at `now` (ms since the Unix
-/// epoch): each line becomes `{"id": ..., "purged": now}`, so the file
+/// whose event time (or arrival, `received`, when that is earlier: a unit
+/// whose clock is ahead) is older than `retention` at `now` (ms since the
+/// Unix epoch): each line becomes `{"id": ..., "purged": now}`, so the file
 /// still says which decisions were made and a late copy is not written
 /// again, and holds nothing of the car. The file is replaced whole
 /// (written aside, synced, renamed); a file open for appending must be
@@ -204,7 +205,9 @@ pub fn purge_decisions(path: &Path, retention: std::time::Duration, now: u64) ->
     for line in text.lines() {
         match serde_json::from_str::<Decision>(line) {
             // A purged line is no decision (its fields are missing).
-            Ok(d) if d.time < cutoff => {
+            // Aged from its arrival when dated after it (a unit's clock
+            // ahead): a wrong clock must not keep a car for years.
+            Ok(d) if d.time.min(d.received) < cutoff => {
                 let p = Purged {
                     id: d.id,
                     purged: now,
@@ -284,6 +287,38 @@ mod tests {
         std::fs::write(&bad, b"\xff\xfe not text\n").unwrap();
         let e = purge_decisions(&bad, month, now).unwrap_err();
         assert!(format!("{e:#}").contains("bad.jsonl"), "{e:#}");
+    }
+
+    /// A decision of a unit whose clock was five years ahead, received 31
+    /// days ago, is purged with a 30-day retention: it is as old as its
+    /// arrival. One received a day ago stays.
+    #[test]
+    fn a_decision_dated_ahead_is_as_old_as_its_arrival() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.jsonl");
+        let day = 86_400_000u64;
+        let now = 4_000 * day;
+        let ahead = |id: &str, received: u64| {
+            line(id, now + 5 * 365 * day).replace(
+                &format!(r#""received":{}"#, now + 5 * 365 * day),
+                &format!(r#""received":{received}"#),
+            )
+        };
+        let text = [
+            ahead("u/1/wpr", now - 31 * day),
+            ahead("u/2/wpr", now - day),
+        ]
+        .join("\n");
+        assert_eq!(text.matches("\"received\":").count(), 2);
+        std::fs::write(&path, text + "\n").unwrap();
+        let month = std::time::Duration::from_secs(30 * 86_400);
+        assert_eq!(purge_decisions(&path, month, now).unwrap(), 1);
+        let ids: Vec<String> = read_decisions(&path)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(ids, ["u/2/wpr"]);
     }
 
     #[test]
