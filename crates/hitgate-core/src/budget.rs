@@ -82,6 +82,18 @@ pub(crate) struct Bucket {
 }
 
 impl Bucket {
+    /// Brings a last refill later than `limit` back to `to` (a clock that
+    /// was ahead); true when it was.
+    pub(crate) fn bring_back(&mut self, limit: u64, to: u64) -> bool {
+        match self.at {
+            Some(at) if at > limit => {
+                self.at = Some(to);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Takes one token at `now`; false when the budget is spent.
     pub(crate) fn take(&mut self, budget: &Budget, now: u64) -> bool {
         let cap = u64::from(budget.burst) * TOKEN;

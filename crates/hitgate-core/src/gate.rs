@@ -407,6 +407,33 @@ impl<'s> Gate<'s> {
         v
     }
 
+    /// Brings back to `now` (the gate's own clock, at start) every time
+    /// of the state more than [`GateConfig::max_future_ms`] after it: the
+    /// clock, the budgets' last refills, the cases' first and latest
+    /// sightings. A state saved while a unit's clock (or the gate's own)
+    /// was ahead would otherwise keep the budgets from refilling, and
+    /// hold each of those cases' keys as late, until that date. Returns
+    /// how many times it brought back (0: the state was sound).
+    pub fn bring_back(&mut self, now: u64) -> usize {
+        let limit = now.saturating_add(u64::from(self.config.max_future_ms));
+        let mut n = 0;
+        let mut back = |t: &mut u64| {
+            if *t > limit {
+                *t = now;
+                n += 1;
+            }
+        };
+        back(&mut self.state.clock);
+        for c in self.table.iter_mut().filter(|c| c.used) {
+            back(&mut c.first);
+            back(&mut c.last);
+        }
+        for b in self.state.buckets.iter_mut().flatten() {
+            n += usize::from(b.bring_back(limit, now));
+        }
+        n
+    }
+
     /// Decides one sighting at its own event time, whatever it says (for
     /// a live gate see [`Gate::decide_at`]).
     pub fn decide(&mut self, s: &Sighting) -> Verdict {
@@ -794,6 +821,59 @@ mod tests {
         assert_eq!((v[2].case, v[2].update), (v[1].case, 1));
         assert_eq!(v[2].previous, Some((now + MIN, None)));
         assert_eq!(ahead, 2);
+    }
+
+    #[test]
+    fn a_state_saved_with_a_clock_ahead_is_brought_back_at_start() {
+        let mut config = GateConfig::default();
+        config.budgets[0].0 = [Some(Budget {
+            burst: 1,
+            per_hour: 6,
+        }); Priority::COUNT];
+        let now = 1_000_000 * MIN;
+        let years = 5 * 365 * 24 * 60 * MIN;
+        let mut t = [CaseSlot::EMPTY; 64];
+        let mut g = Gate::new(config, &mut t);
+        // Decided at its word (as before `decide_at`): the state is years
+        // ahead.
+        g.decide(&car(
+            "9ZZZ999",
+            Priority::P1,
+            Action::Dispatch,
+            now + years,
+            1,
+        ));
+        let (state, mut table) = (g.state().clone(), [CaseSlot::EMPTY; 64]);
+        table.copy_from_slice(g.table());
+        let resume = |table: &mut [CaseSlot; 64], bring: bool| {
+            let mut g = Gate::resume(config, table, state.clone());
+            let n = if bring { g.bring_back(now) } else { 0 };
+            let later = now + 15 * MIN;
+            let a = g.decide_at(
+                &car("1AAA001", Priority::P1, Action::Dispatch, later, 1),
+                later,
+            );
+            // The car of the case ahead, seen again: an update of its case.
+            let b = g.decide_at(
+                &car("9ZZZ999", Priority::P1, Action::Dispatch, later + MIN, 1),
+                later + MIN,
+            );
+            (n, a.throttled, b.opened, g.state().clock)
+        };
+        // Resumed as saved: throttled, and the car's case is still ahead,
+        // so its sighting opens a case of its own.
+        let (n, throttled, opened, clock) = resume(&mut table.clone(), false);
+        assert_eq!((n, throttled, opened, clock), (0, 1, true, now + years));
+        // Brought back: the clock, the bucket, the case's two times.
+        let (n, throttled, opened, clock) = resume(&mut table.clone(), true);
+        assert_eq!((n, throttled, opened, clock), (4, 0, false, now + 16 * MIN));
+        // A sound state is left alone.
+        let mut t = [CaseSlot::EMPTY; 64];
+        let mut g = Gate::new(config, &mut t);
+        g.decide_at(&car("1AAA001", Priority::P1, Action::Dispatch, now, 1), now);
+        let before = (g.state().clone(), g.table().to_vec());
+        assert_eq!(g.bring_back(now), 0);
+        assert_eq!((g.state().clone(), g.table().to_vec()), before);
     }
 
     #[test]

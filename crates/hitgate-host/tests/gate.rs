@@ -418,7 +418,8 @@ fn a_car_across_three_units_is_dispatched_once_and_each_recipient_gets_its_own()
 /// no budget refilled until that date, and every later dispatch of the
 /// zone went to review for capacity (all four here). The gate decides it
 /// as seen on arrival, flags it, counts it and says which unit; the zone's
-/// other units are dispatched as their budget allows.
+/// other units are dispatched as their budget allows. A gate started on a
+/// state saved with its clock ahead brings it back.
 #[test]
 fn a_unit_with_its_clock_years_ahead_does_not_throttle_the_zone() {
     let _one = serial();
@@ -452,13 +453,10 @@ action = "drop"
     let lists = dir.join("lists.csv");
     std::fs::write(
         &lists,
-        "plate,country,priority,list,valid_from,valid_until
-         1CAR001,BE,1,stolen,,
-1CAR002,BE,1,stolen,,
-1CAR003,BE,1,stolen,,
-         1CAR004,BE,1,stolen,,
-9FAR999,BE,1,stolen,,
-",
+        "plate,country,priority,list,valid_from,valid_until\n\
+         1CAR001,BE,1,stolen,,\n1CAR002,BE,1,stolen,,\n1CAR003,BE,1,stolen,,\n\
+         1CAR004,BE,1,stolen,,\n1CAR005,BE,1,stolen,,\n1CAR006,BE,1,stolen,,\n\
+         9FAR999,BE,1,stolen,,\n",
     )
     .unwrap();
     // Two frames a passage, 200 ms apart, from `start`, `gap` ms apart.
@@ -498,31 +496,32 @@ action = "drop"
     g.wait_ok("gate");
     std::thread::sleep(Duration::from_millis(300));
     let got = room.decisions();
-    b.stop();
 
-    let kinds: Vec<(&str, &str, &str)> = {
-        let mut k: Vec<_> = got
+    let kinds = |ds: &[Value]| {
+        let mut k: Vec<(String, String, String)> = ds
             .iter()
             .map(|d| {
-                (
-                    d["listed"].as_str().unwrap(),
-                    d["kind"].as_str().unwrap(),
-                    d["reason"].as_str().unwrap(),
-                )
+                let f = |k: &str| d[k].as_str().unwrap().to_string();
+                (f("listed"), f("kind"), f("reason"))
             })
             .collect();
         k.sort();
         k
     };
+    let want = |w: &[(&str, &str, &str)]| {
+        w.iter()
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
-        kinds,
-        [
+        kinds(&got),
+        want(&[
             ("1CAR001", "dispatch", "rule"),
             ("1CAR002", "dispatch", "rule"),
             ("1CAR003", "dispatch", "rule"),
             ("1CAR004", "dispatch", "rule"),
             ("9FAR999", "dispatch", "rule"),
-        ],
+        ]),
         "{got:#?}"
     );
     // The hit dated ahead is flagged, with the unit's time as it said it.
@@ -540,6 +539,54 @@ action = "drop"
     assert_eq!(
         report["recipients"]["zone-dispatch"]["throttled"], 0,
         "{report}"
+    );
+
+    // A state saved with its clock ahead (by a gate before this rule, or
+    // while its own machine's clock was wrong): five years added to every
+    // time in it. Started on it, the gate brings them back and says so;
+    // the next unit's cars are dispatched, and the car of the case ahead,
+    // seen again within its window, is an update, not a second dispatch.
+    let state_path = dir.join("gate-state.json");
+    let mut state = json(&state_path);
+    let mut shifted = 0;
+    let mut shift = |v: &mut Value| {
+        if let Some(t) = v.as_u64() {
+            *v = (t + five_years).into();
+            shifted += 1;
+        }
+    };
+    shift(&mut state["core"]["clock"]);
+    for per_recipient in state["core"]["buckets"].as_array_mut().unwrap() {
+        for b in per_recipient.as_array_mut().unwrap() {
+            shift(&mut b["at"]);
+        }
+    }
+    for c in state["cases"].as_array_mut().unwrap() {
+        shift(&mut c[1]["first"]);
+        shift(&mut c[1]["last"]);
+    }
+    // The clock, the P1 bucket of the one recipient, five cases' two times.
+    assert_eq!(shifted, 12);
+    std::fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
+    let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 10));
+    wait_line(&lines, "12 times brought back", Duration::from_secs(10));
+    wait_line(&lines, "connected", Duration::from_secs(10));
+    let start = now_ms() + 5_000;
+    let plates = ["1-CAR-005", "1-CAR-006", "9-FAR-999"];
+    run("u-b", &reads("u-b", "cam-b", start, 2_000, &plates));
+    g.wait_ok("gate");
+    std::thread::sleep(Duration::from_millis(300));
+    let all = room.decisions();
+    b.stop();
+    let new: Vec<Value> = all.into_iter().filter(|d| d["unit"] == "u-b").collect();
+    assert_eq!(
+        kinds(&new),
+        want(&[
+            ("1CAR005", "dispatch", "rule"),
+            ("1CAR006", "dispatch", "rule"),
+            ("9FAR999", "update", "repeat"),
+        ]),
+        "{new:#?}"
     );
 }
 

@@ -320,6 +320,17 @@ pub fn gate(opts: &GateOptions) -> Result<GateReport> {
         }
     }
     let mut core = Gate::resume(gate_config(&opts.policy), &mut table, r.saved.core.clone());
+    let ahead = r.saved.core.clock;
+    let brought = core.bring_back(now_ms());
+    if brought > 0 {
+        eprintln!(
+            "gate: the saved state's clock is at {}, ahead of this machine's ({}): \
+             {brought} times brought back to now, so that budgets refill and cases close",
+            format_ts(ahead),
+            format_ts(now_ms())
+        );
+        r.dirty = true;
+    }
     eprintln!(
         "gate: {} open cases, {} decisions to confirm, {} units known",
         r.saved.cases.len(),
