@@ -754,15 +754,20 @@ mod tests {
         assert_eq!((again.case, again.update), (now.case, 1));
     }
 
-    #[test]
-    fn a_unit_years_ahead_neither_spends_the_budgets_nor_stops_their_refill() {
+    /// Recipient 0's budget, one dispatch every ten minutes and none saved
+    /// up; a time well after the epoch; five years.
+    fn one_every_ten_minutes() -> (GateConfig, u64, u64) {
         let mut config = GateConfig::default();
         config.budgets[0].0 = [Some(Budget {
             burst: 1,
             per_hour: 6,
         }); Priority::COUNT];
-        let now = 1_000_000 * MIN;
-        let years = 5 * 365 * 24 * 60 * MIN;
+        (config, 1_000_000 * MIN, 5 * 365 * 24 * 60 * MIN)
+    }
+
+    #[test]
+    fn a_unit_years_ahead_neither_spends_the_budgets_nor_stops_their_refill() {
+        let (config, now, years) = one_every_ten_minutes();
         // The zone's units, one dispatch every quarter of an hour (the
         // budget refills one every ten minutes), and one unit whose clock
         // says five years later, after the first.
@@ -825,13 +830,7 @@ mod tests {
 
     #[test]
     fn a_state_saved_with_a_clock_ahead_is_brought_back_at_start() {
-        let mut config = GateConfig::default();
-        config.budgets[0].0 = [Some(Budget {
-            burst: 1,
-            per_hour: 6,
-        }); Priority::COUNT];
-        let now = 1_000_000 * MIN;
-        let years = 5 * 365 * 24 * 60 * MIN;
+        let (config, now, years) = one_every_ten_minutes();
         let mut t = [CaseSlot::EMPTY; 64];
         let mut g = Gate::new(config, &mut t);
         // Decided at its word (as before `decide_at`): the state is years
