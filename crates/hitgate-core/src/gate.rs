@@ -194,9 +194,11 @@ pub struct Sighting {
 
 impl Sighting {
     /// A unit's hit as the gate sees it: routed to the recipients of the
-    /// rule that decided it under `policy` (the zone's, which the units
-    /// run), placed where the read says or, for a fixed camera, where
-    /// `places` puts it.
+    /// rule that decided it under `policy` (the zone's; found by its tag
+    /// when the unit numbers its rules otherwise, see
+    /// [`PolicyView::resolve`](crate::policy::PolicyView::resolve); no
+    /// recipient when `policy` has no such rule), placed where the read
+    /// says or, for a fixed camera, where `places` puts it.
     pub fn of(hit: &Hit, policy: &Policy, places: &Places<'_>) -> Self {
         Self {
             list: hit.list,
@@ -205,7 +207,9 @@ impl Sighting {
             priority: hit.priority,
             action: hit.action,
             time: hit.time,
-            recipients: policy.recipients(hit.rule),
+            recipients: policy
+                .resolve(hit.rule, hit.rule_tag)
+                .map_or(0, |r| policy.recipients(r)),
             position: places.position(&hit.camera, hit.position),
         }
     }

@@ -77,6 +77,11 @@ pub struct Hit {
     pub action: Action,
     /// The rule that decided.
     pub rule: RuleId,
+    /// Its [`tag`](crate::policy::Rule::tag): what names the rule to a
+    /// zone gate whose policy numbers its rules otherwise. None from a
+    /// unit before tags (a version-1 record).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub rule_tag: Option<u32>,
     /// Why a review (`Rule` when the matrix said review, or for a dispatch).
     pub reason: Reason,
     /// Older than the maximum lateness.

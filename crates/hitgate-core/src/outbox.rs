@@ -488,6 +488,7 @@ mod tests {
                 Action::Review
             },
             rule: RuleId::Rule(0),
+            rule_tag: None,
             reason: Reason::Rule,
             late: false,
             version: 1,

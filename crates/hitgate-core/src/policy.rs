@@ -436,6 +436,14 @@ impl Rule {
         self
     }
 
+    /// The rule's tag on the wire: FNV-1a (32 bits) of its name. A hit
+    /// carries its rule's index and tag, so that a zone gate running a
+    /// policy whose rules are numbered otherwise still finds the rule
+    /// ([`PolicyView::resolve`]).
+    pub fn tag(&self) -> u32 {
+        crate::read::fnv1a(crate::read::FNV_OFFSET, self.name.as_bytes())
+    }
+
     /// Does the rule apply?
     pub fn matches(&self, f: &Facts<'_>) -> bool {
         (self.priorities.is_empty() || self.priorities.contains(f.priority))
@@ -552,6 +560,16 @@ impl<const N: usize> Policy<N> {
     pub fn rule_name(&self, id: RuleId) -> &str {
         self.view().rule_name(id)
     }
+
+    /// A rule's tag ([`Rule::tag`]; none for the fallback).
+    pub fn tag(&self, id: RuleId) -> Option<u32> {
+        self.view().tag(id)
+    }
+
+    /// The rule a unit's hit names, in this policy ([`PolicyView::resolve`]).
+    pub fn resolve(&self, id: RuleId, tag: Option<u32>) -> Option<RuleId> {
+        self.view().resolve(id, tag)
+    }
 }
 
 impl Policy {
@@ -615,6 +633,54 @@ impl<'a> PolicyView<'a> {
                 .map_or("?", |r| r.name.as_str()),
             RuleId::Fallback => "fallback",
         }
+    }
+
+    /// A rule's tag ([`Rule::tag`]): none for the fallback or a rule this
+    /// policy does not have.
+    pub fn tag(&self, id: RuleId) -> Option<u32> {
+        match id {
+            RuleId::Rule(i) => self.rules.get(usize::from(i)).map(Rule::tag),
+            RuleId::Fallback => None,
+        }
+    }
+
+    /// The rule of this policy that a hit decided elsewhere names, by its
+    /// index `id` and its [`tag`](Rule::tag): the rule at `id` when its
+    /// tag is `tag`, else the rule whose tag it is (the units and this
+    /// policy number their rules differently: a rule added, moved or
+    /// removed since one of them was updated), else none (this policy has
+    /// no rule of that name). A hit without a tag (a unit before tags) is
+    /// taken at its index.
+    ///
+    /// ```
+    /// use hitgate_core::policy::{Action, Policy, Rule, RuleId};
+    /// let old = Policy::brussels();
+    /// // The zone puts a rule first; its units still run the old policy.
+    /// let mut new: Policy = Policy::new();
+    /// new.push(Rule::new("mobile-review", Action::Review)).unwrap();
+    /// for r in &old.rules {
+    ///     new.push(r.clone()).unwrap();
+    /// }
+    /// let p0_p1 = RuleId::Rule(0);
+    /// assert_eq!(new.rule_name(p0_p1), "mobile-review");
+    /// assert_eq!(new.resolve(p0_p1, old.tag(p0_p1)), Some(RuleId::Rule(1)));
+    /// assert_eq!(new.rule_name(RuleId::Rule(1)), "p0-p1");
+    /// // A rule the new policy no longer has is none of its rules.
+    /// new.rules.retain(|r| r.name != "p2-local");
+    /// assert_eq!(new.resolve(RuleId::Rule(1), old.tag(RuleId::Rule(1))), None);
+    /// ```
+    pub fn resolve(&self, id: RuleId, tag: Option<u32>) -> Option<RuleId> {
+        let Some(tag) = tag else {
+            return Some(id);
+        };
+        if self.tag(id) == Some(tag) {
+            return Some(id);
+        }
+        self.rules
+            .iter()
+            .position(|r| r.tag() == tag)
+            .and_then(|i| u8::try_from(i).ok())
+            .map(RuleId::Rule)
     }
 }
 

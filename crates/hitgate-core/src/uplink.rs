@@ -41,8 +41,8 @@ pub enum Message<'a> {
         unit: &'a str,
         /// Its delivery sequence number.
         seq: u64,
-        /// The hit.
-        #[serde(borrow)]
+        /// The hit, in its wire form.
+        #[serde(borrow, with = "crate::wire::binary")]
         hit: HitRecord<'a>,
         /// The audit chain's link before this hit (version 2; see
         /// [`chain`](crate::chain)).
@@ -333,5 +333,40 @@ mod tests {
             .unwrap()
             .to_vec();
         assert_eq!(decode_message(&mut hit_frame), Err(WireError::Payload));
+    }
+
+    /// A hit of either record version inside a message: the record comes
+    /// back with its version and tag, and `prev` after it intact, each
+    /// re-encoded byte for byte.
+    #[test]
+    fn a_hit_of_either_version_keeps_what_follows_it() {
+        let v1 = crate::wire::tests::hit();
+        let v2 = crate::hit::Hit {
+            rule_tag: Some(0x4031_2693),
+            ..v1.clone()
+        };
+        let mut buf = [0u8; MAX_MESSAGE];
+        for (h, version) in [(&v1, 1), (&v2, 2)] {
+            let m = Message::Hit {
+                unit: "rsu-7",
+                seq: 5,
+                hit: HitRecord::of(h),
+                prev: core::array::from_fn(|i| i as u8 + 1),
+            };
+            let frame = encode_message(&m, &mut buf).unwrap().to_vec();
+            let mut read = frame.clone();
+            let got = decode_message(&mut read).unwrap();
+            assert_eq!(got, m);
+            let Message::Hit { hit, prev, .. } = got else {
+                panic!("{got:?}");
+            };
+            assert_eq!((hit.wire_version, hit.rule_tag), (version, h.rule_tag));
+            assert_eq!(prev[31], 32);
+            assert_eq!(hit.to_hit().unwrap(), *h);
+            assert_eq!(
+                encode_message(&got, &mut [0u8; MAX_MESSAGE]).unwrap(),
+                &frame[..]
+            );
+        }
     }
 }

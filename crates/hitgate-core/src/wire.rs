@@ -12,8 +12,12 @@
 //! * COBS removes every zero byte, and one zero byte ends the frame, so a
 //!   receiver resynchronises at the next zero after any corruption.
 //!
-//! The first field is [`WIRE_VERSION`]. Stability: fields are only ever
-//! appended, and any change to an existing field bumps the version.
+//! The first field is the record's version. Stability: fields are only
+//! ever appended, and any change bumps the version. Version 2 appends the
+//! deciding rule's tag ([`HitRecord::rule_tag`]); a record without one (a
+//! hit stored by a unit before tags) is written and read as version 1,
+//! byte for byte as before, so an outbox written by an earlier firmware
+//! still delivers and its audit chain still joins.
 //!
 //! Golden bytes in the tests pin the format.
 
@@ -29,18 +33,22 @@ use crate::policy::{Action, RuleId};
 use crate::read::{CameraId, Position};
 use crate::watchlist::MatchKind;
 
-/// Version of the frame format.
-pub const WIRE_VERSION: u8 = 1;
+/// Version of the frame format: the newest, written for a hit with a
+/// rule tag; version 1 (no tag) is read and written too.
+pub const WIRE_VERSION: u8 = 2;
 
 /// The largest frame, delimiter included.
 pub const MAX_FRAME: usize = 128;
 
 const CRC: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI);
 
-/// One forwarded hit as it goes on the wire.
+/// One forwarded hit as it goes on the wire: its fields in this order,
+/// `rule_tag` (a `u32`) only in version 2. Its serde form names the
+/// fields (the central side's JSON files, `rule_tag` only when there is
+/// one); frames and messages write the wire's ([`encode`], [`decode`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HitRecord<'a> {
-    /// [`WIRE_VERSION`].
+    /// 1, or 2 ([`WIRE_VERSION`]) with a rule tag.
     pub wire_version: u8,
     /// Sequence number.
     pub seq: u32,
@@ -78,6 +86,134 @@ pub struct HitRecord<'a> {
     pub list_version: u32,
     /// Position of a mobile unit, degrees × 10⁷.
     pub position: Option<(i32, i32)>,
+    /// The deciding rule's tag (version 2;
+    /// [`Rule::tag`](crate::policy::Rule::tag)): written when the version
+    /// is 2 or more (0 when none is given), read as `Some` from version 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_tag: Option<u32>,
+}
+
+/// The fields of a version-1 record; version 2 has one more.
+const V1_FIELDS: usize = 19;
+
+/// A record as frames and messages carry it: its fields in order, the tag
+/// only from version 2 (a version-1 record stops before it, and what
+/// follows it in a message is read next). [`HitRecord`]'s own serde form,
+/// for the central side's JSON files, names its fields.
+pub(crate) mod binary {
+    use super::{HitRecord, V1_FIELDS, WIRE_VERSION};
+    use core::fmt;
+    use serde::de::{Error, SeqAccess, Visitor};
+    use serde::ser::SerializeTuple;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes `r` (see the module docs).
+    pub(crate) fn serialize<S: Serializer>(r: &HitRecord<'_>, s: S) -> Result<S::Ok, S::Error> {
+        let tagged = r.wire_version >= 2;
+        let mut t = s.serialize_tuple(V1_FIELDS + usize::from(tagged))?;
+        t.serialize_element(&r.wire_version)?;
+        t.serialize_element(&r.seq)?;
+        t.serialize_element(&r.time)?;
+        t.serialize_element(r.camera)?;
+        t.serialize_element(r.read)?;
+        t.serialize_element(&r.reads)?;
+        t.serialize_element(r.listed)?;
+        t.serialize_element(r.country)?;
+        t.serialize_element(&r.list)?;
+        t.serialize_element(&r.priority)?;
+        t.serialize_element(&r.kind)?;
+        t.serialize_element(&r.ocr)?;
+        t.serialize_element(&r.edits)?;
+        t.serialize_element(&r.action)?;
+        t.serialize_element(&r.rule)?;
+        t.serialize_element(&r.reason)?;
+        t.serialize_element(&r.late)?;
+        t.serialize_element(&r.list_version)?;
+        t.serialize_element(&r.position)?;
+        if tagged {
+            t.serialize_element(&r.rule_tag.unwrap_or(0))?;
+        }
+        t.end()
+    }
+
+    /// Reads a record of version 1 or 2; refuses any other.
+    pub(crate) fn deserialize<'de: 'a, 'a, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<HitRecord<'a>, D::Error> {
+        // The longest version's fields: a version-1 record stops before
+        // the last.
+        d.deserialize_tuple(V1_FIELDS + 1, Fields(core::marker::PhantomData))
+    }
+
+    struct Fields<'a>(core::marker::PhantomData<&'a ()>);
+
+    /// The next field, or an error naming how many came.
+    fn next<'de, T: Deserialize<'de>, A: SeqAccess<'de>>(
+        a: &mut A,
+        i: usize,
+    ) -> Result<T, A::Error> {
+        a.next_element()?
+            .ok_or_else(|| A::Error::invalid_length(i, &"a hit record"))
+    }
+
+    impl<'de: 'a, 'a> Visitor<'de> for Fields<'a> {
+        type Value = HitRecord<'a>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a hit record of version 1 or 2")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<HitRecord<'a>, A::Error> {
+            let wire_version: u8 = next(&mut a, 0)?;
+            if !(1..=WIRE_VERSION).contains(&wire_version) {
+                return Err(A::Error::custom("a hit record of an unknown version"));
+            }
+            let mut r = HitRecord {
+                wire_version,
+                seq: next(&mut a, 1)?,
+                time: next(&mut a, 2)?,
+                camera: next(&mut a, 3)?,
+                read: next(&mut a, 4)?,
+                reads: next(&mut a, 5)?,
+                listed: next(&mut a, 6)?,
+                country: next(&mut a, 7)?,
+                list: next(&mut a, 8)?,
+                priority: next(&mut a, 9)?,
+                kind: next(&mut a, 10)?,
+                ocr: next(&mut a, 11)?,
+                edits: next(&mut a, 12)?,
+                action: next(&mut a, 13)?,
+                rule: next(&mut a, 14)?,
+                reason: next(&mut a, 15)?,
+                late: next(&mut a, 16)?,
+                list_version: next(&mut a, 17)?,
+                position: next(&mut a, 18)?,
+                rule_tag: None,
+            };
+            if wire_version >= 2 {
+                r.rule_tag = Some(next(&mut a, V1_FIELDS)?);
+            }
+            Ok(r)
+        }
+    }
+
+    /// A record to write in its binary form.
+    pub(crate) struct Write<'r, 'a>(pub(crate) &'r HitRecord<'a>);
+
+    impl serde::Serialize for Write<'_, '_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            serialize(self.0, s)
+        }
+    }
+
+    /// A record read in its binary form.
+    pub(crate) struct Read<'a>(pub(crate) HitRecord<'a>);
+
+    impl<'de: 'a, 'a> Deserialize<'de> for Read<'a> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            deserialize(d).map(Read)
+        }
+    }
 }
 
 /// Why a frame could not be made or read.
@@ -103,7 +239,7 @@ impl fmt::Display for WireError {
             Self::BufferFull => "frame buffer too small",
             Self::Framing => "bad COBS framing",
             Self::Crc => "CRC mismatch",
-            Self::Payload => "payload is not a version-1 hit record",
+            Self::Payload => "payload is not a hit record of version 1 or 2",
             Self::Field => "hit record field out of range",
         })
     }
@@ -115,7 +251,11 @@ impl<'a> HitRecord<'a> {
     /// The record of a hit.
     pub fn of(h: &'a Hit) -> Self {
         Self {
-            wire_version: WIRE_VERSION,
+            wire_version: if h.rule_tag.is_some() {
+                WIRE_VERSION
+            } else {
+                1
+            },
             seq: h.seq,
             time: h.time,
             camera: h.camera.as_str(),
@@ -151,6 +291,7 @@ impl<'a> HitRecord<'a> {
             late: h.late,
             list_version: h.version,
             position: h.position.map(|p| (p.lat_e7, p.lon_e7)),
+            rule_tag: h.rule_tag,
         }
     }
 
@@ -189,6 +330,7 @@ impl<'a> HitRecord<'a> {
                 255 => RuleId::Fallback,
                 i => RuleId::Rule(i),
             },
+            rule_tag: self.rule_tag,
             reason: match self.reason {
                 0 => Reason::Rule,
                 1 => Reason::Late,
@@ -214,16 +356,13 @@ pub fn encode_hit<'b>(hit: &Hit, buf: &'b mut [u8]) -> Result<&'b mut [u8], Wire
 
 /// Encodes a record as one frame into `buf`.
 pub fn encode<'b>(rec: &HitRecord<'_>, buf: &'b mut [u8]) -> Result<&'b mut [u8], WireError> {
-    frame::<_, MAX_FRAME>(rec, buf)
+    frame::<_, MAX_FRAME>(&binary::Write(rec), buf)
 }
 
 /// Decodes one frame (with or without its trailing zero) in place.
 pub fn decode(frame: &mut [u8]) -> Result<HitRecord<'_>, WireError> {
-    let rec: HitRecord<'_> =
+    let binary::Read(rec) =
         postcard::from_bytes(unframe(frame)?).map_err(|_| WireError::Payload)?;
-    if rec.wire_version != WIRE_VERSION {
-        return Err(WireError::Payload);
-    }
     Ok(rec)
 }
 

@@ -47,6 +47,7 @@ fn hit(n: u64, priority: u8, dispatch: bool, time: u64) -> Hit {
             Action::Review
         },
         rule: RuleId::Rule(0),
+        rule_tag: None,
         reason: Reason::Rule,
         late: false,
         version: 3,

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use hitgate_core::policy::{Action, Rule};
 use hitgate_core::uplink::{MAX_MESSAGE, Message, encode_message};
 use hitgate_core::wire::{HitRecord, WIRE_VERSION};
 use rumqttc::{Client, Event, MqttOptions, Packet, QoS};
@@ -118,6 +119,8 @@ fn main() {
             late: false,
             list_version: 1,
             position: None,
+            // The bench's one rule.
+            rule_tag: Some(Rule::new("all", Action::Dispatch).tag()),
         };
         let m = Message::Hit {
             unit: &unit,

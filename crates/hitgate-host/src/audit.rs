@@ -361,6 +361,7 @@ mod tests {
             distance: Distance { ocr: 0, edits: 0 },
             action: Action::Dispatch,
             rule: RuleId::Rule(0),
+            rule_tag: None,
             reason: Reason::Rule,
             late: false,
             version: 3,

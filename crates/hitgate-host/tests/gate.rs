@@ -298,21 +298,49 @@ fn kinds(ds: &[Value]) -> Vec<(String, String)> {
     v
 }
 
+/// Mosquitto, the zone's three recipients, and a gate on `policy`
+/// (stopping after 6 s idle), connected.
+struct Started {
+    broker: Mosquitto,
+    b: Proc,
+    recipients: Vec<Recipient>,
+    g: Proc,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Started {
+    fn start(dir: &Path, policy: &Path) -> Self {
+        let broker = Mosquitto::new(dir);
+        let b = broker.start();
+        let recipients = ["zone-dispatch", "wpr", "local-team"]
+            .iter()
+            .map(|n| Recipient::start(broker.port, n))
+            .collect();
+        let (g, lines) = spawn_watching(&mut gate(&broker.url(), policy, dir, 6));
+        wait_line(&lines, "connected", Duration::from_secs(10));
+        Self {
+            broker,
+            b,
+            recipients,
+            g,
+            lines,
+        }
+    }
+}
+
 #[test]
 fn a_car_across_three_units_is_dispatched_once_and_each_recipient_gets_its_own() {
     let _one = serial();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let (policy, lists, units) = zone(dir);
-    let broker = Mosquitto::new(dir);
-    let b = broker.start();
-    let names = ["zone-dispatch", "wpr", "local-team"];
-    let recipients: Vec<Recipient> = names
-        .iter()
-        .map(|n| Recipient::start(broker.port, n))
-        .collect();
-    let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 6));
-    wait_line(&lines, "connected", Duration::from_secs(10));
+    let Started {
+        broker,
+        b,
+        recipients,
+        g,
+        lines,
+    } = Started::start(dir, &policy);
     // A message that is no hit: counted, said, and the gate goes on.
     publish_raw(broker.port, "hitgate/u-x/hit", b"not a frame\0");
     wait_line(&lines, "hitgate/u-x/hit", Duration::from_secs(10));
@@ -411,6 +439,82 @@ fn a_car_across_three_units_is_dispatched_once_and_each_recipient_gets_its_own()
     // The decisions file holds what the recipients got.
     let file = hitgate_host::gate::read_decisions(&dir.join("decisions.jsonl")).unwrap();
     assert_eq!(file.len(), zd.len() + wpr.len() + local.len());
+}
+
+/// The zone changes its policy while its units still run the one before:
+/// a rule put first (mobile cameras' P0/P1 hits to review, for the local
+/// team) and the `p2-local` rule removed. Routed by index, every P0/P1
+/// hit of the units (their rule 0, `p0-p1`) went to the local team as
+/// the new rule 0, the local-list car's (their rule 1) to the road police
+/// as the new `p0-p1`, and the road police got none of the six P0/P1
+/// cases. Each hit carries its rule's tag: the gate finds `p0-p1` where it
+/// now stands and routes as the first test's zone does; the hit of the
+/// removed rule goes to nobody, counted and said.
+#[test]
+fn a_unit_on_the_policy_before_is_routed_by_its_rules_names() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (policy, lists, units) = zone(dir);
+    let moved = dir.join("zone-new.toml");
+    let first_rule = r#"
+[[rule]]
+name = "mobile-review"
+priorities = [0, 1]
+cameras = ["mobile-*"]
+action = "review"
+recipients = ["local-team"]
+"#;
+    let p2_local = "[[rule]]\nname = \"p2-local\"\npriorities = [2]\nalso_local = true\naction = \"dispatch\"\nrecipients = [\"local-team\"]\n";
+    assert!(POLICY.contains(p2_local));
+    let at = POLICY.find("[[rule]]").unwrap();
+    let new = format!("{}{first_rule}\n{}", &POLICY[..at], &POLICY[at..]).replace(p2_local, "");
+    std::fs::write(&moved, new).unwrap();
+    let Started {
+        broker,
+        b,
+        recipients,
+        g,
+        lines,
+    } = Started::start(dir, &moved);
+    run_units(&broker.url(), &units, (&policy, &lists), dir);
+    wait_line(
+        &lines,
+        "which is rule 1 \"p0-p1\" in this policy",
+        Duration::from_secs(10),
+    );
+    g.wait_ok("gate");
+    std::thread::sleep(Duration::from_millis(300));
+    let got: Vec<Vec<Value>> = recipients.iter().map(Recipient::decisions).collect();
+    b.stop();
+
+    let (zd, wpr, local) = (&got[0], &got[1], &got[2]);
+    let mut want_wpr: Vec<(String, String)> = [
+        "1ABC234", "1CAR001", "1CAR002", "1CAR003", "1CAR004", "1WNT000",
+    ]
+    .iter()
+    .map(|p| ("dispatch".to_string(), p.to_string()))
+    .collect();
+    want_wpr.extend(std::iter::repeat_n(
+        ("update".to_string(), "1ABC234".to_string()),
+        2,
+    ));
+    want_wpr.sort();
+    assert_eq!(kinds(wpr), want_wpr);
+    assert!(wpr.iter().all(|d| d["rule"] == "p0-p1"), "{wpr:#?}");
+    // The room's budget as in the first test: two P1 dispatches, three
+    // reviews for capacity, the wanted car through it.
+    let dispatched = zd.iter().filter(|d| d["kind"] == "dispatch").count();
+    assert_eq!(dispatched, 3, "{zd:#?}");
+    // The local team had only the local-list car, under the removed rule.
+    assert!(local.is_empty(), "{local:#?}");
+    let report = json(&dir.join("gate.json"));
+    // Every P0/P1 hit moved (3 of the car, 4 stolen, 1 wanted), the
+    // local-list car's rule unknown.
+    assert_eq!(report["rule_moved"], 8, "{report}");
+    assert_eq!(report["rule_unknown"], 1, "{report}");
+    assert_eq!(report["unrouted"], 1, "{report}");
+    assert_eq!(report["hits"], 9, "{report}");
 }
 
 /// A unit whose clock is years ahead (never set, or set wrong) sends a

@@ -1121,6 +1121,8 @@ fn publish_hits(url: &str, unit: &str, n: u64) {
             late: false,
             list_version: 1,
             position: None,
+            rule_tag: hitgate_core::policy::Policy::brussels()
+                .tag(hitgate_core::policy::RuleId::Rule(0)),
         };
         let m = Message::Hit {
             unit,

@@ -310,6 +310,7 @@ impl Unit<'_, '_> {
             distance: c.m.distance,
             action: c.action,
             rule: c.rule,
+            rule_tag: self.policy.tag(c.rule),
             reason: c.reason,
             late: c.late,
             version: self.watchlist.version(),

@@ -207,6 +207,13 @@ pub(super) fn gate(a: GateArgs) -> Result<()> {
         r.unconfirmed,
         r.resent
     );
+    if r.rule_moved + r.rule_unknown > 0 {
+        say!(
+            "{} hits under a rule this policy numbers otherwise (routed by its name), {} under a rule it does not have (sent to nobody)",
+            r.rule_moved,
+            r.rule_unknown
+        );
+    }
     if r.ahead > 0 {
         say!(
             "{} hits dated ahead of their arrival (a unit's clock): decided as seen on arrival",

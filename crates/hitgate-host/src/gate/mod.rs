@@ -70,6 +70,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use hitgate_core::budget::Budgets;
 use hitgate_core::gate::{CaseSlot, Gate, GateConfig, MAX_RECIPIENTS, Sighting};
+use hitgate_core::hit::Hit;
+use hitgate_core::policy::RuleId;
 use hitgate_core::uplink::{MAX_MESSAGE, Message, decode_message, encode_message};
 use serde::{Deserialize, Serialize};
 
@@ -171,6 +173,15 @@ pub struct GateReport {
     /// they neither spend tomorrow's budgets nor stop their refill.
     #[serde(default)]
     pub ahead: u64,
+    /// Hits decided under a rule this gate's policy numbers otherwise
+    /// (the unit runs a policy before or after it): routed by the rule's
+    /// tag, its name.
+    #[serde(default)]
+    pub rule_moved: u64,
+    /// Hits decided under a rule this gate's policy does not have: sent
+    /// to nobody (counted in `unrouted` too).
+    #[serde(default)]
+    pub rule_unknown: u64,
     /// Messages that did not decode.
     pub bad_messages: u64,
     /// Decisions published and not yet confirmed (handed back by the
@@ -267,6 +278,9 @@ struct Runner<'o> {
     resent: u64,
     /// Units whose clock was found ahead, said once each this run.
     ahead: BTreeSet<String>,
+    /// Units and rules (index, tag) found moved or unknown, said once
+    /// each this run.
+    rules_said: BTreeSet<(String, RuleId, Option<u32>)>,
 }
 
 /// Runs the gate until idle (or forever); returns the report.
@@ -310,6 +324,7 @@ pub fn gate(opts: &GateOptions) -> Result<GateReport> {
         resend_due: true,
         resent: 0,
         ahead: BTreeSet::new(),
+        rules_said: BTreeSet::new(),
     };
     r.saved = r.load()?;
     r.loaded = (r.saved.instance.clone(), r.saved.number);
@@ -707,6 +722,8 @@ impl Runner<'_> {
         self.dirty = true;
         let received = now_ms();
         self.arrived.insert(format!("{unit}/{seq}"), Instant::now());
+        let resolved = pf.policy.resolve(hit.rule, hit.rule_tag);
+        self.rule_check(unit, seq, &hit, resolved);
         let v = core.decide_at(&s, received);
         if v.ahead && self.ahead.insert(unit.to_string()) {
             eprintln!(
@@ -717,7 +734,7 @@ impl Runner<'_> {
                 format_ts(received)
             );
         }
-        let rule = pf.policy.rule_name(hit.rule);
+        let rule = pf.policy.rule_name(resolved.unwrap_or(hit.rule));
         for (r, recipient) in pf.recipients.iter().enumerate() {
             if let Some(sent) = v.sent_to(r) {
                 self.saved.pending.push(Decision::new(
@@ -734,6 +751,47 @@ impl Runner<'_> {
             }
         }
         Ok(true)
+    }
+
+    /// Counts a hit whose rule this gate's policy numbers otherwise, or
+    /// does not have, and says the first of each unit and rule.
+    fn rule_check(&mut self, unit: &str, seq: u64, hit: &Hit, resolved: Option<RuleId>) {
+        if resolved == Some(hit.rule) {
+            return;
+        }
+        let policy = &self.opts.policy.policy;
+        let number = |r: RuleId| match r {
+            RuleId::Rule(i) => i.to_string(),
+            RuleId::Fallback => "fallback".into(),
+        };
+        let index = number(hit.rule);
+        let first = self
+            .rules_said
+            .insert((unit.to_string(), hit.rule, hit.rule_tag));
+        match resolved {
+            Some(r) => {
+                self.saved.rule_moved += 1;
+                if first {
+                    eprintln!(
+                        "gate: unit {unit} decided hit {seq} under its rule {index}, which is rule {} {:?} in this policy \
+                         (the unit runs a policy that numbers its rules otherwise): routed by the rule's name",
+                        number(r),
+                        policy.rule_name(r)
+                    );
+                }
+            }
+            None => {
+                self.saved.rule_unknown += 1;
+                if first {
+                    eprintln!(
+                        "gate: unit {unit} decided hit {seq} under its rule {index}, a rule this policy does not have \
+                         (tag {:08x}): sent to nobody, counted as rule_unknown; give the gate a policy with that rule, \
+                         or update the unit",
+                        hit.rule_tag.unwrap_or(0)
+                    );
+                }
+            }
+        }
     }
 
     /// Saves the state; true once it is durable.
@@ -886,6 +944,8 @@ impl Runner<'_> {
             unrouted: st.unrouted,
             evicted: st.evicted,
             ahead: st.ahead,
+            rule_moved: self.saved.rule_moved,
+            rule_unknown: self.saved.rule_unknown,
             bad_messages: self.saved.bad_messages,
             unconfirmed: self.saved.pending.len(),
             resent: self.resent,

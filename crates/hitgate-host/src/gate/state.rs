@@ -41,6 +41,12 @@ pub(super) struct Saved {
     pub(super) recent: Vec<Recent>,
     pub(super) duplicates: u64,
     pub(super) bad_messages: u64,
+    /// Hits whose rule this gate's policy numbers otherwise (routed by the
+    /// rule's tag), and hits whose rule it does not have (sent nowhere).
+    #[serde(default)]
+    pub(super) rule_moved: u64,
+    #[serde(default)]
+    pub(super) rule_unknown: u64,
 }
 
 /// A decision the broker handed back, and when.

@@ -38,6 +38,7 @@ pub(crate) fn hit(n: u64) -> Hit {
             Action::Dispatch
         },
         rule: RuleId::Rule(0),
+        rule_tag: None,
         reason: Reason::Rule,
         late: false,
         version: 3,
