@@ -2,7 +2,7 @@
 //! from the unit, `ack` back to it. `docs/wire-format.md` describes each
 //! byte by byte.
 //!
-//! # Format, version 2
+//! # Format, version 3
 //!
 //! A message is one frame, framed as the [`wire`](crate::wire) hit record
 //! is: `COBS(postcard(version, Message) ++ crc32c_le) ++ 0x00`. The first
@@ -20,14 +20,18 @@
 //! unit.
 //!
 //! Stability: variants and fields are only appended; anything else bumps
-//! [`UPLINK_VERSION`].
+//! [`UPLINK_VERSION`]. Version 3 has the layout of version 2; its `hit`
+//! may carry a hit record of version 2 (with the rule's tag), which a
+//! receiver built for version 2 would misread, so such a receiver refuses
+//! the message and the unit keeps the hit until the central side is
+//! updated. A receiver reads both.
 
 use serde::{Deserialize, Serialize};
 
 use crate::wire::{HitRecord, WireError, each_frame, frame, unframe};
 
-/// Version of the uplink messages.
-pub const UPLINK_VERSION: u8 = 2;
+/// Version of the uplink messages, as written; version 2 is read too.
+pub const UPLINK_VERSION: u8 = 3;
 
 /// The largest message frame, delimiter included.
 pub const MAX_MESSAGE: usize = 320;
@@ -139,7 +143,7 @@ pub fn encode_message<'b>(
 pub fn decode_message(frame: &mut [u8]) -> Result<Message<'_>, WireError> {
     let env: Envelope<'_> =
         postcard::from_bytes(unframe(frame)?).map_err(|_| WireError::Payload)?;
-    if env.version != UPLINK_VERSION {
+    if !(2..=UPLINK_VERSION).contains(&env.version) {
         return Err(WireError::Payload);
     }
     Ok(env.message)
@@ -215,13 +219,13 @@ mod tests {
     #[test]
     fn golden_bytes_of_each_message() {
         let mut buf = [0u8; MAX_MESSAGE];
-        // ack: version 2, variant 2, "rsu-7", 100, 164.
+        // ack: version 3, variant 2, "rsu-7", 100, 164.
         let ack = Message::Ack {
             unit: "rsu-7",
             from: 100,
             to: 164,
         };
-        let mut p = std::vec![2, 2];
+        let mut p = std::vec![3, 2];
         string(&mut p, "rsu-7");
         varint(&mut p, 100);
         varint(&mut p, 164);
@@ -232,9 +236,9 @@ mod tests {
             crate::bundle::tests::doc_hex_in("wire-format.md", "ack")
         );
 
-        // status: version 2, variant 1, the fields in order.
+        // status: version 3, variant 1, the fields in order.
         let s = status();
-        let mut p = std::vec![2, 1];
+        let mut p = std::vec![3, 1];
         string(&mut p, s.unit);
         for v in [
             s.clock,
@@ -264,15 +268,18 @@ mod tests {
             crate::bundle::tests::doc_hex_in("wire-format.md", "status")
         );
 
-        // hit: version 1, variant 0, "rsu-7", seq 299, then the hit
-        // record's own bytes (pinned by the wire module's golden test).
-        let h = crate::wire::tests::hit();
+        // hit: version 3, variant 0, "rsu-7", seq 299, then the hit
+        // record's own bytes as the wire module's golden test builds them
+        // (version 2, the tag of `p0-p1`), then `prev`.
+        let h = crate::hit::Hit {
+            rule_tag: Some(0x4031_2693),
+            ..crate::wire::tests::hit()
+        };
         let rec = HitRecord::of(&h);
-        let mut p = std::vec![2, 0];
+        let mut p = std::vec![3, 0];
         string(&mut p, "rsu-7");
         varint(&mut p, 299);
-        let mut rec_bytes = [0u8; 128];
-        p.extend_from_slice(postcard::to_slice(&rec, &mut rec_bytes).unwrap());
+        p.extend_from_slice(&crate::wire::tests::payload_by_hand(2, h.rule_tag));
         p.extend_from_slice(&[0x22; 32]);
         let msg = Message::Hit {
             unit: "rsu-7",
@@ -337,7 +344,8 @@ mod tests {
 
     /// A hit of either record version inside a message: the record comes
     /// back with its version and tag, and `prev` after it intact, each
-    /// re-encoded byte for byte.
+    /// re-encoded byte for byte. A message of version 2 (a unit before
+    /// tags) is read; one of version 4 is refused.
     #[test]
     fn a_hit_of_either_version_keeps_what_follows_it() {
         let v1 = crate::wire::tests::hit();
@@ -367,6 +375,20 @@ mod tests {
                 encode_message(&got, &mut [0u8; MAX_MESSAGE]).unwrap(),
                 &frame[..]
             );
+        }
+        let ack = Message::Ack {
+            unit: "rsu-7",
+            from: 1,
+            to: 2,
+        };
+        for (version, ok) in [(2u8, true), (3, true), (4, false), (1, false)] {
+            let mut b = [0u8; MAX_MESSAGE];
+            let env = Envelope {
+                version,
+                message: ack,
+            };
+            let mut f = frame::<_, MAX_MESSAGE>(&env, &mut b).unwrap().to_vec();
+            assert_eq!(decode_message(&mut f).is_ok(), ok, "version {version}");
         }
     }
 }

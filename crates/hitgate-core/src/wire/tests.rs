@@ -45,7 +45,7 @@ fn by_hand(tag: Option<u32>) -> Vec<u8> {
 }
 
 /// The payload of [`hit`] under `version`, with `tag` at the end if given.
-fn payload_by_hand(version: u8, tag: Option<u32>) -> Vec<u8> {
+pub(crate) fn payload_by_hand(version: u8, tag: Option<u32>) -> Vec<u8> {
     // The payload, field by field (postcard: varints, length-prefixed str).
     let mut payload: Vec<u8> = Vec::new();
     payload.push(version);
