@@ -1,0 +1,335 @@
+use super::*;
+use crate::budget::Budget;
+
+const MIN: u64 = 60_000;
+
+fn car(plate: &str, priority: Priority, action: Action, time: u64, to: u8) -> Sighting {
+    Sighting {
+        list: ListId(0),
+        listed: Plate::normalize(plate.as_bytes()).unwrap_or(Plate::ZERO),
+        country: None,
+        priority,
+        action,
+        time,
+        recipients: to,
+        position: None,
+    }
+}
+
+#[test]
+fn a_car_across_three_units_is_one_case_with_two_updates() {
+    let mut t = [CaseSlot::EMPTY; 16];
+    let mut g = Gate::new(GateConfig::default(), &mut t);
+    let a = g.decide(&car("1ABC234", Priority::P1, Action::Dispatch, 0, 0b01));
+    let b = g.decide(&car(
+        "1ABC234",
+        Priority::P1,
+        Action::Dispatch,
+        7 * MIN,
+        0b01,
+    ));
+    let c = g.decide(&car(
+        "1ABC234",
+        Priority::P1,
+        Action::Dispatch,
+        20 * MIN,
+        0b01,
+    ));
+    assert!(a.opened && !b.opened && !c.opened);
+    assert_eq!((a.dispatch, b.dispatch, c.dispatch), (1, 0, 0));
+    assert_eq!((b.update, c.update), (1, 1));
+    assert_eq!(a.case, c.case);
+    // Each update names the sighting before it.
+    assert_eq!(
+        (a.previous, b.previous, c.previous),
+        (None, Some((0, None)), Some((7 * MIN, None)))
+    );
+    assert_eq!(g.state().counts[0].dispatched, 1);
+    assert_eq!(g.state().counts[0].updates, 2);
+    // Another plate is another case.
+    let d = g.decide(&car(
+        "1ABC235",
+        Priority::P1,
+        Action::Dispatch,
+        21 * MIN,
+        0b01,
+    ));
+    assert!(d.opened);
+    assert_ne!(d.case, a.case);
+}
+
+#[test]
+fn each_recipient_gets_only_what_its_rule_names_and_joins_late() {
+    let mut t = [CaseSlot::EMPTY; 16];
+    let mut g = Gate::new(GateConfig::default(), &mut t);
+    let a = g.decide(&car("2XYZ999", Priority::P2, Action::Dispatch, 0, 0b100));
+    assert_eq!((a.dispatch, a.update), (0b100, 0));
+    // A later sighting decided by a rule naming recipients 0 and 2:
+    // recipient 0 gets the case now, recipient 2 an update.
+    let b = g.decide(&car("2XYZ999", Priority::P2, Action::Dispatch, MIN, 0b101));
+    assert_eq!((b.case, b.dispatch, b.update), (a.case, 0b001, 0b100));
+    // No recipient: counted, nothing sent.
+    let c = g.decide(&car("2XYZ999", Priority::P2, Action::Dispatch, MIN, 0));
+    assert_eq!(c.recipients(), 0);
+    assert_eq!(g.state().unrouted, 1);
+}
+
+#[test]
+fn a_recipients_budget_throttles_zone_wide_and_never_p0() {
+    let mut config = GateConfig::default();
+    let budget = Budget {
+        burst: 2,
+        per_hour: 0,
+    };
+    config.budgets[0].0 = [Some(budget); Priority::COUNT];
+    let mut t = [CaseSlot::EMPTY; 64];
+    let mut g = Gate::new(config, &mut t);
+    let plates = ["1AAA001", "1AAA002", "1AAA003", "1AAA004"];
+    let v: Vec<Verdict> = plates
+        .iter()
+        .map(|p| g.decide(&car(p, Priority::P1, Action::Dispatch, MIN, 0b11)))
+        .collect();
+    // Recipient 0: two dispatches, then reviews; recipient 1 has no
+    // budget and gets every dispatch.
+    let to0: Vec<_> = v
+        .iter()
+        .map(|v| (v.dispatch & 1, v.throttled & 1))
+        .collect();
+    assert_eq!(to0, [(1, 0), (1, 0), (0, 1), (0, 1)]);
+    assert!(v.iter().all(|v| v.dispatch & 0b10 != 0));
+    assert_eq!(v[2].sent_to(0), Some(Sent::Review { throttled: true }));
+    assert_eq!(v[2].sent_to(1), Some(Sent::Dispatch));
+    assert_eq!((v[2].sent_to(2), v[2].sent_to(99)), (None, None));
+    // Priority 0 goes through a spent budget.
+    let p0 = g.decide(&car("1BBB000", Priority::P0, Action::Dispatch, MIN, 0b01));
+    assert_eq!((p0.dispatch, p0.throttled), (1, 0));
+    let s = g.state();
+    assert_eq!(
+        (
+            s.counts[0].dispatched,
+            s.counts[0].throttled,
+            s.counts[0].reviewed
+        ),
+        (3, 2, 2)
+    );
+    // A throttled case seen again while the budget is still spent is
+    // an update, not a second review.
+    let again = g.decide(&car(
+        "1AAA004",
+        Priority::P1,
+        Action::Dispatch,
+        2 * MIN,
+        0b01,
+    ));
+    assert_eq!((again.update, again.review), (1, 0));
+}
+
+#[test]
+fn a_review_does_not_hold_back_a_later_dispatch() {
+    let mut t = [CaseSlot::EMPTY; 16];
+    let mut g = Gate::new(GateConfig::default(), &mut t);
+    let a = g.decide(&car("1ABC234", Priority::P2, Action::Review, 0, 1));
+    assert_eq!(a.review, 1);
+    let b = g.decide(&car("1ABC234", Priority::P2, Action::Review, MIN, 1));
+    assert_eq!(b.update, 1);
+    let c = g.decide(&car("1ABC234", Priority::P2, Action::Dispatch, 2 * MIN, 1));
+    assert_eq!((c.case, c.dispatch), (a.case, 1));
+    let d = g.decide(&car("1ABC234", Priority::P2, Action::Review, 3 * MIN, 1));
+    assert_eq!(d.update, 1);
+}
+
+#[test]
+fn a_late_sighting_before_a_newer_case_does_not_replace_it() {
+    let mut t = [CaseSlot::EMPTY; 16];
+    let mut g = Gate::new(GateConfig::default(), &mut t);
+    let now = g.decide(&car(
+        "1ABC234",
+        Priority::P1,
+        Action::Dispatch,
+        100 * MIN,
+        1,
+    ));
+    let old = g.decide(&car("1ABC234", Priority::P1, Action::Dispatch, 10 * MIN, 1));
+    assert!(old.opened);
+    assert_ne!(old.case, now.case);
+    // The current case still holds its repeats back.
+    let again = g.decide(&car(
+        "1ABC234",
+        Priority::P1,
+        Action::Dispatch,
+        101 * MIN,
+        1,
+    ));
+    assert_eq!((again.case, again.update), (now.case, 1));
+}
+
+/// Recipient 0's budget, one dispatch every ten minutes and none saved
+/// up; a time well after the epoch; five years.
+fn one_every_ten_minutes() -> (GateConfig, u64, u64) {
+    let mut config = GateConfig::default();
+    config.budgets[0].0 = [Some(Budget {
+        burst: 1,
+        per_hour: 6,
+    }); Priority::COUNT];
+    (config, 1_000_000 * MIN, 5 * 365 * 24 * 60 * MIN)
+}
+
+#[test]
+fn a_unit_years_ahead_neither_spends_the_budgets_nor_stops_their_refill() {
+    let (config, now, years) = one_every_ten_minutes();
+    // The zone's units, one dispatch every quarter of an hour (the
+    // budget refills one every ten minutes), and one unit whose clock
+    // says five years later, after the first.
+    let run = |at_arrival: bool| {
+        let mut t = [CaseSlot::EMPTY; 64];
+        let mut g = Gate::new(config, &mut t);
+        let mut decide = |s: &Sighting, arrived: u64| {
+            if at_arrival {
+                g.decide_at(s, arrived)
+            } else {
+                g.decide(s)
+            }
+        };
+        let mut v = vec![decide(
+            &car("1AAA000", Priority::P1, Action::Dispatch, now, 1),
+            now,
+        )];
+        v.push(decide(
+            &car("9ZZZ999", Priority::P1, Action::Dispatch, now + years, 1),
+            now + MIN,
+        ));
+        // Seen again by the same unit: the same case, an update.
+        v.push(decide(
+            &car(
+                "9ZZZ999",
+                Priority::P1,
+                Action::Dispatch,
+                now + years + MIN,
+                1,
+            ),
+            now + 2 * MIN,
+        ));
+        for i in 1..=4u64 {
+            let t = now + i * 15 * MIN;
+            let plate = ["1AAA001", "1AAA002", "1AAA003", "1AAA004"][(i - 1) as usize];
+            v.push(decide(
+                &car(plate, Priority::P1, Action::Dispatch, t, 1),
+                t + MIN / 2,
+            ));
+        }
+        let ahead = g.state().ahead;
+        (v, ahead)
+    };
+    // Taken at its word, the sighting carries the clock five years on:
+    // the budget never refills and every later dispatch is throttled.
+    let (v, ahead) = run(false);
+    let throttled = |v: &[Verdict]| v.iter().map(|v| v.throttled).collect::<Vec<_>>();
+    assert_eq!(throttled(&v[3..]), [1, 1, 1, 1]);
+    assert_eq!(ahead, 0);
+    // Decided as it arrived: the others are dispatched, and its own
+    // repeat is an update of its case.
+    let (v, ahead) = run(true);
+    assert_eq!(throttled(&v[3..]), [0, 0, 0, 0]);
+    assert!(v[3..].iter().all(|v| v.dispatch == 1 && !v.ahead));
+    assert!(v[1].ahead && v[2].ahead && !v[0].ahead);
+    assert_eq!((v[2].case, v[2].update), (v[1].case, 1));
+    assert_eq!(v[2].previous, Some((now + MIN, None)));
+    assert_eq!(ahead, 2);
+}
+
+#[test]
+fn a_state_saved_with_a_clock_ahead_is_brought_back_at_start() {
+    let (config, now, years) = one_every_ten_minutes();
+    let mut t = [CaseSlot::EMPTY; 64];
+    let mut g = Gate::new(config, &mut t);
+    // Decided at its word (as before `decide_at`): the state is years
+    // ahead.
+    g.decide(&car(
+        "9ZZZ999",
+        Priority::P1,
+        Action::Dispatch,
+        now + years,
+        1,
+    ));
+    let (state, mut table) = (g.state().clone(), [CaseSlot::EMPTY; 64]);
+    table.copy_from_slice(g.table());
+    let resume = |table: &mut [CaseSlot; 64], bring: bool| {
+        let mut g = Gate::resume(config, table, state.clone());
+        let n = if bring { g.bring_back(now) } else { 0 };
+        let later = now + 15 * MIN;
+        let a = g.decide_at(
+            &car("1AAA001", Priority::P1, Action::Dispatch, later, 1),
+            later,
+        );
+        // The car of the case ahead, seen again: an update of its case.
+        let b = g.decide_at(
+            &car("9ZZZ999", Priority::P1, Action::Dispatch, later + MIN, 1),
+            later + MIN,
+        );
+        (n, a.throttled, b.opened, g.state().clock)
+    };
+    // Resumed as saved: throttled, and the car's case is still ahead,
+    // so its sighting opens a case of its own.
+    let (n, throttled, opened, clock) = resume(&mut table.clone(), false);
+    assert_eq!((n, throttled, opened, clock), (0, 1, true, now + years));
+    // Brought back: the clock, the bucket, the case's two times.
+    let (n, throttled, opened, clock) = resume(&mut table.clone(), true);
+    assert_eq!((n, throttled, opened, clock), (4, 0, false, now + 16 * MIN));
+    // A sound state is left alone.
+    let mut t = [CaseSlot::EMPTY; 64];
+    let mut g = Gate::new(config, &mut t);
+    g.decide_at(&car("1AAA001", Priority::P1, Action::Dispatch, now, 1), now);
+    let before = (g.state().clone(), g.table().to_vec());
+    assert_eq!(g.bring_back(now), 0);
+    assert_eq!((g.state().clone(), g.table().to_vec()), before);
+}
+
+#[test]
+fn a_sighting_within_the_tolerance_ahead_is_taken_at_its_word() {
+    let mut t = [CaseSlot::EMPTY; 16];
+    let mut g = Gate::new(GateConfig::default(), &mut t);
+    let now = 1_000 * MIN;
+    let v = g.decide_at(
+        &car("1ABC234", Priority::P1, Action::Dispatch, now + MIN, 1),
+        now,
+    );
+    assert!(!v.ahead);
+    assert_eq!(g.state().clock, now + MIN);
+    let v = g.decide_at(
+        &car("1ABC235", Priority::P1, Action::Dispatch, now + MIN + 1, 1),
+        now,
+    );
+    assert!(v.ahead);
+    assert_eq!((g.state().clock, g.state().ahead), (now + MIN, 1));
+}
+
+#[test]
+fn a_restored_gate_decides_as_the_one_that_never_stopped() {
+    let hits: Vec<Sighting> = (0..200u64)
+        .map(|i| {
+            let plate = ["1AAA001", "1AAA002", "1AAA003", "2BBB777"][(i % 4) as usize];
+            let p = Priority::new((i % 3) as u8).unwrap_or(Priority::P1);
+            car(plate, p, Action::Dispatch, i * 3 * MIN, 0b11)
+        })
+        .collect();
+    let mut config = GateConfig::default();
+    config.budgets[1].0[1] = Some(Budget {
+        burst: 1,
+        per_hour: 2,
+    });
+    let mut t1 = [CaseSlot::EMPTY; 8];
+    let mut whole = Gate::new(config, &mut t1);
+    let all: Vec<Verdict> = hits.iter().map(|h| whole.decide(h)).collect();
+    let mut t2 = [CaseSlot::EMPTY; 8];
+    let mut first = Gate::new(config, &mut t2);
+    let mut got: Vec<Verdict> = hits[..77].iter().map(|h| first.decide(h)).collect();
+    let (state, table) = (
+        first.state().clone(),
+        *first.table().first_chunk::<8>().unwrap(),
+    );
+    let mut t3 = table;
+    let mut second = Gate::resume(config, &mut t3, state);
+    got.extend(hits[77..].iter().map(|h| second.decide(h)));
+    assert_eq!(got, all);
+    assert_eq!(second.state(), whole.state());
+}
