@@ -73,16 +73,18 @@ use hitgate_core::gate::{CaseSlot, Gate, GateConfig, MAX_RECIPIENTS, Sighting};
 use hitgate_core::hit::Hit;
 use hitgate_core::policy::RuleId;
 use hitgate_core::uplink::{MAX_MESSAGE, Message, decode_message, encode_message};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::mqtt::{Broker, Link, LinkEvent};
 use crate::policy_file::PolicyFile;
 use crate::time::{format_ts, now_ms};
 
 mod decision;
+mod report;
 mod state;
 
 pub use decision::{Decision, Previous, decision_ids, purge_decisions, read_decisions};
+pub use report::{GateReport, Latency, RecipientReport};
 use state::{Recent, STATE_FORMAT, Saved, insert_range};
 
 /// How to run the gate.
@@ -139,75 +141,6 @@ const BATCH: usize = 512;
 const BATCH_TIME: Duration = Duration::from_millis(20);
 /// How long a saved state on the state topic may take to come back.
 const CONFIRM: Duration = Duration::from_secs(5);
-
-/// Per recipient, in the report.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct RecipientReport {
-    /// Cases sent as dispatches.
-    pub dispatched: u32,
-    /// Cases sent as reviews, throttled ones included.
-    pub reviewed: u32,
-    /// Dispatches turned into reviews by the recipient's budget.
-    pub throttled: u32,
-    /// Repeats of a case it has (any unit), sent as sighting updates
-    /// instead of new hits.
-    pub updates: u32,
-}
-
-/// The gate's report.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct GateReport {
-    /// By recipient name.
-    pub recipients: BTreeMap<String, RecipientReport>,
-    /// Hits decided.
-    pub hits: u64,
-    /// Hits received again (already decided), acknowledged again.
-    pub duplicates: u64,
-    /// Hits whose rule names no recipient (or a rule the gate's policy
-    /// does not have): decided, sent nowhere.
-    pub unrouted: u64,
-    /// Open cases forgotten for room.
-    pub evicted: u64,
-    /// Hits dated more than the policy's `max_future_ms` after they
-    /// arrived (a unit's clock ahead): decided as seen on arrival, so that
-    /// they neither spend tomorrow's budgets nor stop their refill.
-    #[serde(default)]
-    pub ahead: u64,
-    /// Hits decided under a rule this gate's policy numbers otherwise
-    /// (the unit runs a policy before or after it): routed by the rule's
-    /// tag, its name.
-    #[serde(default)]
-    pub rule_moved: u64,
-    /// Hits decided under a rule this gate's policy does not have: sent
-    /// to nobody (counted in `unrouted` too).
-    #[serde(default)]
-    pub rule_unknown: u64,
-    /// Messages that did not decode.
-    pub bad_messages: u64,
-    /// Decisions published and not yet confirmed (handed back by the
-    /// broker, or acknowledged by a recipient with `acks = true`).
-    pub unconfirmed: usize,
-    /// Decisions published once more, already handed back, after a
-    /// restart, a take-over or a reconnection ([`GateOptions::resend`]):
-    /// this run.
-    #[serde(default)]
-    pub resent: u64,
-    /// From a hit's arrival to its decision's confirmation (this run,
-    /// the latest 50,000 to 100,000 decisions; a decision confirmed more
-    /// than a minute after its hit is not measured), ms.
-    pub latency_ms: Latency,
-}
-
-/// Latency figures.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct Latency {
-    /// Decisions measured.
-    pub n: usize,
-    /// Median.
-    pub median: f64,
-    /// 99th percentile.
-    pub p99: f64,
-}
 
 /// Publishes a decision on its recipient's topic; false when the link
 /// took nothing (it is down).
@@ -908,52 +841,6 @@ impl Runner<'_> {
             if !seqs.is_empty() {
                 self.to_ack.insert(unit, seqs);
             }
-        }
-    }
-
-    fn report(&self, core: &Gate<'_>) -> GateReport {
-        let st = core.state();
-        let mut lat = self.latencies.clone();
-        lat.sort_by(f64::total_cmp);
-        let pick = |q: f64| {
-            lat.get(((lat.len() as f64 - 1.0) * q).round() as usize)
-                .copied()
-                .unwrap_or(0.0)
-        };
-        GateReport {
-            recipients: self
-                .opts
-                .policy
-                .recipients
-                .iter()
-                .zip(st.counts.iter())
-                .map(|(r, c)| {
-                    (
-                        r.name.clone(),
-                        RecipientReport {
-                            dispatched: c.dispatched,
-                            reviewed: c.reviewed,
-                            throttled: c.throttled,
-                            updates: c.updates,
-                        },
-                    )
-                })
-                .collect(),
-            hits: st.sightings,
-            duplicates: self.saved.duplicates,
-            unrouted: st.unrouted,
-            evicted: st.evicted,
-            ahead: st.ahead,
-            rule_moved: self.saved.rule_moved,
-            rule_unknown: self.saved.rule_unknown,
-            bad_messages: self.saved.bad_messages,
-            unconfirmed: self.saved.pending.len(),
-            resent: self.resent,
-            latency_ms: Latency {
-                n: lat.len(),
-                median: pick(0.5),
-                p99: pick(0.99),
-            },
         }
     }
 }
