@@ -351,6 +351,35 @@ fn a_spreadsheets_semicolon_export_reads_as_its_comma_twin() {
 }
 
 #[test]
+fn a_recording_saved_by_a_windows_tool_reads_as_its_twin() {
+    // Notepad and PowerShell save UTF-8 with a byte-order mark and CRLF
+    // line breaks. Before, the mark stood in front of the first read, which
+    // was a bad line (`expected value`): a tester's first hit lost.
+    let c = Case::new();
+    let plain = c.two_hits();
+    c.replay(&plain, &[]).unwrap();
+    let want = c.hits();
+    assert_eq!(want.len(), 2, "{want:?}");
+    let text = std::fs::read_to_string(&plain).unwrap();
+    let windows = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+    let saved = c.write("reads-windows.jsonl", &windows);
+    let gz = c.gz("reads-windows.jsonl.gz", windows.as_bytes());
+    for reads in [saved, gz] {
+        c.replay(&reads, &[]).unwrap();
+        assert_eq!(c.report()["input"]["bad_lines"], 0, "{}", reads.display());
+        assert_eq!(c.hits(), want);
+    }
+    // The lists saved so too.
+    std::fs::write(
+        c.path("lists.csv"),
+        format!("\u{feff}{}", LISTS.replace('\n', "\r\n")),
+    )
+    .unwrap();
+    c.replay(&plain, &[]).unwrap();
+    assert_eq!(c.hits(), want);
+}
+
+#[test]
 fn a_list_entrys_local_validity_ends_on_the_policys_clock() {
     // Listed until 10:00 local time, written without an offset: read as
     // UTC, the car was still wanted two hours after its entry ended.

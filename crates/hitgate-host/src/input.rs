@@ -79,6 +79,17 @@ impl Input {
         } else {
             Box::new(raw)
         };
+        let mut reader = reader;
+        // A UTF-8 byte-order mark (Windows tools write one) is not text:
+        // left in front of the first line, a JSON read or a CSV header
+        // would not parse. Looked for after decompression, where the text
+        // starts.
+        let start = reader
+            .fill_buf()
+            .with_context(|| format!("{name}: cannot read"))?;
+        if start.starts_with(b"\xef\xbb\xbf") {
+            reader.consume(3);
+        }
         Ok(Self {
             reader,
             name,
@@ -493,10 +504,31 @@ mod tests {
             std::fs::write(&path, text).unwrap();
             assert!(Input::open(&path).is_ok(), "{text:?}");
         }
-        // A UTF-8 byte-order mark is still read past.
+        // A UTF-8 byte-order mark is read past: it is not text.
         let path = dir.path().join("utf8.csv");
         std::fs::write(&path, b"\xef\xbb\xbfplate\n").unwrap();
         assert!(Input::open(&path).is_ok());
+    }
+
+    #[test]
+    fn a_utf8_byte_order_mark_is_not_part_of_the_first_line() {
+        use std::io::Write as _;
+        let text = b"\xef\xbb\xbf{\"plate\":\"1ABC123\"}\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text).unwrap();
+        let gz = gz.finish().unwrap();
+        for bytes in [&text[..], &gz[..]] {
+            let mut i = open_bytes(bytes);
+            assert_eq!(i.first_byte().unwrap(), Some(b'{'));
+            let mut line = String::new();
+            i.reader.read_to_string(&mut line).unwrap();
+            assert_eq!(line, "{\"plate\":\"1ABC123\"}\n");
+        }
+        // Only at the start: the same bytes later are the line's.
+        let mut i = open_bytes(b"a\n\xef\xbb\xbfb\n");
+        let mut rest = Vec::new();
+        i.reader.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, b"a\n\xef\xbb\xbfb\n");
     }
 
     #[test]
