@@ -78,7 +78,7 @@ use crate::hit::Hit;
 use crate::list::{ListId, Priority};
 use crate::place::Places;
 use crate::plate::{Country, Plate};
-use crate::policy::{Action, Policy};
+use crate::policy::{Action, Policy, RuleId};
 use crate::read::Position;
 use crate::suppress::{Key, Slot, claim, find, within};
 
@@ -200,18 +200,32 @@ impl Sighting {
     /// recipient when `policy` has no such rule), placed where the read
     /// says or, for a fixed camera, where `places` puts it.
     pub fn of(hit: &Hit, policy: &Policy, places: &Places<'_>) -> Self {
-        Self {
+        Self::routed(hit, policy, places, 0).0
+    }
+
+    /// As [`of`](Self::of), and a hit decided under a rule `policy` does
+    /// not have (renamed or removed since its unit's policy) goes to the
+    /// recipients of `unknown` (bit `i`: recipient `i`), as its unit
+    /// decided it. Also the rule, as `policy` numbers it (none for such a
+    /// hit).
+    pub fn routed(
+        hit: &Hit,
+        policy: &Policy,
+        places: &Places<'_>,
+        unknown: u8,
+    ) -> (Self, Option<RuleId>) {
+        let rule = policy.resolve(hit.rule, hit.rule_tag);
+        let s = Self {
             list: hit.list,
             listed: hit.listed,
             country: hit.country,
             priority: hit.priority,
             action: hit.action,
             time: hit.time,
-            recipients: policy
-                .resolve(hit.rule, hit.rule_tag)
-                .map_or(0, |r| policy.recipients(r)),
+            recipients: rule.map_or(unknown, |r| policy.recipients(r)),
             position: places.position(&hit.camera, hit.position),
-        }
+        };
+        (s, rule)
     }
 }
 

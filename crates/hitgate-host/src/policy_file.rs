@@ -76,6 +76,10 @@ pub struct RecipientDecl {
     /// the gate holds a decision until then, not until the broker hands
     /// it back.
     pub acks: bool,
+    /// It gets the hits decided under a rule this policy does not have
+    /// (`unknown_rules = true`): a unit on a policy before a rule was
+    /// renamed or removed. Without such a recipient they go to nobody.
+    pub unknown_rules: bool,
 }
 
 #[derive(Deserialize)]
@@ -133,6 +137,8 @@ struct RawRecipient {
     budgets: hitgate_core::budget::Budgets,
     #[serde(default)]
     acks: bool,
+    #[serde(default)]
+    unknown_rules: bool,
 }
 
 /// `[[recipient]]`s: names usable in a topic, unique, at most
@@ -162,6 +168,7 @@ fn recipients(raw: &[RawRecipient]) -> Result<Vec<RecipientDecl>> {
             name: r.name.clone(),
             budgets: r.budgets,
             acks: r.acks,
+            unknown_rules: r.unknown_rules,
         });
     }
     Ok(out)
@@ -233,6 +240,17 @@ impl PolicyFile {
             recipients: Vec::new(),
             classes: ConfusionClasses::default(),
         }
+    }
+
+    /// The recipients (a mask, bit `i` for recipient `i`) of a hit decided
+    /// under a rule this policy does not have: those declared with
+    /// `unknown_rules = true`.
+    pub fn unknown_rules_mask(&self) -> u8 {
+        self.recipients
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.unknown_rules)
+            .fold(0, |m, (i, _)| m | 1 << i)
     }
 
     /// Reads a policy file.
@@ -600,6 +618,27 @@ mod tests {
         assert_eq!(acks, [("room", false), ("wpr", true)]);
         let e = PolicyFile::parse("[[recipient]]\nname = \"wpr\"\nacks = \"yes\"\n").unwrap_err();
         assert!(format!("{e:#}").contains("acks"), "{e:#}");
+    }
+
+    #[test]
+    fn the_recipients_of_unknown_rules_are_those_that_say_so() {
+        let three = |flags: [&str; 3]| {
+            let mut t = String::new();
+            for (name, flag) in ["room", "wpr", "desk"].iter().zip(flags) {
+                t += &format!("[[recipient]]\nname = \"{name}\"\n{flag}");
+            }
+            PolicyFile::parse(&t).unwrap().unknown_rules_mask()
+        };
+        assert_eq!(three(["", "", ""]), 0);
+        assert_eq!(three(["", "", "unknown_rules = true\n"]), 0b100);
+        assert_eq!(
+            three(["unknown_rules = true\n", "", "unknown_rules = true\n"]),
+            0b101
+        );
+        assert_eq!(three(["unknown_rules = false\n", "", ""]), 0);
+        let e =
+            PolicyFile::parse("[[recipient]]\nname = \"desk\"\nunknown_rules = 1\n").unwrap_err();
+        assert!(format!("{e:#}").contains("unknown_rules"), "{e:#}");
     }
 
     /// A `[[rule]]` table for one priority.

@@ -468,7 +468,13 @@ recipients = ["local-team"]
     let p2_local = "[[rule]]\nname = \"p2-local\"\npriorities = [2]\nalso_local = true\naction = \"dispatch\"\nrecipients = [\"local-team\"]\n";
     assert!(POLICY.contains(p2_local));
     let at = POLICY.find("[[rule]]").unwrap();
-    let new = format!("{}{first_rule}\n{}", &POLICY[..at], &POLICY[at..]).replace(p2_local, "");
+    // The local team takes what comes under a rule the gate does not
+    // know.
+    let local_team = "name = \"local-team\"\n";
+    assert!(POLICY.contains(local_team));
+    let new = format!("{}{first_rule}\n{}", &POLICY[..at], &POLICY[at..])
+        .replace(p2_local, "")
+        .replace(local_team, "name = \"local-team\"\nunknown_rules = true\n");
     std::fs::write(&moved, new).unwrap();
     let Started {
         broker,
@@ -478,11 +484,21 @@ recipients = ["local-team"]
         lines,
     } = Started::start(dir, &moved);
     run_units(&broker.url(), &units, (&policy, &lists), dir);
-    wait_line(
-        &lines,
+    // Both said, in whichever order the units' hits came.
+    let said = [
         "which is rule 1 \"p0-p1\" in this policy",
-        Duration::from_secs(10),
-    );
+        "sent as its unit decided it to local-team, as `unknown:018aebe5`",
+    ];
+    let mut seen = [false; 2];
+    let end = Instant::now() + Duration::from_secs(10);
+    while seen.contains(&false) {
+        let line = lines
+            .recv_timeout(end.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("not said: {said:?} {seen:?}"));
+        for (s, n) in seen.iter_mut().zip(said) {
+            *s |= line.contains(n);
+        }
+    }
     g.wait_ok("gate");
     std::thread::sleep(Duration::from_millis(300));
     let got: Vec<Vec<Value>> = recipients.iter().map(Recipient::decisions).collect();
@@ -506,14 +522,27 @@ recipients = ["local-team"]
     // reviews for capacity, the wanted car through it.
     let dispatched = zd.iter().filter(|d| d["kind"] == "dispatch").count();
     assert_eq!(dispatched, 3, "{zd:#?}");
-    // The local team had only the local-list car, under the removed rule.
-    assert!(local.is_empty(), "{local:#?}");
+    // The local team had only the local-list car, under the removed
+    // rule, as its unit decided it: a dispatch, named by the rule's tag
+    // (FNV-1a of "p2-local", computed apart).
+    let got: Vec<(&str, &str, &str)> = local
+        .iter()
+        .map(|d| {
+            let f = |k: &str| d[k].as_str().unwrap();
+            (f("kind"), f("listed"), f("rule"))
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [("dispatch", "1LOC333", "unknown:018aebe5")],
+        "{local:#?}"
+    );
     let report = json(&dir.join("gate.json"));
     // Every P0/P1 hit moved (3 of the car, 4 stolen, 1 wanted), the
-    // local-list car's rule unknown.
+    // local-list car's rule unknown, and routed.
     assert_eq!(report["rule_moved"], 8, "{report}");
     assert_eq!(report["rule_unknown"], 1, "{report}");
-    assert_eq!(report["unrouted"], 1, "{report}");
+    assert_eq!(report["unrouted"], 0, "{report}");
     assert_eq!(report["hits"], 9, "{report}");
 }
 

@@ -333,3 +333,53 @@ fn a_restored_gate_decides_as_the_one_that_never_stopped() {
     assert_eq!(got, all);
     assert_eq!(second.state(), whole.state());
 }
+
+#[test]
+fn a_hit_under_a_rule_the_zone_no_longer_has_goes_to_the_recipients_of_unknown_rules() {
+    // The unit runs the Brussels baseline; the zone's policy has put a
+    // rule first and removed "p2-local".
+    let old = Policy::brussels();
+    let mut zone: Policy = Policy::new();
+    for (name, to) in [("mobile", 0b001), ("p0-p1", 0b011), ("p3-p4", 0b010)] {
+        let mut r = crate::policy::Rule::new(name, Action::Dispatch);
+        r.recipients = to;
+        zone.push(r).unwrap();
+    }
+    let under = |i: u8| Hit {
+        seq: 3,
+        time: 30 * MIN,
+        camera: crate::read::CameraId::new("cam-1").unwrap(),
+        read: Plate::normalize(b"1ABC234").unwrap(),
+        reads: 2,
+        listed: Plate::normalize(b"1ABC234").unwrap(),
+        country: None,
+        list: ListId(1),
+        priority: Priority::P2,
+        kind: crate::watchlist::MatchKind::Exact,
+        distance: crate::distance::Distance::default(),
+        action: Action::Review,
+        rule: RuleId::Rule(i),
+        rule_tag: old.tag(RuleId::Rule(i)),
+        reason: crate::hit::Reason::Lookalike,
+        late: false,
+        version: 1,
+        position: None,
+    };
+    let places = Places::none();
+    // Moved: found by its name, routed by it, whatever `unknown` says.
+    let (s, rule) = Sighting::routed(&under(0), &zone, &places, 0b100);
+    assert_eq!((s.recipients, rule), (0b011, Some(RuleId::Rule(1))));
+    // Removed: to the recipients of unknown rules, as the unit decided it.
+    let (s, rule) = Sighting::routed(&under(1), &zone, &places, 0b100);
+    assert_eq!(
+        (s.recipients, rule, s.action),
+        (0b100, None, Action::Review)
+    );
+    // Without any, to nobody; `of` is that.
+    assert_eq!(
+        Sighting::routed(&under(1), &zone, &places, 0).0.recipients,
+        0
+    );
+    assert_eq!(Sighting::of(&under(1), &zone, &places).recipients, 0);
+    assert_eq!(Sighting::of(&under(0), &zone, &places).recipients, 0b011);
+}

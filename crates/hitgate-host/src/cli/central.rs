@@ -176,9 +176,14 @@ pub(super) fn listen(a: ListenArgs) -> Result<()> {
 pub(super) fn gate(a: GateArgs) -> Result<()> {
     let resend = Duration::try_from_secs_f64(a.resend_window)
         .map_err(|_| anyhow!("--resend-window {}: seconds, 0 or more", a.resend_window))?;
+    let policy = PolicyFile::load(&a.policy)?;
+    let unknown_to = match policy.unknown_rules_mask() {
+        0 => "sent to nobody",
+        _ => "sent to the recipients with unknown_rules = true",
+    };
     let r = crate::gate::gate(&crate::gate::GateOptions {
         brokers: a.brokers.list()?,
-        policy: PolicyFile::load(&a.policy)?,
+        policy,
         client_id: a.client_id,
         state: a.state,
         state_topic: a.state_topic,
@@ -209,7 +214,7 @@ pub(super) fn gate(a: GateArgs) -> Result<()> {
     );
     if r.rule_moved + r.rule_unknown > 0 {
         say!(
-            "{} hits under a rule this policy numbers otherwise (routed by its name), {} under a rule it does not have (sent to nobody)",
+            "{} hits under a rule this policy numbers otherwise (routed by its name), {} under a rule it does not have ({unknown_to})",
             r.rule_moved,
             r.rule_unknown
         );

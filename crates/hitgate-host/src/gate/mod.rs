@@ -158,6 +158,13 @@ fn acks(policy: &PolicyFile, recipient: &str) -> bool {
         .any(|r| r.acks && r.name == recipient)
 }
 
+/// How a decision names a rule the gate's policy does not have: by the
+/// tag its unit sent (the gate knows no name for it), `unknown:` and 8
+/// hex digits.
+fn unknown_rule(hit: &Hit) -> String {
+    format!("unknown:{:08x}", hit.rule_tag.unwrap_or(0))
+}
+
 fn state_topic(id: &str) -> String {
     format!("hitgate/gate/{id}/state")
 }
@@ -645,7 +652,8 @@ impl Runner<'_> {
             .to_hit()
             .map_err(|e| format!("a hit that is not one: {e}"))?;
         let pf = &self.opts.policy;
-        let s = Sighting::of(&hit, &pf.policy, &pf.places.view());
+        let (s, resolved) =
+            Sighting::routed(&hit, &pf.policy, &pf.places.view(), pf.unknown_rules_mask());
         let done = self.saved.done.entry(unit.to_string()).or_default();
         if !insert_range(done, seq) {
             self.saved.duplicates += 1;
@@ -655,7 +663,6 @@ impl Runner<'_> {
         self.dirty = true;
         let received = now_ms();
         self.arrived.insert(format!("{unit}/{seq}"), Instant::now());
-        let resolved = pf.policy.resolve(hit.rule, hit.rule_tag);
         self.rule_check(unit, seq, &hit, resolved);
         let v = core.decide_at(&s, received);
         if v.ahead && self.ahead.insert(unit.to_string()) {
@@ -667,7 +674,10 @@ impl Runner<'_> {
                 format_ts(received)
             );
         }
-        let rule = pf.policy.rule_name(resolved.unwrap_or(hit.rule));
+        let rule = match resolved {
+            Some(r) => pf.policy.rule_name(r).to_string(),
+            None => unknown_rule(&hit),
+        };
         for (r, recipient) in pf.recipients.iter().enumerate() {
             if let Some(sent) = v.sent_to(r) {
                 self.saved.pending.push(Decision::new(
@@ -677,7 +687,7 @@ impl Runner<'_> {
                     sent,
                     &v,
                     &hit,
-                    rule,
+                    &rule,
                     s.position,
                     received,
                 ));
@@ -716,9 +726,27 @@ impl Runner<'_> {
             None => {
                 self.saved.rule_unknown += 1;
                 if first {
+                    let to: Vec<&str> = self
+                        .opts
+                        .policy
+                        .recipients
+                        .iter()
+                        .filter(|r| r.unknown_rules)
+                        .map(|r| r.name.as_str())
+                        .collect();
+                    let sent = match to.is_empty() {
+                        true => {
+                            "sent to nobody (no recipient has `unknown_rules = true`)".to_string()
+                        }
+                        false => format!(
+                            "sent as its unit decided it to {}, as `{}`",
+                            to.join(", "),
+                            unknown_rule(hit)
+                        ),
+                    };
                     eprintln!(
                         "gate: unit {unit} decided hit {seq} under its rule {index}, a rule this policy does not have \
-                         (tag {:08x}): sent to nobody, counted as rule_unknown; give the gate a policy with that rule, \
+                         (tag {:08x}): {sent}, counted as rule_unknown; give the gate a policy with that rule, \
                          or update the unit",
                         hit.rule_tag.unwrap_or(0)
                     );

@@ -47,7 +47,8 @@ pub struct GateReport {
     #[serde(default)]
     pub rule_moved: u64,
     /// Hits decided under a rule this gate's policy does not have: sent
-    /// to nobody (counted in `unrouted` too).
+    /// to the recipients with `unknown_rules = true`, or to nobody when
+    /// there are none (counted in `unrouted` then).
     #[serde(default)]
     pub rule_unknown: u64,
     /// Messages that did not decode.
