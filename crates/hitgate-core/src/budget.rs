@@ -26,44 +26,70 @@ const NAMES: [&str; crate::list::Priority::COUNT] = ["p0", "p1", "p2", "p3", "p4
 #[cfg(feature = "serde")]
 impl serde::Serialize for Budgets {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let n = self.0.iter().filter(|b| b.is_some()).count();
-        let mut m = s.serialize_map(Some(n))?;
-        for (name, b) in NAMES.iter().zip(self.0.iter()) {
-            if let Some(b) = b {
-                m.serialize_entry(name, b)?;
-            }
-        }
-        m.end()
+        serialize_by_priority(&self.0, s)
     }
 }
 
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Budgets {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Budgets;
-            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str("a map from p0..p4 to budgets")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut a: A,
-            ) -> Result<Budgets, A::Error> {
-                let mut out = Budgets::default();
-                while let Some(k) = a.next_key::<heapless::String<8>>()? {
-                    let i = NAMES
-                        .iter()
-                        .position(|n| *n == k.as_str())
-                        .ok_or_else(|| serde::de::Error::unknown_field(&k, &NAMES))?;
-                    out.0[i] = Some(a.next_value()?);
-                }
-                Ok(out)
-            }
-        }
-        d.deserialize_map(V)
+        deserialize_by_priority(d, "budgets").map(Budgets)
     }
+}
+
+/// A setting per priority as a serde map from `p0`..`p4`, absent
+/// priorities `None`: how [`Budgets`] and the gate's
+/// [`OpenCaps`](crate::gate::OpenCaps) are written.
+#[cfg(feature = "serde")]
+pub(crate) fn serialize_by_priority<T: serde::Serialize, S: serde::Serializer>(
+    v: &[Option<T>; crate::list::Priority::COUNT],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let n = v.iter().filter(|b| b.is_some()).count();
+    let mut m = s.serialize_map(Some(n))?;
+    for (name, b) in NAMES.iter().zip(v.iter()) {
+        if let Some(b) = b {
+            m.serialize_entry(name, b)?;
+        }
+    }
+    m.end()
+}
+
+/// See [`serialize_by_priority`]; `what` names the values in an error.
+#[cfg(feature = "serde")]
+pub(crate) fn deserialize_by_priority<'de, T, D>(
+    d: D,
+    what: &'static str,
+) -> Result<[Option<T>; crate::list::Priority::COUNT], D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    struct V<T>(&'static str, core::marker::PhantomData<T>);
+    impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+        type Value = [Option<T>; crate::list::Priority::COUNT];
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            write!(f, "a map from p0..p4 to {}", self.0)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out: Self::Value = Default::default();
+            while let Some(k) = a.next_key::<heapless::String<8>>()? {
+                let i = NAMES
+                    .iter()
+                    .position(|n| *n == k.as_str())
+                    .ok_or_else(|| serde::de::Error::unknown_field(&k, &NAMES))?;
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = Some(a.next_value()?);
+                }
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(V(what, core::marker::PhantomData))
 }
 
 /// One token, in the bucket's units: a rate of `per_hour` tokens an hour

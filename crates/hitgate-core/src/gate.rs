@@ -29,6 +29,13 @@
 //!   priority ([`Budgets`]), zone-wide: a dispatch over budget goes to the
 //!   same recipient as a review (`throttled`). Priority 0 is never
 //!   throttled, whatever the budget says.
+//! - **Open dispatches per recipient.** A budget is a rate; a dispatch
+//!   room's load is the cases it has not closed yet. A recipient may be
+//!   given at most so many *open* dispatches per priority
+//!   ([`GateConfig::max_open`]): cases sent to it as dispatches that it has
+//!   not closed ([`Gate::close`]) and whose window has not passed. A
+//!   dispatch beyond that goes to it as a review (`full`), and spends no
+//!   budget. Priority 0 is never held back.
 //!
 //! Time is an input: the gate's clock is the latest event time it has
 //! seen, so the same hits in the same order give the same decisions,
@@ -107,6 +114,12 @@ pub struct CaseSlot {
     dispatched: u8,
     /// Recipients that have it as a review.
     reviewed: u8,
+    /// The priority of the hit that opened it.
+    #[cfg_attr(feature = "serde", serde(default))]
+    priority: u8,
+    /// Recipients that closed it ([`Gate::close`]).
+    #[cfg_attr(feature = "serde", serde(default))]
+    closed: u8,
 }
 
 impl CaseSlot {
@@ -121,6 +134,8 @@ impl CaseSlot {
         window: 0,
         dispatched: 0,
         reviewed: 0,
+        priority: 0,
+        closed: 0,
     };
 
     /// True when the slot holds a case.
@@ -155,6 +170,30 @@ pub struct GateConfig {
     /// the gate, and their skew. A unit's own tolerance for its cameras
     /// (`max_future_ms` of its config) is the natural value.
     pub max_future_ms: u32,
+    /// Each recipient's most open dispatches per priority (recipient `i`
+    /// at index `i`; see the module docs).
+    pub max_open: [OpenCaps; MAX_RECIPIENTS],
+}
+
+/// The most dispatches of each priority a recipient may have open
+/// (`None`: no limit; priority 0 is never held back, whatever it says).
+/// In serde formats a map from `p0`..`p4`, as [`Budgets`]:
+/// `{ p1 = 5, p2 = 2 }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OpenCaps(pub [Option<u16>; Priority::COUNT]);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for OpenCaps {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::budget::serialize_by_priority(&self.0, s)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OpenCaps {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::budget::deserialize_by_priority(d, "numbers of dispatches").map(OpenCaps)
+    }
 }
 
 impl Default for GateConfig {
@@ -165,6 +204,7 @@ impl Default for GateConfig {
             window_ms: [40 * 60_000; Priority::COUNT],
             budgets: [Budgets::default(); MAX_RECIPIENTS],
             max_future_ms: 60_000,
+            max_open: [OpenCaps::default(); MAX_RECIPIENTS],
         }
     }
 }
@@ -235,10 +275,13 @@ pub enum Sent {
     /// The case, for dispatch.
     Dispatch,
     /// The case, for review: `throttled` when a dispatch went over the
-    /// recipient's budget.
+    /// recipient's budget, `full` when the recipient had its most open
+    /// dispatches of the priority ([`GateConfig::max_open`]).
     Review {
         /// Over budget.
         throttled: bool,
+        /// At its most open dispatches.
+        full: bool,
     },
     /// A sighting update of a case it has.
     Update,
@@ -260,6 +303,10 @@ pub struct Verdict {
     /// Of `review`, those throttled: a dispatch over the recipient's
     /// budget.
     pub throttled: u8,
+    /// Of `review`, those with their most open dispatches of the priority
+    /// ([`GateConfig::max_open`]).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub full: u8,
     /// Recipients that get a sighting update of a case they have.
     pub update: u8,
     /// A live case had to be forgotten to make room (counted).
@@ -283,6 +330,7 @@ impl Verdict {
         } else if self.review & bit != 0 {
             Some(Sent::Review {
                 throttled: self.throttled & bit != 0,
+                full: self.full & bit != 0,
             })
         } else if self.update & bit != 0 {
             Some(Sent::Update)
@@ -307,6 +355,13 @@ pub struct RecipientCounts {
     pub reviewed: u32,
     /// Dispatches turned into reviews by the recipient's budget.
     pub throttled: u32,
+    /// Dispatches turned into reviews by the recipient's most open
+    /// dispatches ([`GateConfig::max_open`]).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub full: u32,
+    /// Dispatches the recipient closed ([`Gate::close`]).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub closed: u32,
     /// Sighting updates sent: repeats of a case it has, from any unit,
     /// suppressed as new hits.
     pub updates: u32,
@@ -455,8 +510,9 @@ impl<'s> Gate<'s> {
     /// Decides one sighting at its own event time, whatever it says (for
     /// a live gate see [`Gate::decide_at`]).
     pub fn decide(&mut self, s: &Sighting) -> Verdict {
+        self.state.clock = self.state.clock.max(s.time);
+        let full = self.full(s);
         let st = &mut self.state;
-        st.clock = st.clock.max(s.time);
         st.sightings += 1;
         if s.action == Action::Drop {
             return Verdict::default();
@@ -501,6 +557,8 @@ impl<'s> Gate<'s> {
                     window,
                     dispatched: 0,
                     reviewed: 0,
+                    priority: s.priority.get(),
+                    closed: 0,
                 };
                 st.next_case = st.next_case.wrapping_add(1);
                 match pos.and_then(|i| self.table.get_mut(i)) {
@@ -509,7 +567,7 @@ impl<'s> Gate<'s> {
                     // a case of its own and not remembered.
                     Some(c) if c.used && c.key == key && c.first > s.time => {
                         let mut scratch = fresh;
-                        return finish(st, &self.config, s, &mut scratch, to, v);
+                        return finish(st, &self.config, s, &mut scratch, (to, full), v);
                     }
                     Some(c) => {
                         if evicted {
@@ -521,12 +579,133 @@ impl<'s> Gate<'s> {
                     }
                     None => {
                         let mut scratch = fresh;
-                        return finish(st, &self.config, s, &mut scratch, to, v);
+                        return finish(st, &self.config, s, &mut scratch, (to, full), v);
                     }
                 }
             }
         };
-        finish(st, &self.config, s, slot, to, v)
+        finish(st, &self.config, s, slot, (to, full), v)
+    }
+
+    /// Recipient `r` has closed case `case` (its dispatch room handled
+    /// it): the case no longer counts among its open dispatches
+    /// ([`GateConfig::max_open`]). False when the recipient had no open
+    /// dispatch of that case (closed before, sent to it as a review, or
+    /// forgotten for room): nothing changes then.
+    ///
+    /// ```
+    /// use hitgate_core::gate::{CaseSlot, Gate, GateConfig, OpenCaps, Sent, Sighting};
+    /// use hitgate_core::{list::{ListId, Priority}, plate::Plate, policy::Action};
+    ///
+    /// let mut config = GateConfig::default();
+    /// // The dispatch room takes one P1 case at a time.
+    /// config.max_open[0] = OpenCaps([None, Some(1), None, None, None]);
+    /// let mut table = [CaseSlot::EMPTY; 64];
+    /// let mut gate = Gate::new(config, &mut table);
+    /// let car = |plate: &[u8], minute: u64| Sighting {
+    ///     list: ListId(0),
+    ///     listed: Plate::normalize(plate).unwrap(),
+    ///     country: None,
+    ///     priority: Priority::P1,
+    ///     action: Action::Dispatch,
+    ///     time: minute * 60_000,
+    ///     recipients: 0b1,
+    ///     position: None,
+    /// };
+    /// let first = gate.decide(&car(b"1AAA001", 0));
+    /// assert_eq!(first.sent_to(0), Some(Sent::Dispatch));
+    /// // A second car while the first is open: for review.
+    /// let second = gate.decide(&car(b"1BBB002", 2));
+    /// assert_eq!(second.sent_to(0), Some(Sent::Review { throttled: false, full: true }));
+    /// // The room closes the first case; the next car is dispatched.
+    /// assert!(gate.close(first.case, 0));
+    /// assert!(!gate.close(first.case, 0));
+    /// let third = gate.decide(&car(b"1CCC003", 3));
+    /// assert_eq!(third.sent_to(0), Some(Sent::Dispatch));
+    /// ```
+    pub fn close(&mut self, case: u32, r: usize) -> bool {
+        let Some(bit) = u32::try_from(r)
+            .ok()
+            .and_then(|r| 1u8.checked_shl(r))
+            .filter(|b| b & mask() != 0)
+        else {
+            return false;
+        };
+        let Some(c) = self.table.iter_mut().find(|c| c.used && c.case == case) else {
+            return false;
+        };
+        if c.dispatched & bit == 0 || c.closed & bit != 0 {
+            return false;
+        }
+        c.closed |= bit;
+        if let Some(counts) = self.state.counts.get_mut(r) {
+            counts.closed += 1;
+        }
+        true
+    }
+
+    /// The dispatches of `priority` open at recipient `r`: cases sent to
+    /// it as dispatches that it has not closed, within their window on
+    /// the gate's clock. A case forgotten for room no longer counts.
+    pub fn open(&self, r: usize, priority: Priority) -> usize {
+        let Some(bit) = u32::try_from(r).ok().and_then(|r| 1u8.checked_shl(r)) else {
+            return 0;
+        };
+        let clock = self.state.clock;
+        self.table
+            .iter()
+            .filter(|c| {
+                c.used
+                    && c.priority == priority.get()
+                    && c.dispatched & bit != 0
+                    && c.closed & bit == 0
+                    && within(c.first, clock, c.window)
+            })
+            .count()
+    }
+
+    /// [`Gate::open`] of every recipient (index `i`: recipient `i`) and
+    /// priority, in one walk of the table.
+    pub fn open_counts(&self) -> [[u32; Priority::COUNT]; MAX_RECIPIENTS] {
+        let clock = self.state.clock;
+        let mut out = [[0u32; Priority::COUNT]; MAX_RECIPIENTS];
+        for c in self
+            .table
+            .iter()
+            .filter(|c| c.used && within(c.first, clock, c.window))
+        {
+            for (r, row) in out.iter_mut().enumerate() {
+                let bit = 1u8 << r;
+                if c.dispatched & bit != 0
+                    && c.closed & bit == 0
+                    && let Some(n) = row.get_mut(usize::from(c.priority))
+                {
+                    *n += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// Of the sighting's recipients, those that have their most open
+    /// dispatches of its priority: a dispatch only, never priority 0, and
+    /// the table is walked only for a recipient with a limit.
+    fn full(&self, s: &Sighting) -> u8 {
+        if s.action != Action::Dispatch || s.priority == Priority::P0 {
+            return 0;
+        }
+        let to = s.recipients & mask();
+        let mut full = 0;
+        for (r, caps) in self.config.max_open.iter().enumerate() {
+            let bit = 1u8 << r;
+            let Some(max) = caps.0.get(s.priority.index()).copied().flatten() else {
+                continue;
+            };
+            if to & bit != 0 && self.open(r, s.priority) >= usize::from(max) {
+                full |= bit;
+            }
+        }
+        full
     }
 }
 
@@ -542,7 +721,7 @@ fn finish(
     config: &GateConfig,
     s: &Sighting,
     case: &mut CaseSlot,
-    to: u8,
+    (to, full): (u8, u8),
     mut v: Verdict,
 ) -> Verdict {
     v.case = case.case;
@@ -572,7 +751,10 @@ fn finish(
             counts.updates += 1;
             continue;
         }
-        let spent = s.action == Action::Dispatch
+        // At its most open dispatches: a review, and no budget spent.
+        let held = full & bit != 0;
+        let spent = !held
+            && s.action == Action::Dispatch
             && s.priority != Priority::P0
             && budgets
                 .0
@@ -584,7 +766,7 @@ fn finish(
                         .get_mut(s.priority.index())
                         .is_none_or(|bucket| !bucket.take(&b, st.clock))
                 });
-        if s.action == Action::Dispatch && !spent {
+        if s.action == Action::Dispatch && !spent && !held {
             v.dispatch |= bit;
             case.dispatched |= bit;
             counts.dispatched += 1;
@@ -599,6 +781,10 @@ fn finish(
             if spent {
                 v.throttled |= bit;
                 counts.throttled += 1;
+            }
+            if held {
+                v.full |= bit;
+                counts.full += 1;
             }
         }
     }

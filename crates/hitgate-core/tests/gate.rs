@@ -1,12 +1,13 @@
 //! The zone gate against a reference written apart from it: a map of open
 //! cases and a token count per recipient and priority, with no table
-//! limits (the gate's table is sized so that nothing is evicted).
+//! limits (the gate's table is sized so that nothing is evicted), and the
+//! open dispatches counted from the map at each sighting.
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
 use std::collections::HashMap;
 
 use hitgate_core::budget::Budget;
-use hitgate_core::gate::{CaseSlot, Gate, GateConfig, MAX_RECIPIENTS, Sighting, Verdict};
+use hitgate_core::gate::{CaseSlot, Gate, GateConfig, MAX_RECIPIENTS, OpenCaps, Sighting, Verdict};
 use hitgate_core::list::{ListId, Priority};
 use hitgate_core::plate::Plate;
 use hitgate_core::policy::Action;
@@ -16,10 +17,13 @@ const MIN: u64 = 60_000;
 
 #[derive(Default)]
 struct Case {
+    number: u32,
+    priority: u8,
     first: u64,
     last: u64,
     dispatched: u8,
     reviewed: u8,
+    closed: u8,
 }
 
 /// Tokens as fractions: `burst` whole tokens, `per_hour` an hour.
@@ -34,9 +38,37 @@ struct Reference {
     cases: HashMap<(u8, String), Case>,
     tokens: HashMap<(usize, u8), Tokens>,
     clock: u64,
+    /// Most open dispatches of recipients 0 and 1, for P1 and P2.
+    max_open: [Option<u16>; 2],
+    next_case: u32,
 }
 
 impl Reference {
+    /// Recipient `r`'s open dispatches of priority `p`.
+    fn open(&self, r: usize, p: u8) -> usize {
+        let bit = 1u8 << r;
+        self.cases
+            .values()
+            .filter(|c| {
+                c.priority == p
+                    && c.dispatched & bit != 0
+                    && c.closed & bit == 0
+                    && c.first.abs_diff(self.clock) < self.window
+            })
+            .count()
+    }
+
+    fn close(&mut self, number: u32, r: usize) -> bool {
+        let bit = 1u8 << r;
+        match self.cases.values_mut().find(|c| c.number == number) {
+            Some(c) if c.dispatched & bit != 0 && c.closed & bit == 0 => {
+                c.closed |= bit;
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn take(&mut self, r: usize, p: u8) -> bool {
         let b = self.budget;
         let t = self.tokens.entry((r, p)).or_insert(Tokens {
@@ -71,6 +103,17 @@ impl Reference {
         if to == 0 || action == Action::Drop {
             return v;
         }
+        let mut full = 0u8;
+        for r in 0..2 {
+            if let Some(max) = self.max_open[r]
+                && action == Action::Dispatch
+                && (p == 1 || p == 2)
+                && to & (1 << r) != 0
+                && self.open(r, p) >= usize::from(max)
+            {
+                full |= 1 << r;
+            }
+        }
         let key = (list, plate.to_string());
         let open = self
             .cases
@@ -83,10 +126,14 @@ impl Reference {
         };
         if !open {
             v.opened = true;
+            let number = self.next_case;
+            self.next_case += 1;
             if !late {
                 self.cases.insert(
                     key.clone(),
                     Case {
+                        number,
+                        priority: p,
                         first: time,
                         last: time,
                         ..Case::default()
@@ -107,13 +154,14 @@ impl Reference {
                 v.update |= bit;
                 continue;
             }
-            let spent = action == Action::Dispatch && p != 0 && r == 0 && !self.take(r, p);
+            let held = full & bit != 0;
+            let spent = !held && action == Action::Dispatch && p != 0 && r == 0 && !self.take(r, p);
             let c = if late {
                 &mut scratch
             } else {
                 self.cases.get_mut(&key).unwrap()
             };
-            if action == Action::Dispatch && !spent {
+            if action == Action::Dispatch && !spent && !held {
                 v.dispatch |= bit;
                 c.dispatched |= bit;
             } else if c.reviewed & bit != 0 {
@@ -124,13 +172,27 @@ impl Reference {
                 if spent {
                     v.throttled |= bit;
                 }
+                if held {
+                    v.full |= bit;
+                }
             }
         }
         v
     }
 }
 
-fn sighting() -> impl Strategy<Value = (u8, u8, u8, bool, u64, u8)> {
+/// list, plate index, priority, dispatch?, minutes forward, recipients.
+type Hit = (u8, u8, u8, bool, u64, u8);
+
+/// A sighting, or a recipient closing a case (`Err((case, recipient))`).
+fn step() -> impl Strategy<Value = Result<Hit, (u32, usize)>> {
+    prop_oneof![
+        6 => sighting().prop_map(Ok),
+        1 => (0u32..40, 0usize..3).prop_map(Err),
+    ]
+}
+
+fn sighting() -> impl Strategy<Value = Hit> {
     // list, plate index, priority, dispatch?, minutes forward (mostly
     // forward, sometimes far back), recipients
     (
@@ -146,13 +208,15 @@ fn sighting() -> impl Strategy<Value = (u8, u8, u8, bool, u64, u8)> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
-    /// Same verdicts as the reference; every recipient gets each case at
-    /// most once as a dispatch; priority 0 is never throttled.
+    /// Same verdicts as the reference, closes included; every recipient
+    /// gets each case at most once as a dispatch; priority 0 is never
+    /// throttled nor held back.
     #[test]
     fn the_gate_agrees_with_the_reference(
-        hits in prop::collection::vec(sighting(), 1..120),
+        steps in prop::collection::vec(step(), 1..120),
         burst in 0u16..4,
         per_hour in 0u16..30,
+        max_open in [prop::option::of(0u16..4), prop::option::of(0u16..4)],
     ) {
         let budget = Budget { burst, per_hour };
         let mut config = GateConfig {
@@ -160,6 +224,10 @@ proptest! {
             ..GateConfig::default()
         };
         config.budgets[0].0 = [Some(budget); Priority::COUNT];
+        for (caps, max) in config.max_open.iter_mut().zip(max_open) {
+            // P0's limit is set too: it must do nothing.
+            *caps = OpenCaps([max, max, max, None, None]);
+        }
         let mut table = [CaseSlot::EMPTY; 512];
         let mut gate = Gate::new(config, &mut table);
         let mut reference = Reference {
@@ -168,11 +236,20 @@ proptest! {
             cases: HashMap::new(),
             tokens: HashMap::new(),
             clock: 0,
+            max_open,
+            next_case: 0,
         };
         let plates = ["1AAA001", "1AAA002", "2BBB123", "XY12345", "1ABC999", "DE4567"];
         let mut time = 1_000 * MIN;
         let mut dispatched: HashMap<(u32, u8), u32> = HashMap::new();
-        for (list, plate, p, dispatch, step, to) in hits {
+        for step in steps {
+            let (list, plate, p, dispatch, step, to) = match step {
+                Ok(hit) => hit,
+                Err((case, r)) => {
+                    prop_assert_eq!(gate.close(case, r), reference.close(case, r), "close {} {}", case, r);
+                    continue;
+                }
+            };
             // A step of 15 minutes or more goes back in time: a late hit.
             time = if step < 15 { time + step * MIN } else { time.saturating_sub((step - 14) * MIN) };
             let action = if dispatch { Action::Dispatch } else { Action::Review };
@@ -190,13 +267,20 @@ proptest! {
             let got = gate.decide(&s);
             let want = reference.decide(list, plate_s, p, action, time, to);
             prop_assert_eq!(
-                (got.opened, got.dispatch, got.review, got.throttled, got.update, got.previous),
-                (want.opened, want.dispatch, want.review, want.throttled, want.update, want.previous),
+                (got.opened, got.dispatch, got.review, got.throttled, got.full, got.update, got.previous),
+                (want.opened, want.dispatch, want.review, want.throttled, want.full, want.update, want.previous),
                 "{:?}", s
             );
             prop_assert!(!got.evicted);
             if p == 0 {
-                prop_assert_eq!(got.throttled, 0);
+                prop_assert_eq!((got.throttled, got.full), (0, 0));
+            }
+            for r in 0..2 {
+                for q in 0..Priority::COUNT as u8 {
+                    let n = gate.open(r, Priority::new(q).unwrap());
+                    prop_assert_eq!(n, reference.open(r, q), "open {} P{}", r, q);
+                    prop_assert_eq!(gate.open_counts()[r][usize::from(q)] as usize, n);
+                }
             }
             for r in 0..8 {
                 if got.dispatch & (1 << r) != 0 {

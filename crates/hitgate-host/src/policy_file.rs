@@ -76,6 +76,11 @@ pub struct RecipientDecl {
     /// the gate holds a decision until then, not until the broker hands
     /// it back.
     pub acks: bool,
+    /// Its most open dispatches per priority (`max_open`): cases sent to
+    /// it as dispatches that it has not closed on
+    /// `hitgate/dispatch/<name>/closed`, within their window. A dispatch
+    /// beyond goes to it as a review.
+    pub max_open: hitgate_core::gate::OpenCaps,
     /// It gets the hits decided under a rule this policy does not have
     /// (`unknown_rules = true`): a unit on a policy before a rule was
     /// renamed or removed. Without such a recipient they go to nobody.
@@ -139,6 +144,8 @@ struct RawRecipient {
     acks: bool,
     #[serde(default)]
     unknown_rules: bool,
+    #[serde(default)]
+    max_open: hitgate_core::gate::OpenCaps,
 }
 
 /// `[[recipient]]`s: names usable in a topic, unique, at most
@@ -164,11 +171,18 @@ fn recipients(raw: &[RawRecipient]) -> Result<Vec<RecipientDecl>> {
         if out.iter().any(|o| o.name == r.name) {
             bail!("recipient {:?} is declared twice", r.name);
         }
+        if r.max_open.0[0].is_some() {
+            bail!(
+                "recipient {:?}: max_open names p0: priority 0 is never held back (leave it out)",
+                r.name
+            );
+        }
         out.push(RecipientDecl {
             name: r.name.clone(),
             budgets: r.budgets,
             acks: r.acks,
             unknown_rules: r.unknown_rules,
+            max_open: r.max_open,
         });
     }
     Ok(out)
@@ -618,6 +632,31 @@ mod tests {
         assert_eq!(acks, [("room", false), ("wpr", true)]);
         let e = PolicyFile::parse("[[recipient]]\nname = \"wpr\"\nacks = \"yes\"\n").unwrap_err();
         assert!(format!("{e:#}").contains("acks"), "{e:#}");
+    }
+
+    #[test]
+    fn a_recipients_most_open_dispatches_are_read_per_priority() {
+        let pf = PolicyFile::parse(
+            "[[recipient]]\nname = \"room\"\nmax_open = { p1 = 4, p2 = 0 }\n[[recipient]]\nname = \"wpr\"\n",
+        )
+        .unwrap();
+        let caps: Vec<_> = pf.recipients.iter().map(|r| r.max_open.0).collect();
+        assert_eq!(
+            caps,
+            [[None, Some(4), Some(0), None, None], [None; 5]],
+            "{caps:?}"
+        );
+        assert_eq!(crate::gate::gate_config(&pf).max_open[0].0[1], Some(4));
+        for (text, want) in [
+            ("max_open = { p0 = 3 }", "priority 0 is never held back"),
+            ("max_open = { p9 = 3 }", "p9"),
+            ("max_open = { p1 = -1 }", "max_open"),
+            ("max_open = { p1 = \"many\" }", "max_open"),
+        ] {
+            let e = PolicyFile::parse(&format!("[[recipient]]\nname = \"room\"\n{text}\n"))
+                .unwrap_err();
+            assert!(format!("{e:#}").contains(want), "{text}: {e:#}");
+        }
     }
 
     #[test]

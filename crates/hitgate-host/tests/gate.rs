@@ -723,6 +723,163 @@ action = "drop"
     );
 }
 
+/// A dispatch room that takes one P1 case at a time (`max_open`): a
+/// second stolen car while the first case is open goes to it as a review
+/// (`open`), whatever its budget; once the room closes the first case on
+/// `hitgate/dispatch/<name>/closed`, the next car is a dispatch again. A
+/// message there that names no case is counted and said.
+#[test]
+fn a_room_at_its_most_open_cases_gets_reviews_until_it_closes_one() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let policy = dir.join("zone.toml");
+    std::fs::write(
+        &policy,
+        r#"
+[[list]]
+name = "stolen"
+
+[[recipient]]
+name = "zone-dispatch"
+max_open = { p1 = 1 }
+
+[[rule]]
+name = "p1"
+priorities = [1]
+action = "dispatch"
+recipients = ["zone-dispatch"]
+
+[[rule]]
+name = "rest"
+priorities = [0, 2, 3, 4]
+action = "drop"
+"#,
+    )
+    .unwrap();
+    let lists = dir.join("lists.csv");
+    std::fs::write(
+        &lists,
+        "plate,country,priority,list,valid_from,valid_until\n\
+         1CAR001,BE,1,stolen,,\n1CAR002,BE,1,stolen,,\n1CAR003,BE,1,stolen,,\n",
+    )
+    .unwrap();
+    let reads = |name: &str, start: u64, plates: &[&str]| {
+        let mut s = String::from("ts,camera,plate,confidence,arrival\n");
+        for (i, plate) in plates.iter().enumerate() {
+            for k in 0..2 {
+                let t = start + i as u64 * 2_000 + k * 200;
+                s += &format!("{},cam-{name},{plate},90,\n", format_ts(t));
+            }
+        }
+        let p = dir.join(format!("{name}.csv"));
+        std::fs::write(&p, s).unwrap();
+        p
+    };
+    let broker = Mosquitto::new(dir);
+    let b = broker.start();
+    let room = Recipient::start(broker.port, "zone-dispatch");
+    let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 10));
+    wait_line(&lines, "connected", Duration::from_secs(10));
+    let run = |name: &str, reads: &Path| {
+        Proc::spawn(
+            unit(&broker.url(), name, reads, &policy, &lists, &dir.join(name))
+                .stderr(Stdio::null()),
+        )
+        .wait_ok("replay");
+    };
+    let report_until = |what: &str, done: &dyn Fn(&Value) -> bool| {
+        let end = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(text) = std::fs::read_to_string(dir.join("gate.json"))
+                && let Ok(r) = serde_json::from_str::<Value>(&text)
+                && done(&r)
+            {
+                return r;
+            }
+            assert!(Instant::now() < end, "the gate's report never said {what}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    run("u-a", &reads("u-a", now_ms(), &["1-CAR-001", "1-CAR-002"]));
+    let room_report = |r: &Value| r["recipients"]["zone-dispatch"].clone();
+    report_until("two cases", &|r| r["hits"] == 2);
+    let first = {
+        let end = Instant::now() + Duration::from_secs(10);
+        loop {
+            let got = room.decisions();
+            if let Some(d) = got.iter().find(|d| d["kind"] == "dispatch") {
+                break d.clone();
+            }
+            assert!(Instant::now() < end, "{got:#?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    assert_eq!(first["listed"], "1CAR001", "{first}");
+    let r = room_report(&report_until("one open", &|r| {
+        r["recipients"]["zone-dispatch"]["open"][1] == 1
+    }));
+    assert_eq!(
+        (r["held"].as_u64(), r["closed"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
+    // Not a case: counted, said; then the room closes the first case with
+    // the decision itself.
+    publish_raw(
+        broker.port,
+        "hitgate/dispatch/zone-dispatch/closed",
+        b"done",
+    );
+    wait_line(&lines, "not a case closed", Duration::from_secs(10));
+    let closed = serde_json::to_vec(&first).unwrap();
+    publish_raw(
+        broker.port,
+        "hitgate/dispatch/zone-dispatch/closed",
+        &closed,
+    );
+    let r = room_report(&report_until("closed", &|r| {
+        r["recipients"]["zone-dispatch"]["closed"] == 1
+    }));
+    assert_eq!(r["open"][1], 0, "{r}");
+    // Closed again: nothing more.
+    publish_raw(
+        broker.port,
+        "hitgate/dispatch/zone-dispatch/closed",
+        &closed,
+    );
+    run("u-b", &reads("u-b", now_ms(), &["1-CAR-003"]));
+    g.wait_ok("gate");
+    std::thread::sleep(Duration::from_millis(300));
+    let got = room.decisions();
+    b.stop();
+    let mut kinds: Vec<(String, String, String)> = got
+        .iter()
+        .map(|d| {
+            let f = |k: &str| d[k].as_str().unwrap().to_string();
+            (f("listed"), f("kind"), f("reason"))
+        })
+        .collect();
+    kinds.sort();
+    let want: Vec<(String, String, String)> = [
+        ("1CAR001", "dispatch", "rule"),
+        ("1CAR002", "review", "open"),
+        ("1CAR003", "dispatch", "rule"),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(kinds, want, "{got:#?}");
+    let report = json(&dir.join("gate.json"));
+    let r = &report["recipients"]["zone-dispatch"];
+    assert_eq!(
+        (&r["dispatched"], &r["held"], &r["closed"], &r["open"][1]),
+        (&2.into(), &1.into(), &1.into(), &1.into()),
+        "{report}"
+    );
+    assert_eq!(report["bad_messages"], 1, "{report}");
+}
+
 /// A decision the broker took and a recipient never got goes again when
 /// the gate restarts on its state: here the recipient's session did not
 /// exist yet when the decisions went out (as if the broker had lost them;

@@ -97,7 +97,13 @@ fn a_recipients_budget_throttles_zone_wide_and_never_p0() {
         .collect();
     assert_eq!(to0, [(1, 0), (1, 0), (0, 1), (0, 1)]);
     assert!(v.iter().all(|v| v.dispatch & 0b10 != 0));
-    assert_eq!(v[2].sent_to(0), Some(Sent::Review { throttled: true }));
+    assert_eq!(
+        v[2].sent_to(0),
+        Some(Sent::Review {
+            throttled: true,
+            full: false
+        })
+    );
     assert_eq!(v[2].sent_to(1), Some(Sent::Dispatch));
     assert_eq!((v[2].sent_to(2), v[2].sent_to(99)), (None, None));
     // Priority 0 goes through a spent budget.
@@ -382,4 +388,106 @@ fn a_hit_under_a_rule_the_zone_no_longer_has_goes_to_the_recipients_of_unknown_r
     );
     assert_eq!(Sighting::of(&under(1), &zone, &places).recipients, 0);
     assert_eq!(Sighting::of(&under(0), &zone, &places).recipients, 0b011);
+}
+
+/// What recipient 0 got, in short: `D` dispatch, `F` review at its most
+/// open dispatches, `T` throttled review, `R` review, `U` update, `-`.
+fn got0(v: &Verdict) -> char {
+    match v.sent_to(0) {
+        Some(Sent::Dispatch) => 'D',
+        Some(Sent::Review { full: true, .. }) => 'F',
+        Some(Sent::Review {
+            throttled: true, ..
+        }) => 'T',
+        Some(Sent::Review { .. }) => 'R',
+        Some(Sent::Update) => 'U',
+        None => '-',
+    }
+}
+
+#[test]
+fn a_recipient_at_its_most_open_dispatches_gets_reviews_until_it_closes_one() {
+    let mut config = GateConfig::default();
+    config.max_open[0] = OpenCaps([Some(0), Some(1), Some(0), None, None]);
+    // Three P1 dispatches in all, none refilled: a held one spends none.
+    config.budgets[0].0[1] = Some(Budget {
+        burst: 3,
+        per_hour: 0,
+    });
+    let mut t = [CaseSlot::EMPTY; 64];
+    let mut g = Gate::new(config, &mut t);
+    let mut seen = String::new();
+    let mut decide = |g: &mut Gate<'_>, plate: &str, p: Priority, minute: u64| {
+        let v = g.decide(&car(plate, p, Action::Dispatch, minute * MIN, 0b11));
+        // Recipient 1 has no limit: every new case a dispatch.
+        assert!(v.dispatch & 0b10 != 0 || v.update & 0b10 != 0, "{v:?}");
+        seen.push(got0(&v));
+        v
+    };
+    let first = decide(&mut g, "1AAA001", Priority::P1, 0);
+    decide(&mut g, "1AAA002", Priority::P1, 1);
+    decide(&mut g, "1AAA003", Priority::P1, 2);
+    // The open case seen again: an update, not a review.
+    decide(&mut g, "1AAA001", Priority::P1, 3);
+    assert_eq!(g.open(0, Priority::P1), 1);
+    assert!(g.close(first.case, 0));
+    // Closed twice, or by a recipient that does not have it as a dispatch
+    // (recipient 2 never got it), or a case the gate does not know.
+    assert!(!g.close(first.case, 0));
+    assert!(!g.close(first.case, 2));
+    assert!(!g.close(9_999, 0));
+    assert!(!g.close(first.case, 8));
+    assert_eq!(g.open(0, Priority::P1), 0);
+    let fourth = decide(&mut g, "1AAA004", Priority::P1, 4);
+    assert!(g.close(fourth.case, 0));
+    decide(&mut g, "1AAA005", Priority::P1, 5);
+    assert_eq!(g.open(0, Priority::P1), 1);
+    // Room again once the room closes it, but the budget is spent:
+    // throttled.
+    let open_cases: Vec<u32> = g
+        .table()
+        .iter()
+        .filter(|c| c.is_used() && c.dispatched & 1 != 0 && c.closed & 1 == 0)
+        .map(|c| c.case)
+        .collect();
+    assert_eq!(open_cases.len(), 1);
+    for c in open_cases {
+        assert!(g.close(c, 0));
+    }
+    decide(&mut g, "1AAA006", Priority::P1, 6);
+    // No P2 case may be open; P0 is never held back.
+    decide(&mut g, "2BBB001", Priority::P2, 7);
+    decide(&mut g, "2BBB002", Priority::P0, 8);
+    assert_eq!(seen, "DFFUDDTFD");
+    let c = g.state().counts[0];
+    assert_eq!(
+        (c.dispatched, c.full, c.throttled, c.closed, c.updates),
+        (4, 3, 1, 3, 1)
+    );
+}
+
+#[test]
+fn an_open_dispatch_stops_counting_when_its_window_has_passed() {
+    let mut config = GateConfig::default();
+    config.max_open[0] = OpenCaps([None, Some(1), None, None, None]);
+    let mut t = [CaseSlot::EMPTY; 64];
+    let mut g = Gate::new(config, &mut t);
+    let at = |g: &mut Gate<'_>, plate: &str, minute: u64, action: Action| {
+        got0(&g.decide(&car(plate, Priority::P1, action, minute * MIN, 0b1)))
+    };
+    let got: String = [
+        at(&mut g, "1AAA001", 0, Action::Dispatch),
+        // A unit's review is no dispatch: neither held nor counted.
+        at(&mut g, "1AAA002", 1, Action::Review),
+        at(&mut g, "1AAA003", 39, Action::Dispatch),
+        // 40 minutes after the first case opened, it no longer counts.
+        at(&mut g, "1AAA004", 40, Action::Dispatch),
+    ]
+    .iter()
+    .collect();
+    assert_eq!(got, "DRFD");
+    // The fourth alone is open, and counted so in one walk too.
+    assert_eq!(g.open(0, Priority::P1), 1);
+    assert_eq!(g.open_counts()[0], [0, 1, 0, 0, 0]);
+    assert_eq!(g.open_counts()[1], [0; Priority::COUNT]);
 }

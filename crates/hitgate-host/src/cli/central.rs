@@ -197,11 +197,13 @@ pub(super) fn gate(a: GateArgs) -> Result<()> {
     })?;
     for (name, c) in &r.recipients {
         say!(
-            "{name}: {} dispatched, {} reviewed ({} throttled), {} updates",
+            "{name}: {} dispatched, {} reviewed ({} throttled, {} held at max_open), {} updates, {} closed",
             c.dispatched,
             c.reviewed,
             c.throttled,
-            c.updates
+            c.held,
+            c.updates,
+            c.closed
         );
     }
     say!(

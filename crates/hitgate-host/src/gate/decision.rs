@@ -22,7 +22,8 @@ pub struct Decision {
     pub kind: String,
     /// The case: every hit on the same car within its window.
     pub case: u32,
-    /// Why: `rule`, `capacity` (the recipient's budget is spent),
+    /// Why: `rule`, `capacity` (the recipient's budget is spent), `open`
+    /// (the recipient has its most open dispatches of the priority),
     /// `repeat` (an update), or the unit's reason for a review (`late`,
     /// `lookalike`, `capacity`).
     pub reason: String,
@@ -92,8 +93,11 @@ impl Decision {
     ) -> Self {
         let (kind, reason) = match sent {
             Sent::Dispatch => ("dispatch", "rule"),
-            Sent::Review { throttled: true } => ("review", "capacity"),
-            Sent::Review { throttled: false } => ("review", hit.reason.as_str()),
+            Sent::Review { full: true, .. } => ("review", "open"),
+            Sent::Review {
+                throttled: true, ..
+            } => ("review", "capacity"),
+            Sent::Review { .. } => ("review", hit.reason.as_str()),
             Sent::Update => ("update", "repeat"),
         };
         Self {

@@ -69,7 +69,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use hitgate_core::budget::Budgets;
-use hitgate_core::gate::{CaseSlot, Gate, GateConfig, MAX_RECIPIENTS, Sighting};
+use hitgate_core::gate::{CaseSlot, Gate, GateConfig, MAX_RECIPIENTS, OpenCaps, Sighting};
 use hitgate_core::hit::Hit;
 use hitgate_core::policy::RuleId;
 use hitgate_core::uplink::{MAX_MESSAGE, Message, decode_message, encode_message};
@@ -176,13 +176,15 @@ fn alive_topic(id: &str) -> String {
 /// The core's settings from a policy.
 pub fn gate_config(pf: &PolicyFile) -> GateConfig {
     let mut budgets = [Budgets::default(); MAX_RECIPIENTS];
-    for (b, r) in budgets.iter_mut().zip(&pf.recipients) {
-        *b = r.budgets;
+    let mut max_open = [OpenCaps::default(); MAX_RECIPIENTS];
+    for ((b, m), r) in budgets.iter_mut().zip(&mut max_open).zip(&pf.recipients) {
+        (*b, *m) = (r.budgets, r.max_open);
     }
     GateConfig {
         window_ms: pf.config.realert_window_ms,
         budgets,
         max_future_ms: pf.config.max_future_ms,
+        max_open,
     }
 }
 
@@ -240,6 +242,7 @@ pub fn gate(opts: &GateOptions) -> Result<GateReport> {
         "hitgate/+/hit".to_string(),
         "hitgate/dispatch/+".to_string(),
         "hitgate/dispatch/+/ack".to_string(),
+        "hitgate/dispatch/+/closed".to_string(),
         state_topic(&opts.client_id),
     ];
     let link = Link::start(&opts.brokers, &opts.client_id, topics)?;
@@ -503,6 +506,10 @@ impl Runner<'_> {
                 }
                 false
             }
+            ["hitgate", "dispatch", r, "closed"] => {
+                self.closed(core, payload, r);
+                false
+            }
             ["hitgate", "gate", _, "state"] => {
                 self.watch_state(payload);
                 false
@@ -628,6 +635,42 @@ impl Runner<'_> {
             self.resent += 1;
         }
         self.resend_due = false;
+    }
+
+    /// A recipient closed a case (`{"case": N}`; the decision itself will
+    /// do): it no longer counts among its open dispatches. Anything else
+    /// is counted as a bad message and said.
+    fn closed(&mut self, core: &mut Gate<'_>, payload: &[u8], recipient: &str) {
+        #[derive(Deserialize)]
+        struct Closed {
+            case: u32,
+        }
+        let Some(r) = self
+            .opts
+            .policy
+            .recipients
+            .iter()
+            .position(|d| d.name == recipient)
+        else {
+            return;
+        };
+        match serde_json::from_slice::<Closed>(payload) {
+            Ok(Closed { case }) => {
+                if core.close(case, r) {
+                    self.dirty = true;
+                }
+            }
+            Err(e) => {
+                self.saved.bad_messages += 1;
+                self.dirty = true;
+                if self.saved.bad_messages <= 10 {
+                    eprintln!(
+                        "gate: hitgate/dispatch/{recipient}/closed: not a case closed ({e}): \
+                         publish {{\"case\": N}} or the decision itself"
+                    );
+                }
+            }
+        }
     }
 
     /// Decides a unit's hit; false for one decided before.

@@ -13,10 +13,21 @@ use super::Runner;
 pub struct RecipientReport {
     /// Cases sent as dispatches.
     pub dispatched: u32,
-    /// Cases sent as reviews, throttled ones included.
+    /// Cases sent as reviews, throttled and held ones included.
     pub reviewed: u32,
     /// Dispatches turned into reviews by the recipient's budget.
     pub throttled: u32,
+    /// Dispatches turned into reviews because the recipient had its most
+    /// open dispatches of the priority (`max_open`).
+    #[serde(default)]
+    pub held: u32,
+    /// Dispatches it closed (`hitgate/dispatch/<name>/closed`).
+    #[serde(default)]
+    pub closed: u32,
+    /// Its dispatches open now, per priority (P0..P4): sent, not closed,
+    /// within their window.
+    #[serde(default)]
+    pub open: [u32; 5],
     /// Repeats of a case it has (any unit), sent as sighting updates
     /// instead of new hits.
     pub updates: u32,
@@ -89,6 +100,7 @@ impl Runner<'_> {
                 .copied()
                 .unwrap_or(0.0)
         };
+        let open = core.open_counts();
         GateReport {
             recipients: self
                 .opts
@@ -96,13 +108,17 @@ impl Runner<'_> {
                 .recipients
                 .iter()
                 .zip(st.counts.iter())
-                .map(|(r, c)| {
+                .enumerate()
+                .map(|(i, (r, c))| {
                     (
                         r.name.clone(),
                         RecipientReport {
                             dispatched: c.dispatched,
                             reviewed: c.reviewed,
                             throttled: c.throttled,
+                            held: c.full,
+                            closed: c.closed,
+                            open: open.get(i).copied().unwrap_or_default(),
                             updates: c.updates,
                         },
                     )
