@@ -180,6 +180,7 @@ pub struct GateConfig {
 /// In serde formats a map from `p0`..`p4`, as [`Budgets`]:
 /// `{ p1 = 5, p2 = 2 }`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct OpenCaps(pub [Option<u16>; Priority::COUNT]);
 
 #[cfg(feature = "serde")]
