@@ -72,7 +72,9 @@ pub(super) struct GateArgs {
     #[command(flatten)]
     brokers: Brokers,
     /// The zone's policy: the units' rules with their `recipients`,
-    /// and `[[recipient]]` with each one's budgets.
+    /// and `[[recipient]]` with each one's `budgets`, `max_open` (cases
+    /// it has not closed on hitgate/dispatch/<name>/closed), `acks` and
+    /// `unknown_rules` (docs/formats.md, "Recipients").
     #[arg(long)]
     policy: PathBuf,
     /// The saved state (JSON), written before anything is published
