@@ -161,7 +161,8 @@ pub(super) fn policy_toml(
 /// team with a zone-wide budget each, the road police without.
 const RECIPIENTS: &str = "# The zone gate's recipients (`hitgate gate`); a unit ignores them.\n\
     [[recipient]]\nname = \"zone-dispatch\"\n\
-    budgets = { p1 = { burst = 20, per_hour = 60 }, p2 = { burst = 10, per_hour = 30 } }\n\n\
+    budgets = { p1 = { burst = 20, per_hour = 60 }, p2 = { burst = 10, per_hour = 30 } }\n\
+    # max_open = { p1 = 6 }  # cases it has not closed on hitgate/dispatch/zone-dispatch/closed\n\n\
     [[recipient]]\nname = \"wpr\"\n\
     # acks = true  # if it acknowledges each decision on hitgate/dispatch/wpr/ack\n\n\
     [[recipient]]\nname = \"local-team\"\n\
