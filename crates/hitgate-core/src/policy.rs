@@ -650,7 +650,7 @@ impl<'a> PolicyView<'a> {
     /// policy number their rules differently: a rule added, moved or
     /// removed since one of them was updated), else none (this policy has
     /// no rule of that name). A hit without a tag (a unit before tags) is
-    /// taken at its index.
+    /// taken at its index, none when this policy has no rule there.
     ///
     /// ```
     /// use hitgate_core::policy::{Action, Policy, Rule, RuleId};
@@ -671,7 +671,11 @@ impl<'a> PolicyView<'a> {
     /// ```
     pub fn resolve(&self, id: RuleId, tag: Option<u32>) -> Option<RuleId> {
         let Some(tag) = tag else {
-            return Some(id);
+            // At its index, when this policy has one there.
+            return match id {
+                RuleId::Rule(i) if usize::from(i) >= self.rules.len() => None,
+                _ => Some(id),
+            };
         };
         if self.tag(id) == Some(tag) {
             return Some(id);
@@ -690,6 +694,17 @@ mod tests {
 
     fn camera(id: &str) -> CameraId {
         CameraId::new(id).unwrap()
+    }
+
+    #[test]
+    fn a_hit_without_a_tag_is_taken_at_its_index_when_the_policy_has_one() {
+        let p: Policy = Policy::brussels();
+        assert_eq!(p.resolve(RuleId::Rule(3), None), Some(RuleId::Rule(3)));
+        assert_eq!(p.resolve(RuleId::Rule(4), None), None);
+        assert_eq!(p.resolve(RuleId::Fallback, None), Some(RuleId::Fallback));
+        // With its tag, found wherever it stands.
+        let tag = p.tag(RuleId::Rule(0));
+        assert_eq!(p.resolve(RuleId::Rule(9), tag), Some(RuleId::Rule(0)));
     }
 
     #[test]

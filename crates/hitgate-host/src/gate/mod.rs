@@ -160,9 +160,14 @@ fn acks(policy: &PolicyFile, recipient: &str) -> bool {
 
 /// How a decision names a rule the gate's policy does not have: by the
 /// tag its unit sent (the gate knows no name for it), `unknown:` and 8
-/// hex digits.
+/// hex digits; a unit before tags by the rule's index, `unknown:#` and
+/// the number.
 fn unknown_rule(hit: &Hit) -> String {
-    format!("unknown:{:08x}", hit.rule_tag.unwrap_or(0))
+    match (hit.rule_tag, hit.rule) {
+        (Some(tag), _) => format!("unknown:{tag:08x}"),
+        (None, RuleId::Rule(i)) => format!("unknown:#{i}"),
+        (None, RuleId::Fallback) => "unknown:fallback".into(),
+    }
 }
 
 fn state_topic(id: &str) -> String {
@@ -787,11 +792,13 @@ impl Runner<'_> {
                             unknown_rule(hit)
                         ),
                     };
+                    let tag = hit
+                        .rule_tag
+                        .map_or(String::new(), |t| format!(" (tag {t:08x})"));
                     eprintln!(
-                        "gate: unit {unit} decided hit {seq} under its rule {index}, a rule this policy does not have \
-                         (tag {:08x}): {sent}, counted as rule_unknown; give the gate a policy with that rule, \
-                         or update the unit",
-                        hit.rule_tag.unwrap_or(0)
+                        "gate: unit {unit} decided hit {seq} under its rule {index}, a rule this policy does not have\
+                         {tag}: {sent}, counted as rule_unknown; give the gate a policy with that rule, \
+                         or update the unit"
                     );
                 }
             }
@@ -913,5 +920,48 @@ impl Runner<'_> {
                 self.to_ack.insert(unit, seqs);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hitgate_core::{
+        distance::Distance, hit::Reason, list::ListId, list::Priority, plate::Plate,
+        policy::Action, read::CameraId, watchlist::MatchKind,
+    };
+
+    #[test]
+    fn a_rule_the_gate_does_not_have_is_named_by_its_tag_or_its_index() {
+        let plate = Plate::normalize(b"1ABC234").unwrap();
+        let hit = |rule, rule_tag| Hit {
+            seq: 1,
+            time: 0,
+            camera: CameraId::new("cam-1").unwrap(),
+            read: plate,
+            reads: 1,
+            listed: plate,
+            country: None,
+            list: ListId(0),
+            priority: Priority::P1,
+            kind: MatchKind::Exact,
+            distance: Distance::default(),
+            action: Action::Dispatch,
+            rule,
+            rule_tag,
+            reason: Reason::Rule,
+            late: false,
+            version: 1,
+            position: None,
+        };
+        assert_eq!(
+            unknown_rule(&hit(RuleId::Rule(2), Some(0x018a_ebe5))),
+            "unknown:018aebe5"
+        );
+        assert_eq!(unknown_rule(&hit(RuleId::Rule(7), None)), "unknown:#7");
+        assert_eq!(
+            unknown_rule(&hit(RuleId::Fallback, None)),
+            "unknown:fallback"
+        );
     }
 }
