@@ -36,6 +36,13 @@
 //!   not closed ([`Gate::close`]) and whose window has not passed. A
 //!   dispatch beyond that goes to it as a review (`full`), and spends no
 //!   budget. Priority 0 is never held back.
+//! - **Late arrivals per recipient.** A unit whose uplink was down sends
+//!   its hits when it is back, hours after the car passed; the unit
+//!   decided them as live. A recipient may be given a most delay
+//!   ([`GateConfig::max_delay_ms`]): a dispatch of a sighting that reached
+//!   the gate ([`Gate::decide_at`]) more than that after its event time
+//!   goes to it as a review (`late`), as a unit treats a late read, of any
+//!   priority: a car that passed long ago cannot be intercepted.
 //!
 //! Time is an input: the gate's clock is the latest event time it has
 //! seen, so the same hits in the same order give the same decisions,
@@ -173,6 +180,10 @@ pub struct GateConfig {
     /// Each recipient's most open dispatches per priority (recipient `i`
     /// at index `i`; see the module docs).
     pub max_open: [OpenCaps; MAX_RECIPIENTS],
+    /// Each recipient's most delay, ms, from a sighting's event time to
+    /// its arrival at the gate for a dispatch (`None`: any; see the
+    /// module docs).
+    pub max_delay_ms: [Option<u32>; MAX_RECIPIENTS],
 }
 
 /// The most dispatches of each priority a recipient may have open
@@ -206,6 +217,7 @@ impl Default for GateConfig {
             budgets: [Budgets::default(); MAX_RECIPIENTS],
             max_future_ms: 60_000,
             max_open: [OpenCaps::default(); MAX_RECIPIENTS],
+            max_delay_ms: [None; MAX_RECIPIENTS],
         }
     }
 }
@@ -283,6 +295,8 @@ pub enum Sent {
         throttled: bool,
         /// At its most open dispatches.
         full: bool,
+        /// Arrived later than its most delay allows.
+        late: bool,
     },
     /// A sighting update of a case it has.
     Update,
@@ -308,6 +322,10 @@ pub struct Verdict {
     /// ([`GateConfig::max_open`]).
     #[cfg_attr(feature = "serde", serde(default))]
     pub full: u8,
+    /// Of `review`, those for which the sighting arrived later than their
+    /// most delay ([`GateConfig::max_delay_ms`]).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub late: u8,
     /// Recipients that get a sighting update of a case they have.
     pub update: u8,
     /// A live case had to be forgotten to make room (counted).
@@ -332,6 +350,7 @@ impl Verdict {
             Some(Sent::Review {
                 throttled: self.throttled & bit != 0,
                 full: self.full & bit != 0,
+                late: self.late & bit != 0,
             })
         } else if self.update & bit != 0 {
             Some(Sent::Update)
@@ -363,6 +382,10 @@ pub struct RecipientCounts {
     /// Dispatches the recipient closed ([`Gate::close`]).
     #[cfg_attr(feature = "serde", serde(default))]
     pub closed: u32,
+    /// Dispatches turned into reviews because the sighting arrived later
+    /// than the recipient's most delay.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub late: u32,
     /// Sighting updates sent: repeats of a case it has, from any unit,
     /// suppressed as new hits.
     pub updates: u32,
@@ -473,7 +496,7 @@ impl<'s> Gate<'s> {
     /// ```
     pub fn decide_at(&mut self, s: &Sighting, now: u64) -> Verdict {
         if s.time <= now.saturating_add(u64::from(self.config.max_future_ms)) {
-            return self.decide(s);
+            return self.decide_delayed(s, now.saturating_sub(s.time));
         }
         self.state.ahead += 1;
         let mut v = self.decide(&Sighting { time: now, ..*s });
@@ -511,8 +534,15 @@ impl<'s> Gate<'s> {
     /// Decides one sighting at its own event time, whatever it says (for
     /// a live gate see [`Gate::decide_at`]).
     pub fn decide(&mut self, s: &Sighting) -> Verdict {
+        self.decide_delayed(s, 0)
+    }
+
+    /// [`Gate::decide`] of a sighting that arrived `delay` ms after its
+    /// event time.
+    fn decide_delayed(&mut self, s: &Sighting, delay: u64) -> Verdict {
         self.state.clock = self.state.clock.max(s.time);
         let full = self.full(s);
+        let late = self.late(s, delay);
         let st = &mut self.state;
         st.sightings += 1;
         if s.action == Action::Drop {
@@ -568,7 +598,7 @@ impl<'s> Gate<'s> {
                     // a case of its own and not remembered.
                     Some(c) if c.used && c.key == key && c.first > s.time => {
                         let mut scratch = fresh;
-                        return finish(st, &self.config, s, &mut scratch, (to, full), v);
+                        return finish(st, &self.config, s, &mut scratch, (to, full, late), v);
                     }
                     Some(c) => {
                         if evicted {
@@ -580,12 +610,12 @@ impl<'s> Gate<'s> {
                     }
                     None => {
                         let mut scratch = fresh;
-                        return finish(st, &self.config, s, &mut scratch, (to, full), v);
+                        return finish(st, &self.config, s, &mut scratch, (to, full, late), v);
                     }
                 }
             }
         };
-        finish(st, &self.config, s, slot, (to, full), v)
+        finish(st, &self.config, s, slot, (to, full, late), v)
     }
 
     /// Recipient `r` has closed case `case` (its dispatch room handled
@@ -617,7 +647,7 @@ impl<'s> Gate<'s> {
     /// assert_eq!(first.sent_to(0), Some(Sent::Dispatch));
     /// // A second car while the first is open: for review.
     /// let second = gate.decide(&car(b"1BBB002", 2));
-    /// assert_eq!(second.sent_to(0), Some(Sent::Review { throttled: false, full: true }));
+    /// assert_eq!(second.sent_to(0), Some(Sent::Review { throttled: false, full: true, late: false }));
     /// // The room closes the first case; the next car is dispatched.
     /// assert!(gate.close(first.case, 0));
     /// assert!(!gate.close(first.case, 0));
@@ -688,6 +718,21 @@ impl<'s> Gate<'s> {
         out
     }
 
+    /// Recipients for which a dispatch that arrived `delay` ms after its
+    /// event time is late.
+    fn late(&self, s: &Sighting, delay: u64) -> u8 {
+        if s.action != Action::Dispatch {
+            return 0;
+        }
+        let mut late = 0;
+        for (r, max) in self.config.max_delay_ms.iter().enumerate() {
+            if max.is_some_and(|m| delay > u64::from(m)) {
+                late |= 1 << r;
+            }
+        }
+        late & s.recipients & mask()
+    }
+
     /// Of the sighting's recipients, those that have their most open
     /// dispatches of its priority: a dispatch only, never priority 0, and
     /// the table is walked only for a recipient with a limit.
@@ -722,7 +767,7 @@ fn finish(
     config: &GateConfig,
     s: &Sighting,
     case: &mut CaseSlot,
-    (to, full): (u8, u8),
+    (to, full, late): (u8, u8, u8),
     mut v: Verdict,
 ) -> Verdict {
     v.case = case.case;
@@ -752,9 +797,12 @@ fn finish(
             counts.updates += 1;
             continue;
         }
-        // At its most open dispatches: a review, and no budget spent.
-        let held = full & bit != 0;
+        // Too late to intercept, or at its most open dispatches: a
+        // review, and no budget spent.
+        let stale = late & bit != 0;
+        let held = !stale && full & bit != 0;
         let spent = !held
+            && !stale
             && s.action == Action::Dispatch
             && s.priority != Priority::P0
             && budgets
@@ -767,7 +815,7 @@ fn finish(
                         .get_mut(s.priority.index())
                         .is_none_or(|bucket| !bucket.take(&b, st.clock))
                 });
-        if s.action == Action::Dispatch && !spent && !held {
+        if s.action == Action::Dispatch && !spent && !held && !stale {
             v.dispatch |= bit;
             case.dispatched |= bit;
             counts.dispatched += 1;
@@ -786,6 +834,10 @@ fn finish(
             if held {
                 v.full |= bit;
                 counts.full += 1;
+            }
+            if stale {
+                v.late |= bit;
+                counts.late += 1;
             }
         }
     }

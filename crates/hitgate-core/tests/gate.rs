@@ -40,6 +40,8 @@ struct Reference {
     clock: u64,
     /// Most open dispatches of recipients 0 and 1, for P1 and P2.
     max_open: [Option<u16>; 2],
+    /// Most delay of recipients 0 and 1, minutes.
+    max_delay: [Option<u64>; 2],
     next_case: u32,
 }
 
@@ -89,6 +91,7 @@ impl Reference {
         }
     }
 
+    #[allow(clippy::too_many_arguments)] // a sighting's parts, each named
     fn decide(
         &mut self,
         list: u8,
@@ -97,6 +100,7 @@ impl Reference {
         action: Action,
         time: u64,
         to: u8,
+        delay: u64,
     ) -> Verdict {
         self.clock = self.clock.max(time);
         let mut v = Verdict::default();
@@ -104,7 +108,14 @@ impl Reference {
             return v;
         }
         let mut full = 0u8;
+        let mut stale = 0u8;
         for r in 0..2 {
+            if self.max_delay[r].is_some_and(|m| delay > m * MIN)
+                && action == Action::Dispatch
+                && to & (1 << r) != 0
+            {
+                stale |= 1 << r;
+            }
             if let Some(max) = self.max_open[r]
                 && action == Action::Dispatch
                 && (p == 1 || p == 2)
@@ -154,14 +165,20 @@ impl Reference {
                 v.update |= bit;
                 continue;
             }
-            let held = full & bit != 0;
-            let spent = !held && action == Action::Dispatch && p != 0 && r == 0 && !self.take(r, p);
+            let too_late = stale & bit != 0;
+            let held = !too_late && full & bit != 0;
+            let spent = !held
+                && !too_late
+                && action == Action::Dispatch
+                && p != 0
+                && r == 0
+                && !self.take(r, p);
             let c = if late {
                 &mut scratch
             } else {
                 self.cases.get_mut(&key).unwrap()
             };
-            if action == Action::Dispatch && !spent && !held {
+            if action == Action::Dispatch && !spent && !held && !too_late {
                 v.dispatch |= bit;
                 c.dispatched |= bit;
             } else if c.reviewed & bit != 0 {
@@ -175,14 +192,18 @@ impl Reference {
                 if held {
                     v.full |= bit;
                 }
+                if too_late {
+                    v.late |= bit;
+                }
             }
         }
         v
     }
 }
 
-/// list, plate index, priority, dispatch?, minutes forward, recipients.
-type Hit = (u8, u8, u8, bool, u64, u8);
+/// list, plate index, priority, dispatch?, minutes forward, recipients,
+/// minutes from the event to its arrival.
+type Hit = (u8, u8, u8, bool, u64, u8, u64);
 
 /// A sighting, or a recipient closing a case (`Err((case, recipient))`).
 fn step() -> impl Strategy<Value = Result<Hit, (u32, usize)>> {
@@ -202,6 +223,7 @@ fn sighting() -> impl Strategy<Value = Hit> {
         prop::bool::weighted(0.8),
         prop_oneof![8 => 0u64..15, 1 => 0u64..200],
         0u8..8,
+        prop_oneof![4 => Just(0u64), 1 => 0u64..40],
     )
 }
 
@@ -217,6 +239,7 @@ proptest! {
         burst in 0u16..4,
         per_hour in 0u16..30,
         max_open in [prop::option::of(0u16..4), prop::option::of(0u16..4)],
+        max_delay in [prop::option::of(0u64..30), prop::option::of(0u64..30)],
     ) {
         let budget = Budget { burst, per_hour };
         let mut config = GateConfig {
@@ -228,6 +251,9 @@ proptest! {
             // P0's limit is set too: it must do nothing.
             *caps = OpenCaps([max, max, max, None, None]);
         }
+        for (d, max) in config.max_delay_ms.iter_mut().zip(max_delay) {
+            *d = max.map(|m| (m * MIN) as u32);
+        }
         let mut table = [CaseSlot::EMPTY; 512];
         let mut gate = Gate::new(config, &mut table);
         let mut reference = Reference {
@@ -237,13 +263,14 @@ proptest! {
             tokens: HashMap::new(),
             clock: 0,
             max_open,
+            max_delay,
             next_case: 0,
         };
         let plates = ["1AAA001", "1AAA002", "2BBB123", "XY12345", "1ABC999", "DE4567"];
         let mut time = 1_000 * MIN;
         let mut dispatched: HashMap<(u32, u8), u32> = HashMap::new();
         for step in steps {
-            let (list, plate, p, dispatch, step, to) = match step {
+            let (list, plate, p, dispatch, step, to, delay) = match step {
                 Ok(hit) => hit,
                 Err((case, r)) => {
                     prop_assert_eq!(gate.close(case, r), reference.close(case, r), "close {} {}", case, r);
@@ -264,11 +291,11 @@ proptest! {
                 recipients: to,
                 position: None,
             };
-            let got = gate.decide(&s);
-            let want = reference.decide(list, plate_s, p, action, time, to);
+            let got = gate.decide_at(&s, time + delay * MIN);
+            let want = reference.decide(list, plate_s, p, action, time, to, delay * MIN);
             prop_assert_eq!(
-                (got.opened, got.dispatch, got.review, got.throttled, got.full, got.update, got.previous),
-                (want.opened, want.dispatch, want.review, want.throttled, want.full, want.update, want.previous),
+                (got.opened, got.dispatch, got.review, got.throttled, got.full, got.late, got.update, got.previous),
+                (want.opened, want.dispatch, want.review, want.throttled, want.full, want.late, want.update, want.previous),
                 "{:?}", s
             );
             prop_assert!(!got.evicted);

@@ -85,6 +85,10 @@ pub struct RecipientDecl {
     /// (`unknown_rules = true`): a unit on a policy before a rule was
     /// renamed or removed. Without such a recipient they go to nobody.
     pub unknown_rules: bool,
+    /// Its most delay, seconds, from a hit's event time to its arrival at
+    /// the gate for a dispatch (`max_delay_s`): a dispatch that arrives
+    /// later (its unit's uplink was down) goes to it as a review, `late`.
+    pub max_delay_s: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -146,6 +150,8 @@ struct RawRecipient {
     unknown_rules: bool,
     #[serde(default)]
     max_open: hitgate_core::gate::OpenCaps,
+    #[serde(default)]
+    max_delay_s: Option<u32>,
 }
 
 /// `[[recipient]]`s: names usable in a topic, unique, at most
@@ -171,6 +177,14 @@ fn recipients(raw: &[RawRecipient]) -> Result<Vec<RecipientDecl>> {
         if out.iter().any(|o| o.name == r.name) {
             bail!("recipient {:?} is declared twice", r.name);
         }
+        if r.max_delay_s.is_some_and(|s| s > u32::MAX / 1000) {
+            bail!(
+                "recipient {:?}: max_delay_s {}: at most {} seconds",
+                r.name,
+                r.max_delay_s.unwrap_or(0),
+                u32::MAX / 1000
+            );
+        }
         if r.max_open.0[0].is_some() {
             bail!(
                 "recipient {:?}: max_open names p0: priority 0 is never held back (leave it out)",
@@ -183,6 +197,7 @@ fn recipients(raw: &[RawRecipient]) -> Result<Vec<RecipientDecl>> {
             acks: r.acks,
             unknown_rules: r.unknown_rules,
             max_open: r.max_open,
+            max_delay_s: r.max_delay_s,
         });
     }
     Ok(out)
@@ -647,6 +662,22 @@ mod tests {
             "{caps:?}"
         );
         assert_eq!(crate::gate::gate_config(&pf).max_open[0].0[1], Some(4));
+        let pf = PolicyFile::parse(
+            "[[recipient]]\nname = \"wpr\"\nmax_delay_s = 600\n[[recipient]]\nname = \"room\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            crate::gate::gate_config(&pf).max_delay_ms[..2],
+            [Some(600_000), None]
+        );
+        for (text, want) in [
+            ("max_delay_s = -5", "max_delay_s"),
+            ("max_delay_s = 5000000", "at most 4294967 seconds"),
+        ] {
+            let e = PolicyFile::parse(&format!("[[recipient]]\nname = \"room\"\n{text}\n"))
+                .unwrap_err();
+            assert!(format!("{e:#}").contains(want), "{text}: {e:#}");
+        }
         for (text, want) in [
             ("max_open = { p0 = 3 }", "priority 0 is never held back"),
             ("max_open = { p9 = 3 }", "p9"),

@@ -880,6 +880,111 @@ action = "drop"
     assert_eq!(report["bad_messages"], 1, "{report}");
 }
 
+/// A unit whose uplink was down sends its hits when it is back: it
+/// decided them as live, an hour ago. The road police take nothing older
+/// than ten minutes (`max_delay_s = 600`): the car that passed an hour
+/// ago reaches them as a review (`late`), the car that passed now as a
+/// dispatch; the room, without a limit, gets both as dispatches.
+#[test]
+fn a_hit_that_reaches_the_gate_an_hour_late_is_a_review_for_a_recipient_that_wants_it_fresh() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let policy = dir.join("zone.toml");
+    std::fs::write(
+        &policy,
+        r#"
+[[list]]
+name = "stolen"
+
+[[recipient]]
+name = "zone-dispatch"
+
+[[recipient]]
+name = "wpr"
+max_delay_s = 600
+
+[[rule]]
+name = "p1"
+priorities = [1]
+action = "dispatch"
+recipients = ["zone-dispatch", "wpr"]
+
+[[rule]]
+name = "rest"
+priorities = [0, 2, 3, 4]
+action = "drop"
+"#,
+    )
+    .unwrap();
+    let lists = dir.join("lists.csv");
+    std::fs::write(
+        &lists,
+        "plate,country,priority,list,valid_from,valid_until\n1CAR001,BE,1,stolen,,\n1CAR002,BE,1,stolen,,\n",
+    )
+    .unwrap();
+    let reads = |name: &str, at: u64, plate: &str| {
+        let mut s = String::from("ts,camera,plate,confidence,arrival\n");
+        for k in 0..2 {
+            s += &format!("{},cam-{name},{plate},90,\n", format_ts(at + k * 200));
+        }
+        let p = dir.join(format!("{name}.csv"));
+        std::fs::write(&p, s).unwrap();
+        p
+    };
+    let broker = Mosquitto::new(dir);
+    let b = broker.start();
+    let room = Recipient::start(broker.port, "zone-dispatch");
+    let wpr = Recipient::start(broker.port, "wpr");
+    let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 6));
+    wait_line(&lines, "connected", Duration::from_secs(10));
+    let hour = 3_600_000;
+    let units = [
+        (
+            "u-old".to_string(),
+            reads("u-old", now_ms() - hour, "1-CAR-001"),
+        ),
+        ("u-new".to_string(), reads("u-new", now_ms(), "1-CAR-002")),
+    ];
+    run_units(&broker.url(), &units, (&policy, &lists), dir);
+    g.wait_ok("gate");
+    std::thread::sleep(Duration::from_millis(300));
+    let (room, wpr) = (room.decisions(), wpr.decisions());
+    b.stop();
+    let got = |ds: &[Value]| {
+        let mut k: Vec<String> = ds
+            .iter()
+            .map(|d| format!("{} {} {}", d["listed"], d["kind"], d["reason"]))
+            .collect();
+        k.sort();
+        k
+    };
+    // The unit decided the old car as live: a dispatch, not late there.
+    assert_eq!(
+        got(&room),
+        [
+            r#""1CAR001" "dispatch" "rule""#,
+            r#""1CAR002" "dispatch" "rule""#
+        ],
+        "{room:#?}"
+    );
+    assert_eq!(
+        got(&wpr),
+        [
+            r#""1CAR001" "review" "late""#,
+            r#""1CAR002" "dispatch" "rule""#
+        ],
+        "{wpr:#?}"
+    );
+    let report = json(&dir.join("gate.json"));
+    let r = &report["recipients"];
+    assert_eq!(
+        (&r["wpr"]["late"], &r["zone-dispatch"]["late"]),
+        (&1.into(), &0.into()),
+        "{report}"
+    );
+}
+
 /// A decision the broker took and a recipient never got goes again when
 /// the gate restarts on its state: here the recipient's session did not
 /// exist yet when the decisions went out (as if the broker had lost them;

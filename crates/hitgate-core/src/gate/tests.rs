@@ -101,7 +101,8 @@ fn a_recipients_budget_throttles_zone_wide_and_never_p0() {
         v[2].sent_to(0),
         Some(Sent::Review {
             throttled: true,
-            full: false
+            full: false,
+            late: false
         })
     );
     assert_eq!(v[2].sent_to(1), Some(Sent::Dispatch));
@@ -390,11 +391,13 @@ fn a_hit_under_a_rule_the_zone_no_longer_has_goes_to_the_recipients_of_unknown_r
     assert_eq!(Sighting::of(&under(0), &zone, &places).recipients, 0b011);
 }
 
-/// What recipient 0 got, in short: `D` dispatch, `F` review at its most
-/// open dispatches, `T` throttled review, `R` review, `U` update, `-`.
+/// What recipient 0 got, in short: `D` dispatch, `L` late review, `F`
+/// review at its most open dispatches, `T` throttled review, `R` review,
+/// `U` update, `-`.
 fn got0(v: &Verdict) -> char {
     match v.sent_to(0) {
         Some(Sent::Dispatch) => 'D',
+        Some(Sent::Review { late: true, .. }) => 'L',
         Some(Sent::Review { full: true, .. }) => 'F',
         Some(Sent::Review {
             throttled: true, ..
@@ -490,4 +493,44 @@ fn an_open_dispatch_stops_counting_when_its_window_has_passed() {
     assert_eq!(g.open(0, Priority::P1), 1);
     assert_eq!(g.open_counts()[0], [0, 1, 0, 0, 0]);
     assert_eq!(g.open_counts()[1], [0; Priority::COUNT]);
+}
+
+#[test]
+fn a_dispatch_that_arrives_later_than_a_recipients_most_delay_is_a_review_for_it() {
+    let mut config = GateConfig::default();
+    // Recipient 0 takes nothing older than ten minutes; recipient 1 any.
+    config.max_delay_ms[0] = Some(10 * MIN as u32);
+    config.max_open[0] = OpenCaps([None, Some(1), None, None, None]);
+    config.budgets[0].0[1] = Some(Budget {
+        burst: 1,
+        per_hour: 0,
+    });
+    let mut t = [CaseSlot::EMPTY; 64];
+    let mut g = Gate::new(config, &mut t);
+    let now = 1_000 * MIN;
+    let mut at = |plate: &str, p: Priority, action: Action, ago: u64| {
+        let v = g.decide_at(&car(plate, p, action, now - ago * MIN, 0b11), now);
+        assert!(v.dispatch & 0b10 != 0 || action == Action::Review, "{v:?}");
+        got0(&v)
+    };
+    let got: String = [
+        // An hour late, of any priority (P0 too): a review for recipient
+        // 0, spending neither its budget nor its room.
+        at("1AAA001", Priority::P1, Action::Dispatch, 60),
+        at("1AAA000", Priority::P0, Action::Dispatch, 60),
+        // Ten minutes is not more than ten minutes.
+        at("1AAA002", Priority::P1, Action::Dispatch, 10),
+        // The budget and the room are spent by that one, not the late one.
+        at("1AAA003", Priority::P1, Action::Dispatch, 0),
+        // A unit's review stays a review, whatever its delay.
+        at("1AAA004", Priority::P1, Action::Review, 60),
+    ]
+    .iter()
+    .collect();
+    assert_eq!(got, "LLDFR");
+    let c = g.state().counts[0];
+    assert_eq!((c.late, c.dispatched, c.full), (2, 1, 1));
+    // Decided on event time alone, nothing is late.
+    let v = g.decide(&car("1AAA005", Priority::P0, Action::Dispatch, 0, 0b1));
+    assert_eq!(got0(&v), 'D');
 }

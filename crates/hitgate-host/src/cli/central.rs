@@ -73,7 +73,8 @@ pub(super) struct GateArgs {
     brokers: Brokers,
     /// The zone's policy: the units' rules with their `recipients`,
     /// and `[[recipient]]` with each one's `budgets`, `max_open` (cases
-    /// it has not closed on hitgate/dispatch/<name>/closed), `acks` and
+    /// it has not closed on hitgate/dispatch/<name>/closed),
+    /// `max_delay_s` (older dispatches go to it as reviews), `acks` and
     /// `unknown_rules` (docs/formats.md, "Recipients").
     #[arg(long)]
     policy: PathBuf,
@@ -199,11 +200,12 @@ pub(super) fn gate(a: GateArgs) -> Result<()> {
     })?;
     for (name, c) in &r.recipients {
         say!(
-            "{name}: {} dispatched, {} reviewed ({} throttled, {} held at max_open), {} updates, {} closed",
+            "{name}: {} dispatched, {} reviewed ({} throttled, {} held at max_open, {} late), {} updates, {} closed",
             c.dispatched,
             c.reviewed,
             c.throttled,
             c.held,
+            c.late,
             c.updates,
             c.closed
         );

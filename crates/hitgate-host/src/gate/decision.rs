@@ -24,6 +24,7 @@ pub struct Decision {
     pub case: u32,
     /// Why: `rule`, `capacity` (the recipient's budget is spent), `open`
     /// (the recipient has its most open dispatches of the priority),
+    /// `late` (it reached the gate later than the recipient's most delay),
     /// `repeat` (an update), or the unit's reason for a review (`late`,
     /// `lookalike`, `capacity`).
     pub reason: String,
@@ -93,6 +94,7 @@ impl Decision {
     ) -> Self {
         let (kind, reason) = match sent {
             Sent::Dispatch => ("dispatch", "rule"),
+            Sent::Review { late: true, .. } => ("review", "late"),
             Sent::Review { full: true, .. } => ("review", "open"),
             Sent::Review {
                 throttled: true, ..

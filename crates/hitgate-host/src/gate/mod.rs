@@ -182,14 +182,19 @@ fn alive_topic(id: &str) -> String {
 pub fn gate_config(pf: &PolicyFile) -> GateConfig {
     let mut budgets = [Budgets::default(); MAX_RECIPIENTS];
     let mut max_open = [OpenCaps::default(); MAX_RECIPIENTS];
-    for ((b, m), r) in budgets.iter_mut().zip(&mut max_open).zip(&pf.recipients) {
-        (*b, *m) = (r.budgets, r.max_open);
+    let mut max_delay_ms = [None; MAX_RECIPIENTS];
+    for (i, r) in pf.recipients.iter().enumerate().take(MAX_RECIPIENTS) {
+        budgets[i] = r.budgets;
+        max_open[i] = r.max_open;
+        // Refused above u32::MAX / 1000 when the policy is read.
+        max_delay_ms[i] = r.max_delay_s.map(|s| s.saturating_mul(1000));
     }
     GateConfig {
         window_ms: pf.config.realert_window_ms,
         budgets,
         max_future_ms: pf.config.max_future_ms,
         max_open,
+        max_delay_ms,
     }
 }
 

@@ -24,6 +24,10 @@ pub struct RecipientReport {
     /// Dispatches it closed (`hitgate/dispatch/<name>/closed`).
     #[serde(default)]
     pub closed: u32,
+    /// Dispatches turned into reviews because the hit reached the gate
+    /// later than its `max_delay_s` after the car passed.
+    #[serde(default)]
+    pub late: u32,
     /// Its dispatches open now, per priority (P0..P4): sent, not closed,
     /// within their window.
     #[serde(default)]
@@ -118,6 +122,7 @@ impl Runner<'_> {
                             throttled: c.throttled,
                             held: c.full,
                             closed: c.closed,
+                            late: c.late,
                             open: open.get(i).copied().unwrap_or_default(),
                             updates: c.updates,
                         },

@@ -164,7 +164,8 @@ const RECIPIENTS: &str = "# The zone gate's recipients (`hitgate gate`); a unit 
     budgets = { p1 = { burst = 20, per_hour = 60 }, p2 = { burst = 10, per_hour = 30 } }\n\
     # max_open = { p1 = 6 }  # cases it has not closed on hitgate/dispatch/zone-dispatch/closed\n\n\
     [[recipient]]\nname = \"wpr\"\n\
-    # acks = true  # if it acknowledges each decision on hitgate/dispatch/wpr/ack\n\n\
+    # acks = true  # if it acknowledges each decision on hitgate/dispatch/wpr/ack\n\
+    # max_delay_s = 600  # a hit older on arrival at the gate goes to it as a review (live zones)\n\n\
     [[recipient]]\nname = \"local-team\"\n\
     budgets = { p2 = { burst = 10, per_hour = 20 } }\n\n";
 
