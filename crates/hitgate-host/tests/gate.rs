@@ -283,6 +283,46 @@ fn run_units(url: &str, units: &[(String, PathBuf)], (policy, lists): (&Path, &P
     }
 }
 
+/// A zone of one list, `stolen`, whose priority-1 hits go to
+/// `recipients` (each a `[[recipient]]` table's lines after its name)
+/// and whose other hits are dropped; `plates` stand on it at priority 1.
+/// The policy and lists files.
+fn p1_zone(dir: &Path, recipients: &[(&str, &str)], plates: &[&str]) -> (PathBuf, PathBuf) {
+    let mut policy = String::from("[[list]]\nname = \"stolen\"\n\n");
+    for (name, settings) in recipients {
+        policy += &format!("[[recipient]]\nname = \"{name}\"\n{settings}\n");
+    }
+    let names: Vec<String> = recipients.iter().map(|(n, _)| format!("{n:?}")).collect();
+    policy += &format!(
+        "[[rule]]\nname = \"p1\"\npriorities = [1]\naction = \"dispatch\"\nrecipients = [{}]\n\n\
+         [[rule]]\nname = \"rest\"\npriorities = [0, 2, 3, 4]\naction = \"drop\"\n",
+        names.join(", ")
+    );
+    let mut lists = String::from("plate,country,priority,list,valid_from,valid_until\n");
+    for p in plates {
+        lists += &format!("{p},BE,1,stolen,,\n");
+    }
+    let (pp, lp) = (dir.join("zone.toml"), dir.join("lists.csv"));
+    std::fs::write(&pp, policy).unwrap();
+    std::fs::write(&lp, lists).unwrap();
+    (pp, lp)
+}
+
+/// A unit's reads, `<name>.csv`: each plate in two frames 200 ms apart
+/// on `cam`, the first at `start`, the next `gap` ms later.
+fn frames(dir: &Path, name: &str, cam: &str, (start, gap): (u64, u64), plates: &[&str]) -> PathBuf {
+    let mut s = String::from("ts,camera,plate,confidence,arrival\n");
+    for (i, plate) in plates.iter().enumerate() {
+        for k in 0..2 {
+            let t = start + i as u64 * gap + k * 200;
+            s += &format!("{},{cam},{plate},90,\n", format_ts(t));
+        }
+    }
+    let p = dir.join(format!("{name}.csv"));
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
 /// (kind, listed) of each decision, sorted.
 fn kinds(ds: &[Value]) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = ds
@@ -558,52 +598,19 @@ fn a_unit_with_its_clock_years_ahead_does_not_throttle_the_zone() {
     let _one = serial();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let policy = dir.join("zone.toml");
     // One P1 dispatch a second, none saved up.
-    std::fs::write(
-        &policy,
-        r#"
-[[list]]
-name = "stolen"
-
-[[recipient]]
-name = "zone-dispatch"
-budgets = { p1 = { burst = 1, per_hour = 3600 } }
-
-[[rule]]
-name = "p1"
-priorities = [1]
-action = "dispatch"
-recipients = ["zone-dispatch"]
-
-[[rule]]
-name = "rest"
-priorities = [0, 2, 3, 4]
-action = "drop"
-"#,
-    )
-    .unwrap();
-    let lists = dir.join("lists.csv");
-    std::fs::write(
-        &lists,
-        "plate,country,priority,list,valid_from,valid_until\n\
-         1CAR001,BE,1,stolen,,\n1CAR002,BE,1,stolen,,\n1CAR003,BE,1,stolen,,\n\
-         1CAR004,BE,1,stolen,,\n1CAR005,BE,1,stolen,,\n1CAR006,BE,1,stolen,,\n\
-         9FAR999,BE,1,stolen,,\n",
-    )
-    .unwrap();
-    // Two frames a passage, 200 ms apart, from `start`, `gap` ms apart.
+    let (policy, lists) = p1_zone(
+        dir,
+        &[(
+            "zone-dispatch",
+            "budgets = { p1 = { burst = 1, per_hour = 3600 } }\n",
+        )],
+        &[
+            "1CAR001", "1CAR002", "1CAR003", "1CAR004", "1CAR005", "1CAR006", "9FAR999",
+        ],
+    );
     let reads = |name: &str, cam: &str, start: u64, gap: u64, plates: &[&str]| {
-        let mut s = String::from("ts,camera,plate,confidence,arrival\n");
-        for (i, plate) in plates.iter().enumerate() {
-            for k in 0..2 {
-                let t = start + i as u64 * gap + k * 200;
-                s += &format!("{},{cam},{plate},90,\n", format_ts(t));
-            }
-        }
-        let p = dir.join(format!("{name}.csv"));
-        std::fs::write(&p, s).unwrap();
-        p
+        frames(dir, name, cam, (start, gap), plates)
     };
     let broker = Mosquitto::new(dir);
     let b = broker.start();
@@ -733,48 +740,13 @@ fn a_room_at_its_most_open_cases_gets_reviews_until_it_closes_one() {
     let _one = serial();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let policy = dir.join("zone.toml");
-    std::fs::write(
-        &policy,
-        r#"
-[[list]]
-name = "stolen"
-
-[[recipient]]
-name = "zone-dispatch"
-max_open = { p1 = 1 }
-
-[[rule]]
-name = "p1"
-priorities = [1]
-action = "dispatch"
-recipients = ["zone-dispatch"]
-
-[[rule]]
-name = "rest"
-priorities = [0, 2, 3, 4]
-action = "drop"
-"#,
-    )
-    .unwrap();
-    let lists = dir.join("lists.csv");
-    std::fs::write(
-        &lists,
-        "plate,country,priority,list,valid_from,valid_until\n\
-         1CAR001,BE,1,stolen,,\n1CAR002,BE,1,stolen,,\n1CAR003,BE,1,stolen,,\n",
-    )
-    .unwrap();
+    let (policy, lists) = p1_zone(
+        dir,
+        &[("zone-dispatch", "max_open = { p1 = 1 }\n")],
+        &["1CAR001", "1CAR002", "1CAR003"],
+    );
     let reads = |name: &str, start: u64, plates: &[&str]| {
-        let mut s = String::from("ts,camera,plate,confidence,arrival\n");
-        for (i, plate) in plates.iter().enumerate() {
-            for k in 0..2 {
-                let t = start + i as u64 * 2_000 + k * 200;
-                s += &format!("{},cam-{name},{plate},90,\n", format_ts(t));
-            }
-        }
-        let p = dir.join(format!("{name}.csv"));
-        std::fs::write(&p, s).unwrap();
-        p
+        frames(dir, name, &format!("cam-{name}"), (start, 2_000), plates)
     };
     let broker = Mosquitto::new(dir);
     let b = broker.start();
@@ -890,47 +862,13 @@ fn a_hit_that_reaches_the_gate_an_hour_late_is_a_review_for_a_recipient_that_wan
     let _one = serial();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let policy = dir.join("zone.toml");
-    std::fs::write(
-        &policy,
-        r#"
-[[list]]
-name = "stolen"
-
-[[recipient]]
-name = "zone-dispatch"
-
-[[recipient]]
-name = "wpr"
-max_delay_s = 600
-
-[[rule]]
-name = "p1"
-priorities = [1]
-action = "dispatch"
-recipients = ["zone-dispatch", "wpr"]
-
-[[rule]]
-name = "rest"
-priorities = [0, 2, 3, 4]
-action = "drop"
-"#,
-    )
-    .unwrap();
-    let lists = dir.join("lists.csv");
-    std::fs::write(
-        &lists,
-        "plate,country,priority,list,valid_from,valid_until\n1CAR001,BE,1,stolen,,\n1CAR002,BE,1,stolen,,\n",
-    )
-    .unwrap();
+    let (policy, lists) = p1_zone(
+        dir,
+        &[("zone-dispatch", ""), ("wpr", "max_delay_s = 600\n")],
+        &["1CAR001", "1CAR002"],
+    );
     let reads = |name: &str, at: u64, plate: &str| {
-        let mut s = String::from("ts,camera,plate,confidence,arrival\n");
-        for k in 0..2 {
-            s += &format!("{},cam-{name},{plate},90,\n", format_ts(at + k * 200));
-        }
-        let p = dir.join(format!("{name}.csv"));
-        std::fs::write(&p, s).unwrap();
-        p
+        frames(dir, name, &format!("cam-{name}"), (at, 0), &[plate])
     };
     let broker = Mosquitto::new(dir);
     let b = broker.start();
