@@ -347,6 +347,26 @@ fn gate_scores_per_recipient_known_by_construction() {
             "2026-01-05T08:30:00.100Z",
             "1BBB222",
         ),
+        // The road police's reviews: one past its most delay, one at its
+        // most open cases.
+        d(
+            "u/50/wpr",
+            "wpr",
+            "review",
+            "late",
+            "c1",
+            "2026-01-05T08:31:00.100Z",
+            "1BBB222",
+        ),
+        d(
+            "u/51/wpr",
+            "wpr",
+            "review",
+            "open",
+            "c2",
+            "2026-01-05T08:32:00.100Z",
+            "1CCC333",
+        ),
     ];
     let dir = tempfile::tempdir().unwrap();
     let (tp, dp) = (
@@ -363,12 +383,28 @@ fn gate_scores_per_recipient_known_by_construction() {
         (3, 2, 1)
     );
     assert_eq!((wpr.duplicate_dispatches, wpr.updates), (0, 2));
+    assert_eq!((wpr.reviews, wpr.throttled), (2, 0));
+    let by_reason: Vec<(&str, u64)> = wpr
+        .reviews_by_reason
+        .iter()
+        .map(|(r, n)| (r.as_str(), *n))
+        .collect();
+    assert_eq!(by_reason, [("late", 1), ("open", 1)]);
     // Latencies 100 ms and 6 min 0.1 s: the median of two is the upper.
     assert_eq!(wpr.latency_median_ms, Some(360_100));
     let room = &e["room"];
     assert_eq!((room.should_dispatch, room.dispatched_right), (2, 1));
     assert_eq!((room.dispatched, room.duplicate_dispatches), (2, 1));
     assert_eq!((room.reviews, room.throttled), (1, 1));
+    assert_eq!(
+        room.reviews_by_reason.iter().collect::<Vec<_>>(),
+        [(&"capacity".to_string(), &1)]
+    );
+    assert!(
+        hitgate_host::eval::render_gate(&e).contains("room: reviews by reason: capacity 1\n"),
+        "{}",
+        hitgate_host::eval::render_gate(&e)
+    );
     assert!((room.recall - 0.5).abs() < 1e-9);
     // A truth that names the cameras by long ids, and decisions that name
     // them as a unit keeps them, folded (Python: the first 7 bytes, `~`,

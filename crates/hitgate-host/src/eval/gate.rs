@@ -36,6 +36,10 @@ pub struct RecipientScores {
     pub reviews: u64,
     /// Reviews for the recipient's budget.
     pub throttled: u64,
+    /// Reviews by their `reason` (`capacity`, `open`, `late`,
+    /// `lookalike`...): why the recipient got a review and not a dispatch.
+    #[serde(default)]
+    pub reviews_by_reason: BTreeMap<String, u64>,
     /// Sighting updates received.
     pub updates: u64,
     /// From the first read of the car's window to the read of the hit
@@ -119,6 +123,7 @@ pub fn evaluate_gate(decisions: &Path, truth: &Path) -> Result<GateEvaluation> {
                 "review" => {
                     s.reviews += 1;
                     s.throttled += u64::from(d.reason == "capacity");
+                    *s.reviews_by_reason.entry(d.reason.clone()).or_default() += 1;
                     continue;
                 }
                 _ => {
@@ -197,6 +202,15 @@ pub fn render_gate(e: &GateEvaluation) -> String {
             x.latency_median_ms
                 .map_or("-".into(), |m| format!("{:.1}", m as f64 / 1000.0)),
         );
+    }
+    // Why each recipient's reviews were reviews.
+    for (name, x) in e.iter().filter(|(_, x)| x.reviews > 0) {
+        let why: Vec<String> = x
+            .reviews_by_reason
+            .iter()
+            .map(|(r, n)| format!("{r} {n}"))
+            .collect();
+        s += &format!("{name}: reviews by reason: {}\n", why.join(", "));
     }
     s
 }
