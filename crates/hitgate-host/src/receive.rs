@@ -11,9 +11,12 @@
 //! acknowledgement comes (`docs/formats.md`, "The zone gate"). Started
 //! again on the same file, it goes on: the ids in the file are not
 //! written twice. With a retention, each decision is purged from the
-//! file that long after its event time, its id kept.
+//! file that long after its event time, its id kept. With `close_after`,
+//! it closes each case it got as a dispatch that long after it came (on
+//! `hitgate/dispatch/<name>/closed`), as a room that handles a case in
+//! that time would: what the gate's `max_open` counts.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -43,8 +46,11 @@ pub struct ReceiveOptions {
     pub client_id: String,
     /// Acknowledge each decision once it is on disk.
     pub ack: bool,
-    /// Stop after this long connected without a message.
+    /// Stop after this long connected without a message (and once every
+    /// case due to be closed is closed).
     pub idle_exit: Option<Duration>,
+    /// Close each case received as a dispatch this long after it came.
+    pub close_after: Option<Duration>,
     /// Purge each decision this long after its event time, at start and
     /// every hour ([`purge_decisions`]); `None`: keep them.
     pub retention: Option<Duration>,
@@ -64,6 +70,8 @@ pub struct ReceiveReport {
     pub bad: u64,
     /// Acknowledgements published.
     pub acks: u64,
+    /// Cases closed (`close_after`).
+    pub closed: u64,
 }
 
 /// Receives until idle (or forever).
@@ -95,6 +103,9 @@ pub fn receive(opts: &ReceiveOptions) -> Result<ReceiveReport> {
     let mut last_purge = Instant::now();
     let topic = format!("hitgate/dispatch/{name}");
     let ack_topic = format!("{topic}/ack");
+    let closed_topic = format!("{topic}/closed");
+    // Cases received as dispatches, and when each is to be closed.
+    let mut to_close: VecDeque<(Instant, u32)> = VecDeque::new();
     let mut link = Link::start(&opts.brokers, &opts.client_id, vec![topic])?;
     let mut r = ReceiveReport::default();
     let mut last_message = Instant::now();
@@ -118,16 +129,19 @@ pub fn receive(opts: &ReceiveOptions) -> Result<ReceiveReport> {
                     last_message = Instant::now();
                     r.received += 1;
                     match parse(&payload, name, &seen) {
-                        Ok((id, Some(line))) => {
+                        Ok((d, Some(line))) => {
                             out.write_all(line.as_bytes())
                                 .with_context(|| format!("{}: cannot write", opts.out.display()))?;
-                            seen.insert(id.clone());
+                            seen.insert(d.id.clone());
                             r.written += 1;
-                            to_ack.push(id);
+                            if let (Some(after), "dispatch") = (opts.close_after, d.kind.as_str()) {
+                                to_close.push_back((Instant::now() + after, d.case));
+                            }
+                            to_ack.push(d.id);
                         }
-                        Ok((id, None)) => {
+                        Ok((d, None)) => {
                             r.duplicates += 1;
-                            to_ack.push(id);
+                            to_ack.push(d.id);
                         }
                         Err(why) => {
                             r.bad += 1;
@@ -164,6 +178,19 @@ pub fn receive(opts: &ReceiveOptions) -> Result<ReceiveReport> {
             }
         }
         unacked = refused;
+        // The cases due, in the order they came; one the link refuses
+        // waits for the next round.
+        while let Some(&(due, case)) = to_close.front() {
+            if due > Instant::now() {
+                break;
+            }
+            let closed = serde_json::json!({ "case": case }).to_string();
+            if !link.publish(&closed_topic, closed.as_bytes()) {
+                break;
+            }
+            to_close.pop_front();
+            r.closed += 1;
+        }
         if opts.retention.is_some() && last_purge.elapsed() >= PURGE_EVERY {
             // The file is replaced whole: written out first, opened again
             // after.
@@ -176,20 +203,23 @@ pub fn receive(opts: &ReceiveOptions) -> Result<ReceiveReport> {
             // Time without a broker is not idle time.
             last_message = Instant::now();
         }
-        if unacked.is_empty() && opts.idle_exit.is_some_and(|d| last_message.elapsed() >= d) {
+        if unacked.is_empty()
+            && to_close.is_empty()
+            && opts.idle_exit.is_some_and(|d| last_message.elapsed() >= d)
+        {
             return Ok(r);
         }
     }
 }
 
-/// One message: the id of a decision for `name`, and the line to write
-/// (as received, fields this build does not know kept; made one line if
-/// it spans several) when its id was not seen.
+/// One message: a decision for `name`, and the line to write (as
+/// received, fields this build does not know kept; made one line if it
+/// spans several) when its id was not seen.
 fn parse(
     payload: &[u8],
     name: &str,
     seen: &BTreeSet<String>,
-) -> Result<(String, Option<String>), String> {
+) -> Result<(Decision, Option<String>), String> {
     let value: serde_json::Value =
         serde_json::from_slice(payload).map_err(|e| format!("a message that is not JSON: {e}"))?;
     let d: Decision = serde_json::from_value(value.clone())
@@ -198,7 +228,7 @@ fn parse(
         return Err(format!("a decision for {:?} (id {})", d.recipient, d.id));
     }
     if seen.contains(&d.id) {
-        return Ok((d.id, None));
+        return Ok((d, None));
     }
     // The bytes as received (they are JSON, so UTF-8), unless they span
     // lines.
@@ -207,7 +237,7 @@ fn parse(
         _ => value.to_string(),
     };
     line.push('\n');
-    Ok((d.id, Some(line)))
+    Ok((d, Some(line)))
 }
 
 #[cfg(test)]
@@ -220,11 +250,14 @@ mod tests {
     #[test]
     fn a_decision_is_written_once_and_anything_else_is_named() {
         let mut seen = BTreeSet::new();
-        let (id, line) = parse(WPR.as_bytes(), "wpr", &seen).unwrap();
-        assert_eq!(id, "u-a/7/wpr");
+        let (d, line) = parse(WPR.as_bytes(), "wpr", &seen).unwrap();
+        assert_eq!(
+            (d.id.as_str(), d.kind.as_str(), d.case),
+            ("u-a/7/wpr", "dispatch", 3)
+        );
         // As received, one line.
         assert_eq!(line.as_deref(), Some(format!("{WPR}\n").as_str()));
-        seen.insert(id);
+        seen.insert(d.id);
         assert_eq!(parse(WPR.as_bytes(), "wpr", &seen).unwrap().1, None);
         // A field this build does not know is kept.
         let newer = WPR.replace("}", r#","lane":2}"#);

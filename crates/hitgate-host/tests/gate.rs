@@ -852,6 +852,93 @@ fn a_room_at_its_most_open_cases_gets_reviews_until_it_closes_one() {
     assert_eq!(report["bad_messages"], 1, "{report}");
 }
 
+/// `hitgate receive --close-after 2` plays a room that handles each case
+/// in two seconds. With `max_open = { p1 = 1 }`, a second stolen car
+/// while the first case is open reaches it as a review (`open`); the
+/// receiver closes the first case two seconds on, and the third car is a
+/// dispatch again. Every case it got as a dispatch it closed.
+#[test]
+fn a_receiver_that_closes_each_case_in_two_seconds_frees_its_room() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (policy, lists) = p1_zone(
+        dir,
+        &[("zone-dispatch", "max_open = { p1 = 1 }\n")],
+        &["1CAR001", "1CAR002", "1CAR003"],
+    );
+    let broker = Mosquitto::new(dir);
+    let b = broker.start();
+    let out = dir.join("room.jsonl");
+    let mut c = hitgate();
+    c.args([
+        "receive",
+        "--mqtt",
+        &broker.url(),
+        "--recipient",
+        "zone-dispatch",
+    ])
+    .args(["--close-after", "2", "--idle-exit", "4", "--out"])
+    .arg(&out)
+    .stdout(Stdio::null());
+    let (room, room_lines) = spawn_watching(&mut c);
+    wait_line(&room_lines, "connected", Duration::from_secs(10));
+    let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 8));
+    wait_line(&lines, "connected", Duration::from_secs(10));
+    let run = |name: &str, plates: &[&str]| {
+        let reads = frames(dir, name, &format!("cam-{name}"), (now_ms(), 1_000), plates);
+        Proc::spawn(
+            unit(
+                &broker.url(),
+                name,
+                &reads,
+                &policy,
+                &lists,
+                &dir.join(name),
+            )
+            .stderr(Stdio::null()),
+        )
+        .wait_ok("replay");
+    };
+    let report = dir.join("gate.json");
+    let until = |what: &str, done: &dyn Fn(&Value) -> bool| {
+        let end = Instant::now() + Duration::from_secs(15);
+        while !(report.exists() && done(&json(&report))) {
+            assert!(Instant::now() < end, "the gate never said {what}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    run("u-a", &["1-CAR-001", "1-CAR-002"]);
+    until("both decided", &|r| r["hits"] == 2);
+    until("the first case closed", &|r| {
+        r["recipients"]["zone-dispatch"]["closed"] == 1
+    });
+    run("u-b", &["1-CAR-003"]);
+    g.wait_ok("gate");
+    room.wait_ok("receive");
+    b.stop();
+    let mut got: Vec<String> = hitgate_host::gate::read_decisions(&out)
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} {} {}", d.listed, d.kind, d.reason))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "1CAR001 dispatch rule",
+            "1CAR002 review open",
+            "1CAR003 dispatch rule"
+        ]
+    );
+    let r = &json(&report)["recipients"]["zone-dispatch"];
+    assert_eq!(
+        (&r["closed"], &r["held"], &r["open"][1]),
+        (&2.into(), &1.into(), &0.into()),
+        "{r}"
+    );
+}
+
 /// A unit whose uplink was down sends its hits when it is back: it
 /// decided them as live, an hour ago. The road police take nothing older
 /// than ten minutes (`max_delay_s = 600`): the car that passed an hour

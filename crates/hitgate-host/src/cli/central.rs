@@ -138,9 +138,15 @@ pub(super) struct ReceiveArgs {
     /// policy).
     #[arg(long)]
     ack: bool,
-    /// Stop after this many seconds connected without a message.
+    /// Stop after this many seconds connected without a message (and
+    /// once every case due to be closed is closed).
     #[arg(long)]
     idle_exit: Option<f64>,
+    /// Close each case received as a dispatch this many seconds after
+    /// it came, on hitgate/dispatch/<name>/closed: a dispatch room that
+    /// handles a case in that time, for the gate's `max_open`.
+    #[arg(long, value_name = "SECONDS")]
+    close_after: Option<f64>,
     #[command(flatten)]
     retention: DecisionsRetention,
 }
@@ -244,15 +250,17 @@ pub(super) fn receive(a: ReceiveArgs) -> Result<()> {
         out: a.out,
         ack: a.ack,
         idle_exit: seconds("--idle-exit", a.idle_exit)?,
+        close_after: seconds("--close-after", a.close_after)?,
         retention: a.retention.retention_days.map(days),
     })?;
     say!(
-        "{} received, {} written, {} duplicates, {} not decisions for it, {} acknowledged",
+        "{} received, {} written, {} duplicates, {} not decisions for it, {} acknowledged, {} cases closed",
         r.received,
         r.written,
         r.duplicates,
         r.bad,
-        r.acks
+        r.acks,
+        r.closed
     );
     Ok(())
 }
