@@ -1165,9 +1165,15 @@ fn a_recipient_that_acknowledges_gets_what_the_broker_never_kept_for_it() {
         .split(|c: char| !c.is_ascii_digit())
         .filter_map(|w| w.parse().ok())
         .collect();
-    // received, written, duplicates, not decisions, acknowledged
+    // received, written, duplicates, not decisions, acknowledged, closed
     assert!(
-        n.len() == 5 && n[0] >= 1 && n[1] == 0 && n[2] == n[0] && n[3] == 0 && n[4] == n[0],
+        n.len() == 6
+            && n[0] >= 1
+            && n[1] == 0
+            && n[2] == n[0]
+            && n[3] == 0
+            && n[4] == n[0]
+            && n[5] == 0,
         "{said}"
     );
     assert_eq!(
