@@ -80,10 +80,13 @@ use crate::policy_file::PolicyFile;
 use crate::time::{format_ts, now_ms};
 
 mod decision;
+mod hits;
+mod recipients;
 mod report;
 mod state;
 
 pub use decision::{Decision, Previous, decision_ids, purge_decisions, read_decisions};
+use recipients::acks;
 pub use report::{GateReport, Latency, RecipientReport};
 use state::{Recent, STATE_FORMAT, Saved, insert_range};
 
@@ -141,34 +144,6 @@ const BATCH: usize = 512;
 const BATCH_TIME: Duration = Duration::from_millis(20);
 /// How long a saved state on the state topic may take to come back.
 const CONFIRM: Duration = Duration::from_secs(5);
-
-/// Publishes a decision on its recipient's topic; false when the link
-/// took nothing (it is down).
-fn send(link: &Link, d: &Decision) -> bool {
-    serde_json::to_vec(d).map_or(true, |json| {
-        link.publish(&format!("hitgate/dispatch/{}", d.recipient), &json)
-    })
-}
-
-/// Does this recipient acknowledge decisions itself (`acks = true`)?
-fn acks(policy: &PolicyFile, recipient: &str) -> bool {
-    policy
-        .recipients
-        .iter()
-        .any(|r| r.acks && r.name == recipient)
-}
-
-/// How a decision names a rule the gate's policy does not have: by the
-/// tag its unit sent (the gate knows no name for it), `unknown:` and 8
-/// hex digits; a unit before tags by the rule's index, `unknown:#` and
-/// the number.
-fn unknown_rule(hit: &Hit) -> String {
-    match (hit.rule_tag, hit.rule) {
-        (Some(tag), _) => format!("unknown:{tag:08x}"),
-        (None, RuleId::Rule(i)) => format!("unknown:#{i}"),
-        (None, RuleId::Fallback) => "unknown:fallback".into(),
-    }
-}
 
 fn state_topic(id: &str) -> String {
     format!("hitgate/gate/{id}/state")
@@ -573,243 +548,6 @@ impl Runner<'_> {
         }
     }
 
-    /// A decision confirmed: handed back by the broker, or acknowledged
-    /// by its recipient (`by`, its own decisions only).
-    fn confirmed(&mut self, payload: &[u8], by: Option<&str>) {
-        #[derive(Deserialize)]
-        struct Id {
-            id: String,
-        }
-        let Ok(Id { id }) = serde_json::from_slice::<Id>(payload) else {
-            return;
-        };
-        let Some(i) = self
-            .saved
-            .pending
-            .iter()
-            .position(|d| d.id == id && by.is_none_or(|r| d.recipient == r))
-        else {
-            return;
-        };
-        let d = self.saved.pending.remove(i);
-        self.dirty = true;
-        self.sent.remove(&id);
-        let key = format!("{}/{}", d.unit, d.seq);
-        if let Some(t) = self.arrived.get(&key) {
-            if self.latencies.len() >= LATENCY_SAMPLES {
-                // The latest samples only: a gate runs for months.
-                self.latencies.drain(..LATENCY_SAMPLES / 2);
-            }
-            self.latencies.push(t.elapsed().as_secs_f64() * 1000.0);
-        }
-        if let Some(f) = &mut self.out {
-            let mut line = serde_json::to_vec(&d).unwrap_or_default();
-            line.push(b'\n');
-            if let Err(e) = f.write_all(&line) {
-                eprintln!("gate: cannot write the decisions file: {e}");
-            }
-        }
-        // A recipient's acknowledgement says it has the decision: nothing
-        // to send again.
-        if by.is_none() && !self.opts.resend.is_zero() {
-            let recent = &mut self.saved.recent;
-            recent.push(Recent {
-                at: now_ms(),
-                decision: d,
-            });
-            if recent.len() > RECENT_MAX {
-                recent.drain(..recent.len() - RECENT_MAX);
-            }
-        }
-    }
-
-    /// The recent decisions handed back within the resend window, once
-    /// more, after a restart, a take-over or a reconnection; older ones
-    /// are forgotten.
-    fn resend(&mut self) {
-        if !self.resend_due || !self.link.is_up() {
-            return;
-        }
-        let window = u64::try_from(self.opts.resend.as_millis()).unwrap_or(u64::MAX);
-        let now = now_ms();
-        let before = self.saved.recent.len();
-        self.saved
-            .recent
-            .retain(|r| now.saturating_sub(r.at) <= window);
-        self.dirty |= self.saved.recent.len() != before;
-        for r in &self.saved.recent {
-            if !send(&self.link, &r.decision) {
-                // The link went: it goes again on the next connection.
-                return;
-            }
-            self.resent += 1;
-        }
-        self.resend_due = false;
-    }
-
-    /// A recipient closed a case (`{"case": N}`; the decision itself will
-    /// do): it no longer counts among its open dispatches. Anything else
-    /// is counted as a bad message and said.
-    fn closed(&mut self, core: &mut Gate<'_>, payload: &[u8], recipient: &str) {
-        #[derive(Deserialize)]
-        struct Closed {
-            case: u32,
-        }
-        let Some(r) = self
-            .opts
-            .policy
-            .recipients
-            .iter()
-            .position(|d| d.name == recipient)
-        else {
-            return;
-        };
-        match serde_json::from_slice::<Closed>(payload) {
-            Ok(Closed { case }) => {
-                if core.close(case, r) {
-                    self.dirty = true;
-                }
-            }
-            Err(e) => {
-                self.saved.bad_messages += 1;
-                self.dirty = true;
-                if self.saved.bad_messages <= 10 {
-                    eprintln!(
-                        "gate: hitgate/dispatch/{recipient}/closed: not a case closed ({e}): \
-                         publish {{\"case\": N}} or the decision itself"
-                    );
-                }
-            }
-        }
-    }
-
-    /// Decides a unit's hit; false for one decided before.
-    fn decide(
-        &mut self,
-        core: &mut Gate<'_>,
-        topic_unit: &str,
-        payload: &mut [u8],
-    ) -> Result<bool, String> {
-        let message = decode_message(payload).map_err(|e| format!("undecodable message: {e}"))?;
-        let Message::Hit { unit, seq, hit, .. } = message else {
-            return Err("not a hit message".into());
-        };
-        if unit != topic_unit {
-            return Err(format!("a hit of unit {unit:?} on another unit's topic"));
-        }
-        // Acknowledged whatever follows: a hit that cannot be decided now
-        // never will be, and its unit must not send it for ever (it is
-        // counted as a bad message and said on standard error).
-        self.to_ack.entry(unit.to_string()).or_default().insert(seq);
-        let hit = hit
-            .to_hit()
-            .map_err(|e| format!("a hit that is not one: {e}"))?;
-        let pf = &self.opts.policy;
-        let (s, resolved) =
-            Sighting::routed(&hit, &pf.policy, &pf.places.view(), pf.unknown_rules_mask());
-        let done = self.saved.done.entry(unit.to_string()).or_default();
-        if !insert_range(done, seq) {
-            self.saved.duplicates += 1;
-            self.dirty = true;
-            return Ok(false);
-        }
-        self.dirty = true;
-        let received = now_ms();
-        self.arrived.insert(format!("{unit}/{seq}"), Instant::now());
-        self.rule_check(unit, seq, &hit, resolved);
-        let v = core.decide_at(&s, received);
-        if v.ahead && self.ahead.insert(unit.to_string()) {
-            eprintln!(
-                "gate: unit {unit}'s hit {seq} is dated {}, more than {} s after it arrived ({}): \
-                 decided as seen on arrival, as are its unit's other hits dated ahead; check the unit's clock",
-                format_ts(hit.time),
-                self.opts.policy.config.max_future_ms / 1000,
-                format_ts(received)
-            );
-        }
-        let rule = match resolved {
-            Some(r) => pf.policy.rule_name(r).to_string(),
-            None => unknown_rule(&hit),
-        };
-        for (r, recipient) in pf.recipients.iter().enumerate() {
-            if let Some(sent) = v.sent_to(r) {
-                self.saved.pending.push(Decision::new(
-                    unit,
-                    seq,
-                    &recipient.name,
-                    sent,
-                    &v,
-                    &hit,
-                    &rule,
-                    s.position,
-                    received,
-                ));
-            }
-        }
-        Ok(true)
-    }
-
-    /// Counts a hit whose rule this gate's policy numbers otherwise, or
-    /// does not have, and says the first of each unit and rule.
-    fn rule_check(&mut self, unit: &str, seq: u64, hit: &Hit, resolved: Option<RuleId>) {
-        if resolved == Some(hit.rule) {
-            return;
-        }
-        let policy = &self.opts.policy.policy;
-        let number = |r: RuleId| match r {
-            RuleId::Rule(i) => i.to_string(),
-            RuleId::Fallback => "fallback".into(),
-        };
-        let index = number(hit.rule);
-        let first = self
-            .rules_said
-            .insert((unit.to_string(), hit.rule, hit.rule_tag));
-        match resolved {
-            Some(r) => {
-                self.saved.rule_moved += 1;
-                if first {
-                    eprintln!(
-                        "gate: unit {unit} decided hit {seq} under its rule {index}, which is rule {} {:?} in this policy \
-                         (the unit runs a policy that numbers its rules otherwise): routed by the rule's name",
-                        number(r),
-                        policy.rule_name(r)
-                    );
-                }
-            }
-            None => {
-                self.saved.rule_unknown += 1;
-                if first {
-                    let to: Vec<&str> = self
-                        .opts
-                        .policy
-                        .recipients
-                        .iter()
-                        .filter(|r| r.unknown_rules)
-                        .map(|r| r.name.as_str())
-                        .collect();
-                    let sent = match to.is_empty() {
-                        true => {
-                            "sent to nobody (no recipient has `unknown_rules = true`)".to_string()
-                        }
-                        false => format!(
-                            "sent as its unit decided it to {}, as `{}`",
-                            to.join(", "),
-                            unknown_rule(hit)
-                        ),
-                    };
-                    let tag = hit
-                        .rule_tag
-                        .map_or(String::new(), |t| format!(" (tag {t:08x})"));
-                    eprintln!(
-                        "gate: unit {unit} decided hit {seq} under its rule {index}, a rule this policy does not have\
-                         {tag}: {sent}, counted as rule_unknown; give the gate a policy with that rule, \
-                         or update the unit"
-                    );
-                }
-            }
-        }
-    }
-
     /// Saves the state; true once it is durable.
     fn save(&mut self, core: &Gate<'_>) -> Result<bool> {
         self.saved.number += 1;
@@ -875,29 +613,6 @@ impl Runner<'_> {
         Ok(false)
     }
 
-    /// Publishes the decisions not yet confirmed nor recently sent.
-    fn publish(&mut self) {
-        if !self.link.is_up() {
-            return;
-        }
-        for d in &self.saved.pending {
-            let last = self.sent.get(&d.id).copied();
-            if last.is_some_and(|(t, wait)| t.elapsed() < wait) {
-                continue;
-            }
-            if !send(&self.link, d) {
-                break;
-            }
-            // A recipient that acknowledges may be away: each copy waits
-            // twice as long as the one before.
-            let wait = match last {
-                Some((_, w)) if acks(&self.opts.policy, &d.recipient) => (w * 2).min(ACK_WAIT_MAX),
-                _ => REPUBLISH,
-            };
-            self.sent.insert(d.id.clone(), (Instant::now(), wait));
-        }
-    }
-
     /// Acknowledges the hits of the saved state to their units.
     fn acknowledge(&mut self) {
         if !self.link.is_up() {
@@ -925,48 +640,5 @@ impl Runner<'_> {
                 self.to_ack.insert(unit, seqs);
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use hitgate_core::{
-        distance::Distance, hit::Reason, list::ListId, list::Priority, plate::Plate,
-        policy::Action, read::CameraId, watchlist::MatchKind,
-    };
-
-    #[test]
-    fn a_rule_the_gate_does_not_have_is_named_by_its_tag_or_its_index() {
-        let plate = Plate::normalize(b"1ABC234").unwrap();
-        let hit = |rule, rule_tag| Hit {
-            seq: 1,
-            time: 0,
-            camera: CameraId::new("cam-1").unwrap(),
-            read: plate,
-            reads: 1,
-            listed: plate,
-            country: None,
-            list: ListId(0),
-            priority: Priority::P1,
-            kind: MatchKind::Exact,
-            distance: Distance::default(),
-            action: Action::Dispatch,
-            rule,
-            rule_tag,
-            reason: Reason::Rule,
-            late: false,
-            version: 1,
-            position: None,
-        };
-        assert_eq!(
-            unknown_rule(&hit(RuleId::Rule(2), Some(0x018a_ebe5))),
-            "unknown:018aebe5"
-        );
-        assert_eq!(unknown_rule(&hit(RuleId::Rule(7), None)), "unknown:#7");
-        assert_eq!(
-            unknown_rule(&hit(RuleId::Fallback, None)),
-            "unknown:fallback"
-        );
     }
 }
