@@ -323,6 +323,40 @@ fn frames(dir: &Path, name: &str, cam: &str, (start, gap): (u64, u64), plates: &
     p
 }
 
+/// Each decision as `LISTED kind reason`, sorted.
+fn outcomes(ds: &[Value]) -> Vec<String> {
+    let mut v: Vec<String> = ds
+        .iter()
+        .map(|d| {
+            let f = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+            format!("{} {} {}", f("listed"), f("kind"), f("reason"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs one unit to its end, as [`run_units`] does.
+fn run_unit(url: &str, name: &str, reads: &Path, files: (&Path, &Path), dir: &Path) {
+    run_units(url, &[(name.to_string(), reads.to_path_buf())], files, dir);
+}
+
+/// The gate's report (`gate.json` in `dir`) once `done` holds of it, in
+/// 15 s at most; `what` says what was awaited.
+fn report_when(dir: &Path, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let end = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(dir.join("gate.json"))
+            && let Ok(r) = serde_json::from_str::<Value>(&text)
+            && done(&r)
+        {
+            return r;
+        }
+        assert!(Instant::now() < end, "the gate's report never said {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// (kind, listed) of each decision, sorted.
 fn kinds(ds: &[Value]) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = ds
@@ -619,13 +653,8 @@ fn a_unit_with_its_clock_years_ahead_does_not_throttle_the_zone() {
     wait_line(&lines, "connected", Duration::from_secs(10));
     let five_years = 5 * 365 * 86_400_000;
     let ahead = reads("u-x", "cam-x", now_ms() + five_years, 0, &["9-FAR-999"]);
-    let run = |name: &str, reads: &Path| {
-        Proc::spawn(
-            unit(&broker.url(), name, reads, &policy, &lists, &dir.join(name))
-                .stderr(Stdio::null()),
-        )
-        .wait_ok("replay");
-    };
+    let run =
+        |name: &str, reads: &Path| run_unit(&broker.url(), name, reads, (&policy, &lists), dir);
     run("u-x", &ahead);
     wait_line(&lines, "check the unit's clock", Duration::from_secs(10));
     // The zone's unit, after it: four stolen cars two seconds apart, each
@@ -637,31 +666,15 @@ fn a_unit_with_its_clock_years_ahead_does_not_throttle_the_zone() {
     std::thread::sleep(Duration::from_millis(300));
     let got = room.decisions();
 
-    let kinds = |ds: &[Value]| {
-        let mut k: Vec<(String, String, String)> = ds
-            .iter()
-            .map(|d| {
-                let f = |k: &str| d[k].as_str().unwrap().to_string();
-                (f("listed"), f("kind"), f("reason"))
-            })
-            .collect();
-        k.sort();
-        k
-    };
-    let want = |w: &[(&str, &str, &str)]| {
-        w.iter()
-            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
-            .collect::<Vec<_>>()
-    };
     assert_eq!(
-        kinds(&got),
-        want(&[
-            ("1CAR001", "dispatch", "rule"),
-            ("1CAR002", "dispatch", "rule"),
-            ("1CAR003", "dispatch", "rule"),
-            ("1CAR004", "dispatch", "rule"),
-            ("9FAR999", "dispatch", "rule"),
-        ]),
+        outcomes(&got),
+        [
+            "1CAR001 dispatch rule",
+            "1CAR002 dispatch rule",
+            "1CAR003 dispatch rule",
+            "1CAR004 dispatch rule",
+            "9FAR999 dispatch rule",
+        ],
         "{got:#?}"
     );
     // The hit dated ahead is flagged, with the unit's time as it said it.
@@ -720,12 +733,12 @@ fn a_unit_with_its_clock_years_ahead_does_not_throttle_the_zone() {
     b.stop();
     let new: Vec<Value> = all.into_iter().filter(|d| d["unit"] == "u-b").collect();
     assert_eq!(
-        kinds(&new),
-        want(&[
-            ("1CAR005", "dispatch", "rule"),
-            ("1CAR006", "dispatch", "rule"),
-            ("9FAR999", "update", "repeat"),
-        ]),
+        outcomes(&new),
+        [
+            "1CAR005 dispatch rule",
+            "1CAR006 dispatch rule",
+            "9FAR999 update repeat",
+        ],
         "{new:#?}"
     );
 }
@@ -753,26 +766,9 @@ fn a_room_at_its_most_open_cases_gets_reviews_until_it_closes_one() {
     let room = Recipient::start(broker.port, "zone-dispatch");
     let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 10));
     wait_line(&lines, "connected", Duration::from_secs(10));
-    let run = |name: &str, reads: &Path| {
-        Proc::spawn(
-            unit(&broker.url(), name, reads, &policy, &lists, &dir.join(name))
-                .stderr(Stdio::null()),
-        )
-        .wait_ok("replay");
-    };
-    let report_until = |what: &str, done: &dyn Fn(&Value) -> bool| {
-        let end = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Ok(text) = std::fs::read_to_string(dir.join("gate.json"))
-                && let Ok(r) = serde_json::from_str::<Value>(&text)
-                && done(&r)
-            {
-                return r;
-            }
-            assert!(Instant::now() < end, "the gate's report never said {what}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
+    let run =
+        |name: &str, reads: &Path| run_unit(&broker.url(), name, reads, (&policy, &lists), dir);
+    let report_until = |what: &str, done: &dyn Fn(&Value) -> bool| report_when(dir, what, done);
     run("u-a", &reads("u-a", now_ms(), &["1-CAR-001", "1-CAR-002"]));
     let room_report = |r: &Value| r["recipients"]["zone-dispatch"].clone();
     report_until("two cases", &|r| r["hits"] == 2);
@@ -825,23 +821,15 @@ fn a_room_at_its_most_open_cases_gets_reviews_until_it_closes_one() {
     std::thread::sleep(Duration::from_millis(300));
     let got = room.decisions();
     b.stop();
-    let mut kinds: Vec<(String, String, String)> = got
-        .iter()
-        .map(|d| {
-            let f = |k: &str| d[k].as_str().unwrap().to_string();
-            (f("listed"), f("kind"), f("reason"))
-        })
-        .collect();
-    kinds.sort();
-    let want: Vec<(String, String, String)> = [
-        ("1CAR001", "dispatch", "rule"),
-        ("1CAR002", "review", "open"),
-        ("1CAR003", "dispatch", "rule"),
-    ]
-    .iter()
-    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
-    .collect();
-    assert_eq!(kinds, want, "{got:#?}");
+    assert_eq!(
+        outcomes(&got),
+        [
+            "1CAR001 dispatch rule",
+            "1CAR002 review open",
+            "1CAR003 dispatch rule"
+        ],
+        "{got:#?}"
+    );
     let report = json(&dir.join("gate.json"));
     let r = &report["recipients"]["zone-dispatch"];
     assert_eq!(
@@ -887,30 +875,11 @@ fn a_receiver_that_closes_each_case_in_two_seconds_frees_its_room() {
     wait_line(&lines, "connected", Duration::from_secs(10));
     let run = |name: &str, plates: &[&str]| {
         let reads = frames(dir, name, &format!("cam-{name}"), (now_ms(), 1_000), plates);
-        Proc::spawn(
-            unit(
-                &broker.url(),
-                name,
-                &reads,
-                &policy,
-                &lists,
-                &dir.join(name),
-            )
-            .stderr(Stdio::null()),
-        )
-        .wait_ok("replay");
-    };
-    let report = dir.join("gate.json");
-    let until = |what: &str, done: &dyn Fn(&Value) -> bool| {
-        let end = Instant::now() + Duration::from_secs(15);
-        while !(report.exists() && done(&json(&report))) {
-            assert!(Instant::now() < end, "the gate never said {what}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        run_unit(&broker.url(), name, &reads, (&policy, &lists), dir);
     };
     run("u-a", &["1-CAR-001", "1-CAR-002"]);
-    until("both decided", &|r| r["hits"] == 2);
-    until("the first case closed", &|r| {
+    report_when(dir, "both decided", |r| r["hits"] == 2);
+    report_when(dir, "the first case closed", |r| {
         r["recipients"]["zone-dispatch"]["closed"] == 1
     });
     run("u-b", &["1-CAR-003"]);
@@ -931,7 +900,7 @@ fn a_receiver_that_closes_each_case_in_two_seconds_frees_its_room() {
             "1CAR003 dispatch rule"
         ]
     );
-    let r = &json(&report)["recipients"]["zone-dispatch"];
+    let r = &json(&dir.join("gate.json"))["recipients"]["zone-dispatch"];
     assert_eq!(
         (&r["closed"], &r["held"], &r["open"][1]),
         (&2.into(), &1.into(), &0.into()),
@@ -976,29 +945,15 @@ fn a_hit_that_reaches_the_gate_an_hour_late_is_a_review_for_a_recipient_that_wan
     std::thread::sleep(Duration::from_millis(300));
     let (room, wpr) = (room.decisions(), wpr.decisions());
     b.stop();
-    let got = |ds: &[Value]| {
-        let mut k: Vec<String> = ds
-            .iter()
-            .map(|d| format!("{} {} {}", d["listed"], d["kind"], d["reason"]))
-            .collect();
-        k.sort();
-        k
-    };
     // The unit decided the old car as live: a dispatch, not late there.
     assert_eq!(
-        got(&room),
-        [
-            r#""1CAR001" "dispatch" "rule""#,
-            r#""1CAR002" "dispatch" "rule""#
-        ],
+        outcomes(&room),
+        ["1CAR001 dispatch rule", "1CAR002 dispatch rule"],
         "{room:#?}"
     );
     assert_eq!(
-        got(&wpr),
-        [
-            r#""1CAR001" "review" "late""#,
-            r#""1CAR002" "dispatch" "rule""#
-        ],
+        outcomes(&wpr),
+        ["1CAR001 review late", "1CAR002 dispatch rule"],
         "{wpr:#?}"
     );
     let report = json(&dir.join("gate.json"));
