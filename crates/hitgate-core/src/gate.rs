@@ -679,20 +679,10 @@ impl<'s> Gate<'s> {
     /// it as dispatches that it has not closed, within their window on
     /// the gate's clock. A case forgotten for room no longer counts.
     pub fn open(&self, r: usize, priority: Priority) -> usize {
-        let Some(bit) = u32::try_from(r).ok().and_then(|r| 1u8.checked_shl(r)) else {
-            return 0;
-        };
-        let clock = self.state.clock;
-        self.table
-            .iter()
-            .filter(|c| {
-                c.used
-                    && c.priority == priority.get()
-                    && c.dispatched & bit != 0
-                    && c.closed & bit == 0
-                    && within(c.first, clock, c.window)
-            })
-            .count()
+        self.open_counts()
+            .get(r)
+            .and_then(|row| row.get(priority.index()))
+            .map_or(0, |&n| n as usize)
     }
 
     /// [`Gate::open`] of every recipient (index `i`: recipient `i`) and
@@ -735,20 +725,31 @@ impl<'s> Gate<'s> {
 
     /// Of the sighting's recipients, those that have their most open
     /// dispatches of its priority: a dispatch only, never priority 0, and
-    /// the table is walked only for a recipient with a limit.
+    /// the table is walked (once) only when one of them has a limit.
     fn full(&self, s: &Sighting) -> u8 {
-        if s.action != Action::Dispatch || s.priority == Priority::P0 {
+        let p = s.priority.index();
+        let to = s.recipients & mask();
+        let limited = |r: usize| -> Option<u16> {
+            let caps = self.config.max_open.get(r)?;
+            caps.0
+                .get(p)
+                .copied()
+                .flatten()
+                .filter(|_| to & (1 << r) != 0)
+        };
+        if s.action != Action::Dispatch
+            || s.priority == Priority::P0
+            || !(0..MAX_RECIPIENTS).any(|r| limited(r).is_some())
+        {
             return 0;
         }
-        let to = s.recipients & mask();
+        let open = self.open_counts();
         let mut full = 0;
-        for (r, caps) in self.config.max_open.iter().enumerate() {
-            let bit = 1u8 << r;
-            let Some(max) = caps.0.get(s.priority.index()).copied().flatten() else {
-                continue;
-            };
-            if to & bit != 0 && self.open(r, s.priority) >= usize::from(max) {
-                full |= bit;
+        for (r, row) in open.iter().enumerate() {
+            if let (Some(max), Some(&n)) = (limited(r), row.get(p))
+                && n >= u32::from(max)
+            {
+                full |= 1 << r;
             }
         }
         full

@@ -489,7 +489,7 @@ fn an_open_dispatch_stops_counting_when_its_window_has_passed() {
     .iter()
     .collect();
     assert_eq!(got, "DRFD");
-    // The fourth alone is open, and counted so in one walk too.
+    // The fourth alone is open.
     assert_eq!(g.open(0, Priority::P1), 1);
     assert_eq!(g.open_counts()[0], [0, 1, 0, 0, 0]);
     assert_eq!(g.open_counts()[1], [0; Priority::COUNT]);

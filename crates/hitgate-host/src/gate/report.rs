@@ -31,7 +31,7 @@ pub struct RecipientReport {
     /// Its dispatches open now, per priority (P0..P4): sent, not closed,
     /// within their window.
     #[serde(default)]
-    pub open: [u32; 5],
+    pub open: [u32; hitgate_core::list::Priority::COUNT],
     /// Repeats of a case it has (any unit), sent as sighting updates
     /// instead of new hits.
     pub updates: u32,
