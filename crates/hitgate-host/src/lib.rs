@@ -35,6 +35,7 @@ pub mod eval;
 pub mod flash_file;
 pub mod formats;
 pub mod gate;
+pub mod indicators;
 pub mod input;
 pub mod learn;
 pub mod listen;

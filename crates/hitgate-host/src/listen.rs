@@ -36,7 +36,8 @@
 //! hour, each hit whose event time lies further back than the retention on
 //! this machine's clock is replaced in the file, atomically, by a line that
 //! keeps only its unit, numbers, arrival and chain links (`"purged"`:
-//! when). Plate,
+//! when), and for the zone's figures the listed plate's priority and
+//! whether the unit dispatched it or sent it for review. Plate,
 //! camera, lists and times go; the chain still joins across it, and its
 //! number still counts as received, so a purge is neither a gap nor a
 //! missing hit. The law caps retention at 12 months: at most 365 days.
@@ -120,6 +121,13 @@ struct PurgedLine {
     /// When it was purged, ms since the Unix epoch.
     purged: u64,
     chain: serde_json::Value,
+    /// The listed plate's priority and what the unit did with the hit
+    /// (1 review, 2 dispatch), for the zone's figures (`hitgate
+    /// indicators`): nothing of the car.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priority: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -654,6 +662,8 @@ fn expired(line: &str, cutoff: u64, now: u64) -> Option<PurgedLine> {
         // An archive kept from before the audit chain has none: its hits
         // are purged all the same, with `chain: null`.
         chain: v.get("chain").cloned().unwrap_or_default(),
+        priority: v.get("hit")?.get("priority").and_then(|p| p.as_u64()),
+        action: v.get("hit")?.get("action").and_then(|a| a.as_u64()),
     })
 }
 

@@ -1043,6 +1043,50 @@ fn the_archive_forgets_hits_past_their_retention_and_its_chain_still_joins() {
         .collect();
     let archive = std::fs::read_to_string(&got).unwrap();
     assert!(plates.iter().all(|p| archive.contains(p.as_str())));
+    // The zone's figures from the archive are the unit's own, counted from
+    // its hits file; the same after the purge, the hits then counted in
+    // the month of their arrival.
+    let own = jsonl(&dir.join("out/hits.jsonl"));
+    assert_eq!(own.len() as u64, delivered);
+    let count = |f: &dyn Fn(&Value) -> bool| own.iter().filter(|h| f(h)).count() as u64;
+    let by_priority: Vec<u64> = (0..5)
+        .map(|p| count(&|h: &Value| h["priority"] == p))
+        .collect();
+    let dispatched = count(&|h: &Value| h["action"] == "dispatch");
+    let reviewed = count(&|h: &Value| h["action"] == "review");
+    let tolerant = count(&|h: &Value| h["match"] != "exact");
+    assert!(dispatched > 0 && reviewed > 0 && tolerant > 0, "{own:?}");
+    let figures = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+            .args(["indicators", "--by", "month", "--json", "--hits"])
+            .arg(&got)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let before = figures();
+    let total = &before["hits"]["total"];
+    assert_eq!(total["hits"], delivered, "{before}");
+    assert_eq!(total["by_priority"], serde_json::json!(by_priority));
+    assert_eq!(total["dispatched"], dispatched);
+    assert_eq!(total["reviewed"], reviewed);
+    assert_eq!(total["tolerant"], tolerant);
+    assert_eq!(total["purged"], 0);
+    assert_eq!(before["bad_lines"], 0);
+    let months = |v: &Value| -> BTreeSet<String> {
+        v["hits"]["periods"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let event_months: BTreeSet<String> = own
+        .iter()
+        .map(|h| h["ts"].as_str().unwrap()[..7].to_string())
+        .collect();
+    assert_eq!(months(&before), event_months);
 
     let mut purge = listen_command(&broker.url(), &got, &dir.join("purged.json"), "central", 1);
     Proc::spawn(purge.args(["--retention-days", "1"]).stderr(Stdio::null())).wait_ok("purge");
@@ -1058,6 +1102,19 @@ fn the_archive_forgets_hits_past_their_retention_and_its_chain_still_joins() {
         .filter(|p| archive.contains(p.as_str()))
         .collect();
     assert!(kept.is_empty(), "plates left in the archive: {kept:?}");
+    let after = figures();
+    let total = &after["hits"]["total"];
+    assert_eq!(total["hits"], delivered, "{after}");
+    assert_eq!(total["by_priority"], serde_json::json!(by_priority));
+    assert_eq!(total["dispatched"], dispatched);
+    assert_eq!(total["reviewed"], reviewed);
+    assert_eq!(total["purged"], delivered);
+    let arrival_months: BTreeSet<String> = lines
+        .iter()
+        .map(|l| hitgate_host::time::format_ts(l["received"].as_u64().unwrap())[..7].to_string())
+        .collect();
+    assert_eq!(months(&after), arrival_months);
+    assert_ne!(arrival_months, event_months); // the scenario is dated 2026-01
 
     // The report of the purge, and of a listener that reads it back.
     let mut again = listen_command(&broker.url(), &got, &dir.join("again.json"), "central", 1);

@@ -330,6 +330,36 @@ enum Command {
         #[arg(long, conflicts_with = "gate")]
         reads: Option<PathBuf>,
     },
+    /// The zone's figures per day, month or year, from the central side's
+    /// files: hits the units forwarded (listen's archives) and the zone
+    /// gate's decisions. No plate in them.
+    #[command(
+        after_help = "Example:\n  hitgate indicators --hits delivered.jsonl --decisions decisions.jsonl --by month --from 2026-01-01 --to 2026-12-31\n\n\
+        Hits count in the period of their event time; a hit purged by the retention in that of its\n\
+        arrival, with its priority and what its unit did with it; a purged decision in its event's day."
+    )]
+    Indicators {
+        /// A listener's archive (`listen --out`); repeat for several.
+        #[arg(long = "hits")]
+        hits: Vec<PathBuf>,
+        /// The zone gate's decisions (`gate --out`) or a recipient's
+        /// capture (`receive --out`); repeat for several.
+        #[arg(long = "decisions")]
+        decisions: Vec<PathBuf>,
+        /// The period.
+        #[arg(long, value_enum, default_value = "month")]
+        by: crate::indicators::Period,
+        /// The first day counted (YYYY-MM-DD, UTC) or instant (RFC 3339).
+        #[arg(long)]
+        from: Option<String>,
+        /// The last day counted, whole (YYYY-MM-DD, UTC), or the first
+        /// instant not counted (RFC 3339).
+        #[arg(long)]
+        to: Option<String>,
+        /// JSON instead of the tables.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Parses `args` (program name first) and runs the command. Usage errors,
@@ -674,6 +704,34 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             (None, None) => Err(anyhow!("give --hits or --gate")),
         },
+        Command::Indicators {
+            hits,
+            decisions,
+            by,
+            from,
+            to,
+            json,
+        } => {
+            let from = from
+                .map(|f| crate::indicators::bound(&f, false).context("--from"))
+                .transpose()?;
+            let until = to
+                .map(|t| crate::indicators::bound(&t, true).context("--to"))
+                .transpose()?;
+            if let (Some(f), Some(u)) = (from, until)
+                && u <= f
+            {
+                return Err(anyhow!("--to is not after --from: nothing to count"));
+            }
+            let x = crate::indicators::indicators(&crate::indicators::IndicatorOptions {
+                hits,
+                decisions,
+                by,
+                from,
+                until,
+            })?;
+            show(json, &x, crate::indicators::render)
+        }
     }
 }
 

@@ -10,6 +10,8 @@ use hitgate_core::hit::Hit;
 use hitgate_core::read::Position;
 use serde::{Deserialize, Serialize};
 
+use crate::time::format_ts;
+
 /// One decision, as a recipient receives it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Decision {
@@ -149,12 +151,26 @@ pub fn read_decisions(path: &Path) -> Result<Vec<Decision>> {
     Ok(out)
 }
 
-/// A purged decision: its id and when it was purged, nothing of the car.
+/// A purged decision: its id, when it was purged, and what the zone's
+/// figures count (`hitgate indicators`), nothing of the car.
 #[derive(Debug, Serialize, Deserialize)]
 struct Purged {
     id: String,
     /// When, ms since the Unix epoch.
     purged: u64,
+    /// `dispatch`, `review` or `update` (absent in a line purged before
+    /// it was kept, as the three below).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kind: Option<String>,
+    /// Why (`rule`, `capacity`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    /// The listed plate's priority.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    priority: Option<u8>,
+    /// The event's day, UTC (`2026-01-05`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    day: Option<String>,
 }
 
 /// The id of a purged line, `None` for any other.
@@ -190,9 +206,10 @@ pub fn decision_ids(path: &Path) -> Result<(BTreeSet<String>, usize)> {
 /// Purges the decisions of a decisions file or a recipient's capture
 /// whose event time (or arrival, `received`, when that is earlier: a unit
 /// whose clock is ahead) is older than `retention` at `now` (ms since the
-/// Unix epoch): each line becomes `{"id": ..., "purged": now}`, so the file
-/// still says which decisions were made and a late copy is not written
-/// again, and holds nothing of the car. The file is replaced whole
+/// Unix epoch): each line becomes `{"id": ..., "purged": now, "kind",
+/// "reason", "priority", "day"}`, so the file still says which decisions
+/// were made, a late copy is not written again and the zone's figures
+/// still count it, and it holds nothing of the car. The file is replaced whole
 /// (written aside, synced, renamed); a file open for appending must be
 /// opened again. Returns how many were purged (0: the file untouched).
 pub fn purge_decisions(path: &Path, retention: std::time::Duration, now: u64) -> Result<usize> {
@@ -214,9 +231,14 @@ pub fn purge_decisions(path: &Path, retention: std::time::Duration, now: u64) ->
             // Aged from its arrival when dated after it (a unit's clock
             // ahead): a wrong clock must not keep a car for years.
             Ok(d) if d.time.min(d.received) < cutoff => {
+                let day = format_ts(d.time.min(d.received));
                 let p = Purged {
                     id: d.id,
                     purged: now,
+                    kind: Some(d.kind),
+                    reason: Some(d.reason),
+                    priority: Some(d.priority),
+                    day: day.get(..10).map(str::to_string),
                 };
                 kept.push_str(&serde_json::to_string(&p)?);
                 n += 1;
@@ -261,7 +283,9 @@ mod tests {
         assert!(!after.contains("u/1/wpr\",\"recipient"), "{after}");
         assert_eq!(after.matches("1ABC234").count(), 2, "{after}"); // read, listed: the newer one
         assert!(
-            after.starts_with(&format!(r#"{{"id":"u/1/wpr","purged":{now}}}"#)),
+            after.starts_with(&format!(
+                r#"{{"id":"u/1/wpr","purged":{now},"kind":"dispatch","reason":"rule","priority":1,"day":"1971-01-05"}}"#
+            )),
             "{after}"
         );
         // The purged line is no decision to read, but its id is known.
@@ -279,7 +303,9 @@ mod tests {
         let again = std::fs::read_to_string(&path).unwrap();
         assert!(!again.contains("1ABC234"), "{again}");
         assert!(
-            again.starts_with(&format!(r#"{{"id":"u/1/wpr","purged":{now}}}"#)),
+            again.starts_with(&format!(
+                r#"{{"id":"u/1/wpr","purged":{now},"kind":"dispatch","reason":"rule","priority":1,"day":"1971-01-05"}}"#
+            )),
             "{again}"
         );
         assert_eq!(purge_decisions(&path, month, now + 3 * day).unwrap(), 0);

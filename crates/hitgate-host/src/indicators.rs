@@ -1,0 +1,858 @@
+//! `hitgate indicators`: the zone's figures per day, month or year, from
+//! what the central side keeps: the listeners' archives of forwarded hits
+//! (`listen --out`) and the zone gate's decisions (`gate --out`, or a
+//! recipient's capture).
+//!
+//! A zone reports its cameras' added value to its council with such
+//! figures. They hold no plate, no position and no time finer than the
+//! period, so they may be kept after the hits themselves are purged. A
+//! hit purged by the retention still counts: its line keeps its unit,
+//! arrival, priority and what the unit did with it (`docs/formats.md`),
+//! and counts in the period of its arrival; a purged decision keeps its
+//! kind, reason, priority and event day.
+//!
+//! Every line is a figure or a bad line: a line that is neither a hit, a
+//! purged hit nor a decision is counted, and the first ten are said on
+//! standard error with their file and line number (never their content).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::time::{format_ts, parse_ts};
+
+/// How long a period is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    /// A UTC day: `2026-01-05`.
+    Day,
+    /// A UTC month: `2026-01`.
+    Month,
+    /// A UTC year: `2026`.
+    Year,
+}
+
+impl Period {
+    /// The period holding `ms` (since the Unix epoch), as its label.
+    pub fn label(self, ms: u64) -> String {
+        let ts = format_ts(ms);
+        let len = match self {
+            Period::Day => 10,
+            Period::Month => 7,
+            Period::Year => 4,
+        };
+        ts.get(..len).unwrap_or(&ts).to_string()
+    }
+}
+
+/// What to count.
+#[derive(Debug, Clone)]
+pub struct IndicatorOptions {
+    /// Listeners' archives.
+    pub hits: Vec<PathBuf>,
+    /// Gate decisions files (or recipients' captures).
+    pub decisions: Vec<PathBuf>,
+    /// The period.
+    pub by: Period,
+    /// Only what happened at or after this (ms since the Unix epoch).
+    pub from: Option<u64>,
+    /// Only what happened before this.
+    pub until: Option<u64>,
+}
+
+/// Figures of forwarded hits.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct HitCounts {
+    /// Hits forwarded by the units.
+    pub hits: u64,
+    /// Of those, per priority, P0 to P4 (a hit purged before its
+    /// priority was kept counts in `hits` only).
+    pub by_priority: [u64; 5],
+    /// Sent as dispatches by the units.
+    pub dispatched: u64,
+    /// Sent for review.
+    pub reviewed: u64,
+    /// Matched with tolerance (a look-alike or an edit), not exactly.
+    pub tolerant: u64,
+    /// Found late by the unit (older than its lateness limit when
+    /// decided).
+    pub late: u64,
+    /// Of the hits, those purged by the retention: counted, their detail
+    /// (camera, match) gone.
+    pub purged: u64,
+}
+
+impl HitCounts {
+    fn add(&mut self, h: &HitLine) {
+        self.hits += 1;
+        if let Some(p) = h.priority
+            && let Some(n) = self.by_priority.get_mut(usize::from(p))
+        {
+            *n += 1;
+        }
+        match h.action {
+            Some(ACTION_DISPATCH) => self.dispatched += 1,
+            Some(ACTION_REVIEW) => self.reviewed += 1,
+            _ => {}
+        }
+        self.tolerant += u64::from(h.tolerant);
+        self.late += u64::from(h.late);
+        self.purged += u64::from(h.purged);
+    }
+}
+
+/// A period's figures of forwarded hits.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct HitPeriod {
+    /// The counts.
+    #[serde(flatten)]
+    pub counts: HitCounts,
+    /// Units that forwarded a hit.
+    pub units: usize,
+    /// Cameras that saw one (purged hits name none).
+    pub cameras: usize,
+}
+
+/// Figures of forwarded hits, from the listeners' archives.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct HitFigures {
+    /// Per period, oldest first.
+    pub periods: BTreeMap<String, HitPeriod>,
+    /// Every period together.
+    pub total: HitCounts,
+    /// Per unit.
+    pub units: BTreeMap<String, HitCounts>,
+    /// Per camera.
+    pub cameras: BTreeMap<String, HitCounts>,
+    /// The same hit (unit, number and audit link) in a second file, or
+    /// twice in one: counted once.
+    pub copies: u64,
+}
+
+/// One recipient's decisions.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct DecisionCounts {
+    /// Dispatches.
+    pub dispatched: u64,
+    /// Of those, per priority, P0 to P4.
+    pub dispatched_by_priority: [u64; 5],
+    /// Reviews.
+    pub reviewed: u64,
+    /// Each review's reason and how many (`capacity`, `open`, `late`,
+    /// `lookalike`, ...).
+    pub reviews_by_reason: BTreeMap<String, u64>,
+    /// Sighting updates of a case it had.
+    pub updates: u64,
+    /// Distinct cases it got (a purged decision counts in its kind only).
+    pub cases: u64,
+    /// Of the decisions, those purged by the retention.
+    pub purged: u64,
+}
+
+/// Figures of the zone gate's decisions.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct DecisionFigures {
+    /// Per period, then per recipient.
+    pub periods: BTreeMap<String, BTreeMap<String, DecisionCounts>>,
+    /// Per recipient, every period together.
+    pub total: BTreeMap<String, DecisionCounts>,
+    /// Purged decisions whose line keeps no event day (purged by a gate
+    /// before it kept one): counted here only, in no period nor total.
+    pub undated: u64,
+}
+
+/// The figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicators {
+    /// The period.
+    pub by: Period,
+    /// The first instant counted, if bounded (RFC 3339).
+    pub from: Option<String>,
+    /// The first instant not counted, if bounded.
+    pub until: Option<String>,
+    /// From the archives (`--hits`).
+    pub hits: Option<HitFigures>,
+    /// From the decisions (`--decisions`).
+    pub decisions: Option<DecisionFigures>,
+    /// Lines read, every file together.
+    pub lines: u64,
+    /// Lines outside `from`..`until`, not counted.
+    pub outside: u64,
+    /// Lines that are neither a hit nor a decision (the first ten are said
+    /// on standard error).
+    pub bad_lines: u64,
+}
+
+const ACTION_REVIEW: u8 = 1;
+const ACTION_DISPATCH: u8 = 2;
+/// Bad lines said on standard error.
+const BAD_SAID: u64 = 10;
+
+/// What a line of a listener's archive says, for the figures.
+#[derive(Debug, Clone, PartialEq)]
+struct HitLine {
+    unit: String,
+    seq: u64,
+    link: String,
+    /// Event time, or the arrival of a purged hit.
+    at: u64,
+    camera: Option<String>,
+    priority: Option<u8>,
+    action: Option<u8>,
+    tolerant: bool,
+    late: bool,
+    purged: bool,
+}
+
+/// Reads a line of a listener's archive: a hit, or a purged hit's line.
+fn hit_line(v: &Value) -> Option<HitLine> {
+    let unit = v.get("unit")?.as_str()?.to_string();
+    let seq = v.get("seq")?.as_u64()?;
+    let link = v
+        .get("chain")
+        .and_then(|c| c.get("link"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let small = |v: Option<&Value>| v.and_then(Value::as_u64).and_then(|n| u8::try_from(n).ok());
+    if v.get("purged").is_some() {
+        return Some(HitLine {
+            unit,
+            seq,
+            link,
+            at: v.get("received")?.as_u64()?,
+            camera: None,
+            priority: small(v.get("priority")),
+            action: small(v.get("action")),
+            tolerant: false,
+            late: false,
+            purged: true,
+        });
+    }
+    let hit = v.get("hit")?;
+    Some(HitLine {
+        unit,
+        seq,
+        link,
+        at: hit.get("time")?.as_u64()?,
+        camera: Some(hit.get("camera")?.as_str()?.to_string()),
+        priority: Some(small(hit.get("priority"))?),
+        action: Some(small(hit.get("action"))?),
+        tolerant: small(hit.get("kind"))? != 0,
+        late: hit.get("late")?.as_bool()?,
+        purged: false,
+    })
+}
+
+/// What a line of decisions says, for the figures.
+#[derive(Debug, Clone, PartialEq)]
+struct DecisionLine {
+    id: String,
+    recipient: String,
+    /// Event time; a purged decision's day at midnight, if kept.
+    at: Option<u64>,
+    kind: Option<String>,
+    reason: Option<String>,
+    priority: Option<u8>,
+    case: Option<u64>,
+    purged: bool,
+}
+
+/// Reads a decision, or a purged decision's line.
+fn decision_line(v: &Value) -> Option<DecisionLine> {
+    let id = v.get("id")?.as_str()?.to_string();
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let priority = v
+        .get("priority")
+        .and_then(Value::as_u64)
+        .and_then(|n| u8::try_from(n).ok());
+    if v.get("purged").is_some() {
+        // The recipient is the id's last part (`<unit>/<seq>/<recipient>`).
+        let recipient = id.rsplit('/').next()?.to_string();
+        return Some(DecisionLine {
+            at: text("day").and_then(|d| day_start(&d).ok()),
+            recipient,
+            id,
+            kind: text("kind"),
+            reason: text("reason"),
+            priority,
+            case: None,
+            purged: true,
+        });
+    }
+    Some(DecisionLine {
+        recipient: text("recipient")?,
+        id,
+        at: Some(v.get("time")?.as_u64()?),
+        kind: Some(text("kind")?),
+        reason: Some(text("reason")?),
+        priority: Some(priority?),
+        case: Some(v.get("case")?.as_u64()?),
+        purged: false,
+    })
+}
+
+/// Counts the figures of the files.
+pub fn indicators(opts: &IndicatorOptions) -> Result<Indicators> {
+    if opts.hits.is_empty() && opts.decisions.is_empty() {
+        return Err(anyhow!("give --hits FILE, --decisions FILE or both"));
+    }
+    let mut out = Indicators {
+        by: opts.by,
+        from: opts.from.map(format_ts),
+        until: opts.until.map(format_ts),
+        hits: None,
+        decisions: None,
+        lines: 0,
+        outside: 0,
+        bad_lines: 0,
+    };
+    let within = |at: u64| opts.from.is_none_or(|f| at >= f) && opts.until.is_none_or(|u| at < u);
+    if !opts.hits.is_empty() {
+        let mut f = HitFigures::default();
+        let mut seen: BTreeSet<(String, u64, String)> = BTreeSet::new();
+        let mut units: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+        for path in &opts.hits {
+            for_each_line(path, &mut out, |out, v| {
+                let h = hit_line(v)?;
+                if !within(h.at) {
+                    out.outside += 1;
+                    return Some(());
+                }
+                if !seen.insert((h.unit.clone(), h.seq, h.link.clone())) {
+                    f.copies += 1;
+                    return Some(());
+                }
+                let period = opts.by.label(h.at);
+                let p = f.periods.entry(period.clone()).or_default();
+                p.counts.add(&h);
+                let (u, c) = units.entry(period).or_default();
+                u.insert(h.unit.clone());
+                f.total.add(&h);
+                f.units.entry(h.unit.clone()).or_default().add(&h);
+                if let Some(cam) = &h.camera {
+                    c.insert(cam.clone());
+                    f.cameras.entry(cam.clone()).or_default().add(&h);
+                }
+                Some(())
+            })?;
+        }
+        for (period, (u, c)) in units {
+            if let Some(p) = f.periods.get_mut(&period) {
+                p.units = u.len();
+                p.cameras = c.len();
+            }
+        }
+        out.hits = Some(f);
+    }
+    if !opts.decisions.is_empty() {
+        let mut f = DecisionFigures::default();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut cases: BTreeMap<(Option<String>, String), BTreeSet<u64>> = BTreeMap::new();
+        for path in &opts.decisions {
+            for_each_line(path, &mut out, |out, v| {
+                let d = decision_line(v)?;
+                if let Some(at) = d.at
+                    && !within(at)
+                {
+                    out.outside += 1;
+                    return Some(());
+                }
+                if !seen.insert(d.id.clone()) {
+                    return Some(());
+                }
+                let period = d.at.map(|at| opts.by.label(at));
+                let add = |c: &mut DecisionCounts| {
+                    match d.kind.as_deref() {
+                        Some("dispatch") => {
+                            c.dispatched += 1;
+                            if let Some(n) = d
+                                .priority
+                                .and_then(|p| c.dispatched_by_priority.get_mut(usize::from(p)))
+                            {
+                                *n += 1;
+                            }
+                        }
+                        Some("review") => {
+                            c.reviewed += 1;
+                            let reason = d.reason.clone().unwrap_or_else(|| "unknown".into());
+                            *c.reviews_by_reason.entry(reason).or_default() += 1;
+                        }
+                        Some("update") => c.updates += 1,
+                        _ => {}
+                    }
+                    c.purged += u64::from(d.purged);
+                };
+                let Some(p) = &period else {
+                    f.undated += 1;
+                    return Some(());
+                };
+                add(f.total.entry(d.recipient.clone()).or_default());
+                add(f
+                    .periods
+                    .entry(p.clone())
+                    .or_default()
+                    .entry(d.recipient.clone())
+                    .or_default());
+                if let Some(case) = d.case {
+                    cases
+                        .entry((None, d.recipient.clone()))
+                        .or_default()
+                        .insert(case);
+                    cases
+                        .entry((period, d.recipient.clone()))
+                        .or_default()
+                        .insert(case);
+                }
+                Some(())
+            })?;
+        }
+        for ((period, recipient), set) in cases {
+            let counts = match period {
+                None => f.total.get_mut(&recipient),
+                Some(p) => f.periods.get_mut(&p).and_then(|m| m.get_mut(&recipient)),
+            };
+            if let Some(c) = counts {
+                c.cases = set.len() as u64;
+            }
+        }
+        out.decisions = Some(f);
+    }
+    Ok(out)
+}
+
+/// Calls `f` with each non-blank line of `path` as JSON; a line that is
+/// not JSON, or that `f` finds is not its kind (`None`), is a bad line.
+fn for_each_line(
+    path: &Path,
+    out: &mut Indicators,
+    mut f: impl FnMut(&mut Indicators, &Value) -> Option<()>,
+) -> Result<()> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let reader = std::io::BufReader::new(file);
+    for (i, line) in reader.split(b'\n').enumerate() {
+        let line = line.with_context(|| format!("{}: cannot read", path.display()))?;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        out.lines += 1;
+        let fault = match serde_json::from_slice::<Value>(&line) {
+            Err(e) => Some(format!("not JSON ({})", e.classify_name())),
+            Ok(v) => f(out, &v)
+                .is_none()
+                .then(|| "neither a hit nor a decision".to_string()),
+        };
+        if let Some(fault) = fault {
+            out.bad_lines += 1;
+            if out.bad_lines <= BAD_SAID {
+                eprintln!("indicators: {}:{}: {fault}", path.display(), i + 1);
+            }
+        }
+    }
+    Ok(())
+}
+
+trait ClassifyName {
+    fn classify_name(&self) -> &'static str;
+}
+
+impl ClassifyName for serde_json::Error {
+    fn classify_name(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "unreadable",
+            serde_json::error::Category::Syntax => "bad syntax",
+            serde_json::error::Category::Data => "bad data",
+            serde_json::error::Category::Eof => "cut short",
+        }
+    }
+}
+
+/// Midnight UTC of a day written `YYYY-MM-DD`, ms since the Unix epoch.
+pub fn day_start(day: &str) -> Result<u64> {
+    if day.len() != 10 {
+        return Err(anyhow!("{day:?}: not a day (YYYY-MM-DD)"));
+    }
+    parse_ts(&format!("{day}T00:00:00Z")).map_err(|_| anyhow!("{day:?}: not a day (YYYY-MM-DD)"))
+}
+
+/// A bound of `--from` or `--to`: a day (`--to` takes the whole day) or
+/// an RFC 3339 time.
+pub fn bound(text: &str, end_of_day: bool) -> Result<u64> {
+    if text.len() == 10 {
+        let start = day_start(text)?;
+        return Ok(if end_of_day {
+            start + 86_400_000
+        } else {
+            start
+        });
+    }
+    parse_ts(text)
+}
+
+/// The figures as tables.
+pub fn render(x: &Indicators) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let by = match x.by {
+        Period::Day => "day",
+        Period::Month => "month",
+        Period::Year => "year",
+    };
+    let span = match (&x.from, &x.until) {
+        (None, None) => String::new(),
+        (f, u) => format!(
+            " from {} until {}",
+            f.as_deref().unwrap_or("the start"),
+            u.as_deref().unwrap_or("the end")
+        ),
+    };
+    if let Some(h) = &x.hits {
+        let _ = writeln!(
+            s,
+            "hits the units forwarded, per {by}{span} (no plate in these figures)"
+        );
+        let _ = writeln!(
+            s,
+            "{:<10} {:>7} {:>10} {:>8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>8} {:>5} {:>5} {:>7} {:>6}",
+            by,
+            "hits",
+            "dispatched",
+            "reviewed",
+            "P0",
+            "P1",
+            "P2",
+            "P3",
+            "P4",
+            "tolerant",
+            "late",
+            "units",
+            "cameras",
+            "purged"
+        );
+        let row = |s: &mut String, name: &str, c: &HitCounts, units: String, cameras: String| {
+            let [p0, p1, p2, p3, p4] = c.by_priority;
+            let _ = writeln!(
+                s,
+                "{:<10} {:>7} {:>10} {:>8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>8} {:>5} {:>5} {:>7} {:>6}",
+                name,
+                c.hits,
+                c.dispatched,
+                c.reviewed,
+                p0,
+                p1,
+                p2,
+                p3,
+                p4,
+                c.tolerant,
+                c.late,
+                units,
+                cameras,
+                c.purged
+            );
+        };
+        for (period, p) in &h.periods {
+            row(
+                &mut s,
+                period,
+                &p.counts,
+                p.units.to_string(),
+                p.cameras.to_string(),
+            );
+        }
+        row(
+            &mut s,
+            "total",
+            &h.total,
+            h.units.len().to_string(),
+            h.cameras.len().to_string(),
+        );
+        let table = |s: &mut String, what: &str, m: &BTreeMap<String, HitCounts>| {
+            let _ = writeln!(
+                s,
+                "\n{what:<24} {:>7} {:>10} {:>8} {:>6} {:>6} {:>6}",
+                "hits", "dispatched", "reviewed", "P0", "P1", "P2"
+            );
+            for (k, c) in m {
+                let _ = writeln!(
+                    s,
+                    "{k:<24} {:>7} {:>10} {:>8} {:>6} {:>6} {:>6}",
+                    c.hits,
+                    c.dispatched,
+                    c.reviewed,
+                    c.by_priority[0],
+                    c.by_priority[1],
+                    c.by_priority[2]
+                );
+            }
+        };
+        table(&mut s, "unit", &h.units);
+        table(&mut s, "camera", &h.cameras);
+        if h.copies > 0 {
+            let _ = writeln!(s, "{} copies of a hit counted once", h.copies);
+        }
+    }
+    if let Some(d) = &x.decisions {
+        if x.hits.is_some() {
+            s.push('\n');
+        }
+        let _ = writeln!(s, "the zone gate's decisions, per {by} and recipient{span}");
+        let _ = writeln!(
+            s,
+            "{:<10} {:<20} {:>10} {:>6} {:>6} {:>8} {:>7} {:>6}  reviews by reason",
+            by, "recipient", "dispatched", "P0", "P1", "reviewed", "updates", "cases"
+        );
+        let row = |s: &mut String, period: &str, r: &str, c: &DecisionCounts| {
+            let reasons: Vec<String> = c
+                .reviews_by_reason
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
+            let line = format!(
+                "{:<10} {:<20} {:>10} {:>6} {:>6} {:>8} {:>7} {:>6}  {}",
+                period,
+                r,
+                c.dispatched,
+                c.dispatched_by_priority[0],
+                c.dispatched_by_priority[1],
+                c.reviewed,
+                c.updates,
+                c.cases,
+                reasons.join(", ")
+            );
+            let _ = writeln!(s, "{}", line.trim_end());
+        };
+        for (period, m) in &d.periods {
+            for (r, c) in m {
+                row(&mut s, period, r, c);
+            }
+        }
+        for (r, c) in &d.total {
+            row(&mut s, "total", r, c);
+        }
+        if d.undated > 0 {
+            let _ = writeln!(
+                s,
+                "{} purged decisions without their day: in the totals only",
+                d.undated
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n{} lines, {} outside the span, {} bad",
+        x.lines, x.outside, x.bad_lines
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: u64 = 86_400_000;
+    /// 2026-01-05T00:00:00Z.
+    const JAN5: u64 = 1_767_571_200_000;
+
+    /// A listener's archive line: the hit `(unit, seq, link)`, its time
+    /// and camera, and `(priority, action, kind, late)`.
+    fn hit(
+        (unit, seq, link): (&str, u64, &str),
+        time: u64,
+        camera: &str,
+        (p, action, kind, late): (u8, u8, u8, bool),
+    ) -> String {
+        format!(
+            r#"{{"unit":"{unit}","seq":{seq},"boot":0,"n":{seq},"received":{time},"hit":{{"wire_version":2,"seq":{seq},"time":{time},"camera":"{camera}","read":"1ABC234","reads":2,"listed":"1ABC234","country":"BE","list":0,"priority":{p},"kind":{kind},"ocr":0,"edits":0,"action":{action},"rule":0,"reason":0,"late":{late},"list_version":1,"position":null}},"chain":{{"prev":"00","link":"{link}","known":true}}}}"#
+        )
+    }
+
+    fn write(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+        p
+    }
+
+    fn options(hits: Vec<PathBuf>, decisions: Vec<PathBuf>, by: Period) -> IndicatorOptions {
+        IndicatorOptions {
+            hits,
+            decisions,
+            by,
+            from: None,
+            until: None,
+        }
+    }
+
+    #[test]
+    fn an_archive_is_counted_per_period_as_counted_by_hand() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = write(
+            dir.path(),
+            "a.jsonl",
+            &[
+                hit(("u1", 1, "aa"), JAN5 + 1_000, "cam-1", (1, 2, 0, false)),
+                hit(("u1", 2, "bb"), JAN5 + 2_000, "cam-2", (2, 1, 1, false)),
+                // The same hit again (a second copy): once.
+                hit(("u1", 2, "bb"), JAN5 + 2_000, "cam-2", (2, 1, 1, false)),
+                // Under a number another hit had (renumbered): a hit.
+                hit(("u1", 2, "cc"), JAN5 + 3_000, "cam-2", (0, 2, 2, true)),
+                "not json".into(),
+                r#"{"unit":"u1"}"#.into(),
+            ],
+        );
+        let b = write(
+            dir.path(),
+            "b.jsonl",
+            &[
+                hit(("u2", 7, "dd"), JAN5 + 27 * DAY, "cam-9", (1, 2, 0, false)),
+                // Purged, with what the figures need; counted at arrival.
+                format!(
+                    r#"{{"unit":"u2","seq":8,"boot":0,"n":8,"received":{},"purged":1,"chain":{{"prev":"0","link":"ee"}},"priority":0,"action":2}}"#,
+                    JAN5 + 28 * DAY
+                ),
+                // Purged before they were kept: a hit, no more.
+                format!(
+                    r#"{{"unit":"u2","seq":9,"boot":0,"n":9,"received":{},"purged":1,"chain":null}}"#,
+                    JAN5 + 28 * DAY
+                ),
+            ],
+        );
+        let x = indicators(&options(vec![a, b], vec![], Period::Month)).unwrap();
+        assert_eq!((x.lines, x.bad_lines, x.outside), (9, 2, 0));
+        let h = x.hits.as_ref().unwrap();
+        assert_eq!(h.copies, 1);
+        let jan = &h.periods["2026-01"];
+        assert_eq!(
+            jan.counts,
+            HitCounts {
+                hits: 3,
+                by_priority: [1, 1, 1, 0, 0],
+                dispatched: 2,
+                reviewed: 1,
+                tolerant: 2,
+                late: 1,
+                purged: 0,
+            }
+        );
+        assert_eq!((jan.units, jan.cameras), (1, 2));
+        let feb = &h.periods["2026-02"];
+        assert_eq!(
+            feb.counts,
+            HitCounts {
+                hits: 3,
+                by_priority: [1, 1, 0, 0, 0],
+                dispatched: 2,
+                reviewed: 0,
+                tolerant: 0,
+                late: 0,
+                purged: 2,
+            }
+        );
+        assert_eq!((feb.units, feb.cameras), (1, 1));
+        assert_eq!(h.total.hits, 6);
+        assert_eq!(h.total.by_priority, [2, 2, 1, 0, 0]);
+        assert_eq!(h.units["u1"].hits, 3);
+        assert_eq!(h.units["u2"].hits, 3);
+        assert_eq!(h.cameras["cam-2"].hits, 2);
+        assert_eq!(h.cameras.len(), 3);
+
+        // By day, and bounded: 2026-01-05 to 2026-02-01 whole.
+        let mut o = options(
+            vec![dir.path().join("a.jsonl"), dir.path().join("b.jsonl")],
+            vec![],
+            Period::Day,
+        );
+        o.from = Some(bound("2026-01-05", false).unwrap());
+        o.until = Some(bound("2026-02-01", true).unwrap());
+        let x = indicators(&o).unwrap();
+        let h = x.hits.unwrap();
+        assert_eq!(
+            h.periods.keys().collect::<Vec<_>>(),
+            ["2026-01-05", "2026-02-01"]
+        );
+        assert_eq!(h.total.hits, 4);
+        assert_eq!(x.outside, 2);
+    }
+
+    fn decision(id: &str, kind: &str, reason: &str, case: u32, p: u8, time: u64) -> String {
+        let (unit_seq, recipient) = id.rsplit_once('/').unwrap();
+        let (unit, seq) = unit_seq.split_once('/').unwrap();
+        format!(
+            r#"{{"id":"{id}","recipient":"{recipient}","kind":"{kind}","case":{case},"reason":"{reason}","unit":"{unit}","seq":{seq},"camera":"c","time":{time},"read":"1ABC234","listed":"1ABC234","country":"BE","list":0,"priority":{p},"rule":"p0-p1","position":null,"previous":null,"received":{time}}}"#
+        )
+    }
+
+    #[test]
+    fn decisions_count_the_same_before_and_after_their_purge() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "d.jsonl",
+            &[
+                decision("u/1/wpr", "dispatch", "rule", 1, 1, JAN5),
+                decision("u/1/wpr", "dispatch", "rule", 1, 1, JAN5), // a copy
+                decision("v/4/wpr", "update", "repeat", 1, 1, JAN5 + 60_000),
+                decision("u/2/wpr", "review", "capacity", 2, 1, JAN5 + 120_000),
+                decision("u/3/wpr", "dispatch", "rule", 3, 0, JAN5 + 40 * DAY),
+                decision("u/2/team", "review", "lookalike", 2, 2, JAN5 + 120_000),
+            ],
+        );
+        let count = |by| indicators(&options(vec![], vec![path.clone()], by)).unwrap();
+        let before = count(Period::Month);
+        let d = before.decisions.as_ref().unwrap();
+        let wpr = DecisionCounts {
+            dispatched: 2,
+            dispatched_by_priority: [1, 1, 0, 0, 0],
+            reviewed: 1,
+            reviews_by_reason: [("capacity".to_string(), 1)].into(),
+            updates: 1,
+            cases: 3,
+            purged: 0,
+        };
+        assert_eq!(d.total["wpr"], wpr);
+        assert_eq!(d.periods["2026-01"]["wpr"].cases, 2);
+        assert_eq!(
+            d.periods["2026-02"]["wpr"].dispatched_by_priority,
+            [1, 0, 0, 0, 0]
+        );
+        assert_eq!(d.total["team"].reviews_by_reason["lookalike"], 1);
+        assert_eq!(before.bad_lines, 0);
+
+        // Purged: the same figures but the cases (the number goes with the car).
+        let now = JAN5 + 400 * DAY;
+        let purged =
+            crate::gate::purge_decisions(&path, std::time::Duration::from_secs(30 * 86_400), now)
+                .unwrap();
+        assert_eq!(purged, 6); // the copy too
+        let after = count(Period::Month);
+        let d2 = after.decisions.as_ref().unwrap();
+        for (r, c) in &d.total {
+            let mut want = c.clone();
+            want.cases = 0;
+            want.purged = want.dispatched + want.reviewed + want.updates;
+            assert_eq!(&d2.total[r], &want, "{r}");
+        }
+        assert_eq!(
+            d2.periods.keys().collect::<Vec<_>>(),
+            ["2026-01", "2026-02"]
+        );
+        assert_eq!(d2.undated, 0);
+        assert_eq!(after.bad_lines, 0);
+    }
+
+    #[test]
+    fn a_day_bound_is_a_day_and_a_bad_one_is_named() {
+        assert_eq!(bound("2026-01-05", false).unwrap(), JAN5);
+        assert_eq!(bound("2026-01-05", true).unwrap(), JAN5 + DAY);
+        assert_eq!(bound("2026-01-05T01:00:00+01:00", true).unwrap(), JAN5);
+        let e = bound("2026-13-05", false).unwrap_err().to_string();
+        assert!(e.contains("2026-13-05") && e.contains("YYYY-MM-DD"), "{e}");
+        assert_eq!(Period::Year.label(JAN5), "2026");
+        assert_eq!(Period::Day.label(JAN5 - 1), "2026-01-04");
+    }
+}
