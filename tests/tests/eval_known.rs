@@ -431,11 +431,21 @@ fn gate_scores_per_recipient_known_by_construction() {
     std::fs::write(&ldp, long_lines).unwrap();
     let long = hitgate_host::eval::evaluate_gate(&ldp, &ltp).unwrap();
     assert_eq!(format!("{long:?}"), format!("{e:?}"));
-    // A decision purged for its age (`--retention-days`) is no decision:
-    // the same scores.
+    // A decision purged for its age (`--retention-days`), in either form,
+    // and a case closed are no decisions: the same scores.
     let pp = dir.path().join("purged.jsonl");
     let mut with_purged = lines.to_vec();
     with_purged.insert(2, r#"{"id":"u/9/wpr","purged":1767600000000}"#.to_string());
+    with_purged.insert(
+        3,
+        r#"{"id":"u/8/wpr","purged":1767600000000,"kind":"dispatch","reason":"rule","priority":1,"day":"2026-01-05"}"#
+            .to_string(),
+    );
+    with_purged.insert(
+        1,
+        r#"{"id":"closed/1/wpr","recipient":"wpr","closed":1,"outcome":"intercepted","at":1767600000000}"#
+            .to_string(),
+    );
     std::fs::write(&pp, with_purged.join("\n")).unwrap();
     let purged = hitgate_host::eval::evaluate_gate(&pp, &tp).unwrap();
     assert_eq!(purged, e);

@@ -150,6 +150,10 @@ pub struct DecisionCounts {
     pub updates: u64,
     /// Distinct cases it got (a purged decision counts in its kind only).
     pub cases: u64,
+    /// Dispatched cases it closed (in the period it closed them).
+    pub closed: u64,
+    /// Of those, the outcomes its closes stated, and how many.
+    pub outcomes: BTreeMap<String, u64>,
     /// Of the decisions, those purged by the retention.
     pub purged: u64,
 }
@@ -260,13 +264,28 @@ struct DecisionLine {
     reason: Option<String>,
     priority: Option<u8>,
     case: Option<u64>,
+    /// A close's outcome.
+    outcome: Option<String>,
     purged: bool,
 }
 
-/// Reads a decision, or a purged decision's line.
+/// Reads a decision, a purged decision's line, or a close.
 fn decision_line(v: &Value) -> Option<DecisionLine> {
     let id = v.get("id")?.as_str()?.to_string();
     let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    if v.get("closed").is_some() {
+        return Some(DecisionLine {
+            recipient: text("recipient")?,
+            id,
+            at: Some(v.get("at")?.as_u64()?),
+            kind: Some("closed".into()),
+            reason: None,
+            priority: None,
+            case: None,
+            outcome: text("outcome"),
+            purged: false,
+        });
+    }
     let priority = v
         .get("priority")
         .and_then(Value::as_u64)
@@ -282,6 +301,7 @@ fn decision_line(v: &Value) -> Option<DecisionLine> {
             reason: text("reason"),
             priority,
             case: None,
+            outcome: None,
             purged: true,
         });
     }
@@ -293,6 +313,7 @@ fn decision_line(v: &Value) -> Option<DecisionLine> {
         reason: Some(text("reason")?),
         priority: Some(priority?),
         case: Some(v.get("case")?.as_u64()?),
+        outcome: None,
         purged: false,
     })
 }
@@ -384,6 +405,12 @@ pub fn indicators(opts: &IndicatorOptions) -> Result<Indicators> {
                             *c.reviews_by_reason.entry(reason).or_default() += 1;
                         }
                         Some("update") => c.updates += 1,
+                        Some("closed") => {
+                            c.closed += 1;
+                            if let Some(o) = &d.outcome {
+                                *c.outcomes.entry(o.clone()).or_default() += 1;
+                            }
+                        }
                         _ => {}
                     }
                     c.purged += u64::from(d.purged);
@@ -604,8 +631,8 @@ pub fn render(x: &Indicators) -> String {
         let _ = writeln!(s, "the zone gate's decisions, per {by} and recipient{span}");
         let _ = writeln!(
             s,
-            "{:<10} {:<20} {:>10} {:>6} {:>6} {:>8} {:>7} {:>6}  reviews by reason",
-            by, "recipient", "dispatched", "P0", "P1", "reviewed", "updates", "cases"
+            "{:<10} {:<20} {:>10} {:>6} {:>6} {:>8} {:>7} {:>6} {:>6}  reviews by reason; closes by outcome",
+            by, "recipient", "dispatched", "P0", "P1", "reviewed", "updates", "cases", "closed"
         );
         let row = |s: &mut String, period: &str, r: &str, c: &DecisionCounts| {
             let reasons: Vec<String> = c
@@ -613,8 +640,14 @@ pub fn render(x: &Indicators) -> String {
                 .iter()
                 .map(|(k, n)| format!("{k} {n}"))
                 .collect();
+            let outcomes: Vec<String> =
+                c.outcomes.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let tail = match outcomes.is_empty() {
+                true => reasons.join(", "),
+                false => format!("{}; {}", reasons.join(", "), outcomes.join(", ")),
+            };
             let line = format!(
-                "{:<10} {:<20} {:>10} {:>6} {:>6} {:>8} {:>7} {:>6}  {}",
+                "{:<10} {:<20} {:>10} {:>6} {:>6} {:>8} {:>7} {:>6} {:>6}  {}",
                 period,
                 r,
                 c.dispatched,
@@ -623,7 +656,8 @@ pub fn render(x: &Indicators) -> String {
                 c.reviewed,
                 c.updates,
                 c.cases,
-                reasons.join(", ")
+                c.closed,
+                tail
             );
             let _ = writeln!(s, "{}", line.trim_end());
         };
@@ -800,6 +834,15 @@ mod tests {
                 decision("u/2/wpr", "review", "capacity", 2, 1, JAN5 + 120_000),
                 decision("u/3/wpr", "dispatch", "rule", 3, 0, JAN5 + 40 * DAY),
                 decision("u/2/team", "review", "lookalike", 2, 2, JAN5 + 120_000),
+                // Closes, as the gate writes them: counted when closed.
+                format!(
+                    r#"{{"id":"closed/1/wpr","recipient":"wpr","closed":1,"outcome":"intercepted","at":{}}}"#,
+                    JAN5 + 3_600_000
+                ),
+                format!(
+                    r#"{{"id":"closed/3/wpr","recipient":"wpr","closed":3,"outcome":null,"at":{}}}"#,
+                    JAN5 + 41 * DAY
+                ),
             ],
         );
         let count = |by| indicators(&options(vec![], vec![path.clone()], by)).unwrap();
@@ -812,9 +855,13 @@ mod tests {
             reviews_by_reason: [("capacity".to_string(), 1)].into(),
             updates: 1,
             cases: 3,
+            closed: 2,
+            outcomes: [("intercepted".to_string(), 1)].into(),
             purged: 0,
         };
         assert_eq!(d.total["wpr"], wpr);
+        assert_eq!(d.periods["2026-01"]["wpr"].outcomes["intercepted"], 1);
+        assert_eq!(d.periods["2026-02"]["wpr"].closed, 1);
         assert_eq!(d.periods["2026-01"]["wpr"].cases, 2);
         assert_eq!(
             d.periods["2026-02"]["wpr"].dispatched_by_priority,
@@ -828,7 +875,7 @@ mod tests {
         let purged =
             crate::gate::purge_decisions(&path, std::time::Duration::from_secs(30 * 86_400), now)
                 .unwrap();
-        assert_eq!(purged, 6); // the copy too
+        assert_eq!(purged, 6); // the copy too; a close holds nothing of the car
         let after = count(Period::Month);
         let d2 = after.decisions.as_ref().unwrap();
         for (r, c) in &d.total {

@@ -89,6 +89,26 @@ pub struct RecipientDecl {
     /// the gate for a dispatch (`max_delay_s`): a dispatch that arrives
     /// later (its unit's uplink was down) goes to it as a review, `late`.
     pub max_delay_s: Option<u32>,
+    /// The outcomes its closes may state (`outcomes`); empty: any
+    /// [`outcome_word`].
+    pub outcomes: Vec<String>,
+}
+
+impl RecipientDecl {
+    /// May a close of this recipient state `outcome`?
+    pub fn takes_outcome(&self, outcome: &str) -> bool {
+        outcome_word(outcome)
+            && (self.outcomes.is_empty() || self.outcomes.iter().any(|o| o == outcome))
+    }
+}
+
+/// An outcome is a word, not a sentence: 1 to 32 lower-case letters,
+/// digits, `-` or `_` (`intercepted`, `not-found`). No free text, where a
+/// name could slip in, reaches the gate's files.
+pub fn outcome_word(s: &str) -> bool {
+    (1..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 #[derive(Deserialize)]
@@ -152,6 +172,8 @@ struct RawRecipient {
     max_open: hitgate_core::gate::OpenCaps,
     #[serde(default)]
     max_delay_s: Option<u32>,
+    #[serde(default)]
+    outcomes: Vec<String>,
 }
 
 /// `[[recipient]]`s: names usable in a topic, unique, at most
@@ -191,7 +213,19 @@ fn recipients(raw: &[RawRecipient]) -> Result<Vec<RecipientDecl>> {
                 r.name
             );
         }
+        for (i, o) in r.outcomes.iter().enumerate() {
+            if !outcome_word(o) {
+                bail!(
+                    "recipient {:?}: outcome {o:?}: a word of 1 to 32 lower-case letters, digits, '-' or '_'",
+                    r.name
+                );
+            }
+            if r.outcomes[..i].contains(o) {
+                bail!("recipient {:?}: outcome {o:?} is listed twice", r.name);
+            }
+        }
         out.push(RecipientDecl {
+            outcomes: r.outcomes.clone(),
             name: r.name.clone(),
             budgets: r.budgets,
             acks: r.acks,
@@ -683,6 +717,33 @@ mod tests {
             ("max_open = { p9 = 3 }", "p9"),
             ("max_open = { p1 = -1 }", "max_open"),
             ("max_open = { p1 = \"many\" }", "max_open"),
+        ] {
+            let e = PolicyFile::parse(&format!("[[recipient]]\nname = \"room\"\n{text}\n"))
+                .unwrap_err();
+            assert!(format!("{e:#}").contains(want), "{text}: {e:#}");
+        }
+    }
+
+    #[test]
+    fn a_recipients_outcomes_are_words_it_declares() {
+        let pf = PolicyFile::parse(
+            "[[recipient]]\nname = \"wpr\"\noutcomes = [\"intercepted\", \"not-found\"]\n\
+             [[recipient]]\nname = \"room\"\n",
+        )
+        .unwrap();
+        let (wpr, room) = (&pf.recipients[0], &pf.recipients[1]);
+        assert!(wpr.takes_outcome("intercepted") && wpr.takes_outcome("not-found"));
+        assert!(!wpr.takes_outcome("no-action"));
+        // Without a list, any word; never a sentence.
+        assert!(room.takes_outcome("no-action") && room.takes_outcome("x_1"));
+        for bad in ["", "Intercepted", "seen by J. Doe", "a/b", &"x".repeat(33)] {
+            assert!(!room.takes_outcome(bad), "{bad:?}");
+        }
+        assert!(room.takes_outcome(&"x".repeat(32)));
+        for (text, want) in [
+            ("outcomes = [\"two words\"]", "a word of 1 to 32"),
+            ("outcomes = [\"a\", \"a\"]", "listed twice"),
+            ("outcomes = \"a\"", "outcomes"),
         ] {
             let e = PolicyFile::parse(&format!("[[recipient]]\nname = \"room\"\n{text}\n"))
                 .unwrap_err();

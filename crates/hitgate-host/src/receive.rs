@@ -51,6 +51,8 @@ pub struct ReceiveOptions {
     pub idle_exit: Option<Duration>,
     /// Close each case received as a dispatch this long after it came.
     pub close_after: Option<Duration>,
+    /// The outcome each close states, if any.
+    pub outcome: Option<String>,
     /// Purge each decision this long after its event time, at start and
     /// every hour ([`purge_decisions`]); `None`: keep them.
     pub retention: Option<Duration>,
@@ -184,7 +186,11 @@ pub fn receive(opts: &ReceiveOptions) -> Result<ReceiveReport> {
             if due > Instant::now() {
                 break;
             }
-            let closed = serde_json::json!({ "case": case }).to_string();
+            let closed = match &opts.outcome {
+                Some(o) => serde_json::json!({ "case": case, "outcome": o }),
+                None => serde_json::json!({ "case": case }),
+            }
+            .to_string();
             if !link.publish(&closed_topic, closed.as_bytes()) {
                 break;
             }

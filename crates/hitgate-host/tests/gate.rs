@@ -800,7 +800,11 @@ fn a_room_at_its_most_open_cases_gets_reviews_until_it_closes_one() {
         b"done",
     );
     wait_line(&lines, "not a case closed", Duration::from_secs(10));
-    let closed = serde_json::to_vec(&first).unwrap();
+    // Closed with words where a word is asked for: the case closes, the
+    // outcome is not kept (nor echoed), counted and said.
+    let mut with_text = first.clone();
+    with_text["outcome"] = "stopped, driver J. Doe".into();
+    let closed = serde_json::to_vec(&with_text).unwrap();
     publish_raw(
         broker.port,
         "hitgate/dispatch/zone-dispatch/closed",
@@ -810,6 +814,14 @@ fn a_room_at_its_most_open_cases_gets_reviews_until_it_closes_one() {
         r["recipients"]["zone-dispatch"]["closed"] == 1
     }));
     assert_eq!(r["open"][1], 0, "{r}");
+    assert_eq!(r["outcomes"], serde_json::json!({}), "{r}");
+    let said = loop {
+        let l = lines.recv_timeout(Duration::from_secs(10)).unwrap();
+        if l.contains("its outcome not kept") {
+            break l;
+        }
+    };
+    assert!(!said.contains("Doe"), "{said}");
     // Closed again: nothing more.
     publish_raw(
         broker.port,
@@ -837,7 +849,9 @@ fn a_room_at_its_most_open_cases_gets_reviews_until_it_closes_one() {
         (&2.into(), &1.into(), &1.into(), &1.into()),
         "{report}"
     );
-    assert_eq!(report["bad_messages"], 1, "{report}");
+    assert_eq!(report["bad_messages"], 2, "{report}");
+    let decisions = std::fs::read_to_string(dir.join("decisions.jsonl")).unwrap();
+    assert!(!decisions.contains("J. Doe"), "{decisions}");
 }
 
 /// `hitgate receive --close-after 2` plays a room that handles each case
@@ -852,7 +866,10 @@ fn a_receiver_that_closes_each_case_in_two_seconds_frees_its_room() {
     let dir = tmp.path();
     let (policy, lists) = p1_zone(
         dir,
-        &[("zone-dispatch", "max_open = { p1 = 1 }\n")],
+        &[(
+            "zone-dispatch",
+            "max_open = { p1 = 1 }\noutcomes = [\"intercepted\", \"not-found\"]\n",
+        )],
         &["1CAR001", "1CAR002", "1CAR003"],
     );
     let broker = Mosquitto::new(dir);
@@ -866,7 +883,8 @@ fn a_receiver_that_closes_each_case_in_two_seconds_frees_its_room() {
         "--recipient",
         "zone-dispatch",
     ])
-    .args(["--close-after", "2", "--idle-exit", "4", "--out"])
+    .args(["--close-after", "2", "--outcome", "intercepted"])
+    .args(["--idle-exit", "4", "--out"])
     .arg(&out)
     .stdout(Stdio::null());
     let (room, room_lines) = spawn_watching(&mut c);
@@ -906,6 +924,29 @@ fn a_receiver_that_closes_each_case_in_two_seconds_frees_its_room() {
         (&2.into(), &1.into(), &0.into()),
         "{r}"
     );
+    assert_eq!(r["outcomes"], serde_json::json!({"intercepted": 2}), "{r}");
+    // The zone's figures from the gate's decisions file: three cases, two
+    // dispatched and closed as intercepted, one reviewed at max_open.
+    let figures = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+        .args(["indicators", "--json", "--decisions"])
+        .arg(dir.join("decisions.jsonl"))
+        .output()
+        .unwrap();
+    assert!(figures.status.success(), "{figures:?}");
+    let x: Value = serde_json::from_slice(&figures.stdout).unwrap();
+    let t = &x["decisions"]["total"]["zone-dispatch"];
+    assert_eq!(
+        (&t["dispatched"], &t["reviewed"], &t["cases"], &t["closed"]),
+        (&2.into(), &1.into(), &3.into(), &2.into()),
+        "{x}"
+    );
+    assert_eq!(
+        t["reviews_by_reason"],
+        serde_json::json!({"open": 1}),
+        "{x}"
+    );
+    assert_eq!(t["outcomes"], serde_json::json!({"intercepted": 2}), "{x}");
+    assert_eq!(x["bad_lines"], 0, "{x}");
 }
 
 /// A unit whose uplink was down sends its hits when it is back: it

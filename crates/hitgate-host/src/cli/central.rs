@@ -74,8 +74,9 @@ pub(super) struct GateArgs {
     /// The zone's policy: the units' rules with their `recipients`,
     /// and `[[recipient]]` with each one's `budgets`, `max_open` (cases
     /// it has not closed on hitgate/dispatch/<name>/closed),
-    /// `max_delay_s` (older dispatches go to it as reviews), `acks` and
-    /// `unknown_rules` (docs/formats.md, "Recipients").
+    /// `max_delay_s` (older dispatches go to it as reviews), `outcomes`
+    /// (what its closes may say), `acks` and `unknown_rules`
+    /// (docs/formats.md, "Recipients").
     #[arg(long)]
     policy: PathBuf,
     /// The saved state (JSON), written before anything is published
@@ -147,6 +148,11 @@ pub(super) struct ReceiveArgs {
     /// handles a case in that time, for the gate's `max_open`.
     #[arg(long, value_name = "SECONDS")]
     close_after: Option<f64>,
+    /// The outcome each close states (`{"case": N, "outcome": WORD}`),
+    /// counted by the gate per recipient: a word of lower-case letters,
+    /// digits, '-' or '_', such as intercepted or not-found.
+    #[arg(long, value_name = "WORD", requires = "close_after")]
+    outcome: Option<String>,
     #[command(flatten)]
     retention: DecisionsRetention,
 }
@@ -205,15 +211,20 @@ pub(super) fn gate(a: GateArgs) -> Result<()> {
         retention: a.retention.retention_days.map(days),
     })?;
     for (name, c) in &r.recipients {
+        let outcomes: Vec<String> = c.outcomes.iter().map(|(o, n)| format!("{o} {n}")).collect();
         say!(
-            "{name}: {} dispatched, {} reviewed ({} throttled, {} held at max_open, {} late), {} updates, {} closed",
+            "{name}: {} dispatched, {} reviewed ({} throttled, {} held at max_open, {} late), {} updates, {} closed{}",
             c.dispatched,
             c.reviewed,
             c.throttled,
             c.held,
             c.late,
             c.updates,
-            c.closed
+            c.closed,
+            match outcomes.is_empty() {
+                true => String::new(),
+                false => format!(" ({})", outcomes.join(", ")),
+            }
         );
     }
     say!(
@@ -251,6 +262,14 @@ pub(super) fn receive(a: ReceiveArgs) -> Result<()> {
         ack: a.ack,
         idle_exit: seconds("--idle-exit", a.idle_exit)?,
         close_after: seconds("--close-after", a.close_after)?,
+        outcome: match a.outcome {
+            Some(o) if !crate::policy_file::outcome_word(&o) => {
+                return Err(anyhow!(
+                    "--outcome {o:?}: a word of 1 to 32 lower-case letters, digits, '-' or '_'"
+                ));
+            }
+            o => o,
+        },
         retention: a.retention.retention_days.map(days),
     })?;
     say!(

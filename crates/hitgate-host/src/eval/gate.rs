@@ -71,11 +71,11 @@ struct DecisionLine {
 /// its path a car was dispatched. A decision is linked to the truth
 /// passage at its camera whose frames span its time, as hits are.
 pub fn evaluate_gate(decisions: &Path, truth: &Path) -> Result<GateEvaluation> {
-    // Lines purged for their age (`--retention-days`: an id and when) are
-    // no decisions.
+    // Lines purged for their age (`--retention-days`: an id and when) and
+    // the cases the recipients closed (`closed`) are no decisions.
     let mut lines: Vec<(u64, DecisionLine)> = Vec::new();
     for (line, v) in read_jsonl::<serde_json::Value>(decisions)? {
-        if v.get("purged").is_some() {
+        if v.get("purged").is_some() || v.get("closed").is_some() {
             continue;
         }
         let d = serde_json::from_value(v)

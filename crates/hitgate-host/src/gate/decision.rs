@@ -66,6 +66,27 @@ pub struct Decision {
     pub ahead: bool,
 }
 
+/// A case its recipient closed, as the decisions file records it (a line
+/// among the decisions, told apart by `closed`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Close {
+    /// `closed/<case>/<recipient>`.
+    pub id: String,
+    /// The recipient that closed it.
+    pub recipient: String,
+    /// The case.
+    pub closed: u32,
+    /// The outcome it stated, if any (a word: `intercepted`).
+    pub outcome: Option<String>,
+    /// When the gate took the close, ms since the Unix epoch.
+    pub at: u64,
+}
+
+/// Is this line of a decisions file a [`Close`]?
+fn is_close(line: &str) -> bool {
+    serde_json::from_str::<Close>(line).is_ok()
+}
+
 /// The sighting of a case before an update.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Previous {
@@ -139,7 +160,7 @@ pub fn read_decisions(path: &Path) -> Result<Vec<Decision>> {
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || purged_id(line).is_some() {
+        if line.trim().is_empty() || purged_id(line).is_some() || is_close(line) {
             continue;
         }
         let d: Decision = serde_json::from_str(line)
@@ -191,8 +212,9 @@ pub fn decision_ids(path: &Path) -> Result<(BTreeSet<String>, usize)> {
     let mut ids = BTreeSet::new();
     let mut unreadable = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let id =
-            purged_id(line).or_else(|| serde_json::from_str::<Decision>(line).ok().map(|d| d.id));
+        let id = purged_id(line)
+            .or_else(|| serde_json::from_str::<Decision>(line).ok().map(|d| d.id))
+            .or_else(|| serde_json::from_str::<Close>(line).ok().map(|c| c.id));
         match id {
             Some(id) => {
                 ids.insert(id);

@@ -85,7 +85,7 @@ mod recipients;
 mod report;
 mod state;
 
-pub use decision::{Decision, Previous, decision_ids, purge_decisions, read_decisions};
+pub use decision::{Close, Decision, Previous, decision_ids, purge_decisions, read_decisions};
 use recipients::acks;
 pub use report::{GateReport, Latency, RecipientReport};
 use state::{Recent, STATE_FORMAT, Saved, insert_range};
@@ -503,15 +503,20 @@ impl Runner<'_> {
             ["hitgate", unit, "hit"] => match self.decide(core, unit, payload) {
                 Ok(new) => new,
                 Err(why) => {
-                    self.saved.bad_messages += 1;
-                    self.dirty = true;
-                    if self.saved.bad_messages <= 10 {
-                        eprintln!("gate: {topic}: {why}");
-                    }
+                    self.bad(format_args!("{topic}: {why}"));
                     false
                 }
             },
             _ => false,
+        }
+    }
+
+    /// A bad message: counted, and the first ten said.
+    fn bad(&mut self, what: std::fmt::Arguments<'_>) {
+        self.saved.bad_messages += 1;
+        self.dirty = true;
+        if self.saved.bad_messages <= 10 {
+            eprintln!("gate: {what}");
         }
     }
 

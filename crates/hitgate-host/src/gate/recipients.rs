@@ -4,6 +4,7 @@
 //! the cases a recipient closes.
 
 use super::*;
+use decision::Close;
 
 /// Publishes a decision on its recipient's topic; false when the link
 /// took nothing (it is down).
@@ -97,12 +98,20 @@ impl Runner<'_> {
     }
 
     /// A recipient closed a case (`{"case": N}`; the decision itself will
-    /// do): it no longer counts among its open dispatches. Anything else
-    /// is counted as a bad message and said.
+    /// do), perhaps with its outcome (`{"case": N, "outcome":
+    /// "intercepted"}`): it no longer counts among its open dispatches,
+    /// the outcome is counted, and the close is written to the decisions
+    /// file ([`Close`]). A close of a case closed before is a copy:
+    /// nothing more. Anything else is counted as a bad message and said; an
+    /// outcome the recipient may not state (see
+    /// [`RecipientDecl::takes_outcome`](crate::policy_file::RecipientDecl::takes_outcome))
+    /// too, the case closed all the same.
     pub(super) fn closed(&mut self, core: &mut Gate<'_>, payload: &[u8], recipient: &str) {
         #[derive(Deserialize)]
         struct Closed {
             case: u32,
+            #[serde(default)]
+            outcome: Option<String>,
         }
         let Some(r) = self
             .opts
@@ -113,21 +122,56 @@ impl Runner<'_> {
         else {
             return;
         };
-        match serde_json::from_slice::<Closed>(payload) {
-            Ok(Closed { case }) => {
-                if core.close(case, r) {
-                    self.dirty = true;
-                }
-            }
+        let Closed { case, outcome } = match serde_json::from_slice::<Closed>(payload) {
+            Ok(c) => c,
             Err(e) => {
-                self.saved.bad_messages += 1;
-                self.dirty = true;
-                if self.saved.bad_messages <= 10 {
-                    eprintln!(
-                        "gate: hitgate/dispatch/{recipient}/closed: not a case closed ({e}): \
-                         publish {{\"case\": N}} or the decision itself"
-                    );
-                }
+                self.bad(format_args!(
+                    "hitgate/dispatch/{recipient}/closed: not a case closed ({e}): \
+                     publish {{\"case\": N}} or the decision itself"
+                ));
+                return;
+            }
+        };
+        if !core.close(case, r) {
+            return;
+        }
+        self.dirty = true;
+        let decl = &self.opts.policy.recipients[r];
+        let outcome = match outcome {
+            Some(o) if !decl.takes_outcome(&o) => {
+                let words = match decl.outcomes.is_empty() {
+                    true => "a word of 1 to 32 lower-case letters, digits, '-' or '_'".to_string(),
+                    false => format!("one of {}", decl.outcomes.join(", ")),
+                };
+                self.bad(format_args!(
+                    "hitgate/dispatch/{recipient}/closed: case {case} closed, its outcome not kept: \
+                     {words}"
+                ));
+                None
+            }
+            o => o,
+        };
+        if let Some(o) = &outcome {
+            *self
+                .saved
+                .outcomes
+                .entry(recipient.to_string())
+                .or_default()
+                .entry(o.clone())
+                .or_default() += 1;
+        }
+        if let Some(f) = &mut self.out {
+            let close = Close {
+                id: format!("closed/{case}/{recipient}"),
+                recipient: recipient.to_string(),
+                closed: case,
+                outcome,
+                at: now_ms(),
+            };
+            let mut line = serde_json::to_vec(&close).unwrap_or_default();
+            line.push(b'\n');
+            if let Err(e) = f.write_all(&line) {
+                eprintln!("gate: cannot write the decisions file: {e}");
             }
         }
     }

@@ -24,6 +24,10 @@ pub struct RecipientReport {
     /// Dispatches it closed (`hitgate/dispatch/<name>/closed`).
     #[serde(default)]
     pub closed: u32,
+    /// Of those, the outcomes its closes stated, and how many (every run
+    /// on the same state).
+    #[serde(default)]
+    pub outcomes: BTreeMap<String, u64>,
     /// Dispatches turned into reviews because the hit reached the gate
     /// later than its `max_delay_s` after the car passed.
     #[serde(default)]
@@ -122,6 +126,12 @@ impl Runner<'_> {
                             throttled: c.throttled,
                             held: c.full,
                             closed: c.closed,
+                            outcomes: self
+                                .saved
+                                .outcomes
+                                .get(&r.name)
+                                .cloned()
+                                .unwrap_or_default(),
                             late: c.late,
                             open: open.get(i).copied().unwrap_or_default(),
                             updates: c.updates,

@@ -47,6 +47,9 @@ pub(super) struct Saved {
     pub(super) rule_moved: u64,
     #[serde(default)]
     pub(super) rule_unknown: u64,
+    /// Per recipient, the outcomes its closes stated, and how many.
+    #[serde(default)]
+    pub(super) outcomes: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 /// A decision the broker handed back, and when.

@@ -162,7 +162,8 @@ pub(super) fn policy_toml(
 const RECIPIENTS: &str = "# The zone gate's recipients (`hitgate gate`); a unit ignores them.\n\
     [[recipient]]\nname = \"zone-dispatch\"\n\
     budgets = { p1 = { burst = 20, per_hour = 60 }, p2 = { burst = 10, per_hour = 30 } }\n\
-    # max_open = { p1 = 6 }  # cases it has not closed on hitgate/dispatch/zone-dispatch/closed\n\n\
+    # max_open = { p1 = 6 }  # cases it has not closed on hitgate/dispatch/zone-dispatch/closed\n\
+    # outcomes = [\"intercepted\", \"not-found\", \"no-action\"]  # what its closes may say\n\n\
     [[recipient]]\nname = \"wpr\"\n\
     # acks = true  # if it acknowledges each decision on hitgate/dispatch/wpr/ack\n\
     # max_delay_s = 600  # a hit older on arrival at the gate goes to it as a review (live zones)\n\n\
