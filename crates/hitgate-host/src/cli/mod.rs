@@ -356,6 +356,10 @@ enum Command {
         /// instant not counted (RFC 3339).
         #[arg(long)]
         to: Option<String>,
+        /// Also write the figures as a self-contained page (HTML, with
+        /// pictures) to this file.
+        #[arg(long, value_name = "FILE")]
+        page: Option<PathBuf>,
         /// JSON instead of the tables.
         #[arg(long)]
         json: bool,
@@ -710,6 +714,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             by,
             from,
             to,
+            page,
             json,
         } => {
             let from = from
@@ -730,6 +735,12 @@ fn dispatch(cli: Cli) -> Result<()> {
                 from,
                 until,
             })?;
+            if let Some(path) = &page {
+                crate::signed_file::write_atomically(
+                    path,
+                    crate::indicators_page::render(&x)?.as_bytes(),
+                )?;
+            }
             show(json, &x, crate::indicators::render)
         }
     }
