@@ -11,15 +11,16 @@
 //! and counts in the period of its arrival; a purged decision keeps its
 //! kind, reason, priority and event day.
 //!
-//! Every line is a figure or a bad line: a line that is neither a hit, a
-//! purged hit nor a decision is counted, and the first ten are said on
-//! standard error with their file and line number (never their content).
+//! Each file is read as recordings are: gzip or not, `-` for standard
+//! input, a line at a time. Every line is a figure or a bad line: a line
+//! that is neither a hit, a purged hit, a decision nor a close is
+//! counted, and the first ten are said on standard error with their file
+//! and line number (never their content).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -455,34 +456,43 @@ pub fn indicators(opts: &IndicatorOptions) -> Result<Indicators> {
 
 /// Calls `f` with each non-blank line of `path` as JSON; a line that is
 /// not JSON, or that `f` finds is not its kind (`None`), is a bad line.
+/// The file is read as recordings are ([`crate::input::Input`]): gzip or
+/// not (a year of archives is kept compressed), `-` for standard input,
+/// a line at a time of at most [`MAX_LINE`](crate::input::MAX_LINE)
+/// bytes.
 fn for_each_line(
     path: &Path,
     out: &mut Indicators,
     mut f: impl FnMut(&mut Indicators, &Value) -> Option<()>,
 ) -> Result<()> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-    let reader = std::io::BufReader::new(file);
-    for (i, line) in reader.split(b'\n').enumerate() {
-        let line = line.with_context(|| format!("{}: cannot read", path.display()))?;
-        if line.iter().all(u8::is_ascii_whitespace) {
+    let mut input = crate::input::Input::open(path)?;
+    let mut buf = Vec::new();
+    let mut number = 0u64;
+    loop {
+        let (n, fitted) = input.next_line(&mut buf, number)?;
+        if n == 0 {
+            return Ok(());
+        }
+        number += 1;
+        let line = crate::input::trim_line(&buf);
+        if fitted && line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         out.lines += 1;
-        let fault = match serde_json::from_slice::<Value>(&line) {
+        let fault = match serde_json::from_slice::<Value>(line) {
+            _ if !fitted => Some(format!("longer than {} bytes", crate::input::MAX_LINE)),
             Err(e) => Some(format!("not JSON ({})", e.classify_name())),
             Ok(v) => f(out, &v)
                 .is_none()
-                .then(|| "neither a hit nor a decision".to_string()),
+                .then(|| "neither a hit, a decision nor a close".to_string()),
         };
         if let Some(fault) = fault {
             out.bad_lines += 1;
             if out.bad_lines <= BAD_SAID {
-                eprintln!("indicators: {}:{}: {fault}", path.display(), i + 1);
+                eprintln!("indicators: {}:{number}: {fault}", input.name);
             }
         }
     }
-    Ok(())
 }
 
 trait ClassifyName {
@@ -756,8 +766,22 @@ mod tests {
                 ),
             ],
         );
-        let x = indicators(&options(vec![a, b], vec![], Period::Month)).unwrap();
+        let x = indicators(&options(vec![a.clone(), b.clone()], vec![], Period::Month)).unwrap();
         assert_eq!((x.lines, x.bad_lines, x.outside), (9, 2, 0));
+        // Compressed (a year of archives is kept so), the same figures;
+        // a line past the longest is a bad line, not held.
+        let gz = dir.path().join("b.jsonl.gz");
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut e, &std::fs::read(&b).unwrap()).unwrap();
+        std::fs::write(&gz, e.finish().unwrap()).unwrap();
+        let long = write(
+            dir.path(),
+            "long.jsonl",
+            &["x".repeat(crate::input::MAX_LINE + 10)],
+        );
+        let y = indicators(&options(vec![a.clone(), gz, long], vec![], Period::Month)).unwrap();
+        assert_eq!(y.hits, x.hits);
+        assert_eq!((y.lines, y.bad_lines), (10, 3));
         let h = x.hits.as_ref().unwrap();
         assert_eq!(h.copies, 1);
         let jan = &h.periods["2026-01"];
