@@ -8,7 +8,8 @@ use plotters::prelude::*;
 use crate::formats::{CameraReport, Report};
 use crate::time::format_ts;
 
-const PRIORITY_COLOURS: [RGBColor; 5] = [
+/// The colour of each priority, P0 to P4, in every picture.
+pub(crate) const PRIORITY_COLOURS: [RGBColor; 5] = [
     RGBColor(200, 30, 30),
     RGBColor(230, 120, 20),
     RGBColor(40, 110, 200),
@@ -47,7 +48,7 @@ fn draw(report: &Report, svg: &mut String) -> Result<()> {
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 /// A bar series: name, colour, value of a camera.
 type Series = (&'static str, RGBColor, fn(&CameraReport) -> u64);
-type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;
+pub(crate) type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
 /// Hits per time bucket: dispatches stacked by priority above the axis,
 /// reviews below it.
@@ -183,12 +184,14 @@ fn cameras(area: &Area<'_>, report: &Report) -> DrawResult {
 }
 
 /// A series' mark in the legend: a square of its colour.
-fn swatch(colour: RGBColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
+pub(crate) fn swatch(colour: RGBColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
     move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled())
 }
 
 /// The legend of a chart's series, in its upper right corner.
-fn legend<'a, CT: CoordTranslate>(chart: &mut ChartContext<'a, SVGBackend<'a>, CT>) -> DrawResult {
+pub(crate) fn legend<'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+) -> DrawResult {
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.8))

@@ -39,6 +39,15 @@ pub enum Period {
 }
 
 impl Period {
+    /// Its name: `day`, `month` or `year`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Month => "month",
+            Period::Year => "year",
+        }
+    }
+
     /// The period holding `ms` (since the Unix epoch), as its label.
     pub fn label(self, ms: u64) -> String {
         let ts = format_ts(ms);
@@ -89,6 +98,13 @@ pub struct HitCounts {
 }
 
 impl HitCounts {
+    /// The columns of the per-unit and per-camera tables: hits,
+    /// dispatched, reviewed, P0, P1, P2.
+    pub fn brief(&self) -> [u64; 6] {
+        let [p0, p1, p2, ..] = self.by_priority;
+        [self.hits, self.dispatched, self.reviewed, p0, p1, p2]
+    }
+
     fn add(&mut self, h: &HitLine) {
         self.hits += 1;
         if let Some(p) = h.priority
@@ -536,11 +552,7 @@ pub fn bound(text: &str, end_of_day: bool) -> Result<u64> {
 pub fn render(x: &Indicators) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let by = match x.by {
-        Period::Day => "day",
-        Period::Month => "month",
-        Period::Year => "year",
-    };
+    let by = x.by.name();
     let span = match (&x.from, &x.until) {
         (None, None) => String::new(),
         (f, u) => format!(
@@ -616,15 +628,10 @@ pub fn render(x: &Indicators) -> String {
                 "hits", "dispatched", "reviewed", "P0", "P1", "P2"
             );
             for (k, c) in m {
+                let [hits, d, r, p0, p1, p2] = c.brief();
                 let _ = writeln!(
                     s,
-                    "{k:<24} {:>7} {:>10} {:>8} {:>6} {:>6} {:>6}",
-                    c.hits,
-                    c.dispatched,
-                    c.reviewed,
-                    c.by_priority[0],
-                    c.by_priority[1],
-                    c.by_priority[2]
+                    "{k:<24} {hits:>7} {d:>10} {r:>8} {p0:>6} {p1:>6} {p2:>6}"
                 );
             }
         };

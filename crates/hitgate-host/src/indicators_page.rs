@@ -10,24 +10,13 @@ use std::fmt::Write as _;
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 
-use crate::indicators::{DecisionCounts, HitCounts, Indicators, Period};
+use crate::chart::{DrawResult, PRIORITY_COLOURS, legend, swatch};
+use crate::indicators::{DecisionCounts, HitCounts, Indicators};
 use crate::page::{esc, head};
-
-const PRIORITY_COLOURS: [RGBColor; 5] = [
-    RGBColor(200, 30, 30),
-    RGBColor(230, 120, 20),
-    RGBColor(40, 110, 200),
-    RGBColor(120, 120, 120),
-    RGBColor(170, 170, 170),
-];
 
 /// The page.
 pub fn render(x: &Indicators) -> Result<String> {
-    let by = match x.by {
-        Period::Day => "day",
-        Period::Month => "month",
-        Period::Year => "year",
-    };
+    let by = x.by.name();
     let mut h = head("hitgate indicators");
     let w = &mut h;
     let span = match (&x.from, &x.until) {
@@ -71,19 +60,12 @@ pub fn render(x: &Indicators) -> Result<String> {
                  <th>reviewed</th><th>P0</th><th>P1</th><th>P2</th></tr>"
             );
             for (k, c) in rows {
-                let _ = write!(
-                    w,
-                    "<tr data-{what}=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-                     <td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(k),
-                    esc(k),
-                    c.hits,
-                    c.dispatched,
-                    c.reviewed,
-                    c.by_priority[0],
-                    c.by_priority[1],
-                    c.by_priority[2]
-                );
+                let k = esc(k);
+                let _ = write!(w, "<tr data-{what}=\"{k}\"><td>{k}</td>");
+                for n in c.brief() {
+                    let _ = write!(w, "<td>{n}</td>");
+                }
+                let _ = write!(w, "</tr>");
             }
             let _ = write!(w, "</table>");
         }
@@ -174,8 +156,6 @@ fn decision_row(w: &mut String, period: &str, recipient: &str, c: &DecisionCount
     );
 }
 
-type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;
-
 /// Hits per period, stacked by priority.
 fn hits_picture(hits: &crate::indicators::HitFigures, by: &str) -> Result<String> {
     let bars: Vec<(&String, [u64; 5])> = hits
@@ -228,16 +208,9 @@ fn hits_picture(hits: &crate::indicators::HitFigures, by: &str) -> Result<String
                     )
                 }))?
                 .label(format!("P{p}"))
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled())
-                });
+                .legend(swatch(colour));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        legend(&mut chart)?;
         root.present()?;
         Ok(())
     };
@@ -316,16 +289,9 @@ fn decisions_picture(d: &crate::indicators::DecisionFigures, by: &str) -> Result
                     )
                 }))?
                 .label(name)
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled())
-                });
+                .legend(swatch(colour));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        legend(&mut chart)?;
         root.present()?;
         Ok(())
     };
