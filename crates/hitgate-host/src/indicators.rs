@@ -207,6 +207,20 @@ pub struct Indicators {
     /// Lines that are neither a hit nor a decision (the first ten are said
     /// on standard error).
     pub bad_lines: u64,
+    /// The first ten bad lines: where, and what is wrong (never the
+    /// line's content).
+    pub errors: Vec<BadLine>,
+}
+
+/// A bad line: its file, its number (from 1) and its fault.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BadLine {
+    /// The file, as given.
+    pub file: String,
+    /// The line number.
+    pub line: u64,
+    /// What is wrong: the field and what it should be.
+    pub error: String,
 }
 
 const ACTION_REVIEW: u8 = 1;
@@ -230,42 +244,97 @@ struct HitLine {
     purged: bool,
 }
 
+/// A field of a line, read as a number at most `max`, as a string, or
+/// as a boolean; the error names the field and what it should be (never
+/// its value).
+struct Fields<'v>(&'v Value);
+
+impl Fields<'_> {
+    fn num(&self, key: &str, max: u64) -> Result<u64, String> {
+        self.0
+            .get(key)
+            .and_then(Value::as_u64)
+            .filter(|&n| n <= max)
+            .ok_or_else(|| match max {
+                u64::MAX => format!("`{key}`: not a number"),
+                _ => format!("`{key}`: not a number from 0 to {max}"),
+            })
+    }
+
+    /// A number at most `max` when present (`None` when absent).
+    fn num_opt(&self, key: &str, max: u64) -> Result<Option<u64>, String> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(_) => self.num(key, max).map(Some),
+        }
+    }
+
+    fn text(&self, key: &str) -> Result<String, String> {
+        self.0
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| format!("`{key}`: not a string"))
+    }
+
+    fn text_opt(&self, key: &str) -> Result<Option<String>, String> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(_) => self.text(key).map(Some),
+        }
+    }
+
+    fn flag(&self, key: &str) -> Result<bool, String> {
+        self.0
+            .get(key)
+            .and_then(Value::as_bool)
+            .ok_or_else(|| format!("`{key}`: not true or false"))
+    }
+}
+
+/// The highest priority, action (2 dispatch) and match kind (2 edit) of
+/// a hit record.
+const MAX_PRIORITY: u64 = 4;
+const MAX_ACTION: u64 = 2;
+const MAX_KIND: u64 = 2;
+
 /// Reads a line of a listener's archive: a hit, or a purged hit's line.
-fn hit_line(v: &Value) -> Option<HitLine> {
-    let unit = v.get("unit")?.as_str()?.to_string();
-    let seq = v.get("seq")?.as_u64()?;
+fn hit_line(v: &Value) -> Result<HitLine, String> {
+    let f = Fields(v);
+    let unit = f.text("unit")?;
+    let seq = f.num("seq", u64::MAX)?;
     let link = v
         .get("chain")
         .and_then(|c| c.get("link"))
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let small = |v: Option<&Value>| v.and_then(Value::as_u64).and_then(|n| u8::try_from(n).ok());
+    let small = |n: Option<u64>| n.and_then(|n| u8::try_from(n).ok());
     if v.get("purged").is_some() {
-        return Some(HitLine {
+        return Ok(HitLine {
             unit,
             seq,
             link,
-            at: v.get("received")?.as_u64()?,
+            at: f.num("received", u64::MAX)?,
             camera: None,
-            priority: small(v.get("priority")),
-            action: small(v.get("action")),
+            priority: small(f.num_opt("priority", MAX_PRIORITY)?),
+            action: small(f.num_opt("action", MAX_ACTION)?),
             tolerant: false,
             late: false,
             purged: true,
         });
     }
-    let hit = v.get("hit")?;
-    Some(HitLine {
+    let hit = Fields(v.get("hit").ok_or("no `hit` (nor `purged`)")?);
+    Ok(HitLine {
         unit,
         seq,
         link,
-        at: hit.get("time")?.as_u64()?,
-        camera: Some(hit.get("camera")?.as_str()?.to_string()),
-        priority: Some(small(hit.get("priority"))?),
-        action: Some(small(hit.get("action"))?),
-        tolerant: small(hit.get("kind"))? != 0,
-        late: hit.get("late")?.as_bool()?,
+        at: hit.num("time", u64::MAX)?,
+        camera: Some(hit.text("camera")?),
+        priority: small(Some(hit.num("priority", MAX_PRIORITY)?)),
+        action: small(Some(hit.num("action", MAX_ACTION)?)),
+        tolerant: hit.num("kind", MAX_KIND)? != 0,
+        late: hit.flag("late")?,
         purged: false,
     })
 }
@@ -287,49 +356,56 @@ struct DecisionLine {
 }
 
 /// Reads a decision, a purged decision's line, or a close.
-fn decision_line(v: &Value) -> Option<DecisionLine> {
-    let id = v.get("id")?.as_str()?.to_string();
-    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+fn decision_line(v: &Value) -> Result<DecisionLine, String> {
+    let f = Fields(v);
+    let id = f.text("id")?;
     if v.get("closed").is_some() {
-        return Some(DecisionLine {
-            recipient: text("recipient")?,
+        return Ok(DecisionLine {
+            recipient: f.text("recipient")?,
             id,
-            at: Some(v.get("at")?.as_u64()?),
+            at: Some(f.num("at", u64::MAX)?),
             kind: Some("closed".into()),
             reason: None,
             priority: None,
             case: None,
-            outcome: text("outcome"),
+            outcome: f.text_opt("outcome")?,
             purged: false,
         });
     }
-    let priority = v
-        .get("priority")
-        .and_then(Value::as_u64)
+    let kind = |k: Option<String>| match k.as_deref() {
+        None | Some("dispatch" | "review" | "update") => Ok(k),
+        Some(_) => Err("`kind`: not dispatch, review or update".to_string()),
+    };
+    let priority = f
+        .num_opt("priority", MAX_PRIORITY)?
         .and_then(|n| u8::try_from(n).ok());
     if v.get("purged").is_some() {
         // The recipient is the id's last part (`<unit>/<seq>/<recipient>`).
-        let recipient = id.rsplit('/').next()?.to_string();
-        return Some(DecisionLine {
-            at: text("day").and_then(|d| day_start(&d).ok()),
+        let recipient = id.rsplit('/').next().unwrap_or_default().to_string();
+        let at = match f.text_opt("day")? {
+            Some(d) => Some(day_start(&d).map_err(|_| "`day`: not a day (YYYY-MM-DD)")?),
+            None => None,
+        };
+        return Ok(DecisionLine {
+            at,
             recipient,
             id,
-            kind: text("kind"),
-            reason: text("reason"),
+            kind: kind(f.text_opt("kind")?)?,
+            reason: f.text_opt("reason")?,
             priority,
             case: None,
             outcome: None,
             purged: true,
         });
     }
-    Some(DecisionLine {
-        recipient: text("recipient")?,
+    Ok(DecisionLine {
+        recipient: f.text("recipient")?,
         id,
-        at: Some(v.get("time")?.as_u64()?),
-        kind: Some(text("kind")?),
-        reason: Some(text("reason")?),
-        priority: Some(priority?),
-        case: Some(v.get("case")?.as_u64()?),
+        at: Some(f.num("time", u64::MAX)?),
+        kind: kind(Some(f.text("kind")?))?,
+        reason: Some(f.text("reason")?),
+        priority: Some(priority.ok_or("`priority`: not a number from 0 to 4")?),
+        case: Some(f.num("case", u64::MAX)?),
         outcome: None,
         purged: false,
     })
@@ -349,6 +425,7 @@ pub fn indicators(opts: &IndicatorOptions) -> Result<Indicators> {
         lines: 0,
         outside: 0,
         bad_lines: 0,
+        errors: Vec::new(),
     };
     let within = |at: u64| opts.from.is_none_or(|f| at >= f) && opts.until.is_none_or(|u| at < u);
     if !opts.hits.is_empty() {
@@ -360,11 +437,11 @@ pub fn indicators(opts: &IndicatorOptions) -> Result<Indicators> {
                 let h = hit_line(v)?;
                 if !within(h.at) {
                     out.outside += 1;
-                    return Some(());
+                    return Ok(());
                 }
                 if !seen.insert((h.unit.clone(), h.seq, h.link.clone())) {
                     f.copies += 1;
-                    return Some(());
+                    return Ok(());
                 }
                 let period = opts.by.label(h.at);
                 let p = f.periods.entry(period.clone()).or_default();
@@ -377,7 +454,7 @@ pub fn indicators(opts: &IndicatorOptions) -> Result<Indicators> {
                     c.insert(cam.clone());
                     f.cameras.entry(cam.clone()).or_default().add(&h);
                 }
-                Some(())
+                Ok(())
             })?;
         }
         for (period, (u, c)) in units {
@@ -399,10 +476,10 @@ pub fn indicators(opts: &IndicatorOptions) -> Result<Indicators> {
                     && !within(at)
                 {
                     out.outside += 1;
-                    return Some(());
+                    return Ok(());
                 }
                 if !seen.insert(d.id.clone()) {
-                    return Some(());
+                    return Ok(());
                 }
                 let period = d.at.map(|at| opts.by.label(at));
                 let add = |c: &mut DecisionCounts| {
@@ -434,7 +511,7 @@ pub fn indicators(opts: &IndicatorOptions) -> Result<Indicators> {
                 };
                 let Some(p) = &period else {
                     f.undated += 1;
-                    return Some(());
+                    return Ok(());
                 };
                 add(f.total.entry(d.recipient.clone()).or_default());
                 add(f
@@ -453,7 +530,7 @@ pub fn indicators(opts: &IndicatorOptions) -> Result<Indicators> {
                         .or_default()
                         .insert(case);
                 }
-                Some(())
+                Ok(())
             })?;
         }
         for ((period, recipient), set) in cases {
@@ -471,7 +548,8 @@ pub fn indicators(opts: &IndicatorOptions) -> Result<Indicators> {
 }
 
 /// Calls `f` with each non-blank line of `path` as JSON; a line that is
-/// not JSON, or that `f` finds is not its kind (`None`), is a bad line.
+/// not JSON, or that `f` finds is not its kind (the error names the
+/// field), is a bad line.
 /// The file is read as recordings are ([`crate::input::Input`]): gzip or
 /// not (a year of archives is kept compressed), `-` for standard input,
 /// a line at a time of at most [`MAX_LINE`](crate::input::MAX_LINE)
@@ -479,7 +557,7 @@ pub fn indicators(opts: &IndicatorOptions) -> Result<Indicators> {
 fn for_each_line(
     path: &Path,
     out: &mut Indicators,
-    mut f: impl FnMut(&mut Indicators, &Value) -> Option<()>,
+    mut f: impl FnMut(&mut Indicators, &Value) -> Result<(), String>,
 ) -> Result<()> {
     let mut input = crate::input::Input::open(path)?;
     let mut buf = Vec::new();
@@ -498,14 +576,17 @@ fn for_each_line(
         let fault = match serde_json::from_slice::<Value>(line) {
             _ if !fitted => Some(format!("longer than {} bytes", crate::input::MAX_LINE)),
             Err(e) => Some(format!("not JSON ({})", e.classify_name())),
-            Ok(v) => f(out, &v)
-                .is_none()
-                .then(|| "neither a hit, a decision nor a close".to_string()),
+            Ok(v) => f(out, &v).err(),
         };
-        if let Some(fault) = fault {
+        if let Some(error) = fault {
             out.bad_lines += 1;
             if out.bad_lines <= BAD_SAID {
-                eprintln!("indicators: {}:{number}: {fault}", input.name);
+                eprintln!("indicators: {}:{number}: {error}", input.name);
+                out.errors.push(BadLine {
+                    file: input.name.clone(),
+                    line: number,
+                    error,
+                });
             }
         }
     }
@@ -921,6 +1002,54 @@ mod tests {
         );
         assert_eq!(d2.undated, 0);
         assert_eq!(after.bad_lines, 0);
+    }
+
+    #[test]
+    fn a_bad_line_is_counted_and_named_by_its_field_never_its_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let hits = write(
+            dir.path(),
+            "h.jsonl",
+            &[
+                hit(("u1", 1, "aa"), JAN5, "cam-1", (9, 2, 0, false)),
+                hit(("u1", 2, "bb"), JAN5, "cam-1", (1, 3, 0, false)),
+                hit(("u1", 3, "cc"), JAN5, "cam-1", (1, 2, 0, false)),
+                r#"{"unit":"u1","seq":4,"purged":1}"#.into(),
+                r#"{"unit":"u1","seq":5,"hit":{"time":"1ABC234"}}"#.into(),
+            ],
+        );
+        let decisions = write(
+            dir.path(),
+            "d.jsonl",
+            &[
+                decision("u/1/wpr", "maybe", "rule", 1, 1, JAN5),
+                decision("u/2/wpr", "dispatch", "rule", 1, 7, JAN5),
+                r#"{"id":"u/3/wpr","purged":1,"day":"5 January"}"#.into(),
+                r#"{"id":"closed/1/wpr","recipient":"wpr","closed":1,"outcome":3,"at":1}"#.into(),
+            ],
+        );
+        let x = indicators(&options(vec![hits], vec![decisions], Period::Month)).unwrap();
+        let said: Vec<(u64, &str)> = x
+            .errors
+            .iter()
+            .map(|e| (e.line, e.error.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (1, "`priority`: not a number from 0 to 4"),
+                (2, "`action`: not a number from 0 to 2"),
+                (4, "`received`: not a number"),
+                (5, "`time`: not a number"),
+                (1, "`kind`: not dispatch, review or update"),
+                (2, "`priority`: not a number from 0 to 4"),
+                (3, "`day`: not a day (YYYY-MM-DD)"),
+                (4, "`outcome`: not a string"),
+            ]
+        );
+        assert_eq!((x.lines, x.bad_lines), (9, 8));
+        assert_eq!(x.hits.unwrap().total.hits, 1);
+        assert!(x.errors.iter().all(|e| !e.error.contains("1ABC234")));
     }
 
     #[test]
