@@ -75,6 +75,13 @@ pub struct IndicatorOptions {
     pub until: Option<u64>,
 }
 
+impl IndicatorOptions {
+    /// Is `at` within `from`..`until`?
+    fn within(&self, at: u64) -> bool {
+        self.from.is_none_or(|f| at >= f) && self.until.is_none_or(|u| at < u)
+    }
+}
+
 /// Figures of forwarded hits.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct HitCounts {
@@ -171,6 +178,14 @@ pub struct DecisionCounts {
     pub closed: u64,
     /// Of those, the outcomes its closes stated, and how many.
     pub outcomes: BTreeMap<String, u64>,
+    /// The median, over its dispatches, of the time from the car's
+    /// passage (the event time) to the gate's decision (its `received`),
+    /// seconds: how fresh a dispatch is. `None` without one.
+    pub delay_median_s: Option<f64>,
+    /// The median, over its closes, of the time from the dispatch to the
+    /// close (the dispatch in the files read, not purged), seconds: how
+    /// long the recipient takes to handle a case. `None` without one.
+    pub handling_median_s: Option<f64>,
     /// Of the decisions, those purged by the retention.
     pub purged: u64,
 }
@@ -350,6 +365,13 @@ struct DecisionLine {
     reason: Option<String>,
     priority: Option<u8>,
     case: Option<u64>,
+    /// When the gate received the hit (a decision).
+    received: Option<u64>,
+    /// From the event to the decision, ms (a decision, or a purged one
+    /// that kept it).
+    delay_ms: Option<u64>,
+    /// The case a close closed.
+    closed: Option<u64>,
     /// A close's outcome.
     outcome: Option<String>,
     purged: bool,
@@ -368,6 +390,9 @@ fn decision_line(v: &Value) -> Result<DecisionLine, String> {
             reason: None,
             priority: None,
             case: None,
+            received: None,
+            delay_ms: None,
+            closed: Some(f.num("closed", u64::MAX)?),
             outcome: f.text_opt("outcome")?,
             purged: false,
         });
@@ -394,18 +419,26 @@ fn decision_line(v: &Value) -> Result<DecisionLine, String> {
             reason: f.text_opt("reason")?,
             priority,
             case: None,
+            received: None,
+            delay_ms: f.num_opt("delay_ms", u64::MAX)?,
+            closed: None,
             outcome: None,
             purged: true,
         });
     }
+    let (time, case) = (f.num("time", u64::MAX)?, f.num("case", u64::MAX)?);
+    let received = f.num("received", u64::MAX)?;
     Ok(DecisionLine {
         recipient: f.text("recipient")?,
         id,
-        at: Some(f.num("time", u64::MAX)?),
+        at: Some(time),
         kind: kind(Some(f.text("kind")?))?,
         reason: Some(f.text("reason")?),
         priority: Some(priority.ok_or("`priority`: not a number from 0 to 4")?),
-        case: Some(f.num("case", u64::MAX)?),
+        case: Some(case),
+        received: Some(received),
+        delay_ms: Some(received.saturating_sub(time)),
+        closed: None,
         outcome: None,
         purged: false,
     })
@@ -427,124 +460,193 @@ pub fn indicators(opts: &IndicatorOptions) -> Result<Indicators> {
         bad_lines: 0,
         errors: Vec::new(),
     };
-    let within = |at: u64| opts.from.is_none_or(|f| at >= f) && opts.until.is_none_or(|u| at < u);
     if !opts.hits.is_empty() {
-        let mut f = HitFigures::default();
-        let mut seen: BTreeSet<(String, u64, String)> = BTreeSet::new();
-        let mut units: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
-        for path in &opts.hits {
-            for_each_line(path, &mut out, |out, v| {
-                let h = hit_line(v)?;
-                if !within(h.at) {
-                    out.outside += 1;
-                    return Ok(());
-                }
-                if !seen.insert((h.unit.clone(), h.seq, h.link.clone())) {
-                    f.copies += 1;
-                    return Ok(());
-                }
-                let period = opts.by.label(h.at);
-                let p = f.periods.entry(period.clone()).or_default();
-                p.counts.add(&h);
-                let (u, c) = units.entry(period).or_default();
-                u.insert(h.unit.clone());
-                f.total.add(&h);
-                f.units.entry(h.unit.clone()).or_default().add(&h);
-                if let Some(cam) = &h.camera {
-                    c.insert(cam.clone());
-                    f.cameras.entry(cam.clone()).or_default().add(&h);
-                }
-                Ok(())
-            })?;
-        }
-        for (period, (u, c)) in units {
-            if let Some(p) = f.periods.get_mut(&period) {
-                p.units = u.len();
-                p.cameras = c.len();
-            }
-        }
-        out.hits = Some(f);
+        out.hits = Some(count_hits(opts, &mut out)?);
     }
     if !opts.decisions.is_empty() {
-        let mut f = DecisionFigures::default();
-        let mut seen: BTreeSet<String> = BTreeSet::new();
-        let mut cases: BTreeMap<(Option<String>, String), BTreeSet<u64>> = BTreeMap::new();
-        for path in &opts.decisions {
-            for_each_line(path, &mut out, |out, v| {
-                let d = decision_line(v)?;
-                if let Some(at) = d.at
-                    && !within(at)
-                {
-                    out.outside += 1;
-                    return Ok(());
-                }
-                if !seen.insert(d.id.clone()) {
-                    return Ok(());
-                }
-                let period = d.at.map(|at| opts.by.label(at));
-                let add = |c: &mut DecisionCounts| {
-                    match d.kind.as_deref() {
-                        Some("dispatch") => {
-                            c.dispatched += 1;
-                            if let Some(n) = d
-                                .priority
-                                .and_then(|p| c.dispatched_by_priority.get_mut(usize::from(p)))
-                            {
-                                *n += 1;
-                            }
-                        }
-                        Some("review") => {
-                            c.reviewed += 1;
-                            let reason = d.reason.clone().unwrap_or_else(|| "unknown".into());
-                            *c.reviews_by_reason.entry(reason).or_default() += 1;
-                        }
-                        Some("update") => c.updates += 1,
-                        Some("closed") => {
-                            c.closed += 1;
-                            if let Some(o) = &d.outcome {
-                                *c.outcomes.entry(o.clone()).or_default() += 1;
-                            }
-                        }
-                        _ => {}
-                    }
-                    c.purged += u64::from(d.purged);
-                };
-                let Some(p) = &period else {
-                    f.undated += 1;
-                    return Ok(());
-                };
-                add(f.total.entry(d.recipient.clone()).or_default());
-                add(f
-                    .periods
-                    .entry(p.clone())
-                    .or_default()
-                    .entry(d.recipient.clone())
-                    .or_default());
-                if let Some(case) = d.case {
-                    cases
-                        .entry((None, d.recipient.clone()))
-                        .or_default()
-                        .insert(case);
-                    cases
-                        .entry((period, d.recipient.clone()))
-                        .or_default()
-                        .insert(case);
-                }
-                Ok(())
-            })?;
-        }
-        for ((period, recipient), set) in cases {
-            let counts = match period {
-                None => f.total.get_mut(&recipient),
-                Some(p) => f.periods.get_mut(&p).and_then(|m| m.get_mut(&recipient)),
-            };
-            if let Some(c) = counts {
-                c.cases = set.len() as u64;
-            }
-        }
-        out.decisions = Some(f);
+        out.decisions = Some(count_decisions(opts, &mut out)?);
     }
     Ok(out)
+}
+
+/// The hits' figures ([`indicators`]).
+fn count_hits(opts: &IndicatorOptions, out: &mut Indicators) -> Result<HitFigures> {
+    let mut f = HitFigures::default();
+    let mut seen: BTreeSet<(String, u64, String)> = BTreeSet::new();
+    let mut units: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    for path in &opts.hits {
+        for_each_line(path, out, |out, v| {
+            let h = hit_line(v)?;
+            if !opts.within(h.at) {
+                out.outside += 1;
+                return Ok(());
+            }
+            if !seen.insert((h.unit.clone(), h.seq, h.link.clone())) {
+                f.copies += 1;
+                return Ok(());
+            }
+            let period = opts.by.label(h.at);
+            let p = f.periods.entry(period.clone()).or_default();
+            p.counts.add(&h);
+            let (u, c) = units.entry(period).or_default();
+            u.insert(h.unit.clone());
+            f.total.add(&h);
+            f.units.entry(h.unit.clone()).or_default().add(&h);
+            if let Some(cam) = &h.camera {
+                c.insert(cam.clone());
+                f.cameras.entry(cam.clone()).or_default().add(&h);
+            }
+            Ok(())
+        })?;
+    }
+    for (period, (u, c)) in units {
+        if let Some(p) = f.periods.get_mut(&period) {
+            p.units = u.len();
+            p.cameras = c.len();
+        }
+    }
+    Ok(f)
+}
+
+/// A recipient's figures in a period, and over every period (`None`).
+type PerRecipient<T> = BTreeMap<(Option<String>, String), T>;
+
+/// The decisions' figures ([`indicators`]).
+fn count_decisions(opts: &IndicatorOptions, out: &mut Indicators) -> Result<DecisionFigures> {
+    let mut f = DecisionFigures::default();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut cases: PerRecipient<BTreeSet<u64>> = BTreeMap::new();
+    let mut delays: PerRecipient<Vec<u64>> = BTreeMap::new();
+    // Each dispatch's arrival by recipient and case, and each close, for
+    // the handling times once every file is read (a close may come first).
+    let mut dispatched: BTreeMap<(String, u64), u64> = BTreeMap::new();
+    let mut closes: Vec<(String, String, u64, u64)> = Vec::new();
+    for path in &opts.decisions {
+        for_each_line(path, out, |out, v| {
+            let d = decision_line(v)?;
+            if let Some(at) = d.at
+                && !opts.within(at)
+            {
+                out.outside += 1;
+                return Ok(());
+            }
+            if !seen.insert(d.id.clone()) {
+                return Ok(());
+            }
+            let Some(period) = d.at.map(|at| opts.by.label(at)) else {
+                f.undated += 1;
+                return Ok(());
+            };
+            let add = |c: &mut DecisionCounts| {
+                match d.kind.as_deref() {
+                    Some("dispatch") => {
+                        c.dispatched += 1;
+                        if let Some(n) = d
+                            .priority
+                            .and_then(|p| c.dispatched_by_priority.get_mut(usize::from(p)))
+                        {
+                            *n += 1;
+                        }
+                    }
+                    Some("review") => {
+                        c.reviewed += 1;
+                        let reason = d.reason.clone().unwrap_or_else(|| "unknown".into());
+                        *c.reviews_by_reason.entry(reason).or_default() += 1;
+                    }
+                    Some("update") => c.updates += 1,
+                    Some("closed") => {
+                        c.closed += 1;
+                        if let Some(o) = &d.outcome {
+                            *c.outcomes.entry(o.clone()).or_default() += 1;
+                        }
+                    }
+                    _ => {}
+                }
+                c.purged += u64::from(d.purged);
+            };
+            add(f.total.entry(d.recipient.clone()).or_default());
+            add(f
+                .periods
+                .entry(period.clone())
+                .or_default()
+                .entry(d.recipient.clone())
+                .or_default());
+            let keys = [
+                (None, d.recipient.clone()),
+                (Some(period.clone()), d.recipient.clone()),
+            ];
+            if let Some(case) = d.case {
+                for k in keys.clone() {
+                    cases.entry(k).or_default().insert(case);
+                }
+            }
+            if let (Some("dispatch"), Some(case), Some(received)) =
+                (d.kind.as_deref(), d.case, d.received)
+            {
+                dispatched.insert((d.recipient.clone(), case), received);
+            }
+            if let (Some("dispatch"), Some(delay)) = (d.kind.as_deref(), d.delay_ms) {
+                for k in keys {
+                    delays.entry(k).or_default().push(delay);
+                }
+            }
+            if let (Some(case), Some(at)) = (d.closed, d.at) {
+                closes.push((period, d.recipient.clone(), case, at));
+            }
+            Ok(())
+        })?;
+    }
+    let mut handling: PerRecipient<Vec<u64>> = BTreeMap::new();
+    for (period, recipient, case, at) in closes {
+        if let Some(&sent) = dispatched.get(&(recipient.clone(), case)) {
+            for k in [
+                (None, recipient.clone()),
+                (Some(period.clone()), recipient.clone()),
+            ] {
+                handling.entry(k).or_default().push(at.saturating_sub(sent));
+            }
+        }
+    }
+    for (k, set) in cases {
+        if let Some(c) = slot(&mut f, &k) {
+            c.cases = set.len() as u64;
+        }
+    }
+    for (k, mut v) in delays {
+        if let Some(c) = slot(&mut f, &k) {
+            c.delay_median_s = median_s(&mut v);
+        }
+    }
+    for (k, mut v) in handling {
+        if let Some(c) = slot(&mut f, &k) {
+            c.handling_median_s = median_s(&mut v);
+        }
+    }
+    Ok(f)
+}
+
+/// A recipient's counts in a period, or over every period.
+fn slot<'f>(
+    f: &'f mut DecisionFigures,
+    (period, recipient): &(Option<String>, String),
+) -> Option<&'f mut DecisionCounts> {
+    match period {
+        None => f.total.get_mut(recipient),
+        Some(p) => f.periods.get_mut(p).and_then(|m| m.get_mut(recipient)),
+    }
+}
+
+/// The median of durations in ms, in seconds (the mean of the middle two
+/// of an even count); `None` for none.
+fn median_s(v: &mut [u64]) -> Option<f64> {
+    v.sort_unstable();
+    let n = v.len();
+    let mid = |i: usize| v.get(i).map(|&ms| ms as f64 / 1000.0);
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => mid(n / 2),
+        _ => Some((mid(n / 2 - 1)? + mid(n / 2)?) / 2.0),
+    }
 }
 
 /// Calls `f` with each non-blank line of `path` as JSON; a line that is
@@ -627,6 +729,11 @@ pub fn bound(text: &str, end_of_day: bool) -> Result<u64> {
         });
     }
     parse_ts(text)
+}
+
+/// A median in seconds for a table: one decimal, `-` for none.
+pub fn seconds(s: Option<f64>) -> String {
+    s.map_or_else(|| "-".to_string(), |s| format!("{s:.1}"))
 }
 
 /// The figures as tables.
@@ -729,8 +836,18 @@ pub fn render(x: &Indicators) -> String {
         let _ = writeln!(s, "the zone gate's decisions, per {by} and recipient{span}");
         let _ = writeln!(
             s,
-            "{:<10} {:<20} {:>10} {:>6} {:>6} {:>8} {:>7} {:>6} {:>6}  reviews by reason; closes by outcome",
-            by, "recipient", "dispatched", "P0", "P1", "reviewed", "updates", "cases", "closed"
+            "{:<10} {:<20} {:>10} {:>6} {:>6} {:>8} {:>7} {:>6} {:>6} {:>8} {:>10}  reviews by reason; closes by outcome",
+            by,
+            "recipient",
+            "dispatched",
+            "P0",
+            "P1",
+            "reviewed",
+            "updates",
+            "cases",
+            "closed",
+            "delay s",
+            "handling s"
         );
         let row = |s: &mut String, period: &str, r: &str, c: &DecisionCounts| {
             let reasons: Vec<String> = c
@@ -745,7 +862,7 @@ pub fn render(x: &Indicators) -> String {
                 false => format!("{}; {}", reasons.join(", "), outcomes.join(", ")),
             };
             let line = format!(
-                "{:<10} {:<20} {:>10} {:>6} {:>6} {:>8} {:>7} {:>6} {:>6}  {}",
+                "{:<10} {:<20} {:>10} {:>6} {:>6} {:>8} {:>7} {:>6} {:>6} {:>8} {:>10}  {}",
                 period,
                 r,
                 c.dispatched,
@@ -755,6 +872,8 @@ pub fn render(x: &Indicators) -> String {
                 c.updates,
                 c.cases,
                 c.closed,
+                seconds(c.delay_median_s),
+                seconds(c.handling_median_s),
                 tail
             );
             let _ = writeln!(s, "{}", line.trim_end());
@@ -929,7 +1048,8 @@ mod tests {
         let (unit_seq, recipient) = id.rsplit_once('/').unwrap();
         let (unit, seq) = unit_seq.split_once('/').unwrap();
         format!(
-            r#"{{"id":"{id}","recipient":"{recipient}","kind":"{kind}","case":{case},"reason":"{reason}","unit":"{unit}","seq":{seq},"camera":"c","time":{time},"read":"1ABC234","listed":"1ABC234","country":"BE","list":0,"priority":{p},"rule":"p0-p1","position":null,"previous":null,"received":{time}}}"#
+            r#"{{"id":"{id}","recipient":"{recipient}","kind":"{kind}","case":{case},"reason":"{reason}","unit":"{unit}","seq":{seq},"camera":"c","time":{time},"read":"1ABC234","listed":"1ABC234","country":"BE","list":0,"priority":{p},"rule":"p0-p1","position":null,"previous":null,"received":{}}}"#,
+            time + 1_500
         )
     }
 
@@ -969,11 +1089,22 @@ mod tests {
             cases: 3,
             closed: 2,
             outcomes: [("intercepted".to_string(), 1)].into(),
+            // Every hit reached the gate 1.5 s after the car passed.
+            delay_median_s: Some(1.5),
+            // Case 1 closed an hour after the car (3,598.5 s after its
+            // dispatch), case 3 a day after (86,398.5 s): their mean.
+            handling_median_s: Some(44_998.5),
             purged: 0,
         };
         assert_eq!(d.total["wpr"], wpr);
         assert_eq!(d.periods["2026-01"]["wpr"].outcomes["intercepted"], 1);
         assert_eq!(d.periods["2026-02"]["wpr"].closed, 1);
+        assert_eq!(d.periods["2026-01"]["wpr"].handling_median_s, Some(3_598.5));
+        assert_eq!(
+            d.periods["2026-02"]["wpr"].handling_median_s,
+            Some(86_398.5)
+        );
+        assert_eq!(d.total["team"].delay_median_s, None); // reviews only
         assert_eq!(d.periods["2026-01"]["wpr"].cases, 2);
         assert_eq!(
             d.periods["2026-02"]["wpr"].dispatched_by_priority,
@@ -992,7 +1123,10 @@ mod tests {
         let d2 = after.decisions.as_ref().unwrap();
         for (r, c) in &d.total {
             let mut want = c.clone();
+            // The case numbers and arrival times go with the car; the
+            // delays stay, as durations.
             want.cases = 0;
+            want.handling_median_s = None;
             want.purged = want.dispatched + want.reviewed + want.updates;
             assert_eq!(&d2.total[r], &want, "{r}");
         }

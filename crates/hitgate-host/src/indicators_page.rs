@@ -77,6 +77,7 @@ pub fn render(x: &Indicators) -> Result<String> {
             w,
             "<table><tr><th>{by}</th><th>recipient</th><th>dispatched</th><th>P0</th>\
              <th>P1</th><th>reviewed</th><th>updates</th><th>cases</th><th>closed</th>\
+             <th>delay (median, s)</th><th>handling (median, s)</th>\
              <th>reviews by reason</th><th>outcomes</th></tr>"
         );
         for (period, m) in &d.periods {
@@ -141,6 +142,16 @@ fn decision_row(w: &mut String, period: &str, recipient: &str, c: &DecisionCount
         ("closed", c.closed),
     ] {
         let _ = write!(w, "<td id=\"{field}-{p}-{r}\">{n}</td>");
+    }
+    for (field, median) in [
+        ("delay", c.delay_median_s),
+        ("handling", c.handling_median_s),
+    ] {
+        let _ = write!(
+            w,
+            "<td id=\"{field}-{p}-{r}\">{}</td>",
+            crate::indicators::seconds(median)
+        );
     }
     let words = |m: &std::collections::BTreeMap<String, u64>| {
         m.iter()

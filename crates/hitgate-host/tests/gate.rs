@@ -946,6 +946,11 @@ fn a_receiver_that_closes_each_case_in_two_seconds_frees_its_room() {
         "{x}"
     );
     assert_eq!(t["outcomes"], serde_json::json!({"intercepted": 2}), "{x}");
+    // The receiver closes each case two seconds after it got it.
+    let handling = t["handling_median_s"].as_f64().unwrap();
+    assert!((2.0..10.0).contains(&handling), "{x}");
+    let delay = t["delay_median_s"].as_f64().unwrap();
+    assert!((0.0..30.0).contains(&delay), "{x}");
     assert_eq!(x["bad_lines"], 0, "{x}");
 }
 

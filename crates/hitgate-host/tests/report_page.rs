@@ -187,6 +187,13 @@ fn the_indicators_page_shows_the_figures_of_the_json_and_no_plate() {
                 assert!(dom.contains(&want), "{want} not on the page");
                 cells += 1;
             }
+            for field in ["delay", "handling"] {
+                let median = c[format!("{field}_median_s")]
+                    .as_f64()
+                    .map_or("-".to_string(), |s| format!("{s:.1}"));
+                let want = format!("id=\"{field}-{period}-{r}\">{median}<");
+                assert!(dom.contains(&want), "{want} not on the page");
+            }
             let outcomes = c["outcomes"].as_object().unwrap();
             if let Some(n) = outcomes.get("intercepted") {
                 let want = format!("id=\"outcomes-{period}-{r}\">intercepted {n}<");
@@ -195,6 +202,8 @@ fn the_indicators_page_shows_the_figures_of_the_json_and_no_plate() {
         }
     }
     assert!(cells >= 5 * 4, "{d}");
+    // Every close came ten minutes after its dispatch reached the gate.
+    assert_eq!(d["total"]["wpr"]["handling_median_s"], 600.0, "{d}");
     assert_eq!(dom.matches("<svg").count(), 2, "two pictures");
     let text = std::fs::read_to_string(&page).unwrap();
     for i in 0..40 {

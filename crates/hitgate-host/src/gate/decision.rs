@@ -192,6 +192,9 @@ struct Purged {
     /// The event's day, UTC (`2026-01-05`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     day: Option<String>,
+    /// From the event to the gate's decision, ms: a duration, not a time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    delay_ms: Option<u64>,
 }
 
 /// The id of a purged line, `None` for any other.
@@ -229,7 +232,7 @@ pub fn decision_ids(path: &Path) -> Result<(BTreeSet<String>, usize)> {
 /// whose event time (or arrival, `received`, when that is earlier: a unit
 /// whose clock is ahead) is older than `retention` at `now` (ms since the
 /// Unix epoch): each line becomes `{"id": ..., "purged": now, "kind",
-/// "reason", "priority", "day"}`, so the file still says which decisions
+/// "reason", "priority", "day", "delay_ms"}`, so the file still says which decisions
 /// were made, a late copy is not written again and the zone's figures
 /// still count it, and it holds nothing of the car. The file is replaced whole
 /// (written aside, synced, renamed); a file open for appending must be
@@ -261,6 +264,7 @@ pub fn purge_decisions(path: &Path, retention: std::time::Duration, now: u64) ->
                     reason: Some(d.reason),
                     priority: Some(d.priority),
                     day: day.get(..10).map(str::to_string),
+                    delay_ms: Some(d.received.saturating_sub(d.time)),
                 };
                 kept.push_str(&serde_json::to_string(&p)?);
                 n += 1;
@@ -306,7 +310,7 @@ mod tests {
         assert_eq!(after.matches("1ABC234").count(), 2, "{after}"); // read, listed: the newer one
         assert!(
             after.starts_with(&format!(
-                r#"{{"id":"u/1/wpr","purged":{now},"kind":"dispatch","reason":"rule","priority":1,"day":"1971-01-05"}}"#
+                r#"{{"id":"u/1/wpr","purged":{now},"kind":"dispatch","reason":"rule","priority":1,"day":"1971-01-05","delay_ms":0}}"#
             )),
             "{after}"
         );
@@ -326,7 +330,7 @@ mod tests {
         assert!(!again.contains("1ABC234"), "{again}");
         assert!(
             again.starts_with(&format!(
-                r#"{{"id":"u/1/wpr","purged":{now},"kind":"dispatch","reason":"rule","priority":1,"day":"1971-01-05"}}"#
+                r#"{{"id":"u/1/wpr","purged":{now},"kind":"dispatch","reason":"rule","priority":1,"day":"1971-01-05","delay_ms":0}}"#
             )),
             "{again}"
         );
