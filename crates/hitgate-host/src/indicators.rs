@@ -9,7 +9,7 @@
 //! hit purged by the retention still counts: its line keeps its unit,
 //! arrival, priority and what the unit did with it (`docs/formats.md`),
 //! and counts in the period of its arrival; a purged decision keeps its
-//! kind, reason, priority and event day.
+//! kind, reason, priority, event day and delay (a duration, not a time).
 //!
 //! Each file is read as recordings are: gzip or not, `-` for standard
 //! input, a line at a time. Every line is a figure or a bad line: a line
@@ -156,6 +156,10 @@ pub struct HitFigures {
     /// The same hit (unit, number and audit link) in a second file, or
     /// twice in one: counted once.
     pub copies: u64,
+    /// The UTC day of the oldest hit the files still hold whole (not
+    /// purged), whatever the span: what a data-protection officer checks
+    /// against the retention.
+    pub oldest_held: Option<String>,
 }
 
 /// One recipient's decisions.
@@ -200,6 +204,9 @@ pub struct DecisionFigures {
     /// Purged decisions whose line keeps no event day (purged by a gate
     /// before it kept one): counted here only, in no period nor total.
     pub undated: u64,
+    /// The UTC day of the oldest decision the files still hold whole
+    /// (not purged), whatever the span.
+    pub oldest_held: Option<String>,
 }
 
 /// The figures.
@@ -474,9 +481,13 @@ fn count_hits(opts: &IndicatorOptions, out: &mut Indicators) -> Result<HitFigure
     let mut f = HitFigures::default();
     let mut seen: BTreeSet<(String, u64, String)> = BTreeSet::new();
     let mut units: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    let mut oldest = u64::MAX;
     for path in &opts.hits {
         for_each_line(path, out, |out, v| {
             let h = hit_line(v)?;
+            if !h.purged {
+                oldest = oldest.min(h.at);
+            }
             if !opts.within(h.at) {
                 out.outside += 1;
                 return Ok(());
@@ -505,6 +516,7 @@ fn count_hits(opts: &IndicatorOptions, out: &mut Indicators) -> Result<HitFigure
             p.cameras = c.len();
         }
     }
+    f.oldest_held = (oldest != u64::MAX).then(|| Period::Day.label(oldest));
     Ok(f)
 }
 
@@ -521,9 +533,15 @@ fn count_decisions(opts: &IndicatorOptions, out: &mut Indicators) -> Result<Deci
     // the handling times once every file is read (a close may come first).
     let mut dispatched: BTreeMap<(String, u64), u64> = BTreeMap::new();
     let mut closes: Vec<(String, String, u64, u64)> = Vec::new();
+    let mut oldest = u64::MAX;
     for path in &opts.decisions {
         for_each_line(path, out, |out, v| {
             let d = decision_line(v)?;
+            if let (false, Some("dispatch" | "review" | "update"), Some(at)) =
+                (d.purged, d.kind.as_deref(), d.at)
+            {
+                oldest = oldest.min(at);
+            }
             if let Some(at) = d.at
                 && !opts.within(at)
             {
@@ -622,6 +640,7 @@ fn count_decisions(opts: &IndicatorOptions, out: &mut Indicators) -> Result<Deci
             c.handling_median_s = median_s(&mut v);
         }
     }
+    f.oldest_held = (oldest != u64::MAX).then(|| Period::Day.label(oldest));
     Ok(f)
 }
 
@@ -828,6 +847,9 @@ pub fn render(x: &Indicators) -> String {
         if h.copies > 0 {
             let _ = writeln!(s, "{} copies of a hit counted once", h.copies);
         }
+        if let Some(day) = &h.oldest_held {
+            let _ = writeln!(s, "the oldest hit held whole (not purged) is of {day}");
+        }
     }
     if let Some(d) = &x.decisions {
         if x.hits.is_some() {
@@ -885,6 +907,9 @@ pub fn render(x: &Indicators) -> String {
         }
         for (r, c) in &d.total {
             row(&mut s, "total", r, c);
+        }
+        if let Some(day) = &d.oldest_held {
+            let _ = writeln!(s, "the oldest decision held whole (not purged) is of {day}");
         }
         if d.undated > 0 {
             let _ = writeln!(
@@ -1025,6 +1050,7 @@ mod tests {
         assert_eq!(h.units["u2"].hits, 3);
         assert_eq!(h.cameras["cam-2"].hits, 2);
         assert_eq!(h.cameras.len(), 3);
+        assert_eq!(h.oldest_held.as_deref(), Some("2026-01-05"));
 
         // By day, and bounded: 2026-01-05 to 2026-02-01 whole.
         let mut o = options(
@@ -1042,6 +1068,8 @@ mod tests {
         );
         assert_eq!(h.total.hits, 4);
         assert_eq!(x.outside, 2);
+        // Whatever the span: what the files hold.
+        assert_eq!(h.oldest_held.as_deref(), Some("2026-01-05"));
     }
 
     fn decision(id: &str, kind: &str, reason: &str, case: u32, p: u8, time: u64) -> String {
@@ -1135,6 +1163,8 @@ mod tests {
             ["2026-01", "2026-02"]
         );
         assert_eq!(d2.undated, 0);
+        assert_eq!(d.oldest_held.as_deref(), Some("2026-01-05"));
+        assert_eq!(d2.oldest_held, None); // every decision purged
         assert_eq!(after.bad_lines, 0);
     }
 

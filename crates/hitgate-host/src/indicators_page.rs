@@ -53,6 +53,7 @@ pub fn render(x: &Indicators) -> Result<String> {
             (hits.units.len(), hits.cameras.len()),
         );
         let _ = write!(w, "</table>");
+        held(w, "hit", hits.oldest_held.as_deref());
         for (what, rows) in [("unit", &hits.units), ("camera", &hits.cameras)] {
             let _ = write!(
                 w,
@@ -89,6 +90,7 @@ pub fn render(x: &Indicators) -> Result<String> {
             decision_row(w, "total", r, c);
         }
         let _ = write!(w, "</table>");
+        held(w, "decision", d.oldest_held.as_deref());
         if d.undated > 0 {
             let _ = write!(
                 w,
@@ -100,6 +102,19 @@ pub fn render(x: &Indicators) -> Result<String> {
     }
     let _ = writeln!(w, "</body></html>");
     Ok(h)
+}
+
+/// What the files still hold whole, for the retention.
+fn held(w: &mut String, what: &str, day: Option<&str>) {
+    let _ = match day {
+        Some(day) => write!(
+            w,
+            "<p>The oldest {what} held whole (not purged) is of \
+             <span id=\"oldest-{what}\">{}</span>.</p>",
+            esc(day)
+        ),
+        None => write!(w, "<p>No {what} is held whole: every one is purged.</p>"),
+    };
 }
 
 /// A row of hit counts; its cells' ids are `<field>-<period>`.

@@ -202,6 +202,11 @@ fn the_indicators_page_shows_the_figures_of_the_json_and_no_plate() {
         }
     }
     assert!(cells >= 5 * 4, "{d}");
+    assert!(
+        dom.contains("id=\"oldest-hit\">2026-01-01<"),
+        "the first hit's day"
+    );
+    assert!(dom.contains("id=\"oldest-decision\">2026-01-01<"));
     // Every close came ten minutes after its dispatch reached the gate.
     assert_eq!(d["total"]["wpr"]["handling_median_s"], 600.0, "{d}");
     assert_eq!(dom.matches("<svg").count(), 2, "two pictures");

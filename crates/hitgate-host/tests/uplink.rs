@@ -1087,6 +1087,11 @@ fn the_archive_forgets_hits_past_their_retention_and_its_chain_still_joins() {
         .map(|h| h["ts"].as_str().unwrap()[..7].to_string())
         .collect();
     assert_eq!(months(&before), event_months);
+    let first_day = own
+        .iter()
+        .map(|h| h["ts"].as_str().unwrap()[..10].to_string())
+        .min();
+    assert_eq!(before["hits"]["oldest_held"], serde_json::json!(first_day));
 
     let mut purge = listen_command(&broker.url(), &got, &dir.join("purged.json"), "central", 1);
     Proc::spawn(purge.args(["--retention-days", "1"]).stderr(Stdio::null())).wait_ok("purge");
@@ -1115,6 +1120,7 @@ fn the_archive_forgets_hits_past_their_retention_and_its_chain_still_joins() {
         .collect();
     assert_eq!(months(&after), arrival_months);
     assert_ne!(arrival_months, event_months); // the scenario is dated 2026-01
+    assert_eq!(after["hits"]["oldest_held"], Value::Null); // nothing held whole
 
     // The report of the purge, and of a listener that reads it back.
     let mut again = listen_command(&broker.url(), &got, &dir.join("again.json"), "central", 1);
