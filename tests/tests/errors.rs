@@ -152,3 +152,34 @@ fn table_sizes_past_the_limit_are_refused_before_any_work() {
         assert!(!out.exists(), "{option}: work started");
     }
 }
+
+#[test]
+fn indicators_without_files_or_with_a_bad_span_say_so() {
+    let usage = format!("{:#}", hitgate(&["indicators"]).unwrap_err());
+    assert!(
+        usage.contains("<--hits <HITS>|--decisions <DECISIONS>>"),
+        "{usage}"
+    );
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("empty.jsonl");
+    std::fs::write(&f, "").unwrap();
+    let f = f.to_str().unwrap();
+    for (args, want) in [
+        (
+            vec!["--hits", "/no/such/archive.jsonl"],
+            "/no/such/archive.jsonl: cannot open",
+        ),
+        (
+            vec!["--hits", f, "--from", "2026-02-01", "--to", "2026-01-31"],
+            "--to is not after --from",
+        ),
+        (vec!["--decisions", f, "--from", "1 February"], "--from"),
+    ] {
+        let mut all = vec!["indicators"];
+        all.extend(args);
+        let e = format!("{:#}", hitgate(&all).unwrap_err());
+        assert!(e.contains(want), "{all:?}: {e}");
+    }
+    // An empty file is no error: no figures.
+    hitgate(&["indicators", "--hits", f]).unwrap();
+}

@@ -336,15 +336,16 @@ enum Command {
     #[command(
         after_help = "Example:\n  hitgate indicators --hits delivered.jsonl --decisions decisions.jsonl --by month --from 2026-01-01 --to 2026-12-31\n\n\
         Hits count in the period of their event time; a hit purged by the retention in that of its\n\
-        arrival, with its priority and what its unit did with it; a purged decision in its event's day."
+        arrival, with its priority and what its unit did with it; a purged decision in its event's day.",
+        group = clap::ArgGroup::new("files").required(true).multiple(true)
     )]
     Indicators {
         /// A listener's archive (`listen --out`); repeat for several.
-        #[arg(long = "hits")]
+        #[arg(long = "hits", group = "files")]
         hits: Vec<PathBuf>,
         /// The zone gate's decisions (`gate --out`) or a recipient's
         /// capture (`receive --out`); repeat for several.
-        #[arg(long = "decisions")]
+        #[arg(long = "decisions", group = "files")]
         decisions: Vec<PathBuf>,
         /// The period.
         #[arg(long, value_enum, default_value = "month")]
