@@ -351,7 +351,9 @@ fn hit_line(v: &Value) -> Result<HitLine, String> {
         unit,
         seq,
         link,
-        at: hit.num("time", u64::MAX)?,
+        // A hit dated after it arrived (its unit's clock ahead) counts at
+        // its arrival, as the retention ages it.
+        at: hit.num("time", u64::MAX)?.min(f.num("received", u64::MAX)?),
         camera: Some(hit.text("camera")?),
         priority: small(Some(hit.num("priority", MAX_PRIORITY)?)),
         action: small(Some(hit.num("action", MAX_ACTION)?)),
@@ -438,7 +440,8 @@ fn decision_line(v: &Value) -> Result<DecisionLine, String> {
     Ok(DecisionLine {
         recipient: f.text("recipient")?,
         id,
-        at: Some(time),
+        // Dated after it arrived (its unit's clock ahead): at its arrival.
+        at: Some(time.min(received)),
         kind: kind(Some(f.text("kind")?))?,
         reason: Some(f.text("reason")?),
         priority: Some(priority.ok_or("`priority`: not a number from 0 to 4")?),
@@ -1214,6 +1217,34 @@ mod tests {
         assert_eq!((x.lines, x.bad_lines), (9, 8));
         assert_eq!(x.hits.unwrap().total.hits, 1);
         assert!(x.errors.iter().all(|e| !e.error.contains("1ABC234")));
+    }
+
+    #[test]
+    fn a_hit_or_decision_dated_after_its_arrival_counts_at_its_arrival() {
+        let dir = tempfile::tempdir().unwrap();
+        // A unit whose clock is 200 years ahead; a gate that took it so.
+        let ahead = 7_258_118_400_000u64; // 2200-01-01
+        let h = hit(("u1", 1, "aa"), JAN5, "cam-1", (1, 2, 0, false)).replacen(
+            &format!("\"time\":{JAN5}"),
+            &format!("\"time\":{ahead}"),
+            1,
+        );
+        let d = decision("u1/1/wpr", "dispatch", "rule", 1, 1, ahead).replacen(
+            &format!("\"received\":{}", ahead + 1_500),
+            &format!("\"received\":{JAN5}"),
+            1,
+        );
+        let (hp, dp) = (
+            write(dir.path(), "h.jsonl", &[h]),
+            write(dir.path(), "d.jsonl", &[d]),
+        );
+        let x = indicators(&options(vec![hp], vec![dp], Period::Year)).unwrap();
+        let years = |m: Vec<&String>| m.into_iter().cloned().collect::<Vec<_>>();
+        assert_eq!(years(x.hits.unwrap().periods.keys().collect()), ["2026"]);
+        assert_eq!(
+            years(x.decisions.unwrap().periods.keys().collect()),
+            ["2026"]
+        );
     }
 
     #[test]
