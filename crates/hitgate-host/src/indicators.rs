@@ -24,6 +24,8 @@ use anyhow::{Result, anyhow};
 use serde::Serialize;
 use serde_json::Value;
 
+use hitgate_core::place::Offsets;
+
 use crate::time::{format_ts, parse_ts};
 
 /// How long a period is.
@@ -73,6 +75,9 @@ pub struct IndicatorOptions {
     pub from: Option<u64>,
     /// Only what happened before this.
     pub until: Option<u64>,
+    /// The zone's UTC offsets (a policy's `[time]`), for the local
+    /// weekday and hour of [`HitFigures::week`]; none: UTC.
+    pub offsets: Option<Offsets>,
 }
 
 impl IndicatorOptions {
@@ -160,6 +165,16 @@ pub struct HitFigures {
     /// purged), whatever the span: what a data-protection officer checks
     /// against the retention.
     pub oldest_held: Option<String>,
+    /// When the cars that matter pass: P0 and P1 hits per weekday
+    /// (Monday first) and hour of the day, local time with the zone's
+    /// offsets (UTC without), every period together; a purged hit at its
+    /// arrival. For a plan of where and when mobile cameras go.
+    pub week: [[u64; 24]; 7],
+    /// The same per camera, per hour of the day (purged hits name no
+    /// camera).
+    pub camera_hours: BTreeMap<String, [u64; 24]>,
+    /// The hours are local time (`--policy` gave the offsets), not UTC.
+    pub local_time: bool,
 }
 
 /// One recipient's decisions.
@@ -499,6 +514,25 @@ fn count_hits(opts: &IndicatorOptions, out: &mut Indicators) -> Result<HitFigure
                 f.copies += 1;
                 return Ok(());
             }
+            if h.priority.is_some_and(|p| p <= 1) {
+                let (weekday, minute) = match &opts.offsets {
+                    Some(o) => o.local(h.at),
+                    None => Offsets::default().local(h.at),
+                };
+                let hour = usize::from(minute / 60);
+                if let Some(n) = f
+                    .week
+                    .get_mut(usize::from(weekday))
+                    .and_then(|d| d.get_mut(hour))
+                {
+                    *n += 1;
+                }
+                if let Some(cam) = &h.camera
+                    && let Some(n) = f.camera_hours.entry(cam.clone()).or_default().get_mut(hour)
+                {
+                    *n += 1;
+                }
+            }
             let period = opts.by.label(h.at);
             let p = f.periods.entry(period.clone()).or_default();
             p.counts.add(&h);
@@ -520,6 +554,7 @@ fn count_hits(opts: &IndicatorOptions, out: &mut Indicators) -> Result<HitFigure
         }
     }
     f.oldest_held = (oldest != u64::MAX).then(|| Period::Day.label(oldest));
+    f.local_time = opts.offsets.is_some();
     Ok(f)
 }
 
@@ -753,6 +788,9 @@ pub fn bound(text: &str, end_of_day: bool) -> Result<u64> {
     parse_ts(text)
 }
 
+/// The weekdays, Monday first, as [`HitFigures::week`] counts them.
+pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
 /// A median in seconds for a table: one decimal, `-` for none.
 pub fn seconds(s: Option<f64>) -> String {
     s.map_or_else(|| "-".to_string(), |s| format!("{s:.1}"))
@@ -852,6 +890,20 @@ pub fn render(x: &Indicators) -> String {
         }
         if let Some(day) = &h.oldest_held {
             let _ = writeln!(s, "the oldest hit held whole (not purged) is of {day}");
+        }
+        let clock = if h.local_time { "local time" } else { "UTC" };
+        let _ = writeln!(s, "\nP0 and P1 hits by weekday and hour ({clock})");
+        let _ = write!(s, "{:<4}", "");
+        for hour in 0..24 {
+            let _ = write!(s, "{hour:>4}");
+        }
+        s.push('\n');
+        for (day, row) in WEEKDAYS.iter().zip(&h.week) {
+            let _ = write!(s, "{day:<4}");
+            for n in row {
+                let _ = write!(s, "{n:>4}");
+            }
+            s.push('\n');
         }
     }
     if let Some(d) = &x.decisions {
@@ -964,6 +1016,7 @@ mod tests {
             by,
             from: None,
             until: None,
+            offsets: None,
         }
     }
 
@@ -1054,6 +1107,30 @@ mod tests {
         assert_eq!(h.cameras["cam-2"].hits, 2);
         assert_eq!(h.cameras.len(), 3);
         assert_eq!(h.oldest_held.as_deref(), Some("2026-01-05"));
+        // P0 and P1 by weekday and hour: 2026-01-05 and 2026-02-02 are
+        // Mondays, 2026-02-01 a Sunday, all at midnight UTC; the P2 hit
+        // and the purged hit of no priority are not counted.
+        let mut week = [[0u64; 24]; 7];
+        week[0][0] = 3;
+        week[6][0] = 1;
+        assert_eq!(h.week, week);
+        assert_eq!(
+            h.camera_hours
+                .iter()
+                .map(|(c, hours)| (c.as_str(), hours[0], hours.iter().sum::<u64>()))
+                .collect::<Vec<_>>(),
+            [("cam-1", 1, 1), ("cam-2", 1, 1), ("cam-9", 1, 1)]
+        );
+        assert!(!h.local_time);
+        // On Brussels winter time, an hour later.
+        let mut o = options(vec![a.clone(), b.clone()], vec![], Period::Month);
+        o.offsets = Offsets::new(&[(0, 60)]);
+        let local = indicators(&o).unwrap().hits.unwrap();
+        assert_eq!(
+            (local.week[0][1], local.week[6][1], local.week[0][0]),
+            (3, 1, 0)
+        );
+        assert!(local.local_time);
 
         // By day, and bounded: 2026-01-05 to 2026-02-01 whole.
         let mut o = options(

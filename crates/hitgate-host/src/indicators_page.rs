@@ -11,7 +11,7 @@ use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 
 use crate::chart::{DrawResult, PRIORITY_COLOURS, legend, swatch};
-use crate::indicators::{DecisionCounts, HitCounts, Indicators};
+use crate::indicators::{DecisionCounts, HitCounts, HitFigures, Indicators, WEEKDAYS};
 use crate::page::{esc, head};
 
 /// The page.
@@ -54,6 +54,7 @@ pub fn render(x: &Indicators) -> Result<String> {
         );
         let _ = write!(w, "</table>");
         held(w, "hit", hits.oldest_held.as_deref());
+        week(w, hits);
         for (what, rows) in [("unit", &hits.units), ("camera", &hits.cameras)] {
             let _ = write!(
                 w,
@@ -102,6 +103,64 @@ pub fn render(x: &Indicators) -> Result<String> {
     }
     let _ = writeln!(w, "</body></html>");
     Ok(h)
+}
+
+/// When the P0 and P1 cars pass: weekday by hour, the busier the
+/// darker, then per camera by hour. Cells' ids: `week-<Mon>-<hour>`,
+/// `hour-<camera>-<hour>`.
+fn week(w: &mut String, hits: &HitFigures) {
+    let clock = if hits.local_time {
+        "local time, the policy's offsets"
+    } else {
+        "UTC"
+    };
+    let top = hits
+        .week
+        .iter()
+        .flatten()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let shade = |n: u64| {
+        // From white to the P1 colour's full strength.
+        let a = n as f64 / top as f64;
+        format!("background:rgba(230,120,20,{a:.2})")
+    };
+    let _ = write!(
+        w,
+        "<h2>When the P0 and P1 cars pass ({clock})</h2>\
+         <table id=\"week\"><tr><th></th>"
+    );
+    for hour in 0..24 {
+        let _ = write!(w, "<th>{hour}</th>");
+    }
+    let _ = write!(w, "</tr>");
+    for (day, row) in WEEKDAYS.iter().zip(&hits.week) {
+        let _ = write!(w, "<tr><td>{day}</td>");
+        for (hour, &n) in row.iter().enumerate() {
+            let _ = write!(
+                w,
+                "<td id=\"week-{day}-{hour}\" style=\"{}\">{n}</td>",
+                shade(n)
+            );
+        }
+        let _ = write!(w, "</tr>");
+    }
+    let _ = write!(w, "</table><table><tr><th>camera</th>");
+    for hour in 0..24 {
+        let _ = write!(w, "<th>{hour}</th>");
+    }
+    let _ = write!(w, "</tr>");
+    for (camera, hours) in &hits.camera_hours {
+        let c = esc(camera);
+        let _ = write!(w, "<tr><td>{c}</td>");
+        for (hour, &n) in hours.iter().enumerate() {
+            let _ = write!(w, "<td id=\"hour-{c}-{hour}\">{n}</td>");
+        }
+        let _ = write!(w, "</tr>");
+    }
+    let _ = write!(w, "</table>");
 }
 
 /// What the files still hold whole, for the retention.

@@ -207,6 +207,23 @@ fn the_indicators_page_shows_the_figures_of_the_json_and_no_plate() {
         "the first hit's day"
     );
     assert!(dom.contains("id=\"oldest-decision\">2026-01-01<"));
+    let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let week = x["hits"]["week"].as_array().unwrap();
+    let mut counted = 0;
+    for (day, row) in days.iter().zip(week) {
+        for (hour, n) in row.as_array().unwrap().iter().enumerate() {
+            let want = format!("id=\"week-{day}-{hour}\"");
+            let at = dom
+                .find(&want)
+                .unwrap_or_else(|| panic!("{want} not on the page"));
+            let cell = &dom[at..];
+            let text = &cell[cell.find('>').unwrap() + 1..cell.find('<').unwrap()];
+            assert_eq!(text, n.to_string(), "{want}");
+            counted += n.as_u64().unwrap();
+        }
+    }
+    // Every P0 and P1 hit (i % 5 < 2: 16 of the 40) is in the week.
+    assert_eq!(counted, 16);
     // Every close came ten minutes after its dispatch reached the gate.
     assert_eq!(d["total"]["wpr"]["handling_median_s"], 600.0, "{d}");
     assert_eq!(dom.matches("<svg").count(), 2, "two pictures");

@@ -361,6 +361,10 @@ enum Command {
         /// pictures) to this file.
         #[arg(long, value_name = "FILE")]
         page: Option<PathBuf>,
+        /// The zone's policy: its `[time]` offsets give the local weekday
+        /// and hour of the P0 and P1 hits' week (UTC without).
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
         /// JSON instead of the tables.
         #[arg(long)]
         json: bool,
@@ -716,6 +720,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             from,
             to,
             page,
+            policy,
             json,
         } => {
             let from = from
@@ -735,6 +740,9 @@ fn dispatch(cli: Cli) -> Result<()> {
                 by,
                 from,
                 until,
+                offsets: policy
+                    .map(|p| PolicyFile::load(&p).map(|pf| pf.places.offsets))
+                    .transpose()?,
             })?;
             if let Some(path) = &page {
                 crate::signed_file::write_atomically(
