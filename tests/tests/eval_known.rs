@@ -443,7 +443,7 @@ fn gate_scores_per_recipient_known_by_construction() {
     );
     with_purged.insert(
         1,
-        r#"{"id":"closed/1/wpr","recipient":"wpr","closed":1,"outcome":"intercepted","at":1767600000000}"#
+        r#"{"id":"wpr/closed/1","recipient":"wpr","closed":1,"outcome":"intercepted","at":1767600000000}"#
             .to_string(),
     );
     std::fs::write(&pp, with_purged.join("\n")).unwrap();

@@ -1176,11 +1176,11 @@ mod tests {
                 decision("u/2/team", "review", "lookalike", 2, 2, JAN5 + 120_000),
                 // Closes, as the gate writes them: counted when closed.
                 format!(
-                    r#"{{"id":"closed/1/wpr","recipient":"wpr","closed":1,"outcome":"intercepted","at":{}}}"#,
+                    r#"{{"id":"wpr/closed/1","recipient":"wpr","closed":1,"outcome":"intercepted","at":{}}}"#,
                     JAN5 + 3_600_000
                 ),
                 format!(
-                    r#"{{"id":"closed/3/wpr","recipient":"wpr","closed":3,"outcome":null,"at":{}}}"#,
+                    r#"{{"id":"wpr/closed/3","recipient":"wpr","closed":3,"outcome":null,"at":{}}}"#,
                     JAN5 + 41 * DAY
                 ),
             ],
@@ -1269,7 +1269,7 @@ mod tests {
                 decision("u/1/wpr", "maybe", "rule", 1, 1, JAN5),
                 decision("u/2/wpr", "dispatch", "rule", 1, 7, JAN5),
                 r#"{"id":"u/3/wpr","purged":1,"day":"5 January"}"#.into(),
-                r#"{"id":"closed/1/wpr","recipient":"wpr","closed":1,"outcome":3,"at":1}"#.into(),
+                r#"{"id":"wpr/closed/1","recipient":"wpr","closed":1,"outcome":3,"at":1}"#.into(),
             ],
         );
         let x = indicators(&options(vec![hits], vec![decisions], Period::Month)).unwrap();

@@ -925,6 +925,32 @@ fn a_receiver_that_closes_each_case_in_two_seconds_frees_its_room() {
         "{r}"
     );
     assert_eq!(r["outcomes"], serde_json::json!({"intercepted": 2}), "{r}");
+    // The gate wrote each close beside the decisions, for the cases the
+    // room got as dispatches.
+    let written = std::fs::read_to_string(dir.join("decisions.jsonl")).unwrap();
+    let lines: Vec<Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let dispatched: BTreeSet<u64> = lines
+        .iter()
+        .filter(|l| l["kind"] == "dispatch")
+        .map(|l| l["case"].as_u64().unwrap())
+        .collect();
+    let closes: Vec<&Value> = lines.iter().filter(|l| l.get("closed").is_some()).collect();
+    let closed: BTreeSet<u64> = closes
+        .iter()
+        .map(|l| l["closed"].as_u64().unwrap())
+        .collect();
+    assert_eq!(closed, dispatched, "{written}");
+    for c in &closes {
+        assert_eq!(c["outcome"], "intercepted", "{c}");
+        assert_eq!(
+            c["id"],
+            format!("zone-dispatch/closed/{}", c["closed"]),
+            "{c}"
+        );
+    }
     // The zone's figures from the gate's decisions file: three cases, two
     // dispatched and closed as intercepted, one reviewed at max_open.
     let figures = Command::new(env!("CARGO_BIN_EXE_hitgate"))

@@ -129,7 +129,7 @@ fn the_indicators_page_shows_the_figures_of_the_json_and_no_plate() {
             );
             if kind == "dispatch" {
                 decisions += &format!(
-                    "{{\"id\":\"closed/{}/{recipient}\",\"recipient\":\"{recipient}\",\"closed\":{},\"outcome\":\"intercepted\",\"at\":{}}}\n",
+                    "{{\"id\":\"{recipient}/closed/{}\",\"recipient\":\"{recipient}\",\"closed\":{},\"outcome\":\"intercepted\",\"at\":{}}}\n",
                     i / 4,
                     i / 4,
                     t + 600_000

@@ -70,7 +70,8 @@ pub struct Decision {
 /// among the decisions, told apart by `closed`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Close {
-    /// `closed/<case>/<recipient>`.
+    /// `<recipient>/closed/<case>`: never a decision's id, whose middle
+    /// part is a number.
     pub id: String,
     /// The recipient that closed it.
     pub recipient: String,

@@ -162,7 +162,7 @@ impl Runner<'_> {
         }
         if let Some(f) = &mut self.out {
             let close = Close {
-                id: format!("closed/{case}/{recipient}"),
+                id: format!("{recipient}/closed/{case}"),
                 recipient: recipient.to_string(),
                 closed: case,
                 outcome,
