@@ -107,6 +107,12 @@ pub struct HitCounts {
     /// Of the hits, those purged by the retention: counted, their detail
     /// (camera, match) gone.
     pub purged: u64,
+    /// The median, over the hits held whole, of the time from the car's
+    /// passage to the hit's arrival at the listener, seconds: the
+    /// passage's frames, the unit's decision and the uplink together. A
+    /// unit or camera far above the others has an uplink that lags, or
+    /// a clock that is behind. `None` without one.
+    pub delay_median_s: Option<f64>,
 }
 
 impl HitCounts {
@@ -279,6 +285,8 @@ struct HitLine {
     tolerant: bool,
     late: bool,
     purged: bool,
+    /// From the event to the arrival at the listener, ms (a whole hit).
+    delay_ms: Option<u64>,
 }
 
 /// A field of a line, read as a number at most `max`, as a string, or
@@ -359,16 +367,19 @@ fn hit_line(v: &Value) -> Result<HitLine, String> {
             tolerant: false,
             late: false,
             purged: true,
+            delay_ms: None,
         });
     }
     let hit = Fields(v.get("hit").ok_or("no `hit` (nor `purged`)")?);
+    let (time, received) = (hit.num("time", u64::MAX)?, f.num("received", u64::MAX)?);
     Ok(HitLine {
         unit,
         seq,
         link,
         // A hit dated after it arrived (its unit's clock ahead) counts at
         // its arrival, as the retention ages it.
-        at: hit.num("time", u64::MAX)?.min(f.num("received", u64::MAX)?),
+        at: time.min(received),
+        delay_ms: Some(received.saturating_sub(time)),
         camera: Some(hit.text("camera")?),
         priority: small(Some(hit.num("priority", MAX_PRIORITY)?)),
         action: small(Some(hit.num("action", MAX_ACTION)?)),
@@ -500,6 +511,7 @@ fn count_hits(opts: &IndicatorOptions, out: &mut Indicators) -> Result<HitFigure
     let mut seen: BTreeSet<(String, u64, String)> = BTreeSet::new();
     let mut units: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
     let mut oldest = u64::MAX;
+    let mut delays: BTreeMap<Group, Vec<u64>> = BTreeMap::new();
     for path in &opts.hits {
         for_each_line(path, out, |out, v| {
             let h = hit_line(v)?;
@@ -515,25 +527,17 @@ fn count_hits(opts: &IndicatorOptions, out: &mut Indicators) -> Result<HitFigure
                 return Ok(());
             }
             if h.priority.is_some_and(|p| p <= 1) {
-                let (weekday, minute) = match &opts.offsets {
-                    Some(o) => o.local(h.at),
-                    None => Offsets::default().local(h.at),
-                };
-                let hour = usize::from(minute / 60);
-                if let Some(n) = f
-                    .week
-                    .get_mut(usize::from(weekday))
-                    .and_then(|d| d.get_mut(hour))
-                {
-                    *n += 1;
-                }
-                if let Some(cam) = &h.camera
-                    && let Some(n) = f.camera_hours.entry(cam.clone()).or_default().get_mut(hour)
-                {
-                    *n += 1;
-                }
+                count_week(&mut f, opts, &h);
             }
             let period = opts.by.label(h.at);
+            if let Some(d) = h.delay_ms {
+                let mut groups = vec![Group::Total, Group::Period(period.clone())];
+                groups.push(Group::Unit(h.unit.clone()));
+                groups.extend(h.camera.clone().map(Group::Camera));
+                for g in groups {
+                    delays.entry(g).or_default().push(d);
+                }
+            }
             let p = f.periods.entry(period.clone()).or_default();
             p.counts.add(&h);
             let (u, c) = units.entry(period).or_default();
@@ -553,9 +557,51 @@ fn count_hits(opts: &IndicatorOptions, out: &mut Indicators) -> Result<HitFigure
             p.cameras = c.len();
         }
     }
+    for (g, mut v) in delays {
+        let counts = match g {
+            Group::Total => Some(&mut f.total),
+            Group::Period(p) => f.periods.get_mut(&p).map(|p| &mut p.counts),
+            Group::Unit(u) => f.units.get_mut(&u),
+            Group::Camera(c) => f.cameras.get_mut(&c),
+        };
+        if let Some(c) = counts {
+            c.delay_median_s = median_s(&mut v);
+        }
+    }
     f.oldest_held = (oldest != u64::MAX).then(|| Period::Day.label(oldest));
     f.local_time = opts.offsets.is_some();
     Ok(f)
+}
+
+/// What a hit's delay counts toward.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Group {
+    Total,
+    Period(String),
+    Unit(String),
+    Camera(String),
+}
+
+/// A P0 or P1 hit in the week ([`HitFigures::week`]) and its camera's
+/// hours.
+fn count_week(f: &mut HitFigures, opts: &IndicatorOptions, h: &HitLine) {
+    let (weekday, minute) = match &opts.offsets {
+        Some(o) => o.local(h.at),
+        None => Offsets::default().local(h.at),
+    };
+    let hour = usize::from(minute / 60);
+    if let Some(n) = f
+        .week
+        .get_mut(usize::from(weekday))
+        .and_then(|d| d.get_mut(hour))
+    {
+        *n += 1;
+    }
+    if let Some(cam) = &h.camera
+        && let Some(n) = f.camera_hours.entry(cam.clone()).or_default().get_mut(hour)
+    {
+        *n += 1;
+    }
 }
 
 /// A recipient's figures in a period, and over every period (`None`).
@@ -816,7 +862,7 @@ pub fn render(x: &Indicators) -> String {
         );
         let _ = writeln!(
             s,
-            "{:<10} {:>7} {:>10} {:>8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>8} {:>5} {:>5} {:>7} {:>6}",
+            "{:<10} {:>7} {:>10} {:>8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>8} {:>5} {:>5} {:>7} {:>6} {:>8}",
             by,
             "hits",
             "dispatched",
@@ -830,13 +876,14 @@ pub fn render(x: &Indicators) -> String {
             "late",
             "units",
             "cameras",
-            "purged"
+            "purged",
+            "delay s"
         );
         let row = |s: &mut String, name: &str, c: &HitCounts, units: String, cameras: String| {
             let [p0, p1, p2, p3, p4] = c.by_priority;
             let _ = writeln!(
                 s,
-                "{:<10} {:>7} {:>10} {:>8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>8} {:>5} {:>5} {:>7} {:>6}",
+                "{:<10} {:>7} {:>10} {:>8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>8} {:>5} {:>5} {:>7} {:>6} {:>8}",
                 name,
                 c.hits,
                 c.dispatched,
@@ -850,7 +897,8 @@ pub fn render(x: &Indicators) -> String {
                 c.late,
                 units,
                 cameras,
-                c.purged
+                c.purged,
+                seconds(c.delay_median_s)
             );
         };
         for (period, p) in &h.periods {
@@ -872,14 +920,15 @@ pub fn render(x: &Indicators) -> String {
         let table = |s: &mut String, what: &str, m: &BTreeMap<String, HitCounts>| {
             let _ = writeln!(
                 s,
-                "\n{what:<24} {:>7} {:>10} {:>8} {:>6} {:>6} {:>6}",
-                "hits", "dispatched", "reviewed", "P0", "P1", "P2"
+                "\n{what:<24} {:>7} {:>10} {:>8} {:>6} {:>6} {:>6} {:>8}",
+                "hits", "dispatched", "reviewed", "P0", "P1", "P2", "delay s"
             );
             for (k, c) in m {
                 let [hits, d, r, p0, p1, p2] = c.brief();
+                let delay = seconds(c.delay_median_s);
                 let _ = writeln!(
                     s,
-                    "{k:<24} {hits:>7} {d:>10} {r:>8} {p0:>6} {p1:>6} {p2:>6}"
+                    "{k:<24} {hits:>7} {d:>10} {r:>8} {p0:>6} {p1:>6} {p2:>6} {delay:>8}"
                 );
             }
         };
@@ -1083,6 +1132,7 @@ mod tests {
                 tolerant: 2,
                 late: 1,
                 purged: 0,
+                delay_median_s: Some(0.0),
             }
         );
         assert_eq!((jan.units, jan.cameras), (1, 2));
@@ -1097,6 +1147,8 @@ mod tests {
                 tolerant: 0,
                 late: 0,
                 purged: 2,
+                // The one hit held whole; purged hits keep no delay.
+                delay_median_s: Some(0.0),
             }
         );
         assert_eq!((feb.units, feb.cameras), (1, 1));
@@ -1294,6 +1346,40 @@ mod tests {
         assert_eq!((x.lines, x.bad_lines), (9, 8));
         assert_eq!(x.hits.unwrap().total.hits, 1);
         assert!(x.errors.iter().all(|e| !e.error.contains("1ABC234")));
+    }
+
+    #[test]
+    fn a_unit_whose_hits_arrive_late_shows_in_its_median_delay() {
+        let dir = tempfile::tempdir().unwrap();
+        // u1 delivers 2, 4 and 6 s after the car; u2, whose clock is 15
+        // minutes behind, seems to take 900 s.
+        let arriving = |unit: &str, seq: u64, camera: &str, delay: u64| {
+            hit((unit, seq, "x"), JAN5, camera, (1, 2, 0, false)).replacen(
+                &format!("\"received\":{JAN5}"),
+                &format!("\"received\":{}", JAN5 + delay),
+                1,
+            )
+        };
+        let p = write(
+            dir.path(),
+            "h.jsonl",
+            &[
+                arriving("u1", 1, "cam-1", 2_000),
+                arriving("u1", 2, "cam-1", 4_000),
+                arriving("u1", 3, "cam-2", 6_000),
+                arriving("u2", 1, "cam-9", 900_000),
+            ],
+        );
+        let h = indicators(&options(vec![p], vec![], Period::Month))
+            .unwrap()
+            .hits
+            .unwrap();
+        let median = |c: &HitCounts| c.delay_median_s;
+        assert_eq!(median(&h.units["u1"]), Some(4.0));
+        assert_eq!(median(&h.units["u2"]), Some(900.0));
+        assert_eq!(median(&h.cameras["cam-1"]), Some(3.0));
+        assert_eq!(median(&h.total), Some(5.0)); // 4 and 6 s, the middle two
+        assert_eq!(median(&h.periods["2026-01"].counts), Some(5.0));
     }
 
     #[test]

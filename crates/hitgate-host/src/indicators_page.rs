@@ -41,7 +41,8 @@ pub fn render(x: &Indicators) -> Result<String> {
             w,
             "<table><tr><th>{by}</th><th>hits</th><th>dispatched</th><th>reviewed</th>\
              <th>P0</th><th>P1</th><th>P2</th><th>P3</th><th>P4</th><th>tolerant</th>\
-             <th>late</th><th>units</th><th>cameras</th><th>purged</th></tr>"
+             <th>late</th><th>units</th><th>cameras</th><th>purged</th>\
+             <th>delay (median, s)</th></tr>"
         );
         for (period, p) in &hits.periods {
             hit_row(w, period, &p.counts, (p.units, p.cameras));
@@ -59,7 +60,7 @@ pub fn render(x: &Indicators) -> Result<String> {
             let _ = write!(
                 w,
                 "<h2>Per {what}</h2><table><tr><th>{what}</th><th>hits</th><th>dispatched</th>\
-                 <th>reviewed</th><th>P0</th><th>P1</th><th>P2</th></tr>"
+                 <th>reviewed</th><th>P0</th><th>P1</th><th>P2</th><th>delay (median, s)</th></tr>"
             );
             for (k, c) in rows {
                 let k = esc(k);
@@ -67,7 +68,11 @@ pub fn render(x: &Indicators) -> Result<String> {
                 for n in c.brief() {
                     let _ = write!(w, "<td>{n}</td>");
                 }
-                let _ = write!(w, "</tr>");
+                let _ = write!(
+                    w,
+                    "<td id=\"delay-{what}-{k}\">{}</td></tr>",
+                    crate::indicators::seconds(c.delay_median_s)
+                );
             }
             let _ = write!(w, "</table>");
         }
@@ -198,7 +203,11 @@ fn hit_row(w: &mut String, period: &str, c: &HitCounts, (units, cameras): (usize
     ] {
         let _ = write!(w, "<td id=\"{field}-{p}\">{n}</td>");
     }
-    let _ = write!(w, "</tr>");
+    let _ = write!(
+        w,
+        "<td id=\"delay-{p}\">{}</td></tr>",
+        crate::indicators::seconds(c.delay_median_s)
+    );
 }
 
 /// A row of a recipient's decisions; its cells' ids are

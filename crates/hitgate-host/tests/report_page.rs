@@ -173,6 +173,9 @@ fn the_indicators_page_shows_the_figures_of_the_json_and_no_plate() {
             let want = format!("id=\"{field}-{period}\">{}<", p[field]);
             assert!(dom.contains(&want), "{want} not on the page");
         }
+        let delay = p["delay_median_s"].as_f64().unwrap();
+        let want = format!("id=\"delay-{period}\">{delay:.1}<");
+        assert!(dom.contains(&want), "{want} not on the page");
         for (k, n) in p["by_priority"].as_array().unwrap().iter().enumerate() {
             let want = format!("id=\"p{k}-{period}\">{n}<");
             assert!(dom.contains(&want), "{want} not on the page");
