@@ -181,7 +181,7 @@ struct Purged {
     /// When, ms since the Unix epoch.
     purged: u64,
     /// `dispatch`, `review` or `update` (absent in a line purged before
-    /// it was kept, as the three below).
+    /// it was kept, as the four below).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     kind: Option<String>,
     /// Why (`rule`, `capacity`, ...).
@@ -233,11 +233,12 @@ pub fn decision_ids(path: &Path) -> Result<(BTreeSet<String>, usize)> {
 /// whose event time (or arrival, `received`, when that is earlier: a unit
 /// whose clock is ahead) is older than `retention` at `now` (ms since the
 /// Unix epoch): each line becomes `{"id": ..., "purged": now, "kind",
-/// "reason", "priority", "day", "delay_ms"}`, so the file still says which decisions
-/// were made, a late copy is not written again and the zone's figures
-/// still count it, and it holds nothing of the car. The file is replaced whole
-/// (written aside, synced, renamed); a file open for appending must be
-/// opened again. Returns how many were purged (0: the file untouched).
+/// "reason", "priority", "day", "delay_ms"}`, so the file still says
+/// which decisions were made, a late copy is not written again and the
+/// zone's figures still count it, and it holds nothing of the car. The
+/// file is replaced whole (written aside, synced, renamed); a file open
+/// for appending must be opened again. Returns how many were purged (0:
+/// the file untouched).
 pub fn purge_decisions(path: &Path, retention: std::time::Duration, now: u64) -> Result<usize> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
