@@ -337,11 +337,18 @@ impl Fields<'_> {
     }
 }
 
-/// The highest priority, action (2 dispatch) and match kind (2 edit) of
-/// a hit record.
+/// The highest priority and match kind (2 edit) of a hit record.
 const MAX_PRIORITY: u64 = 4;
-const MAX_ACTION: u64 = 2;
 const MAX_KIND: u64 = 2;
+
+/// A hit's action: 1 review or 2 dispatch (a unit forwards no other).
+fn action(n: u64) -> Result<u8, String> {
+    match n {
+        1 => Ok(ACTION_REVIEW),
+        2 => Ok(ACTION_DISPATCH),
+        _ => Err("`action`: not 1 (review) or 2 (dispatch)".into()),
+    }
+}
 
 /// Reads a line of a listener's archive: a hit, or a purged hit's line.
 fn hit_line(v: &Value) -> Result<HitLine, String> {
@@ -363,7 +370,7 @@ fn hit_line(v: &Value) -> Result<HitLine, String> {
             at: f.num("received", u64::MAX)?,
             camera: None,
             priority: small(f.num_opt("priority", MAX_PRIORITY)?),
-            action: small(f.num_opt("action", MAX_ACTION)?),
+            action: f.num_opt("action", u64::MAX)?.map(action).transpose()?,
             tolerant: false,
             late: false,
             purged: true,
@@ -382,7 +389,7 @@ fn hit_line(v: &Value) -> Result<HitLine, String> {
         delay_ms: Some(received.saturating_sub(time)),
         camera: Some(hit.text("camera")?),
         priority: small(Some(hit.num("priority", MAX_PRIORITY)?)),
-        action: small(Some(hit.num("action", MAX_ACTION)?)),
+        action: Some(action(hit.num("action", u64::MAX)?)?),
         tolerant: hit.num("kind", MAX_KIND)? != 0,
         late: hit.flag("late")?,
         purged: false,
@@ -1334,7 +1341,7 @@ mod tests {
             said,
             [
                 (1, "`priority`: not a number from 0 to 4"),
-                (2, "`action`: not a number from 0 to 2"),
+                (2, "`action`: not 1 (review) or 2 (dispatch)"),
                 (4, "`received`: not a number"),
                 (5, "`time`: not a number"),
                 (1, "`kind`: not dispatch, review or update"),
