@@ -36,7 +36,6 @@ pub mod flash_file;
 pub mod formats;
 pub mod gate;
 pub mod indicators;
-pub mod indicators_page;
 pub mod input;
 pub mod learn;
 pub mod listen;

@@ -747,7 +747,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             if let Some(path) = &page {
                 crate::signed_file::write_atomically(
                     path,
-                    crate::indicators_page::render(&x)?.as_bytes(),
+                    crate::indicators::page::render(&x)?.as_bytes(),
                 )?;
             }
             show(json, &x, crate::indicators::render)
