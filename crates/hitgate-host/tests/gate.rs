@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use rumqttc::{Client, Event, MqttOptions, Packet, QoS};
@@ -306,6 +306,19 @@ fn p1_zone(dir: &Path, recipients: &[(&str, &str)], plates: &[&str]) -> (PathBuf
     std::fs::write(&pp, policy).unwrap();
     std::fs::write(&lp, lists).unwrap();
     (pp, lp)
+}
+
+/// The gate on `policy` (`--idle-exit idle`), once connected: the
+/// process and its standard error's lines.
+fn connected_gate(
+    url: &str,
+    policy: &Path,
+    dir: &Path,
+    idle: u32,
+) -> (Proc, mpsc::Receiver<String>) {
+    let (g, lines) = spawn_watching(&mut gate(url, policy, dir, idle));
+    wait_line(&lines, "connected", Duration::from_secs(10));
+    (g, lines)
 }
 
 /// A unit's reads, `<name>.csv`: each plate in two frames 200 ms apart
@@ -649,8 +662,7 @@ fn a_unit_with_its_clock_years_ahead_does_not_throttle_the_zone() {
     let broker = Mosquitto::new(dir);
     let b = broker.start();
     let room = Recipient::start(broker.port, "zone-dispatch");
-    let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 10));
-    wait_line(&lines, "connected", Duration::from_secs(10));
+    let (g, lines) = connected_gate(&broker.url(), &policy, dir, 10);
     let five_years = 5 * 365 * 86_400_000;
     let ahead = reads("u-x", "cam-x", now_ms() + five_years, 0, &["9-FAR-999"]);
     let run =
@@ -764,8 +776,7 @@ fn a_room_at_its_most_open_cases_gets_reviews_until_it_closes_one() {
     let broker = Mosquitto::new(dir);
     let b = broker.start();
     let room = Recipient::start(broker.port, "zone-dispatch");
-    let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 10));
-    wait_line(&lines, "connected", Duration::from_secs(10));
+    let (g, lines) = connected_gate(&broker.url(), &policy, dir, 10);
     let run =
         |name: &str, reads: &Path| run_unit(&broker.url(), name, reads, (&policy, &lists), dir);
     let report_until = |what: &str, done: &dyn Fn(&Value) -> bool| report_when(dir, what, done);
@@ -889,8 +900,7 @@ fn a_receiver_that_closes_each_case_in_two_seconds_frees_its_room() {
     .stdout(Stdio::null());
     let (room, room_lines) = spawn_watching(&mut c);
     wait_line(&room_lines, "connected", Duration::from_secs(10));
-    let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 8));
-    wait_line(&lines, "connected", Duration::from_secs(10));
+    let (g, _) = connected_gate(&broker.url(), &policy, dir, 8);
     let run = |name: &str, plates: &[&str]| {
         let reads = frames(dir, name, &format!("cam-{name}"), (now_ms(), 1_000), plates);
         run_unit(&broker.url(), name, &reads, (&policy, &lists), dir);
@@ -1002,8 +1012,7 @@ fn a_hit_that_reaches_the_gate_an_hour_late_is_a_review_for_a_recipient_that_wan
     let b = broker.start();
     let room = Recipient::start(broker.port, "zone-dispatch");
     let wpr = Recipient::start(broker.port, "wpr");
-    let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 6));
-    wait_line(&lines, "connected", Duration::from_secs(10));
+    let (g, _) = connected_gate(&broker.url(), &policy, dir, 6);
     let hour = 3_600_000;
     let units = [
         (
@@ -1123,8 +1132,7 @@ fn a_recipient_that_acknowledges_gets_what_the_broker_never_kept_for_it() {
     std::fs::write(&policy, acking).unwrap();
     let broker = Mosquitto::new(dir);
     let b = broker.start();
-    let (g, lines) = spawn_watching(&mut gate(&broker.url(), &policy, dir, 4));
-    wait_line(&lines, "connected", Duration::from_secs(10));
+    let (g, _) = connected_gate(&broker.url(), &policy, dir, 4);
     run_units(&broker.url(), &units, (&policy, &lists), dir);
     // Every hit decided; the road police's eight decisions (six dispatches,
     // two updates) wait for its acknowledgements, the others were
