@@ -35,10 +35,13 @@ pub(super) fn hits(opts: &IndicatorOptions, out: &mut Indicators) -> Result<HitF
             }
             let period = opts.by.label(h.at);
             if let Some(d) = h.delay_ms {
-                let mut groups = vec![Group::Total, Group::Period(period.clone())];
-                groups.push(Group::Unit(h.unit.clone()));
-                groups.extend(h.camera.clone().map(Group::Camera));
-                for g in groups {
+                let groups = [
+                    Some(Group::Total),
+                    Some(Group::Period(period.clone())),
+                    Some(Group::Unit(h.unit.clone())),
+                    h.camera.clone().map(Group::Camera),
+                ];
+                for g in groups.into_iter().flatten() {
                     delays.entry(g).or_default().push(d);
                 }
             }
