@@ -183,3 +183,31 @@ fn indicators_without_files_or_with_a_bad_span_say_so() {
     // An empty file is no error: no figures.
     hitgate(&["indicators", "--hits", f]).unwrap();
 }
+
+/// A listener's times that are not a span are refused by name, before it
+/// connects (the port is one no broker listens on).
+#[test]
+fn listen_refuses_a_clock_tolerance_that_is_not_a_span() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("delivered.jsonl");
+    let out = out.to_str().unwrap();
+    for (value, want) in [
+        ("0", "--clock-tolerance-s 0: seconds, more than 0"),
+        ("-60", "--clock-tolerance-s -60: seconds, more than 0"),
+        ("NaN", "--clock-tolerance-s NaN: seconds, more than 0"),
+        ("inf", "--clock-tolerance-s inf: too long"),
+    ] {
+        let tolerance = format!("--clock-tolerance-s={value}");
+        let args = [
+            "listen",
+            "--mqtt",
+            "mqtt://127.0.0.1:9",
+            "--out",
+            out,
+            &tolerance,
+        ];
+        let e = format!("{:#}", hitgate(&args).unwrap_err());
+        assert!(e.contains(want), "{value}: {e}");
+    }
+    assert!(!d.path().join("delivered.jsonl").exists());
+}

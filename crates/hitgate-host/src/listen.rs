@@ -41,6 +41,12 @@
 //! camera, lists and times go; the chain still joins across it, and its
 //! number still counts as received, so a purge is neither a gap nor a
 //! missing hit. The law caps retention at 12 months: at most 365 days.
+//!
+//! **Clocks**: each unit's status carries its clock; the report gives
+//! how far it is from this machine's (the least difference of its latest
+//! 16 statuses: the time in transit only adds to it), and with
+//! `--clock-tolerance-s` a unit whose clock is off by more is said, once,
+//! and again when it is back.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
@@ -75,6 +81,9 @@ pub struct ListenOptions {
     pub keys: Option<UnitKeys>,
     /// How long a hit is kept, from its event time; `None`: for ever.
     pub retention: Option<Duration>,
+    /// How far a unit's clock may be from this machine's before it is
+    /// said; `None`: the offset is reported, never said.
+    pub clock_tolerance: Option<Duration>,
 }
 
 /// How often a running listener purges.
@@ -170,6 +179,16 @@ pub struct UnitReport {
     /// The last status message, as sent, with `"verified"`: whether its
     /// signature verified (absent without `--units`).
     pub last_status: Option<serde_json::Value>,
+    /// This listener's clock minus the unit's, ms, from its latest
+    /// statuses (the least difference of the latest 16: the time in
+    /// transit only adds to it): positive, the unit's clock is behind. With
+    /// `--units`, from verified statuses only.
+    #[serde(default)]
+    pub clock_offset_ms: Option<i64>,
+    /// With a clock tolerance: the unit's clock is off by more (said on
+    /// standard error).
+    #[serde(default)]
+    pub clock_off: bool,
     /// The audit chain's check.
     pub chain: ChainReport,
 }
@@ -195,6 +214,8 @@ struct UnitState {
     /// Received and on disk, not yet acknowledged: since the last
     /// round, or refused by the link then.
     to_ack: BTreeSet<u64>,
+    /// Its clock against this machine's.
+    clock: clock::ClockWatch,
 }
 
 impl UnitState {
@@ -204,6 +225,7 @@ impl UnitState {
             seen: BTreeMap::new(),
             renumbered: BTreeMap::new(),
             to_ack: BTreeSet::new(),
+            clock: clock::ClockWatch::default(),
         }
     }
 
@@ -339,6 +361,9 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
             // the next round: a session's queued hits arrive before the
             // link reports up. Lost with the link after the broker took
             // them, the unit sends them again after its wait.
+            if let Some(tolerance) = opts.clock_tolerance {
+                say_clock(unit, st.clock.check(ms(tolerance)));
+            }
         }
         if got > 0 {
             last_message = Instant::now();
@@ -392,8 +417,32 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
                 status_field(u, "expired"),
             );
         }
+        if let (true, Some(o)) = (u.clock_off, u.clock_offset_ms) {
+            eprintln!("listen: CLOCK unit {unit}: {}", clock::describe(o));
+        }
     }
     Ok(r)
+}
+
+/// Says a unit's clock off, or back within the tolerance.
+fn say_clock(unit: &str, said: Option<clock::Said>) {
+    match said {
+        Some(clock::Said::Off(o)) => eprintln!(
+            "listen: CLOCK unit {unit}: {} this machine's (its latest statuses): its hits' times, \
+             and the lateness it and the gate judge by them, are off by as much; set its clock",
+            clock::describe(o)
+        ),
+        Some(clock::Said::Back(o)) => eprintln!(
+            "listen: clock of unit {unit} back within the tolerance: {}",
+            clock::describe(o)
+        ),
+        None => {}
+    }
+}
+
+/// A duration in whole ms, as a `u64`.
+fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn status_field(u: &UnitReport, name: &str) -> String {
@@ -472,7 +521,13 @@ fn take(
                 .entry(s.unit.to_string())
                 .or_insert_with(UnitState::new);
             let mut json = status_json(&s);
-            if let Some(ok) = audit.status(&s) {
+            let verified = audit.status(&s);
+            // A status that does not verify says nothing of the unit's
+            // clock.
+            if verified != Some(false) {
+                st.clock.observe(now_ms(), s.clock);
+            }
+            if let Some(ok) = verified {
                 if !ok {
                     eprintln!(
                         "listen: STATUS of unit {} (boot {}) does not verify, or the unit has no key",
@@ -683,6 +738,8 @@ fn report(
                 r.chain = chains.remove(k).unwrap_or_default();
                 r.missing_count = missing.iter().map(|m| u64::from(m.to - m.from) + 1).sum();
                 r.missing = missing;
+                r.clock_offset_ms = st.clock.offset_ms();
+                r.clock_off = st.clock.is_off();
                 (k.clone(), r)
             })
             .collect(),
@@ -699,5 +756,6 @@ fn write_report(path: &Path, r: &ListenReport) -> Result<()> {
     Ok(())
 }
 
+pub(crate) mod clock;
 #[cfg(test)]
 mod tests;

@@ -369,6 +369,7 @@ fn unit_key(dir: &Path, unit: &str) -> PathBuf {
 #[test]
 fn the_broker_lets_a_unit_publish_only_as_itself_and_a_wrong_key_is_flagged() {
     let _one = serial();
+    let test_start = now_ms() as i64;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let scen = scenario(dir, 7);
@@ -466,6 +467,17 @@ fn the_broker_lets_a_unit_publish_only_as_itself_and_a_wrong_key_is_flagged() {
     assert!(kinds.contains(&"bad-signature"), "{report}");
     assert_eq!(units["u-b"]["last_status"]["verified"], false, "{report}");
     assert_eq!(units["u-a"]["duplicates"], 0, "{report}");
+    // u-a's clock is its recording's (from 2026-01-05T07:00Z, a morning's
+    // traffic): that far behind this machine's. u-b's statuses do not
+    // verify, so they say nothing of its clock.
+    let start = 1_767_596_400_000i64;
+    let offset = units["u-a"]["clock_offset_ms"].as_i64().unwrap();
+    let now = now_ms() as i64;
+    assert!(
+        (test_start - start - 86_400_000..=now - start).contains(&offset),
+        "{offset} ms: {report}"
+    );
+    assert_eq!(units["u-b"]["clock_offset_ms"], Value::Null, "{report}");
 }
 
 #[test]
@@ -1720,4 +1732,84 @@ fn a_damaged_outbox_file_is_named_with_what_to_do() {
         "{err}"
     );
     assert!(run(&dir.join("state-2"), "again").status.success());
+}
+
+/// A unit whose clock is two hours behind sends its status every second
+/// through Mosquitto: the listener with `--clock-tolerance-s 60` says it
+/// once (after 30 s of statuses), and once back when the clock is set
+/// right; a unit whose clock is right is never said. Each status is made
+/// as a unit makes it, from its clock at the time it is sent.
+#[test]
+fn a_units_clock_off_is_said_once_and_once_back() {
+    use hitgate_core::uplink::{MAX_MESSAGE, Message, StatusRecord, encode_message};
+    use hitgate_host::mqtt::Link;
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let broker = Mosquitto::new(dir);
+    let b = broker.start();
+    let (listener, lines) = spawn_watching(
+        listen_command(
+            &broker.url(),
+            &dir.join("got.jsonl"),
+            &dir.join("listen.json"),
+            "central",
+            4,
+        )
+        .args(["--clock-tolerance-s", "60"]),
+    );
+    wait_line(&lines, "connected", Duration::from_secs(10));
+    let mut units = Link::start(&[broker.url().parse().unwrap()], "units", Vec::new()).unwrap();
+    let up = std::time::Instant::now();
+    while !units.is_up() {
+        assert!(
+            up.elapsed() < Duration::from_secs(10),
+            "the units' link is not up"
+        );
+        units.next(Duration::from_millis(50));
+    }
+    let mut buf = [0u8; MAX_MESSAGE];
+    let mut send = |unit: &str, behind: u64| {
+        let status = StatusRecord {
+            unit,
+            clock: now_ms() - behind,
+            boot: 1,
+            ..StatusRecord::default()
+        };
+        let frame = encode_message(&Message::Status(status), &mut buf).unwrap();
+        assert!(units.publish(&format!("hitgate/{unit}/status"), frame));
+    };
+    // Two hours behind for 36 s, then right for 4 s; the other unit right
+    // all along.
+    for i in 0..40u64 {
+        send("u-late", if i < 36 { 7_200_000 } else { 0 });
+        send("u-right", 0);
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    let said: Vec<String> = lines
+        .try_iter()
+        .chain(std::iter::from_fn(|| {
+            lines.recv_timeout(Duration::from_secs(10)).ok()
+        }))
+        .filter(|l| l.to_lowercase().contains("clock"))
+        .collect();
+    listener.wait_ok("listen");
+    b.stop();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(
+        said[0].contains("CLOCK unit u-late: 2.0 h behind"),
+        "{said:?}"
+    );
+    assert!(
+        said[1].contains("clock of unit u-late back within the tolerance"),
+        "{said:?}"
+    );
+    let report = json(&dir.join("listen.json"));
+    let units = &report["units"];
+    assert_eq!(units["u-late"]["clock_off"], false, "{report}");
+    assert_eq!(units["u-right"]["clock_off"], false, "{report}");
+    for u in ["u-late", "u-right"] {
+        let o = units[u]["clock_offset_ms"].as_i64().unwrap();
+        assert!((0..1_000).contains(&o), "{u}: {o} ms: {report}");
+    }
 }

@@ -65,6 +65,11 @@ pub(super) struct ListenArgs {
     /// Without it, hits are kept.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=365))]
     retention_days: Option<u64>,
+    /// Say a unit whose clock is off from this machine's by more than
+    /// this many seconds (from its status messages; once, and again when
+    /// back). Without it, the offset is only in the report.
+    #[arg(long, value_name = "SECONDS")]
+    clock_tolerance_s: Option<f64>,
 }
 
 #[derive(Args)]
@@ -171,10 +176,18 @@ pub(super) fn listen(a: ListenArgs) -> Result<()> {
         idle_exit: seconds("--idle-exit", a.idle_exit)?,
         keys,
         retention: a.retention_days.map(days),
+        clock_tolerance: seconds("--clock-tolerance-s", a.clock_tolerance_s)?,
     })?;
     for (unit, u) in &r.units {
+        let clock = u.clock_offset_ms.map_or(String::new(), |o| {
+            format!(
+                "; clock {}{}",
+                crate::listen::clock::describe(o),
+                if u.clock_off { ", OFF" } else { "" }
+            )
+        });
         say!(
-            "{unit}: {} delivered ({} purged, {} renumbered), {} duplicates dropped, {} missing; chain: {} linked, {} findings, {} signed statuses verified",
+            "{unit}: {} delivered ({} purged, {} renumbered), {} duplicates dropped, {} missing; chain: {} linked, {} findings, {} signed statuses verified{clock}",
             u.delivered,
             u.purged,
             u.renumbered,
@@ -182,7 +195,7 @@ pub(super) fn listen(a: ListenArgs) -> Result<()> {
             u.missing_count,
             u.chain.linked,
             u.chain.findings.len(),
-            u.chain.statuses_verified
+            u.chain.statuses_verified,
         );
     }
     Ok(())

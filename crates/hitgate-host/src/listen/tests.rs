@@ -238,3 +238,74 @@ fn a_number_written_with_two_links_reads_back_as_two_hits() {
     // An unknown number is not written, whatever its link.
     assert!(!u.written(seq + 1, Some(a), audit.link("u1", seq + 1)));
 }
+
+/// Statuses taken as the listener takes them from the broker: a unit's
+/// signed status made with its clock 15 minutes behind gives the report's
+/// offset; a status that does not verify (unsigned, its clock right) says
+/// nothing of the clock when the units' keys are given, and counts when
+/// they are not.
+#[test]
+fn a_units_status_gives_its_clock_offset_and_one_that_does_not_verify_does_not() {
+    use ed25519_dalek::SigningKey;
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("units.toml");
+    let public: String = key
+        .verifying_key()
+        .to_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(&keys, format!("[units]\n\"rsu-7\" = \"{public}\"\n")).unwrap();
+    let status = |clock: u64, signed: bool| {
+        let mut s = StatusRecord {
+            unit: "rsu-7",
+            clock,
+            boot: 1,
+            ..StatusRecord::default()
+        };
+        let sig = hitgate_core::signed::sign_status(&s, &key).unwrap();
+        if signed {
+            s.signature = &sig;
+        }
+        let mut buf = [0u8; MAX_MESSAGE];
+        encode_message(&Message::Status(s), &mut buf)
+            .unwrap()
+            .to_vec()
+    };
+    let offsets = |audit: &mut Audit| {
+        let mut units = BTreeMap::new();
+        let mut out = std::io::BufWriter::new(File::create(dir.path().join("out.jsonl")).unwrap());
+        let before = now_ms();
+        let topic = "hitgate/rsu-7/status";
+        take(
+            topic,
+            &mut status(before - 900_000, true),
+            &mut units,
+            audit,
+            &mut out,
+        )
+        .unwrap();
+        take(
+            topic,
+            &mut status(now_ms(), false),
+            &mut units,
+            audit,
+            &mut out,
+        )
+        .unwrap();
+        let spent = now_ms() - before;
+        let r = report(&units, audit, 0, 0);
+        (r.units["rsu-7"].clock_offset_ms.unwrap(), spent)
+    };
+    let (keyed, spent) = offsets(&mut Audit::new(Some(UnitKeys::load(&keys).unwrap())));
+    assert!(
+        (900_000..=900_000 + spent as i64).contains(&keyed),
+        "{keyed} ms, {spent} ms spent"
+    );
+    let (open, spent) = offsets(&mut Audit::new(None));
+    assert!(
+        (0..=spent as i64).contains(&open),
+        "{open} ms, {spent} ms spent"
+    );
+}
