@@ -184,13 +184,17 @@ fn indicators_without_files_or_with_a_bad_span_say_so() {
     hitgate(&["indicators", "--hits", f]).unwrap();
 }
 
-/// A listener's times that are not a span are refused by name, before it
-/// connects (the port is one no broker listens on).
+/// The central side's clock tolerance, when it is not a span, is refused
+/// by name before anything connects (the port is one no broker listens
+/// on), by `listen` and by `gate`.
 #[test]
-fn listen_refuses_a_clock_tolerance_that_is_not_a_span() {
+fn listen_and_gate_refuse_a_clock_tolerance_that_is_not_a_span() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("delivered.jsonl");
     let out = out.to_str().unwrap();
+    let policy = d.path().join("policy.toml");
+    std::fs::write(&policy, "[[recipient]]\nname = \"wpr\"\n").unwrap();
+    let policy = policy.to_str().unwrap();
     for (value, want) in [
         ("0", "--clock-tolerance-s 0: seconds, more than 0"),
         ("-60", "--clock-tolerance-s -60: seconds, more than 0"),
@@ -198,16 +202,16 @@ fn listen_refuses_a_clock_tolerance_that_is_not_a_span() {
         ("inf", "--clock-tolerance-s inf: too long"),
     ] {
         let tolerance = format!("--clock-tolerance-s={value}");
-        let args = [
-            "listen",
-            "--mqtt",
-            "mqtt://127.0.0.1:9",
-            "--out",
-            out,
-            &tolerance,
-        ];
-        let e = format!("{:#}", hitgate(&args).unwrap_err());
-        assert!(e.contains(want), "{value}: {e}");
+        let url = "mqtt://127.0.0.1:9";
+        for args in [
+            vec!["listen", "--mqtt", url, "--out", out, &tolerance],
+            vec![
+                "gate", "--mqtt", url, "--policy", policy, "--state", out, &tolerance,
+            ],
+        ] {
+            let e = format!("{:#}", hitgate(&args).unwrap_err());
+            assert!(e.contains(want), "{args:?}: {e}");
+        }
     }
     assert!(!d.path().join("delivered.jsonl").exists());
 }

@@ -28,6 +28,7 @@ pub mod audit;
 pub mod bundle_file;
 pub mod chart;
 pub mod cli;
+pub mod clock;
 pub mod compare;
 pub mod deliver;
 pub mod demo;

@@ -43,8 +43,7 @@
 //! missing hit. The law caps retention at 12 months: at most 365 days.
 //!
 //! **Clocks**: each unit's status carries its clock; the report gives
-//! how far it is from this machine's (the least difference of its latest
-//! 16 statuses: the time in transit only adds to it), and with
+//! how far it is from this machine's ([`crate::clock`]), and with
 //! `--clock-tolerance-s` a unit whose clock is off by more is said, once,
 //! and again when it is back.
 
@@ -180,8 +179,7 @@ pub struct UnitReport {
     /// signature verified (absent without `--units`).
     pub last_status: Option<serde_json::Value>,
     /// This listener's clock minus the unit's, ms, from its latest
-    /// statuses (the least difference of the latest 16: the time in
-    /// transit only adds to it): positive, the unit's clock is behind. With
+    /// statuses ([`crate::clock`]): positive, the unit's clock is behind. With
     /// `--units`, from verified statuses only.
     #[serde(default)]
     pub clock_offset_ms: Option<i64>,
@@ -215,7 +213,7 @@ struct UnitState {
     /// round, or refused by the link then.
     to_ack: BTreeSet<u64>,
     /// Its clock against this machine's.
-    clock: clock::ClockWatch,
+    clock: crate::clock::ClockWatch,
 }
 
 impl UnitState {
@@ -225,7 +223,7 @@ impl UnitState {
             seen: BTreeMap::new(),
             renumbered: BTreeMap::new(),
             to_ack: BTreeSet::new(),
-            clock: clock::ClockWatch::default(),
+            clock: crate::clock::ClockWatch::default(),
         }
     }
 
@@ -418,23 +416,23 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
             );
         }
         if let (true, Some(o)) = (u.clock_off, u.clock_offset_ms) {
-            eprintln!("listen: CLOCK unit {unit}: {}", clock::describe(o));
+            eprintln!("listen: CLOCK unit {unit}: {}", crate::clock::describe(o));
         }
     }
     Ok(r)
 }
 
 /// Says a unit's clock off, or back within the tolerance.
-fn say_clock(unit: &str, said: Option<clock::Said>) {
+fn say_clock(unit: &str, said: Option<crate::clock::Said>) {
     match said {
-        Some(clock::Said::Off(o)) => eprintln!(
+        Some(crate::clock::Said::Off(o)) => eprintln!(
             "listen: CLOCK unit {unit}: {} this machine's (its latest statuses): its hits' times, \
              and the lateness it and the gate judge by them, are off by as much; set its clock",
-            clock::describe(o)
+            crate::clock::describe(o)
         ),
-        Some(clock::Said::Back(o)) => eprintln!(
+        Some(crate::clock::Said::Back(o)) => eprintln!(
             "listen: clock of unit {unit} back within the tolerance: {}",
-            clock::describe(o)
+            crate::clock::describe(o)
         ),
         None => {}
     }
@@ -756,6 +754,5 @@ fn write_report(path: &Path, r: &ListenReport) -> Result<()> {
     Ok(())
 }
 
-pub(crate) mod clock;
 #[cfg(test)]
 mod tests;

@@ -1735,12 +1735,14 @@ fn a_damaged_outbox_file_is_named_with_what_to_do() {
 }
 
 /// A unit whose clock is two hours behind sends its status every second
-/// through Mosquitto: the listener with `--clock-tolerance-s 60` says it
-/// once (after 30 s of statuses), and once back when the clock is set
-/// right; a unit whose clock is right is never said. Each status is made
-/// as a unit makes it, from its clock at the time it is sent.
+/// through Mosquitto: the listener and the gate, each with
+/// `--clock-tolerance-s 60`, say it once (after 30 s of statuses), the
+/// gate with what it does to a recipient of `max_delay_s` 300, and once
+/// back when the clock is set right; a unit whose clock is right is never
+/// said. Each status is made as a unit makes it, from its clock at the
+/// time it is sent.
 #[test]
-fn a_units_clock_off_is_said_once_and_once_back() {
+fn a_units_clock_off_is_said_once_and_once_back_by_the_listener_and_the_gate() {
     use hitgate_core::uplink::{MAX_MESSAGE, Message, StatusRecord, encode_message};
     use hitgate_host::mqtt::Link;
     let _one = serial();
@@ -1748,7 +1750,7 @@ fn a_units_clock_off_is_said_once_and_once_back() {
     let dir = tmp.path();
     let broker = Mosquitto::new(dir);
     let b = broker.start();
-    let (listener, lines) = spawn_watching(
+    let (listener, heard) = spawn_watching(
         listen_command(
             &broker.url(),
             &dir.join("got.jsonl"),
@@ -1758,7 +1760,18 @@ fn a_units_clock_off_is_said_once_and_once_back() {
         )
         .args(["--clock-tolerance-s", "60"]),
     );
-    wait_line(&lines, "connected", Duration::from_secs(10));
+    let policy = dir.join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[[recipient]]\nname = \"wpr\"\nmax_delay_s = 300\n",
+    )
+    .unwrap();
+    // A gate stops once idle without hits: after the statuses.
+    let (gate, gated) = spawn_watching(
+        gate_command(&broker.url(), &policy, dir, 46).args(["--clock-tolerance-s", "60"]),
+    );
+    wait_line(&heard, "connected", Duration::from_secs(10));
+    wait_line(&gated, "connected", Duration::from_secs(10));
     let mut units = Link::start(&[broker.url().parse().unwrap()], "units", Vec::new()).unwrap();
     let up = std::time::Instant::now();
     while !units.is_up() {
@@ -1786,30 +1799,50 @@ fn a_units_clock_off_is_said_once_and_once_back() {
         send("u-right", 0);
         std::thread::sleep(Duration::from_secs(1));
     }
-    let said: Vec<String> = lines
-        .try_iter()
-        .chain(std::iter::from_fn(|| {
-            lines.recv_timeout(Duration::from_secs(10)).ok()
-        }))
-        .filter(|l| l.to_lowercase().contains("clock"))
-        .collect();
+    let said = |lines: &std::sync::mpsc::Receiver<String>| -> Vec<String> {
+        lines
+            .try_iter()
+            .chain(std::iter::from_fn(|| {
+                lines.recv_timeout(Duration::from_secs(15)).ok()
+            }))
+            .filter(|l| l.to_lowercase().contains("clock"))
+            .collect()
+    };
+    let (by_listener, by_gate) = (said(&heard), said(&gated));
     listener.wait_ok("listen");
+    gate.wait_ok("gate");
     b.stop();
-    assert_eq!(said.len(), 2, "{said:?}");
+    for (who, said) in [("listen", &by_listener), ("gate", &by_gate)] {
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(
+            said[0].contains(&format!("{who}: CLOCK unit u-late: 2.0 h behind")),
+            "{said:?}"
+        );
+        assert!(
+            said[1].contains(&format!(
+                "{who}: clock of unit u-late back within the tolerance"
+            )),
+            "{said:?}"
+        );
+    }
     assert!(
-        said[0].contains("CLOCK unit u-late: 2.0 h behind"),
-        "{said:?}"
-    );
-    assert!(
-        said[1].contains("clock of unit u-late back within the tolerance"),
-        "{said:?}"
+        by_gate[0].contains("its dispatches reach wpr (max_delay_s 300) as late reviews"),
+        "{by_gate:?}"
     );
     let report = json(&dir.join("listen.json"));
-    let units = &report["units"];
-    assert_eq!(units["u-late"]["clock_off"], false, "{report}");
-    assert_eq!(units["u-right"]["clock_off"], false, "{report}");
+    let gate_report = json(&dir.join("gate.json"));
     for u in ["u-late", "u-right"] {
-        let o = units[u]["clock_offset_ms"].as_i64().unwrap();
-        assert!((0..1_000).contains(&o), "{u}: {o} ms: {report}");
+        for (clock, r) in [
+            (&report["units"][u], &report),
+            (&gate_report["clocks"][u], &gate_report),
+        ] {
+            let (offset, off) = match clock.get("offset_ms") {
+                Some(o) => (o, &clock["off"]),
+                None => (&clock["clock_offset_ms"], &clock["clock_off"]),
+            };
+            assert_eq!(*off, false, "{u}: {r}");
+            let o = offset.as_i64().unwrap();
+            assert!((0..1_000).contains(&o), "{u}: {o} ms: {r}");
+        }
     }
 }

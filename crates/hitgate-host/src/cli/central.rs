@@ -122,6 +122,12 @@ pub(super) struct GateArgs {
     resend_window: f64,
     #[command(flatten)]
     retention: DecisionsRetention,
+    /// Say a unit whose clock is off from this machine's by more than
+    /// this many seconds (from its status messages; once, and again when
+    /// back), with what it does to each recipient's max_delay_s. Without
+    /// it, the offsets are only in the report.
+    #[arg(long, value_name = "SECONDS")]
+    clock_tolerance_s: Option<f64>,
 }
 
 #[derive(Args)]
@@ -182,7 +188,7 @@ pub(super) fn listen(a: ListenArgs) -> Result<()> {
         let clock = u.clock_offset_ms.map_or(String::new(), |o| {
             format!(
                 "; clock {}{}",
-                crate::listen::clock::describe(o),
+                crate::clock::describe(o),
                 if u.clock_off { ", OFF" } else { "" }
             )
         });
@@ -222,6 +228,7 @@ pub(super) fn gate(a: GateArgs) -> Result<()> {
         cases: a.cases,
         resend,
         retention: a.retention.retention_days.map(days),
+        clock_tolerance: seconds("--clock-tolerance-s", a.clock_tolerance_s)?,
     })?;
     for (name, c) in &r.recipients {
         let outcomes: Vec<String> = c.outcomes.iter().map(|(o, n)| format!("{o} {n}")).collect();
@@ -259,6 +266,12 @@ pub(super) fn gate(a: GateArgs) -> Result<()> {
         say!(
             "{} hits dated ahead of their arrival (a unit's clock): decided as seen on arrival",
             r.ahead
+        );
+    }
+    for (unit, c) in r.clocks.iter().filter(|(_, c)| c.off) {
+        say!(
+            "unit {unit}: clock {} this machine's, OFF",
+            crate::clock::describe(c.offset_ms)
         );
     }
     Ok(())

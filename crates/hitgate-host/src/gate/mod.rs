@@ -4,7 +4,9 @@
 //! with [`hitgate_core::gate`] (cases across units, recipients by rule,
 //! budgets per recipient), and publishes what each recipient gets to
 //! `hitgate/dispatch/<recipient>` as one JSON object per message
-//! (`docs/formats.md`, "Gate decisions").
+//! (`docs/formats.md`, "Gate decisions"). Reads every unit's status too
+//! (`hitgate/+/status`) for its clock: a unit whose clock lags makes its
+//! hits look late (`UnitClock`, [`crate::clock`]).
 //!
 //! ## What is guaranteed
 //!
@@ -79,12 +81,14 @@ use crate::mqtt::{Broker, Link, LinkEvent};
 use crate::policy_file::PolicyFile;
 use crate::time::{format_ts, now_ms};
 
+mod clocks;
 mod decision;
 mod hits;
 mod recipients;
 mod report;
 mod state;
 
+pub use clocks::UnitClock;
 pub use decision::{Close, Decision, Previous, decision_ids, purge_decisions, read_decisions};
 use recipients::acks;
 pub use report::{GateReport, Latency, RecipientReport};
@@ -123,6 +127,10 @@ pub struct GateOptions {
     /// Purge each decision from `out` this long after its event time, at
     /// start and every hour ([`purge_decisions`]); `None`: keep them.
     pub retention: Option<Duration>,
+    /// How far a unit's clock may be from this machine's before it is
+    /// said ([`crate::clock`], from the units' status messages); `None`:
+    /// the offsets are reported, never said.
+    pub clock_tolerance: Option<Duration>,
 }
 
 /// Most decisions kept for [`GateOptions::resend`]: the saved state
@@ -208,6 +216,8 @@ struct Runner<'o> {
     /// Units and rules (index, tag) found moved or unknown, said once
     /// each this run.
     rules_said: BTreeSet<(String, RuleId, Option<u32>)>,
+    /// Per unit, its clock from its statuses.
+    clocks: BTreeMap<String, crate::clock::ClockWatch>,
 }
 
 /// Runs the gate until idle (or forever); returns the report.
@@ -225,6 +235,7 @@ pub fn gate(opts: &GateOptions) -> Result<GateReport> {
     }
     let topics = vec![
         "hitgate/+/hit".to_string(),
+        "hitgate/+/status".to_string(),
         "hitgate/dispatch/+".to_string(),
         "hitgate/dispatch/+/ack".to_string(),
         "hitgate/dispatch/+/closed".to_string(),
@@ -253,6 +264,7 @@ pub fn gate(opts: &GateOptions) -> Result<GateReport> {
         resent: 0,
         ahead: BTreeSet::new(),
         rules_said: BTreeSet::new(),
+        clocks: BTreeMap::new(),
     };
     r.saved = r.load()?;
     r.loaded = (r.saved.instance.clone(), r.saved.number);
@@ -433,6 +445,7 @@ impl Runner<'_> {
                 self.acknowledge();
             }
             self.beat();
+            self.check_clocks();
             // Arrival times are for the latency of decisions this run
             // publishes; one that waits a minute is not measured.
             if last_prune.elapsed() >= Duration::from_secs(1) {
@@ -500,6 +513,10 @@ impl Runner<'_> {
                 false
             }
             ["hitgate", "gate", ..] => false,
+            ["hitgate", unit, "status"] => {
+                self.status(unit, payload);
+                false
+            }
             ["hitgate", unit, "hit"] => match self.decide(core, unit, payload) {
                 Ok(new) => new,
                 Err(why) => {

@@ -80,6 +80,10 @@ pub struct GateReport {
     /// this run.
     #[serde(default)]
     pub resent: u64,
+    /// Per unit, its clock against this machine's, from its status
+    /// messages (this run).
+    #[serde(default)]
+    pub clocks: BTreeMap<String, super::UnitClock>,
     /// From a hit's arrival to its decision's confirmation (this run,
     /// the latest 50,000 to 100,000 decisions; a decision confirmed more
     /// than a minute after its hit is not measured), ms.
@@ -149,6 +153,7 @@ impl Runner<'_> {
             bad_messages: self.saved.bad_messages,
             unconfirmed: self.saved.pending.len(),
             resent: self.resent,
+            clocks: self.clocks(),
             latency_ms: Latency {
                 n: lat.len(),
                 median: pick(0.5),

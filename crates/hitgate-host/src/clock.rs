@@ -1,7 +1,7 @@
-//! A unit's clock against this listener's, from the unit's status
-//! messages.
+//! A unit's clock against this machine's, from the unit's status
+//! messages (`hitgate listen` and `hitgate gate`).
 //!
-//! A status carries the unit's clock as the unit made it; the listener
+//! A status carries the unit's clock as the unit made it; the receiver
 //! notes its own clock when the status arrives. Their difference is the
 //! time in transit less the unit's error (how far ahead its clock is).
 //! The transit only adds, so the least difference of the latest
@@ -14,7 +14,7 @@
 //! tolerance, a clock found off is said once, and said again when it is
 //! back within.
 //!
-//! A broker that kept a session's messages while the listener was away
+//! A broker that kept a session's messages while the receiver was away
 //! delivers old statuses at once: each looks like a unit far behind. So a
 //! clock is said to be off only when a status that arrived [`SETTLE_MS`]
 //! after the estimate went beyond the tolerance still leaves it beyond.
@@ -23,15 +23,15 @@ use std::collections::VecDeque;
 
 /// Statuses the estimate is taken over (half a minute of a host unit's,
 /// which sends one every two seconds).
-pub(super) const WINDOW: usize = 16;
+pub const WINDOW: usize = 16;
 
 /// How long after the estimate went beyond the tolerance a status must
 /// still find it beyond before the clock is said to be off, ms.
-pub(super) const SETTLE_MS: u64 = 30_000;
+pub const SETTLE_MS: u64 = 30_000;
 
 /// What a check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Said {
+pub enum Said {
     /// Beyond the tolerance: the offset, ms (positive: the unit's clock
     /// is behind).
     Off(i64),
@@ -41,11 +41,11 @@ pub(super) enum Said {
 
 /// One unit's statuses, as far as its clock goes.
 #[derive(Debug, Default)]
-pub(super) struct ClockWatch {
-    /// This listener's clock minus the unit's, of the latest statuses,
+pub struct ClockWatch {
+    /// This machine's clock minus the unit's, of the latest statuses,
     /// newest last, ms.
     recent: VecDeque<i64>,
-    /// When (this listener's clock) the latest status arrived.
+    /// When (this machine's clock) the latest status arrived.
     last: u64,
     /// Since when the estimate has been beyond the tolerance.
     beyond_since: Option<u64>,
@@ -56,7 +56,7 @@ pub(super) struct ClockWatch {
 impl ClockWatch {
     /// A status made at the unit's `clock`, received at `received` (both
     /// ms since the Unix epoch).
-    pub(super) fn observe(&mut self, received: u64, clock: u64) {
+    pub fn observe(&mut self, received: u64, clock: u64) {
         let diff = i128::from(received) - i128::from(clock);
         let diff = i64::try_from(diff).unwrap_or(if diff < 0 { i64::MIN } else { i64::MAX });
         if self.recent.len() == WINDOW {
@@ -66,20 +66,20 @@ impl ClockWatch {
         self.last = self.last.max(received);
     }
 
-    /// This listener's clock minus the unit's, ms: positive, the unit's
+    /// This machine's clock minus the unit's, ms: positive, the unit's
     /// clock is behind. `None` before the first status.
-    pub(super) fn offset_ms(&self) -> Option<i64> {
+    pub fn offset_ms(&self) -> Option<i64> {
         self.recent.iter().copied().min()
     }
 
     /// Whether the clock was said to be off and is not back.
-    pub(super) fn is_off(&self) -> bool {
+    pub fn is_off(&self) -> bool {
         self.off
     }
 
     /// With `tolerance_ms`: what changed since the last check, said once
     /// an excursion.
-    pub(super) fn check(&mut self, tolerance_ms: u64) -> Option<Said> {
+    pub fn check(&mut self, tolerance_ms: u64) -> Option<Said> {
         let offset = self.offset_ms()?;
         if offset.unsigned_abs() <= tolerance_ms {
             self.beyond_since = None;
@@ -95,7 +95,7 @@ impl ClockWatch {
 }
 
 /// An offset as a person reads it: `"902.5 s behind"`, `"3.0 s ahead"`.
-pub(crate) fn describe(offset_ms: i64) -> String {
+pub fn describe(offset_ms: i64) -> String {
     let s = offset_ms.unsigned_abs() as f64 / 1000.0;
     let way = if offset_ms < 0 { "ahead" } else { "behind" };
     if s >= 7_200.0 {
