@@ -149,6 +149,11 @@ impl CaseSlot {
     pub fn is_used(&self) -> bool {
         self.used
     }
+
+    /// The number of the case the slot holds.
+    pub fn case(&self) -> Option<u32> {
+        self.used.then_some(self.case)
+    }
 }
 
 impl Slot for CaseSlot {

@@ -935,6 +935,9 @@ fn a_receiver_that_closes_each_case_in_two_seconds_frees_its_room() {
         "{r}"
     );
     assert_eq!(r["outcomes"], serde_json::json!({"intercepted": 2}), "{r}");
+    // Both closed: the saved state holds no dispatch time any more.
+    let state = json(&dir.join("gate-state.json"));
+    assert_eq!(state["dispatched"], serde_json::json!({}), "{state}");
     // The gate wrote each close beside the decisions, for the cases the
     // room got as dispatches.
     let written = std::fs::read_to_string(dir.join("decisions.jsonl")).unwrap();
@@ -959,6 +962,17 @@ fn a_receiver_that_closes_each_case_in_two_seconds_frees_its_room() {
             c["id"],
             format!("zone-dispatch/closed/{}", c["closed"]),
             "{c}"
+        );
+        // Its handling time: from the dispatch's arrival at the gate, as
+        // the dispatch line says it, to the close.
+        let sent = lines
+            .iter()
+            .find(|l| l["kind"] == "dispatch" && l["case"] == c["closed"])
+            .unwrap();
+        assert_eq!(
+            c["handled_ms"].as_u64(),
+            Some(c["at"].as_u64().unwrap() - sent["received"].as_u64().unwrap()),
+            "{c} {sent}"
         );
     }
     // The zone's figures from the gate's decisions file: three cases, two
@@ -985,6 +999,25 @@ fn a_receiver_that_closes_each_case_in_two_seconds_frees_its_room() {
     // The receiver closes each case two seconds after it got it.
     let handling = t["handling_median_s"].as_f64().unwrap();
     assert!((2.0..10.0).contains(&handling), "{x}");
+    // The same once the retention purged every decision, from what the
+    // closes state (`purge_decisions` ages them from a year ahead).
+    let year = std::time::Duration::from_secs(365 * 86_400);
+    let purged = hitgate_host::gate::purge_decisions(
+        &dir.join("decisions.jsonl"),
+        year,
+        now_ms() + 2 * year.as_millis() as u64,
+    )
+    .unwrap();
+    assert_eq!(purged, 3, "{written}");
+    let figures = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+        .args(["indicators", "--json", "--decisions"])
+        .arg(dir.join("decisions.jsonl"))
+        .output()
+        .unwrap();
+    let y: Value = serde_json::from_slice(&figures.stdout).unwrap();
+    let after = &y["decisions"]["total"]["zone-dispatch"];
+    assert_eq!(after["handling_median_s"], t["handling_median_s"], "{y}");
+    assert_eq!(after["purged"], 3, "{y}");
     let delay = t["delay_median_s"].as_f64().unwrap();
     assert!((0.0..30.0).contains(&delay), "{x}");
     assert_eq!(x["bad_lines"], 0, "{x}");

@@ -81,6 +81,13 @@ pub struct Close {
     pub outcome: Option<String>,
     /// When the gate took the close, ms since the Unix epoch.
     pub at: u64,
+    /// The handling time, ms: from the gate's receipt of the hit it
+    /// dispatched the case to the recipient on (that decision's
+    /// `received`) to the close. A duration, never a time: it stays when
+    /// the decision is purged. Absent when the gate no longer knew the
+    /// dispatch (a state saved before it kept them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_ms: Option<u64>,
 }
 
 /// Is this line of a decisions file a [`Close`]?

@@ -68,7 +68,7 @@ impl Runner<'_> {
         };
         for (r, recipient) in pf.recipients.iter().enumerate() {
             if let Some(sent) = v.sent_to(r) {
-                self.saved.pending.push(Decision::new(
+                let d = Decision::new(
                     unit,
                     seq,
                     &recipient.name,
@@ -78,7 +78,16 @@ impl Runner<'_> {
                     &rule,
                     s.position,
                     received,
-                ));
+                );
+                if d.kind == "dispatch" {
+                    self.saved
+                        .dispatched
+                        .entry(recipient.name.clone())
+                        .or_default()
+                        .entry(d.case)
+                        .or_insert(received);
+                }
+                self.saved.pending.push(d);
             }
         }
         Ok(true)

@@ -136,6 +136,12 @@ impl Runner<'_> {
             return;
         }
         self.dirty = true;
+        let at = now_ms();
+        let sent = self
+            .saved
+            .dispatched
+            .get_mut(recipient)
+            .and_then(|cases| cases.remove(&case));
         let decl = &self.opts.policy.recipients[r];
         let outcome = match outcome {
             Some(o) if !decl.takes_outcome(&o) => {
@@ -166,7 +172,8 @@ impl Runner<'_> {
                 recipient: recipient.to_string(),
                 closed: case,
                 outcome,
-                at: now_ms(),
+                at,
+                handled_ms: sent.map(|t| at.saturating_sub(t)),
             };
             let mut line = serde_json::to_vec(&close).unwrap_or_default();
             line.push(b'\n');

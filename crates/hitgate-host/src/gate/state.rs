@@ -50,6 +50,12 @@ pub(super) struct Saved {
     /// Per recipient, the outcomes its closes stated, and how many.
     #[serde(default)]
     pub(super) outcomes: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Per recipient, by case, when the gate received the hit it first
+    /// dispatched the case to it on (ms since the Unix epoch): a close
+    /// states its handling time from it ([`Close::handled_ms`](super::Close::handled_ms)).
+    /// Forgotten at the close, or once the case leaves the table.
+    #[serde(default)]
+    pub(super) dispatched: BTreeMap<String, BTreeMap<u32, u64>>,
 }
 
 /// A decision the broker handed back, and when.

@@ -121,9 +121,11 @@ pub(super) fn decisions(opts: &IndicatorOptions, out: &mut Indicators) -> Result
     let mut cases: PerRecipient<BTreeSet<u64>> = BTreeMap::new();
     let mut delays: PerRecipient<Vec<u64>> = BTreeMap::new();
     // Each dispatch's arrival by recipient and case, and each close, for
-    // the handling times once every file is read (a close may come first).
+    // the handling times once every file is read (a close may come first):
+    // a close that states its handling time needs no dispatch (it may be
+    // purged).
     let mut dispatched: BTreeMap<(String, u64), u64> = BTreeMap::new();
-    let mut closes: Vec<(String, String, u64, u64)> = Vec::new();
+    let mut closes: Vec<(String, String, u64, u64, Option<u64>)> = Vec::new();
     let mut oldest = u64::MAX;
     for path in &opts.decisions {
         for_each_line(path, out, |out, v| {
@@ -200,19 +202,24 @@ pub(super) fn decisions(opts: &IndicatorOptions, out: &mut Indicators) -> Result
                 }
             }
             if let (Some(case), Some(at)) = (d.closed, d.at) {
-                closes.push((period, d.recipient.clone(), case, at));
+                closes.push((period, d.recipient.clone(), case, at, d.handled_ms));
             }
             Ok(())
         })?;
     }
     let mut handling: PerRecipient<Vec<u64>> = BTreeMap::new();
-    for (period, recipient, case, at) in closes {
-        if let Some(&sent) = dispatched.get(&(recipient.clone(), case)) {
+    for (period, recipient, case, at, handled) in closes {
+        let took = handled.or_else(|| {
+            dispatched
+                .get(&(recipient.clone(), case))
+                .map(|&sent| at.saturating_sub(sent))
+        });
+        if let Some(took) = took {
             for k in [
                 (None, recipient.clone()),
                 (Some(period.clone()), recipient.clone()),
             ] {
-                handling.entry(k).or_default().push(at.saturating_sub(sent));
+                handling.entry(k).or_default().push(took);
             }
         }
     }

@@ -159,6 +159,8 @@ pub(super) struct DecisionLine {
     pub(super) closed: Option<u64>,
     /// A close's outcome.
     pub(super) outcome: Option<String>,
+    /// A close's handling time, ms, when the gate stated it.
+    pub(super) handled_ms: Option<u64>,
     pub(super) purged: bool,
 }
 
@@ -179,6 +181,7 @@ pub(super) fn decision_line(v: &Value) -> Result<DecisionLine, String> {
             delay_ms: None,
             closed: Some(f.num("closed", u64::MAX)?),
             outcome: f.text_opt("outcome")?,
+            handled_ms: f.num_opt("handled_ms", u64::MAX)?,
             purged: false,
         });
     }
@@ -208,6 +211,7 @@ pub(super) fn decision_line(v: &Value) -> Result<DecisionLine, String> {
             delay_ms: f.num_opt("delay_ms", u64::MAX)?,
             closed: None,
             outcome: None,
+            handled_ms: None,
             purged: true,
         });
     }
@@ -226,6 +230,7 @@ pub(super) fn decision_line(v: &Value) -> Result<DecisionLine, String> {
         delay_ms: Some(received.saturating_sub(time)),
         closed: None,
         outcome: None,
+        handled_ms: None,
         purged: false,
     })
 }

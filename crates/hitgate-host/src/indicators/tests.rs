@@ -195,13 +195,16 @@ fn decisions_count_the_same_before_and_after_their_purge() {
             decision("u/2/wpr", "review", "capacity", 2, 1, JAN5 + 120_000),
             decision("u/3/wpr", "dispatch", "rule", 3, 0, JAN5 + 40 * DAY),
             decision("u/2/team", "review", "lookalike", 2, 2, JAN5 + 120_000),
-            // Closes, as the gate writes them: counted when closed.
+            // Closes, as the gate writes them: counted when closed. The
+            // second states its handling time, as the gate now does (a
+            // day less the 1.5 s from the car to the gate); the first,
+            // as a gate wrote them before, does not.
             format!(
                 r#"{{"id":"wpr/closed/1","recipient":"wpr","closed":1,"outcome":"intercepted","at":{}}}"#,
                 JAN5 + 3_600_000
             ),
             format!(
-                r#"{{"id":"wpr/closed/3","recipient":"wpr","closed":3,"outcome":null,"at":{}}}"#,
+                r#"{{"id":"wpr/closed/3","recipient":"wpr","closed":3,"outcome":null,"at":{},"handled_ms":86398500}}"#,
                 JAN5 + 41 * DAY
             ),
         ],
@@ -253,15 +256,21 @@ fn decisions_count_the_same_before_and_after_their_purge() {
     for (r, c) in &d.total {
         let mut want = c.clone();
         // The case numbers and arrival times go with the car; the
-        // delays stay, as durations.
+        // delays stay, as durations, and so does the handling time a
+        // close states (case 3's; case 1's went with its dispatch).
         want.cases = 0;
-        want.handling_median_s = None;
+        want.handling_median_s = (r == "wpr").then_some(86_398.5);
         want.purged = want.dispatched + want.reviewed + want.updates;
         assert_eq!(&d2.total[r], &want, "{r}");
     }
     assert_eq!(
         d2.periods.keys().collect::<Vec<_>>(),
         ["2026-01", "2026-02"]
+    );
+    assert_eq!(d2.periods["2026-01"]["wpr"].handling_median_s, None);
+    assert_eq!(
+        d2.periods["2026-02"]["wpr"].handling_median_s,
+        Some(86_398.5)
     );
     assert_eq!(d2.undated, 0);
     assert_eq!(d.oldest_held.as_deref(), Some("2026-01-05"));
