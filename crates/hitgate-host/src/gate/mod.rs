@@ -584,17 +584,7 @@ impl Runner<'_> {
             .filter(|(_, c)| c.is_used())
             .map(|(i, c)| (i, *c))
             .collect();
-        // A case gone from the table can no longer be closed.
-        let held: BTreeSet<u32> = self
-            .saved
-            .cases
-            .iter()
-            .filter_map(|(_, c)| c.case())
-            .collect();
-        for cases in self.saved.dispatched.values_mut() {
-            cases.retain(|case, _| held.contains(case));
-        }
-        self.saved.dispatched.retain(|_, cases| !cases.is_empty());
+        state::forget_gone(&mut self.saved.dispatched, &self.saved.cases);
         let bytes = serde_json::to_vec(&self.saved)?;
         if let Some(p) = &self.opts.state {
             crate::signed_file::write_atomically(p, &bytes)?;

@@ -99,9 +99,70 @@ pub(super) fn insert_range(ranges: &mut Vec<(u64, u64)>, seq: u64) -> bool {
     true
 }
 
+/// Forgets the dispatch times of the cases no longer in the table: they
+/// can no longer be closed.
+pub(super) fn forget_gone(
+    dispatched: &mut BTreeMap<String, BTreeMap<u32, u64>>,
+    table: &[(usize, CaseSlot)],
+) {
+    let held: std::collections::BTreeSet<u32> =
+        table.iter().filter_map(|(_, c)| c.case()).collect();
+    for cases in dispatched.values_mut() {
+        cases.retain(|case, _| held.contains(case));
+    }
+    dispatched.retain(|_, cases| !cases.is_empty());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A table of two slots and three cars within their window: the
+    /// third case takes the slot of one before (forgotten for room), and
+    /// that case's dispatch time goes with it.
+    #[test]
+    fn a_case_forgotten_for_room_takes_its_dispatch_time_along() {
+        use hitgate_core::gate::{Gate, GateConfig, Sighting};
+        use hitgate_core::list::{ListId, Priority};
+        use hitgate_core::plate::Plate;
+        use hitgate_core::policy::Action;
+        let mut table = [CaseSlot::EMPTY; 2];
+        let mut g = Gate::new(GateConfig::default(), &mut table);
+        let mut dispatched: BTreeMap<String, BTreeMap<u32, u64>> = BTreeMap::new();
+        for (i, plate) in ["1AAA001", "1AAA002", "1AAA003"].into_iter().enumerate() {
+            let v = g.decide(&Sighting {
+                list: ListId(0),
+                listed: Plate::normalize(plate.as_bytes()).unwrap(),
+                country: None,
+                priority: Priority::P1,
+                action: Action::Dispatch,
+                time: 1_000 * i as u64,
+                recipients: 0b1,
+                position: None,
+            });
+            assert_eq!(v.dispatch, 1, "{plate}");
+            dispatched
+                .entry("wpr".into())
+                .or_default()
+                .insert(v.case, 5_000 + i as u64);
+        }
+        assert_eq!(g.state().evicted, 1);
+        let used: Vec<(usize, CaseSlot)> = g
+            .table()
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, c)| c.is_used())
+            .collect();
+        let mut held: Vec<u32> = used.iter().filter_map(|(_, c)| c.case()).collect();
+        held.sort();
+        assert_eq!(held.len(), 2);
+        forget_gone(&mut dispatched, &used);
+        assert_eq!(dispatched["wpr"].keys().copied().collect::<Vec<_>>(), held);
+        // With no case left, the recipient goes too.
+        forget_gone(&mut dispatched, &[]);
+        assert!(dispatched.is_empty());
+    }
 
     #[test]
     fn ranges_merge_and_refuse_repeats() {
