@@ -186,7 +186,7 @@ fn indicators_without_files_or_with_a_bad_span_say_so() {
 
 /// The central side's clock tolerance, when it is not a span, is refused
 /// by name before anything connects (the port is one no broker listens
-/// on), by `listen` and by `gate`.
+/// on), by `listen` and by `gate`; so is the listener's silence.
 #[test]
 fn listen_and_gate_refuse_a_clock_tolerance_that_is_not_a_span() {
     let d = tempfile::tempdir().unwrap();
@@ -213,5 +213,15 @@ fn listen_and_gate_refuse_a_clock_tolerance_that_is_not_a_span() {
             assert!(e.contains(want), "{args:?}: {e}");
         }
     }
+    let args = [
+        "listen",
+        "--mqtt",
+        "mqtt://127.0.0.1:9",
+        "--out",
+        out,
+        "--silence-s=0",
+    ];
+    let e = format!("{:#}", hitgate(&args).unwrap_err());
+    assert!(e.contains("--silence-s 0: seconds, more than 0"), "{e}");
     assert!(!d.path().join("delivered.jsonl").exists());
 }

@@ -71,6 +71,11 @@ impl UnitKeys {
     pub fn get(&self, unit: &str) -> Option<&VerifyingKey> {
         self.0.get(unit)
     }
+
+    /// The units with a key.
+    pub fn units(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
 }
 
 /// Something the check found.

@@ -46,6 +46,11 @@
 //! how far it is from this machine's ([`crate::clock`]), and with
 //! `--clock-tolerance-s` a unit whose clock is off by more is said, once,
 //! and again when it is back.
+//!
+//! **Silence**: with `--silence-s`, a unit not heard (no hit, no status)
+//! for longer is said silent, once, and again when heard;
+//! the units of `--units` and of the archive count from the start, so one
+//! that never speaks is said too.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
@@ -83,6 +88,9 @@ pub struct ListenOptions {
     /// How far a unit's clock may be from this machine's before it is
     /// said; `None`: the offset is reported, never said.
     pub clock_tolerance: Option<Duration>,
+    /// How long a unit may go unheard (no hit, no status) before it is
+    /// said silent; `None`: never said.
+    pub silence: Option<Duration>,
 }
 
 /// How often a running listener purges.
@@ -187,6 +195,16 @@ pub struct UnitReport {
     /// standard error).
     #[serde(default)]
     pub clock_off: bool,
+    /// When the unit was last heard (a hit or a status), ms since the
+    /// Unix epoch; `None`: not this run.
+    #[serde(default)]
+    pub last_heard: Option<u64>,
+    /// With `--silence-s`: nothing heard from it for longer, now.
+    #[serde(default)]
+    pub silent: bool,
+    /// With `--silence-s`: times it fell silent, this run.
+    #[serde(default)]
+    pub silences: u64,
     /// The audit chain's check.
     pub chain: ChainReport,
 }
@@ -214,6 +232,8 @@ struct UnitState {
     to_ack: BTreeSet<u64>,
     /// Its clock against this machine's.
     clock: crate::clock::ClockWatch,
+    /// When it was last heard.
+    silence: silence::Silence,
 }
 
 impl UnitState {
@@ -224,6 +244,7 @@ impl UnitState {
             renumbered: BTreeMap::new(),
             to_ack: BTreeSet::new(),
             clock: crate::clock::ClockWatch::default(),
+            silence: silence::Silence::default(),
         }
     }
 
@@ -293,6 +314,12 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
         purge_file(&opts.out, r, &mut BTreeMap::new())?;
     }
     let mut out = open_out(&opts.out, &mut units, &mut audit)?;
+    // The units the zone has (its keys) and the units of the archive are
+    // known before they speak: one never heard falls silent too.
+    for unit in opts.keys.iter().flat_map(|k| k.units()) {
+        units.entry(unit.to_string()).or_insert_with(UnitState::new);
+    }
+    let start = now_ms();
     let mut last_purge = Instant::now();
     let mut link = Link::start(
         &opts.brokers,
@@ -362,6 +389,19 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
             if let Some(tolerance) = opts.clock_tolerance {
                 say_clock(unit, st.clock.check(ms(tolerance)));
             }
+            if let Some(limit) = opts.silence
+                && let Some(since) = st.silence.check(now_ms(), start, ms(limit))
+            {
+                let since = match st.silence.last_heard() {
+                    None => "since this listener started".to_string(),
+                    Some(_) => format!("since {}", crate::time::format_ts(since)),
+                };
+                eprintln!(
+                    "listen: SILENT unit {unit}: nothing heard {since}, more than {} s: \
+                     its uplink, its power or the unit is down, and its road unwatched",
+                    limit.as_secs_f64()
+                );
+            }
         }
         if got > 0 {
             last_message = Instant::now();
@@ -422,6 +462,16 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
     Ok(r)
 }
 
+/// A unit heard now; said when it had been said silent.
+fn heard(unit: &str, st: &mut UnitState) {
+    if let Some(gap) = st.silence.heard(now_ms()) {
+        eprintln!(
+            "listen: unit {unit} heard again, after {:.1} s silent",
+            gap as f64 / 1000.0
+        );
+    }
+}
+
 /// Says a unit's clock off, or back within the tolerance.
 fn say_clock(unit: &str, said: Option<crate::clock::Said>) {
     match said {
@@ -477,6 +527,7 @@ fn take(
             },
         ) if unit == topic_unit => {
             let st = units.entry(unit.to_string()).or_insert_with(UnitState::new);
+            heard(unit, st);
             st.to_ack.insert(seq);
             let link = link_of_message(&prev, seq, &hit).ok();
             if st.written(seq, link, audit.link(unit, seq)) {
@@ -518,6 +569,7 @@ fn take(
             let st = units
                 .entry(s.unit.to_string())
                 .or_insert_with(UnitState::new);
+            heard(s.unit, st);
             let mut json = status_json(&s);
             let verified = audit.status(&s);
             // A status that does not verify says nothing of the unit's
@@ -738,6 +790,9 @@ fn report(
                 r.missing = missing;
                 r.clock_offset_ms = st.clock.offset_ms();
                 r.clock_off = st.clock.is_off();
+                r.last_heard = st.silence.last_heard();
+                r.silent = st.silence.is_silent();
+                r.silences = st.silence.count();
                 (k.clone(), r)
             })
             .collect(),
@@ -754,5 +809,6 @@ fn write_report(path: &Path, r: &ListenReport) -> Result<()> {
     Ok(())
 }
 
+mod silence;
 #[cfg(test)]
 mod tests;

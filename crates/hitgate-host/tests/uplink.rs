@@ -1846,3 +1846,101 @@ fn a_units_clock_off_is_said_once_and_once_back_by_the_listener_and_the_gate() {
         }
     }
 }
+
+/// A unit that talks, goes quiet for 4 s, talks again and stops, and a
+/// unit the zone has a key for that never speaks: a listener with
+/// `--silence-s 2` says each silent, the first heard again after its gap
+/// and silent again once it stopped; the report says both are silent. The talking unit has no key: heard
+/// all the same (whether it is who it says is the audit's finding).
+#[test]
+fn a_unit_gone_silent_is_said_and_so_is_one_never_heard() {
+    use hitgate_core::uplink::{MAX_MESSAGE, Message, StatusRecord, encode_message};
+    use hitgate_host::mqtt::Link;
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    unit_key(dir, "u-ghost");
+    let broker = Mosquitto::new(dir);
+    let b = broker.start();
+    let (listener, heard) = spawn_watching(
+        listen_command(
+            &broker.url(),
+            &dir.join("got.jsonl"),
+            &dir.join("listen.json"),
+            "central",
+            6,
+        )
+        .args(["--silence-s", "2", "--units"])
+        .arg(dir.join("units.toml")),
+    );
+    wait_line(&heard, "connected", Duration::from_secs(10));
+    let mut unit = Link::start(&[broker.url().parse().unwrap()], "u-talk", Vec::new()).unwrap();
+    let up = std::time::Instant::now();
+    while !unit.is_up() {
+        assert!(
+            up.elapsed() < Duration::from_secs(10),
+            "the unit's link is not up"
+        );
+        unit.next(Duration::from_millis(50));
+    }
+    let mut buf = [0u8; MAX_MESSAGE];
+    let mut talk = |seconds: u64| {
+        for _ in 0..seconds * 2 {
+            let status = StatusRecord {
+                unit: "u-talk",
+                clock: now_ms(),
+                boot: 1,
+                ..StatusRecord::default()
+            };
+            let frame = encode_message(&Message::Status(status), &mut buf).unwrap();
+            assert!(unit.publish("hitgate/u-talk/status", frame));
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    };
+    talk(3);
+    std::thread::sleep(Duration::from_secs(4));
+    talk(3);
+    let said: Vec<String> = heard
+        .try_iter()
+        .chain(std::iter::from_fn(|| {
+            heard.recv_timeout(Duration::from_secs(15)).ok()
+        }))
+        .filter(|l| l.contains("SILENT") || l.contains("heard again"))
+        .collect();
+    listener.wait_ok("listen");
+    b.stop();
+    assert_eq!(said.len(), 4, "{said:?}");
+    assert!(
+        said[0].contains("SILENT unit u-ghost: nothing heard since this listener started"),
+        "{said:?}"
+    );
+    assert!(
+        said[1].contains("SILENT unit u-talk: nothing heard since 20"),
+        "{said:?}"
+    );
+    let gap: f64 = said[2]
+        .strip_prefix("listen: unit u-talk heard again, after ")
+        .and_then(|r| r.strip_suffix(" s silent"))
+        .unwrap_or_else(|| panic!("{said:?}"))
+        .parse()
+        .unwrap();
+    assert!((2.0..=6.0).contains(&gap), "{said:?}");
+    assert!(said[3].contains("SILENT unit u-talk"), "{said:?}");
+    let report = json(&dir.join("listen.json"));
+    let units = &report["units"];
+    assert_eq!(
+        (
+            &units["u-ghost"]["silent"],
+            &units["u-ghost"]["silences"],
+            &units["u-ghost"]["last_heard"]
+        ),
+        (&true.into(), &1.into(), &Value::Null),
+        "{report}"
+    );
+    assert_eq!(
+        (&units["u-talk"]["silent"], &units["u-talk"]["silences"]),
+        (&true.into(), &2.into()),
+        "{report}"
+    );
+    assert!(units["u-talk"]["last_heard"].as_u64() > Some(0), "{report}");
+}

@@ -70,6 +70,11 @@ pub(super) struct ListenArgs {
     /// back). Without it, the offset is only in the report.
     #[arg(long, value_name = "SECONDS")]
     clock_tolerance_s: Option<f64>,
+    /// Say a unit not heard (no hit, no status) for more than this many
+    /// seconds: its uplink, power or unit down (once, and again when
+    /// heard). The units of --units and of --out count from the start.
+    #[arg(long, value_name = "SECONDS")]
+    silence_s: Option<f64>,
 }
 
 #[derive(Args)]
@@ -183,6 +188,7 @@ pub(super) fn listen(a: ListenArgs) -> Result<()> {
         keys,
         retention: a.retention_days.map(days),
         clock_tolerance: seconds("--clock-tolerance-s", a.clock_tolerance_s)?,
+        silence: seconds("--silence-s", a.silence_s)?,
     })?;
     for (unit, u) in &r.units {
         let clock = u.clock_offset_ms.map_or(String::new(), |o| {
@@ -191,7 +197,7 @@ pub(super) fn listen(a: ListenArgs) -> Result<()> {
                 crate::clock::describe(o),
                 if u.clock_off { ", OFF" } else { "" }
             )
-        });
+        }) + if u.silent { "; SILENT" } else { "" };
         say!(
             "{unit}: {} delivered ({} purged, {} renumbered), {} duplicates dropped, {} missing; chain: {} linked, {} findings, {} signed statuses verified{clock}",
             u.delivered,

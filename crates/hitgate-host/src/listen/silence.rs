@@ -1,0 +1,112 @@
+//! A unit gone silent: nothing heard from it (no hit, no status) for
+//! longer than the listener allows (`--silence-s`). A unit sends its
+//! status every few seconds whether or not it has hits, so silence means
+//! its uplink, its power or the unit itself is down, and the road it
+//! watches is not watched. Said once when it falls silent, once when it
+//! is heard again.
+//!
+//! Any message that decodes on the unit's own topic counts as heard,
+//! signed or not: whether the unit is who it says is the audit's question
+//! ([`crate::audit`]), not this one's.
+
+/// One unit's silence, on this machine's clock (ms since the Unix epoch).
+#[derive(Debug, Default, Clone)]
+pub(super) struct Silence {
+    /// When the unit was last heard.
+    heard: Option<u64>,
+    /// Since when it is silent, once said so.
+    silent_since: Option<u64>,
+    /// Times it fell silent, this run.
+    count: u64,
+}
+
+impl Silence {
+    /// Heard at `now`; if it had been said silent, for how long, ms.
+    pub(super) fn heard(&mut self, now: u64) -> Option<u64> {
+        self.heard = Some(self.heard.map_or(now, |h| h.max(now)));
+        self.silent_since.take().map(|s| now.saturating_sub(s))
+    }
+
+    /// At `now`, a unit not heard for more than `limit_ms` (counted from
+    /// `start` for one not heard at all this run) falls silent: since
+    /// when, once.
+    pub(super) fn check(&mut self, now: u64, start: u64, limit_ms: u64) -> Option<u64> {
+        let last = self.heard.unwrap_or(start);
+        if self.silent_since.is_some() || now.saturating_sub(last) <= limit_ms {
+            return None;
+        }
+        self.silent_since = Some(last);
+        self.count += 1;
+        Some(last)
+    }
+
+    /// When last heard.
+    pub(super) fn last_heard(&self) -> Option<u64> {
+        self.heard
+    }
+
+    /// Said silent and not heard since.
+    pub(super) fn is_silent(&self) -> bool {
+        self.silent_since.is_some()
+    }
+
+    /// Times it fell silent.
+    pub(super) fn count(&self) -> u64 {
+        self.count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: u64 = 1_796_000_000_000;
+
+    /// Heard every second for ten seconds, then nothing for a minute,
+    /// then again: silent once, after more than 30 s (the limit), and
+    /// heard again after the minute; a unit never heard falls silent 30 s
+    /// after the start.
+    #[test]
+    fn a_unit_falls_silent_once_and_is_heard_again() {
+        let mut s = Silence::default();
+        let mut said = Vec::new();
+        for t in (0..=100_000u64).step_by(500) {
+            let now = T0 + t;
+            let talks = t <= 10_000 || t >= 70_000;
+            if talks
+                && t % 1_000 == 0
+                && let Some(gap) = s.heard(now)
+            {
+                said.push(("again", t, gap));
+            }
+            if let Some(since) = s.check(now, T0, 30_000) {
+                said.push(("silent", t, since - T0));
+            }
+        }
+        // Last heard at 10 s; silent once 30 s have passed (at 40.5 s, the
+        // first check after); heard again at 70 s, 60 s after.
+        assert_eq!(
+            said,
+            vec![("silent", 40_500, 10_000), ("again", 70_000, 60_000)]
+        );
+        assert_eq!((s.count(), s.is_silent()), (1, false));
+        assert_eq!(s.last_heard(), Some(T0 + 100_000));
+
+        let mut never = Silence::default();
+        assert_eq!(never.check(T0 + 30_000, T0, 30_000), None);
+        assert_eq!(never.check(T0 + 30_001, T0, 30_000), Some(T0));
+        assert_eq!(never.check(T0 + 90_000, T0, 30_000), None, "said once");
+        assert!(never.is_silent());
+        assert_eq!(never.last_heard(), None);
+    }
+
+    /// A message that arrives with an older time (a batch handled late)
+    /// does not move the last time heard back.
+    #[test]
+    fn the_last_time_heard_never_goes_back() {
+        let mut s = Silence::default();
+        s.heard(T0 + 5_000);
+        s.heard(T0 + 4_000);
+        assert_eq!(s.last_heard(), Some(T0 + 5_000));
+    }
+}
