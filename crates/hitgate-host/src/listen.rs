@@ -319,7 +319,9 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
     for unit in opts.keys.iter().flat_map(|k| k.units()) {
         units.entry(unit.to_string()).or_insert_with(UnitState::new);
     }
-    let start = now_ms();
+    // When the link last came up: without one nothing is heard, and no
+    // unit is silent for it.
+    let mut listening = now_ms();
     let mut last_purge = Instant::now();
     let mut link = Link::start(
         &opts.brokers,
@@ -341,6 +343,7 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
             match event {
                 LinkEvent::Up(b) => {
                     eprintln!("listen: connected to {b}");
+                    listening = now_ms();
                     // Idle time counts from the subscription.
                     last_message = Instant::now();
                 }
@@ -390,11 +393,15 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
                 say_clock(unit, st.clock.check(ms(tolerance)));
             }
             if let Some(limit) = opts.silence
-                && let Some(since) = st.silence.check(now_ms(), start, ms(limit))
+                && link.is_up()
+                && let Some(since) = st.silence.check(now_ms(), listening, ms(limit))
             {
                 let since = match st.silence.last_heard() {
-                    None => "since this listener started".to_string(),
-                    Some(_) => format!("since {}", crate::time::format_ts(since)),
+                    Some(h) if h >= since => format!("since {}", crate::time::format_ts(since)),
+                    _ => format!(
+                        "since this listener's link came up ({})",
+                        crate::time::format_ts(since)
+                    ),
                 };
                 eprintln!(
                     "listen: SILENT unit {unit}: nothing heard {since}, more than {} s: \

@@ -1734,6 +1734,45 @@ fn a_damaged_outbox_file_is_named_with_what_to_do() {
     assert!(run(&dir.join("state-2"), "again").status.success());
 }
 
+/// A unit as far as its status goes: a client on `url` that publishes
+/// status messages made as a unit makes them, its clock `behind` this
+/// machine's.
+struct Statuses {
+    link: hitgate_host::mqtt::Link,
+    buf: Vec<u8>,
+}
+
+impl Statuses {
+    fn connect(url: &str, client: &str) -> Self {
+        let mut link =
+            hitgate_host::mqtt::Link::start(&[url.parse().unwrap()], client, Vec::new()).unwrap();
+        let up = std::time::Instant::now();
+        while !link.is_up() {
+            assert!(
+                up.elapsed() < Duration::from_secs(10),
+                "{client}: the link is not up"
+            );
+            link.next(Duration::from_millis(50));
+        }
+        Self {
+            link,
+            buf: vec![0; hitgate_core::uplink::MAX_MESSAGE],
+        }
+    }
+
+    fn send(&mut self, unit: &str, behind: u64) {
+        use hitgate_core::uplink::{Message, StatusRecord, encode_message};
+        let status = StatusRecord {
+            unit,
+            clock: now_ms() - behind,
+            boot: 1,
+            ..StatusRecord::default()
+        };
+        let frame = encode_message(&Message::Status(status), &mut self.buf).unwrap();
+        assert!(self.link.publish(&format!("hitgate/{unit}/status"), frame));
+    }
+}
+
 /// A unit whose clock is two hours behind sends its status every second
 /// through Mosquitto: the listener and the gate, each with
 /// `--clock-tolerance-s 60`, say it once (after 30 s of statuses), the
@@ -1743,8 +1782,6 @@ fn a_damaged_outbox_file_is_named_with_what_to_do() {
 /// time it is sent.
 #[test]
 fn a_units_clock_off_is_said_once_and_once_back_by_the_listener_and_the_gate() {
-    use hitgate_core::uplink::{MAX_MESSAGE, Message, StatusRecord, encode_message};
-    use hitgate_host::mqtt::Link;
     let _one = serial();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
@@ -1772,31 +1809,12 @@ fn a_units_clock_off_is_said_once_and_once_back_by_the_listener_and_the_gate() {
     );
     wait_line(&heard, "connected", Duration::from_secs(10));
     wait_line(&gated, "connected", Duration::from_secs(10));
-    let mut units = Link::start(&[broker.url().parse().unwrap()], "units", Vec::new()).unwrap();
-    let up = std::time::Instant::now();
-    while !units.is_up() {
-        assert!(
-            up.elapsed() < Duration::from_secs(10),
-            "the units' link is not up"
-        );
-        units.next(Duration::from_millis(50));
-    }
-    let mut buf = [0u8; MAX_MESSAGE];
-    let mut send = |unit: &str, behind: u64| {
-        let status = StatusRecord {
-            unit,
-            clock: now_ms() - behind,
-            boot: 1,
-            ..StatusRecord::default()
-        };
-        let frame = encode_message(&Message::Status(status), &mut buf).unwrap();
-        assert!(units.publish(&format!("hitgate/{unit}/status"), frame));
-    };
+    let mut units = Statuses::connect(&broker.url(), "units");
     // Two hours behind for 36 s, then right for 4 s; the other unit right
     // all along.
     for i in 0..40u64 {
-        send("u-late", if i < 36 { 7_200_000 } else { 0 });
-        send("u-right", 0);
+        units.send("u-late", if i < 36 { 7_200_000 } else { 0 });
+        units.send("u-right", 0);
         std::thread::sleep(Duration::from_secs(1));
     }
     let said = |lines: &std::sync::mpsc::Receiver<String>| -> Vec<String> {
@@ -1854,8 +1872,6 @@ fn a_units_clock_off_is_said_once_and_once_back_by_the_listener_and_the_gate() {
 /// all the same (whether it is who it says is the audit's finding).
 #[test]
 fn a_unit_gone_silent_is_said_and_so_is_one_never_heard() {
-    use hitgate_core::uplink::{MAX_MESSAGE, Message, StatusRecord, encode_message};
-    use hitgate_host::mqtt::Link;
     let _one = serial();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
@@ -1874,26 +1890,10 @@ fn a_unit_gone_silent_is_said_and_so_is_one_never_heard() {
         .arg(dir.join("units.toml")),
     );
     wait_line(&heard, "connected", Duration::from_secs(10));
-    let mut unit = Link::start(&[broker.url().parse().unwrap()], "u-talk", Vec::new()).unwrap();
-    let up = std::time::Instant::now();
-    while !unit.is_up() {
-        assert!(
-            up.elapsed() < Duration::from_secs(10),
-            "the unit's link is not up"
-        );
-        unit.next(Duration::from_millis(50));
-    }
-    let mut buf = [0u8; MAX_MESSAGE];
+    let mut unit = Statuses::connect(&broker.url(), "u-talk");
     let mut talk = |seconds: u64| {
         for _ in 0..seconds * 2 {
-            let status = StatusRecord {
-                unit: "u-talk",
-                clock: now_ms(),
-                boot: 1,
-                ..StatusRecord::default()
-            };
-            let frame = encode_message(&Message::Status(status), &mut buf).unwrap();
-            assert!(unit.publish("hitgate/u-talk/status", frame));
+            unit.send("u-talk", 0);
             std::thread::sleep(Duration::from_millis(500));
         }
     };
@@ -1911,7 +1911,7 @@ fn a_unit_gone_silent_is_said_and_so_is_one_never_heard() {
     b.stop();
     assert_eq!(said.len(), 4, "{said:?}");
     assert!(
-        said[0].contains("SILENT unit u-ghost: nothing heard since this listener started"),
+        said[0].contains("SILENT unit u-ghost: nothing heard since this listener's link came up"),
         "{said:?}"
     );
     assert!(

@@ -72,7 +72,8 @@ pub(super) struct ListenArgs {
     clock_tolerance_s: Option<f64>,
     /// Say a unit not heard (no hit, no status) for more than this many
     /// seconds: its uplink, power or unit down (once, and again when
-    /// heard). The units of --units and of --out count from the start.
+    /// heard). The units of --units and of --out count from the start;
+    /// nothing is said while the listener has no broker.
     #[arg(long, value_name = "SECONDS")]
     silence_s: Option<f64>,
 }

@@ -27,11 +27,11 @@ impl Silence {
         self.silent_since.take().map(|s| now.saturating_sub(s))
     }
 
-    /// At `now`, a unit not heard for more than `limit_ms` (counted from
-    /// `start` for one not heard at all this run) falls silent: since
-    /// when, once.
-    pub(super) fn check(&mut self, now: u64, start: u64, limit_ms: u64) -> Option<u64> {
-        let last = self.heard.unwrap_or(start);
+    /// At `now`, a unit not heard for more than `limit_ms` since it was
+    /// last heard, or since `listening` (when the listener's link last came
+    /// up: it hears nothing without one), falls silent: since when, once.
+    pub(super) fn check(&mut self, now: u64, listening: u64, limit_ms: u64) -> Option<u64> {
+        let last = self.heard.map_or(listening, |h| h.max(listening));
         if self.silent_since.is_some() || now.saturating_sub(last) <= limit_ms {
             return None;
         }
@@ -91,6 +91,16 @@ mod tests {
         );
         assert_eq!((s.count(), s.is_silent()), (1, false));
         assert_eq!(s.last_heard(), Some(T0 + 100_000));
+
+        // Nothing is heard while the listener has no link: silence counts
+        // from its coming back.
+        let mut back = Silence::default();
+        back.heard(T0);
+        assert_eq!(back.check(T0 + 60_000, T0 + 50_000, 30_000), None);
+        assert_eq!(
+            back.check(T0 + 80_001, T0 + 50_000, 30_000),
+            Some(T0 + 50_000)
+        );
 
         let mut never = Silence::default();
         assert_eq!(never.check(T0 + 30_000, T0, 30_000), None);
