@@ -213,15 +213,25 @@ fn listen_and_gate_refuse_a_clock_tolerance_that_is_not_a_span() {
             assert!(e.contains(want), "{args:?}: {e}");
         }
     }
-    let args = [
-        "listen",
-        "--mqtt",
-        "mqtt://127.0.0.1:9",
-        "--out",
-        out,
-        "--silence-s=0",
-    ];
-    let e = format!("{:#}", hitgate(&args).unwrap_err());
-    assert!(e.contains("--silence-s 0: seconds, more than 0"), "{e}");
+    let url = "mqtt://127.0.0.1:9";
+    for args in [
+        vec!["listen", "--mqtt", url, "--out", out, "--silence-s=0"],
+        vec![
+            "gate",
+            "--mqtt",
+            url,
+            "--policy",
+            policy,
+            "--state",
+            out,
+            "--silence-s=0",
+        ],
+    ] {
+        let e = format!("{:#}", hitgate(&args).unwrap_err());
+        assert!(
+            e.contains("--silence-s 0: seconds, more than 0"),
+            "{args:?}: {e}"
+        );
+    }
     assert!(!d.path().join("delivered.jsonl").exists());
 }

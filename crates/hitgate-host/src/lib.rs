@@ -53,6 +53,7 @@ pub mod report_page;
 pub mod rng;
 pub mod scenario;
 pub mod signed_file;
+pub mod silence;
 pub mod summary;
 pub mod time;
 pub mod width;

@@ -48,7 +48,7 @@
 //! and again when it is back.
 //!
 //! **Silence**: with `--silence-s`, a unit not heard (no hit, no status)
-//! for longer is said silent, once, and again when heard;
+//! for longer is said silent ([`crate::silence`]), once, and again when heard;
 //! the units of `--units` and of the archive count from the start, so one
 //! that never speaks is said too.
 
@@ -233,7 +233,7 @@ struct UnitState {
     /// Its clock against this machine's.
     clock: crate::clock::ClockWatch,
     /// When it was last heard.
-    silence: silence::Silence,
+    silence: crate::silence::Silence,
 }
 
 impl UnitState {
@@ -244,7 +244,7 @@ impl UnitState {
             renumbered: BTreeMap::new(),
             to_ack: BTreeSet::new(),
             clock: crate::clock::ClockWatch::default(),
-            silence: silence::Silence::default(),
+            silence: crate::silence::Silence::default(),
         }
     }
 
@@ -816,6 +816,5 @@ fn write_report(path: &Path, r: &ListenReport) -> Result<()> {
     Ok(())
 }
 
-mod silence;
 #[cfg(test)]
 mod tests;

@@ -134,6 +134,12 @@ pub(super) struct GateArgs {
     /// it, the offsets are only in the report.
     #[arg(long, value_name = "SECONDS")]
     clock_tolerance_s: Option<f64>,
+    /// Say a unit not heard (no hit, no status) for more than this many
+    /// seconds: its uplink, power or unit down, its road unwatched (once,
+    /// and again when heard). The units of the saved state count from
+    /// the start; nothing is said while the gate has no broker.
+    #[arg(long, value_name = "SECONDS")]
+    silence_s: Option<f64>,
 }
 
 #[derive(Args)]
@@ -236,6 +242,7 @@ pub(super) fn gate(a: GateArgs) -> Result<()> {
         resend,
         retention: a.retention.retention_days.map(days),
         clock_tolerance: seconds("--clock-tolerance-s", a.clock_tolerance_s)?,
+        silence: seconds("--silence-s", a.silence_s)?,
     })?;
     for (name, c) in &r.recipients {
         let outcomes: Vec<String> = c.outcomes.iter().map(|(o, n)| format!("{o} {n}")).collect();
@@ -275,11 +282,16 @@ pub(super) fn gate(a: GateArgs) -> Result<()> {
             r.ahead
         );
     }
-    for (unit, c) in r.clocks.iter().filter(|(_, c)| c.off) {
-        say!(
-            "unit {unit}: clock {} this machine's, OFF",
-            crate::clock::describe(c.offset_ms)
-        );
+    for (unit, u) in &r.units {
+        if let (true, Some(o)) = (u.clock_off, u.clock_offset_ms) {
+            say!(
+                "unit {unit}: clock {} this machine's, OFF",
+                crate::clock::describe(o)
+            );
+        }
+        if u.silent {
+            say!("unit {unit}: SILENT");
+        }
     }
     Ok(())
 }

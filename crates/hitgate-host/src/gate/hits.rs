@@ -32,6 +32,7 @@ impl Runner<'_> {
         if unit != topic_unit {
             return Err(format!("a hit of unit {unit:?} on another unit's topic"));
         }
+        self.heard(unit);
         // Acknowledged whatever follows: a hit that cannot be decided now
         // never will be, and its unit must not send it for ever (it is
         // counted as a bad message and said on standard error).

@@ -6,7 +6,8 @@
 //! `hitgate/dispatch/<recipient>` as one JSON object per message
 //! (`docs/formats.md`, "Gate decisions"). Reads every unit's status too
 //! (`hitgate/+/status`) for its clock: a unit whose clock lags makes its
-//! hits look late (`UnitClock`, [`crate::clock`]).
+//! hits look late, and a unit that sends nothing at all is silent
+//! (`GateUnit`, [`crate::clock`], [`crate::silence`]).
 //!
 //! ## What is guaranteed
 //!
@@ -81,18 +82,18 @@ use crate::mqtt::{Broker, Link, LinkEvent};
 use crate::policy_file::PolicyFile;
 use crate::time::{format_ts, now_ms};
 
-mod clocks;
 mod decision;
 mod hits;
 mod recipients;
 mod report;
 mod state;
+mod units;
 
-pub use clocks::UnitClock;
 pub use decision::{Close, Decision, Previous, decision_ids, purge_decisions, read_decisions};
 use recipients::acks;
 pub use report::{GateReport, Latency, RecipientReport};
 use state::{Recent, STATE_FORMAT, Saved, insert_range};
+pub use units::GateUnit;
 
 /// How to run the gate.
 #[derive(Debug, Clone)]
@@ -131,6 +132,9 @@ pub struct GateOptions {
     /// said ([`crate::clock`], from the units' status messages); `None`:
     /// the offsets are reported, never said.
     pub clock_tolerance: Option<Duration>,
+    /// How long a unit may go unheard (no hit, no status) before it is
+    /// said silent ([`crate::silence`]); `None`: never said.
+    pub silence: Option<Duration>,
 }
 
 /// Most decisions kept for [`GateOptions::resend`]: the saved state
@@ -216,8 +220,11 @@ struct Runner<'o> {
     /// Units and rules (index, tag) found moved or unknown, said once
     /// each this run.
     rules_said: BTreeSet<(String, RuleId, Option<u32>)>,
-    /// Per unit, its clock from its statuses.
-    clocks: BTreeMap<String, crate::clock::ClockWatch>,
+    /// Per unit, its clock from its statuses and when it was heard.
+    units: BTreeMap<String, units::UnitWatch>,
+    /// When the link last came up (ms since the Unix epoch): silence
+    /// counts from then at the earliest.
+    listening: u64,
 }
 
 /// Runs the gate until idle (or forever); returns the report.
@@ -264,10 +271,16 @@ pub fn gate(opts: &GateOptions) -> Result<GateReport> {
         resent: 0,
         ahead: BTreeSet::new(),
         rules_said: BTreeSet::new(),
-        clocks: BTreeMap::new(),
+        units: BTreeMap::new(),
+        listening: now_ms(),
     };
     r.saved = r.load()?;
     r.loaded = (r.saved.instance.clone(), r.saved.number);
+    // The units that decided hits before are known before they speak:
+    // one never heard this run falls silent too.
+    for unit in r.saved.done.keys() {
+        r.units.entry(unit.clone()).or_default();
+    }
     let mut table = vec![CaseSlot::EMPTY; r.saved.table_len];
     for (i, c) in &r.saved.cases {
         if let Some(slot) = table.get_mut(*i) {
@@ -416,6 +429,7 @@ impl Runner<'_> {
                 match event {
                     LinkEvent::Up(b) => {
                         eprintln!("gate: connected to {b}");
+                        self.listening = now_ms();
                         last_hit = Instant::now();
                         // Whatever was in flight goes again, and what
                         // the broker took lately once more.
@@ -445,7 +459,7 @@ impl Runner<'_> {
                 self.acknowledge();
             }
             self.beat();
-            self.check_clocks();
+            self.check_units();
             // Arrival times are for the latency of decisions this run
             // publishes; one that waits a minute is not measured.
             if last_prune.elapsed() >= Duration::from_secs(1) {

@@ -80,10 +80,11 @@ pub struct GateReport {
     /// this run.
     #[serde(default)]
     pub resent: u64,
-    /// Per unit, its clock against this machine's, from its status
-    /// messages (this run).
+    /// Per unit known (it spoke this run, or decided hits before): its
+    /// clock against this machine's, from its status messages, and when
+    /// it was last heard.
     #[serde(default)]
-    pub clocks: BTreeMap<String, super::UnitClock>,
+    pub units: BTreeMap<String, super::GateUnit>,
     /// From a hit's arrival to its decision's confirmation (this run,
     /// the latest 50,000 to 100,000 decisions; a decision confirmed more
     /// than a minute after its hit is not measured), ms.
@@ -153,7 +154,7 @@ impl Runner<'_> {
             bad_messages: self.saved.bad_messages,
             unconfirmed: self.saved.pending.len(),
             resent: self.resent,
-            clocks: self.clocks(),
+            units: self.units(),
             latency_ms: Latency {
                 n: lat.len(),
                 median: pick(0.5),

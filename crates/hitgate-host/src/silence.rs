@@ -1,5 +1,5 @@
 //! A unit gone silent: nothing heard from it (no hit, no status) for
-//! longer than the listener allows (`--silence-s`). A unit sends its
+//! longer than the listener or the gate allows (`--silence-s`). A unit sends its
 //! status every few seconds whether or not it has hits, so silence means
 //! its uplink, its power or the unit itself is down, and the road it
 //! watches is not watched. Said once when it falls silent, once when it
@@ -11,7 +11,7 @@
 
 /// One unit's silence, on this machine's clock (ms since the Unix epoch).
 #[derive(Debug, Default, Clone)]
-pub(super) struct Silence {
+pub struct Silence {
     /// When the unit was last heard.
     heard: Option<u64>,
     /// Since when it is silent, once said so.
@@ -22,15 +22,16 @@ pub(super) struct Silence {
 
 impl Silence {
     /// Heard at `now`; if it had been said silent, for how long, ms.
-    pub(super) fn heard(&mut self, now: u64) -> Option<u64> {
+    pub fn heard(&mut self, now: u64) -> Option<u64> {
         self.heard = Some(self.heard.map_or(now, |h| h.max(now)));
         self.silent_since.take().map(|s| now.saturating_sub(s))
     }
 
     /// At `now`, a unit not heard for more than `limit_ms` since it was
-    /// last heard, or since `listening` (when the listener's link last came
-    /// up: it hears nothing without one), falls silent: since when, once.
-    pub(super) fn check(&mut self, now: u64, listening: u64, limit_ms: u64) -> Option<u64> {
+    /// last heard, or since `listening` (when the receiver's link last
+    /// came up: it hears nothing without one), falls silent: since when,
+    /// once.
+    pub fn check(&mut self, now: u64, listening: u64, limit_ms: u64) -> Option<u64> {
         let last = self.heard.map_or(listening, |h| h.max(listening));
         if self.silent_since.is_some() || now.saturating_sub(last) <= limit_ms {
             return None;
@@ -41,17 +42,17 @@ impl Silence {
     }
 
     /// When last heard.
-    pub(super) fn last_heard(&self) -> Option<u64> {
+    pub fn last_heard(&self) -> Option<u64> {
         self.heard
     }
 
     /// Said silent and not heard since.
-    pub(super) fn is_silent(&self) -> bool {
+    pub fn is_silent(&self) -> bool {
         self.silent_since.is_some()
     }
 
     /// Times it fell silent.
-    pub(super) fn count(&self) -> u64 {
+    pub fn count(&self) -> u64 {
         self.count
     }
 }

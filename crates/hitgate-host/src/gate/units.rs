@@ -1,34 +1,64 @@
-//! The units' clocks as the gate sees them, from their status messages
-//! ([`crate::clock`]): a unit whose clock lags sends hits that look late
-//! (to a recipient with `max_delay_s`, its dispatches go as reviews), one
-//! whose clock runs ahead sends hits dated after they arrive.
+//! The units as the gate sees them: their clocks, from their status
+//! messages ([`crate::clock`]), and whether they are heard
+//! ([`crate::silence`]). A unit whose clock lags sends hits that look
+//! late (to a recipient with `max_delay_s`, its dispatches go as
+//! reviews), one whose clock runs ahead hits dated after they arrive; a
+//! silent unit sends nothing, and the road it watches is not watched.
 
 use serde::Serialize;
 
 use super::*;
-use crate::clock::{Said, describe};
+use crate::clock::{ClockWatch, Said, describe};
+use crate::silence::Silence;
 
-/// A unit's clock, in the report.
+/// A unit, in the report (the names as in `listen`'s).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct UnitClock {
+pub struct GateUnit {
     /// This machine's clock minus the unit's, ms ([`crate::clock`]):
-    /// positive, the unit's clock is behind.
-    pub offset_ms: i64,
+    /// positive, the unit's clock is behind; `None` before a status.
+    pub clock_offset_ms: Option<i64>,
     /// With `--clock-tolerance-s`: off by more (said on standard error).
-    pub off: bool,
+    pub clock_off: bool,
+    /// When it was last heard (a hit or a status), ms since the Unix
+    /// epoch; `None`: not this run.
+    pub last_heard: Option<u64>,
+    /// With `--silence-s`: nothing heard from it for longer, now.
+    pub silent: bool,
+    /// With `--silence-s`: times it fell silent, this run.
+    pub silences: u64,
+}
+
+/// What the gate keeps of a unit this run.
+#[derive(Debug, Default)]
+pub(super) struct UnitWatch {
+    clock: ClockWatch,
+    silence: Silence,
 }
 
 impl Runner<'_> {
+    /// A unit heard now (a hit or a status); said when it had been said
+    /// silent.
+    pub(super) fn heard(&mut self, unit: &str) {
+        let w = self.units.entry(unit.to_string()).or_default();
+        if let Some(gap) = w.silence.heard(now_ms()) {
+            eprintln!(
+                "gate: unit {unit} heard again, after {:.1} s silent",
+                gap as f64 / 1000.0
+            );
+        }
+    }
+
     /// A unit's status: its clock noted; anything else on its status
     /// topic is a bad message.
     pub(super) fn status(&mut self, topic_unit: &str, payload: &mut [u8]) {
         let received = now_ms();
         match decode_message(payload) {
-            Ok(Message::Status(s)) if s.unit == topic_unit => self
-                .clocks
-                .entry(topic_unit.to_string())
-                .or_default()
-                .observe(received, s.clock),
+            Ok(Message::Status(s)) if s.unit == topic_unit => {
+                self.heard(topic_unit);
+                if let Some(w) = self.units.get_mut(topic_unit) {
+                    w.clock.observe(received, s.clock);
+                }
+            }
             Ok(_) => self.bad(format_args!(
                 "hitgate/{topic_unit}/status: not a status of unit {topic_unit}"
             )),
@@ -38,14 +68,28 @@ impl Runner<'_> {
         }
     }
 
-    /// With a tolerance, says each unit whose clock went off, or came back.
-    pub(super) fn check_clocks(&mut self) {
-        let Some(tolerance) = self.opts.clock_tolerance else {
-            return;
-        };
-        let tolerance = u64::try_from(tolerance.as_millis()).unwrap_or(u64::MAX);
-        for (unit, w) in &mut self.clocks {
-            match w.check(tolerance) {
+    /// Says each unit whose clock went off or came back (with a
+    /// tolerance), and each that fell silent (with a limit, while the
+    /// link is up: without it nothing is heard).
+    pub(super) fn check_units(&mut self) {
+        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let (tolerance, limit) = (self.opts.clock_tolerance.map(ms), self.opts.silence.map(ms));
+        let up = self.link.is_up();
+        for (unit, w) in &mut self.units {
+            if let Some(limit) = limit.filter(|_| up)
+                && let Some(since) = w.silence.check(now_ms(), self.listening, limit)
+            {
+                eprintln!(
+                    "gate: SILENT unit {unit}: nothing heard since {}, more than {} s: \
+                     its uplink, its power or the unit is down, and its road unwatched",
+                    format_ts(since),
+                    limit / 1000
+                );
+            }
+            let Some(tolerance) = tolerance else {
+                continue;
+            };
+            match w.clock.check(tolerance) {
                 Some(Said::Off(o)) => eprintln!(
                     "gate: CLOCK unit {unit}: {} this machine's (its latest statuses); {}; set its clock",
                     describe(o),
@@ -60,19 +104,21 @@ impl Runner<'_> {
         }
     }
 
-    /// The units' clocks, for the report.
-    pub(super) fn clocks(&self) -> BTreeMap<String, UnitClock> {
-        self.clocks
+    /// The units, for the report.
+    pub(super) fn units(&self) -> BTreeMap<String, GateUnit> {
+        self.units
             .iter()
-            .filter_map(|(u, w)| {
-                let offset_ms = w.offset_ms()?;
-                Some((
+            .map(|(u, w)| {
+                (
                     u.clone(),
-                    UnitClock {
-                        offset_ms,
-                        off: w.is_off(),
+                    GateUnit {
+                        clock_offset_ms: w.clock.offset_ms(),
+                        clock_off: w.clock.is_off(),
+                        last_heard: w.silence.last_heard(),
+                        silent: w.silence.is_silent(),
+                        silences: w.silence.count(),
                     },
-                ))
+                )
             })
             .collect()
     }
