@@ -1863,8 +1863,8 @@ fn a_units_clock_off_is_said_once_and_once_back_by_the_listener_and_the_gate() {
 /// `--silence-s 2` says each silent, the first heard again after its gap
 /// and silent again once it stopped; the report says both are silent.
 /// The talking unit has no key: heard all the same (whether it is who it
-/// says is the audit's finding). A gate beside it, which knows no unit
-/// before it speaks, says the same of the talking unit.
+/// says is the audit's finding). A gate beside it, given the same units
+/// file, says the same.
 #[test]
 fn a_unit_gone_silent_is_said_and_so_is_one_never_heard() {
     let _one = serial();
@@ -1887,8 +1887,11 @@ fn a_unit_gone_silent_is_said_and_so_is_one_never_heard() {
     let policy = dir.join("policy.toml");
     std::fs::write(&policy, "[[recipient]]\nname = \"wpr\"\n").unwrap();
     // A gate stops once idle without hits: after the listener.
-    let (gate, gated) =
-        spawn_watching(gate_command(&broker.url(), &policy, dir, 18).args(["--silence-s", "2"]));
+    let (gate, gated) = spawn_watching(
+        gate_command(&broker.url(), &policy, dir, 18)
+            .args(["--silence-s", "2", "--units"])
+            .arg(dir.join("units.toml")),
+    );
     wait_line(&heard, "connected", Duration::from_secs(10));
     wait_line(&gated, "connected", Duration::from_secs(10));
     let mut unit = Statuses::connect(&broker.url(), "u-talk");
@@ -1948,9 +1951,11 @@ fn a_unit_gone_silent_is_said_and_so_is_one_never_heard() {
         "{report}"
     );
     assert!(units["u-talk"]["last_heard"].as_u64() > Some(0), "{report}");
-    // The gate: the talking unit silent, heard again, silent.
-    assert_eq!(by_gate.len(), 3, "{by_gate:?}");
+    // The gate: the keyed unit silent; the talking unit silent, heard
+    // again, silent.
+    assert_eq!(by_gate.len(), 4, "{by_gate:?}");
     for (line, want) in by_gate.iter().zip([
+        "gate: SILENT unit u-ghost: nothing heard since 20",
         "gate: SILENT unit u-talk: nothing heard since 20",
         "gate: unit u-talk heard again, after ",
         "gate: SILENT unit u-talk",
@@ -1962,6 +1967,12 @@ fn a_unit_gone_silent_is_said_and_so_is_one_never_heard() {
     assert_eq!(
         (&u["silent"], &u["silences"]),
         (&true.into(), &2.into()),
+        "{gate_report}"
+    );
+    let g = &gate_report["units"]["u-ghost"];
+    assert_eq!(
+        (&g["silent"], &g["last_heard"]),
+        (&true.into(), &Value::Null),
         "{gate_report}"
     );
 }

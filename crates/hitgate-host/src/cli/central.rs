@@ -136,10 +136,16 @@ pub(super) struct GateArgs {
     clock_tolerance_s: Option<f64>,
     /// Say a unit not heard (no hit, no status) for more than this many
     /// seconds: its uplink, power or unit down, its road unwatched (once,
-    /// and again when heard). The units of the saved state count from
-    /// the start; nothing is said while the gate has no broker.
+    /// and again when heard). The units of the saved state and of
+    /// --units count from the start; nothing is said while the gate has
+    /// no broker.
     #[arg(long, value_name = "SECONDS")]
     silence_s: Option<f64>,
+    /// The zone's units, as `listen --units` takes them (TOML: `[units]`,
+    /// then `"unit-id" = "<hex key>"`): known before they speak, so that
+    /// one that never does is said silent (--silence-s) and in the report.
+    #[arg(long)]
+    units: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -243,6 +249,13 @@ pub(super) fn gate(a: GateArgs) -> Result<()> {
         retention: a.retention.retention_days.map(days),
         clock_tolerance: seconds("--clock-tolerance-s", a.clock_tolerance_s)?,
         silence: seconds("--silence-s", a.silence_s)?,
+        units: match &a.units {
+            Some(path) => crate::audit::UnitKeys::load(path)?
+                .units()
+                .map(str::to_string)
+                .collect(),
+            None => Vec::new(),
+        },
     })?;
     for (name, c) in &r.recipients {
         let outcomes: Vec<String> = c.outcomes.iter().map(|(o, n)| format!("{o} {n}")).collect();

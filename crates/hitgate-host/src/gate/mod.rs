@@ -135,6 +135,9 @@ pub struct GateOptions {
     /// How long a unit may go unheard (no hit, no status) before it is
     /// said silent ([`crate::silence`]); `None`: never said.
     pub silence: Option<Duration>,
+    /// The zone's units, known before they speak (as are the units of the
+    /// saved state).
+    pub units: Vec<String>,
 }
 
 /// Most decisions kept for [`GateOptions::resend`]: the saved state
@@ -276,9 +279,9 @@ pub fn gate(opts: &GateOptions) -> Result<GateReport> {
     };
     r.saved = r.load()?;
     r.loaded = (r.saved.instance.clone(), r.saved.number);
-    // The units that decided hits before are known before they speak:
-    // one never heard this run falls silent too.
-    for unit in r.saved.done.keys() {
+    // The zone's units, and those that decided hits before, are known
+    // before they speak: one never heard this run falls silent too.
+    for unit in opts.units.iter().chain(r.saved.done.keys()) {
         r.units.entry(unit.clone()).or_default();
     }
     let mut table = vec![CaseSlot::EMPTY; r.saved.table_len];
