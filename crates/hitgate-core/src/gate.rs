@@ -213,6 +213,27 @@ impl<'de> serde::Deserialize<'de> for OpenCaps {
     }
 }
 
+impl GateConfig {
+    /// The recipients (bit `i`: recipient `i`) for which a dispatch that
+    /// reached the gate `delay_ms` after its event time is late
+    /// ([`max_delay_ms`](Self::max_delay_ms)).
+    pub fn late_after(&self, delay_ms: u64) -> u8 {
+        let mut late = 0;
+        for (r, max) in self.max_delay_ms.iter().enumerate() {
+            if max.is_some_and(|m| delay_ms > u64::from(m)) {
+                late |= 1 << r;
+            }
+        }
+        late & mask()
+    }
+
+    /// Whether a sighting dated `ahead_ms` after it arrived is decided as
+    /// seen on arrival ([`max_future_ms`](Self::max_future_ms)).
+    pub fn too_far_ahead(&self, ahead_ms: u64) -> bool {
+        ahead_ms > u64::from(self.max_future_ms)
+    }
+}
+
 impl Default for GateConfig {
     /// 40-minute windows (the repeat the seed describes), no budgets, a
     /// minute's tolerance ahead (as a unit's).
@@ -500,7 +521,7 @@ impl<'s> Gate<'s> {
     /// assert_eq!(gate.state().ahead, 1);
     /// ```
     pub fn decide_at(&mut self, s: &Sighting, now: u64) -> Verdict {
-        if s.time <= now.saturating_add(u64::from(self.config.max_future_ms)) {
+        if !self.config.too_far_ahead(s.time.saturating_sub(now)) {
             return self.decide_delayed(s, now.saturating_sub(s.time));
         }
         self.state.ahead += 1;
@@ -719,13 +740,7 @@ impl<'s> Gate<'s> {
         if s.action != Action::Dispatch {
             return 0;
         }
-        let mut late = 0;
-        for (r, max) in self.config.max_delay_ms.iter().enumerate() {
-            if max.is_some_and(|m| delay > u64::from(m)) {
-                late |= 1 << r;
-            }
-        }
-        late & s.recipients & mask()
+        self.config.late_after(delay) & s.recipients
     }
 
     /// Of the sighting's recipients, those that have their most open

@@ -125,11 +125,11 @@ impl Runner<'_> {
 }
 
 /// What a unit's clock `offset_ms` off (positive: behind) does to its
-/// hits under `policy`.
+/// hits under `policy`, as the core decides them.
 pub(super) fn consequence(policy: &PolicyFile, offset_ms: i64) -> String {
+    let config = gate_config(policy);
     if offset_ms < 0 {
-        let ahead = offset_ms.unsigned_abs();
-        return match ahead > u64::from(policy.config.max_future_ms) {
+        return match config.too_far_ahead(offset_ms.unsigned_abs()) {
             true => format!(
                 "its hits are dated more than max_future_ms ({} ms) after they arrive: \
                  decided as seen on arrival",
@@ -138,14 +138,14 @@ pub(super) fn consequence(policy: &PolicyFile, offset_ms: i64) -> String {
             false => "its hits are dated after they arrive, within max_future_ms".into(),
         };
     }
-    let behind = offset_ms.unsigned_abs();
+    let late_for = config.late_after(offset_ms.unsigned_abs());
     let late: Vec<String> = policy
         .recipients
         .iter()
-        .filter_map(|r| {
-            let s = r.max_delay_s?;
-            (u64::from(s) * 1000 < behind).then(|| format!("{} (max_delay_s {s})", r.name))
-        })
+        .enumerate()
+        .take(MAX_RECIPIENTS)
+        .filter(|&(i, _)| late_for & (1 << i) != 0)
+        .map(|(_, r)| format!("{} (max_delay_s {})", r.name, r.max_delay_s.unwrap_or(0)))
         .collect();
     match late.is_empty() {
         true => "its hits look that much older than they are".into(),
