@@ -396,17 +396,9 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
                 && link.is_up()
                 && let Some(since) = st.silence.check(now_ms(), listening, ms(limit))
             {
-                let since = match st.silence.last_heard() {
-                    Some(h) if h >= since => format!("since {}", crate::time::format_ts(since)),
-                    _ => format!(
-                        "since this listener's link came up ({})",
-                        crate::time::format_ts(since)
-                    ),
-                };
                 eprintln!(
-                    "listen: SILENT unit {unit}: nothing heard {since}, more than {} s: \
-                     its uplink, its power or the unit is down, and its road unwatched",
-                    limit.as_secs_f64()
+                    "{}",
+                    crate::silence::silent_line("listen", unit, &st.silence, since, ms(limit))
                 );
             }
         }
@@ -472,10 +464,7 @@ pub fn listen(opts: &ListenOptions) -> Result<ListenReport> {
 /// A unit heard now; said when it had been said silent.
 fn heard(unit: &str, st: &mut UnitState) {
     if let Some(gap) = st.silence.heard(now_ms()) {
-        eprintln!(
-            "listen: unit {unit} heard again, after {:.1} s silent",
-            gap as f64 / 1000.0
-        );
+        eprintln!("{}", crate::silence::heard_line("listen", unit, gap));
     }
 }
 

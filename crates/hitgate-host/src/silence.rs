@@ -57,6 +57,29 @@ impl Silence {
     }
 }
 
+/// What `who` (`listen`, `gate`) says of `unit` fallen silent `since`
+/// ([`Silence::check`]) with a limit of `limit_ms`.
+pub fn silent_line(who: &str, unit: &str, s: &Silence, since: u64, limit_ms: u64) -> String {
+    let ts = crate::time::format_ts(since);
+    let since = match s.last_heard() {
+        Some(h) if h >= since => format!("since {ts}"),
+        _ => format!("since the {who} link came up ({ts})"),
+    };
+    format!(
+        "{who}: SILENT unit {unit}: nothing heard {since}, more than {} s: \
+         its uplink, its power or the unit is down, and its road unwatched",
+        limit_ms as f64 / 1000.0
+    )
+}
+
+/// What `who` says of `unit` heard again after `gap_ms` ([`Silence::heard`]).
+pub fn heard_line(who: &str, unit: &str, gap_ms: u64) -> String {
+    format!(
+        "{who}: unit {unit} heard again, after {:.1} s silent",
+        gap_ms as f64 / 1000.0
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +132,29 @@ mod tests {
         assert_eq!(never.check(T0 + 90_000, T0, 30_000), None, "said once");
         assert!(never.is_silent());
         assert_eq!(never.last_heard(), None);
+    }
+
+    /// The lines said: since the unit was last heard, or, never heard
+    /// since the link came up, since then.
+    #[test]
+    fn the_lines_say_since_when() {
+        let mut s = Silence::default();
+        let never = s.check(T0 + 3_000, T0, 2_000).unwrap();
+        assert_eq!(
+            silent_line("gate", "u-1", &s, never, 2_000),
+            "gate: SILENT unit u-1: nothing heard since the gate link came up \
+             (2026-11-30T00:53:20.000Z), more than 2 s: its uplink, its power or the \
+             unit is down, and its road unwatched"
+        );
+        assert_eq!(
+            heard_line("gate", "u-1", s.heard(T0 + 4_500).unwrap()),
+            "gate: unit u-1 heard again, after 4.5 s silent"
+        );
+        let since = s.check(T0 + 7_001, T0, 2_500).unwrap();
+        assert!(silent_line("listen", "u-1", &s, since, 2_500).starts_with(
+            "listen: SILENT unit u-1: nothing heard since 2026-11-30T00:53:24.500Z, \
+                 more than 2.5 s"
+        ));
     }
 
     /// A message that arrives with an older time (a batch handled late)

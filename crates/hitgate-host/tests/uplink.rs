@@ -1773,6 +1773,21 @@ impl Statuses {
     }
 }
 
+/// The lines of a watched process that `keep` keeps: those so far, then
+/// those until it ends (or is quiet for 20 s).
+fn lines_kept(
+    lines: &std::sync::mpsc::Receiver<String>,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    lines
+        .try_iter()
+        .chain(std::iter::from_fn(|| {
+            lines.recv_timeout(Duration::from_secs(20)).ok()
+        }))
+        .filter(|l| keep(l))
+        .collect()
+}
+
 /// A unit whose clock is two hours behind sends its status every second
 /// through Mosquitto: the listener and the gate, each with
 /// `--clock-tolerance-s 60`, say it once (after 30 s of statuses), the
@@ -1817,15 +1832,7 @@ fn a_units_clock_off_is_said_once_and_once_back_by_the_listener_and_the_gate() {
         units.send("u-right", 0);
         std::thread::sleep(Duration::from_secs(1));
     }
-    let said = |lines: &std::sync::mpsc::Receiver<String>| -> Vec<String> {
-        lines
-            .try_iter()
-            .chain(std::iter::from_fn(|| {
-                lines.recv_timeout(Duration::from_secs(15)).ok()
-            }))
-            .filter(|l| l.to_lowercase().contains("clock"))
-            .collect()
-    };
+    let said = |lines| lines_kept(lines, |l| l.to_lowercase().contains("clock"));
     let (by_listener, by_gate) = (said(&heard), said(&gated));
     listener.wait_ok("listen");
     gate.wait_ok("gate");
@@ -1904,22 +1911,14 @@ fn a_unit_gone_silent_is_said_and_so_is_one_never_heard() {
     talk(3);
     std::thread::sleep(Duration::from_secs(4));
     talk(3);
-    let said = |lines: &std::sync::mpsc::Receiver<String>| -> Vec<String> {
-        lines
-            .try_iter()
-            .chain(std::iter::from_fn(|| {
-                lines.recv_timeout(Duration::from_secs(20)).ok()
-            }))
-            .filter(|l| l.contains("SILENT") || l.contains("heard again"))
-            .collect()
-    };
+    let said = |lines| lines_kept(lines, |l| l.contains("SILENT") || l.contains("heard again"));
     let (said, by_gate) = (said(&heard), said(&gated));
     listener.wait_ok("listen");
     gate.wait_ok("gate");
     b.stop();
     assert_eq!(said.len(), 4, "{said:?}");
     assert!(
-        said[0].contains("SILENT unit u-ghost: nothing heard since this listener's link came up"),
+        said[0].contains("SILENT unit u-ghost: nothing heard since the listen link came up"),
         "{said:?}"
     );
     assert!(
@@ -1955,7 +1954,7 @@ fn a_unit_gone_silent_is_said_and_so_is_one_never_heard() {
     // again, silent.
     assert_eq!(by_gate.len(), 4, "{by_gate:?}");
     for (line, want) in by_gate.iter().zip([
-        "gate: SILENT unit u-ghost: nothing heard since 20",
+        "gate: SILENT unit u-ghost: nothing heard since the gate link came up",
         "gate: SILENT unit u-talk: nothing heard since 20",
         "gate: unit u-talk heard again, after ",
         "gate: SILENT unit u-talk",

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::*;
 use crate::clock::{ClockWatch, Said, describe};
-use crate::silence::Silence;
+use crate::silence::{Silence, heard_line, silent_line};
 
 /// A unit, in the report (the names as in `listen`'s).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -41,10 +41,7 @@ impl Runner<'_> {
     pub(super) fn heard(&mut self, unit: &str) {
         let w = self.units.entry(unit.to_string()).or_default();
         if let Some(gap) = w.silence.heard(now_ms()) {
-            eprintln!(
-                "gate: unit {unit} heard again, after {:.1} s silent",
-                gap as f64 / 1000.0
-            );
+            eprintln!("{}", heard_line("gate", unit, gap));
         }
     }
 
@@ -79,12 +76,7 @@ impl Runner<'_> {
             if let Some(limit) = limit.filter(|_| up)
                 && let Some(since) = w.silence.check(now_ms(), self.listening, limit)
             {
-                eprintln!(
-                    "gate: SILENT unit {unit}: nothing heard since {}, more than {} s: \
-                     its uplink, its power or the unit is down, and its road unwatched",
-                    format_ts(since),
-                    limit / 1000
-                );
+                eprintln!("{}", silent_line("gate", unit, &w.silence, since, limit));
             }
             let Some(tolerance) = tolerance else {
                 continue;
