@@ -1,0 +1,302 @@
+//! The matrix check (`Rule::covers`, `PolicyView::shadowed`,
+//! `PolicyView::forwards`) against its definition, by brute force: every
+//! hit of a small world of facts is put to the rules.
+//!
+//! The world holds a witness for every way one rule can reach past
+//! another (a camera `cx` for `c*` past `cam-*`, a list no rule names, a
+//! hit of more reads than any `max_reads`, one in two zones), so on it
+//! "rule B applies to no hit rule A does not" is exactly `A.covers(B)`.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is a failed test
+
+use hitgate_core::list::{ListId, Priority};
+use hitgate_core::policy::{Action, CameraPattern, Facts, Policy, Rule, RuleId, Set};
+use hitgate_core::read::CameraId;
+use hitgate_core::watchlist::MatchKind;
+use proptest::prelude::*;
+
+const PATTERNS: [&str; 6] = ["cam-1", "cam-2", "cam-*", "mobile-*", "mobile-1", "c*"];
+const CAMERAS: [&str; 7] = [
+    "cam-1", "cam-2", "cam-3", "mobile-1", "mobile-2", "cx", "other",
+];
+const KINDS: [MatchKind; 3] = [MatchKind::Exact, MatchKind::Ocr, MatchKind::Edit];
+
+fn priority(p: u8) -> Priority {
+    Priority::new(p).unwrap()
+}
+
+/// Every hit of the world with priority `only` (every priority: `None`),
+/// put to `f`.
+fn each_fact(only: Option<u8>, mut f: impl FnMut(&Facts<'_>)) {
+    let cameras: Vec<CameraId> = CAMERAS.iter().map(|c| CameraId::new(c).unwrap()).collect();
+    for p in (0..5u8).filter(|p| only.is_none_or(|o| o == *p)) {
+        for list in 0..4u8 {
+            for also_local in [false, true] {
+                for kind in KINDS {
+                    for camera in &cameras {
+                        for zones in 0..4u64 {
+                            for schedules in 0..4u16 {
+                                for operations in 0..4u16 {
+                                    for reads in 1..=3u16 {
+                                        for read_fits in [false, true] {
+                                            f(&Facts {
+                                                priority: priority(p),
+                                                list: ListId(list),
+                                                also_local,
+                                                kind,
+                                                camera,
+                                                zones,
+                                                schedules,
+                                                operations,
+                                                reads,
+                                                read_fits,
+                                            });
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A set of the values whose bits are in `mask` (bit `i`: `all[i]`).
+fn set_of<T: hitgate_core::policy::Member>(mask: u8, all: &[T]) -> Set<T> {
+    all.iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, &v)| v)
+        .collect()
+}
+
+/// One rule of the small world, from numbers a strategy draws.
+#[allow(clippy::type_complexity)]
+fn rule(
+    (name, prios, lists, local, kinds, cams): (u8, u8, u8, u8, u8, u8),
+    (zones, schedules, operation, max_reads, fits, action): (u8, u8, u8, u8, u8, u8),
+) -> Rule {
+    let action = [Action::Drop, Action::Review, Action::Dispatch][usize::from(action % 3)];
+    let mut r = Rule::new(&format!("r{name}"), action);
+    r.priorities = set_of(prios, &[0, 1, 2, 3, 4].map(priority));
+    r.lists = set_of(lists, &[ListId(0), ListId(1), ListId(2)]);
+    r.also_local = [None, Some(false), Some(true)][usize::from(local % 3)];
+    r.kinds = set_of(kinds, &KINDS);
+    for (i, p) in PATTERNS.iter().enumerate() {
+        if cams & (1 << i) != 0 && r.cameras.len() < 2 {
+            r.cameras.push(CameraPattern::new(p).unwrap()).unwrap();
+        }
+    }
+    r.zones = u64::from(zones % 4);
+    r.schedules = u16::from(schedules % 4);
+    r.operation = [None, Some(0), Some(1)][usize::from(operation % 3)];
+    r.max_reads = [None, Some(1), Some(2)][usize::from(max_reads % 3)];
+    r.read_fits = [None, Some(false), Some(true)][usize::from(fits % 3)];
+    r
+}
+
+/// Rules of the small world: most conditions left out, as a matrix's
+/// rules leave most out, so that one rule often covers another.
+fn rules() -> impl Strategy<Value = Rule> {
+    // Each condition absent half the time (0), else drawn.
+    let sparse = |bits: u8| prop_oneof![Just(0u8), 0..bits];
+    (
+        (
+            any::<u8>(),
+            sparse(32),
+            sparse(8),
+            sparse(3),
+            sparse(8),
+            sparse(64),
+        ),
+        (
+            sparse(4),
+            sparse(4),
+            sparse(3),
+            sparse(3),
+            sparse(3),
+            any::<u8>(),
+        ),
+    )
+        .prop_map(|(a, b)| rule(a, b))
+}
+
+/// A rule and a narrowing of it (each condition kept, or drawn anew), so
+/// that covering pairs are common.
+fn pairs() -> impl Strategy<Value = (Rule, Rule)> {
+    (rules(), rules(), any::<u16>()).prop_map(|(a, b, keep)| {
+        let mut c = b.clone();
+        let k = |i: u32| keep & (1 << i) != 0;
+        if k(0) {
+            c.priorities = a.priorities;
+        }
+        if k(1) {
+            c.lists = a.lists;
+        }
+        if k(2) {
+            c.also_local = a.also_local;
+        }
+        if k(3) {
+            c.kinds = a.kinds;
+        }
+        if k(4) {
+            c.cameras = a.cameras.clone();
+        }
+        if k(5) {
+            c.zones = a.zones;
+        }
+        if k(6) {
+            c.schedules = a.schedules;
+        }
+        if k(7) {
+            c.operation = a.operation;
+        }
+        if k(8) {
+            c.max_reads = a.max_reads;
+        }
+        if k(9) {
+            c.read_fits = a.read_fits;
+        }
+        (a, c)
+    })
+}
+
+/// Does `b` apply to no hit of the world that `a` does not?
+fn reference_covers(a: &Rule, b: &Rule) -> bool {
+    let mut covered = true;
+    each_fact(None, |f| covered &= !b.matches(f) || a.matches(f));
+    covered
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn a_rule_covers_another_exactly_when_it_takes_every_hit_the_other_would((a, b) in pairs()) {
+        prop_assert_eq!(a.covers(&b), reference_covers(&a, &b), "{:?} over {:?}", a, b);
+    }
+
+    #[test]
+    fn a_priority_said_never_forwarded_is_never_forwarded(
+        rs in prop::collection::vec(rules(), 1..5),
+        p in 0..5u8,
+    ) {
+        let mut policy: Policy = Policy::new();
+        for r in rs {
+            policy.push(r).unwrap();
+        }
+        let mut forwarded = false;
+        each_fact(Some(p), |f| forwarded |= policy.decide(f).0 != Action::Drop);
+        if !policy.forwards(priority(p)) {
+            prop_assert!(!forwarded, "P{} forwarded by {:?}", p, policy);
+        }
+        // And a rule said never to apply decides no hit.
+        for (never, by) in policy.shadowed() {
+            let mut decided = false;
+            each_fact(Some(p), |f| decided |= policy.decide(f).1 == never);
+            prop_assert!(!decided, "{:?} (behind {:?}) decided a hit", never, by);
+        }
+    }
+}
+
+#[test]
+fn the_world_is_wide_enough_to_tell_each_condition_apart() {
+    // One condition at a time, the narrower rule is covered and the wider
+    // one not: a `covers` that ignored any condition fails here.
+    let mut cases: Vec<(&str, Rule, Rule)> = Vec::new();
+    let base = || Rule::new("r", Action::Drop);
+    let mut wide = base();
+    wide.priorities = set_of(0b11, &[0, 1].map(priority));
+    let mut narrow = base();
+    narrow.priorities = set_of(0b1, &[0].map(priority));
+    cases.push(("priorities", wide, narrow));
+    let (mut wide, mut narrow) = (base(), base());
+    wide.lists = set_of(0b11, &[ListId(0), ListId(1)]);
+    narrow.lists = set_of(0b1, &[ListId(0)]);
+    cases.push(("lists", wide, narrow));
+    cases.push(("also_local", base(), base().also_local(true)));
+    let (mut wide, mut narrow) = (base(), base());
+    wide.kinds = set_of(0b110, &KINDS);
+    narrow.kinds = set_of(0b010, &KINDS);
+    cases.push(("kinds", wide, narrow));
+    let (mut wide, mut narrow) = (base(), base());
+    wide.cameras
+        .push(CameraPattern::new("c*").unwrap())
+        .unwrap();
+    narrow
+        .cameras
+        .push(CameraPattern::new("cam-*").unwrap())
+        .unwrap();
+    cases.push(("cameras", wide, narrow));
+    let (mut wide, mut narrow) = (base(), base());
+    (wide.zones, narrow.zones) = (0b11, 0b01);
+    cases.push(("zones", wide, narrow));
+    let (mut wide, mut narrow) = (base(), base());
+    (wide.schedules, narrow.schedules) = (0b11, 0b10);
+    cases.push(("schedules", wide, narrow));
+    let mut narrow = base();
+    narrow.operation = Some(1);
+    cases.push(("operation", base(), narrow));
+    let (mut wide, mut narrow) = (base(), base());
+    (wide.max_reads, narrow.max_reads) = (Some(2), Some(1));
+    cases.push(("max_reads", wide, narrow));
+    let mut narrow = base();
+    narrow.read_fits = Some(false);
+    cases.push(("read_fits", base(), narrow));
+    for (what, wide, narrow) in &cases {
+        assert!(wide.covers(narrow), "{what}: the wider rule covers");
+        assert!(reference_covers(wide, narrow), "{what}: by brute force too");
+        assert!(!narrow.covers(wide), "{what}: the narrower one does not");
+        assert!(
+            !reference_covers(narrow, wide),
+            "{what}: by brute force neither"
+        );
+    }
+}
+
+#[test]
+fn the_hotspot_rule_behind_p2_not_local_is_found_and_p0_dropped_first_is_said() {
+    let p2 = [priority(2)];
+    let mut policy: Policy = Policy::brussels();
+    // Appended after `p2-not-local` (drop every priority 2): never applies.
+    let mut hotspots = Rule::new("p2-hotspots", Action::Dispatch).priorities(&p2);
+    hotspots.zones = 0b1;
+    policy.push(hotspots).unwrap();
+    assert_eq!(
+        policy.shadowed().collect::<Vec<_>>(),
+        [(RuleId::Rule(4), RuleId::Rule(2))]
+    );
+    assert_eq!(policy.rule_name(RuleId::Rule(2)), "p2-not-local");
+    assert!(policy.forwards(priority(0)) && policy.forwards(priority(2)));
+    assert!(!policy.forwards(priority(3)) && !policy.forwards(priority(4)));
+
+    // A test camera's rule, put first, that drops everything from `test-*`,
+    // leaves P0 forwarded elsewhere; one that drops every P0 does not.
+    let baseline: Policy = Policy::brussels();
+    let mut quiet: Policy = Policy::new();
+    let mut test = Rule::new("test-cameras", Action::Drop);
+    test.cameras
+        .push(CameraPattern::new("test-*").unwrap())
+        .unwrap();
+    quiet.push(test).unwrap();
+    for r in baseline.rules.iter().cloned() {
+        quiet.push(r).unwrap();
+    }
+    assert!(quiet.forwards(priority(0)));
+    assert!(quiet.shadowed().next().is_none());
+    let mut silenced: Policy = Policy::new();
+    silenced
+        .push(Rule::new("no-p0", Action::Drop).priorities(&[priority(0)]))
+        .unwrap();
+    for r in baseline.rules.iter().cloned() {
+        silenced.push(r).unwrap();
+    }
+    assert!(!silenced.forwards(priority(0)));
+    assert!(silenced.forwards(priority(1)), "p0-p1 still forwards P1");
+    assert!(
+        silenced.shadowed().next().is_none(),
+        "p0-p1 is only partly behind"
+    );
+}
