@@ -27,7 +27,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 use hitgate_core::confusion::ConfusionClasses;
-use hitgate_core::policy::Rule;
+use hitgate_core::list::Priority;
+use hitgate_core::policy::{Rule, RuleId};
 use hitgate_core::{distance::Tolerance, list::ListSpec, policy::Policy, unit::Config};
 use serde::Deserialize;
 
@@ -316,11 +317,54 @@ impl PolicyFile {
             .fold(0, |m, (i, _)| m | 1 << i)
     }
 
-    /// Reads a policy file.
+    /// Reads a policy file, and says its [`notes`](Self::notes) on
+    /// standard error.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read", path.display()))?;
-        Self::parse(&text).with_context(|| format!("{}: bad policy", path.display()))
+        let pf = Self::parse(&text).with_context(|| format!("{}: bad policy", path.display()))?;
+        for note in pf.notes() {
+            eprintln!("note: {}: {note}", path.display());
+        }
+        Ok(pf)
+    }
+
+    /// What the matrix's own rules say against it, a line each: a rule
+    /// that never applies because a rule before it takes every hit it
+    /// would ([`Policy::shadowed`]), and priority 0 or 1 (the zones handle
+    /// both) that no rule can forward ([`Policy::forwards`]). A policy with
+    /// such a rule still runs as written: the unit decides as the first
+    /// rule that applies says.
+    pub fn notes(&self) -> Vec<String> {
+        let p = &self.policy;
+        let rule = |id| {
+            let i = match id {
+                RuleId::Rule(i) => usize::from(i),
+                RuleId::Fallback => p.rules.len(),
+            };
+            let action = p.rules.get(i).map_or("drop", |r| r.action.as_str());
+            format!("rule {} ({:?}, {action})", i + 1, p.rule_name(id))
+        };
+        let mut notes: Vec<String> = p
+            .shadowed()
+            .map(|(never, by)| {
+                format!(
+                    "{} never applies: {} before it takes every hit it would; \
+                     move it above, or narrow the earlier one",
+                    rule(never),
+                    rule(by)
+                )
+            })
+            .collect();
+        for priority in [Priority::P0, Priority::P1] {
+            if !p.forwards(priority) {
+                notes.push(format!(
+                    "no rule forwards a priority-{} hit: every one is dropped",
+                    priority.get()
+                ));
+            }
+        }
+        notes
     }
 
     /// Parses policy TOML.
@@ -642,6 +686,39 @@ mod tests {
         let e = PolicyFile::parse("[[rule]]\nname = \"x\"\nread_fits = 1\naction = \"drop\"\n")
             .unwrap_err();
         assert!(format!("{e:#}").contains("rule 1"), "{e:#}");
+    }
+
+    #[test]
+    fn a_rule_behind_one_that_takes_its_hits_is_noted_and_so_is_p0_dropped() {
+        // The baseline, then a hotspot rule after `p2-not-local`, and a
+        // rule before everything that drops priority 0.
+        let p = PolicyFile::parse(
+            "[[zone]]\nname = \"midi\"\ncircle = { centre = [50.8355, 4.336], radius_m = 200 }\n\
+             [[rule]]\nname = \"no-p0\"\npriorities = [0]\naction = \"drop\"\n\
+             [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\naction = \"dispatch\"\n\
+             [[rule]]\nname = \"p2-not-local\"\npriorities = [2]\naction = \"drop\"\n\
+             [[rule]]\nname = \"p2-midi\"\npriorities = [2]\nzones = [\"midi\"]\n\
+             action = \"dispatch\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            p.notes(),
+            [
+                "rule 4 (\"p2-midi\", dispatch) never applies: rule 3 (\"p2-not-local\", drop) \
+                 before it takes every hit it would; move it above, or narrow the earlier one",
+                "no rule forwards a priority-0 hit: every one is dropped",
+            ]
+        );
+        // The rules the generator writes, and the baseline, say nothing.
+        assert!(PolicyFile::parse("").unwrap().notes().is_empty());
+        let generated = brussels_toml(&[], &Config::default());
+        assert!(PolicyFile::parse(&generated).unwrap().notes().is_empty());
+        let zone = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/policies/brussels-zone.toml"
+        );
+        let zone = PolicyFile::parse(&std::fs::read_to_string(zone).unwrap()).unwrap();
+        assert!(zone.policy.rules.len() > 4 && zone.notes().is_empty());
     }
 
     #[test]

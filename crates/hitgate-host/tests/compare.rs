@@ -243,6 +243,46 @@ fn one_added_rule_moves_exactly_its_passages() {
     let same = compare(dir, &a, &a, "same");
     assert_eq!(same["changed_total"], 0);
     assert_eq!(same["flows"].as_array().unwrap().len(), 0);
+
+    // The same rule put last, after `p2-not-local`, which drops every
+    // priority-2 hit first: it moves nothing, and loading the policy says
+    // so, by rule, for that file alone (rules 1 to 4 are the baseline's).
+    let c = dir.join("c.toml");
+    std::fs::write(
+        &c,
+        format!(
+            "{text}\n[[rule]]\nname = \"p2-cam-02\"\npriorities = [2]\ncameras = [\"cam-02\"]\n\
+             action = \"review\"\n"
+        ),
+    )
+    .unwrap();
+    let out = on_scenario(dir, "compare")
+        .arg("--policy")
+        .arg(&a)
+        .arg("--policy")
+        .arg(&c)
+        .arg("--out")
+        .arg(dir.join("late"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let notes: Vec<&str> = err.lines().filter(|l| l.contains(".toml: ")).collect();
+    assert_eq!(
+        notes,
+        [format!(
+            "note: {}: rule 5 (\"p2-cam-02\", review) never applies: rule 3 \
+             (\"p2-not-local\", drop) before it takes every hit it would; move it \
+             above, or narrow the earlier one",
+            c.display()
+        )]
+    );
+    let late: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("late/compare.json")).unwrap()).unwrap();
+    assert_eq!(
+        late["changed_total"], 0,
+        "the rule after p2-not-local moved a passage"
+    );
 }
 
 #[test]
