@@ -161,6 +161,10 @@ pub struct CompareReport {
     /// `input.folded_cameras`): `changed` names them folded.
     #[serde(default)]
     pub folded_cameras: crate::reads::FoldedCameras,
+    /// What each policy's rules say against themselves
+    /// ([`PolicyFile::notes`](crate::policy_file::PolicyFile::notes)): a
+    /// rule that never applies explains a change that does not happen.
+    pub notes: [Vec<String>; 2],
     /// Dispatches an hour the room can take, if given.
     pub capacity: Option<u64>,
     /// Counts under each policy.
@@ -301,6 +305,7 @@ pub fn compare(
         capacity,
         with_zones,
     );
+    report.notes = [a.policy.notes(), b.policy.notes()];
     report.times_without_offset = stats.times_without_offset;
     report.folded_cameras = stats.folded;
     let json = serde_json::to_vec_pretty(&report).context("compare.json")?;
@@ -469,6 +474,7 @@ fn build(
         bad_lines,
         times_without_offset: 0,
         folded_cameras: Default::default(),
+        notes: Default::default(),
         capacity,
         totals,
         flows,
@@ -518,6 +524,20 @@ fn html(r: &CompareReport) -> Result<String> {
         r.lines,
         r.bad_lines
     );
+    for (side, notes) in ["a", "b"].iter().zip(&r.notes) {
+        if notes.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            w,
+            "<p><span class=\"{side}\">{}</span>'s rules against themselves:</p><ul id=\"notes-{side}\">",
+            side.to_uppercase()
+        );
+        for n in notes {
+            let _ = write!(w, "<li>{}</li>", esc(n));
+        }
+        w.push_str("</ul>");
+    }
     let _ = write!(
         w,
         "<h2>Forwarded, by priority</h2><table><tr><th></th><th>P0</th><th>P1</th><th>P2</th><th>P3</th><th>P4</th><th>all</th></tr>"

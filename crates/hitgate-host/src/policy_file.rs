@@ -28,7 +28,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 use hitgate_core::confusion::ConfusionClasses;
 use hitgate_core::list::Priority;
-use hitgate_core::policy::{Rule, RuleId};
+use hitgate_core::policy::{Action, Rule, RuleId};
 use hitgate_core::{distance::Tolerance, list::ListSpec, policy::Policy, unit::Config};
 use serde::Deserialize;
 
@@ -331,7 +331,8 @@ impl PolicyFile {
 
     /// What the matrix's own rules say against it, a line each: a rule
     /// that never applies because a rule before it takes every hit it
-    /// would ([`Policy::shadowed`]), and priority 0 or 1 (the zones handle
+    /// would ([`Policy::shadowed`]); with recipients declared, a rule that
+    /// forwards to none of them; and priority 0 or 1 (the zones handle
     /// both) that no rule can forward ([`Policy::forwards`]). A policy with
     /// such a rule still runs as written: the unit decides as the first
     /// rule that applies says.
@@ -356,6 +357,21 @@ impl PolicyFile {
                 )
             })
             .collect();
+        // With recipients declared, the gate sends a forwarded hit only to
+        // those its rule names.
+        if !self.recipients.is_empty() {
+            let dead: Vec<RuleId> = p.shadowed().map(|(never, _)| never).collect();
+            for (i, r) in p.rules.iter().enumerate() {
+                let id = RuleId::Rule(i as u8);
+                if r.action != Action::Drop && r.recipients == 0 && !dead.contains(&id) {
+                    notes.push(format!(
+                        "{} names no recipient: the zone gate sends its hits to nobody \
+                         (counted as unrouted)",
+                        rule(id)
+                    ));
+                }
+            }
+        }
         for priority in [Priority::P0, Priority::P1] {
             if !p.forwards(priority) {
                 notes.push(format!(
@@ -709,6 +725,25 @@ mod tests {
                 "no rule forwards a priority-0 hit: every one is dropped",
             ]
         );
+        // With recipients, a rule that forwards to none is said; the
+        // baseline's rules name none.
+        let p = PolicyFile::parse(
+            "[[recipient]]\nname = \"room\"\n\
+             [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\naction = \"dispatch\"\n\
+             recipients = [\"room\"]\n\
+             [[rule]]\nname = \"p2-review\"\npriorities = [2]\naction = \"review\"\n\
+             [[rule]]\nname = \"rest\"\naction = \"drop\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            p.notes(),
+            [
+                "rule 2 (\"p2-review\", review) names no recipient: the zone gate sends its \
+              hits to nobody (counted as unrouted)"
+            ]
+        );
+        let p = PolicyFile::parse("[[recipient]]\nname = \"room\"\n").unwrap();
+        assert_eq!(p.notes().len(), 2, "p0-p1 and p2-local: {:?}", p.notes());
         // The rules the generator writes, and the baseline, say nothing.
         assert!(PolicyFile::parse("").unwrap().notes().is_empty());
         let generated = brussels_toml(&[], &Config::default());

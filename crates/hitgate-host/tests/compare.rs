@@ -283,6 +283,16 @@ fn one_added_rule_moves_exactly_its_passages() {
         late["changed_total"], 0,
         "the rule after p2-not-local moved a passage"
     );
+    // compare.json and the page say it too, for B alone.
+    let note = notes[0].split_once(".toml: ").unwrap().1;
+    assert_eq!(late["notes"], serde_json::json!([[], [note]]));
+    let page = std::fs::read_to_string(dir.join("late/compare.html")).unwrap();
+    assert!(!page.contains("id=\"notes-a\""), "A has no note");
+    let at = page.find("<ul id=\"notes-b\"><li>").unwrap();
+    assert!(
+        page[at..].contains(&note.replace('"', "&quot;")),
+        "the note not on the page"
+    );
 }
 
 #[test]
