@@ -332,8 +332,9 @@ impl PolicyFile {
     /// What the matrix's own rules say against it, a line each: a rule
     /// that never applies because a rule before it takes every hit it
     /// would ([`Policy::shadowed`]); with recipients declared, a rule that
-    /// forwards to none of them; and priority 0 or 1 (the zones handle
-    /// both) that no rule can forward ([`Policy::forwards`]). A policy with
+    /// forwards to none of them, and a recipient no such rule names (one
+    /// with `unknown_rules` excepted); and priority 0 or 1 (the zones
+    /// handle both) that no rule can forward ([`Policy::forwards`]). A policy with
     /// such a rule still runs as written: the unit decides as the first
     /// rule that applies says.
     pub fn notes(&self) -> Vec<String> {
@@ -361,13 +362,24 @@ impl PolicyFile {
         // those its rule names.
         if !self.recipients.is_empty() {
             let dead: Vec<RuleId> = p.shadowed().map(|(never, _)| never).collect();
-            for (i, r) in p.rules.iter().enumerate() {
-                let id = RuleId::Rule(i as u8);
-                if r.action != Action::Drop && r.recipients == 0 && !dead.contains(&id) {
+            let forwarding = || {
+                let live = p.rules.iter().enumerate();
+                live.filter(|&(i, r)| {
+                    r.action != Action::Drop && !dead.contains(&RuleId::Rule(i as u8))
+                })
+            };
+            for (i, _) in forwarding().filter(|(_, r)| r.recipients == 0) {
+                notes.push(format!(
+                    "{} names no recipient: the zone gate sends its hits to nobody \
+                     (counted as unrouted)",
+                    rule(RuleId::Rule(i as u8))
+                ));
+            }
+            for (b, d) in self.recipients.iter().enumerate() {
+                if !d.unknown_rules && !forwarding().any(|(_, r)| r.recipients & (1 << b) != 0) {
                     notes.push(format!(
-                        "{} names no recipient: the zone gate sends its hits to nobody \
-                         (counted as unrouted)",
-                        rule(id)
+                        "recipient {:?} is named by no rule that forwards: it gets nothing",
+                        d.name
                     ));
                 }
             }
@@ -725,25 +737,35 @@ mod tests {
                 "no rule forwards a priority-0 hit: every one is dropped",
             ]
         );
-        // With recipients, a rule that forwards to none is said; the
-        // baseline's rules name none.
+        // With recipients, a rule that forwards to none is said, and a
+        // recipient that only a dead rule, or a dropping one, names (one
+        // that takes unknown rules' hits may still get some).
         let p = PolicyFile::parse(
-            "[[recipient]]\nname = \"room\"\n\
+            "[[recipient]]\nname = \"room\"\n[[recipient]]\nname = \"wpr\"\n\
+             [[recipient]]\nname = \"team\"\n[[recipient]]\nname = \"any\"\n\
+             unknown_rules = true\n\
              [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\naction = \"dispatch\"\n\
              recipients = [\"room\"]\n\
              [[rule]]\nname = \"p2-review\"\npriorities = [2]\naction = \"review\"\n\
-             [[rule]]\nname = \"rest\"\naction = \"drop\"\n",
+             [[rule]]\nname = \"rest\"\naction = \"drop\"\nrecipients = [\"team\"]\n\
+             [[rule]]\nname = \"p1-wpr\"\npriorities = [1]\naction = \"dispatch\"\n\
+             recipients = [\"wpr\"]\n",
         )
         .unwrap();
         assert_eq!(
             p.notes(),
             [
+                "rule 4 (\"p1-wpr\", dispatch) never applies: rule 1 (\"p0-p1\", dispatch) \
+                 before it takes every hit it would; move it above, or narrow the earlier one",
                 "rule 2 (\"p2-review\", review) names no recipient: the zone gate sends its \
-              hits to nobody (counted as unrouted)"
+                 hits to nobody (counted as unrouted)",
+                "recipient \"wpr\" is named by no rule that forwards: it gets nothing",
+                "recipient \"team\" is named by no rule that forwards: it gets nothing",
             ]
         );
+        // The baseline's rules name no recipient.
         let p = PolicyFile::parse("[[recipient]]\nname = \"room\"\n").unwrap();
-        assert_eq!(p.notes().len(), 2, "p0-p1 and p2-local: {:?}", p.notes());
+        assert_eq!(p.notes().len(), 3, "p0-p1, p2-local, room: {:?}", p.notes());
         // The rules the generator writes, and the baseline, say nothing.
         assert!(PolicyFile::parse("").unwrap().notes().is_empty());
         let generated = brussels_toml(&[], &Config::default());
