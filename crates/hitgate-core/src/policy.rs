@@ -4,6 +4,12 @@
 //! anything. The built-in [`Policy::brussels`] is the baseline the Brussels
 //! police zones decided on: priority 0 and 1 are dispatched, priority 2 only
 //! when the plate also stands on a local list, priority 3 and 4 are dropped.
+//!
+//! A matrix can be checked against itself before it runs:
+//! [`Policy::shadowed`] names each rule that never applies because a rule
+//! before it takes every hit it would ([`Rule::covers`]), and
+//! [`Policy::forwards`] says whether any hit of a priority can be
+//! forwarded at all.
 
 use core::fmt;
 
