@@ -486,19 +486,68 @@ impl Rule {
     }
 
     /// Does the rule apply?
+    #[inline]
     pub fn matches(&self, f: &Facts<'_>) -> bool {
-        (self.priorities.is_empty() || self.priorities.contains(f.priority))
-            && (self.lists.is_empty() || self.lists.contains(f.list))
-            && self.also_local.is_none_or(|v| v == f.also_local)
-            && (self.kinds.is_empty() || self.kinds.contains(f.kind))
-            && (self.cameras.is_empty() || self.cameras.iter().any(|c| c.matches(f.camera)))
-            && (self.zones == 0 || self.zones & f.zones != 0)
-            && (self.schedules == 0 || self.schedules & f.schedules != 0)
-            && self
-                .operation
-                .is_none_or(|o| o < 16 && f.operations & (1 << o) != 0)
-            && self.max_reads.is_none_or(|n| f.reads <= u16::from(n))
-            && self.read_fits.is_none_or(|v| v == f.read_fits)
+        self.why_not(f).is_none()
+    }
+
+    /// The first of the rule's conditions the hit does not meet, in the
+    /// order of [`Condition`]; `None`: the rule applies.
+    ///
+    /// ```
+    /// use hitgate_core::list::{ListId, Priority};
+    /// use hitgate_core::policy::{Action, Condition, Facts, Rule};
+    /// use hitgate_core::read::CameraId;
+    /// use hitgate_core::watchlist::MatchKind;
+    ///
+    /// let camera = CameraId::new("cam-01").unwrap();
+    /// let hit = Facts {
+    ///     priority: Priority::P2,
+    ///     list: ListId(0),
+    ///     also_local: false,
+    ///     kind: MatchKind::Exact,
+    ///     camera: &camera,
+    ///     zones: 0,
+    ///     schedules: 0,
+    ///     operations: 0,
+    ///     reads: 3,
+    ///     read_fits: true,
+    /// };
+    /// let p2_local = Rule::new("p2-local", Action::Dispatch)
+    ///     .priorities(&[Priority::P2])
+    ///     .also_local(true);
+    /// assert_eq!(p2_local.why_not(&hit), Some(Condition::AlsoLocal));
+    /// let p0_p1 = Rule::new("p0-p1", Action::Dispatch).priorities(&[Priority::P0, Priority::P1]);
+    /// assert_eq!(p0_p1.why_not(&hit), Some(Condition::Priorities));
+    /// assert_eq!(Rule::new("all", Action::Drop).why_not(&hit), None);
+    /// ```
+    #[inline]
+    pub fn why_not(&self, f: &Facts<'_>) -> Option<Condition> {
+        use Condition as C;
+        let under_way = |o: u8| o < 16 && f.operations & (1 << o) != 0;
+        if !(self.priorities.is_empty() || self.priorities.contains(f.priority)) {
+            Some(C::Priorities)
+        } else if !(self.lists.is_empty() || self.lists.contains(f.list)) {
+            Some(C::Lists)
+        } else if self.also_local.is_some_and(|v| v != f.also_local) {
+            Some(C::AlsoLocal)
+        } else if !(self.kinds.is_empty() || self.kinds.contains(f.kind)) {
+            Some(C::Kinds)
+        } else if !(self.cameras.is_empty() || self.cameras.iter().any(|c| c.matches(f.camera))) {
+            Some(C::Cameras)
+        } else if !(self.zones == 0 || self.zones & f.zones != 0) {
+            Some(C::Zones)
+        } else if !(self.schedules == 0 || self.schedules & f.schedules != 0) {
+            Some(C::Schedules)
+        } else if self.operation.is_some_and(|o| !under_way(o)) {
+            Some(C::Operation)
+        } else if self.max_reads.is_some_and(|n| f.reads > u16::from(n)) {
+            Some(C::MaxReads)
+        } else if self.read_fits.is_some_and(|v| v != f.read_fits) {
+            Some(C::ReadFits)
+        } else {
+            None
+        }
     }
 
     /// Does this rule apply to every hit `other` applies to? Then `other`,
@@ -554,6 +603,52 @@ impl Rule {
     /// True when the rule tests a zone, a schedule or an operation.
     pub fn uses_places(&self) -> bool {
         self.zones != 0 || self.schedules != 0 || self.operation.is_some()
+    }
+}
+
+/// One of a rule's conditions ([`Rule::why_not`]), named as the policy
+/// file names it ([`as_str`](Self::as_str)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Condition {
+    /// [`Rule::priorities`].
+    Priorities,
+    /// [`Rule::lists`].
+    Lists,
+    /// [`Rule::also_local`].
+    AlsoLocal,
+    /// [`Rule::kinds`].
+    Kinds,
+    /// [`Rule::cameras`].
+    Cameras,
+    /// [`Rule::zones`].
+    Zones,
+    /// [`Rule::schedules`].
+    Schedules,
+    /// [`Rule::operation`].
+    Operation,
+    /// [`Rule::max_reads`].
+    MaxReads,
+    /// [`Rule::read_fits`].
+    ReadFits,
+}
+
+impl Condition {
+    /// The condition's key in a policy file's `[[rule]]`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Priorities => "priorities",
+            Self::Lists => "lists",
+            Self::AlsoLocal => "also_local",
+            Self::Kinds => "kinds",
+            Self::Cameras => "cameras",
+            Self::Zones => "zones",
+            Self::Schedules => "schedules",
+            Self::Operation => "operation",
+            Self::MaxReads => "max_reads",
+            Self::ReadFits => "read_fits",
+        }
     }
 }
 
@@ -711,6 +806,54 @@ impl<'a> PolicyView<'a> {
     pub fn decide(&self, facts: &Facts<'_>) -> (Action, RuleId) {
         for (i, r) in self.rules.iter().enumerate() {
             if r.matches(facts) {
+                return (r.action, RuleId::Rule(i as u8));
+            }
+        }
+        (Action::Drop, RuleId::Fallback)
+    }
+
+    /// [`decide`](Self::decide), rule by rule: `each` is called with every
+    /// rule asked, in order, and the first of its conditions the hit does
+    /// not meet ([`Rule::why_not`]; `None` for the rule that decides, the
+    /// last one asked). What `hitgate explain` shows.
+    ///
+    /// ```
+    /// use hitgate_core::list::{ListId, Priority};
+    /// use hitgate_core::policy::{Action, Condition, Facts, Policy, RuleId};
+    /// use hitgate_core::read::CameraId;
+    /// use hitgate_core::watchlist::MatchKind;
+    ///
+    /// let camera = CameraId::new("cam-01").unwrap();
+    /// let hit = Facts {
+    ///     priority: Priority::P2,
+    ///     list: ListId(0),
+    ///     also_local: false,
+    ///     kind: MatchKind::Exact,
+    ///     camera: &camera,
+    ///     zones: 0,
+    ///     schedules: 0,
+    ///     operations: 0,
+    ///     reads: 3,
+    ///     read_fits: true,
+    /// };
+    /// let baseline: Policy = Policy::brussels();
+    /// let mut asked = Vec::new();
+    /// let decided = baseline.view().explain(&hit, |i, _, why| asked.push((i, why)));
+    /// assert_eq!(decided, (Action::Drop, RuleId::Rule(2)));
+    /// assert_eq!(
+    ///     asked,
+    ///     [(0, Some(Condition::Priorities)), (1, Some(Condition::AlsoLocal)), (2, None)]
+    /// );
+    /// ```
+    pub fn explain(
+        &self,
+        facts: &Facts<'_>,
+        mut each: impl FnMut(usize, &Rule, Option<Condition>),
+    ) -> (Action, RuleId) {
+        for (i, r) in self.rules.iter().enumerate() {
+            let why = r.why_not(facts);
+            each(i, r, why);
+            if why.is_none() {
                 return (r.action, RuleId::Rule(i as u8));
             }
         }

@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
 use hitgate_core::list::{ListId, Priority};
-use hitgate_core::policy::{Action, CameraPattern, Facts, Policy, Rule, RuleId, Set};
+use hitgate_core::policy::{Action, CameraPattern, Condition, Facts, Policy, Rule, RuleId, Set};
 use hitgate_core::read::CameraId;
 use hitgate_core::watchlist::MatchKind;
 use proptest::prelude::*;
@@ -170,8 +170,108 @@ fn reference_covers(a: &Rule, b: &Rule) -> bool {
     covered
 }
 
+/// The conditions, in the order `Rule::why_not` asks them.
+const CONDITIONS: [Condition; 10] = [
+    Condition::Priorities,
+    Condition::Lists,
+    Condition::AlsoLocal,
+    Condition::Kinds,
+    Condition::Cameras,
+    Condition::Zones,
+    Condition::Schedules,
+    Condition::Operation,
+    Condition::MaxReads,
+    Condition::ReadFits,
+];
+
+/// `r` with condition `c` left out (any value).
+fn without(r: &Rule, c: Condition) -> Rule {
+    let mut r = r.clone();
+    match c {
+        Condition::Priorities => r.priorities = Set::EMPTY,
+        Condition::Lists => r.lists = Set::EMPTY,
+        Condition::AlsoLocal => r.also_local = None,
+        Condition::Kinds => r.kinds = Set::EMPTY,
+        Condition::Cameras => r.cameras.clear(),
+        Condition::Zones => r.zones = 0,
+        Condition::Schedules => r.schedules = 0,
+        Condition::Operation => r.operation = None,
+        Condition::MaxReads => r.max_reads = None,
+        Condition::ReadFits => r.read_fits = None,
+        _ => unreachable!("a condition this test does not know"),
+    }
+    r
+}
+
+/// `r` with every condition but `c` left out.
+fn only(r: &Rule, c: Condition) -> Rule {
+    CONDITIONS
+        .iter()
+        .filter(|&&d| d != c)
+        .fold(r.clone(), |r, &d| without(&r, d))
+}
+
+/// One hit of the world, from numbers a strategy draws.
+fn fact_in(
+    cameras: &[CameraId],
+    (p, list, local, kind, camera): (u8, u8, bool, usize, usize),
+    (zones, schedules, operations, reads, read_fits): (u64, u16, u16, u16, bool),
+) -> Facts<'_> {
+    Facts {
+        priority: priority(p),
+        list: ListId(list),
+        also_local: local,
+        kind: KINDS[kind],
+        camera: &cameras[camera],
+        zones,
+        schedules,
+        operations,
+        reads,
+        read_fits,
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn explain_asks_the_rules_in_order_and_names_a_condition_the_hit_fails(
+        rs in prop::collection::vec(rules(), 1..6),
+        a in (0..5u8, 0..4u8, any::<bool>(), 0..3usize, 0..CAMERAS.len()),
+        b in (0..4u64, 0..4u16, 0..4u16, 1..=3u16, any::<bool>()),
+    ) {
+        let cameras: Vec<CameraId> = CAMERAS.iter().map(|c| CameraId::new(c).unwrap()).collect();
+        let f = fact_in(&cameras, a, b);
+        let mut policy: Policy = Policy::new();
+        for r in rs {
+            policy.push(r).unwrap();
+        }
+        let mut asked = Vec::new();
+        let decided = policy.view().explain(&f, |i, r, why| asked.push((i, r.clone(), why)));
+        prop_assert_eq!(decided, policy.decide(&f));
+        let last = match decided.1 {
+            RuleId::Rule(i) => usize::from(i),
+            RuleId::Fallback => policy.rules.len() - 1,
+        };
+        prop_assert_eq!(asked.len(), last + 1);
+        for (k, (i, r, why)) in asked.iter().enumerate() {
+            prop_assert_eq!(*i, k);
+            prop_assert_eq!(r, &policy.rules[k]);
+            match why {
+                None => prop_assert!(r.matches(&f) && decided.1 == RuleId::Rule(k as u8)),
+                Some(c) => {
+                    // The condition alone turns the hit down, and without
+                    // it the rule applies or fails on a later one.
+                    prop_assert!(!only(r, *c).matches(&f), "{:?} alone holds", c);
+                    let rank = |c: Condition| CONDITIONS.iter().position(|&d| d == c);
+                    match without(r, *c).why_not(&f) {
+                        None => {}
+                        Some(d) => prop_assert!(rank(d) > rank(*c), "{:?} before {:?}", d, c),
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_rule_covers_another_exactly_when_it_takes_every_hit_the_other_would((a, b) in pairs()) {
