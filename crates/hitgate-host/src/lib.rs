@@ -33,6 +33,7 @@ pub mod compare;
 pub mod deliver;
 pub mod demo;
 pub mod eval;
+pub mod explain;
 pub mod flash_file;
 pub mod formats;
 pub mod gate;

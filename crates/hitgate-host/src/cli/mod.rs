@@ -111,6 +111,50 @@ enum Command {
         #[arg(long, value_name = "ID")]
         camera: Option<String>,
     },
+    /// What the decision matrix does with one hit: each rule asked, in order, and the first of its conditions the hit does not meet.
+    #[command(
+        after_help = "Example:\n  hitgate explain --policy policy.toml --priority 2 --list insurance --camera mobile-1 \\\n      \
+        --at 2026-01-05T07:30:00Z --position 50.8467,4.3525\n\n\
+        The zones, schedules and operations come from the policy, as a unit works them out: a\n\
+        fixed camera's position from its [[camera]], a mobile read's from --position, local time\n\
+        from [time]. What comes after the matrix (a late hit, a budget, a look-alike, a repeat)\n\
+        depends on the traffic: `hitgate compare` replays a recording under two policies."
+    )]
+    Explain {
+        /// Policy (TOML); without it, the Brussels baseline.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// The hit's priority, 0 to 4.
+        #[arg(long)]
+        priority: u8,
+        /// The list it stands on, as the policy declares it (without: a list no rule names).
+        #[arg(long)]
+        list: Option<String>,
+        /// The plate also stands on a local list.
+        #[arg(long)]
+        local: bool,
+        /// How it matched.
+        #[arg(long, value_enum, default_value = "exact")]
+        kind: Kind,
+        /// The camera.
+        #[arg(long)]
+        camera: String,
+        /// When its passage's first read was taken (RFC 3339).
+        #[arg(long)]
+        at: String,
+        /// A mobile read's position, LAT,LON in degrees (a fixed camera's is in the policy).
+        #[arg(long, value_name = "LAT,LON")]
+        position: Option<String>,
+        /// Reads the hit rests on.
+        #[arg(long, default_value_t = 2)]
+        reads: u16,
+        /// Whether the plate as read spells a plate of its country's formats.
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        read_fits: bool,
+        /// JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// The central side: receive every unit's hits over MQTT, remove
     /// duplicates, write them, acknowledge them, report gaps.
     #[command(
@@ -604,6 +648,40 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Explain {
+            policy,
+            priority,
+            list,
+            local,
+            kind,
+            camera,
+            at,
+            position,
+            reads,
+            read_fits,
+            json,
+        } => {
+            let pf = match &policy {
+                Some(p) => PolicyFile::load(p)?,
+                None => PolicyFile::baseline(),
+            };
+            let hit = crate::explain::Hit {
+                priority,
+                list,
+                local,
+                kind: kind.into(),
+                camera,
+                at,
+                position,
+                reads,
+                read_fits,
+            };
+            show(
+                json,
+                &crate::explain::explain(&pf, &hit)?,
+                crate::explain::text,
+            )
+        }
         Command::Keygen { out } => {
             let (public, fp) = crate::signed_file::keygen(&out)?;
             say!(
@@ -767,4 +845,25 @@ pub(super) fn show<T: serde::Serialize>(
         put!("{}", render(value));
     }
     Ok(())
+}
+
+/// How a hit matched (`hitgate explain --kind`).
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Kind {
+    /// The plate as listed.
+    Exact,
+    /// With look-alike characters.
+    Ocr,
+    /// With other edits.
+    Edit,
+}
+
+impl From<Kind> for hitgate_core::watchlist::MatchKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::Exact => Self::Exact,
+            Kind::Ocr => Self::Ocr,
+            Kind::Edit => Self::Edit,
+        }
+    }
 }

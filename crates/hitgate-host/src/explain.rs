@@ -1,0 +1,464 @@
+//! `hitgate explain`: what the decision matrix does with one hit a working
+//! group describes (its priority, list, camera, time, position), rule by
+//! rule, with the first condition each rule asks that the hit does not
+//! meet ([`PolicyView::explain`](hitgate_core::policy::PolicyView::explain)).
+//!
+//! The zones, schedules and operations are worked out by the core from
+//! the policy's own places, as a unit works them out, so the answer is the
+//! matrix's for that hit. What comes after the matrix (a late hit, a
+//! budget, a look-alike, a repeat within the re-alert window) is not asked:
+//! it depends on the traffic, which `hitgate compare` replays.
+
+use std::fmt::Write as _;
+
+use anyhow::{Result, anyhow, bail};
+use hitgate_core::list::{ListId, Priority};
+use hitgate_core::place::Name;
+use hitgate_core::policy::{Condition, Facts, Rule, RuleId};
+use hitgate_core::read::{CameraId, Position};
+use hitgate_core::watchlist::MatchKind;
+use serde::Serialize;
+
+use crate::policy_file::PolicyFile;
+use crate::time::{format_ts, parse_ts};
+
+/// The hit, as the command line gives it.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// Its priority, 0 to 4.
+    pub priority: u8,
+    /// The list it stands on, by name (`None`: a list the policy does not
+    /// declare, which no rule names).
+    pub list: Option<String>,
+    /// The plate also stands on a local list.
+    pub local: bool,
+    /// How it matched.
+    pub kind: MatchKind,
+    /// The camera.
+    pub camera: String,
+    /// When its passage's first read was taken (RFC 3339).
+    pub at: String,
+    /// A mobile read's position, `LAT,LON` in degrees (a fixed camera's
+    /// comes from the policy).
+    pub position: Option<String>,
+    /// Reads the hit rests on.
+    pub reads: u16,
+    /// Whether the plate as read spells a plate of its country's formats.
+    pub read_fits: bool,
+}
+
+/// `hitgate explain --json`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Explained {
+    /// The hit's time, UTC.
+    pub at: String,
+    /// Its local weekday and time (`mon 08:30`), by the policy's `[time]`.
+    pub local: String,
+    /// Its position (the read's, or its camera's in the policy), if any.
+    pub position: Option<[f64; 2]>,
+    /// The zones it is in.
+    pub zones: Vec<String>,
+    /// The schedules in force.
+    pub schedules: Vec<String>,
+    /// The operations under way.
+    pub operations: Vec<String>,
+    /// Each rule asked, in order, until one applies.
+    pub rules: Vec<Asked>,
+    /// The matrix's answer: `dispatch`, `review` or `drop`.
+    pub action: &'static str,
+    /// The rule that decided (`null`: none applied; the fallback drops).
+    pub rule: Option<String>,
+    /// Who gets it from the zone gate (the deciding rule's recipients).
+    pub recipients: Vec<String>,
+}
+
+/// One rule asked.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Asked {
+    /// Its number, from 1, as the policy file lists it.
+    pub number: usize,
+    /// Its name.
+    pub name: String,
+    /// Its action.
+    pub action: &'static str,
+    /// The first of its conditions the hit does not meet (`null`: it
+    /// applies), as the policy file names it.
+    pub fails: Option<&'static str>,
+    /// Why, in words.
+    pub because: Option<String>,
+}
+
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Puts `hit` to the policy's matrix.
+pub fn explain(pf: &PolicyFile, hit: &Hit) -> Result<Explained> {
+    let priority = Priority::new(hit.priority)
+        .ok_or_else(|| anyhow!("--priority {}: 0 to 4", hit.priority))?;
+    let list = match &hit.list {
+        None => ListId(pf.lists.len() as u8),
+        Some(name) => {
+            let Some(i) = pf.lists.iter().position(|l| &l.name == name) else {
+                let declared: Vec<&str> = pf.lists.iter().map(|l| l.name.as_str()).collect();
+                bail!(
+                    "--list {name:?}: the policy declares no such list (it declares: {}); \
+                     leave --list out for a list no rule names",
+                    if declared.is_empty() {
+                        "none".to_string()
+                    } else {
+                        declared.join(", ")
+                    }
+                );
+            };
+            ListId(i as u8)
+        }
+    };
+    let camera =
+        CameraId::new(&hit.camera).map_err(|e| anyhow!("--camera {:?}: {e}", hit.camera))?;
+    let at = parse_ts(&hit.at).map_err(|e| anyhow!("--at: {e}"))?;
+    let read_position = match &hit.position {
+        None => None,
+        Some(text) => Some(position(text)?),
+    };
+    let places = pf.places.view();
+    let position = places.position(&camera, read_position);
+    let facts = Facts {
+        priority,
+        list,
+        also_local: hit.local,
+        kind: hit.kind,
+        camera: &camera,
+        zones: places.zones_of(position),
+        schedules: places.schedules_at(at),
+        operations: places.operations_at(at),
+        reads: hit.reads,
+        read_fits: hit.read_fits,
+    };
+    let zones = named(facts.zones, pf.places.zones.iter().map(|z| &z.name));
+    let schedules = named(
+        u64::from(facts.schedules),
+        pf.places.schedules.iter().map(|s| &s.name),
+    );
+    let operations = named(
+        u64::from(facts.operations),
+        pf.places.operations.iter().map(|o| &o.name),
+    );
+    let (day, minute) = pf.places.offsets.local(at);
+    let local = format!(
+        "{} {:02}:{:02}",
+        DAYS.get(usize::from(day)).unwrap_or(&"?"),
+        minute / 60,
+        minute % 60
+    );
+    let mut rules = Vec::new();
+    let (action, decided) = pf.policy.view().explain(&facts, |i, rule, fails| {
+        rules.push(Asked {
+            number: i + 1,
+            name: rule.name.to_string(),
+            action: rule.action.as_str(),
+            fails: fails.map(Condition::as_str),
+            because: fails.map(|c| because(pf, rule, c, (&facts, &local))),
+        });
+    });
+    let (rule, recipients) = match decided {
+        RuleId::Rule(_) => (
+            Some(pf.policy.rule_name(decided).to_string()),
+            recipient_names(pf, pf.policy.recipients(decided)),
+        ),
+        RuleId::Fallback => (None, Vec::new()),
+    };
+    Ok(Explained {
+        at: format_ts(at),
+        local,
+        position: position.map(|p| [degrees(p.lat_e7), degrees(p.lon_e7)]),
+        zones,
+        schedules,
+        operations,
+        rules,
+        action: action.as_str(),
+        rule,
+        recipients,
+    })
+}
+
+/// The report as text: the hit, then a line per rule asked.
+pub fn text(e: &Explained) -> String {
+    let mut s = String::new();
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let _ = writeln!(
+        s,
+        "at {} ({} local), {}; zones: {}; schedules in force: {}; operations under way: {}",
+        e.at,
+        e.local,
+        match e.position {
+            Some([lat, lon]) => format!("at {lat:.5},{lon:.5}"),
+            None => "no position".to_string(),
+        },
+        list(&e.zones),
+        list(&e.schedules),
+        list(&e.operations),
+    );
+    for r in &e.rules {
+        match &r.because {
+            Some(why) => {
+                let _ = writeln!(
+                    s,
+                    "rule {} {:?} ({}): no, {why}",
+                    r.number, r.name, r.action
+                );
+            }
+            None => {
+                let _ = writeln!(s, "rule {} {:?} ({}): applies", r.number, r.name, r.action);
+            }
+        }
+    }
+    match &e.rule {
+        Some(name) => {
+            let _ = write!(s, "the matrix: {} by {name:?}", e.action);
+            if !e.recipients.is_empty() {
+                let _ = write!(s, ", to {}", e.recipients.join(", "));
+            }
+            s.push('\n');
+        }
+        None => s.push_str("the matrix: no rule applies, so the fallback drops it\n"),
+    }
+    match e.action {
+        "dispatch" => s.push_str(
+            "after the matrix, a unit may still send it to review (late, over its budget, a \
+             look-alike) or hold it as a repeat within the re-alert window\n",
+        ),
+        "review" => s.push_str(
+            "after the matrix, a unit may still hold it as a repeat within the re-alert window\n",
+        ),
+        _ => {}
+    }
+    s
+}
+
+/// Why `rule` turns the hit down on condition `c`, in words.
+fn because(pf: &PolicyFile, rule: &Rule, c: Condition, (f, local): (&Facts<'_>, &str)) -> String {
+    let join = |v: Vec<String>| v.join(", ");
+    let masked = |mask: u64, all: &mut dyn Iterator<Item = &Name>| join(named(mask, all));
+    match c {
+        Condition::Priorities => format!(
+            "it takes priority {}; the hit is priority {}",
+            join(
+                rule.priorities
+                    .iter()
+                    .map(|p| p.get().to_string())
+                    .collect()
+            ),
+            f.priority.get()
+        ),
+        Condition::Lists => format!(
+            "it takes the lists {}; the hit is on {}",
+            join(
+                rule.lists
+                    .iter()
+                    .map(|l| list_name(pf, l).to_string())
+                    .collect()
+            ),
+            list_name(pf, f.list)
+        ),
+        Condition::AlsoLocal if rule.also_local == Some(true) => {
+            "it takes a plate also on a local list; this one is not".to_string()
+        }
+        Condition::AlsoLocal => {
+            "it takes a plate not also on a local list; this one is".to_string()
+        }
+        Condition::Kinds => format!(
+            "it takes {} matches; the hit is {}",
+            join(
+                rule.kinds
+                    .iter()
+                    .map(|k| kind_name(k).to_string())
+                    .collect()
+            ),
+            kind_name(f.kind)
+        ),
+        Condition::Cameras => format!(
+            "it takes the cameras {}; the hit is from {}",
+            join(
+                rule.cameras
+                    .iter()
+                    .map(|c| c.as_str().to_string())
+                    .collect()
+            ),
+            f.camera.as_str()
+        ),
+        Condition::Zones if f.zones == 0 && pf.places.view().zones.is_empty() => {
+            "it takes a zone; the policy declares none".to_string()
+        }
+        Condition::Zones => format!(
+            "it takes a hit in {}; the hit is in none of them",
+            masked(rule.zones, &mut pf.places.zones.iter().map(|z| &z.name))
+        ),
+        Condition::Schedules => format!(
+            "it takes the schedules {}; none is in force at {local} local",
+            masked(
+                u64::from(rule.schedules),
+                &mut pf.places.schedules.iter().map(|s| &s.name)
+            )
+        ),
+        Condition::Operation => format!(
+            "it exists only during the operation {}, not under way then",
+            rule.operation
+                .and_then(|o| pf.places.operations.get(usize::from(o)))
+                .map_or("?", |o| o.name.as_str())
+        ),
+        Condition::MaxReads => format!(
+            "it takes a hit on at most {} read(s); this one rests on {}",
+            rule.max_reads.unwrap_or(0),
+            f.reads
+        ),
+        Condition::ReadFits if rule.read_fits == Some(true) => {
+            "it takes a plate as read that a car could carry; this one could not".to_string()
+        }
+        Condition::ReadFits => {
+            "it takes a plate as read that no car could carry; this one could".to_string()
+        }
+        _ => format!("its condition {}", c.as_str()),
+    }
+}
+
+/// The names of the places whose bits are set in `mask`.
+fn named<'n>(mask: u64, all: impl Iterator<Item = &'n Name>) -> Vec<String> {
+    all.enumerate()
+        .filter(|(i, _)| *i < 64 && mask & (1 << i) != 0)
+        .map(|(_, n)| n.as_str().to_string())
+        .collect()
+}
+
+fn list_name(pf: &PolicyFile, l: ListId) -> &str {
+    pf.lists
+        .get(l.index())
+        .map_or("a list the policy does not declare", |d| d.name.as_str())
+}
+
+fn kind_name(k: MatchKind) -> &'static str {
+    match k {
+        MatchKind::Exact => "exact",
+        MatchKind::Ocr => "ocr",
+        MatchKind::Edit => "edit",
+    }
+}
+
+fn recipient_names(pf: &PolicyFile, mask: u8) -> Vec<String> {
+    pf.recipients
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i < 8 && mask & (1 << i) != 0)
+        .map(|(_, r)| r.name.clone())
+        .collect()
+}
+
+fn degrees(e7: i32) -> f64 {
+    f64::from(e7) / 1e7
+}
+
+/// `LAT,LON` in degrees.
+fn position(text: &str) -> Result<Position> {
+    let bad = || anyhow!("--position {text:?}: LAT,LON in degrees (50.8467,4.3525)");
+    let (lat, lon) = text.split_once(',').ok_or_else(bad)?;
+    let lat: f64 = lat.trim().parse().map_err(|_| bad())?;
+    let lon: f64 = lon.trim().parse().map_err(|_| bad())?;
+    Position::from_degrees(lat, lon).ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(priority: u8) -> Hit {
+        Hit {
+            priority,
+            list: None,
+            local: false,
+            kind: MatchKind::Exact,
+            camera: "cam-1".into(),
+            at: "2026-01-05T08:00:00Z".into(),
+            position: None,
+            reads: 2,
+            read_fits: true,
+        }
+    }
+
+    #[test]
+    fn the_baseline_drops_a_priority_2_hit_not_on_a_local_list_and_says_why_the_others_pass() {
+        let pf = PolicyFile::baseline();
+        let e = explain(&pf, &hit(2)).unwrap();
+        assert_eq!(e.action, "drop");
+        assert_eq!(e.rule.as_deref(), Some("p2-not-local"));
+        let fails: Vec<Option<&str>> = e.rules.iter().map(|r| r.fails).collect();
+        assert_eq!(fails, [Some("priorities"), Some("also_local"), None]);
+        assert_eq!(
+            e.rules[0].because.as_deref(),
+            Some("it takes priority 0, 1; the hit is priority 2")
+        );
+        // 2026-01-05 was a Monday; without [time], local time is UTC.
+        assert_eq!(e.local, "mon 08:00");
+        let local = explain(
+            &pf,
+            &Hit {
+                local: true,
+                ..hit(2)
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (local.action, local.rule.as_deref()),
+            ("dispatch", Some("p2-local"))
+        );
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let pf = PolicyFile::baseline();
+        for (h, says) in [
+            (hit(5), "--priority 5"),
+            (
+                Hit {
+                    list: Some("stolen".into()),
+                    ..hit(0)
+                },
+                "declares no such list (it declares: none)",
+            ),
+            (
+                Hit {
+                    at: "yesterday".into(),
+                    ..hit(0)
+                },
+                "--at",
+            ),
+            (
+                Hit {
+                    position: Some("50.8".into()),
+                    ..hit(0)
+                },
+                "--position \"50.8\"",
+            ),
+            (
+                Hit {
+                    position: Some("91,4".into()),
+                    ..hit(0)
+                },
+                "LAT,LON",
+            ),
+            (
+                Hit {
+                    camera: "a camera".into(),
+                    ..hit(0)
+                },
+                "--camera",
+            ),
+        ] {
+            let e = format!("{:#}", explain(&pf, &h).unwrap_err());
+            assert!(e.contains(says), "{e}");
+        }
+    }
+}

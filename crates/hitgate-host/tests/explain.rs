@@ -1,0 +1,205 @@
+//! `hitgate explain` on the example zone's policy
+//! (`examples/policies/brussels-zone.toml`), each answer worked out by hand
+//! from that file: its cameras' positions against its zones, its local
+//! times (UTC+1 in winter, UTC+2 from 2026-03-29) against its schedule,
+//! its operation's window, and its rules in order.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn zone_policy() -> String {
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/policies/brussels-zone.toml"
+    )
+    .to_string()
+}
+
+/// `hitgate explain` with the zone's policy: its stdout and stderr.
+fn explain(args: &[&str]) -> (String, String, bool) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+        .args(["explain", "--policy", &zone_policy()])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.success(),
+    )
+}
+
+/// The JSON answer: the conditions each rule asked failed on (`-` where
+/// it applied), the action, the rule, the zones and schedules.
+fn answer(args: &[&str]) -> (Vec<String>, String, Value, Value, Value) {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let (out, err, ok) = explain(&all);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let fails = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["fails"].as_str().unwrap_or("-").to_string())
+        .collect();
+    (
+        fails,
+        v["action"].as_str().unwrap().to_string(),
+        v["rule"].clone(),
+        v["zones"].clone(),
+        v["schedules"].clone(),
+    )
+}
+
+#[test]
+fn each_hit_goes_where_the_zone_policy_says_rule_by_rule() {
+    let p2 = ["--priority", "2", "--list", "insurance"];
+    let at = |camera: &'static str, when: &'static str| {
+        let mut a = p2.to_vec();
+        a.extend(["--camera", camera, "--at", when]);
+        a
+    };
+    // cam-1 stands at the Gare du Midi (50.8350, 4.3360: inside its
+    // rectangle 50.8325-50.8375, 4.3320-4.3395); 10:00 UTC is after the
+    // Eurostar checks (07:00-09:00 UTC).
+    let (fails, action, rule, zones, _) = answer(&at("cam-1", "2026-01-05T10:00:00Z"));
+    assert_eq!(fails, ["priorities", "operation", "-"]);
+    assert_eq!(
+        (action.as_str(), rule),
+        ("dispatch", Value::from("p2-hotspots"))
+    );
+    assert_eq!(zones, serde_json::json!(["gare-du-midi"]));
+
+    // During the checks, the operation's rule comes first.
+    let (fails, _, rule, _, _) = answer(&at("cam-1", "2026-01-05T08:00:00Z"));
+    assert_eq!(fails, ["priorities", "-"]);
+    assert_eq!(rule, "p2-eurostar");
+
+    // cam-3 at the Grand-Place, a plate also on the local list: at 22:30
+    // UTC, 23:30 local on a Monday, the night schedule is in force.
+    let mut local = at("cam-3", "2026-01-05T22:30:00Z");
+    local.push("--local");
+    let (fails, action, rule, zones, schedules) = answer(&local);
+    assert_eq!(fails, ["priorities", "operation", "zones", "-"]);
+    assert_eq!(
+        (action.as_str(), rule),
+        ("dispatch", Value::from("p2-local-night"))
+    );
+    assert_eq!(zones, serde_json::json!(["grand-place"]));
+    assert_eq!(schedules, serde_json::json!(["night"]));
+
+    // At 20:30 UTC in January it is 21:30 local: not yet night, review.
+    let mut evening = at("cam-3", "2026-01-05T20:30:00Z");
+    evening.push("--local");
+    let (fails, action, rule, _, schedules) = answer(&evening);
+    assert_eq!(
+        fails,
+        ["priorities", "operation", "zones", "schedules", "-"]
+    );
+    assert_eq!((action.as_str(), rule), ("review", Value::from("p2-local")));
+    assert_eq!(schedules, serde_json::json!([]));
+
+    // The same UTC hour in June is 22:30 local (summer time): night.
+    let mut june = at("cam-3", "2026-06-01T20:30:00Z");
+    june.push("--local");
+    let (_, _, rule, _, schedules) = answer(&june);
+    assert_eq!(rule, "p2-local-night");
+    assert_eq!(schedules, serde_json::json!(["night"]));
+
+    // A mobile camera's read gives its own position: inside the Gare du
+    // Nord's polygon.
+    let mut mobile = at("mobile-7", "2026-01-05T10:00:00Z");
+    mobile.extend(["--position", "50.8600,4.3600"]);
+    let (_, _, rule, zones, _) = answer(&mobile);
+    assert_eq!(rule, "p2-hotspots");
+    assert_eq!(zones, serde_json::json!(["gare-du-nord"]));
+
+    // A camera the policy does not place, with no position: in no zone.
+    let (fails, action, rule, zones, _) = answer(&at("cam-9", "2026-01-05T10:00:00Z"));
+    assert_eq!(
+        fails,
+        [
+            "priorities",
+            "operation",
+            "zones",
+            "also_local",
+            "also_local",
+            "-"
+        ]
+    );
+    assert_eq!((action.as_str(), rule), ("drop", Value::from("p2")));
+    assert_eq!(zones, serde_json::json!([]));
+
+    // Priority 3: every rule before p3-p4 asks for another priority.
+    let (fails, action, rule, _, _) = answer(&[
+        "--priority",
+        "3",
+        "--camera",
+        "cam-2",
+        "--at",
+        "2026-01-05T10:00:00Z",
+    ]);
+    assert_eq!(
+        fails,
+        ["priorities"; 6]
+            .iter()
+            .chain(&["-"])
+            .copied()
+            .collect::<Vec<_>>()
+    );
+    assert_eq!((action.as_str(), rule), ("drop", Value::from("p3-p4")));
+}
+
+#[test]
+fn the_lines_say_why_each_rule_passes_the_hit_on() {
+    let (out, err, ok) = explain(&[
+        "--priority",
+        "2",
+        "--list",
+        "insurance",
+        "--camera",
+        "cam-3",
+        "--at",
+        "2026-01-05T20:30:00Z",
+        "--local",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        "at 2026-01-05T20:30:00.000Z (mon 21:30 local), at 50.84660,4.35200; zones: grand-place; \
+         schedules in force: none; operations under way: none\n\
+         rule 1 \"p0-p1\" (dispatch): no, it takes priority 0, 1; the hit is priority 2\n\
+         rule 2 \"p2-eurostar\" (dispatch): no, it exists only during the operation \
+         eurostar-checks, not under way then\n\
+         rule 3 \"p2-hotspots\" (dispatch): no, it takes a hit in gare-du-midi, gare-du-nord; \
+         the hit is in none of them\n\
+         rule 4 \"p2-local-night\" (dispatch): no, it takes the schedules night; none is in \
+         force at mon 21:30 local\n\
+         rule 5 \"p2-local\" (review): applies\n\
+         the matrix: review by \"p2-local\"\n\
+         after the matrix, a unit may still hold it as a repeat within the re-alert window\n"
+    );
+    // A list the policy does not declare is refused by name.
+    let (_, err, ok) = explain(&[
+        "--priority",
+        "2",
+        "--list",
+        "stolen-cars",
+        "--camera",
+        "cam-3",
+        "--at",
+        "2026-01-05T20:30:00Z",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains(
+            "--list \"stolen-cars\": the policy declares no such list (it declares: stolen, \
+             wanted, insurance, local, inspection)"
+        ),
+        "{err}"
+    );
+}
