@@ -334,16 +334,13 @@ impl PolicyFile {
     /// would ([`Policy::shadowed`]); with recipients declared, a rule that
     /// forwards to none of them, and a recipient no such rule names (one
     /// with `unknown_rules` excepted); and priority 0 or 1 (the zones
-    /// handle both) that no rule can forward ([`Policy::forwards`]). A policy with
-    /// such a rule still runs as written: the unit decides as the first
-    /// rule that applies says.
+    /// handle both) that no rule can forward ([`Policy::forwards`]). The
+    /// policy still runs as written: the first rule that applies decides.
     pub fn notes(&self) -> Vec<String> {
         let p = &self.policy;
-        let rule = |id| {
-            let i = match id {
-                RuleId::Rule(i) => usize::from(i),
-                RuleId::Fallback => p.rules.len(),
-            };
+        // Shadowed rules are rules, never the fallback.
+        let rule = |id: RuleId| {
+            let i = id.index();
             let action = p.rules.get(i).map_or("drop", |r| r.action.as_str());
             format!("rule {} ({:?}, {action})", i + 1, p.rule_name(id))
         };
@@ -718,8 +715,8 @@ mod tests {
 
     #[test]
     fn a_rule_behind_one_that_takes_its_hits_is_noted_and_so_is_p0_dropped() {
-        // The baseline, then a hotspot rule after `p2-not-local`, and a
-        // rule before everything that drops priority 0.
+        // A hotspot rule after `p2-not-local`, and a rule before
+        // everything that drops priority 0.
         let p = PolicyFile::parse(
             "[[zone]]\nname = \"midi\"\ncircle = { centre = [50.8355, 4.336], radius_m = 200 }\n\
              [[rule]]\nname = \"no-p0\"\npriorities = [0]\naction = \"drop\"\n\
