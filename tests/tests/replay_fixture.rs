@@ -196,3 +196,42 @@ action = "dispatch"
     assert_eq!(names, ["cam-2-review", "urgent", "fallback"]);
     assert_eq!(rules[1]["rule"], 1);
 }
+
+#[test]
+fn a_rule_that_never_applies_is_named_in_the_report() {
+    // `cam-2-p1` comes after `urgent`, which takes every priority-1 hit
+    // from any camera first.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[[rule]]\nname = \"urgent\"\npriorities = [0, 1, 2]\naction = \"dispatch\"\n\n\
+         [[rule]]\nname = \"cam-2-p1\"\npriorities = [1]\ncameras = [\"cam-2\"]\naction = \"review\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let policy = policy.to_str().unwrap();
+    replay_fixture_lists(&fixture("basic/reads.jsonl"), &out, &["--policy", policy]).unwrap();
+    let r = report(&out);
+    assert_eq!(
+        r["policy_notes"],
+        serde_json::json!([
+            "rule 2 (\"cam-2-p1\", review) never applies: rule 1 (\"urgent\", dispatch) before \
+             it takes every hit it would; move it above, or narrow the earlier one"
+        ])
+    );
+    // And it decided nothing, though the fixture has a P1 hit from cam-2
+    // (1WNT000, which the test above sends to review from cam-2).
+    assert_eq!(r["by_rule"][1]["name"], "cam-2-p1");
+    assert_eq!(r["by_rule"][1]["decided"], 0);
+    assert!(
+        jsonl(&out.join("hits.jsonl"))
+            .iter()
+            .any(|h| h["listed"] == "1WNT000" && h["rule"] == "urgent")
+    );
+
+    // The baseline says nothing, and the report has no such key.
+    let base = dir.path().join("base");
+    replay_fixture_lists(&fixture("basic/reads.jsonl"), &base, &[]).unwrap();
+    assert!(report(&base).get("policy_notes").is_none());
+}

@@ -138,6 +138,11 @@ pub struct Report {
     /// traffic.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wide_lists: Vec<WideList>,
+    /// What the policy's rules say against themselves
+    /// ([`PolicyFile::notes`](crate::policy_file::PolicyFile::notes)), as
+    /// loading it said them on standard error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_notes: Vec<String>,
 }
 
 /// A list too wide for the traffic of a replay (see `hitgate lists`).

@@ -663,6 +663,7 @@ impl Report {
             timeline: hits.timeline,
             uplink,
             wide_lists,
+            policy_notes: pf.notes(),
         }
     }
 }
