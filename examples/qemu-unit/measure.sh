@@ -260,6 +260,9 @@ for c, i in [("cam-01", 0), ("cam-02", 11), ("cam-03", 22), ("cam-04", 49)]:
     lat0, lon0 = 50.80 + 0.01 * (i // 10), 4.30 + 0.015 * (i % 10)
     out.append(f'[[camera]]\nid = "{c}"\nposition = [{lat0}, {lon0}]\n')
 names = ", ".join(f'"z{i:02d}"' for i in range(50))
+# Last, after the scenario's `p2-not-local`, on purpose: it never applies
+# (`hitgate` notes so), so both runs decide alike and differ only by the
+# zones each passage is looked up in.
 out.append(f'[[rule]]\nname = "p2-zones"\npriorities = [2]\nzones = [{names}]\naction = "dispatch"\n')
 open(dst, "w").write(text + "\n" + "\n".join(out))
 PY
