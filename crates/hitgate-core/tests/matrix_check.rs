@@ -128,36 +128,10 @@ fn rules() -> impl Strategy<Value = Rule> {
 fn pairs() -> impl Strategy<Value = (Rule, Rule)> {
     (rules(), rules(), any::<u16>()).prop_map(|(a, b, keep)| {
         let mut c = b.clone();
-        let k = |i: u32| keep & (1 << i) != 0;
-        if k(0) {
-            c.priorities = a.priorities;
-        }
-        if k(1) {
-            c.lists = a.lists;
-        }
-        if k(2) {
-            c.also_local = a.also_local;
-        }
-        if k(3) {
-            c.kinds = a.kinds;
-        }
-        if k(4) {
-            c.cameras = a.cameras.clone();
-        }
-        if k(5) {
-            c.zones = a.zones;
-        }
-        if k(6) {
-            c.schedules = a.schedules;
-        }
-        if k(7) {
-            c.operation = a.operation;
-        }
-        if k(8) {
-            c.max_reads = a.max_reads;
-        }
-        if k(9) {
-            c.read_fits = a.read_fits;
+        for (i, &cond) in CONDITIONS.iter().enumerate() {
+            if keep & (1 << i) != 0 {
+                take(&mut c, cond, &a);
+            }
         }
         (a, c)
     })
@@ -184,22 +158,27 @@ const CONDITIONS: [Condition; 10] = [
     Condition::ReadFits,
 ];
 
+/// Sets `into`'s condition `c` to `from`'s.
+fn take(into: &mut Rule, c: Condition, from: &Rule) {
+    match c {
+        Condition::Priorities => into.priorities = from.priorities,
+        Condition::Lists => into.lists = from.lists,
+        Condition::AlsoLocal => into.also_local = from.also_local,
+        Condition::Kinds => into.kinds = from.kinds,
+        Condition::Cameras => into.cameras = from.cameras.clone(),
+        Condition::Zones => into.zones = from.zones,
+        Condition::Schedules => into.schedules = from.schedules,
+        Condition::Operation => into.operation = from.operation,
+        Condition::MaxReads => into.max_reads = from.max_reads,
+        Condition::ReadFits => into.read_fits = from.read_fits,
+        _ => unreachable!("a condition this test does not know"),
+    }
+}
+
 /// `r` with condition `c` left out (any value).
 fn without(r: &Rule, c: Condition) -> Rule {
     let mut r = r.clone();
-    match c {
-        Condition::Priorities => r.priorities = Set::EMPTY,
-        Condition::Lists => r.lists = Set::EMPTY,
-        Condition::AlsoLocal => r.also_local = None,
-        Condition::Kinds => r.kinds = Set::EMPTY,
-        Condition::Cameras => r.cameras.clear(),
-        Condition::Zones => r.zones = 0,
-        Condition::Schedules => r.schedules = 0,
-        Condition::Operation => r.operation = None,
-        Condition::MaxReads => r.max_reads = None,
-        Condition::ReadFits => r.read_fits = None,
-        _ => unreachable!("a condition this test does not know"),
-    }
+    take(&mut r, c, &Rule::new("any", Action::Drop));
     r
 }
 

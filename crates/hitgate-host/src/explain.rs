@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use anyhow::{Result, anyhow, bail};
 use hitgate_core::list::{ListId, Priority};
 use hitgate_core::place::Name;
-use hitgate_core::policy::{Condition, Facts, Rule, RuleId};
+use hitgate_core::policy::{Action, Condition, Facts, Rule, RuleId};
 use hitgate_core::read::{CameraId, Position};
 use hitgate_core::watchlist::MatchKind;
 use serde::Serialize;
@@ -45,6 +45,8 @@ pub struct Hit {
     pub reads: u16,
     /// Whether the plate as read spells a plate of its country's formats.
     pub read_fits: bool,
+    /// How long after the car passed the hit reaches the zone gate, ms.
+    pub delay_ms: u64,
 }
 
 /// `hitgate explain --json`.
@@ -70,6 +72,9 @@ pub struct Explained {
     pub rule: Option<String>,
     /// Who gets it from the zone gate (the deciding rule's recipients).
     pub recipients: Vec<String>,
+    /// Of those, for a dispatch, the ones that get it as a late review:
+    /// it reaches the gate after their `max_delay_s`.
+    pub late_for: Vec<String>,
 }
 
 /// One rule asked.
@@ -159,12 +164,16 @@ pub fn explain(pf: &PolicyFile, hit: &Hit) -> Result<Explained> {
             because: fails.map(|c| because(pf, rule, c, (&facts, &local))),
         });
     });
-    let (rule, recipients) = match decided {
+    let (rule, to) = match decided {
         RuleId::Rule(_) => (
             Some(pf.policy.rule_name(decided).to_string()),
-            recipient_names(pf, pf.policy.recipients(decided)),
+            pf.policy.recipients(decided),
         ),
-        RuleId::Fallback => (None, Vec::new()),
+        RuleId::Fallback => (None, 0),
+    };
+    let late = match action {
+        Action::Dispatch => to & crate::gate::gate_config(pf).late_after(hit.delay_ms),
+        _ => 0,
     };
     Ok(Explained {
         at: format_ts(at),
@@ -176,7 +185,8 @@ pub fn explain(pf: &PolicyFile, hit: &Hit) -> Result<Explained> {
         rules,
         action: action.as_str(),
         rule,
-        recipients,
+        recipients: recipient_names(pf, to),
+        late_for: recipient_names(pf, late),
     })
 }
 
@@ -222,6 +232,13 @@ pub fn text(e: &Explained) -> String {
             let _ = write!(s, "the matrix: {} by {name:?}", e.action);
             if !e.recipients.is_empty() {
                 let _ = write!(s, ", to {}", e.recipients.join(", "));
+            }
+            if !e.late_for.is_empty() {
+                let _ = write!(
+                    s,
+                    "; at the zone gate, a late review for {} (it arrives after their max_delay_s)",
+                    e.late_for.join(", ")
+                );
             }
             s.push('\n');
         }
@@ -385,6 +402,7 @@ mod tests {
             position: None,
             reads: 2,
             read_fits: true,
+            delay_ms: 0,
         }
     }
 
@@ -413,6 +431,51 @@ mod tests {
         assert_eq!(
             (local.action, local.rule.as_deref()),
             ("dispatch", Some("p2-local"))
+        );
+    }
+
+    #[test]
+    fn a_dispatch_that_reaches_the_gate_late_is_a_review_for_a_recipient_that_wants_it_fresh() {
+        let pf = PolicyFile::parse(
+            "[[recipient]]\nname = \"room\"\n[[recipient]]\nname = \"wpr\"\nmax_delay_s = 300\n\
+             [[rule]]\nname = \"p1\"\npriorities = [1]\naction = \"dispatch\"\n\
+             recipients = [\"room\", \"wpr\"]\n\
+             [[rule]]\nname = \"p2\"\npriorities = [2]\naction = \"review\"\n\
+             recipients = [\"wpr\"]\n",
+        )
+        .unwrap();
+        let at = |priority, delay_s: u64| {
+            let e = explain(
+                &pf,
+                &Hit {
+                    delay_ms: delay_s * 1000,
+                    ..hit(priority)
+                },
+            )
+            .unwrap();
+            (e.recipients, e.late_for)
+        };
+        let both = vec!["room".to_string(), "wpr".to_string()];
+        // 300 s is still in time; 301 s is late for wpr alone.
+        assert_eq!(at(1, 300), (both.clone(), vec![]));
+        assert_eq!(at(1, 301), (both, vec!["wpr".to_string()]));
+        // A review is a review, however late.
+        assert_eq!(at(2, 3600), (vec!["wpr".to_string()], vec![]));
+        let e = explain(
+            &pf,
+            &Hit {
+                delay_ms: 600_000,
+                ..hit(1)
+            },
+        )
+        .unwrap();
+        assert!(
+            text(&e).contains(
+                "the matrix: dispatch by \"p1\", to room, wpr; at the zone gate, a late review \
+                 for wpr (it arrives after their max_delay_s)\n"
+            ),
+            "{}",
+            text(&e)
         );
     }
 

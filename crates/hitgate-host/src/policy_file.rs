@@ -329,6 +329,15 @@ impl PolicyFile {
         Ok(pf)
     }
 
+    /// [`load`](Self::load) the file given, or the Brussels
+    /// [`baseline`](Self::baseline) without one.
+    pub fn load_or_baseline(path: Option<&Path>) -> Result<Self> {
+        match path {
+            Some(p) => Self::load(p),
+            None => Ok(Self::baseline()),
+        }
+    }
+
     /// What the matrix's own rules say against it, a line each: a rule
     /// that never applies because a rule before it takes every hit it
     /// would ([`Policy::shadowed`]); with recipients declared, a rule that

@@ -71,10 +71,7 @@ impl Inputs {
             }
             return Ok((p.pf, p.data, p.version, p.refused.len() as u32));
         }
-        let mut pf = match &self.policy {
-            Some(p) => PolicyFile::load(p)?,
-            None => PolicyFile::baseline(),
-        };
+        let mut pf = PolicyFile::load_or_baseline(self.policy.as_deref())?;
         if let Some(c) = &self.config {
             pf.config = PolicyFile::load_config(c)?;
         }

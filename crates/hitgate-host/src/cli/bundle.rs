@@ -103,10 +103,7 @@ pub(super) fn bundle_command(cmd: BundleCommand) -> Result<()> {
             naive_times,
         } => {
             let key = sf::load_secret(&key)?;
-            let pf = match &policy {
-                Some(p) => PolicyFile::load(p)?,
-                None => PolicyFile::baseline(),
-            };
+            let pf = PolicyFile::load_or_baseline(policy.as_deref())?;
             let local = crate::reads::local_offsets(naive_times, &pf.places.offsets)?;
             let data = ListsData::load_with(&lists, &pf.lists, local)?;
             let input = crate::formats::InputStats {

@@ -151,6 +151,10 @@ enum Command {
         /// Whether the plate as read spells a plate of its country's formats.
         #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
         read_fits: bool,
+        /// Seconds after the car passed that the hit reaches the zone gate: a
+        /// recipient's max_delay_s turns a dispatch into a late review for it.
+        #[arg(long, default_value_t = 0.0)]
+        delay_s: f64,
         /// JSON instead of lines.
         #[arg(long)]
         json: bool,
@@ -659,12 +663,13 @@ fn dispatch(cli: Cli) -> Result<()> {
             position,
             reads,
             read_fits,
+            delay_s,
             json,
         } => {
-            let pf = match &policy {
-                Some(p) => PolicyFile::load(p)?,
-                None => PolicyFile::baseline(),
-            };
+            if !(delay_s.is_finite() && delay_s >= 0.0) {
+                return Err(anyhow!("--delay-s {delay_s}: seconds, 0 or more"));
+            }
+            let pf = PolicyFile::load_or_baseline(policy.as_deref())?;
             let hit = crate::explain::Hit {
                 priority,
                 list,
@@ -675,6 +680,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 position,
                 reads,
                 read_fits,
+                delay_ms: (delay_s * 1000.0) as u64,
             };
             show(
                 json,
@@ -707,10 +713,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             max_false_per_day,
             json,
         } => {
-            let pf = match &policy {
-                Some(p) => PolicyFile::load(p)?,
-                None => PolicyFile::baseline(),
-            };
+            let pf = PolicyFile::load_or_baseline(policy.as_deref())?;
             let data = ListsData::load(&lists, &pf.lists)?;
             let traffic = match &reads {
                 Some(path) => {
