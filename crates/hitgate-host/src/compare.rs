@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use hitgate_core::hit::Outcome;
-use hitgate_core::policy::Action;
+use hitgate_core::policy::{Action, Policy, RuleId};
 use hitgate_core::unit::Unit;
 use hitgate_core::watchlist::Watchlist;
 use plotters::prelude::*;
@@ -185,8 +185,24 @@ pub struct CompareReport {
     /// Forwarded hits by zone (the zones either policy declares; a passage
     /// in no zone counts under `(no zone)`), when either declares any.
     pub zones: Vec<Row>,
+    /// Passages each rule decided under each policy (a repeat it decided
+    /// and the re-alert window then held included, as `report.json`'s
+    /// `by_rule` counts them): A's rules in order, then those
+    /// only B has, the fallback last; `null` on the side whose policy has
+    /// no such rule. A rule at 0 on its side decided nothing on this
+    /// traffic (see `notes` for one that never can).
+    pub rules: Vec<RuleRow>,
     /// The first 1,000 changed passages, in time order.
     pub changed: Vec<Changed>,
+}
+
+/// One rule's passages under each policy.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RuleRow {
+    /// The rule's name (`fallback`: no rule applied).
+    pub rule: String,
+    /// Passages it decided under A and under B.
+    pub decided: [Option<u64>; 2],
 }
 
 /// A passage: camera, event time of its first read, and which of the
@@ -306,6 +322,7 @@ pub fn compare(
         with_zones,
     );
     report.notes = [a.policy.notes(), b.policy.notes()];
+    report.rules = by_rule(&decided, [&a.policy.policy, &b.policy.policy]);
     report.times_without_offset = stats.times_without_offset;
     report.folded_cameras = stats.folded;
     let json = serde_json::to_vec_pretty(&report).context("compare.json")?;
@@ -496,8 +513,31 @@ fn build(
             .into_iter()
             .map(|(z, r)| Row { key: z, ..r })
             .collect(),
+        rules: Vec::new(),
         changed,
     }
+}
+
+/// [`CompareReport::rules`].
+fn by_rule(decided: &[Decided; 2], policies: [&Policy; 2]) -> Vec<RuleRow> {
+    let names =
+        |p: &Policy| -> Vec<String> { p.rules.iter().map(|r| r.name.to_string()).collect() };
+    let fallback = policies[0].rule_name(RuleId::Fallback).to_string();
+    let [a, b] = policies.map(names);
+    let mut rules: Vec<String> = a.clone();
+    rules.extend(b.iter().filter(|n| !a.contains(n)).cloned());
+    rules.push(fallback.clone());
+    rules
+        .into_iter()
+        .map(|rule| {
+            let on = |side: usize, names: &[String]| {
+                (rule == fallback || names.contains(&rule))
+                    .then(|| decided[side].values().filter(|d| d.rule == rule).count() as u64)
+            };
+            let decided = [on(0, &a), on(1, &b)];
+            RuleRow { rule, decided }
+        })
+        .collect()
 }
 
 fn hour_label(hour: u64) -> String {
@@ -622,7 +662,24 @@ fn html(r: &CompareReport) -> Result<String> {
         .map(|f| (format!("{} → {}", f.from, f.to), vec![f.passages]))
         .collect();
     let _ = write!(w, "</table>{}", bars_svg(&flows, &[("passages", GREY)])?);
-    let _ = write!(w, "<h2>By camera</h2>");
+    let _ = write!(
+        w,
+        "<h2>By rule</h2><p>Passages each rule decided (a repeat the re-alert window then held \
+         included); — where the policy has no such rule.</p>\
+         <table><tr><th>rule</th><th>A</th><th>B</th></tr>"
+    );
+    for r in &r.rules {
+        let n = |v: Option<u64>| v.map_or("—".to_string(), |n| n.to_string());
+        let _ = write!(
+            w,
+            "<tr data-rule=\"{}\"><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&r.rule),
+            esc(&r.rule),
+            n(r.decided[0]),
+            n(r.decided[1])
+        );
+    }
+    let _ = write!(w, "</table><h2>By camera</h2>");
     ab_table(w, "camera", &r.cameras)?;
     if !r.zones.is_empty() {
         let _ = write!(

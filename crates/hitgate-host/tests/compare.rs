@@ -162,6 +162,34 @@ fn one_added_rule_moves_exactly_its_passages() {
         );
     }
 
+    // By rule: the new rule decided every changed passage under B (its
+    // reviews and the repeats then held) and does not exist under A;
+    // p2-not-local lost as many; each side's column is what replay's
+    // report counts by rule on its own.
+    let rules = r["rules"].as_array().unwrap();
+    let row = |name: &str| {
+        let row = rules.iter().find(|x| x["rule"] == name).unwrap();
+        (row["decided"][0].as_u64(), row["decided"][1].as_u64())
+    };
+    let changed_total = r["changed_total"].as_u64().unwrap();
+    assert_eq!(row("p2-cam-02"), (None, Some(changed_total)));
+    let (was, now) = row("p2-not-local");
+    assert_eq!(was.unwrap() - now.unwrap(), changed_total);
+    for (side, out) in [(0, "ra"), (1, "rb")] {
+        let report: Value =
+            serde_json::from_slice(&std::fs::read(dir.join(out).join("report.json")).unwrap())
+                .unwrap();
+        for counted in report["by_rule"].as_array().unwrap() {
+            let name = counted["name"].as_str().unwrap();
+            let ours = rules.iter().find(|x| x["rule"] == name).unwrap();
+            assert_eq!(
+                ours["decided"][side], counted["decided"],
+                "{name} under {out}"
+            );
+        }
+    }
+    assert_eq!(rules.last().unwrap()["rule"], "fallback");
+
     // The page shows the JSON's figures.
     let page = std::fs::read_to_string(dir.join("cmp/compare.html")).unwrap();
     for (id, value) in [
@@ -292,6 +320,17 @@ fn one_added_rule_moves_exactly_its_passages() {
     assert!(
         page[at..].contains(&note.replace('"', "&quot;")),
         "the note not on the page"
+    );
+    // And the dead rule decided nothing, on the page too.
+    let dead = late["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["rule"] == "p2-cam-02")
+        .unwrap();
+    assert_eq!(dead["decided"], serde_json::json!([null, 0]));
+    assert!(
+        page.contains("<tr data-rule=\"p2-cam-02\"><td>p2-cam-02</td><td>—</td><td>0</td></tr>")
     );
 }
 
