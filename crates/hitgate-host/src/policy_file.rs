@@ -34,6 +34,15 @@ use serde::Deserialize;
 
 use crate::places_file::{PlacesData, RawCamera, RawOperation, RawSchedule, RawTime, RawZone};
 
+/// Refuses a budget for priority 0, which neither a unit nor the gate
+/// ever throttles: written, it would be ignored.
+fn no_p0_budget(budgets: &hitgate_core::budget::Budgets, what: &str) -> Result<()> {
+    if budgets.0[0].is_some() {
+        bail!("{what} names p0: priority 0 is never throttled (leave it out)");
+    }
+    Ok(())
+}
+
 /// One declared list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListDecl {
@@ -208,6 +217,7 @@ fn recipients(raw: &[RawRecipient]) -> Result<Vec<RecipientDecl>> {
                 u32::MAX / 1000
             );
         }
+        no_p0_budget(&r.budgets, &format!("recipient {:?}: budgets", r.name))?;
         if r.max_open.0[0].is_some() {
             bail!(
                 "recipient {:?}: max_open names p0: priority 0 is never held back (leave it out)",
@@ -448,6 +458,7 @@ impl PolicyFile {
             Some(v) => v.try_into::<Config>().context("[config]")?,
             None => Config::default(),
         };
+        no_p0_budget(&config.budgets, "[config] budgets")?;
         let policy = match raw.rule {
             None => Policy::brussels(),
             Some(rules) if rules.is_empty() => bail!(
@@ -519,8 +530,12 @@ impl PolicyFile {
             Some(c) => c.clone(),
             None => toml::Value::Table(v),
         };
-        v.try_into()
-            .with_context(|| format!("{}: bad config", path.display()))
+        let config: Config = v
+            .try_into()
+            .with_context(|| format!("{}: bad config", path.display()))?;
+        no_p0_budget(&config.budgets, "budgets")
+            .with_context(|| format!("{}: bad config", path.display()))?;
+        Ok(config)
     }
 
     /// The id of a list by name.
@@ -782,6 +797,32 @@ mod tests {
         );
         let zone = PolicyFile::parse(&std::fs::read_to_string(zone).unwrap()).unwrap();
         assert!(zone.policy.rules.len() > 4 && zone.notes().is_empty());
+    }
+
+    #[test]
+    fn a_budget_for_priority_0_is_refused_as_it_would_be_ignored() {
+        for (text, says) in [
+            (
+                "[config.budgets.p0]\nburst = 5\nper_hour = 10\n",
+                "[config] budgets names p0: priority 0 is never throttled (leave it out)",
+            ),
+            (
+                "[[recipient]]\nname = \"room\"\nbudgets = { p0 = { burst = 1, per_hour = 2 } }\n",
+                "recipient \"room\": budgets names p0: priority 0 is never throttled",
+            ),
+        ] {
+            let e = format!("{:#}", PolicyFile::parse(text).unwrap_err());
+            assert!(e.contains(says), "{e}");
+        }
+        // A --config file too.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[budgets.p0]\nburst = 5\nper_hour = 10\n").unwrap();
+        let e = format!("{:#}", PolicyFile::load_config(&path).unwrap_err());
+        assert!(e.contains("budgets names p0"), "{e}");
+        // p1 stays allowed.
+        std::fs::write(&path, "[budgets.p1]\nburst = 5\nper_hour = 10\n").unwrap();
+        assert!(PolicyFile::load_config(&path).is_ok());
     }
 
     #[test]
