@@ -351,8 +351,9 @@ impl PolicyFile {
     /// What the matrix's own rules say against it, a line each: a rule
     /// that never applies because a rule before it takes every hit it
     /// would ([`Policy::shadowed`]); with recipients declared, a rule that
-    /// forwards to none of them, and a recipient no such rule names (one
-    /// with `unknown_rules` excepted); and priority 0 or 1 (the zones
+    /// forwards to none of them, a rule that drops but names some, and a
+    /// recipient no forwarding rule names (one with `unknown_rules`
+    /// excepted); and priority 0 or 1 (the zones
     /// handle both) that no rule can forward ([`Policy::forwards`]). The
     /// policy still runs as written: the first rule that applies decides.
     pub fn notes(&self) -> Vec<String> {
@@ -390,6 +391,14 @@ impl PolicyFile {
                      (counted as unrouted)",
                     rule(RuleId::Rule(i as u8))
                 ));
+            }
+            for (i, r) in p.rules.iter().enumerate() {
+                if r.action == Action::Drop && r.recipients != 0 {
+                    notes.push(format!(
+                        "{} names recipients, but it drops: they get nothing from it",
+                        rule(RuleId::Rule(i as u8))
+                    ));
+                }
             }
             for (b, d) in self.recipients.iter().enumerate() {
                 if !d.unknown_rules && !forwarding().any(|(_, r)| r.recipients & (1 << b) != 0) {
@@ -780,6 +789,7 @@ mod tests {
                  before it takes every hit it would; move it above, or narrow the earlier one",
                 "rule 2 (\"p2-review\", review) names no recipient: the zone gate sends its \
                  hits to nobody (counted as unrouted)",
+                "rule 3 (\"rest\", drop) names recipients, but it drops: they get nothing from it",
                 "recipient \"wpr\" is named by no rule that forwards: it gets nothing",
                 "recipient \"team\" is named by no rule that forwards: it gets nothing",
             ]
