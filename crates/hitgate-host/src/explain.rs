@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use anyhow::{Result, anyhow, bail};
 use hitgate_core::list::{ListId, Priority};
 use hitgate_core::place::Name;
+use hitgate_core::plate::{Country, Plate};
 use hitgate_core::policy::{Action, Condition, Facts, Rule, RuleId};
 use hitgate_core::read::{CameraId, Position};
 use hitgate_core::watchlist::MatchKind;
@@ -45,6 +46,9 @@ pub struct Hit {
     pub reads: u16,
     /// Whether the plate as read spells a plate of its country's formats.
     pub read_fits: bool,
+    /// The plate as read, and its country (two letters): when given,
+    /// `read_fits` is worked out from them as a unit works it out.
+    pub plate: Option<(String, Option<String>)>,
     /// How long after the car passed the hit reaches the zone gate, ms.
     pub delay_ms: u64,
 }
@@ -58,6 +62,9 @@ pub struct Explained {
     pub local: String,
     /// Its position (the read's, or its camera's in the policy), if any.
     pub position: Option<[f64; 2]>,
+    /// Whether the plate as read spells a plate of its country's formats
+    /// (as given, or worked out from `--plate`).
+    pub read_fits: bool,
     /// The zones it is in.
     pub zones: Vec<String>,
     /// The schedules in force.
@@ -124,6 +131,20 @@ pub fn explain(pf: &PolicyFile, hit: &Hit) -> Result<Explained> {
         None => None,
         Some(text) => Some(position(text)?),
     };
+    let read_fits = match &hit.plate {
+        None => hit.read_fits,
+        Some((plate, country)) => {
+            let read = Plate::normalize(plate.as_bytes())
+                .map_err(|e| anyhow!("--plate {plate:?}: {e}"))?;
+            let country = match country {
+                None => None,
+                Some(c) => Some(
+                    Country::parse(c.as_bytes()).map_err(|e| anyhow!("--country {c:?}: {e}"))?,
+                ),
+            };
+            hitgate_core::syntax::fits(&read, country)
+        }
+    };
     let places = pf.places.view();
     let position = places.position(&camera, read_position);
     let facts = Facts {
@@ -136,7 +157,7 @@ pub fn explain(pf: &PolicyFile, hit: &Hit) -> Result<Explained> {
         schedules: places.schedules_at(at),
         operations: places.operations_at(at),
         reads: hit.reads,
-        read_fits: hit.read_fits,
+        read_fits,
     };
     let zones = named(facts.zones, pf.places.zones.iter().map(|z| &z.name));
     let schedules = named(
@@ -179,6 +200,7 @@ pub fn explain(pf: &PolicyFile, hit: &Hit) -> Result<Explained> {
         at: format_ts(at),
         local,
         position: position.map(|p| [degrees(p.lat_e7), degrees(p.lon_e7)]),
+        read_fits,
         zones,
         schedules,
         operations,
@@ -402,6 +424,7 @@ mod tests {
             position: None,
             reads: 2,
             read_fits: true,
+            plate: None,
             delay_ms: 0,
         }
     }
@@ -477,6 +500,44 @@ mod tests {
             "{}",
             text(&e)
         );
+    }
+
+    #[test]
+    fn a_plate_as_read_says_whether_a_car_could_carry_it() {
+        // The rule that sends one-frame tolerant hits on plates a car
+        // could carry to review, before the baseline's dispatch.
+        let pf = PolicyFile::parse(
+            "[[rule]]\nname = \"one-fuzzy\"\npriorities = [1]\nkinds = [\"ocr\", \"edit\"]\n\
+             max_reads = 1\nread_fits = true\naction = \"review\"\n\
+             [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\naction = \"dispatch\"\n",
+        )
+        .unwrap();
+        let read = |plate: &str, country: Option<&str>| {
+            let e = explain(
+                &pf,
+                &Hit {
+                    kind: MatchKind::Ocr,
+                    reads: 1,
+                    plate: Some((plate.into(), country.map(Into::into))),
+                    ..hit(1)
+                },
+            )
+            .unwrap();
+            (e.read_fits, e.action)
+        };
+        // `1ZLL785` is a current Belgian plate; `1ZLLL85` has a letter
+        // where every Belgian format has a digit: the listed car misread.
+        assert_eq!(read("1-ZLL-785", Some("BE")), (true, "review"));
+        assert_eq!(read("1ZLLL85", Some("be")), (false, "dispatch"));
+        let e = explain(
+            &pf,
+            &Hit {
+                plate: Some(("1ZLL785".into(), Some("Belgium".into()))),
+                ..hit(1)
+            },
+        )
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("--country \"Belgium\""), "{e:#}");
     }
 
     #[test]

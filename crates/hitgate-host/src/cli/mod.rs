@@ -149,8 +149,16 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         reads: u16,
         /// Whether the plate as read spells a plate of its country's formats.
-        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set, conflicts_with = "plate")]
         read_fits: bool,
+        /// The plate as read: whether it spells a plate of its country's
+        /// formats is then worked out as a unit works it out.
+        #[arg(long)]
+        plate: Option<String>,
+        /// With --plate: its country, two letters (without: any known
+        /// country's formats).
+        #[arg(long, requires = "plate")]
+        country: Option<String>,
         /// Seconds after the car passed that the hit reaches the zone gate: a
         /// recipient's max_delay_s turns a dispatch into a late review for it.
         #[arg(long, default_value_t = 0.0)]
@@ -663,6 +671,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             position,
             reads,
             read_fits,
+            plate,
+            country,
             delay_s,
             json,
         } => {
@@ -680,6 +690,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 position,
                 reads,
                 read_fits,
+                plate: plate.map(|p| (p, country)),
                 delay_ms: (delay_s * 1000.0) as u64,
             };
             show(
