@@ -106,24 +106,7 @@ const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 pub fn explain(pf: &PolicyFile, hit: &Hit) -> Result<Explained> {
     let priority = Priority::new(hit.priority)
         .ok_or_else(|| anyhow!("--priority {}: 0 to 4", hit.priority))?;
-    let list = match &hit.list {
-        None => ListId(pf.lists.len() as u8),
-        Some(name) => {
-            let Some(i) = pf.lists.iter().position(|l| &l.name == name) else {
-                let declared: Vec<&str> = pf.lists.iter().map(|l| l.name.as_str()).collect();
-                bail!(
-                    "--list {name:?}: the policy declares no such list (it declares: {}); \
-                     leave --list out for a list no rule names",
-                    if declared.is_empty() {
-                        "none".to_string()
-                    } else {
-                        declared.join(", ")
-                    }
-                );
-            };
-            ListId(i as u8)
-        }
-    };
+    let list = list_id(pf, hit.list.as_deref())?;
     let camera =
         CameraId::new(&hit.camera).map_err(|e| anyhow!("--camera {:?}: {e}", hit.camera))?;
     let at = parse_ts(&hit.at).map_err(|e| anyhow!("--at: {e}"))?;
@@ -131,20 +114,7 @@ pub fn explain(pf: &PolicyFile, hit: &Hit) -> Result<Explained> {
         None => None,
         Some(text) => Some(position(text)?),
     };
-    let read_fits = match &hit.plate {
-        None => hit.read_fits,
-        Some((plate, country)) => {
-            let read = Plate::normalize(plate.as_bytes())
-                .map_err(|e| anyhow!("--plate {plate:?}: {e}"))?;
-            let country = match country {
-                None => None,
-                Some(c) => Some(
-                    Country::parse(c.as_bytes()).map_err(|e| anyhow!("--country {c:?}: {e}"))?,
-                ),
-            };
-            hitgate_core::syntax::fits(&read, country)
-        }
-    };
+    let read_fits = read_fits(hit)?;
     let places = pf.places.view();
     let position = places.position(&camera, read_position);
     let facts = Facts {
@@ -210,6 +180,42 @@ pub fn explain(pf: &PolicyFile, hit: &Hit) -> Result<Explained> {
         recipients: recipient_names(pf, to),
         late_for: recipient_names(pf, late),
     })
+}
+
+/// The list `--list` names (a list no rule names without one).
+fn list_id(pf: &PolicyFile, name: Option<&str>) -> Result<ListId> {
+    let Some(name) = name else {
+        return Ok(ListId(pf.lists.len() as u8));
+    };
+    match pf.lists.iter().position(|l| l.name == name) {
+        Some(i) => Ok(ListId(i as u8)),
+        None => {
+            let declared: Vec<&str> = pf.lists.iter().map(|l| l.name.as_str()).collect();
+            bail!(
+                "--list {name:?}: the policy declares no such list (it declares: {}); \
+                 leave --list out for a list no rule names",
+                if declared.is_empty() {
+                    "none".to_string()
+                } else {
+                    declared.join(", ")
+                }
+            )
+        }
+    }
+}
+
+/// Whether the plate as read spells a plate of its country's formats: as
+/// given, or judged from `--plate` and `--country` as a unit judges it.
+fn read_fits(hit: &Hit) -> Result<bool> {
+    let Some((plate, country)) = &hit.plate else {
+        return Ok(hit.read_fits);
+    };
+    let read = Plate::normalize(plate.as_bytes()).map_err(|e| anyhow!("--plate {plate:?}: {e}"))?;
+    let country = match country {
+        None => None,
+        Some(c) => Some(Country::parse(c.as_bytes()).map_err(|e| anyhow!("--country {c:?}: {e}"))?),
+    };
+    Ok(hitgate_core::syntax::fits(&read, country))
 }
 
 /// The report as text: the hit, then a line per rule asked.
