@@ -182,6 +182,124 @@ pub fn explain(pf: &PolicyFile, hit: &Hit) -> Result<Explained> {
     })
 }
 
+/// `hitgate matrix`: the policy's rules in words, one a line, in the
+/// order they are asked, then the fallback and the notes
+/// ([`PolicyFile::notes`]): the matrix as a working group's minutes or a
+/// notice to the public would state it, made from the file a unit runs.
+pub fn matrix(pf: &PolicyFile) -> String {
+    let mut s = String::new();
+    for (i, r) in pf.policy.rules.iter().enumerate() {
+        let to = recipient_names(pf, r.recipients);
+        let _ = write!(
+            s,
+            "{}. {}: {} -> {}",
+            i + 1,
+            r.name,
+            conditions(pf, r),
+            r.action.as_str()
+        );
+        if r.action != Action::Drop && !to.is_empty() {
+            let _ = write!(s, ", to {}", to.join(", "));
+        }
+        s.push('\n');
+    }
+    s.push_str("otherwise: drop\n");
+    for n in pf.notes() {
+        let _ = writeln!(s, "note: {n}");
+    }
+    s
+}
+
+/// A rule's conditions in words (`any hit` for none).
+fn conditions(pf: &PolicyFile, r: &Rule) -> String {
+    let or = |v: Vec<String>| v.join(" or ");
+    let mut parts: Vec<String> = Vec::new();
+    if !r.priorities.is_empty() {
+        let ps: Vec<String> = r.priorities.iter().map(|p| p.get().to_string()).collect();
+        parts.push(format!("priority {}", or(ps)));
+    }
+    if !r.lists.is_empty() {
+        let ls = r
+            .lists
+            .iter()
+            .map(|l| list_name(pf, l).to_string())
+            .collect();
+        parts.push(format!("on {}", or(ls)));
+    }
+    match r.also_local {
+        Some(true) => parts.push("also on a local list".into()),
+        Some(false) => parts.push("not also on a local list".into()),
+        None => {}
+    }
+    if !r.kinds.is_empty() {
+        let ks = r.kinds.iter().map(|k| kind_name(k).to_string()).collect();
+        parts.push(format!("matched {}", or(ks)));
+    }
+    if !r.cameras.is_empty() {
+        let cs = r.cameras.iter().map(|c| c.as_str().to_string()).collect();
+        parts.push(format!("from {}", or(cs)));
+    }
+    if r.zones != 0 {
+        let zs = named(r.zones, pf.places.zones.iter().map(|z| &z.name));
+        parts.push(format!("in {}", or(zs)));
+    }
+    if r.schedules != 0 {
+        let ss: Vec<String> = pf
+            .places
+            .schedules
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i < 16 && r.schedules & (1 << i) != 0)
+            .map(|(_, s)| {
+                let days: Vec<&str> = DAYS
+                    .iter()
+                    .enumerate()
+                    .filter(|(d, _)| s.days & (1 << d) != 0)
+                    .map(|(_, d)| *d)
+                    .collect();
+                let days = match days.len() {
+                    7 => "every day".to_string(),
+                    _ => days.join(" "),
+                };
+                format!(
+                    "{} ({days} {:02}:{:02}-{:02}:{:02} local)",
+                    s.name,
+                    s.from / 60,
+                    s.from % 60,
+                    s.to / 60,
+                    s.to % 60
+                )
+            })
+            .collect();
+        parts.push(format!("during {}", or(ss)));
+    }
+    if let Some(o) = r.operation {
+        let op = pf.places.operations.get(usize::from(o));
+        parts.push(match op {
+            Some(op) => format!(
+                "in the operation {} ({} to {})",
+                op.name,
+                format_ts(op.start),
+                format_ts(op.end)
+            ),
+            None => "in an operation the policy does not declare".into(),
+        });
+    }
+    if let Some(n) = r.max_reads {
+        parts.push(format!("on at most {n} read(s)"));
+    }
+    match r.read_fits {
+        Some(true) => parts.push("read as a plate a car could carry".into()),
+        Some(false) => parts.push("read as a plate no car could carry".into()),
+        None => {}
+    }
+    if parts.is_empty() {
+        "any hit".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
 /// The list `--list` names (a list no rule names without one).
 fn list_id(pf: &PolicyFile, name: Option<&str>) -> Result<ListId> {
     let Some(name) = name else {

@@ -330,13 +330,18 @@ impl PolicyFile {
     /// Reads a policy file, and says its [`notes`](Self::notes) on
     /// standard error.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("{}: cannot read", path.display()))?;
-        let pf = Self::parse(&text).with_context(|| format!("{}: bad policy", path.display()))?;
+        let pf = Self::read(path)?;
         for note in pf.notes() {
             eprintln!("note: {}: {note}", path.display());
         }
         Ok(pf)
+    }
+
+    /// Reads a policy file, saying nothing of its notes.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?;
+        Self::parse(&text).with_context(|| format!("{}: bad policy", path.display()))
     }
 
     /// [`load`](Self::load) the file given, or the Brussels

@@ -217,3 +217,58 @@ fn the_lines_say_why_each_rule_passes_the_hit_on() {
         "{err}"
     );
 }
+
+#[test]
+fn the_matrix_in_words_is_the_zone_policy_as_written() {
+    // Each line read off examples/policies/brussels-zone.toml's rules, in
+    // order, with its operation's window and its schedule's days and hours.
+    let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+        .args(["matrix", "--policy", &zone_policy()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "1. p0-p1: priority 0 or 1 -> dispatch\n\
+         2. p2-eurostar: priority 2, in the operation eurostar-checks \
+         (2026-01-05T07:00:00.000Z to 2026-01-05T09:00:00.000Z) -> dispatch\n\
+         3. p2-hotspots: priority 2, in gare-du-midi or gare-du-nord -> dispatch\n\
+         4. p2-local-night: priority 2, also on a local list, during night \
+         (every day 22:00-06:00 local) -> dispatch\n\
+         5. p2-local: priority 2, also on a local list -> review\n\
+         6. p2: priority 2 -> drop\n\
+         7. p3-p4: priority 3 or 4 -> drop\n\
+         otherwise: drop\n"
+    );
+
+    // A matrix with a dead rule and a room nobody sends to: the notes are
+    // part of what it prints, once, on standard output.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[[recipient]]\nname = \"room\"\n[[recipient]]\nname = \"wpr\"\n\
+         [[schedule]]\nname = \"rush\"\ndays = [\"mon\", \"fri\"]\nfrom = \"07:00\"\nto = \"09:30\"\n\
+         [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\naction = \"dispatch\"\nrecipients = [\"room\"]\n\
+         [[rule]]\nname = \"p1-rush\"\npriorities = [1]\nschedules = [\"rush\"]\nkinds = [\"ocr\", \"edit\"]\n\
+         max_reads = 1\nread_fits = true\naction = \"review\"\nrecipients = [\"wpr\"]\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+        .args(["matrix", "--policy"])
+        .arg(&policy)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "1. p0-p1: priority 0 or 1 -> dispatch, to room\n\
+         2. p1-rush: priority 1, matched ocr or edit, during rush (mon fri 07:00-09:30 local), \
+         on at most 1 read(s), read as a plate a car could carry -> review, to wpr\n\
+         otherwise: drop\n\
+         note: rule 2 (\"p1-rush\", review) never applies: rule 1 (\"p0-p1\", dispatch) before \
+         it takes every hit it would; move it above, or narrow the earlier one\n\
+         note: recipient \"wpr\" is named by no rule that forwards: it gets nothing\n"
+    );
+}

@@ -111,6 +111,15 @@ enum Command {
         #[arg(long, value_name = "ID")]
         camera: Option<String>,
     },
+    /// The decision matrix in words: each rule's conditions, action and recipients, in the order they are asked, and what the matrix says against itself.
+    #[command(
+        after_help = "Example:\n  hitgate matrix --policy examples/policies/brussels-zone.toml"
+    )]
+    Matrix {
+        /// Policy (TOML); without it, the Brussels baseline.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     /// What the decision matrix does with one hit: each rule asked, in order, and the first of its conditions the hit does not meet.
     #[command(
         after_help = "Example:\n  hitgate explain --policy policy.toml --priority 2 --list insurance --camera mobile-1 \\\n      \
@@ -658,6 +667,15 @@ fn dispatch(cli: Cli) -> Result<()> {
             {
                 say!("note: {n}");
             }
+            Ok(())
+        }
+        Command::Matrix { policy } => {
+            // Its notes are part of what it prints.
+            let pf = match &policy {
+                Some(p) => PolicyFile::read(p)?,
+                None => PolicyFile::baseline(),
+            };
+            put!("{}", crate::explain::matrix(&pf));
             Ok(())
         }
         Command::Explain {
