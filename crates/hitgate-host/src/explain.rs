@@ -1,4 +1,5 @@
-//! `hitgate explain`: what the decision matrix does with one hit a working
+//! `hitgate matrix` and `hitgate explain`: the decision matrix in words
+//! ([`matrix`]), and ([`explain`]) what it does with one hit a working
 //! group describes (its priority, list, camera, time, position), rule by
 //! rule, with the first condition each rule asks that the hit does not
 //! meet ([`PolicyView::explain`](hitgate_core::policy::PolicyView::explain)).
