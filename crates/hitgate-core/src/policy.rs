@@ -17,6 +17,8 @@ use crate::list::{ListId, Priority};
 use crate::read::{CameraId, FOLD_KEEPS, MAX_CAMERA_LEN, ReadError};
 use crate::watchlist::MatchKind;
 
+mod check;
+
 /// The most rules a policy holds.
 pub const MAX_RULES: usize = 32;
 /// The longest rule name, in bytes.
@@ -134,16 +136,6 @@ impl CameraPattern {
             .strip_suffix('*')
             .is_some_and(|prefix| prefix.len() > FOLD_KEEPS)
     }
-    /// Does this pattern match every camera `other` matches?
-    pub fn covers(&self, other: &Self) -> bool {
-        match (self.0.strip_suffix('*'), other.0.strip_suffix('*')) {
-            (Some(prefix), Some(theirs)) => theirs.starts_with(prefix),
-            (Some(prefix), None) => other.0.starts_with(prefix),
-            (None, None) => self.0 == other.0,
-            (None, Some(_)) => false,
-        }
-    }
-
     /// Does the camera match?
     pub fn matches(&self, camera: &CameraId) -> bool {
         let p = self.0.as_str();
@@ -251,25 +243,6 @@ impl<T: Member> Set<T> {
             .filter_map(T::from_bit)
             .collect();
         (s.bits == bits).then_some(s)
-    }
-
-    /// As a rule's condition (empty: any value), does this set admit every
-    /// value `other` admits?
-    ///
-    /// ```
-    /// use hitgate_core::list::Priority;
-    /// use hitgate_core::policy::Set;
-    ///
-    /// let p01: Set<Priority> = [Priority::P0, Priority::P1].into_iter().collect();
-    /// let p0: Set<Priority> = [Priority::P0].into_iter().collect();
-    /// assert!(p01.covers(&p0));
-    /// assert!(!p0.covers(&p01));
-    /// assert!(Set::EMPTY.covers(&p01), "empty: any priority");
-    /// assert!(!p01.covers(&Set::EMPTY));
-    /// ```
-    pub fn covers(&self, other: &Self) -> bool {
-        let theirs = if other.bits == 0 { T::ALL } else { other.bits };
-        self.bits == 0 || theirs & !self.bits == 0
     }
 
     /// The values, in bit order.
@@ -550,56 +523,6 @@ impl Rule {
         }
     }
 
-    /// Does this rule apply to every hit `other` applies to? Then `other`,
-    /// placed after it, never decides anything ([`PolicyView::shadowed`]).
-    ///
-    /// Judged condition by condition: a yes is always right, while a
-    /// rule covered only by several rules together, or only because of
-    /// where zones lie (one inside another) or when schedules fall, gets
-    /// a no.
-    ///
-    /// ```
-    /// use hitgate_core::list::Priority;
-    /// use hitgate_core::policy::{Action, Rule};
-    ///
-    /// let p2 = Rule::new("p2-not-local", Action::Drop).priorities(&[Priority::P2]);
-    /// let p2_local = Rule::new("p2-local", Action::Dispatch)
-    ///     .priorities(&[Priority::P2])
-    ///     .also_local(true);
-    /// assert!(p2.covers(&p2_local), "p2-local never applies after p2-not-local");
-    /// assert!(!p2_local.covers(&p2));
-    /// ```
-    pub fn covers(&self, other: &Rule) -> bool {
-        fn either<T: PartialEq>(mine: Option<T>, theirs: Option<T>) -> bool {
-            mine.is_none() || mine == theirs
-        }
-        // A mask of "one of these" (zones, schedules); 0: anything.
-        fn one_of(mine: u64, theirs: u64) -> bool {
-            mine == 0 || (theirs != 0 && theirs & !mine == 0)
-        }
-        let cameras = self.cameras.is_empty()
-            || (!other.cameras.is_empty()
-                && other
-                    .cameras
-                    .iter()
-                    .all(|q| self.cameras.iter().any(|p| p.covers(q))));
-        let reads = match (self.max_reads, other.max_reads) {
-            (None, _) => true,
-            (Some(mine), Some(theirs)) => theirs <= mine,
-            (Some(_), None) => false,
-        };
-        self.priorities.covers(&other.priorities)
-            && self.lists.covers(&other.lists)
-            && either(self.also_local, other.also_local)
-            && self.kinds.covers(&other.kinds)
-            && cameras
-            && one_of(self.zones, other.zones)
-            && one_of(u64::from(self.schedules), u64::from(other.schedules))
-            && either(self.operation, other.operation)
-            && reads
-            && either(self.read_fits, other.read_fits)
-    }
-
     /// True when the rule tests a zone, a schedule or an operation.
     pub fn uses_places(&self) -> bool {
         self.zones != 0 || self.schedules != 0 || self.operation.is_some()
@@ -736,17 +659,6 @@ impl<const N: usize> Policy<N> {
         self.view().decide(facts)
     }
 
-    /// The rules that never apply ([`PolicyView::shadowed`]).
-    pub fn shadowed(&self) -> impl Iterator<Item = (RuleId, RuleId)> + '_ {
-        self.view().shadowed()
-    }
-
-    /// Whether any hit of priority `p` can be forwarded
-    /// ([`PolicyView::forwards`]).
-    pub fn forwards(&self, p: Priority) -> bool {
-        self.view().forwards(p)
-    }
-
     /// The recipients a rule names (none for the fallback or a rule this
     /// policy does not have).
     pub fn recipients(&self, id: RuleId) -> u8 {
@@ -860,63 +772,6 @@ impl<'a> PolicyView<'a> {
         (Action::Drop, RuleId::Fallback)
     }
 
-    /// The rules that never apply, each with the first rule before it that
-    /// takes every hit it would ([`Rule::covers`]), as `(never, by)`: a
-    /// matrix's mistake, most often a general rule put before a narrower
-    /// one (`p2-not-local` before a rule for priority 2 at the hotspots).
-    ///
-    /// ```
-    /// use hitgate_core::list::Priority;
-    /// use hitgate_core::policy::{Action, Policy, Rule, RuleId};
-    ///
-    /// let mut p: Policy = Policy::new();
-    /// p.push(Rule::new("p2-not-local", Action::Drop).priorities(&[Priority::P2])).unwrap();
-    /// p.push(Rule::new("p2-local", Action::Dispatch).priorities(&[Priority::P2]).also_local(true))
-    ///     .unwrap();
-    /// assert_eq!(p.shadowed().collect::<Vec<_>>(), [(RuleId::Rule(1), RuleId::Rule(0))]);
-    /// let baseline: Policy = Policy::brussels();
-    /// assert!(baseline.shadowed().next().is_none());
-    /// ```
-    pub fn shadowed(self) -> impl Iterator<Item = (RuleId, RuleId)> + 'a {
-        let rules = self.rules;
-        rules.iter().enumerate().filter_map(move |(i, r)| {
-            let by = rules.get(..i)?.iter().position(|e| e.covers(r))?;
-            Some((RuleId::Rule(i as u8), RuleId::Rule(by as u8)))
-        })
-    }
-
-    /// Whether any hit of priority `p` can be forwarded: `false` when every
-    /// rule that would dispatch or review one is, for that priority, behind
-    /// a rule that drops it first ([`Rule::covers`]), or there is none (the
-    /// fallback drops). A `true` promises nothing: the rule that forwards
-    /// may ask for a camera or a zone no hit comes from.
-    ///
-    /// ```
-    /// use hitgate_core::list::Priority;
-    /// use hitgate_core::policy::{Action, Policy, Rule};
-    ///
-    /// let baseline: Policy = Policy::brussels();
-    /// assert!(baseline.forwards(Priority::P0));
-    /// assert!(!baseline.forwards(Priority::P3));
-    ///
-    /// let mut p: Policy = Policy::new();
-    /// p.push(Rule::new("quiet-p0", Action::Drop).priorities(&[Priority::P0])).unwrap();
-    /// p.push(Rule::new("all", Action::Dispatch)).unwrap();
-    /// assert!(!p.forwards(Priority::P0));
-    /// assert!(p.forwards(Priority::P1));
-    /// ```
-    pub fn forwards(&self, p: Priority) -> bool {
-        self.rules.iter().enumerate().any(|(i, r)| {
-            if r.action == Action::Drop || !(r.priorities.is_empty() || r.priorities.contains(p)) {
-                return false;
-            }
-            let mut for_p = r.clone();
-            for_p.priorities = [p].into_iter().collect();
-            let before = self.rules.get(..i).unwrap_or(&[]);
-            !before.iter().any(|e| e.covers(&for_p))
-        })
-    }
-
     /// The recipients a rule names (none for the fallback or a rule this
     /// policy does not have).
     pub fn recipients(&self, id: RuleId) -> u8 {
@@ -991,63 +846,4 @@ impl<'a> PolicyView<'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn camera(id: &str) -> CameraId {
-        CameraId::new(id).unwrap()
-    }
-
-    #[test]
-    fn a_hit_without_a_tag_is_taken_at_its_index_when_the_policy_has_one() {
-        let p: Policy = Policy::brussels();
-        assert_eq!(p.resolve(RuleId::Rule(3), None), Some(RuleId::Rule(3)));
-        assert_eq!(p.resolve(RuleId::Rule(4), None), None);
-        assert_eq!(p.resolve(RuleId::Fallback, None), Some(RuleId::Fallback));
-        // With its tag, found wherever it stands.
-        let tag = p.tag(RuleId::Rule(0));
-        assert_eq!(p.resolve(RuleId::Rule(9), tag), Some(RuleId::Rule(0)));
-    }
-
-    #[test]
-    fn a_pattern_names_a_long_id_as_the_reads_fold_it() {
-        let uuid = "3f2504e0-4f89-11d3-9a0c-0305e72c3301";
-        let exact = CameraPattern::new(uuid).unwrap();
-        assert_eq!(exact.as_str(), "3f2504e~5be1f9f5");
-        assert!(exact.matches(&camera(uuid)));
-        assert!(!exact.matches(&camera("3f2504e0-4f89-11d3-9a0c-0305e72c3302")));
-
-        // A prefix within what a fold keeps matches long and short ids alike.
-        let mobile = CameraPattern::new("mobile-*").unwrap();
-        assert!(!mobile.prefix_beyond_fold());
-        assert!(mobile.matches(&camera("mobile-van-0042-brussels-north")));
-        assert!(mobile.matches(&camera("mobile-7")));
-        assert!(!mobile.matches(&camera("fixed-van-0042-brussels-north")));
-
-        // A longer prefix still matches short ids, never folded ones.
-        let site = CameraPattern::new("BXL-NORD-*").unwrap();
-        assert!(site.prefix_beyond_fold());
-        assert!(site.matches(&camera("BXL-NORD-L1")));
-        assert!(!site.matches(&camera("BXL-NORD-E40-KM12-L1")));
-    }
-
-    #[test]
-    fn patterns_that_cannot_be_kept_are_refused_with_their_reason() {
-        assert_eq!(
-            CameraPattern::new("BXL-NORD-E40-KM12-*"),
-            Err(PatternError::PrefixTooLong)
-        );
-        assert_eq!(
-            CameraPattern::new("a camera"),
-            Err(PatternError::Camera(ReadError::Camera))
-        );
-        assert_eq!(
-            CameraPattern::new(&"c".repeat(65)),
-            Err(PatternError::Camera(ReadError::CameraTooLong))
-        );
-        assert!(
-            CameraPattern::new("cam-0123456789ab*").is_ok(),
-            "16 and `*`"
-        );
-    }
-}
+mod tests;
