@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod args;
 mod bundle;
 mod central;
+mod matrix;
 
 use crate::lists::ListsData;
 use crate::policy_file::PolicyFile;
@@ -115,67 +116,10 @@ enum Command {
     #[command(
         after_help = "Example:\n  hitgate matrix --policy examples/policies/brussels-zone.toml"
     )]
-    Matrix {
-        /// Policy (TOML); without it, the Brussels baseline.
-        #[arg(long)]
-        policy: Option<PathBuf>,
-    },
+    Matrix(matrix::MatrixArgs),
     /// What the decision matrix does with one hit: each rule asked, in order, and the first of its conditions the hit does not meet.
-    #[command(
-        after_help = "Example:\n  hitgate explain --policy policy.toml --priority 2 --list insurance --camera mobile-1 \\\n      \
-        --at 2026-01-05T07:30:00Z --position 50.8467,4.3525\n\n\
-        The zones, schedules and operations come from the policy, as a unit works them out: a\n\
-        fixed camera's position from its [[camera]], a mobile read's from --position, local time\n\
-        from [time]. What comes after the matrix (a late hit, a budget, a look-alike, a repeat)\n\
-        depends on the traffic: `hitgate compare` replays a recording under two policies."
-    )]
-    Explain {
-        /// Policy (TOML); without it, the Brussels baseline.
-        #[arg(long)]
-        policy: Option<PathBuf>,
-        /// The hit's priority, 0 to 4.
-        #[arg(long)]
-        priority: u8,
-        /// The list it stands on, as the policy declares it (without: a list no rule names).
-        #[arg(long)]
-        list: Option<String>,
-        /// The plate also stands on a local list.
-        #[arg(long)]
-        local: bool,
-        /// How it matched.
-        #[arg(long, value_enum, default_value = "exact")]
-        kind: Kind,
-        /// The camera.
-        #[arg(long)]
-        camera: String,
-        /// When its passage's first read was taken (RFC 3339).
-        #[arg(long)]
-        at: String,
-        /// A mobile read's position, LAT,LON in degrees (a fixed camera's is in the policy).
-        #[arg(long, value_name = "LAT,LON")]
-        position: Option<String>,
-        /// Reads the hit rests on.
-        #[arg(long, default_value_t = 2)]
-        reads: u16,
-        /// Whether the plate as read spells a plate of its country's formats.
-        #[arg(long, default_value_t = true, action = clap::ArgAction::Set, conflicts_with = "plate")]
-        read_fits: bool,
-        /// The plate as read: whether it spells a plate of its country's
-        /// formats is then worked out as a unit works it out.
-        #[arg(long)]
-        plate: Option<String>,
-        /// With --plate: its country, two letters (without: any known
-        /// country's formats).
-        #[arg(long, requires = "plate")]
-        country: Option<String>,
-        /// Seconds after the car passed that the hit reaches the zone gate: a
-        /// recipient's max_delay_s turns a dispatch into a late review for it.
-        #[arg(long, default_value_t = 0.0)]
-        delay_s: f64,
-        /// JSON instead of lines.
-        #[arg(long)]
-        json: bool,
-    },
+    #[command(after_help = matrix::EXPLAIN_HELP)]
+    Explain(matrix::ExplainArgs),
     /// The central side: receive every unit's hits over MQTT, remove
     /// duplicates, write them, acknowledge them, report gaps.
     #[command(
@@ -669,54 +613,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Matrix { policy } => {
-            // Its notes are part of what it prints.
-            let pf = match &policy {
-                Some(p) => PolicyFile::read(p)?,
-                None => PolicyFile::baseline(),
-            };
-            put!("{}", crate::explain::matrix(&pf));
-            Ok(())
-        }
-        Command::Explain {
-            policy,
-            priority,
-            list,
-            local,
-            kind,
-            camera,
-            at,
-            position,
-            reads,
-            read_fits,
-            plate,
-            country,
-            delay_s,
-            json,
-        } => {
-            if !(delay_s.is_finite() && delay_s >= 0.0) {
-                return Err(anyhow!("--delay-s {delay_s}: seconds, 0 or more"));
-            }
-            let pf = PolicyFile::load_or_baseline(policy.as_deref())?;
-            let hit = crate::explain::Hit {
-                priority,
-                list,
-                local,
-                kind: kind.into(),
-                camera,
-                at,
-                position,
-                reads,
-                read_fits,
-                plate: plate.map(|p| (p, country)),
-                delay_ms: (delay_s * 1000.0) as u64,
-            };
-            show(
-                json,
-                &crate::explain::explain(&pf, &hit)?,
-                crate::explain::text,
-            )
-        }
+        Command::Matrix(a) => matrix::matrix(a),
+        Command::Explain(a) => matrix::explain(a),
         Command::Keygen { out } => {
             let (public, fp) = crate::signed_file::keygen(&out)?;
             say!(
@@ -877,25 +775,4 @@ pub(super) fn show<T: serde::Serialize>(
         put!("{}", render(value));
     }
     Ok(())
-}
-
-/// How a hit matched (`hitgate explain --kind`).
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Kind {
-    /// The plate as listed.
-    Exact,
-    /// With look-alike characters.
-    Ocr,
-    /// With other edits.
-    Edit,
-}
-
-impl From<Kind> for hitgate_core::watchlist::MatchKind {
-    fn from(k: Kind) -> Self {
-        match k {
-            Kind::Exact => Self::Exact,
-            Kind::Ocr => Self::Ocr,
-            Kind::Edit => Self::Edit,
-        }
-    }
 }
