@@ -1,0 +1,81 @@
+//! What a policy's rules say against themselves, as every command that
+//! loads it says it ([`PolicyFile::notes`]).
+
+use hitgate_core::list::Priority;
+use hitgate_core::policy::{Action, RuleId};
+
+use super::PolicyFile;
+
+impl PolicyFile {
+    /// What the matrix's own rules say against it, a line each: a rule
+    /// that never applies because a rule before it takes every hit it
+    /// would ([`Policy::shadowed`]); with recipients declared, a rule that
+    /// forwards to none of them, a rule that drops but names some, and a
+    /// recipient no forwarding rule names (one with `unknown_rules`
+    /// excepted); and priority 0 or 1 (the zones
+    /// handle both) that no rule can forward ([`Policy::forwards`]). The
+    /// policy still runs as written: the first rule that applies decides.
+    pub fn notes(&self) -> Vec<String> {
+        let p = &self.policy;
+        // Shadowed rules are rules, never the fallback.
+        let rule = |id: RuleId| {
+            let i = id.index();
+            let action = p.rules.get(i).map_or("drop", |r| r.action.as_str());
+            format!("rule {} ({:?}, {action})", i + 1, p.rule_name(id))
+        };
+        let mut notes: Vec<String> = p
+            .shadowed()
+            .map(|(never, by)| {
+                format!(
+                    "{} never applies: {} before it takes every hit it would; \
+                     move it above, or narrow the earlier one",
+                    rule(never),
+                    rule(by)
+                )
+            })
+            .collect();
+        // With recipients declared, the gate sends a forwarded hit only to
+        // those its rule names.
+        if !self.recipients.is_empty() {
+            let dead: Vec<RuleId> = p.shadowed().map(|(never, _)| never).collect();
+            let forwarding = || {
+                let live = p.rules.iter().enumerate();
+                live.filter(|&(i, r)| {
+                    r.action != Action::Drop && !dead.contains(&RuleId::Rule(i as u8))
+                })
+            };
+            for (i, _) in forwarding().filter(|(_, r)| r.recipients == 0) {
+                notes.push(format!(
+                    "{} names no recipient: the zone gate sends its hits to nobody \
+                     (counted as unrouted)",
+                    rule(RuleId::Rule(i as u8))
+                ));
+            }
+            for (i, r) in p.rules.iter().enumerate() {
+                if r.action == Action::Drop && r.recipients != 0 {
+                    notes.push(format!(
+                        "{} names recipients, but it drops: they get nothing from it",
+                        rule(RuleId::Rule(i as u8))
+                    ));
+                }
+            }
+            for (b, d) in self.recipients.iter().enumerate() {
+                if !d.unknown_rules && !forwarding().any(|(_, r)| r.recipients & (1 << b) != 0) {
+                    notes.push(format!(
+                        "recipient {:?} is named by no rule that forwards: it gets nothing",
+                        d.name
+                    ));
+                }
+            }
+        }
+        for priority in [Priority::P0, Priority::P1] {
+            if !p.forwards(priority) {
+                notes.push(format!(
+                    "no rule forwards a priority-{} hit: every one is dropped",
+                    priority.get()
+                ));
+            }
+        }
+        notes
+    }
+}
