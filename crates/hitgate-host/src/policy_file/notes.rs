@@ -5,6 +5,8 @@ use hitgate_core::list::Priority;
 use hitgate_core::policy::{Action, RuleId};
 
 use super::PolicyFile;
+#[cfg(doc)]
+use hitgate_core::policy::Policy;
 
 impl PolicyFile {
     /// What the matrix's own rules say against it, a line each: a rule
