@@ -18,6 +18,7 @@ use crate::read::{CameraId, FOLD_KEEPS, MAX_CAMERA_LEN, ReadError};
 use crate::watchlist::MatchKind;
 
 mod check;
+pub use check::RuleSet;
 
 /// The most rules a policy holds.
 pub const MAX_RULES: usize = 32;
@@ -558,6 +559,20 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// Every condition, in the order [`Rule::why_not`] asks them.
+    pub const ALL: [Condition; 10] = [
+        Self::Priorities,
+        Self::Lists,
+        Self::AlsoLocal,
+        Self::Kinds,
+        Self::Cameras,
+        Self::Zones,
+        Self::Schedules,
+        Self::Operation,
+        Self::MaxReads,
+        Self::ReadFits,
+    ];
+
     /// The condition's key in a policy file's `[[rule]]`.
     pub fn as_str(self) -> &'static str {
         match self {

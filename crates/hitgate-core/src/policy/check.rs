@@ -1,6 +1,6 @@
 //! The matrix against itself: whether one rule takes every hit another
-//! would ([`Rule::covers`]), the rules that never apply
-//! ([`PolicyView::shadowed`]) and whether a priority can be forwarded at
+//! would ([`Rule::covers`]), the rules that never apply, alone or behind
+//! several ([`PolicyView::shadowed`]) and whether a priority can be forwarded at
 //! all ([`PolicyView::forwards`]). Nothing here decides a hit.
 
 use super::*;
@@ -42,10 +42,9 @@ impl Rule {
     /// Does this rule apply to every hit `other` applies to? Then `other`,
     /// placed after it, never decides anything ([`PolicyView::shadowed`]).
     ///
-    /// Judged condition by condition: a yes is always right, while a
-    /// rule covered only by several rules together, or only because of
-    /// where zones lie (one inside another) or when schedules fall, gets
-    /// a no.
+    /// Judged condition by condition ([`covers_on`](Self::covers_on)): a
+    /// yes is always right, while a rule covered only because of where
+    /// zones lie (one inside another) or when schedules fall gets a no.
     ///
     /// ```
     /// use hitgate_core::list::Priority;
@@ -59,6 +58,11 @@ impl Rule {
     /// assert!(!p2_local.covers(&p2));
     /// ```
     pub fn covers(&self, other: &Rule) -> bool {
+        Condition::ALL.iter().all(|&c| self.covers_on(other, c))
+    }
+
+    /// Does this rule's condition `c` admit every hit `other`'s admits?
+    pub fn covers_on(&self, other: &Rule, c: Condition) -> bool {
         fn either<T: PartialEq>(mine: Option<T>, theirs: Option<T>) -> bool {
             mine.is_none() || mine == theirs
         }
@@ -66,33 +70,228 @@ impl Rule {
         fn one_of(mine: u64, theirs: u64) -> bool {
             mine == 0 || (theirs != 0 && theirs & !mine == 0)
         }
-        let cameras = self.cameras.is_empty()
-            || (!other.cameras.is_empty()
-                && other
-                    .cameras
-                    .iter()
-                    .all(|q| self.cameras.iter().any(|p| p.covers(q))));
-        let reads = match (self.max_reads, other.max_reads) {
-            (None, _) => true,
-            (Some(mine), Some(theirs)) => theirs <= mine,
-            (Some(_), None) => false,
-        };
-        self.priorities.covers(&other.priorities)
-            && self.lists.covers(&other.lists)
-            && either(self.also_local, other.also_local)
-            && self.kinds.covers(&other.kinds)
-            && cameras
-            && one_of(self.zones, other.zones)
-            && one_of(u64::from(self.schedules), u64::from(other.schedules))
-            && either(self.operation, other.operation)
-            && reads
-            && either(self.read_fits, other.read_fits)
+        match c {
+            Condition::Priorities => self.priorities.covers(&other.priorities),
+            Condition::Lists => self.lists.covers(&other.lists),
+            Condition::AlsoLocal => either(self.also_local, other.also_local),
+            Condition::Kinds => self.kinds.covers(&other.kinds),
+            Condition::Cameras => {
+                self.cameras.is_empty()
+                    || (!other.cameras.is_empty()
+                        && other
+                            .cameras
+                            .iter()
+                            .all(|q| self.cameras.iter().any(|p| p.covers(q))))
+            }
+            Condition::Zones => one_of(self.zones, other.zones),
+            Condition::Schedules => one_of(u64::from(self.schedules), u64::from(other.schedules)),
+            Condition::Operation => either(self.operation, other.operation),
+            Condition::MaxReads => match (self.max_reads, other.max_reads) {
+                (None, _) => true,
+                (Some(mine), Some(theirs)) => theirs <= mine,
+                (Some(_), None) => false,
+            },
+            Condition::ReadFits => either(self.read_fits, other.read_fits),
+        }
     }
+
+    /// Could some hit meet both rules, judged on the conditions that
+    /// exclude one another (a "no" is always right)?
+    fn meets(&self, other: &Rule) -> bool {
+        fn sets<T: Member>(a: Set<T>, b: Set<T>) -> bool {
+            a.is_empty() || b.is_empty() || a.bits() & b.bits() != 0
+        }
+        fn same<T: PartialEq>(a: Option<T>, b: Option<T>) -> bool {
+            a.is_none() || b.is_none() || a == b
+        }
+        let cameras = self.cameras.is_empty()
+            || other.cameras.is_empty()
+            || self
+                .cameras
+                .iter()
+                .any(|p| other.cameras.iter().any(|q| p.covers(q) || q.covers(p)));
+        sets(self.priorities, other.priorities)
+            && sets(self.lists, other.lists)
+            && same(self.also_local, other.also_local)
+            && sets(self.kinds, other.kinds)
+            && cameras
+            && same(self.read_fits, other.read_fits)
+    }
+}
+
+/// Rules of a policy by index: those that together take every hit of a
+/// rule behind them ([`PolicyView::shadowed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct RuleSet([u64; 4]);
+
+impl RuleSet {
+    /// Adds the rule at index `i`.
+    pub fn insert(&mut self, i: u8) {
+        self.0[usize::from(i / 64) % 4] |= 1 << (i % 64);
+    }
+
+    /// Is the rule in the set? (Never the fallback.)
+    pub fn contains(&self, id: RuleId) -> bool {
+        match id {
+            RuleId::Rule(i) => self.0[usize::from(i / 64) % 4] & (1 << (i % 64)) != 0,
+            RuleId::Fallback => false,
+        }
+    }
+
+    /// How many rules.
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// True when the set holds no rule.
+    pub fn is_empty(&self) -> bool {
+        self.0 == [0; 4]
+    }
+
+    /// The rules, in policy order.
+    pub fn iter(&self) -> impl Iterator<Item = RuleId> + '_ {
+        (0..=u8::MAX)
+            .map(RuleId::Rule)
+            .filter(|&id| self.contains(id))
+    }
+}
+
+/// The most parts the search for the rules behind one rule looks at
+/// before it gives up (and calls the rule live): far more than a matrix
+/// of [`MAX_RULES`] needs, few enough to stay quick on a small board.
+const PARTS_BUDGET: u32 = 4096;
+
+/// The conditions a rule is cut along, each into parts that together
+/// admit the hits it admits: one priority, list or kind each (an empty
+/// set: every value), `also_local` and `read_fits` true and false, one
+/// camera pattern, one zone or one schedule each.
+const CUTS: [Condition; 8] = [
+    Condition::Priorities,
+    Condition::Lists,
+    Condition::Kinds,
+    Condition::AlsoLocal,
+    Condition::ReadFits,
+    Condition::Cameras,
+    Condition::Zones,
+    Condition::Schedules,
+];
+
+/// One value each of a set's (an empty set: of every value).
+fn singles<T: Member>(s: Set<T>) -> impl Iterator<Item = Set<T>> {
+    let all = if s.is_empty() { T::ALL } else { s.bits() };
+    (0..16)
+        .filter(move |b| all & (1 << b) != 0)
+        .filter_map(T::from_bit)
+        .map(|v| [v].into_iter().collect())
+}
+
+/// Into how many parts `r` is cut along `c`.
+fn parts(r: &Rule, c: Condition) -> u32 {
+    let count = |s: u16, all: u16| if s == 0 { all } else { s }.count_ones();
+    match c {
+        Condition::Priorities => count(r.priorities.bits(), Priority::ALL),
+        Condition::Lists => count(r.lists.bits(), ListId::ALL),
+        Condition::Kinds => count(r.kinds.bits(), MatchKind::ALL),
+        Condition::AlsoLocal => 2 - u32::from(r.also_local.is_some()),
+        Condition::ReadFits => 2 - u32::from(r.read_fits.is_some()),
+        Condition::Cameras => r.cameras.len() as u32,
+        Condition::Zones => r.zones.count_ones(),
+        Condition::Schedules => r.schedules.count_ones(),
+        _ => 1,
+    }
+}
+
+/// Puts each part of `r` cut along `c` to `each`, while it says yes.
+fn all_parts(r: &Rule, c: Condition, mut each: impl FnMut(&Rule) -> bool) -> bool {
+    let mut part = r.clone();
+    let mut bits = |mask: u64, set: &mut dyn FnMut(&mut Rule, u64)| {
+        (0..64).filter(|b| mask & (1 << b) != 0).all(|b| {
+            set(&mut part, 1 << b);
+            each(&part)
+        })
+    };
+    match c {
+        Condition::Priorities => singles(r.priorities).all(|s| {
+            part.priorities = s;
+            each(&part)
+        }),
+        Condition::Lists => singles(r.lists).all(|s| {
+            part.lists = s;
+            each(&part)
+        }),
+        Condition::Kinds => singles(r.kinds).all(|s| {
+            part.kinds = s;
+            each(&part)
+        }),
+        Condition::AlsoLocal => [false, true].into_iter().all(|v| {
+            part.also_local = Some(v);
+            each(&part)
+        }),
+        Condition::ReadFits => [false, true].into_iter().all(|v| {
+            part.read_fits = Some(v);
+            each(&part)
+        }),
+        Condition::Cameras => r.cameras.iter().all(|p| {
+            part.cameras.clear();
+            // Room for one: the part had as many as `r`.
+            part.cameras.push(p.clone()).is_ok() && each(&part)
+        }),
+        Condition::Zones => bits(r.zones, &mut |p, b| p.zones = b),
+        Condition::Schedules => bits(u64::from(r.schedules), &mut |p, b| p.schedules = b as u16),
+        _ => false,
+    }
+}
+
+/// The search for rules, among `before`, that together take every hit a
+/// rule would: the rule is cut into parts until each part lies wholly
+/// within one earlier rule, or a part no earlier rule takes is found.
+struct Behind<'r> {
+    before: &'r [Rule],
+    by: RuleSet,
+    left: u32,
+}
+
+impl Behind<'_> {
+    fn taken(&mut self, r: &Rule) -> bool {
+        if self.left == 0 {
+            return false;
+        }
+        self.left -= 1;
+        if let Some(i) = self.before.iter().position(|e| e.covers(r)) {
+            self.by.insert(i as u8);
+            return true;
+        }
+        // Cut along a condition on which some earlier rule that may take
+        // part of `r` is narrower; when there is none, no cut helps.
+        let before = self.before;
+        let cut = CUTS
+            .iter()
+            .copied()
+            .find(|&c| parts(r, c) > 1 && before.iter().any(|e| e.meets(r) && !e.covers_on(r, c)));
+        match cut {
+            Some(c) => all_parts(r, c, |part| self.taken(part)),
+            None => false,
+        }
+    }
+}
+
+/// The rules among `before` that together take every hit `r` would, or
+/// `None` when a hit may reach `r` (or the search ran out of parts).
+fn behind(before: &[Rule], r: &Rule) -> Option<RuleSet> {
+    // A set names rules by a u8.
+    let before = before.get(..before.len().min(usize::from(u8::MAX) + 1))?;
+    let mut search = Behind {
+        before,
+        by: RuleSet::default(),
+        left: PARTS_BUDGET,
+    };
+    search.taken(r).then_some(search.by)
 }
 
 impl<const N: usize> Policy<N> {
     /// The rules that never apply ([`PolicyView::shadowed`]).
-    pub fn shadowed(&self) -> impl Iterator<Item = (RuleId, RuleId)> + '_ {
+    pub fn shadowed(&self) -> impl Iterator<Item = (RuleId, RuleSet)> + '_ {
         self.view().shadowed()
     }
 
@@ -104,10 +303,19 @@ impl<const N: usize> Policy<N> {
 }
 
 impl<'a> PolicyView<'a> {
-    /// The rules that never apply, each with the first rule before it that
-    /// takes every hit it would ([`Rule::covers`]), as `(never, by)`: a
-    /// matrix's mistake, most often a general rule put before a narrower
-    /// one (`p2-not-local` before a rule for priority 2 at the hotspots).
+    /// The rules that never apply, each with the rules before it that
+    /// between them take every hit it would, as `(never, by)`: a matrix's
+    /// mistake, most often a general rule put before a narrower one
+    /// (`p2-not-local` before a rule for priority 2 at the hotspots), or
+    /// a rule for P0 and P1 after a rule for each.
+    ///
+    /// `by` is one rule when one suffices ([`Rule::covers`]), the first
+    /// such. Otherwise the rule is cut into parts (one priority, list,
+    /// match kind, camera pattern, zone or schedule each, `also_local`
+    /// and `read_fits` either way) until each part lies within one
+    /// earlier rule. A rule is named only when that is certain: one taken
+    /// only because of where zones lie or when schedules and operations
+    /// fall, or by prefixes that together make a wider one, is not.
     ///
     /// ```
     /// use hitgate_core::list::Priority;
@@ -117,23 +325,37 @@ impl<'a> PolicyView<'a> {
     /// p.push(Rule::new("p2-not-local", Action::Drop).priorities(&[Priority::P2])).unwrap();
     /// p.push(Rule::new("p2-local", Action::Dispatch).priorities(&[Priority::P2]).also_local(true))
     ///     .unwrap();
-    /// assert_eq!(p.shadowed().collect::<Vec<_>>(), [(RuleId::Rule(1), RuleId::Rule(0))]);
+    /// let (never, by) = p.shadowed().next().unwrap();
+    /// assert_eq!(never, RuleId::Rule(1));
+    /// assert_eq!(by.iter().collect::<Vec<_>>(), [RuleId::Rule(0)]);
+    ///
+    /// // Two rules between them.
+    /// let mut p: Policy = Policy::new();
+    /// p.push(Rule::new("p0", Action::Dispatch).priorities(&[Priority::P0])).unwrap();
+    /// p.push(Rule::new("p1", Action::Dispatch).priorities(&[Priority::P1])).unwrap();
+    /// p.push(Rule::new("p0-p1-review", Action::Review).priorities(&[Priority::P0, Priority::P1]))
+    ///     .unwrap();
+    /// let (never, by) = p.shadowed().next().unwrap();
+    /// assert_eq!(never, RuleId::Rule(2));
+    /// assert_eq!(by.iter().collect::<Vec<_>>(), [RuleId::Rule(0), RuleId::Rule(1)]);
+    ///
     /// let baseline: Policy = Policy::brussels();
     /// assert!(baseline.shadowed().next().is_none());
     /// ```
-    pub fn shadowed(self) -> impl Iterator<Item = (RuleId, RuleId)> + 'a {
+    pub fn shadowed(self) -> impl Iterator<Item = (RuleId, RuleSet)> + 'a {
         let rules = self.rules;
         rules.iter().enumerate().filter_map(move |(i, r)| {
-            let by = rules.get(..i)?.iter().position(|e| e.covers(r))?;
-            Some((RuleId::Rule(i as u8), RuleId::Rule(by as u8)))
+            let by = behind(rules.get(..i)?, r)?;
+            Some((RuleId::Rule(u8::try_from(i).ok()?), by))
         })
     }
 
     /// Whether any hit of priority `p` can be forwarded: `false` when every
     /// rule that would dispatch or review one is, for that priority, behind
-    /// a rule that drops it first ([`Rule::covers`]), or there is none (the
-    /// fallback drops). A `true` promises nothing: the rule that forwards
-    /// may ask for a camera or a zone no hit comes from.
+    /// rules that take its hits first (as [`shadowed`](Self::shadowed)
+    /// judges it), or there is none (the fallback drops). A `true`
+    /// promises nothing: the rule that forwards may ask for a camera or a
+    /// zone no hit comes from.
     ///
     /// ```
     /// use hitgate_core::list::Priority;
@@ -156,8 +378,7 @@ impl<'a> PolicyView<'a> {
             }
             let mut for_p = r.clone();
             for_p.priorities = [p].into_iter().collect();
-            let before = self.rules.get(..i).unwrap_or(&[]);
-            !before.iter().any(|e| e.covers(&for_p))
+            behind(self.rules.get(..i).unwrap_or(&[]), &for_p).is_none()
         })
     }
 }

@@ -10,12 +10,12 @@ use hitgate_core::policy::Policy;
 
 impl PolicyFile {
     /// What the matrix's own rules say against it, a line each: a rule
-    /// that never applies because a rule before it takes every hit it
-    /// would ([`Policy::shadowed`]); with recipients declared, a rule that
-    /// forwards to none of them, a rule that drops but names some, and a
-    /// recipient no forwarding rule names (one with `unknown_rules`
-    /// excepted); and priority 0 or 1 (the zones
-    /// handle both) that no rule can forward ([`Policy::forwards`]). The
+    /// that never applies because a rule before it, or several between
+    /// them, take every hit it would ([`Policy::shadowed`]); with
+    /// recipients declared, a rule that forwards to none of them, a rule
+    /// that drops but names some, and a recipient no forwarding rule
+    /// names (one with `unknown_rules` excepted); and priority 0 or 1
+    /// (the zones handle both) that no rule can forward ([`Policy::forwards`]). The
     /// policy still runs as written: the first rule that applies decides.
     pub fn notes(&self) -> Vec<String> {
         let p = &self.policy;
@@ -28,12 +28,21 @@ impl PolicyFile {
         let mut notes: Vec<String> = p
             .shadowed()
             .map(|(never, by)| {
-                format!(
-                    "{} never applies: {} before it takes every hit it would; \
-                     move it above, or narrow the earlier one",
-                    rule(never),
-                    rule(by)
-                )
+                let names: Vec<String> = by.iter().map(rule).collect();
+                if let [one] = names.as_slice() {
+                    format!(
+                        "{} never applies: {one} before it takes every hit it would; \
+                         move it above, or narrow the earlier one",
+                        rule(never)
+                    )
+                } else {
+                    format!(
+                        "{} never applies: {} before it take every hit it would \
+                         between them; move it above them, or narrow the earlier ones",
+                        rule(never),
+                        names.join(", ")
+                    )
+                }
             })
             .collect();
         // With recipients declared, the gate sends a forwarded hit only to

@@ -137,6 +137,39 @@ fn a_rule_names_whether_the_plate_as_read_could_be_a_car() {
 }
 
 #[test]
+fn a_rule_behind_several_that_take_its_hits_between_them_is_noted_with_each() {
+    // Exact reads of P0 and P1 dispatched, tolerant ones reviewed: the
+    // night rule for both, written last, is reached by no hit. Neither
+    // rule before it takes them all alone.
+    let p = PolicyFile::parse(
+        "[[rule]]\nname = \"exact\"\npriorities = [0, 1]\nkinds = [\"exact\"]\n\
+         action = \"dispatch\"\n\
+         [[rule]]\nname = \"tolerant\"\npriorities = [0, 1]\nkinds = [\"ocr\", \"edit\"]\n\
+         action = \"review\"\n\
+         [[rule]]\nname = \"p0-p1-night\"\npriorities = [0, 1]\naction = \"dispatch\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        p.notes(),
+        [
+            "rule 3 (\"p0-p1-night\", dispatch) never applies: rule 1 (\"exact\", dispatch), \
+          rule 2 (\"tolerant\", review) before it take every hit it would between them; \
+          move it above them, or narrow the earlier ones"
+        ]
+    );
+    // Without the edit kind, an edit-distance hit reaches it.
+    let p = PolicyFile::parse(
+        "[[rule]]\nname = \"exact\"\npriorities = [0, 1]\nkinds = [\"exact\"]\n\
+         action = \"dispatch\"\n\
+         [[rule]]\nname = \"tolerant\"\npriorities = [0, 1]\nkinds = [\"ocr\"]\n\
+         action = \"review\"\n\
+         [[rule]]\nname = \"p0-p1-night\"\npriorities = [0, 1]\naction = \"dispatch\"\n",
+    )
+    .unwrap();
+    assert!(p.notes().is_empty(), "{:?}", p.notes());
+}
+
+#[test]
 fn a_rule_behind_one_that_takes_its_hits_is_noted_and_so_is_p0_dropped() {
     // A hotspot rule after `p2-not-local`, and a rule before
     // everything that drops priority 0.
