@@ -271,4 +271,30 @@ fn the_matrix_in_words_is_the_zone_policy_as_written() {
          it takes every hit it would; move it above, or narrow the earlier one\n\
          note: recipient \"wpr\" is named by no rule that forwards: it gets nothing\n"
     );
+    // With --check, the same, and a failure a repository's checks see.
+    let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+        .args(["matrix", "--check", "--policy"])
+        .arg(&policy)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .ends_with("it gets nothing\n")
+    );
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "hitgate: --check: the matrix says 2 thing(s) against itself (the notes above)\n"
+    );
+    // The zone's own policy passes it.
+    let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+        .args(["matrix", "--check", "--policy", &zone_policy()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -23,6 +23,10 @@ pub(super) struct MatrixArgs {
     /// Policy (TOML); without it, the Brussels baseline.
     #[arg(long)]
     policy: Option<PathBuf>,
+    /// Fail (exit status 1) when the matrix says anything against
+    /// itself: for the checks of a zone's repository of policies.
+    #[arg(long)]
+    check: bool,
 }
 
 /// `hitgate explain`.
@@ -83,7 +87,12 @@ pub(super) fn matrix(a: MatrixArgs) -> Result<()> {
         None => PolicyFile::baseline(),
     };
     put!("{}", crate::explain::matrix(&pf));
-    Ok(())
+    match pf.notes().len() {
+        n if a.check && n > 0 => Err(anyhow!(
+            "--check: the matrix says {n} thing(s) against itself (the notes above)"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// One hit put to the matrix.
