@@ -18,6 +18,7 @@ use crate::read::{CameraId, FOLD_KEEPS, MAX_CAMERA_LEN, ReadError};
 use crate::watchlist::MatchKind;
 
 mod check;
+mod week;
 pub use check::RuleSet;
 
 /// The most rules a policy holds.

@@ -3,7 +3,9 @@
 //! several ([`PolicyView::shadowed`]) and whether a priority can be forwarded at
 //! all ([`PolicyView::forwards`]). Nothing here decides a hit.
 
+use super::week::{Stretches, Week};
 use super::*;
+use crate::place::Schedule;
 
 impl CameraPattern {
     /// Does this pattern match every camera `other` matches?
@@ -186,61 +188,13 @@ fn singles<T: Member>(s: Set<T>) -> impl Iterator<Item = Set<T>> {
         .map(|v| [v].into_iter().collect())
 }
 
-/// Into how many parts `r` is cut along `c`.
-fn parts(r: &Rule, c: Condition) -> u32 {
-    let count = |s: u16, all: u16| if s == 0 { all } else { s }.count_ones();
-    match c {
-        Condition::Priorities => count(r.priorities.bits(), Priority::ALL),
-        Condition::Lists => count(r.lists.bits(), ListId::ALL),
-        Condition::Kinds => count(r.kinds.bits(), MatchKind::ALL),
-        Condition::AlsoLocal => 2 - u32::from(r.also_local.is_some()),
-        Condition::ReadFits => 2 - u32::from(r.read_fits.is_some()),
-        Condition::Cameras => r.cameras.len() as u32,
-        Condition::Zones => r.zones.count_ones(),
-        Condition::Schedules => r.schedules.count_ones(),
-        _ => 1,
-    }
-}
-
-/// Puts each part of `r` cut along `c` to `each`, while it says yes.
-fn all_parts(r: &Rule, c: Condition, mut each: impl FnMut(&Rule) -> bool) -> bool {
-    let mut part = r.clone();
-    let mut bits = |mask: u64, set: &mut dyn FnMut(&mut Rule, u64)| {
-        (0..64).filter(|b| mask & (1 << b) != 0).all(|b| {
-            set(&mut part, 1 << b);
-            each(&part)
-        })
-    };
-    match c {
-        Condition::Priorities => singles(r.priorities).all(|s| {
-            part.priorities = s;
-            each(&part)
-        }),
-        Condition::Lists => singles(r.lists).all(|s| {
-            part.lists = s;
-            each(&part)
-        }),
-        Condition::Kinds => singles(r.kinds).all(|s| {
-            part.kinds = s;
-            each(&part)
-        }),
-        Condition::AlsoLocal => [false, true].into_iter().all(|v| {
-            part.also_local = Some(v);
-            each(&part)
-        }),
-        Condition::ReadFits => [false, true].into_iter().all(|v| {
-            part.read_fits = Some(v);
-            each(&part)
-        }),
-        Condition::Cameras => r.cameras.iter().all(|p| {
-            part.cameras.clear();
-            // Room for one: the part had as many as `r`.
-            part.cameras.push(p.clone()).is_ok() && each(&part)
-        }),
-        Condition::Zones => bits(r.zones, &mut |p, b| p.zones = b),
-        Condition::Schedules => bits(u64::from(r.schedules), &mut |p, b| p.schedules = b as u16),
-        _ => false,
-    }
+/// A part of a rule as the search sees it: the rule, and with the
+/// schedules' week known, the stretches of it the part holds (its
+/// schedules then say nothing more).
+#[derive(Clone)]
+struct Part {
+    rule: Rule,
+    when: Stretches,
 }
 
 /// The search for rules, among `before`, that together take every hit a
@@ -248,45 +202,140 @@ fn all_parts(r: &Rule, c: Condition, mut each: impl FnMut(&Rule) -> bool) -> boo
 /// within one earlier rule, or a part no earlier rule takes is found.
 struct Behind<'r> {
     before: &'r [Rule],
+    week: Option<&'r Week>,
     by: RuleSet,
     left: u32,
 }
 
 impl Behind<'_> {
-    fn taken(&mut self, r: &Rule) -> bool {
+    /// Does `e`'s condition `c` admit every hit `r`'s does?
+    fn covers_on(&self, e: &Rule, r: &Part, c: Condition) -> bool {
+        match (c, self.week) {
+            (Condition::Schedules, Some(week)) => week.of(e.schedules).holds(&r.when),
+            _ => e.covers_on(&r.rule, c),
+        }
+    }
+
+    fn covers(&self, e: &Rule, r: &Part) -> bool {
+        Condition::ALL.iter().all(|&c| self.covers_on(e, r, c))
+    }
+
+    /// Could some hit meet both (a "no" is always right)?
+    fn meets(&self, e: &Rule, r: &Part) -> bool {
+        e.meets(&r.rule) && self.week.is_none_or(|w| w.of(e.schedules).meets(&r.when))
+    }
+
+    /// Into how many parts `r` is cut along `c`.
+    fn parts(&self, r: &Part, c: Condition) -> u32 {
+        let count = |s: u16, all: u16| if s == 0 { all } else { s }.count_ones();
+        let rule = &r.rule;
+        match c {
+            Condition::Priorities => count(rule.priorities.bits(), Priority::ALL),
+            Condition::Lists => count(rule.lists.bits(), ListId::ALL),
+            Condition::Kinds => count(rule.kinds.bits(), MatchKind::ALL),
+            Condition::AlsoLocal => 2 - u32::from(rule.also_local.is_some()),
+            Condition::ReadFits => 2 - u32::from(rule.read_fits.is_some()),
+            Condition::Cameras => rule.cameras.len() as u32,
+            Condition::Zones => rule.zones.count_ones(),
+            Condition::Schedules if self.week.is_some() => r.when.len(),
+            Condition::Schedules => rule.schedules.count_ones(),
+            _ => 1,
+        }
+    }
+
+    fn taken(&mut self, r: &Part) -> bool {
         if self.left == 0 {
             return false;
         }
         self.left -= 1;
-        if let Some(i) = self.before.iter().position(|e| e.covers(r)) {
+        if let Some(i) = self.before.iter().position(|e| self.covers(e, r)) {
             self.by.insert(i as u8);
             return true;
         }
         // Cut along a condition on which some earlier rule that may take
         // part of `r` is narrower; when there is none, no cut helps.
-        let before = self.before;
-        let cut = CUTS
-            .iter()
-            .copied()
-            .find(|&c| parts(r, c) > 1 && before.iter().any(|e| e.meets(r) && !e.covers_on(r, c)));
-        match cut {
-            Some(c) => all_parts(r, c, |part| self.taken(part)),
+        let narrower = |c| {
+            self.parts(r, c) > 1
+                && self
+                    .before
+                    .iter()
+                    .any(|e| self.meets(e, r) && !self.covers_on(e, r, c))
+        };
+        match CUTS.iter().copied().find(|&c| narrower(c)) {
+            Some(c) => self.all_parts(r, c),
             None => false,
+        }
+    }
+
+    /// Is each part of `r` cut along `c` taken?
+    fn all_parts(&mut self, r: &Part, c: Condition) -> bool {
+        let by_week = self.week.is_some();
+        let mut part = r.clone();
+        let mut each = |set: &mut dyn FnMut(&mut Part)| {
+            set(&mut part);
+            self.taken(&part)
+        };
+        let bits = |mask: u64| {
+            (0..64)
+                .filter(move |b| mask & (1 << b) != 0)
+                .map(|b| 1 << b)
+        };
+        match c {
+            Condition::Priorities => {
+                singles(r.rule.priorities).all(|s| each(&mut |p| p.rule.priorities = s))
+            }
+            Condition::Lists => singles(r.rule.lists).all(|s| each(&mut |p| p.rule.lists = s)),
+            Condition::Kinds => singles(r.rule.kinds).all(|s| each(&mut |p| p.rule.kinds = s)),
+            Condition::AlsoLocal => [false, true]
+                .into_iter()
+                .all(|v| each(&mut |p| p.rule.also_local = Some(v))),
+            Condition::ReadFits => [false, true]
+                .into_iter()
+                .all(|v| each(&mut |p| p.rule.read_fits = Some(v))),
+            Condition::Cameras => r.rule.cameras.iter().all(|one| {
+                each(&mut |p| {
+                    p.rule.cameras.clear();
+                    // Room for one: the part had as many as `r`.
+                    let _ = p.rule.cameras.push(one.clone());
+                })
+            }),
+            Condition::Zones => bits(r.rule.zones).all(|z| each(&mut |p| p.rule.zones = z)),
+            Condition::Schedules if by_week => r.when.singles().all(|w| each(&mut |p| p.when = w)),
+            Condition::Schedules => bits(u64::from(r.rule.schedules))
+                .all(|m| each(&mut |p| p.rule.schedules = m as u16)),
+            _ => false,
         }
     }
 }
 
 /// The rules among `before` that together take every hit `r` would, or
 /// `None` when a hit may reach `r` (or the search ran out of parts).
-fn behind(before: &[Rule], r: &Rule) -> Option<RuleSet> {
+/// With the schedules' `week`, a rule's schedules are the stretches of
+/// the week they hold.
+fn behind(before: &[Rule], r: &Rule, week: Option<&Week>) -> Option<RuleSet> {
     // A set names rules by a u8.
     let before = before.get(..before.len().min(usize::from(u8::MAX) + 1))?;
     let mut search = Behind {
         before,
+        week,
         by: RuleSet::default(),
         left: PARTS_BUDGET,
     };
-    search.taken(r).then_some(search.by)
+    let part = Part {
+        rule: r.clone(),
+        when: week.map_or(Stretches::default(), |w| w.of(r.schedules)),
+    };
+    search.taken(&part).then_some(search.by)
+}
+
+/// The week of `schedules`, when every schedule the rules name is among
+/// them (a rule naming another is judged by its mask alone).
+fn week_of(rules: &[Rule], schedules: &[Schedule]) -> Option<Week> {
+    let known = u16::try_from((1u32 << schedules.len().min(16)) - 1).unwrap_or(u16::MAX);
+    let named = rules.iter().fold(0, |m, r| m | r.schedules);
+    (!schedules.is_empty() && named & !known == 0)
+        .then(|| Week::new(schedules))
+        .flatten()
 }
 
 impl<const N: usize> Policy<N> {
@@ -314,8 +363,11 @@ impl<'a> PolicyView<'a> {
     /// match kind, camera pattern, zone or schedule each, `also_local`
     /// and `read_fits` either way) until each part lies within one
     /// earlier rule. A rule is named only when that is certain: one taken
-    /// only because of where zones lie or when schedules and operations
-    /// fall, or by prefixes that together make a wider one, is not.
+    /// only because of where zones lie, or by prefixes that together make
+    /// a wider one, is not; nor one taken only because of when schedules
+    /// fall, unless their hours are given
+    /// ([`shadowed_with`](Self::shadowed_with)). Operations are not
+    /// weighed against each other or against schedules.
     ///
     /// ```
     /// use hitgate_core::list::Priority;
@@ -343,9 +395,49 @@ impl<'a> PolicyView<'a> {
     /// assert!(baseline.shadowed().next().is_none());
     /// ```
     pub fn shadowed(self) -> impl Iterator<Item = (RuleId, RuleSet)> + 'a {
+        self.shadowed_with(&[])
+    }
+
+    /// [`shadowed`](Self::shadowed), with the schedules the rules name
+    /// (bit `i` of a rule's mask: `schedules[i]`): rules for schedules
+    /// that between them are in force all week (a day and a night one)
+    /// then take a rule for any time. The week is cut at every minute a
+    /// schedule starts or ends, as the schedules' days and local hours
+    /// say; a schedule in force over a stretch is in force all through it.
+    ///
+    /// ```
+    /// use hitgate_core::list::Priority;
+    /// use hitgate_core::place::Schedule;
+    /// use hitgate_core::policy::{Action, Policy, Rule, RuleId};
+    ///
+    /// let every_day = 0x7F;
+    /// let schedules = [
+    ///     Schedule::new("day", every_day, 6 * 60, 22 * 60).unwrap(),
+    ///     Schedule::new("night", every_day, 22 * 60, 6 * 60).unwrap(),
+    /// ];
+    /// let p2 = [Priority::P2];
+    /// let mut p: Policy = Policy::new();
+    /// let mut day = Rule::new("p2-day", Action::Review).priorities(&p2);
+    /// day.schedules = 0b01;
+    /// let mut night = Rule::new("p2-night", Action::Dispatch).priorities(&p2);
+    /// night.schedules = 0b10;
+    /// p.push(day).unwrap();
+    /// p.push(night).unwrap();
+    /// p.push(Rule::new("p2-local", Action::Dispatch).priorities(&p2).also_local(true)).unwrap();
+    /// let (never, by) = p.view().shadowed_with(&schedules).next().unwrap();
+    /// assert_eq!(never, RuleId::Rule(2));
+    /// assert_eq!(by.len(), 2);
+    /// // Without the schedules' hours, that is not known.
+    /// assert!(p.shadowed().next().is_none());
+    /// ```
+    pub fn shadowed_with(
+        self,
+        schedules: &[Schedule],
+    ) -> impl Iterator<Item = (RuleId, RuleSet)> + 'a {
         let rules = self.rules;
+        let week = week_of(rules, schedules);
         rules.iter().enumerate().filter_map(move |(i, r)| {
-            let by = behind(rules.get(..i)?, r)?;
+            let by = behind(rules.get(..i)?, r, week.as_ref())?;
             Some((RuleId::Rule(u8::try_from(i).ok()?), by))
         })
     }
@@ -372,13 +464,20 @@ impl<'a> PolicyView<'a> {
     /// assert!(p.forwards(Priority::P1));
     /// ```
     pub fn forwards(&self, p: Priority) -> bool {
+        self.forwards_with(p, &[])
+    }
+
+    /// [`forwards`](Self::forwards), with the schedules the rules name, as
+    /// [`shadowed_with`](Self::shadowed_with) takes them.
+    pub fn forwards_with(&self, p: Priority, schedules: &[Schedule]) -> bool {
+        let week = week_of(self.rules, schedules);
         self.rules.iter().enumerate().any(|(i, r)| {
             if r.action == Action::Drop || !(r.priorities.is_empty() || r.priorities.contains(p)) {
                 return false;
             }
             let mut for_p = r.clone();
             for_p.priorities = [p].into_iter().collect();
-            behind(self.rules.get(..i).unwrap_or(&[]), &for_p).is_none()
+            behind(self.rules.get(..i).unwrap_or(&[]), &for_p, week.as_ref()).is_none()
         })
     }
 }

@@ -6,17 +6,18 @@ use hitgate_core::policy::{Action, RuleId};
 
 use super::PolicyFile;
 #[cfg(doc)]
-use hitgate_core::policy::Policy;
+use hitgate_core::policy::PolicyView;
 
 impl PolicyFile {
     /// What the matrix's own rules say against it, a line each: a rule
     /// that never applies because a rule before it, or several between
-    /// them, take every hit it would ([`Policy::shadowed`]); with
-    /// recipients declared, a rule that forwards to none of them, a rule
-    /// that drops but names some, and a recipient no forwarding rule
-    /// names (one with `unknown_rules` excepted); and priority 0 or 1
-    /// (the zones handle both) that no rule can forward ([`Policy::forwards`]). The
-    /// policy still runs as written: the first rule that applies decides.
+    /// them, take every hit it would, the schedules' hours weighed
+    /// ([`PolicyView::shadowed_with`]); with recipients declared, a rule
+    /// that forwards to none of them, a rule that drops but names some,
+    /// and a recipient no forwarding rule names (one with `unknown_rules`
+    /// excepted); and priority 0 or 1 (the zones handle both) that no
+    /// rule can forward ([`PolicyView::forwards_with`]). The policy still
+    /// runs as written: the first rule that applies decides.
     pub fn notes(&self) -> Vec<String> {
         let p = &self.policy;
         // Shadowed rules are rules, never the fallback.
@@ -25,8 +26,9 @@ impl PolicyFile {
             let action = p.rules.get(i).map_or("drop", |r| r.action.as_str());
             format!("rule {} ({:?}, {action})", i + 1, p.rule_name(id))
         };
-        let mut notes: Vec<String> = p
-            .shadowed()
+        let schedules = &self.places.schedules;
+        let shadowed = || p.view().shadowed_with(schedules);
+        let mut notes: Vec<String> = shadowed()
             .map(|(never, by)| {
                 let names: Vec<String> = by.iter().map(rule).collect();
                 if let [one] = names.as_slice() {
@@ -48,7 +50,7 @@ impl PolicyFile {
         // With recipients declared, the gate sends a forwarded hit only to
         // those its rule names.
         if !self.recipients.is_empty() {
-            let dead: Vec<RuleId> = p.shadowed().map(|(never, _)| never).collect();
+            let dead: Vec<RuleId> = shadowed().map(|(never, _)| never).collect();
             let forwarding = || {
                 let live = p.rules.iter().enumerate();
                 live.filter(|&(i, r)| {
@@ -80,7 +82,7 @@ impl PolicyFile {
             }
         }
         for priority in [Priority::P0, Priority::P1] {
-            if !p.forwards(priority) {
+            if !p.view().forwards_with(priority, schedules) {
                 notes.push(format!(
                     "no rule forwards a priority-{} hit: every one is dropped",
                     priority.get()

@@ -170,6 +170,39 @@ fn a_rule_behind_several_that_take_its_hits_between_them_is_noted_with_each() {
 }
 
 #[test]
+fn rules_for_schedules_that_hold_the_whole_week_take_a_rule_for_any_time() {
+    // Priority 2 reviewed by day and dispatched by night, every day: the
+    // rule for P2 also on a local list, after them, is reached by no hit
+    // at any hour. With the night a weekday one, the weekend's nights
+    // reach it.
+    let file = |night_days: &str| {
+        format!(
+            "[[schedule]]\nname = \"day\"\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \
+             \"sat\", \"sun\"]\nfrom = \"06:00\"\nto = \"22:00\"\n\
+             [[schedule]]\nname = \"night\"\ndays = [{night_days}]\nfrom = \"22:00\"\nto = \"06:00\"\n\
+             [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\naction = \"dispatch\"\n\
+             [[rule]]\nname = \"p2-day\"\npriorities = [2]\nschedules = [\"day\"]\naction = \"review\"\n\
+             [[rule]]\nname = \"p2-night\"\npriorities = [2]\nschedules = [\"night\"]\n\
+             action = \"dispatch\"\n\
+             [[rule]]\nname = \"p2-local\"\npriorities = [2]\nalso_local = true\naction = \"dispatch\"\n"
+        )
+    };
+    let every = "\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"";
+    let p = PolicyFile::parse(&file(every)).unwrap();
+    assert_eq!(
+        p.notes(),
+        [
+            "rule 4 (\"p2-local\", dispatch) never applies: rule 2 (\"p2-day\", review), \
+          rule 3 (\"p2-night\", dispatch) before it take every hit it would between them; \
+          move it above them, or narrow the earlier ones"
+        ]
+    );
+    let weekdays = "\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"";
+    let p = PolicyFile::parse(&file(weekdays)).unwrap();
+    assert!(p.notes().is_empty(), "{:?}", p.notes());
+}
+
+#[test]
 fn a_rule_behind_one_that_takes_its_hits_is_noted_and_so_is_p0_dropped() {
     // A hotspot rule after `p2-not-local`, and a rule before
     // everything that drops priority 0.
