@@ -207,16 +207,12 @@ fn cut(r: &Rule, c: Condition, seed: u32) -> Vec<Rule> {
 /// its share) or, one time in three, one part left out (then a hit may
 /// reach the rule).
 fn hidden_behind_several() -> impl Strategy<Value = Vec<Rule>> {
-    let cuts = [
-        Condition::Priorities,
-        Condition::Lists,
-        Condition::Kinds,
-        Condition::AlsoLocal,
-        Condition::ReadFits,
-        Condition::Cameras,
-        Condition::Zones,
-        Condition::Schedules,
-    ];
+    // Every condition but the operation and `max_reads`, which are not
+    // cut into parts.
+    let cuts: Vec<Condition> = CONDITIONS
+        .into_iter()
+        .filter(|c| !matches!(c, Condition::Operation | Condition::MaxReads))
+        .collect();
     (
         rules(),
         (0..8usize, 0..8usize),
