@@ -341,6 +341,54 @@ impl Zone {
         }
     }
 
+    /// Does every position `self` contains lie in `outer` too? A yes is
+    /// always right; a no may not be. Said only of an `outer` polygon
+    /// (a circle holds only itself): a polygon whose edges meet none of
+    /// `outer`'s and whose first point is inside, or a circle whose box
+    /// is such a polygon.
+    ///
+    /// ```
+    /// use hitgate_core::place::Zone;
+    /// use hitgate_core::read::Position;
+    ///
+    /// let p = |lat: f64, lon: f64| Position::from_degrees(lat, lon).unwrap();
+    /// let district = Zone::polygon("centre", &[p(50.83, 4.33), p(50.83, 4.37), p(50.86, 4.37), p(50.86, 4.33)])
+    ///     .unwrap();
+    /// let midi = Zone::circle("midi", p(50.8355, 4.336), 200).unwrap();
+    /// assert!(midi.within(&district));
+    /// let far = Zone::circle("nord", p(50.8605, 4.3615), 200).unwrap();
+    /// assert!(!far.within(&district), "it reaches north of 50.86");
+    /// ```
+    pub fn within(&self, outer: &Zone) -> bool {
+        if self.shape == outer.shape {
+            return true;
+        }
+        let Shape::Polygon(ring) = &outer.shape else {
+            return false;
+        };
+        let [min_lat, min_lon, max_lat, max_lon] = self.bbox;
+        let corner = |lat_e7, lon_e7| Position { lat_e7, lon_e7 };
+        let boxed = [
+            corner(min_lat, min_lon),
+            corner(min_lat, max_lon),
+            corner(max_lat, max_lon),
+            corner(max_lat, min_lon),
+        ];
+        // A circle's positions all lie in its box (`contains` asks the box
+        // first).
+        let mine: &[Position] = match &self.shape {
+            Shape::Polygon(pts) => pts,
+            Shape::Circle { .. } => &boxed,
+        };
+        fn edges(pts: &[Position]) -> impl Iterator<Item = (Position, Position)> + '_ {
+            pts.iter().copied().zip(pts.iter().copied().cycle().skip(1))
+        }
+        // Edges that never meet: the inner ring lies wholly inside the
+        // outer or wholly outside it, and its first point says which.
+        let apart = edges(mine).all(|(a, b)| edges(ring).all(|(c, d)| !segments_meet(a, b, c, d)));
+        apart && mine.first().is_some_and(|&p| outer.contains(p))
+    }
+
     /// True when `p` is inside (or on the edge).
     pub fn contains(&self, p: Position) -> bool {
         let [min_lat, min_lon, max_lat, max_lon] = self.bbox;

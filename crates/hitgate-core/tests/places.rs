@@ -465,3 +465,109 @@ fn an_operation_is_its_window() {
     assert!(Operation::new("backwards", 2_000, 1_000).is_none());
     assert!(Operation::new("empty", 1_000, 1_000).is_none());
 }
+
+#[test]
+fn a_zone_within_another_is_said_only_when_it_lies_inside() {
+    let square = |lat: f64, lon: f64, side: f64| {
+        Zone::polygon(
+            "sq",
+            &[
+                p(lat, lon),
+                p(lat, lon + side),
+                p(lat + side, lon + side),
+                p(lat + side, lon),
+            ],
+        )
+        .unwrap()
+    };
+    let outer = square(50.80, 4.30, 0.10);
+    assert!(square(50.82, 4.32, 0.05).within(&outer));
+    assert!(outer.within(&outer), "a zone lies within itself");
+    assert!(!outer.within(&square(50.82, 4.32, 0.05)));
+    // Poking out by 10⁻⁷ degree.
+    assert!(!square(50.82, 4.32, 0.08 + 1e-7).within(&outer));
+    // Apart.
+    assert!(!square(51.0, 4.32, 0.01).within(&outer));
+    // A U: its two arms are inside, the notch between them is not.
+    let u = Zone::polygon(
+        "u",
+        &[
+            p(50.80, 4.30),
+            p(50.80, 4.40),
+            p(50.90, 4.40),
+            p(50.90, 4.37),
+            p(50.83, 4.37),
+            p(50.83, 4.33),
+            p(50.90, 4.33),
+            p(50.90, 4.30),
+        ],
+    )
+    .unwrap();
+    assert!(square(50.85, 4.31, 0.01).within(&u), "in the left arm");
+    let across = Zone::polygon(
+        "across",
+        &[
+            p(50.85, 4.31),
+            p(50.85, 4.39),
+            p(50.86, 4.39),
+            p(50.86, 4.31),
+        ],
+    )
+    .unwrap();
+    assert!(
+        across.contains(p(50.85, 4.31)) && u.contains(p(50.85, 4.31)),
+        "its corners lie in the arms"
+    );
+    assert!(!across.within(&u), "it crosses the notch");
+    // Circles: inside a polygon by their box; a circle holds only itself.
+    let midi = Zone::circle("midi", p(50.8355, 4.336), 200).unwrap();
+    assert!(midi.within(&outer));
+    assert!(
+        !Zone::circle("edge", p(50.801, 4.35), 200)
+            .unwrap()
+            .within(&outer)
+    );
+    assert!(midi.within(&midi.clone()));
+    let wide = Zone::circle("wide", p(50.8355, 4.336), 5_000).unwrap();
+    assert!(!midi.within(&wide), "not said of an outer circle");
+    assert!(!square(50.835, 4.335, 0.001).within(&wide));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Whatever a zone said to lie within another contains, the other
+    /// contains too; and a star shrunk about its centre lies within it.
+    #[test]
+    fn a_zone_said_within_another_holds_no_position_the_other_does_not(
+        radii in prop::collection::vec(0.005f64..0.05, 3..=12),
+        shrink in 0.05f64..0.95,
+        inner in prop::collection::vec(0.001f64..0.03, 3..=8),
+        offset in (-0.03f64..0.03, -0.03f64..0.03),
+        circle in (10u32..4_000, any::<bool>()),
+        probes in prop::collection::vec((0.0f64..1.0, 0.0f64..1.0), 300),
+    ) {
+        let centre = (50.85, 4.35);
+        let outer = Zone::polygon("outer", &star(centre, &radii)).unwrap();
+        let shrunk: Vec<f64> = radii.iter().map(|r| r * shrink).collect();
+        let small = Zone::polygon("shrunk", &star(centre, &shrunk)).unwrap();
+        prop_assert!(small.within(&outer));
+        let elsewhere = (centre.0 + offset.0, centre.1 + offset.1);
+        let zone = if circle.1 {
+            Zone::circle("c", p(elsewhere.0, elsewhere.1), circle.0).unwrap()
+        } else {
+            Zone::polygon("p", &star(elsewhere, &inner)).unwrap()
+        };
+        if zone.within(&outer) {
+            // Positions across the zone's box: those it contains.
+            let (lat0, lon0, span) = (elsewhere.0 - 0.05, elsewhere.1 - 0.05, 0.1);
+            for (a, b) in &probes {
+                let q = p(lat0 + a * span, lon0 + b * span);
+                prop_assert!(!zone.contains(q) || outer.contains(q), "{:?}", q);
+            }
+            for &q in zone.points() {
+                prop_assert!(outer.contains(q));
+            }
+        }
+    }
+}

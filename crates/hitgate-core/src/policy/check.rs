@@ -5,7 +5,7 @@
 
 use super::week::{Stretches, Week};
 use super::*;
-use crate::place::Schedule;
+use crate::place::{MAX_ZONES, Places, Zone};
 
 impl CameraPattern {
     /// Does this pattern match every camera `other` matches?
@@ -188,6 +188,49 @@ fn singles<T: Member>(s: Set<T>) -> impl Iterator<Item = Set<T>> {
         .map(|v| [v].into_iter().collect())
 }
 
+/// What the search knows of the places the rules name: the schedules'
+/// week, and for each zone the zones that hold it (itself included).
+struct Known {
+    week: Option<Week>,
+    outer: Option<[u64; MAX_ZONES]>,
+}
+
+impl Known {
+    /// Nothing: schedules and zones judged by their masks.
+    const NOTHING: Self = Self {
+        week: None,
+        outer: None,
+    };
+
+    /// What `places` tells of `rules`; what a rule names beyond them
+    /// (a schedule or zone it does not hold) is judged by its mask.
+    fn of(rules: &[Rule], places: &Places<'_>) -> Self {
+        let named = |m: u64, n: usize| m & !(u64::MAX.checked_shl(n as u32).unwrap_or(0)) == m;
+        let schedules = rules.iter().fold(0, |m, r| m | u64::from(r.schedules));
+        let zones = rules.iter().fold(0, |m, r| m | r.zones);
+        let week = (!places.schedules.is_empty() && named(schedules, places.schedules.len()))
+            .then(|| Week::new(places.schedules))
+            .flatten();
+        let outer = (!places.zones.is_empty() && named(zones, places.zones.len().min(MAX_ZONES)))
+            .then(|| nesting(places.zones));
+        Self { week, outer }
+    }
+}
+
+/// For each zone, the mask of the zones that hold it ([`Zone::within`]).
+fn nesting(zones: &[Zone]) -> [u64; MAX_ZONES] {
+    let mut outer = [0; MAX_ZONES];
+    let zones = zones.get(..zones.len().min(MAX_ZONES)).unwrap_or(&[]);
+    for (mask, inner) in outer.iter_mut().zip(zones) {
+        for (j, z) in zones.iter().enumerate() {
+            if inner.within(z) {
+                *mask |= 1 << j;
+            }
+        }
+    }
+    outer
+}
+
 /// A part of a rule as the search sees it: the rule, and with the
 /// schedules' week known, the stretches of it the part holds (its
 /// schedules then say nothing more).
@@ -203,6 +246,7 @@ struct Part {
 struct Behind<'r> {
     before: &'r [Rule],
     week: Option<&'r Week>,
+    outer: Option<&'r [u64; MAX_ZONES]>,
     by: RuleSet,
     left: u32,
 }
@@ -210,8 +254,17 @@ struct Behind<'r> {
 impl Behind<'_> {
     /// Does `e`'s condition `c` admit every hit `r`'s does?
     fn covers_on(&self, e: &Rule, r: &Part, c: Condition) -> bool {
-        match (c, self.week) {
-            (Condition::Schedules, Some(week)) => week.of(e.schedules).holds(&r.when),
+        match (c, self.week, self.outer) {
+            (Condition::Schedules, Some(week), _) => week.of(e.schedules).holds(&r.when),
+            // Each zone of the part's within one of `e`'s.
+            (Condition::Zones, _, Some(outer)) => {
+                let mine = r.rule.zones;
+                e.zones == 0
+                    || (mine != 0
+                        && (0..MAX_ZONES)
+                            .filter(|z| mine & (1 << z) != 0)
+                            .all(|z| outer[z] & e.zones != 0))
+            }
             _ => e.covers_on(&r.rule, c),
         }
     }
@@ -310,14 +363,14 @@ impl Behind<'_> {
 
 /// The rules among `before` that together take every hit `r` would, or
 /// `None` when a hit may reach `r` (or the search ran out of parts).
-/// With the schedules' `week`, a rule's schedules are the stretches of
-/// the week they hold.
-fn behind(before: &[Rule], r: &Rule, week: Option<&Week>) -> Option<RuleSet> {
+fn behind(before: &[Rule], r: &Rule, known: &Known) -> Option<RuleSet> {
     // A set names rules by a u8.
     let before = before.get(..before.len().min(usize::from(u8::MAX) + 1))?;
+    let week = known.week.as_ref();
     let mut search = Behind {
         before,
         week,
+        outer: known.outer.as_ref(),
         by: RuleSet::default(),
         left: PARTS_BUDGET,
     };
@@ -326,16 +379,6 @@ fn behind(before: &[Rule], r: &Rule, week: Option<&Week>) -> Option<RuleSet> {
         when: week.map_or(Stretches::default(), |w| w.of(r.schedules)),
     };
     search.taken(&part).then_some(search.by)
-}
-
-/// The week of `schedules`, when every schedule the rules name is among
-/// them (a rule naming another is judged by its mask alone).
-fn week_of(rules: &[Rule], schedules: &[Schedule]) -> Option<Week> {
-    let known = u16::try_from((1u32 << schedules.len().min(16)) - 1).unwrap_or(u16::MAX);
-    let named = rules.iter().fold(0, |m, r| m | r.schedules);
-    (!schedules.is_empty() && named & !known == 0)
-        .then(|| Week::new(schedules))
-        .flatten()
 }
 
 impl<const N: usize> Policy<N> {
@@ -363,11 +406,11 @@ impl<'a> PolicyView<'a> {
     /// match kind, camera pattern, zone or schedule each, `also_local`
     /// and `read_fits` either way) until each part lies within one
     /// earlier rule. A rule is named only when that is certain: one taken
-    /// only because of where zones lie, or by prefixes that together make
-    /// a wider one, is not; nor one taken only because of when schedules
-    /// fall, unless their hours are given
-    /// ([`shadowed_with`](Self::shadowed_with)). Operations are not
-    /// weighed against each other or against schedules.
+    /// only by prefixes that together make a wider one is not; nor one
+    /// taken only because of when schedules fall or where zones lie,
+    /// unless the places are given ([`shadowed_in`](Self::shadowed_in)).
+    /// Operations are not weighed against each other or against
+    /// schedules.
     ///
     /// ```
     /// use hitgate_core::list::Priority;
@@ -395,19 +438,22 @@ impl<'a> PolicyView<'a> {
     /// assert!(baseline.shadowed().next().is_none());
     /// ```
     pub fn shadowed(self) -> impl Iterator<Item = (RuleId, RuleSet)> + 'a {
-        self.shadowed_with(&[])
+        self.shadowed_by(Known::NOTHING)
     }
 
-    /// [`shadowed`](Self::shadowed), with the schedules the rules name
-    /// (bit `i` of a rule's mask: `schedules[i]`): rules for schedules
-    /// that between them are in force all week (a day and a night one)
-    /// then take a rule for any time. The week is cut at every minute a
-    /// schedule starts or ends, as the schedules' days and local hours
-    /// say; a schedule in force over a stretch is in force all through it.
+    /// [`shadowed`](Self::shadowed), with the schedules and zones the
+    /// rules name (bit `i` of a rule's mask: the `i`-th of `places`).
+    ///
+    /// Rules for schedules that between them are in force all week (a
+    /// day and a night one) then take a rule for any time: the week is
+    /// cut at every minute a schedule starts or ends, as the schedules'
+    /// days and local hours say. And a rule for a zone that lies within
+    /// another ([`Zone::within`]: a hotspot's circle inside a district's
+    /// polygon) is taken by a rule for the other.
     ///
     /// ```
     /// use hitgate_core::list::Priority;
-    /// use hitgate_core::place::Schedule;
+    /// use hitgate_core::place::{Places, Schedule};
     /// use hitgate_core::policy::{Action, Policy, Rule, RuleId};
     ///
     /// let every_day = 0x7F;
@@ -424,20 +470,24 @@ impl<'a> PolicyView<'a> {
     /// p.push(day).unwrap();
     /// p.push(night).unwrap();
     /// p.push(Rule::new("p2-local", Action::Dispatch).priorities(&p2).also_local(true)).unwrap();
-    /// let (never, by) = p.view().shadowed_with(&schedules).next().unwrap();
+    /// let places = Places {
+    ///     schedules: &schedules,
+    ///     ..Places::default()
+    /// };
+    /// let (never, by) = p.view().shadowed_in(&places).next().unwrap();
     /// assert_eq!(never, RuleId::Rule(2));
     /// assert_eq!(by.len(), 2);
     /// // Without the schedules' hours, that is not known.
     /// assert!(p.shadowed().next().is_none());
     /// ```
-    pub fn shadowed_with(
-        self,
-        schedules: &[Schedule],
-    ) -> impl Iterator<Item = (RuleId, RuleSet)> + 'a {
+    pub fn shadowed_in(self, places: &Places<'_>) -> impl Iterator<Item = (RuleId, RuleSet)> + 'a {
+        self.shadowed_by(Known::of(self.rules, places))
+    }
+
+    fn shadowed_by(self, known: Known) -> impl Iterator<Item = (RuleId, RuleSet)> + 'a {
         let rules = self.rules;
-        let week = week_of(rules, schedules);
         rules.iter().enumerate().filter_map(move |(i, r)| {
-            let by = behind(rules.get(..i)?, r, week.as_ref())?;
+            let by = behind(rules.get(..i)?, r, &known)?;
             Some((RuleId::Rule(u8::try_from(i).ok()?), by))
         })
     }
@@ -464,20 +514,23 @@ impl<'a> PolicyView<'a> {
     /// assert!(p.forwards(Priority::P1));
     /// ```
     pub fn forwards(&self, p: Priority) -> bool {
-        self.forwards_with(p, &[])
+        self.forwards_by(p, &Known::NOTHING)
     }
 
-    /// [`forwards`](Self::forwards), with the schedules the rules name, as
-    /// [`shadowed_with`](Self::shadowed_with) takes them.
-    pub fn forwards_with(&self, p: Priority, schedules: &[Schedule]) -> bool {
-        let week = week_of(self.rules, schedules);
+    /// [`forwards`](Self::forwards), with the schedules and zones the rules
+    /// name, as [`shadowed_in`](Self::shadowed_in) takes them.
+    pub fn forwards_in(&self, p: Priority, places: &Places<'_>) -> bool {
+        self.forwards_by(p, &Known::of(self.rules, places))
+    }
+
+    fn forwards_by(&self, p: Priority, known: &Known) -> bool {
         self.rules.iter().enumerate().any(|(i, r)| {
             if r.action == Action::Drop || !(r.priorities.is_empty() || r.priorities.contains(p)) {
                 return false;
             }
             let mut for_p = r.clone();
             for_p.priorities = [p].into_iter().collect();
-            behind(self.rules.get(..i).unwrap_or(&[]), &for_p, week.as_ref()).is_none()
+            behind(self.rules.get(..i).unwrap_or(&[]), &for_p, known).is_none()
         })
     }
 }

@@ -11,12 +11,12 @@ use hitgate_core::policy::PolicyView;
 impl PolicyFile {
     /// What the matrix's own rules say against it, a line each: a rule
     /// that never applies because a rule before it, or several between
-    /// them, take every hit it would, the schedules' hours weighed
-    /// ([`PolicyView::shadowed_with`]); with recipients declared, a rule
+    /// them, take every hit it would, the schedules' hours and the zones'
+    /// shapes weighed ([`PolicyView::shadowed_in`]); with recipients declared, a rule
     /// that forwards to none of them, a rule that drops but names some,
     /// and a recipient no forwarding rule names (one with `unknown_rules`
     /// excepted); and priority 0 or 1 (the zones handle both) that no
-    /// rule can forward ([`PolicyView::forwards_with`]). The policy still
+    /// rule can forward ([`PolicyView::forwards_in`]). The policy still
     /// runs as written: the first rule that applies decides.
     pub fn notes(&self) -> Vec<String> {
         let p = &self.policy;
@@ -26,8 +26,8 @@ impl PolicyFile {
             let action = p.rules.get(i).map_or("drop", |r| r.action.as_str());
             format!("rule {} ({:?}, {action})", i + 1, p.rule_name(id))
         };
-        let schedules = &self.places.schedules;
-        let shadowed = || p.view().shadowed_with(schedules);
+        let places = self.places.view();
+        let shadowed = || p.view().shadowed_in(&places);
         let mut notes: Vec<String> = shadowed()
             .map(|(never, by)| {
                 let names: Vec<String> = by.iter().map(rule).collect();
@@ -82,7 +82,7 @@ impl PolicyFile {
             }
         }
         for priority in [Priority::P0, Priority::P1] {
-            if !p.view().forwards_with(priority, schedules) {
+            if !p.view().forwards_in(priority, &places) {
                 notes.push(format!(
                     "no rule forwards a priority-{} hit: every one is dropped",
                     priority.get()

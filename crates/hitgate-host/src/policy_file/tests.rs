@@ -203,6 +203,32 @@ fn rules_for_schedules_that_hold_the_whole_week_take_a_rule_for_any_time() {
 }
 
 #[test]
+fn a_rule_for_a_hotspot_inside_a_district_after_the_district_rule_is_noted() {
+    // The Gare du Midi's circle lies inside the district's polygon; the
+    // Gare du Nord's reaches past its northern edge (50.86).
+    let file = |hotspot: &str| {
+        format!(
+            "[[zone]]\nname = \"centre\"\n\
+             polygon = [[50.83, 4.33], [50.83, 4.37], [50.86, 4.37], [50.86, 4.33]]\n\
+             [[zone]]\nname = \"midi\"\ncircle = {{ centre = [50.8355, 4.336], radius_m = 200 }}\n\
+             [[zone]]\nname = \"nord\"\ncircle = {{ centre = [50.8605, 4.3615], radius_m = 200 }}\n\
+             [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\naction = \"dispatch\"\n\
+             [[rule]]\nname = \"p2-centre\"\npriorities = [2]\nzones = [\"centre\"]\naction = \"review\"\n\
+             [[rule]]\nname = \"p2-hotspot\"\npriorities = [2]\nzones = [\"{hotspot}\"]\n\
+             action = \"dispatch\"\n"
+        )
+    };
+    let p = PolicyFile::parse(&file("midi")).unwrap();
+    assert_eq!(
+        p.notes(),
+        ["rule 3 (\"p2-hotspot\", dispatch) never applies: rule 2 (\"p2-centre\", review) \
+          before it takes every hit it would; move it above, or narrow the earlier one"]
+    );
+    let p = PolicyFile::parse(&file("nord")).unwrap();
+    assert!(p.notes().is_empty(), "{:?}", p.notes());
+}
+
+#[test]
 fn a_rule_behind_one_that_takes_its_hits_is_noted_and_so_is_p0_dropped() {
     // A hotspot rule after `p2-not-local`, and a rule before
     // everything that drops priority 0.
