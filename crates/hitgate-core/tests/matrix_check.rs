@@ -17,6 +17,10 @@ use hitgate_core::read::CameraId;
 use hitgate_core::watchlist::MatchKind;
 use proptest::prelude::*;
 
+#[path = "common/matrix.rs"]
+mod common;
+use common::reached_behind;
+
 const PATTERNS: [&str; 6] = ["cam-1", "cam-2", "cam-*", "mobile-*", "mobile-1", "c*"];
 const CAMERAS: [&str; 7] = [
     "cam-1", "cam-2", "cam-3", "mobile-1", "mobile-2", "cx", "other",
@@ -413,14 +417,7 @@ proptest! {
             // Those named come before it, and they alone keep every hit
             // from it.
             prop_assert!(!by.is_empty() && by.iter().all(|b| b.index() < i));
-            let mut alone: Policy = Policy::new();
-            for b in by.iter() {
-                alone.push(policy.rules[b.index()].clone()).unwrap();
-            }
-            alone.push(policy.rules[i].clone()).unwrap();
-            let last = RuleId::Rule(by.len() as u8);
-            let mut reached = false;
-            each_fact(None, |f| reached |= alone.decide(f).1 == last);
+            let reached = reached_behind(&policy, by, i, |f| each_fact(None, f));
             prop_assert!(!reached, "{:?} reached behind {:?} alone", never, by);
         }
         // And every rule that decides no hit of the world is named: the

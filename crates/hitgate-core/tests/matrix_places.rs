@@ -22,6 +22,26 @@ use hitgate_core::read::Position;
 use hitgate_core::watchlist::MatchKind;
 use proptest::prelude::*;
 
+#[path = "common/matrix.rs"]
+mod common;
+use common::reached_behind;
+
+/// An exact hit on list 0 of one read, with these facts.
+fn hit(p: u8, also_local: bool, camera: &CameraId, zones: u64, schedules: u16) -> Facts<'_> {
+    Facts {
+        priority: Priority::new(p).unwrap(),
+        list: ListId(0),
+        also_local,
+        kind: MatchKind::Exact,
+        camera,
+        zones,
+        schedules,
+        operations: 0,
+        reads: 1,
+        read_fits: true,
+    }
+}
+
 /// Every hit of the world: priorities 0 to 3 (3: one no rule names),
 /// on a local list or not, at every hour of the week.
 fn each_fact(schedules: &[Schedule], mut f: impl FnMut(&Facts<'_>)) {
@@ -34,18 +54,7 @@ fn each_fact(schedules: &[Schedule], mut f: impl FnMut(&Facts<'_>)) {
                 let mask = in_force
                     .filter(|(_, s)| s.contains(day, minute))
                     .fold(0u16, |m, (i, _)| m | 1 << i);
-                f(&Facts {
-                    priority: Priority::new(p).unwrap(),
-                    list: ListId(0),
-                    also_local,
-                    kind: MatchKind::Exact,
-                    camera: &camera,
-                    zones: 0,
-                    schedules: mask,
-                    operations: 0,
-                    reads: 1,
-                    read_fits: true,
-                });
+                f(&hit(p, also_local, &camera, 0, mask));
             }
         }
     }
@@ -135,14 +144,7 @@ proptest! {
             prop_assert_eq!(named.is_some(), !d, "rule {} in {:?} with {:?}", i, policy, schedules);
             // The rules named keep every hit from it alone.
             if let Some((_, by)) = named {
-                let mut alone: Policy = Policy::new();
-                for b in by.iter() {
-                    alone.push(policy.rules[b.index()].clone()).unwrap();
-                }
-                alone.push(policy.rules[i].clone()).unwrap();
-                let last = RuleId::Rule(by.len() as u8);
-                let mut reached = false;
-                each_fact(&schedules, |f| reached |= alone.decide(f).1 == last);
+                let reached = reached_behind(&policy, by, i, |f| each_fact(&schedules, f));
                 prop_assert!(!reached, "rule {} reached behind {:?} alone", i, by);
             }
         }
@@ -264,18 +266,7 @@ fn each_placed_fact(places: &Places<'_>, mut f: impl FnMut(&Facts<'_>)) {
         let zones = places.zones_of(q);
         for p in 0..4u8 {
             for also_local in [false, true] {
-                f(&Facts {
-                    priority: Priority::new(p).unwrap(),
-                    list: ListId(0),
-                    also_local,
-                    kind: MatchKind::Exact,
-                    camera: &camera,
-                    zones,
-                    schedules: 0,
-                    operations: 0,
-                    reads: 1,
-                    read_fits: true,
-                });
+                f(&hit(p, also_local, &camera, zones, 0));
             }
         }
     }

@@ -221,8 +221,10 @@ fn a_rule_for_a_hotspot_inside_a_district_after_the_district_rule_is_noted() {
     let p = PolicyFile::parse(&file("midi")).unwrap();
     assert_eq!(
         p.notes(),
-        ["rule 3 (\"p2-hotspot\", dispatch) never applies: rule 2 (\"p2-centre\", review) \
-          before it takes every hit it would; move it above, or narrow the earlier one"]
+        [
+            "rule 3 (\"p2-hotspot\", dispatch) never applies: rule 2 (\"p2-centre\", review) \
+          before it takes every hit it would; move it above, or narrow the earlier one"
+        ]
     );
     let p = PolicyFile::parse(&file("nord")).unwrap();
     assert!(p.notes().is_empty(), "{:?}", p.notes());
