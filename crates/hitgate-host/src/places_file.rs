@@ -311,33 +311,31 @@ impl PlacesData {
         Ok(p)
     }
 
-    /// Replaces the names in a rule's `zones`, `schedules` and `operation`
-    /// by their masks and index.
-    pub(crate) fn resolve(&self, rule: &mut toml::Value) -> Result<()> {
+    /// Replaces the names in a rule's `schedules` and `operation` by their
+    /// mask and index, and takes its `zones` out, for their mask: the
+    /// 64th zone's bit does not fit a TOML integer (a signed 64 bits).
+    pub(crate) fn resolve(&self, rule: &mut toml::Value) -> Result<u64> {
         let Some(t) = rule.as_table_mut() else {
-            return Ok(());
+            return Ok(0);
         };
-        for (key, kind, names) in [
-            (
-                "zones",
-                "zone",
-                self.zones
-                    .iter()
-                    .map(|z| z.name.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            (
-                "schedules",
-                "schedule",
-                self.schedules.iter().map(|z| z.name.as_str()).collect(),
-            ),
-        ] {
-            let Some(v) = t.get(key) else { continue };
-            let mask = crate::policy_file::name_mask(key, kind, v, &names)?;
+        let named = |key: &str, kind: &str, v: &toml::Value, names: &[&str]| {
+            let mask = crate::policy_file::name_mask(key, kind, v, names)?;
             if mask == 0 {
                 bail!("{key}: empty: leave it out for any {kind}");
             }
-            t.insert(key.into(), toml::Value::Integer(mask as i64));
+            Ok(mask)
+        };
+        let zones = match t.remove("zones") {
+            Some(v) => {
+                let names: Vec<&str> = self.zones.iter().map(|z| z.name.as_str()).collect();
+                named("zones", "zone", &v, &names)?
+            }
+            None => 0,
+        };
+        if let Some(v) = t.get("schedules") {
+            let names: Vec<&str> = self.schedules.iter().map(|s| s.name.as_str()).collect();
+            let mask = named("schedules", "schedule", v, &names)?;
+            t.insert("schedules".into(), toml::Value::Integer(mask as i64));
         }
         if let Some(v) = t.get("operation") {
             let n = v
@@ -352,6 +350,6 @@ impl PlacesData {
                 })?;
             t.insert("operation".into(), toml::Value::Integer(i as i64));
         }
-        Ok(())
+        Ok(zones)
     }
 }

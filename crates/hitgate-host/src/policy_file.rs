@@ -416,9 +416,10 @@ impl PolicyFile {
                         None => format!("rule {}", i + 1),
                     };
                     resolve_list_names(&mut r, &lists).with_context(|| which.clone())?;
-                    places.resolve(&mut r).with_context(|| which.clone())?;
+                    let zones = places.resolve(&mut r).with_context(|| which.clone())?;
                     resolve_recipients(&mut r, &recipients).with_context(|| which.clone())?;
-                    let rule: Rule = r.try_into().with_context(|| format!("rule {}", i + 1))?;
+                    let mut rule: Rule = r.try_into().with_context(|| format!("rule {}", i + 1))?;
+                    rule.zones = zones;
                     if rule.max_reads == Some(0) {
                         bail!(
                             "{which}: max_reads = 0 would never apply: a hit rests on one read at least"

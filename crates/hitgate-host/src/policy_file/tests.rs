@@ -294,6 +294,26 @@ fn a_rule_behind_one_that_takes_its_hits_is_noted_and_so_is_p0_dropped() {
 }
 
 #[test]
+fn a_rule_may_name_the_64th_zone() {
+    // Its bit, 1 << 63, is beyond a TOML integer: the mask is not passed
+    // through one.
+    let mut file = String::new();
+    for i in 0..64 {
+        let lat = 50.0 + f64::from(i) * 0.01;
+        file += &format!(
+            "[[zone]]\nname = \"z{i}\"\ncircle = {{ centre = [{lat:.2}, 4.35], radius_m = 100 }}\n"
+        );
+    }
+    file += "[[rule]]\nname = \"last-two\"\nzones = [\"z62\", \"z63\"]\naction = \"dispatch\"\n";
+    let p = PolicyFile::parse(&file).unwrap();
+    assert_eq!(p.policy.rules[0].zones, 0b11 << 62);
+    let in_z63 = p.places.view().zones_of(Some(
+        hitgate_core::read::Position::from_degrees(50.63, 4.35).unwrap(),
+    ));
+    assert_eq!(in_z63, 1 << 63);
+}
+
+#[test]
 fn a_budget_for_priority_0_is_refused_as_it_would_be_ignored() {
     for (text, says) in [
         (
