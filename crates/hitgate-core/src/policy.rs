@@ -25,6 +25,8 @@ pub use check::RuleSet;
 pub const MAX_RULES: usize = 32;
 /// The longest rule name, in bytes.
 pub const MAX_RULE_NAME: usize = 24;
+/// The most camera patterns a rule names.
+pub const MAX_RULE_CAMERAS: usize = 4;
 
 /// What happens to a hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -344,7 +346,7 @@ pub struct Rule {
     pub kinds: Set<MatchKind>,
     /// Cameras (empty: any).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub cameras: heapless::Vec<CameraPattern, 4>,
+    pub cameras: heapless::Vec<CameraPattern, MAX_RULE_CAMERAS>,
     /// Zones the hit must be in, bit `i` for zone `i` of the unit's
     /// [`Places`](crate::place::Places) (0: anywhere, a hit without a
     /// position included).

@@ -27,7 +27,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 use hitgate_core::confusion::ConfusionClasses;
-use hitgate_core::policy::Rule;
+use hitgate_core::policy::{MAX_RULE_CAMERAS, Rule};
 use hitgate_core::{distance::Tolerance, list::ListSpec, policy::Policy, unit::Config};
 use serde::Deserialize;
 
@@ -415,6 +415,7 @@ impl PolicyFile {
                         Some(n) => format!("rule {} ({n:?})", i + 1),
                         None => format!("rule {}", i + 1),
                     };
+                    rule_shape(&r).with_context(|| which.clone())?;
                     resolve_list_names(&mut r, &lists).with_context(|| which.clone())?;
                     let zones = places.resolve(&mut r).with_context(|| which.clone())?;
                     resolve_recipients(&mut r, &recipients).with_context(|| which.clone())?;
@@ -489,6 +490,38 @@ impl PolicyFile {
 }
 
 /// Replaces list names in a rule's `lists` by their ids.
+/// What serde would take but a zone would not mean: an empty name, and
+/// an empty set of priorities, lists, match kinds or cameras (to the core
+/// "any", which a rule says by leaving the key out, as for its zones);
+/// and more cameras than a rule holds, said plainly.
+fn rule_shape(rule: &toml::Value) -> Result<()> {
+    if rule.get("name").and_then(|n| n.as_str()) == Some("") {
+        bail!("name: empty: a rule needs a name (the report counts by it)");
+    }
+    for (key, what) in [
+        ("priorities", "priority"),
+        ("lists", "list"),
+        ("kinds", "match kind"),
+        ("cameras", "camera"),
+    ] {
+        let n = rule.get(key).and_then(|v| v.as_array()).map(Vec::len);
+        if n == Some(0) {
+            bail!("{key}: empty: leave it out for any {what}");
+        }
+    }
+    let cameras = rule
+        .get("cameras")
+        .and_then(|v| v.as_array())
+        .map_or(0, Vec::len);
+    if cameras > MAX_RULE_CAMERAS {
+        bail!(
+            "cameras: {cameras} patterns; a rule holds at most {MAX_RULE_CAMERAS} \
+             (a prefix ending in `*` names a group)"
+        );
+    }
+    Ok(())
+}
+
 fn resolve_list_names(rule: &mut toml::Value, lists: &[ListDecl]) -> Result<()> {
     let Some(names) = rule.get_mut("lists") else {
         return Ok(());

@@ -353,6 +353,41 @@ fn errors_name_the_problem() {
         format!("{e:#}").contains("priority must be 0 to 4"),
         "{e:#}"
     );
+    // An empty set would be "any" to the core: refused, as for zones.
+    for (key, value) in [
+        ("priorities", "[]"),
+        ("lists", "[]"),
+        ("kinds", "[]"),
+        ("cameras", "[]"),
+    ] {
+        let e = PolicyFile::parse(&format!(
+            "[[rule]]\nname = \"x\"\n{key} = {value}\naction = \"dispatch\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(
+            format!("{e:#}").split(": ").take(3).collect::<Vec<_>>(),
+            ["rule 1 (\"x\")", key, "empty"],
+            "{e:#}"
+        );
+    }
+    let e = PolicyFile::parse("[[rule]]\nname = \"\"\naction = \"drop\"\n").unwrap_err();
+    assert!(format!("{e:#}").contains("a rule needs a name"), "{e:#}");
+    let e = PolicyFile::parse(
+        "[[rule]]\nname = \"x\"\ncameras = [\"a\", \"b\", \"c\", \"d\", \"e\"]\naction = \"drop\"\n",
+    )
+    .unwrap_err();
+    assert!(
+        format!("{e:#}").contains("cameras: 5 patterns; a rule holds at most 4"),
+        "{e:#}"
+    );
+    let four =
+        "[[rule]]\nname = \"x\"\ncameras = [\"a\", \"b\", \"c\", \"d\"]\naction = \"drop\"\n";
+    assert_eq!(
+        PolicyFile::parse(four).unwrap().policy.rules[0]
+            .cameras
+            .len(),
+        4
+    );
     let e = PolicyFile::parse("[config]\nmode = \"fast\"\n").unwrap_err();
     assert!(format!("{e:#}").contains("[config]"), "{e:#}");
     let e = PolicyFile::parse("[[list]]\nname = \"a\"\n[[list]]\nname = \"a\"\n").unwrap_err();
