@@ -70,6 +70,9 @@ pub fn parse_written(s: &str) -> Result<(i64, Option<i64>)> {
                 "a date with the year last (05/01/2026): day or month first, hitgate does not \
                  guess which; write it year first (2026-01-05T08:00:00Z, or with +01:00)"
             )
+        } else if clock.get(..4).and_then(|y| y.parse::<u16>().ok()).is_some_and(|y| y < 1970) {
+            // The parser takes the years from 1970 only.
+            anyhow!("before 1970")
         } else {
             anyhow!("not an RFC 3339 time")
         }
@@ -355,5 +358,11 @@ mod tests {
         assert!(e.contains("a date without a time of day"), "{e}");
         let e = parse_ts("2026-12-3x").unwrap_err().to_string();
         assert!(e.ends_with("not an RFC 3339 time"), "{e}");
+        let e = parse_ts("1969-12-31T23:59:59Z").unwrap_err().to_string();
+        assert!(e.ends_with("before 1970"), "{e}");
+        let e = parse_ts("0001-01-01T00:00:00+01:00")
+            .unwrap_err()
+            .to_string();
+        assert!(e.ends_with("before 1970"), "{e}");
     }
 }
