@@ -7,9 +7,10 @@
 //!
 //! A matrix can be checked against itself before it runs:
 //! [`Policy::shadowed`] names each rule that never applies because a rule
-//! before it takes every hit it would ([`Rule::covers`]), and
-//! [`Policy::forwards`] says whether any hit of a priority can be
-//! forwarded at all.
+//! before it, or several between them, take every hit it would
+//! ([`Rule::covers`]; [`PolicyView::shadowed_in`] weighs the schedules'
+//! hours and the zones' shapes too), and [`Policy::forwards`] says
+//! whether any hit of a priority can be forwarded at all.
 
 use core::fmt;
 

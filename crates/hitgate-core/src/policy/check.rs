@@ -1,7 +1,9 @@
 //! The matrix against itself: whether one rule takes every hit another
-//! would ([`Rule::covers`]), the rules that never apply, alone or behind
-//! several ([`PolicyView::shadowed`]) and whether a priority can be forwarded at
-//! all ([`PolicyView::forwards`]). Nothing here decides a hit.
+//! would ([`Rule::covers`]), the rules that never apply, behind one rule
+//! or several ([`PolicyView::shadowed`]; [`PolicyView::shadowed_in`]
+//! with the schedules' hours and the zones' shapes), and whether a
+//! priority can be forwarded at all ([`PolicyView::forwards`]). Nothing
+//! here decides a hit.
 
 use super::week::{Stretches, Week};
 use super::*;
@@ -44,9 +46,11 @@ impl Rule {
     /// Does this rule apply to every hit `other` applies to? Then `other`,
     /// placed after it, never decides anything ([`PolicyView::shadowed`]).
     ///
-    /// Judged condition by condition ([`covers_on`](Self::covers_on)): a
-    /// yes is always right, while a rule covered only because of where
-    /// zones lie (one inside another) or when schedules fall gets a no.
+    /// Judged condition by condition ([`covers_on`](Self::covers_on)), on
+    /// the masks of zones and schedules: a yes is always right, while a
+    /// rule covered only because of where zones lie (one inside another)
+    /// or when schedules fall gets a no
+    /// ([`PolicyView::shadowed_in`] weighs those).
     ///
     /// ```
     /// use hitgate_core::list::Priority;
