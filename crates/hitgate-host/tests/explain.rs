@@ -197,6 +197,18 @@ fn the_lines_say_why_each_rule_passes_the_hit_on() {
         !ok && err.contains("--delay-s -5: seconds, 0 or more"),
         "{err}"
     );
+    // A hit rests on one read at least.
+    let (_, err, ok) = explain(&[
+        "--priority",
+        "1",
+        "--camera",
+        "cam-3",
+        "--at",
+        "2026-01-05T20:30:00Z",
+        "--reads",
+        "0",
+    ]);
+    assert!(!ok && err.contains("--reads"), "{err}");
     // A list the policy does not declare is refused by name.
     let (_, err, ok) = explain(&[
         "--priority",

@@ -56,8 +56,8 @@ pub(super) struct ExplainArgs {
     /// A mobile read's position, LAT,LON in degrees (a fixed camera's is in the policy).
     #[arg(long, value_name = "LAT,LON")]
     position: Option<String>,
-    /// Reads the hit rests on.
-    #[arg(long, default_value_t = 2)]
+    /// Reads the hit rests on (1 or more).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
     reads: u16,
     /// Whether the plate as read spells a plate of its country's formats.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, conflicts_with = "plate")]
