@@ -9,7 +9,9 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
-use hitgate_core::list::{ListId, Priority};
+use hitgate_core::distance::Tolerance;
+use hitgate_core::list::{ListId, ListSpec, Priority};
+use hitgate_core::place::Places;
 use hitgate_core::policy::{
     Action, CameraPattern, Condition, Facts, Policy, Rule, RuleId, RuleSet, Set,
 };
@@ -427,6 +429,60 @@ proptest! {
             let named = shadowed.iter().any(|(n, _)| n.index() == i);
             prop_assert_eq!(named, !d, "rule {} in {:?}", i, policy);
         }
+    }
+}
+
+proptest! {
+    // As above, on a world whose four lists give only the kinds of match
+    // their tolerance allows (an exact list no ocr or edit hit).
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn with_the_lists_a_rule_is_said_never_to_apply_exactly_when_it_decides_no_hit(
+        rs in prop_oneof![prop::collection::vec(rules(), 1..6), hidden_behind_several()],
+        tolerances in prop::collection::vec((0..2u8, 0..2u8), 4),
+        p in 0..5u8,
+    ) {
+        let policy = policy_of(rs);
+        let specs: Vec<ListSpec> = tolerances
+            .iter()
+            .map(|&(ocr, edits)| ListSpec {
+                tolerance: Tolerance { ocr, edits, min_len: 3 },
+                local: false,
+                evidence: None,
+            })
+            .collect();
+        let gives = |f: &Facts<'_>| {
+            let t = specs[usize::from(f.list.0)].tolerance;
+            match f.kind {
+                MatchKind::Exact => true,
+                MatchKind::Ocr => t.ocr > 0,
+                MatchKind::Edit => t.edits > 0,
+            }
+        };
+        let world = |only: Option<u8>, g: &mut dyn FnMut(&Facts<'_>)| {
+            each_fact(only, |f| if gives(f) { g(f) })
+        };
+        let mut decides = vec![false; policy.rules.len()];
+        world(None, &mut |f| {
+            if let RuleId::Rule(i) = policy.decide(f).1 {
+                decides[usize::from(i)] = true;
+            }
+        });
+        let places = Places::default();
+        let shadowed: Vec<(RuleId, RuleSet)> = policy.view().shadowed_in(&places, &specs).collect();
+        for (i, d) in decides.iter().enumerate() {
+            let named = shadowed.iter().find(|(n, _)| n.index() == i);
+            prop_assert_eq!(named.is_some(), !d, "rule {} in {:?} on {:?}", i, policy, tolerances);
+            if let Some((_, by)) = named {
+                let reached = reached_behind(&policy, by, i, |g| world(None, g));
+                prop_assert!(!reached, "rule {} reached behind {:?} alone", i, by);
+            }
+        }
+        let mut forwarded = false;
+        world(Some(p), &mut |f| forwarded |= policy.decide(f).0 != Action::Drop);
+        let said = policy.view().forwards_in(priority(p), &places, &specs);
+        prop_assert_eq!(said, forwarded, "P{} by {:?} on {:?}", p, policy, tolerances);
     }
 }
 

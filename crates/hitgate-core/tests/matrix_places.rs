@@ -138,7 +138,7 @@ proptest! {
                 decides[usize::from(i)] = true;
             }
         });
-        let shadowed: Vec<_> = policy.view().shadowed_in(&places(&schedules)).collect();
+        let shadowed: Vec<_> = policy.view().shadowed_in(&places(&schedules), &[]).collect();
         for (i, d) in decides.iter().enumerate() {
             let named = shadowed.iter().find(|(n, _)| n.index() == i);
             prop_assert_eq!(named.is_some(), !d, "rule {} in {:?} with {:?}", i, policy, schedules);
@@ -153,7 +153,7 @@ proptest! {
             each_fact(&schedules, |f| {
                 forwarded |= f.priority.get() == p && policy.decide(f).0 != Action::Drop
             });
-            let said = policy.view().forwards_in(Priority::new(p).unwrap(), &places(&schedules));
+            let said = policy.view().forwards_in(Priority::new(p).unwrap(), &places(&schedules), &[]);
             prop_assert_eq!(said, forwarded, "P{} in {:?} with {:?}", p, policy, schedules);
         }
     }
@@ -180,7 +180,7 @@ fn a_day_and_a_night_rule_take_a_rule_for_any_time_but_not_with_a_gap() {
         (schedules, p)
     };
     let (schedules, p) = policy(22 * 60);
-    let shadowed: Vec<_> = p.view().shadowed_in(&places(&schedules)).collect();
+    let shadowed: Vec<_> = p.view().shadowed_in(&places(&schedules), &[]).collect();
     assert_eq!(shadowed.len(), 1);
     assert_eq!(shadowed[0].0, RuleId::Rule(2));
     assert_eq!(
@@ -189,11 +189,21 @@ fn a_day_and_a_night_rule_take_a_rule_for_any_time_but_not_with_a_gap() {
     );
     // The night starting a minute late leaves 22:00 to 22:01 to the rest.
     let (schedules, p) = policy(22 * 60 + 1);
-    assert!(p.view().shadowed_in(&places(&schedules)).next().is_none());
+    assert!(
+        p.view()
+            .shadowed_in(&places(&schedules), &[])
+            .next()
+            .is_none()
+    );
     // Day only on weekdays: the weekend's days reach the rest.
     let (mut schedules, p) = policy(22 * 60);
     schedules[0] = Schedule::new("day", 0b1_1111, 6 * 60, 22 * 60).unwrap();
-    assert!(p.view().shadowed_in(&places(&schedules)).next().is_none());
+    assert!(
+        p.view()
+            .shadowed_in(&places(&schedules), &[])
+            .next()
+            .is_none()
+    );
 }
 
 fn at(lat: f64, lon: f64) -> Position {
@@ -303,13 +313,13 @@ proptest! {
         for r in rs {
             policy.push(r).unwrap();
         }
-        for (never, by) in policy.view().shadowed_in(&places) {
+        for (never, by) in policy.view().shadowed_in(&places, &[]) {
             let mut reached = false;
             each_placed_fact(&places, |f| reached |= policy.decide(f).1 == never);
             prop_assert!(!reached, "{:?} behind {:?} in {:?}", never, by, policy);
         }
         for p in 0..4u8 {
-            if !policy.view().forwards_in(Priority::new(p).unwrap(), &places) {
+            if !policy.view().forwards_in(Priority::new(p).unwrap(), &places, &[]) {
                 let mut forwarded = false;
                 each_placed_fact(&places, |f| {
                     forwarded |= f.priority.get() == p && policy.decide(f).0 != Action::Drop
@@ -352,7 +362,7 @@ fn a_rule_for_a_hotspot_inside_a_district_is_taken_by_the_district_rule() {
     };
     let named = |p: &Policy| {
         p.view()
-            .shadowed_in(&places)
+            .shadowed_in(&places, &[])
             .map(|(n, _)| n)
             .collect::<Vec<_>>()
     };

@@ -7,6 +7,7 @@
 
 use super::week::{Stretches, Week};
 use super::*;
+use crate::list::{ListSpec, MAX_LISTS};
 use crate::place::{MAX_ZONES, Places, Zone};
 
 impl CameraPattern {
@@ -192,11 +193,13 @@ fn singles<T: Member>(s: Set<T>) -> impl Iterator<Item = Set<T>> {
         .map(|v| [v].into_iter().collect())
 }
 
-/// What the search knows of the places the rules name: the schedules'
-/// week, and for each zone the zones that hold it (itself included).
+/// What the search knows of the places and lists the rules name: the
+/// schedules' week, for each zone the zones that hold it (itself
+/// included), and for each list the match kinds its tolerance gives.
 struct Known {
     week: Option<Week>,
     outer: Option<[u64; MAX_ZONES]>,
+    kinds: Option<[u16; MAX_LISTS]>,
 }
 
 impl Known {
@@ -204,11 +207,13 @@ impl Known {
     const NOTHING: Self = Self {
         week: None,
         outer: None,
+        kinds: None,
     };
 
-    /// What `places` tells of `rules`; what a rule names beyond them
-    /// (a schedule or zone it does not hold) is judged by its mask.
-    fn of(rules: &[Rule], places: &Places<'_>) -> Self {
+    /// What `places` and `lists` tell of `rules`; what a rule names
+    /// beyond the places (a schedule or zone they do not hold) is judged
+    /// by its mask. With `lists` given, hits come from those lists alone.
+    fn of(rules: &[Rule], places: &Places<'_>, lists: &[ListSpec]) -> Self {
         let named = |m: u64, n: usize| m & !(u64::MAX.checked_shl(n as u32).unwrap_or(0)) == m;
         let schedules = rules.iter().fold(0, |m, r| m | u64::from(r.schedules));
         let zones = rules.iter().fold(0, |m, r| m | r.zones);
@@ -217,7 +222,20 @@ impl Known {
             .flatten();
         let outer = (!places.zones.is_empty() && named(zones, places.zones.len().min(MAX_ZONES)))
             .then(|| nesting(places.zones));
-        Self { week, outer }
+        let kinds = (!lists.is_empty()).then(|| {
+            let mut kinds = [0; MAX_LISTS];
+            for (k, l) in kinds.iter_mut().zip(lists) {
+                let of = |on: bool, kind: MatchKind| match kind.bit() {
+                    Some(b) if on => 1 << b,
+                    _ => 0,
+                };
+                *k = of(true, MatchKind::Exact)
+                    | of(l.tolerance.ocr > 0, MatchKind::Ocr)
+                    | of(l.tolerance.edits > 0, MatchKind::Edit);
+            }
+            kinds
+        });
+        Self { week, outer, kinds }
     }
 }
 
@@ -251,6 +269,7 @@ struct Behind<'r> {
     before: &'r [Rule],
     week: Option<&'r Week>,
     outer: Option<&'r [u64; MAX_ZONES]>,
+    kinds: Option<&'r [u16; MAX_LISTS]>,
     by: RuleSet,
     left: u32,
 }
@@ -300,11 +319,28 @@ impl Behind<'_> {
         }
     }
 
+    /// Can no hit meet `r` (the lists known): none of the lists it takes
+    /// gives a kind of match it asks for? Where only some give none, the
+    /// cuts that the earlier rules call for (along lists or kinds, where
+    /// they are narrower) come to those parts.
+    fn empty(&self, r: &Part) -> bool {
+        let Some(kinds) = self.kinds else {
+            return false;
+        };
+        let all = |bits: u16, all: u16| if bits == 0 { all } else { bits };
+        let lists = all(r.rule.lists.bits(), ListId::ALL);
+        let asked = all(r.rule.kinds.bits(), MatchKind::ALL);
+        (0..MAX_LISTS).all(|l| lists & (1 << l) == 0 || kinds[l] & asked == 0)
+    }
+
     fn taken(&mut self, r: &Part) -> bool {
         if self.left == 0 {
             return false;
         }
         self.left -= 1;
+        if self.empty(r) {
+            return true;
+        }
         if let Some(i) = self.before.iter().position(|e| self.covers(e, r)) {
             self.by.insert(i as u8);
             return true;
@@ -375,6 +411,7 @@ fn behind(before: &[Rule], r: &Rule, known: &Known) -> Option<RuleSet> {
         before,
         week,
         outer: known.outer.as_ref(),
+        kinds: known.kinds.as_ref(),
         by: RuleSet::default(),
         left: PARTS_BUDGET,
     };
@@ -411,8 +448,9 @@ impl<'a> PolicyView<'a> {
     /// and `read_fits` either way) until each part lies within one
     /// earlier rule. A rule is named only when that is certain: one taken
     /// only by prefixes that together make a wider one is not; nor one
-    /// taken only because of when schedules fall or where zones lie,
-    /// unless the places are given ([`shadowed_in`](Self::shadowed_in)).
+    /// taken only because of when schedules fall, where zones lie or what
+    /// kinds of match the lists give, unless the places and lists are
+    /// given ([`shadowed_in`](Self::shadowed_in)).
     /// Operations are not weighed against each other or against
     /// schedules.
     ///
@@ -446,14 +484,19 @@ impl<'a> PolicyView<'a> {
     }
 
     /// [`shadowed`](Self::shadowed), with the schedules and zones the
-    /// rules name (bit `i` of a rule's mask: the `i`-th of `places`).
+    /// rules name (bit `i` of a rule's mask: the `i`-th of `places`), and
+    /// the unit's lists (by [`ListId`]; empty: not known).
     ///
     /// Rules for schedules that between them are in force all week (a
     /// day and a night one) then take a rule for any time: the week is
     /// cut at every minute a schedule starts or ends, as the schedules'
-    /// days and local hours say. And a rule for a zone that lies within
+    /// days and local hours say. A rule for a zone that lies within
     /// another ([`Zone::within`]: a hotspot's circle inside a district's
-    /// polygon) is taken by a rule for the other.
+    /// polygon) is taken by a rule for the other. And with the lists
+    /// given, hits come from them alone, each with the kinds of match its
+    /// tolerance gives (`exact` always, `ocr` with look-alikes allowed,
+    /// `edit` with edits): a rule for tolerant hits of exact lists never
+    /// applies, even with no rule before it (`by` is then empty).
     ///
     /// ```
     /// use hitgate_core::list::Priority;
@@ -478,14 +521,18 @@ impl<'a> PolicyView<'a> {
     ///     schedules: &schedules,
     ///     ..Places::default()
     /// };
-    /// let (never, by) = p.view().shadowed_in(&places).next().unwrap();
+    /// let (never, by) = p.view().shadowed_in(&places, &[]).next().unwrap();
     /// assert_eq!(never, RuleId::Rule(2));
     /// assert_eq!(by.len(), 2);
     /// // Without the schedules' hours, that is not known.
     /// assert!(p.shadowed().next().is_none());
     /// ```
-    pub fn shadowed_in(self, places: &Places<'_>) -> impl Iterator<Item = (RuleId, RuleSet)> + 'a {
-        self.shadowed_by(Known::of(self.rules, places))
+    pub fn shadowed_in(
+        self,
+        places: &Places<'_>,
+        lists: &[ListSpec],
+    ) -> impl Iterator<Item = (RuleId, RuleSet)> + 'a {
+        self.shadowed_by(Known::of(self.rules, places, lists))
     }
 
     fn shadowed_by(self, known: Known) -> impl Iterator<Item = (RuleId, RuleSet)> + 'a {
@@ -523,8 +570,8 @@ impl<'a> PolicyView<'a> {
 
     /// [`forwards`](Self::forwards), with the schedules and zones the rules
     /// name, as [`shadowed_in`](Self::shadowed_in) takes them.
-    pub fn forwards_in(&self, p: Priority, places: &Places<'_>) -> bool {
-        self.forwards_by(p, &Known::of(self.rules, places))
+    pub fn forwards_in(&self, p: Priority, places: &Places<'_>, lists: &[ListSpec]) -> bool {
+        self.forwards_by(p, &Known::of(self.rules, places, lists))
     }
 
     fn forwards_by(&self, p: Priority, known: &Known) -> bool {

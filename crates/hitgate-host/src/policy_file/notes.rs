@@ -1,7 +1,7 @@
 //! What a policy's rules say against themselves, as every command that
 //! loads it says it ([`PolicyFile::notes`]).
 
-use hitgate_core::list::Priority;
+use hitgate_core::list::{ListSpec, Priority};
 use hitgate_core::policy::{Action, RuleId};
 
 use super::PolicyFile;
@@ -27,11 +27,19 @@ impl PolicyFile {
             format!("rule {} ({:?}, {action})", i + 1, p.rule_name(id))
         };
         let places = self.places.view();
-        let shadowed = || p.view().shadowed_in(&places);
+        let lists: Vec<ListSpec> = self.lists.iter().map(|l| l.spec).collect();
+        let shadowed = || p.view().shadowed_in(&places, &lists);
         let mut notes: Vec<String> = shadowed()
             .map(|(never, by)| {
                 let names: Vec<String> = by.iter().map(rule).collect();
-                if let [one] = names.as_slice() {
+                if names.is_empty() {
+                    format!(
+                        "{} never applies: none of the lists it takes gives the kinds of \
+                         match it asks for (a list with ocr = 0 gives no ocr hit, one with \
+                         edits = 0 no edit hit)",
+                        rule(never)
+                    )
+                } else if let [one] = names.as_slice() {
                     format!(
                         "{} never applies: {one} before it takes every hit it would; \
                          move it above, or narrow the earlier one",
@@ -82,7 +90,7 @@ impl PolicyFile {
             }
         }
         for priority in [Priority::P0, Priority::P1] {
-            if !p.view().forwards_in(priority, &places) {
+            if !p.view().forwards_in(priority, &places, &lists) {
                 notes.push(format!(
                     "no rule forwards a priority-{} hit: every one is dropped",
                     priority.get()

@@ -294,6 +294,56 @@ fn a_rule_behind_one_that_takes_its_hits_is_noted_and_so_is_p0_dropped() {
 }
 
 #[test]
+fn a_rule_for_kinds_of_match_its_lists_never_give_is_noted() {
+    // The national lists match exactly; only "stolen" allows look-alikes.
+    let lists = "[[list]]\nname = \"stolen\"\ntolerance = { ocr = 1, edits = 0, min_len = 5 }\n\
+                 [[list]]\nname = \"wanted\"\ntolerance = { ocr = 0, edits = 0, min_len = 5 }\n\
+                 [[list]]\nname = \"insurance\"\ntolerance = { ocr = 0, edits = 0, min_len = 5 }\n";
+    let file = |rules: &str| {
+        PolicyFile::parse(&format!("{lists}{rules}"))
+            .unwrap()
+            .notes()
+    };
+    // Tolerant hits on the exact lists: none can come.
+    assert_eq!(
+        file(
+            "[[rule]]\nname = \"tolerant-wanted\"\nlists = [\"wanted\", \"insurance\"]\n\
+              kinds = [\"ocr\", \"edit\"]\naction = \"review\"\n\
+              [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\naction = \"dispatch\"\n"
+        ),
+        [
+            "rule 1 (\"tolerant-wanted\", review) never applies: none of the lists it takes \
+          gives the kinds of match it asks for (a list with ocr = 0 gives no ocr hit, one with \
+          edits = 0 no edit hit)"
+        ]
+    );
+    // Every stolen car dispatched first: a rule for tolerant hits of any
+    // list comes too late, as only the stolen list gives them.
+    assert_eq!(
+        file(
+            "[[rule]]\nname = \"stolen\"\nlists = [\"stolen\"]\naction = \"dispatch\"\n\
+              [[rule]]\nname = \"tolerant\"\nkinds = [\"ocr\", \"edit\"]\naction = \"review\"\n\
+              [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\naction = \"dispatch\"\n"
+        ),
+        [
+            "rule 2 (\"tolerant\", review) never applies: rule 1 (\"stolen\", dispatch) before \
+          it takes every hit it would; move it above, or narrow the earlier one"
+        ]
+    );
+    // With the stolen list's exact hits alone first, the rule still has
+    // its tolerant ones.
+    assert!(
+        file(
+            "[[rule]]\nname = \"stolen\"\nlists = [\"stolen\"]\nkinds = [\"exact\"]\n\
+                  action = \"dispatch\"\n\
+                  [[rule]]\nname = \"tolerant\"\nkinds = [\"ocr\"]\naction = \"review\"\n\
+                  [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\naction = \"dispatch\"\n"
+        )
+        .is_empty()
+    );
+}
+
+#[test]
 fn a_rule_may_name_the_64th_zone() {
     // Its bit, 1 << 63, is beyond a TOML integer: the mask is not passed
     // through one.
