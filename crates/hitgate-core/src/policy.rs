@@ -19,6 +19,7 @@ use crate::read::{CameraId, FOLD_KEEPS, MAX_CAMERA_LEN, ReadError};
 use crate::watchlist::MatchKind;
 
 mod check;
+mod diff;
 mod week;
 pub use check::RuleSet;
 

@@ -486,6 +486,96 @@ proptest! {
     }
 }
 
+/// Two matrices, the second most often the first edited as a working
+/// group edits one: a rule's action changed, two rules swapped, a rule
+/// put in or taken out; now and then another matrix altogether. With
+/// `plain`, no rule names a zone, schedule or operation.
+fn edited_pairs() -> impl Strategy<Value = (Vec<Rule>, Vec<Rule>, bool)> {
+    (
+        prop::collection::vec(rules(), 1..5),
+        rules(),
+        (0..5u8, any::<usize>(), any::<usize>()),
+        prop::collection::vec(rules(), 1..5),
+        any::<bool>(),
+    )
+        .prop_map(|(a, new, (edit, i, j), other, plain)| {
+            let mut b = a.clone();
+            let (i, j) = (i % b.len(), j % b.len());
+            match edit {
+                0 => {
+                    b[i].action = match b[i].action {
+                        Action::Drop => Action::Dispatch,
+                        Action::Dispatch => Action::Review,
+                        Action::Review => Action::Drop,
+                    }
+                }
+                1 => b.swap(i, j),
+                2 => b.insert(i, new),
+                3 if b.len() > 1 => {
+                    b.remove(i);
+                }
+                _ => b = other,
+            }
+            let strip = |rs: &mut Vec<Rule>| {
+                for r in rs.iter_mut().filter(|_| plain) {
+                    (r.zones, r.schedules, r.operation) = (0, 0, None);
+                }
+            };
+            let (mut a, mut b) = (a, b);
+            strip(&mut a);
+            strip(&mut b);
+            (a, b, plain)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// `Rule::and` applies to every hit both rules apply to, to none when
+    /// it says none can meet both, and, without zones, schedules or
+    /// operations on both sides, to those alone.
+    #[test]
+    fn a_rule_for_the_hits_of_both_takes_them_all((a, b) in pairs(), c in rules()) {
+        for (x, y) in [(&a, &b), (&a, &c)] {
+            let both = x.and(y);
+            let placed = |r: &Rule| r.zones != 0 || r.schedules != 0 || r.operation.is_some();
+            let exact = !(placed(x) && placed(y));
+            each_fact(None, |f| {
+                let want = x.matches(f) && y.matches(f);
+                match &both {
+                    None => assert!(!want, "{x:?} and {y:?} meet at {f:?}"),
+                    Some(r) if want => assert!(r.matches(f), "{r:?} misses {f:?}"),
+                    Some(r) => assert!(!exact || !r.matches(f), "{r:?} takes {f:?}"),
+                }
+            });
+        }
+    }
+
+    /// Every pair of rules that decides a hit of the world with other
+    /// actions under the two matrices is said; and with no zone, schedule
+    /// or operation (which `Rule::and` cannot always put together), only
+    /// those are.
+    #[test]
+    fn the_changes_between_two_matrices_are_those_of_every_hit((a, b, plain) in edited_pairs()) {
+        let (a, b) = (policy_of(a), policy_of(b));
+        let mut occur = std::collections::BTreeSet::new();
+        each_fact(None, |f| {
+            let (x, y) = (a.decide(f), b.decide(f));
+            if x.0 != y.0 {
+                occur.insert((x.1, y.1));
+            }
+        });
+        let mut said = std::collections::BTreeSet::new();
+        a.view().changes(b.view(), &Places::default(), &[], |x, y, _| {
+            said.insert((x, y));
+        });
+        prop_assert!(occur.is_subset(&said), "{:?} not all in {:?}", occur, said);
+        if plain {
+            prop_assert_eq!(&occur, &said, "{:?} and {:?}", a, b);
+        }
+    }
+}
+
 fn policy_of(rs: Vec<Rule>) -> Policy {
     let mut policy: Policy = Policy::new();
     for r in rs {

@@ -196,7 +196,7 @@ fn singles<T: Member>(s: Set<T>) -> impl Iterator<Item = Set<T>> {
 /// What the search knows of the places and lists the rules name: the
 /// schedules' week, for each zone the zones that hold it (itself
 /// included), and for each list the match kinds its tolerance gives.
-struct Known {
+pub(super) struct Known {
     week: Option<Week>,
     outer: Option<[u64; MAX_ZONES]>,
     kinds: Option<[u16; MAX_LISTS]>,
@@ -204,7 +204,7 @@ struct Known {
 
 impl Known {
     /// Nothing: schedules and zones judged by their masks.
-    const NOTHING: Self = Self {
+    pub(super) const NOTHING: Self = Self {
         week: None,
         outer: None,
         kinds: None,
@@ -213,10 +213,11 @@ impl Known {
     /// What `places` and `lists` tell of `rules`; what a rule names
     /// beyond the places (a schedule or zone they do not hold) is judged
     /// by its mask. With `lists` given, hits come from those lists alone.
-    fn of(rules: &[Rule], places: &Places<'_>, lists: &[ListSpec]) -> Self {
+    pub(super) fn of(rules: [&[Rule]; 2], places: &Places<'_>, lists: &[ListSpec]) -> Self {
         let named = |m: u64, n: usize| m & !(u64::MAX.checked_shl(n as u32).unwrap_or(0)) == m;
-        let schedules = rules.iter().fold(0, |m, r| m | u64::from(r.schedules));
-        let zones = rules.iter().fold(0, |m, r| m | r.zones);
+        let rules = || rules.into_iter().flatten();
+        let schedules = rules().fold(0, |m, r| m | u64::from(r.schedules));
+        let zones = rules().fold(0, |m, r| m | r.zones);
         let week = (!places.schedules.is_empty() && named(schedules, places.schedules.len()))
             .then(|| Week::new(places.schedules))
             .flatten();
@@ -257,16 +258,18 @@ fn nesting(zones: &[Zone]) -> [u64; MAX_ZONES] {
 /// schedules' week known, the stretches of it the part holds (its
 /// schedules then say nothing more).
 #[derive(Clone)]
-struct Part {
-    rule: Rule,
-    when: Stretches,
+pub(super) struct Part {
+    pub(super) rule: Rule,
+    pub(super) when: Stretches,
 }
 
-/// The search for rules, among `before`, that together take every hit a
-/// rule would: the rule is cut into parts until each part lies wholly
-/// within one earlier rule, or a part no earlier rule takes is found.
-struct Behind<'r> {
+/// The search for rules, among `before` and `also`, that together take
+/// every hit a rule would: the rule is cut into parts until each part
+/// lies wholly within one earlier rule, or a part no earlier rule takes
+/// is found.
+pub(super) struct Behind<'r> {
     before: &'r [Rule],
+    also: &'r [Rule],
     week: Option<&'r Week>,
     outer: Option<&'r [u64; MAX_ZONES]>,
     kinds: Option<&'r [u16; MAX_LISTS]>,
@@ -274,7 +277,42 @@ struct Behind<'r> {
     left: u32,
 }
 
-impl Behind<'_> {
+impl<'r> Behind<'r> {
+    /// A search among `before` and `also`, with what `known` tells.
+    pub(super) fn new(before: &'r [Rule], also: &'r [Rule], known: &'r Known) -> Self {
+        Self {
+            // A set names rules by a u8.
+            before: before
+                .get(..before.len().min(usize::from(u8::MAX) + 1))
+                .unwrap_or(&[]),
+            also,
+            week: known.week.as_ref(),
+            outer: known.outer.as_ref(),
+            kinds: known.kinds.as_ref(),
+            by: RuleSet::default(),
+            left: PARTS_BUDGET,
+        }
+    }
+
+    /// The rule as a part: with the week known, the stretches it holds.
+    pub(super) fn part(&self, r: &Rule) -> Part {
+        Part {
+            rule: r.clone(),
+            when: self
+                .week
+                .map_or(Stretches::default(), |w| w.of(r.schedules)),
+        }
+    }
+
+    /// The week, when known.
+    pub(super) fn week(&self) -> Option<&'r Week> {
+        self.week
+    }
+
+    fn earlier(&self) -> impl Iterator<Item = &'r Rule> + 'r {
+        self.before.iter().chain(self.also)
+    }
+
     /// Does `e`'s condition `c` admit every hit `r`'s does?
     fn covers_on(&self, e: &Rule, r: &Part, c: Condition) -> bool {
         match (c, self.week, self.outer) {
@@ -333,7 +371,8 @@ impl Behind<'_> {
         (0..MAX_LISTS).all(|l| lists & (1 << l) == 0 || kinds[l] & asked == 0)
     }
 
-    fn taken(&mut self, r: &Part) -> bool {
+    /// Is every hit of `r` taken by an earlier rule (or none can come)?
+    pub(super) fn taken(&mut self, r: &Part) -> bool {
         if self.left == 0 {
             return false;
         }
@@ -341,8 +380,10 @@ impl Behind<'_> {
         if self.empty(r) {
             return true;
         }
-        if let Some(i) = self.before.iter().position(|e| self.covers(e, r)) {
-            self.by.insert(i as u8);
+        if let Some(i) = self.earlier().position(|e| self.covers(e, r)) {
+            if let Ok(i) = u8::try_from(i) {
+                self.by.insert(i);
+            }
             return true;
         }
         // Cut along a condition on which some earlier rule that may take
@@ -350,8 +391,7 @@ impl Behind<'_> {
         let narrower = |c| {
             self.parts(r, c) > 1
                 && self
-                    .before
-                    .iter()
+                    .earlier()
                     .any(|e| self.meets(e, r) && !self.covers_on(e, r, c))
         };
         match CUTS.iter().copied().find(|&c| narrower(c)) {
@@ -404,21 +444,8 @@ impl Behind<'_> {
 /// The rules among `before` that together take every hit `r` would, or
 /// `None` when a hit may reach `r` (or the search ran out of parts).
 fn behind(before: &[Rule], r: &Rule, known: &Known) -> Option<RuleSet> {
-    // A set names rules by a u8.
-    let before = before.get(..before.len().min(usize::from(u8::MAX) + 1))?;
-    let week = known.week.as_ref();
-    let mut search = Behind {
-        before,
-        week,
-        outer: known.outer.as_ref(),
-        kinds: known.kinds.as_ref(),
-        by: RuleSet::default(),
-        left: PARTS_BUDGET,
-    };
-    let part = Part {
-        rule: r.clone(),
-        when: week.map_or(Stretches::default(), |w| w.of(r.schedules)),
-    };
+    let mut search = Behind::new(before, &[], known);
+    let part = search.part(r);
     search.taken(&part).then_some(search.by)
 }
 
@@ -532,7 +559,7 @@ impl<'a> PolicyView<'a> {
         places: &Places<'_>,
         lists: &[ListSpec],
     ) -> impl Iterator<Item = (RuleId, RuleSet)> + 'a {
-        self.shadowed_by(Known::of(self.rules, places, lists))
+        self.shadowed_by(Known::of([self.rules, &[]], places, lists))
     }
 
     fn shadowed_by(self, known: Known) -> impl Iterator<Item = (RuleId, RuleSet)> + 'a {
@@ -571,7 +598,7 @@ impl<'a> PolicyView<'a> {
     /// [`forwards`](Self::forwards), with the schedules and zones the rules
     /// name, as [`shadowed_in`](Self::shadowed_in) takes them.
     pub fn forwards_in(&self, p: Priority, places: &Places<'_>, lists: &[ListSpec]) -> bool {
-        self.forwards_by(p, &Known::of(self.rules, places, lists))
+        self.forwards_by(p, &Known::of([self.rules, &[]], places, lists))
     }
 
     fn forwards_by(&self, p: Priority, known: &Known) -> bool {

@@ -36,6 +36,19 @@ impl Stretches {
         self.0.iter().zip(other.0).all(|(a, b)| b & !a == 0)
     }
 
+    /// The stretches both hold.
+    pub(super) fn and(&self, other: &Self) -> Self {
+        let mut both = *self;
+        for (a, b) in both.0.iter_mut().zip(other.0) {
+            *a &= b;
+        }
+        both
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.0 == [0; 4]
+    }
+
     /// Do the two share a stretch?
     pub(super) fn meets(&self, other: &Self) -> bool {
         self.0.iter().zip(other.0).any(|(a, b)| a & b != 0)
