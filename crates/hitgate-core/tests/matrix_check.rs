@@ -529,7 +529,8 @@ fn edited_pairs() -> impl Strategy<Value = (Vec<Rule>, Vec<Rule>, bool)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    // Each case puts the world to both matrices twice.
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// `Rule::and` applies to every hit both rules apply to, to none when
     /// it says none can meet both, and, without zones, schedules or
@@ -552,9 +553,9 @@ proptest! {
     }
 
     /// Every pair of rules that decides a hit of the world with other
-    /// actions under the two matrices is said; and with no zone, schedule
-    /// or operation (which `Rule::and` cannot always put together), only
-    /// those are.
+    /// actions under the two matrices is said, with parts that hold each
+    /// such hit; and with no zone, schedule or operation (which
+    /// `Rule::and` cannot always put together), only those pairs are.
     #[test]
     fn the_changes_between_two_matrices_are_those_of_every_hit((a, b, plain) in edited_pairs()) {
         let (a, b) = (policy_of(a), policy_of(b));
@@ -565,10 +566,22 @@ proptest! {
                 occur.insert((x.1, y.1));
             }
         });
-        let mut said = std::collections::BTreeSet::new();
-        a.view().changes(b.view(), &Places::default(), &[], |x, y, _| {
-            said.insert((x, y));
+        let mut said = std::collections::BTreeMap::new();
+        a.view().changes(b.view(), &Places::default(), &[], |x, y, parts| {
+            said.insert((x, y), parts.to_vec());
         });
+        // Each hit decided otherwise lies in a part given for its rules.
+        each_fact(None, |f| {
+            let (x, y) = (a.decide(f), b.decide(f));
+            if x.0 != y.0 {
+                let parts = said.get(&(x.1, y.1));
+                assert!(
+                    parts.is_some_and(|p| p.iter().any(|r| r.matches(f))),
+                    "{f:?} by {x:?} and {y:?} in none of {parts:?}"
+                );
+            }
+        });
+        let said: std::collections::BTreeSet<_> = said.into_keys().collect();
         prop_assert!(occur.is_subset(&said), "{:?} not all in {:?}", occur, said);
         if plain {
             prop_assert_eq!(&occur, &said, "{:?} and {:?}", a, b);

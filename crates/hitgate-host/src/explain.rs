@@ -211,6 +211,64 @@ pub fn matrix(pf: &PolicyFile) -> String {
     s
 }
 
+/// What `b` decides otherwise than `a` (named `a_name`), from the rules
+/// alone ([`PolicyView::changes`](hitgate_core::policy::PolicyView::changes)):
+/// a line for each pair of rules, one of each, that may decide one hit
+/// with other actions, with the hits both take in words. The two files
+/// must declare the same lists, places and local time: what they do to
+/// a read before the matrix is not the matrix's to say.
+pub fn against(a: &PolicyFile, a_name: &str, b: &PolicyFile) -> Result<String> {
+    if a.lists != b.lists {
+        bail!(
+            "{a_name} declares other lists, or other tolerances: they change which reads \
+             are hits before the matrix; replay a recording under both with `hitgate compare`"
+        );
+    }
+    if a.places != b.places {
+        bail!(
+            "{a_name} declares other zones, schedules, operations, cameras or local time: \
+             rules name them by their place in the file; replay a recording under both with \
+             `hitgate compare`"
+        );
+    }
+    let lists: Vec<_> = b.lists.iter().map(|l| l.spec).collect();
+    let mut lines = Vec::new();
+    let changes = |each: &mut dyn FnMut(RuleId, RuleId, &[Rule])| {
+        let (places, lists) = (b.places.view(), &lists);
+        a.policy
+            .view()
+            .changes(b.policy.view(), &places, lists, each);
+    };
+    changes(&mut |x, y, parts| {
+        let side = |pf: &PolicyFile, id: RuleId| match id {
+            RuleId::Fallback => format!("{} by no rule", Action::Drop.as_str()),
+            RuleId::Rule(i) => {
+                let r = pf.policy.rules.get(usize::from(i));
+                let action = r.map_or("drop", |r| r.action.as_str());
+                format!("{action} by rule {} {:?}", i + 1, pf.policy.rule_name(id))
+            }
+        };
+        let mut line = format!("  {} in {a_name}, {} here:\n", side(a, x), side(b, y));
+        let mut said: Vec<String> = Vec::new();
+        for part in parts {
+            let text = conditions(b, part);
+            if !said.contains(&text) {
+                let _ = writeln!(line, "    {text}");
+                said.push(text);
+            }
+        }
+        lines.push(line);
+    });
+    let mut s = format!("against {a_name}: ");
+    if lines.is_empty() {
+        s.push_str("no hit is decided otherwise\n");
+    } else {
+        s.push_str("hits decided otherwise, where no rule before of either takes them first\n");
+        s.extend(lines);
+    }
+    Ok(s)
+}
+
 /// A rule's conditions in words (`any hit` for none).
 fn conditions(pf: &PolicyFile, r: &Rule) -> String {
     let or = |v: Vec<String>| v.join(" or ");

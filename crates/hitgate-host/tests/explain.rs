@@ -310,3 +310,80 @@ fn the_matrix_in_words_is_the_zone_policy_as_written() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn an_edited_matrix_is_set_against_the_earlier_one() {
+    // The example zone's policy edited: the hotspot rule kept for the
+    // Gare du Midi alone, and P2 on a local list dispatched by day too.
+    // Worked out by hand: a P2 hit at the Gare du Nord not also on a
+    // local list was dispatched by the hotspot rule and is now dropped by
+    // `p2` (one also local goes on to `p2-local` and is dispatched under
+    // both); one also on a local list, reviewed by `p2-local`, is now
+    // dispatched by it. Nothing else changes.
+    let zone = std::fs::read_to_string(zone_policy()).unwrap();
+    let edited = zone
+        .replace(
+            "zones = [\"gare-du-midi\", \"gare-du-nord\"]",
+            "zones = [\"gare-du-midi\"]",
+        )
+        .replace(
+            "name = \"p2-local\"\npriorities = [2]\nalso_local = true\naction = \"review\"",
+            "name = \"p2-local\"\npriorities = [2]\nalso_local = true\naction = \"dispatch\"",
+        );
+    assert_ne!(edited, zone);
+    let dir = tempfile::tempdir().unwrap();
+    let (before, after) = (
+        dir.path().join("before.toml"),
+        dir.path().join("after.toml"),
+    );
+    std::fs::write(&before, &zone).unwrap();
+    std::fs::write(&after, &edited).unwrap();
+    let matrix = |policy: &std::path::Path, against: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+            .current_dir(dir.path())
+            .args(["matrix", "--policy"])
+            .arg(policy)
+            .arg("--against")
+            .arg(against.file_name().unwrap())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let against = stdout
+            .find("against ")
+            .map_or("", |i| &stdout[i..])
+            .to_string();
+        (
+            out.status.success(),
+            against,
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (ok, said, err) = matrix(&after, &before);
+    assert!(ok, "{err}");
+    assert_eq!(
+        said,
+        "against before.toml: hits decided otherwise, where no rule before of either takes \
+         them first\n  \
+         dispatch by rule 3 \"p2-hotspots\" in before.toml, drop by rule 6 \"p2\" here:\n    \
+         priority 2, not also on a local list, in gare-du-nord\n  \
+         review by rule 5 \"p2-local\" in before.toml, dispatch by rule 5 \"p2-local\" here:\n    \
+         priority 2, also on a local list\n"
+    );
+    // Against itself, nothing.
+    let (ok, said, _) = matrix(&before, &before);
+    assert!(ok);
+    assert_eq!(said, "against before.toml: no hit is decided otherwise\n");
+    // Other lists: the matrix alone cannot say.
+    let other_lists = zone.replace(
+        "name = \"stolen\"\ntolerance = { ocr = 1, edits = 0, min_len = 5 }",
+        "name = \"stolen\"\ntolerance = { ocr = 0, edits = 0, min_len = 5 }",
+    );
+    assert_ne!(other_lists, zone);
+    std::fs::write(&after, &other_lists).unwrap();
+    let (ok, _, err) = matrix(&after, &before);
+    assert!(!ok);
+    assert!(
+        err.contains("before.toml declares other lists, or other tolerances"),
+        "{err}"
+    );
+}

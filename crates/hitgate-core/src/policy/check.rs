@@ -275,7 +275,13 @@ pub(super) struct Behind<'r> {
     kinds: Option<&'r [u16; MAX_LISTS]>,
     by: RuleSet,
     left: u32,
+    /// With [`Behind::collecting`]: the parts no earlier rule takes, and
+    /// whether there were more than it holds (or the search ran out).
+    misses: Option<(heapless::Vec<Rule, MAX_MISSES>, bool)>,
 }
+
+/// The most parts no earlier rule takes that a collecting search keeps.
+pub(super) const MAX_MISSES: usize = 8;
 
 impl<'r> Behind<'r> {
     /// A search among `before` and `also`, with what `known` tells.
@@ -291,7 +297,30 @@ impl<'r> Behind<'r> {
             kinds: known.kinds.as_ref(),
             by: RuleSet::default(),
             left: PARTS_BUDGET,
+            misses: None,
         }
+    }
+
+    /// A search that goes on past a part no earlier rule takes, and keeps
+    /// those parts ([`Behind::misses`]).
+    pub(super) fn collecting(mut self) -> Self {
+        self.misses = Some((heapless::Vec::new(), false));
+        self
+    }
+
+    /// The parts no earlier rule takes, and whether there were more.
+    pub(super) fn misses(&self) -> Option<&(heapless::Vec<Rule, MAX_MISSES>, bool)> {
+        self.misses.as_ref()
+    }
+
+    /// `r` is not taken: kept when collecting.
+    fn miss(&mut self, r: &Part, whole: bool) -> bool {
+        if let Some((kept, more)) = &mut self.misses
+            && (whole || kept.push(r.rule.clone()).is_err())
+        {
+            *more = true;
+        }
+        false
     }
 
     /// The rule as a part: with the week known, the stretches it holds.
@@ -374,7 +403,7 @@ impl<'r> Behind<'r> {
     /// Is every hit of `r` taken by an earlier rule (or none can come)?
     pub(super) fn taken(&mut self, r: &Part) -> bool {
         if self.left == 0 {
-            return false;
+            return self.miss(r, true);
         }
         self.left -= 1;
         if self.empty(r) {
@@ -396,7 +425,7 @@ impl<'r> Behind<'r> {
         };
         match CUTS.iter().copied().find(|&c| narrower(c)) {
             Some(c) => self.all_parts(r, c),
-            None => false,
+            None => self.miss(r, false),
         }
     }
 
@@ -404,9 +433,10 @@ impl<'r> Behind<'r> {
     fn all_parts(&mut self, r: &Part, c: Condition) -> bool {
         let by_week = self.week.is_some();
         let mut part = r.clone();
+        // A collecting search goes on past a part not taken.
         let mut each = |set: &mut dyn FnMut(&mut Part)| {
             set(&mut part);
-            self.taken(&part)
+            self.taken(&part) || self.misses.is_some()
         };
         let bits = |mask: u64| {
             (0..64)

@@ -98,9 +98,13 @@ impl Rule {
 impl<'a> PolicyView<'a> {
     /// Each pair of rules, this matrix's `a` and `b`'s `b`
     /// ([`RuleId::Fallback`] for either's fallback), that may decide one
-    /// hit with different actions, put to `each` with the hits they may
-    /// share ([`Rule::and`]; of those, the changed ones are those no rule
-    /// before either takes). The places and lists are those of
+    /// hit with different actions, put to `each` with those hits: the
+    /// parts of the hits both take ([`Rule::and`]) that no rule before
+    /// either takes, as the search cut them (one zone, one priority...),
+    /// or, when there are more than eight such parts, the hits both
+    /// take, of which the changed ones are those no rule before either
+    /// takes. A part's schedules are its rules' even where the search cut
+    /// the week finer. The places and lists are those of
     /// [`shadowed_in`](Self::shadowed_in), shared by both matrices (the
     /// same lists, zones, schedules and operations, by index).
     ///
@@ -133,7 +137,7 @@ impl<'a> PolicyView<'a> {
         b: PolicyView<'_>,
         places: &Places<'_>,
         lists: &[ListSpec],
-        mut each: impl FnMut(RuleId, RuleId, &Rule),
+        mut each: impl FnMut(RuleId, RuleId, &[Rule]),
     ) {
         let known = Known::of([self.rules, b.rules], places, lists);
         // Each matrix with its fallback, a rule for any hit, last.
@@ -154,7 +158,8 @@ impl<'a> PolicyView<'a> {
                 }
                 let Some(both) = r.and(s) else { continue };
                 let mut search =
-                    Behind::new(ra.get(..i).unwrap_or(ra), rb.get(..j).unwrap_or(rb), &known);
+                    Behind::new(ra.get(..i).unwrap_or(ra), rb.get(..j).unwrap_or(rb), &known)
+                        .collecting();
                 let mut part = search.part(&both);
                 if let Some(week) = search.week() {
                     part.when = week.of(r.schedules).and(&week.of(s.schedules));
@@ -162,8 +167,12 @@ impl<'a> PolicyView<'a> {
                         continue;
                     }
                 }
-                if !search.taken(&part) {
-                    each(id_a, id_b, &both);
+                let taken = search.taken(&part);
+                match search.misses() {
+                    Some((missed, false)) if taken && missed.is_empty() => {}
+                    // Not too many parts: those.
+                    Some((missed, false)) => each(id_a, id_b, missed),
+                    _ => each(id_a, id_b, core::slice::from_ref(&both)),
                 }
             }
         }

@@ -27,6 +27,10 @@ pub(super) struct MatrixArgs {
     /// itself: for the checks of a zone's repository of policies.
     #[arg(long)]
     check: bool,
+    /// An earlier policy (TOML) with the same lists and places: say which
+    /// hits this one decides otherwise, from the rules alone.
+    #[arg(long, value_name = "FILE")]
+    against: Option<PathBuf>,
 }
 
 /// `hitgate explain`.
@@ -87,6 +91,11 @@ pub(super) fn matrix(a: MatrixArgs) -> Result<()> {
         None => PolicyFile::baseline(),
     };
     put!("{}", crate::explain::matrix(&pf));
+    if let Some(path) = &a.against {
+        let earlier = PolicyFile::read(path)?;
+        let name = path.display().to_string();
+        put!("{}", crate::explain::against(&earlier, &name, &pf)?);
+    }
     match pf.notes().len() {
         n if a.check && n > 0 => Err(anyhow!(
             "--check: the matrix says {n} thing(s) against itself (the notes above)"

@@ -115,7 +115,8 @@ enum Command {
     /// The decision matrix in words: each rule's conditions, action and recipients, in the order they are asked, and what the matrix says against itself.
     #[command(
         after_help = "Example:\n  hitgate matrix --policy examples/policies/brussels-zone.toml\n  \
-                      hitgate matrix --policy policy.toml --check    # exit status 1 on a note"
+                      hitgate matrix --policy policy.toml --check    # exit status 1 on a note\n  \
+                      hitgate matrix --policy new.toml --against policy.toml    # what the edit changes"
     )]
     Matrix(matrix::MatrixArgs),
     /// What the decision matrix does with one hit: each rule asked, in order, and the first of its conditions the hit does not meet.
