@@ -183,32 +183,23 @@ fn the_lines_say_why_each_rule_passes_the_hit_on() {
          the matrix: review by \"p2-local\"\n\
          after the matrix, a unit may still hold it as a repeat within the re-alert window\n"
     );
-    // A delay that is no number of seconds is refused by name.
-    let (_, err, ok) = explain(&[
-        "--priority",
-        "1",
-        "--camera",
-        "cam-3",
-        "--at",
-        "2026-01-05T20:30:00Z",
-        "--delay-s=-5",
-    ]);
-    assert!(
-        !ok && err.contains("--delay-s -5: seconds, 0 or more"),
-        "{err}"
-    );
-    // A hit rests on one read at least.
-    let (_, err, ok) = explain(&[
-        "--priority",
-        "1",
-        "--camera",
-        "cam-3",
-        "--at",
-        "2026-01-05T20:30:00Z",
-        "--reads",
-        "0",
-    ]);
-    assert!(!ok && err.contains("--reads"), "{err}");
+    // A delay that is no number of seconds, and a hit of no read, are
+    // refused by name.
+    for (bad, said) in [
+        ("--delay-s=-5", "--delay-s -5: seconds, 0 or more"),
+        ("--reads=0", "--reads"),
+    ] {
+        let hit = [
+            "--priority",
+            "1",
+            "--camera",
+            "cam-3",
+            "--at",
+            "2026-01-05T20:30:00Z",
+        ];
+        let (_, err, ok) = explain(&[&hit[..], &[bad]].concat());
+        assert!(!ok && err.contains(said), "{bad}: {err}");
+    }
     // A list the policy does not declare is refused by name.
     let (_, err, ok) = explain(&[
         "--priority",
