@@ -502,6 +502,7 @@ fn edited_pairs() -> impl Strategy<Value = (Vec<Rule>, Vec<Rule>, bool)> {
             let mut b = a.clone();
             let (i, j) = (i % b.len(), j % b.len());
             match edit {
+                0 if j % 2 == 0 => b[i].recipients = (b[i].recipients + 1) % 4,
                 0 => {
                     b[i].action = match b[i].action {
                         Action::Drop => Action::Dispatch,
@@ -562,7 +563,7 @@ proptest! {
         let mut occur = std::collections::BTreeSet::new();
         each_fact(None, |f| {
             let (x, y) = (a.decide(f), b.decide(f));
-            if x.0 != y.0 {
+            if otherwise(&a, x, &b, y) {
                 occur.insert((x.1, y.1));
             }
         });
@@ -573,7 +574,7 @@ proptest! {
         // Each hit decided otherwise lies in a part given for its rules.
         each_fact(None, |f| {
             let (x, y) = (a.decide(f), b.decide(f));
-            if x.0 != y.0 {
+            if otherwise(&a, x, &b, y) {
                 let parts = said.get(&(x.1, y.1));
                 assert!(
                     parts.is_some_and(|p| p.iter().any(|r| r.matches(f))),
@@ -587,6 +588,13 @@ proptest! {
             prop_assert_eq!(&occur, &said, "{:?} and {:?}", a, b);
         }
     }
+}
+
+/// Do the two decisions differ: another action, or other recipients of
+/// a forwarded hit?
+fn otherwise(a: &Policy, (x, i): (Action, RuleId), b: &Policy, (y, j): (Action, RuleId)) -> bool {
+    let to = |p: &Policy, id: RuleId| p.rules.get(id.index()).map_or(0, |r| r.recipients);
+    x != y || (x != Action::Drop && to(a, i) != to(b, j))
 }
 
 fn policy_of(rs: Vec<Rule>) -> Policy {

@@ -232,33 +232,68 @@ pub fn against(a: &PolicyFile, a_name: &str, b: &PolicyFile) -> Result<String> {
         );
     }
     let lists: Vec<_> = b.lists.iter().map(|l| l.spec).collect();
-    let mut lines = Vec::new();
-    let changes = |each: &mut dyn FnMut(RuleId, RuleId, &[Rule])| {
-        let (places, lists) = (b.places.view(), &lists);
-        a.policy
-            .view()
-            .changes(b.policy.view(), &places, lists, each);
-    };
-    changes(&mut |x, y, parts| {
-        let side = |pf: &PolicyFile, id: RuleId| match id {
-            RuleId::Fallback => format!("{} by no rule", Action::Drop.as_str()),
-            RuleId::Rule(i) => {
-                let r = pf.policy.rules.get(usize::from(i));
-                let action = r.map_or("drop", |r| r.action.as_str());
-                format!("{action} by rule {} {:?}", i + 1, pf.policy.rule_name(id))
-            }
-        };
-        let mut line = format!("  {} in {a_name}, {} here:\n", side(a, x), side(b, y));
-        let mut said: Vec<String> = Vec::new();
-        for part in parts {
-            let text = conditions(b, part);
-            if !said.contains(&text) {
-                let _ = writeln!(line, "    {text}");
-                said.push(text);
-            }
+    // The recipients by name, numbered alike on both sides: the earlier
+    // file's, then those only this one declares.
+    let mut names: Vec<&str> = a.recipients.iter().map(|r| r.name.as_str()).collect();
+    for r in &b.recipients {
+        if !names.contains(&r.name.as_str()) {
+            names.push(&r.name);
         }
-        lines.push(line);
-    });
+    }
+    if names.len() > 8 {
+        bail!(
+            "the two files declare {} recipients between them; a rule names at most 8",
+            names.len()
+        );
+    }
+    let renumbered = |pf: &PolicyFile| {
+        let mut p = pf.policy.clone();
+        for r in p.rules.iter_mut() {
+            let named = pf
+                .recipients
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| r.recipients & (1 << i) != 0);
+            r.recipients = named
+                .filter_map(|(_, d)| names.iter().position(|n| *n == d.name))
+                .fold(0, |m, at| m | (1 << at));
+        }
+        p
+    };
+    let (pa, pb) = (renumbered(a), renumbered(b));
+    let mut lines = Vec::new();
+    let side = |p: &hitgate_core::policy::Policy, id: RuleId| {
+        let r = p.rules.get(id.index());
+        let action = r.map_or(Action::Drop, |r| r.action);
+        let mut s = action.as_str().to_string();
+        let to: Vec<&str> = names
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| r.is_some_and(|r| r.recipients & (1 << i) != 0))
+            .map(|(_, n)| *n)
+            .collect();
+        if action != Action::Drop && !to.is_empty() {
+            let _ = write!(s, " to {}", to.join(", "));
+        }
+        match id {
+            RuleId::Fallback => s + " by no rule",
+            RuleId::Rule(i) => format!("{s} by rule {} {:?}", i + 1, p.rule_name(id)),
+        }
+    };
+    let places = b.places.view();
+    pa.view()
+        .changes(pb.view(), &places, &lists, |x, y, parts| {
+            let mut line = format!("  {} in {a_name}, {} here:\n", side(&pa, x), side(&pb, y));
+            let mut said: Vec<String> = Vec::new();
+            for part in parts {
+                let text = conditions(b, part);
+                if !said.contains(&text) {
+                    let _ = writeln!(line, "    {text}");
+                    said.push(text);
+                }
+            }
+            lines.push(line);
+        });
     let mut s = format!("against {a_name}: ");
     if lines.is_empty() {
         s.push_str("no hit is decided otherwise\n");

@@ -378,3 +378,53 @@ fn an_edited_matrix_is_set_against_the_earlier_one() {
         "{err}"
     );
 }
+
+#[test]
+fn a_matrix_that_sends_to_other_recipients_is_set_against_the_earlier_one() {
+    // P1 now goes to the road police too, a recipient the earlier file
+    // does not declare; P0 still to the dispatch room alone.
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let rules = |p1_to: &str| {
+        format!(
+            "[[rule]]\nname = \"p0\"\npriorities = [0]\naction = \"dispatch\"\nrecipients = [\"room\"]\n\
+             [[rule]]\nname = \"p1\"\npriorities = [1]\naction = \"dispatch\"\nrecipients = [{p1_to}]\n"
+        )
+    };
+    let before = write(
+        "before.toml",
+        &format!("[[recipient]]\nname = \"room\"\n{}", rules("\"room\"")),
+    );
+    let after = write(
+        "after.toml",
+        &format!(
+            "[[recipient]]\nname = \"road-police\"\n[[recipient]]\nname = \"room\"\n{}",
+            rules("\"room\", \"road-police\"")
+        ),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+        .args(["matrix", "--policy"])
+        .arg(&after)
+        .arg("--against")
+        .arg(&before)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let said = &stdout[stdout.find("against ").unwrap()..];
+    let name = before.display();
+    assert_eq!(
+        said,
+        format!(
+            "against {name}: hits decided otherwise, where no rule before of either takes them \
+             first\n  \
+             dispatch to room by rule 2 \"p1\" in {name}, dispatch to room, road-police by rule 2 \
+             \"p1\" here:\n    \
+             priority 1\n"
+        )
+    );
+}

@@ -98,7 +98,9 @@ impl Rule {
 impl<'a> PolicyView<'a> {
     /// Each pair of rules, this matrix's `a` and `b`'s `b`
     /// ([`RuleId::Fallback`] for either's fallback), that may decide one
-    /// hit with different actions, put to `each` with those hits: the
+    /// hit otherwise (another action, or forwarded to other recipients,
+    /// by bit as both matrices number them), put to `each` with those
+    /// hits: the
     /// parts of the hits both take ([`Rule::and`]) that no rule before
     /// either takes, as the search cut them (one zone, one priority...),
     /// or, when there are more than eight such parts, the hits both
@@ -153,7 +155,9 @@ impl<'a> PolicyView<'a> {
                     Some(s) => (s, u8::try_from(j).map_or(RuleId::Fallback, RuleId::Rule)),
                     None => (&fallback, RuleId::Fallback),
                 };
-                if r.action == s.action {
+                if r.action == s.action
+                    && (r.action == Action::Drop || r.recipients == s.recipients)
+                {
                     continue;
                 }
                 let Some(both) = r.and(s) else { continue };
