@@ -100,13 +100,12 @@ impl<'a> PolicyView<'a> {
     /// ([`RuleId::Fallback`] for either's fallback), that may decide one
     /// hit otherwise (another action, or forwarded to other recipients,
     /// by bit as both matrices number them), put to `each` with those
-    /// hits: the
-    /// parts of the hits both take ([`Rule::and`]) that no rule before
-    /// either takes, as the search cut them (one zone, one priority...),
-    /// or, when there are more than eight such parts, the hits both
-    /// take, of which the changed ones are those no rule before either
-    /// takes. A part's schedules are its rules' even where the search cut
-    /// the week finer. The places and lists are those of
+    /// hits: the parts of the hits both take ([`Rule::and`]) that no rule
+    /// before either takes, as the search cut them (one zone, one
+    /// priority...), or, when there are more than eight such parts, the
+    /// hits both take, of which the changed ones are those no rule before
+    /// either takes. A part's schedules are its rules' even where the
+    /// search cut the week finer. The places and lists are those of
     /// [`shadowed_in`](Self::shadowed_in), shared by both matrices (the
     /// same lists, zones, schedules and operations, by index).
     ///
