@@ -373,6 +373,19 @@ fn an_edited_matrix_is_set_against_the_earlier_one() {
     std::fs::write(&after, &other_lists).unwrap();
     let (ok, _, err) = matrix(&after, &before);
     assert!(!ok);
+    // Refused before anything is printed.
+    let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+        .args(["matrix", "--policy"])
+        .arg(&after)
+        .arg("--against")
+        .arg(&before)
+        .output()
+        .unwrap();
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(
         err.contains("before.toml declares other lists, or other tolerances"),
         "{err}"
@@ -413,7 +426,11 @@ fn a_matrix_that_sends_to_other_recipients_is_set_against_the_earlier_one() {
         .arg(&before)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let said = &stdout[stdout.find("against ").unwrap()..];
     let name = before.display();

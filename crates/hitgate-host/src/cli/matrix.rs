@@ -90,11 +90,18 @@ pub(super) fn matrix(a: MatrixArgs) -> Result<()> {
         Some(p) => PolicyFile::read(p)?,
         None => PolicyFile::baseline(),
     };
+    // The earlier file first: a refusal comes before any output.
+    let against = match &a.against {
+        Some(path) => {
+            let earlier = PolicyFile::read(path)?;
+            let name = path.display().to_string();
+            Some(crate::explain::against(&earlier, &name, &pf)?)
+        }
+        None => None,
+    };
     put!("{}", crate::explain::matrix(&pf));
-    if let Some(path) = &a.against {
-        let earlier = PolicyFile::read(path)?;
-        let name = path.display().to_string();
-        put!("{}", crate::explain::against(&earlier, &name, &pf)?);
+    if let Some(against) = against {
+        put!("{against}");
     }
     match pf.notes().len() {
         n if a.check && n > 0 => Err(anyhow!(
