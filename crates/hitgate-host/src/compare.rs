@@ -164,6 +164,11 @@ pub struct CompareReport {
     /// ([`PolicyFile::notes`](crate::policy_file::PolicyFile::notes)): a
     /// rule that never applies explains a change that does not happen.
     pub notes: [Vec<String>; 2],
+    /// What the rules alone say B decides otherwise than A, before any
+    /// traffic ([`rule_changes`](crate::explain::rule_changes), as
+    /// `hitgate matrix --against` says it); `null` when the two declare
+    /// other lists or places, which the rules alone cannot weigh.
+    pub rule_changes: Option<Vec<crate::explain::RuleChange>>,
     /// Dispatches an hour the room can take, if given.
     pub capacity: Option<u64>,
     /// Counts under each policy.
@@ -321,6 +326,7 @@ pub fn compare(
         with_zones,
     );
     report.notes = [a.policy.notes(), b.policy.notes()];
+    report.rule_changes = crate::explain::rule_changes(a.policy, &a.name, b.policy).ok();
     report.rules = by_rule(&decided, [&a.policy.policy, &b.policy.policy]);
     report.times_without_offset = stats.times_without_offset;
     report.folded_cameras = stats.folded;
@@ -491,6 +497,7 @@ fn build(
         times_without_offset: 0,
         folded_cameras: Default::default(),
         notes: Default::default(),
+        rule_changes: None,
         capacity,
         totals,
         flows,

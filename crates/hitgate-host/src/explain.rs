@@ -211,13 +211,29 @@ pub fn matrix(pf: &PolicyFile) -> String {
     s
 }
 
-/// What `b` decides otherwise than `a` (named `a_name`), from the rules
-/// alone ([`PolicyView::changes`](hitgate_core::policy::PolicyView::changes)):
-/// a line for each pair of rules, one of each, that may decide one hit
-/// with other actions, with the hits both take in words. The two files
-/// must declare the same lists, places and local time: what they do to
-/// a read before the matrix is not the matrix's to say.
-pub fn against(a: &PolicyFile, a_name: &str, b: &PolicyFile) -> Result<String> {
+/// One pair of rules, one of each of two policies, that may decide a
+/// hit otherwise ([`rule_changes`]).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RuleChange {
+    /// What the earlier policy does with those hits, and by which rule
+    /// (`drop by rule 3 "p2-not-local"`, `drop by no rule`).
+    pub before: String,
+    /// What the later one does.
+    pub after: String,
+    /// Those hits in words, as the check cut them; of these, the hits no
+    /// rule before either takes.
+    pub hits: Vec<String>,
+}
+
+/// What `b` decides otherwise than `a` (named `a_name` in errors), from
+/// the rules alone
+/// ([`PolicyView::changes`](hitgate_core::policy::PolicyView::changes)):
+/// each pair of rules, one of each, that may decide one hit otherwise
+/// (another action, or other recipients, by name), with those hits in
+/// words. The two files must declare the same lists, places and local
+/// time: what they do to a read before the matrix is not the matrix's to
+/// say.
+pub fn rule_changes(a: &PolicyFile, a_name: &str, b: &PolicyFile) -> Result<Vec<RuleChange>> {
     if a.lists != b.lists {
         bail!(
             "{a_name} declares other lists, or other tolerances: they change which reads \
@@ -261,7 +277,6 @@ pub fn against(a: &PolicyFile, a_name: &str, b: &PolicyFile) -> Result<String> {
         p
     };
     let (pa, pb) = (renumbered(a), renumbered(b));
-    let mut lines = Vec::new();
     let side = |p: &hitgate_core::policy::Policy, id: RuleId| {
         let r = p.rules.get(id.index());
         let action = r.map_or(Action::Drop, |r| r.action);
@@ -281,25 +296,39 @@ pub fn against(a: &PolicyFile, a_name: &str, b: &PolicyFile) -> Result<String> {
         }
     };
     let places = b.places.view();
+    let mut changes = Vec::new();
     pa.view()
         .changes(pb.view(), &places, &lists, |x, y, parts| {
-            let mut line = format!("  {} in {a_name}, {} here:\n", side(&pa, x), side(&pb, y));
-            let mut said: Vec<String> = Vec::new();
+            let mut hits: Vec<String> = Vec::new();
             for part in parts {
                 let text = conditions(b, part);
-                if !said.contains(&text) {
-                    let _ = writeln!(line, "    {text}");
-                    said.push(text);
+                if !hits.contains(&text) {
+                    hits.push(text);
                 }
             }
-            lines.push(line);
+            changes.push(RuleChange {
+                before: side(&pa, x),
+                after: side(&pb, y),
+                hits,
+            });
         });
+    Ok(changes)
+}
+
+/// [`rule_changes`] in words, for `hitgate matrix --against`.
+pub fn against(a: &PolicyFile, a_name: &str, b: &PolicyFile) -> Result<String> {
+    let changes = rule_changes(a, a_name, b)?;
     let mut s = format!("against {a_name}: ");
-    if lines.is_empty() {
-        s.push_str("no hit is decided otherwise\n");
+    s.push_str(if changes.is_empty() {
+        "no hit is decided otherwise\n"
     } else {
-        s.push_str("hits decided otherwise, where no rule before of either takes them first\n");
-        s.extend(lines);
+        "hits decided otherwise, where no rule before of either takes them first\n"
+    });
+    for c in &changes {
+        let _ = writeln!(s, "  {} in {a_name}, {} here:", c.before, c.after);
+        for h in &c.hits {
+            let _ = writeln!(s, "    {h}");
+        }
     }
     Ok(s)
 }

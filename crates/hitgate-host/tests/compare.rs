@@ -267,10 +267,51 @@ fn one_added_rule_moves_exactly_its_passages() {
         }
     }
 
+    // The rules alone say so before any traffic: P2 from cam-02, not
+    // also on a local list (`p2-local` comes first in both), goes from
+    // A's `p2-not-local` to B's new rule. And every flow of the
+    // recording decided by the matrix on both sides is such a pair.
+    assert_eq!(
+        r["rule_changes"],
+        serde_json::json!([{
+            "before": "drop by rule 3 \"p2-not-local\"",
+            "after": "review by rule 3 \"p2-cam-02\"",
+            "hits": ["priority 2, not also on a local list, from cam-02"],
+        }])
+    );
+    let said: Vec<(String, String)> = r["rule_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let name = |s: &Value| s.as_str().unwrap().rsplit('"').nth(1).unwrap().to_string();
+            (name(&c["before"]), name(&c["after"]))
+        })
+        .collect();
+    let decided = |s: &str| {
+        s.split_once(':')
+            .filter(|(kind, _)| ["drop", "review", "dispatch"].contains(kind))
+            .map(|(_, rule)| rule.to_string())
+    };
+    for f in flows {
+        if let (Some(x), Some(y)) = (
+            decided(f["from"].as_str().unwrap()),
+            decided(f["to"].as_str().unwrap()),
+        ) {
+            assert!(said.contains(&(x, y)), "{f} not said by the rules");
+        }
+    }
+    let page = std::fs::read_to_string(dir.join("cmp/compare.html")).unwrap();
+    assert!(
+        page.contains("<ul id=\"rule-changes\"><li>"),
+        "no rule changes on the page"
+    );
+
     // A against itself: nothing changes.
     let same = compare(dir, &a, &a, "same");
     assert_eq!(same["changed_total"], 0);
     assert_eq!(same["flows"].as_array().unwrap().len(), 0);
+    assert_eq!(same["rule_changes"], serde_json::json!([]));
 
     // The same rule put last, after `p2-not-local`, which drops every
     // priority-2 hit first: it moves nothing, and loading the policy says
@@ -310,6 +351,11 @@ fn one_added_rule_moves_exactly_its_passages() {
     assert_eq!(
         late["changed_total"], 0,
         "the rule after p2-not-local moved a passage"
+    );
+    assert_eq!(
+        late["rule_changes"],
+        serde_json::json!([]),
+        "the rules alone say so too"
     );
     // compare.json and the page say it too, for B alone.
     let note = notes[0].split_once(".toml: ").unwrap().1;

@@ -41,6 +41,28 @@ pub(super) fn html(r: &CompareReport) -> Result<String> {
         }
         w.push_str("</ul>");
     }
+    match &r.rule_changes {
+        Some(changes) if changes.is_empty() => w.push_str(
+            "<p id=\"rule-changes\">The rules alone say no hit is decided otherwise.</p>",
+        ),
+        Some(changes) => {
+            w.push_str(
+                "<p>The rules alone say these hits are decided otherwise (those no rule \
+                 before either takes first), whatever the traffic:</p><ul id=\"rule-changes\">",
+            );
+            for c in changes {
+                let _ = write!(
+                    w,
+                    "<li><span class=\"a\">A</span>: {}; <span class=\"b\">B</span>: {}: {}</li>",
+                    esc(&c.before),
+                    esc(&c.after),
+                    esc(&c.hits.join("; "))
+                );
+            }
+            w.push_str("</ul>");
+        }
+        None => {}
+    }
     let _ = write!(
         w,
         "<h2>Forwarded, by priority</h2><table><tr><th></th><th>P0</th><th>P1</th><th>P2</th><th>P3</th><th>P4</th><th>all</th></tr>"
