@@ -6,9 +6,26 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
+
+/// `hitgate matrix --policy POLICY --against AGAINST` run in `dir`, the
+/// earlier file named as it stands there: whether it succeeded, its
+/// standard output and its standard error.
+fn matrix_against(dir: &Path, policy: &Path, against: &Path) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
+        .current_dir(dir)
+        .args(["matrix", "--policy"])
+        .arg(policy)
+        .arg("--against")
+        .arg(against.file_name().unwrap())
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (out.status.success(), text(out.stdout), text(out.stderr))
+}
 
 fn zone_policy() -> String {
     concat!(
@@ -329,25 +346,13 @@ fn an_edited_matrix_is_set_against_the_earlier_one() {
     );
     std::fs::write(&before, &zone).unwrap();
     std::fs::write(&after, &edited).unwrap();
-    let matrix = |policy: &std::path::Path, against: &std::path::Path| {
-        let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
-            .current_dir(dir.path())
-            .args(["matrix", "--policy"])
-            .arg(policy)
-            .arg("--against")
-            .arg(against.file_name().unwrap())
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        let against = stdout
+    let matrix = |policy: &Path, against: &Path| {
+        let (ok, stdout, err) = matrix_against(dir.path(), policy, against);
+        let said = stdout
             .find("against ")
             .map_or("", |i| &stdout[i..])
             .to_string();
-        (
-            out.status.success(),
-            against,
-            String::from_utf8(out.stderr).unwrap(),
-        )
+        (ok, said, err)
     };
     let (ok, said, err) = matrix(&after, &before);
     assert!(ok, "{err}");
@@ -371,21 +376,9 @@ fn an_edited_matrix_is_set_against_the_earlier_one() {
     );
     assert_ne!(other_lists, zone);
     std::fs::write(&after, &other_lists).unwrap();
-    let (ok, _, err) = matrix(&after, &before);
-    assert!(!ok);
     // Refused before anything is printed.
-    let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
-        .args(["matrix", "--policy"])
-        .arg(&after)
-        .arg("--against")
-        .arg(&before)
-        .output()
-        .unwrap();
-    assert!(
-        out.stdout.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let (ok, stdout, err) = matrix_against(dir.path(), &after, &before);
+    assert!(!ok && stdout.is_empty(), "{stdout}");
     assert!(
         err.contains("before.toml declares other lists, or other tolerances"),
         "{err}"
@@ -419,21 +412,10 @@ fn a_matrix_that_sends_to_other_recipients_is_set_against_the_earlier_one() {
             rules("\"room\", \"road-police\"")
         ),
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_hitgate"))
-        .args(["matrix", "--policy"])
-        .arg(&after)
-        .arg("--against")
-        .arg(&before)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let (ok, stdout, err) = matrix_against(dir.path(), &after, &before);
+    assert!(ok, "{err}");
     let said = &stdout[stdout.find("against ").unwrap()..];
-    let name = before.display();
+    let name = "before.toml";
     assert_eq!(
         said,
         format!(
