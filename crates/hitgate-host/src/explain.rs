@@ -355,7 +355,7 @@ fn conditions(pf: &PolicyFile, r: &Rule) -> String {
         None => {}
     }
     if !r.kinds.is_empty() {
-        let ks = r.kinds.iter().map(|k| kind_name(k).to_string()).collect();
+        let ks = r.kinds.iter().map(|k| k.as_str().to_string()).collect();
         parts.push(format!("matched {}", or(ks)));
     }
     if !r.cameras.is_empty() {
@@ -559,13 +559,8 @@ fn because(pf: &PolicyFile, rule: &Rule, c: Condition, (f, local): (&Facts<'_>, 
         }
         Condition::Kinds => format!(
             "it takes {} matches; the hit is {}",
-            join(
-                rule.kinds
-                    .iter()
-                    .map(|k| kind_name(k).to_string())
-                    .collect()
-            ),
-            kind_name(f.kind)
+            join(rule.kinds.iter().map(|k| k.as_str().to_string()).collect()),
+            f.kind.as_str()
         ),
         Condition::Cameras => format!(
             "it takes the cameras {}; the hit is from {}",
@@ -624,14 +619,6 @@ fn list_name(pf: &PolicyFile, l: ListId) -> &str {
     pf.lists
         .get(l.index())
         .map_or("a list the policy does not declare", |d| d.name.as_str())
-}
-
-fn kind_name(k: MatchKind) -> &'static str {
-    match k {
-        MatchKind::Exact => "exact",
-        MatchKind::Ocr => "ocr",
-        MatchKind::Edit => "edit",
-    }
 }
 
 fn recipient_names(pf: &PolicyFile, mask: u8) -> Vec<String> {
