@@ -11,11 +11,17 @@
 //! Zones: hits at positions across the zones (a grid, every zone's
 //! points, and none), the zones they are in worked out by
 //! `Zone::contains`. A rule named must be reached by none of them.
+//!
+//! Operations: a hit at every hour of four weeks, the first free of
+//! operations, the schedules in force and the operations under way
+//! worked out by `Places::schedules_at` and `Places::operations_at`.
+//! Operations start and end on even hours too, so the check must again
+//! name exactly the rules no hit reaches.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
 use hitgate_core::list::{ListId, Priority};
-use hitgate_core::place::{Places, Schedule, Zone};
+use hitgate_core::place::{Offsets, Operation, Places, Schedule, Zone};
 use hitgate_core::policy::{Action, Facts, Policy, Rule, RuleId};
 use hitgate_core::read::CameraId;
 use hitgate_core::read::Position;
@@ -375,4 +381,270 @@ fn a_rule_for_a_hotspot_inside_a_district_is_taken_by_the_district_rule() {
     assert_eq!(named(&policy(0b001, 0b011)), [RuleId::Rule(1)]);
     // Judged by the masks alone, none is named.
     assert!(policy(0b001, 0b010).shadowed().next().is_none());
+}
+
+/// 2026-01-05T00:00:00Z, a Monday.
+const MONDAY: u64 = 1_767_571_200_000;
+const HOUR: u64 = 3_600_000;
+
+/// Every hit of the operations' world: priorities 0 to 3, on a local
+/// list or not, at every hour of four weeks from [`MONDAY`].
+fn each_timed_fact(places: &Places<'_>, mut f: impl FnMut(&Facts<'_>)) {
+    let camera = CameraId::new("cam-1").unwrap();
+    for hour in 0..4 * 168 {
+        let ms = MONDAY + hour * HOUR;
+        let schedules = places.schedules_at(ms);
+        let operations = places.operations_at(ms);
+        for p in 0..4u8 {
+            for also_local in [false, true] {
+                let mut h = hit(p, also_local, &camera, 0, schedules);
+                h.operations = operations;
+                f(&h);
+            }
+        }
+    }
+}
+
+/// Operations on even hours within the second and third weeks, some
+/// longer than a week; now and then one inside the one before.
+fn operations() -> impl Strategy<Value = Vec<Operation>> {
+    let one = (0..84u64, 1..120u64, any::<bool>(), 0..8u64, 0..8u64);
+    prop::collection::vec(one, 1..4).prop_map(|drawn| {
+        let mut v = Vec::new();
+        for (start, hours, nested, trim_start, trim_end) in drawn {
+            let start = MONDAY + (168 + 2 * start) * HOUR;
+            let end = start + 2 * hours * HOUR;
+            v.push(Operation::new("o", start, end).unwrap());
+            let (a, b) = (start + 2 * trim_start * HOUR, end - 2 * trim_end * HOUR);
+            if nested && a < b {
+                v.push(Operation::new("inner", a, b).unwrap());
+            }
+        }
+        v.truncate(4);
+        v
+    })
+}
+
+/// Rules on priorities, `also_local`, the schedules (`n` of them) and the
+/// operations (`m`).
+fn timed_rules(n: usize, m: usize) -> impl Strategy<Value = Vec<Rule>> {
+    (rules(n), prop::collection::vec(0..2 * m, 6)).prop_map(move |(mut rs, ops)| {
+        for (r, o) in rs.iter_mut().zip(ops) {
+            // Half the rules for any operation.
+            r.operation = (o < m).then_some(o as u8);
+        }
+        rs
+    })
+}
+
+fn timed_world() -> impl Strategy<Value = (Vec<Schedule>, Vec<Operation>, Policy)> {
+    (schedules(), operations()).prop_flat_map(|(s, o)| {
+        let (n, m) = (s.len(), o.len());
+        (Just(s), Just(o), timed_rules(n, m)).prop_map(|(s, o, rs)| {
+            let mut p: Policy = Policy::new();
+            for r in rs {
+                p.push(r).unwrap();
+            }
+            (s, o, p)
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn with_the_operations_a_rule_is_said_never_to_apply_exactly_when_it_decides_no_hit(
+        (schedules, operations, policy) in timed_world(),
+    ) {
+        let places = Places { schedules: &schedules, operations: &operations, ..Places::default() };
+        let mut decides = vec![false; policy.rules.len()];
+        each_timed_fact(&places, |f| {
+            if let RuleId::Rule(i) = policy.decide(f).1 {
+                decides[usize::from(i)] = true;
+            }
+        });
+        let shadowed: Vec<_> = policy.view().shadowed_in(&places, &[]).collect();
+        for (i, d) in decides.iter().enumerate() {
+            let named = shadowed.iter().find(|(n, _)| n.index() == i);
+            prop_assert_eq!(
+                named.is_some(), !d,
+                "rule {} in {:?} with {:?} and {:?}", i, policy, schedules, operations
+            );
+            if let Some((_, by)) = named {
+                let reached = reached_behind(&policy, by, i, |f| each_timed_fact(&places, f));
+                prop_assert!(!reached, "rule {} reached behind {:?} alone", i, by);
+            }
+        }
+        for p in 0..4u8 {
+            let mut forwarded = false;
+            each_timed_fact(&places, |f| {
+                forwarded |= f.priority.get() == p && policy.decide(f).0 != Action::Drop
+            });
+            let said = policy.view().forwards_in(Priority::new(p).unwrap(), &places, &[]);
+            prop_assert_eq!(said, forwarded, "P{} in {:?} with {:?}", p, policy, operations);
+        }
+    }
+}
+
+/// A rule for priority 2 during `inner`, after one for priority 2 during
+/// `outer` (or, with `schedule`, for priority 2 in that schedule): the
+/// rules the check names.
+fn behind_operation(
+    outer: Option<(u64, u64)>,
+    schedule: Option<Schedule>,
+    inner: (u64, u64),
+    offsets: &Offsets,
+) -> Vec<(RuleId, Vec<RuleId>)> {
+    let p2 = [Priority::new(2).unwrap()];
+    let mut operations = vec![Operation::new("inner", inner.0, inner.1).unwrap()];
+    let mut first = Rule::new("first", Action::Review).priorities(&p2);
+    if let Some((a, b)) = outer {
+        operations.push(Operation::new("outer", a, b).unwrap());
+        first.operation = Some(1);
+    }
+    let schedules: Vec<Schedule> = schedule.into_iter().collect();
+    if !schedules.is_empty() {
+        first.schedules = 1;
+    }
+    let mut second = Rule::new("second", Action::Dispatch).priorities(&p2);
+    second.operation = Some(0);
+    let mut p: Policy = Policy::new();
+    p.push(first).unwrap();
+    p.push(second).unwrap();
+    let places = Places {
+        schedules: &schedules,
+        operations: &operations,
+        offsets,
+        ..Places::default()
+    };
+    let named = p.view().shadowed_in(&places, &[]);
+    named.map(|(n, by)| (n, by.iter().collect())).collect()
+}
+
+#[test]
+fn a_rule_for_an_operation_is_taken_by_one_for_a_wider_operation_or_its_hours() {
+    let utc = Offsets::EMPTY;
+    let day = |h: u64| MONDAY + h * HOUR;
+    let taken = vec![(RuleId::Rule(1), vec![RuleId::Rule(0)])];
+    // Eurostar checks from 07:00 to 09:00 within the day's operation.
+    let inner = (day(7), day(9));
+    assert_eq!(
+        behind_operation(Some((day(6), day(12))), None, inner, &utc),
+        taken
+    );
+    // The day's operation starting at 08:00 leaves 07:00 to 08:00.
+    assert!(behind_operation(Some((day(8), day(12))), None, inner, &utc).is_empty());
+    // Within a schedule of weekday mornings, 06:00 to 10:00.
+    let mornings = |from: u16, to: u16| Schedule::new("mornings", 0b1_1111, from, to).unwrap();
+    assert_eq!(
+        behind_operation(None, Some(mornings(360, 600)), inner, &utc),
+        taken
+    );
+    // Mornings from 07:30 leave half an hour; on Saturday (day 5), none.
+    assert!(behind_operation(None, Some(mornings(450, 600)), inner, &utc).is_empty());
+    let saturday = (day(5 * 24 + 7), day(5 * 24 + 9));
+    assert!(behind_operation(None, Some(mornings(360, 600)), saturday, &utc).is_empty());
+    // An operation a week long is not within weekday mornings.
+    assert!(behind_operation(None, Some(mornings(360, 600)), (day(0), day(168)), &utc).is_empty());
+    // Local time: on UTC+1, 07:00 to 09:00 UTC is 08:00 to 10:00 local,
+    // within mornings to 10:00 but not to 09:30.
+    let cet = Offsets::new(&[(0, 60)]).unwrap();
+    assert_eq!(
+        behind_operation(None, Some(mornings(360, 600)), inner, &cet),
+        taken
+    );
+    assert!(behind_operation(None, Some(mornings(360, 570)), inner, &cet).is_empty());
+    // Across a change of offset (to UTC+2 at 08:00 UTC), 07:00 to 09:00
+    // UTC is 08:00 to 09:00 and 10:00 to 11:00 local, partly outside
+    // mornings to 10:00. Its local hours are then not weighed at all: no
+    // note either with mornings to 12:00, which would be right.
+    let change = Offsets::new(&[(0, 60), (day(8), 120)]).unwrap();
+    assert!(behind_operation(None, Some(mornings(360, 600)), inner, &change).is_empty());
+    assert!(behind_operation(None, Some(mornings(360, 720)), inner, &change).is_empty());
+}
+
+#[test]
+fn a_rule_whose_schedule_is_never_in_force_during_its_operation_never_applies() {
+    let p2 = [Priority::new(2).unwrap()];
+    let night = [Schedule::new("night", 0x7F, 22 * 60, 6 * 60).unwrap()];
+    let day = |h: u64| MONDAY + h * HOUR;
+    let check = |op: (u64, u64)| {
+        let operations = [Operation::new("op", op.0, op.1).unwrap()];
+        let mut r = Rule::new("night-op", Action::Dispatch).priorities(&p2);
+        r.operation = Some(0);
+        r.schedules = 1;
+        let mut p: Policy = Policy::new();
+        p.push(r).unwrap();
+        let places = Places {
+            schedules: &night,
+            operations: &operations,
+            ..Places::default()
+        };
+        let named: Vec<_> = p.view().shadowed_in(&places, &[]).collect();
+        named
+            .iter()
+            .map(|(n, by)| (*n, by.len()))
+            .collect::<Vec<_>>()
+    };
+    // 07:00 to 09:00: no night in it.
+    assert_eq!(check((day(7), day(9))), [(RuleId::Rule(0), 0)]);
+    // 20:00 to 23:00: the night's first hour.
+    assert!(check((day(20), day(23))).is_empty());
+}
+
+#[test]
+fn rules_for_operations_apart_swapped_change_no_hit() {
+    // Priority 2 dispatched during the morning's operation and reviewed
+    // during the evening's; the two rules swapped decide every hit alike.
+    let day = |h: u64| MONDAY + h * HOUR;
+    let operations = [
+        Operation::new("morning", day(7), day(9)).unwrap(),
+        Operation::new("evening", day(17), day(19)).unwrap(),
+        Operation::new("day", day(6), day(20)).unwrap(),
+    ];
+    let places = Places {
+        operations: &operations,
+        ..Places::default()
+    };
+    let p2 = [Priority::new(2).unwrap()];
+    let rule = |name: &str, action: Action, operation: u8| {
+        let mut r = Rule::new(name, action).priorities(&p2);
+        r.operation = Some(operation);
+        r
+    };
+    let policy = |rules: &[Rule]| {
+        let mut p: Policy = Policy::new();
+        for r in rules {
+            p.push(r.clone()).unwrap();
+        }
+        p
+    };
+    let morning = rule("morning", Action::Dispatch, 0);
+    let evening = rule("evening", Action::Review, 1);
+    let before = policy(&[morning.clone(), evening.clone()]);
+    let changes = |after: &Policy, places: &Places<'_>| {
+        let mut pairs = Vec::new();
+        before
+            .view()
+            .changes(after.view(), places, &[], |a, b, _| pairs.push((a, b)));
+        pairs
+    };
+    let swapped = policy(&[evening.clone(), morning.clone()]);
+    assert_eq!(changes(&swapped, &places), []);
+    // Without the operations' windows, the two first rules may meet.
+    assert_eq!(
+        changes(&swapped, &Places::default()),
+        [(RuleId::Rule(0), RuleId::Rule(0))]
+    );
+    // Reviewed all day first: the morning's hits change, and those of the
+    // day outside both operations, dropped before; the evening's do not.
+    let all_day = policy(&[rule("day", Action::Review, 2), morning, evening]);
+    assert_eq!(
+        changes(&all_day, &places),
+        [
+            (RuleId::Rule(0), RuleId::Rule(0)),
+            (RuleId::Fallback, RuleId::Rule(0))
+        ]
+    );
 }

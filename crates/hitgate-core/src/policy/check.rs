@@ -5,7 +5,7 @@
 //! priority can be forwarded at all ([`PolicyView::forwards`]). Nothing
 //! here decides a hit.
 
-use super::week::{Stretches, Week};
+use super::week::{Stretches, Timeline, Week};
 use super::*;
 use crate::list::{ListSpec, MAX_LISTS};
 use crate::place::{MAX_ZONES, Places, Zone};
@@ -172,8 +172,9 @@ const PARTS_BUDGET: u32 = 4096;
 /// The conditions a rule is cut along, each into parts that together
 /// admit the hits it admits: one priority, list or kind each (an empty
 /// set: every value), `also_local` and `read_fits` true and false, one
-/// camera pattern, one zone or one schedule each.
-const CUTS: [Condition; 8] = [
+/// camera pattern, one zone, one piece of the operations' timeline or one
+/// schedule (or stretch of the week) each.
+const CUTS: [Condition; 9] = [
     Condition::Priorities,
     Condition::Lists,
     Condition::Kinds,
@@ -181,6 +182,7 @@ const CUTS: [Condition; 8] = [
     Condition::ReadFits,
     Condition::Cameras,
     Condition::Zones,
+    Condition::Operation,
     Condition::Schedules,
 ];
 
@@ -194,18 +196,21 @@ fn singles<T: Member>(s: Set<T>) -> impl Iterator<Item = Set<T>> {
 }
 
 /// What the search knows of the places and lists the rules name: the
-/// schedules' week, for each zone the zones that hold it (itself
-/// included), and for each list the match kinds its tolerance gives.
+/// schedules' week, the operations' timeline, for each zone the zones
+/// that hold it (itself included), and for each list the match kinds its
+/// tolerance gives.
 pub(super) struct Known {
     week: Option<Week>,
+    timeline: Option<Timeline>,
     outer: Option<[u64; MAX_ZONES]>,
     kinds: Option<[u16; MAX_LISTS]>,
 }
 
 impl Known {
-    /// Nothing: schedules and zones judged by their masks.
+    /// Nothing: schedules, operations and zones judged by their masks.
     pub(super) const NOTHING: Self = Self {
         week: None,
+        timeline: None,
         outer: None,
         kinds: None,
     };
@@ -218,8 +223,13 @@ impl Known {
         let rules = || rules.into_iter().flatten();
         let schedules = rules().fold(0, |m, r| m | u64::from(r.schedules));
         let zones = rules().fold(0, |m, r| m | r.zones);
+        let operations = rules().fold(0, |m, r| m | r.operation.map_or(0, |o| 1 << (o % 64)));
+        let timeline = (!places.operations.is_empty()
+            && named(operations, places.operations.len()))
+        .then(|| Timeline::new(places.operations, places.offsets))
+        .flatten();
         let week = (!places.schedules.is_empty() && named(schedules, places.schedules.len()))
-            .then(|| Week::new(places.schedules))
+            .then(|| Week::new(places.schedules, timeline.as_ref()))
             .flatten();
         let outer = (!places.zones.is_empty() && named(zones, places.zones.len().min(MAX_ZONES)))
             .then(|| nesting(places.zones));
@@ -236,7 +246,12 @@ impl Known {
             }
             kinds
         });
-        Self { week, outer, kinds }
+        Self {
+            week,
+            timeline,
+            outer,
+            kinds,
+        }
     }
 }
 
@@ -254,12 +269,15 @@ fn nesting(zones: &[Zone]) -> [u64; MAX_ZONES] {
     outer
 }
 
-/// A part of a rule as the search sees it: the rule, and with the
-/// schedules' week known, the stretches of it the part holds (its
-/// schedules then say nothing more).
+/// A part of a rule as the search sees it: the rule; with the
+/// operations' timeline known, the pieces of it the part holds (its
+/// operation then says nothing more); and with the schedules' week known,
+/// the stretches of it (its schedules then say nothing more), those of
+/// its pieces.
 #[derive(Clone)]
 pub(super) struct Part {
     pub(super) rule: Rule,
+    pub(super) pieces: u64,
     pub(super) when: Stretches,
 }
 
@@ -271,6 +289,7 @@ pub(super) struct Behind<'r> {
     before: &'r [Rule],
     also: &'r [Rule],
     week: Option<&'r Week>,
+    timeline: Option<&'r Timeline>,
     outer: Option<&'r [u64; MAX_ZONES]>,
     kinds: Option<&'r [u16; MAX_LISTS]>,
     by: RuleSet,
@@ -293,6 +312,7 @@ impl<'r> Behind<'r> {
                 .unwrap_or(&[]),
             also,
             week: known.week.as_ref(),
+            timeline: known.timeline.as_ref(),
             outer: known.outer.as_ref(),
             kinds: known.kinds.as_ref(),
             by: RuleSet::default(),
@@ -323,19 +343,33 @@ impl<'r> Behind<'r> {
         false
     }
 
-    /// The rule as a part: with the week known, the stretches it holds.
+    /// The rule as a part: with the timeline known, the pieces it holds;
+    /// with the week known, the stretches.
     pub(super) fn part(&self, r: &Rule) -> Part {
-        Part {
-            rule: r.clone(),
-            when: self
-                .week
-                .map_or(Stretches::default(), |w| w.of(r.schedules)),
-        }
+        self.part_of_both(r.clone(), r, r)
     }
 
-    /// The week, when known.
-    pub(super) fn week(&self) -> Option<&'r Week> {
-        self.week
+    /// `both` as a part, a rule that applies where both `r` and `s` do
+    /// ([`Rule::and`]): the pieces and stretches both hold.
+    pub(super) fn part_of_both(&self, both: Rule, r: &Rule, s: &Rule) -> Part {
+        let pieces = self
+            .timeline
+            .map_or(0, |t| t.of(r.operation) & t.of(s.operation));
+        let when = match (self.week, self.timeline) {
+            (Some(w), t) => {
+                let mut when = w.of(r.schedules).and(&w.of(s.schedules));
+                if let Some(t) = t {
+                    when = when.and(&w.of_pieces(t, pieces));
+                }
+                when
+            }
+            (None, _) => Stretches::default(),
+        };
+        Part {
+            rule: both,
+            pieces,
+            when,
+        }
     }
 
     fn earlier(&self) -> impl Iterator<Item = &'r Rule> + 'r {
@@ -344,6 +378,9 @@ impl<'r> Behind<'r> {
 
     /// Does `e`'s condition `c` admit every hit `r`'s does?
     fn covers_on(&self, e: &Rule, r: &Part, c: Condition) -> bool {
+        if let (Condition::Operation, Some(t)) = (c, self.timeline) {
+            return r.pieces & !t.of(e.operation) == 0;
+        }
         match (c, self.week, self.outer) {
             (Condition::Schedules, Some(week), _) => week.of(e.schedules).holds(&r.when),
             // Each zone of the part's within one of `e`'s.
@@ -365,7 +402,11 @@ impl<'r> Behind<'r> {
 
     /// Could some hit meet both (a "no" is always right)?
     fn meets(&self, e: &Rule, r: &Part) -> bool {
-        e.meets(&r.rule) && self.week.is_none_or(|w| w.of(e.schedules).meets(&r.when))
+        e.meets(&r.rule)
+            && self.week.is_none_or(|w| w.of(e.schedules).meets(&r.when))
+            && self
+                .timeline
+                .is_none_or(|t| t.of(e.operation) & r.pieces != 0)
     }
 
     /// Into how many parts `r` is cut along `c`.
@@ -382,15 +423,21 @@ impl<'r> Behind<'r> {
             Condition::Zones => rule.zones.count_ones(),
             Condition::Schedules if self.week.is_some() => r.when.len(),
             Condition::Schedules => rule.schedules.count_ones(),
+            Condition::Operation if self.timeline.is_some() => r.pieces.count_ones(),
             _ => 1,
         }
     }
 
-    /// Can no hit meet `r` (the lists known): none of the lists it takes
-    /// gives a kind of match it asks for? Where only some give none, the
-    /// cuts that the earlier rules call for (along lists or kinds, where
-    /// they are narrower) come to those parts.
+    /// Can no hit meet `r`: with the week known, is it in force at no
+    /// time (its schedules never during its operation); with the lists
+    /// known, does none of the lists it takes give a kind of match it asks
+    /// for? Where only some give none, the cuts that the earlier rules
+    /// call for (along lists or kinds, where they are narrower) come to
+    /// those parts.
     fn empty(&self, r: &Part) -> bool {
+        if self.never(r) {
+            return true;
+        }
         let Some(kinds) = self.kinds else {
             return false;
         };
@@ -398,6 +445,14 @@ impl<'r> Behind<'r> {
         let lists = all(r.rule.lists.bits(), ListId::ALL);
         let asked = all(r.rule.kinds.bits(), MatchKind::ALL);
         (0..MAX_LISTS).all(|l| lists & (1 << l) == 0 || kinds[l] & asked == 0)
+    }
+
+    /// Is `r` in force at no time: with the timeline known, in no piece
+    /// of it (two rules' operations apart); with the week known, in no
+    /// stretch (its schedules never during its operation, or two rules'
+    /// schedules apart)?
+    pub(super) fn never(&self, r: &Part) -> bool {
+        (self.timeline.is_some() && r.pieces == 0) || (self.week.is_some() && r.when.is_empty())
     }
 
     /// Is every hit of `r` taken by an earlier rule (or none can come)?
@@ -432,6 +487,7 @@ impl<'r> Behind<'r> {
     /// Is each part of `r` cut along `c` taken?
     fn all_parts(&mut self, r: &Part, c: Condition) -> bool {
         let by_week = self.week.is_some();
+        let (week, timeline) = (self.week, self.timeline);
         let mut part = r.clone();
         // A collecting search goes on past a part not taken.
         let mut each = |set: &mut dyn FnMut(&mut Part)| {
@@ -464,6 +520,16 @@ impl<'r> Behind<'r> {
             }),
             Condition::Zones => bits(r.rule.zones).all(|z| each(&mut |p| p.rule.zones = z)),
             Condition::Schedules if by_week => r.when.singles().all(|w| each(&mut |p| p.when = w)),
+            Condition::Operation => match (timeline, week) {
+                (Some(t), week) => bits(r.pieces).all(|piece| {
+                    let when = week.map_or(r.when, |w| r.when.and(&w.of_pieces(t, piece)));
+                    each(&mut |p| {
+                        p.pieces = piece;
+                        p.when = when;
+                    })
+                }),
+                (None, _) => false,
+            },
             Condition::Schedules => bits(u64::from(r.rule.schedules))
                 .all(|m| each(&mut |p| p.rule.schedules = m as u16)),
             _ => false,
@@ -501,15 +567,14 @@ impl<'a> PolicyView<'a> {
     ///
     /// `by` is one rule when one suffices ([`Rule::covers`]), the first
     /// such. Otherwise the rule is cut into parts (one priority, list,
-    /// match kind, camera pattern, zone or schedule each, `also_local`
-    /// and `read_fits` either way) until each part lies within one
-    /// earlier rule. A rule is named only when that is certain: one taken
-    /// only by prefixes that together make a wider one is not; nor one
-    /// taken only because of when schedules fall, where zones lie or what
-    /// kinds of match the lists give, unless the places and lists are
-    /// given ([`shadowed_in`](Self::shadowed_in)).
-    /// Operations are not weighed against each other or against
-    /// schedules.
+    /// match kind, camera pattern, zone, schedule or piece of the
+    /// operations' windows each, `also_local` and `read_fits` either way)
+    /// until each part lies within one earlier rule. A rule is named only
+    /// when that is certain: one taken only by prefixes that together
+    /// make a wider one is not; nor one taken only because of when
+    /// schedules fall or operations are under way, where zones lie or
+    /// what kinds of match the lists give, unless the places and lists
+    /// are given ([`shadowed_in`](Self::shadowed_in)).
     ///
     /// ```
     /// use hitgate_core::list::Priority;
@@ -547,7 +612,14 @@ impl<'a> PolicyView<'a> {
     /// Rules for schedules that between them are in force all week (a
     /// day and a night one) then take a rule for any time: the week is
     /// cut at every minute a schedule starts or ends, as the schedules'
-    /// days and local hours say. A rule for a zone that lies within
+    /// days and local hours say. A rule for an operation is taken by a
+    /// rule for an operation whose window holds its own, or for
+    /// schedules in force throughout its window: the operations' windows
+    /// are cut at every start and end, and each piece shorter than a week
+    /// and on one UTC offset at the local hours it passes through (a
+    /// longer piece, or one across a change of offset, at every hour).
+    /// A rule whose schedules are never in force during its operation
+    /// never applies (`by` is then empty). A rule for a zone that lies within
     /// another ([`Zone::within`]: a hotspot's circle inside a district's
     /// polygon) is taken by a rule for the other. And with the lists
     /// given, hits come from them alone, each with the kinds of match its

@@ -110,9 +110,11 @@ impl<'a> PolicyView<'a> {
     /// same lists, zones, schedules and operations, by index).
     ///
     /// A pair not given decides no hit otherwise: that is certain. A pair
-    /// given may decide none, where only the geometry of zones, prefixes
-    /// that together make a wider one, or operations keep its hits away,
-    /// or where [`Rule::and`] keeps one rule's condition for both.
+    /// given may decide none, where only the geometry of zones or
+    /// prefixes that together make a wider one keep its hits away, or
+    /// where [`Rule::and`] keeps one rule's condition for both (its
+    /// schedules and operation are weighed as both rules', with the
+    /// places given).
     ///
     /// ```
     /// use hitgate_core::list::Priority;
@@ -163,12 +165,9 @@ impl<'a> PolicyView<'a> {
                 let mut search =
                     Behind::new(ra.get(..i).unwrap_or(ra), rb.get(..j).unwrap_or(rb), &known)
                         .collecting();
-                let mut part = search.part(&both);
-                if let Some(week) = search.week() {
-                    part.when = week.of(r.schedules).and(&week.of(s.schedules));
-                    if part.when.is_empty() {
-                        continue;
-                    }
+                let part = search.part_of_both(both.clone(), r, s);
+                if search.never(&part) {
+                    continue;
                 }
                 let taken = search.taken(&part);
                 match search.misses() {

@@ -11,8 +11,11 @@ use hitgate_core::policy::PolicyView;
 impl PolicyFile {
     /// What the matrix's own rules say against it, a line each: a rule
     /// that never applies because a rule before it, or several between
-    /// them, take every hit it would, the schedules' hours and the zones'
-    /// shapes weighed ([`PolicyView::shadowed_in`]); with recipients declared, a rule
+    /// them, take every hit it would, the schedules' hours, the
+    /// operations' windows and the zones' shapes weighed
+    /// ([`PolicyView::shadowed_in`]), or because no hit can meet it (its
+    /// schedules never in force during its operation, or its lists giving
+    /// no match of the kinds it asks for); with recipients declared, a rule
     /// that forwards to none of them, a rule that drops but names some,
     /// and a recipient no forwarding rule names (one with `unknown_rules`
     /// excepted); and priority 0 or 1 (the zones handle both) that no
@@ -29,10 +32,26 @@ impl PolicyFile {
         let places = self.places.view();
         let lists: Vec<ListSpec> = self.lists.iter().map(|l| l.spec).collect();
         let shadowed = || p.view().shadowed_in(&places, &lists);
+        // A rule no hit can meet, whatever the rules before it: by its
+        // schedules and operation alone (judged without the lists), or
+        // else by its lists' tolerances. Not by the two together: when it
+        // is in force at some time, its lists give it no hit at any.
+        let by_time: Vec<RuleId> = p
+            .view()
+            .shadowed_in(&places, &[])
+            .filter(|(_, by)| by.is_empty())
+            .map(|(never, _)| never)
+            .collect();
         let mut notes: Vec<String> = shadowed()
             .map(|(never, by)| {
                 let names: Vec<String> = by.iter().map(rule).collect();
-                if names.is_empty() {
+                if names.is_empty() && by_time.contains(&never) {
+                    format!(
+                        "{} never applies: none of its schedules is ever in force during \
+                         its operation",
+                        rule(never)
+                    )
+                } else if names.is_empty() {
                     format!(
                         "{} never applies: none of the lists it takes gives the kinds of \
                          match it asks for (a list with ocr = 0 gives no ocr hit, one with \

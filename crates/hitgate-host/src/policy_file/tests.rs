@@ -344,6 +344,89 @@ fn a_rule_for_kinds_of_match_its_lists_never_give_is_noted() {
 }
 
 #[test]
+fn rules_for_operations_are_weighed_by_their_windows_and_hours() {
+    // The morning's checks at the station, within the day's operation and
+    // within weekday mornings; 2026-01-05 is a Monday.
+    let head = "[[schedule]]\nname = \"mornings\"\n\
+                days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n\
+                from = \"06:00\"\nto = \"10:00\"\n\
+                [[schedule]]\nname = \"night\"\n\
+                days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]\n\
+                from = \"22:00\"\nto = \"06:00\"\n\
+                [[operation]]\nname = \"day\"\n\
+                start = \"2026-01-05T05:00:00Z\"\nend = \"2026-01-05T18:00:00Z\"\n\
+                [[operation]]\nname = \"checks\"\n\
+                start = \"2026-01-05T07:00:00Z\"\nend = \"2026-01-05T09:00:00Z\"\n\
+                [[list]]\nname = \"wanted\"\ntolerance = { ocr = 0, edits = 0, min_len = 5 }\n\
+                [[rule]]\nname = \"p0-p1\"\npriorities = [0, 1]\naction = \"dispatch\"\n";
+    let notes = |rules: &str| {
+        PolicyFile::parse(&format!("{head}{rules}"))
+            .unwrap()
+            .notes()
+    };
+    let checks = "[[rule]]\nname = \"p2-checks\"\npriorities = [2]\noperation = \"checks\"\n\
+                  action = \"dispatch\"\n";
+    assert_eq!(
+        notes(&format!(
+            "[[rule]]\nname = \"p2-day\"\npriorities = [2]\noperation = \"day\"\n\
+             action = \"review\"\n{checks}"
+        )),
+        [
+            "rule 3 (\"p2-checks\", dispatch) never applies: rule 2 (\"p2-day\", review) before \
+          it takes every hit it would; move it above, or narrow the earlier one"
+        ]
+    );
+    assert_eq!(
+        notes(&format!(
+            "[[rule]]\nname = \"p2-mornings\"\npriorities = [2]\nschedules = [\"mornings\"]\n\
+             action = \"review\"\n{checks}"
+        )),
+        [
+            "rule 3 (\"p2-checks\", dispatch) never applies: rule 2 (\"p2-mornings\", review) \
+          before it takes every hit it would; move it above, or narrow the earlier one"
+        ]
+    );
+    // The other way round, each has hits of its own.
+    assert!(
+        notes(&format!(
+            "{checks}[[rule]]\nname = \"p2-day\"\npriorities = [2]\noperation = \"day\"\n\
+             action = \"review\"\n"
+        ))
+        .is_empty()
+    );
+    // The night during the morning's checks: never; tolerant hits of an
+    // exact list during them: never; both: the first said.
+    let rule = |extra: &str| {
+        format!(
+            "[[rule]]\nname = \"p2\"\npriorities = [2]\noperation = \"checks\"\n{extra}\
+             action = \"dispatch\"\n"
+        )
+    };
+    assert_eq!(
+        notes(&rule("schedules = [\"night\"]\n")),
+        [
+            "rule 2 (\"p2\", dispatch) never applies: none of its schedules is ever in force \
+          during its operation"
+        ]
+    );
+    assert_eq!(
+        notes(&rule("kinds = [\"ocr\"]\n")),
+        [
+            "rule 2 (\"p2\", dispatch) never applies: none of the lists it takes gives the kinds \
+          of match it asks for (a list with ocr = 0 gives no ocr hit, one with edits = 0 no \
+          edit hit)"
+        ]
+    );
+    assert_eq!(
+        notes(&rule("schedules = [\"night\"]\nkinds = [\"ocr\"]\n")),
+        [
+            "rule 2 (\"p2\", dispatch) never applies: none of its schedules is ever in force \
+          during its operation"
+        ]
+    );
+}
+
+#[test]
 fn a_rule_may_name_the_64th_zone() {
     // Its bit, 1 << 63, is beyond a TOML integer: the mask is not passed
     // through one.
