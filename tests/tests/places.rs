@@ -160,7 +160,8 @@ fn a_bad_policy_is_refused_naming_the_rule_or_place_and_the_fault() {
                 "[[50.8325, 4.3320], [50.8375, 4.3320], [50.8375, 4.3395], [50.8325, 4.3395]]",
                 "[[50.8325, 4.3320], [50.8375, 4.3395], [50.8375, 4.3320], [50.8325, 4.3395]]",
             ),
-            "zone \"gare-du-midi\": the polygon crosses itself (edges 0 and 2)",
+            "zone \"gare-du-midi\": the polygon crosses itself: its edges 1 and 3 meet \
+             (edge N runs from point N to the next)",
         ),
         (
             base.replace(

@@ -102,6 +102,10 @@ pub enum ZoneError {
     /// Two edges cross (their indices, from 0: edge `i` joins point `i` and
     /// the next).
     CrossesItself(u8, u8),
+    /// A point is the one before it again (its index, from 0): an edge of
+    /// no length. A ring that ends on its first point is taken without
+    /// the repeat ([`Zone::polygon`]).
+    RepeatedPoint(u8),
     /// Longitudes spanning more than 180°: across the 180° meridian.
     Antimeridian,
     /// Wider than [`MAX_EXTENT_DEG`].
@@ -119,9 +123,19 @@ impl core::fmt::Display for ZoneError {
         match self {
             Self::TooFewPoints => f.write_str("a polygon needs at least 3 points"),
             Self::TooManyPoints => write!(f, "a polygon has at most {MAX_VERTICES} points"),
-            Self::CrossesItself(a, b) => {
-                write!(f, "the polygon crosses itself (edges {a} and {b})")
-            }
+            Self::CrossesItself(a, b) => write!(
+                f,
+                "the polygon crosses itself: its edges {} and {} meet (edge N runs from \
+                 point N to the next)",
+                u16::from(*a) + 1,
+                u16::from(*b) + 1
+            ),
+            Self::RepeatedPoint(i) => write!(
+                f,
+                "point {} is point {} again",
+                u16::from(*i) + 1,
+                u16::from(*i)
+            ),
             Self::Antimeridian => f.write_str("the zone crosses the 180° meridian"),
             Self::TooLarge => write!(f, "the zone is wider than {MAX_EXTENT_DEG}°"),
             Self::Polar => f.write_str("a circle beyond 80° of latitude"),
@@ -261,8 +275,26 @@ impl Zone {
     }
 
     /// A polygon through `points`, in order (closed from the last back to
-    /// the first).
+    /// the first). A ring written closed, its first point repeated at the
+    /// end as GeoJSON and WKT write it, is the same polygon: the repeat is
+    /// left out (and does not count towards [`MAX_VERTICES`]).
+    ///
+    /// ```
+    /// use hitgate_core::place::{Zone, ZoneError};
+    /// use hitgate_core::read::Position;
+    ///
+    /// let p = |lat, lon| Position::from_degrees(lat, lon).unwrap();
+    /// let open = [p(50.83, 4.33), p(50.84, 4.33), p(50.84, 4.34), p(50.83, 4.34)];
+    /// let closed = [open[0], open[1], open[2], open[3], open[0]];
+    /// assert_eq!(Zone::polygon("a", &closed).unwrap(), Zone::polygon("a", &open).unwrap());
+    /// let repeated = [open[0], open[1], open[1], open[2]];
+    /// assert_eq!(Zone::polygon("b", &repeated).unwrap_err(), ZoneError::RepeatedPoint(2));
+    /// ```
     pub fn polygon(zone: &str, points: &[Position]) -> Result<Self, ZoneError> {
+        let points = match points {
+            [first, .., last] if first == last => points.get(..points.len() - 1).unwrap_or(points),
+            _ => points,
+        };
         if points.len() < 3 {
             return Err(ZoneError::TooFewPoints);
         }
@@ -292,11 +324,13 @@ impl Zone {
         }
         let n = pts.len();
         let edge = |i: usize| (pts[i], pts[(i + 1) % n]);
+        // Edges of no length first: the crossing tests below take every
+        // edge to have two ends.
+        if let Some(i) = (0..n).find(|&i| edge(i).0 == edge(i).1) {
+            return Err(ZoneError::RepeatedPoint(((i + 1) % n) as u8));
+        }
         for i in 0..n {
             let (a, b) = edge(i);
-            if a == b {
-                return Err(ZoneError::CrossesItself(i as u8, i as u8));
-            }
             for j in i + 1..n {
                 // Neighbouring edges share their common point only.
                 let next = j == i + 1 || (i == 0 && j == n - 1);

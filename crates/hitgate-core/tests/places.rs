@@ -120,6 +120,40 @@ fn bad_zones_are_refused_with_the_reason() {
         ZoneError::TooManyPoints
     );
     assert!(Zone::polygon("m", &many[..32]).is_ok());
+    // 32 points written as a closed ring, the first again at the end.
+    let mut ring = many[..32].to_vec();
+    ring.push(ring[0]);
+    assert_eq!(
+        Zone::polygon("m", &ring).unwrap(),
+        Zone::polygon("m", &many[..32]).unwrap()
+    );
+    // A closed ring of two points is two points.
+    assert_eq!(
+        Zone::polygon("t", &[p(50.0, 4.0), p(50.1, 4.1), p(50.0, 4.0)]).unwrap_err(),
+        ZoneError::TooFewPoints
+    );
+    // A point twice in a row: the second named, from 0.
+    let twice = [p(50.0, 4.0), p(50.0, 4.1), p(50.0, 4.1), p(50.1, 4.1)];
+    assert_eq!(
+        Zone::polygon("r", &twice).unwrap_err(),
+        ZoneError::RepeatedPoint(2)
+    );
+    assert_eq!(
+        ZoneError::RepeatedPoint(2).to_string(),
+        "point 3 is point 2 again"
+    );
+    // A point again further on is a crossing.
+    let again = [
+        p(50.0, 4.0),
+        p(50.0, 4.1),
+        p(50.1, 4.1),
+        p(50.0, 4.1),
+        p(50.1, 4.0),
+    ];
+    assert!(matches!(
+        Zone::polygon("a", &again),
+        Err(ZoneError::CrossesItself(..))
+    ));
     // Across the 180° meridian, as a Pacific island group would be drawn.
     let pacific = [
         p(-17.0, 179.5),
