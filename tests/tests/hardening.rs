@@ -942,7 +942,7 @@ fn prepare_counts_a_line_the_unit_would_reject_and_leaves_no_partial_bundle() {
         c.path("bundle.bin").to_str().unwrap().to_string(),
     );
     let s = hitgate_host::bundle_file::prepare(
-        &reads,
+        std::slice::from_ref(&reads),
         &hitgate_host::lists::ListsData::load(&[c.path("lists.csv")], &[]).unwrap(),
         &hitgate_host::policy_file::PolicyFile::baseline(),
         1,

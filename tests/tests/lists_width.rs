@@ -176,7 +176,7 @@ fn lists_takes_the_traffic_from_a_recording() {
     let data = ListsData::load(&[p("s/lists.csv").into()], &pf.lists).unwrap();
     let reads_path = d.path().join("s/reads.jsonl");
     let (t, bad) = hitgate_host::replay::traffic(
-        &reads_path,
+        std::slice::from_ref(&reads_path),
         &data,
         &pf,
         hitgate_host::replay::TableSizes::default(),

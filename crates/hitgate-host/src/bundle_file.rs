@@ -11,7 +11,7 @@ use hitgate_core::bundle::{MAX_RECORD, Record, encode};
 use crate::formats::{InputStats, LineError, MAX_REPORTED_ERRORS};
 use crate::lists::ListsData;
 use crate::policy_file::PolicyFile;
-use crate::reads::{self, ReadStream};
+use crate::reads;
 
 /// What went into a bundle.
 #[derive(Debug, Clone, Default)]
@@ -40,7 +40,7 @@ pub struct BundleSummary {
 /// the end record alone, for a unit whose lists come in a signed image
 /// (`hitgate bundle build`).
 pub fn prepare(
-    reads_path: &Path,
+    reads_paths: &[std::path::PathBuf],
     lists: &ListsData,
     pf: &PolicyFile,
     version: u32,
@@ -48,12 +48,12 @@ pub fn prepare(
     reads_only: bool,
     how: &reads::ReadOptions,
 ) -> Result<BundleSummary> {
-    let stream = ReadStream::open_as(reads_path, how, &pf.places.offsets)?;
+    let streams = reads::open_all(reads_paths, how, &pf.places.offsets)?;
     lists.with_watchlist(version, |_| ())?;
     if pf.policy.rules.len() > usize::from(u8::MAX) {
         bail!("too many rules for a bundle");
     }
-    for input in std::iter::once(reads_path).chain(lists.files.iter().map(|p| p.as_path())) {
+    for input in reads_paths.iter().chain(&lists.files) {
         if crate::outdir::same_file(input, out) {
             bail!(
                 "{}: is also the bundle to write; choose another --out",
@@ -90,15 +90,18 @@ pub fn prepare(
     } else {
         lists.write_config(version, pf, |frame| w.write(frame))?;
     }
-    let mut bad = |line: u64, error: String| {
+    let mut bad = |at: reads::At, error: String| {
         summary.input.bad_lines += 1;
         if summary.input.errors.len() < MAX_REPORTED_ERRORS {
-            summary.input.errors.push(LineError { line, error });
+            summary
+                .input
+                .errors
+                .push(LineError::at(at, reads_paths, error));
         }
     };
     let mut reads = 0u64;
     let mut lines = 0u64;
-    let stats = reads::for_each_arrival(stream, pf.config.max_future_ms, |line, parsed, _| {
+    let stats = reads::for_each_arrival(streams, pf.config.max_future_ms, |line, parsed, _| {
         lines += 1;
         match parsed {
             Ok((read, arrival)) => {
@@ -121,7 +124,10 @@ pub fn prepare(
         Ok(())
     })?;
     // A read the arrival clock held comes out after later lines.
-    summary.input.errors.sort_by_key(|e| e.line);
+    summary
+        .input
+        .errors
+        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     summary.reads = reads;
     summary.input.lines = lines;
     summary.input.times_without_offset = stats.times_without_offset;
@@ -218,7 +224,7 @@ mod tests {
         let lists = ListsData::load(&[fixture("lists.csv")], &pf.lists).unwrap();
         let out = d.path().join("b.bin");
         let s = prepare(
-            &fixture("reads.jsonl"),
+            &[fixture("reads.jsonl")],
             &lists,
             &pf,
             9,

@@ -287,7 +287,7 @@ fn decision(pf: &PolicyFile, o: &Outcome) -> ((String, u64), Decision) {
 /// Decides `reads` under both policies and writes `compare.json` and
 /// `compare.html` into `out` (in place only once both are complete).
 pub fn compare(
-    reads: &Path,
+    reads: &[PathBuf],
     sides: [&Side<'_>; 2],
     out: &Path,
     tables: &TableSizes,
@@ -302,13 +302,11 @@ pub fn compare(
     {
         bail!("--naive-times local: the two policies' [time] offsets differ; give both the same");
     }
-    let stream = ReadStream::open_as(reads, how, offsets)?;
-    let inputs: Vec<&Path> = std::iter::once(reads)
-        .chain(
-            sides
-                .iter()
-                .flat_map(|s| s.lists.files.iter().map(PathBuf::as_path)),
-        )
+    let stream = crate::reads::open_all(reads, how, offsets)?;
+    let inputs: Vec<&Path> = reads
+        .iter()
+        .chain(sides.iter().flat_map(|s| s.lists.files.iter()))
+        .map(PathBuf::as_path)
         .collect();
     let mut dir = OutDir::open(out, OUTPUTS, &inputs)?;
     let [a, b] = sides;
@@ -339,7 +337,7 @@ pub fn compare(
 
 /// Both units over one pass of the stream.
 fn run(
-    stream: ReadStream,
+    stream: Vec<ReadStream>,
     [a, b]: [&Side<'_>; 2],
     [wa, wb]: [&Watchlist<'_>; 2],
     sizes: &TableSizes,

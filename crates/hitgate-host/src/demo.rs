@@ -35,7 +35,7 @@ pub fn run(out: PathBuf, seed: u64, quiet: bool) -> Result<()> {
         frames: true,
         ..ReplayOptions::default()
     };
-    let report = replay(&scen.join("reads.jsonl"), &data, &pf, &res, &opts)?;
+    let report = replay(&[scen.join("reads.jsonl")], &data, &pf, &res, &opts)?;
     say!("\n== replay (Brussels baseline, consensus mode)");
     put!("{}", summary::render(&report));
     let e = eval::evaluate(&res.join("hits.jsonl"), &scen.join("truth.jsonl"))?;

@@ -63,10 +63,28 @@ pub const MAX_REPORTED_ERRORS: usize = 10;
 /// One bad line.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct LineError {
+    /// The read file, when the run read several (`--reads` more than
+    /// once); absent for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// Line number, from 1.
     pub line: u64,
     /// What is wrong.
     pub error: String,
+}
+
+impl LineError {
+    /// The error of the line at `at` of the read files `files` (named
+    /// only when there are several).
+    pub fn at(at: crate::reads::At, files: &[std::path::PathBuf], error: String) -> Self {
+        Self {
+            file: (files.len() > 1)
+                .then(|| files.get(at.file).map(|p| p.display().to_string()))
+                .flatten(),
+            line: at.line,
+            error,
+        }
+    }
 }
 
 /// Replay timing.

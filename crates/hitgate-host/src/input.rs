@@ -24,7 +24,7 @@ pub const MAX_COLUMNS: usize = 64;
 /// An opened input: the stream, decompressed, and what is known of it.
 pub struct Input {
     /// The lines.
-    pub reader: Box<dyn BufRead>,
+    pub reader: Box<dyn BufRead + Send>,
     /// The name to show in messages.
     pub name: String,
     /// Gzip-compressed.
@@ -39,7 +39,7 @@ impl Input {
     /// nothing.
     pub fn open(path: &Path) -> Result<Self> {
         let name = path.display().to_string();
-        let (raw, size): (Box<dyn Read>, Option<u64>) = if path.as_os_str() == "-" {
+        let (raw, size): (Box<dyn Read + Send>, Option<u64>) = if path.as_os_str() == "-" {
             (Box::new(std::io::stdin()), None)
         } else {
             let f = File::open(path).with_context(|| format!("{name}: cannot open"))?;
@@ -71,7 +71,7 @@ impl Input {
             1 << 16,
             std::io::Cursor::new(magic).take(n as u64).chain(raw),
         );
-        let reader: Box<dyn BufRead> = if gzip {
+        let reader: Box<dyn BufRead + Send> = if gzip {
             Box::new(BufReader::with_capacity(
                 1 << 16,
                 flate2::bufread::MultiGzDecoder::new(raw),

@@ -23,7 +23,7 @@ use crate::formats::{
 use crate::lists::ListsData;
 use crate::outdir::OutDir;
 use crate::policy_file::PolicyFile;
-use crate::reads::{self, ReadStream};
+use crate::reads;
 use crate::width;
 
 /// Table sizes of the simulated unit.
@@ -292,7 +292,7 @@ struct HitsWritten {
 /// `out`, all in
 /// place only once the whole run has succeeded (see [`OutDir`]).
 pub fn replay(
-    reads_path: &Path,
+    reads_paths: &[PathBuf],
     lists: &ListsData,
     pf: &PolicyFile,
     out: &Path,
@@ -300,12 +300,15 @@ pub fn replay(
 ) -> Result<Report> {
     opts.tables.check()?;
     // Inputs first: nothing is touched if the reads cannot be opened.
-    let stream = ReadStream::open_as(reads_path, &opts.reading, &pf.places.offsets)?;
-    let inputs: Vec<&Path> = std::iter::once(reads_path)
-        .chain(lists.files.iter().map(PathBuf::as_path))
+    let streams = reads::open_all(reads_paths, &opts.reading, &pf.places.offsets)?;
+    let inputs: Vec<&Path> = reads_paths
+        .iter()
+        .chain(&lists.files)
+        .map(PathBuf::as_path)
         .collect();
     let mut dir = OutDir::open(out, OUTPUTS, &inputs)?;
-    let bar = progress(opts.quiet, stream.input.size);
+    let size = streams.iter().map(|s| s.input.size).sum::<Option<u64>>();
+    let bar = progress(opts.quiet, size);
     let t_index = Instant::now();
     let t0 = std::cell::Cell::new(None::<Instant>);
     let t_end = std::cell::Cell::new(None::<Instant>);
@@ -331,13 +334,18 @@ pub fn replay(
             }
             hits.outcome(&pf.policy, at, o);
         };
-        let bad = |input: &mut InputStats, line: u64, error: String| -> Result<()> {
+        let bad = |input: &mut InputStats, at: reads::At, error: String| -> Result<()> {
             input.bad_lines += 1;
             if opts.strict {
-                bail!("{}:{line}: {error}", reads_path.display());
+                let path = reads_paths.get(at.file).map(|p| p.display());
+                bail!(
+                    "{}:{}: {error}",
+                    path.map(|p| p.to_string()).unwrap_or_default(),
+                    at.line
+                );
             }
             if input.errors.len() < MAX_REPORTED_ERRORS {
-                input.errors.push(LineError { line, error });
+                input.errors.push(LineError::at(at, reads_paths, error));
             }
             Ok(())
         };
@@ -347,7 +355,7 @@ pub fn replay(
         let mut ends: Option<(u64, u64)> = None;
         let mut pace = Pace::new(opts.speed);
         let stats =
-            reads::for_each_arrival(stream, pf.config.max_future_ms, |line, parsed, bytes| {
+            reads::for_each_arrival(streams, pf.config.max_future_ms, |line, parsed, bytes| {
                 input.lines += 1;
                 count += 1;
                 if count.is_multiple_of(65_536) {
@@ -385,7 +393,9 @@ pub fn replay(
                 r
             })?;
         // A read the arrival clock held comes out after later lines.
-        input.errors.sort_by_key(|e| e.line);
+        input
+            .errors
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         input.confidence_fractions = stats.confidence_fractions;
         input.times_without_offset = stats.times_without_offset;
         input.list_times_without_offset = lists.times_without_offset;
@@ -481,21 +491,21 @@ fn traffic_of(ind: &Indicators, span: Option<(u64, u64)>) -> width::Traffic {
 /// them, nothing written. Bad lines are skipped and counted (the second
 /// value), as `replay` skips them.
 pub fn traffic(
-    reads_path: &Path,
+    reads_paths: &[PathBuf],
     lists: &ListsData,
     pf: &PolicyFile,
     tables: TableSizes,
     how: &reads::ReadOptions,
 ) -> Result<(width::Traffic, u64)> {
     tables.check()?;
-    let stream = ReadStream::open_as(reads_path, how, &pf.places.offsets)?;
+    let streams = reads::open_all(reads_paths, how, &pf.places.offsets)?;
     lists.with_watchlist(1, |wl| -> Result<_> {
         let mut storage = TableStorage::new(tables);
         let mut unit = Unit::new(wl, &pf.policy, pf.config, storage.tables());
         unit.set_places(pf.places.view());
         let mut sink = |_: u64, _: Outcome| {};
         let (mut span, mut bad) = (None::<(u64, u64)>, 0u64);
-        reads::for_each_arrival(stream, pf.config.max_future_ms, |_, parsed, _| {
+        reads::for_each_arrival(streams, pf.config.max_future_ms, |_, parsed, _| {
             match parsed {
                 Ok((read, arrival)) => {
                     if unit.receive(&read, arrival, &mut sink).is_ok() {

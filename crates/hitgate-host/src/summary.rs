@@ -45,7 +45,10 @@ pub fn render(r: &Report) -> String {
     if r.input.bad_lines > 0 {
         s += &format!("bad lines: {}", r.input.bad_lines);
         for e in &r.input.errors {
-            s += &format!("\n  line {}: {}", e.line, e.error);
+            match &e.file {
+                Some(file) => s += &format!("\n  {file}:{}: {}", e.line, e.error),
+                None => s += &format!("\n  line {}: {}", e.line, e.error),
+            }
         }
         if r.input.bad_lines > r.input.errors.len() as u64 {
             s += &format!(

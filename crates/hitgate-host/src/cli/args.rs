@@ -13,8 +13,12 @@ use crate::policy_file::PolicyFile;
 #[derive(Args)]
 pub(super) struct Inputs {
     /// Reads: .jsonl or .csv, optionally .gz; - for standard input.
-    #[arg(long)]
-    pub(super) reads: PathBuf,
+    /// Repeat for files that make one unit's stream (a camera system that
+    /// exports a file per camera): merged by the time the unit receives
+    /// each read (its arrival where written, else its event time), each
+    /// file in that order itself.
+    #[arg(long, required = true)]
+    pub(super) reads: Vec<PathBuf>,
     /// Watchlists (CSV); repeat for several files.
     #[arg(long = "lists", required_unless_present = "bundle")]
     lists: Vec<PathBuf>,
@@ -46,8 +50,9 @@ pub(super) struct Inputs {
     pub(super) naive_times: Option<crate::reads::NaiveTimes>,
     /// The camera of reads that name none: a file exported per camera,
     /// without a camera column or field (a read that names one keeps it).
+    /// With several --reads, one for each, in the same order.
     #[arg(long, value_name = "ID")]
-    pub(super) camera: Option<String>,
+    pub(super) camera: Vec<String>,
 }
 
 impl Inputs {
@@ -55,7 +60,7 @@ impl Inputs {
     pub(super) fn reading(&self) -> crate::reads::ReadOptions {
         crate::reads::ReadOptions {
             naive_times: self.naive_times,
-            camera: self.camera.clone(),
+            cameras: self.camera.clone(),
         }
     }
 

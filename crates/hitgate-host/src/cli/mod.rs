@@ -81,8 +81,10 @@ enum Command {
         Writes OUT/compare.json and OUT/compare.html (self-contained; no plate in either).")]
     Compare {
         /// Reads: .jsonl or .csv, optionally .gz; - for standard input.
-        #[arg(long)]
-        reads: PathBuf,
+        /// Repeat for files that make one stream (one a camera): merged
+        /// by time, as `replay` merges them.
+        #[arg(long, required = true)]
+        reads: Vec<PathBuf>,
         /// Watchlists (CSV); repeat for several files.
         #[arg(long = "lists", required = true)]
         lists: Vec<PathBuf>,
@@ -108,9 +110,10 @@ enum Command {
         #[arg(long, value_enum)]
         naive_times: Option<crate::reads::NaiveTimes>,
         /// The camera of reads that name none (a file exported per
-        /// camera; a read that names one keeps it).
+        /// camera; a read that names one keeps it). With several --reads,
+        /// one for each, in the same order.
         #[arg(long, value_name = "ID")]
-        camera: Option<String>,
+        camera: Vec<String>,
     },
     /// The decision matrix in words: each rule's conditions, action and recipients, in the order they are asked, and what the matrix says against itself.
     #[command(
@@ -472,7 +475,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 capacity,
                 &crate::reads::ReadOptions {
                     naive_times,
-                    camera,
+                    cameras: camera,
                 },
             )?;
             let [ta, tb] = &r.totals;
@@ -647,13 +650,13 @@ fn dispatch(cli: Cli) -> Result<()> {
             let traffic = match &reads {
                 Some(path) => {
                     let (t, bad) = crate::replay::traffic(
-                        path,
+                        std::slice::from_ref(path),
                         &data,
                         &pf,
                         crate::replay::TableSizes::default(),
                         &crate::reads::ReadOptions {
                             naive_times,
-                            camera,
+                            cameras: camera.into_iter().collect(),
                         },
                     )?;
                     if bad > 0 {

@@ -25,9 +25,11 @@ use crate::time::parse_written;
 
 mod csv;
 mod json;
+mod merge;
 
 use csv::Columns;
 use json::{JsonNames, field, json_error, parse_json};
+pub use merge::{At, for_each_merged, open_all};
 
 /// The two formats of a read stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,17 +90,6 @@ impl ReadStream {
             local: None,
             camera: None,
         })
-    }
-
-    /// Opens the stream and reads it as `how` says, local times on
-    /// `offsets` (the policy's `[time]`).
-    pub fn open_as(path: &Path, how: &ReadOptions, offsets: &Offsets) -> Result<Self> {
-        if let Some(c) = &how.camera {
-            CameraId::new(c).map_err(|e| anyhow::anyhow!("--camera {c:?}: {e}"))?;
-        }
-        Ok(Self::open(path)?
-            .naive_times(how.naive_times, offsets)?
-            .camera(how.camera.clone()))
     }
 
     /// Gives the reads that name no camera (no `camera` field, an empty
@@ -242,7 +233,7 @@ impl Line<'_> {
 /// A read held back by the arrival clock: an owned copy of its line.
 #[derive(Debug, Clone)]
 struct OwnedRead {
-    line: u64,
+    at: At,
     time: u64,
     camera: String,
     plate: String,
@@ -252,9 +243,9 @@ struct OwnedRead {
 }
 
 impl OwnedRead {
-    fn of(line: u64, l: &Line<'_>) -> Self {
+    fn of(at: At, l: &Line<'_>) -> Self {
         Self {
-            line,
+            at,
             time: l.time,
             camera: l.camera.to_string(),
             plate: l.raw.plate.to_string(),
@@ -281,25 +272,26 @@ impl OwnedRead {
 /// after a jump is taken as the only one awake.
 pub const HELD_READS: usize = 64;
 
-/// Calls `f` with each read as the unit receives it: its line number, the
-/// read and its arrival time (or the line's error), and the bytes read so
-/// far. A line with an `arrival` time arrives then; a line without one
-/// arrives at the time [`ArrivalClock`](hitgate_core::arrival::ArrivalClock) derives
-/// from the cameras' progress, with `tolerance` the unit's `max_future_ms`:
-/// a read that jumps ahead may be held back until a later read settles it,
-/// so reads may reach `f` a little out of line order, each with its own
-/// line number.
+/// Calls `f` with each read as the unit receives it: where its line
+/// stands, the read and its arrival time (or the line's error), and the
+/// bytes read so far. Several streams are merged into one
+/// ([`for_each_merged`]). A line with an `arrival` time arrives then; a
+/// line without one arrives at the time
+/// [`ArrivalClock`](hitgate_core::arrival::ArrivalClock) derives from the
+/// cameras' progress, with `tolerance` the unit's `max_future_ms`: a read
+/// that jumps ahead may be held back until a later read settles it, so
+/// reads may reach `f` a little out of line order, each with its own place.
 pub fn for_each_arrival(
-    stream: ReadStream,
+    streams: Vec<ReadStream>,
     tolerance: u32,
-    mut f: impl FnMut(u64, Result<(hitgate_core::read::Read<'_>, u64), String>, u64) -> Result<()>,
+    mut f: impl FnMut(At, Result<(hitgate_core::read::Read<'_>, u64), String>, u64) -> Result<()>,
 ) -> Result<StreamStats> {
     let mut slots: Vec<Option<hitgate_core::arrival::Held<OwnedRead>>> =
         (0..HELD_READS).map(|_| None).collect();
     let mut clock = hitgate_core::arrival::ArrivalClock::new(tolerance, &mut slots);
     let mut released: Vec<(OwnedRead, u64)> = Vec::new();
     let mut last_bytes = 0;
-    let stats = for_each(stream, |line, parsed, bytes| {
+    let stats = for_each_merged(streams, |line, parsed, bytes| {
         last_bytes = bytes;
         let l = match parsed {
             Ok(l) => l,
@@ -317,7 +309,7 @@ pub fn for_each_arrival(
             },
         };
         for (o, t) in released.drain(..) {
-            f(o.line, Ok((o.read(), t)), bytes)?;
+            f(o.at, Ok((o.read(), t)), bytes)?;
         }
         match at {
             Some(t) => f(line, Ok((l.read(), t)), bytes),
@@ -326,7 +318,7 @@ pub fn for_each_arrival(
     })?;
     clock.finish(&mut |o, t| released.push((o, t)));
     for (o, t) in released.drain(..) {
-        f(o.line, Ok((o.read(), t)), last_bytes)?;
+        f(o.at, Ok((o.read(), t)), last_bytes)?;
     }
     Ok(stats)
 }
@@ -338,8 +330,9 @@ pub struct ReadOptions {
     /// How a time without a UTC offset is read (`--naive-times`; `None`:
     /// as UTC, not stated).
     pub naive_times: Option<NaiveTimes>,
-    /// The camera of reads that name none (`--camera`).
-    pub camera: Option<String>,
+    /// The camera of reads that name none (`--camera`), one for each read
+    /// file, in order; empty: none.
+    pub cameras: Vec<String>,
 }
 
 /// What a pass over a read stream noticed beyond its lines' errors.

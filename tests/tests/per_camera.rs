@@ -1,0 +1,239 @@
+//! A recording exported as a file per camera, replayed as the one unit
+//! that received it: `replay --reads` once for each file, merged by time.
+//!
+//! The reference is the same recording as one file, sorted by event time
+//! (camera by camera at equal times, in the order the files are given),
+//! replayed through the one-file path: the unit must decide alike, hit
+//! for hit, and count alike.
+
+#![allow(clippy::unwrap_used, clippy::panic)] // test code: a panic is a failed test
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use hitgate_e2e::{hitgate, jsonl};
+use serde_json::Value;
+
+/// The generated recording's reads sorted by event time, then by camera.
+fn sorted_reads(scen: &Path) -> Vec<Value> {
+    let mut reads = jsonl(&scen.join("reads.jsonl"));
+    let ts = |v: &Value| v["ts"].as_str().unwrap().to_string();
+    let camera = |v: &Value| v["camera"].as_str().unwrap().to_string();
+    reads.sort_by_key(|v| (ts(v), camera(v)));
+    reads
+}
+
+fn write_jsonl(path: &Path, lines: &[Value]) {
+    let text: String = lines.iter().map(|v| format!("{v}\n")).collect();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Replays `reads` (each a file, with its `--camera` when `cameras`
+/// gives them) into `out` under the scenario's lists and policy.
+fn replay(scen: &Path, reads: &[String], cameras: &[String], out: &Path) -> anyhow::Result<()> {
+    let s = |n: &str| scen.join(n).to_string_lossy().into_owned();
+    let (lists, policy, out) = (s("lists.csv"), s("policy.toml"), out.to_string_lossy());
+    let mut args = vec![
+        "replay", "--lists", &lists, "--policy", &policy, "--out", &out, "--quiet",
+    ];
+    for r in reads {
+        args.extend(["--reads", r.as_str()]);
+    }
+    for c in cameras {
+        args.extend(["--camera", c.as_str()]);
+    }
+    hitgate(&args)
+}
+
+/// What a run decided and counted: its hits, and its report's indicators.
+fn outcome(out: &Path) -> (Vec<Value>, Value) {
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    (jsonl(&out.join("hits.jsonl")), report["indicators"].clone())
+}
+
+#[test]
+fn a_file_per_camera_decides_as_the_one_recording_sorted_by_time() {
+    let d = tempfile::tempdir().unwrap();
+    let scen = d.path().join("s");
+    let scen_s = scen.to_string_lossy().into_owned();
+    hitgate(&["gen", "--preset", "small", "--seed", "11", "--out", &scen_s]).unwrap();
+    let reads = sorted_reads(&scen);
+    let mut by_camera: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for r in &reads {
+        let cam = r["camera"].as_str().unwrap().to_string();
+        by_camera.entry(cam).or_default().push(r.clone());
+    }
+    assert!(by_camera.len() >= 3, "cameras: {:?}", by_camera.keys());
+
+    let one = d.path().join("one.jsonl");
+    write_jsonl(&one, &reads);
+    replay(
+        &scen,
+        &[one.to_string_lossy().into_owned()],
+        &[],
+        &d.path().join("one"),
+    )
+    .unwrap();
+    let (hits, indicators) = outcome(&d.path().join("one"));
+    assert!(hits.len() > 10, "{} hits", hits.len());
+
+    // Files that name their camera.
+    let mut named = Vec::new();
+    for (cam, lines) in &by_camera {
+        let p = d.path().join(format!("named-{cam}.jsonl"));
+        write_jsonl(&p, lines);
+        named.push(p.to_string_lossy().into_owned());
+    }
+    replay(&scen, &named, &[], &d.path().join("named")).unwrap();
+    assert_eq!(
+        outcome(&d.path().join("named")),
+        (hits.clone(), indicators.clone())
+    );
+
+    // Files without the camera field, each given its `--camera`; one of
+    // them CSV and gzip-compressed, as another export writes it.
+    let mut bare = Vec::new();
+    let cameras: Vec<String> = by_camera.keys().cloned().collect();
+    for (i, (cam, lines)) in by_camera.iter().enumerate() {
+        let lines: Vec<Value> = lines
+            .iter()
+            .map(|v| {
+                let mut v = v.clone();
+                v.as_object_mut().unwrap().remove("camera");
+                v
+            })
+            .collect();
+        let p = if i == 0 {
+            let p = d.path().join(format!("bare-{cam}.csv.gz"));
+            let mut csv = String::from("ts,plate,country,confidence,lat,lon\n");
+            for v in &lines {
+                let field = |k: &str| match &v[k] {
+                    Value::Null => String::new(),
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                csv += &format!(
+                    "{},{},{},{},{},{}\n",
+                    field("ts"),
+                    field("plate"),
+                    field("country"),
+                    field("confidence"),
+                    field("lat"),
+                    field("lon")
+                );
+            }
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut gz, csv.as_bytes()).unwrap();
+            std::fs::write(&p, gz.finish().unwrap()).unwrap();
+            p
+        } else {
+            let p = d.path().join(format!("bare-{cam}.jsonl"));
+            write_jsonl(&p, &lines);
+            p
+        };
+        bare.push(p.to_string_lossy().into_owned());
+    }
+    replay(&scen, &bare, &cameras, &d.path().join("bare")).unwrap();
+    assert_eq!(outcome(&d.path().join("bare")), (hits, indicators));
+
+    // A camera for some files only, or for one of several, is refused
+    // before anything is written.
+    let e = replay(&scen, &bare, &cameras[..1], &d.path().join("x")).unwrap_err();
+    let said = format!(
+        "1 --camera for {} --reads: give one for each file",
+        bare.len()
+    );
+    assert!(e.to_string().contains(&said), "{e}");
+    assert!(!d.path().join("x").join("hits.jsonl").exists());
+}
+
+#[test]
+fn a_bad_line_is_named_by_its_file_and_line() {
+    let d = tempfile::tempdir().unwrap();
+    let scen = d.path().join("s");
+    let scen_s = scen.to_string_lossy().into_owned();
+    hitgate(&["gen", "--preset", "small", "--seed", "12", "--out", &scen_s]).unwrap();
+    let reads = sorted_reads(&scen);
+    let (a, b) = (d.path().join("a.jsonl"), d.path().join("b.jsonl"));
+    let half = reads.len() / 2;
+    write_jsonl(&a, &reads[..half]);
+    let mut second = serde_json::to_string(&reads[half]).unwrap() + "\n";
+    second += "{\"ts\": \"not a time\", \"camera\": \"cam-01\", \"plate\": \"1ABC123\"}\n";
+    for v in &reads[half + 1..] {
+        second += &format!("{v}\n");
+    }
+    std::fs::write(&b, second).unwrap();
+    let files = [a, b].map(|p| p.to_string_lossy().into_owned());
+    replay(&scen, &files, &[], &d.path().join("out")).unwrap();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("out/report.json")).unwrap())
+            .unwrap();
+    let errors = report["input"]["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["file"], Value::String(files[1].clone()));
+    assert_eq!(errors[0]["line"], 2);
+    assert_eq!(report["input"]["bad_lines"], 1);
+    // Every other line is a read: none lost at the seam.
+    assert_eq!(
+        report["indicators"]["reads"].as_u64().unwrap(),
+        reads.len() as u64
+    );
+
+    // With --strict, the file and line stop the run.
+    let strict = ["replay", "--strict", "--quiet", "--lists"];
+    let (lists, policy) = (
+        scen.join("lists.csv").to_string_lossy().into_owned(),
+        scen.join("policy.toml").to_string_lossy().into_owned(),
+    );
+    let out = d.path().join("strict").to_string_lossy().into_owned();
+    let mut args = strict.to_vec();
+    args.extend([lists.as_str(), "--policy", &policy, "--out", &out]);
+    args.extend(["--reads", &files[0], "--reads", &files[1]]);
+    let e = hitgate(&args).unwrap_err();
+    assert!(
+        e.to_string().starts_with(&format!("{}:2: ts:", files[1])),
+        "{e}"
+    );
+}
+
+#[test]
+fn what_each_file_shows_is_summed_over_the_files() {
+    // Each file: a camera whose id the unit folds, and a confidence
+    // written 0 to 1.
+    let d = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (i, cam) in ["bxl-ring-north-anpr-cam-01", "bxl-ring-south-anpr-cam-02"]
+        .iter()
+        .enumerate()
+    {
+        let p = d.path().join(format!("{i}.jsonl"));
+        let line = format!(
+            "{{\"ts\": \"2026-01-05T08:00:0{i}Z\", \"camera\": \"{cam}\", \"plate\": \"1ABC12{i}\", \
+             \"confidence\": 0.9}}\n"
+        );
+        std::fs::write(&p, line).unwrap();
+        files.push(p.to_string_lossy().into_owned());
+    }
+    let out = d.path().join("out");
+    let out_s = out.to_string_lossy().into_owned();
+    let lists = hitgate_e2e::fixture("basic/lists.csv");
+    let lists = lists.to_string_lossy();
+    hitgate(&[
+        "replay", "--reads", &files[0], "--reads", &files[1], "--lists", &lists, "--out", &out_s,
+        "--quiet",
+    ])
+    .unwrap();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let input = &report["input"];
+    assert_eq!(input["confidence_fractions"], 2, "{input}");
+    let folded = input["folded_cameras"]["ids"].as_object().unwrap();
+    let mut ids: Vec<&str> = folded.values().map(|v| v.as_str().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        ["bxl-ring-north-anpr-cam-01", "bxl-ring-south-anpr-cam-02"]
+    );
+    assert_eq!(report["indicators"]["reads"], 2);
+}
