@@ -27,6 +27,7 @@ use hitgate_core::read::CameraId;
 use hitgate_core::read::Position;
 use hitgate_core::watchlist::MatchKind;
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
 #[path = "common/matrix.rs"]
 mod common;
@@ -138,31 +139,43 @@ proptest! {
     fn with_the_hours_a_rule_is_said_never_to_apply_exactly_when_it_decides_no_hit(
         (schedules, policy) in world(),
     ) {
-        let mut decides = vec![false; policy.rules.len()];
-        each_fact(&schedules, |f| {
-            if let RuleId::Rule(i) = policy.decide(f).1 {
-                decides[usize::from(i)] = true;
-            }
-        });
-        let shadowed: Vec<_> = policy.view().shadowed_in(&places(&schedules), &[]).collect();
-        for (i, d) in decides.iter().enumerate() {
-            let named = shadowed.iter().find(|(n, _)| n.index() == i);
-            prop_assert_eq!(named.is_some(), !d, "rule {} in {:?} with {:?}", i, policy, schedules);
-            // The rules named keep every hit from it alone.
-            if let Some((_, by)) = named {
-                let reached = reached_behind(&policy, by, i, |f| each_fact(&schedules, f));
-                prop_assert!(!reached, "rule {} reached behind {:?} alone", i, by);
-            }
+        exact_on(&policy, &places(&schedules), |f| each_fact(&schedules, f))?;
+    }
+}
+
+/// The check against brute force on every hit of `world`: a rule is named
+/// exactly when it decides none of them, and the rules named with it keep
+/// every one from it alone; `forwards_in(p)` is false exactly when no
+/// hit of priority `p` is forwarded.
+fn exact_on(
+    policy: &Policy,
+    places: &Places<'_>,
+    world: impl Fn(&mut dyn FnMut(&Facts<'_>)),
+) -> Result<(), TestCaseError> {
+    let mut decides = vec![false; policy.rules.len()];
+    world(&mut |f| {
+        if let RuleId::Rule(i) = policy.decide(f).1 {
+            decides[usize::from(i)] = true;
         }
-        for p in 0..4u8 {
-            let mut forwarded = false;
-            each_fact(&schedules, |f| {
-                forwarded |= f.priority.get() == p && policy.decide(f).0 != Action::Drop
-            });
-            let said = policy.view().forwards_in(Priority::new(p).unwrap(), &places(&schedules), &[]);
-            prop_assert_eq!(said, forwarded, "P{} in {:?} with {:?}", p, policy, schedules);
+    });
+    let shadowed: Vec<_> = policy.view().shadowed_in(places, &[]).collect();
+    for (i, d) in decides.iter().enumerate() {
+        let named = shadowed.iter().find(|(n, _)| n.index() == i);
+        prop_assert_eq!(named.is_some(), !d, "rule {} in {:?}", i, policy);
+        if let Some((_, by)) = named {
+            let reached = reached_behind(policy, by, i, &world);
+            prop_assert!(!reached, "rule {} reached behind {:?} alone", i, by);
         }
     }
+    for p in 0..4u8 {
+        let mut forwarded = false;
+        world(&mut |f| forwarded |= f.priority.get() == p && policy.decide(f).0 != Action::Drop);
+        let said = policy
+            .view()
+            .forwards_in(Priority::new(p).unwrap(), places, &[]);
+        prop_assert_eq!(said, forwarded, "P{} in {:?}", p, policy);
+    }
+    Ok(())
 }
 
 #[test]
@@ -458,32 +471,7 @@ proptest! {
         (schedules, operations, policy) in timed_world(),
     ) {
         let places = Places { schedules: &schedules, operations: &operations, ..Places::default() };
-        let mut decides = vec![false; policy.rules.len()];
-        each_timed_fact(&places, |f| {
-            if let RuleId::Rule(i) = policy.decide(f).1 {
-                decides[usize::from(i)] = true;
-            }
-        });
-        let shadowed: Vec<_> = policy.view().shadowed_in(&places, &[]).collect();
-        for (i, d) in decides.iter().enumerate() {
-            let named = shadowed.iter().find(|(n, _)| n.index() == i);
-            prop_assert_eq!(
-                named.is_some(), !d,
-                "rule {} in {:?} with {:?} and {:?}", i, policy, schedules, operations
-            );
-            if let Some((_, by)) = named {
-                let reached = reached_behind(&policy, by, i, |f| each_timed_fact(&places, f));
-                prop_assert!(!reached, "rule {} reached behind {:?} alone", i, by);
-            }
-        }
-        for p in 0..4u8 {
-            let mut forwarded = false;
-            each_timed_fact(&places, |f| {
-                forwarded |= f.priority.get() == p && policy.decide(f).0 != Action::Drop
-            });
-            let said = policy.view().forwards_in(Priority::new(p).unwrap(), &places, &[]);
-            prop_assert_eq!(said, forwarded, "P{} in {:?} with {:?}", p, policy, operations);
-        }
+        exact_on(&policy, &places, |f| each_timed_fact(&places, f))?;
     }
 }
 
