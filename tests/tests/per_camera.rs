@@ -14,6 +14,17 @@ use std::path::Path;
 use hitgate_e2e::{hitgate, jsonl};
 use serde_json::Value;
 
+/// A small generated scenario in a new folder: the folder, the
+/// scenario's, and its reads sorted ([`sorted_reads`]).
+fn scenario(seed: &str) -> (tempfile::TempDir, std::path::PathBuf, Vec<Value>) {
+    let d = tempfile::tempdir().unwrap();
+    let scen = d.path().join("s");
+    let scen_s = scen.to_string_lossy().into_owned();
+    hitgate(&["gen", "--preset", "small", "--seed", seed, "--out", &scen_s]).unwrap();
+    let reads = sorted_reads(&scen);
+    (d, scen, reads)
+}
+
 /// The generated recording's reads sorted by event time, then by camera.
 fn sorted_reads(scen: &Path) -> Vec<Value> {
     let mut reads = jsonl(&scen.join("reads.jsonl"));
@@ -29,13 +40,21 @@ fn write_jsonl(path: &Path, lines: &[Value]) {
 }
 
 /// Replays `reads` (each a file, with its `--camera` when `cameras`
-/// gives them) into `out` under the scenario's lists and policy.
-fn replay(scen: &Path, reads: &[String], cameras: &[String], out: &Path) -> anyhow::Result<()> {
+/// gives them) into `out` under the scenario's lists and policy, with
+/// `extra` arguments.
+fn replay_with(
+    scen: &Path,
+    reads: &[String],
+    cameras: &[String],
+    out: &Path,
+    extra: &[&str],
+) -> anyhow::Result<()> {
     let s = |n: &str| scen.join(n).to_string_lossy().into_owned();
     let (lists, policy, out) = (s("lists.csv"), s("policy.toml"), out.to_string_lossy());
     let mut args = vec![
         "replay", "--lists", &lists, "--policy", &policy, "--out", &out, "--quiet",
     ];
+    args.extend_from_slice(extra);
     for r in reads {
         args.extend(["--reads", r.as_str()]);
     }
@@ -43,6 +62,10 @@ fn replay(scen: &Path, reads: &[String], cameras: &[String], out: &Path) -> anyh
         args.extend(["--camera", c.as_str()]);
     }
     hitgate(&args)
+}
+
+fn replay(scen: &Path, reads: &[String], cameras: &[String], out: &Path) -> anyhow::Result<()> {
+    replay_with(scen, reads, cameras, out, &[])
 }
 
 /// What a run decided and counted: its hits, and its report's indicators.
@@ -54,11 +77,7 @@ fn outcome(out: &Path) -> (Vec<Value>, Value) {
 
 #[test]
 fn a_file_per_camera_decides_as_the_one_recording_sorted_by_time() {
-    let d = tempfile::tempdir().unwrap();
-    let scen = d.path().join("s");
-    let scen_s = scen.to_string_lossy().into_owned();
-    hitgate(&["gen", "--preset", "small", "--seed", "11", "--out", &scen_s]).unwrap();
-    let reads = sorted_reads(&scen);
+    let (d, scen, reads) = scenario("11");
     let mut by_camera: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for r in &reads {
         let cam = r["camera"].as_str().unwrap().to_string();
@@ -150,11 +169,7 @@ fn a_file_per_camera_decides_as_the_one_recording_sorted_by_time() {
 
 #[test]
 fn a_bad_line_is_named_by_its_file_and_line() {
-    let d = tempfile::tempdir().unwrap();
-    let scen = d.path().join("s");
-    let scen_s = scen.to_string_lossy().into_owned();
-    hitgate(&["gen", "--preset", "small", "--seed", "12", "--out", &scen_s]).unwrap();
-    let reads = sorted_reads(&scen);
+    let (d, scen, reads) = scenario("12");
     let (a, b) = (d.path().join("a.jsonl"), d.path().join("b.jsonl"));
     let half = reads.len() / 2;
     write_jsonl(&a, &reads[..half]);
@@ -181,16 +196,7 @@ fn a_bad_line_is_named_by_its_file_and_line() {
     );
 
     // With --strict, the file and line stop the run.
-    let strict = ["replay", "--strict", "--quiet", "--lists"];
-    let (lists, policy) = (
-        scen.join("lists.csv").to_string_lossy().into_owned(),
-        scen.join("policy.toml").to_string_lossy().into_owned(),
-    );
-    let out = d.path().join("strict").to_string_lossy().into_owned();
-    let mut args = strict.to_vec();
-    args.extend([lists.as_str(), "--policy", &policy, "--out", &out]);
-    args.extend(["--reads", &files[0], "--reads", &files[1]]);
-    let e = hitgate(&args).unwrap_err();
+    let e = replay_with(&scen, &files, &[], &d.path().join("strict"), &["--strict"]).unwrap_err();
     assert!(
         e.to_string().starts_with(&format!("{}:2: ts:", files[1])),
         "{e}"
