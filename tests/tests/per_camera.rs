@@ -9,14 +9,18 @@
 #![allow(clippy::unwrap_used, clippy::panic)] // test code: a panic is a failed test
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use hitgate_e2e::{hitgate, jsonl};
+use hitgate_host::lists::ListsData;
+use hitgate_host::policy_file::PolicyFile;
+use hitgate_host::reads::ReadOptions;
+use hitgate_host::replay::{TableSizes, traffic};
 use serde_json::Value;
 
 /// A small generated scenario in a new folder: the folder, the
 /// scenario's, and its reads sorted ([`sorted_reads`]).
-fn scenario(seed: &str) -> (tempfile::TempDir, std::path::PathBuf, Vec<Value>) {
+fn scenario(seed: &str) -> (tempfile::TempDir, PathBuf, Vec<Value>) {
     let d = tempfile::tempdir().unwrap();
     let scen = d.path().join("s");
     let scen_s = scen.to_string_lossy().into_owned();
@@ -155,6 +159,23 @@ fn a_file_per_camera_decides_as_the_one_recording_sorted_by_time() {
     }
     replay(&scen, &bare, &cameras, &d.path().join("bare")).unwrap();
     assert_eq!(outcome(&d.path().join("bare")), (hits, indicators));
+
+    // `lists --reads` takes the same traffic from them.
+    let pf = PolicyFile::load(&scen.join("policy.toml")).unwrap();
+    let data = ListsData::load(&[scen.join("lists.csv")], &pf.lists).unwrap();
+    let traffic_of = |files: &[String], cameras: &[String]| {
+        let files: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
+        let how = ReadOptions {
+            naive_times: None,
+            cameras: cameras.to_vec(),
+        };
+        let (t, bad) = traffic(&files, &data, &pf, TableSizes::default(), &how).unwrap();
+        assert_eq!(bad, 0);
+        (t.reads, t.passages_per_day.unwrap())
+    };
+    let whole = traffic_of(&[one.to_string_lossy().into_owned()], &[]);
+    assert_eq!(whole.0, reads.len() as u64);
+    assert_eq!(traffic_of(&bare, &cameras), whole);
 
     // A camera for some files only, or for one of several, is refused
     // before anything is written.

@@ -298,12 +298,13 @@ enum Command {
         /// (JSON Lines or CSV), sent through a unit with these lists and
         /// policy as `replay` sends it, whose passages a day stand for the
         /// traffic (at least a minute of event time).
+        /// Repeat for a file per camera, as `replay --reads`.
         #[arg(long, conflicts_with = "passages_per_day")]
-        reads: Option<PathBuf>,
+        reads: Vec<PathBuf>,
         /// With --reads: the camera of reads that name none, as `replay
-        /// --camera`.
+        /// --camera` (one for each file).
         #[arg(long, value_name = "ID", requires = "reads")]
-        camera: Option<String>,
+        camera: Vec<String>,
         /// With --reads: times without a UTC offset, as `replay
         /// --naive-times`.
         #[arg(long, value_enum, requires = "reads")]
@@ -647,30 +648,33 @@ fn dispatch(cli: Cli) -> Result<()> {
         } => {
             let pf = PolicyFile::load_or_baseline(policy.as_deref())?;
             let data = ListsData::load(&lists, &pf.lists)?;
-            let traffic = match &reads {
-                Some(path) => {
+            let traffic = match reads.first() {
+                Some(first) => {
                     let (t, bad) = crate::replay::traffic(
-                        std::slice::from_ref(path),
+                        &reads,
                         &data,
                         &pf,
                         crate::replay::TableSizes::default(),
                         &crate::reads::ReadOptions {
                             naive_times,
-                            cameras: camera.into_iter().collect(),
+                            cameras: camera,
                         },
                     )?;
+                    // The recording by its first file, and how many more.
+                    let named = match reads.len() {
+                        1 => first.display().to_string(),
+                        n => format!("{} and {} more", first.display(), n - 1),
+                    };
                     if bad > 0 {
                         eprintln!(
-                            "{}: {bad} bad line{} skipped",
-                            path.display(),
+                            "{named}: {bad} bad line{} skipped",
                             if bad == 1 { "" } else { "s" }
                         );
                     }
                     if t.passages_per_day.is_none() {
                         return Err(anyhow!(
-                            "{}: {} reads over {:.0} s of event time: too short to say what a day holds \
+                            "{named}: {} reads over {:.0} s of event time: too short to say what a day holds \
                              (at least a minute); give --passages-per-day",
-                            path.display(),
                             t.reads,
                             t.hours * 3600.0
                         ));
