@@ -186,6 +186,18 @@ fn a_file_per_camera_decides_as_the_one_recording_sorted_by_time() {
     );
     assert!(e.to_string().contains(&said), "{e}");
     assert!(!d.path().join("x").join("hits.jsonl").exists());
+    // So is a file given twice, under another name too.
+    let again = d
+        .path()
+        .join("s/../one.jsonl")
+        .to_string_lossy()
+        .into_owned();
+    let twice = [one.to_string_lossy().into_owned(), again];
+    let e = replay(&scen, &twice, &[], &d.path().join("y")).unwrap_err();
+    assert!(
+        e.to_string().ends_with("one.jsonl: given twice as --reads"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -55,6 +55,17 @@ pub fn open_all(
             paths.len()
         );
     }
+    // A file twice would be every read twice; standard input twice, two
+    // readers of one stream.
+    for (i, p) in paths.iter().enumerate() {
+        let before = paths.get(..i).unwrap_or(&[]);
+        if before
+            .iter()
+            .any(|q| q == p || crate::outdir::same_file(q, p))
+        {
+            bail!("{}: given twice as --reads", p.display());
+        }
+    }
     for c in &how.cameras {
         CameraId::new(c).map_err(|e| anyhow!("--camera {c:?}: {e}"))?;
     }
