@@ -636,3 +636,33 @@ fn rules_for_operations_apart_swapped_change_no_hit() {
         ]
     );
 }
+
+#[test]
+fn a_rule_for_an_operation_not_declared_takes_no_hit_from_a_later_one() {
+    // A unit never finds an operation the places do not hold under way:
+    // the rule before takes nothing, and the one after is not named.
+    let day = |h: u64| MONDAY + h * HOUR;
+    let operations: Vec<Operation> = (0..6)
+        .map(|i| Operation::new("op", day(6 + 24 * i), day(20 + 24 * i)).unwrap())
+        .collect();
+    let places = Places {
+        operations: &operations,
+        ..Places::default()
+    };
+    let p2 = [Priority::new(2).unwrap()];
+    // 69: beyond the six, and beyond the bits of a mask too.
+    let mut first = Rule::new("unknown", Action::Drop).priorities(&p2);
+    first.operation = Some(69);
+    let mut second = Rule::new("day", Action::Dispatch).priorities(&p2);
+    second.operation = Some(0);
+    let mut p: Policy = Policy::new();
+    p.push(first).unwrap();
+    p.push(second.clone()).unwrap();
+    assert!(p.view().shadowed_in(&places, &[]).next().is_none());
+    // The same rule for operation 69 again after it: named by the masks.
+    let mut again = second;
+    again.operation = Some(69);
+    p.push(again).unwrap();
+    let named: Vec<_> = p.view().shadowed_in(&places, &[]).map(|(n, _)| n).collect();
+    assert_eq!(named, [RuleId::Rule(2)]);
+}

@@ -223,11 +223,13 @@ impl Known {
         let rules = || rules.into_iter().flatten();
         let schedules = rules().fold(0, |m, r| m | u64::from(r.schedules));
         let zones = rules().fold(0, |m, r| m | r.zones);
-        let operations = rules().fold(0, |m, r| m | r.operation.map_or(0, |o| 1 << (o % 64)));
-        let timeline = (!places.operations.is_empty()
-            && named(operations, places.operations.len()))
-        .then(|| Timeline::new(places.operations, places.offsets))
-        .flatten();
+        let operations_named = rules().all(|r| {
+            r.operation
+                .is_none_or(|o| usize::from(o) < places.operations.len())
+        });
+        let timeline = (!places.operations.is_empty() && operations_named)
+            .then(|| Timeline::new(places.operations, places.offsets))
+            .flatten();
         let week = (!places.schedules.is_empty() && named(schedules, places.schedules.len()))
             .then(|| Week::new(places.schedules, timeline.as_ref()))
             .flatten();

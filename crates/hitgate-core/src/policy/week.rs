@@ -243,10 +243,12 @@ impl Timeline {
         Some(t)
     }
 
-    /// The pieces a rule for this operation applies in (`None`: any time).
+    /// The pieces a rule for this operation applies in (`None`: any time;
+    /// an operation not among them: none, as a unit finds it never under
+    /// way).
     pub(super) fn of(&self, operation: Option<u8>) -> u64 {
         operation.map_or(self.all, |o| {
-            self.of.get(usize::from(o)).copied().unwrap_or(self.all)
+            self.of.get(usize::from(o)).copied().unwrap_or(0)
         })
     }
 
