@@ -166,7 +166,9 @@ pub fn for_each_merged(
             })));
             from.push(rx);
         }
-        let mut stats = StreamStats::default();
+        // Each stream's own, merged in the files' order at the end, so
+        // that the same files give the same report whatever the threads'.
+        let mut each: Vec<StreamStats> = vec![StreamStats::default(); from.len()];
         let mut bytes = vec![0u64; from.len()];
         // Each stream's lines received and not yet merged; empty once it
         // has ended.
@@ -185,7 +187,9 @@ pub fn for_each_merged(
                         let s = t
                             .join()
                             .map_err(|_| anyhow!("a read stream's thread panicked"))??;
-                        stats.merge(s);
+                        if let Some(e) = each.get_mut(i) {
+                            *e = s;
+                        }
                     }
                 }
                 // A bad line first (it has no time), else the read the unit
@@ -220,15 +224,25 @@ pub fn for_each_merged(
         })();
         // Stop the threads still reading, and take their outcome.
         drop(from);
-        for t in threads.into_iter().flatten() {
+        for (i, t) in threads.into_iter().enumerate() {
+            let Some(t) = t else { continue };
             match t.join() {
-                Ok(Ok(s)) => stats.merge(s),
+                Ok(Ok(s)) => {
+                    if let Some(e) = each.get_mut(i) {
+                        *e = s;
+                    }
+                }
                 // Stopped by the merge's own error, said below.
                 Ok(Err(_)) if result.is_err() => {}
                 Ok(Err(e)) => return Err(e),
                 Err(_) => bail!("a read stream's thread panicked"),
             }
         }
-        result.map(|()| stats)
+        result?;
+        let mut stats = StreamStats::default();
+        for s in each {
+            stats.merge(s);
+        }
+        Ok(stats)
     })
 }
