@@ -130,6 +130,8 @@ impl core::fmt::Display for ZoneError {
                 u16::from(*a) + 1,
                 u16::from(*b) + 1
             ),
+            // Point 0 repeats the last: the ring closed twice over.
+            Self::RepeatedPoint(0) => f.write_str("the last point is point 1 again, twice"),
             Self::RepeatedPoint(i) => write!(
                 f,
                 "point {} is point {} again",

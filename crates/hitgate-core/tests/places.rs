@@ -142,6 +142,13 @@ fn bad_zones_are_refused_with_the_reason() {
         ZoneError::RepeatedPoint(2).to_string(),
         "point 3 is point 2 again"
     );
+    // A ring closed twice over: the first repeat left out, the second
+    // named.
+    let mut twice_closed = many[..5].to_vec();
+    twice_closed.extend([many[0], many[0]]);
+    let e = Zone::polygon("c", &twice_closed).unwrap_err();
+    assert_eq!(e, ZoneError::RepeatedPoint(0));
+    assert_eq!(e.to_string(), "the last point is point 1 again, twice");
     // A point again further on is a crossing.
     let again = [
         p(50.0, 4.0),
