@@ -160,6 +160,34 @@ fn a_file_per_camera_decides_as_the_one_recording_sorted_by_time() {
     replay(&scen, &bare, &cameras, &d.path().join("bare")).unwrap();
     assert_eq!(outcome(&d.path().join("bare")), (hits, indicators));
 
+    // `learn` counts the same misreads in them.
+    let learned = |files: &[String], cameras: &[String], name: &str| {
+        let out = d.path().join(name).to_string_lossy().into_owned();
+        let mut args = vec![
+            "learn",
+            "--out",
+            &out,
+            "--min-count",
+            "1",
+            "--min-ratio",
+            "0.1",
+        ];
+        for f in files {
+            args.extend(["--reads", f.as_str()]);
+        }
+        for c in cameras {
+            args.extend(["--camera", c.as_str()]);
+        }
+        hitgate(&args).unwrap();
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let whole = learned(&[one.to_string_lossy().into_owned()], &[], "one.toml");
+    assert!(
+        whole.contains(" substitutions") && !whole.contains(" 0 substitutions"),
+        "{whole}"
+    );
+    assert_eq!(learned(&bare, &cameras, "bare.toml"), whole);
+
     // `lists --reads` takes the same traffic from them.
     let pf = PolicyFile::load(&scen.join("policy.toml")).unwrap();
     let data = ListsData::load(&[scen.join("lists.csv")], &pf.lists).unwrap();
@@ -173,9 +201,9 @@ fn a_file_per_camera_decides_as_the_one_recording_sorted_by_time() {
         assert_eq!(bad, 0);
         (t.reads, t.passages_per_day.unwrap())
     };
-    let whole = traffic_of(&[one.to_string_lossy().into_owned()], &[]);
-    assert_eq!(whole.0, reads.len() as u64);
-    assert_eq!(traffic_of(&bare, &cameras), whole);
+    let day = traffic_of(&[one.to_string_lossy().into_owned()], &[]);
+    assert_eq!(day.0, reads.len() as u64);
+    assert_eq!(traffic_of(&bare, &cameras), day);
 
     // A camera for some files only, or for one of several, is refused
     // before anything is written.

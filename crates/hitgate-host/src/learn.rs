@@ -24,14 +24,16 @@
 //! class is reported, not joined): what `[ocr] classes` takes.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::Result;
 use hitgate_core::confusion::MAX_CLASS_SIZE;
 use hitgate_core::plate::Plate;
 use serde::Serialize;
 
-use crate::reads::{ReadStream, for_each};
+use hitgate_core::place::Offsets;
+
+use crate::reads::{ReadOptions, for_each_merged, open_all};
 
 /// Settings.
 #[derive(Debug, Clone, Copy)]
@@ -101,13 +103,15 @@ struct Passage {
     frames: Vec<Vec<u8>>,
 }
 
-/// Reads `reads` and proposes look-alike classes.
-pub fn learn(reads: &Path, o: &LearnOptions) -> Result<Learned> {
-    let stream = ReadStream::open(reads)?;
+/// Reads `reads` (a file per camera merged, as `replay` reads them; the
+/// camera of reads that name none from `how`) and proposes look-alike
+/// classes.
+pub fn learn(reads: &[PathBuf], how: &ReadOptions, o: &LearnOptions) -> Result<Learned> {
+    let streams = open_all(reads, how, &Offsets::EMPTY)?;
     let mut out = Learned::default();
     let mut open: BTreeMap<String, Vec<Passage>> = BTreeMap::new();
     let mut tally = Tally::default();
-    for_each(stream, |_, line, _| {
+    for_each_merged(streams, |_, line, _| {
         let Ok(line) = line else {
             out.bad_lines += 1;
             return Ok(());

@@ -155,8 +155,13 @@ enum Command {
     )]
     Learn {
         /// Reads: .jsonl or .csv, optionally .gz; - for standard input.
-        #[arg(long)]
-        reads: PathBuf,
+        /// Repeat for a file per camera, as `replay --reads`.
+        #[arg(long, required = true)]
+        reads: Vec<PathBuf>,
+        /// The camera of reads that name none, one for each --reads, as
+        /// `replay --camera`.
+        #[arg(long, value_name = "ID")]
+        camera: Vec<String>,
         /// Frames of one camera within this many ms of a passage's first
         /// frame belong to it.
         #[arg(long, default_value_t = 2_000)]
@@ -510,6 +515,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Receive(a) => central::receive(a),
         Command::Learn {
             reads,
+            camera,
             window_ms,
             min_count,
             min_ratio,
@@ -523,8 +529,13 @@ fn dispatch(cli: Cli) -> Result<()> {
             if !(alpha > 0.0 && alpha <= 1.0) {
                 return Err(anyhow!("--alpha {alpha}: a probability above 0"));
             }
+            let how = crate::reads::ReadOptions {
+                naive_times: None,
+                cameras: camera,
+            };
             let l = crate::learn::learn(
                 &reads,
+                &how,
                 &crate::learn::LearnOptions {
                     window_ms,
                     min_count,
