@@ -72,6 +72,20 @@ fn replay(scen: &Path, reads: &[String], cameras: &[String], out: &Path) -> anyh
     replay_with(scen, reads, cameras, out, &[])
 }
 
+/// Replays `files` against the fixture lists (no policy) into `out`: its
+/// report.
+fn replay_fixture_lists(files: &[String], out: &Path) -> Value {
+    let out_s = out.to_string_lossy().into_owned();
+    let lists = hitgate_e2e::fixture("basic/lists.csv");
+    let lists = lists.to_string_lossy().into_owned();
+    let mut args = vec!["replay", "--lists", &lists, "--out", &out_s, "--quiet"];
+    for f in files {
+        args.extend(["--reads", f.as_str()]);
+    }
+    hitgate(&args).unwrap();
+    serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
+}
+
 /// What a run decided and counted: its hits, and its report's indicators.
 fn outcome(out: &Path) -> (Vec<Value>, Value) {
     let report: Value =
@@ -282,17 +296,7 @@ fn what_each_file_shows_is_summed_over_the_files() {
         std::fs::write(&p, line).unwrap();
         files.push(p.to_string_lossy().into_owned());
     }
-    let out = d.path().join("out");
-    let out_s = out.to_string_lossy().into_owned();
-    let lists = hitgate_e2e::fixture("basic/lists.csv");
-    let lists = lists.to_string_lossy();
-    hitgate(&[
-        "replay", "--reads", &files[0], "--reads", &files[1], "--lists", &lists, "--out", &out_s,
-        "--quiet",
-    ])
-    .unwrap();
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let report = replay_fixture_lists(&files, &d.path().join("out"));
     let input = &report["input"];
     assert_eq!(input["confidence_fractions"], 2, "{input}");
     let folded = input["folded_cameras"]["ids"].as_object().unwrap();
@@ -303,4 +307,32 @@ fn what_each_file_shows_is_summed_over_the_files() {
         ["bxl-ring-north-anpr-cam-01", "bxl-ring-south-anpr-cam-02"]
     );
     assert_eq!(report["indicators"]["reads"], 2);
+}
+
+#[test]
+fn bad_lines_are_reported_in_the_order_the_files_were_given() {
+    let d = tempfile::tempdir().unwrap();
+    let good = |s: u32| {
+        format!(
+            "{{\"ts\": \"2026-01-05T08:00:{s:02}Z\", \"camera\": \"cam-1\", \"plate\": \"1ABC123\"}}\n"
+        )
+    };
+    let bad = "{\"ts\": \"never\", \"camera\": \"cam-1\", \"plate\": \"1ABC123\"}\n";
+    let (z, a) = (d.path().join("z.jsonl"), d.path().join("a.jsonl"));
+    std::fs::write(&z, good(1) + bad + &good(3)).unwrap();
+    std::fs::write(&a, bad.to_string() + &good(2)).unwrap();
+    let files = [z, a].map(|p| p.to_string_lossy().into_owned());
+    let report = replay_fixture_lists(&files, &d.path().join("out"));
+    let errors: Vec<(String, u64)> = report["input"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(errors, [(files[0].clone(), 2), (files[1].clone(), 1)]);
 }

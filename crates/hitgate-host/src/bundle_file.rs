@@ -123,11 +123,7 @@ pub fn prepare(
         }
         Ok(())
     })?;
-    // A read the arrival clock held comes out after later lines.
-    summary
-        .input
-        .errors
-        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    LineError::sort(&mut summary.input.errors, reads_paths);
     summary.reads = reads;
     summary.input.lines = lines;
     summary.input.times_without_offset = stats.times_without_offset;

@@ -302,7 +302,7 @@ pub fn compare(
     {
         bail!("--naive-times local: the two policies' [time] offsets differ; give both the same");
     }
-    let stream = crate::reads::open_all(reads, how, offsets)?;
+    let streams = crate::reads::open_all(reads, how, offsets)?;
     let inputs: Vec<&Path> = reads
         .iter()
         .chain(sides.iter().flat_map(|s| s.lists.files.iter()))
@@ -312,7 +312,7 @@ pub fn compare(
     let [a, b] = sides;
     let (decided, lines, bad, stats) = a.lists.with_watchlist(version, |wa| {
         b.lists
-            .with_watchlist(version, |wb| run(stream, [a, b], [wa, wb], tables))
+            .with_watchlist(version, |wb| run(streams, [a, b], [wa, wb], tables))
     })???;
     let with_zones = !(a.policy.places.zones.is_empty() && b.policy.places.zones.is_empty());
     let mut report = build(
@@ -337,7 +337,7 @@ pub fn compare(
 
 /// Both units over one pass of the stream.
 fn run(
-    stream: Vec<ReadStream>,
+    streams: Vec<ReadStream>,
     [a, b]: [&Side<'_>; 2],
     [wa, wb]: [&Watchlist<'_>; 2],
     sizes: &TableSizes,
@@ -353,7 +353,7 @@ fn run(
     let policies = [a.policy, b.policy];
     let (mut lines, mut bad) = (0u64, 0u64);
     let stats =
-        crate::reads::for_each_arrival(stream, a.policy.config.max_future_ms, |_, parsed, _| {
+        crate::reads::for_each_arrival(streams, a.policy.config.max_future_ms, |_, parsed, _| {
             lines += 1;
             let Ok((read, arrival)) = parsed else {
                 bad += 1;

@@ -74,6 +74,19 @@ pub struct LineError {
 }
 
 impl LineError {
+    /// Puts `errors` of the read files `files` in the files' order, each
+    /// file's by line: a read the arrival clock held comes out after
+    /// later lines.
+    pub fn sort(errors: &mut [LineError], files: &[std::path::PathBuf]) {
+        let file = |e: &LineError| {
+            e.file.as_ref().map_or(0, |f| {
+                let named = files.iter().position(|p| p.display().to_string() == *f);
+                named.unwrap_or(files.len())
+            })
+        };
+        errors.sort_by_key(|e| (file(e), e.line));
+    }
+
     /// The error of the line at `at` of the read files `files` (named
     /// only when there are several).
     pub fn at(at: crate::reads::At, files: &[std::path::PathBuf], error: String) -> Self {

@@ -392,10 +392,7 @@ pub fn replay(
                 }
                 r
             })?;
-        // A read the arrival clock held comes out after later lines.
-        input
-            .errors
-            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        LineError::sort(&mut input.errors, reads_paths);
         input.confidence_fractions = stats.confidence_fractions;
         input.times_without_offset = stats.times_without_offset;
         input.list_times_without_offset = lists.times_without_offset;
