@@ -14,9 +14,11 @@
 //!
 //! Operations: a hit at every hour of four weeks, the first free of
 //! operations, the schedules in force and the operations under way
-//! worked out by `Places::schedules_at` and `Places::operations_at`.
-//! Operations start and end on even hours too, so the check must again
-//! name exactly the rules no hit reaches.
+//! worked out by `Places::schedules_at` and `Places::operations_at`, in
+//! UTC or on offsets of whole hours that change once. Operations start
+//! and end on even hours too, so every piece of time the check tells
+//! apart holds a whole hour, and it must again name exactly the rules no
+//! hit reaches.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is a failed test
 
@@ -418,10 +420,12 @@ fn each_timed_fact(places: &Places<'_>, mut f: impl FnMut(&Facts<'_>)) {
     }
 }
 
-/// Operations on even hours within the second and third weeks, some
-/// longer than a week; now and then one inside the one before.
+/// Operations on even hours within the second and third weeks, most
+/// within a day, some longer than a week; now and then one inside the
+/// one before.
 fn operations() -> impl Strategy<Value = Vec<Operation>> {
-    let one = (0..84u64, 1..120u64, any::<bool>(), 0..8u64, 0..8u64);
+    let hours = prop_oneof![3 => 1..12u64, 1 => 1..120u64];
+    let one = (0..84u64, hours, any::<bool>(), 0..8u64, 0..8u64);
     prop::collection::vec(one, 1..4).prop_map(|drawn| {
         let mut v = Vec::new();
         for (start, hours, nested, trim_start, trim_end) in drawn {
@@ -469,8 +473,28 @@ proptest! {
     #[test]
     fn with_the_operations_a_rule_is_said_never_to_apply_exactly_when_it_decides_no_hit(
         (schedules, operations, policy) in timed_world(),
+        change in prop::option::of((any::<bool>(), 0..4 * 168u64)),
     ) {
-        let places = Places { schedules: &schedules, operations: &operations, ..Places::default() };
+        // UTC, or UTC+1 turning UTC+2 at a whole hour: often inside the
+        // first operation's window, else anywhere in the four weeks.
+        let offsets = match change {
+            None => Offsets::EMPTY,
+            Some((inside, h)) => {
+                let o = &operations[0];
+                let at = if inside {
+                    o.start + (h * HOUR) % (o.end - o.start)
+                } else {
+                    MONDAY + h * HOUR
+                };
+                Offsets::new(&[(0, 60), (at, 120)]).unwrap()
+            }
+        };
+        let places = Places {
+            schedules: &schedules,
+            operations: &operations,
+            offsets: &offsets,
+            ..Places::default()
+        };
         exact_on(&policy, &places, |f| each_timed_fact(&places, f))?;
     }
 }
@@ -544,12 +568,14 @@ fn a_rule_for_an_operation_is_taken_by_one_for_a_wider_operation_or_its_hours() 
     );
     assert!(behind_operation(None, Some(mornings(360, 570)), inner, &cet).is_empty());
     // Across a change of offset (to UTC+2 at 08:00 UTC), 07:00 to 09:00
-    // UTC is 08:00 to 09:00 and 10:00 to 11:00 local, partly outside
-    // mornings to 10:00. Its local hours are then not weighed at all: no
-    // note either with mornings to 12:00, which would be right.
+    // UTC is 08:00 to 09:00 and 10:00 to 11:00 local: partly outside
+    // mornings to 10:00, within mornings to 12:00.
     let change = Offsets::new(&[(0, 60), (day(8), 120)]).unwrap();
     assert!(behind_operation(None, Some(mornings(360, 600)), inner, &change).is_empty());
-    assert!(behind_operation(None, Some(mornings(360, 720)), inner, &change).is_empty());
+    assert_eq!(
+        behind_operation(None, Some(mornings(360, 720)), inner, &change),
+        taken
+    );
 }
 
 #[test]

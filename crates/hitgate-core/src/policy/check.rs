@@ -617,9 +617,9 @@ impl<'a> PolicyView<'a> {
     /// days and local hours say. A rule for an operation is taken by a
     /// rule for an operation whose window holds its own, or for
     /// schedules in force throughout its window: the operations' windows
-    /// are cut at every start and end, and each piece shorter than a week
-    /// and on one UTC offset at the local hours it passes through (a
-    /// longer piece, or one across a change of offset, at every hour).
+    /// are cut at every start and end and where the UTC offset changes
+    /// within one, and each piece is weighed at the local hours it passes
+    /// through (a piece a week long or longer, at every hour).
     /// A rule whose schedules are never in force during its operation
     /// never applies (`by` is then empty). A rule for a zone that lies within
     /// another ([`Zone::within`]: a hotspot's circle inside a district's

@@ -7,7 +7,7 @@
 //! taken by a rule for a wider one, or for the hours the operation falls
 //! in.
 
-use crate::place::{MAX_OPERATIONS, MAX_SCHEDULES, Offsets, Operation, Schedule};
+use crate::place::{MAX_OFFSETS, MAX_OPERATIONS, MAX_SCHEDULES, Offsets, Operation, Schedule};
 
 /// Minutes in a week.
 const WEEK: u32 = 7 * 1440;
@@ -154,8 +154,8 @@ impl Week {
     }
 
     /// The stretches the pieces of the timeline pass through: all of
-    /// them for the time outside every operation, and for a piece whose
-    /// week is not known (a week or longer, or across a change of offset).
+    /// them for the time outside every operation, and for a piece a week
+    /// long or longer.
     pub(super) fn of_pieces(&self, timeline: &Timeline, pieces: u64) -> Stretches {
         let mut u = Stretches::default();
         for p in (0..64).filter(|p| pieces & (1 << p) != 0) {
@@ -178,19 +178,22 @@ impl Week {
 }
 
 /// The most pieces of the operations' windows: between two of their
-/// starts and ends each (the time outside every operation is one more,
-/// [`OUTSIDE`]).
-pub(super) const MAX_PIECES: usize = 2 * MAX_OPERATIONS - 1;
+/// starts, ends and the changes of offset within them each (the time
+/// outside every operation is one more, [`OUTSIDE`]).
+pub(super) const MAX_PIECES: usize = 2 * MAX_OPERATIONS + MAX_OFFSETS - 1;
 
 /// The piece of the timeline outside every operation: the week over,
 /// every week.
 pub(super) const OUTSIDE: u32 = 63;
 
-/// The operations' windows cut at every start and end into pieces, bit
-/// `p` of a mask for the `p`-th ([`OUTSIDE`] for the time outside them
-/// all): within a piece, each operation is under way throughout or not at
-/// all, so a rule for an operation is a mask of pieces, and one rule's
-/// operation lies within another's when its pieces do.
+/// The operations' windows cut at every start and end, and where the UTC
+/// offset changes within one, into pieces, bit `p` of a mask for the
+/// `p`-th ([`OUTSIDE`] for the time outside them all): within a piece,
+/// each operation is under way throughout or not at all, and local time
+/// runs on one offset, so a rule for an operation is a mask of pieces,
+/// one rule's operation lies within another's when its pieces do, and
+/// each piece shorter than a week passes through one span of the local
+/// week.
 #[derive(Debug, Clone)]
 pub(super) struct Timeline {
     /// The pieces each operation holds.
@@ -198,8 +201,8 @@ pub(super) struct Timeline {
     /// Every piece, [`OUTSIDE`] included.
     all: u64,
     /// For each piece, the minutes of the local week it starts and ends
-    /// at, when it is shorter than a week and on one UTC offset; `None`
-    /// otherwise (or for a piece outside every operation).
+    /// at, when it is shorter than a week; `None` otherwise (or for a
+    /// piece outside every operation).
     spans: [Option<(u16, u16)>; MAX_PIECES],
 }
 
@@ -210,12 +213,16 @@ impl Timeline {
         if operations.len() > MAX_OPERATIONS {
             return None;
         }
-        let mut cuts = heapless::Vec::<u64, { 2 * MAX_OPERATIONS }>::new();
-        for o in operations {
-            for at in [o.start, o.end] {
-                if !cuts.contains(&at) {
-                    cuts.push(at).ok()?;
-                }
+        let mut cuts = heapless::Vec::<u64, { MAX_PIECES + 1 }>::new();
+        let changes = offsets.iter().map(|&(at, _)| at);
+        let within = |at: u64| operations.iter().any(|o| o.start < at && at < o.end);
+        for at in operations
+            .iter()
+            .flat_map(|o| [o.start, o.end])
+            .chain(changes.filter(|&at| within(at)))
+        {
+            if !cuts.contains(&at) {
+                cuts.push(at).ok()?;
             }
         }
         cuts.sort_unstable();
@@ -260,7 +267,7 @@ impl Timeline {
 
 /// The minutes of the local week from `start` (ms, rounded down to its
 /// minute) to `end` (exclusive, rounded up), when shorter than a week and
-/// on one offset throughout.
+/// on one offset throughout (the timeline cuts its pieces so).
 fn local_span(offsets: &Offsets, start: u64, end: u64) -> Option<(u16, u16)> {
     const MINUTE: u64 = 60_000;
     let first = start / MINUTE;
