@@ -378,10 +378,12 @@ impl Zone {
     }
 
     /// Does every position `self` contains lie in `outer` too? A yes is
-    /// always right; a no may not be. Said only of an `outer` polygon
-    /// (a circle holds only itself): a polygon whose edges meet none of
-    /// `outer`'s and whose first point is inside, or a circle whose box
-    /// is such a polygon.
+    /// always right; a no may not be. In an `outer` polygon: a polygon
+    /// whose edges meet none of `outer`'s and whose first point is inside,
+    /// or a circle whose box is such a polygon. In an `outer` circle: a
+    /// polygon (a circle: its box) whose corners lie inside with a margin
+    /// that covers how [`contains`](Self::contains) rounds, and so every
+    /// position between them.
     ///
     /// ```
     /// use hitgate_core::place::Zone;
@@ -394,14 +396,19 @@ impl Zone {
     /// assert!(midi.within(&district));
     /// let far = Zone::circle("nord", p(50.8605, 4.3615), 200).unwrap();
     /// assert!(!far.within(&district), "it reaches north of 50.86");
+    /// // A station's square in the middle of a 350 m circle, and one at
+    /// // its edge.
+    /// let grand_place = Zone::circle("grand-place", p(50.8467, 4.3525), 350).unwrap();
+    /// let square = |lat: f64, lon: f64, d: f64| {
+    ///     Zone::polygon("s", &[p(lat, lon), p(lat + d, lon), p(lat + d, lon + d), p(lat, lon + d)]).unwrap()
+    /// };
+    /// assert!(square(50.8465, 4.3523, 0.0005).within(&grand_place));
+    /// assert!(!square(50.8495, 4.3523, 0.0005).within(&grand_place), "about 310 to 370 m north");
     /// ```
     pub fn within(&self, outer: &Zone) -> bool {
         if self.shape == outer.shape {
             return true;
         }
-        let Shape::Polygon(ring) = &outer.shape else {
-            return false;
-        };
         let [min_lat, min_lon, max_lat, max_lon] = self.bbox;
         let corner = |lat_e7, lon_e7| Position { lat_e7, lon_e7 };
         let boxed = [
@@ -416,6 +423,35 @@ impl Zone {
             Shape::Polygon(pts) => pts,
             Shape::Circle { .. } => &boxed,
         };
+        let ring = match &outer.shape {
+            Shape::Polygon(ring) => ring,
+            Shape::Circle {
+                centre,
+                r2,
+                cos_q16,
+                sin_q16,
+                ..
+            } => {
+                // `contains` asks the box, then dlat² + dlon² ≤ r², dlon
+                // the longitude's difference × cos_mid (a value between
+                // its ends, as dlat runs over ±r) >> 16, off by under 1.
+                // So |dlon| ≤ |Δlon| × c / 2¹⁶ + 2 with c the largest
+                // cos_mid: dlat² + that² is convex, and what holds at the
+                // corners holds between them.
+                let r = r2.isqrt();
+                let c = i128::from(*cos_q16)
+                    + i128::from(sin_q16.abs()) * i128::from(r) / (2 * i128::from(E7_PER_RAD))
+                    + 1;
+                let inside = |p: &Position| {
+                    let x = i128::from(p.lat_e7) - i128::from(centre.lat_e7);
+                    let y = (i128::from(p.lon_e7) - i128::from(centre.lon_e7)).abs();
+                    let q = 1i128 << 16;
+                    let b = y * c + 2 * q;
+                    x * x * q * q + b * b <= i128::from(*r2) * q * q
+                };
+                return mine.iter().all(|p| outer.in_box(*p) && inside(p));
+            }
+        };
         fn edges(pts: &[Position]) -> impl Iterator<Item = (Position, Position)> + '_ {
             pts.iter().copied().zip(pts.iter().copied().cycle().skip(1))
         }
@@ -425,10 +461,17 @@ impl Zone {
         apart && mine.first().is_some_and(|&p| outer.contains(p))
     }
 
+    /// Is `p` in the zone's box ([`contains`](Self::contains) asks it
+    /// first)?
+    #[inline]
+    fn in_box(&self, p: Position) -> bool {
+        let [min_lat, min_lon, max_lat, max_lon] = self.bbox;
+        !(p.lat_e7 < min_lat || p.lat_e7 > max_lat || p.lon_e7 < min_lon || p.lon_e7 > max_lon)
+    }
+
     /// True when `p` is inside (or on the edge).
     pub fn contains(&self, p: Position) -> bool {
-        let [min_lat, min_lon, max_lat, max_lon] = self.bbox;
-        if p.lat_e7 < min_lat || p.lat_e7 > max_lat || p.lon_e7 < min_lon || p.lon_e7 > max_lon {
+        if !self.in_box(p) {
             return false;
         }
         match &self.shape {

@@ -569,9 +569,18 @@ fn a_zone_within_another_is_said_only_when_it_lies_inside() {
             .within(&outer)
     );
     assert!(midi.within(&midi.clone()));
+    // In a circle: by their corners (a circle's: its box's).
     let wide = Zone::circle("wide", p(50.8355, 4.336), 5_000).unwrap();
-    assert!(!midi.within(&wide), "not said of an outer circle");
-    assert!(!square(50.835, 4.335, 0.001).within(&wide));
+    assert!(midi.within(&wide));
+    assert!(square(50.835, 4.335, 0.001).within(&wide));
+    assert!(!wide.within(&midi));
+    // 5 km is 0.045° of latitude: a square reaching 0.05° north pokes out.
+    assert!(!square(50.8355, 4.336, 0.05).within(&wide));
+    assert!(
+        !Zone::circle("off", p(50.8755, 4.336), 1_000)
+            .unwrap()
+            .within(&wide)
+    );
 }
 
 proptest! {
@@ -608,6 +617,77 @@ proptest! {
             }
             for &q in zone.points() {
                 prop_assert!(outer.contains(q));
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// In an outer circle: whatever a zone said to lie within it contains,
+    /// the circle contains, probed hardest where rounding bites (the
+    /// zone's corners, along its edges, and across its box); and a square
+    /// of half the radius about the centre is always within.
+    #[test]
+    fn a_zone_said_within_a_circle_holds_no_position_the_circle_does_not(
+        lat in 35.0f64..75.0,
+        radius in 1u32..50_000,
+        radii in prop::collection::vec(0.2f64..1.3, 3..=10),
+        shift in (-0.5f64..0.5, -0.5f64..0.5),
+        circle in (0.05f64..1.2, any::<bool>()),
+        probes in prop::collection::vec((0.0f64..1.0, 0.0f64..1.0), 200),
+    ) {
+        let centre = (lat, 4.35);
+        let outer = Zone::circle("outer", p(centre.0, centre.1), radius).unwrap();
+        // The circle's radius in degrees of latitude, and of longitude there.
+        let r_lat = f64::from(radius) / 111_320.0;
+        let r_lon = r_lat / lat.to_radians().cos();
+        let half = Zone::polygon("half", &[
+            p(lat - r_lat / 2.0, 4.35 - r_lon / 2.0),
+            p(lat + r_lat / 2.0, 4.35 - r_lon / 2.0),
+            p(lat + r_lat / 2.0, 4.35 + r_lon / 2.0),
+            p(lat - r_lat / 2.0, 4.35 + r_lon / 2.0),
+        ]);
+        if radius >= 20 {
+            prop_assert!(half.unwrap().within(&outer));
+        }
+        let at = (lat + shift.0 * r_lat, 4.35 + shift.1 * r_lon);
+        let zone = if circle.1 {
+            let r = ((f64::from(radius) * circle.0) as u32).max(1);
+            Zone::circle("c", p(at.0, at.1), r).unwrap()
+        } else {
+            // A star about `at`, its points at these fractions of the radius.
+            let n = radii.len() as f64;
+            let pts: Vec<Position> = radii.iter().enumerate().map(|(i, f)| {
+                let a = i as f64 / n * std::f64::consts::TAU;
+                p(at.0 + f * r_lat * a.sin(), at.1 + f * r_lon * a.cos())
+            }).collect();
+            match Zone::polygon("p", &pts) {
+                Ok(z) => z,
+                Err(_) => return Ok(()),
+            }
+        };
+        if zone.within(&outer) {
+            let mut qs: Vec<Position> = zone.points().to_vec();
+            let pts = zone.points();
+            for (i, &a) in pts.iter().enumerate() {
+                let b = pts[(i + 1) % pts.len()];
+                for k in 1..50 {
+                    let t = f64::from(k) / 50.0;
+                    let lat = f64::from(a.lat_e7) + t * f64::from(b.lat_e7 - a.lat_e7);
+                    let lon = f64::from(a.lon_e7) + t * f64::from(b.lon_e7 - a.lon_e7);
+                    for (dl, dn) in [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)] {
+                        qs.push(Position { lat_e7: lat as i32 + dl, lon_e7: lon as i32 + dn });
+                    }
+                }
+            }
+            let (lat0, lon0) = (at.0 - 1.3 * r_lat, at.1 - 1.3 * r_lon);
+            for (a, b) in &probes {
+                qs.push(p(lat0 + a * 2.6 * r_lat, lon0 + b * 2.6 * r_lon));
+            }
+            for q in qs {
+                prop_assert!(!zone.contains(q) || outer.contains(q), "{:?}", q);
             }
         }
     }
