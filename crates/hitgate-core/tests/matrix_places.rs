@@ -365,7 +365,7 @@ fn a_rule_for_a_hotspot_inside_a_district_is_taken_by_the_district_rule() {
     .unwrap();
     let midi = Zone::circle("midi", at(50.8355, 4.336), 200).unwrap();
     let nord = Zone::circle("nord", at(50.8605, 4.3615), 200).unwrap();
-    let zones = [district, midi, nord];
+    let zones = [district, midi.clone(), nord];
     let places = Places {
         zones: &zones,
         ..Places::default()
@@ -396,6 +396,18 @@ fn a_rule_for_a_hotspot_inside_a_district_is_taken_by_the_district_rule() {
     assert_eq!(named(&policy(0b001, 0b011)), [RuleId::Rule(1)]);
     // Judged by the masks alone, none is named.
     assert!(policy(0b001, 0b010).shadowed().next().is_none());
+    // A circle of 3 km about the centre holds Midi's circle; not 1 km.
+    for (radius, held) in [(3_000, true), (1_000, false)] {
+        let ring = Zone::circle("ring", at(50.845, 4.35), radius).unwrap();
+        let zones = [ring, midi.clone()];
+        let places = Places {
+            zones: &zones,
+            ..Places::default()
+        };
+        let p = policy(0b01, 0b10);
+        let named: Vec<_> = p.view().shadowed_in(&places, &[]).map(|(n, _)| n).collect();
+        assert_eq!(named.is_empty(), !held, "{radius} m");
+    }
 }
 
 /// 2026-01-05T00:00:00Z, a Monday.
