@@ -608,6 +608,8 @@ fn a_rule_whose_schedule_is_never_in_force_during_its_operation_never_applies() 
             ..Places::default()
         };
         let named: Vec<_> = p.view().shadowed_in(&places, &[]).collect();
+        let never: Vec<_> = p.view().never_in_force(&places).collect();
+        assert_eq!(never, named.iter().map(|(n, _)| *n).collect::<Vec<_>>());
         named
             .iter()
             .map(|(n, by)| (*n, by.len()))
@@ -617,6 +619,18 @@ fn a_rule_whose_schedule_is_never_in_force_during_its_operation_never_applies() 
     assert_eq!(check((day(7), day(9))), [(RuleId::Rule(0), 0)]);
     // 20:00 to 23:00: the night's first hour.
     assert!(check((day(20), day(23))).is_empty());
+    // A rule behind another that takes its hits is in force all the same.
+    let mut p: Policy = Policy::new();
+    p.push(Rule::new("p2", Action::Review).priorities(&p2))
+        .unwrap();
+    p.push(Rule::new("p2-again", Action::Dispatch).priorities(&p2))
+        .unwrap();
+    let places = Places {
+        schedules: &night,
+        ..Places::default()
+    };
+    assert_eq!(p.view().shadowed_in(&places, &[]).count(), 1);
+    assert_eq!(p.view().never_in_force(&places).count(), 0);
 }
 
 #[test]

@@ -666,6 +666,18 @@ impl<'a> PolicyView<'a> {
         self.shadowed_by(Known::of([self.rules, &[]], places, lists))
     }
 
+    /// The rules in force at no time, whatever comes before them: their
+    /// schedules never in force during their operation, with the
+    /// schedules and operations of `places` weighed as
+    /// [`shadowed_in`](Self::shadowed_in) weighs them. Each is among the
+    /// rules `shadowed_in` names, with no rule before it.
+    pub fn never_in_force(self, places: &Places<'_>) -> impl Iterator<Item = RuleId> + 'a {
+        let shadowed = self.shadowed_in(places, &[]);
+        shadowed
+            .filter(|(_, by)| by.is_empty())
+            .map(|(never, _)| never)
+    }
+
     fn shadowed_by(self, known: Known) -> impl Iterator<Item = (RuleId, RuleSet)> + 'a {
         let rules = self.rules;
         rules.iter().enumerate().filter_map(move |(i, r)| {

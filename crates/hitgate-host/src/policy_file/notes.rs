@@ -33,15 +33,10 @@ impl PolicyFile {
         let lists: Vec<ListSpec> = self.lists.iter().map(|l| l.spec).collect();
         let shadowed = || p.view().shadowed_in(&places, &lists);
         // A rule no hit can meet, whatever the rules before it: by its
-        // schedules and operation alone (judged without the lists), or
-        // else by its lists' tolerances. Not by the two together: when it
-        // is in force at some time, its lists give it no hit at any.
-        let by_time: Vec<RuleId> = p
-            .view()
-            .shadowed_in(&places, &[])
-            .filter(|(_, by)| by.is_empty())
-            .map(|(never, _)| never)
-            .collect();
+        // schedules and operation alone, or else by its lists' tolerances
+        // (not by the two together: when it is in force at some time, its
+        // lists give it no hit at any).
+        let by_time: Vec<RuleId> = p.view().never_in_force(&places).collect();
         let mut notes: Vec<String> = shadowed()
             .map(|(never, by)| {
                 let names: Vec<String> = by.iter().map(rule).collect();
