@@ -488,7 +488,6 @@ impl<'r> Behind<'r> {
 
     /// Is each part of `r` cut along `c` taken?
     fn all_parts(&mut self, r: &Part, c: Condition) -> bool {
-        let by_week = self.week.is_some();
         let (week, timeline) = (self.week, self.timeline);
         let mut part = r.clone();
         // A collecting search goes on past a part not taken.
@@ -521,7 +520,9 @@ impl<'r> Behind<'r> {
                 })
             }),
             Condition::Zones => bits(r.rule.zones).all(|z| each(&mut |p| p.rule.zones = z)),
-            Condition::Schedules if by_week => r.when.singles().all(|w| each(&mut |p| p.when = w)),
+            Condition::Schedules if week.is_some() => {
+                r.when.singles().all(|w| each(&mut |p| p.when = w))
+            }
             Condition::Operation => match (timeline, week) {
                 (Some(t), week) => bits(r.pieces).all(|piece| {
                     let when = week.map_or(r.when, |w| r.when.and(&w.of_pieces(t, piece)));
